@@ -1,0 +1,25 @@
+# Two entry points: `make run` solves the default instance and writes its report;
+# `make test` runs the whole test suite. Both set up .venv from pyproject.toml first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTANCE ?= instances/toyota_2025.yaml
+
+.PHONY: run test venv clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	$(PY) solve.py run $(INSTANCE)
+
+test: venv
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) reports

@@ -1,0 +1,264 @@
+"""The negotiation as a Pyomo model, built from validated data in an ordered list of steps.
+
+The model reads no files. Tariff options' responses are precomputed (`economics`), so
+the model is a MILP: binaries pick one tariff option per segment and each NTB relief;
+continuous levers are commitments, production shifts and purchases.
+
+Scaling: vehicle quantities are in thousands of vehicles and money in USD million
+inside the model (HiGHS's tolerances are absolute, and raw USD reach 1e10). Each
+metric's scale is in `m.metric_scale`, each constraint's in `m.row_scale`, so that
+`solver` can return base units.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+
+from .economics import OptionOutcome
+from .instance import Instance
+from .metrics import metric_unit
+
+VOL = 1e3     # model unit of vehicle quantities: thousand vehicles
+MONEY = 1e6   # model unit of money: USD million
+
+UNIT_SCALE = {"vehicles": VOL, "USD": MONEY, "fraction": 1.0}
+
+
+@dataclass(frozen=True)
+class References:
+    """Metric values that red lines and participation are stated against."""
+
+    baseline: dict[str, float]
+    no_deal: dict[str, float]
+
+
+def build_model(instance: Instance, table: dict[tuple[str, str], OptionOutcome],
+                refs: References, objective: str | None = None) -> pyo.ConcreteModel:
+    """The first-stage model: every lever, metric and constraint, and the objective."""
+    m = pyo.ConcreteModel(name=instance.name)
+    m.row_scale, m.row_info = {}, {}
+    for step in (define_sets, define_levers, define_metrics, define_tariff_choice,
+                 define_buyer_ceilings, define_channel_capacity, define_production_shift,
+                 define_purchase_limits, define_red_lines, define_participation, define_fixed_levers):
+        step(m, instance, table, refs)
+    define_objective(m, instance, objective or instance.settings.objective)
+    return m
+
+
+def define_sets(m, inst: Instance, table, refs) -> None:
+    """Segments, tariff options per segment, channel-segment and maker-segment pairs."""
+    m.SEGMENTS = pyo.Set(initialize=list(inst.segments), ordered=True)
+    m.OPTIONS = pyo.Set(dimen=2, initialize=list(table), ordered=True)
+    m.CHANNEL_SEGMENTS = pyo.Set(dimen=2, ordered=True, initialize=[
+        (c, s) for c, ch in inst.channels.items() for s in ch.segments])
+    m.MAKER_SEGMENTS = pyo.Set(dimen=2, ordered=True, initialize=[
+        (k, s) for k, mk in inst.makers.items() for s in mk.segments])
+    m.NTB = pyo.Set(initialize=list(inst.ntb_measures), ordered=True)
+    m.GOODS = pyo.Set(initialize=list(inst.goods), ordered=True)
+
+
+def define_levers(m, inst: Instance, table, refs) -> None:
+    """Decision variables: the concessions each party can offer.
+
+    tariff_choice[s,o] (home): 1 if option o is the tariff regime on segment s.
+    ntb_relief[n] (partner): 1 if the partner grants non-tariff-barrier relief n.
+    commitment[c,s] (partner): thousand home-made vehicles sold through channel c.
+    production_shift[k,s] (partner makers): thousand vehicles moved to home plants.
+    shift_by_option[s,o]: the shift on s if option o is chosen, else 0 (links the shift to
+        the chosen option's imports and average duty, keeping the model linear).
+    purchase[g] (partner): units of good g bought from home.
+    """
+    m.tariff_choice = pyo.Var(m.OPTIONS, domain=pyo.Binary)
+    m.ntb_relief = pyo.Var(m.NTB, domain=pyo.Binary)
+    m.commitment = pyo.Var(m.CHANNEL_SEGMENTS, domain=pyo.NonNegativeReals)
+    m.production_shift = pyo.Var(m.MAKER_SEGMENTS, domain=pyo.NonNegativeReals)
+    m.shift_by_option = pyo.Var(m.OPTIONS, domain=pyo.NonNegativeReals)
+    m.purchase = pyo.Var(m.GOODS, domain=pyo.NonNegativeReals)
+
+
+def _metric_expressions(m, inst: Instance, table) -> dict[str, object]:
+    """Each named metric as a linear expression, in model units (see `metrics.py`)."""
+    y, w, x, h, q, z = (m.tariff_choice, m.shift_by_option, m.commitment,
+                        m.production_shift, m.purchase, m.ntb_relief)
+    seg = inst.segments
+
+    def per_option(value, per_shifted=None):
+        """sum_o value(o) y[s,o] - sum_o per_shifted(o) w[s,o]: an option's total, less
+        what production shifted out of its imports takes with it (at its average)."""
+        expr = sum(value(s, o) * y[s, o] for s, o in m.OPTIONS)
+        if per_shifted is not None:
+            expr -= sum(per_shifted(s, o) * w[s, o] for s, o in m.OPTIONS)
+        return expr
+
+    def average(attr):
+        return lambda s, o: getattr(table[s, o], attr) / table[s, o].imports * VOL / MONEY if table[s, o].imports > 0 else 0.0
+
+    shifted = sum(h[k, s] for k, s in m.MAKER_SEGMENTS)
+    committed = sum(x[c, s] for c, s in m.CHANNEL_SEGMENTS)
+    price_weight = {s: g.imports * g.import_price * (1 + g.base_tariff) for s, g in seg.items()}
+    total_weight = sum(price_weight.values()) or 1.0
+    e = {
+        "imports_units": per_option(lambda s, o: table[s, o].imports / VOL) - shifted,
+        "imports_value": per_option(lambda s, o: table[s, o].imports_value / MONEY,
+                                    lambda s, o: table[s, o].unit_value * VOL / MONEY),
+        "exports_units": sum(g.exports for g in seg.values()) / VOL + committed,
+        "exports_value": sum(g.exports * g.export_price for g in seg.values()) / MONEY
+        + sum(inst.channels[c].unit_value[s] * VOL / MONEY * x[c, s] for c, s in m.CHANNEL_SEGMENTS),
+        "purchases_value": sum(inst.goods[g].unit_value / MONEY * q[g] for g in m.GOODS),
+        "tariff_revenue": per_option(lambda s, o: table[s, o].tariff_revenue / MONEY, average("tariff_revenue")),
+        "buyer_cost": per_option(lambda s, o: table[s, o].buyer_cost / MONEY),
+        "buyer_price_change": per_option(
+            lambda s, o: price_weight[s] / total_weight * (table[s, o].buyer_price_factor - 1)),
+        "home_production_gain": per_option(
+            lambda s, o: seg[s].home_substitution * (seg[s].imports - table[s, o].imports) / VOL)
+        + shifted + committed,
+        "partner_export_margin": per_option(lambda s, o: table[s, o].export_margin / MONEY, average("export_margin")),
+        "dealer_margin": sum(inst.channels[c].dealer_margin * VOL / MONEY * x[c, s] for c, s in m.CHANNEL_SEGMENTS),
+        "partner_production_loss": per_option(lambda s, o: (seg[s].imports - table[s, o].imports) / VOL)
+        + shifted + sum(seg[s].displacement * x[c, s] for c, s in m.CHANNEL_SEGMENTS),
+        "partner_political_cost": sum(inst.ntb_measures[n].political_cost / MONEY * z[n] for n in m.NTB)
+        + sum(inst.goods[g].political_cost / MONEY * q[g] for g in m.GOODS),
+    }
+    e["deficit"] = e["imports_value"] - e["exports_value"] - e["purchases_value"]
+    for s in m.SEGMENTS:
+        e[f"tariff_rate[{s}]"] = sum(table[s, o].duty_rate * y[s, o] for s2, o in m.OPTIONS if s2 == s)
+    for g in m.GOODS:
+        e[f"purchases_units[{g}]"] = q[g]
+    return e
+
+
+def define_metrics(m, inst: Instance, table, refs) -> None:
+    """Named metrics as Pyomo Expressions; payoffs are weighted sums of them.
+
+    payoff_i = sum_k weight_ik * metric_k, with weights in USD per metric unit.
+    """
+    exprs = _metric_expressions(m, inst, table)
+    m.metric_scale = {name: _scale(inst, name) for name in exprs}
+    for party in ("home", "partner"):
+        exprs[f"{party}_payoff"] = sum(
+            w * m.metric_scale[k] / MONEY * exprs[k] for k, w in inst.payoff_weights[party].items())
+        m.metric_scale[f"{party}_payoff"] = MONEY
+    m.METRICS = pyo.Set(initialize=list(exprs), ordered=True)
+    m.metric = pyo.Expression(m.METRICS, rule=lambda m, k: exprs[k])
+
+
+def _scale(inst: Instance, name: str) -> float:
+    return UNIT_SCALE.get(metric_unit(inst, name), 1.0)
+
+
+def _register(m, pyomo_con, name: str, scale: float) -> None:
+    m.row_scale[name] = scale
+    m.row_info[name] = pyomo_con
+
+
+def define_tariff_choice(m, inst: Instance, table, refs) -> None:
+    """One tariff option per segment: sum_o tariff_choice[s,o] = 1."""
+    m.one_tariff_option = pyo.Constraint(m.SEGMENTS, rule=lambda m, s: sum(
+        m.tariff_choice[s, o] for s2, o in m.OPTIONS if s2 == s) == 1)
+
+
+def define_buyer_ceilings(m, inst: Instance, table, refs) -> None:
+    """Partner buyers take no more home-made vehicles than they want:
+    exports_s + sum_c commitment[c,s] <= ceiling_s + sum_n lift_ns * ntb_relief[n]."""
+    def rule(m, s):
+        seg = inst.segments[s]
+        sold = seg.exports / VOL + sum(m.commitment[c, s2] for c, s2 in m.CHANNEL_SEGMENTS if s2 == s)
+        ceiling = seg.partner_ceiling / VOL + sum(
+            n.ceiling_lift.get(s, 0.0) / VOL * m.ntb_relief[k] for k, n in inst.ntb_measures.items())
+        return sold <= ceiling
+    m.buyer_ceiling = pyo.Constraint(m.SEGMENTS, rule=rule)
+    for s in m.SEGMENTS:
+        _register(m, m.buyer_ceiling[s], f"buyer_ceiling[{s}]", VOL)
+
+
+def define_channel_capacity(m, inst: Instance, table, refs) -> None:
+    """A dealer network sells at most its capacity: sum_s commitment[c,s] <= capacity_c."""
+    m.CHANNELS = pyo.Set(initialize=list(inst.channels), ordered=True)
+    m.channel_capacity = pyo.Constraint(m.CHANNELS, rule=lambda m, c: sum(
+        m.commitment[c, s] for c2, s in m.CHANNEL_SEGMENTS if c2 == c) <= inst.channels[c].capacity / VOL)
+    for c in m.CHANNELS:
+        _register(m, m.channel_capacity[c], f"channel_capacity[{c}]", VOL)
+
+
+def define_production_shift(m, inst: Instance, table, refs) -> None:
+    """Production shifts fit in spare home plants and replace imports that exist.
+
+    sum_s production_shift[k,s] <= spare_capacity_k
+    sum_o shift_by_option[s,o] = sum_k production_shift[k,s]
+    shift_by_option[s,o] <= imports(s,o) * tariff_choice[s,o]
+    """
+    m.MAKERS = pyo.Set(initialize=list(inst.makers), ordered=True)
+    m.spare_capacity = pyo.Constraint(m.MAKERS, rule=lambda m, k: sum(
+        m.production_shift[k, s] for k2, s in m.MAKER_SEGMENTS if k2 == k) <= inst.makers[k].spare_capacity / VOL)
+    m.shift_split = pyo.Constraint(m.SEGMENTS, rule=lambda m, s: sum(
+        m.shift_by_option[s, o] for s2, o in m.OPTIONS if s2 == s) == sum(
+        m.production_shift[k, s2] for k, s2 in m.MAKER_SEGMENTS if s2 == s))
+    m.shift_within_imports = pyo.Constraint(m.OPTIONS, rule=lambda m, s, o: (
+        m.shift_by_option[s, o] <= table[s, o].imports / VOL * m.tariff_choice[s, o]))
+    for k in m.MAKERS:
+        _register(m, m.spare_capacity[k], f"spare_capacity[{k}]", VOL)
+
+
+def define_purchase_limits(m, inst: Instance, table, refs) -> None:
+    """The partner buys at most the stated quantity of each good: purchase[g] <= max_g."""
+    m.purchase_limit = pyo.Constraint(m.GOODS, rule=lambda m, g: m.purchase[g] <= inst.goods[g].max_units)
+    for g in m.GOODS:
+        _register(m, m.purchase_limit[g], f"purchase_limit[{g}]", 1.0)
+
+
+def red_line_bound(line, refs: References) -> float:
+    """The red line's bound in base units (a multiple of the reference if relative)."""
+    if line.relative_to is None:
+        return line.bound
+    ref = refs.baseline if line.relative_to == "baseline" else refs.no_deal
+    return line.bound * ref[line.metric]
+
+
+def define_red_lines(m, inst: Instance, table, refs) -> None:
+    """Each party's red lines: metric <= bound or metric >= bound."""
+    lines = {r.name: r for r in inst.red_lines}
+    m.RED_LINES = pyo.Set(initialize=list(lines), ordered=True)
+
+    def rule(m, name):
+        r = lines[name]
+        lhs, rhs = m.metric[r.metric], red_line_bound(r, refs) / m.metric_scale[r.metric]
+        return lhs <= rhs if r.sense == "<=" else lhs >= rhs
+    m.red_line = pyo.Constraint(m.RED_LINES, rule=rule)
+    for name, r in lines.items():
+        _register(m, m.red_line[name], f"red_line[{name}]", m.metric_scale[r.metric])
+
+
+def define_participation(m, inst: Instance, table, refs) -> None:
+    """Each party is at least as well off as with no deal: payoff_i >= no-deal payoff_i."""
+    parties = ["home", "partner"] if inst.settings.participation else []
+    m.PARTIES = pyo.Set(initialize=parties, ordered=True)
+    m.participation = pyo.Constraint(m.PARTIES, rule=lambda m, p: (
+        m.metric[f"{p}_payoff"] >= refs.no_deal[f"{p}_payoff"] / MONEY))
+    for p in parties:
+        _register(m, m.participation[p], f"participation[{p}]", MONEY)
+
+
+def define_fixed_levers(m, inst: Instance, table, refs) -> None:
+    """Levers the instance fixes (e.g. the terms of a real deal) are fixed variables."""
+    f = inst.fixed
+    for s, opt in f.tariff.items():
+        for s2, o in m.OPTIONS:
+            if s2 == s:
+                m.tariff_choice[s, o].fix(1 if o == opt else 0)
+    for key, v in f.commitments.items():
+        m.commitment[key].fix(v / VOL)
+    for n, on in f.ntb.items():
+        m.ntb_relief[n].fix(1 if on else 0)
+    for key, v in f.shift.items():
+        m.production_shift[key].fix(v / VOL)
+    for g, v in f.purchases.items():
+        m.purchase[g].fix(v)
+
+
+def define_objective(m, inst: Instance, objective: str) -> None:
+    """Stage one of `min_deficit`: minimize the home party's bilateral deficit (USD million).
+    Other objectives replace this one (see `objectives`)."""
+    m.objective = pyo.Objective(expr=m.metric["deficit"], sense=pyo.minimize)
+    m.objective_name, m.objective_scale = "deficit", MONEY
+

@@ -1,0 +1,135 @@
+"""The command line: `solve.py run|validate ...`. Thin: all logic lives in the package.
+
+Exit codes: 0 optimal deal; 1 internal or solver error (or a solution that failed
+verification); 2 bad input; 3 no deal possible (infeasible); 4 unbounded;
+5 time limit reached; 6 HiGHS missing or broken.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+
+from .errors import InstanceError, InstanceErrors, SolverUnavailable
+
+EXIT = {"optimal": 0, "error": 1, "bad_input": 2, "infeasible": 3, "unbounded": 4, "time_limit": 5,
+        "no_solver": 6}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (InstanceError, InstanceErrors) as exc:
+        errors = exc.errors if isinstance(exc, InstanceErrors) else [exc]
+        print(f"error: {len(errors)} problem{'s' if len(errors) > 1 else ''} in the instance:", file=sys.stderr)
+        for e in errors:
+            print(f"  {e}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return EXIT["bad_input"]
+    except SolverUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT["no_solver"]
+    except KeyboardInterrupt:
+        print("interrupted: no output was changed", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: never a bare traceback
+        print(f"internal error: {type(exc).__name__}: {exc}\n  (run with --debug for the traceback; "
+              "please report it with the instance file)", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return EXIT["error"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="solve.py", description="Which concessions minimize a bilateral trade deficit.")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="solve an instance and write its report")
+    run.add_argument("file", help="instance file (YAML)")
+    run.add_argument("--out", help="report directory (default reports/<instance name>/)")
+    run.add_argument("--export-lp", metavar="PATH", help="also write the deficit-minimizing model in CPLEX LP format")
+    run.add_argument("--objective", choices=["min_deficit", "weighted", "nash"], help="override the instance's objective")
+    run.add_argument("--time-limit", type=float, metavar="S", help="stop the solver after S seconds")
+    run.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    run.set_defaults(func=cmd_run)
+
+    val = sub.add_parser("validate", help="check an instance file and say what is wrong")
+    val.add_argument("file")
+    val.add_argument("--resolved", action="store_true", help="print the instance with 'extends' applied")
+    val.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    val.set_defaults(func=cmd_validate)
+    return p
+
+
+def cmd_validate(args) -> int:
+    from .loader import load, resolve
+    inst = load(args.file)
+    if args.resolved:
+        import yaml
+        data, _ = resolve(Path(args.file))
+        print(yaml.safe_dump(_plain(data), sort_keys=False, allow_unicode=True), end="")
+    n_assumed = sum(1 for i in inst.inputs if inst.sources[i.source].kind == "assumption")
+    print(f"{args.file}: ok: instance '{inst.name}', {len(inst.segments)} segments, {len(inst.channels)} channels, "
+          f"{len(inst.red_lines)} red lines, {len(inst.inputs)} numbers ({n_assumed} assumptions)",
+          file=sys.stderr if args.resolved else sys.stdout)
+    return 0
+
+
+def _plain(x):
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_plain(v) for v in x]
+    return x
+
+
+def cmd_run(args) -> int:
+    from .loader import load
+    from .run import solve_instance
+    inst = load(args.file)
+    results = solve_instance(inst, objective=args.objective, time_limit=args.time_limit, export_lp=args.export_lp)
+    out = Path(args.out) if args.out else Path("reports") / inst.name
+    write_report(results, out)
+    print(summary(results, out))
+    if args.export_lp:
+        print(f"model (first stage, objective in USD million) written to {args.export_lp}")
+    return EXIT.get(results.status, EXIT["error"])
+
+
+def write_report(results, out: Path) -> Path:
+    """results.json, the CSV tables, report.md and timings.json, written atomically."""
+    from .outputs import text_writer, write_directory
+    from .report import report_markdown
+    frames = results.frames()
+    files = {"results.json": text_writer(results.to_json())}
+    for name, frame in frames.items():
+        files[f"{name}.csv"] = (lambda f: lambda path: f.to_csv(path, index=False))(frame)
+    files["report.md"] = text_writer(report_markdown(results))
+    files["timings.json"] = text_writer(json.dumps({k: round(v, 6) for k, v in results.timings.items()}, indent=2) + "\n")
+    return write_directory(out, files)
+
+
+def summary(r, out: Path) -> str:
+    from .formatting import money, per_unit, value
+    d = r.metric("deficit")
+    lines = [f"{r.instance['name']}: {r.status}" + (f" ({r.message})" if r.message else ""),
+             f"  deficit: baseline {money(d.baseline)}, no deal {money(d.no_deal)}, deal {money(d.deal)}"]
+    if r.has_deal:
+        chosen = [f"{lv.label}: {lv.choice or value(lv.value, lv.unit)}" for lv in r.levers
+                  if lv.name == "tariff" or abs(lv.value) > 1e-9]
+        lines.append("  levers:")
+        lines += [f"    {c}" for c in chosen]
+        bind = [c for c in r.constraints if c.binding and c.kind not in ("choice", "bound", "fixed_lever")]
+        lines.append("  binding constraints:" if bind else "  no constraint binds")
+        lines += [f"    {c.label}" + (f" (relaxing it is worth {per_unit(c.relaxation_value, c.unit)})"
+                                     if c.relaxation_value else "") for c in bind]
+        lines.append(f"  verification: max violation {r.verification['max_violation']:.1e} "
+                     f"({'ok' if r.verification['ok'] else 'FAILED'})")
+    lines.append(f"  report: {out / 'report.md'}")
+    return "\n".join(lines)

@@ -1,0 +1,32 @@
+"""Errors a user can act on: each names the file, the field and what is wrong."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class InstanceError(Exception):
+    """A problem with an instance file, found before any model is built."""
+
+    file: str
+    field: str
+    message: str
+    line: int | None = None
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        text = f"{where}: {self.field or '(top level)'}: {self.message}"
+        return text if not self.hint else f"{text}\n  hint: {self.hint}"
+
+
+class InstanceErrors(Exception):
+    """Several problems found at once, reported together so a user fixes them in one pass."""
+
+    def __init__(self, errors: list[InstanceError]):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+class SolverUnavailable(Exception):
+    """HiGHS is missing or broken on this machine."""

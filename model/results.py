@@ -1,0 +1,115 @@
+"""Results of a solve as plain data: what reports, comparisons and tests read.
+
+Nothing here knows Pyomo. `Results.to_dict()` is what `results.json` holds; it is
+deterministic (sorted, rounded to 12 significant digits) so that the same instance
+gives a byte-identical file; timings are kept apart.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+STATUSES = ("optimal", "infeasible", "unbounded", "time_limit", "error")
+
+
+@dataclass
+class MetricRow:
+    name: str
+    label: str
+    unit: str
+    baseline: float
+    no_deal: float
+    deal: float | None
+
+
+@dataclass
+class LeverRow:
+    name: str          # tariff, ntb_relief, commitment, production_shift, purchase
+    party: str
+    index: str         # segment, measure, 'channel.segment', 'maker.segment' or good
+    value: float
+    unit: str
+    label: str
+    choice: str | None = None    # the tariff option chosen, for tariff levers
+    fixed: bool = False          # fixed by the instance, not chosen by the model
+
+
+@dataclass
+class ConstraintRow:
+    name: str
+    label: str
+    party: str | None
+    kind: str
+    lhs: float
+    sense: str
+    rhs: float
+    unit: str
+    slack: float
+    binding: bool
+    dual: float | None = None             # d(objective)/d(rhs) in the fixed LP, USD per unit
+    relaxation_value: float | None = None  # objective improvement per unit of relaxation
+
+
+@dataclass
+class Results:
+    instance: dict
+    status: str
+    message: str
+    objective: dict
+    metrics: list[MetricRow]
+    levers: list[LeverRow]
+    constraints: list[ConstraintRow]
+    verification: dict
+    solver: dict
+    shadow_prices: dict
+    assumptions: list[dict]
+    inputs: list[dict]
+    extras: dict = field(default_factory=dict)     # sections added by other analyses
+    timings: dict = field(default_factory=dict)    # not written to results.json
+
+    @property
+    def has_deal(self) -> bool:
+        return self.status in ("optimal", "time_limit") and any(m.deal is not None for m in self.metrics)
+
+    def metric(self, name: str) -> MetricRow:
+        return next(m for m in self.metrics if m.name == name)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("timings")
+        return _round(d)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False, allow_nan=False) + "\n"
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Levers, metrics and constraints as tables (the CSV files)."""
+        return {
+            "levers": pd.DataFrame([asdict(r) for r in self.levers]),
+            "metrics": pd.DataFrame([asdict(r) for r in self.metrics]),
+            "constraints": pd.DataFrame([asdict(r) for r in self.constraints]),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Results":
+        return cls(instance=d["instance"], status=d["status"], message=d["message"], objective=d["objective"],
+                   metrics=[MetricRow(**r) for r in d["metrics"]], levers=[LeverRow(**r) for r in d["levers"]],
+                   constraints=[ConstraintRow(**r) for r in d["constraints"]], verification=d["verification"],
+                   solver=d["solver"], shadow_prices=d["shadow_prices"], assumptions=d["assumptions"],
+                   inputs=d["inputs"], extras=d.get("extras", {}))
+
+
+def _round(x):
+    """Round floats to 12 significant digits; None for NaN (JSON has none)."""
+    if isinstance(x, float):
+        if not math.isfinite(x):
+            return None
+        return float(f"{x:.12g}") if x != 0 else 0.0
+    if isinstance(x, dict):
+        return {k: _round(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_round(v) for v in x]
+    return x

@@ -1,0 +1,219 @@
+"""One solve, end to end: validated instance -> model -> solution -> verified Results.
+
+`min_deficit` is lexicographic: stage one minimizes the deficit; stage two keeps it
+within the stated tolerance of that optimum and maximizes the partner's payoff, so the
+deal is Pareto-efficient rather than an arbitrary tie. Shadow prices come from the LP
+with the chosen binaries fixed, with the stage-one (deficit) objective.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pyomo.environ as pyo
+
+from .build import MONEY, References, build_model
+from .checks import Check, constraint_checks, max_violation, VIOLATION_TOLERANCE
+from .economics import option_table
+from .instance import Deal, Instance
+from .metrics import METRICS, INDEXED_METRICS, evaluate, metric_unit, split_metric
+from .results import ConstraintRow, LeverRow, MetricRow, Results
+from .solver import extract_deal, fixed_lp_duals, make_solver, solve, solver_version
+
+SHADOW_PRICE_SOURCE = ("LP with the chosen tariff options and NTB reliefs fixed (the MILP's binaries at their "
+                       "optimal values), minimizing the deficit: each dual is the change in the deal deficit per "
+                       "unit of the constraint's bound, while those choices stay as they are")
+
+
+class Timer:
+    def __init__(self):
+        self.times: dict[str, float] = {}
+
+    def __call__(self, name: str):
+        timer = self
+
+        class _Span:
+            def __enter__(self):
+                self.t0 = time.perf_counter()
+
+            def __exit__(self, *exc):
+                timer.times[name] = timer.times.get(name, 0.0) + time.perf_counter() - self.t0
+        return _Span()
+
+
+def references(inst: Instance, table) -> References:
+    return References(baseline=evaluate(inst, None), no_deal=evaluate(inst, inst.no_deal, table))
+
+
+def solve_instance(inst: Instance, objective: str | None = None, time_limit: float | None = None,
+                   export_lp: str | Path | None = None) -> Results:
+    """Solve `inst` and return verified results (never raises for infeasible/unbounded)."""
+    timer = Timer()
+    objective = objective or inst.settings.objective
+    time_limit = time_limit or inst.settings.time_limit
+    with timer("build"):
+        table = option_table(inst)
+        refs = references(inst, table)
+        m = build_model(inst, table, refs)
+    if export_lp:
+        write_lp(m, export_lp)
+    solver = make_solver()
+    info = {"name": "HiGHS", "version": solver_version(solver), "mip_gap": None,
+            "mip_rel_gap_target": 1e-9, "threads": 1}
+    stages: dict = {"objective": objective}
+    with timer("solve"):
+        if objective == "min_deficit":
+            outcome = solve(solver, m, time_limit)
+            if outcome.status == "optimal":
+                stages.update(_lexicographic_stage(solver, m, inst, time_limit))
+        else:
+            from .objectives import solve_objective
+            outcome, extra = solve_objective(solver, m, inst, refs, objective, time_limit)
+            stages.update(extra)
+    info["mip_gap"] = outcome.mip_gap
+    if not outcome.has_solution:
+        return _no_deal_results(inst, refs, outcome, info, stages, timer)
+    with timer("verify"):
+        deal, choice_raw, ntb_raw = extract_deal(m)
+        metrics = evaluate(inst, deal, table)
+        checks = constraint_checks(inst, deal, metrics, refs, choice_raw, ntb_raw)
+        worst = max(checks, key=lambda c: c.relative_violation)
+        violation = max_violation(checks)
+    with timer("duals"):
+        lp = fixed_lp_duals(solver, m) if outcome.status == "optimal" else None
+    status, message = outcome.status, outcome.message
+    if violation > VIOLATION_TOLERANCE:
+        status = "error"
+        message = (f"the solver's solution violates '{worst.label}' ({worst.name}) by {violation:.2e} relative; "
+                   "it is not reported as a deal")
+    obj_name = stages.get("objective_metric", "deficit")
+    results = Results(
+        instance=_instance_summary(inst), status=status, message=message,
+        objective={"name": objective, "metric": obj_name, "value": metrics.get(obj_name, stages.get("objective_value")),
+                   "unit": "USD" if obj_name in metrics else stages.get("objective_unit", ""),
+                   "sense": "minimize" if objective == "min_deficit" else "maximize"},
+        metrics=metric_rows(inst, refs, metrics),
+        levers=lever_rows(inst, deal),
+        constraints=constraint_rows(checks, lp.duals if lp else {}),
+        verification={"max_violation": violation, "ok": violation <= VIOLATION_TOLERANCE,
+                      "tolerance": VIOLATION_TOLERANCE, "worst": worst.name, "checks": len(checks)},
+        solver=info,
+        shadow_prices={"source": SHADOW_PRICE_SOURCE, "status": lp.status if lp else "not computed",
+                       "unit": "USD of deficit per unit of the constraint's bound"},
+        assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": stages})
+    results.timings = timer.times
+    results.fixed_lp = lp    # duals and ranging of the fixed LP, for explanations; not serialized
+    return results
+
+
+def _lexicographic_stage(solver, m, inst: Instance, time_limit) -> dict:
+    """Stage two: deficit <= optimum + tolerance, maximize the partner's payoff."""
+    best = pyo.value(m.metric["deficit"])
+    tol = inst.settings.lexicographic_tolerance * max(1.0, abs(best))
+    m.keep_deficit = pyo.Constraint(expr=m.metric["deficit"] <= best + tol)
+    m.objective.deactivate()
+    m.second_stage = pyo.Objective(expr=m.metric["partner_payoff"], sense=pyo.maximize)
+    second = solve(solver, m, time_limit)
+    # Restore the stage-one model for the fixed LP (its duals are about the deficit).
+    m.second_stage.deactivate()
+    m.keep_deficit.deactivate()
+    m.objective.activate()
+    return {"stage_one_deficit": best * MONEY, "lexicographic_tolerance": inst.settings.lexicographic_tolerance,
+            "stage_two": "maximize partner payoff at the optimal deficit", "stage_two_status": second.status}
+
+
+def _no_deal_results(inst, refs, outcome, info, stages, timer) -> Results:
+    results = Results(
+        instance=_instance_summary(inst), status=outcome.status, message=outcome.message,
+        objective={"name": stages["objective"], "metric": "deficit", "value": None, "unit": "USD", "sense": "minimize"},
+        metrics=metric_rows(inst, refs, None), levers=[], constraints=[],
+        verification={"max_violation": None, "ok": None, "tolerance": VIOLATION_TOLERANCE, "worst": None, "checks": 0},
+        solver=info, shadow_prices={"source": SHADOW_PRICE_SOURCE, "status": "not computed", "unit": ""},
+        assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": stages})
+    results.timings = timer.times
+    results.fixed_lp = None
+    return results
+
+
+def write_lp(m, path: str | Path) -> None:
+    """The first-stage (deficit-minimizing) model in CPLEX LP format; objective in USD million."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    m.write(str(tmp), format="lp", io_options={"symbolic_solver_labels": True})
+    text = tmp.read_text()
+    header = ("\\ Deficit-minimizing first stage of the negotiation model.\n"
+              "\\ Objective unit: USD million (the reported deal deficit / 1e6); vehicles in thousands.\n")
+    tmp.write_text(header + text)
+    tmp.replace(path)
+
+
+def _instance_summary(inst: Instance) -> dict:
+    return {"name": inst.name, "title": inst.title, "question": inst.question, "file": Path(inst.file).name,
+            "parties": inst.parties, "content_hash": inst.content_hash, "response": inst.settings.response,
+            "participation": inst.settings.participation}
+
+
+def metric_rows(inst: Instance, refs: References, deal: dict | None) -> list[MetricRow]:
+    names = list(METRICS) + [k for k in refs.baseline if split_metric(k)[0] in INDEXED_METRICS]
+    rows = []
+    for k in names:
+        base, index = split_metric(k)
+        label = METRICS[base].label if base in METRICS else f"{INDEXED_METRICS[base][1]}: {index}"
+        rows.append(MetricRow(k, label, metric_unit(inst, k), refs.baseline[k], refs.no_deal[k],
+                              None if deal is None else deal[k]))
+    return rows
+
+
+def lever_rows(inst: Instance, deal: Deal) -> list[LeverRow]:
+    from .economics import option_outcome
+    fx = inst.fixed
+    rows = []
+    for s, seg in inst.segments.items():
+        opt = inst.option(s, deal.tariff[s])
+        rate = option_outcome(seg, opt, inst.settings.response).duty_rate
+        rows.append(LeverRow("tariff", "home", s, rate, "fraction", f"{inst.parties['home']} tariff on {seg.label}",
+                             opt.label, s in fx.tariff))
+    for n, meas in inst.ntb_measures.items():
+        rows.append(LeverRow("ntb_relief", "partner", n, float(deal.ntb.get(n, False)), "yes/no", meas.label,
+                             fixed=n in fx.ntb))
+    for (c, s), v in deal.commitments.items():
+        rows.append(LeverRow("commitment", "partner", f"{c}.{s}", v, "vehicles",
+                             f"{inst.segments[s].label} through {inst.channels[c].label}", fixed=(c, s) in fx.commitments))
+    for (k, s), v in deal.shift.items():
+        rows.append(LeverRow("production_shift", "partner", f"{k}.{s}", v, "vehicles",
+                             f"{inst.makers[k].label}: {inst.segments[s].label} built in {inst.parties['home']}",
+                             fixed=(k, s) in fx.shift))
+    for g, v in deal.purchases.items():
+        rows.append(LeverRow("purchase", "partner", g, v, inst.goods[g].unit, inst.goods[g].label,
+                             fixed=g in fx.purchases))
+    return rows
+
+
+def constraint_rows(checks: list[Check], duals: dict[str, float]) -> list[ConstraintRow]:
+    rows = []
+    for c in checks:
+        dual = duals.get(c.name)
+        relax = None
+        if dual is not None:
+            # Relaxing '<=' raises the bound; relaxing '>=' lowers it. Minimizing: gain = -d(obj).
+            relax = -dual if c.sense == "<=" else dual
+            relax = 0.0 if abs(relax) < 1e-9 else relax
+        rows.append(ConstraintRow(c.name, c.label, c.party, c.kind, c.lhs, c.sense, c.rhs, c.unit, c.slack,
+                                  c.binding, dual, relax))
+    return rows
+
+
+def assumption_rows(inst: Instance) -> list[dict]:
+    return [{"path": i.path, "value": i.value, "unit": i.unit, "source": i.source, "why": inst.sources[i.source].text}
+            for i in inst.inputs if i.source in inst.sources and inst.sources[i.source].kind == "assumption"]
+
+
+def input_rows(inst: Instance) -> list[dict]:
+    out = []
+    for i in inst.inputs:
+        src = inst.sources.get(i.source)
+        out.append({"path": i.path, "value": i.value, "unit": i.unit, "source": i.source,
+                    "kind": src.kind if src else "unknown", "citation": src.text if src else "",
+                    "year": src.year if src else None})
+    return out

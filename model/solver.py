@@ -1,0 +1,168 @@
+"""HiGHS through Pyomo: solve, read the solution back in base units, and get duals.
+
+Statuses are the five words users see: optimal, infeasible, unbounded, time_limit, error.
+Shadow prices of a MILP come from the LP with every binary fixed at its optimal value
+(the 'fixed LP'); they say what relaxing a constraint is worth while the chosen tariff
+options and NTB reliefs stay as they are.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+
+from .build import MONEY, VOL
+from .errors import SolverUnavailable
+from .instance import Deal
+
+MIP_REL_GAP = 1e-9        # the default instance is small: solve to proven optimality
+MIP_ABS_GAP = 1e-7        # in USD million
+
+
+@dataclass
+class SolveOutcome:
+    status: str                                  # optimal, infeasible, unbounded, time_limit, error
+    objective: float | None = None               # in model units (objective_scale converts)
+    bound: float | None = None
+    mip_gap: float | None = None
+    message: str = ""
+    has_solution: bool = False
+
+
+@dataclass
+class SolverInfo:
+    name: str = "HiGHS"
+    version: str = ""
+    mip_gap: float | None = None
+    options: dict = field(default_factory=dict)
+
+
+def make_solver():
+    """A persistent HiGHS interface, or SolverUnavailable with a clear reason."""
+    try:
+        from pyomo.contrib.solver.solvers.highs import Highs
+        solver = Highs()
+        if not solver.available():
+            raise SolverUnavailable("HiGHS is not available: install the 'highspy' package (pip install highspy)")
+        return solver
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        raise SolverUnavailable(f"HiGHS cannot be loaded ({exc}): install the 'highspy' package") from None
+
+
+def solver_version(solver) -> str:
+    return ".".join(str(v) for v in solver.version())
+
+
+def solve(solver, m, time_limit: float | None = None) -> SolveOutcome:
+    """Solve `m` as it stands; load the solution if there is one."""
+    kwargs = dict(load_solutions=False, raise_exception_on_nonoptimal_result=False,
+                  rel_gap=MIP_REL_GAP, abs_gap=MIP_ABS_GAP, threads=1,
+                  solver_options={"random_seed": 0})
+    if time_limit:
+        kwargs["time_limit"] = time_limit
+    try:
+        res = solver.solve(m, **kwargs)
+    except Exception as exc:  # HiGHS crashed or rejected the model
+        return SolveOutcome("error", message=f"{type(exc).__name__}: {exc}")
+    tc = res.termination_condition
+    has_solution = res.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
+    if has_solution:
+        res.solution_loader.load_vars()
+    obj, bound = res.incumbent_objective, res.objective_bound
+    gap = None
+    if obj is not None and bound is not None and math.isfinite(bound):
+        gap = abs(obj - bound) / max(1e-10, abs(obj))
+    if tc == TerminationCondition.convergenceCriteriaSatisfied and has_solution:
+        return SolveOutcome("optimal", obj, bound, gap or 0.0, has_solution=True)
+    if tc == TerminationCondition.maxTimeLimit:
+        return SolveOutcome("time_limit", obj, bound, gap, "time limit reached", has_solution)
+    if tc in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible):
+        return SolveOutcome("infeasible", message="no deal satisfies every constraint")
+    if tc == TerminationCondition.unbounded:
+        return SolveOutcome("unbounded", message="the objective can improve without limit")
+    if tc == TerminationCondition.infeasibleOrUnbounded:
+        return _infeasible_or_unbounded(solver, m)
+    return SolveOutcome("error", message=f"HiGHS stopped: {tc.name}")
+
+
+def _infeasible_or_unbounded(solver, m) -> SolveOutcome:
+    """HiGHS's presolve may not tell the two apart: re-solve for feasibility alone."""
+    active = [o for o in m.component_data_objects(pyo.Objective, active=True)]
+    for o in active:
+        o.deactivate()
+    m._feasibility = pyo.Objective(expr=0.0)
+    res = solver.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False)
+    m.del_component(m._feasibility)
+    for o in active:
+        o.activate()
+    if res.termination_condition == TerminationCondition.convergenceCriteriaSatisfied:
+        return SolveOutcome("unbounded", message="the objective can improve without limit")
+    return SolveOutcome("infeasible", message="no deal satisfies every constraint")
+
+
+def extract_deal(m) -> tuple[Deal, dict, dict]:
+    """The deal in base units, plus the raw binary values (for the integrality check)."""
+    choice = {(s, o): float(pyo.value(m.tariff_choice[s, o])) for s, o in m.OPTIONS}
+    ntb_raw = {n: float(pyo.value(m.ntb_relief[n])) for n in m.NTB}
+    tariff = {}
+    for s in m.SEGMENTS:
+        tariff[s] = max(((o, v) for (s2, o), v in choice.items() if s2 == s), key=lambda t: t[1])[0]
+    deal = Deal(
+        tariff=tariff,
+        commitments={k: _clean(pyo.value(m.commitment[k])) * VOL for k in m.CHANNEL_SEGMENTS},
+        ntb={n: v > 0.5 for n, v in ntb_raw.items()},
+        shift={k: _clean(pyo.value(m.production_shift[k])) * VOL for k in m.MAKER_SEGMENTS},
+        purchases={g: _clean(pyo.value(m.purchase[g])) for g in m.GOODS})
+    return deal, choice, ntb_raw
+
+
+def _clean(v: float | None) -> float:
+    """Solver noise around zero (|v| < 1e-12) reads as exactly zero."""
+    return 0.0 if v is None or abs(v) < 1e-12 else float(v)
+
+
+@dataclass
+class FixedLp:
+    """Duals and ranging of the LP with the chosen binaries fixed."""
+
+    status: str
+    duals: dict[str, float]            # constraint name -> d(objective)/d(rhs), base units
+    ranging: object | None = None      # raw highspy ranging, for `explain`
+
+
+def fixed_lp_duals(solver, m) -> FixedLp:
+    """Fix every binary at its value, relax integrality, re-solve, read the duals.
+
+    Duals are in base units: objective units (USD) per unit of the constraint's
+    right-hand side (vehicles, USD, fraction or the good's unit).
+    """
+    binaries = [v for v in m.component_data_objects(pyo.Var) if v.is_binary()]
+    for v in binaries:
+        value = round(pyo.value(v))
+        v.domain = pyo.Reals
+        v.fix(value)
+    res = solver.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False)
+    if res.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
+        return FixedLp(res.termination_condition.name, {})
+    res.solution_loader.load_vars()
+    raw = res.solution_loader.get_duals()
+    duals = {}
+    for name, con in m.row_info.items():
+        if con in raw:
+            duals[name] = raw[con] * m.objective_scale / m.row_scale[name]
+    ranging = None
+    try:
+        ranging = solver._solver_model.getRanging()
+    except Exception:  # ranging is an extra; its absence must not fail a solve
+        ranging = None
+    return FixedLp("optimal", duals, ranging)
+
+
+def objective_in_base(m, value: float | None) -> float | None:
+    return None if value is None else value * m.objective_scale
+
+
+__all__ = ["MONEY", "VOL", "SolveOutcome", "SolverInfo", "make_solver", "solve", "extract_deal",
+           "fixed_lp_duals", "solver_version"]

@@ -1,0 +1,11 @@
+#!/usr/bin/env python3
+"""Command line for the trade-negotiation model: `python solve.py run|validate FILE`.
+
+See README.md, or `python solve.py --help`.
+"""
+import sys
+
+from model.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
