@@ -147,9 +147,25 @@ def _scale(inst: Instance, name: str) -> float:
     return UNIT_SCALE.get(metric_unit(inst, name), 1.0)
 
 
-def _register(m, pyomo_con, name: str, scale: float) -> None:
-    m.row_scale[name] = scale
-    m.row_info[name] = pyomo_con
+def row(m, lhs, sense: str, rhs):
+    """`lhs sense rhs` as a constraint rule's return value. A row with no variables (a
+    segment no channel can serve, say) is skipped when it holds; when it cannot hold it
+    is kept, through a variable fixed at zero, so that the model is honestly infeasible."""
+    expr = lhs <= rhs if sense == "<=" else (lhs >= rhs if sense == ">=" else lhs == rhs)
+    if expr is True:
+        return pyo.Constraint.Skip
+    if expr is False:
+        if not hasattr(m, "constant_zero"):
+            m.constant_zero = pyo.Var(bounds=(0, 0))
+        return row(m, lhs + m.constant_zero, sense, rhs)
+    return expr
+
+
+def _register(m, component, index, name: str, scale: float) -> None:
+    """Name a constraint for duals and reports (skipped rows have no data object)."""
+    if index in component:
+        m.row_scale[name] = scale
+        m.row_info[name] = component[index]
 
 
 def define_tariff_choice(m, inst: Instance, table, refs) -> None:
@@ -166,19 +182,19 @@ def define_buyer_ceilings(m, inst: Instance, table, refs) -> None:
         sold = seg.exports / VOL + sum(m.commitment[c, s2] for c, s2 in m.CHANNEL_SEGMENTS if s2 == s)
         ceiling = seg.partner_ceiling / VOL + sum(
             n.ceiling_lift.get(s, 0.0) / VOL * m.ntb_relief[k] for k, n in inst.ntb_measures.items())
-        return sold <= ceiling
+        return row(m, sold, "<=", ceiling)
     m.buyer_ceiling = pyo.Constraint(m.SEGMENTS, rule=rule)
     for s in m.SEGMENTS:
-        _register(m, m.buyer_ceiling[s], f"buyer_ceiling[{s}]", VOL)
+        _register(m, m.buyer_ceiling, s, f"buyer_ceiling[{s}]", VOL)
 
 
 def define_channel_capacity(m, inst: Instance, table, refs) -> None:
     """A dealer network sells at most its capacity: sum_s commitment[c,s] <= capacity_c."""
     m.CHANNELS = pyo.Set(initialize=list(inst.channels), ordered=True)
-    m.channel_capacity = pyo.Constraint(m.CHANNELS, rule=lambda m, c: sum(
-        m.commitment[c, s] for c2, s in m.CHANNEL_SEGMENTS if c2 == c) <= inst.channels[c].capacity / VOL)
+    m.channel_capacity = pyo.Constraint(m.CHANNELS, rule=lambda m, c: row(m, sum(
+        m.commitment[c, s] for c2, s in m.CHANNEL_SEGMENTS if c2 == c), "<=", inst.channels[c].capacity / VOL))
     for c in m.CHANNELS:
-        _register(m, m.channel_capacity[c], f"channel_capacity[{c}]", VOL)
+        _register(m, m.channel_capacity, c, f"channel_capacity[{c}]", VOL)
 
 
 def define_production_shift(m, inst: Instance, table, refs) -> None:
@@ -189,22 +205,22 @@ def define_production_shift(m, inst: Instance, table, refs) -> None:
     shift_by_option[s,o] <= imports(s,o) * tariff_choice[s,o]
     """
     m.MAKERS = pyo.Set(initialize=list(inst.makers), ordered=True)
-    m.spare_capacity = pyo.Constraint(m.MAKERS, rule=lambda m, k: sum(
-        m.production_shift[k, s] for k2, s in m.MAKER_SEGMENTS if k2 == k) <= inst.makers[k].spare_capacity / VOL)
-    m.shift_split = pyo.Constraint(m.SEGMENTS, rule=lambda m, s: sum(
-        m.shift_by_option[s, o] for s2, o in m.OPTIONS if s2 == s) == sum(
-        m.production_shift[k, s2] for k, s2 in m.MAKER_SEGMENTS if s2 == s))
+    m.spare_capacity = pyo.Constraint(m.MAKERS, rule=lambda m, k: row(m, sum(
+        m.production_shift[k, s] for k2, s in m.MAKER_SEGMENTS if k2 == k), "<=", inst.makers[k].spare_capacity / VOL))
+    m.shift_split = pyo.Constraint(m.SEGMENTS, rule=lambda m, s: row(m, sum(
+        m.shift_by_option[s, o] for s2, o in m.OPTIONS if s2 == s), "==", sum(
+        m.production_shift[k, s2] for k, s2 in m.MAKER_SEGMENTS if s2 == s)))
     m.shift_within_imports = pyo.Constraint(m.OPTIONS, rule=lambda m, s, o: (
         m.shift_by_option[s, o] <= table[s, o].imports / VOL * m.tariff_choice[s, o]))
     for k in m.MAKERS:
-        _register(m, m.spare_capacity[k], f"spare_capacity[{k}]", VOL)
+        _register(m, m.spare_capacity, k, f"spare_capacity[{k}]", VOL)
 
 
 def define_purchase_limits(m, inst: Instance, table, refs) -> None:
     """The partner buys at most the stated quantity of each good: purchase[g] <= max_g."""
     m.purchase_limit = pyo.Constraint(m.GOODS, rule=lambda m, g: m.purchase[g] <= inst.goods[g].max_units)
     for g in m.GOODS:
-        _register(m, m.purchase_limit[g], f"purchase_limit[{g}]", 1.0)
+        _register(m, m.purchase_limit, g, f"purchase_limit[{g}]", 1.0)
 
 
 def red_line_bound(line, refs: References) -> float:
@@ -223,20 +239,20 @@ def define_red_lines(m, inst: Instance, table, refs) -> None:
     def rule(m, name):
         r = lines[name]
         lhs, rhs = m.metric[r.metric], red_line_bound(r, refs) / m.metric_scale[r.metric]
-        return lhs <= rhs if r.sense == "<=" else lhs >= rhs
+        return row(m, lhs, r.sense, rhs)
     m.red_line = pyo.Constraint(m.RED_LINES, rule=rule)
     for name, r in lines.items():
-        _register(m, m.red_line[name], f"red_line[{name}]", m.metric_scale[r.metric])
+        _register(m, m.red_line, name, f"red_line[{name}]", m.metric_scale[r.metric])
 
 
 def define_participation(m, inst: Instance, table, refs) -> None:
     """Each party is at least as well off as with no deal: payoff_i >= no-deal payoff_i."""
     parties = ["home", "partner"] if inst.settings.participation else []
     m.PARTIES = pyo.Set(initialize=parties, ordered=True)
-    m.participation = pyo.Constraint(m.PARTIES, rule=lambda m, p: (
-        m.metric[f"{p}_payoff"] >= refs.no_deal[f"{p}_payoff"] / MONEY))
+    m.participation = pyo.Constraint(m.PARTIES, rule=lambda m, p: row(
+        m, m.metric[f"{p}_payoff"], ">=", refs.no_deal[f"{p}_payoff"] / MONEY))
     for p in parties:
-        _register(m, m.participation[p], f"participation[{p}]", MONEY)
+        _register(m, m.participation, p, f"participation[{p}]", MONEY)
 
 
 def define_fixed_levers(m, inst: Instance, table, refs) -> None:
