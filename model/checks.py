@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .build import References, red_line_bound
+from .economics import option_outcome
 from .instance import Deal, Instance
 from .metrics import metric_unit
 
@@ -105,7 +106,6 @@ def constraint_checks(inst: Instance, deal: Deal, metrics: dict[str, float], ref
 
 def metrics_imports(inst: Instance, deal: Deal, segment: str) -> float:
     """Imports on `segment` under the deal's tariff option, before production shifts."""
-    from .economics import option_outcome
     seg = inst.segments[segment]
     return option_outcome(seg, inst.option(segment, deal.tariff[segment]), inst.settings.response).imports
 

@@ -83,7 +83,6 @@ def chosen_outcomes(instance: Instance, deal: Deal | None,
 def evaluate(instance: Instance, deal: Deal | None,
              table: dict[tuple[str, str], OptionOutcome] | None = None) -> dict[str, float]:
     """Every metric for `deal` (None: the calibration-year baseline)."""
-    deal = deal if deal is not None else None
     outcomes = chosen_outcomes(instance, deal, table)
     levers = deal or Deal()
     segs = instance.segments
