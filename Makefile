@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTANCE ?= instances/toyota_2025.yaml
 
-.PHONY: run test venv clean
+.PHONY: run test expected venv clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: venv
 
 test: venv
 	$(PY) -m pytest
+
+# Rewrite tests/expected/*.json from the shipped instances (only when a change is intended).
+expected: venv
+	$(PY) tests/expected_outcomes.py
 
 clean:
 	rm -rf $(VENV) reports

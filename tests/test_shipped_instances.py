@@ -1,0 +1,29 @@
+"""Every shipped instance solves, verifies, and matches its stored expected outcome."""
+import json
+import math
+
+import pytest
+
+from expected_outcomes import UPDATE_COMMAND, expected_path, outcome, shipped
+
+REL = 1e-6
+
+
+def close(a, b) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=REL, abs_tol=1e-6)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
+    return a == b
+
+
+@pytest.mark.parametrize("path", shipped(), ids=lambda p: p.stem)
+def test_shipped_instance_matches_expected(path):
+    target = expected_path(path)
+    assert target.exists(), f"no expected outcome for {path.name}: run `{UPDATE_COMMAND}` and review the new file"
+    expected = json.loads(target.read_text())
+    got = outcome(path)
+    for key in expected:
+        assert close(got[key], expected[key]), (
+            f"{path.name}: '{key}' changed:\n  expected {expected[key]}\n  got      {got[key]}\n"
+            f"If the change is intended, run `{UPDATE_COMMAND}` and review `git diff tests/expected`.")
