@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     run.set_defaults(func=cmd_run)
 
+    cmp_ = sub.add_parser("compare", help="solve several instances and compare inputs and outcomes")
+    cmp_.add_argument("files", nargs="+", metavar="FILE", help="two or more instance files")
+    cmp_.add_argument("--out", help="comparison directory (default reports/compare-<names>/)")
+    cmp_.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    cmp_.set_defaults(func=cmd_compare)
+
     val = sub.add_parser("validate", help="check an instance file and say what is wrong")
     val.add_argument("file")
     val.add_argument("--resolved", action="store_true", help="print the instance with 'extends' applied")
@@ -100,6 +106,28 @@ def cmd_run(args) -> int:
     if args.export_lp:
         print(f"model (first stage, objective in USD million) written to {args.export_lp}")
     return EXIT.get(results.status, EXIT["error"])
+
+
+def cmd_compare(args) -> int:
+    from .compare import compare, markdown, terminal_table, to_rows
+    from .outputs import text_writer, write_directory
+    from .run import solve_instance
+    import pandas as pd
+    if len(args.files) < 2:
+        print("error: compare needs at least two instance files", file=sys.stderr)
+        return EXIT["bad_input"]
+    paths = [Path(f) for f in args.files]
+    comp, hits = compare(paths, Path("reports") / ".cache", solve_instance)
+    out = Path(args.out) if args.out else Path("reports") / ("compare-" + "-".join(comp.names))
+    frame = pd.DataFrame(to_rows(comp))
+    write_directory(out, {"comparison.csv": lambda p: frame.to_csv(p, index=False),
+                          "comparison.md": text_writer(markdown(comp))})
+    print(terminal_table(comp))
+    reused = [n for n, h in zip(comp.names, hits) if h]
+    if reused:
+        print(f"reused saved results for: {', '.join(reused)} (same content and code)")
+    print(f"comparison: {out / 'comparison.md'}")
+    return 0
 
 
 def write_report(results, out: Path) -> Path:

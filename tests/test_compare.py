@@ -1,0 +1,82 @@
+"""Comparing instances: the input diff finds exactly what changed; the outcome diff shows
+what it did; comparing a file with itself shows nothing; the output order is stable."""
+from pathlib import Path
+
+import pytest
+from tiny import q, write
+
+from model.cli import main
+from model.compare import compare, input_diff, markdown, outcome_diff
+from model.loader import resolve
+from model.run import solve_instance
+
+RED_LINE = {"red_lines": {"cap": {"party": "partner", "label": "cars at most 10%", "reason": "test",
+                                  "metric": "tariff_rate", "index": "car", "sense": "<=", "bound": q(10, "%")}}}
+
+
+def pair(tmp_path, a: dict, b: dict):
+    pa, pb = write(tmp_path, a, "a.yaml"), write(tmp_path, b, "b.yaml")
+    return pa, pb
+
+
+def test_input_diff_finds_exactly_the_changed_fields(tmp_path):
+    pa, pb = pair(tmp_path, {}, {"segments": {"car": {"imports": q(1200, "vehicles")},
+                                              "truck": {"label": "lorries"}}})
+    diff = input_diff([resolve(pa)[0], resolve(pb)[0]])
+    assert [d.path for d in diff] == ["segments.car.imports", "segments.truck.label"]
+    assert diff[0].values == ("1,000 vehicles [test]", "1,200 vehicles [test]")
+
+
+def test_a_source_change_alone_is_a_difference(tmp_path):
+    pa, pb = pair(tmp_path, {}, {"sources": {"other": {"citation": "a study", "year": 2024}},
+                                 "segments": {"car": {"imports": q(1000, "vehicles", source="other")}}})
+    paths = [d.path for d in input_diff([resolve(pa)[0], resolve(pb)[0]])]
+    assert paths == ["segments.car.imports", "sources.other.citation", "sources.other.year"]
+
+
+def test_comparing_a_file_with_itself_shows_no_difference(tmp_path):
+    pa = write(tmp_path, RED_LINE)
+    comp, _ = compare([pa, pa], tmp_path / "cache", solve_instance)
+    assert comp.inputs == []
+    assert all(d in (None, 0) or abs(d) < 1e-9 for o in comp.outcomes for d in o.deltas)
+    assert "The inputs are identical." in markdown(comp)
+
+
+def test_a_red_line_change_shows_where_it_binds(tmp_path):
+    """Without the red line cars pay 20%; with 'cars at most 10%' they pay 10%: the car tariff
+    and the car imports change (deficit +757,575.76), the truck tariff does not."""
+    pa, pb = pair(tmp_path, {}, RED_LINE)
+    comp, _ = compare([pa, pb], tmp_path / "cache", solve_instance)
+    rows = {o.name: o for o in comp.outcomes}
+    assert rows["deficit"].deltas[1] == pytest.approx(1e7 / 1.1 - 1e7 / 1.2)
+    assert rows["tariff_rate[car]"].deltas[1] == pytest.approx(-0.1)
+    assert rows["tariff_rate[truck]"].deltas[1] == pytest.approx(0.0)
+    assert rows["tariff[car]"].deltas[1] == pytest.approx(-0.1)
+    assert rows["tariff[truck]"].deltas[1] == pytest.approx(0.0)
+
+
+def test_output_order_is_stable(tmp_path):
+    pa, pb = pair(tmp_path, {}, RED_LINE)
+    first, _ = compare([pa, pb], tmp_path / "cache", solve_instance)
+    second, hits = compare([pa, pb], tmp_path / "cache", solve_instance)
+    assert hits == [True, True]              # reused from the cache
+    assert markdown(first) == markdown(second)
+    assert [o.name for o in first.outcomes] == [o.name for o in second.outcomes]
+
+
+def test_cache_is_not_reused_after_an_edit(tmp_path):
+    pa = write(tmp_path, {}, "a.yaml")
+    compare([pa, pa], tmp_path / "cache", solve_instance)
+    write(tmp_path, RED_LINE, "a.yaml")
+    comp, hits = compare([pa, pa], tmp_path / "cache", solve_instance)
+    assert hits == [False, True]
+    assert comp.outcomes[0].values[0] is not None
+
+
+def test_compare_command_writes_csv_and_md(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    pa, pb = pair(tmp_path, {}, RED_LINE)
+    assert main(["compare", str(pa), str(pb), "--out", str(tmp_path / "cmp")]) == 0
+    out = capsys.readouterr().out
+    assert "deficit" in out and "status" in out
+    assert {p.name for p in (tmp_path / "cmp").iterdir()} == {"comparison.csv", "comparison.md"}
