@@ -157,7 +157,17 @@ def summary(r, out: Path) -> str:
         lines.append("  binding constraints:" if bind else "  no constraint binds")
         lines += [f"    {c.label}" + (f" (relaxing it is worth {per_unit(c.relaxation_value, c.unit)})"
                                      if c.relaxation_value else "") for c in bind]
+        for e in r.extras.get("explanations", []):
+            if e["deficit_change"]:
+                lines.append(f"    - {e['sentence']}")
         lines.append(f"  verification: max violation {r.verification['max_violation']:.1e} "
                      f"({'ok' if r.verification['ok'] else 'FAILED'})")
+    diag = r.extras.get("diagnosis")
+    if diag and diag["status"] == "relaxable":
+        lines.append("  smallest relaxation that makes a deal possible:")
+        lines += [f"    {x['label']}: from {value(x['bound'], x['unit'])} to {value(x['relaxed_bound'], x['unit'])}"
+                  for x in diag["relaxations"]]
+    elif diag:
+        lines.append("  no relaxation of red lines, participation, ceilings or capacities makes a deal possible")
     lines.append(f"  report: {out / 'report.md'}")
     return "\n".join(lines)

@@ -375,7 +375,14 @@ class _Builder:
             return []
         dimension = "share" if r.relative_to else self.metric_dimension(names[0][1], inst)
         bound = self.q(r.bound, dimension, f"{p}.bound", 0 if r.relative_to else None)
-        return [RedLine(name=name, label=r.label, party=r.party, metric=metric, sense=r.sense,
+        def label(metric: str) -> str:
+            """Per-segment or per-good red lines name their index in the label."""
+            if len(names) == 1:
+                return r.label
+            index = split_metric(metric)[1]
+            known = inst.segments.get(index) or inst.goods.get(index)
+            return f"{r.label} ({known.label if known else index})"
+        return [RedLine(name=name, label=label(metric), party=r.party, metric=metric, sense=r.sense,
                         bound=bound, relative_to=r.relative_to, reason=r.reason) for name, metric in names]
 
     def deal(self, spec, path: str, inst: Instance, complete: bool) -> Deal:

@@ -28,8 +28,13 @@ def report_markdown(r: Results) -> str:
     return "\n\n".join(s for s in sections if s) + "\n"
 
 
+def _explanations(r: Results) -> str:
+    from .explain import report_section
+    return report_section(r)
+
+
 # Other analyses (explanations, frontier, sweeps) add section renderers here.
-EXTRA_SECTIONS: list = []
+EXTRA_SECTIONS: list = [_explanations]
 
 
 def title(r: Results) -> str:

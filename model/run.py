@@ -50,6 +50,10 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
     """Solve `inst` and return verified results (never raises for infeasible/unbounded)."""
     timer = Timer()
     objective = objective or inst.settings.objective
+    if objective == "weighted" and not inst.settings.objective_weights:
+        from .errors import InstanceError
+        raise InstanceError(inst.file, "settings.objective_weights", "the 'weighted' objective needs metric weights",
+                            hint="e.g. objective_weights: {deficit: -1, partner_payoff: 0.5}")
     time_limit = time_limit or inst.settings.time_limit
     with timer("build"):
         table = option_table(inst)
@@ -102,7 +106,11 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
                        "unit": "USD of deficit per unit of the constraint's bound"},
         assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": stages})
     results.timings = timer.times
-    results.fixed_lp = lp    # duals and ranging of the fixed LP, for explanations; not serialized
+    results.fixed_lp = lp    # duals and ranging of the fixed LP; not serialized
+    if lp is not None and lp.status == "optimal":
+        from .explain import ranging, sentences
+        results.extras["ranging"] = ranging(solver, m, lp, {c.name: c.rhs for c in checks})
+        results.extras["explanations"] = sentences(results)
     return results
 
 
@@ -123,6 +131,15 @@ def _lexicographic_stage(solver, m, inst: Instance, time_limit) -> dict:
 
 
 def _no_deal_results(inst, refs, outcome, info, stages, timer) -> Results:
+    if outcome.status == "infeasible":
+        from .diagnose import diagnose
+        from .checks import constraint_checks
+        diagnosis = diagnose(inst).to_dict()
+        diagnosis["labels"] = [{"name": c.name, "label": c.label}
+                               for c in constraint_checks(inst, Deal(tariff=dict(inst.no_deal.tariff)), refs.baseline, refs)]
+        stages = {**stages}
+    else:
+        diagnosis = None
     results = Results(
         instance=_instance_summary(inst), status=outcome.status, message=outcome.message,
         objective={"name": stages["objective"], "metric": "deficit", "value": None, "unit": "USD", "sense": "minimize"},
@@ -130,6 +147,8 @@ def _no_deal_results(inst, refs, outcome, info, stages, timer) -> Results:
         verification={"max_violation": None, "ok": None, "tolerance": VIOLATION_TOLERANCE, "worst": None, "checks": 0},
         solver=info, shadow_prices={"source": SHADOW_PRICE_SOURCE, "status": "not computed", "unit": ""},
         assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": stages})
+    if diagnosis is not None:
+        results.extras["diagnosis"] = diagnosis
     results.timings = timer.times
     results.fixed_lp = None
     return results
