@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
 
 from .economics import OptionOutcome
 from .instance import Instance
@@ -46,8 +47,52 @@ def build_model(instance: Instance, table: dict[tuple[str, str], OptionOutcome],
     return m
 
 
+@dataclass(frozen=True)
+class IndexMaps:
+    """Which options, channels and makers go with each segment (and back), computed once.
+
+    Every row is then built in time proportional to its own length: filtering the full
+    pair sets for each row instead is quadratic (minutes at 10^5 variables)."""
+
+    options: dict[str, list[str]]              # segment -> its tariff options, in table order
+    channels_of_segment: dict[str, list[str]]  # segment -> channels that source it, in channel order
+    segments_of_channel: dict[str, list[str]]
+    segments_of_maker: dict[str, list[str]]
+    makers_of_segment: dict[str, list[str]]    # in maker order
+
+
+def index_maps(inst: Instance, table) -> IndexMaps:
+    options: dict[str, list[str]] = {s: [] for s in inst.segments}
+    for s, o in table:
+        options[s].append(o)
+    by_segment: dict[str, list[str]] = {s: [] for s in inst.segments}
+    for c, ch in inst.channels.items():
+        for s in ch.segments:
+            by_segment[s].append(c)
+    makers: dict[str, list[str]] = {s: [] for s in inst.segments}
+    for k, mk in inst.makers.items():
+        for s in mk.segments:
+            makers[s].append(k)
+    return IndexMaps(options, by_segment, {c: list(ch.segments) for c, ch in inst.channels.items()},
+                     {k: list(mk.segments) for k, mk in inst.makers.items()}, makers)
+
+
+def linear(coefs, variables, constant=0.0):
+    """constant + sum_i coefs[i] * variables[i] as one LinearExpression, built in one go: the
+    same terms, in the same order, as the generator `sum(...)` gives, at a fraction of the
+    cost. `coefs=None` means every coefficient is 1. With no variables: the constant."""
+    if not variables:
+        return constant if constant else 0
+    if coefs is None:
+        expr = LinearExpression(list(variables))
+    else:
+        expr = LinearExpression(linear_coefs=list(coefs), linear_vars=list(variables))
+    return constant + expr if constant else expr
+
+
 def define_sets(m, inst: Instance, table, refs) -> None:
     """Segments, tariff options per segment, channel-segment and maker-segment pairs."""
+    m.index_maps = index_maps(inst, table)
     m.SEGMENTS = pyo.Set(initialize=list(inst.segments), ordered=True)
     m.OPTIONS = pyo.Set(dimen=2, initialize=list(table), ordered=True)
     m.CHANNEL_SEGMENTS = pyo.Set(dimen=2, ordered=True, initialize=[
@@ -77,52 +122,63 @@ def define_levers(m, inst: Instance, table, refs) -> None:
     m.purchase = pyo.Var(m.GOODS, domain=pyo.NonNegativeReals)
 
 
-def _metric_expressions(m, inst: Instance, table) -> dict[str, object]:
-    """Each named metric as a linear expression, in model units (see `metrics.py`)."""
+def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, object]:
+    """Each named metric as a linear expression, in model units (see `metrics.py`).
+
+    `linear` makes the long sums; `model.resolve` passes its own to get the same metrics
+    as plain coefficient maps for re-solving with new data, from this same code."""
     y, w, x, h, q, z = (m.tariff_choice, m.shift_by_option, m.commitment,
                         m.production_shift, m.purchase, m.ntb_relief)
     seg = inst.segments
+    # Option-indexed data in m.OPTIONS order: (segment, its data, the option's outcome).
+    opts = [(s, seg[s], table[s, o]) for s, o in m.OPTIONS]
+    ys = [y[k] for k in m.OPTIONS]
+    ws = [w[k] for k in m.OPTIONS]
+    pairs = list(m.CHANNEL_SEGMENTS)
+    xs = [x[k] for k in pairs]
+    hs = [h[k] for k in m.MAKER_SEGMENTS]
 
-    def per_option(value, per_shifted=None):
+    def per_option(values, per_shifted=None):
         """sum_o value(o) y[s,o] - sum_o per_shifted(o) w[s,o]: an option's total, less
         what production shifted out of its imports takes with it (at its average)."""
-        expr = sum(value(s, o) * y[s, o] for s, o in m.OPTIONS)
+        expr = linear(values, ys)
         if per_shifted is not None:
-            expr -= sum(per_shifted(s, o) * w[s, o] for s, o in m.OPTIONS)
+            expr -= linear(per_shifted, ws)
         return expr
 
     def average(attr):
-        return lambda s, o: getattr(table[s, o], attr) / table[s, o].imports * VOL / MONEY if table[s, o].imports > 0 else 0.0
+        return [getattr(t, attr) / t.imports * VOL / MONEY if t.imports > 0 else 0.0 for _, _, t in opts]
 
-    shifted = sum(h[k, s] for k, s in m.MAKER_SEGMENTS)
-    committed = sum(x[c, s] for c, s in m.CHANNEL_SEGMENTS)
+    shifted = linear(None, hs)
+    committed = linear(None, xs)
     price_weight = {s: g.imports * g.import_price * (1 + g.base_tariff) for s, g in seg.items()}
     total_weight = sum(price_weight.values()) or 1.0
     e = {
-        "imports_units": per_option(lambda s, o: table[s, o].imports / VOL) - shifted,
-        "imports_value": per_option(lambda s, o: table[s, o].imports_value / MONEY,
-                                    lambda s, o: table[s, o].unit_value * VOL / MONEY),
+        "imports_units": per_option([t.imports / VOL for _, _, t in opts]) - shifted,
+        "imports_value": per_option([t.imports_value / MONEY for _, _, t in opts],
+                                    [t.unit_value * VOL / MONEY for _, _, t in opts]),
         "exports_units": sum(g.exports for g in seg.values()) / VOL + committed,
         "exports_value": sum(g.exports * g.export_price for g in seg.values()) / MONEY
-        + sum(inst.channels[c].unit_value[s] * VOL / MONEY * x[c, s] for c, s in m.CHANNEL_SEGMENTS),
+        + linear([inst.channels[c].unit_value[s] * VOL / MONEY for c, s in pairs], xs),
         "purchases_value": sum(inst.goods[g].unit_value / MONEY * q[g] for g in m.GOODS),
-        "tariff_revenue": per_option(lambda s, o: table[s, o].tariff_revenue / MONEY, average("tariff_revenue")),
-        "buyer_cost": per_option(lambda s, o: table[s, o].buyer_cost / MONEY),
+        "tariff_revenue": per_option([t.tariff_revenue / MONEY for _, _, t in opts], average("tariff_revenue")),
+        "buyer_cost": per_option([t.buyer_cost / MONEY for _, _, t in opts]),
         "buyer_price_change": per_option(
-            lambda s, o: price_weight[s] / total_weight * (table[s, o].buyer_price_factor - 1)),
+            [price_weight[s] / total_weight * (t.buyer_price_factor - 1) for s, _, t in opts]),
         "home_production_gain": per_option(
-            lambda s, o: seg[s].home_substitution * (seg[s].imports - table[s, o].imports) / VOL)
+            [g.home_substitution * (g.imports - t.imports) / VOL for _, g, t in opts])
         + shifted + committed,
-        "partner_export_margin": per_option(lambda s, o: table[s, o].export_margin / MONEY, average("export_margin")),
-        "dealer_margin": sum(inst.channels[c].dealer_margin * VOL / MONEY * x[c, s] for c, s in m.CHANNEL_SEGMENTS),
-        "partner_production_loss": per_option(lambda s, o: (seg[s].imports - table[s, o].imports) / VOL)
-        + shifted + sum(seg[s].displacement * x[c, s] for c, s in m.CHANNEL_SEGMENTS),
+        "partner_export_margin": per_option([t.export_margin / MONEY for _, _, t in opts], average("export_margin")),
+        "dealer_margin": linear([inst.channels[c].dealer_margin * VOL / MONEY for c, _ in pairs], xs),
+        "partner_production_loss": per_option([(g.imports - t.imports) / VOL for _, g, t in opts])
+        + shifted + linear([seg[s].displacement for _, s in pairs], xs),
         "partner_political_cost": sum(inst.ntb_measures[n].political_cost / MONEY * z[n] for n in m.NTB)
         + sum(inst.goods[g].political_cost / MONEY * q[g] for g in m.GOODS),
     }
     e["deficit"] = e["imports_value"] - e["exports_value"] - e["purchases_value"]
+    options = m.index_maps.options
     for s in m.SEGMENTS:
-        e[f"tariff_rate[{s}]"] = sum(table[s, o].duty_rate * y[s, o] for s2, o in m.OPTIONS if s2 == s)
+        e[f"tariff_rate[{s}]"] = linear([table[s, o].duty_rate for o in options[s]], [y[s, o] for o in options[s]])
     for g in m.GOODS:
         e[f"purchases_units[{g}]"] = q[g]
     return e
@@ -170,16 +226,19 @@ def _register(m, component, index, name: str, scale: float) -> None:
 
 def define_tariff_choice(m, inst: Instance, table, refs) -> None:
     """One tariff option per segment: sum_o tariff_choice[s,o] = 1."""
+    options = m.index_maps.options
     m.one_tariff_option = pyo.Constraint(m.SEGMENTS, rule=lambda m, s: sum(
-        m.tariff_choice[s, o] for s2, o in m.OPTIONS if s2 == s) == 1)
+        m.tariff_choice[s, o] for o in options[s]) == 1)
 
 
 def define_buyer_ceilings(m, inst: Instance, table, refs) -> None:
     """Partner buyers take no more home-made vehicles than they want:
     exports_s + sum_c commitment[c,s] <= ceiling_s + sum_n lift_ns * ntb_relief[n]."""
+    channels = m.index_maps.channels_of_segment
+
     def rule(m, s):
         seg = inst.segments[s]
-        sold = seg.exports / VOL + sum(m.commitment[c, s2] for c, s2 in m.CHANNEL_SEGMENTS if s2 == s)
+        sold = seg.exports / VOL + sum(m.commitment[c, s] for c in channels[s])
         ceiling = seg.partner_ceiling / VOL + sum(
             n.ceiling_lift.get(s, 0.0) / VOL * m.ntb_relief[k] for k, n in inst.ntb_measures.items())
         return row(m, sold, "<=", ceiling)
@@ -191,8 +250,9 @@ def define_buyer_ceilings(m, inst: Instance, table, refs) -> None:
 def define_channel_capacity(m, inst: Instance, table, refs) -> None:
     """A dealer network sells at most its capacity: sum_s commitment[c,s] <= capacity_c."""
     m.CHANNELS = pyo.Set(initialize=list(inst.channels), ordered=True)
-    m.channel_capacity = pyo.Constraint(m.CHANNELS, rule=lambda m, c: row(m, sum(
-        m.commitment[c, s] for c2, s in m.CHANNEL_SEGMENTS if c2 == c), "<=", inst.channels[c].capacity / VOL))
+    segments = m.index_maps.segments_of_channel
+    m.channel_capacity = pyo.Constraint(m.CHANNELS, rule=lambda m, c: row(m, linear(
+        None, [m.commitment[c, s] for s in segments[c]]), "<=", inst.channels[c].capacity / VOL))
     for c in m.CHANNELS:
         _register(m, m.channel_capacity, c, f"channel_capacity[{c}]", VOL)
 
@@ -205,11 +265,12 @@ def define_production_shift(m, inst: Instance, table, refs) -> None:
     shift_by_option[s,o] <= imports(s,o) * tariff_choice[s,o]
     """
     m.MAKERS = pyo.Set(initialize=list(inst.makers), ordered=True)
-    m.spare_capacity = pyo.Constraint(m.MAKERS, rule=lambda m, k: row(m, sum(
-        m.production_shift[k, s] for k2, s in m.MAKER_SEGMENTS if k2 == k), "<=", inst.makers[k].spare_capacity / VOL))
+    ix = m.index_maps
+    m.spare_capacity = pyo.Constraint(m.MAKERS, rule=lambda m, k: row(m, linear(
+        None, [m.production_shift[k, s] for s in ix.segments_of_maker[k]]), "<=", inst.makers[k].spare_capacity / VOL))
     m.shift_split = pyo.Constraint(m.SEGMENTS, rule=lambda m, s: row(m, sum(
-        m.shift_by_option[s, o] for s2, o in m.OPTIONS if s2 == s), "==", sum(
-        m.production_shift[k, s2] for k, s2 in m.MAKER_SEGMENTS if s2 == s)))
+        m.shift_by_option[s, o] for o in ix.options[s]), "==", sum(
+        m.production_shift[k, s] for k in ix.makers_of_segment[s])))
     m.shift_within_imports = pyo.Constraint(m.OPTIONS, rule=lambda m, s, o: (
         m.shift_by_option[s, o] <= table[s, o].imports / VOL * m.tariff_choice[s, o]))
     for k in m.MAKERS:
@@ -259,9 +320,8 @@ def define_fixed_levers(m, inst: Instance, table, refs) -> None:
     """Levers the instance fixes (e.g. the terms of a real deal) are fixed variables."""
     f = inst.fixed
     for s, opt in f.tariff.items():
-        for s2, o in m.OPTIONS:
-            if s2 == s:
-                m.tariff_choice[s, o].fix(1 if o == opt else 0)
+        for o in m.index_maps.options[s]:
+            m.tariff_choice[s, o].fix(1 if o == opt else 0)
     for key, v in f.commitments.items():
         m.commitment[key].fix(v / VOL)
     for n, on in f.ntb.items():

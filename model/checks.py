@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .build import References, red_line_bound
 from .economics import option_outcome
 from .instance import Deal, Instance
-from .metrics import metric_unit
+from .metrics import by_index, metric_unit
 
 VIOLATION_TOLERANCE = 1e-6   # relative to the size of the constraint's terms
 BINDING_TOLERANCE = 1e-6
@@ -60,31 +60,34 @@ def constraint_checks(inst: Instance, deal: Deal, metrics: dict[str, float], ref
     out: list[Check] = []
     home, partner = inst.parties["home"], inst.parties["partner"]
     if choice_values is not None:
+        per_segment = by_index(choice_values, 0)
         for s in inst.segments:
-            total = sum(v for (s2, _), v in choice_values.items() if s2 == s)
+            total = sum(per_segment.get(s, ()))
             out.append(Check(f"one_tariff_option[{s}]", f"exactly one tariff regime on {inst.segments[s].label}",
                              "home", "choice", total, "==", 1.0, "options"))
         binaries = list(choice_values.items()) + list((ntb_values or {}).items())
         worst = max((abs(v - round(v)) for _, v in binaries), default=0.0)
         out.append(Check("integrality", "tariff options and NTB reliefs are yes/no choices", None, "choice",
                          worst, "<=", 0.0, "fraction"))
+    commit_by_segment, commit_by_channel = by_index(deal.commitments, 1), by_index(deal.commitments, 0)
+    shift_by_segment, shift_by_maker = by_index(deal.shift, 1), by_index(deal.shift, 0)
     for s, seg in inst.segments.items():
-        sold = seg.exports + sum(x for (c, s2), x in deal.commitments.items() if s2 == s)
+        sold = seg.exports + sum(commit_by_segment.get(s, ()))
         ceiling = seg.partner_ceiling + sum(n.ceiling_lift.get(s, 0.0) for k, n in inst.ntb_measures.items()
                                             if deal.ntb.get(k))
         out.append(Check(f"buyer_ceiling[{s}]", f"{partner} buyers' ceiling for {home}-made {seg.label}",
                          "partner", "demand", sold, "<=", ceiling, "vehicles"))
     for c, ch in inst.channels.items():
-        sold = sum(x for (c2, _), x in deal.commitments.items() if c2 == c)
+        sold = sum(commit_by_channel.get(c, ()))
         out.append(Check(f"channel_capacity[{c}]", f"capacity of {ch.label}", "partner", "capacity",
                          sold, "<=", ch.capacity, "vehicles"))
     for k, mk in inst.makers.items():
-        moved = sum(v for (k2, _), v in deal.shift.items() if k2 == k)
+        moved = sum(shift_by_maker.get(k, ()))
         out.append(Check(f"spare_capacity[{k}]", f"spare capacity in {mk.label}'s {home} plants", "partner",
                          "capacity", moved, "<=", mk.spare_capacity, "vehicles"))
     imports = {s: metrics_imports(inst, deal, s) for s in inst.segments}
     for s, seg in inst.segments.items():
-        moved = sum(v for (_, s2), v in deal.shift.items() if s2 == s)
+        moved = sum(shift_by_segment.get(s, ()))
         out.append(Check(f"shift_within_imports[{s}]", f"production shifted in {seg.label} replaces existing imports",
                          "partner", "production", moved, "<=", imports[s], "vehicles"))
     for g, good in inst.goods.items():

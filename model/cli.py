@@ -65,6 +65,25 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     cmp_.set_defaults(func=cmd_compare)
 
+    sw = sub.add_parser("sweep", help="solve an instance for many parameter values or Monte Carlo draws")
+    sw.add_argument("file", help="instance file (YAML)")
+    sw.add_argument("--param", action="append", default=[], metavar="PATH=v1,v2,...",
+                    help="sweep a number over values in its own unit (repeat: every combination)")
+    sw.add_argument("--monte-carlo", type=int, default=0, metavar="N", help="N draws of the instance's 'uncertainty:'")
+    sw.add_argument("--seed", type=int, default=0, help="random seed (same seed, same sweep.csv)")
+    sw.add_argument("--workers", type=int, default=1, metavar="K", help="K worker processes on this machine (Dask)")
+    sw.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://host:8786")
+    sw.add_argument("--out", help="output directory (default reports/<instance name>-sweep/)")
+    sw.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    sw.set_defaults(func=cmd_sweep)
+
+    fr = sub.add_parser("frontier", help="the Pareto frontier and the zone of possible agreement")
+    fr.add_argument("file", help="instance file (YAML)")
+    fr.add_argument("--points", type=int, default=9, metavar="N", help="points on the frontier (default 9)")
+    fr.add_argument("--out", help="report directory (default reports/<instance name>-frontier/)")
+    fr.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    fr.set_defaults(func=cmd_frontier)
+
     val = sub.add_parser("validate", help="check an instance file and say what is wrong")
     val.add_argument("file")
     val.add_argument("--resolved", action="store_true", help="print the instance with 'extends' applied")
@@ -108,6 +127,32 @@ def cmd_run(args) -> int:
     return EXIT.get(results.status, EXIT["error"])
 
 
+def cmd_frontier(args) -> int:
+    """Solve the instance, compute the frontier of the free negotiation, write both."""
+    import pandas as pd
+    from .charts import frontier_chart
+    from .frontier import compute_frontier
+    from .frontier_report import frontier_section
+    from .loader import load
+    from .run import solve_instance
+    if args.points < 2:
+        print("error: --points must be at least 2", file=sys.stderr)
+        return EXIT["bad_input"]
+    inst = load(args.file)
+    results = solve_instance(inst)
+    front = compute_frontier(inst, args.points)
+    results.extras["frontier"] = front.to_dict()
+    extra = {"frontier.csv": (lambda f: lambda path: f.to_csv(path, index=False))(pd.DataFrame(front.points))}
+    if front.status == "ok":
+        svg = frontier_chart(front.points, front.marks, inst.parties)
+        extra["frontier.svg"] = lambda path: path.write_text(svg, encoding="utf-8")
+    out = Path(args.out) if args.out else Path("reports") / f"{inst.name}-frontier"
+    write_report(results, out, extra_files=extra)
+    print(frontier_section(results).replace("![frontier](frontier.svg)", f"chart: {out / 'frontier.svg'}"))
+    print(f"\nreport: {out / 'report.md'}")
+    return 0 if front.status == "ok" else EXIT["infeasible"]
+
+
 def cmd_compare(args) -> int:
     from .compare import compare, markdown, terminal_table, to_rows
     from .outputs import text_writer, write_directory
@@ -130,8 +175,14 @@ def cmd_compare(args) -> int:
     return 0
 
 
-def write_report(results, out: Path) -> Path:
-    """results.json, the CSV tables, report.md and timings.json, written atomically."""
+def cmd_sweep(args) -> int:
+    from .sweep_report import sweep_command
+    return sweep_command(args)
+
+
+def write_report(results, out: Path, extra_files: dict | None = None) -> Path:
+    """results.json, the CSV tables, report.md and timings.json (and `extra_files`:
+    name -> writer(path)), written atomically."""
     from .outputs import text_writer, write_directory
     from .report import report_markdown
     frames = results.frames()
@@ -140,6 +191,7 @@ def write_report(results, out: Path) -> Path:
         files[f"{name}.csv"] = (lambda f: lambda path: f.to_csv(path, index=False))(frame)
     files["report.md"] = text_writer(report_markdown(results))
     files["timings.json"] = text_writer(json.dumps({k: round(v, 6) for k, v in results.timings.items()}, indent=2) + "\n")
+    files.update(extra_files or {})
     return write_directory(out, files)
 
 

@@ -7,6 +7,8 @@ import math
 def money(v: float | None, signed: bool = False) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "n/a"
+    if abs(v) < 0.5:          # solver noise around zero reads as $0, not -$0
+        return "$0"
     sign = "-" if v < 0 else ("+" if signed and v > 0 else "")
     a = abs(v)
     for size, suffix, digits in ((1e9, " bn", 2), (1e6, " M", 1), (1e3, " k", 1)):

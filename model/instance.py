@@ -173,6 +173,7 @@ class Instance:
     sources: dict[str, Source]
     inputs: tuple[Input, ...]
     content_hash: str = ""
+    uncertainty: tuple = ()           # model.uncertainty.Uncertain, for Monte Carlo sweeps
 
     def options(self, segment: str) -> tuple[TariffOption, ...]:
         return self.menus[self.segments[segment].tariff_menu]

@@ -22,6 +22,8 @@ from .instance import (Channel, Deal, Good, Input, Instance, Maker, NtbMeasure, 
                        Segment, Settings, Source, TariffOption)
 from .metrics import INDEXED_METRICS, METRICS, PAYOFF_METRICS, evaluate, split_metric
 from .schema import InstanceSpec, Q
+from .tables import expand_tables
+from .uncertainty import build_uncertainty
 from .units import BASE_UNIT, accepted, to_base
 from .yaml_io import Located, read_yaml
 
@@ -38,10 +40,12 @@ class Origins:
     def record(self, data, file: str, prefix: str = "") -> None:
         if isinstance(data, Located):
             self.where.setdefault(prefix, (file, data.line))
+            files = getattr(data, "files", None) or {}   # keys placed from CSV tables (model.tables)
             for k, v in data.items():
                 path = f"{prefix}.{k}" if prefix else k
-                self.where[path] = (file, data.lines.get(k))
-                self.record(v, file, path)
+                f = files.get(k, file)
+                self.where[path] = (f, data.lines.get(k))
+                self.record(v, f, path)
         elif isinstance(data, list):
             for i, v in enumerate(data):
                 self.record(v, file, f"{prefix}[{i}]")
@@ -73,7 +77,7 @@ def _resolve(path: Path, root: Path, origins: Origins, chain: list[Path]) -> dic
                             hint="remove one 'extends:' so the chain ends")
     if len(chain) > MAX_EXTENDS_DEPTH:
         raise InstanceError(str(path), "extends", f"more than {MAX_EXTENDS_DEPTH} levels of 'extends'")
-    raw = read_yaml(path)
+    raw = expand_tables(read_yaml(path), path, root)
     parent_name = raw.get("extends")
     if parent_name is None:
         origins.record(raw, str(path))
@@ -238,8 +242,10 @@ class _Builder:
         settings = self.settings(partial)
         calibration = {k: self.q(v, self.metric_dimension(k, partial), f"calibration.{k}")
                        for k, v in s.calibration.items() if self.ref(k, METRICS, f"calibration.{k}", "metric")}
+        uncertainty = build_uncertainty(s.uncertainty, self)   # after every other input: it refers to them
         return replace(partial, red_lines=red_lines, payoff_weights=payoffs, no_deal=no_deal, fixed=fixed,
-                       settings=settings, calibration=calibration, inputs=tuple(self.inputs))
+                       settings=settings, calibration=calibration, inputs=tuple(self.inputs),
+                       uncertainty=uncertainty)
 
     def menu(self, key: str, spec) -> tuple[TariffOption, ...]:
         path = f"tariff_menus.{key}"

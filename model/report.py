@@ -33,8 +33,13 @@ def _explanations(r: Results) -> str:
     return report_section(r)
 
 
+def _frontier(r: Results) -> str:
+    from .frontier_report import frontier_section
+    return frontier_section(r)
+
+
 # Other analyses (explanations, frontier, sweeps) add section renderers here.
-EXTRA_SECTIONS: list = [_explanations]
+EXTRA_SECTIONS: list = [_explanations, _frontier]
 
 
 def title(r: Results) -> str:

@@ -157,6 +157,19 @@ class SettingsSpec(Strict):
     time_limit: float | None = Field(None, gt=0)
 
 
+class Distribution(Strict):
+    """An uncertain input (see `model/uncertainty.py`): normal (`mean`, `sd`), uniform or
+    triangular (`mode`), always bounded by `low` and `high`, in the field's own unit.
+    `mean`/`mode` default to the field's value."""
+
+    distribution: Literal["normal", "uniform", "triangular"]
+    low: Q
+    high: Q
+    mean: Q | None = None
+    sd: Q | None = None
+    mode: Q | None = None
+
+
 class InstanceSpec(Strict):
     schema_version: Literal[1]
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
@@ -177,3 +190,4 @@ class InstanceSpec(Strict):
     no_deal: DealSpec
     fixed_levers: DealSpec = Field(default_factory=DealSpec)
     calibration: dict[str, Q] = Field(default_factory=dict)
+    uncertainty: dict[str, Distribution] = Field(default_factory=dict)

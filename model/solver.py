@@ -19,6 +19,18 @@ from .instance import Deal
 
 MIP_REL_GAP = 1e-9        # the default instance is small: solve to proven optimality
 MIP_ABS_GAP = 1e-7        # in USD million
+# Above this many variables HiGHS runs its light presolve (presolve_mode 2): the full MIP presolve
+# (probing) grows about quadratically with the dense red-line and participation rows (104 s of a
+# 116 s solve at 10^5 variables, for the same optimum), see benchmarks/bench_scale.py.
+LARGE_MODEL_VARIABLES = 20_000
+
+
+def solver_options(m) -> dict:
+    """HiGHS options for `m`: a fixed seed; light presolve for large models."""
+    options = {"random_seed": 0}
+    if sum(len(v) for v in m.component_objects(pyo.Var)) > LARGE_MODEL_VARIABLES:
+        options["presolve_mode"] = 2
+    return options
 
 
 @dataclass
@@ -43,7 +55,9 @@ def make_solver():
     """A persistent HiGHS interface, or SolverUnavailable with a clear reason."""
     try:
         from pyomo.contrib.solver.solvers.highs import Highs
-        solver = Highs()
+        # Fixed variables stay columns with equal bounds: fixing the binaries for the fixed LP is then a
+        # bound change, not a removal and re-adding of every row they appear in (quadratic in Pyomo 6.10).
+        solver = Highs(treat_fixed_vars_as_params=False)
         if not solver.available():
             raise SolverUnavailable("HiGHS is not available: install the 'highspy' package (pip install highspy)")
         return solver
@@ -59,7 +73,7 @@ def solve(solver, m, time_limit: float | None = None) -> SolveOutcome:
     """Solve `m` as it stands; load the solution if there is one."""
     kwargs = dict(load_solutions=False, raise_exception_on_nonoptimal_result=False,
                   rel_gap=MIP_REL_GAP, abs_gap=MIP_ABS_GAP, threads=1,
-                  solver_options={"random_seed": 0})
+                  solver_options=solver_options(m))
     if time_limit:
         kwargs["time_limit"] = time_limit
     try:
@@ -106,9 +120,11 @@ def extract_deal(m) -> tuple[Deal, dict, dict]:
     """The deal in base units, plus the raw binary values (for the integrality check)."""
     choice = {(s, o): float(pyo.value(m.tariff_choice[s, o])) for s, o in m.OPTIONS}
     ntb_raw = {n: float(pyo.value(m.ntb_relief[n])) for n in m.NTB}
-    tariff = {}
-    for s in m.SEGMENTS:
-        tariff[s] = max(((o, v) for (s2, o), v in choice.items() if s2 == s), key=lambda t: t[1])[0]
+    best: dict[str, tuple[str, float]] = {}   # segment -> its first option with the largest value
+    for (s, o), v in choice.items():
+        if s not in best or v > best[s][1]:
+            best[s] = (o, v)
+    tariff = {s: best[s][0] for s in m.SEGMENTS}
     deal = Deal(
         tariff=tariff,
         commitments={k: _clean(pyo.value(m.commitment[k])) * VOL for k in m.CHANNEL_SEGMENTS},
