@@ -78,3 +78,36 @@ def sweep_chart(deficits: list[float], levers: list[tuple[str, float]], title: s
     right.tick_params(axis="y", labelsize=7)
     fig.suptitle(title, fontsize=10)
     return to_svg(fig)
+
+
+SHORT_STEP = {"calibration_year": "calibration\nyear", "no_deal": "no deal", "tariff": "tariff\noptions",
+              "commitments": "dealer\ncommitments", "shift": "production\nshift", "purchases": "purchases",
+              "deal": "deal"}
+
+
+def bridge_chart(rows: list[dict], home: str) -> str:
+    """A waterfall of the deficit: calibration year, each cause's change, and the deal."""
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    labels, bottoms, heights, colors = [], [], [], []
+    for r in rows:
+        labels.append(SHORT_STEP.get(r["step"], r["label"]))
+        if r["change"] is None:                      # a level: calibration year or deal
+            bottoms.append(0.0)
+            heights.append(r["level"] / 1e9)
+            colors.append("#1f5f8b")
+        else:
+            start = (r["level"] - r["change"]) / 1e9
+            bottoms.append(min(start, r["level"] / 1e9))
+            heights.append(abs(r["change"]) / 1e9)
+            colors.append("#b03a2e" if r["change"] > 0 else "#1e8449")
+    ax.bar(range(len(rows)), heights, bottom=bottoms, color=colors)
+    for i, r in enumerate(rows):
+        v = r["level"] if r["change"] is None else r["change"]
+        top = bottoms[i] + heights[i]
+        ax.text(i, top + 0.3, f"{v / 1e9:+.2f}" if r["change"] is not None else f"{v / 1e9:.2f}",
+                ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(rows)), labels, fontsize=8)
+    ax.set_ylabel(f"{home} deficit (USD bn a year)")
+    ax.set_title("Deficit bridge: calibration year to no deal to deal (red raises it, green lowers it)")
+    ax.grid(axis="y", alpha=0.3)
+    return to_svg(fig)

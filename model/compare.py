@@ -204,3 +204,30 @@ def terminal_table(c: Comparison) -> str:
     lines.append(f"{len(c.inputs)} input fields differ; "
                  f"{sum(1 for o in c.outcomes if o.section == 'lever' and len(set(o.values)) > 1)} levers differ")
     return "\n".join(lines)
+
+
+def html(c: Comparison) -> str:
+    """The comparison as a self-contained page (same look as report.html)."""
+    from .html_report import html_table, page
+    sections = [("", "<p>Instances: " + "; ".join(f"<b>{n}</b> ({f}, {s})" for n, f, s in
+                                                  zip(c.names, c.files, c.statuses)) +
+                 ". Deltas are against the first instance.</p>")]
+    sections.append(("What changed in the inputs",
+                     html_table(["input", *c.names], [[d.path, *d.values] for d in c.inputs])
+                     if c.inputs else "<p>The inputs are identical.</p>"))
+    rows = []
+    for o in c.outcomes:
+        if any(d not in (None, 0) and abs(d) > 1e-6 * max(1, abs(v or 0)) for d, v in zip(o.deltas, o.values)):
+            rows.append([o.label if o.section == "metric" else f"lever: {o.label}",
+                         *[fmt(v, o.unit) if i == 0 else f"{fmt(v, o.unit)} ({fmt(d, o.unit, signed=True)})"
+                           for i, (v, d) in enumerate(zip(o.values, o.deltas))]])
+    sections.append(("What it did to the deal", html_table(["", *c.names], rows, set(range(1, len(c.names) + 1)))
+                     if rows else "<p>Every metric and lever is the same.</p>"))
+    return page(f"Comparison: {', '.join(c.names)}", sections)
+
+
+def sheets(c: Comparison) -> dict:
+    import pandas as pd
+    rows = to_rows(c)
+    return {"inputs": pd.DataFrame([r for r in rows if r["section"] == "input"]),
+            "outcomes": pd.DataFrame([r for r in rows if r["section"] != "input"])}

@@ -107,6 +107,8 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
         assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": stages})
     results.timings = timer.times
     results.fixed_lp = lp    # duals and ranging of the fixed LP; not serialized
+    from .bridge import deficit_bridge
+    results.extras["bridge"] = deficit_bridge(inst, deal, table)
     if lp is not None and lp.status == "optimal":
         from .explain import ranging, sentences
         results.extras["ranging"] = ranging(solver, m, lp, {c.name: c.rhs for c in checks})
