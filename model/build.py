@@ -11,6 +11,7 @@ metric's scale is in `m.metric_scale`, each constraint's in `m.row_scale`, so th
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
@@ -207,6 +208,8 @@ def row(m, lhs, sense: str, rhs):
     """`lhs sense rhs` as a constraint rule's return value. A row with no variables (a
     segment no channel can serve, say) is skipped when it holds; when it cannot hold it
     is kept, through a variable fixed at zero, so that the model is honestly infeasible."""
+    if isinstance(rhs, float) and math.isinf(rhs):
+        return pyo.Constraint.Skip          # an 'unlimited' bound: no row at all
     expr = lhs <= rhs if sense == "<=" else (lhs >= rhs if sense == ">=" else lhs == rhs)
     if expr is True:
         return pyo.Constraint.Skip
@@ -279,7 +282,7 @@ def define_production_shift(m, inst: Instance, table, refs) -> None:
 
 def define_purchase_limits(m, inst: Instance, table, refs) -> None:
     """The partner buys at most the stated quantity of each good: purchase[g] <= max_g."""
-    m.purchase_limit = pyo.Constraint(m.GOODS, rule=lambda m, g: m.purchase[g] <= inst.goods[g].max_units)
+    m.purchase_limit = pyo.Constraint(m.GOODS, rule=lambda m, g: row(m, m.purchase[g], "<=", inst.goods[g].max_units))
     for g in m.GOODS:
         _register(m, m.purchase_limit, g, f"purchase_limit[{g}]", 1.0)
 

@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: no output was changed", file=sys.stderr)
         return 130
+    except BrokenPipeError:          # the reader of our output went away (e.g. `| head`)
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # the last line of defence: never a bare traceback
         print(f"internal error: {type(exc).__name__}: {exc}\n  (run with --debug for the traceback; "
               "please report it with the instance file)", file=sys.stderr)
@@ -220,6 +223,9 @@ def summary(r, out: Path) -> str:
         for e in r.extras.get("explanations", []):
             if e["deficit_change"]:
                 lines.append(f"    - {e['sentence']}")
+        if r.status == "time_limit":
+            lines.append(f"  MIP gap of the best deal found: {r.solver['mip_gap']:.2%}" if r.solver.get("mip_gap")
+                         is not None else "  MIP gap unknown")
         lines.append(f"  verification: max violation {r.verification['max_violation']:.1e} "
                      f"({'ok' if r.verification['ok'] else 'FAILED'})")
     diag = r.extras.get("diagnosis")

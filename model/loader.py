@@ -211,6 +211,10 @@ class _Builder:
         self.inputs.append(Input(path, q.value, q.unit, q.source))
         return value
 
+    def bound(self, q, dimension: str, path: str) -> float:
+        """An upper bound: a non-negative quantity, or 'unlimited' (infinity)."""
+        return math.inf if q == "unlimited" else self.q(q, dimension, path, 0)
+
     def ref(self, name: str, known, path: str, what: str) -> bool:
         if name in known:
             return True
@@ -310,7 +314,7 @@ class _Builder:
         p = f"channels.{key}"
         values = {s: self.q(v, "USD/vehicle", f"{p}.unit_value.{s}", 0, strict_low=True)
                   for s, v in c.unit_value.items() if self.ref(s, segments, f"{p}.unit_value.{s}", "segment")}
-        return Channel(name=key, label=c.label, capacity=self.q(c.capacity, "vehicles", f"{p}.capacity", 0),
+        return Channel(name=key, label=c.label, capacity=self.bound(c.capacity, "vehicles", f"{p}.capacity"),
                        unit_value=values, dealer_margin=self.q(c.dealer_margin, "USD/vehicle", f"{p}.dealer_margin"))
 
     def ntb(self, key: str, n, segments) -> NtbMeasure:
@@ -325,13 +329,13 @@ class _Builder:
         for i, s in enumerate(mk.segments):
             self.ref(s, segments, f"{p}.segments[{i}]", "segment")
         return Maker(name=key, label=mk.label, segments=tuple(s for s in mk.segments if s in segments),
-                     spare_capacity=self.q(mk.spare_capacity, "vehicles", f"{p}.spare_capacity", 0))
+                     spare_capacity=self.bound(mk.spare_capacity, "vehicles", f"{p}.spare_capacity"))
 
     def good(self, key: str, g) -> Good:
         p = f"goods.{key}"
         return Good(name=key, label=g.label, unit=g.unit,
                     unit_value=self.q(g.unit_value, f"USD/count:{g.unit}", f"{p}.unit_value", 0, strict_low=True),
-                    max_units=self.q(g.max_units, f"count:{g.unit}", f"{p}.max_units", 0),
+                    max_units=self.bound(g.max_units, f"count:{g.unit}", f"{p}.max_units"),
                     political_cost=self.q(g.political_cost, f"USD/count:{g.unit}", f"{p}.political_cost", 0))
 
     def metric_dimension(self, name: str, inst: Instance) -> str:

@@ -127,13 +127,36 @@ def binding(r: Results) -> str:
             + table(["constraint", "kind", "bound", "worth (deficit reduction)"], rows))
 
 
+MAX_LISTED_ASSUMPTIONS = 300   # beyond this (large, CSV-fed instances) assumptions are grouped by field
+
+
 def assumptions(r: Results) -> str:
     rows = [[f"`{a['path']}`", f"{a['value']:,.6g} {a['unit']}", a["why"]] for a in r.assumptions]
+    if len(rows) > MAX_LISTED_ASSUMPTIONS:
+        return _grouped_assumptions(r)
     if not rows:
         return "## Assumptions\n\nEvery number comes from a cited source."
     return ("## Assumptions\n\nThese numbers are **assumptions**, not published figures; each says why. "
             "Change them in the instance file to test how the deal depends on them.\n\n"
             + table(["input", "value", "why assumed"], rows))
+
+
+def _grouped_assumptions(r: Results) -> str:
+    """One row per field across entries ('segments.*.imports'), with count and range: a
+    table of 10^5 rows tells a reader nothing (every number is in results.json)."""
+    groups: dict[tuple, list] = {}
+    for a in r.assumptions:
+        parts = a["path"].split(".")
+        if len(parts) >= 3:
+            parts[1] = "*"
+        if len(parts) >= 4 and parts[2] in ("unit_value", "ceiling_lift"):   # per-segment entries
+            parts[3] = "*"
+        groups.setdefault((".".join(parts), a["unit"], a["why"]), []).append(a["value"])
+    rows = [[f"`{path}`", f"{len(v):,}", f"{min(v):,.6g} to {max(v):,.6g} {unit}", why]
+            for (path, unit, why), v in groups.items()]
+    return (f"## Assumptions\n\n{len(r.assumptions):,} numbers are **assumptions**, not published figures; grouped "
+            "here by field ('*' stands for every entry), each says why. Every one is listed in results.json.\n\n"
+            + table(["input", "numbers", "range", "why assumed"], rows))
 
 
 def verification(r: Results) -> str:

@@ -75,6 +75,13 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
             outcome, extra = solve_objective(solver, m, inst, refs, objective, time_limit)
             stages.update(extra)
     info["mip_gap"] = outcome.mip_gap
+    if outcome.status == "unbounded":
+        outcome.message = unbounded_explanation(inst)
+    elif outcome.status == "time_limit" and not outcome.has_solution:
+        outcome.message = "the time limit was reached before any deal was found"
+    elif outcome.status == "time_limit":
+        outcome.message = f"time limit reached: the best deal found, within {outcome.mip_gap:.2%} of optimal" \
+            if outcome.mip_gap is not None else "time limit reached: the best deal found so far"
     if not outcome.has_solution:
         return _no_deal_results(inst, refs, outcome, info, stages, timer)
     with timer("verify"):
@@ -154,6 +161,21 @@ def _no_deal_results(inst, refs, outcome, info, stages, timer) -> Results:
     results.timings = timer.times
     results.fixed_lp = None
     return results
+
+
+def unbounded_explanation(inst: Instance) -> str:
+    """Name the levers without an upper bound, in the instance's words."""
+    free = [f"purchases of {g.label} (goods.{k}.max_units: unlimited)"
+            for k, g in inst.goods.items() if g.max_units == float("inf")]
+    limited = [f"{c.label} (capacity unlimited, still limited by buyers' ceilings)"
+               for c in inst.channels.values() if c.capacity == float("inf")]
+    limited += [f"{mk.label}'s production shift (spare capacity unlimited, still limited by imports)"
+                for mk in inst.makers.values() if mk.spare_capacity == float("inf")]
+    if not free:
+        return "the objective can improve without limit; " + (
+            "levers without an upper bound: " + "; ".join(limited) if limited else "no lever is unbounded by itself")
+    return ("the deficit can fall without limit because these levers have no upper bound: " + "; ".join(free)
+            + ". Give each a limit (a number instead of 'unlimited').")
 
 
 def write_lp(m, path: str | Path) -> None:

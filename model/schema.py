@@ -93,9 +93,12 @@ class SegmentSpec(Strict):
     displacement: Q
 
 
+Unlimited = Literal["unlimited"]
+
+
 class ChannelSpec(Strict):
     label: str
-    capacity: Q
+    capacity: Q | Unlimited
     unit_value: dict[str, Q]
     dealer_margin: Q
 
@@ -108,7 +111,7 @@ class NtbSpec(Strict):
 
 class MakerSpec(Strict):
     label: str
-    spare_capacity: Q
+    spare_capacity: Q | Unlimited
     segments: list[str]
 
 
@@ -116,7 +119,7 @@ class GoodSpec(Strict):
     label: str
     unit: str
     unit_value: Q
-    max_units: Q
+    max_units: Q | Unlimited
     political_cost: Q
 
 
