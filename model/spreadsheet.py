@@ -14,5 +14,9 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
 
 def results_sheets(r) -> dict[str, pd.DataFrame]:
     frames = r.frames()
-    return {"levers": frames["levers"], "metrics": frames["metrics"], "constraints": frames["constraints"],
-            "inputs": pd.DataFrame(r.inputs), "assumptions": pd.DataFrame(r.assumptions)}
+    sheets = {"levers": frames["levers"], "metrics": frames["metrics"], "constraints": frames["constraints"],
+              "inputs": pd.DataFrame(r.inputs), "assumptions": pd.DataFrame(r.assumptions)}
+    frontier = r.extras.get("frontier")
+    if frontier and frontier.get("points"):
+        sheets["frontier"] = pd.DataFrame(frontier["points"])
+    return sheets

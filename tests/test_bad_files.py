@@ -39,6 +39,10 @@ def test_valid_file_is_ok(tmp_path, capsys):
      "unknown source"),
     ({"segments": {"car": {"colour": "red"}}}, "segments.car.colour", "unknown field"),
     ({"no_deal": {"tariff": {"cars": q(15, "%")}}}, "no_deal.tariff.cars", "not a flat tier"),
+    ({"fixed_levers": {"commitments": {"dealers": {"car": q(500, "vehicles")}}}},
+     "fixed_levers.commitments.dealers.car", "exceed what partner buyers would take"),
+    ({"red_lines": {"x": {"party": "hom", "label": "l", "reason": "r", "metric": "deficit", "sense": "<=",
+                          "bound": q(1, "USD")}}}, "red_lines.x.party", "'home' or 'partner'"),
 ])
 def test_bad_field_is_named(tmp_path, capsys, override, field, words):
     code, text = run_cli(capsys, "validate", str(write(tmp_path, override)))

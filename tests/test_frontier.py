@@ -76,3 +76,5 @@ def test_frontier_command_writes_csv_chart_and_report(tmp_path, capsys):
     assert "zone of possible agreement" in (tmp_path / "fr" / "report.md").read_text()
     assert (tmp_path / "fr" / "frontier.svg").read_text().startswith("<?xml")
     assert 'data-chart="frontier"' in (tmp_path / "fr" / "report.html").read_text()
+    import openpyxl
+    assert "frontier" in openpyxl.load_workbook(tmp_path / "fr" / "results.xlsx", read_only=True).sheetnames
