@@ -15,6 +15,7 @@ from .results import Results
 
 # The step each sentence speaks of, by the constraint's unit (base units).
 STEP = {"vehicles": 1000.0, "USD": 1e8, "fraction": 0.01}
+COUNTED_ONE_BY_ONE = ("aircraft",)   # goods bought in units, not in thousands (tonnes)
 # Model units per base unit of each lever family (vehicle levers are in thousands).
 LEVER_SCALE = {"commitment": VOL, "production_shift": VOL, "purchase": 1.0}
 
@@ -32,9 +33,7 @@ def sentences(r: Results) -> list[dict]:
     for c in r.constraints:
         if not c.binding or c.kind in ("choice", "bound", "fixed_lever"):
             continue
-        step = STEP.get(c.unit, 1000.0 if c.unit not in ("aircraft",) else 1.0)
-        if c.unit == "aircraft":
-            step = 1.0
+        step = STEP.get(c.unit, 1.0 if c.unit in COUNTED_ONE_BY_ONE else 1000.0)
         gain = None if c.relaxation_value is None else c.relaxation_value * step
         what = step_words(step, c.unit)
         if c.kind == "participation":

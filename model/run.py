@@ -146,7 +146,6 @@ def _no_deal_results(inst, refs, outcome, info, stages, timer) -> Results:
         diagnosis = diagnose(inst).to_dict()
         diagnosis["labels"] = [{"name": c.name, "label": c.label}
                                for c in constraint_checks(inst, Deal(tariff=dict(inst.no_deal.tariff)), refs.baseline, refs)]
-        stages = {**stages}
     else:
         diagnosis = None
     results = Results(
