@@ -75,17 +75,21 @@ def ranging(solver, m, lp, user_bounds: dict[str, float]) -> dict:
     var_index = getattr(solver, "_pyomo_var_to_solver_var_map", {})
     con_index = getattr(solver, "_pyomo_con_to_solver_con_map", {})
     highs_lp = solver._solver_model.getLp()
+    # Each attribute read of a highspy vector copies the whole vector: read each once.
+    row_upper, row_lower = list(highs_lp.row_upper_), list(highs_lp.row_lower_)
+    row_dn, row_up = list(data.row_bound_dn.value_), list(data.row_bound_up.value_)
+    cost_dn, cost_up = list(data.col_cost_dn.value_), list(data.col_cost_up.value_)
     bounds = []
     for name, con in m.row_info.items():
         i = con_index.get(con)
-        if i is None or i >= len(data.row_bound_up.value_) or name not in user_bounds:
+        if i is None or i >= len(row_up) or name not in user_bounds:
             continue
         scale = m.row_scale[name]
         # HiGHS ranges the row's own bound, with constants (today's exports, fixed choices)
         # moved across; shift the interval back to the bound as the instance states it.
-        row_bound = highs_lp.row_upper_[i] if con.upper is not None else highs_lp.row_lower_[i]
+        row_bound = row_upper[i] if con.upper is not None else row_lower[i]
         shift = user_bounds[name] - row_bound * scale
-        low, high = data.row_bound_dn.value_[i] * scale + shift, data.row_bound_up.value_[i] * scale + shift
+        low, high = row_dn[i] * scale + shift, row_up[i] * scale + shift
         bounds.append({"name": name, "low": _finite(low), "high": _finite(high)})
     costs = []
     coefficient = _objective_coefficients(m)
@@ -93,14 +97,14 @@ def ranging(solver, m, lp, user_bounds: dict[str, float]) -> dict:
         comp = getattr(m, family)
         for idx in comp:
             j = var_index.get(id(comp[idx]))
-            if j is None or j >= len(data.col_cost_up.value_):
+            if j is None or j >= len(cost_up):
                 continue
             # Objective coefficients are USD million per model unit; report USD per base unit.
             to_base = MONEY / per
             costs.append({"lever": f"{family}[{'.'.join(idx) if isinstance(idx, tuple) else idx}]",
                           "cost": _finite(coefficient.get(id(comp[idx]), 0.0) * to_base),
-                          "low": _finite(data.col_cost_dn.value_[j] * to_base),
-                          "high": _finite(data.col_cost_up.value_[j] * to_base)})
+                          "low": _finite(cost_dn[j] * to_base),
+                          "high": _finite(cost_up[j] * to_base)})
     return {"source": "HiGHS ranging of the fixed LP", "bounds": bounds, "lever_costs": costs}
 
 

@@ -216,11 +216,16 @@ class Resolver:
             for p in ("home", "partner"):
                 rows["participation", p] = (metrics[f"{p}_payoff"] - refs.no_deal[f"{p}_payoff"] / MONEY, ">=")
         broken = []
-        for key, (form, sense) in rows.items():
-            if not isinstance(form, Form) or not form.terms:
-                c = form.constant if isinstance(form, Form) else form
+        for key, (form, sense) in list(rows.items()):
+            c = form.constant if isinstance(form, Form) else form
+            if math.isinf(c):                  # an 'unlimited' bound: `build` adds no row
+                del rows[key]
+            elif not isinstance(form, Form) or not form.terms:
+                del rows[key]                  # no variables: `build` skips it if it holds
                 if not (c <= 0 if sense == "<=" else c >= 0 if sense == ">=" else c == 0):
                     broken.append(f"{key[0]}[{key[1]}]")
+        if hasattr(self, "row_keys") and set(rows) != self.row_keys:
+            broken.append("rows appear or disappear")     # e.g. an 'unlimited' capacity made finite
         return metrics, rows, broken
 
     @staticmethod
@@ -258,8 +263,9 @@ class Resolver:
             theirs = {j: v for j, v in loaded[i].items() if abs(v) > COEF_TOLERANCE}
             if set(mine) != set(theirs) or any(differ(mine[j], theirs[j]) for j in mine):
                 return f"coefficients of {key[0]}[{key[1]}]: {mine} vs {theirs}"
-        if len(rows) - sum(1 for f, _ in rows.values() if not isinstance(f, Form) or not f.terms) != lp.num_row_:
-            return "number of rows"
+        if set(rows) != set(self.rows):
+            return "rows: " + ", ".join(f"{k[0]}[{k[1]}]" for k in sorted(set(rows) ^ set(self.rows), key=str)[:3])
+        self.row_keys = set(self.rows)
         deficit = metrics["deficit"]
         cost = [0.0] * lp.num_col_
         for j, v in deficit.terms.items():

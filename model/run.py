@@ -18,7 +18,7 @@ from .economics import option_table
 from .instance import Deal, Instance
 from .metrics import METRICS, INDEXED_METRICS, evaluate, metric_unit, split_metric
 from .results import ConstraintRow, LeverRow, MetricRow, Results
-from .solver import extract_deal, fixed_lp_duals, make_solver, solve, solver_version
+from .solver import warm_start, extract_deal, fixed_lp_duals, make_solver, solve, solver_version
 
 SHADOW_PRICE_SOURCE = ("LP with the chosen tariff options and NTB reliefs fixed (the MILP's binaries at their "
                        "optimal values), minimizing the deficit: each dual is the change in the deal deficit per "
@@ -67,9 +67,11 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
     stages: dict = {"objective": objective}
     with timer("solve"):
         if objective == "min_deficit":
-            outcome = solve(solver, m, time_limit)
+            with timer("solve_stage_one"):          # includes passing the model to HiGHS
+                outcome = solve(solver, m, time_limit)
             if outcome.status == "optimal":
-                stages.update(_lexicographic_stage(solver, m, inst, time_limit))
+                with timer("solve_stage_two"):
+                    stages.update(_lexicographic_stage(solver, m, inst, time_limit))
         else:
             from .objectives import solve_objective
             outcome, extra = solve_objective(solver, m, inst, refs, objective, time_limit)
@@ -130,6 +132,7 @@ def _lexicographic_stage(solver, m, inst: Instance, time_limit) -> dict:
     m.keep_deficit = pyo.Constraint(expr=m.metric["deficit"] <= best + tol)
     m.objective.deactivate()
     m.second_stage = pyo.Objective(expr=m.metric["partner_payoff"], sense=pyo.maximize)
+    warm_start(solver)
     second = solve(solver, m, time_limit)
     # Restore the stage-one model for the fixed LP (its duals are about the deficit).
     m.second_stage.deactivate()

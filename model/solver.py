@@ -69,6 +69,23 @@ def solver_version(solver) -> str:
     return ".".join(str(v) for v in solver.version())
 
 
+def warm_start(solver) -> None:
+    """Hand HiGHS its current solution as the incumbent of the next solve. Used before the
+    lexicographic stage: stage one's optimum is feasible there, so the branch and bound
+    starts with a solution instead of searching for one. Syncs the Pyomo model first, as
+    HiGHS drops its solution when rows or costs change."""
+    import highspy
+    h = solver._solver_model
+    x = list(h.getSolution().col_value)
+    solver.update()
+    if len(x) != h.getNumCol():
+        return
+    start = highspy.HighsSolution()
+    start.col_value = x
+    start.value_valid = True
+    h.setSolution(start)
+
+
 def solve(solver, m, time_limit: float | None = None) -> SolveOutcome:
     """Solve `m` as it stands; load the solution if there is one."""
     kwargs = dict(load_solutions=False, raise_exception_on_nonoptimal_result=False,

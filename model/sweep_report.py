@@ -115,6 +115,10 @@ def lever_frequencies(inst, deals: list[dict]) -> list[dict]:
     return out
 
 
+def _share(x: float) -> str:
+    return f"{x:.1%}" if 0 < x < 0.01 or 0.99 < x < 1 else f"{x:.0%}"
+
+
 def _lever_label(inst, key: str) -> str:
     kind, _, rest = key.partition(".")
     if kind == "ntb":
@@ -172,7 +176,7 @@ def sweep_section(r) -> str:
                      + table(["outcome", "5%", "25%", "median", "75%", "95%"], rows))
     lev = [x for x in s["levers"] if x["share"] > 0]
     if lev:
-        lines = [[x["label"], f"{x['share']:.0%}"] for x in lev[:25]]
+        lines = [[x["label"], _share(x["share"])] for x in lev[:25]]
         parts.append("How often each lever is chosen (share of the draws that give a deal):\n\n"
                      + table(["lever", "share of deals"], lines)
                      + ("" if len(lev) <= 25 else f"\n\n({len(lev) - 25} more in sweep_summary.json.)"))
@@ -253,6 +257,6 @@ def sweep_summary_text(inst, result, out) -> str:
         lines.append(f"  deficit: median {money(q['q50'])}, 90% of draws between {money(q['q05'])} and {money(q['q95'])}")
     top = [x for x in s["levers"] if x["lever"].startswith("tariff.")]
     for x in top[:6]:
-        lines.append(f"  {x['label']}: {x['share']:.0%} of deals")
+        lines.append(f"  {x['label']}: {_share(x['share'])} of deals")
     lines.append(f"  report: {out / 'report.md'}; every draw: {out / 'sweep.csv'}")
     return "\n".join(lines)

@@ -206,8 +206,9 @@ def build_uncertainty(specs: dict, builder) -> tuple[Uncertain, ...]:
                               hint="widen low/high or move the mean between them")
                 continue
         elif spec.distribution == "triangular" and not low <= center <= high:
-            builder.error(where, f"the mode "
-                          f"({center / factor:g}) lies outside [low, high]")
+            note = "" if spec.mode is not None else f", this instance's value of {path}, as no mode is given"
+            builder.error(where, f"the mode ({center / factor:g}{note}) lies outside "
+                          f"[{low / factor:g}, {high / factor:g}]", hint="give a 'mode' or widen low/high")
             continue
         out.append(Uncertain(path, spec.distribution, low, high, center, sd, given.unit, factor))
     return tuple(out)

@@ -173,3 +173,15 @@ def test_cli_sweep_writes_outputs_and_rejects_bad_params(tmp_path, capsys):
     assert main(["sweep", str(path)]) == 2
     err = capsys.readouterr().err
     assert "must be numbers" in err and "outside the field's range" in err and "nothing to sweep" in err
+
+
+def test_unlimited_capacity_has_no_row_and_is_still_re_solved(tmp_path):
+    """An 'unlimited' channel capacity adds no row to the model; the restated rows agree."""
+    inst = tiny(tmp_path, {"channels": {"dealers": {"capacity": "unlimited"}},
+                           "segments": {"car": {"partner_ceiling": q(30, "vehicles")}}})
+    resolver = Resolver(inst)
+    assert resolver.method == "re-solve", resolver.reason
+    draw = resolver.solve(with_values(inst, {"segments.car.partner_ceiling": 40.0}))
+    assert draw.method == "re-solve" and draw.verified
+    # Ceiling 40, capacity unlimited: the partner can commit up to 40 cars through its dealers.
+    assert draw.deal.commitments[("dealers", "car")] <= 40 + 1e-6
