@@ -12,7 +12,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .errors import InstanceError, InstanceErrors, SolverUnavailable
+from .errors import EngineUnavailable, InstanceError, InstanceErrors, SolverUnavailable
 
 EXIT = {"optimal": 0, "error": 1, "bad_input": 2, "infeasible": 3, "unbounded": 4, "time_limit": 5,
         "no_solver": 6}
@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     except SolverUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT["no_solver"]
+    except EngineUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT["error"]
     except KeyboardInterrupt:
         print("interrupted: no output was changed", file=sys.stderr)
         return 130

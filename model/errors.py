@@ -30,3 +30,7 @@ class InstanceErrors(Exception):
 
 class SolverUnavailable(Exception):
     """HiGHS is missing or broken on this machine."""
+
+
+class EngineUnavailable(Exception):
+    """The Dask scheduler given with --scheduler cannot be reached."""

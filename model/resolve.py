@@ -36,7 +36,7 @@ from .checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from .economics import option_table
 from .instance import Deal, Instance
 from .metrics import evaluate
-from .solver import MIP_ABS_GAP, MIP_REL_GAP, _clean, extract_deal, make_solver, solve, solver_options
+from .solver import PYOMO_SOLVER_LOCK, MIP_ABS_GAP, MIP_REL_GAP, _clean, extract_deal, make_solver, solve, solver_options
 
 INF = highspy.kHighsInf
 COEF_TOLERANCE = 1e-9     # HiGHS drops matrix entries this small (its small_matrix_value)
@@ -150,7 +150,8 @@ class Resolver:
             self._fallback("the base model keeps a row that no lever can satisfy")
             return
         self.solver = make_solver()
-        self.solver.set_instance(m)          # Pyomo's persistent interface loads the model into HiGHS
+        with PYOMO_SOLVER_LOCK:
+            self.solver.set_instance(m)      # Pyomo's persistent interface loads the model into HiGHS
         self.h = self.solver._solver_model
         self.h.setOptionValue("output_flag", False)
         self.options = {"mip_rel_gap": MIP_REL_GAP, "mip_abs_gap": MIP_ABS_GAP, "threads": 1, **solver_options(m)}
@@ -384,14 +385,15 @@ class Resolver:
         m = build_model(inst, table, refs)
         solver = make_solver()
         time_limit = inst.settings.time_limit
-        if self.objective == "min_deficit":
-            from .run import _lexicographic_stage
-            outcome = solve(solver, m, time_limit)
-            if outcome.status == "optimal":
-                _lexicographic_stage(solver, m, inst, time_limit)
-        else:
-            from .objectives import solve_objective
-            outcome, _ = solve_objective(solver, m, inst, refs, self.objective, time_limit)
+        with PYOMO_SOLVER_LOCK:
+            if self.objective == "min_deficit":
+                from .run import _lexicographic_stage
+                outcome = solve(solver, m, time_limit)
+                if outcome.status == "optimal":
+                    _lexicographic_stage(solver, m, inst, time_limit)
+            else:
+                from .objectives import solve_objective
+                outcome, _ = solve_objective(solver, m, inst, refs, self.objective, time_limit)
         if not outcome.has_solution:
             return DrawResult(outcome.status, outcome.message, method="rebuild")
         deal, choice, ntb = extract_deal(m)

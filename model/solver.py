@@ -8,6 +8,7 @@ options and NTB reliefs stay as they are.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
@@ -67,6 +68,13 @@ def make_solver():
 
 def solver_version(solver) -> str:
     return ".".join(str(v) for v in solver.version())
+
+
+# Pyomo's HiGHS interface captures the process's stdout/stderr file descriptors around
+# each load and solve, which is not safe when two threads do it at once (a Dask worker
+# with several threads). Sweeps hold this lock around Pyomo solver calls; draws re-solved
+# through highspy directly do not need it.
+PYOMO_SOLVER_LOCK = threading.RLock()
 
 
 def warm_start(solver) -> None:

@@ -198,7 +198,14 @@ def _run_dask(inst, plan, workers, scheduler, rows, bar) -> str:
     from dask.distributed import Client, LocalCluster, as_completed
     cluster = None
     if scheduler:
-        client = Client(scheduler, timeout="30s")
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            from .errors import EngineUnavailable
+            raise EngineUnavailable(
+                f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({exc}); check the address "
+                "(e.g. tcp://host:8786) and that `dask scheduler` runs there, or run on this machine with "
+                "--workers K. No output was written.") from None
         engine = f"Dask cluster at {scheduler}"
     else:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,

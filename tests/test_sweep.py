@@ -185,3 +185,28 @@ def test_unlimited_capacity_has_no_row_and_is_still_re_solved(tmp_path):
     assert draw.method == "re-solve" and draw.verified
     # Ceiling 40, capacity unlimited: the partner can commit up to 40 cars through its dealers.
     assert draw.deal.commitments[("dealers", "car")] <= 40 + 1e-6
+
+
+def test_unreachable_scheduler_is_a_clear_error_and_writes_nothing(tmp_path, capsys):
+    path = tmp_path / "mc.yaml"
+    uncertain_tiny(tmp_path)
+    (tmp_path / "tiny.yaml").rename(path)
+    out = tmp_path / "out"
+    code = main(["sweep", str(path), "--monte-carlo", "3", "--scheduler", "nonsense://nowhere", "--out", str(out)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "--scheduler nonsense://nowhere: cannot reach a Dask scheduler" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_workers_2_processes_give_the_serial_csv(tmp_path):
+    """`--workers 2` (a local cluster of two worker processes) writes the serial sweep.csv."""
+    path = tmp_path / "mc.yaml"
+    uncertain_tiny(tmp_path)
+    (tmp_path / "tiny.yaml").rename(path)
+    args = ["sweep", str(path), "--monte-carlo", "16", "--seed", "3"]
+    assert main(args + ["--out", str(tmp_path / "serial")]) == 0
+    assert main(args + ["--workers", "2", "--out", str(tmp_path / "two")]) == 0
+    serial = (tmp_path / "serial" / "sweep.csv").read_bytes()
+    assert serial == (tmp_path / "two" / "sweep.csv").read_bytes()
+    assert len(serial.splitlines()) == 17
