@@ -2,7 +2,8 @@
 
     .venv/bin/pip install -e '.[bench]'        # linopy, psutil
     .venv/bin/python benchmarks/bench_scale.py [--sizes 1e4,1e5,1e6] [--draws 300] [--dask-draws 1000]
-                                              [--skip-linopy] [--skip-sweep] [--skip-dask] [--workdir DIR]
+                                              [--skip-linopy] [--skip-sweep] [--skip-dask]
+                                              [--time-limit SECONDS] [--workdir DIR]
 
 Prints markdown tables (a script, not a test: it asserts nothing):
 
@@ -60,13 +61,14 @@ run.write_lp = timed_write_lp
 t1 = time.perf_counter()
 inst = load({file!r})
 t2 = time.perf_counter()
-r = solve_instance(inst, export_lp={lp!r})
+r = solve_instance(inst, export_lp={lp!r}, time_limit={time_limit!r})
 t3 = time.perf_counter()
 write_report(r, tempfile.mkdtemp() + "/out")
 t4 = time.perf_counter()
 print(json.dumps(dict(imports=t1 - t0, load=t2 - t1, report=t4 - t3, total=t4 - t1 - exported["seconds"],
                       export_lp=exported["seconds"], status=r.status,
                       deficit=r.metric("deficit").deal, stage_one=r.extras["stages"].get("stage_one_deficit"),
+                      stage_two_status=r.extras["stages"].get("stage_two_status"),
                       peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **r.timings)))
 """
 
@@ -135,7 +137,7 @@ def instances(sizes: list[float], workdir: Path) -> list[tuple[str, Path, int]]:
     return out
 
 
-def bench_sizes(cases, workdir: Path, skip_linopy: bool) -> None:
+def bench_sizes(cases, workdir: Path, skip_linopy: bool, time_limit: float | None) -> None:
     print("## 1. Load, build, solve, report against raw highspy and linopy\n")
     print(f"Machine: {os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.2f}. Seconds; peak memory "
           "in MB (each column group is a fresh process). Ours solves twice (stage 1: the deficit, including passing "
@@ -148,7 +150,7 @@ def bench_sizes(cases, workdir: Path, skip_linopy: bool) -> None:
     print("|" + "---|" * 21)
     for label, path, nvars in cases:
         lp = workdir / (path.stem + ".lp")
-        ours = fresh(OURS.format(root=str(ROOT), file=str(path), lp=str(lp)))
+        ours = fresh(OURS.format(root=str(ROOT), file=str(path), lp=str(lp), time_limit=time_limit))
         raw = fresh(RAW.format(root=str(ROOT), lp=str(lp))) if lp.exists() else {"error": "no LP"}
         lin = ({"error": "skipped"} if skip_linopy else
                fresh(LINOPY.format(root=str(ROOT), bench=str(ROOT / "benchmarks"), file=str(path))))
@@ -166,7 +168,8 @@ def bench_sizes(cases, workdir: Path, skip_linopy: bool) -> None:
         if "error" not in ours:
             stage_one_path = ours["load"] + ours["build"] + ours.get("solve_stage_one", ours["solve"])
         print(f"| {label} | {nvars:,} | {fmt(ours.get('load'))} | {fmt(ours.get('build'))} | "
-              f"{fmt(ours.get('solve_stage_one'))} | {fmt(ours.get('solve_stage_two'))} | "
+              f"{fmt(ours.get('solve_stage_one'))} | {fmt(ours.get('solve_stage_two'))}"
+              f"{'' if ours.get('stage_two_status') in (None, 'optimal') else ' (' + ours['stage_two_status'] + ')'} | "
               f"{fmt((ours.get('verify') or 0) + (ours.get('duals') or 0))} | "
               f"{fmt(ours.get('report'))} | **{fmt(total)}** | {fmt(ours.get('peak_mb'), 0)} | {fmt(raw.get('read'))} | "
               f"{fmt(raw.get('solve'))} | {fmt(raw.get('peak_mb'), 0)} | {fmt(lin.get('build'))} | {fmt(lin.get('solve'))} | "
@@ -290,6 +293,7 @@ def main() -> None:
     p.add_argument("--skip-dask", action="store_true")
     p.add_argument("--skip-sizes", action="store_true")
     p.add_argument("--skip-sweep", action="store_true")
+    p.add_argument("--time-limit", type=float, help="our time limit per solve stage, in seconds (as run --time-limit)")
     p.add_argument("--workdir", help="where generated instances and LP files go (default: a temporary folder)")
     a = p.parse_args()
     workdir = Path(a.workdir) if a.workdir else Path(tempfile.mkdtemp(prefix="bench_scale_"))
@@ -297,7 +301,7 @@ def main() -> None:
     print(f"# bench_scale ({time.strftime('%Y-%m-%d %H:%M')}); workdir {workdir}\n")
     if not a.skip_sizes:
         sizes = [float(s) for s in a.sizes.split(",") if s]
-        bench_sizes(instances(sizes, workdir), workdir, a.skip_linopy)
+        bench_sizes(instances(sizes, workdir), workdir, a.skip_linopy, a.time_limit)
     if not a.skip_sweep:
         bench_sweep(workdir, a.draws)
     if not a.skip_dask:

@@ -214,6 +214,9 @@ def summary(r, out: Path) -> str:
     d = r.metric("deficit")
     lines = [f"{r.instance['name']}: {r.status}" + (f" ({r.message})" if r.message else ""),
              f"  deficit: baseline {money(d.baseline)}, no deal {money(d.no_deal)}, deal {money(d.deal)}"]
+    second = r.extras.get("stages", {}).get("stage_two_status")
+    if r.has_deal and second and second != "optimal":
+        lines.append(f"  second stage (best deal for the partner at this deficit): {second}, not proven optimal")
     if r.has_deal:
         chosen = [f"{lv.label}: {lv.choice or value(lv.value, lv.unit)}" for lv in r.levers
                   if lv.name == "tariff" or abs(lv.value) > 1e-9]

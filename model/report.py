@@ -65,6 +65,10 @@ def question(r: Results) -> str:
 def brief(r: Results) -> str:
     d = r.metric("deficit")
     head = f"## The answer in brief\n\nStatus: **{r.status}**" + (f" ({r.message})" if r.message else "") + "."
+    second = r.extras.get("stages", {}).get("stage_two_status")
+    if second and second != "optimal" and r.has_deal:
+        head += (f" The lexicographic second stage ended {second.replace('_', ' ')} rather than optimal: the deficit "
+                 "below is optimal, but another deal with the same deficit may be better for the partner.")
     if not r.has_deal:
         return head + (f"\n\nNo deal is reported. With no deal the deficit is {money(d.no_deal)} "
                        f"(baseline {money(d.baseline)}).")
