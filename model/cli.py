@@ -176,7 +176,7 @@ def cmd_compare(args) -> int:
     write_directory(out, {"comparison.csv": lambda p: frame.to_csv(p, index=False),
                           "comparison.md": text_writer(markdown(comp)),
                           "comparison.html": text_writer(html(comp)),
-                          "comparison.xlsx": lambda p: write_xlsx(p, sheets(comp))})
+                          "comparison.xlsx": lambda p: write_xlsx(p, sheets(comp), full_tables="comparison.csv")})
     print(terminal_table(comp))
     reused = [n for n, h in zip(comp.names, hits) if h]
     if reused:
@@ -201,9 +201,9 @@ def write_report(results, out: Path, extra_files: dict | None = None) -> Path:
         files[f"{name}.csv"] = (lambda f: lambda path: f.to_csv(path, index=False))(frame)
     files["report.md"] = text_writer(report_markdown(results))
     from .html_report import report_html
-    from .spreadsheet import results_sheets, write_xlsx
+    from .spreadsheet import RESULTS_FULL_TABLES, results_sheets, write_xlsx
     files["report.html"] = text_writer(report_html(results))
-    files["results.xlsx"] = lambda path: write_xlsx(path, results_sheets(results))
+    files["results.xlsx"] = lambda path: write_xlsx(path, results_sheets(results), RESULTS_FULL_TABLES)
     files["timings.json"] = text_writer(json.dumps({k: round(v, 6) for k, v in results.timings.items()}, indent=2) + "\n")
     files.update(extra_files or {})
     return write_directory(out, files)

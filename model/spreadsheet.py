@@ -6,23 +6,25 @@ from pathlib import Path
 import pandas as pd
 
 
-EXCEL_MAX_ROWS = 1_048_576       # rows in a worksheet, the header row included
+SHEET_ROW_LIMIT = 50_000      # a longer table stays out of the workbook (see write_xlsx)
 
 
-def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
-    """One sheet per table, header first. A table longer than a worksheet is cut at Excel's
-    limit, and a 'notes' sheet says so and where the whole table is (the CSV of that name).
-    Written row by row in xlsxwriter's constant-memory mode: large instances have tables of
-    hundreds of thousands of rows, which pandas' cell-by-cell writer takes seconds over."""
+def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], full_tables: dict[str, str] | str) -> None:
+    """One sheet per table, header first, written row by row in xlsxwriter's constant-memory
+    mode. A table of more than SHEET_ROW_LIMIT rows (a large generated instance) is left
+    out: a workbook that size is slow to write and to open, and adds nothing to the CSV or
+    JSON file that holds the whole table (`full_tables`: sheet -> that file, or one file). A
+    'notes' sheet lists what was left out and where it is."""
     import xlsxwriter
     notes = []
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "nan_inf_to_errors": True})
     try:
         for name, frame in sheets.items():
-            if len(frame) >= EXCEL_MAX_ROWS:
-                notes.append(f"sheet '{name[:31]}' holds the first {EXCEL_MAX_ROWS - 1:,} of {len(frame):,} rows "
-                             f"(Excel's limit); the whole table is in {name}.csv")
-                frame = frame.iloc[:EXCEL_MAX_ROWS - 1]
+            if len(frame) > SHEET_ROW_LIMIT:
+                where = full_tables if isinstance(full_tables, str) else full_tables[name]
+                notes.append(f"{name}: {len(frame):,} rows, more than this workbook holds ({SHEET_ROW_LIMIT:,}); "
+                             f"the whole table is in {where}")
+                continue
             _write_sheet(book.add_worksheet(name[:31]), frame)
         if notes:
             _write_sheet(book.add_worksheet("notes"), pd.DataFrame({"note": notes}))
@@ -44,6 +46,12 @@ def _cell(v):
     if hasattr(v, "item"):          # numpy scalars
         return v.item()
     return str(v)
+
+
+# Where each results.xlsx table is in full, beside the workbook.
+RESULTS_FULL_TABLES = {"levers": "levers.csv", "metrics": "metrics.csv", "constraints": "constraints.csv",
+                       "inputs": "results.json ('inputs')", "assumptions": "results.json ('assumptions')",
+                       "frontier": "results.json ('extras', 'frontier')"}
 
 
 def results_sheets(r) -> dict[str, pd.DataFrame]:
