@@ -84,6 +84,8 @@ h.readModel({lp!r})
 t1 = time.perf_counter()
 for k, v in dict(mip_rel_gap=MIP_REL_GAP, mip_abs_gap=MIP_ABS_GAP, threads=1, random_seed=0).items():
     h.setOptionValue(k, v)
+if {time_limit!r}:
+    h.setOptionValue("time_limit", float({time_limit!r}))
 if h.getNumCol() > LARGE_MODEL_VARIABLES:
     h.setOptionValue("presolve_mode", 2)
 h.run()
@@ -151,14 +153,14 @@ def bench_sizes(cases, workdir: Path, skip_linopy: bool, time_limit: float | Non
     for label, path, nvars in cases:
         lp = workdir / (path.stem + ".lp")
         ours = fresh(OURS.format(root=str(ROOT), file=str(path), lp=str(lp), time_limit=time_limit))
-        raw = fresh(RAW.format(root=str(ROOT), lp=str(lp))) if lp.exists() else {"error": "no LP"}
+        raw = fresh(RAW.format(root=str(ROOT), lp=str(lp), time_limit=time_limit)) if lp.exists() else {"error": "no LP"}
         lin = ({"error": "skipped"} if skip_linopy else
                fresh(LINOPY.format(root=str(ROOT), bench=str(ROOT / "benchmarks"), file=str(path))))
         total = ours.get("total")
         raw_total = (raw.get("read", 0) + raw.get("solve", 0)) if "error" not in raw else None
         lin_total = (lin.get("load", 0) + lin.get("build", 0) + lin.get("solve", 0)) if "error" not in lin else None
         same = "n/a"
-        if "error" not in raw and ours.get("stage_one") is not None:
+        if "error" not in raw and ours.get("stage_one") is not None and raw.get("status") == "Optimal":
             ok = abs(raw["objective"] * 1e6 - ours["stage_one"]) <= 1e-6 * abs(ours["stage_one"])
             if lin_total is not None:
                 ok = ok and abs(lin["objective"] * 1e6 - ours["stage_one"]) <= 1e-6 * abs(ours["stage_one"])
@@ -177,6 +179,9 @@ def bench_sizes(cases, workdir: Path, skip_linopy: bool, time_limit: float | Non
               f"{fmt(total / raw_total if total and raw_total else None)} | "
               f"{fmt(stage_one_path / raw_total if stage_one_path and raw_total else None)} | "
               f"{fmt(total / lin_total if total and lin_total else None)} | {same} |", flush=True)
+        states = {"ours": ours.get("status"), "raw": raw.get("status"), "linopy": lin.get("status")}
+        if any(v not in (None, "optimal", "Optimal") for v in states.values()):
+            print(f"|  | status: " + "; ".join(f"{k} {v}" for k, v in states.items() if v) + " |" + " |" * 19)
         for name, res in (("ours", ours), ("raw", raw), ("linopy", lin)):
             if "error" in res and res["error"] != "skipped":
                 print(f"|  | {name} failed: {res['error'][:150]} |" + " |" * 19)
@@ -293,7 +298,8 @@ def main() -> None:
     p.add_argument("--skip-dask", action="store_true")
     p.add_argument("--skip-sizes", action="store_true")
     p.add_argument("--skip-sweep", action="store_true")
-    p.add_argument("--time-limit", type=float, help="our time limit per solve stage, in seconds (as run --time-limit)")
+    p.add_argument("--time-limit", type=float, help="time limit per solve, in seconds: ours per stage (as run "
+                   "--time-limit), raw highspy's solve")
     p.add_argument("--workdir", help="where generated instances and LP files go (default: a temporary folder)")
     a = p.parse_args()
     workdir = Path(a.workdir) if a.workdir else Path(tempfile.mkdtemp(prefix="bench_scale_"))
