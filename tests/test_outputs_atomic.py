@@ -38,7 +38,10 @@ def test_a_failing_writer_keeps_the_previous_report(tmp_path):
 
 
 SLOW_WRITER = r"""
-import sys, time
+import signal, sys, time
+# A job started in the background (`cmd &`) inherits SIGINT ignored, and Python then
+# raises no KeyboardInterrupt: restore the default, as in an interactive run.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.path.insert(0, {root!r})
 from model.outputs import text_writer, write_directory
 def slow(path):
