@@ -14,6 +14,12 @@ FIELDS = ["base_tariff", "imports", "import_price", "exports", "export_price", "
           "partner_ceiling", "partner_margin", "home_substitution", "displacement"]
 
 
+def car_and(truck: str) -> str:
+    """segments.csv text: its header, a valid car row (line 2), then `truck` (line 3)."""
+    return ("name,label,tariff_menu," + ",".join(FIELDS) + "\n"
+            "car,cars,cars,0,1000,10000,0,10000,-1,1,0,1000,0,0\n" + truck + "\n")
+
+
 def csv_version(tmp_path, rows_text: str | None = None, extra_tables=()):
     """The tiny instance with its segments moved to segments.csv (same numbers, units and sources)."""
     data = spec()
@@ -54,22 +60,16 @@ def test_value_and_list_tables(tmp_path):
 
 
 def test_bad_cell_names_file_line_and_column(tmp_path):
-    rows = "name,label,tariff_menu," + ",".join(FIELDS) + "\n" \
-        "car,cars,cars,0,1000,10000,0,10000,-1,1,0,1000,0,0\n" \
-        "truck,trucks,cars,0,lots,20000,0,10000,-1,1,0,1000,0,0\n"
     with pytest.raises(InstanceErrors) as err:
-        load(csv_version(tmp_path, rows))
+        load(csv_version(tmp_path, car_and(truck="truck,trucks,cars,0,lots,20000,0,10000,-1,1,0,1000,0,0")))
     e = err.value.errors[0]
     assert e.file.endswith("segments.csv") and e.line == 3
     assert "column 'imports'" in e.message and "'lots' is not a number" in e.message
 
 
 def test_range_error_in_a_row_points_at_the_row(tmp_path):
-    rows = "name,label,tariff_menu," + ",".join(FIELDS) + "\n" \
-        "car,cars,cars,0,1000,10000,0,10000,-1,1,0,1000,0,0\n" \
-        "truck,trucks,cars,0,100,20000,0,10000,0.5,1,0,1000,0,0\n"
     with pytest.raises(InstanceErrors) as err:
-        load(csv_version(tmp_path, rows))
+        load(csv_version(tmp_path, car_and(truck="truck,trucks,cars,0,100,20000,0,10000,0.5,1,0,1000,0,0")))
     e = next(e for e in err.value.errors if "elasticity" in e.field)
     assert e.file.endswith("segments.csv") and e.line == 3 and e.field == "segments.truck.elasticity.value"
 
