@@ -13,6 +13,7 @@ import traceback
 from pathlib import Path
 
 from .errors import EngineUnavailable, InstanceError, InstanceErrors, SolverUnavailable
+from .outputs import OutputFailed, OutputRefused, check_target
 
 EXIT = {"optimal": 0, "error": 1, "bad_input": 2, "infeasible": 3, "unbounded": 4, "time_limit": 5,
         "no_solver": 6}
@@ -31,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         return EXIT["bad_input"]
+    except OutputRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT["bad_input"]
+    except OutputFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT["error"]
     except SolverUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT["no_solver"]
@@ -124,8 +131,8 @@ def cmd_run(args) -> int:
     from .loader import load
     from .run import solve_instance
     inst = load(args.file)
+    out = check_target(args.out or Path("reports") / inst.name)
     results = solve_instance(inst, objective=args.objective, time_limit=args.time_limit, export_lp=args.export_lp)
-    out = Path(args.out) if args.out else Path("reports") / inst.name
     write_report(results, out)
     print(summary(results, out))
     if args.export_lp:
@@ -145,6 +152,7 @@ def cmd_frontier(args) -> int:
         print("error: --points must be at least 2", file=sys.stderr)
         return EXIT["bad_input"]
     inst = load(args.file)
+    out = check_target(args.out or Path("reports") / f"{inst.name}-frontier")
     results = solve_instance(inst)
     front = compute_frontier(inst, args.points)
     results.extras["frontier"] = front.to_dict()
@@ -152,7 +160,6 @@ def cmd_frontier(args) -> int:
     if front.status == "ok":
         svg = frontier_chart(front.points, front.marks, inst.parties)
         extra["frontier.svg"] = lambda path: path.write_text(svg, encoding="utf-8")
-    out = Path(args.out) if args.out else Path("reports") / f"{inst.name}-frontier"
     write_report(results, out, extra_files=extra)
     print(frontier_section(results).replace("![frontier](frontier.svg)", f"chart: {out / 'frontier.svg'}"))
     print(f"\nreport: {out / 'report.md'}")
@@ -168,15 +175,18 @@ def cmd_compare(args) -> int:
         print("error: compare needs at least two instance files", file=sys.stderr)
         return EXIT["bad_input"]
     paths = [Path(f) for f in args.files]
+    if args.out:
+        check_target(args.out)
     comp, hits = compare(paths, Path("reports") / ".cache", solve_instance)
     out = Path(args.out) if args.out else Path("reports") / ("compare-" + "-".join(comp.names))
     frame = pd.DataFrame(to_rows(comp))
     from .compare import html, sheets
     from .spreadsheet import write_xlsx
-    write_directory(out, {"comparison.csv": lambda p: frame.to_csv(p, index=False),
+    write_directory(check_target(out), {"comparison.csv": lambda p: frame.to_csv(p, index=False),
                           "comparison.md": text_writer(markdown(comp)),
                           "comparison.html": text_writer(html(comp)),
-                          "comparison.xlsx": lambda p: write_xlsx(p, sheets(comp), full_tables="comparison.csv")})
+                          "comparison.xlsx": lambda p: write_xlsx(p, sheets(comp), full_tables="comparison.csv")},
+                    command="compare")
     print(terminal_table(comp))
     reused = [n for n, h in zip(comp.names, hits) if h]
     if reused:

@@ -208,11 +208,12 @@ def sweep_command(args) -> int:
     from .cli import write_report
     from .errors import InstanceError
     from .loader import load
-    from .outputs import text_writer
+    from .outputs import check_target, text_writer
     from .run import solve_instance
     from .sweep import Plan, check_plan, parse_param, run_sweep
 
     inst = load(args.file)
+    out = check_target(args.out or Path("reports") / f"{inst.name}-sweep")
     try:
         params = tuple(parse_param(p) for p in args.param)
     except ValueError as exc:
@@ -230,7 +231,6 @@ def sweep_command(args) -> int:
     levers = [(x["label"], x["share"]) for x in s["levers"] if x["share"] > 0]
     levers.sort(key=lambda t: -t[1])
     chart = sweep_chart(deficits, levers, f"{inst.title[:70]}: {s['draws']:,} draws")
-    out = Path(args.out) if args.out else Path("reports") / f"{inst.name}-sweep"
     write_report(base, out, {"sweep.csv": text_writer(sweep_csv(result)),
                              "sweep_summary.json": text_writer(json.dumps(s, indent=2, allow_nan=False) + "\n"),
                              "sweep.svg": text_writer(chart)})

@@ -8,20 +8,31 @@ from pathlib import Path
 
 import pytest
 
-from model.outputs import text_writer, write_directory
+from model.outputs import MARKER, OutputRefused, text_writer, write_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def leftovers(parent: Path, name: str) -> list[str]:
-    return [p.name for p in parent.iterdir() if p.name != name]
+    """Anything beside the report but its one current version."""
+    versions = parent / f".{name}.versions"
+    current = os.readlink(parent / name) if (parent / name).is_symlink() else None
+    extra = [p.name for p in parent.iterdir() if p.name not in (name, versions.name)]
+    if versions.is_dir():
+        extra += [f"{versions.name}/{p.name}" for p in versions.iterdir()
+                  if current is None or Path(current).name != p.name]
+    return extra
+
+
+def listing(target: Path) -> list[str]:
+    return sorted(p.name for p in target.iterdir() if p.name != MARKER)
 
 
 def test_replaces_the_directory(tmp_path):
     target = tmp_path / "report"
     write_directory(target, {"a.txt": text_writer("one")})
     write_directory(target, {"b.txt": text_writer("two")})
-    assert sorted(p.name for p in target.iterdir()) == ["b.txt"]
+    assert listing(target) == ["b.txt"]
     assert leftovers(tmp_path, "report") == []
 
 
@@ -43,7 +54,7 @@ import signal, sys, time
 # raises no KeyboardInterrupt: restore the default, as in an interactive run.
 signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.path.insert(0, {root!r})
-from model.outputs import text_writer, write_directory
+from model.outputs import MARKER, OutputRefused, text_writer, write_directory
 def slow(path):
     path.write_text("partial")
     print("writing", flush=True)
@@ -63,5 +74,104 @@ def test_interrupted_write_keeps_the_previous_report(tmp_path, sig):
     proc.wait(timeout=20)
     assert proc.returncode != 0
     assert (target / "results.json").read_text() == "old"
-    assert sorted(p.name for p in target.iterdir()) == ["results.json"]
+    assert listing(target) == ["results.json"]
     assert leftovers(tmp_path, "report") == []
+
+
+SIGKILL_WRITER = r"""
+import sys, time
+sys.path.insert(0, {root!r})
+from model.outputs import text_writer, write_directory
+def slow(path):
+    path.write_text("partial")
+    print("writing", flush=True)
+    time.sleep(30)
+write_directory({target!r}, {{"results.json": text_writer("new"), "report.md": slow}})
+"""
+
+
+def test_a_killed_write_leaves_the_report_whole_and_the_next_run_cleans_up(tmp_path):
+    """SIGKILL runs no cleanup: the stable path must still be the old complete report, and
+    the half-written version is removed by the next write."""
+    target = tmp_path / "report"
+    write_directory(target, {"results.json": text_writer("old")})
+    proc = subprocess.Popen([sys.executable, "-c", SIGKILL_WRITER.format(root=str(ROOT), target=str(target))],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    proc.kill()
+    proc.wait(timeout=20)
+    assert (target / "results.json").read_text() == "old"
+    assert leftovers(tmp_path, "report")            # the killed run's half-written version
+    write_directory(target, {"results.json": text_writer("newer")})
+    assert (target / "results.json").read_text() == "newer"
+    assert leftovers(tmp_path, "report") == []
+
+
+def test_refuses_a_folder_the_tool_did_not_write(tmp_path):
+    folder = tmp_path / "instances"
+    folder.mkdir()
+    (folder / "deal.yaml").write_text("keep me")
+    with pytest.raises(OutputRefused, match="did not write"):
+        write_directory(folder, {"results.json": text_writer("x")})
+    assert (folder / "deal.yaml").read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["instances"]
+
+
+def test_refuses_an_existing_file(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes")
+    with pytest.raises(OutputRefused, match="existing file"):
+        write_directory(notes, {"results.json": text_writer("x")})
+    assert notes.read_text() == "my notes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_a_folder_of_reports_is_not_a_report(tmp_path):
+    """`--out reports` must not wipe every other report and the compare cache."""
+    reports = tmp_path / "reports"
+    write_directory(reports / "a", {"results.json": text_writer("a")})
+    (reports / ".cache").mkdir()
+    (reports / ".cache" / "x.json").write_text("{}")
+    with pytest.raises(OutputRefused):
+        write_directory(reports, {"results.json": text_writer("x")})
+    assert (reports / "a" / "results.json").read_text() == "a"
+    assert (reports / ".cache" / "x.json").exists()
+
+
+def test_empty_folder_and_pre_marker_report_are_used(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    write_directory(empty, {"results.json": text_writer("x")})
+    assert (empty / "results.json").read_text() == "x"
+    legacy = tmp_path / "old" / "legacy"   # a report written before the marker file existed
+    legacy.mkdir(parents=True)
+    (legacy / "results.json").write_text("old")
+    (legacy / "report.md").write_text("old")
+    write_directory(legacy, {"results.json": text_writer("new")})
+    assert listing(legacy) == ["results.json"]
+    assert leftovers(tmp_path / "old", "legacy") == []
+
+
+def test_permissions_follow_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        target = write_directory(tmp_path / "report", {"results.json": text_writer("x")})
+    finally:
+        os.umask(old)
+    assert oct(target.resolve().stat().st_mode & 0o777) == oct(0o755)
+
+
+def test_cli_out_never_deletes_instances(tmp_path):
+    """The issue's reproduction: `--out instances` used to delete every instance file."""
+    inst_dir = tmp_path / "instances"
+    inst_dir.mkdir()
+    src = ROOT / "instances" / "no_deal.yaml"
+    parent = ROOT / "instances" / "toyota_2025.yaml"
+    for f in (src, parent):
+        (inst_dir / f.name).write_text(f.read_text())
+    before = {p.name: p.read_text() for p in inst_dir.iterdir()}
+    proc = subprocess.run([sys.executable, str(ROOT / "solve.py"), "run", str(inst_dir / "no_deal.yaml"),
+                           "--out", str(inst_dir)], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "did not write" in proc.stderr and "Traceback" not in proc.stderr
+    assert {p.name: p.read_text() for p in inst_dir.iterdir()} == before
