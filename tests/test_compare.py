@@ -79,6 +79,6 @@ def test_compare_command_writes_csv_and_md(tmp_path, capsys, monkeypatch):
     assert main(["compare", str(pa), str(pb), "--out", str(tmp_path / "cmp")]) == 0
     out = capsys.readouterr().out
     assert "deficit" in out and "status" in out
-    assert {p.name for p in (tmp_path / "cmp").iterdir()} == {"comparison.csv", "comparison.md", "comparison.html",
+    assert {p.name for p in (tmp_path / "cmp").iterdir() if not p.name.startswith(".")} == {"comparison.csv", "comparison.md", "comparison.html",
                                                           "comparison.xlsx"}
     assert "What it did to the deal" in (tmp_path / "cmp" / "comparison.html").read_text()
