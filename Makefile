@@ -19,6 +19,7 @@ run: venv
 	$(PY) solve.py run $(INSTANCE)
 
 test: venv
+	$(PY) -m ruff check model tests benchmarks solve.py
 	$(PY) -m pytest
 
 # Rewrite tests/expected/*.json from the shipped instances (only when a change is intended).

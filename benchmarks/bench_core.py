@@ -25,9 +25,9 @@ import json, sys, time, tempfile
 t0 = time.perf_counter()
 sys.path.insert(0, {root!r})
 import pyomo.environ
-from model.loader import load
+from model.data.loader import load
 from model.run import solve_instance
-from model.cli import write_report
+from model.reporting.report_files import write_report
 t1 = time.perf_counter()
 inst = load({file!r})
 t2 = time.perf_counter()
@@ -78,7 +78,7 @@ def main() -> None:
         rows.append((label, [r.get(key, 0.0) for r in runs]))
     rows.append(("whole `solve.py run` command (process)", whole))
     print(f"instance: {args.file}; status {runs[0]['status']}; {args.repeat} runs; seconds\n")
-    print(f"| stage | median | best |\n|---|---:|---:|")
+    print("| stage | median | best |\n|---|---:|---:|")
     for label, xs in rows:
         print(f"| {label} | {statistics.median(xs):.3f} | {min(xs):.3f} |")
 

@@ -49,10 +49,10 @@ OURS = r"""
 import json, resource, sys, tempfile, time
 sys.path.insert(0, {root!r})
 t0 = time.perf_counter()
-from model.loader import load
+from model.data.loader import load
 import model.run as run
 from model.run import solve_instance
-from model.cli import write_report
+from model.reporting.report_files import write_report
 exported = {{"seconds": 0.0}}
 plain_write_lp = run.write_lp
 def timed_write_lp(m, path):   # the LP export is for raw highspy: not counted in our times
@@ -76,7 +76,7 @@ RAW = r"""
 import json, resource, sys, time
 import highspy
 sys.path.insert(0, {root!r})
-from model.solver import MIP_ABS_GAP, MIP_REL_GAP, LARGE_MODEL_VARIABLES
+from model.optimization.highs import MIP_ABS_GAP, MIP_REL_GAP, LARGE_MODEL_VARIABLES
 h = highspy.Highs()
 h.setOptionValue("output_flag", False)
 t0 = time.perf_counter()
@@ -99,7 +99,7 @@ LINOPY = r"""
 import json, resource, sys, time
 sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
 t0 = time.perf_counter()
-from model.loader import load
+from model.data.loader import load
 from linopy_model import build_linopy, solve_linopy
 t1 = time.perf_counter()
 inst = load({file!r})
@@ -130,7 +130,7 @@ def fmt(x, digits=2) -> str:
 
 # ---------------------------------------------------------------------------------------------
 def instances(sizes: list[float], workdir: Path) -> list[tuple[str, Path, int]]:
-    from model.generate import model_size, size_for_variables, write_instance
+    from model.data.generate import model_size, size_for_variables, write_instance
     out = [("toyota_2025 (default)", TOYOTA, 169)]
     for target in sizes:
         size = size_for_variables(int(target))
@@ -181,7 +181,7 @@ def bench_sizes(cases, workdir: Path, skip_linopy: bool, time_limit: float | Non
               f"{fmt(total / lin_total if total and lin_total else None)} | {same} |", flush=True)
         states = {"ours": ours.get("status"), "raw": raw.get("status"), "linopy": lin.get("status")}
         if any(v not in (None, "optimal", "Optimal") for v in states.values()):
-            print(f"|  | status: " + "; ".join(f"{k} {v}" for k, v in states.items() if v) + " |" + " |" * 19)
+            print("|  | status: " + "; ".join(f"{k} {v}" for k, v in states.items() if v) + " |" + " |" * 19)
         for name, res in (("ours", ours), ("raw", raw), ("linopy", lin)):
             if "error" in res and res["error"] != "skipped":
                 print(f"|  | {name} failed: {res['error'][:150]} |" + " |" * 19)
@@ -192,11 +192,12 @@ def bench_sizes(cases, workdir: Path, skip_linopy: bool, time_limit: float | Non
 def bench_sweep(workdir: Path, draws: int) -> None:
     import highspy
     import numpy as np
-    from model import resolve
-    from model.loader import load
+
+    from model.analyses.sweep import Plan, run_sweep
+    from model.data.loader import load
+    from model.optimization import resolve
+    from model.optimization.highs import MIP_ABS_GAP, MIP_REL_GAP
     from model.run import solve_instance
-    from model.solver import MIP_ABS_GAP, MIP_REL_GAP
-    from model.sweep import Plan, run_sweep
     print(f"## 2. Sweep throughput (toyota_2025, its six uncertain inputs, {draws} draws, one process)\n")
     inst = load(TOYOTA)
     plan = Plan(samples=draws, seed=1)
@@ -212,7 +213,7 @@ def bench_sweep(workdir: Path, draws: int) -> None:
         self._fallback("forced by the benchmark")
     resolve.Resolver.__init__ = forced
     try:
-        from model import sweep
+        from model.analyses import sweep
         sweep._LOCAL.resolvers = None
         n_rebuild = max(20, draws // 5)
         t = time.perf_counter()
@@ -230,7 +231,7 @@ def bench_sweep(workdir: Path, draws: int) -> None:
         h.setOptionValue(k, v)
     base = h.getLp()
     cost, lower, upper = np.array(base.col_cost_), np.array(base.row_lower_), np.array(base.row_upper_)
-    n, m = len(cost), len(lower)
+    n = len(cost)
     rng = np.random.default_rng(0)
     # Perturb what a draw perturbs: objective costs, and the right-hand sides of '<=' rows
     # (capacities, ceilings, red lines), by up to 5%; equalities and '>=' rows stay.
@@ -266,14 +267,16 @@ def bench_sweep(workdir: Path, draws: int) -> None:
 
 def bench_dask(workdir: Path, draws: int) -> None:
     import logging
+
     from dask.distributed import Client, LocalCluster
-    from model.loader import load
-    from model.sweep import Plan, run_sweep
+
+    from model.analyses.sweep import Plan, run_sweep
+    from model.data.loader import load
     print(f"## 3. Dask: 1 against 2 worker processes ({draws:,}-draw sweep of toyota_2025)\n")
     inst = load(TOYOTA)
     plan = Plan(samples=draws, seed=2)
     times, csvs = {}, {}
-    from model.sweep_report import sweep_csv
+    from model.analyses.sweep_summary import sweep_csv
     for k in (1, 2):
         load_before = os.getloadavg()[0]
         with LocalCluster(n_workers=k, threads_per_worker=1, processes=True, dashboard_address=None,

@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.build import MONEY, VOL, _scale, red_line_bound
-from model.economics import option_table
-from model.metrics import split_metric
+from model.economics.metrics import split_metric
+from model.economics.responses import option_table
+from model.optimization.build import MONEY, VOL, _scale, red_line_bound
+from model.optimization.highs import LARGE_MODEL_VARIABLES, MIP_ABS_GAP, MIP_REL_GAP
 from model.run import references
-from model.solver import LARGE_MODEL_VARIABLES, MIP_ABS_GAP, MIP_REL_GAP
 
 
 def build_linopy(inst):

@@ -1,6 +1,7 @@
 """Errors a user can act on: each names the file, the field and what is wrong."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 
@@ -34,3 +35,10 @@ class SolverUnavailable(Exception):
 
 class EngineUnavailable(Exception):
     """The Dask scheduler given with --scheduler cannot be reached."""
+
+
+def did_you_mean(word: str, choices) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"known: {', '.join(sorted(choices))}" if choices else None

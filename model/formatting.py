@@ -55,3 +55,8 @@ def per_unit(v: float | None, unit: str) -> str:
     if unit == "USD":
         return f"${v:,.3f} per $1"
     return f"{money(v)} per {unit.rstrip('s') if unit == 'vehicles' else unit}"
+
+
+def share_of_draws(x: float) -> str:
+    """A frequency: whole percent, one decimal near 0 and 100 so 'almost always' is not '100%'."""
+    return f"{x:.1%}" if 0 < x < 0.01 or 0.99 < x < 1 else f"{x:.0%}"

@@ -12,8 +12,6 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 
 import pandas as pd
 
-STATUSES = ("optimal", "infeasible", "unbounded", "time_limit", "error")
-
 
 @dataclass
 class MetricRow:
@@ -94,7 +92,7 @@ class Results:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Results":
+    def from_dict(cls, d: dict) -> Results:
         return cls(instance=d["instance"], status=d["status"], message=d["message"], objective=d["objective"],
                    metrics=[MetricRow(**r) for r in d["metrics"]], levers=[LeverRow(**r) for r in d["levers"]],
                    constraints=[ConstraintRow(**r) for r in d["constraints"]], verification=d["verification"],

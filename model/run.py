@@ -10,15 +10,22 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pyomo.environ as pyo
-
-from .build import MONEY, References, build_model
-from .checks import Check, constraint_checks, max_violation, VIOLATION_TOLERANCE
-from .economics import option_table
-from .instance import Deal, Instance
-from .metrics import METRICS, INDEXED_METRICS, evaluate, metric_unit, split_metric
-from .results import ConstraintRow, LeverRow, MetricRow, Results
-from .solver import warm_start, extract_deal, fixed_lp_duals, make_solver, solve, solver_version
+from model.data.instance import Deal, Instance
+from model.economics.checks import VIOLATION_TOLERANCE, Check, constraint_checks, max_violation
+from model.economics.metrics import (
+    INDEXED_METRICS,
+    METRICS,
+    References,
+    evaluate,
+    metric_unit,
+    references,
+    split_metric,
+)
+from model.economics.responses import option_table
+from model.optimization.build import build_model
+from model.optimization.highs import extract_deal, fixed_lp_duals, make_solver, solve, solver_version
+from model.optimization.objectives import lexicographic_stage
+from model.results import ConstraintRow, LeverRow, MetricRow, Results
 
 SHADOW_PRICE_SOURCE = ("LP with the chosen tariff options and NTB reliefs fixed (the MILP's binaries at their "
                        "optimal values), minimizing the deficit: each dual is the change in the deal deficit per "
@@ -41,17 +48,13 @@ class Timer:
         return _Span()
 
 
-def references(inst: Instance, table) -> References:
-    return References(baseline=evaluate(inst, None), no_deal=evaluate(inst, inst.no_deal, table))
-
-
 def solve_instance(inst: Instance, objective: str | None = None, time_limit: float | None = None,
                    export_lp: str | Path | None = None) -> Results:
     """Solve `inst` and return verified results (never raises for infeasible/unbounded)."""
     timer = Timer()
     objective = objective or inst.settings.objective
     if objective == "weighted" and not inst.settings.objective_weights:
-        from .errors import InstanceError
+        from model.errors import InstanceError
         raise InstanceError(inst.file, "settings.objective_weights", "the 'weighted' objective needs metric weights",
                             hint="e.g. objective_weights: {deficit: -1, partner_payoff: 0.5}")
     time_limit = time_limit or inst.settings.time_limit
@@ -71,9 +74,9 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
                 outcome = solve(solver, m, time_limit)
             if outcome.status == "optimal":
                 with timer("solve_stage_two"):
-                    stages.update(_lexicographic_stage(solver, m, inst, time_limit))
+                    stages.update(lexicographic_stage(solver, m, inst, time_limit))
         else:
-            from .objectives import solve_objective
+            from model.optimization.objectives import solve_objective
             outcome, extra = solve_objective(solver, m, inst, refs, objective, time_limit)
             stages.update(extra)
     info["mip_gap"] = outcome.mip_gap
@@ -116,36 +119,20 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
         assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": stages})
     results.timings = timer.times
     results.fixed_lp = lp    # duals and ranging of the fixed LP; not serialized
-    from .bridge import deficit_bridge
+    from model.analyses.bridge import deficit_bridge
     results.extras["bridge"] = deficit_bridge(inst, deal, table)
     if lp is not None and lp.status == "optimal":
-        from .explain import ranging, sentences
+        from model.analyses.explain import sentences
+        from model.optimization.sensitivity import ranging
         results.extras["ranging"] = ranging(solver, m, lp, {c.name: c.rhs for c in checks})
         results.extras["explanations"] = sentences(results)
     return results
 
 
-def _lexicographic_stage(solver, m, inst: Instance, time_limit) -> dict:
-    """Stage two: deficit <= optimum + tolerance, maximize the partner's payoff."""
-    best = pyo.value(m.metric["deficit"])
-    tol = inst.settings.lexicographic_tolerance * max(1.0, abs(best))
-    m.keep_deficit = pyo.Constraint(expr=m.metric["deficit"] <= best + tol)
-    m.objective.deactivate()
-    m.second_stage = pyo.Objective(expr=m.metric["partner_payoff"], sense=pyo.maximize)
-    warm_start(solver)
-    second = solve(solver, m, time_limit)
-    # Restore the stage-one model for the fixed LP (its duals are about the deficit).
-    m.second_stage.deactivate()
-    m.keep_deficit.deactivate()
-    m.objective.activate()
-    return {"stage_one_deficit": best * MONEY, "lexicographic_tolerance": inst.settings.lexicographic_tolerance,
-            "stage_two": "maximize partner payoff at the optimal deficit", "stage_two_status": second.status}
-
-
 def _no_deal_results(inst, refs, outcome, info, stages, timer) -> Results:
     if outcome.status == "infeasible":
-        from .diagnose import diagnose
-        from .checks import constraint_checks
+        from model.analyses.diagnose import diagnose
+        from model.economics.checks import constraint_checks
         diagnosis = diagnose(inst).to_dict()
         diagnosis["labels"] = [{"name": c.name, "label": c.label}
                                for c in constraint_checks(inst, Deal(tariff=dict(inst.no_deal.tariff)), refs.baseline, refs)]
@@ -211,7 +198,7 @@ def metric_rows(inst: Instance, refs: References, deal: dict | None) -> list[Met
 
 
 def lever_rows(inst: Instance, deal: Deal) -> list[LeverRow]:
-    from .economics import option_outcome
+    from model.economics.responses import option_outcome
     fx = inst.fixed
     rows = []
     for s, seg in inst.segments.items():

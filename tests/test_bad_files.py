@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tiny import q, spec, write
+from tiny import q, write
 
 from model.cli import main
 

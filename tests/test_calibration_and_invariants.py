@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.cli import write_report
-from model.loader import load
-from model.metrics import evaluate
+from model.data.loader import load
+from model.economics.metrics import evaluate
+from model.reporting.report_files import write_report
 from model.run import solve_instance
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,13 +1,13 @@
 """Comparing instances: the input diff finds exactly what changed; the outcome diff shows
 what it did; comparing a file with itself shows nothing; the output order is stable."""
-from pathlib import Path
 
 import pytest
 from tiny import q, write
 
+from model.analyses.compare import compare, input_diff
 from model.cli import main
-from model.compare import compare, input_diff, markdown, outcome_diff
-from model.loader import resolve
+from model.data.loader import resolve
+from model.reporting.comparison import markdown
 from model.run import solve_instance
 
 RED_LINE = {"red_lines": {"cap": {"party": "partner", "label": "cars at most 10%", "reason": "test",

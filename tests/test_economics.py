@@ -3,9 +3,8 @@ import math
 
 import pytest
 
-from model.economics import (buyer_surplus_loss, imports_at, option_outcome, price_factor,
-                             tariff_for_imports)
-from model.instance import Segment, TariffOption
+from model.data.instance import Segment, TariffOption
+from model.economics.responses import buyer_surplus_loss, imports_at, option_outcome, price_factor, tariff_for_imports
 
 
 def seg(**kw):

@@ -3,8 +3,8 @@ import pytest
 import yaml
 from tiny import q, write
 
+from model.data.loader import load, resolve
 from model.errors import InstanceError
-from model.loader import load, resolve
 
 
 def child(tmp_path, name, parent, body: dict):

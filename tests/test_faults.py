@@ -8,7 +8,7 @@ from tiny import q, write
 
 import model.run as run_module
 from model.cli import main
-from model.solver import SolveOutcome
+from model.optimization.highs import SolveOutcome
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +22,7 @@ def cli(capsys, *args):
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """A 400-line synthetic negotiation: HiGHS needs a few seconds for it."""
-    from model.generate import Size, write_instance
+    from model.data.generate import Size, write_instance
     return write_instance(Size(segments=400, options=12, channels=10), tmp_path_factory.mktemp("gen"))
 
 
@@ -60,7 +60,7 @@ def test_unlimited_capacity_that_other_constraints_bound_still_solves(tmp_path, 
     """An unlimited channel is still limited by buyers' ceiling (30): deficit 10,000,000 - 300,000."""
     path = write(tmp_path, {"channels": {"dealers": {"capacity": "unlimited"}},
                             "segments": {"car": {"partner_ceiling": q(30, "vehicles")}}})
-    from model.loader import load
+    from model.data.loader import load
     from model.run import solve_instance
     r = solve_instance(load(path))
     assert r.status == "optimal" and r.metric("deficit").deal == pytest.approx(1e7 - 300_000)

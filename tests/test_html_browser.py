@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from model.cli import write_report
+from model.data.loader import load
 from model.formatting import money
-from model.loader import load
+from model.reporting.report_files import write_report
 from model.run import solve_instance
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -84,6 +84,7 @@ def test_weighted_all_on_minus_deficit_reproduces_min_deficit(tmp_path):
 
 def test_weighted_without_weights_is_an_input_error(tmp_path, capsys):
     from tiny import write
+
     from model.cli import main
     assert main(["run", str(write(tmp_path)), "--objective", "weighted", "--out", str(tmp_path / "o")]) == 2
     assert "settings.objective_weights" in capsys.readouterr().err

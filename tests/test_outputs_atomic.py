@@ -3,12 +3,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from model.outputs import MARKER, OutputRefused, text_writer, write_directory
+from model.reporting.report_directory import MARKER, OutputRefused, text_writer, write_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +53,7 @@ import signal, sys, time
 # raises no KeyboardInterrupt: restore the default, as in an interactive run.
 signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.path.insert(0, {root!r})
-from model.outputs import MARKER, OutputRefused, text_writer, write_directory
+from model.reporting.report_directory import MARKER, OutputRefused, text_writer, write_directory
 def slow(path):
     path.write_text("partial")
     print("writing", flush=True)
@@ -81,7 +80,7 @@ def test_interrupted_write_keeps_the_previous_report(tmp_path, sig):
 SIGKILL_WRITER = r"""
 import sys, time
 sys.path.insert(0, {root!r})
-from model.outputs import text_writer, write_directory
+from model.reporting.report_directory import text_writer, write_directory
 def slow(path):
     path.write_text("partial")
     print("writing", flush=True)

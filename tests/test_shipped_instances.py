@@ -3,7 +3,6 @@ import json
 import math
 
 import pytest
-
 from expected_outcomes import UPDATE_COMMAND, expected_path, outcome, shipped
 
 REL = 1e-6

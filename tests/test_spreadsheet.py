@@ -5,7 +5,7 @@ from __future__ import annotations
 import openpyxl
 import pandas as pd
 
-from model import spreadsheet
+from model.reporting import spreadsheet
 
 
 def test_long_table_is_left_out_with_a_note(tmp_path, monkeypatch):

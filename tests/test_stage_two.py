@@ -6,9 +6,10 @@ import dataclasses
 
 from tiny import tiny
 
+import model.optimization.objectives as objectives
 import model.run as run
-from model.cli import summary
-from model.report import report_markdown
+from model.reporting.markdown import report_markdown
+from model.reporting.terminal import run_summary as summary
 
 
 def test_second_stage_stopped_early_is_reported(tmp_path, monkeypatch):
@@ -22,6 +23,7 @@ def test_second_stage_stopped_early_is_reported(tmp_path, monkeypatch):
         calls.append(out.status)
         return dataclasses.replace(out, status="time_limit") if len(calls) == 2 else out
     monkeypatch.setattr(run, "solve", second_stage_times_out)
+    monkeypatch.setattr(objectives, "solve", second_stage_times_out)
     r = run.solve_instance(inst)
     assert len(calls) == 2
     assert r.status == "optimal" and r.extras["stages"]["stage_two_status"] == "time_limit"

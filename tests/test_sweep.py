@@ -19,13 +19,13 @@ from __future__ import annotations
 import pytest
 from tiny import q, tiny
 
+from model.analyses.sweep import Plan, draw_inputs, run_sweep
+from model.analyses.sweep_summary import quantiles, sweep_csv
 from model.cli import main
-from model.loader import load
-from model.resolve import Resolver
+from model.data.loader import load
+from model.data.uncertainty import Uncertain, with_values
+from model.optimization.resolve import Resolver
 from model.run import solve_instance
-from model.sweep import Plan, draw_inputs, run_sweep
-from model.sweep_report import quantiles, sweep_csv
-from model.uncertainty import Uncertain, with_values
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 TOYOTA = ROOT / "instances" / "toyota_2025.yaml"

@@ -6,9 +6,9 @@ import yaml
 from tiny import spec, write
 
 from model.cli import main
+from model.data.generate import Size, model_size, write_instance
+from model.data.loader import load
 from model.errors import InstanceError, InstanceErrors
-from model.generate import Size, model_size, write_instance
-from model.loader import load
 
 FIELDS = ["base_tariff", "imports", "import_price", "exports", "export_price", "elasticity", "pass_through",
           "partner_ceiling", "partner_margin", "home_substitution", "displacement"]
@@ -97,8 +97,8 @@ def test_generated_instance_loads_solves_and_has_the_stated_size(tmp_path, capsy
     """A small generated instance: valid, optimal, verified, with model_size's counts."""
     size = Size(segments=12, options=5, channels=3, coverage=0.5, makers=2, maker_coverage=0.5, seed=1)
     path = write_instance(size, tmp_path / "gen")
-    from model.build import build_model
-    from model.economics import option_table
+    from model.economics.responses import option_table
+    from model.optimization.build import build_model
     from model.run import references
     inst = load(path)
     table = option_table(inst)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from model.loader import load
+from model.data.loader import load
 
 
 def q(value, unit, source="test"):

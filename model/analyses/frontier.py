@@ -1,0 +1,169 @@
+"""The Pareto frontier between the home deficit and the partner's payoff, and the zone of
+possible agreement (ZOPA), by the epsilon-constraint method.
+
+Ends: the home-best deal (least deficit, then the partner's best payoff at it) and the
+partner-best deal (greatest partner payoff, then the least deficit at it). Between them,
+for each deficit cap eps on an even grid: maximize the partner's payoff with
+deficit <= eps, then minimize the deficit at that payoff (so no point is dominated).
+Every point is a full solution, verified outside the solver. All deals respect red lines
+and participation, so the frontier is the ZOPA's efficient edge.
+
+The frontier is over the free negotiation: levers an instance fixes (e.g. a real deal's
+terms) are freed, and the fixed deal is shown as a point against it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pyomo.environ as pyo
+
+from model.data.instance import Deal, Instance
+from model.economics.checks import constraint_checks, max_violation
+from model.economics.metrics import evaluate, references
+from model.economics.responses import option_table
+from model.optimization.build import MONEY, build_model
+from model.optimization.highs import extract_deal, make_solver, solve
+
+TIE = 1e-9     # relative tolerance when holding one objective at its optimum
+
+
+@dataclass
+class Frontier:
+    status: str                              # 'ok' or 'no_zopa'
+    points: list[dict] = field(default_factory=list)
+    marks: dict[str, dict] = field(default_factory=dict)
+    zopa: dict | None = None
+    shortfall: dict | None = None            # when there is no ZOPA
+
+    def to_dict(self) -> dict:
+        return {"status": self.status, "points": self.points, "marks": self.marks, "zopa": self.zopa,
+                "shortfall": self.shortfall}
+
+
+def compute_frontier(inst: Instance, n_points: int, solve_instance) -> Frontier:
+    """`n_points` frontier points of the free negotiation (fixed levers released); the
+    instance's own deal (fixed terms, if any) is marked by solving it with `solve_instance`
+    (passed in, as for `compare`, so this analysis stays below the run that calls it)."""
+    free = replace(inst, fixed=Deal())
+    table = option_table(free)
+    refs = references(free, table)
+    m = build_model(free, table, refs)
+    solver = make_solver()
+    deficit, partner = m.metric["deficit"], m.metric["partner_payoff"]
+    m.cap = pyo.Param(mutable=True, initialize=1e12)
+    m.floor = pyo.Param(mutable=True, initialize=-1e12)
+    m.deficit_cap = pyo.Constraint(expr=deficit <= m.cap)
+    m.partner_floor = pyo.Constraint(expr=partner >= m.floor)
+    m.objective.deactivate()
+    m.min_deficit = pyo.Objective(expr=deficit, sense=pyo.minimize)
+    m.max_partner = pyo.Objective(expr=partner, sense=pyo.maximize)
+
+    def optimize(first, second, hold, set_hold):
+        """Optimize `first`; hold it (within TIE) while optimizing `second`."""
+        for o in (m.min_deficit, m.max_partner):
+            o.deactivate()
+        first.activate()
+        out = solve(solver, m)
+        if not out.has_solution:
+            return None
+        best = pyo.value(hold)
+        set_hold(best)
+        first.deactivate()
+        second.activate()
+        out = solve(solver, m)
+        return _point(free, m, table, refs) if out.has_solution else None
+
+    def hold_deficit(v):
+        m.cap.set_value(v + TIE * max(1.0, abs(v)))
+
+    def hold_partner(v):
+        m.floor.set_value(v - TIE * max(1.0, abs(v)))
+
+    def reset():
+        m.cap.set_value(1e12)
+        m.floor.set_value(-1e12)
+
+    home_end = optimize(m.min_deficit, m.max_partner, deficit, hold_deficit)
+    if home_end is None:
+        return _no_zopa(inst)
+    reset()
+    partner_end = optimize(m.max_partner, m.min_deficit, partner, hold_partner)
+    points = [home_end]
+    lo, hi = home_end["deficit"] / MONEY, partner_end["deficit"] / MONEY
+    for k in range(1, max(n_points, 2) - 1):
+        reset()
+        m.cap.set_value(lo + (hi - lo) * k / (n_points - 1))
+        p = optimize(m.max_partner, m.min_deficit, partner, hold_partner)
+        if p is not None:
+            points.append(p)
+    points.append(partner_end)
+    points = _pareto(points)
+    for i, p in enumerate(points):
+        p["index"] = i
+    marks = {"min-deficit deal": _summary(points[0])}
+    nash = solve_instance(free, objective="nash")
+    if nash.has_deal:
+        marks["Nash deal"] = _from_results(nash)
+    if _has_fixed(inst.fixed):
+        fixed = solve_instance(inst)
+        if fixed.has_deal:
+            marks["fixed deal"] = _from_results(fixed)
+    zopa = {
+        "deficit": {"low": points[0]["deficit"], "high": points[-1]["deficit"]},
+        "home_gain": {"low": points[-1]["home_gain"], "high": points[0]["home_gain"]},
+        "partner_gain": {"low": points[0]["partner_gain"], "high": points[-1]["partner_gain"]},
+    }
+    return Frontier("ok", points, marks, zopa)
+
+
+def _point(inst: Instance, m, table, refs) -> dict:
+    deal, choice, ntb = extract_deal(m)
+    metrics = evaluate(inst, deal, table)
+    checks = constraint_checks(inst, deal, metrics, refs, choice, ntb)
+    return {"deficit": metrics["deficit"], "home_payoff": metrics["home_payoff"],
+            "partner_payoff": metrics["partner_payoff"],
+            "home_gain": metrics["home_payoff"] - refs.no_deal["home_payoff"],
+            "partner_gain": metrics["partner_payoff"] - refs.no_deal["partner_payoff"],
+            "tariffs": "; ".join(f"{s} {o}" for s, o in deal.tariff.items()),
+            "max_violation": max_violation(checks), "verified": max_violation(checks) <= 1e-6}
+
+
+def _pareto(points: list[dict]) -> list[dict]:
+    """Drop repeated and dominated points; order by deficit (home-best first)."""
+    points = sorted(points, key=lambda p: (p["deficit"], -p["partner_payoff"]))
+    kept: list[dict] = []
+    for p in points:
+        if kept and p["partner_payoff"] <= kept[-1]["partner_payoff"] + 1e-6 * max(1.0, abs(p["partner_payoff"])):
+            continue     # no better for the partner and no better deficit: dominated or a repeat
+        kept.append(p)
+    return kept
+
+
+def _summary(p: dict) -> dict:
+    return {k: p[k] for k in ("deficit", "home_gain", "partner_gain")}
+
+
+def _from_results(r) -> dict:
+    get = {m.name: m for m in r.metrics}
+    return {"deficit": get["deficit"].deal,
+            "home_gain": get["home_payoff"].deal - get["home_payoff"].no_deal,
+            "partner_gain": get["partner_payoff"].deal - get["partner_payoff"].no_deal}
+
+
+def _has_fixed(d: Deal) -> bool:
+    return bool(d.tariff or d.commitments or d.ntb or d.shift or d.purchases)
+
+
+def _no_zopa(inst: Instance) -> Frontier:
+    """No deal satisfies both sides: how far apart are they? The smallest participation
+    shortfall (payoff each side would have to give up below its no-deal payoff)."""
+    from model.analyses.diagnose import diagnose
+    d = diagnose(replace(inst, fixed=Deal()), families=("participation",), with_iis=False)
+    if d.status == "relaxable":
+        shortfall = {"kind": "participation", "total": sum(r.amount for r in d.relaxations),
+                     "by_party": {r.party: r.amount for r in d.relaxations}}
+    else:
+        full = diagnose(replace(inst, fixed=Deal()), with_iis=False)
+        shortfall = {"kind": "red_lines", "note": "even with participation relaxed, the red lines admit no deal",
+                     "relaxations": [{"label": r.label, "amount": r.amount, "unit": r.unit} for r in full.relaxations]}
+    return Frontier("no_zopa", shortfall=shortfall)

@@ -1,0 +1,246 @@
+"""Parameter sweeps and Monte Carlo draws: many variants of one instance, each solved and verified.
+
+A sweep is a grid of `--param PATH=v1,v2,...` values (every combination), times
+`--monte-carlo N` draws of the instance's `uncertainty:` inputs. Draw i is grid point
+i // N, sample i % N; sample d's random numbers come from numpy's SeedSequence([seed, d]),
+so a draw depends only on (seed, its index): the same seed gives the same sweep.csv
+whatever the number of workers or machines, and every grid point sees the same samples
+(common random numbers, so grid points differ only by the parameter swept).
+
+Draws are solved in chunks by `solve_chunk`, which reuses one built model per process
+(`model.resolve.Resolver`): in this process (`workers=1`), in a local Dask cluster of
+K processes (`workers=K`), or on an existing Dask cluster (`scheduler=ADDRESS`).
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import sys
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from model.analyses.sweep_summary import OUTCOMES, summarize
+from model.data.instance import Instance
+from model.data.uncertainty import field_range, unit_factor, with_values
+from model.errors import InstanceError
+
+# Outcome metrics written for every draw (base units).
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to sweep: grid parameters (values in each field's own unit) and Monte Carlo draws."""
+
+    params: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    samples: int = 0          # Monte Carlo draws per grid point; 0: none
+    seed: int = 0
+
+    @property
+    def grid(self) -> list[tuple[float, ...]]:
+        return list(itertools.product(*(values for _, values in self.params)))
+
+    def __len__(self) -> int:
+        return len(self.grid) * max(1, self.samples)
+
+
+def parse_param(text: str) -> tuple[str, tuple[float, ...]]:
+    """'segments.suv.elasticity=-1,-1.25,-1.5' -> ('segments.suv.elasticity', (-1.0, -1.25, -1.5))."""
+    path, eq, values = text.partition("=")
+    if not eq or not path.strip() or not values.strip():
+        raise ValueError(f"--param '{text}': write PATH=v1,v2,... (e.g. segments.suv.elasticity=-1,-1.5)")
+    try:
+        numbers = tuple(float(v) for v in values.split(","))
+    except ValueError:
+        raise ValueError(f"--param '{text}': the values must be numbers separated by commas") from None
+    return path.strip(), numbers
+
+
+def check_plan(inst: Instance, plan: Plan) -> None:
+    """Every swept path is a number of the instance that a draw may change, within its range."""
+    from model.errors import did_you_mean
+    inputs = {i.path: i for i in inst.inputs}
+    for path, values in plan.params:
+        where = f"--param {path}"
+        if path not in inputs:
+            raise InstanceError(inst.file, where, f"'{path}' is not a number of this instance",
+                                hint=did_you_mean(path, list(inputs)) or "e.g. segments.suv.elasticity")
+        allowed = field_range(path)
+        if allowed is None:
+            raise InstanceError(inst.file, where, f"a sweep cannot change '{path}'")
+        lo, hi, strict = allowed
+        factor = unit_factor(inputs[path].unit)
+        for v in values:
+            b = v * factor
+            if (lo is not None and (b < lo or (strict and b == lo))) or (hi is not None and (b > hi or (strict and b == hi))):
+                raise InstanceError(inst.file, where, f"{v:g} {inputs[path].unit} is outside the field's range")
+    if plan.samples and not inst.uncertainty:
+        raise InstanceError(inst.file, "uncertainty", "--monte-carlo needs uncertain inputs, and the instance "
+                            "declares none", hint="add an 'uncertainty:' block (see README, Sweeps)")
+    if not plan.params and not plan.samples:
+        raise InstanceError(inst.file, "", "nothing to sweep", hint="give --param PATH=v1,v2,... or --monte-carlo N")
+
+
+def input_columns(inst: Instance, plan: Plan) -> list[str]:
+    """The drawn or swept inputs, in order: uncertain inputs (if Monte Carlo), then --param paths."""
+    cols = [u.path for u in inst.uncertainty] if plan.samples else []
+    return cols + [p for p, _ in plan.params if p not in cols]
+
+
+def draw_inputs(inst: Instance, plan: Plan, i: int) -> dict[str, float]:
+    """Draw i's inputs, each in its field's own unit. A --param value overrides a drawn one."""
+    per = max(1, plan.samples)
+    g, d = divmod(i, per)
+    values: dict[str, float] = {}
+    if plan.samples:
+        rng = np.random.default_rng(np.random.SeedSequence([plan.seed, d]))
+        for u, unc in zip(rng.random(len(inst.uncertainty)), inst.uncertainty):
+            values[unc.path] = unc.draw(float(u)) / unc.factor
+    for (path, _), v in zip(plan.params, plan.grid[g]):
+        values[path] = v
+    return values
+
+
+# One Resolver per worker thread and instance: the model is built once, then re-solved.
+# (Per thread: a HiGHS model solves one thing at a time; Dask workers may be threads.)
+_LOCAL = threading.local()
+
+
+def resolver_for(inst: Instance):
+    from model.optimization.resolve import Resolver
+    key = (inst.content_hash or id(inst), inst.name)
+    cache = getattr(_LOCAL, "resolvers", None)
+    if cache is None or key not in cache:
+        _LOCAL.resolvers = cache = {key: Resolver(inst)}
+    return cache[key]
+
+
+def solve_chunk(inst: Instance, plan: Plan, start: int, stop: int) -> list[dict]:
+    """Solve draws start..stop-1 and return one row (a dict) each; runs on any worker."""
+    resolver = resolver_for(inst)
+    units = {i.path: i.unit for i in inst.inputs}
+    rows = []
+    for i in range(start, stop):
+        values = draw_inputs(inst, plan, i)
+        variant = with_values(inst, {p: v * unit_factor(units[p]) for p, v in values.items()})
+        result = resolver.solve(variant)
+        per = max(1, plan.samples)
+        row = {"draw": i, "grid_point": i // per, "sample": i % per, "inputs": values, "status": result.status,
+               "message": result.message, "method": result.method, "verified": result.verified,
+               "max_violation": result.max_violation,
+               "metrics": {k: result.metrics[k] for k in OUTCOMES} if result.metrics else {},
+               "levers": lever_values(inst, result.deal) if result.deal else {}}
+        rows.append(row)
+    return rows
+
+
+def lever_values(inst: Instance, deal) -> dict[str, object]:
+    """The deal's levers as flat columns: tariff option names, NTB 0/1, quantities."""
+    out: dict[str, object] = {f"tariff.{s}": deal.tariff[s] for s in inst.segments}
+    out.update({f"ntb.{n}": int(bool(deal.ntb.get(n))) for n in inst.ntb_measures})
+    out.update({f"commitment.{c}.{s}": v for (c, s), v in deal.commitments.items()})
+    out.update({f"shift.{k}.{s}": v for (k, s), v in deal.shift.items()})
+    out.update({f"purchase.{g}": v for g, v in deal.purchases.items()})
+    return out
+
+
+@dataclass
+class SweepResult:
+    plan: Plan
+    columns: list[str]              # input columns
+    rows: list[dict]
+    summary: dict = field(default_factory=dict)
+    engine: str = ""                # where the draws ran
+    seconds: float = 0.0
+
+
+def chunks(n: int, workers: int) -> list[tuple[int, int]]:
+    """Contiguous draw ranges: about 8 per worker (load balance), at most 100 draws each."""
+    size = max(1, min(100, math.ceil(n / (8 * max(1, workers)))))
+    return [(a, min(n, a + size)) for a in range(0, n, size)]
+
+
+def run_sweep(inst: Instance, plan: Plan, workers: int = 1, scheduler: str | None = None,
+              progress: bool = True) -> SweepResult:
+    """Solve every draw of `plan`; rows come back in draw order whatever ran them."""
+    import time
+
+    from tqdm import tqdm
+    check_plan(inst, plan)
+    n = len(plan)
+    t0 = time.perf_counter()
+    rows: list[dict] = []
+    bar = tqdm(total=n, unit="draw", desc=f"sweep {inst.name}", disable=not progress, file=sys.stderr,
+               mininterval=0.5, dynamic_ncols=True)
+    try:
+        if scheduler or workers > 1:
+            engine = _run_dask(inst, plan, workers, scheduler, rows, bar)
+        else:
+            for a, b in chunks(n, 1):
+                part = solve_chunk(inst, plan, a, b)
+                rows.extend(part)
+                bar.update(len(part))
+            engine = "this process"
+    finally:
+        bar.close()
+    rows.sort(key=lambda r: r["draw"])
+    result = SweepResult(plan, input_columns(inst, plan), rows, engine=engine, seconds=time.perf_counter() - t0)
+    result.summary = summarize(inst, result)
+    return result
+
+
+def _run_dask(inst, plan, workers, scheduler, rows, bar) -> str:
+    import logging
+
+    from dask.distributed import Client, LocalCluster, as_completed
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            from model.errors import EngineUnavailable
+            raise EngineUnavailable(
+                f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({exc}); check the address "
+                "(e.g. tcp://host:8786) and that `dask scheduler` runs there, or run on this machine with "
+                "--workers K. No output was written.") from None
+        engine = f"Dask cluster at {scheduler}"
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR)
+        client = Client(cluster)
+        engine = f"local Dask cluster, {workers} worker processes"
+    try:
+        _ensure_importable(client)
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        [inst_future] = client.scatter([inst], broadcast=True)
+        futures = [client.submit(solve_chunk, inst_future, plan, a, b, pure=False)
+                   for a, b in chunks(len(plan), n_workers)]
+        for future in as_completed(futures):
+            part = future.result()
+            rows.extend(part)
+            bar.update(len(part))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return engine
+
+
+def _ensure_importable(client) -> None:
+    """Workers of an existing cluster may not have this package: send it to them as a zip."""
+    import importlib.util
+    ok = client.run(lambda: importlib.util.find_spec("model.optimization.resolve") is not None)
+    if all(ok.values()):
+        return
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    from model.source import PACKAGE_ROOT, source_files
+    with tempfile.TemporaryDirectory() as d:
+        archive = Path(d) / "negotiation_model.zip"
+        with zipfile.ZipFile(archive, "w") as z:
+            for f in source_files():
+                z.write(f, f"model/{f.relative_to(PACKAGE_ROOT).as_posix()}")
+        client.upload_file(str(archive))

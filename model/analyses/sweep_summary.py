@@ -1,0 +1,135 @@
+"""What a sweep found: sweep.csv and the robustness summary.
+
+The summary counts how often each lever is chosen over the draws that give a verified
+deal, and gives quantiles of the deficit and of each party's payoff. Quantiles are
+numpy's default (linear interpolation between order statistics, 'type 7'): with n
+sorted values v_0..v_{n-1}, the q-quantile is v_k + f (v_{k+1} - v_k) at k + f = q (n - 1).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+
+import numpy as np
+
+# The metrics each draw records (columns of sweep.csv).
+OUTCOMES = ("deficit", "home_payoff", "partner_payoff", "imports_units", "imports_value", "exports_units",
+            "exports_value", "purchases_value", "tariff_revenue", "buyer_cost", "home_production_gain",
+            "partner_export_margin", "partner_production_loss", "partner_political_cost")
+SUMMARY_METRICS = ("deficit", "home_payoff", "partner_payoff")
+
+
+def _fmt(v) -> str:
+    """A CSV cell: 12 significant digits for numbers (stable across runs), '' for none."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, float):
+        return f"{v:.12g}"
+    return str(v)
+
+
+def sweep_csv(result) -> str:
+    """One row per draw: the inputs drawn, the outcome metrics, and the levers chosen."""
+    levers: list[str] = []
+    seen = set()
+    for r in result.rows:
+        for k in r["levers"]:
+            if k not in seen:
+                seen.add(k)
+                levers.append(k)
+    header = (["draw", "grid_point", "sample"] + result.columns + ["status", "verified", "max_violation", "method"]
+              + list(OUTCOMES) + levers)
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(header)
+    for r in result.rows:
+        w.writerow([_fmt(x) for x in [r["draw"], r["grid_point"], r["sample"]]
+                    + [r["inputs"].get(c) for c in result.columns]
+                    + [r["status"], r["verified"], r["max_violation"], r["method"]]
+                    + [r["metrics"].get(k) for k in OUTCOMES] + [r["levers"].get(k) for k in levers]])
+    return out.getvalue()
+
+
+def quantiles(values: list[float]) -> dict[str, float] | None:
+    if not values:
+        return None
+    a = np.asarray(values, dtype=float)
+    out = {f"q{int(round(q * 100)):02d}": float(np.quantile(a, q)) for q in (0.05, 0.25, 0.5, 0.75, 0.95)}
+    out.update(mean=float(a.mean()), min=float(a.min()), max=float(a.max()))
+    return out
+
+
+def summarize(inst, result) -> dict:
+    """Status counts, quantiles of the deficit and payoffs, and how often each lever is chosen."""
+    rows = result.rows
+    deals = [r for r in rows if r["metrics"] and r["verified"]]
+    statuses = Counter(r["status"] for r in rows)
+    methods = Counter(r["method"] for r in rows)
+    summary = {
+        "draws": len(rows), "seed": result.plan.seed, "monte_carlo": result.plan.samples,
+        "params": {p: list(v) for p, v in result.plan.params},
+        "uncertain": [{"path": u.path, "distribution": u.distribution, "low": u.low / u.factor,
+                       "high": u.high / u.factor, "center": u.center / u.factor,
+                       "sd": None if u.sd is None else u.sd / u.factor, "unit": u.unit}
+                      for u in inst.uncertainty] if result.plan.samples else [],
+        "status": dict(sorted(statuses.items())),
+        "verified": sum(1 for r in rows if r["verified"]),
+        "max_violation": max((r["max_violation"] for r in rows if r["max_violation"] is not None), default=None),
+        "method": dict(sorted(methods.items())),
+        "quantiles": {k: quantiles([r["metrics"][k] for r in deals]) for k in SUMMARY_METRICS},
+        "levers": lever_frequencies(inst, deals),
+    }
+    if result.plan.params:
+        by_grid = []
+        for g, point in enumerate(result.plan.grid):
+            sub = [r for r in rows if r["grid_point"] == g]
+            ok = [r for r in sub if r["metrics"] and r["verified"]]
+            by_grid.append({"values": dict(zip([p for p, _ in result.plan.params], point)), "draws": len(sub),
+                            "deals": len(ok), "deficit": quantiles([r["metrics"]["deficit"] for r in ok])})
+        summary["by_grid_point"] = by_grid
+    return summary
+
+
+def lever_frequencies(inst, deals: list[dict]) -> list[dict]:
+    """For each lever, the share of deals that use it: each tariff option chosen; each NTB
+    relief granted; each commitment, shift or purchase above zero (with its median size)."""
+    n = len(deals)
+    if not n:
+        return []
+    out = []
+    for s, seg in inst.segments.items():
+        counts = Counter(r["levers"][f"tariff.{s}"] for r in deals)
+        for name, c in sorted(counts.items(), key=lambda t: (-t[1], t[0])):
+            out.append({"lever": f"tariff.{s}", "choice": name, "label": f"tariff on {seg.label}: "
+                        f"{inst.option(s, name).label}", "share": c / n})
+    for k in sorted({k for r in deals for k in r["levers"] if not k.startswith("tariff.")},
+                    key=lambda k: _lever_order(inst, k)):
+        values = [r["levers"].get(k, 0) for r in deals]
+        used = [v for v in values if v and v > 1e-9]
+        out.append({"lever": k, "choice": "on" if k.startswith("ntb.") else "used", "label": _lever_label(inst, k),
+                    "share": len(used) / n,
+                    "median_when_used": float(np.median(used)) if used and not k.startswith("ntb.") else None})
+    return out
+
+
+def _lever_label(inst, key: str) -> str:
+    kind, _, rest = key.partition(".")
+    if kind == "ntb":
+        return f"{inst.ntb_measures[rest].label} (granted)"
+    if kind == "commitment":
+        c, s = rest.split(".", 1)
+        return f"{inst.segments[s].label} through {inst.channels[c].label}"
+    if kind == "shift":
+        k, s = rest.split(".", 1)
+        return f"{inst.makers[k].label}: {inst.segments[s].label} built in {inst.parties['home']}"
+    if kind == "purchase":
+        return f"{inst.goods[rest].label} (bought)"
+    return key
+
+
+def _lever_order(inst, key: str) -> tuple:
+    kind = key.split(".")[0]
+    return ({"ntb": 0, "commitment": 1, "shift": 2, "purchase": 3}.get(kind, 4), key)

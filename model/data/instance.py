@@ -1,0 +1,180 @@
+"""Validated negotiation data: what the model is built from.
+
+Every number here is in base units (vehicles a year, USD a year, fractions), already
+checked by `model.loader`. Provenance (unit as written, source) is kept apart in
+`Instance.inputs`, so the economics never touch it and reports can show all of it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TariffOption:
+    """One tariff regime on a segment: a flat rate, or a tariff-rate quota."""
+
+    name: str
+    label: str
+    rate: float                      # flat rate; for a quota, the out-of-quota rate
+    quota: float | None = None       # vehicles a year at `in_quota_rate`; None for flat
+    in_quota_rate: float | None = None
+
+    @property
+    def is_quota(self) -> bool:
+        return self.quota is not None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A vehicle segment's calibration-year data (imports from partner, exports to partner)."""
+
+    name: str
+    label: str
+    tariff_menu: str
+    base_tariff: float               # tariff in the calibration year
+    imports: float                   # vehicles a year from partner
+    import_price: float              # customs value, USD a vehicle
+    exports: float                   # home-made vehicles sold in partner's market a year
+    export_price: float              # USD a vehicle
+    elasticity: float                # of home import demand, < 0
+    pass_through: float              # share of a tariff change passed to buyers, 0..1
+    partner_ceiling: float           # partner buyers' ceiling for home-made vehicles, a year
+    partner_margin: float            # partner exporter's margin, USD a vehicle at baseline
+    home_substitution: float         # share of lost imports replaced by home-built vehicles
+    displacement: float              # partner domestic sales displaced per home-made vehicle sold there
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A route by which home-made vehicles reach partner buyers (a dealer network)."""
+
+    name: str
+    label: str
+    capacity: float                  # extra vehicles a year the network can sell
+    unit_value: dict[str, float]     # segment -> export value, USD a vehicle (segments it can source)
+    dealer_margin: float             # partner dealers' margin, USD a vehicle sold
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(self.unit_value)
+
+
+@dataclass(frozen=True)
+class NtbMeasure:
+    """A non-tariff-barrier relief the partner may grant (e.g. accept home safety standards)."""
+
+    name: str
+    label: str
+    ceiling_lift: dict[str, float]   # segment -> extra vehicles partner buyers would take
+    political_cost: float            # USD a year, borne by the partner
+
+
+@dataclass(frozen=True)
+class Maker:
+    """A partner maker that can shift production into its plants in the home country."""
+
+    name: str
+    label: str
+    spare_capacity: float            # vehicles a year
+    segments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Good:
+    """A non-auto good the partner may commit to buy (LNG, rice, aircraft, ...)."""
+
+    name: str
+    label: str
+    unit: str                        # the good's own count unit, e.g. 'aircraft'
+    unit_value: float                # USD per unit
+    max_units: float
+    political_cost: float            # USD per unit, borne by the partner
+
+
+@dataclass(frozen=True)
+class RedLine:
+    """A party's political limit on one metric: `metric sense bound`."""
+
+    name: str
+    label: str
+    party: str
+    metric: str                      # scalar metric, or indexed one such as 'tariff_rate[compact]'
+    sense: str                       # '<=' or '>='
+    bound: float                     # absolute, or a multiplier of the reference value
+    relative_to: str | None          # None, 'baseline' or 'no_deal'
+    reason: str
+
+
+@dataclass(frozen=True)
+class Deal:
+    """A setting of levers. Missing keys mean 'not used' (zero, off).
+
+    `tariff` maps segment -> option name (a deal, no-deal or fixed setting); the
+    baseline uses each segment's calibration-year tariff instead (see economics).
+    """
+
+    tariff: dict[str, str] = field(default_factory=dict)
+    commitments: dict[tuple[str, str], float] = field(default_factory=dict)   # (channel, segment)
+    ntb: dict[str, bool] = field(default_factory=dict)
+    shift: dict[tuple[str, str], float] = field(default_factory=dict)         # (maker, segment)
+    purchases: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    response: str = "constant_elasticity"   # or 'linear' (WITS/SMART)
+    objective: str = "min_deficit"          # 'min_deficit', 'weighted' or 'nash'
+    participation: bool = True
+    lexicographic_tolerance: float = 1e-9   # relative slack on the optimal deficit in stage 2
+    objective_weights: dict[str, float] = field(default_factory=dict)   # for 'weighted'
+    nash_weights: dict[str, float] = field(default_factory=lambda: {"home": 0.5, "partner": 0.5})
+    time_limit: float | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    kind: str                        # 'published' or 'assumption'
+    text: str                        # citation, or why the number is assumed
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Input:
+    """One number of the instance file as the user wrote it, for provenance and comparison."""
+
+    path: str                        # e.g. 'segments.compact.imports'
+    value: float
+    unit: str
+    source: str                      # key into Instance.sources
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str
+    title: str
+    question: str
+    file: str
+    parties: dict[str, str]          # 'home'/'partner' -> display name
+    segments: dict[str, Segment]
+    menus: dict[str, tuple[TariffOption, ...]]
+    channels: dict[str, Channel]
+    ntb_measures: dict[str, NtbMeasure]
+    makers: dict[str, Maker]
+    goods: dict[str, Good]
+    red_lines: tuple[RedLine, ...]
+    payoff_weights: dict[str, dict[str, float]]   # party -> metric -> USD per metric unit
+    no_deal: Deal
+    fixed: Deal
+    settings: Settings
+    calibration: dict[str, float]    # metric -> target baseline value
+    sources: dict[str, Source]
+    inputs: tuple[Input, ...]
+    content_hash: str = ""
+    uncertainty: tuple = ()           # model.uncertainty.Uncertain, for Monte Carlo sweeps
+
+    def options(self, segment: str) -> tuple[TariffOption, ...]:
+        return self.menus[self.segments[segment].tariff_menu]
+
+    def option(self, segment: str, name: str) -> TariffOption:
+        return next(o for o in self.options(segment) if o.name == name)

@@ -1,0 +1,135 @@
+"""Each command's work, from instance file to report directory: load, check where the
+report goes, solve, analyse, write, and say what was done. No argument parsing (that is
+`cli`) and no rendering (that is `reporting`): a job strings the layers together."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from model.analyses.compare import compare as compare_instances
+from model.analyses.frontier import compute_frontier
+from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, run_sweep
+from model.analyses.sweep_summary import sweep_csv
+from model.data.loader import load, resolve
+from model.errors import InstanceError
+from model.reporting.charts import frontier_chart, sweep_chart
+from model.reporting.comparison import html as comparison_html
+from model.reporting.comparison import markdown as comparison_markdown
+from model.reporting.comparison import sheets as comparison_sheets
+from model.reporting.comparison import terminal_table, to_rows
+from model.reporting.frontier_section import frontier_section
+from model.reporting.report_directory import check_target, text_writer, write_directory
+from model.reporting.report_files import write_report
+from model.reporting.spreadsheet import write_xlsx
+from model.reporting.terminal import run_summary, sweep_summary
+from model.run import solve_instance
+
+REPORTS = Path("reports")              # where reports go when --out is not given
+CACHE = REPORTS / ".cache"             # compare's saved results, keyed by content and code
+
+
+def validate(file: str, resolved: bool = False) -> tuple[str, str]:
+    """(one line saying the file is valid, the resolved instance as YAML if asked)."""
+    import yaml
+    inst = load(file)
+    listing = ""
+    if resolved:
+        data, _ = resolve(Path(file))
+        listing = yaml.safe_dump(_plain(data), sort_keys=False, allow_unicode=True)
+    n_assumed = sum(1 for i in inst.inputs if inst.sources[i.source].kind == "assumption")
+    return (f"{file}: ok: instance '{inst.name}', {len(inst.segments)} segments, {len(inst.channels)} channels, "
+            f"{len(inst.red_lines)} red lines, {len(inst.inputs)} numbers ({n_assumed} assumptions)"), listing
+
+
+def _plain(x):
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_plain(v) for v in x]
+    return x
+
+
+def run(file: str, out: str | None = None, objective: str | None = None, time_limit: float | None = None,
+        export_lp: str | None = None) -> tuple[str, str]:
+    """Solve one instance and write its report: (status, terminal summary)."""
+    inst = load(file)
+    target = check_target(out or REPORTS / inst.name)
+    results = solve_instance(inst, objective=objective, time_limit=time_limit, export_lp=export_lp)
+    write_report(results, target)
+    text = run_summary(results, target)
+    if export_lp:
+        text += f"\nmodel (first stage, objective in USD million) written to {export_lp}"
+    return results.status, text
+
+
+def frontier(file: str, points: int, out: str | None = None) -> tuple[str, str]:
+    """The deal and the frontier of the free negotiation: (frontier status, terminal text)."""
+    inst = load(file)
+    target = check_target(out or REPORTS / f"{inst.name}-frontier")
+    results = solve_instance(inst)
+    front = compute_frontier(inst, points, solve_instance)
+    results.extras["frontier"] = front.to_dict()
+    table = pd.DataFrame(front.points)
+    extra = {"frontier.csv": lambda path: table.to_csv(path, index=False)}
+    if front.status == "ok":
+        svg = frontier_chart(front.points, front.marks, inst.parties)
+        extra["frontier.svg"] = text_writer(svg)
+    write_report(results, target, extra_files=extra, command="frontier")
+    text = frontier_section(results).replace("![frontier](frontier.svg)", f"chart: {target / 'frontier.svg'}")
+    return front.status, f"{text}\n\nreport: {target / 'report.md'}"
+
+
+def compare(paths: list[Path], out: str | None = None) -> str:
+    """Solve (or reuse) each instance, compare, write the comparison: the terminal table."""
+    if out:
+        check_target(out)
+    comp, hits = compare_instances(paths, CACHE, solve_instance)
+    target = check_target(out or REPORTS / ("compare-" + "-".join(comp.names)))
+    frame = pd.DataFrame(to_rows(comp))
+    write_directory(target, {"comparison.csv": lambda p: frame.to_csv(p, index=False),
+                             "comparison.md": text_writer(comparison_markdown(comp)),
+                             "comparison.html": text_writer(comparison_html(comp)),
+                             "comparison.xlsx": lambda p: write_xlsx(p, comparison_sheets(comp),
+                                                                     full_tables="comparison.csv")},
+                    command="compare")
+    lines = [terminal_table(comp)]
+    reused = [n for n, h in zip(comp.names, hits) if h]
+    if reused:
+        lines.append(f"reused saved results for: {', '.join(reused)} (same content and code)")
+    lines.append(f"comparison: {target / 'comparison.md'}")
+    return "\n".join(lines)
+
+
+def sweep(file: str, params: list[str], monte_carlo: int, seed: int, workers: int, scheduler: str | None,
+          out: str | None = None) -> tuple[bool, str]:
+    """Solve the instance, then every draw; write the report directory (the deal's report
+    with a robustness section) plus sweep.csv, sweep_summary.json and sweep.svg.
+    Returns (some draw failed, terminal text): a draw with no possible deal is a result,
+    not a failure."""
+    inst = load(file)
+    target = check_target(out or REPORTS / f"{inst.name}-sweep")
+    try:
+        parsed = tuple(parse_param(p) for p in params)
+    except ValueError as exc:
+        raise InstanceError(file, "--param", str(exc)) from None
+    if monte_carlo < 0 or workers < 1:
+        raise InstanceError(file, "--monte-carlo/--workers", "--monte-carlo must be >= 0 and --workers >= 1")
+    plan = Plan(params=parsed, samples=monte_carlo, seed=seed)
+    check_plan(inst, plan)
+    base = solve_instance(inst)
+    result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True)
+    s = result.summary
+    base.extras["sweep"] = s
+    base.timings["sweep"] = result.seconds
+    deficits = [r["metrics"]["deficit"] for r in result.rows if r["metrics"] and r["verified"]]
+    levers = sorted(((x["label"], x["share"]) for x in s["levers"] if x["share"] > 0), key=lambda t: -t[1])
+    chart = sweep_chart(deficits, levers, f"{inst.title[:70]}: {s['draws']:,} draws")
+    write_report(base, target, {"sweep.csv": text_writer(sweep_csv(result)),
+                                "sweep_summary.json": text_writer(json.dumps(s, indent=2, allow_nan=False) + "\n"),
+                                "sweep.svg": text_writer(chart)}, command="sweep")
+    reason = ""
+    if s["method"].get("rebuild") and result.engine == "this process":
+        reason = getattr(resolver_for(inst), "reason", "")
+    return bool(s["status"].get("error", 0)), sweep_summary(inst, result, target, reason)

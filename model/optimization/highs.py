@@ -1,0 +1,193 @@
+"""HiGHS through Pyomo: solve, read the solution back in base units, and get duals.
+
+Statuses are the five words users see: optimal, infeasible, unbounded, time_limit, error.
+Shadow prices of a MILP come from the LP with every binary fixed at its optimal value
+(the 'fixed LP'); they say what relaxing a constraint is worth while the chosen tariff
+options and NTB reliefs stay as they are.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+
+from model.data.instance import Deal
+from model.errors import SolverUnavailable
+from model.optimization.build import VOL
+
+MIP_REL_GAP = 1e-9        # the default instance is small: solve to proven optimality
+MIP_ABS_GAP = 1e-7        # in USD million
+# Above this many variables HiGHS runs its light presolve (presolve_mode 2): the full MIP presolve
+# (probing) grows about quadratically with the dense red-line and participation rows (104 s of a
+# 116 s solve at 10^5 variables, for the same optimum), see benchmarks/bench_scale.py.
+LARGE_MODEL_VARIABLES = 20_000
+
+
+def solver_options(m) -> dict:
+    """HiGHS options for `m`: a fixed seed; light presolve for large models."""
+    options = {"random_seed": 0}
+    if sum(len(v) for v in m.component_objects(pyo.Var)) > LARGE_MODEL_VARIABLES:
+        options["presolve_mode"] = 2
+    return options
+
+
+@dataclass
+class SolveOutcome:
+    status: str                                  # optimal, infeasible, unbounded, time_limit, error
+    objective: float | None = None               # in model units (objective_scale converts)
+    bound: float | None = None
+    mip_gap: float | None = None
+    message: str = ""
+    has_solution: bool = False
+
+
+def make_solver():
+    """A persistent HiGHS interface, or SolverUnavailable with a clear reason."""
+    try:
+        from pyomo.contrib.solver.solvers.highs import Highs
+        # Fixed variables stay columns with equal bounds: fixing the binaries for the fixed LP is then a
+        # bound change, not a removal and re-adding of every row they appear in (quadratic in Pyomo 6.10).
+        solver = Highs(treat_fixed_vars_as_params=False)
+        if not solver.available():
+            raise SolverUnavailable("HiGHS is not available: install the 'highspy' package (pip install highspy)")
+        return solver
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        raise SolverUnavailable(f"HiGHS cannot be loaded ({exc}): install the 'highspy' package") from None
+
+
+def solver_version(solver) -> str:
+    return ".".join(str(v) for v in solver.version())
+
+
+# Pyomo's HiGHS interface captures the process's stdout/stderr file descriptors around
+# each load and solve, which is not safe when two threads do it at once (a Dask worker
+# with several threads). Sweeps hold this lock around Pyomo solver calls; draws re-solved
+# through highspy directly do not need it.
+PYOMO_SOLVER_LOCK = threading.RLock()
+
+
+def warm_start(solver) -> None:
+    """Hand HiGHS its current solution as the incumbent of the next solve. Used before the
+    lexicographic stage: stage one's optimum is feasible there, so the branch and bound
+    starts with a solution instead of searching for one. Syncs the Pyomo model first, as
+    HiGHS drops its solution when rows or costs change."""
+    import highspy
+    h = solver._solver_model
+    x = list(h.getSolution().col_value)
+    solver.update()
+    if len(x) != h.getNumCol():
+        return
+    start = highspy.HighsSolution()
+    start.col_value = x
+    start.value_valid = True
+    h.setSolution(start)
+
+
+def solve(solver, m, time_limit: float | None = None) -> SolveOutcome:
+    """Solve `m` as it stands; load the solution if there is one."""
+    kwargs = dict(load_solutions=False, raise_exception_on_nonoptimal_result=False,
+                  rel_gap=MIP_REL_GAP, abs_gap=MIP_ABS_GAP, threads=1,
+                  solver_options=solver_options(m))
+    if time_limit:
+        kwargs["time_limit"] = time_limit
+    try:
+        res = solver.solve(m, **kwargs)
+    except Exception as exc:  # HiGHS crashed or rejected the model
+        return SolveOutcome("error", message=f"{type(exc).__name__}: {exc}")
+    tc = res.termination_condition
+    has_solution = res.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
+    if has_solution:
+        res.solution_loader.load_vars()
+    obj, bound = res.incumbent_objective, res.objective_bound
+    gap = None
+    if obj is not None and bound is not None and math.isfinite(bound):
+        gap = abs(obj - bound) / max(1e-10, abs(obj))
+    if tc == TerminationCondition.convergenceCriteriaSatisfied and has_solution:
+        return SolveOutcome("optimal", obj, bound, gap or 0.0, has_solution=True)
+    if tc == TerminationCondition.maxTimeLimit:
+        return SolveOutcome("time_limit", obj, bound, gap, "time limit reached", has_solution)
+    if tc in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible):
+        return SolveOutcome("infeasible", message="no deal satisfies every constraint")
+    if tc == TerminationCondition.unbounded:
+        return SolveOutcome("unbounded", message="the objective can improve without limit")
+    if tc == TerminationCondition.infeasibleOrUnbounded:
+        return _infeasible_or_unbounded(solver, m)
+    return SolveOutcome("error", message=f"HiGHS stopped: {tc.name}")
+
+
+def _infeasible_or_unbounded(solver, m) -> SolveOutcome:
+    """HiGHS's presolve may not tell the two apart: re-solve for feasibility alone."""
+    active = [o for o in m.component_data_objects(pyo.Objective, active=True)]
+    for o in active:
+        o.deactivate()
+    m._feasibility = pyo.Objective(expr=0.0)
+    res = solver.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False)
+    m.del_component(m._feasibility)
+    for o in active:
+        o.activate()
+    if res.termination_condition == TerminationCondition.convergenceCriteriaSatisfied:
+        return SolveOutcome("unbounded", message="the objective can improve without limit")
+    return SolveOutcome("infeasible", message="no deal satisfies every constraint")
+
+
+def extract_deal(m) -> tuple[Deal, dict, dict]:
+    """The deal in base units, plus the raw binary values (for the integrality check)."""
+    choice = {(s, o): float(pyo.value(m.tariff_choice[s, o])) for s, o in m.OPTIONS}
+    ntb_raw = {n: float(pyo.value(m.ntb_relief[n])) for n in m.NTB}
+    best: dict[str, tuple[str, float]] = {}   # segment -> its first option with the largest value
+    for (s, o), v in choice.items():
+        if s not in best or v > best[s][1]:
+            best[s] = (o, v)
+    tariff = {s: best[s][0] for s in m.SEGMENTS}
+    deal = Deal(
+        tariff=tariff,
+        commitments={k: _clean(pyo.value(m.commitment[k])) * VOL for k in m.CHANNEL_SEGMENTS},
+        ntb={n: v > 0.5 for n, v in ntb_raw.items()},
+        shift={k: _clean(pyo.value(m.production_shift[k])) * VOL for k in m.MAKER_SEGMENTS},
+        purchases={g: _clean(pyo.value(m.purchase[g])) for g in m.GOODS})
+    return deal, choice, ntb_raw
+
+
+def _clean(v: float | None) -> float:
+    """Solver noise around zero (|v| < 1e-12) reads as exactly zero."""
+    return 0.0 if v is None or abs(v) < 1e-12 else float(v)
+
+
+@dataclass
+class FixedLp:
+    """Duals and ranging of the LP with the chosen binaries fixed."""
+
+    status: str
+    duals: dict[str, float]            # constraint name -> d(objective)/d(rhs), base units
+    ranging: object | None = None      # raw highspy ranging, for `explain`
+
+
+def fixed_lp_duals(solver, m) -> FixedLp:
+    """Fix every binary at its value, relax integrality, re-solve, read the duals.
+
+    Duals are in base units: objective units (USD) per unit of the constraint's
+    right-hand side (vehicles, USD, fraction or the good's unit).
+    """
+    binaries = [v for v in m.component_data_objects(pyo.Var) if v.is_binary()]
+    for v in binaries:
+        value = round(pyo.value(v))
+        v.domain = pyo.Reals
+        v.fix(value)
+    res = solver.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False)
+    if res.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
+        return FixedLp(res.termination_condition.name, {})
+    res.solution_loader.load_vars()
+    raw = res.solution_loader.get_duals()
+    duals = {}
+    for name, con in m.row_info.items():
+        if con in raw:
+            duals[name] = raw[con] * m.objective_scale / m.row_scale[name]
+    ranging = None
+    try:
+        ranging = solver._solver_model.getRanging()
+    except Exception:  # ranging is an extra; its absence must not fail a solve
+        ranging = None
+    return FixedLp("optimal", duals, ranging)

@@ -1,0 +1,119 @@
+"""Objectives other than `min_deficit`: a weighted sum of metrics, and Nash bargaining.
+
+Nash bargaining maximizes sum_i w_i log(g_i), g_i = payoff_i - no-deal payoff_i. The log
+is concave, so it is replaced by its tangent lines (outer approximation): a variable
+u_i <= log(g_k) + (g_i - g_k) / g_k for every tangent point g_k found so far. Each MILP
+gives a new point; iterations stop when the linear approximation and the true log
+objective agree to NASH_TOLERANCE (relative). Gains must be positive: a party that
+cannot gain over no deal leaves no Nash deal.
+"""
+from __future__ import annotations
+
+import math
+
+import pyomo.environ as pyo
+
+from model.data.instance import Instance
+from model.economics.metrics import References
+from model.optimization.build import MONEY
+from model.optimization.highs import SolveOutcome, solve, warm_start
+
+NASH_TOLERANCE = 1e-6
+NASH_MAX_CUTS = 200
+MIN_GAIN = 1e-6          # USD million: a gain of $1, so the log stays finite
+
+
+def solve_objective(solver, m, inst: Instance, refs: References, objective: str, time_limit=None):
+    """Replace the deficit objective with `objective`, solve, return (outcome, extras)."""
+    if objective == "weighted":
+        return solve_weighted(solver, m, inst, time_limit)
+    if objective == "nash":
+        return solve_nash(solver, m, inst, refs, time_limit)
+    raise ValueError(f"unknown objective {objective!r}")
+
+
+def weighted_expression(m, weights: dict[str, float]):
+    """sum_k w_k metric_k in USD million (weights are per base unit of each metric)."""
+    return sum(w * m.metric_scale[k] / MONEY * m.metric[k] for k, w in weights.items())
+
+
+def solve_weighted(solver, m, inst: Instance, time_limit=None):
+    """Maximize the instance's weighted sum of metrics."""
+    m.objective.deactivate()
+    m.weighted_objective = pyo.Objective(expr=weighted_expression(m, inst.settings.objective_weights),
+                                         sense=pyo.maximize)
+    outcome = solve(solver, m, time_limit)
+    value = pyo.value(m.weighted_objective) * MONEY if outcome.has_solution else None
+    _restore(m, "weighted_objective")
+    return outcome, {"objective_metric": "weighted_sum", "objective_value": value, "objective_unit": "USD",
+                     "weights": dict(inst.settings.objective_weights)}
+
+
+def solve_nash(solver, m, inst: Instance, refs: References, time_limit=None):
+    """Nash bargaining by tangent-line outer approximation (see module docstring)."""
+    weights = inst.settings.nash_weights
+    parties = [p for p in ("home", "partner") if weights.get(p, 0) > 0]
+    m.objective.deactivate()
+    m.NASH_PARTIES = pyo.Set(initialize=parties, ordered=True)
+    m.nash_gain = pyo.Expression(m.NASH_PARTIES, rule=lambda m, p: (
+        m.metric[f"{p}_payoff"] - refs.no_deal[f"{p}_payoff"] / MONEY))
+    m.nash_positive = pyo.Constraint(m.NASH_PARTIES, rule=lambda m, p: m.nash_gain[p] >= MIN_GAIN)
+    m.nash_log = pyo.Var(m.NASH_PARTIES)
+    m.nash_cuts = pyo.ConstraintList()
+    # Start from the deal that maximizes the weighted sum of gains (a point on the frontier).
+    m.nash_objective = pyo.Objective(expr=sum(weights[p] * m.nash_gain[p] for p in parties), sense=pyo.maximize)
+    outcome = solve(solver, m, time_limit)
+    if not outcome.has_solution:
+        _restore(m, "nash_objective")
+        note = ("no deal gives both parties a positive gain over no deal, so there is no Nash bargaining "
+                "solution" if outcome.status == "infeasible" else outcome.message)
+        return SolveOutcome(outcome.status, message=note), {"objective_metric": "nash_product", "nash": {"note": note}}
+    m.nash_objective.deactivate()
+    m.nash_log_objective = pyo.Objective(expr=sum(weights[p] * m.nash_log[p] for p in parties), sense=pyo.maximize)
+    cuts, gap, true = 0, math.inf, None
+    while cuts < NASH_MAX_CUTS:
+        gains = {p: max(pyo.value(m.nash_gain[p]), MIN_GAIN) for p in parties}
+        for p in parties:       # the tangent of log at the current gain
+            g = gains[p]
+            m.nash_cuts.add(m.nash_log[p] <= math.log(g) + (m.nash_gain[p] - g) / g)
+            cuts += 1
+        outcome = solve(solver, m, time_limit)
+        if not outcome.has_solution:
+            break
+        approx = pyo.value(m.nash_log_objective)
+        true = sum(weights[p] * math.log(max(pyo.value(m.nash_gain[p]), MIN_GAIN)) for p in parties)
+        gap = (approx - true) / max(abs(true), 1e-9)
+        if gap <= NASH_TOLERANCE:
+            break
+    extras = {"objective_metric": "nash_product", "objective_value": true, "objective_unit": "sum of w log(gain in USD million)",
+              "nash": {"weights": {p: weights[p] for p in parties}, "cuts": cuts, "relative_gap": gap,
+                       "tolerance": NASH_TOLERANCE,
+                       "gains": {p: pyo.value(m.nash_gain[p]) * MONEY for p in parties} if outcome.has_solution else None}}
+    if outcome.has_solution and gap > NASH_TOLERANCE:
+        outcome = SolveOutcome("error", message=f"Nash approximation stopped at relative gap {gap:.1e} after "
+                               f"{cuts} cuts", has_solution=True)
+    _restore(m, "nash_log_objective")
+    return outcome, extras
+
+
+def _restore(m, name: str) -> None:
+    """Put the deficit objective back (the fixed LP's shadow prices are about the deficit)."""
+    getattr(m, name).deactivate()
+    m.objective.activate()
+
+
+def lexicographic_stage(solver, m, inst: Instance, time_limit) -> dict:
+    """Stage two: deficit <= optimum + tolerance, maximize the partner's payoff."""
+    best = pyo.value(m.metric["deficit"])
+    tol = inst.settings.lexicographic_tolerance * max(1.0, abs(best))
+    m.keep_deficit = pyo.Constraint(expr=m.metric["deficit"] <= best + tol)
+    m.objective.deactivate()
+    m.second_stage = pyo.Objective(expr=m.metric["partner_payoff"], sense=pyo.maximize)
+    warm_start(solver)
+    second = solve(solver, m, time_limit)
+    # Restore the stage-one model for the fixed LP (its duals are about the deficit).
+    m.second_stage.deactivate()
+    m.keep_deficit.deactivate()
+    m.objective.activate()
+    return {"stage_one_deficit": best * MONEY, "lexicographic_tolerance": inst.settings.lexicographic_tolerance,
+            "stage_two": "maximize partner payoff at the optimal deficit", "stage_two_status": second.status}
