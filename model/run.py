@@ -90,9 +90,9 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
     if not outcome.has_solution:
         return _no_deal_results(inst, refs, outcome, info, stages, timer)
     with timer("verify"):
-        deal, choice_raw, ntb_raw = extract_deal(m)
+        deal, binaries = extract_deal(m, inst)
         metrics = evaluate(inst, deal, table)
-        checks = constraint_checks(inst, deal, metrics, refs, choice_raw, ntb_raw)
+        checks = constraint_checks(inst, deal, metrics, refs, binaries)
         worst = max(checks, key=lambda c: c.relative_violation)
         violation = max_violation(checks)
     with timer("duals"):

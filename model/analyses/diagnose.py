@@ -88,7 +88,7 @@ def diagnose(inst: Instance, families: tuple[str, ...] = FAMILIES, with_iis: boo
     iis, note = _iis(m) if with_iis else (None, "not computed")
     if not outcome.has_solution:
         return Diagnosis("not_relaxable", [], None, None, None, iis, note, families)
-    deal, choice, ntb = extract_deal(m)
+    deal, binaries = extract_deal(m, inst)
     metrics = evaluate(inst, deal, table)
     relaxations = []
     for name in rows:
@@ -96,7 +96,7 @@ def diagnose(inst: Instance, families: tuple[str, ...] = FAMILIES, with_iis: boo
         if amount > 1e-9 * max(1.0, abs(checks[name].rhs) if name in checks else 1.0):
             c = checks[name]
             relaxations.append(Relaxation(name, c.label, c.party, c.kind, c.sense, c.rhs, amount, c.unit))
-    relaxed = [_relax(c, relaxations) for c in constraint_checks(inst, deal, metrics, refs, choice, ntb)]
+    relaxed = [_relax(c, relaxations) for c in constraint_checks(inst, deal, metrics, refs, binaries)]
     return Diagnosis("relaxable", relaxations, metrics, deal, max_violation(relaxed), iis, note, families)
 
 

@@ -117,9 +117,9 @@ def compute_frontier(inst: Instance, n_points: int, solve_instance) -> Frontier:
 
 
 def _point(inst: Instance, m, table, refs) -> dict:
-    deal, choice, ntb = extract_deal(m)
+    deal, binaries = extract_deal(m, inst)
     metrics = evaluate(inst, deal, table)
-    checks = constraint_checks(inst, deal, metrics, refs, choice, ntb)
+    checks = constraint_checks(inst, deal, metrics, refs, binaries)
     return {"deficit": metrics["deficit"], "home_payoff": metrics["home_payoff"],
             "partner_payoff": metrics["partner_payoff"],
             "home_gain": metrics["home_payoff"] - refs.no_deal["home_payoff"],

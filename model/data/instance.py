@@ -6,7 +6,7 @@ checked by `model.loader`. Provenance (unit as written, source) is kept apart in
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,26 @@ class Deal:
     ntb: dict[str, bool] = field(default_factory=dict)
     shift: dict[tuple[str, str], float] = field(default_factory=dict)         # (maker, segment)
     purchases: dict[str, float] = field(default_factory=dict)
+    other: dict[str, dict] = field(default_factory=dict)   # lever families beyond the built-in ones
+
+    def values(self, deal_field: str) -> dict:
+        """The values of one lever family (see `data.levers`), by its `deal_field`."""
+        if deal_field in _BUILT_IN_FIELDS:
+            return getattr(self, deal_field)
+        return self.other.get(deal_field, {})
+
+    def with_values(self, deal_field: str, values: dict) -> Deal:
+        """A copy with one family's values replaced."""
+        return self.with_values_of({deal_field: values})
+
+    def with_values_of(self, fields: dict[str, dict]) -> Deal:
+        """A copy with several families' values replaced: {deal_field: values}."""
+        built_in = {k: dict(v) for k, v in fields.items() if k in _BUILT_IN_FIELDS}
+        other = {**self.other, **{k: dict(v) for k, v in fields.items() if k not in _BUILT_IN_FIELDS}}
+        return replace(self, **built_in, other=other)
+
+
+_BUILT_IN_FIELDS = ("tariff", "commitments", "ntb", "shift", "purchases")
 
 
 @dataclass(frozen=True)

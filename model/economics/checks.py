@@ -3,12 +3,18 @@
 This does not go through the solver: metrics come from `metrics.evaluate` (the exact
 responses of the chosen options) and each constraint family is restated here. The
 solver's solution is accepted only if every check holds to VIOLATION_TOLERANCE.
+
+This module is the one deliberate restatement of the model: every other consumer derives
+rows, ranges and labels from one declaration, but the checks are written again, from the
+economics, so that a mistake in the model's rows (or in Pyomo, or HiGHS) cannot also
+hide in the check that is meant to catch it. Keep them independent of `optimization`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from model.data.instance import Deal, Instance
+from model.data.levers import families
 from model.economics.metrics import References, by_index, metric_unit, red_line_bound
 from model.economics.responses import option_outcome
 
@@ -52,20 +58,18 @@ class Check:
 
 
 def constraint_checks(inst: Instance, deal: Deal, metrics: dict[str, float], refs: References,
-                      choice_values: dict[tuple[str, str], float] | None = None,
-                      ntb_values: dict[str, float] | None = None) -> list[Check]:
-    """All constraints at `deal`. `choice_values`/`ntb_values` are the solver's raw binary
-    values, checked for integrality and one option per segment."""
+                      binaries: dict[str, dict] | None = None) -> list[Check]:
+    """All constraints at `deal`. `binaries` are the solver's raw binary values per lever
+    family (`optimization.build.read_deal`), checked for integrality and one option per line."""
     out: list[Check] = []
     home, partner = inst.parties["home"], inst.parties["partner"]
-    if choice_values is not None:
-        per_segment = by_index(choice_values, 0)
+    if binaries is not None:
+        per_segment = by_index(binaries.get("tariff", {}), 0)
         for s in inst.segments:
             total = sum(per_segment.get(s, ()))
             out.append(Check(f"one_tariff_option[{s}]", f"exactly one tariff regime on {inst.segments[s].label}",
                              "home", "choice", total, "==", 1.0, "options"))
-        binaries = list(choice_values.items()) + list((ntb_values or {}).items())
-        worst = max((abs(v - round(v)) for _, v in binaries), default=0.0)
+        worst = max((abs(v - round(v)) for values in binaries.values() for v in values.values()), default=0.0)
         out.append(Check("integrality", "tariff options and NTB reliefs are yes/no choices", None, "choice",
                          worst, "<=", 0.0, "fraction"))
     commit_by_segment, commit_by_channel = by_index(deal.commitments, 1), by_index(deal.commitments, 0)
@@ -92,9 +96,13 @@ def constraint_checks(inst: Instance, deal: Deal, metrics: dict[str, float], ref
     for g, good in inst.goods.items():
         out.append(Check(f"purchase_limit[{g}]", f"most {good.label} the partner can buy", "partner", "purchase",
                          deal.purchases.get(g, 0.0), "<=", good.max_units, good.unit))
-    negatives = [v for v in (*deal.commitments.values(), *deal.shift.values(), *deal.purchases.values())]
-    out.append(Check("levers_nonnegative", "commitments, shifts and purchases are not negative", None, "bound",
-                     min(negatives, default=0.0), ">=", 0.0, "vehicles"))
+    quantities = [f for f in families() if f.kind == "quantity"]
+    amounts = [v for f in quantities for v in deal.values(f.deal_field).values()]
+    out.append(Check("levers_nonnegative", "commitments, shifts, purchases and other amounts are not negative",
+                     None, "bound", min(amounts, default=0.0), ">=", 0.0, "units"))
+    for f in families():                  # lever families that bring their own check
+        if f.checks is not None:
+            out.extend(f.checks(inst, deal.values(f.deal_field)))
     for r in inst.red_lines:
         out.append(Check(f"red_line[{r.name}]", r.label, r.party, "red_line", metrics[r.metric], r.sense,
                          red_line_bound(r, refs), metric_unit(inst, r.metric)))
@@ -114,20 +122,20 @@ def metrics_imports(inst: Instance, deal: Deal, segment: str) -> float:
 
 def fixed_lever_checks(inst: Instance, deal: Deal) -> list[Check]:
     """Levers the instance fixes hold their fixed values."""
-    f, out = inst.fixed, []
-    for s, o in f.tariff.items():
-        out.append(Check(f"fixed_lever[tariff.{s}]", f"tariff on {inst.segments[s].label} fixed to {o}", "home",
-                         "fixed_lever", 1.0 if deal.tariff.get(s) == o else 0.0, "==", 1.0, "options"))
-    pairs = [("commitments", f.commitments, deal.commitments, "partner"), ("production_shift", f.shift, deal.shift, "partner"),
-             ("purchases", f.purchases, deal.purchases, "partner")]
-    for family, fixed, got, party in pairs:
-        for key, v in fixed.items():
-            name = ".".join(key) if isinstance(key, tuple) else key
-            out.append(Check(f"fixed_lever[{family}.{name}]", f"{family} {name} fixed", party, "fixed_lever",
-                             got.get(key, 0.0), "==", v, "units"))
-    for n, on in f.ntb.items():
-        out.append(Check(f"fixed_lever[ntb.{n}]", f"NTB relief {n} fixed {'on' if on else 'off'}", "partner",
-                         "fixed_lever", float(bool(deal.ntb.get(n))), "==", float(on), "yes/no"))
+    out = []
+    for f in families():
+        got = deal.values(f.deal_field)
+        for key, fixed in inst.fixed.values(f.deal_field).items():
+            name = f"fixed_lever[{f.section}.{f.key_text(key)}]"
+            if f.kind == "option":
+                out.append(Check(name, f"{f.label(inst, key)} fixed to {fixed}", f.party, "fixed_lever",
+                                 1.0 if got.get(key) == fixed else 0.0, "==", 1.0, "options"))
+            elif f.kind == "switch":
+                out.append(Check(name, f"{f.label(inst, key)} fixed {'on' if fixed else 'off'}", f.party,
+                                 "fixed_lever", float(bool(got.get(key))), "==", float(fixed), "yes/no"))
+            else:
+                out.append(Check(name, f"{f.label(inst, key)} fixed", f.party, "fixed_lever",
+                                 got.get(key, 0.0), "==", fixed, f.unit(inst, key)))
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from model.data.instance import Deal, Instance
+from model.data.levers import families
 from model.economics.responses import OptionOutcome, base_option, option_outcome
 
 
@@ -127,6 +128,10 @@ def evaluate(instance: Instance, deal: Deal | None,
         "partner_political_cost": sum(instance.ntb_measures[n].political_cost for n, on in levers.ntb.items() if on)
         + sum(q * instance.goods[g].political_cost for g, q in levers.purchases.items()),
     }
+    for f in families():                  # lever families whose effects add to the metrics
+        if f.metric_values is not None:
+            for name, amount in f.metric_values(instance, levers.values(f.deal_field)).items():
+                v[name] += amount
     v["deficit"] = v["imports_value"] - v["exports_value"] - v["purchases_value"]
     for party in ("home", "partner"):
         v[f"{party}_payoff"] = sum(w * v[m] for m, w in instance.payoff_weights[party].items())

@@ -1,13 +1,16 @@
 """The negotiation as a Pyomo model, built from validated data in an ordered list of steps.
 
 The model reads no files. Tariff options' responses are precomputed (`economics`), so
-the model is a MILP: binaries pick one tariff option per segment and each NTB relief;
-continuous levers are commitments, production shifts and purchases.
+the model is a MILP: binaries pick one tariff option per tariff line and each NTB
+relief; continuous levers are commitments, production shifts and purchases. Levers come
+from the lever-family table (`data.levers`); constraints from the row generators in
+`ROW_FAMILIES`, which the re-solve path (`resolve`) runs too, on coefficient maps.
 
-Scaling: vehicle quantities are in thousands of vehicles and money in USD million
-inside the model (HiGHS's tolerances are absolute, and raw USD reach 1e10). Each
-metric's scale is in `m.metric_scale`, each constraint's in `m.row_scale`, so that
-`solver` can return base units.
+Scaling: each lever family states its model unit (thousand vehicles; a good's own unit
+times the power of ten that makes a model unit worth about USD 1 million), and money is
+in USD million inside the model (HiGHS's tolerances are absolute, and raw USD reach
+1e10). Each metric's scale is in `m.metric_scale`, each constraint's in `m.row_scale`,
+so that `highs` can return base units.
 """
 from __future__ import annotations
 
@@ -17,14 +20,10 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
-from model.data.instance import Instance
-from model.economics.metrics import References, metric_unit, red_line_bound
+from model.data.instance import Deal, Instance
+from model.data.levers import MONEY, UNIT_SCALE, VOL, LeverFamily, families
+from model.economics.metrics import References, metric_unit, red_line_bound, split_metric
 from model.economics.responses import OptionOutcome
-
-VOL = 1e3     # model unit of vehicle quantities: thousand vehicles
-MONEY = 1e6   # model unit of money: USD million
-
-UNIT_SCALE = {"vehicles": VOL, "USD": MONEY, "fraction": 1.0}
 
 
 def build_model(instance: Instance, table: dict[tuple[str, str], OptionOutcome],
@@ -32,10 +31,11 @@ def build_model(instance: Instance, table: dict[tuple[str, str], OptionOutcome],
     """The first-stage model: every lever, metric and constraint, and the objective."""
     m = pyo.ConcreteModel(name=instance.name)
     m.row_scale, m.row_info = {}, {}
-    for step in (define_sets, define_levers, define_metrics, define_tariff_choice,
-                 define_buyer_ceilings, define_channel_capacity, define_production_shift,
-                 define_purchase_limits, define_red_lines, define_participation, define_fixed_levers):
-        step(m, instance, table, refs)
+    define_sets(m, instance, table)
+    define_levers(m, instance)
+    define_metrics(m, instance, table)
+    define_constraints(m, instance, table, refs)
+    define_fixed_levers(m, instance)
     define_objective(m, instance, objective or instance.settings.objective)
     return m
 
@@ -83,7 +83,7 @@ def linear(coefs, variables, constant=0.0):
     return constant + expr if constant else expr
 
 
-def define_sets(m, inst: Instance, table, refs) -> None:
+def define_sets(m, inst: Instance, table) -> None:
     """Segments, tariff options per segment, channel-segment and maker-segment pairs."""
     m.index_maps = index_maps(inst, table)
     m.SEGMENTS = pyo.Set(initialize=list(inst.segments), ordered=True)
@@ -96,23 +96,35 @@ def define_sets(m, inst: Instance, table, refs) -> None:
     m.GOODS = pyo.Set(initialize=list(inst.goods), ordered=True)
 
 
-def define_levers(m, inst: Instance, table, refs) -> None:
-    """Decision variables: the concessions each party can offer.
+def variable_name(family: LeverFamily) -> str:
+    """The Pyomo variable of a family: `tariff_choice[s,o]` for an option family, else its name."""
+    return f"{family.name}_choice" if family.kind == "option" else family.name
+
+
+def variable_keys(m, inst: Instance, family: LeverFamily) -> list:
+    """An option family has a binary per (line, option) of the option table; the others one
+    variable per key."""
+    return list(m.OPTIONS) if family.kind == "option" else family.keys(inst)
+
+
+def define_levers(m, inst: Instance) -> None:
+    """Decision variables: the concessions each party can offer, one family at a time
+    (`data.levers`), in each family's model unit.
 
     tariff_choice[s,o] (home): 1 if option o is the tariff regime on segment s.
     ntb_relief[n] (partner): 1 if the partner grants non-tariff-barrier relief n.
     commitment[c,s] (partner): thousand home-made vehicles sold through channel c.
     production_shift[k,s] (partner makers): thousand vehicles moved to home plants.
+    purchase[g] (partner): units of good g bought from home, in the good's model unit.
     shift_by_option[s,o]: the shift on s if option o is chosen, else 0 (links the shift to
         the chosen option's imports and average duty, keeping the model linear).
-    purchase[g] (partner): units of good g bought from home.
     """
-    m.tariff_choice = pyo.Var(m.OPTIONS, domain=pyo.Binary)
-    m.ntb_relief = pyo.Var(m.NTB, domain=pyo.Binary)
-    m.commitment = pyo.Var(m.CHANNEL_SEGMENTS, domain=pyo.NonNegativeReals)
-    m.production_shift = pyo.Var(m.MAKER_SEGMENTS, domain=pyo.NonNegativeReals)
+    m.lever_families = families()
+    m.lever_families_by_name = {f.name: f for f in m.lever_families}
+    for f in m.lever_families:
+        domain = pyo.NonNegativeReals if f.kind == "quantity" else pyo.Binary
+        m.add_component(variable_name(f), pyo.Var(variable_keys(m, inst, f), domain=domain))
     m.shift_by_option = pyo.Var(m.OPTIONS, domain=pyo.NonNegativeReals)
-    m.purchase = pyo.Var(m.GOODS, domain=pyo.NonNegativeReals)
 
 
 def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, object]:
@@ -130,6 +142,9 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
     pairs = list(m.CHANNEL_SEGMENTS)
     xs = [x[k] for k in pairs]
     hs = [h[k] for k in m.MAKER_SEGMENTS]
+    purchase = m.lever_families_by_name["purchase"]
+    qs = {g: purchase.scale(inst, g) for g in m.GOODS}     # units of the good per model unit
+    qv = [q[g] for g in m.GOODS]
 
     def per_option(values, per_shifted=None):
         """sum_o value(o) y[s,o] - sum_o per_shifted(o) w[s,o]: an option's total, less
@@ -153,7 +168,7 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
         "exports_units": sum(g.exports for g in seg.values()) / VOL + committed,
         "exports_value": sum(g.exports * g.export_price for g in seg.values()) / MONEY
         + linear([inst.channels[c].unit_value[s] * VOL / MONEY for c, s in pairs], xs),
-        "purchases_value": sum(inst.goods[g].unit_value / MONEY * q[g] for g in m.GOODS),
+        "purchases_value": linear([inst.goods[g].unit_value * qs[g] / MONEY for g in m.GOODS], qv),
         "tariff_revenue": per_option([t.tariff_revenue / MONEY for _, _, t in opts], average("tariff_revenue")),
         "buyer_cost": per_option([t.buyer_cost / MONEY for _, _, t in opts]),
         "buyer_price_change": per_option(
@@ -166,33 +181,46 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
         "partner_production_loss": per_option([(g.imports - t.imports) / VOL for _, g, t in opts])
         + shifted + linear([seg[s].displacement for _, s in pairs], xs),
         "partner_political_cost": sum(inst.ntb_measures[n].political_cost / MONEY * z[n] for n in m.NTB)
-        + sum(inst.goods[g].political_cost / MONEY * q[g] for g in m.GOODS),
+        + linear([inst.goods[g].political_cost * qs[g] / MONEY for g in m.GOODS], qv),
     }
+    for f in m.lever_families:          # families whose effects add to the metrics
+        if f.model_terms is not None:
+            for name, term in f.model_terms(m, inst, linear).items():
+                e[name] = e[name] + term
     e["deficit"] = e["imports_value"] - e["exports_value"] - e["purchases_value"]
     options = m.index_maps.options
     for s in m.SEGMENTS:
         e[f"tariff_rate[{s}]"] = linear([table[s, o].duty_rate for o in options[s]], [y[s, o] for o in options[s]])
     for g in m.GOODS:
-        e[f"purchases_units[{g}]"] = q[g]
+        e[f"purchases_units[{g}]"] = q[g]          # in the good's model unit (see metric_scale)
     return e
 
 
-def define_metrics(m, inst: Instance, table, refs) -> None:
-    """Named metrics as Pyomo Expressions; payoffs are weighted sums of them.
-
-    payoff_i = sum_k weight_ik * metric_k, with weights in USD per metric unit.
-    """
-    exprs = _metric_expressions(m, inst, table)
-    m.metric_scale = {name: _scale(inst, name) for name in exprs}
+def metric_expressions(v, inst: Instance, table, linear=linear) -> tuple[dict, dict]:
+    """(metric -> expression in model units, metric -> base units per model unit), payoffs
+    included: payoff_i = sum_k weight_ik * metric_k, with weights in USD per metric unit.
+    `v` holds the variables (the Pyomo model, or `resolve`'s coefficient maps)."""
+    exprs = _metric_expressions(v, inst, table, linear)
+    scale = {name: metric_scale(inst, name) for name in exprs}
     for party in ("home", "partner"):
         exprs[f"{party}_payoff"] = sum(
-            w * m.metric_scale[k] / MONEY * exprs[k] for k, w in inst.payoff_weights[party].items())
-        m.metric_scale[f"{party}_payoff"] = MONEY
+            w * scale[k] / MONEY * exprs[k] for k, w in inst.payoff_weights[party].items())
+        scale[f"{party}_payoff"] = MONEY
+    return exprs, scale
+
+
+def define_metrics(m, inst: Instance, table) -> None:
+    """Named metrics as Pyomo Expressions (see `metric_expressions`)."""
+    exprs, m.metric_scale = metric_expressions(m, inst, table)
     m.METRICS = pyo.Set(initialize=list(exprs), ordered=True)
     m.metric = pyo.Expression(m.METRICS, rule=lambda m, k: exprs[k])
 
 
-def _scale(inst: Instance, name: str) -> float:
+def metric_scale(inst: Instance, name: str) -> float:
+    """Base units per model unit of a metric: by its unit, and a purchased good's own scale."""
+    base, index = split_metric(name)
+    if base == "purchases_units":
+        return next(f for f in families() if f.name == "purchase").scale(inst, index)
     return UNIT_SCALE.get(metric_unit(inst, name), 1.0)
 
 
@@ -212,111 +240,170 @@ def row(m, lhs, sense: str, rhs):
     return expr
 
 
-def _register(m, component, index, name: str, scale: float) -> None:
-    """Name a constraint for duals and reports (skipped rows have no data object)."""
-    if index in component:
-        m.row_scale[name] = scale
-        m.row_info[name] = component[index]
+def define_constraints(m, inst: Instance, table, refs) -> None:
+    """Every constraint family of `ROW_FAMILIES` (and of lever families that bring their
+    own rows) as an indexed Pyomo Constraint named after it; rows that carry a shadow price
+    are registered with their scale, so duals can be read in base units."""
+    metrics = {k: m.metric[k] for k in m.METRICS}
+    for name, generate in row_families(m):
+        rows = {index: (lhs, sense, rhs, scale) for index, lhs, sense, rhs, scale
+                in generate(m, inst, table, refs, metrics, linear)}
+        keys = list(rows)
+        m.add_component(name, pyo.Constraint(keys, rule=_rule(rows)))
+        component = getattr(m, name)
+        for index, (_, _, _, scale) in rows.items():
+            if scale is not None and index in component:
+                m.row_scale[f"{name}[{index}]"] = scale
+                m.row_info[f"{name}[{index}]"] = component[index]
 
 
-def define_tariff_choice(m, inst: Instance, table, refs) -> None:
-    """One tariff option per segment: sum_o tariff_choice[s,o] = 1."""
-    options = m.index_maps.options
-    m.one_tariff_option = pyo.Constraint(m.SEGMENTS, rule=lambda m, s: sum(
-        m.tariff_choice[s, o] for o in options[s]) == 1)
+def _rule(rows):
+    def rule(m, *index):
+        lhs, sense, rhs, _ = rows[index[0] if len(index) == 1 else index]
+        return row(m, lhs, sense, rhs)
+    return rule
 
 
-def define_buyer_ceilings(m, inst: Instance, table, refs) -> None:
+def row_families(v) -> list[tuple[str, object]]:
+    """(constraint family name, row generator), in model order: the built-in families, then
+    the rows of lever families that bring their own (`LeverFamily.rows`)."""
+    extra = [(f"{f.name}_rows", _family_rows(f)) for f in v.lever_families if f.rows is not None]
+    return list(ROW_FAMILIES) + extra
+
+
+def _family_rows(family: LeverFamily):
+    def generate(v, inst, table, refs, metrics, linear):
+        return family.rows(v, inst, linear)
+    return generate
+
+
+# Each row generator yields (index, lhs, sense, rhs, scale): `lhs sense rhs` in model units,
+# and the base units per model unit of the row's bound (None: no shadow price is reported).
+# `v` holds the variables (the Pyomo model, or `resolve`'s coefficient maps) and `metrics`
+# the metric expressions; the same generators build the model and re-solve it.
+
+def one_tariff_option_rows(v, inst: Instance, table, refs, metrics, linear):
+    """One tariff option per tariff line: sum_o tariff_choice[s,o] = 1."""
+    options = v.index_maps.options
+    for s in v.SEGMENTS:
+        yield s, sum(v.tariff_choice[s, o] for o in options[s]), "==", 1, None
+
+
+def buyer_ceiling_rows(v, inst: Instance, table, refs, metrics, linear):
     """Partner buyers take no more home-made vehicles than they want:
     exports_s + sum_c commitment[c,s] <= ceiling_s + sum_n lift_ns * ntb_relief[n]."""
-    channels = m.index_maps.channels_of_segment
-
-    def rule(m, s):
+    channels = v.index_maps.channels_of_segment
+    for s in v.SEGMENTS:
         seg = inst.segments[s]
-        sold = seg.exports / VOL + sum(m.commitment[c, s] for c in channels[s])
+        sold = seg.exports / VOL + sum(v.commitment[c, s] for c in channels[s])
         ceiling = seg.partner_ceiling / VOL + sum(
-            n.ceiling_lift.get(s, 0.0) / VOL * m.ntb_relief[k] for k, n in inst.ntb_measures.items())
-        return row(m, sold, "<=", ceiling)
-    m.buyer_ceiling = pyo.Constraint(m.SEGMENTS, rule=rule)
-    for s in m.SEGMENTS:
-        _register(m, m.buyer_ceiling, s, f"buyer_ceiling[{s}]", VOL)
+            n.ceiling_lift.get(s, 0.0) / VOL * v.ntb_relief[k] for k, n in inst.ntb_measures.items())
+        yield s, sold, "<=", ceiling, VOL
 
 
-def define_channel_capacity(m, inst: Instance, table, refs) -> None:
+def channel_capacity_rows(v, inst: Instance, table, refs, metrics, linear):
     """A dealer network sells at most its capacity: sum_s commitment[c,s] <= capacity_c."""
-    m.CHANNELS = pyo.Set(initialize=list(inst.channels), ordered=True)
-    segments = m.index_maps.segments_of_channel
-    m.channel_capacity = pyo.Constraint(m.CHANNELS, rule=lambda m, c: row(m, linear(
-        None, [m.commitment[c, s] for s in segments[c]]), "<=", inst.channels[c].capacity / VOL))
-    for c in m.CHANNELS:
-        _register(m, m.channel_capacity, c, f"channel_capacity[{c}]", VOL)
+    segments = v.index_maps.segments_of_channel
+    for c, ch in inst.channels.items():
+        yield c, linear(None, [v.commitment[c, s] for s in segments[c]]), "<=", ch.capacity / VOL, VOL
 
 
-def define_production_shift(m, inst: Instance, table, refs) -> None:
-    """Production shifts fit in spare home plants and replace imports that exist.
-
-    sum_s production_shift[k,s] <= spare_capacity_k
-    sum_o shift_by_option[s,o] = sum_k production_shift[k,s]
-    shift_by_option[s,o] <= imports(s,o) * tariff_choice[s,o]
-    """
-    m.MAKERS = pyo.Set(initialize=list(inst.makers), ordered=True)
-    ix = m.index_maps
-    m.spare_capacity = pyo.Constraint(m.MAKERS, rule=lambda m, k: row(m, linear(
-        None, [m.production_shift[k, s] for s in ix.segments_of_maker[k]]), "<=", inst.makers[k].spare_capacity / VOL))
-    m.shift_split = pyo.Constraint(m.SEGMENTS, rule=lambda m, s: row(m, sum(
-        m.shift_by_option[s, o] for o in ix.options[s]), "==", sum(
-        m.production_shift[k, s] for k in ix.makers_of_segment[s])))
-    m.shift_within_imports = pyo.Constraint(m.OPTIONS, rule=lambda m, s, o: (
-        m.shift_by_option[s, o] <= table[s, o].imports / VOL * m.tariff_choice[s, o]))
-    for k in m.MAKERS:
-        _register(m, m.spare_capacity, k, f"spare_capacity[{k}]", VOL)
+def spare_capacity_rows(v, inst: Instance, table, refs, metrics, linear):
+    """Production shifts fit in spare home plants: sum_s production_shift[k,s] <= spare_capacity_k."""
+    segments = v.index_maps.segments_of_maker
+    for k, mk in inst.makers.items():
+        yield k, linear(None, [v.production_shift[k, s] for s in segments[k]]), "<=", mk.spare_capacity / VOL, VOL
 
 
-def define_purchase_limits(m, inst: Instance, table, refs) -> None:
+def shift_split_rows(v, inst: Instance, table, refs, metrics, linear):
+    """The shift on a segment is split over its options: sum_o shift_by_option[s,o] = sum_k production_shift[k,s]."""
+    ix = v.index_maps
+    for s in v.SEGMENTS:
+        yield (s, sum(v.shift_by_option[s, o] for o in ix.options[s]), "==",
+               sum(v.production_shift[k, s] for k in ix.makers_of_segment[s]), None)
+
+
+def shift_within_imports_rows(v, inst: Instance, table, refs, metrics, linear):
+    """Shifted production replaces imports that exist: shift_by_option[s,o] <= imports(s,o) * tariff_choice[s,o]."""
+    for s, o in v.OPTIONS:
+        yield (s, o), v.shift_by_option[s, o], "<=", table[s, o].imports / VOL * v.tariff_choice[s, o], None
+
+
+def purchase_limit_rows(v, inst: Instance, table, refs, metrics, linear):
     """The partner buys at most the stated quantity of each good: purchase[g] <= max_g."""
-    m.purchase_limit = pyo.Constraint(m.GOODS, rule=lambda m, g: row(m, m.purchase[g], "<=", inst.goods[g].max_units))
-    for g in m.GOODS:
-        _register(m, m.purchase_limit, g, f"purchase_limit[{g}]", 1.0)
+    purchase = v.lever_families_by_name["purchase"]
+    for g, good in inst.goods.items():
+        scale = purchase.scale(inst, g)
+        yield g, v.purchase[g], "<=", good.max_units / scale, scale
 
 
-def define_red_lines(m, inst: Instance, table, refs) -> None:
-    """Each party's red lines: metric <= bound or metric >= bound."""
-    lines = {r.name: r for r in inst.red_lines}
-    m.RED_LINES = pyo.Set(initialize=list(lines), ordered=True)
-
-    def rule(m, name):
-        r = lines[name]
-        lhs, rhs = m.metric[r.metric], red_line_bound(r, refs) / m.metric_scale[r.metric]
-        return row(m, lhs, r.sense, rhs)
-    m.red_line = pyo.Constraint(m.RED_LINES, rule=rule)
-    for name, r in lines.items():
-        _register(m, m.red_line, name, f"red_line[{name}]", m.metric_scale[r.metric])
+def red_line_rows(v, inst: Instance, table, refs, metrics, linear):
+    """Each party's red lines: metric <= bound or metric >= bound (bound in the metric's model unit)."""
+    for r in inst.red_lines:
+        scale = metric_scale(inst, r.metric)
+        yield r.name, metrics[r.metric], r.sense, red_line_bound(r, refs) / scale, scale
 
 
-def define_participation(m, inst: Instance, table, refs) -> None:
+def participation_rows(v, inst: Instance, table, refs, metrics, linear):
     """Each party is at least as well off as with no deal: payoff_i >= no-deal payoff_i."""
-    parties = ["home", "partner"] if inst.settings.participation else []
-    m.PARTIES = pyo.Set(initialize=parties, ordered=True)
-    m.participation = pyo.Constraint(m.PARTIES, rule=lambda m, p: row(
-        m, m.metric[f"{p}_payoff"], ">=", refs.no_deal[f"{p}_payoff"] / MONEY))
-    for p in parties:
-        _register(m, m.participation, p, f"participation[{p}]", MONEY)
+    if inst.settings.participation:
+        for p in ("home", "partner"):
+            yield p, metrics[f"{p}_payoff"], ">=", refs.no_deal[f"{p}_payoff"] / MONEY, MONEY
 
 
-def define_fixed_levers(m, inst: Instance, table, refs) -> None:
+ROW_FAMILIES = (
+    ("one_tariff_option", one_tariff_option_rows),
+    ("buyer_ceiling", buyer_ceiling_rows),
+    ("channel_capacity", channel_capacity_rows),
+    ("spare_capacity", spare_capacity_rows),
+    ("shift_split", shift_split_rows),
+    ("shift_within_imports", shift_within_imports_rows),
+    ("purchase_limit", purchase_limit_rows),
+    ("red_line", red_line_rows),
+    ("participation", participation_rows),
+)
+
+
+def define_fixed_levers(m, inst: Instance) -> None:
     """Levers the instance fixes (e.g. the terms of a real deal) are fixed variables."""
-    f = inst.fixed
-    for s, opt in f.tariff.items():
-        for o in m.index_maps.options[s]:
-            m.tariff_choice[s, o].fix(1 if o == opt else 0)
-    for key, v in f.commitments.items():
-        m.commitment[key].fix(v / VOL)
-    for n, on in f.ntb.items():
-        m.ntb_relief[n].fix(1 if on else 0)
-    for key, v in f.shift.items():
-        m.production_shift[key].fix(v / VOL)
-    for g, v in f.purchases.items():
-        m.purchase[g].fix(v)
+    for f in m.lever_families:
+        var, fixed = getattr(m, variable_name(f)), inst.fixed.values(f.deal_field)
+        if f.kind == "option":
+            for s, opt in fixed.items():
+                for o in m.index_maps.options[s]:
+                    var[s, o].fix(1 if o == opt else 0)
+        elif f.kind == "switch":
+            for key, on in fixed.items():
+                var[key].fix(1 if on else 0)
+        else:
+            for key, value in fixed.items():
+                var[key].fix(value / f.scale(inst, key))
+
+
+def read_deal(inst: Instance, lever_families: list[LeverFamily], values_of) -> tuple[Deal, dict[str, dict]]:
+    """The deal in base units from the variables' values, and each binary family's raw
+    values (for the integrality check). `values_of(variable name)` gives {key: value}."""
+    fields, binaries = {}, {}
+    for f in lever_families:
+        raw = values_of(variable_name(f))
+        if f.kind == "option":
+            binaries[f.name] = raw
+            best: dict[str, tuple[str, float]] = {}     # line -> its first option with the largest value
+            for (line, option), x in raw.items():
+                if line not in best or x > best[line][1]:
+                    best[line] = (option, x)
+            fields[f.deal_field] = {line: best[line][0] for line in f.keys(inst)}
+        elif f.kind == "switch":
+            binaries[f.name] = raw
+            fields[f.deal_field] = {k: x > 0.5 for k, x in raw.items()}
+        else:
+            fields[f.deal_field] = {k: _clean(x) * f.scale(inst, k) for k, x in raw.items()}
+    return Deal().with_values_of(fields), binaries
+
+
+def _clean(v: float | None) -> float:
+    """Solver noise around zero (|v| < 1e-12) reads as exactly zero."""
+    return 0.0 if v is None or abs(v) < 1e-12 else float(v)
 
 
 def define_objective(m, inst: Instance, objective: str) -> None:

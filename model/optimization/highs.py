@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
-from model.data.instance import Deal
+from model.data.instance import Deal, Instance
 from model.errors import SolverUnavailable
-from model.optimization.build import VOL
+from model.optimization.build import read_deal
 
 MIP_REL_GAP = 1e-9        # the default instance is small: solve to proven optimality
 MIP_ABS_GAP = 1e-7        # in USD million
@@ -133,27 +133,10 @@ def _infeasible_or_unbounded(solver, m) -> SolveOutcome:
     return SolveOutcome("infeasible", message="no deal satisfies every constraint")
 
 
-def extract_deal(m) -> tuple[Deal, dict, dict]:
-    """The deal in base units, plus the raw binary values (for the integrality check)."""
-    choice = {(s, o): float(pyo.value(m.tariff_choice[s, o])) for s, o in m.OPTIONS}
-    ntb_raw = {n: float(pyo.value(m.ntb_relief[n])) for n in m.NTB}
-    best: dict[str, tuple[str, float]] = {}   # segment -> its first option with the largest value
-    for (s, o), v in choice.items():
-        if s not in best or v > best[s][1]:
-            best[s] = (o, v)
-    tariff = {s: best[s][0] for s in m.SEGMENTS}
-    deal = Deal(
-        tariff=tariff,
-        commitments={k: _clean(pyo.value(m.commitment[k])) * VOL for k in m.CHANNEL_SEGMENTS},
-        ntb={n: v > 0.5 for n, v in ntb_raw.items()},
-        shift={k: _clean(pyo.value(m.production_shift[k])) * VOL for k in m.MAKER_SEGMENTS},
-        purchases={g: _clean(pyo.value(m.purchase[g])) for g in m.GOODS})
-    return deal, choice, ntb_raw
-
-
-def _clean(v: float | None) -> float:
-    """Solver noise around zero (|v| < 1e-12) reads as exactly zero."""
-    return 0.0 if v is None or abs(v) < 1e-12 else float(v)
+def extract_deal(m, inst: Instance) -> tuple[Deal, dict[str, dict]]:
+    """The deal in base units, and each binary family's raw values (for the integrality check)."""
+    return read_deal(inst, m.lever_families,
+                     lambda name: {k: float(pyo.value(x)) for k, x in getattr(m, name).items()})
 
 
 @dataclass

@@ -6,18 +6,18 @@ persistent interface) once. For each draw the new numbers reach the same HiGHS m
 through the interface's maps (Pyomo variable -> HiGHS column, constraint -> row):
 
 1. the option table and references are recomputed for the draw (`economics`, `metrics`);
-2. each metric is re-derived as a coefficient map by the very code that builds the
-   Pyomo metrics (`build._metric_expressions` with a Pyomo-free `linear`), and each row
-   family of `build` is restated on those maps (`_row_forms`, below);
+2. each metric and each row is derived as a coefficient map by the very code that
+   builds the Pyomo model (`build.metric_expressions` and the row generators of
+   `build.row_families`, run on HiGHS column numbers with a Pyomo-free `linear`);
 3. the HiGHS model is re-passed with the new coefficients, bounds and costs (whole, so
    that every draw starts from the same solver state and results do not depend on the
    order in which a worker meets the draws), solved, and the lexicographic second stage
    is added and solved as `run` does;
 4. the deal is read back and verified by `checks`, exactly as after `run`.
 
-Step 2 is checked once, when the Resolver is made: the restated rows for the base
+Step 2 is checked once, when the Resolver is made: the derived rows for the base
 instance must equal, coefficient by coefficient, what Pyomo loaded into HiGHS. If they
-do not (a new row family in `build`, say), or a draw turns a row with no variables from
+do not (Pyomo simplified a row differently, say), or a draw turns a row with no variables from
 true to false (the built model would then differ in structure), or the objective is not
 `min_deficit`, the draw is solved by rebuilding the Pyomo model instead: slower, same
 answer. `Resolver.method` and each `DrawResult.method` say which was used, and why.
@@ -33,14 +33,13 @@ import pyomo.environ as pyo
 
 from model.data.instance import Deal, Instance
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
-from model.economics.metrics import evaluate, red_line_bound, references
+from model.economics.metrics import evaluate, references
 from model.economics.responses import option_table
-from model.optimization.build import MONEY, VOL, _metric_expressions, _scale, build_model
+from model.optimization.build import build_model, metric_expressions, read_deal, row_families
 from model.optimization.highs import (
     MIP_ABS_GAP,
     MIP_REL_GAP,
     PYOMO_SOLVER_LOCK,
-    _clean,
     extract_deal,
     make_solver,
     solve,
@@ -175,6 +174,7 @@ class Resolver:
         self.sets = SimpleNamespace(
             OPTIONS=list(m.OPTIONS), CHANNEL_SEGMENTS=list(m.CHANNEL_SEGMENTS), MAKER_SEGMENTS=list(m.MAKER_SEGMENTS),
             NTB=list(m.NTB), GOODS=list(m.GOODS), SEGMENTS=list(m.SEGMENTS), index_maps=m.index_maps,
+            lever_families=m.lever_families, lever_families_by_name=m.lever_families_by_name,
             **{name: _Columns(cols) for name, cols in self.columns.items()})
         self.rows = [None] * len(self.solver._pyomo_con_to_solver_con_map)
         for con, r in self.solver._pyomo_con_to_solver_con_map.items():
@@ -185,46 +185,22 @@ class Resolver:
         self.integrality = list(lp.integrality_)
         problem = self._self_check(lp, inst, table, refs)
         if problem:
-            self._fallback(f"restated rows differ from the built model ({problem})")
+            self._fallback(f"derived rows differ from the built model ({problem})")
 
     def _fallback(self, reason: str) -> None:
         self.method, self.reason = "rebuild", reason
 
     # -- the model's numbers for an instance -------------------------------------
     def _forms(self, inst: Instance, table, refs) -> tuple[dict, dict, list[str]]:
-        """The metrics, and each row as (lhs - rhs form, sense), for `inst`; plus the rows with
-        no variables that do not hold (the built model would keep them: structure changes)."""
+        """The metrics, and each row as (lhs - rhs form, sense), for `inst`, from the build's own
+        metric code and row generators; plus the rows with no variables that do not hold (the
+        built model would keep them: structure changes)."""
         s = self.sets
-        metrics = _metric_expressions(s, inst, table, linear=linear_form)
-        for party in ("home", "partner"):
-            metrics[f"{party}_payoff"] = sum(w * _scale(inst, k) / MONEY * metrics[k]
-                                             for k, w in inst.payoff_weights[party].items())
-        x, z, y, w = s.commitment, s.ntb_relief, s.tariff_choice, s.shift_by_option
-        h, q, ix = s.production_shift, s.purchase, s.index_maps
+        metrics, _ = metric_expressions(s, inst, table, linear=linear_form)
         rows = {}
-        for seg_name, seg in inst.segments.items():
-            rows["one_tariff_option", seg_name] = (sum(y[seg_name, o] for o in ix.options[seg_name]) - 1, "==")
-            sold = seg.exports / VOL + sum(x[c, seg_name] for c in ix.channels_of_segment[seg_name])
-            ceiling = seg.partner_ceiling / VOL + sum(n.ceiling_lift.get(seg_name, 0.0) / VOL * z[k]
-                                                      for k, n in inst.ntb_measures.items())
-            rows["buyer_ceiling", seg_name] = _row(sold, "<=", ceiling)
-            rows["shift_split", seg_name] = (sum(w[seg_name, o] for o in ix.options[seg_name])
-                                             - sum(h[k, seg_name] for k in ix.makers_of_segment[seg_name]), "==")
-        for c, ch in inst.channels.items():
-            rows["channel_capacity", c] = (linear_form(None, [x[c, sg] for sg in ix.segments_of_channel[c]])
-                                           - ch.capacity / VOL, "<=")
-        for k, mk in inst.makers.items():
-            rows["spare_capacity", k] = (linear_form(None, [h[k, sg] for sg in ix.segments_of_maker[k]])
-                                         - mk.spare_capacity / VOL, "<=")
-        for sg, o in s.OPTIONS:
-            rows["shift_within_imports", (sg, o)] = (w[sg, o] - table[sg, o].imports / VOL * y[sg, o], "<=")
-        for g, good in inst.goods.items():
-            rows["purchase_limit", g] = (q[g] - good.max_units, "<=")
-        for r in inst.red_lines:
-            rows["red_line", r.name] = (metrics[r.metric] - red_line_bound(r, refs) / _scale(inst, r.metric), r.sense)
-        if inst.settings.participation:
-            for p in ("home", "partner"):
-                rows["participation", p] = (metrics[f"{p}_payoff"] - refs.no_deal[f"{p}_payoff"] / MONEY, ">=")
+        for name, generate in row_families(s):
+            for index, lhs, sense, rhs, _ in generate(s, inst, table, refs, metrics, linear_form):
+                rows[name, index] = _row(lhs, sense, rhs)
         broken = []
         for key, (form, sense) in list(rows.items()):
             c = form.constant if isinstance(form, Form) else form
@@ -244,7 +220,7 @@ class Resolver:
         return (-INF, c) if sense == "<=" else (c, INF) if sense == ">=" else (c, c)
 
     def _self_check(self, lp, inst, table, refs) -> str:
-        """'' if the restated model for the base instance is the one Pyomo loaded; else what differs."""
+        """'' if the derived model for the base instance is the one Pyomo loaded; else what differs."""
         metrics, rows, _ = self._forms(inst, table, refs)
         mat = lp.a_matrix_
         # Each attribute read copies the whole array out of HiGHS: read each once.
@@ -264,7 +240,7 @@ class Resolver:
             return abs(a - b) > 1e-12 * max(1.0, abs(a), abs(b)) and not (math.isinf(a) and a == b)
         for i, key in enumerate(self.rows):
             if key not in rows:
-                return f"row family '{key[0]}' is not restated"
+                return f"row family '{key[0]}' is not derived"
             form, sense = rows[key]
             lo, up = self._bounds(form, sense)
             if differ(lo, row_lower[i]) or differ(up, row_upper[i]):
@@ -306,8 +282,8 @@ class Resolver:
         x = list(h.getSolution().col_value)
         if status == "optimal":
             x = self._second_stage(inst, metrics, x)
-        deal, choice, ntb = self._deal(x)
-        return _verified(inst, table, refs, status, deal, choice, ntb, "re-solve")
+        deal, binaries = self._deal(inst, x)
+        return _verified(inst, table, refs, status, deal, binaries, "re-solve")
 
     def _lp(self, rows: dict, objective: Form) -> highspy.HighsLp:
         lp = highspy.HighsLp()
@@ -371,22 +347,10 @@ class Resolver:
             return list(h.getSolution().col_value)
         return x
 
-    def _deal(self, x: list) -> tuple[Deal, dict, dict]:
-        """As `solver.extract_deal`, from HiGHS column values."""
-        col = self.columns
-        choice = {k: float(x[j]) for k, j in col["tariff_choice"].items()}
-        ntb_raw = {k: float(x[j]) for k, j in col["ntb_relief"].items()}
-        best: dict[str, tuple[str, float]] = {}
-        for (s, o), v in choice.items():
-            if s not in best or v > best[s][1]:
-                best[s] = (o, v)
-        deal = Deal(
-            tariff={s: best[s][0] for s in self.sets.SEGMENTS},
-            commitments={k: _clean(x[j]) * VOL for k, j in col["commitment"].items()},
-            ntb={n: v > 0.5 for n, v in ntb_raw.items()},
-            shift={k: _clean(x[j]) * VOL for k, j in col["production_shift"].items()},
-            purchases={g: _clean(x[j]) for g, j in col["purchase"].items()})
-        return deal, choice, ntb_raw
+    def _deal(self, inst: Instance, x: list) -> tuple[Deal, dict]:
+        """As `highs.extract_deal`, from HiGHS column values (scaled as `inst`'s model is)."""
+        return read_deal(inst, self.sets.lever_families,
+                         lambda name: {k: float(x[j]) for k, j in self.columns[name].items()})
 
     def _rebuild(self, inst: Instance, table, refs) -> DrawResult:
         """The fallback: build and solve the Pyomo model of `inst` from scratch."""
@@ -403,18 +367,18 @@ class Resolver:
                 outcome, _ = solve_objective(solver, m, inst, refs, self.objective, time_limit)
         if not outcome.has_solution:
             return DrawResult(outcome.status, outcome.message, method="rebuild")
-        deal, choice, ntb = extract_deal(m)
-        return _verified(inst, table, refs, outcome.status, deal, choice, ntb, "rebuild")
+        deal, binaries = extract_deal(m, inst)
+        return _verified(inst, table, refs, outcome.status, deal, binaries, "rebuild")
 
 
 _MESSAGES = {"infeasible": "no deal satisfies every constraint", "unbounded": "the objective can improve without limit",
              "error": "HiGHS stopped without a solution", "time_limit": "time limit reached without a solution"}
 
 
-def _verified(inst, table, refs, status, deal, choice, ntb, method) -> DrawResult:
+def _verified(inst, table, refs, status, deal, binaries, method) -> DrawResult:
     """Every constraint re-checked in plain Python (`checks`), as `run` does."""
     metrics = evaluate(inst, deal, table)
-    checks = constraint_checks(inst, deal, metrics, refs, choice, ntb)
+    checks = constraint_checks(inst, deal, metrics, refs, binaries)
     violation = max_violation(checks)
     ok = violation <= VIOLATION_TOLERANCE
     message = ""
