@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from model.data.instance import Deal, Instance
+from model.data.levers import families
 from model.economics.checks import VIOLATION_TOLERANCE, Check, constraint_checks, max_violation
 from model.economics.metrics import (
     INDEXED_METRICS,
@@ -153,13 +154,13 @@ def _no_deal_results(inst, refs, outcome, info, stages, timer) -> Results:
 
 
 def unbounded_explanation(inst: Instance) -> str:
-    """Name the levers without an upper bound, in the instance's words."""
-    free = [f"purchases of {g.label} (goods.{k}.max_units: unlimited)"
-            for k, g in inst.goods.items() if g.max_units == float("inf")]
-    limited = [f"{c.label} (capacity unlimited, still limited by buyers' ceilings)"
-               for c in inst.channels.values() if c.capacity == float("inf")]
-    limited += [f"{mk.label}'s production shift (spare capacity unlimited, still limited by imports)"
-                for mk in inst.makers.values() if mk.spare_capacity == float("inf")]
+    """Name the levers without an upper bound, in the instance's words: those that nothing
+    else limits (`LeverFamily.limited_by`) make the objective unbounded."""
+    unlimited = [(f, key) for f in families() if f.kind == "quantity"
+                 for key in f.keys(inst) if f.upper(inst, key) == float("inf")]
+    free = [f"{f.label(inst, key)} ({f.limit_field(key)}: unlimited)" for f, key in unlimited if not f.limited_by]
+    limited = [f"{f.label(inst, key)} ({f.limit_field(key)}: unlimited, still limited by {f.limited_by})"
+               for f, key in unlimited if f.limited_by]
     if not free:
         return "the objective can improve without limit; " + (
             "levers without an upper bound: " + "; ".join(limited) if limited else "no lever is unbounded by itself")
@@ -198,27 +199,24 @@ def metric_rows(inst: Instance, refs: References, deal: dict | None) -> list[Met
 
 
 def lever_rows(inst: Instance, deal: Deal) -> list[LeverRow]:
+    """Every lever of the deal, family by family (`data.levers`): an option family gives the
+    duty actually paid under the option chosen, a switch 1/0, a quantity its amount."""
     from model.economics.responses import option_outcome
-    fx = inst.fixed
     rows = []
-    for s, seg in inst.segments.items():
-        opt = inst.option(s, deal.tariff[s])
-        rate = option_outcome(seg, opt, inst.settings.response).duty_rate
-        rows.append(LeverRow("tariff", "home", s, rate, "fraction", f"{inst.parties['home']} tariff on {seg.label}",
-                             opt.label, s in fx.tariff))
-    for n, meas in inst.ntb_measures.items():
-        rows.append(LeverRow("ntb_relief", "partner", n, float(deal.ntb.get(n, False)), "yes/no", meas.label,
-                             fixed=n in fx.ntb))
-    for (c, s), v in deal.commitments.items():
-        rows.append(LeverRow("commitment", "partner", f"{c}.{s}", v, "vehicles",
-                             f"{inst.segments[s].label} through {inst.channels[c].label}", fixed=(c, s) in fx.commitments))
-    for (k, s), v in deal.shift.items():
-        rows.append(LeverRow("production_shift", "partner", f"{k}.{s}", v, "vehicles",
-                             f"{inst.makers[k].label}: {inst.segments[s].label} built in {inst.parties['home']}",
-                             fixed=(k, s) in fx.shift))
-    for g, v in deal.purchases.items():
-        rows.append(LeverRow("purchase", "partner", g, v, inst.goods[g].unit, inst.goods[g].label,
-                             fixed=g in fx.purchases))
+    for f in families():
+        values, fixed = deal.values(f.deal_field), inst.fixed.values(f.deal_field)
+        if f.kind == "option":
+            for key in f.keys(inst):
+                opt = inst.option(key, values[key])
+                rate = option_outcome(inst.segments[key], opt, inst.settings.response).duty_rate
+                rows.append(LeverRow(f.name, f.party, f.key_text(key), rate, f.unit(inst, key), f.label(inst, key),
+                                     opt.label, key in fixed))
+        elif f.kind == "switch":
+            rows += [LeverRow(f.name, f.party, f.key_text(key), float(bool(values.get(key, False))), f.unit(inst, key),
+                              f.label(inst, key), fixed=key in fixed) for key in f.keys(inst)]
+        else:
+            rows += [LeverRow(f.name, f.party, f.key_text(key), v, f.unit(inst, key), f.label(inst, key),
+                              fixed=key in fixed) for key, v in values.items()]
     return rows
 
 

@@ -53,7 +53,7 @@ def test_unbounded_model_names_the_unbounded_lever(tmp_path, capsys):
                                               "max_units": "unlimited", "political_cost": q(0, "USD/tonne")}}})
     code, text = cli(capsys, "run", str(path), "--out", str(tmp_path / "o"))
     assert code == 4
-    assert "purchases of US LNG (goods.lng.max_units: unlimited)" in text
+    assert "US LNG (goods.lng.max_units: unlimited)" in text
 
 
 def test_unlimited_capacity_that_other_constraints_bound_still_solves(tmp_path, capsys):

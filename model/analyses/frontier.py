@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 import pyomo.environ as pyo
 
 from model.data.instance import Deal, Instance
+from model.data.levers import families
 from model.economics.checks import constraint_checks, max_violation
 from model.economics.metrics import evaluate, references
 from model.economics.responses import option_table
@@ -151,7 +152,7 @@ def _from_results(r) -> dict:
 
 
 def _has_fixed(d: Deal) -> bool:
-    return bool(d.tariff or d.commitments or d.ntb or d.shift or d.purchases)
+    return any(d.values(f.deal_field) for f in families())
 
 
 def _no_zopa(inst: Instance) -> Frontier:

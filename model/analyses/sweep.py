@@ -23,6 +23,7 @@ import numpy as np
 
 from model.analyses.sweep_summary import OUTCOMES, summarize
 from model.data.instance import Instance
+from model.data.levers import families
 from model.data.uncertainty import field_range, unit_factor, with_values
 from model.errors import InstanceError
 
@@ -136,12 +137,17 @@ def solve_chunk(inst: Instance, plan: Plan, start: int, stop: int) -> list[dict]
 
 
 def lever_values(inst: Instance, deal) -> dict[str, object]:
-    """The deal's levers as flat columns: tariff option names, NTB 0/1, quantities."""
-    out: dict[str, object] = {f"tariff.{s}": deal.tariff[s] for s in inst.segments}
-    out.update({f"ntb.{n}": int(bool(deal.ntb.get(n))) for n in inst.ntb_measures})
-    out.update({f"commitment.{c}.{s}": v for (c, s), v in deal.commitments.items()})
-    out.update({f"shift.{k}.{s}": v for (k, s), v in deal.shift.items()})
-    out.update({f"purchase.{g}": v for g, v in deal.purchases.items()})
+    """The deal's levers as flat columns named `<family short name>.<key>`: the option
+    chosen on each tariff line, 0/1 for each switch, amounts for the quantities."""
+    out: dict[str, object] = {}
+    for f in families():
+        values = deal.values(f.deal_field)
+        if f.kind == "option":
+            out.update({f"{f.short}.{f.key_text(k)}": values[k] for k in f.keys(inst)})
+        elif f.kind == "switch":
+            out.update({f"{f.short}.{f.key_text(k)}": int(bool(values.get(k))) for k in f.keys(inst)})
+        else:
+            out.update({f"{f.short}.{f.key_text(k)}": v for k, v in values.items()})
     return out
 
 

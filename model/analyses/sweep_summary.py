@@ -13,6 +13,8 @@ from collections import Counter
 
 import numpy as np
 
+from model.data.levers import families
+
 # The metrics each draw records (columns of sweep.csv).
 OUTCOMES = ("deficit", "home_payoff", "partner_payoff", "imports_units", "imports_value", "exports_units",
             "exports_value", "purchases_value", "tariff_revenue", "buyer_cost", "home_production_gain",
@@ -94,42 +96,29 @@ def summarize(inst, result) -> dict:
 
 
 def lever_frequencies(inst, deals: list[dict]) -> list[dict]:
-    """For each lever, the share of deals that use it: each tariff option chosen; each NTB
-    relief granted; each commitment, shift or purchase above zero (with its median size)."""
+    """For each lever, the share of deals that use it: each option chosen on a tariff line;
+    each switch granted; each amount above zero (with its median size). Families in table
+    order, keys in the instance's order."""
     n = len(deals)
     if not n:
         return []
     out = []
-    for s, seg in inst.segments.items():
-        counts = Counter(r["levers"][f"tariff.{s}"] for r in deals)
-        for name, c in sorted(counts.items(), key=lambda t: (-t[1], t[0])):
-            out.append({"lever": f"tariff.{s}", "choice": name, "label": f"tariff on {seg.label}: "
-                        f"{inst.option(s, name).label}", "share": c / n})
-    for k in sorted({k for r in deals for k in r["levers"] if not k.startswith("tariff.")},
-                    key=lambda k: _lever_order(inst, k)):
-        values = [r["levers"].get(k, 0) for r in deals]
-        used = [v for v in values if v and v > 1e-9]
-        out.append({"lever": k, "choice": "on" if k.startswith("ntb.") else "used", "label": _lever_label(inst, k),
-                    "share": len(used) / n,
-                    "median_when_used": float(np.median(used)) if used and not k.startswith("ntb.") else None})
+    for f in families():
+        label = f.sweep_label or f.label
+        if f.kind == "option":
+            for key in f.keys(inst):
+                column = f"{f.short}.{f.key_text(key)}"
+                counts = Counter(r["levers"][column] for r in deals)
+                for name, c in sorted(counts.items(), key=lambda t: (-t[1], t[0])):
+                    out.append({"lever": column, "choice": name, "share": c / n,
+                                "label": f"{label(inst, key)}: {inst.option(key, name).label}"})
+            continue
+        for key in f.keys(inst):
+            column = f"{f.short}.{f.key_text(key)}"
+            if not any(column in r["levers"] for r in deals):
+                continue
+            used = [v for v in (r["levers"].get(column, 0) for r in deals) if v and v > 1e-9]
+            out.append({"lever": column, "choice": "on" if f.kind == "switch" else "used",
+                        "label": label(inst, key), "share": len(used) / n,
+                        "median_when_used": float(np.median(used)) if used and f.kind == "quantity" else None})
     return out
-
-
-def _lever_label(inst, key: str) -> str:
-    kind, _, rest = key.partition(".")
-    if kind == "ntb":
-        return f"{inst.ntb_measures[rest].label} (granted)"
-    if kind == "commitment":
-        c, s = rest.split(".", 1)
-        return f"{inst.segments[s].label} through {inst.channels[c].label}"
-    if kind == "shift":
-        k, s = rest.split(".", 1)
-        return f"{inst.makers[k].label}: {inst.segments[s].label} built in {inst.parties['home']}"
-    if kind == "purchase":
-        return f"{inst.goods[rest].label} (bought)"
-    return key
-
-
-def _lever_order(inst, key: str) -> tuple:
-    kind = key.split(".")[0]
-    return ({"ntb": 0, "commitment": 1, "shift": 2, "purchase": 3}.get(kind, 4), key)

@@ -59,7 +59,9 @@ class LeverFamily:
     unit: Callable[[Instance, object], str]       # base unit of one key's value
     label: Callable[[Instance, object], str]      # in the instance's words
     scale: Callable[[Instance, object], float] = lambda inst, key: 1.0   # base units per model unit
-    upper: Callable[[Instance, object], float] = lambda inst, key: math.inf   # variable bound, base units
+    upper: Callable[[Instance, object], float] = lambda inst, key: math.inf   # its own limit, base units
+    limit_field: Callable[[object], str] = lambda key: ""   # where the instance file states `upper`
+    limited_by: str = ""                          # what else limits it when `upper` is unlimited
     bridge_step: str | None = None                # its step in the deficit bridge (None: no step)
     bridge_label: str = ""
     sweep_label: Callable[[Instance, object], str] | None = None
@@ -112,21 +114,23 @@ BUILT_IN = (
         name="commitment", deal_field="commitments", section="commitments",  party="partner", kind="quantity", short="commitment",
         keys=_commitment_keys, unit=_vehicles, scale=_thousand,
         label=lambda inst, k: f"{inst.segments[k[1]].label} through {inst.channels[k[0]].label}",
-        upper=lambda inst, k: inst.channels[k[0]].capacity,
+        upper=lambda inst, k: inst.channels[k[0]].capacity, limited_by="buyers' ceilings",
+        limit_field=lambda k: f"channels.{k[0]}.capacity",
         bridge_step="commitments", bridge_label="commitments and reimports through dealer networks"),
     LeverFamily(
         name="production_shift", deal_field="shift", section="production_shift",  party="partner", kind="quantity", short="shift",
         keys=_shift_keys, unit=_vehicles, scale=_thousand,
         label=lambda inst, k: (f"{inst.makers[k[0]].label}: {inst.segments[k[1]].label} built in "
                                f"{inst.parties['home']}"),
-        upper=lambda inst, k: inst.makers[k[0]].spare_capacity,
+        upper=lambda inst, k: inst.makers[k[0]].spare_capacity, limited_by="the imports it replaces",
+        limit_field=lambda k: f"makers.{k[0]}.spare_capacity",
         bridge_step="shift", bridge_label="production shifted to home plants"),
     LeverFamily(
         name="purchase", deal_field="purchases", section="purchases",  party="partner", kind="quantity", short="purchase",
         keys=lambda inst: list(inst.goods), unit=lambda inst, g: inst.goods[g].unit,
         label=lambda inst, g: inst.goods[g].label,
         scale=lambda inst, g: value_scale(inst.goods[g].unit_value),
-        upper=lambda inst, g: inst.goods[g].max_units,
+        upper=lambda inst, g: inst.goods[g].max_units, limit_field=lambda g: f"goods.{g}.max_units",
         bridge_step="purchases", bridge_label="purchase commitments",
         sweep_label=lambda inst, g: f"{inst.goods[g].label} (bought)"),
 )

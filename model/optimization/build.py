@@ -121,9 +121,13 @@ def define_levers(m, inst: Instance) -> None:
     """
     m.lever_families = families()
     m.lever_families_by_name = {f.name: f for f in m.lever_families}
+    m.lever_scale = {}              # quantity family -> key -> base units per model unit
     for f in m.lever_families:
         domain = pyo.NonNegativeReals if f.kind == "quantity" else pyo.Binary
-        m.add_component(variable_name(f), pyo.Var(variable_keys(m, inst, f), domain=domain))
+        keys = variable_keys(m, inst, f)
+        m.add_component(variable_name(f), pyo.Var(keys, domain=domain))
+        if f.kind == "quantity":
+            m.lever_scale[f.name] = {k: f.scale(inst, k) for k in keys}
     m.shift_by_option = pyo.Var(m.OPTIONS, domain=pyo.NonNegativeReals)
 
 

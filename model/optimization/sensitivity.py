@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import math
 
-from model.optimization.build import MONEY, VOL
-
-# Model units per base unit of each lever family (vehicle levers are in thousands).
-LEVER_SCALE = {"commitment": VOL, "production_shift": VOL, "purchase": 1.0}
+from model.optimization.build import MONEY
 
 
 def ranging(solver, m, lp, user_bounds: dict[str, float]) -> dict:
@@ -44,15 +41,15 @@ def ranging(solver, m, lp, user_bounds: dict[str, float]) -> dict:
         bounds.append({"name": name, "low": _finite(low), "high": _finite(high)})
     costs = []
     coefficient = _objective_coefficients(m)
-    for family, per in LEVER_SCALE.items():
-        comp = getattr(m, family)
+    for family, scales in m.lever_scale.items():
+        comp, f = getattr(m, family), m.lever_families_by_name[family]
         for idx in comp:
             j = var_index.get(id(comp[idx]))
             if j is None or j >= len(cost_up):
                 continue
             # Objective coefficients are USD million per model unit; report USD per base unit.
-            to_base = MONEY / per
-            costs.append({"lever": f"{family}[{'.'.join(idx) if isinstance(idx, tuple) else idx}]",
+            to_base = MONEY / scales[idx]
+            costs.append({"lever": f"{family}[{f.key_text(idx)}]",
                           "cost": _finite(coefficient.get(id(comp[idx]), 0.0) * to_base),
                           "low": _finite(cost_dn[j] * to_base),
                           "high": _finite(cost_up[j] * to_base)})
