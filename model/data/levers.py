@@ -66,8 +66,8 @@ class LeverFamily:
     bridge_label: str = ""
     sweep_label: Callable[[Instance, object], str] | None = None
     # Hooks for a family whose effects add to the metrics (None for the built-ins):
-    rows: Callable | None = None                  # optimization: (v, inst, values) -> [(index, lhs, sense, rhs)]
-    model_terms: Callable | None = None           # optimization: (v, inst, values) -> {metric: expression}
+    rows: tuple = ()                              # optimization: ((constraint name, row generator), ...)
+    model_terms: Callable | None = None           # optimization: (v, inst, linear) -> {metric: expression}
     metric_values: Callable | None = None         # economics: (inst, values) -> {metric: float}
     checks: Callable | None = None                # economics: (inst, values) -> [Check]
 

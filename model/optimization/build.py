@@ -271,14 +271,7 @@ def _rule(rows):
 def row_families(v) -> list[tuple[str, object]]:
     """(constraint family name, row generator), in model order: the built-in families, then
     the rows of lever families that bring their own (`LeverFamily.rows`)."""
-    extra = [(f"{f.name}_rows", _family_rows(f)) for f in v.lever_families if f.rows is not None]
-    return list(ROW_FAMILIES) + extra
-
-
-def _family_rows(family: LeverFamily):
-    def generate(v, inst, table, refs, metrics, linear):
-        return family.rows(v, inst, linear)
-    return generate
+    return list(ROW_FAMILIES) + [pair for f in v.lever_families for pair in f.rows]
 
 
 # Each row generator yields (index, lhs, sense, rhs, scale): `lhs sense rhs` in model units,
