@@ -46,9 +46,29 @@ class ConstraintRow:
     rhs: float
     unit: str
     slack: float
-    binding: bool
+    binding: bool                         # from the solver's evidence: see `run.is_binding`
     dual: float | None = None             # d(objective)/d(rhs) in the fixed LP, USD per unit
     relaxation_value: float | None = None  # objective improvement per unit of relaxation
+
+    @property
+    def shown_as_binding(self) -> bool:
+        """Binding, and a constraint of the negotiation (a red line, participation, a ceiling,
+        a capacity), not the model's bookkeeping (one option per line, signs, fixed levers)."""
+        return self.binding and self.kind not in BOOKKEEPING_KINDS
+
+    @property
+    def worth(self) -> float:
+        """What relaxing it by one unit is worth (0 when not priced): the ranking key."""
+        return abs(self.relaxation_value or 0.0)
+
+
+BOOKKEEPING_KINDS = ("choice", "bound", "fixed_lever")
+
+
+def binding_rows(constraints: list[ConstraintRow]) -> list[ConstraintRow]:
+    """The constraints shown as binding, most valuable to relax first (model order on ties)."""
+    rows = [c for c in constraints if c.shown_as_binding]
+    return sorted(rows, key=lambda c: -c.worth)
 
 
 @dataclass

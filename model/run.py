@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from model.data.instance import Deal, Instance
-from model.data.levers import families
+from model.data.levers import UNIT_SCALE, families
 from model.economics.checks import VIOLATION_TOLERANCE, Check, constraint_checks, max_violation
 from model.economics.metrics import (
     INDEXED_METRICS,
@@ -24,7 +24,15 @@ from model.economics.metrics import (
 )
 from model.economics.responses import option_table
 from model.optimization.build import build_model
-from model.optimization.highs import extract_deal, fixed_lp_duals, make_solver, solve, solver_version
+from model.optimization.highs import (
+    coefficient_range,
+    coefficient_warning,
+    extract_deal,
+    fixed_lp_duals,
+    make_solver,
+    solve,
+    solver_version,
+)
 from model.optimization.objectives import lexicographic_stage
 from model.results import ConstraintRow, LeverRow, MetricRow, Results
 
@@ -69,6 +77,8 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
     info = {"name": "HiGHS", "version": solver_version(solver), "mip_gap": None,
             "mip_rel_gap_target": 1e-9, "threads": 1}
     stages: dict = {"objective": objective}
+    with timer("solve_stage_one"):          # passing the model to HiGHS
+        stages["coefficients"] = coefficient_range(solver, m)
     with timer("solve"):
         if objective == "min_deficit":
             with timer("solve_stage_one"):          # includes passing the model to HiGHS
@@ -119,6 +129,7 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
                        "unit": "USD of deficit per unit of the constraint's bound"},
         assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": stages})
     results.timings = timer.times
+    _add_warnings(results, stages)
     results.fixed_lp = lp    # duals and ranging of the fixed LP; not serialized
     from model.analyses.bridge import deficit_bridge
     results.extras["bridge"] = deficit_bridge(inst, deal, table)
@@ -149,8 +160,16 @@ def _no_deal_results(inst, refs, outcome, info, stages, timer) -> Results:
     if diagnosis is not None:
         results.extras["diagnosis"] = diagnosis
     results.timings = timer.times
+    _add_warnings(results, stages)
     results.fixed_lp = None
     return results
+
+
+def _add_warnings(results: Results, stages: dict) -> None:
+    """Warnings a reader must see beside the result (today: a badly scaled model)."""
+    text = coefficient_warning(stages.get("coefficients", {}))
+    if text:
+        results.extras.setdefault("warnings", []).append(text)
 
 
 def unbounded_explanation(inst: Instance) -> str:
@@ -220,6 +239,21 @@ def lever_rows(inst: Instance, deal: Deal) -> list[LeverRow]:
     return rows
 
 
+DUAL_ZERO = 1e-9                 # USD per unit: a dual this small is solver noise
+SLACK_TOLERANCE = 1e-6           # relative to the row's scale (its size, or its unit in the model)
+
+
+def is_binding(check: Check, dual: float | None) -> bool:
+    """The solver's own evidence: a non-zero dual, or a slack within SLACK_TOLERANCE of the
+    row's scale, the larger of its terms' size and its model unit (USD 1 million for a
+    money row, 1,000 vehicles for a vehicle row): a USD red line 0.001 USD from its bound
+    binds, whatever the absolute size of its bound."""
+    if check.sense == "==" or (dual is not None and abs(dual) > DUAL_ZERO):
+        return True
+    scale = max(check.scale, UNIT_SCALE.get(check.unit, 1.0))
+    return abs(check.slack) <= SLACK_TOLERANCE * scale
+
+
 def constraint_rows(checks: list[Check], duals: dict[str, float]) -> list[ConstraintRow]:
     rows = []
     for c in checks:
@@ -228,9 +262,9 @@ def constraint_rows(checks: list[Check], duals: dict[str, float]) -> list[Constr
         if dual is not None:
             # Relaxing '<=' raises the bound; relaxing '>=' lowers it. Minimizing: gain = -d(obj).
             relax = -dual if c.sense == "<=" else dual
-            relax = 0.0 if abs(relax) < 1e-9 else relax
+            relax = 0.0 if abs(relax) < DUAL_ZERO else relax
         rows.append(ConstraintRow(c.name, c.label, c.party, c.kind, c.lhs, c.sense, c.rhs, c.unit, c.slack,
-                                  c.binding, dual, relax))
+                                  is_binding(c, dual), dual, relax))
     return rows
 
 

@@ -8,7 +8,7 @@ optimal basis of that LP) changes.
 from __future__ import annotations
 
 from model.formatting import money, value
-from model.results import Results
+from model.results import Results, binding_rows
 
 # The step each sentence speaks of, by the constraint's unit (base units).
 STEP = {"vehicles": 1000.0, "USD": 1e8, "fraction": 0.01}
@@ -25,9 +25,7 @@ def sentences(r: Results) -> list[dict]:
     """One sentence per binding constraint, in the instance's labels and units."""
     home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
     out = []
-    for c in r.constraints:
-        if not c.binding or c.kind in ("choice", "bound", "fixed_lever"):
-            continue
+    for c in binding_rows(r.constraints):
         step = STEP.get(c.unit, 1.0 if c.unit in COUNTED_ONE_BY_ONE else 1000.0)
         gain = None if c.relaxation_value is None else c.relaxation_value * step
         what = step_words(step, c.unit)

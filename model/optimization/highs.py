@@ -86,6 +86,58 @@ def warm_start(solver) -> None:
     h.setSolution(start)
 
 
+# The model is scaled so that its coefficients sit near 1 (thousand vehicles, USD million,
+# each good's own scale); entries outside this band mean an input in an unexpected unit.
+COEFFICIENT_BAND = (1e-7, 1e7)
+
+
+def coefficient_range(solver, m) -> dict:
+    """Load `m` into HiGHS and report the range of its coefficients (constraint matrix and
+    objective), naming the smallest and largest entries by row and variable; `ok` is False
+    outside COEFFICIENT_BAND, where HiGHS's absolute tolerances stop being reliable."""
+    import highspy
+    import numpy as np
+    solver.set_instance(m)
+    lp = solver._solver_model.getLp()
+    mat = lp.a_matrix_
+    index, start = np.asarray(mat.index_, dtype=np.int64), np.asarray(mat.start_, dtype=np.int64)
+    outer = np.repeat(np.arange(len(start) - 1), np.diff(start))
+    rows, cols = (index, outer) if mat.format_ == highspy.MatrixFormat.kColwise else (outer, index)
+    cost = np.asarray(lp.col_cost_, dtype=float)
+    values = np.abs(np.concatenate([np.asarray(mat.value_, dtype=float), cost]))
+    rows = np.concatenate([rows, np.full(cost.size, -1)])          # -1: the objective
+    cols = np.concatenate([cols, np.arange(cost.size)])
+    nonzero = np.flatnonzero(values > 0)
+    if not nonzero.size:
+        return {"min": None, "max": None, "ok": True}
+    row_name = {r: con.name for con, r in solver._pyomo_con_to_solver_con_map.items()}
+    row_name[-1] = "the objective"
+    col_name = {j: v.name for v in m.component_data_objects(pyo.Var)
+                if (j := solver._pyomo_var_to_solver_var_map.get(id(v))) is not None}
+    lo, hi = nonzero[values[nonzero].argmin()], nonzero[values[nonzero].argmax()]
+
+    def where(k):
+        return {"row": row_name.get(int(rows[k]), str(rows[k])), "variable": col_name.get(int(cols[k]), str(cols[k])),
+                "value": float(values[k])}
+    out = {"min": float(values[lo]), "max": float(values[hi]), "smallest": where(lo), "largest": where(hi)}
+    out["ok"] = COEFFICIENT_BAND[0] <= out["min"] and out["max"] <= COEFFICIENT_BAND[1]
+    return out
+
+
+def coefficient_warning(info: dict) -> str:
+    """A sentence naming the offending entries, or '' when the range is fine."""
+    if info.get("ok", True):
+        return ""
+    parts = []
+    for key, word in (("smallest", "tiny"), ("largest", "huge")):
+        e = info[key]
+        if (word == "tiny" and e["value"] < COEFFICIENT_BAND[0]) or (word == "huge" and e["value"] > COEFFICIENT_BAND[1]):
+            parts.append(f"a {word} coefficient {e['value']:.1e} of {e['variable']} in {e['row']}")
+    return ("numerically risky model: " + "; ".join(parts) + ". Check the unit of the inputs behind these "
+            "(e.g. a price per Btu where per MMBtu was meant); the result was verified, but HiGHS's tolerances "
+            "are absolute")
+
+
 def solve(solver, m, time_limit: float | None = None) -> SolveOutcome:
     """Solve `m` as it stands; load the solution if there is one."""
     kwargs = dict(load_solutions=False, raise_exception_on_nonoptimal_result=False,

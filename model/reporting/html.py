@@ -12,7 +12,7 @@ import html
 import re
 
 from model.formatting import money, per_unit, value
-from model.results import Results
+from model.results import Results, binding_rows
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
@@ -82,7 +82,7 @@ def report_html(r: Results) -> str:
         if rows:
             sections.append((f"Levers: {r.instance['parties'][party]} ({party})",
                              html_table(["lever", "setting", ""], rows)))
-    bind = [c for c in r.constraints if c.binding and c.kind not in ("choice", "bound")]
+    bind = binding_rows(r.constraints)
     if bind:
         words = "".join(f"<li>{esc(e['sentence'])}</li>" for e in r.extras.get("explanations", []))
         sections.append(("Binding constraints and shadow prices",

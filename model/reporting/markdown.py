@@ -11,7 +11,7 @@ from model.reporting.explanations import report_section as explanation_sections
 from model.reporting.frontier_section import frontier_section
 from model.reporting.markdown_table import table
 from model.reporting.sweep_section import sweep_section
-from model.results import Results
+from model.results import Results, binding_rows
 
 HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_value", "purchases_value",
                     "deficit", "tariff_revenue", "buyer_cost", "home_production_gain", "partner_export_margin",
@@ -54,6 +54,8 @@ def brief(r: Results) -> str:
     if second and second != "optimal" and r.has_deal:
         head += (f" The lexicographic second stage ended {second.replace('_', ' ')} rather than optimal: the deficit "
                  "below is optimal, but another deal with the same deficit may be better for the partner.")
+    for w in r.extras.get("warnings", []):
+        head += f"\n\n> **Warning:** {w}."
     if not r.has_deal:
         return head + (f"\n\nNo deal is reported. With no deal the deficit is {money(d.no_deal)} "
                        f"(baseline {money(d.baseline)}).")
@@ -65,9 +67,10 @@ def brief(r: Results) -> str:
         pm = r.metric(f"{p}_payoff")
         lines.append(f"- {r.instance['parties'][p]}'s payoff: {money(pm.deal)} against {money(pm.no_deal)} with no deal "
                      f"({money(pm.deal - pm.no_deal, True)}).")
-    binding = [c for c in r.constraints if c.binding and c.kind not in ("choice", "bound", "fixed_lever")]
+    binding = binding_rows(r.constraints)
     if binding:
-        lines.append("- What holds the deficit up: " + "; ".join(c.label for c in binding[:6]) + ".")
+        lines.append("- What holds the deficit up, most valuable to relax first: "
+                     + "; ".join(c.label for c in binding[:5]) + (f" ({len(binding) - 5} more below)" if len(binding) > 5 else "") + ".")
     return "\n".join(lines)
 
 
@@ -102,18 +105,20 @@ def levers(r: Results) -> str:
 
 
 def binding(r: Results) -> str:
-    rows = []
-    for c in r.constraints:
-        if not c.binding or c.kind in ("choice", "bound"):
-            continue
-        worth = per_unit(c.relaxation_value, c.unit) if c.relaxation_value is not None else "not priced"
-        rows.append([c.label, c.kind.replace("_", " "), f"{c.sense} {value(c.rhs, c.unit)}", worth])
+    rows = [[c.label, c.kind.replace("_", " "), f"{c.sense} {value(c.rhs, c.unit)}",
+             per_unit(c.relaxation_value, c.unit) if c.relaxation_value is not None else "not priced"]
+            for c in binding_rows(r.constraints)]
+    fixed = [c for c in r.constraints if c.binding and c.kind == "fixed_lever" and c.worth]
     if not rows:
         return "## Binding constraints\n\nNo constraint binds." if r.has_deal else ""
+    note = ""
+    if fixed:
+        note = ("\n\nFixed terms that cost the deficit (per unit the term is loosened): "
+                + "; ".join(f"{c.label}: {per_unit(c.relaxation_value, c.unit)}" for c in fixed) + ".")
     return ("## Binding constraints and what relaxing each is worth\n\n"
             f"Shadow prices come from the {r.shadow_prices['source']}. 'Worth' is how much the deficit falls per "
-            "unit the constraint is relaxed (0 where relaxing alone would not change the deal).\n\n"
-            + table(["constraint", "kind", "bound", "worth (deficit reduction)"], rows))
+            "unit the constraint is relaxed (0 where relaxing alone would not change the deal), most valuable first.\n\n"
+            + table(["constraint", "kind", "bound", "worth (deficit reduction)"], rows) + note)
 
 
 MAX_LISTED_ASSUMPTIONS = 300   # beyond this (large, CSV-fed instances) assumptions are grouped by field

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from model.formatting import money, per_unit, share_of_draws, value
+from model.results import binding_rows
 
 
 def run_summary(r, out: Path) -> str:
@@ -13,12 +14,13 @@ def run_summary(r, out: Path) -> str:
     second = r.extras.get("stages", {}).get("stage_two_status")
     if r.has_deal and second and second != "optimal":
         lines.append(f"  second stage (best deal for the partner at this deficit): {second}, not proven optimal")
+    lines += [f"  warning: {w}" for w in r.extras.get("warnings", [])]
     if r.has_deal:
         chosen = [f"{lv.label}: {lv.choice or value(lv.value, lv.unit)}" for lv in r.levers
                   if lv.name == "tariff" or abs(lv.value) > 1e-9]
         lines.append("  levers:")
         lines += [f"    {c}" for c in chosen]
-        bind = [c for c in r.constraints if c.binding and c.kind not in ("choice", "bound", "fixed_lever")]
+        bind = binding_rows(r.constraints)
         lines.append("  binding constraints:" if bind else "  no constraint binds")
         lines += [f"    {c.label}" + (f" (relaxing it is worth {per_unit(c.relaxation_value, c.unit)})"
                                      if c.relaxation_value else "") for c in bind]
