@@ -22,7 +22,7 @@ from model.economics.metrics import (
     references,
     split_metric,
 )
-from model.economics.responses import option_table
+from model.economics.responses import chosen_outcomes, line_duty_rate, option_table, quota_summary
 from model.optimization.build import build_model
 from model.optimization.highs import (
     coefficient_range,
@@ -133,6 +133,7 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
     results.fixed_lp = lp    # duals and ranging of the fixed LP; not serialized
     from model.analyses.bridge import deficit_bridge
     results.extras["bridge"] = deficit_bridge(inst, deal, table)
+    results.extras["quotas"] = quota_summary(inst, deal, chosen_outcomes(inst, deal, table))
     if lp is not None and lp.status == "optimal":
         from model.analyses.explain import sentences
         from model.optimization.sensitivity import ranging
@@ -220,14 +221,14 @@ def metric_rows(inst: Instance, refs: References, deal: dict | None) -> list[Met
 def lever_rows(inst: Instance, deal: Deal) -> list[LeverRow]:
     """Every lever of the deal, family by family (`data.levers`): an option family gives the
     duty actually paid under the option chosen, a switch 1/0, a quantity its amount."""
-    from model.economics.responses import option_outcome
+    outcomes = chosen_outcomes(inst, deal)
     rows = []
     for f in families():
         values, fixed = deal.values(f.deal_field), inst.fixed.values(f.deal_field)
         if f.kind == "option":
             for key in f.keys(inst):
-                opt = inst.option(key, values[key])
-                rate = option_outcome(inst.segments[key], opt, inst.settings.response).duty_rate
+                opt = inst.line_option(key, values[key])
+                rate = line_duty_rate([outcomes[s] for s in inst.lines[key].segments])
                 rows.append(LeverRow(f.name, f.party, f.key_text(key), rate, f.unit(inst, key), f.label(inst, key),
                                      opt.label, key in fixed))
         elif f.kind == "switch":

@@ -60,19 +60,36 @@ def test_inverse_tariff():
             assert tariff_for_imports(s, imports_at(s, t, form), form) == pytest.approx(t)
 
 
-def trq(quota, ti, to):
-    return TariffOption(name="q", label="", rate=to, quota=quota, in_quota_rate=ti)
+def trq(quota, ti, to, holder="exporters"):
+    return TariffOption(name="q", label="", rate=to, quota=quota, in_quota_rate=ti, rent_holder=holder)
 
 
 def test_quota_marginal_unit_pays_out_of_quota_rate():
-    """Q = 500, ti = 0, to = 0.25: M(0.25) = 800 >= 500, so M = 800 at the out-of-quota price.
-    Revenue = 10000 * (0 * 500 + 0.25 * 300) = 750,000; rent = (0.25 - 0) * 10000 * 500 = 1,250,000."""
+    """Q = 500, ti = 0, to = 0.25: M(0.25) = 800 >= 500, so M = 800 at the out-of-quota price;
+    buyers pay B = 10000 * 1.25 = 12,500. Exporters hold the rent and charge it: the 500 in-quota
+    cars enter at B / (1 + 0) = 12,500, the other 300 at 10,000. Duty = 0.25 * 10000 * 300 =
+    750,000; rent = (12500 - 10000) * 500 = 1,250,000; imports value 6,250,000 + 3,000,000."""
     out = option_outcome(seg(), trq(500, 0.0, 0.25), "constant_elasticity")
     assert out.imports == pytest.approx(800.0)
     assert not out.quota_binds
     assert out.tariff_revenue == pytest.approx(750_000.0)
     assert out.quota_rent == pytest.approx(1_250_000.0)
-    assert out.duty_rate == pytest.approx(750_000 / 8_000_000)
+    assert out.imports_value == pytest.approx(9_250_000.0)
+    assert out.duty_rate == pytest.approx(750_000 / 9_250_000)
+    assert out.export_margin == pytest.approx(800 * 1000 + 1_250_000)
+
+
+def test_quota_rent_held_by_the_government_is_licence_revenue():
+    """Same quota, rent to the home government (auctioned licences): customs value stays 10,000,
+    duty 750,000 plus licence revenue 1,250,000 = 2,000,000 = 0.25 of 8,000,000 (a flat 25%)."""
+    out = option_outcome(seg(), trq(500, 0.0, 0.25, "government"), "constant_elasticity")
+    assert out.imports_value == pytest.approx(8_000_000.0)
+    assert out.duty == pytest.approx(750_000.0)
+    assert out.tariff_revenue == pytest.approx(2_000_000.0)
+    assert out.export_margin == pytest.approx(800 * 1000)
+    importers = option_outcome(seg(), trq(500, 0.0, 0.25, "home_importers"), "constant_elasticity")
+    assert importers.tariff_revenue == pytest.approx(750_000.0)
+    assert importers.home_importer_rent == pytest.approx(1_250_000.0)
 
 
 def test_quota_does_not_bind():
@@ -85,14 +102,24 @@ def test_quota_does_not_bind():
 
 def test_quota_binds():
     """Q = 850 between M(0.25) = 800 and M(0.1) = 909.09: M = 850, buyers' price factor
-    1000/850, effective tariff 1000/850 - 1 = 0.17647; revenue at ti = 0.1 on all 850;
-    rent = (0.17647 - 0.1) * 10000 * 850 = 650,000."""
-    out = option_outcome(seg(), trq(850, 0.1, 0.25), "constant_elasticity")
-    assert out.quota_binds
-    assert out.imports == pytest.approx(850.0)
-    assert out.effective_tariff == pytest.approx(1000 / 850 - 1)
-    assert out.tariff_revenue == pytest.approx(0.1 * 850 * 10000)
-    assert out.quota_rent == pytest.approx(650_000.0)
+    1000/850, tariff equivalent tau = 1000/850 - 1 = 0.17647, buyer price B = 10000 (1 + tau).
+    Government holds the rent: duty at ti = 0.1 on all 850 at 10,000, rent = (tau - 0.1) *
+    10000 * 850 = 650,000. Exporters hold it: in-quota customs value B / 1.1 = 10,695.19, duty
+    0.1 * 10,695.19 * 850 = 909,090.91, rent (10,695.19 - 10,000) * 850 = 590,909.09; either way
+    duty + rent = (B - 10000) * 850 = 1,500,000."""
+    tau = 1000 / 850 - 1
+    gov = option_outcome(seg(), trq(850, 0.1, 0.25, "government"), "constant_elasticity")
+    assert gov.quota_binds
+    assert gov.imports == pytest.approx(850.0)
+    assert gov.effective_tariff == pytest.approx(tau)
+    assert gov.duty == pytest.approx(0.1 * 850 * 10000)
+    assert gov.quota_rent == pytest.approx(650_000.0)
+    exp = option_outcome(seg(), trq(850, 0.1, 0.25), "constant_elasticity")
+    v_in = 10000 * (1 + tau) / 1.1
+    assert exp.duty == pytest.approx(0.1 * v_in * 850)
+    assert exp.quota_rent == pytest.approx((v_in - 10000) * 850)
+    assert exp.duty + exp.quota_rent == pytest.approx(1_500_000.0)
+    assert exp.imports_value == pytest.approx(v_in * 850)
 
 
 def test_buyer_surplus_loss_closed_forms():

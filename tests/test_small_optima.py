@@ -193,13 +193,24 @@ def test_lexicographic_stage_picks_the_partner_best_tie(tmp_path):
     assert lever(r, "commitment", "dealers.car") == pytest.approx(0, abs=1e-6)
 
 
-def test_tariff_rate_quota_with_rent_for_the_partner(tmp_path):
-    """Quota 500 at 0%, 20% above: buyers take 833.33 at 20% > 500, so imports (and the deficit)
-    equal flat 20%'s; the 500 in-quota cars pay no duty, and the rent 0.2 * 10,000 * 500 =
-    $1,000,000 goes to the partner, so stage two picks the quota for cars."""
-    r = solve(tmp_path, {"tariff_menus": {"cars": {"quotas": {"q500": {
-        "quota": q(500, "vehicles"), "in_quota": q(0, "%"), "out_of_quota": q(20, "%")}}}}})
-    assert deficit(r) == pytest.approx(CAR[20] + TRUCK[20])
-    assert tariffs(r)["car"].startswith("quota 500")
-    margin = r.metric("partner_export_margin")
+def test_tariff_rate_quota_rent_by_holder(tmp_path):
+    """Quota 500 at 0%, 20% above, fixed on cars: buyers take 833.33 at 20% > 500, so car imports
+    equal flat 20%'s (the marginal car pays 20%). The rent on the 500 in-quota cars is
+    0.2 * 10,000 * 500 = $1,000,000. Held by the exporters, who charge it, it raises car
+    imports' value by $1,000,000 (the deficit too) and the partner's margin by as much; held by
+    the home government (auctioned licences) the deficit is flat 20%'s and duty plus licence
+    revenue equals flat 20%'s revenue, 0.2 * 8,333,333.33. Left free, the exporters' version
+    loses to flat 20%, whose deficit is $1,000,000 lower."""
+    def quota(holder):
+        return {"tariff_menus": {"cars": {"quotas": {"q500": {
+            "quota": q(500, "vehicles"), "in_quota": q(0, "%"), "out_of_quota": q(20, "%"),
+            "rent_holder": holder}}}}, "fixed_levers": {"tariff": {"car": "q500"}}}
+    exporters = solve(tmp_path, quota("exporters"))
+    assert deficit(exporters) == pytest.approx(CAR[20] + TRUCK[20] + 1_000_000)
+    margin = exporters.metric("partner_export_margin")
     assert margin.deal - margin.no_deal == pytest.approx(1_000_000)
+    government = solve(tmp_path, quota("government"))
+    assert deficit(government) == pytest.approx(CAR[20] + TRUCK[20])
+    assert government.metric("tariff_revenue").deal == pytest.approx(0.2 * (CAR[20] + TRUCK[20]))
+    free = solve(tmp_path, {"tariff_menus": quota("exporters")["tariff_menus"]})
+    assert tariffs(free)["car"] == "flat 20.0%" and deficit(free) == pytest.approx(CAR[20] + TRUCK[20])

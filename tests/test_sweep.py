@@ -129,7 +129,7 @@ def test_resolve_matches_rebuild_on_toyota():
         assert draw.metrics["deficit"] == pytest.approx(fresh.metric("deficit").deal, rel=1e-9)
         assert draw.metrics["partner_payoff"] == pytest.approx(fresh.metric("partner_payoff").deal, rel=1e-6)
         chosen = {lv.index: lv.choice for lv in fresh.levers if lv.name == "tariff"}
-        assert {s: variant.option(s, o).label for s, o in draw.deal.tariff.items()} == chosen
+        assert {line: variant.line_option(line, o).label for line, o in draw.deal.tariff.items()} == chosen
 
 
 def test_fallback_rebuilds_and_says_so(tmp_path):

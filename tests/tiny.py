@@ -43,7 +43,8 @@ BASE = {
     "sources": {"test": {"assumption": "round number chosen for a hand-checkable test"}},
     "settings": {"participation": False},
     "tariff_menus": {
-        "cars": {"flat": {"floor": q(0, "%"), "ceiling": q(20, "%"), "step": q(10, "%")}},
+        # Split: each segment is its own tariff line, so the hand-worked optima choose per segment.
+        "cars": {"split": True, "flat": {"floor": q(0, "%"), "ceiling": q(20, "%"), "step": q(10, "%")}},
     },
     "segments": {
         "car": segment(1000, 10000, label="cars"),

@@ -152,10 +152,11 @@ def write_instance(size: Size, out: str | Path) -> Path:
             {"csv": "maker_segments.csv", "path": "makers.{maker}.segments[]", "value": "segment"},
         ],
         "tariff_menus": {
-            "cars": {"flat": flat(2.5, 27.5), "quotas": {"trq": {
+            # Tariff-line granularity: each product line is its own legislated line.
+            "cars": {"split": True, "flat": flat(2.5, 27.5), "quotas": {"trq": {
                 "quota": q(int(imports[~trucks].mean()), "vehicles/year"), "in_quota": q(10, "%"),
                 "out_of_quota": q(27.5, "%", "proclamation_10908")}}},
-            "light_trucks": {"flat": flat(25, 50), "quotas": {"trq": {
+            "light_trucks": {"split": True, "flat": flat(25, 50), "quotas": {"trq": {
                 "quota": q(int(imports[trucks].mean()) if trucks.any() else 1000, "vehicles/year"),
                 "in_quota": q(25, "%"), "out_of_quota": q(50, "%", "proclamation_10908")}}},
         },

@@ -8,20 +8,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+RENT_HOLDERS = ("government", "home_importers", "exporters")
+
 
 @dataclass(frozen=True)
 class TariffOption:
-    """One tariff regime on a segment: a flat rate, or a tariff-rate quota."""
+    """One tariff regime on a tariff line: a flat rate, a tariff-rate quota, or an export
+    restraint. A quota is pooled over every segment on its line (one quantity for all).
+
+    An export restraint is a quota with no imports above it (`rate` is infinite), whose
+    in-quota imports pay each segment's calibration tariff and whose rent the exporters
+    hold (a voluntary export restraint, like Japan's 1981 limit on cars to the US)."""
 
     name: str
     label: str
-    rate: float                      # flat rate; for a quota, the out-of-quota rate
-    quota: float | None = None       # vehicles a year at `in_quota_rate`; None for flat
-    in_quota_rate: float | None = None
+    rate: float                      # flat rate; for a quota, the out-of-quota rate (inf: none above)
+    quota: float | None = None       # units a year over the line at `in_quota_rate`; None for flat
+    in_quota_rate: float | None = None   # None with a quota: each segment's calibration tariff
+    rent_holder: str = "exporters"   # who holds the quota rent: one of RENT_HOLDERS
 
     @property
     def is_quota(self) -> bool:
         return self.quota is not None
+
+    @property
+    def is_restraint(self) -> bool:
+        return self.quota is not None and self.rate == float("inf")
+
+
+@dataclass(frozen=True)
+class TariffLine:
+    """A legislated tariff line: one option from its menu applies to every segment on it.
+    A menu marked `split` gives each of its segments a line of its own."""
+
+    name: str
+    label: str
+    menu: str
+    segments: tuple[str, ...]
+
+
+class TariffLines(dict):
+    """line name -> TariffLine, with the reverse map segment -> line built once."""
+
+    def __init__(self, lines: dict[str, TariffLine] | None = None):
+        super().__init__(lines or {})
+        self.segment_line = {s: name for name, line in self.items() for s in line.segments}
 
 
 @dataclass(frozen=True)
@@ -192,9 +223,25 @@ class Instance:
     inputs: tuple[Input, ...]
     content_hash: str = ""
     uncertainty: tuple = ()           # model.uncertainty.Uncertain, for Monte Carlo sweeps
+    lines: TariffLines = field(default_factory=lambda: TariffLines())   # line -> its segments, in order
 
     def options(self, segment: str) -> tuple[TariffOption, ...]:
         return self.menus[self.segments[segment].tariff_menu]
 
     def option(self, segment: str, name: str) -> TariffOption:
         return next(o for o in self.options(segment) if o.name == name)
+
+    def line_of(self, segment: str) -> str:
+        """The tariff line a segment is on."""
+        return self.lines.segment_line[segment]
+
+    def line_options(self, line: str) -> tuple[TariffOption, ...]:
+        return self.menus[self.lines[line].menu]
+
+    def line_option(self, line: str, name: str) -> TariffOption:
+        return next(o for o in self.line_options(line) if o.name == name)
+
+    def segment_option(self, deal: Deal, segment: str) -> str:
+        """The option a deal chooses for a segment: the one chosen for its line."""
+        return deal.tariff[self.line_of(segment)]
+

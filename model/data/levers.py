@@ -77,7 +77,7 @@ class LeverFamily:
 
 
 def _tariff_keys(inst: Instance) -> list:
-    return list(inst.segments)
+    return list(inst.lines)
 
 
 def _commitment_keys(inst: Instance) -> list:
@@ -99,10 +99,10 @@ def _thousand(inst, key) -> float:
 BUILT_IN = (
     LeverFamily(
         name="tariff", deal_field="tariff", section="tariff",  party="home", kind="option", short="tariff",
-        keys=_tariff_keys, unit=lambda inst, s: "fraction",
-        label=lambda inst, s: f"{inst.parties['home']} tariff on {inst.segments[s].label}",
+        keys=_tariff_keys, unit=lambda inst, line: "fraction",
+        label=lambda inst, line: f"{inst.parties['home']} tariff on {inst.lines[line].label}",
         bridge_step="tariff", bridge_label="tariff options",
-        sweep_label=lambda inst, s: f"tariff on {inst.segments[s].label}"),
+        sweep_label=lambda inst, line: f"tariff on {inst.lines[line].label}"),
     LeverFamily(
         name="ntb_relief", deal_field="ntb", section="ntb",  party="partner", kind="switch", short="ntb",
         keys=lambda inst: list(inst.ntb_measures), unit=lambda inst, n: "yes/no",

@@ -28,6 +28,8 @@ from model.data.instance import (
     Segment,
     Settings,
     Source,
+    TariffLine,
+    TariffLines,
     TariffOption,
 )
 from model.data.schema import InstanceSpec, Q
@@ -230,6 +232,7 @@ class _Builder:
         s = self.spec
         menus = {k: self.menu(k, m) for k, m in s.tariff_menus.items()}
         segments = {k: self.segment(k, g, menus) for k, g in s.segments.items()}
+        lines = self.lines(s.tariff_menus, segments)
         channels = {k: self.channel(k, c, segments) for k, c in s.channels.items()}
         ntb = {k: self.ntb(k, n, segments) for k, n in s.ntb_measures.items()}
         makers = {k: self.maker(k, m, segments) for k, m in s.makers.items()}
@@ -241,7 +244,7 @@ class _Builder:
             parties={"home": s.parties.home, "partner": s.parties.partner},
             segments=segments, menus=menus, channels=channels, ntb_measures=ntb, makers=makers,
             goods=goods, red_lines=(), payoff_weights={}, no_deal=Deal(), fixed=Deal(),
-            settings=Settings(), calibration={}, sources=sources, inputs=())
+            settings=Settings(), calibration={}, sources=sources, inputs=(), lines=lines)
         from dataclasses import replace
         payoffs = {p: self.payoff(p, s.payoffs.get(p, {}), partial) for p in ("home", "partner")}
         red_lines = tuple(r for k, spec in s.red_lines.items() for r in self.red_line(k, spec, partial))
@@ -284,10 +287,36 @@ class _Builder:
                 self.error(qp, f"in-quota rate {ti:.2%} is above the out-of-quota rate {to:.2%}",
                            hint="a tariff-rate quota charges less inside the quota")
             label = qs.label or f"quota {quota:,.0f} at {ti:.1%}, {to:.1%} above"
-            options.append(TariffOption(name=qk, label=label, rate=to, quota=quota, in_quota_rate=ti))
+            options.append(TariffOption(name=qk, label=label, rate=to, quota=quota, in_quota_rate=ti,
+                                        rent_holder=qs.rent_holder))
+        for rk, rs in spec.export_restraints.items():
+            rp = f"{path}.export_restraints.{rk}"
+            if rk in spec.quotas:
+                self.error(rp, f"'{rk}' is also a quota on this menu", hint="give each option its own name")
+                continue
+            quota = self.q(rs.quota, "vehicles", f"{rp}.quota", 0)
+            label = rs.label or f"export restraint: at most {quota:,.0f} a year"
+            options.append(TariffOption(name=rk, label=label, rate=float("inf"), quota=quota,
+                                        in_quota_rate=None, rent_holder="exporters"))
         if not options:
-            self.error(path, "the menu has no options", hint="give 'flat:' tiers or 'quotas:'")
+            self.error(path, "the menu has no options", hint="give 'flat:' tiers, 'quotas:' or 'export_restraints:'")
         return tuple(options)
+
+    def lines(self, menus, segments) -> TariffLines:
+        """One line per menu (every segment on it), or one per segment of a `split` menu."""
+        out: dict[str, TariffLine] = {}
+        for key, spec in menus.items():
+            members = tuple(s for s, g in segments.items() if g.tariff_menu == key)
+            if spec.split:
+                for s in members:
+                    if s in menus and s != key:
+                        self.error(f"tariff_menus.{key}.split", f"segment '{s}' would get a tariff line of its own, "
+                                   f"but a menu is also called '{s}'", hint="rename the segment or the menu")
+                    out[s] = TariffLine(s, f"{spec.label or key}: {segments[s].label}", key, (s,))
+            elif members:
+                out[key] = TariffLine(key, spec.label or " and ".join(segments[s].label for s in members),
+                                      key, members)
+        return TariffLines(out)
 
     def segment(self, key: str, g, menus) -> Segment:
         p = f"segments.{key}"
@@ -400,26 +429,34 @@ class _Builder:
                         bound=bound, relative_to=r.relative_to, reason=r.reason) for name, metric in names]
 
     def deal(self, spec, path: str, inst: Instance, complete: bool) -> Deal:
-        tariff: dict[str, str] = {}
+        tariff: dict[str, str] = {}     # tariff line -> option
         for key, value in spec.tariff.items():
             kp = f"{path}.tariff.{key}"
-            if key in inst.segments:
+            if key in inst.lines:
                 targets = [key]
+            elif key in inst.segments:
+                targets = [inst.line_of(key)]
             elif key in inst.menus:
-                targets = [s for s, g in inst.segments.items() if g.tariff_menu == key]
+                targets = [name for name, line in inst.lines.items() if line.menu == key]
             else:
-                self.error(kp, f"unknown segment or tariff menu '{key}'",
-                           hint=did_you_mean(key, list(inst.segments) + list(inst.menus)))
+                self.error(kp, f"unknown tariff line, menu or segment '{key}'",
+                           hint=did_you_mean(key, list(inst.lines) + list(inst.segments) + list(inst.menus)))
                 continue
-            for s in targets:
-                name = self.option_name(value, s, kp, inst)
-                if name:
-                    tariff[s] = name
+            for line in targets:
+                name = self.option_name(value, line, kp, inst)
+                if name and line in tariff and tariff[line] != name:
+                    members = ", ".join(inst.lines[line].segments)
+                    self.error(kp, f"segment '{key}' is on tariff line '{line}' ({members}), whose other segments "
+                               f"get '{tariff[line]}': one option applies to the whole line",
+                               hint=f"give the tariff per line ('{line}'), or set tariff_menus."
+                                    f"{inst.lines[line].menu}.split: true to choose it per segment")
+                elif name:
+                    tariff[line] = name
         if complete:
-            for s in inst.segments:
-                if s not in tariff and not any(e.field.startswith(f"{path}.tariff") for e in self.errors):
-                    self.error(f"{path}.tariff", f"no tariff given for segment '{s}'",
-                               hint="give one per segment or per tariff menu")
+            for line in inst.lines:
+                if line not in tariff and not any(e.field.startswith(f"{path}.tariff") for e in self.errors):
+                    self.error(f"{path}.tariff", f"no tariff given for tariff line '{line}'",
+                               hint="give one per tariff line (a menu, or a segment of a split menu)")
         commitments = {}
         for c, per in spec.commitments.items():
             if not self.ref(c, inst.channels, f"{path}.commitments.{c}", "channel"):
@@ -453,12 +490,12 @@ class _Builder:
                 purchases[g] = self.q(q, f"count:{inst.goods[g].unit}", gp, 0, inst.goods[g].max_units)
         return Deal(tariff=tariff, commitments=commitments, ntb=ntb, shift=shift, purchases=purchases)
 
-    def option_name(self, value, segment: str, path: str, inst: Instance) -> str | None:
-        options = inst.options(segment)
+    def option_name(self, value, line: str, path: str, inst: Instance) -> str | None:
+        options = inst.line_options(line)
         if isinstance(value, str):
             if any(o.name == value for o in options):
                 return value
-            self.error(path, f"'{value}' is not an option on segment '{segment}'",
+            self.error(path, f"'{value}' is not an option on tariff line '{line}'",
                        hint=did_you_mean(value, [o.name for o in options]))
             return None
         rate = self.q(value, "share", path, 0, 10)
@@ -467,7 +504,7 @@ class _Builder:
                 return o.name
         flats = [o.rate for o in options if not o.is_quota]
         near = min(flats, key=lambda r: abs(r - rate)) if flats else None
-        self.error(path, f"{rate:.2%} is not a flat tier on segment '{segment}'",
+        self.error(path, f"{rate:.2%} is not a flat tier on tariff line '{line}'",
                    hint=f"nearest tier: {near:.2%}" if near is not None else "its menu has no flat tiers")
         return None
 

@@ -64,17 +64,33 @@ class FlatTiers(Strict):
 
 
 class QuotaSpec(Strict):
-    """A tariff-rate quota: `in_quota` rate up to `quota` vehicles a year, `out_of_quota` above."""
+    """A tariff-rate quota: `in_quota` rate up to `quota` units a year (pooled over every
+    segment on the line), `out_of_quota` above; `rent_holder` says who holds the quota rent."""
 
     label: str | None = None
     quota: Q
     in_quota: Q
     out_of_quota: Q
+    rent_holder: Literal["government", "home_importers", "exporters"] = "exporters"
+
+
+class RestraintSpec(Strict):
+    """An export restraint: at most `quota` units a year over the line, none above; imports
+    pay their calibration tariff and the exporters hold the rent."""
+
+    label: str | None = None
+    quota: Q
 
 
 class MenuSpec(Strict):
+    """A tariff menu is a legislated tariff line: one option applies to every segment on it,
+    unless `split` gives each segment a line of its own."""
+
+    label: str | None = None
+    split: StrictBool = False
     flat: FlatTiers | None = None
     quotas: dict[str, QuotaSpec] = Field(default_factory=dict)
+    export_restraints: dict[str, RestraintSpec] = Field(default_factory=dict)
 
 
 class SegmentSpec(Strict):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from model.data.instance import Deal, Instance
 from model.data.levers import families
 from model.economics.metrics import References, by_index, metric_unit, red_line_bound
-from model.economics.responses import option_outcome
+from model.economics.responses import chosen_outcomes
 
 VIOLATION_TOLERANCE = 1e-6   # relative to the size of the constraint's terms
 BINDING_TOLERANCE = 1e-6
@@ -64,10 +64,10 @@ def constraint_checks(inst: Instance, deal: Deal, metrics: dict[str, float], ref
     out: list[Check] = []
     home, partner = inst.parties["home"], inst.parties["partner"]
     if binaries is not None:
-        per_segment = by_index(binaries.get("tariff", {}), 0)
-        for s in inst.segments:
-            total = sum(per_segment.get(s, ()))
-            out.append(Check(f"one_tariff_option[{s}]", f"exactly one tariff regime on {inst.segments[s].label}",
+        per_line = by_index(binaries.get("tariff", {}), 0)
+        for line, spec in inst.lines.items():
+            total = sum(per_line.get(line, ()))
+            out.append(Check(f"one_tariff_option[{line}]", f"exactly one tariff regime on {spec.label}",
                              "home", "choice", total, "==", 1.0, "options"))
         worst = max((abs(v - round(v)) for values in binaries.values() for v in values.values()), default=0.0)
         out.append(Check("integrality", "tariff options and NTB reliefs are yes/no choices", None, "choice",
@@ -88,7 +88,8 @@ def constraint_checks(inst: Instance, deal: Deal, metrics: dict[str, float], ref
         moved = sum(shift_by_maker.get(k, ()))
         out.append(Check(f"spare_capacity[{k}]", f"spare capacity in {mk.label}'s {home} plants", "partner",
                          "capacity", moved, "<=", mk.spare_capacity, "vehicles"))
-    imports = {s: metrics_imports(inst, deal, s) for s in inst.segments}
+    outcomes = chosen_outcomes(inst, deal)        # recomputed from the responses, not from the table
+    imports = {s: outcomes[s].imports for s in inst.segments}
     for s, seg in inst.segments.items():
         moved = sum(shift_by_segment.get(s, ()))
         out.append(Check(f"shift_within_imports[{s}]", f"production shifted in {seg.label} replaces existing imports",
@@ -112,12 +113,6 @@ def constraint_checks(inst: Instance, deal: Deal, metrics: dict[str, float], ref
                              p, "participation", metrics[f"{p}_payoff"], ">=", refs.no_deal[f"{p}_payoff"], "USD"))
     out.extend(fixed_lever_checks(inst, deal))
     return out
-
-
-def metrics_imports(inst: Instance, deal: Deal, segment: str) -> float:
-    """Imports on `segment` under the deal's tariff option, before production shifts."""
-    seg = inst.segments[segment]
-    return option_outcome(seg, inst.option(segment, deal.tariff[segment]), inst.settings.response).imports
 
 
 def fixed_lever_checks(inst: Instance, deal: Deal) -> list[Check]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from model.data.instance import Deal, Instance
 from model.data.levers import families
-from model.economics.responses import OptionOutcome, base_option, option_outcome
+from model.economics.responses import OptionOutcome, chosen_outcomes
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,9 @@ METRICS: dict[str, MetricInfo] = {
     "exports_value": MetricInfo("USD", "value of home-made vehicles sold in the partner's market", None),
     "purchases_value": MetricInfo("USD", "value of the partner's purchase commitments", None),
     "deficit": MetricInfo("USD", "bilateral deficit (imports value - exports value - purchases value)", "home"),
-    "tariff_revenue": MetricInfo("USD", "tariff revenue on imports from the partner", "home"),
+    "tariff_revenue": MetricInfo("USD", "tariff revenue on imports from the partner (and auctioned quota licences)",
+                                 "home"),
+    "home_importer_rent": MetricInfo("USD", "quota rent held by home importers", "home"),
     "buyer_cost": MetricInfo("USD", "home buyers' surplus loss from higher prices", "home"),
     "buyer_price_change": MetricInfo("fraction", "average change in home buyers' price of partner vehicles", "home"),
     "home_production_gain": MetricInfo("vehicles", "extra vehicles built in the home country", "home"),
@@ -64,21 +66,6 @@ def metric_unit(instance: Instance, name: str) -> str:
     if base == "purchases_units":
         return instance.goods[index].unit
     return METRICS[base].unit
-
-
-def chosen_outcomes(instance: Instance, deal: Deal | None,
-                    table: dict[tuple[str, str], OptionOutcome] | None = None) -> dict[str, OptionOutcome]:
-    """Segment -> outcome of its tariff regime; `deal=None` means the calibration year."""
-    form = instance.settings.response
-    out = {}
-    for s, seg in instance.segments.items():
-        if deal is None:
-            out[s] = option_outcome(seg, base_option(seg), form)
-        elif table is not None:
-            out[s] = table[(s, deal.tariff[s])]
-        else:
-            out[s] = option_outcome(seg, instance.option(s, deal.tariff[s]), form)
-    return out
 
 
 def by_index(values: dict[tuple[str, str], float], position: int) -> dict[str, list[float]]:
@@ -117,6 +104,7 @@ def evaluate(instance: Instance, deal: Deal | None,
         + sum(x * instance.channels[c].unit_value[s] for (c, s), x in levers.commitments.items()),
         "purchases_value": sum(q * instance.goods[g].unit_value for g, q in levers.purchases.items()),
         "tariff_revenue": sum(outcomes[s].tariff_revenue * kept(s) for s in segs),
+        "home_importer_rent": sum(outcomes[s].home_importer_rent * kept(s) for s in segs),
         "buyer_cost": sum(o.buyer_cost for o in outcomes.values()),
         "buyer_price_change": sum(weight[s] * (outcomes[s].buyer_price_factor - 1) for s in segs) / total_weight,
         "home_production_gain": sum(segs[s].home_substitution * lost_imports[s] for s in segs)

@@ -48,6 +48,8 @@ class IndexMaps:
     pair sets for each row instead is quadratic (minutes at 10^5 variables)."""
 
     options: dict[str, list[str]]              # segment -> its tariff options, in table order
+    line_of: dict[str, str]                    # segment -> its tariff line
+    line_options: dict[str, list[str]]         # tariff line -> its options, in menu order
     channels_of_segment: dict[str, list[str]]  # segment -> channels that source it, in channel order
     segments_of_channel: dict[str, list[str]]
     segments_of_maker: dict[str, list[str]]
@@ -66,7 +68,9 @@ def index_maps(inst: Instance, table) -> IndexMaps:
     for k, mk in inst.makers.items():
         for s in mk.segments:
             makers[s].append(k)
-    return IndexMaps(options, by_segment, {c: list(ch.segments) for c, ch in inst.channels.items()},
+    line_options = {name: [o.name for o in inst.line_options(name)] for name in inst.lines}
+    return IndexMaps(options, dict(inst.lines.segment_line), line_options, by_segment,
+                     {c: list(ch.segments) for c, ch in inst.channels.items()},
                      {k: list(mk.segments) for k, mk in inst.makers.items()}, makers)
 
 
@@ -84,10 +88,14 @@ def linear(coefs, variables, constant=0.0):
 
 
 def define_sets(m, inst: Instance, table) -> None:
-    """Segments, tariff options per segment, channel-segment and maker-segment pairs."""
+    """Segments, tariff lines, (segment, option) and (line, option) pairs, channel-segment
+    and maker-segment pairs."""
     m.index_maps = index_maps(inst, table)
     m.SEGMENTS = pyo.Set(initialize=list(inst.segments), ordered=True)
+    m.LINES = pyo.Set(initialize=list(inst.lines), ordered=True)
     m.OPTIONS = pyo.Set(dimen=2, initialize=list(table), ordered=True)
+    m.LINE_OPTIONS = pyo.Set(dimen=2, ordered=True, initialize=[
+        (line, o) for line, options in m.index_maps.line_options.items() for o in options])
     m.CHANNEL_SEGMENTS = pyo.Set(dimen=2, ordered=True, initialize=[
         (c, s) for c, ch in inst.channels.items() for s in ch.segments])
     m.MAKER_SEGMENTS = pyo.Set(dimen=2, ordered=True, initialize=[
@@ -102,16 +110,16 @@ def variable_name(family: LeverFamily) -> str:
 
 
 def variable_keys(m, inst: Instance, family: LeverFamily) -> list:
-    """An option family has a binary per (line, option) of the option table; the others one
-    variable per key."""
-    return list(m.OPTIONS) if family.kind == "option" else family.keys(inst)
+    """An option family has a binary per (tariff line, option); the others one variable per key."""
+    return list(m.LINE_OPTIONS) if family.kind == "option" else family.keys(inst)
 
 
 def define_levers(m, inst: Instance) -> None:
     """Decision variables: the concessions each party can offer, one family at a time
     (`data.levers`), in each family's model unit.
 
-    tariff_choice[s,o] (home): 1 if option o is the tariff regime on segment s.
+    tariff_choice[l,o] (home): 1 if option o is the tariff regime on tariff line l (every
+        segment on the line gets it).
     ntb_relief[n] (partner): 1 if the partner grants non-tariff-barrier relief n.
     commitment[c,s] (partner): thousand home-made vehicles sold through channel c.
     production_shift[k,s] (partner makers): thousand vehicles moved to home plants.
@@ -141,7 +149,8 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
     seg = inst.segments
     # Option-indexed data in m.OPTIONS order: (segment, its data, the option's outcome).
     opts = [(s, seg[s], table[s, o]) for s, o in m.OPTIONS]
-    ys = [y[k] for k in m.OPTIONS]
+    line_of = m.index_maps.line_of
+    ys = [y[line_of[s], o] for s, o in m.OPTIONS]      # a line's binary serves each of its segments
     ws = [w[k] for k in m.OPTIONS]
     pairs = list(m.CHANNEL_SEGMENTS)
     xs = [x[k] for k in pairs]
@@ -174,6 +183,9 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
         + linear([inst.channels[c].unit_value[s] * VOL / MONEY for c, s in pairs], xs),
         "purchases_value": linear([inst.goods[g].unit_value * qs[g] / MONEY for g in m.GOODS], qv),
         "tariff_revenue": per_option([t.tariff_revenue / MONEY for _, _, t in opts], average("tariff_revenue")),
+        "home_importer_rent": per_option([t.home_importer_rent / MONEY for _, _, t in opts],
+                                         [t.home_importer_rent / t.imports * VOL / MONEY if t.imports > 0 else 0.0
+                                          for _, _, t in opts]),
         "buyer_cost": per_option([t.buyer_cost / MONEY for _, _, t in opts]),
         "buyer_price_change": per_option(
             [price_weight[s] / total_weight * (t.buyer_price_factor - 1) for s, _, t in opts]),
@@ -194,7 +206,8 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
     e["deficit"] = e["imports_value"] - e["exports_value"] - e["purchases_value"]
     options = m.index_maps.options
     for s in m.SEGMENTS:
-        e[f"tariff_rate[{s}]"] = linear([table[s, o].duty_rate for o in options[s]], [y[s, o] for o in options[s]])
+        e[f"tariff_rate[{s}]"] = linear([table[s, o].duty_rate for o in options[s]],
+                                        [y[line_of[s], o] for o in options[s]])
     for g in m.GOODS:
         e[f"purchases_units[{g}]"] = q[g]          # in the good's model unit (see metric_scale)
     return e
@@ -280,10 +293,9 @@ def row_families(v) -> list[tuple[str, object]]:
 # the metric expressions; the same generators build the model and re-solve it.
 
 def one_tariff_option_rows(v, inst: Instance, table, refs, metrics, linear):
-    """One tariff option per tariff line: sum_o tariff_choice[s,o] = 1."""
-    options = v.index_maps.options
-    for s in v.SEGMENTS:
-        yield s, sum(v.tariff_choice[s, o] for o in options[s]), "==", 1, None
+    """One tariff option per tariff line: sum_o tariff_choice[l,o] = 1."""
+    for line, options in v.index_maps.line_options.items():
+        yield line, sum(v.tariff_choice[line, o] for o in options), "==", 1, None
 
 
 def buyer_ceiling_rows(v, inst: Instance, table, refs, metrics, linear):
@@ -321,9 +333,11 @@ def shift_split_rows(v, inst: Instance, table, refs, metrics, linear):
 
 
 def shift_within_imports_rows(v, inst: Instance, table, refs, metrics, linear):
-    """Shifted production replaces imports that exist: shift_by_option[s,o] <= imports(s,o) * tariff_choice[s,o]."""
+    """Shifted production replaces imports that exist:
+    shift_by_option[s,o] <= imports(s,o) * tariff_choice[line(s),o]."""
+    line_of = v.index_maps.line_of
     for s, o in v.OPTIONS:
-        yield (s, o), v.shift_by_option[s, o], "<=", table[s, o].imports / VOL * v.tariff_choice[s, o], None
+        yield (s, o), v.shift_by_option[s, o], "<=", table[s, o].imports / VOL * v.tariff_choice[line_of[s], o], None
 
 
 def purchase_limit_rows(v, inst: Instance, table, refs, metrics, linear):
@@ -366,9 +380,9 @@ def define_fixed_levers(m, inst: Instance) -> None:
     for f in m.lever_families:
         var, fixed = getattr(m, variable_name(f)), inst.fixed.values(f.deal_field)
         if f.kind == "option":
-            for s, opt in fixed.items():
-                for o in m.index_maps.options[s]:
-                    var[s, o].fix(1 if o == opt else 0)
+            for line, opt in fixed.items():
+                for o in m.index_maps.line_options[line]:
+                    var[line, o].fix(1 if o == opt else 0)
         elif f.kind == "switch":
             for key, on in fixed.items():
                 var[key].fix(1 if on else 0)

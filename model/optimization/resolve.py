@@ -174,6 +174,7 @@ class Resolver:
         self.sets = SimpleNamespace(
             OPTIONS=list(m.OPTIONS), CHANNEL_SEGMENTS=list(m.CHANNEL_SEGMENTS), MAKER_SEGMENTS=list(m.MAKER_SEGMENTS),
             NTB=list(m.NTB), GOODS=list(m.GOODS), SEGMENTS=list(m.SEGMENTS), index_maps=m.index_maps,
+            LINES=list(m.LINES), LINE_OPTIONS=list(m.LINE_OPTIONS),
             lever_families=m.lever_families, lever_families_by_name=m.lever_families_by_name,
             **{name: _Columns(cols) for name, cols in self.columns.items()})
         self.rows = [None] * len(self.solver._pyomo_con_to_solver_con_map)
