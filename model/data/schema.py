@@ -155,7 +155,7 @@ class Q(Strict):
     """A number with its unit and the key of its source: `{value: 2.5, unit: "%", source: us_hts}`."""
 
     value: float = text("The number, as published or assumed.")
-    unit: str = text("Its unit, one of those accepted for the field's dimension (see Units).")
+    unit: str = text("Its unit: one of those accepted for the field's dimension (see units).")
     source: str = text("A key of `sources:`: where the number comes from.")
 
     @field_validator("value", mode="before")
@@ -352,7 +352,7 @@ class DealSpec(Strict):
 
 
 class SettingsSpec(Strict):
-    """How the model responds and what it optimizes."""
+    """How the model responds to tariffs and what it optimizes."""
 
     response: Literal["constant_elasticity", "linear"] = text(
         "The import-demand curve: `constant_elasticity` M0 ((1 + p t)/(1 + p t0))^e, or `linear` (WITS/SMART "
