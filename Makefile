@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTANCE ?= instances/toyota_2025.yaml
 
-.PHONY: run test expected venv clean
+.PHONY: run test expected docs venv clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: venv
 # Rewrite tests/expected/*.json from the shipped instances (only when a change is intended).
 expected: venv
 	$(PY) tests/expected_outcomes.py
+
+# Rewrite docs/instance-format.md from the schema (a test fails when the committed file is out of date).
+docs: venv
+	$(PY) -m model.data.format_doc docs/instance-format.md
 
 clean:
 	rm -rf $(VENV) reports

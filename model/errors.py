@@ -41,4 +41,7 @@ def did_you_mean(word: str, choices) -> str | None:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"
-    return f"known: {', '.join(sorted(choices))}" if choices else None
+    known = sorted(choices)
+    if len(known) > 12:
+        return f"known: {', '.join(known[:12])}, ... ({len(known)} in all)"
+    return f"known: {', '.join(known)}" if known else None

@@ -9,10 +9,15 @@ are allowed; cycles, missing files and paths outside the instances tree are erro
 """
 from __future__ import annotations
 
+import copy
+import difflib
 import hashlib
 import json
 import math
+import typing
+from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 from pydantic import ValidationError
 
@@ -32,10 +37,29 @@ from model.data.instance import (
     TariffLines,
     TariffOption,
 )
-from model.data.schema import InstanceSpec, Q
+from model.data.schema import (
+    DOCS,
+    ChannelSpec,
+    DealSpec,
+    Declared,
+    GoodSpec,
+    InstanceSpec,
+    NtbSpec,
+    Q,
+    Range,
+    SegmentSpec,
+    SettingsSpec,
+    _members,
+    _model_in,
+    declaration_at,
+    declared,
+    doc_link,
+    range_of,
+    walk,
+)
 from model.data.tables import expand_tables
 from model.data.uncertainty import build_uncertainty
-from model.data.units import BASE_UNIT, accepted, to_base
+from model.data.units import UNITS, _strip_year, accepted, base_unit, to_base
 from model.data.yaml_io import Located, read_yaml
 from model.economics.metrics import INDEXED_METRICS, METRICS, PAYOFF_METRICS, evaluate, split_metric
 from model.errors import InstanceError, InstanceErrors, did_you_mean
@@ -134,18 +158,31 @@ def content_hash(data: dict) -> str:
 
 
 def load(path: str | Path, root: str | Path | None = None) -> Instance:
-    """Read, resolve and validate an instance file; raises InstanceError(s) with locations."""
+    """Read, resolve and validate an instance file; raises InstanceError(s) with locations.
+
+    Every problem found is reported at once: when the file's structure is wrong somewhere
+    (a missing or unknown field, a wrong type), the entries concerned are set aside, the
+    rest is checked in full (units, ranges, references), and references to the entries
+    set aside are not reported again."""
     path = Path(path)
     data, origins = resolve(path, Path(root) if root else None)
     file = str(path)
+    structural: list[InstanceError] = []
+    pruned: set[tuple[str, ...]] = set()
     try:
         spec = InstanceSpec.model_validate(data)
     except ValidationError as exc:
-        raise InstanceErrors([_pydantic_error(e, origins, file) for e in exc.errors()]) from None
-    builder = _Builder(spec, origins, file)
+        structural = structure_errors(exc.errors(), data, origins, file)
+        trimmed, pruned = _prune(data, exc.errors())
+        try:
+            spec = InstanceSpec.model_validate(trimmed)
+        except ValidationError:
+            raise InstanceErrors(structural) from None
+    builder = _Builder(spec, origins, file, pruned)
     instance = builder.build()
-    if builder.errors:
-        raise InstanceErrors(builder.errors)
+    errors = structural + builder.errors
+    if errors:
+        raise InstanceErrors(_in_file_order(errors, origins, file))
     instance = _with_hash(instance, content_hash(data))
     errors = check_calibration(instance, origins, file)
     if errors:
@@ -158,72 +195,256 @@ def _with_hash(instance: Instance, digest: str) -> Instance:
     return replace(instance, content_hash=digest)
 
 
-def _pydantic_error(e: dict, origins: Origins, file: str) -> InstanceError:
-    loc = [str(p) for p in e["loc"] if not str(p).startswith("function-after")]
-    # Quantities given as a bare number: say how to write them.
-    path = ".".join(loc)
-    f, line = origins.locate(path, file)
-    kind, msg = e["type"], e["msg"]
-    hint = None
-    if kind == "missing":
-        msg = "this field is required but missing"
-    elif kind == "extra_forbidden":
-        msg = "unknown field"
-        hint = "check the spelling; see the field list in README.md (Instance files)"
-    elif kind == "model_type" or kind == "dict_type":
-        got = type(e.get("input")).__name__
-        msg = f"expected a mapping of fields here, got {got} {e.get('input')!r}"
-        if isinstance(e.get("input"), (int, float)):
-            hint = "numbers are written as {value: ..., unit: ..., source: ...}"
-    elif kind == "literal_error":
-        msg = f"{msg}, got {e.get('input')!r}"
-    elif msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-    else:
-        msg = f"{msg} (got {e.get('input')!r})"
-    return InstanceError(f, path, msg, line=line, hint=hint)
+def _in_file_order(errors: list[InstanceError], origins: Origins, file: str) -> list[InstanceError]:
+    """Errors grouped by file (the file given first, then those it extends) and by line."""
+    files = list(dict.fromkeys(f for f, _ in origins.where.values()))
+    files = [f for f in files if f == file] + [f for f in files if f != file]   # the file given first
+    rank = {f: i for i, f in enumerate(files)}
+    return sorted(errors, key=lambda e: (rank.get(e.file, len(rank)), e.line if e.line is not None else math.inf))
+
+
+# -- structural errors (pydantic) ------------------------------------------------------------
+def _clean(loc) -> tuple[list[str], int | None]:
+    """A pydantic error location as a field path, without the tags pydantic adds for the
+    members of a union ('Q', "literal['unlimited']", 'str', 'function-after[...]'); and
+    the length of the path at the union, if the error is inside one."""
+    parts, union_at = [], None
+    for p in loc:
+        p = str(p)
+        if p.startswith("function-"):
+            continue
+        _, _, reached = walk(parts) if parts else (None, None, InstanceSpec)
+        members = [m for m in _members(reached) if m is not type(None)] if reached is not None else []
+        if len(members) > 1 and _model_in(reached) is not None and p not in _model_in(reached).model_fields:
+            union_at = len(parts)      # p is the tag of a union member
+            continue
+        parts.append(p)
+    return parts, union_at
+
+
+def _at(data, parts: list[str]):
+    for p in parts:
+        if isinstance(data, dict) and p in data:
+            data = data[p]
+        elif isinstance(data, list) and p.isdigit() and int(p) < len(data):
+            data = data[int(p)]
+        else:
+            return None
+    return data
+
+
+def structure_errors(raw: list[dict], data, origins: Origins, file: str) -> list[InstanceError]:
+    """Pydantic's errors in the user's words: one per problem, with a did-you-mean for
+    misspelt fields and a pointer to the field's documentation."""
+    errors, seen = [], set()
+    cleaned = [(e, *_clean(e["loc"])) for e in raw]
+    missing = {(tuple(p[:-1]), p[-1]) for e, p, _ in cleaned if e["type"] == "missing"}
+    merged_missing = set()
+    for e, parts, union_at in cleaned:
+        if e["type"] != "extra_forbidden":
+            continue
+        owner, _, reached = walk(parts[:-1])
+        model = _model_in(reached) if reached is not None else None
+        fields = list(model.model_fields) if model else []
+        close = difflib.get_close_matches(parts[-1], fields, n=1, cutoff=0.6)
+        if close and (tuple(parts[:-1]), close[0]) in missing:
+            merged_missing.add((tuple(parts[:-1]), close[0]))
+    for e, parts, union_at in cleaned:
+        kind, msg = e["type"], e["msg"]
+        if union_at is not None:
+            # An error inside a union (a quantity, or 'unlimited' / an option name): one error at
+            # the union for anything but a mapping; for a mapping, only the quantity's errors.
+            given = _at(data, parts[:union_at])
+            if isinstance(given, dict) and _model_in(walk(parts[:union_at])[2]) is not None and \
+                    len(parts) == union_at and kind != "model_type":
+                continue
+            if not isinstance(given, dict):
+                parts = parts[:union_at]
+                if tuple(parts) in seen:
+                    continue
+                kind = "union"
+        key = tuple(parts)
+        path = ".".join(parts)
+        f, line = origins.locate(path, file)
+        hint = None
+        if kind == "missing":
+            if (key[:-1], key[-1]) in merged_missing:
+                continue
+            msg = "this field is required but missing"
+            owner, name, _ = walk(parts)
+            about = owner.model_fields[name].description if owner else None
+            hint = f"{parts[-1]}: {about} See {doc_link(parts)}" if about else f"see {doc_link(parts)}"
+        elif kind == "extra_forbidden":
+            _, _, reached = walk(parts[:-1])
+            model = _model_in(reached) if reached is not None else None
+            fields = list(model.model_fields) if model else []
+            msg = f"unknown field '{parts[-1]}'"
+            close = difflib.get_close_matches(parts[-1], fields, n=1, cutoff=0.6)
+            where = f"(fields: {doc_link(parts[:-1])})"
+            if close and (key[:-1], close[0]) in merged_missing:
+                hint = f"did you mean '{close[0]}'? It is required and missing here {where}"
+            elif close:
+                hint = f"did you mean '{close[0]}'? {where}"
+            else:
+                hint = f"check the spelling {where}"
+        elif kind == "union":
+            given = _at(data, parts)
+            _, _, reached = walk(parts)
+            alternatives = [m for m in _members(reached) if m is not Q and m is not type(None)]
+            alt = ""
+            if any(typing.get_origin(m) is Literal for m in alternatives):
+                words = [a for m in alternatives if typing.get_origin(m) is Literal for a in typing.get_args(m)]
+                alt = " or " + " or ".join(f"'{w}'" for w in words)
+                if isinstance(given, str):
+                    hint = did_you_mean(given, words)
+            elif str in alternatives:
+                alt = " or an option's name"
+            msg = f"expected a number written as {{value: ..., unit: ..., source: ...}}{alt}, got {given!r}"
+            if hint is None and isinstance(given, (int, float)) and not isinstance(given, bool):
+                hint = _written_as(parts, given, data)
+        elif kind in ("model_type", "dict_type"):
+            got = type(e.get("input")).__name__
+            msg = f"expected a mapping of fields here, got {got} {e.get('input')!r}"
+            if declaration_at(path) is not None:
+                msg = f"expected a number written as {{value: ..., unit: ..., source: ...}}, got {e.get('input')!r}"
+            if isinstance(e.get("input"), (int, float)) and not isinstance(e.get("input"), bool):
+                hint = _written_as(parts, e["input"], data)
+            else:
+                hint = f"see {doc_link(parts)}"
+        elif kind == "literal_error":
+            msg = f"{msg}, got {e.get('input')!r}"
+            choices = [c.strip("'") for c in msg.split(",")[0].replace(" or ", ", ").split() if c.startswith("'")]
+            hint = did_you_mean(str(e.get("input")), choices) if isinstance(e.get("input"), str) and choices else None
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        else:
+            msg = f"{msg} (got {e.get('input')!r})"
+        seen.add(key)
+        errors.append(InstanceError(f, path, msg, line=line, hint=hint))
+    return errors
+
+
+def _written_as(parts: list[str], number, data) -> str:
+    """How to write a bare number as a quantity, with a unit the field accepts."""
+    decl = declaration_at(".".join(parts))
+    unit = "..."
+    if decl is not None and decl.dimension in UNITS:
+        unit = accepted(decl.dimension)[0]
+        unit = f'"{unit}"' if unit in ("%", "1") else unit
+    sources = list(data.get("sources") or {}) if isinstance(data, dict) else []
+    return (f"numbers are written with their unit and source, e.g. {{value: {number}, unit: {unit}, source: "
+            f"{sources[0] if sources else '...'}}} ({DOCS}#numbers)")
+
+
+# Sections made of named entries, and how deep an entry's path goes: a problem inside an
+# entry sets the whole entry aside; anything else falls back to a placeholder or default.
+_ENTRY_DEPTH = {"payoffs": 3, "no_deal": 3, "fixed_levers": 3}
+_PLACEHOLDER = {"schema_version": 1, "name": "unnamed", "title": "", "question": "",
+                "parties": {"home": "home", "partner": "partner"}, "no_deal": {}}
+
+
+def _prune(data: dict, raw: list[dict]) -> tuple[dict, set[tuple[str, ...]]]:
+    """`data` without the entries that have structural errors, and the paths set aside."""
+    trimmed = copy.deepcopy(data)
+    pruned: set[tuple[str, ...]] = set()
+    for e in raw:
+        parts, union_at = _clean(e["loc"])
+        if union_at is not None:
+            parts = parts[:union_at]
+        if not parts:
+            continue
+        top = parts[0]
+        field = InstanceSpec.model_fields.get(top)
+        if field is None:                                        # an unknown top-level key
+            cut = parts[:1]
+        elif typing.get_origin(field.annotation) is dict or top in _ENTRY_DEPTH or top == "settings":
+            cut = parts[:_ENTRY_DEPTH.get(top, 2)]
+        else:
+            cut = parts[:1]
+        pruned.add(tuple(cut))
+        parent = _at(trimmed, cut[:-1])
+        if isinstance(parent, dict):
+            parent.pop(cut[-1], None)
+        if len(cut) == 1 and field is not None and field.is_required():
+            trimmed[top] = copy.deepcopy(_PLACEHOLDER.get(top, {}))
+    return trimmed, pruned
+
+
+_SECTION_OF = {"tariff menu": "tariff_menus", "segment": "segments", "channel": "channels",
+               "NTB measure": "ntb_measures", "maker": "makers", "good": "goods"}
+
+
+def _in_words(limit: str, dimension: str) -> str:
+    """'<= 1' for a share -> '<= 100%'; '> 0' for vehicles -> '> 0 vehicles'."""
+    op, number = limit.split()
+    if dimension == "share":
+        return f"{op} {float(number) * 100:g}%"
+    unit = base_unit(dimension)
+    return limit if unit in ("1", "field", "metric") else f"{limit} {unit}"
 
 
 class _Builder:
-    """Turns the parsed spec into base-unit dataclasses, collecting every problem found."""
+    """Turns the parsed spec into base-unit dataclasses, collecting every problem found.
 
-    def __init__(self, spec: InstanceSpec, origins: Origins, file: str):
+    Units and ranges come from the schema's declarations (`model.data.schema.quantity`);
+    each number's dimension and range as applied are kept (`dimensions`, `ranges`) for
+    the uncertainty checks."""
+
+    def __init__(self, spec: InstanceSpec, origins: Origins, file: str,
+                 pruned: set[tuple[str, ...]] | None = None):
         self.spec, self.origins, self.file = spec, origins, file
+        self.pruned = pruned or set()
         self.errors: list[InstanceError] = []
         self.inputs: list[Input] = []
+        self.dimensions: dict[str, str] = {}
+        self.ranges: dict[str, Range] = {}
 
     # -- helpers -------------------------------------------------------------
     def error(self, path: str, message: str, hint: str | None = None) -> None:
         f, line = self.origins.locate(path, self.file)
         self.errors.append(InstanceError(f, path, message, line=line, hint=hint))
 
-    def q(self, q: Q, dimension: str, path: str, low: float | None = None, high: float | None = None,
-          strict_low: bool = False) -> float:
-        """A quantity in base units; records its provenance and checks unit, source and range."""
+    def set_aside(self, *parts: str) -> bool:
+        """Was this entry (or its whole section) set aside for a structural error?"""
+        return any(parts[:n] in self.pruned for n in range(1, len(parts) + 1))
+
+    def field(self, spec, name: str, prefix: str, **kw) -> float:
+        """The number `spec.<name>` in base units, checked as its schema declaration says."""
+        return self.q(getattr(spec, name), f"{prefix}.{name}", declared(type(spec), name), **kw)
+
+    def q(self, q: Q, path: str, decl: Declared, dimension: str | None = None, rng: Range | None = None) -> float:
+        """A quantity in base units; records its provenance and checks unit, source and range.
+        `dimension` and `rng` replace the declaration's where they depend on other fields."""
+        dimension = dimension or decl.dimension
+        rng = rng or decl.range
+        self.dimensions[path], self.ranges[path] = dimension, rng
         try:
             value = to_base(q.value, q.unit, dimension)
         except KeyError:
             self.error(f"{path}.unit", f"unit '{q.unit}' is not accepted here",
-                       hint=f"use one of: {', '.join(accepted(dimension))}")
+                       hint=f"use one of: {', '.join(accepted(dimension))} (other spellings: "
+                            f"{DOCS}#units)")
             return q.value
-        if q.source not in self.spec.sources:
+        if q.source not in self.spec.sources and not self.set_aside("sources", q.source):
             self.error(f"{path}.source", f"unknown source '{q.source}'",
                        hint=did_you_mean(q.source, self.spec.sources) or "add it under 'sources:'")
-        if low is not None and (value < low or (strict_low and value == low)):
-            self.error(f"{path}.value", f"must be {'>' if strict_low else '>='} {low:g} {BASE_UNIT.get(dimension, '')}"
-                       f" (got {q.value:g} {q.unit})".replace("  ", " "))
-        if high is not None and value > high:
-            self.error(f"{path}.value", f"must be <= {high:g} in {BASE_UNIT.get(dimension, dimension)} (got {q.value:g} {q.unit})")
+        if not rng.contains(value):
+            limit = rng.low_text() if rng.below(value) else rng.high_text()
+            got = f"{q.value:g}" if _strip_year(q.unit) == "1" else f"{q.value:g} {q.unit}"
+            self.error(f"{path}.value", f"must be {_in_words(limit, dimension)} (got {got})", hint=decl.hint)
         self.inputs.append(Input(path, q.value, q.unit, q.source))
         return value
 
-    def bound(self, q, dimension: str, path: str) -> float:
-        """An upper bound: a non-negative quantity, or 'unlimited' (infinity)."""
-        return math.inf if q == "unlimited" else self.q(q, dimension, path, 0)
+    def bound(self, spec, name: str, prefix: str, **kw) -> float:
+        """An upper bound: a quantity, or 'unlimited' (infinity) where the schema allows it."""
+        value = getattr(spec, name)
+        return math.inf if value == "unlimited" else self.field(spec, name, prefix, **kw)
 
     def ref(self, name: str, known, path: str, what: str) -> bool:
         if name in known:
             return True
+        if what in _SECTION_OF and self.set_aside(_SECTION_OF[what], name):
+            return False                 # already reported: the entry has a structural error
         self.error(path, f"unknown {what} '{name}'", hint=did_you_mean(name, known))
         return False
 
@@ -251,7 +472,8 @@ class _Builder:
         no_deal = self.deal(s.no_deal, "no_deal", partial, complete=True)
         fixed = self.deal(s.fixed_levers, "fixed_levers", partial, complete=False)
         settings = self.settings(partial)
-        calibration = {k: self.q(v, self.metric_dimension(k, partial), f"calibration.{k}")
+        calibrated = declared(InstanceSpec, "calibration")
+        calibration = {k: self.q(v, f"calibration.{k}", calibrated, dimension=self.metric_dimension(k, partial))
                        for k, v in s.calibration.items() if self.ref(k, METRICS, f"calibration.{k}", "metric")}
         uncertainty = build_uncertainty(s.uncertainty, self)   # after every other input: it refers to them
         return replace(partial, red_lines=red_lines, payoff_weights=payoffs, no_deal=no_deal, fixed=fixed,
@@ -262,27 +484,24 @@ class _Builder:
         path = f"tariff_menus.{key}"
         options: list[TariffOption] = []
         if spec.flat is not None:
-            lo = self.q(spec.flat.floor, "share", f"{path}.flat.floor", 0, 10)
-            hi = self.q(spec.flat.ceiling, "share", f"{path}.flat.ceiling", 0, 10)
-            step = self.q(spec.flat.step, "share", f"{path}.flat.step", 0, 10, strict_low=True)
+            fp = f"{path}.flat"
+            lo, hi, step = (self.field(spec.flat, name, fp) for name in ("floor", "ceiling", "step"))
             if hi < lo:
-                self.error(f"{path}.flat", f"ceiling ({hi:.2%}) is below floor ({lo:.2%})",
+                self.error(fp, f"ceiling ({hi:.2%}) is below floor ({lo:.2%})",
                            hint="tiers run from floor up to ceiling")
             elif step > 0:
                 n = round((hi - lo) / step)
                 if abs(lo + n * step - hi) > 1e-9:
-                    self.error(f"{path}.flat.step", f"steps of {step:.2%} from {lo:.2%} do not reach {hi:.2%}")
+                    self.error(f"{fp}.step", f"steps of {step:.2%} from {lo:.2%} do not reach {hi:.2%}")
                 elif n > 1000:
-                    self.error(f"{path}.flat.step", f"{n + 1} tiers is too many (at most 1001)")
+                    self.error(f"{fp}.step", f"{n + 1} tiers is too many (at most 1001)")
                 else:
                     for i in range(n + 1):
                         rate = round(lo + i * step, 12)
                         options.append(TariffOption(name=flat_name(rate), label=f"flat {rate:.1%}", rate=rate))
         for qk, qs in spec.quotas.items():
             qp = f"{path}.quotas.{qk}"
-            quota = self.q(qs.quota, "vehicles", f"{qp}.quota", 0)
-            ti = self.q(qs.in_quota, "share", f"{qp}.in_quota", 0, 10)
-            to = self.q(qs.out_of_quota, "share", f"{qp}.out_of_quota", 0, 10)
+            quota, ti, to = (self.field(qs, name, qp) for name in ("quota", "in_quota", "out_of_quota"))
             if ti > to:
                 self.error(qp, f"in-quota rate {ti:.2%} is above the out-of-quota rate {to:.2%}",
                            hint="a tariff-rate quota charges less inside the quota")
@@ -294,7 +513,7 @@ class _Builder:
             if rk in spec.quotas:
                 self.error(rp, f"'{rk}' is also a quota on this menu", hint="give each option its own name")
                 continue
-            quota = self.q(rs.quota, "vehicles", f"{rp}.quota", 0)
+            quota = self.field(rs, "quota", rp)
             label = rs.label or f"export restraint: at most {quota:,.0f} a year"
             options.append(TariffOption(name=rk, label=label, rate=float("inf"), quota=quota,
                                         in_quota_rate=None, rent_holder="exporters"))
@@ -321,55 +540,46 @@ class _Builder:
     def segment(self, key: str, g, menus) -> Segment:
         p = f"segments.{key}"
         self.ref(g.tariff_menu, menus, f"{p}.tariff_menu", "tariff menu")
-        imports = self.q(g.imports, "vehicles", f"{p}.imports", 0, strict_low=True)
-        elasticity = self.q(g.elasticity, "elasticity", f"{p}.elasticity")
-        if elasticity >= 0:
-            self.error(f"{p}.elasticity.value", f"import-demand elasticity must be negative (got {elasticity:g})",
-                       hint="buyers take fewer vehicles when the price rises, e.g. -1.25")
-        pass_through = self.q(g.pass_through, "share", f"{p}.pass_through", 0, 1)
-        if pass_through == 0:
-            self.error(f"{p}.pass_through.value", "must be above 0: with no pass-through tariffs change nothing",
-                       hint="use a small positive share, e.g. 0.05")
-        return Segment(
-            name=key, label=g.label, tariff_menu=g.tariff_menu,
-            base_tariff=self.q(g.base_tariff, "share", f"{p}.base_tariff", 0, 10),
-            imports=imports,
-            import_price=self.q(g.import_price, "USD/vehicle", f"{p}.import_price", 0, strict_low=True),
-            exports=self.q(g.exports, "vehicles", f"{p}.exports", 0),
-            export_price=self.q(g.export_price, "USD/vehicle", f"{p}.export_price", 0),
-            elasticity=elasticity, pass_through=pass_through,
-            partner_ceiling=self.q(g.partner_ceiling, "vehicles", f"{p}.partner_ceiling", 0),
-            partner_margin=self.q(g.partner_margin, "USD/vehicle", f"{p}.partner_margin", 0),
-            home_substitution=self.q(g.home_substitution, "share", f"{p}.home_substitution", 0, 1),
-            displacement=self.q(g.displacement, "share", f"{p}.displacement", 0, 1))
+        # The demand curve's inputs first, then the schema's order (the order results.json lists them in).
+        names = [n for n, info in SegmentSpec.model_fields.items() if _model_in(info.annotation) is Q]
+        names = ["imports", "elasticity", "pass_through"] + [n for n in names
+                                                            if n not in ("imports", "elasticity", "pass_through")]
+        numbers = {name: self.field(g, name, p) for name in names}
+        return Segment(name=key, label=g.label, tariff_menu=g.tariff_menu, **numbers)
 
     def channel(self, key: str, c, segments) -> Channel:
         p = f"channels.{key}"
-        values = {s: self.q(v, "USD/vehicle", f"{p}.unit_value.{s}", 0, strict_low=True)
+        per = declared(ChannelSpec, "unit_value")
+        values = {s: self.q(v, f"{p}.unit_value.{s}", per)
                   for s, v in c.unit_value.items() if self.ref(s, segments, f"{p}.unit_value.{s}", "segment")}
-        return Channel(name=key, label=c.label, capacity=self.bound(c.capacity, "vehicles", f"{p}.capacity"),
-                       unit_value=values, dealer_margin=self.q(c.dealer_margin, "USD/vehicle", f"{p}.dealer_margin"))
+        return Channel(name=key, label=c.label, capacity=self.bound(c, "capacity", p),
+                       unit_value=values, dealer_margin=self.field(c, "dealer_margin", p))
 
     def ntb(self, key: str, n, segments) -> NtbMeasure:
         p = f"ntb_measures.{key}"
-        lift = {s: self.q(v, "vehicles", f"{p}.ceiling_lift.{s}", 0)
+        per = declared(NtbSpec, "ceiling_lift")
+        lift = {s: self.q(v, f"{p}.ceiling_lift.{s}", per)
                 for s, v in n.ceiling_lift.items() if self.ref(s, segments, f"{p}.ceiling_lift.{s}", "segment")}
         return NtbMeasure(name=key, label=n.label, ceiling_lift=lift,
-                          political_cost=self.q(n.political_cost, "USD", f"{p}.political_cost", 0))
+                          political_cost=self.field(n, "political_cost", p))
 
     def maker(self, key: str, mk, segments) -> Maker:
         p = f"makers.{key}"
         for i, s in enumerate(mk.segments):
             self.ref(s, segments, f"{p}.segments[{i}]", "segment")
         return Maker(name=key, label=mk.label, segments=tuple(s for s in mk.segments if s in segments),
-                     spare_capacity=self.bound(mk.spare_capacity, "vehicles", f"{p}.spare_capacity"))
+                     spare_capacity=self.bound(mk, "spare_capacity", p))
 
     def good(self, key: str, g) -> Good:
         p = f"goods.{key}"
+
+        def own(name: str) -> str:
+            """The field's dimension with the good's own unit filled in."""
+            return declared(GoodSpec, name).dimension.format(unit=g.unit)
         return Good(name=key, label=g.label, unit=g.unit,
-                    unit_value=self.q(g.unit_value, f"USD/count:{g.unit}", f"{p}.unit_value", 0, strict_low=True),
-                    max_units=self.bound(g.max_units, f"count:{g.unit}", f"{p}.max_units"),
-                    political_cost=self.q(g.political_cost, f"USD/count:{g.unit}", f"{p}.political_cost", 0))
+                    unit_value=self.field(g, "unit_value", p, dimension=own("unit_value")),
+                    max_units=self.bound(g, "max_units", p, dimension=own("max_units")),
+                    political_cost=self.field(g, "political_cost", p, dimension=own("political_cost")))
 
     def metric_dimension(self, name: str, inst: Instance) -> str:
         base, index = split_metric(name)
@@ -382,15 +592,17 @@ class _Builder:
 
     def payoff(self, party: str, weights: dict[str, Q], inst: Instance) -> dict[str, float]:
         out = {}
+        decl = declared(InstanceSpec, "payoffs")
         for k, q in weights.items():
             path = f"payoffs.{party}.{k}"
             if not self.ref(k, [m for m in METRICS if m not in PAYOFF_METRICS], path, "metric"):
                 continue
             unit = METRICS[k].unit
             dim = {"USD": "weight", "vehicles": "USD/vehicle", "fraction": "USD"}[unit]
-            out[k] = self.q(q, dim, path)
-        if not out:
-            self.error(f"payoffs.{party}", "the party has no payoff weights", hint="e.g. deficit: {value: -1, unit: '1', ...}")
+            out[k] = self.q(q, path, decl, dimension=dim)
+        if not out and not self.set_aside("payoffs", party):
+            self.error(f"payoffs.{party}", "the party has no payoff weights",
+                       hint="e.g. deficit: {value: -1, unit: '1', ...}")
         return out
 
     def red_line(self, key: str, r, inst: Instance) -> list[RedLine]:
@@ -416,8 +628,10 @@ class _Builder:
             names = [(key, base)]
         if not names:
             return []
+        # A relative bound is a non-negative multiple of the reference value, in any share unit.
         dimension = "share" if r.relative_to else self.metric_dimension(names[0][1], inst)
-        bound = self.q(r.bound, dimension, f"{p}.bound", 0 if r.relative_to else None)
+        bound = self.field(r, "bound", p, dimension=dimension, rng=Range(low=0) if r.relative_to else None)
+
         def label(metric: str) -> str:
             """Per-segment or per-good red lines name their index in the label."""
             if len(names) == 1:
@@ -439,8 +653,9 @@ class _Builder:
             elif key in inst.menus:
                 targets = [name for name, line in inst.lines.items() if line.menu == key]
             else:
-                self.error(kp, f"unknown tariff line, menu or segment '{key}'",
-                           hint=did_you_mean(key, list(inst.lines) + list(inst.segments) + list(inst.menus)))
+                if not (self.set_aside("segments", key) or self.set_aside("tariff_menus", key)):
+                    self.error(kp, f"unknown tariff line, menu or segment '{key}'",
+                               hint=did_you_mean(key, list(inst.lines) + list(inst.segments) + list(inst.menus)))
                 continue
             for line in targets:
                 name = self.option_name(value, line, kp, inst)
@@ -452,12 +667,13 @@ class _Builder:
                                     f"{inst.lines[line].menu}.split: true to choose it per segment")
                 elif name:
                     tariff[line] = name
-        if complete:
+        if complete and not self.set_aside(path, "tariff"):
             for line in inst.lines:
                 if line not in tariff and not any(e.field.startswith(f"{path}.tariff") for e in self.errors):
                     self.error(f"{path}.tariff", f"no tariff given for tariff line '{line}'",
                                hint="give one per tariff line (a menu, or a segment of a split menu)")
         commitments = {}
+        per_commitment = declared(DealSpec, "commitments")
         for c, per in spec.commitments.items():
             if not self.ref(c, inst.channels, f"{path}.commitments.{c}", "channel"):
                 continue
@@ -467,27 +683,31 @@ class _Builder:
                     self.error(sp, f"channel '{c}' cannot source segment '{s}'",
                                hint=f"it sources: {', '.join(inst.channels[c].unit_value)}")
                     continue
-                commitments[(c, s)] = self.q(q, "vehicles", sp, 0)
+                commitments[(c, s)] = self.q(q, sp, per_commitment)
                 seg = inst.segments[s]
                 top = seg.partner_ceiling + sum(n.ceiling_lift.get(s, 0) for n in inst.ntb_measures.values())
                 if commitments[(c, s)] + seg.exports > top:
                     self.error(sp, f"{commitments[(c, s)]:,.0f} vehicles plus today's {seg.exports:,.0f} exceed "
                                f"what partner buyers would take even with every NTB relief ({top:,.0f})",
-                               hint="lower the commitment or raise segments.{s}.partner_ceiling")
+                               hint=f"lower the commitment or raise segments.{s}.partner_ceiling")
         ntb = {n: on for n, on in spec.ntb.items() if self.ref(n, inst.ntb_measures, f"{path}.ntb.{n}", "NTB measure")}
         shift = {}
+        per_shift = declared(DealSpec, "production_shift")
         for k, per in spec.production_shift.items():
             if not self.ref(k, inst.makers, f"{path}.production_shift.{k}", "maker"):
                 continue
             for s, q in per.items():
                 sp = f"{path}.production_shift.{k}.{s}"
                 if self.ref(s, inst.makers[k].segments, sp, f"segment for maker '{k}'"):
-                    shift[(k, s)] = self.q(q, "vehicles", sp, 0)
+                    shift[(k, s)] = self.q(q, sp, per_shift)
         purchases = {}
+        per_purchase = declared(DealSpec, "purchases")
         for g, q in spec.purchases.items():
             gp = f"{path}.purchases.{g}"
             if self.ref(g, inst.goods, gp, "good"):
-                purchases[g] = self.q(q, f"count:{inst.goods[g].unit}", gp, 0, inst.goods[g].max_units)
+                good = inst.goods[g]
+                purchases[g] = self.q(q, gp, per_purchase, dimension=per_purchase.dimension.format(unit=good.unit),
+                                      rng=replace(per_purchase.range, high=good.max_units))
         return Deal(tariff=tariff, commitments=commitments, ntb=ntb, shift=shift, purchases=purchases)
 
     def option_name(self, value, line: str, path: str, inst: Instance) -> str | None:
@@ -498,7 +718,7 @@ class _Builder:
             self.error(path, f"'{value}' is not an option on tariff line '{line}'",
                        hint=did_you_mean(value, [o.name for o in options]))
             return None
-        rate = self.q(value, "share", path, 0, 10)
+        rate = self.q(value, path, declared(DealSpec, "tariff"))
         for o in options:
             if not o.is_quota and abs(o.rate - rate) < 1e-9:
                 return o.name
@@ -515,8 +735,9 @@ class _Builder:
                 self.error(f"settings.objective_weights.{k}", f"unknown metric '{k}'", hint=did_you_mean(k, METRICS))
         if s.objective == "weighted" and not s.objective_weights:
             self.error("settings.objective_weights", "the 'weighted' objective needs metric weights")
+        allowed = range_of(SettingsSpec, "nash_weights")
         for party, w in s.nash_weights.items():
-            if not (w > 0 and math.isfinite(w)):
+            if not (math.isfinite(w) and allowed.contains(w)):
                 self.error(f"settings.nash_weights.{party}", f"must be a positive number (got {w})")
         return Settings(response=s.response, objective=s.objective, participation=s.participation,
                         lexicographic_tolerance=s.lexicographic_tolerance,
@@ -530,7 +751,11 @@ def flat_name(rate: float) -> str:
 
 
 def check_calibration(instance: Instance, origins: Origins, file: str) -> list[InstanceError]:
-    """The baseline must reproduce each calibration figure to within 0.1%."""
+    """The baseline must reproduce each calibration figure to within 0.1%.
+
+    When the figure was written in one file and the segments were changed in another (a
+    file that `extends` it adds, removes or restates segments), the hint says so: the
+    inherited figures describe the parent's segments, and `calibration` can be restated."""
     if not instance.calibration:
         return []
     baseline = evaluate(instance, None)
@@ -539,8 +764,16 @@ def check_calibration(instance: Instance, origins: Origins, file: str) -> list[I
         got = baseline[k]
         if abs(got - target) > CALIBRATION_TOLERANCE * max(abs(target), 1e-9):
             f, line = origins.locate(f"calibration.{k}", file)
+            changed = sorted({where for path, (where, _) in origins.where.items()
+                              if path.startswith("segments.") and where != f})
+            hint = "adjust the segment data so that they add up to the published total"
+            if changed:
+                names = ", ".join(Path(c).name for c in changed)
+                hint = (f"the segments were changed in {names}, but this figure comes from {Path(f).name}: "
+                        f"restate it under 'calibration:' in {Path(file).name} for these segments, or drop it "
+                        f"with 'calibration: {{{k}: null}}' (or all figures with 'calibration: null'); see "
+                        f"{DOCS}#calibration")
             errors.append(InstanceError(
                 f, f"calibration.{k}", f"the baseline gives {got:,.6g} but the calibration figure is "
-                f"{target:,.6g} ({(got - target) / target:+.2%}); they must agree to 0.1%", line=line,
-                hint="adjust the segment data so that they add up to the published total"))
+                f"{target:,.6g} ({(got - target) / target:+.2%}); they must agree to 0.1%", line=line, hint=hint))
     return errors

@@ -1,30 +1,162 @@
-"""The instance file format, as pydantic models: the structure and types of each field.
+"""The instance file format, as pydantic models: each field's structure, meaning, unit and range.
 
-This is the file-format spec. Every number is a quantity `{value, unit, source}` where
-`source` is a key of the top-level `sources:` table (a citation, or an assumption with
-its reason). Units are checked against each field's dimension in `loader`; names that
-refer to other entries (segments, channels, ...) are checked there too.
+This is the file-format spec, and the one place where each input's meaning, unit
+(dimension) and allowed range are declared: every field is declared with
+`Field(description=..., json_schema_extra=...)`, numbers through `quantity(...)`. The
+loader (`model.data.loader`) converts units and checks ranges by reading these
+declarations, the uncertainty checks (`model.data.uncertainty`) bound draws by them, and
+`python -m model.data.format_doc` writes docs/instance-format.md from them.
+
+Every number is a quantity `{value, unit, source}` where `source` is a key of the
+top-level `sources:` table (a citation, or an assumption with its reason). A quantity's
+`dimension` is one of `model.data.units.UNITS` (vehicles, USD, USD/vehicle, share,
+elasticity, weight), or one that depends on other fields: `count:{unit}` and
+`USD/count:{unit}` (a good's own unit), `metric` (the unit of the metric named beside
+it), `payoff weight` (USD per unit of the metric) and `field` (the uncertain field's).
+Ranges are in base units (fractions for shares: 1 is 100%). Names that refer to other
+entries (segments, channels, ...) are checked in the loader.
 """
 from __future__ import annotations
 
 import math
-from typing import Literal
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 SCHEMA_VERSION = 1
+DOCS = "docs/instance-format.md"
 
 
+# -- declarations -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Range:
+    """Allowed values in base units: low <= v <= high, with `low_open`/`high_open` making
+    that end strict. None means no bound on that side."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    @classmethod
+    def of(cls, spec: dict | None) -> Range:
+        spec = spec or {}
+        low = spec.get("gt", spec.get("ge"))
+        high = spec.get("lt", spec.get("le"))
+        return cls(low, high, "gt" in spec, "lt" in spec)
+
+    def below(self, v: float) -> bool:
+        return self.low is not None and (v < self.low or (self.low_open and v == self.low))
+
+    def above(self, v: float) -> bool:
+        return self.high is not None and (v > self.high or (self.high_open and v == self.high))
+
+    def contains(self, v: float) -> bool:
+        return not (self.below(v) or self.above(v))
+
+    def low_text(self) -> str:
+        return f"{'>' if self.low_open else '>='} {self.low:g}"
+
+    def high_text(self) -> str:
+        return f"{'<' if self.high_open else '<='} {self.high:g}"
+
+    def text(self) -> str:
+        """'> 0', '>= 0 and <= 1', 'any' (in base units)."""
+        sides = ([self.low_text()] if self.low is not None else []) + \
+                ([self.high_text()] if self.high is not None else [])
+        return " and ".join(sides) or "any"
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What the schema says about one numeric field."""
+
+    dimension: str            # a units.py dimension, or 'count:{unit}', 'metric', 'payoff weight', 'field'
+    range: Range
+    hint: str | None = None   # shown when the value is out of range
+    drawable: bool = False    # may `uncertainty:` draws and `sweep --param` change it?
+    unlimited: bool = False   # may it be written 'unlimited'?
+
+
+def quantity(description: str, dimension: str, *, gt: float | None = None, ge: float | None = None,
+             lt: float | None = None, le: float | None = None, hint: str | None = None,
+             drawable: bool = False, unlimited: bool = False, **field: Any):
+    """A numeric field `{value, unit, source}`: its meaning, dimension and allowed range."""
+    bounds = {k: v for k, v in (("gt", gt), ("ge", ge), ("lt", lt), ("le", le)) if v is not None}
+    extra = {"dimension": dimension, "range": bounds, "drawable": drawable, "unlimited": unlimited}
+    if hint:
+        extra["hint"] = hint
+    return Field(description=description, json_schema_extra=extra, **field)
+
+
+def declared(model: type[BaseModel], name: str) -> Declared:
+    """The declaration of the numeric field `name` of `model`."""
+    extra = model.model_fields[name].json_schema_extra or {}
+    return Declared(extra["dimension"], Range.of(extra.get("range")), extra.get("hint"),
+                    bool(extra.get("drawable")), bool(extra.get("unlimited")))
+
+
+def _members(annotation) -> list:
+    """The types a field may hold: the members of a union, or the type itself."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return list(typing.get_args(annotation))
+    return [annotation]
+
+
+def _model_in(annotation) -> type[BaseModel] | None:
+    return next((t for t in _members(annotation) if isinstance(t, type) and issubclass(t, BaseModel)), None)
+
+
+def walk(path: list[str]) -> tuple[type[BaseModel] | None, str | None, Any]:
+    """Follow a field path through the schema from `InstanceSpec`: (the model that declares
+    the last named field, that field's name, the type reached). Keys of mappings and list
+    indices are stepped over. (None, None, None) if the path leaves the schema."""
+    model: type[BaseModel] | None = InstanceSpec
+    owner, name, current = None, None, InstanceSpec
+    for part in path:
+        model = _model_in(current)
+        if model is not None:
+            if part not in model.model_fields:
+                return None, None, None
+            owner, name, current = model, part, model.model_fields[part].annotation
+            continue
+        origin = next((typing.get_origin(t) for t in _members(current) if typing.get_origin(t) in (dict, list)), None)
+        if origin is None:
+            return None, None, None
+        container = next(t for t in _members(current) if typing.get_origin(t) == origin)
+        current = typing.get_args(container)[-1]
+    return owner, name, current
+
+
+def declaration_at(path: str) -> Declared | None:
+    """The declaration of the number at a field path such as 'segments.suv.elasticity' or
+    'channels.toyota_dealers.unit_value.suv'; None if the path is not a number of the schema."""
+    parts = path.replace("[", ".").replace("]", "").split(".")
+    owner, name, current = walk(parts)
+    if owner is None or _model_in(current) is not Q:
+        return None
+    return declared(owner, name)
+
+
+def text(description: str, **field: Any):
+    """A field that is not a number: its meaning."""
+    return Field(description=description, **field)
+
+
+# -- the format ---------------------------------------------------------------------------
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False)
 
 
 class Q(Strict):
-    """A number with its unit and the key of its source."""
+    """A number with its unit and the key of its source: `{value: 2.5, unit: "%", source: us_hts}`."""
 
-    value: float
-    unit: str
-    source: str
+    value: float = text("The number, as published or assumed.")
+    unit: str = text("Its unit: one of those accepted for the field's dimension (see units).")
+    source: str = text("A key of `sources:`: where the number comes from.")
 
     @field_validator("value", mode="before")
     @classmethod
@@ -37,11 +169,12 @@ class Q(Strict):
 
 
 class SourceSpec(Strict):
-    """A publication (`citation`, `year`) or an assumption (`assumption`: why this number)."""
+    """A publication (`citation`, `year`) or an assumption (`assumption`: why this number).
+    Reports flag every number whose source is an assumption."""
 
-    citation: str | None = None
-    year: int | None = None
-    assumption: str | None = None
+    citation: str | None = text("The publication, precisely enough to look it up.", default=None)
+    year: int | None = text("The year of the publication or of its data.", default=None)
+    assumption: str | None = text("Why the number is assumed, in a sentence a reader can check.", default=None)
 
     @model_validator(mode="after")
     def _one_kind(self):
@@ -51,162 +184,312 @@ class SourceSpec(Strict):
 
 
 class Parties(Strict):
-    home: str
-    partner: str
+    """The two parties' names as reports print them."""
+
+    home: str = text("The party whose bilateral deficit the model works on (e.g. United States).")
+    partner: str = text("The other party (e.g. Japan).")
+
+
+TARIFF = "share"
 
 
 class FlatTiers(Strict):
-    """Flat tariffs from `floor` to `ceiling` every `step`."""
+    """Flat tariffs from `floor` to `ceiling` every `step` (at most 1001 tiers); each tier
+    is an option named `flat_<percent>`, e.g. `flat_15` for 15%."""
 
-    floor: Q
-    ceiling: Q
-    step: Q
+    floor: Q = quantity("The lowest flat tariff offered.", TARIFF, ge=0, le=10)
+    ceiling: Q = quantity("The highest flat tariff offered; at least `floor`, and `floor` plus whole steps "
+                          "must reach it.", TARIFF, ge=0, le=10)
+    step: Q = quantity("The distance between tiers.", TARIFF, gt=0, le=10)
 
 
 class QuotaSpec(Strict):
-    """A tariff-rate quota: `in_quota` rate up to `quota` units a year (pooled over every
-    segment on the line), `out_of_quota` above; `rent_holder` says who holds the quota rent."""
+    """A tariff-rate quota: `in_quota` rate up to `quota` units a year, `out_of_quota` above,
+    pooled over every segment on the tariff line (one quantity for all of them). If buyers
+    take at least the quota at the out-of-quota rate, the marginal unit pays that rate; if
+    they take at most the quota at the in-quota rate, that rate applies; otherwise the quota
+    binds, with one tariff equivalent for the whole line, and imports equal the quota."""
 
-    label: str | None = None
-    quota: Q
-    in_quota: Q
-    out_of_quota: Q
-    rent_holder: Literal["government", "home_importers", "exporters"] = "exporters"
+    label: str | None = text("How reports name the option (default: 'quota N at x%, y% above').", default=None)
+    quota: Q = quantity("Units a year, over every segment on the line, that enter at the in-quota rate.",
+                        "vehicles", ge=0)
+    in_quota: Q = quantity("The tariff on units within the quota; not above `out_of_quota`.", TARIFF, ge=0, le=10)
+    out_of_quota: Q = quantity("The tariff on units above the quota.", TARIFF, ge=0, le=10)
+    rent_holder: Literal["government", "home_importers", "exporters"] = text(
+        "Who holds the quota rent: the home `government` (auctioned licences: counts as tariff revenue), "
+        "`home_importers`, or the `exporters` (who charge it: the customs value of in-quota units rises by "
+        "the rent).", default="exporters")
 
 
 class RestraintSpec(Strict):
-    """An export restraint: at most `quota` units a year over the line, none above; imports
-    pay their calibration tariff and the exporters hold the rent."""
+    """An export restraint (a voluntary export restraint, like Japan's 1981 limit on cars to the
+    US): at most `quota` units a year over the tariff line, none above; imports pay their
+    calibration tariff and the exporters hold the rent."""
 
-    label: str | None = None
-    quota: Q
+    label: str | None = text("How reports name the option (default: 'export restraint: at most N a year').",
+                             default=None)
+    quota: Q = quantity("Units a year, over every segment on the line, the exporters may ship.", "vehicles", gt=0)
 
 
 class MenuSpec(Strict):
-    """A tariff menu is a legislated tariff line: one option applies to every segment on it,
-    unless `split` gives each segment a line of its own."""
+    """One tariff menu is one legislated tariff line: the home party chooses one option and it
+    applies to every segment on the menu, unless `split` gives each segment a line of its own
+    (the report then says so). A menu needs at least one option."""
 
-    label: str | None = None
-    split: StrictBool = False
-    flat: FlatTiers | None = None
-    quotas: dict[str, QuotaSpec] = Field(default_factory=dict)
-    export_restraints: dict[str, RestraintSpec] = Field(default_factory=dict)
+    label: str | None = text("How reports name the tariff line, e.g. 'passenger cars' (default: its segments).",
+                             default=None)
+    split: StrictBool = text("Choose the option segment by segment (one tariff line per segment).", default=False)
+    flat: FlatTiers | None = text("Flat tiers.", default=None)
+    quotas: dict[str, QuotaSpec] = text("Tariff-rate quotas, by option name.", default_factory=dict)
+    export_restraints: dict[str, RestraintSpec] = text("Export restraints, by option name.", default_factory=dict)
 
 
 class SegmentSpec(Strict):
-    label: str
-    tariff_menu: str
-    base_tariff: Q
-    imports: Q
-    import_price: Q
-    exports: Q
-    export_price: Q
-    elasticity: Q
-    pass_through: Q
-    partner_ceiling: Q
-    partner_margin: Q
-    home_substitution: Q
-    displacement: Q
+    """A vehicle segment and its calibration-year data. Import volume at tariff t
+    responds to the buyer price: with constant elasticity M(t) = imports *
+    ((1 + p t)/(1 + p t0))^e, where t0 is `base_tariff`, e `elasticity` and p `pass_through`."""
+
+    label: str = text("The segment's name in reports.")
+    tariff_menu: str = text("The key of the `tariff_menus` entry whose options apply to this segment.")
+    base_tariff: Q = quantity("The home tariff on the partner's vehicles in the calibration year (t0).",
+                              TARIFF, ge=0, le=10, drawable=True)
+    imports: Q = quantity("Vehicles a year imported from the partner in the calibration year.", "vehicles",
+                          gt=0, drawable=True)
+    import_price: Q = quantity("Customs value per imported vehicle in the calibration year.", "USD/vehicle",
+                               gt=0, drawable=True)
+    exports: Q = quantity("Home-made vehicles a year sold in the partner's market in the calibration year.",
+                          "vehicles", ge=0, drawable=True)
+    export_price: Q = quantity("Value per home-made vehicle sold in the partner's market.", "USD/vehicle",
+                               ge=0, drawable=True)
+    elasticity: Q = quantity("Price elasticity of home import demand for the partner's vehicles (e): imports "
+                             "change by about e% when buyers' price rises 1%.", "elasticity", lt=0,
+                             hint="buyers take fewer vehicles when the price rises, so the elasticity is "
+                                  "negative, e.g. -1.25", drawable=True)
+    pass_through: Q = quantity("Share of a tariff change that reaches home buyers' price (p); the exporter "
+                               "absorbs the rest through a lower customs value.", "share", gt=0, le=1,
+                               hint="with no pass-through tariffs change nothing; use a small positive share, "
+                                    "e.g. 0.05", drawable=True)
+    partner_ceiling: Q = quantity("Home-made vehicles a year the partner's buyers would take in this segment at "
+                                  "today's terms: today's exports plus commitments may not exceed it, unless "
+                                  "NTB relief lifts it.", "vehicles", ge=0, drawable=True)
+    partner_margin: Q = quantity("The partner exporter's margin per vehicle in the calibration year; it falls "
+                                 "one for one with the customs value when the exporter absorbs a tariff.",
+                                 "USD/vehicle", ge=0, drawable=True)
+    home_substitution: Q = quantity("Share of the vehicles home buyers stop importing that home plants build "
+                                    "instead (counts in the home production gain).", "share", ge=0, le=1,
+                                    drawable=True)
+    displacement: Q = quantity("Partner-built domestic sales displaced per home-made vehicle sold in the "
+                               "partner's market (counts in the partner's production loss).", "share", ge=0, le=1,
+                               drawable=True)
 
 
 Unlimited = Literal["unlimited"]
 
 
 class ChannelSpec(Strict):
-    label: str
-    capacity: Q | Unlimited
-    unit_value: dict[str, Q]
-    dealer_margin: Q
+    """A dealer network through which home-made vehicles reach the partner's buyers: the
+    partner may commit to sell up to `capacity` more a year, in the segments it has
+    home-made models for (the keys of `unit_value`)."""
+
+    label: str = text("The network's name in reports.")
+    capacity: Q | Unlimited = quantity("Extra vehicles a year the network can sell, or `unlimited`.", "vehicles",
+                                       ge=0, drawable=True, unlimited=True)
+    unit_value: dict[str, Q] = quantity("Segment -> export value per home-made vehicle the network would sell; "
+                                        "only these segments can be committed through it.", "USD/vehicle", gt=0,
+                                        drawable=True)
+    dealer_margin: Q = quantity("The partner dealers' margin per home-made vehicle sold through the network "
+                                "(the partner's `dealer_margin` metric).", "USD/vehicle", drawable=True)
 
 
 class NtbSpec(Strict):
-    label: str
-    ceiling_lift: dict[str, Q]
-    political_cost: Q
+    """A non-tariff-barrier relief the partner may grant (e.g. accept home safety standards):
+    on or off; when on it lifts the partner buyers' ceiling."""
+
+    label: str = text("The measure's name in reports.")
+    ceiling_lift: dict[str, Q] = quantity("Segment -> extra home-made vehicles a year the partner's buyers would "
+                                          "take when the measure is granted.", "vehicles", ge=0, drawable=True)
+    political_cost: Q = quantity("The partner's political cost of granting the measure, a year.", "USD", ge=0,
+                                 drawable=True)
 
 
 class MakerSpec(Strict):
-    label: str
-    spare_capacity: Q | Unlimited
-    segments: list[str]
+    """A partner maker that can shift production from partner plants to its plants in the
+    home country, replacing imports of the segments it builds."""
+
+    label: str = text("The maker's name in reports.")
+    spare_capacity: Q | Unlimited = quantity("Vehicles a year its home-country plants could add, or `unlimited`.",
+                                             "vehicles", ge=0, drawable=True, unlimited=True)
+    segments: list[str] = text("The segments it builds: production can shift only in these.")
 
 
 class GoodSpec(Strict):
-    label: str
-    unit: str
-    unit_value: Q
-    max_units: Q | Unlimited
-    political_cost: Q
+    """A good outside autos the partner may commit to buy from home (rice, LNG, aircraft,
+    ...). Its quantities are written in its own `unit`."""
+
+    label: str = text("The good's name in reports.")
+    unit: str = text("The good's own count unit, e.g. `tonne` or `aircraft`.")
+    unit_value: Q = quantity("Value per unit of the good.", "USD/count:{unit}", gt=0, drawable=True)
+    max_units: Q | Unlimited = quantity("The most units a year the partner could commit to buy, or `unlimited`.",
+                                        "count:{unit}", ge=0, drawable=True, unlimited=True)
+    political_cost: Q = quantity("The partner's political cost per unit bought.", "USD/count:{unit}", ge=0,
+                                 drawable=True)
 
 
 class RedLineSpec(Strict):
-    """`metric sense bound` for one party; `segments` or `index` for indexed metrics;
-    `relative_to` makes the bound a multiple of the baseline or no-deal value."""
+    """A party's political limit: `metric sense bound`, e.g. the partner's production loss
+    <= 150,000 vehicles a year. A per-segment metric gives one line per listed segment."""
 
-    party: Literal["home", "partner"]
-    label: str
-    reason: str
-    metric: str
-    segments: list[str] | None = None
-    index: str | None = None
-    sense: Literal["<=", ">="]
-    bound: Q
-    relative_to: Literal["baseline", "no_deal"] | None = None
+    party: Literal["home", "partner"] = text("Whose red line it is.")
+    label: str = text("How reports name the line; state the limit in words.")
+    reason: str = text("Why the party holds this line (shown in reports).")
+    metric: str = text("A metric (see Metrics). Per-segment or per-good metrics take `segments` or `index`, "
+                       "or are written with the index, e.g. `tariff_rate[compact]`.")
+    segments: list[str] | None = text("For a per-segment metric: the segments, one line each.", default=None)
+    index: str | None = text("For a per-segment or per-good metric: the one segment or good.", default=None)
+    sense: Literal["<=", ">="] = text("`<=` (at most) or `>=` (at least).")
+    bound: Q = quantity("The limit, in the metric's unit; with `relative_to`, a multiple of the metric's value "
+                        "there (e.g. 90%), then >= 0.", "metric", drawable=True)
+    relative_to: Literal["baseline", "no_deal"] | None = text(
+        "`baseline` or `no_deal`: the bound multiplies the metric's value there; absent: the bound is absolute.",
+        default=None)
 
 
 class DealSpec(Strict):
-    """A setting of levers: tariff per segment or per menu (a flat rate or a quota name),
-    commitments[channel][segment], ntb[measure], production_shift[maker][segment],
-    purchases[good]. Levers left out are not used (no-deal) or free (fixed_levers)."""
+    """A setting of levers. Levers left out are unused (in `no_deal`) or left to the model
+    (in `fixed_levers`)."""
 
-    tariff: dict[str, Q | str] = Field(default_factory=dict)
-    commitments: dict[str, dict[str, Q]] = Field(default_factory=dict)
-    ntb: dict[str, StrictBool] = Field(default_factory=dict)
-    production_shift: dict[str, dict[str, Q]] = Field(default_factory=dict)
-    purchases: dict[str, Q] = Field(default_factory=dict)
+    tariff: dict[str, Q | str] = quantity(
+        "Segment or tariff menu -> a flat rate (one of its menu's tiers) or the name of a quota option. A menu "
+        "key sets every segment on the menu.", TARIFF, ge=0, le=10, default_factory=dict)
+    commitments: dict[str, dict[str, Q]] = quantity(
+        "Channel -> segment -> home-made vehicles a year sold through the channel.", "vehicles", ge=0,
+        default_factory=dict)
+    ntb: dict[str, StrictBool] = text("NTB measure -> `true` (granted) or `false`.", default_factory=dict)
+    production_shift: dict[str, dict[str, Q]] = quantity(
+        "Maker -> segment -> vehicles a year moved from partner plants to the maker's home-country plants.",
+        "vehicles", ge=0, default_factory=dict)
+    purchases: dict[str, Q] = quantity("Good -> units a year the partner buys; at most the good's `max_units`.",
+                                       "count:{unit}", ge=0, default_factory=dict)
 
 
 class SettingsSpec(Strict):
-    response: Literal["constant_elasticity", "linear"] = "constant_elasticity"
-    objective: Literal["min_deficit", "weighted", "nash"] = "min_deficit"
-    participation: StrictBool = True
-    lexicographic_tolerance: float = Field(1e-9, gt=0, lt=0.01)
-    objective_weights: dict[str, float] = Field(default_factory=dict)
-    nash_weights: dict[Literal["home", "partner"], float] = Field(default_factory=lambda: {"home": 0.5, "partner": 0.5})
-    time_limit: float | None = Field(None, gt=0)
+    """How the model responds to tariffs and what it optimizes."""
+
+    response: Literal["constant_elasticity", "linear"] = text(
+        "The import-demand curve: `constant_elasticity` M0 ((1 + p t)/(1 + p t0))^e, or `linear` (WITS/SMART "
+        "style) M0 (1 + e p (t - t0)/(1 + t0)), floored at 0.", default="constant_elasticity")
+    objective: Literal["min_deficit", "weighted", "nash"] = text(
+        "`min_deficit` (least deficit, then the partner's best payoff at it), `weighted` (maximize "
+        "`objective_weights`) or `nash` (Nash bargaining with `nash_weights`); `run --objective` overrides it.",
+        default="min_deficit")
+    participation: StrictBool = text("Each party's payoff must be at least its no-deal payoff.", default=True)
+    lexicographic_tolerance: float = text(
+        "For `min_deficit`: the relative slack on the optimal deficit that the second stage (best deal for the "
+        "partner) may use.", default=1e-9, gt=0, lt=0.01, json_schema_extra={"unit": "fraction"})
+    objective_weights: dict[str, float] = text(
+        "For `weighted`: metric -> weight in USD per unit of the metric; the model maximizes the weighted sum.",
+        default_factory=dict, json_schema_extra={"unit": "USD per unit of the metric"})
+    nash_weights: dict[Literal["home", "partner"], float] = text(
+        "For `nash`: party -> weight w in the sum of w log(payoff gain over no deal).",
+        default_factory=lambda: {"home": 0.5, "partner": 0.5},
+        json_schema_extra={"unit": "1", "range": {"gt": 0}})
+    time_limit: float | None = text("Seconds each solve may take (none by default); `run --time-limit` overrides "
+                                    "it.", default=None, gt=0, json_schema_extra={"unit": "seconds"})
 
 
 class Distribution(Strict):
-    """An uncertain input (see `model/uncertainty.py`): normal (`mean`, `sd`), uniform or
-    triangular (`mode`), always bounded by `low` and `high`, in the field's own unit.
-    `mean`/`mode` default to the field's value."""
+    """An uncertain input: normal (`mean`, `sd`), uniform, or triangular (`mode`), always
+    bounded by `low` and `high`, written in a unit of the field's own dimension. `mean` and
+    `mode` default to the field's value; a normal is truncated to [low, high]."""
 
-    distribution: Literal["normal", "uniform", "triangular"]
-    low: Q
-    high: Q
-    mean: Q | None = None
-    sd: Q | None = None
-    mode: Q | None = None
+    distribution: Literal["normal", "uniform", "triangular"] = text("The distribution's shape.")
+    low: Q = quantity("The lowest value a draw may take; within the field's allowed range.", "field")
+    high: Q = quantity("The highest value a draw may take; within the field's allowed range.", "field")
+    mean: Q | None = quantity("Normal only: the mean (default: the field's value).", "field", default=None)
+    sd: Q | None = quantity("Normal only: the standard deviation.", "field", gt=0, default=None)
+    mode: Q | None = quantity("Triangular only: the most likely value (default: the field's value).", "field",
+                              default=None)
 
 
 class InstanceSpec(Strict):
-    schema_version: Literal[1]
-    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
-    title: str
-    question: str
-    extends: str | None = None
-    parties: Parties
-    sources: dict[str, SourceSpec]
-    settings: SettingsSpec = Field(default_factory=SettingsSpec)
-    tariff_menus: dict[str, MenuSpec]
-    segments: dict[str, SegmentSpec]
-    channels: dict[str, ChannelSpec] = Field(default_factory=dict)
-    ntb_measures: dict[str, NtbSpec] = Field(default_factory=dict)
-    makers: dict[str, MakerSpec] = Field(default_factory=dict)
-    goods: dict[str, GoodSpec] = Field(default_factory=dict)
-    red_lines: dict[str, RedLineSpec] = Field(default_factory=dict)
-    payoffs: dict[Literal["home", "partner"], dict[str, Q]]
-    no_deal: DealSpec
-    fixed_levers: DealSpec = Field(default_factory=DealSpec)
-    calibration: dict[str, Q] = Field(default_factory=dict)
-    uncertainty: dict[str, Distribution] = Field(default_factory=dict)
+    """An instance file: one negotiation, every number with its unit and source."""
+
+    schema_version: Literal[1] = text("The version of this format: 1.")
+    name: str = text("Short name: letters, digits, `_` and `-`; reports go to `reports/<name>/`.",
+                     pattern=r"^[A-Za-z0-9_\-]+$")
+    title: str = text("The title at the top of reports.")
+    question: str = text("The question the instance answers, in a sentence or two; it opens the report.")
+    extends: str | None = text("Another instance file this one starts from (relative to this file, inside the "
+                               "instances tree); see Inheritance.", default=None)
+    parties: Parties = text("The two parties.")
+    sources: dict[str, SourceSpec] = text("Source key -> a publication or an assumption.")
+    settings: SettingsSpec = text("How the model responds and what it optimizes.", default_factory=SettingsSpec)
+    tariff_menus: dict[str, MenuSpec] = text("Menu key -> the tariff options of a menu.")
+    segments: dict[str, SegmentSpec] = text("Segment key -> its calibration-year data.")
+    channels: dict[str, ChannelSpec] = text("Channel key -> a dealer network.", default_factory=dict)
+    ntb_measures: dict[str, NtbSpec] = text("Measure key -> a non-tariff-barrier relief.", default_factory=dict)
+    makers: dict[str, MakerSpec] = text("Maker key -> a partner maker that can shift production.",
+                                        default_factory=dict)
+    goods: dict[str, GoodSpec] = text("Good key -> a good the partner may commit to buy.", default_factory=dict)
+    red_lines: dict[str, RedLineSpec] = text("Red line key -> a party's political limit.", default_factory=dict)
+    payoffs: dict[Literal["home", "partner"], dict[str, Q]] = quantity(
+        "Party -> metric -> weight: a party's payoff is the sum of weight x metric over the metrics listed. A "
+        "weight is USD per unit of the metric: `1` for metrics in USD, `USD/vehicle` for metrics in vehicles, "
+        "`USD` for fractions.", "payoff weight", drawable=True)
+    no_deal: DealSpec = text("The threat point: the levers without a deal. A tariff for every segment (per "
+                             "segment or per menu); other levers left out are unused.")
+    fixed_levers: DealSpec = text("Levers the model may not change (e.g. the terms of a real deal); the model "
+                                  "chooses the rest.", default_factory=DealSpec)
+    calibration: dict[str, Q] = quantity(
+        "Metric -> a published total that the calibration-year baseline must reproduce to 0.1% (checked on "
+        "load).", "metric", default_factory=dict)
+    uncertainty: dict[str, Distribution] = text(
+        "Field path (e.g. `segments.suv.elasticity`) -> the distribution of that number, for `sweep "
+        "--monte-carlo`; `run` ignores it.", default_factory=dict)
+
+
+# -- where each part of the format is documented (headings of docs/instance-format.md) -----
+HEADINGS: dict[type[BaseModel], str] = {
+    InstanceSpec: "top-level keys", Q: "numbers", SourceSpec: "sources", Parties: "parties",
+    SettingsSpec: "settings", MenuSpec: "tariff_menus", FlatTiers: "flat tiers", QuotaSpec: "quotas",
+    RestraintSpec: "export_restraints",
+    SegmentSpec: "segments", ChannelSpec: "channels", NtbSpec: "ntb_measures", MakerSpec: "makers",
+    GoodSpec: "goods", RedLineSpec: "red_lines", DealSpec: "no_deal and fixed_levers", Distribution: "uncertainty",
+}
+SECTIONS_WITHOUT_MODEL = ("payoffs", "calibration")   # documented under their own headings too
+
+
+def anchor(heading: str) -> str:
+    """The link target GitHub gives a markdown heading."""
+    slug = "".join(c for c in heading.lower() if c.isalnum() or c in " -_")
+    return slug.replace(" ", "-")
+
+
+def doc_link(path: list[str] | str) -> str:
+    """Where docs/instance-format.md documents the field at `path`, e.g.
+    'docs/instance-format.md#segments'."""
+    parts = path.replace("[", ".").replace("]", "").split(".") if isinstance(path, str) else list(path)
+    heading = None
+    if parts and parts[0] in SECTIONS_WITHOUT_MODEL:
+        heading = parts[0]
+    else:
+        for n in range(1, len(parts) + 1):
+            _, _, reached = walk(parts[:n])
+            model = _model_in(reached) if reached is not None else None
+            if model is not None and model is not Q and model in HEADINGS:
+                heading = HEADINGS[model]
+            elif reached is None:
+                break
+    return f"{DOCS}#{anchor(heading or HEADINGS[InstanceSpec])}"
+
+
+def range_of(model: type[BaseModel], name: str) -> Range:
+    """The allowed range of any field: declared in `json_schema_extra['range']`, or given to
+    pydantic as `gt`/`ge`/`lt`/`le` (plain numbers such as settings)."""
+    info = model.model_fields[name]
+    spec = dict((info.json_schema_extra or {}).get("range") or {})
+    for item in info.metadata:
+        for key in ("gt", "ge", "lt", "le"):
+            if getattr(item, key, None) is not None:
+                spec[key] = getattr(item, key)
+    return Range.of(spec)

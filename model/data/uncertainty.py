@@ -16,7 +16,8 @@ keyed by the number's field path (as in error messages and `validate --resolved`
         high: {value: 40000, unit: vehicles/year, source: a_ceiling}
 
 Every distribution is bounded: `low` and `high` are required, and must lie in the range
-the field allows (an elasticity stays negative, a share within 0..1, ...). Each draw
+the schema declares for the field (an elasticity stays negative, a share within 0..1,
+...); they may be written in any unit of the field's dimension. Each draw
 uses one uniform number from the random stream per declared input (inverse CDF), so a
 draw depends only on the seed and the draw's index.
 
@@ -30,7 +31,10 @@ from dataclasses import dataclass, replace
 from statistics import NormalDist
 
 from model.data.instance import Instance
-from model.data.units import UNITS, _strip_year
+from model.data.schema import DOCS, Distribution, Range, declaration_at, declared
+from model.data.units import _strip_year, accepted, to_base
+from model.data.units import unit_factor as unit_factor
+from model.errors import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -63,47 +67,21 @@ class Uncertain:
         return min(max(value, lo), hi)
 
 
-# Field path patterns a draw can change -> (allowed low, high, low is strict), as the loader checks them.
-_SEGMENT = {"base_tariff": (0, 10, False), "imports": (0, None, True), "import_price": (0, None, True),
-            "exports": (0, None, False), "export_price": (0, None, False), "elasticity": (None, 0, True),
-            "pass_through": (0, 1, True), "partner_ceiling": (0, None, False), "partner_margin": (0, None, False),
-            "home_substitution": (0, 1, False), "displacement": (0, 1, False)}
+def allowed(path: str) -> Range | None:
+    """The range the schema declares for the number at `path` (base units), or None if
+    draws and sweeps cannot change that field (see `drawable` in `model.data.schema`)."""
+    decl = declaration_at(path)
+    return decl.range if decl is not None and decl.drawable else None
 
 
 def field_range(path: str) -> tuple[float | None, float | None, bool] | None:
-    """The range the field at `path` allows, or None if draws cannot change that field."""
-    parts = path.split(".")
-    section = parts[0]
-    if section == "segments" and len(parts) == 3 and parts[2] in _SEGMENT:
-        return _SEGMENT[parts[2]]
-    if section == "channels" and len(parts) == 3 and parts[2] in ("capacity", "dealer_margin"):
-        return (0, None, False) if parts[2] == "capacity" else (None, None, False)
-    if section == "channels" and len(parts) == 4 and parts[2] == "unit_value":
-        return (0, None, True)
-    if section == "makers" and len(parts) == 3 and parts[2] == "spare_capacity":
-        return (0, None, False)
-    if section == "ntb_measures" and ((len(parts) == 3 and parts[2] == "political_cost")
-                                      or (len(parts) == 4 and parts[2] == "ceiling_lift")):
-        return (0, None, False)
-    if section == "goods" and len(parts) == 3 and parts[2] in ("unit_value", "max_units", "political_cost"):
-        return (0, None, parts[2] == "unit_value")
-    if section == "red_lines" and len(parts) == 3 and parts[2] == "bound":
-        return (None, None, False)
-    if section == "payoffs" and len(parts) == 3:
-        return (None, None, False)
-    return None
-
-
-def unit_factor(unit: str) -> float:
-    """Base units per written unit ('%' -> 0.01, 'USD million' -> 1e6, 'USD million/aircraft' -> 1e6)."""
-    u = _strip_year(unit)
-    for table in UNITS.values():
-        if u in table:
-            return table[u]
-    money, slash, _ = u.partition("/")
-    if slash and money.strip() in UNITS["USD"]:
-        return UNITS["USD"][money.strip()]
-    return 1.0      # a good's own count unit
+    """`allowed(path)` as (low, high, strict), for callers written before `Range`. One
+    `strict` flag serves both ends, so a range open at one end only (pass-through,
+    0 < p <= 1) reads as open at both: prefer `allowed(path).contains(value)`."""
+    rng = allowed(path)
+    if rng is None:
+        return None
+    return rng.low, rng.high, rng.low_open or rng.high_open
 
 
 def with_values(inst: Instance, values: dict[str, float]) -> Instance:
@@ -146,37 +124,56 @@ def with_values(inst: Instance, values: dict[str, float]) -> Instance:
 def build_uncertainty(specs: dict, builder) -> tuple[Uncertain, ...]:
     """Check the `uncertainty:` block against the instance's inputs; values to base units.
 
-    `builder` is the loader's `_Builder` (its inputs, `q` conversion and `error`)."""
+    `builder` is the loader's `_Builder`: its inputs, the dimension and range it applied to
+    each (both from the schema), its `error`. A distribution may be written in any unit
+    of the field's dimension (e.g. '%' for a field written as a fraction, as happens when
+    a file that extends another restates the field): it is converted, not rejected."""
     inputs = {i.path: i for i in builder.inputs}
     out = []
     for path, spec in specs.items():
         where = f"uncertainty.{path}"
         if path not in inputs:
-            from model.errors import did_you_mean
+            if builder.set_aside(*path.split(".")):
+                continue            # the field's entry has a structural error, reported already
             builder.error(where, f"'{path}' is not a number of this instance",
                           hint=did_you_mean(path, list(inputs)) or "use a field path such as segments.suv.elasticity")
             continue
-        allowed = field_range(path)
-        if allowed is None:
+        rng = allowed(path)
+        if rng is None:
             builder.error(where, f"draws cannot change '{path}'",
-                          hint="uncertain fields: segment data, channel capacity, margins and values, spare capacity, "
-                               "NTB lifts and costs, goods, red-line bounds, payoff weights")
+                          hint=f"uncertain fields: segment data, channel capacity, margins and values, spare "
+                               f"capacity, NTB lifts and costs, goods, red-line bounds, payoff weights ({DOCS}"
+                               "#uncertainty)")
             continue
-        given = inputs[path]
-        factor = unit_factor(given.unit)
+        rng = builder.ranges.get(path, rng)
+        given, dimension = inputs[path], builder.dimensions[path]
+        try:
+            factor = to_base(1.0, given.unit, dimension)
+        except KeyError:
+            continue                # the field's own unit is wrong: reported already
 
         def q(name):
             value = getattr(spec, name)
             if value is None:
                 return None
-            if _strip_year(value.unit) != _strip_year(given.unit):
-                builder.error(f"{where}.{name}.unit", f"unit '{value.unit}' differs from the field's unit "
-                              f"'{given.unit}'", hint=f"write {name} in {given.unit}")
             builder.inputs.append(type(given)(f"{where}.{name}", value.value, value.unit, value.source))
-            if value.source not in builder.spec.sources:
-                builder.error(f"{where}.{name}.source", f"unknown source '{value.source}'")
-            return value.value * factor
+            if value.source not in builder.spec.sources and not builder.set_aside("sources", value.source):
+                builder.error(f"{where}.{name}.source", f"unknown source '{value.source}'",
+                              hint=did_you_mean(value.source, builder.spec.sources))
+            try:
+                return to_base(value.value, value.unit, dimension)
+            except KeyError:
+                builder.error(f"{where}.{name}.unit", f"unit '{value.unit}' differs from the field's unit "
+                              f"'{given.unit}' and cannot be converted to it",
+                              hint=f"write {name} in {given.unit}, or another unit of its dimension: "
+                                   f"{', '.join(accepted(dimension))}")
+                return math.nan
         low, high, center, sd = q("low"), q("high"), q("mean" if spec.distribution == "normal" else "mode"), q("sd")
+        if spec.distribution == "normal" and (sd is None or not declared(Distribution, "sd").range.contains(sd)):
+            builder.error(f"{where}.sd", "a normal distribution needs a positive 'sd'")
+            continue
+        if any(v is not None and math.isnan(v) for v in (low, high, center, sd)):
+            continue            # a unit that does not fit: reported above
         if spec.distribution == "normal" and spec.mode is not None:
             builder.error(f"{where}.mode", "a normal distribution has 'mean' and 'sd', not 'mode'")
         if spec.distribution != "normal" and (spec.mean is not None or spec.sd is not None):
@@ -187,17 +184,16 @@ def build_uncertainty(specs: dict, builder) -> tuple[Uncertain, ...]:
         if not low < high:
             builder.error(where, f"low ({low / factor:g}) must be below high ({high / factor:g})")
             continue
-        lo_ok, hi_ok, strict = allowed
-        if lo_ok is not None and (low < lo_ok or (strict and low == lo_ok)):
-            builder.error(f"{where}.low", f"draws must stay {'above' if strict else 'at or above'} {lo_ok:g} "
-                          f"(base units) for this field; low is {low:g}")
-        if hi_ok is not None and (high > hi_ok or (strict and high == hi_ok)):
-            builder.error(f"{where}.high", f"draws must stay {'below' if strict else 'at or below'} {hi_ok:g} "
-                          f"(base units) for this field; high is {high:g}")
+        shown = f"{given.unit}" if _strip_year(given.unit) != "1" else ""
+        if rng.below(low):
+            builder.error(f"{where}.low", f"draws must stay {'above' if rng.low_open else 'at or above'} "
+                          f"{rng.low / factor:g} {shown} for this field; low is {low / factor:g} {shown}".strip(),
+                          hint=declaration_at(path).hint)
+        if rng.above(high):
+            builder.error(f"{where}.high", f"draws must stay {'below' if rng.high_open else 'at or below'} "
+                          f"{rng.high / factor:g} {shown} for this field; high is {high / factor:g} {shown}".strip(),
+                          hint=declaration_at(path).hint)
         if spec.distribution == "normal":
-            if sd is None or not sd > 0:
-                builder.error(f"{where}.sd", "a normal distribution needs a positive 'sd'")
-                continue
             dist = NormalDist(center, sd)
             if dist.cdf(high) - dist.cdf(low) < 1e-9:
                 builder.error(where, "the bounds leave almost no probability under this normal distribution",
