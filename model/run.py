@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from model.analyses.red_lines import review_red_lines
 from model.data.instance import Deal, Instance
 from model.data.levers import UNIT_SCALE, families
 from model.economics.checks import VIOLATION_TOLERANCE, Check, constraint_checks, max_violation
@@ -101,9 +102,15 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
     if not outcome.has_solution:
         return _no_deal_results(inst, refs, outcome, info, stages, timer)
     with timer("verify"):
-        deal, binaries = extract_deal(m, inst)
+        deal, binaries = extract_deal(m, inst)       # amounts below the noise threshold read as zero
         metrics = evaluate(inst, deal, table)
         checks = constraint_checks(inst, deal, metrics, refs, binaries)
+        if max_violation(checks) > VIOLATION_TOLERANCE and inst.settings.noise_threshold > 0:
+            # Zeroing the noise broke a constraint: report the solver's amounts as they are.
+            deal, binaries = extract_deal(m, inst, threshold=0.0)
+            metrics = evaluate(inst, deal, table)
+            checks = constraint_checks(inst, deal, metrics, refs, binaries)
+            stages["noise"] = "amounts below the noise threshold were kept: zeroing them broke a constraint"
         worst = max(checks, key=lambda c: c.relative_violation)
         violation = max_violation(checks)
     with timer("duals"):
@@ -113,7 +120,7 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
         status = "error"
         message = (f"the solver's solution violates '{worst.label}' ({worst.name}) by {violation:.2e} relative; "
                    "it is not reported as a deal")
-    obj_name = stages.get("objective_metric", "deficit")
+    obj_name = stages.get("objective_metric", inst.settings.objective_metric)
     results = Results(
         instance=_instance_summary(inst), status=status, message=message,
         objective={"name": objective, "metric": obj_name, "value": metrics.get(obj_name, stages.get("objective_value")),
@@ -129,11 +136,12 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
                        "unit": "USD of deficit per unit of the constraint's bound"},
         assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": stages})
     results.timings = timer.times
-    _add_warnings(results, stages)
+    _add_warnings(results, stages, inst)
     results.fixed_lp = lp    # duals and ranging of the fixed LP; not serialized
     from model.analyses.bridge import deficit_bridge
     results.extras["bridge"] = deficit_bridge(inst, deal, table)
     results.extras["quotas"] = quota_summary(inst, deal, chosen_outcomes(inst, deal, table))
+    results.extras["red_lines"] = review_red_lines(inst, refs, table)
     if lp is not None and lp.status == "optimal":
         from model.analyses.explain import sentences
         from model.optimization.sensitivity import ranging
@@ -153,24 +161,32 @@ def _no_deal_results(inst, refs, outcome, info, stages, timer) -> Results:
         diagnosis = None
     results = Results(
         instance=_instance_summary(inst), status=outcome.status, message=outcome.message,
-        objective={"name": stages["objective"], "metric": "deficit", "value": None, "unit": "USD", "sense": "minimize"},
+        objective={"name": stages["objective"], "metric": inst.settings.objective_metric, "value": None, "unit": "USD",
+                   "sense": "minimize"},
         metrics=metric_rows(inst, refs, None), levers=[], constraints=[],
         verification={"max_violation": None, "ok": None, "tolerance": VIOLATION_TOLERANCE, "worst": None, "checks": 0},
         solver=info, shadow_prices={"source": SHADOW_PRICE_SOURCE, "status": "not computed", "unit": ""},
         assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": stages})
     if diagnosis is not None:
         results.extras["diagnosis"] = diagnosis
+    if outcome.status == "infeasible":
+        results.extras["red_lines"] = review_red_lines(inst, refs, option_table(inst))
     results.timings = timer.times
-    _add_warnings(results, stages)
+    _add_warnings(results, stages, inst)
     results.fixed_lp = None
     return results
 
 
-def _add_warnings(results: Results, stages: dict) -> None:
-    """Warnings a reader must see beside the result (today: a badly scaled model)."""
-    text = coefficient_warning(stages.get("coefficients", {}))
-    if text:
-        results.extras.setdefault("warnings", []).append(text)
+def _add_warnings(results: Results, stages: dict, inst: Instance) -> None:
+    """Warnings a reader must see beside the result: a badly scaled model, purchases counted
+    as fully additional because the instance does not say, noise the deal could not drop."""
+    warnings = [coefficient_warning(stages.get("coefficients", {})), stages.get("noise", "")]
+    unstated = [g.label for g in inst.goods.values() if not g.additional_stated]
+    if unstated:
+        warnings.append("purchases of " + ", ".join(unstated) + " are counted as wholly additional (the instance "
+                        "does not state their 'additional_share'), so all of their value lowers the deficit")
+    if any(warnings):
+        results.extras["warnings"] = [w for w in warnings if w]
 
 
 def unbounded_explanation(inst: Instance) -> str:

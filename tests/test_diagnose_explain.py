@@ -46,7 +46,7 @@ def test_no_zopa_example_is_diagnosed(tmp_path):
     assert r.status == "infeasible"
     d = r.extras["diagnosis"]
     assert d["status"] == "relaxable" and d["relaxations"]
-    assert all(x["kind"] == "red_line" for x in d["relaxations"])
+    assert any(x["kind"] == "red_line" for x in d["relaxations"])
     assert d["verification_of_relaxed_deal"] <= 1e-6
 
 

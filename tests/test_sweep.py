@@ -121,7 +121,7 @@ def test_resolve_matches_rebuild_on_toyota():
     assert resolver.method == "re-solve", resolver.reason
     for values in ({"segments.suv.elasticity": -0.9}, {"segments.suv.partner_ceiling": 35000.0,
                                                        "channels.toyota_dealers.capacity": 5000.0},
-                   {"red_lines.japan_production_loss.bound": 120000.0}):
+                   {"red_lines.japan_production_loss.bound": 140000.0}):
         variant = with_values(inst, values)
         draw = resolver.solve(variant)
         fresh = solve_instance(variant)

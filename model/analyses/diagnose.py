@@ -110,8 +110,13 @@ def _relax_unit(check: Check | None) -> float:
 
 
 def _relax(c: Check, relaxations: list[Relaxation]) -> Check:
+    """`c` with its bound moved by the relaxation's amount. The amount, not the relaxed bound:
+    a bound that depends on the deal (a buyers' ceiling lifted by NTB relief) is relaxed by
+    the same amount from wherever the deal puts it."""
     r = next((r for r in relaxations if r.name == c.name), None)
-    return c if r is None else replace(c, rhs=r.relaxed_bound)
+    if r is None:
+        return c
+    return replace(c, rhs=c.rhs + r.amount if c.sense == "<=" else c.rhs - r.amount)
 
 
 def _iis(m) -> tuple[list[dict] | None, str]:

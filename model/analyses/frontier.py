@@ -50,7 +50,7 @@ def compute_frontier(inst: Instance, n_points: int, solve_instance) -> Frontier:
     refs = references(free, table)
     m = build_model(free, table, refs)
     solver = make_solver()
-    deficit, partner = m.metric["deficit"], m.metric["partner_payoff"]
+    deficit, partner = m.metric[m.objective_name], m.metric["partner_payoff"]
     m.cap = pyo.Param(mutable=True, initialize=1e12)
     m.floor = pyo.Param(mutable=True, initialize=-1e12)
     m.deficit_cap = pyo.Constraint(expr=deficit <= m.cap)
@@ -104,11 +104,11 @@ def compute_frontier(inst: Instance, n_points: int, solve_instance) -> Frontier:
     marks = {"min-deficit deal": _summary(points[0])}
     nash = solve_instance(free, objective="nash")
     if nash.has_deal:
-        marks["Nash deal"] = _from_results(nash)
+        marks["Nash deal"] = _from_results(nash, inst.settings.objective_metric)
     if _has_fixed(inst.fixed):
         fixed = solve_instance(inst)
         if fixed.has_deal:
-            marks["fixed deal"] = _from_results(fixed)
+            marks["fixed deal"] = _from_results(fixed, inst.settings.objective_metric)
     zopa = {
         "deficit": {"low": points[0]["deficit"], "high": points[-1]["deficit"]},
         "home_gain": {"low": points[-1]["home_gain"], "high": points[0]["home_gain"]},
@@ -121,7 +121,8 @@ def _point(inst: Instance, m, table, refs) -> dict:
     deal, binaries = extract_deal(m, inst)
     metrics = evaluate(inst, deal, table)
     checks = constraint_checks(inst, deal, metrics, refs, binaries)
-    return {"deficit": metrics["deficit"], "home_payoff": metrics["home_payoff"],
+    # 'deficit' is the balance the home party minimizes (settings.objective_metric).
+    return {"deficit": metrics[inst.settings.objective_metric], "home_payoff": metrics["home_payoff"],
             "partner_payoff": metrics["partner_payoff"],
             "home_gain": metrics["home_payoff"] - refs.no_deal["home_payoff"],
             "partner_gain": metrics["partner_payoff"] - refs.no_deal["partner_payoff"],
@@ -144,9 +145,9 @@ def _summary(p: dict) -> dict:
     return {k: p[k] for k in ("deficit", "home_gain", "partner_gain")}
 
 
-def _from_results(r) -> dict:
+def _from_results(r, metric: str) -> dict:
     get = {m.name: m for m in r.metrics}
-    return {"deficit": get["deficit"].deal,
+    return {"deficit": get[metric].deal,
             "home_gain": get["home_payoff"].deal - get["home_payoff"].no_deal,
             "partner_gain": get["partner_payoff"].deal - get["partner_payoff"].no_deal}
 

@@ -108,6 +108,7 @@ class Maker:
     label: str
     spare_capacity: float            # vehicles a year
     segments: tuple[str, ...]
+    home_plant_margin: float = 0.0   # USD a vehicle the maker earns on one built in the home country
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ class Good:
     unit_value: float                # USD per unit
     max_units: float
     political_cost: float            # USD per unit, borne by the partner
+    additional_share: float = 1.0    # share that would not have been bought from home anyway
+    additional_stated: bool = True   # False: the instance left it out (1 is then an assumption)
 
 
 @dataclass(frozen=True)
@@ -175,11 +178,13 @@ _BUILT_IN_FIELDS = ("tariff", "commitments", "ntb", "shift", "purchases")
 class Settings:
     response: str = "constant_elasticity"   # or 'linear' (WITS/SMART)
     objective: str = "min_deficit"          # 'min_deficit', 'weighted' or 'nash'
+    objective_metric: str = "deficit"       # what 'min_deficit' minimizes: 'deficit' or 'negotiated_deficit'
     participation: bool = True
     lexicographic_tolerance: float = 1e-9   # relative slack on the optimal deficit in stage 2
     objective_weights: dict[str, float] = field(default_factory=dict)   # for 'weighted'
     nash_weights: dict[str, float] = field(default_factory=lambda: {"home": 0.5, "partner": 0.5})
     time_limit: float | None = None
+    noise_threshold: float = 0.5            # continuous levers below this are zero (each lever's own unit)
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,7 @@ def load(path: str | Path, root: str | Path | None = None) -> Instance:
     if errors:
         raise InstanceErrors(_in_file_order(errors, origins, file))
     instance = _with_hash(instance, content_hash(data))
-    errors = check_calibration(instance, origins, file)
+    errors = check_calibration(instance, origins, file) + check_relative_red_lines(instance, origins, file)
     if errors:
         raise InstanceErrors(errors)
     return instance
@@ -331,7 +331,8 @@ def _written_as(parts: list[str], number, data) -> str:
     if decl is not None and decl.dimension in UNITS:
         unit = accepted(decl.dimension)[0]
         unit = f'"{unit}"' if unit in ("%", "1") else unit
-    sources = list(data.get("sources") or {}) if isinstance(data, dict) else []
+    given = data.get("sources") if isinstance(data, dict) else None
+    sources = list(given) if isinstance(given, dict) else []
     return (f"numbers are written with their unit and source, e.g. {{value: {number}, unit: {unit}, source: "
             f"{sources[0] if sources else '...'}}} ({DOCS}#numbers)")
 
@@ -568,7 +569,8 @@ class _Builder:
         for i, s in enumerate(mk.segments):
             self.ref(s, segments, f"{p}.segments[{i}]", "segment")
         return Maker(name=key, label=mk.label, segments=tuple(s for s in mk.segments if s in segments),
-                     spare_capacity=self.bound(mk, "spare_capacity", p))
+                     spare_capacity=self.bound(mk, "spare_capacity", p),
+                     home_plant_margin=0.0 if mk.home_plant_margin is None else self.field(mk, "home_plant_margin", p))
 
     def good(self, key: str, g) -> Good:
         p = f"goods.{key}"
@@ -579,7 +581,9 @@ class _Builder:
         return Good(name=key, label=g.label, unit=g.unit,
                     unit_value=self.field(g, "unit_value", p, dimension=own("unit_value")),
                     max_units=self.bound(g, "max_units", p, dimension=own("max_units")),
-                    political_cost=self.field(g, "political_cost", p, dimension=own("political_cost")))
+                    political_cost=self.field(g, "political_cost", p, dimension=own("political_cost")),
+                    additional_share=1.0 if g.additional_share is None else self.field(g, "additional_share", p),
+                    additional_stated=g.additional_share is not None)
 
     def metric_dimension(self, name: str, inst: Instance) -> str:
         base, index = split_metric(name)
@@ -739,15 +743,38 @@ class _Builder:
         for party, w in s.nash_weights.items():
             if not (math.isfinite(w) and allowed.contains(w)):
                 self.error(f"settings.nash_weights.{party}", f"must be a positive number (got {w})")
-        return Settings(response=s.response, objective=s.objective, participation=s.participation,
-                        lexicographic_tolerance=s.lexicographic_tolerance,
+        return Settings(response=s.response, objective=s.objective, objective_metric=s.objective_metric,
+                        participation=s.participation, lexicographic_tolerance=s.lexicographic_tolerance,
                         objective_weights=dict(s.objective_weights), nash_weights=dict(s.nash_weights),
-                        time_limit=s.time_limit)
+                        time_limit=s.time_limit, noise_threshold=s.noise_threshold)
 
 
 def flat_name(rate: float) -> str:
     """The option name of a flat tier: 'flat_27.5' for 27.5%."""
     return f"flat_{rate * 100:g}"
+
+
+def check_relative_red_lines(instance: Instance, origins: Origins, file: str) -> list[InstanceError]:
+    """A bound stated relative to a reference must have a positive reference: 90% of a negative
+    deficit is above it (looser, not tighter), and any share of zero is zero. Rejected, with
+    the reference's value, rather than silently turned around."""
+    relative = [r for r in instance.red_lines if r.relative_to is not None]
+    if not relative:
+        return []
+    refs = {"baseline": evaluate(instance, None), "no_deal": evaluate(instance, instance.no_deal)}
+    errors = []
+    for r in relative:
+        ref = refs[r.relative_to][r.metric]
+        if ref > 0:
+            continue
+        f, line = origins.locate(f"red_lines.{r.name.split('[')[0]}.relative_to", file)
+        what = "zero" if ref == 0 else f"negative ({ref:,.6g})"
+        errors.append(InstanceError(
+            f, f"red_lines.{r.name.split('[')[0]}.relative_to", f"'{r.metric}' is {what} at {r.relative_to.replace('_', ' ')}, "
+            f"so a bound relative to it would {'be zero whatever the share' if ref == 0 else 'loosen as the share falls'}",
+            line=line, hint="state the bound as an absolute value (drop 'relative_to'), or choose a metric that is "
+                            f"positive at the reference; see {DOCS}#red_lines"))
+    return errors
 
 
 def check_calibration(instance: Instance, origins: Origins, file: str) -> list[InstanceError]:

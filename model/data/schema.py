@@ -319,6 +319,10 @@ class MakerSpec(Strict):
     label: str = text("The maker's name in reports.")
     spare_capacity: Q | Unlimited = quantity("Vehicles a year its home-country plants could add, or `unlimited`.",
                                              "vehicles", ge=0, drawable=True, unlimited=True)
+    home_plant_margin: Q | None = quantity(
+        "The maker's margin on a vehicle built in its home-country plant (a production shift earns it this, "
+        "in the partner's payoff as `partner_plant_margin`); if left out, 0.", "USD/vehicle", ge=0,
+        drawable=True, default=None)
     segments: list[str] = text("The segments it builds: production can shift only in these.")
 
 
@@ -333,6 +337,10 @@ class GoodSpec(Strict):
                                         "count:{unit}", ge=0, drawable=True, unlimited=True)
     political_cost: Q = quantity("The partner's political cost per unit bought.", "USD/count:{unit}", ge=0,
                                  drawable=True)
+    additional_share: Q | None = quantity(
+        "The share of each unit committed that the partner would not have bought from the home country anyway: "
+        "only this share changes the balance (with its source; if left out, 1, and the report says so).",
+        "share", ge=0, le=1, drawable=True, default=None)
 
 
 class RedLineSpec(Strict):
@@ -382,6 +390,9 @@ class SettingsSpec(Strict):
         "`min_deficit` (least deficit, then the partner's best payoff at it), `weighted` (maximize "
         "`objective_weights`) or `nash` (Nash bargaining with `nash_weights`); `run --objective` overrides it.",
         default="min_deficit")
+    objective_metric: Literal["deficit", "negotiated_deficit"] = text(
+        "For `min_deficit`: the balance it minimizes: `deficit` (the negotiated goods less the additional share "
+        "of purchase commitments) or `negotiated_deficit` (the negotiated goods alone).", default="deficit")
     participation: StrictBool = text("Each party's payoff must be at least its no-deal payoff.", default=True)
     lexicographic_tolerance: float = text(
         "For `min_deficit`: the relative slack on the optimal deficit that the second stage (best deal for the "
@@ -393,6 +404,10 @@ class SettingsSpec(Strict):
         "For `nash`: party -> weight w in the sum of w log(payoff gain over no deal).",
         default_factory=lambda: {"home": 0.5, "partner": 0.5},
         json_schema_extra={"unit": "1", "range": {"gt": 0}})
+    noise_threshold: float = text(
+        "Amounts of continuous levers below this (in each lever's own unit: vehicles, tonnes, aircraft) are solver "
+        "noise: reported and counted as zero, and the deal re-verified with them at zero.", default=0.5, ge=0,
+        json_schema_extra={"unit": "units of each lever"})
     time_limit: float | None = text("Seconds each solve may take (none by default); `run --time-limit` overrides "
                                     "it.", default=None, gt=0, json_schema_extra={"unit": "seconds"})
 

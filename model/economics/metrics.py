@@ -26,8 +26,12 @@ METRICS: dict[str, MetricInfo] = {
     "imports_value": MetricInfo("USD", "value of vehicles imported from the partner", None),
     "exports_units": MetricInfo("vehicles", "home-made vehicles sold in the partner's market", None),
     "exports_value": MetricInfo("USD", "value of home-made vehicles sold in the partner's market", None),
-    "purchases_value": MetricInfo("USD", "value of the partner's purchase commitments", None),
-    "deficit": MetricInfo("USD", "bilateral deficit (imports value - exports value - purchases value)", "home"),
+    "negotiated_deficit": MetricInfo("USD", "bilateral deficit in the negotiated goods (imports value - exports "
+                                            "value)", "home"),
+    "purchases_value": MetricInfo("USD", "additional value of the partner's purchase commitments (the share it "
+                                         "would not have bought from the home country anyway)", None),
+    "purchases_gross_value": MetricInfo("USD", "value of the partner's purchase commitments, additional or not", None),
+    "deficit": MetricInfo("USD", "bilateral deficit (negotiated goods less additional purchases)", "home"),
     "tariff_revenue": MetricInfo("USD", "tariff revenue on imports from the partner (and auctioned quota licences)",
                                  "home"),
     "home_importer_rent": MetricInfo("USD", "quota rent held by home importers", "home"),
@@ -38,6 +42,8 @@ METRICS: dict[str, MetricInfo] = {
     "dealer_margin": MetricInfo("USD", "partner dealers' margin on home-made vehicles they sell", "partner"),
     "partner_production_loss": MetricInfo("vehicles", "vehicles no longer built in the partner country", "partner"),
     "partner_political_cost": MetricInfo("USD", "partner's political cost of its concessions", "partner"),
+    "partner_plant_margin": MetricInfo("USD", "partner makers' margin on production shifted to their home-country "
+                                              "plants", "partner"),
     "home_payoff": MetricInfo("USD", "home party's payoff (weighted sum of metrics)", "home"),
     "partner_payoff": MetricInfo("USD", "partner's payoff (weighted sum of metrics)", "partner"),
 }
@@ -102,7 +108,9 @@ def evaluate(instance: Instance, deal: Deal | None,
         "exports_units": sum(seg.exports for seg in segs.values()) + sum(levers.commitments.values()),
         "exports_value": sum(seg.exports * seg.export_price for seg in segs.values())
         + sum(x * instance.channels[c].unit_value[s] for (c, s), x in levers.commitments.items()),
-        "purchases_value": sum(q * instance.goods[g].unit_value for g, q in levers.purchases.items()),
+        "purchases_value": sum(q * instance.goods[g].unit_value * instance.goods[g].additional_share
+                               for g, q in levers.purchases.items()),
+        "purchases_gross_value": sum(q * instance.goods[g].unit_value for g, q in levers.purchases.items()),
         "tariff_revenue": sum(outcomes[s].tariff_revenue * kept(s) for s in segs),
         "home_importer_rent": sum(outcomes[s].home_importer_rent * kept(s) for s in segs),
         "buyer_cost": sum(o.buyer_cost for o in outcomes.values()),
@@ -115,12 +123,14 @@ def evaluate(instance: Instance, deal: Deal | None,
         + sum(segs[s].displacement * commit[s] for s in segs),
         "partner_political_cost": sum(instance.ntb_measures[n].political_cost for n, on in levers.ntb.items() if on)
         + sum(q * instance.goods[g].political_cost for g, q in levers.purchases.items()),
+        "partner_plant_margin": sum(x * instance.makers[k].home_plant_margin for (k, _), x in levers.shift.items()),
     }
     for f in families():                  # lever families whose effects add to the metrics
         if f.metric_values is not None:
             for name, amount in f.metric_values(instance, levers.values(f.deal_field)).items():
                 v[name] += amount
-    v["deficit"] = v["imports_value"] - v["exports_value"] - v["purchases_value"]
+    v["negotiated_deficit"] = v["imports_value"] - v["exports_value"]
+    v["deficit"] = v["negotiated_deficit"] - v["purchases_value"]
     for party in ("home", "partner"):
         v[f"{party}_payoff"] = sum(w * v[m] for m, w in instance.payoff_weights[party].items())
     for s in segs:

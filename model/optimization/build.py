@@ -181,7 +181,9 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
         "exports_units": sum(g.exports for g in seg.values()) / VOL + committed,
         "exports_value": sum(g.exports * g.export_price for g in seg.values()) / MONEY
         + linear([inst.channels[c].unit_value[s] * VOL / MONEY for c, s in pairs], xs),
-        "purchases_value": linear([inst.goods[g].unit_value * qs[g] / MONEY for g in m.GOODS], qv),
+        "purchases_value": linear([inst.goods[g].unit_value * inst.goods[g].additional_share * qs[g] / MONEY
+                                   for g in m.GOODS], qv),
+        "purchases_gross_value": linear([inst.goods[g].unit_value * qs[g] / MONEY for g in m.GOODS], qv),
         "tariff_revenue": per_option([t.tariff_revenue / MONEY for _, _, t in opts], average("tariff_revenue")),
         "home_importer_rent": per_option([t.home_importer_rent / MONEY for _, _, t in opts],
                                          [t.home_importer_rent / t.imports * VOL / MONEY if t.imports > 0 else 0.0
@@ -198,12 +200,15 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
         + shifted + linear([seg[s].displacement for _, s in pairs], xs),
         "partner_political_cost": sum(inst.ntb_measures[n].political_cost / MONEY * z[n] for n in m.NTB)
         + linear([inst.goods[g].political_cost * qs[g] / MONEY for g in m.GOODS], qv),
+        "partner_plant_margin": linear([inst.makers[k].home_plant_margin * VOL / MONEY for k, _ in m.MAKER_SEGMENTS],
+                                       hs),
     }
     for f in m.lever_families:          # families whose effects add to the metrics
         if f.model_terms is not None:
             for name, term in f.model_terms(m, inst, linear).items():
                 e[name] = e[name] + term
-    e["deficit"] = e["imports_value"] - e["exports_value"] - e["purchases_value"]
+    e["negotiated_deficit"] = e["imports_value"] - e["exports_value"]
+    e["deficit"] = e["negotiated_deficit"] - e["purchases_value"]
     options = m.index_maps.options
     for s in m.SEGMENTS:
         e[f"tariff_rate[{s}]"] = linear([table[s, o].duty_rate for o in options[s]],
@@ -391,9 +396,14 @@ def define_fixed_levers(m, inst: Instance) -> None:
                 var[key].fix(value / f.scale(inst, key))
 
 
-def read_deal(inst: Instance, lever_families: list[LeverFamily], values_of) -> tuple[Deal, dict[str, dict]]:
+def read_deal(inst: Instance, lever_families: list[LeverFamily], values_of,
+              threshold: float | None = None) -> tuple[Deal, dict[str, dict]]:
     """The deal in base units from the variables' values, and each binary family's raw
-    values (for the integrality check). `values_of(variable name)` gives {key: value}."""
+    values (for the integrality check). `values_of(variable name)` gives {key: value}.
+    Continuous amounts below `threshold` (default: settings.noise_threshold, in each lever's
+    own unit) are the solver's tolerance at work, not part of the deal: they read as zero."""
+    if threshold is None:
+        threshold = inst.settings.noise_threshold
     fields, binaries = {}, {}
     for f in lever_families:
         raw = values_of(variable_name(f))
@@ -408,7 +418,8 @@ def read_deal(inst: Instance, lever_families: list[LeverFamily], values_of) -> t
             binaries[f.name] = raw
             fields[f.deal_field] = {k: x > 0.5 for k, x in raw.items()}
         else:
-            fields[f.deal_field] = {k: _clean(x) * f.scale(inst, k) for k, x in raw.items()}
+            amounts = {k: _clean(x) * f.scale(inst, k) for k, x in raw.items()}
+            fields[f.deal_field] = {k: 0.0 if abs(v) < threshold else v for k, v in amounts.items()}
     return Deal().with_values_of(fields), binaries
 
 
@@ -420,6 +431,7 @@ def _clean(v: float | None) -> float:
 def define_objective(m, inst: Instance, objective: str) -> None:
     """Stage one of `min_deficit`: minimize the home party's bilateral deficit (USD million).
     Other objectives replace this one (see `objectives`)."""
-    m.objective = pyo.Objective(expr=m.metric["deficit"], sense=pyo.minimize)
-    m.objective_name, m.objective_scale = "deficit", MONEY
+    name = inst.settings.objective_metric
+    m.objective = pyo.Objective(expr=m.metric[name], sense=pyo.minimize)
+    m.objective_name, m.objective_scale = name, MONEY
 

@@ -185,10 +185,11 @@ def _infeasible_or_unbounded(solver, m) -> SolveOutcome:
     return SolveOutcome("infeasible", message="no deal satisfies every constraint")
 
 
-def extract_deal(m, inst: Instance) -> tuple[Deal, dict[str, dict]]:
-    """The deal in base units, and each binary family's raw values (for the integrality check)."""
+def extract_deal(m, inst: Instance, threshold: float | None = None) -> tuple[Deal, dict[str, dict]]:
+    """The deal in base units, and each binary family's raw values (for the integrality check);
+    amounts below the noise threshold read as zero (see `build.read_deal`)."""
     return read_deal(inst, m.lever_families,
-                     lambda name: {k: float(pyo.value(x)) for k, x in getattr(m, name).items()})
+                     lambda name: {k: float(pyo.value(x)) for k, x in getattr(m, name).items()}, threshold)
 
 
 @dataclass

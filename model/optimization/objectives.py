@@ -104,9 +104,10 @@ def _restore(m, name: str) -> None:
 
 def lexicographic_stage(solver, m, inst: Instance, time_limit) -> dict:
     """Stage two: deficit <= optimum + tolerance, maximize the partner's payoff."""
-    best = pyo.value(m.metric["deficit"])
+    name = m.objective_name
+    best = pyo.value(m.metric[name])
     tol = inst.settings.lexicographic_tolerance * max(1.0, abs(best))
-    m.keep_deficit = pyo.Constraint(expr=m.metric["deficit"] <= best + tol)
+    m.keep_deficit = pyo.Constraint(expr=m.metric[name] <= best + tol)
     m.objective.deactivate()
     m.second_stage = pyo.Objective(expr=m.metric["partner_payoff"], sense=pyo.maximize)
     warm_start(solver)

@@ -253,7 +253,7 @@ class Resolver:
         if set(rows) != set(self.rows):
             return "rows: " + ", ".join(f"{k[0]}[{k[1]}]" for k in sorted(set(rows) ^ set(self.rows), key=str)[:3])
         self.row_keys = set(self.rows)
-        deficit = metrics["deficit"]
+        deficit = metrics[inst.settings.objective_metric]
         cost = [0.0] * lp.num_col_
         for j, v in deficit.terms.items():
             cost[j] = v
@@ -272,7 +272,7 @@ class Resolver:
         if broken:
             return self._rebuild(inst, table, refs)
         h = self.h
-        h.passModel(self._lp(rows, metrics["deficit"]))
+        h.passModel(self._lp(rows, metrics[inst.settings.objective_metric]))
         h.clearSolver()
         for k, v in self.options.items():
             h.setOptionValue(k, v)
@@ -332,7 +332,7 @@ class Resolver:
 
     def _second_stage(self, inst: Instance, metrics: dict, x: list) -> list:
         """Keep the optimal deficit (to the lexicographic tolerance), maximize the partner's payoff."""
-        h, deficit, payoff = self.h, metrics["deficit"], metrics["partner_payoff"]
+        h, deficit, payoff = self.h, metrics[inst.settings.objective_metric], metrics["partner_payoff"]
         best = deficit.value(x)
         tol = inst.settings.lexicographic_tolerance * max(1.0, abs(best))
         cols = list(deficit.terms)

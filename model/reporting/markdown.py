@@ -13,15 +13,16 @@ from model.reporting.markdown_table import table
 from model.reporting.sweep_section import sweep_section
 from model.results import Results, binding_rows
 
-HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_value", "purchases_value",
-                    "deficit", "tariff_revenue", "buyer_cost", "home_production_gain", "partner_export_margin",
-                    "dealer_margin", "partner_production_loss", "partner_political_cost", "home_payoff",
+HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_value", "negotiated_deficit",
+                    "purchases_gross_value", "purchases_value", "deficit", "tariff_revenue", "home_importer_rent",
+                    "buyer_cost", "home_production_gain", "partner_export_margin", "dealer_margin",
+                    "partner_plant_margin", "partner_production_loss", "partner_political_cost", "home_payoff",
                     "partner_payoff")
 
 
 def report_markdown(r: Results) -> str:
     """The whole report, section by section, in reading order."""
-    sections = [title(r), question(r), brief(r), outcomes(r), levers(r), binding(r),
+    sections = [title(r), question(r), brief(r), outcomes(r), levers(r), quotas(r), red_lines(r), binding(r),
                 explanation_sections(r), frontier_section(r), sweep_section(r),
                 assumptions(r), verification(r), sources(r)]
     return "\n\n".join(s for s in sections if s) + "\n"
@@ -59,10 +60,7 @@ def brief(r: Results) -> str:
     if not r.has_deal:
         return head + (f"\n\nNo deal is reported. With no deal the deficit is {money(d.no_deal)} "
                        f"(baseline {money(d.baseline)}).")
-    lines = [head, "",
-             f"- Deficit: {money(d.baseline)} in the calibration year, {money(d.no_deal)} with no deal, "
-             f"**{money(d.deal)}** with the deal ({money(d.deal - d.no_deal, True)} against no deal, "
-             f"{money(d.deal - d.baseline, True)} against the calibration year)."]
+    lines = [head, ""] + balance_lines(r)
     for p in ("home", "partner"):
         pm = r.metric(f"{p}_payoff")
         lines.append(f"- {r.instance['parties'][p]}'s payoff: {money(pm.deal)} against {money(pm.no_deal)} with no deal "
@@ -72,6 +70,65 @@ def brief(r: Results) -> str:
         lines.append("- What holds the deficit up, most valuable to relax first: "
                      + "; ".join(c.label for c in binding[:5]) + (f" ({len(binding) - 5} more below)" if len(binding) > 5 else "") + ".")
     return "\n".join(lines)
+
+
+def balance_lines(r: Results) -> list[str]:
+    """The headline balances: the negotiated goods, the purchases, their total; and a plain
+    sentence when the negotiated goods' balance worsens while the total improves."""
+    d, g, p = r.metric("deficit"), r.metric("negotiated_deficit"), r.metric("purchases_value")
+    gross = r.metric("purchases_gross_value")
+    out = [f"- Deficit in the negotiated goods: {money(g.baseline)} in the calibration year, {money(g.no_deal)} with "
+           f"no deal, **{money(g.deal)}** with the deal ({money(g.deal - g.no_deal, True)} against no deal).",
+           f"- Purchase commitments: {money(gross.deal)}, of which {money(p.deal)} is additional (what the partner "
+           "would not have bought from the home country anyway): only that lowers the deficit.",
+           f"- Total bilateral deficit: {money(d.baseline)} in the calibration year, {money(d.no_deal)} with no deal, "
+           f"**{money(d.deal)}** with the deal ({money(d.deal - d.no_deal, True)} against no deal, "
+           f"{money(d.deal - d.baseline, True)} against the calibration year)."]
+    if g.deal > g.no_deal and d.deal < d.no_deal:
+        out.append(f"- **The deficit in the negotiated goods is {money(g.deal - g.no_deal)} higher with the deal than "
+                   f"with no deal**: the total falls only because of purchase commitments.")
+    return out
+
+
+def quotas(r: Results) -> str:
+    """Each quota or export restraint of the deal: fill, rent and its holder, tariff equivalent."""
+    rows = [[q["label"], q["kind"], value(q["quota"], "vehicles"), f"{min(q['imports'], q['quota']) / q['quota']:.0%}"
+             if q["quota"] else "n/a", value(max(0.0, q["imports"] - q["quota"]), "vehicles"), money(q["rent"]),
+             q["rent_holder"].replace("_", " "), f"{q['tariff_equivalent']:.1%}"] for q in r.extras.get("quotas", [])]
+    if not rows:
+        return ""
+    return ("## Quotas and export restraints\n\nThe quota is shared by every segment on its tariff line. The tariff "
+            "equivalent is the tariff that would give the same imports; the rent is what the quota's scarcity is "
+            "worth, and who holds it decides whose payoff it counts in (exporters who hold it charge it in their "
+            "price, so the import value falls less than the volume).\n\n"
+            + table(["tariff line", "kind", "quota", "filled", "above the quota", "rent", "held by",
+                     "tariff equivalent"], rows))
+
+
+def red_lines(r: Results) -> str:
+    """Red lines that no deal itself breaches, or that cannot bind at any lever setting."""
+    review = r.extras.get("red_lines", {})
+    lines = review.get("lines", [])
+    breached = [x for x in lines if x["breached_by_no_deal"]]
+    idle = [x for x in lines if x["can_bind"] is False]
+    if not breached and not idle:
+        return ""
+    out = ["## Red lines read against no deal", ""]
+    for x in breached:
+        out.append(f"- **{x['label']}**: no deal itself breaches it ({value(x['no_deal'], _unit(r, x['metric']))} "
+                   f"against {x['sense']} {value(x['bound'], _unit(r, x['metric']))}). "
+                   f"{r.instance['parties'][x['party']]} cannot meet it by walking away, so it refuses any deal "
+                   "that does not repair it, even one it prefers to no deal.")
+    for x in idle:
+        out.append(f"- **{x['label']}** cannot bind at any setting of the levers (the most any deal could reach is "
+                   f"{value(x['extreme'], _unit(r, x['metric']))}): it never changes the answer.")
+    out += ["", f"({review.get('note', '')}.)"]
+    return "\n".join(out)
+
+
+def _unit(r: Results, metric: str) -> str:
+    row = next((m for m in r.metrics if m.name == metric), None)
+    return row.unit if row else ""
 
 
 def outcomes(r: Results) -> str:
