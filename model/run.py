@@ -23,7 +23,7 @@ from model.economics.metrics import (
     references,
     split_metric,
 )
-from model.economics.responses import chosen_outcomes, line_duty_rate, option_table, quota_summary
+from model.economics.responses import chosen_outcomes, option_table, quota_summary
 from model.optimization.build import build_model
 from model.optimization.highs import (
     coefficient_range,
@@ -243,10 +243,9 @@ def lever_rows(inst: Instance, deal: Deal) -> list[LeverRow]:
         values, fixed = deal.values(f.deal_field), inst.fixed.values(f.deal_field)
         if f.kind == "option":
             for key in f.keys(inst):
-                opt = inst.line_option(key, values[key])
-                rate = line_duty_rate([outcomes[s] for s in inst.lines[key].segments])
+                rate = f.option_rate(inst, key, values[key], outcomes)
                 rows.append(LeverRow(f.name, f.party, f.key_text(key), rate, f.unit(inst, key), f.label(inst, key),
-                                     opt.label, key in fixed))
+                                     f.option_label(inst, key, values[key]), key in fixed))
         elif f.kind == "switch":
             rows += [LeverRow(f.name, f.party, f.key_text(key), float(bool(values.get(key, False))), f.unit(inst, key),
                               f.label(inst, key), fixed=key in fixed) for key in f.keys(inst)]

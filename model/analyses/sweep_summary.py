@@ -111,7 +111,7 @@ def lever_frequencies(inst, deals: list[dict]) -> list[dict]:
                 counts = Counter(r["levers"][column] for r in deals)
                 for name, c in sorted(counts.items(), key=lambda t: (-t[1], t[0])):
                     out.append({"lever": column, "choice": name, "share": c / n,
-                                "label": f"{label(inst, key)}: {inst.line_option(key, name).label}"})
+                                "label": f"{label(inst, key)}: {f.option_label(inst, key, name)}"})
             continue
         for key in f.keys(inst):
             column = f"{f.short}.{f.key_text(key)}"

@@ -73,6 +73,10 @@ class Segment:
     partner_margin: float            # partner exporter's margin, USD a vehicle at baseline
     home_substitution: float         # share of lost imports replaced by home-built vehicles
     displacement: float              # partner domestic sales displaced per home-made vehicle sold there
+    partner_tariff_menu: str | None = None   # the partner's tariff line menu on home-made goods, if negotiated
+    partner_base_tariff: float = 0.0         # t0p
+    export_elasticity: float = 0.0           # ep < 0 (0: exports do not respond)
+    export_pass_through: float = 1.0         # pp
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,7 @@ class Deal:
         return replace(self, **built_in, other=other)
 
 
-_BUILT_IN_FIELDS = ("tariff", "commitments", "ntb", "shift", "purchases")
+_BUILT_IN_FIELDS = ("tariff", "commitments", "ntb", "shift", "purchases")   # others live in Deal.other
 
 
 @dataclass(frozen=True)
@@ -229,6 +233,8 @@ class Instance:
     content_hash: str = ""
     uncertainty: tuple = ()           # model.uncertainty.Uncertain, for Monte Carlo sweeps
     lines: TariffLines = field(default_factory=lambda: TariffLines())   # line -> its segments, in order
+    partner_menus: dict[str, tuple[TariffOption, ...]] = field(default_factory=dict)
+    partner_lines: TariffLines = field(default_factory=lambda: TariffLines())   # the partner's lines
 
     def options(self, segment: str) -> tuple[TariffOption, ...]:
         return self.menus[self.segments[segment].tariff_menu]
@@ -245,6 +251,12 @@ class Instance:
 
     def line_option(self, line: str, name: str) -> TariffOption:
         return next(o for o in self.line_options(line) if o.name == name)
+
+    def partner_line_options(self, line: str) -> tuple[TariffOption, ...]:
+        return self.partner_menus[self.partner_lines[line].menu]
+
+    def partner_line_option(self, line: str, name: str) -> TariffOption:
+        return next(o for o in self.partner_line_options(line) if o.name == name)
 
     def segment_option(self, deal: Deal, segment: str) -> str:
         """The option a deal chooses for a segment: the one chosen for its line."""

@@ -65,6 +65,11 @@ class LeverFamily:
     bridge_step: str | None = None                # its step in the deficit bridge (None: no step)
     bridge_label: str = ""
     sweep_label: Callable[[Instance, object], str] | None = None
+    # For an 'option' family: its options on a key, and how one is named.
+    options: Callable[[Instance, object], list] = lambda inst, key: []
+    option_label: Callable[[Instance, object, str], str] = lambda inst, key, name: name
+    # The rate a chosen option amounts to, given the deal's outcomes per segment (see run.lever_rows).
+    option_rate: Callable[[Instance, object, str, dict], float] = lambda inst, key, name, outcomes: 0.0
     # Hooks for a family whose effects add to the metrics (None for the built-ins):
     rows: tuple = ()                              # optimization: ((constraint name, row generator), ...)
     model_terms: Callable | None = None           # optimization: (v, inst, linear) -> {metric: expression}
@@ -88,6 +93,12 @@ def _shift_keys(inst: Instance) -> list:
     return [(k, s) for k, mk in inst.makers.items() for s in mk.segments]
 
 
+def _duty_rate(outcomes) -> float:
+    """Duty over customs value across outcomes (duck-typed: economics.responses.OptionOutcome)."""
+    value = sum(o.imports_value for o in outcomes)
+    return sum(o.duty for o in outcomes) / value if value > 0 else outcomes[0].effective_tariff
+
+
 def _vehicles(inst, key) -> str:
     return "vehicles"
 
@@ -102,7 +113,21 @@ BUILT_IN = (
         keys=_tariff_keys, unit=lambda inst, line: "fraction",
         label=lambda inst, line: f"{inst.parties['home']} tariff on {inst.lines[line].label}",
         bridge_step="tariff", bridge_label="tariff options",
-        sweep_label=lambda inst, line: f"tariff on {inst.lines[line].label}"),
+        sweep_label=lambda inst, line: f"tariff on {inst.lines[line].label}",
+        options=lambda inst, line: [o.name for o in inst.line_options(line)],
+        option_label=lambda inst, line, name: inst.line_option(line, name).label,
+        # The duty actually paid over the line's segments (a quota's mix of in- and out-of-quota rates).
+        option_rate=lambda inst, line, name, outcomes: _duty_rate([outcomes[s] for s in inst.lines[line].segments])),
+    LeverFamily(
+        name="partner_tariff", deal_field="partner_tariff", section="partner_tariff", party="partner",
+        kind="option", short="partner_tariff",
+        keys=lambda inst: list(inst.partner_lines), unit=lambda inst, line: "fraction",
+        label=lambda inst, line: f"{inst.parties['partner']} tariff on {inst.parties['home']}-made "
+                                 f"{inst.partner_lines[line].label}",
+        bridge_step="partner_tariff", bridge_label="partner tariffs on home exports",
+        options=lambda inst, line: [o.name for o in inst.partner_line_options(line)],
+        option_label=lambda inst, line, name: inst.partner_line_option(line, name).label,
+        option_rate=lambda inst, line, name, outcomes: inst.partner_line_option(line, name).rate),
     LeverFamily(
         name="ntb_relief", deal_field="ntb", section="ntb",  party="partner", kind="switch", short="ntb",
         keys=lambda inst: list(inst.ntb_measures), unit=lambda inst, n: "yes/no",

@@ -453,8 +453,10 @@ class _Builder:
     def build(self) -> Instance:
         s = self.spec
         menus = {k: self.menu(k, m) for k, m in s.tariff_menus.items()}
-        segments = {k: self.segment(k, g, menus) for k, g in s.segments.items()}
+        partner_menus = {k: self.menu(k, m, "partner_tariff_menus") for k, m in s.partner_tariff_menus.items()}
+        segments = {k: self.segment(k, g, menus, partner_menus) for k, g in s.segments.items()}
         lines = self.lines(s.tariff_menus, segments)
+        partner_lines = self.lines(s.partner_tariff_menus, segments, "partner_tariff_menu")
         channels = {k: self.channel(k, c, segments) for k, c in s.channels.items()}
         ntb = {k: self.ntb(k, n, segments) for k, n in s.ntb_measures.items()}
         makers = {k: self.maker(k, m, segments) for k, m in s.makers.items()}
@@ -466,7 +468,8 @@ class _Builder:
             parties={"home": s.parties.home, "partner": s.parties.partner},
             segments=segments, menus=menus, channels=channels, ntb_measures=ntb, makers=makers,
             goods=goods, red_lines=(), payoff_weights={}, no_deal=Deal(), fixed=Deal(),
-            settings=Settings(), calibration={}, sources=sources, inputs=(), lines=lines)
+            settings=Settings(), calibration={}, sources=sources, inputs=(), lines=lines,
+            partner_menus=partner_menus, partner_lines=partner_lines)
         from dataclasses import replace
         payoffs = {p: self.payoff(p, s.payoffs.get(p, {}), partial) for p in ("home", "partner")}
         red_lines = tuple(r for k, spec in s.red_lines.items() for r in self.red_line(k, spec, partial))
@@ -481,8 +484,8 @@ class _Builder:
                        settings=settings, calibration=calibration, inputs=tuple(self.inputs),
                        uncertainty=uncertainty)
 
-    def menu(self, key: str, spec) -> tuple[TariffOption, ...]:
-        path = f"tariff_menus.{key}"
+    def menu(self, key: str, spec, root: str = "tariff_menus") -> tuple[TariffOption, ...]:
+        path = f"{root}.{key}"
         options: list[TariffOption] = []
         if spec.flat is not None:
             fp = f"{path}.flat"
@@ -500,7 +503,7 @@ class _Builder:
                     for i in range(n + 1):
                         rate = round(lo + i * step, 12)
                         options.append(TariffOption(name=flat_name(rate), label=f"flat {rate:.1%}", rate=rate))
-        for qk, qs in spec.quotas.items():
+        for qk, qs in getattr(spec, "quotas", {}).items():
             qp = f"{path}.quotas.{qk}"
             quota, ti, to = (self.field(qs, name, qp) for name in ("quota", "in_quota", "out_of_quota"))
             if ti > to:
@@ -509,7 +512,7 @@ class _Builder:
             label = qs.label or f"quota {quota:,.0f} at {ti:.1%}, {to:.1%} above"
             options.append(TariffOption(name=qk, label=label, rate=to, quota=quota, in_quota_rate=ti,
                                         rent_holder=qs.rent_holder))
-        for rk, rs in spec.export_restraints.items():
+        for rk, rs in getattr(spec, "export_restraints", {}).items():
             rp = f"{path}.export_restraints.{rk}"
             if rk in spec.quotas:
                 self.error(rp, f"'{rk}' is also a quota on this menu", hint="give each option its own name")
@@ -522,15 +525,16 @@ class _Builder:
             self.error(path, "the menu has no options", hint="give 'flat:' tiers, 'quotas:' or 'export_restraints:'")
         return tuple(options)
 
-    def lines(self, menus, segments) -> TariffLines:
+    def lines(self, menus, segments, attribute: str = "tariff_menu") -> TariffLines:
         """One line per menu (every segment on it), or one per segment of a `split` menu."""
         out: dict[str, TariffLine] = {}
+        root = "tariff_menus" if attribute == "tariff_menu" else "partner_tariff_menus"
         for key, spec in menus.items():
-            members = tuple(s for s, g in segments.items() if g.tariff_menu == key)
+            members = tuple(s for s, g in segments.items() if getattr(g, attribute) == key)
             if spec.split:
                 for s in members:
                     if s in menus and s != key:
-                        self.error(f"tariff_menus.{key}.split", f"segment '{s}' would get a tariff line of its own, "
+                        self.error(f"{root}.{key}.split", f"segment '{s}' would get a tariff line of its own, "
                                    f"but a menu is also called '{s}'", hint="rename the segment or the menu")
                     out[s] = TariffLine(s, f"{spec.label or key}: {segments[s].label}", key, (s,))
             elif members:
@@ -538,15 +542,26 @@ class _Builder:
                                       key, members)
         return TariffLines(out)
 
-    def segment(self, key: str, g, menus) -> Segment:
+    def segment(self, key: str, g, menus, partner_menus) -> Segment:
         p = f"segments.{key}"
         self.ref(g.tariff_menu, menus, f"{p}.tariff_menu", "tariff menu")
         # The demand curve's inputs first, then the schema's order (the order results.json lists them in).
         names = [n for n, info in SegmentSpec.model_fields.items() if _model_in(info.annotation) is Q]
         names = ["imports", "elasticity", "pass_through"] + [n for n in names
                                                             if n not in ("imports", "elasticity", "pass_through")]
-        numbers = {name: self.field(g, name, p) for name in names}
-        return Segment(name=key, label=g.label, tariff_menu=g.tariff_menu, **numbers)
+        numbers = {name: self.field(g, name, p) for name in names if getattr(g, name) is not None}
+        partner = ("partner_base_tariff", "export_elasticity", "export_pass_through")
+        if g.partner_tariff_menu is not None:
+            self.ref(g.partner_tariff_menu, partner_menus, f"{p}.partner_tariff_menu", "partner tariff menu")
+            for name in partner:
+                if getattr(g, name) is None:
+                    self.error(f"{p}.{name}", "required when the segment has a 'partner_tariff_menu'",
+                               hint=f"see {DOCS}#segments")
+        elif any(getattr(g, name) is not None for name in partner):
+            self.error(f"{p}.partner_tariff_menu", "the segment states how exports respond to the partner's tariff "
+                       "but names no partner tariff menu", hint=f"name one of partner_tariff_menus, see {DOCS}#segments")
+        return Segment(name=key, label=g.label, tariff_menu=g.tariff_menu,
+                       partner_tariff_menu=g.partner_tariff_menu, **numbers)
 
     def channel(self, key: str, c, segments) -> Channel:
         p = f"channels.{key}"
@@ -647,35 +662,10 @@ class _Builder:
                         bound=bound, relative_to=r.relative_to, reason=r.reason) for name, metric in names]
 
     def deal(self, spec, path: str, inst: Instance, complete: bool) -> Deal:
-        tariff: dict[str, str] = {}     # tariff line -> option
-        for key, value in spec.tariff.items():
-            kp = f"{path}.tariff.{key}"
-            if key in inst.lines:
-                targets = [key]
-            elif key in inst.segments:
-                targets = [inst.line_of(key)]
-            elif key in inst.menus:
-                targets = [name for name, line in inst.lines.items() if line.menu == key]
-            else:
-                if not (self.set_aside("segments", key) or self.set_aside("tariff_menus", key)):
-                    self.error(kp, f"unknown tariff line, menu or segment '{key}'",
-                               hint=did_you_mean(key, list(inst.lines) + list(inst.segments) + list(inst.menus)))
-                continue
-            for line in targets:
-                name = self.option_name(value, line, kp, inst)
-                if name and line in tariff and tariff[line] != name:
-                    members = ", ".join(inst.lines[line].segments)
-                    self.error(kp, f"segment '{key}' is on tariff line '{line}' ({members}), whose other segments "
-                               f"get '{tariff[line]}': one option applies to the whole line",
-                               hint=f"give the tariff per line ('{line}'), or set tariff_menus."
-                                    f"{inst.lines[line].menu}.split: true to choose it per segment")
-                elif name:
-                    tariff[line] = name
-        if complete and not self.set_aside(path, "tariff"):
-            for line in inst.lines:
-                if line not in tariff and not any(e.field.startswith(f"{path}.tariff") for e in self.errors):
-                    self.error(f"{path}.tariff", f"no tariff given for tariff line '{line}'",
-                               hint="give one per tariff line (a menu, or a segment of a split menu)")
+        tariff = self.line_choices(spec.tariff, f"{path}.tariff", inst, inst.lines, inst.menus,
+                                   "tariff_menus", complete)
+        partner_tariff = self.line_choices(spec.partner_tariff, f"{path}.partner_tariff", inst, inst.partner_lines,
+                                           inst.partner_menus, "partner_tariff_menus", complete)
         commitments = {}
         per_commitment = declared(DealSpec, "commitments")
         for c, per in spec.commitments.items():
@@ -712,10 +702,47 @@ class _Builder:
                 good = inst.goods[g]
                 purchases[g] = self.q(q, gp, per_purchase, dimension=per_purchase.dimension.format(unit=good.unit),
                                       rng=replace(per_purchase.range, high=good.max_units))
-        return Deal(tariff=tariff, commitments=commitments, ntb=ntb, shift=shift, purchases=purchases)
+        return Deal(tariff=tariff, commitments=commitments, ntb=ntb, shift=shift, purchases=purchases,
+                    other={"partner_tariff": partner_tariff} if partner_tariff else {})
 
-    def option_name(self, value, line: str, path: str, inst: Instance) -> str | None:
-        options = inst.line_options(line)
+    def line_choices(self, given: dict, path: str, inst: Instance, lines, menus, root: str,
+                     complete: bool) -> dict[str, str]:
+        """Tariff line -> option, from a map keyed by line, menu or segment: a menu sets each
+        of its lines; a segment its line, which must then agree with the line's other segments."""
+        segment_line = lines.segment_line
+        out: dict[str, str] = {}
+        for key, value in given.items():
+            kp = f"{path}.{key}"
+            if key in lines:
+                targets = [key]
+            elif key in segment_line:
+                targets = [segment_line[key]]
+            elif key in menus:
+                targets = [name for name, line in lines.items() if line.menu == key]
+            else:
+                if not (self.set_aside("segments", key) or self.set_aside(root, key)):
+                    self.error(kp, f"unknown tariff line, menu or segment '{key}'",
+                               hint=did_you_mean(key, list(lines) + list(segment_line) + list(menus)))
+                continue
+            for line in targets:
+                name = self.option_name(value, line, kp, menus[lines[line].menu])
+                if name and line in out and out[line] != name:
+                    members = ", ".join(lines[line].segments)
+                    self.error(kp, f"segment '{key}' is on tariff line '{line}' ({members}), whose other segments "
+                               f"get '{out[line]}': one option applies to the whole line",
+                               hint=f"give the tariff per line ('{line}'), or set {root}."
+                                    f"{lines[line].menu}.split: true to choose it per segment")
+                elif name:
+                    out[line] = name
+        section = path.rsplit(".", 1)
+        if complete and not self.set_aside(*section):
+            for line in lines:
+                if line not in out and not any(e.field.startswith(path) for e in self.errors):
+                    self.error(path, f"no tariff given for tariff line '{line}'",
+                               hint="give one per tariff line (a menu, or a segment of a split menu)")
+        return out
+
+    def option_name(self, value, line: str, path: str, options) -> str | None:
         if isinstance(value, str):
             if any(o.name == value for o in options):
                 return value

@@ -244,6 +244,16 @@ class MenuSpec(Strict):
     export_restraints: dict[str, RestraintSpec] = text("Export restraints, by option name.", default_factory=dict)
 
 
+class PartnerMenuSpec(Strict):
+    """A tariff line of the partner's on home-made goods: its flat tiers, one chosen per line
+    (or per segment when `split`). Its rate scales the home country's exports to the
+    partner and the partner buyers' ceiling (see `export_elasticity`)."""
+
+    label: str | None = text("How reports name the line, e.g. 'Japan's tariff on US cars'.", default=None)
+    split: StrictBool = text("Choose the rate segment by segment.", default=False)
+    flat: FlatTiers = text("Flat tiers.")
+
+
 class SegmentSpec(Strict):
     """A vehicle segment and its calibration-year data. Import volume at tariff t
     responds to the buyer price: with constant elasticity M(t) = imports *
@@ -281,6 +291,19 @@ class SegmentSpec(Strict):
     displacement: Q = quantity("Partner-built domestic sales displaced per home-made vehicle sold in the "
                                "partner's market (counts in the partner's production loss).", "share", ge=0, le=1,
                                drawable=True)
+    partner_tariff_menu: str | None = text(
+        "The key of the `partner_tariff_menus` entry whose options the partner may choose for home-made goods of "
+        "this segment (leave out: the partner's tariff is not negotiated here).", default=None)
+    partner_base_tariff: Q | None = quantity(
+        "The partner's tariff on home-made goods of this segment in the calibration year (t0p).", TARIFF, ge=0,
+        le=10, drawable=True, default=None)
+    export_elasticity: Q | None = quantity(
+        "Price elasticity of the partner's demand for home-made goods of this segment (ep): home exports and the "
+        "partner buyers' ceiling both scale by ((1 + pp t)/(1 + pp t0p))^ep at partner tariff t.", "elasticity",
+        lt=0, drawable=True, default=None)
+    export_pass_through: Q | None = quantity(
+        "Share of a partner tariff change that reaches the partner's buyers (pp).", "share", gt=0, le=1,
+        drawable=True, default=None)
 
 
 Unlimited = Literal["unlimited"]
@@ -378,6 +401,9 @@ class DealSpec(Strict):
         "vehicles", ge=0, default_factory=dict)
     purchases: dict[str, Q] = quantity("Good -> units a year the partner buys; at most the good's `max_units`.",
                                        "count:{unit}", ge=0, default_factory=dict)
+    partner_tariff: dict[str, Q] = quantity(
+        "Partner tariff line, menu or segment -> the partner's flat rate on home-made goods (one of its menu's "
+        "tiers).", TARIFF, ge=0, le=10, default_factory=dict)
 
 
 class SettingsSpec(Strict):
@@ -440,6 +466,9 @@ class InstanceSpec(Strict):
     sources: dict[str, SourceSpec] = text("Source key -> a publication or an assumption.")
     settings: SettingsSpec = text("How the model responds and what it optimizes.", default_factory=SettingsSpec)
     tariff_menus: dict[str, MenuSpec] = text("Menu key -> the tariff options of a menu.")
+    partner_tariff_menus: dict[str, PartnerMenuSpec] = text(
+        "Menu key -> the partner's tariff options on home-made goods (segments name theirs in "
+        "`partner_tariff_menu`).", default_factory=dict)
     segments: dict[str, SegmentSpec] = text("Segment key -> its calibration-year data.")
     channels: dict[str, ChannelSpec] = text("Channel key -> a dealer network.", default_factory=dict)
     ntb_measures: dict[str, NtbSpec] = text("Measure key -> a non-tariff-barrier relief.", default_factory=dict)
@@ -466,7 +495,7 @@ class InstanceSpec(Strict):
 # -- where each part of the format is documented (headings of docs/instance-format.md) -----
 HEADINGS: dict[type[BaseModel], str] = {
     InstanceSpec: "top-level keys", Q: "numbers", SourceSpec: "sources", Parties: "parties",
-    SettingsSpec: "settings", MenuSpec: "tariff_menus", FlatTiers: "flat tiers", QuotaSpec: "quotas",
+    SettingsSpec: "settings", MenuSpec: "tariff_menus", PartnerMenuSpec: "partner_tariff_menus", FlatTiers: "flat tiers", QuotaSpec: "quotas",
     RestraintSpec: "export_restraints",
     SegmentSpec: "segments", ChannelSpec: "channels", NtbSpec: "ntb_measures", MakerSpec: "makers",
     GoodSpec: "goods", RedLineSpec: "red_lines", DealSpec: "no_deal and fixed_levers", Distribution: "uncertainty",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from model.data.instance import Deal, Instance
 from model.data.levers import families
 from model.economics.metrics import References, by_index, metric_unit, red_line_bound
-from model.economics.responses import chosen_outcomes
+from model.economics.responses import chosen_export_factors, chosen_outcomes
 
 VIOLATION_TOLERANCE = 1e-6   # relative to the size of the constraint's terms
 BINDING_TOLERANCE = 1e-6
@@ -64,19 +64,22 @@ def constraint_checks(inst: Instance, deal: Deal, metrics: dict[str, float], ref
     out: list[Check] = []
     home, partner = inst.parties["home"], inst.parties["partner"]
     if binaries is not None:
-        per_line = by_index(binaries.get("tariff", {}), 0)
-        for line, spec in inst.lines.items():
-            total = sum(per_line.get(line, ()))
-            out.append(Check(f"one_tariff_option[{line}]", f"exactly one tariff regime on {spec.label}",
-                             "home", "choice", total, "==", 1.0, "options"))
+        for f in families():
+            if f.kind != "option":
+                continue
+            per_key = by_index(binaries.get(f.name, {}), 0)
+            for key in f.keys(inst):
+                out.append(Check(f"one_{f.name}_option[{key}]", f"exactly one option for {f.label(inst, key)}",
+                                 f.party, "choice", sum(per_key.get(key, ())), "==", 1.0, "options"))
         worst = max((abs(v - round(v)) for values in binaries.values() for v in values.values()), default=0.0)
         out.append(Check("integrality", "tariff options and NTB reliefs are yes/no choices", None, "choice",
                          worst, "<=", 0.0, "fraction"))
     commit_by_segment, commit_by_channel = by_index(deal.commitments, 1), by_index(deal.commitments, 0)
     shift_by_segment, shift_by_maker = by_index(deal.shift, 1), by_index(deal.shift, 0)
+    xf = chosen_export_factors(inst, deal)     # the partner's tariff scales exports and the ceiling alike
     for s, seg in inst.segments.items():
-        sold = seg.exports + sum(commit_by_segment.get(s, ()))
-        ceiling = seg.partner_ceiling + sum(n.ceiling_lift.get(s, 0.0) for k, n in inst.ntb_measures.items()
+        sold = seg.exports * xf[s] + sum(commit_by_segment.get(s, ()))
+        ceiling = seg.partner_ceiling * xf[s] + sum(n.ceiling_lift.get(s, 0.0) for k, n in inst.ntb_measures.items()
                                             if deal.ntb.get(k))
         out.append(Check(f"buyer_ceiling[{s}]", f"{partner} buyers' ceiling for {home}-made {seg.label}",
                          "partner", "demand", sold, "<=", ceiling, "vehicles"))

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 
 from model.data.instance import Deal, Instance
 from model.data.levers import families
-from model.economics.responses import OptionOutcome, chosen_outcomes
+from model.economics.responses import (
+    OptionOutcome,
+    chosen_export_factors,
+    chosen_outcomes,
+    chosen_partner_rates,
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ METRICS: dict[str, MetricInfo] = {
     "dealer_margin": MetricInfo("USD", "partner dealers' margin on home-made vehicles they sell", "partner"),
     "partner_production_loss": MetricInfo("vehicles", "vehicles no longer built in the partner country", "partner"),
     "partner_political_cost": MetricInfo("USD", "partner's political cost of its concessions", "partner"),
+    "partner_tariff_revenue": MetricInfo("USD", "partner's tariff revenue on home-made goods sold there today "
+                                                "(commitments aside)", "partner"),
     "partner_plant_margin": MetricInfo("USD", "partner makers' margin on production shifted to their home-country "
                                               "plants", "partner"),
     "home_payoff": MetricInfo("USD", "home party's payoff (weighted sum of metrics)", "home"),
@@ -87,6 +94,7 @@ def evaluate(instance: Instance, deal: Deal | None,
              table: dict[tuple[str, str], OptionOutcome] | None = None) -> dict[str, float]:
     """Every metric for `deal` (None: the calibration-year baseline)."""
     outcomes = chosen_outcomes(instance, deal, table)
+    xf, rates = chosen_export_factors(instance, deal), chosen_partner_rates(instance, deal)
     levers = deal or Deal()
     segs = instance.segments
     shift_by, commit_by = by_index(levers.shift, 1), by_index(levers.commitments, 1)
@@ -105,8 +113,8 @@ def evaluate(instance: Instance, deal: Deal | None,
     v = {
         "imports_units": sum(outcomes[s].imports - shift[s] for s in segs),
         "imports_value": sum((outcomes[s].imports - shift[s]) * outcomes[s].unit_value for s in segs),
-        "exports_units": sum(seg.exports for seg in segs.values()) + sum(levers.commitments.values()),
-        "exports_value": sum(seg.exports * seg.export_price for seg in segs.values())
+        "exports_units": sum(seg.exports * xf[s] for s, seg in segs.items()) + sum(levers.commitments.values()),
+        "exports_value": sum(seg.exports * xf[s] * seg.export_price for s, seg in segs.items())
         + sum(x * instance.channels[c].unit_value[s] for (c, s), x in levers.commitments.items()),
         "purchases_value": sum(q * instance.goods[g].unit_value * instance.goods[g].additional_share
                                for g, q in levers.purchases.items()),
@@ -116,7 +124,8 @@ def evaluate(instance: Instance, deal: Deal | None,
         "buyer_cost": sum(o.buyer_cost for o in outcomes.values()),
         "buyer_price_change": sum(weight[s] * (outcomes[s].buyer_price_factor - 1) for s in segs) / total_weight,
         "home_production_gain": sum(segs[s].home_substitution * lost_imports[s] for s in segs)
-        + sum(shift.values()) + sum(commit.values()),
+        + sum(shift.values()) + sum(commit.values()) + sum(seg.exports * (xf[s] - 1) for s, seg in segs.items()),
+        "partner_tariff_revenue": sum(rates[s] * seg.exports * xf[s] * seg.export_price for s, seg in segs.items()),
         "partner_export_margin": sum(outcomes[s].export_margin * kept(s) for s in segs),
         "dealer_margin": sum(x * instance.channels[c].dealer_margin for (c, _), x in levers.commitments.items()),
         "partner_production_loss": sum(lost_imports.values()) + sum(shift.values())

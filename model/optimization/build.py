@@ -23,7 +23,7 @@ from pyomo.core.expr.numeric_expr import LinearExpression
 from model.data.instance import Deal, Instance
 from model.data.levers import MONEY, UNIT_SCALE, VOL, LeverFamily, families
 from model.economics.metrics import References, metric_unit, red_line_bound, split_metric
-from model.economics.responses import OptionOutcome
+from model.economics.responses import OptionOutcome, export_factors
 
 
 def build_model(instance: Instance, table: dict[tuple[str, str], OptionOutcome],
@@ -50,6 +50,7 @@ class IndexMaps:
     options: dict[str, list[str]]              # segment -> its tariff options, in table order
     line_of: dict[str, str]                    # segment -> its tariff line
     line_options: dict[str, list[str]]         # tariff line -> its options, in menu order
+    partner_line_of: dict[str, str]            # segment -> the partner's tariff line on its exports, if any
     channels_of_segment: dict[str, list[str]]  # segment -> channels that source it, in channel order
     segments_of_channel: dict[str, list[str]]
     segments_of_maker: dict[str, list[str]]
@@ -69,7 +70,8 @@ def index_maps(inst: Instance, table) -> IndexMaps:
         for s in mk.segments:
             makers[s].append(k)
     line_options = {name: [o.name for o in inst.line_options(name)] for name in inst.lines}
-    return IndexMaps(options, dict(inst.lines.segment_line), line_options, by_segment,
+    return IndexMaps(options, dict(inst.lines.segment_line), line_options, dict(inst.partner_lines.segment_line),
+                     by_segment,
                      {c: list(ch.segments) for c, ch in inst.channels.items()},
                      {k: list(mk.segments) for k, mk in inst.makers.items()}, makers)
 
@@ -110,8 +112,10 @@ def variable_name(family: LeverFamily) -> str:
 
 
 def variable_keys(m, inst: Instance, family: LeverFamily) -> list:
-    """An option family has a binary per (tariff line, option); the others one variable per key."""
-    return list(m.LINE_OPTIONS) if family.kind == "option" else family.keys(inst)
+    """An option family has a binary per (key, option); the others one variable per key."""
+    if family.kind == "option":
+        return [(key, o) for key in family.keys(inst) for o in family.options(inst, key)]
+    return family.keys(inst)
 
 
 def define_levers(m, inst: Instance) -> None:
@@ -170,6 +174,14 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
     def average(attr):
         return [getattr(t, attr) / t.imports * VOL / MONEY if t.imports > 0 else 0.0 for _, _, t in opts]
 
+    def exported(per_unit):
+        """sum_s per_unit(s) exports_s(partner tariff): today's home exports, scaled by the
+        export factor of the partner's option on the segment's line (1 where not negotiated)."""
+        fixed = sum(per_unit(g) * g.exports for s, g in seg.items() if s not in partner_pairs)
+        coefs = [per_unit(seg[s]) * seg[s].exports * factor for s, _, factor in partner_terms]
+        return fixed + linear(coefs, partner_vars) if partner_terms else fixed
+
+    partner_pairs, partner_terms, partner_vars = export_terms(m, inst)
     shifted = linear(None, hs)
     committed = linear(None, xs)
     price_weight = {s: g.imports * g.import_price * (1 + g.base_tariff) for s, g in seg.items()}
@@ -178,8 +190,8 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
         "imports_units": per_option([t.imports / VOL for _, _, t in opts]) - shifted,
         "imports_value": per_option([t.imports_value / MONEY for _, _, t in opts],
                                     [t.unit_value * VOL / MONEY for _, _, t in opts]),
-        "exports_units": sum(g.exports for g in seg.values()) / VOL + committed,
-        "exports_value": sum(g.exports * g.export_price for g in seg.values()) / MONEY
+        "exports_units": exported(lambda g: 1 / VOL) + committed,
+        "exports_value": exported(lambda g: g.export_price / MONEY)
         + linear([inst.channels[c].unit_value[s] * VOL / MONEY for c, s in pairs], xs),
         "purchases_value": linear([inst.goods[g].unit_value * inst.goods[g].additional_share * qs[g] / MONEY
                                    for g in m.GOODS], qv),
@@ -193,7 +205,9 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
             [price_weight[s] / total_weight * (t.buyer_price_factor - 1) for s, _, t in opts]),
         "home_production_gain": per_option(
             [g.home_substitution * (g.imports - t.imports) / VOL for _, g, t in opts])
-        + shifted + committed,
+        + shifted + committed + exported(lambda g: 1 / VOL) - sum(g.exports for g in seg.values()) / VOL,
+        "partner_tariff_revenue": linear([seg[s].exports * seg[s].export_price * inst.partner_line_option(
+            m.index_maps.partner_line_of[s], o).rate * factor / MONEY for s, o, factor in partner_terms], partner_vars),
         "partner_export_margin": per_option([t.export_margin / MONEY for _, _, t in opts], average("export_margin")),
         "dealer_margin": linear([inst.channels[c].dealer_margin * VOL / MONEY for c, _ in pairs], xs),
         "partner_production_loss": per_option([(g.imports - t.imports) / VOL for _, g, t in opts])
@@ -229,6 +243,15 @@ def metric_expressions(v, inst: Instance, table, linear=linear) -> tuple[dict, d
             w * scale[k] / MONEY * exprs[k] for k, w in inst.payoff_weights[party].items())
         scale[f"{party}_payoff"] = MONEY
     return exprs, scale
+
+
+def export_terms(v, inst: Instance) -> tuple[set, list, list]:
+    """(segments on a partner tariff line, [(segment, option, export factor)], the matching
+    partner_tariff_choice variables): the pieces of every term in home exports."""
+    factors = export_factors(inst)
+    line_of = v.index_maps.partner_line_of
+    terms = [(s, o, f) for (s, o), f in factors.items()]
+    return set(line_of), terms, [v.partner_tariff_choice[line_of[s], o] for s, o, _ in terms]
 
 
 def define_metrics(m, inst: Instance, table) -> None:
@@ -289,7 +312,8 @@ def _rule(rows):
 def row_families(v) -> list[tuple[str, object]]:
     """(constraint family name, row generator), in model order: the built-in families, then
     the rows of lever families that bring their own (`LeverFamily.rows`)."""
-    return list(ROW_FAMILIES) + [pair for f in v.lever_families for pair in f.rows]
+    choices = [(f"one_{f.name}_option", one_option_rows(f)) for f in v.lever_families if f.kind == "option"]
+    return choices + list(ROW_FAMILIES) + [pair for f in v.lever_families for pair in f.rows]
 
 
 # Each row generator yields (index, lhs, sense, rhs, scale): `lhs sense rhs` in model units,
@@ -297,20 +321,30 @@ def row_families(v) -> list[tuple[str, object]]:
 # `v` holds the variables (the Pyomo model, or `resolve`'s coefficient maps) and `metrics`
 # the metric expressions; the same generators build the model and re-solve it.
 
-def one_tariff_option_rows(v, inst: Instance, table, refs, metrics, linear):
-    """One tariff option per tariff line: sum_o tariff_choice[l,o] = 1."""
-    for line, options in v.index_maps.line_options.items():
-        yield line, sum(v.tariff_choice[line, o] for o in options), "==", 1, None
+def one_option_rows(family: LeverFamily):
+    """One option per key of an option family (a tariff line): sum_o choice[l,o] = 1."""
+    def generate(v, inst: Instance, table, refs, metrics, linear):
+        var = getattr(v, variable_name(family))
+        for key in family.keys(inst):
+            yield key, sum(var[key, o] for o in family.options(inst, key)), "==", 1, None
+    return generate
 
 
 def buyer_ceiling_rows(v, inst: Instance, table, refs, metrics, linear):
     """Partner buyers take no more home-made vehicles than they want:
     exports_s + sum_c commitment[c,s] <= ceiling_s + sum_n lift_ns * ntb_relief[n]."""
     channels = v.index_maps.channels_of_segment
+    partner = {}       # segment -> [(factor, variable)] of its partner tariff options
+    for (s, _, factor), var in zip(*export_terms(v, inst)[1:]):
+        partner.setdefault(s, []).append((factor, var))
     for s in v.SEGMENTS:
         seg = inst.segments[s]
-        sold = seg.exports / VOL + sum(v.commitment[c, s] for c in channels[s])
-        ceiling = seg.partner_ceiling / VOL + sum(
+        sold, ceiling = seg.exports / VOL, seg.partner_ceiling / VOL
+        if s in partner:      # the partner's tariff scales both by the export factor of its option
+            sold = linear([seg.exports / VOL * f for f, _ in partner[s]], [x for _, x in partner[s]])
+            ceiling = linear([seg.partner_ceiling / VOL * f for f, _ in partner[s]], [x for _, x in partner[s]])
+        sold = sold + sum(v.commitment[c, s] for c in channels[s])
+        ceiling = ceiling + sum(
             n.ceiling_lift.get(s, 0.0) / VOL * v.ntb_relief[k] for k, n in inst.ntb_measures.items())
         yield s, sold, "<=", ceiling, VOL
 
@@ -368,7 +402,6 @@ def participation_rows(v, inst: Instance, table, refs, metrics, linear):
 
 
 ROW_FAMILIES = (
-    ("one_tariff_option", one_tariff_option_rows),
     ("buyer_ceiling", buyer_ceiling_rows),
     ("channel_capacity", channel_capacity_rows),
     ("spare_capacity", spare_capacity_rows),
@@ -386,7 +419,7 @@ def define_fixed_levers(m, inst: Instance) -> None:
         var, fixed = getattr(m, variable_name(f)), inst.fixed.values(f.deal_field)
         if f.kind == "option":
             for line, opt in fixed.items():
-                for o in m.index_maps.line_options[line]:
+                for o in f.options(inst, line):
                     var[line, o].fix(1 if o == opt else 0)
         elif f.kind == "switch":
             for key, on in fixed.items():
