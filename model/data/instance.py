@@ -1,7 +1,7 @@
 """Validated negotiation data: what the model is built from.
 
 Every number here is in base units (vehicles a year, USD a year, fractions), already
-checked by `model.loader`. Provenance (unit as written, source) is kept apart in
+checked by `model.data.loader`. Provenance (unit as written, source) is kept apart in
 `Instance.inputs`, so the economics never touch it and reports can show all of it.
 """
 from __future__ import annotations
@@ -171,7 +171,7 @@ class Instance:
     sources: dict[str, Source]
     inputs: tuple[Input, ...]
     content_hash: str = ""
-    uncertainty: tuple = ()           # model.uncertainty.Uncertain, for Monte Carlo sweeps
+    uncertainty: tuple = ()           # model.data.uncertainty.Uncertain, for Monte Carlo sweeps
 
     def options(self, segment: str) -> tuple[TariffOption, ...]:
         return self.menus[self.segments[segment].tariff_menu]

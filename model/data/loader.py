@@ -75,7 +75,7 @@ class Origins:
     def record(self, data, file: str, prefix: str = "") -> None:
         if isinstance(data, Located):
             self.where.setdefault(prefix, (file, data.line))
-            files = getattr(data, "files", None) or {}   # keys placed from CSV tables (model.tables)
+            files = getattr(data, "files", None) or {}   # keys placed from CSV tables (model.data.tables)
             for k, v in data.items():
                 path = f"{prefix}.{k}" if prefix else k
                 f = files.get(k, file)
