@@ -22,6 +22,7 @@ import math
 import types
 import typing
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
@@ -92,6 +93,7 @@ def quantity(description: str, dimension: str, *, gt: float | None = None, ge: f
     return Field(description=description, json_schema_extra=extra, **field)
 
 
+@cache
 def declared(model: type[BaseModel], name: str) -> Declared:
     """The declaration of the numeric field `name` of `model`."""
     extra = model.model_fields[name].json_schema_extra or {}
