@@ -425,7 +425,14 @@ class _Builder:
         if not rng.contains(value):
             limit = rng.low_text() if rng.below(value) else rng.high_text()
             got = f"{q.value:g}" if _strip_year(q.unit) == "1" else f"{q.value:g} {q.unit}"
-            self.error(f"{path}.value", f"must be {_in_words(limit, dimension)} (got {got})", hint=decl.hint)
+            hint = decl.hint
+            value_from, unit_from = (Path(self.origins.locate(f"{path}.{k}", self.file)[0]).name
+                                     for k in ("value", "unit"))
+            if value_from != unit_from:        # a file that extends another restated only the value
+                mixed = (f"the value is from {value_from} but its unit '{q.unit}' from {unit_from}: "
+                         f"give value and unit together")
+                hint = f"{hint}; {mixed}" if hint else mixed
+            self.error(f"{path}.value", f"must be {_in_words(limit, dimension)} (got {got})", hint=hint)
         self.inputs.append(Input(path, q.value, q.unit, q.source))
         return value
 
