@@ -179,3 +179,10 @@ def test_a_value_restated_without_its_unit_is_traced_to_both_files(tmp_path):
     (e,) = exc.value.errors
     assert e.field == "segments.car.pass_through.value" and "must be <= 100%" in e.message
     assert "value is from child.yaml but its unit '%' from parent.yaml" in e.hint
+
+
+@pytest.mark.parametrize("field, value, unit", [("import_price", 1e308, "USD/vehicle"), ("imports", 2e12, "thousand vehicles")])
+def test_a_number_too_large_for_the_solver_is_bad_input(tmp_path, field, value, unit):
+    """Found by the fuzz test: an import price of 1e308 used to reach HiGHS and stop it (exit 1)."""
+    errors = problems(tmp_path, {"segments": {"car": {field: q(value, unit)}}})
+    assert [e.field for e in errors] == [f"segments.car.{field}.value"] and "far too large" in errors[0].message

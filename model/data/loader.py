@@ -37,6 +37,7 @@ from model.data.instance import (
 )
 from model.data.schema import (
     DOCS,
+    MAGNITUDE,
     ChannelSpec,
     DealSpec,
     Declared,
@@ -422,7 +423,11 @@ class _Builder:
         if q.source not in self.spec.sources and not self.set_aside("sources", q.source):
             self.error(f"{path}.source", f"unknown source '{q.source}'",
                        hint=did_you_mean(q.source, self.spec.sources) or "add it under 'sources:'")
-        if not rng.contains(value):
+        if abs(value) > MAGNITUDE:
+            self.error(f"{path}.value", f"{q.value:g} {q.unit} is far too large (at most {MAGNITUDE:g} in "
+                       f"{base_unit(dimension)})", hint="check the number and its unit."
+                       + (" Where the field allows it, write 'unlimited'." if decl.unlimited else ""))
+        elif not rng.contains(value):
             limit = rng.low_text() if rng.below(value) else rng.high_text()
             got = f"{q.value:g}" if _strip_year(q.unit) == "1" else f"{q.value:g} {q.unit}"
             hint = decl.hint

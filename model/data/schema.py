@@ -29,6 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, 
 
 SCHEMA_VERSION = 1
 DOCS = "docs/instance-format.md"
+# The largest size any number may have in base units, whatever its field's range: larger
+# ones are typos, and they overflow the solver (HiGHS treats 1e20 as infinite).
+MAGNITUDE = 1e15
 
 
 # -- declarations -------------------------------------------------------------------------
@@ -154,7 +157,9 @@ class Strict(BaseModel):
 
 
 class Q(Strict):
-    """A number with its unit and the key of its source: `{value: 2.5, unit: "%", source: us_hts}`."""
+    """A number with its unit and the key of its source: `{value: 2.5, unit: "%", source: us_hts}`.
+    Whatever the field, a number may not exceed 10^15 in base units (a bigger one is a
+    typo, and overflows the solver); `unlimited` is written as such where a field allows it."""
 
     value: float = text("The number, as published or assumed.")
     unit: str = text("Its unit: one of those accepted for the field's dimension (see units).")
