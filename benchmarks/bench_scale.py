@@ -7,7 +7,7 @@
 
 Prints markdown tables (a script, not a test: it asserts nothing):
 
-1. sizes, from the default instance to generated ones (`model.generate`) of about the
+1. sizes, from the default instance to generated ones (`model.data.generate`) of about the
    given numbers of variables; each measurement in a fresh process, with its peak memory:
    - ours: load, build (option table, references, Pyomo model), solve (HiGHS through
      Pyomo's persistent interface: the deficit stage, then the lexicographic stage),

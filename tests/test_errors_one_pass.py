@@ -164,3 +164,25 @@ def test_errors_come_in_file_order_the_given_file_first(tmp_path):
     files = [Path(e.file).name for e in exc.value.errors]
     lines = [e.line for e in exc.value.errors if e.file.endswith("child.yaml")]
     assert files == ["child.yaml", "child.yaml", "parent.yaml"] and lines == sorted(lines)
+
+
+def test_a_value_restated_without_its_unit_is_traced_to_both_files(tmp_path):
+    """The parent writes pass_through in %; the child restates only the value, 150. The
+    error says the value came from the child and its unit from the parent."""
+    parent = spec({"segments": {"car": {"pass_through": q(100, "%")}}})
+    (tmp_path / "parent.yaml").write_text(yaml.safe_dump(parent, sort_keys=False))
+    (tmp_path / "child.yaml").write_text(yaml.safe_dump({
+        "extends": "parent.yaml", "name": "child", "segments": {"car": {"pass_through": {"value": 150}}}},
+        sort_keys=False))
+    with pytest.raises(InstanceErrors) as exc:
+        load(tmp_path / "child.yaml")
+    (e,) = exc.value.errors
+    assert e.field == "segments.car.pass_through.value" and "must be <= 100%" in e.message
+    assert "value is from child.yaml but its unit '%' from parent.yaml" in e.hint
+
+
+@pytest.mark.parametrize("field, value, unit", [("import_price", 1e308, "USD/vehicle"), ("imports", 2e12, "thousand vehicles")])
+def test_a_number_too_large_for_the_solver_is_bad_input(tmp_path, field, value, unit):
+    """Found by the fuzz test: an import price of 1e308 used to reach HiGHS and stop it (exit 1)."""
+    errors = problems(tmp_path, {"segments": {"car": {field: q(value, unit)}}})
+    assert [e.field for e in errors] == [f"segments.car.{field}.value"] and "far too large" in errors[0].message

@@ -118,3 +118,8 @@ def test_documented_examples_are_valid_yaml_of_the_documented_section():
     assert len(blocks) > 10
     for block in blocks:
         assert isinstance(yaml.safe_load(block), dict)
+
+
+def test_the_largest_number_is_stated_where_numbers_are_documented():
+    import math
+    assert f"10^{round(math.log10(schema.MAGNITUDE))} in base units" in " ".join(schema.Q.__doc__.split())

@@ -1,6 +1,6 @@
 """Large synthetic instances in the instance format (YAML + CSV tables), for scale tests.
 
-    python -m model.generate --segments 5000 --options 12 --channels 20 --out instances/generated/s5000
+    python -m model.data.generate --segments 5000 --options 12 --channels 20 --out instances/generated/s5000
 
 writes `<out>/<name>.yaml` and its CSV tables (segments, channel x segment values, NTB
 ceiling lifts, makers' segments). The negotiation is toyota_2025's, multiplied: many
@@ -192,7 +192,7 @@ def write_instance(size: Size, out: str | Path) -> Path:
     if not trucks.any():
         del spec["tariff_menus"]["light_trucks"], spec["no_deal"]["tariff"]["light_trucks"]
     path = out / f"{size.name}.yaml"
-    header = (f"# Synthetic scale-test instance written by `python -m model.generate` ({size}).\n"
+    header = (f"# Synthetic scale-test instance written by `python -m model.data.generate` ({size}).\n"
               "# Not real data: every number's source is the 'synthetic' assumption.\n")
     path.write_text(header + yaml.safe_dump(spec, sort_keys=False, width=120), encoding="utf-8")
     return path
@@ -207,7 +207,7 @@ def _write_csv(path: Path, rows: list[dict]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m model.generate", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m model.data.generate", description=__doc__.split("\n\n")[0])
     p.add_argument("--segments", type=int, default=1000, help="product lines")
     p.add_argument("--options", type=int, default=12, help="tariff options per menu (flat tiers + 1 quota)")
     p.add_argument("--channels", type=int, default=10)

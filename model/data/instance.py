@@ -1,7 +1,7 @@
 """Validated negotiation data: what the model is built from.
 
 Every number here is in base units (vehicles a year, USD a year, fractions), already
-checked by `model.loader`. Provenance (unit as written, source) is kept apart in
+checked by `model.data.loader`. Provenance (unit as written, source) is kept apart in
 `Instance.inputs`, so the economics never touch it and reports can show all of it.
 """
 from __future__ import annotations
@@ -231,7 +231,7 @@ class Instance:
     sources: dict[str, Source]
     inputs: tuple[Input, ...]
     content_hash: str = ""
-    uncertainty: tuple = ()           # model.uncertainty.Uncertain, for Monte Carlo sweeps
+    uncertainty: tuple = ()           # model.data.uncertainty.Uncertain, for Monte Carlo sweeps
     lines: TariffLines = field(default_factory=lambda: TariffLines())   # line -> its segments, in order
     partner_menus: dict[str, tuple[TariffOption, ...]] = field(default_factory=dict)
     partner_lines: TariffLines = field(default_factory=lambda: TariffLines())   # the partner's lines

@@ -39,6 +39,7 @@ from model.data.instance import (
 )
 from model.data.schema import (
     DOCS,
+    MAGNITUDE,
     ChannelSpec,
     DealSpec,
     Declared,
@@ -77,7 +78,7 @@ class Origins:
     def record(self, data, file: str, prefix: str = "") -> None:
         if isinstance(data, Located):
             self.where.setdefault(prefix, (file, data.line))
-            files = getattr(data, "files", None) or {}   # keys placed from CSV tables (model.tables)
+            files = getattr(data, "files", None) or {}   # keys placed from CSV tables (model.data.tables)
             for k, v in data.items():
                 path = f"{prefix}.{k}" if prefix else k
                 f = files.get(k, file)
@@ -191,7 +192,6 @@ def load(path: str | Path, root: str | Path | None = None) -> Instance:
 
 
 def _with_hash(instance: Instance, digest: str) -> Instance:
-    from dataclasses import replace
     return replace(instance, content_hash=digest)
 
 
@@ -235,93 +235,84 @@ def _at(data, parts: list[str]):
 
 def structure_errors(raw: list[dict], data, origins: Origins, file: str) -> list[InstanceError]:
     """Pydantic's errors in the user's words: one per problem, with a did-you-mean for
-    misspelt fields and a pointer to the field's documentation."""
-    errors, seen = [], set()
+    misspelt fields and choices, and a pointer to the field's documentation. A misspelt
+    field and the required field it was meant to be are one error, not two."""
     cleaned = [(e, *_clean(e["loc"])) for e in raw]
-    missing = {(tuple(p[:-1]), p[-1]) for e, p, _ in cleaned if e["type"] == "missing"}
-    merged_missing = set()
+    missing = {tuple(p) for e, p, _ in cleaned if e["type"] == "missing"}
+    meant = {tuple(p): tuple(p[:-1]) + (close,) for e, p, _ in cleaned if e["type"] == "extra_forbidden"
+             for close in [_closest_field(p)] if close and tuple(p[:-1]) + (close,) in missing}
+    errors, seen = [], set()
     for e, parts, union_at in cleaned:
-        if e["type"] != "extra_forbidden":
-            continue
-        owner, _, reached = walk(parts[:-1])
-        model = _model_in(reached) if reached is not None else None
-        fields = list(model.model_fields) if model else []
-        close = difflib.get_close_matches(parts[-1], fields, n=1, cutoff=0.6)
-        if close and (tuple(parts[:-1]), close[0]) in missing:
-            merged_missing.add((tuple(parts[:-1]), close[0]))
-    for e, parts, union_at in cleaned:
-        kind, msg = e["type"], e["msg"]
+        kind = e["type"]
         if union_at is not None:
-            # An error inside a union (a quantity, or 'unlimited' / an option name): one error at
-            # the union for anything but a mapping; for a mapping, only the quantity's errors.
+            # Inside a union (a quantity, or 'unlimited' / an option name): a mapping was meant
+            # to be a quantity, so report only the quantity's errors; anything else is one
+            # error at the union.
             given = _at(data, parts[:union_at])
-            if isinstance(given, dict) and _model_in(walk(parts[:union_at])[2]) is not None and \
-                    len(parts) == union_at and kind != "model_type":
-                continue
-            if not isinstance(given, dict):
-                parts = parts[:union_at]
-                if tuple(parts) in seen:
-                    continue
-                kind = "union"
+            if isinstance(given, dict):
+                if len(parts) == union_at and kind != "model_type":
+                    continue                   # the other members' complaints about a mapping
+            else:
+                parts, kind = parts[:union_at], "union"
         key = tuple(parts)
+        if key in seen or (kind == "missing" and key in meant.values()):
+            continue
+        seen.add(key)
         path = ".".join(parts)
         f, line = origins.locate(path, file)
-        hint = None
-        if kind == "missing":
-            if (key[:-1], key[-1]) in merged_missing:
-                continue
-            msg = "this field is required but missing"
-            owner, name, _ = walk(parts)
-            about = owner.model_fields[name].description if owner else None
-            hint = f"{parts[-1]}: {about} See {doc_link(parts)}" if about else f"see {doc_link(parts)}"
-        elif kind == "extra_forbidden":
-            _, _, reached = walk(parts[:-1])
-            model = _model_in(reached) if reached is not None else None
-            fields = list(model.model_fields) if model else []
-            msg = f"unknown field '{parts[-1]}'"
-            close = difflib.get_close_matches(parts[-1], fields, n=1, cutoff=0.6)
-            where = f"(fields: {doc_link(parts[:-1])})"
-            if close and (key[:-1], close[0]) in merged_missing:
-                hint = f"did you mean '{close[0]}'? It is required and missing here {where}"
-            elif close:
-                hint = f"did you mean '{close[0]}'? {where}"
-            else:
-                hint = f"check the spelling {where}"
-        elif kind == "union":
-            given = _at(data, parts)
-            _, _, reached = walk(parts)
-            alternatives = [m for m in _members(reached) if m is not Q and m is not type(None)]
-            alt = ""
-            if any(typing.get_origin(m) is Literal for m in alternatives):
-                words = [a for m in alternatives if typing.get_origin(m) is Literal for a in typing.get_args(m)]
-                alt = " or " + " or ".join(f"'{w}'" for w in words)
-                if isinstance(given, str):
-                    hint = did_you_mean(given, words)
-            elif str in alternatives:
-                alt = " or an option's name"
-            msg = f"expected a number written as {{value: ..., unit: ..., source: ...}}{alt}, got {given!r}"
-            if hint is None and isinstance(given, (int, float)) and not isinstance(given, bool):
-                hint = _written_as(parts, given, data)
-        elif kind in ("model_type", "dict_type"):
-            got = type(e.get("input")).__name__
-            msg = f"expected a mapping of fields here, got {got} {e.get('input')!r}"
-            if declaration_at(path) is not None:
-                msg = f"expected a number written as {{value: ..., unit: ..., source: ...}}, got {e.get('input')!r}"
-            if isinstance(e.get("input"), (int, float)) and not isinstance(e.get("input"), bool):
-                hint = _written_as(parts, e["input"], data)
-            else:
-                hint = f"see {doc_link(parts)}"
-        elif kind == "literal_error":
-            msg = f"{msg}, got {e.get('input')!r}"
-            choices = [c.strip("'") for c in msg.split(",")[0].replace(" or ", ", ").split() if c.startswith("'")]
-            hint = did_you_mean(str(e.get("input")), choices) if isinstance(e.get("input"), str) and choices else None
-        elif msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        else:
-            msg = f"{msg} (got {e.get('input')!r})"
-        seen.add(key)
-        errors.append(InstanceError(f, path, msg, line=line, hint=hint))
+        message, hint = _explain(kind, e, parts, data, misspelt=meant.get(key))
+        errors.append(InstanceError(f, path, message, line=line, hint=hint))
     return errors
+
+
+def _closest_field(parts: list[str]) -> str | None:
+    """The field of the model at parts[:-1] that parts[-1] most likely misspells."""
+    _, _, reached = walk(parts[:-1])
+    model = _model_in(reached) if reached is not None else None
+    close = difflib.get_close_matches(parts[-1], list(model.model_fields) if model else [], n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _explain(kind: str, e: dict, parts: list[str], data, misspelt: tuple | None) -> tuple[str, str | None]:
+    """(message, hint) for one structural error."""
+    given = e.get("input")
+    number = isinstance(given, (int, float)) and not isinstance(given, bool)
+    if kind == "missing":
+        owner, name, _ = walk(parts)
+        about = owner.model_fields[name].description if owner else None
+        return ("this field is required but missing",
+                f"{parts[-1]}: {about} See {doc_link(parts)}" if about else f"see {doc_link(parts)}")
+    if kind == "extra_forbidden":
+        where = f"(fields: {doc_link(parts[:-1])})"
+        close = _closest_field(parts)
+        if misspelt:
+            hint = f"did you mean '{close}'? It is required and missing here {where}"
+        else:
+            hint = f"did you mean '{close}'? {where}" if close else f"check the spelling {where}"
+        return f"unknown field '{parts[-1]}'", hint
+    if kind == "union":
+        given = _at(data, parts)
+        number = isinstance(given, (int, float)) and not isinstance(given, bool)
+        others = [m for m in _members(walk(parts)[2]) if m is not Q and m is not type(None)]
+        words = [w for m in others if typing.get_origin(m) is Literal for w in typing.get_args(m)]
+        alt = "".join(f" or '{w}'" for w in words) or (" or an option's name" if str in others else "")
+        hint = did_you_mean(given, words) if isinstance(given, str) and words else None
+        return (f"expected a number written as {{value: ..., unit: ..., source: ...}}{alt}, got {given!r}",
+                _written_as(parts, given, data) if number else hint)
+    if kind in ("model_type", "dict_type"):
+        if declaration_at(".".join(parts)) is not None:
+            message = f"expected a number written as {{value: ..., unit: ..., source: ...}}, got {given!r}"
+        else:
+            message = f"expected a mapping of fields here, got {type(given).__name__} {given!r}"
+        return message, _written_as(parts, given, data) if number else f"see {doc_link(parts)}"
+    if kind == "literal_error":
+        reached = walk(parts)[2]
+        choices = [str(c) for m in _members(reached) if typing.get_origin(m) is Literal for c in typing.get_args(m)]
+        hint = did_you_mean(given, choices) if isinstance(given, str) and choices else None
+        return f"{e['msg']}, got {given!r}", hint
+    if e["msg"].startswith("Value error, "):
+        return e["msg"][len("Value error, "):], None
+    return f"{e['msg']} (got {given!r})", None
 
 
 def _written_as(parts: list[str], number, data) -> str:
@@ -370,6 +361,12 @@ def _prune(data: dict, raw: list[dict]) -> tuple[dict, set[tuple[str, ...]]]:
             trimmed[top] = copy.deepcopy(_PLACEHOLDER.get(top, {}))
     return trimmed, pruned
 
+
+# A segment's numbers: the demand curve's inputs first, then the schema's order (the
+# order results.json has always listed them in).
+_FIRST = ("imports", "elasticity", "pass_through")
+_SEGMENT_NUMBERS = _FIRST + tuple(n for n, info in SegmentSpec.model_fields.items()
+                                  if _model_in(info.annotation) is Q and n not in _FIRST)
 
 _SECTION_OF = {"tariff menu": "tariff_menus", "segment": "segments", "channel": "channels",
                "NTB measure": "ntb_measures", "maker": "makers", "good": "goods"}
@@ -429,10 +426,21 @@ class _Builder:
         if q.source not in self.spec.sources and not self.set_aside("sources", q.source):
             self.error(f"{path}.source", f"unknown source '{q.source}'",
                        hint=did_you_mean(q.source, self.spec.sources) or "add it under 'sources:'")
-        if not rng.contains(value):
+        if abs(value) > MAGNITUDE:
+            self.error(f"{path}.value", f"{q.value:g} {q.unit} is far too large (at most {MAGNITUDE:g} in "
+                       f"{base_unit(dimension)})", hint="check the number and its unit."
+                       + (" Where the field allows it, write 'unlimited'." if decl.unlimited else ""))
+        elif not rng.contains(value):
             limit = rng.low_text() if rng.below(value) else rng.high_text()
             got = f"{q.value:g}" if _strip_year(q.unit) == "1" else f"{q.value:g} {q.unit}"
-            self.error(f"{path}.value", f"must be {_in_words(limit, dimension)} (got {got})", hint=decl.hint)
+            hint = decl.hint
+            value_from, unit_from = (Path(self.origins.locate(f"{path}.{k}", self.file)[0]).name
+                                     for k in ("value", "unit"))
+            if value_from != unit_from:        # a file that extends another restated only the value
+                mixed = (f"the value is from {value_from} but its unit '{q.unit}' from {unit_from}: "
+                         f"give value and unit together")
+                hint = f"{hint}; {mixed}" if hint else mixed
+            self.error(f"{path}.value", f"must be {_in_words(limit, dimension)} (got {got})", hint=hint)
         self.inputs.append(Input(path, q.value, q.unit, q.source))
         return value
 
@@ -470,7 +478,6 @@ class _Builder:
             goods=goods, red_lines=(), payoff_weights={}, no_deal=Deal(), fixed=Deal(),
             settings=Settings(), calibration={}, sources=sources, inputs=(), lines=lines,
             partner_menus=partner_menus, partner_lines=partner_lines)
-        from dataclasses import replace
         payoffs = {p: self.payoff(p, s.payoffs.get(p, {}), partial) for p in ("home", "partner")}
         red_lines = tuple(r for k, spec in s.red_lines.items() for r in self.red_line(k, spec, partial))
         no_deal = self.deal(s.no_deal, "no_deal", partial, complete=True)
@@ -545,11 +552,7 @@ class _Builder:
     def segment(self, key: str, g, menus, partner_menus) -> Segment:
         p = f"segments.{key}"
         self.ref(g.tariff_menu, menus, f"{p}.tariff_menu", "tariff menu")
-        # The demand curve's inputs first, then the schema's order (the order results.json lists them in).
-        names = [n for n, info in SegmentSpec.model_fields.items() if _model_in(info.annotation) is Q]
-        names = ["imports", "elasticity", "pass_through"] + [n for n in names
-                                                            if n not in ("imports", "elasticity", "pass_through")]
-        numbers = {name: self.field(g, name, p) for name in names if getattr(g, name) is not None}
+        numbers = {name: self.field(g, name, p) for name in _SEGMENT_NUMBERS if getattr(g, name) is not None}
         partner = ("partner_base_tariff", "export_elasticity", "export_pass_through")
         if g.partner_tariff_menu is not None:
             self.ref(g.partner_tariff_menu, partner_menus, f"{p}.partner_tariff_menu", "partner tariff menu")

@@ -22,12 +22,16 @@ import math
 import types
 import typing
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 SCHEMA_VERSION = 1
 DOCS = "docs/instance-format.md"
+# The largest size any number may have in base units, whatever its field's range: larger
+# ones are typos, and they overflow the solver (HiGHS treats 1e20 as infinite).
+MAGNITUDE = 1e15
 
 
 # -- declarations -------------------------------------------------------------------------
@@ -92,6 +96,7 @@ def quantity(description: str, dimension: str, *, gt: float | None = None, ge: f
     return Field(description=description, json_schema_extra=extra, **field)
 
 
+@cache
 def declared(model: type[BaseModel], name: str) -> Declared:
     """The declaration of the numeric field `name` of `model`."""
     extra = model.model_fields[name].json_schema_extra or {}
@@ -152,7 +157,9 @@ class Strict(BaseModel):
 
 
 class Q(Strict):
-    """A number with its unit and the key of its source: `{value: 2.5, unit: "%", source: us_hts}`."""
+    """A number with its unit and the key of its source: `{value: 2.5, unit: "%", source: us_hts}`.
+    Whatever the field, a number may not exceed 10^15 in base units (a bigger one is a
+    typo, and overflows the solver); `unlimited` is written as such where a field allows it."""
 
     value: float = text("The number, as published or assumed.")
     unit: str = text("Its unit: one of those accepted for the field's dimension (see units).")

@@ -18,6 +18,8 @@ unit is `<unit>`.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 # dimension -> {canonical unit: factor to the base unit}
 UNITS: dict[str, dict[str, float]] = {
     "vehicles": {"vehicles": 1.0, "thousand vehicles": 1e3, "million vehicles": 1e6},
@@ -114,6 +116,11 @@ def factor(unit: str, dimension: str) -> float:
     """Base units per `unit` for `dimension` (e.g. 'USD bn', 'USD' -> 1e9); KeyError if not accepted."""
     if not isinstance(unit, str):
         raise KeyError(unit)
+    return _factor(unit, dimension)
+
+
+@lru_cache(maxsize=4096)
+def _factor(unit: str, dimension: str) -> float:
     u = _normal(unit)
     if dimension in _PLAIN:
         return _PLAIN[dimension][u]

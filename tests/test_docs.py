@@ -1,0 +1,47 @@
+"""The user and developer documents hold together: the README starts with its two
+commands, every relative link and anchor resolves, and the architecture page names every
+module of the package."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from model.data.schema import anchor
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def test_quick_start_is_make_run_then_make_test():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = text.split("## Quick start", 1)[1]
+    first_block = re.search(r"```[a-z]*\n(.*?)```", after, re.S).group(1)
+    assert first_block == "make run\nmake test\n"
+
+
+def headings(path: Path) -> set[str]:
+    text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.S)
+    return {anchor(h.strip()) for h in re.findall(r"^#+ (.+)$", text, re.M)}
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_relative_links_and_anchors_resolve(doc):
+    text = doc.read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target):
+            continue
+        file, _, frag = target.partition("#")
+        path = (doc.parent / file).resolve() if file else doc
+        assert path.exists(), f"{doc.name}: link to missing {target}"
+        if frag and path.suffix == ".md":
+            assert frag in headings(path), f"{doc.name}: no heading for #{frag} in {path.name}"
+
+
+def test_architecture_names_every_module_and_keeps_the_lever_family_section():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [p.relative_to(ROOT).as_posix() for p in sorted((ROOT / "model").rglob("*.py"))
+               if p.name != "__init__.py" and f"`{p.name}`" not in text and p.name not in text]
+    assert not missing, f"docs/architecture.md does not say where these modules fit: {missing}"
+    assert "## Adding a lever family" in text
