@@ -13,7 +13,7 @@ from tiny import q, tiny
 from model.data import format_doc, schema
 from model.data.loader import _Builder, load, resolve
 from model.data.schema import HEADINGS, InstanceSpec, Q, _model_in, declaration_at, doc_link
-from model.data.uncertainty import allowed, field_range, with_values
+from model.data.uncertainty import allowed, with_values
 from model.data.units import UNITS
 from model.errors import InstanceErrors
 
@@ -107,7 +107,6 @@ def test_schema_ranges_bound_draws_with_open_and_closed_ends(tmp_path):
     unc["uncertainty"]["segments.car.pass_through"]["low"] = q(0, "fraction")
     with pytest.raises(InstanceErrors, match="draws must stay above 0"):
         tiny(tmp_path, unc)
-    assert field_range("segments.car.pass_through") == (0, 1, True)    # the old form, kept for callers
     assert allowed("segments.car.label") is None and allowed("tariff_menus.cars.flat.floor") is None
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from model.analyses.sweep_summary import OUTCOMES, summarize
 from model.data.instance import Instance
 from model.data.levers import families
-from model.data.uncertainty import field_range, unit_factor, with_values
+from model.data.uncertainty import allowed, unit_factor, with_values
 from model.errors import InstanceError
 
 # Outcome metrics written for every draw (base units).
@@ -67,18 +67,17 @@ def check_plan(inst: Instance, plan: Plan) -> None:
         if path not in inputs:
             raise InstanceError(inst.file, where, f"'{path}' is not a number of this instance",
                                 hint=did_you_mean(path, list(inputs)) or "e.g. segments.suv.elasticity")
-        allowed = field_range(path)
-        if allowed is None:
+        rng = allowed(path)
+        if rng is None:
             raise InstanceError(inst.file, where, f"a sweep cannot change '{path}'")
-        lo, hi, strict = allowed
         factor = unit_factor(inputs[path].unit)
         for v in values:
-            b = v * factor
-            if (lo is not None and (b < lo or (strict and b == lo))) or (hi is not None and (b > hi or (strict and b == hi))):
-                raise InstanceError(inst.file, where, f"{v:g} {inputs[path].unit} is outside the field's range")
+            if not rng.contains(v * factor):
+                raise InstanceError(inst.file, where, f"{v:g} {inputs[path].unit} is outside the field's range "
+                                    f"({rng.text()} in base units)")
     if plan.samples and not inst.uncertainty:
         raise InstanceError(inst.file, "uncertainty", "--monte-carlo needs uncertain inputs, and the instance "
-                            "declares none", hint="add an 'uncertainty:' block (see README, Sweeps)")
+                            "declares none", hint="add an 'uncertainty:' block (see docs/sweeps.md)")
     if not plan.params and not plan.samples:
         raise InstanceError(inst.file, "", "nothing to sweep", hint="give --param PATH=v1,v2,... or --monte-carlo N")
 

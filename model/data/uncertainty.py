@@ -74,16 +74,6 @@ def allowed(path: str) -> Range | None:
     return decl.range if decl is not None and decl.drawable else None
 
 
-def field_range(path: str) -> tuple[float | None, float | None, bool] | None:
-    """`allowed(path)` as (low, high, strict), for callers written before `Range`. One
-    `strict` flag serves both ends, so a range open at one end only (pass-through,
-    0 < p <= 1) reads as open at both: prefer `allowed(path).contains(value)`."""
-    rng = allowed(path)
-    if rng is None:
-        return None
-    return rng.low, rng.high, rng.low_open or rng.high_open
-
-
 def with_values(inst: Instance, values: dict[str, float]) -> Instance:
     """`inst` with the numbers at the given field paths replaced (values in base units)."""
     if not values:
