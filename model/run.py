@@ -19,6 +19,7 @@ from model.economics.metrics import (
     METRICS,
     References,
     evaluate,
+    metric_label,
     metric_unit,
     references,
     split_metric,
@@ -228,8 +229,7 @@ def metric_rows(inst: Instance, refs: References, deal: dict | None) -> list[Met
     rows = []
     for k in names:
         base, index = split_metric(k)
-        label = METRICS[base].label if base in METRICS else f"{INDEXED_METRICS[base][1]}: {index}"
-        rows.append(MetricRow(k, label, metric_unit(inst, k), refs.baseline[k], refs.no_deal[k],
+        rows.append(MetricRow(k, metric_label(inst, k), metric_unit(inst, k), refs.baseline[k], refs.no_deal[k],
                               None if deal is None else deal[k]))
     return rows
 

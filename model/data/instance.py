@@ -73,6 +73,7 @@ class Segment:
     partner_margin: float            # partner exporter's margin, USD a vehicle at baseline
     home_substitution: float         # share of lost imports replaced by home-built vehicles
     displacement: float              # partner domestic sales displaced per home-made vehicle sold there
+    unit: str = "vehicles"                   # the count unit of its quantities
     partner_tariff_menu: str | None = None   # the partner's tariff line menu on home-made goods, if negotiated
     partner_base_tariff: float = 0.0         # t0p
     export_elasticity: float = 0.0           # ep < 0 (0: exports do not respond)
@@ -235,6 +236,12 @@ class Instance:
     lines: TariffLines = field(default_factory=lambda: TariffLines())   # line -> its segments, in order
     partner_menus: dict[str, tuple[TariffOption, ...]] = field(default_factory=dict)
     partner_lines: TariffLines = field(default_factory=lambda: TariffLines())   # the partner's lines
+
+    @property
+    def quantity_unit(self) -> str:
+        """The count unit of the negotiated goods: the segments' one unit, or 'units' if they differ."""
+        units = {s.unit for s in self.segments.values()}
+        return units.pop() if len(units) == 1 else "units"
 
     def options(self, segment: str) -> tuple[TariffOption, ...]:
         return self.menus[self.segments[segment].tariff_menu]

@@ -99,8 +99,9 @@ def _duty_rate(outcomes) -> float:
     return sum(o.duty for o in outcomes) / value if value > 0 else outcomes[0].effective_tariff
 
 
-def _vehicles(inst, key) -> str:
-    return "vehicles"
+def _segment_unit(inst, key) -> str:
+    """The count unit of the segment a (channel or maker, segment) key is about."""
+    return inst.segments[key[1]].unit
 
 
 def _thousand(inst, key) -> float:
@@ -137,14 +138,14 @@ BUILT_IN = (
         sweep_label=lambda inst, n: f"{inst.ntb_measures[n].label} (granted)"),
     LeverFamily(
         name="commitment", deal_field="commitments", section="commitments",  party="partner", kind="quantity", short="commitment",
-        keys=_commitment_keys, unit=_vehicles, scale=_thousand,
+        keys=_commitment_keys, unit=_segment_unit, scale=_thousand,
         label=lambda inst, k: f"{inst.segments[k[1]].label} through {inst.channels[k[0]].label}",
         upper=lambda inst, k: inst.channels[k[0]].capacity, limited_by="buyers' ceilings",
         limit_field=lambda k: f"channels.{k[0]}.capacity",
         bridge_step="commitments", bridge_label="commitments and reimports through dealer networks"),
     LeverFamily(
         name="production_shift", deal_field="shift", section="production_shift",  party="partner", kind="quantity", short="shift",
-        keys=_shift_keys, unit=_vehicles, scale=_thousand,
+        keys=_shift_keys, unit=_segment_unit, scale=_thousand,
         label=lambda inst, k: (f"{inst.makers[k[0]].label}: {inst.segments[k[1]].label} built in "
                                f"{inst.parties['home']}"),
         upper=lambda inst, k: inst.makers[k[0]].spare_capacity, limited_by="the imports it replaces",

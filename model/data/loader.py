@@ -45,9 +45,12 @@ from model.data.schema import (
     Declared,
     GoodSpec,
     InstanceSpec,
+    MakerSpec,
     NtbSpec,
     Q,
+    QuotaSpec,
     Range,
+    RestraintSpec,
     SegmentSpec,
     SettingsSpec,
     _members,
@@ -460,7 +463,9 @@ class _Builder:
     # -- sections --------------------------------------------------------------
     def build(self) -> Instance:
         s = self.spec
-        menus = {k: self.menu(k, m) for k, m in s.tariff_menus.items()}
+        menus = {k: self.menu(k, m, unit=self.shared_unit(
+            f"tariff_menus.{k}", [n for n, g in s.segments.items() if g.tariff_menu == k], s.segments, "quota"))
+            for k, m in s.tariff_menus.items()}
         partner_menus = {k: self.menu(k, m, "partner_tariff_menus") for k, m in s.partner_tariff_menus.items()}
         segments = {k: self.segment(k, g, menus, partner_menus) for k, g in s.segments.items()}
         lines = self.lines(s.tariff_menus, segments)
@@ -491,7 +496,7 @@ class _Builder:
                        settings=settings, calibration=calibration, inputs=tuple(self.inputs),
                        uncertainty=uncertainty)
 
-    def menu(self, key: str, spec, root: str = "tariff_menus") -> tuple[TariffOption, ...]:
+    def menu(self, key: str, spec, root: str = "tariff_menus", unit: str = "vehicles") -> tuple[TariffOption, ...]:
         path = f"{root}.{key}"
         options: list[TariffOption] = []
         if spec.flat is not None:
@@ -512,7 +517,8 @@ class _Builder:
                         options.append(TariffOption(name=flat_name(rate), label=f"flat {rate:.1%}", rate=rate))
         for qk, qs in getattr(spec, "quotas", {}).items():
             qp = f"{path}.quotas.{qk}"
-            quota, ti, to = (self.field(qs, name, qp) for name in ("quota", "in_quota", "out_of_quota"))
+            quota = self.field(qs, "quota", qp, dimension=own_unit(declared(QuotaSpec, "quota").dimension, unit))
+            ti, to = (self.field(qs, name, qp) for name in ("in_quota", "out_of_quota"))
             if ti > to:
                 self.error(qp, f"in-quota rate {ti:.2%} is above the out-of-quota rate {to:.2%}",
                            hint="a tariff-rate quota charges less inside the quota")
@@ -524,7 +530,7 @@ class _Builder:
             if rk in spec.quotas:
                 self.error(rp, f"'{rk}' is also a quota on this menu", hint="give each option its own name")
                 continue
-            quota = self.field(rs, "quota", rp)
+            quota = self.field(rs, "quota", rp, dimension=own_unit(declared(RestraintSpec, "quota").dimension, unit))
             label = rs.label or f"export restraint: at most {quota:,.0f} a year"
             options.append(TariffOption(name=rk, label=label, rate=float("inf"), quota=quota,
                                         in_quota_rate=None, rent_holder="exporters"))
@@ -552,7 +558,8 @@ class _Builder:
     def segment(self, key: str, g, menus, partner_menus) -> Segment:
         p = f"segments.{key}"
         self.ref(g.tariff_menu, menus, f"{p}.tariff_menu", "tariff menu")
-        numbers = {name: self.field(g, name, p) for name in _SEGMENT_NUMBERS if getattr(g, name) is not None}
+        numbers = {name: self.field(g, name, p, dimension=own_unit(declared(SegmentSpec, name).dimension, g.unit))
+                   for name in _SEGMENT_NUMBERS if getattr(g, name) is not None}
         partner = ("partner_base_tariff", "export_elasticity", "export_pass_through")
         if g.partner_tariff_menu is not None:
             self.ref(g.partner_tariff_menu, partner_menus, f"{p}.partner_tariff_menu", "partner tariff menu")
@@ -563,21 +570,32 @@ class _Builder:
         elif any(getattr(g, name) is not None for name in partner):
             self.error(f"{p}.partner_tariff_menu", "the segment states how exports respond to the partner's tariff "
                        "but names no partner tariff menu", hint=f"name one of partner_tariff_menus, see {DOCS}#segments")
-        return Segment(name=key, label=g.label, tariff_menu=g.tariff_menu,
+        return Segment(name=key, label=g.label, tariff_menu=g.tariff_menu, unit=g.unit,
                        partner_tariff_menu=g.partner_tariff_menu, **numbers)
+
+    def shared_unit(self, path: str, members, segments, what: str) -> str:
+        """The one unit of `members` (segments): a capacity or quota over them needs it."""
+        units = sorted({segments[s].unit for s in members if s in segments})
+        if len(units) > 1:
+            self.error(path, f"its segments are counted in different units ({', '.join(units)}): one {what} cannot "
+                       "add them up", hint="give these segments one unit, or split them")
+        return units[0] if units else "vehicles"
 
     def channel(self, key: str, c, segments) -> Channel:
         p = f"channels.{key}"
+        unit = self.shared_unit(p, c.unit_value, segments, "capacity")
         per = declared(ChannelSpec, "unit_value")
-        values = {s: self.q(v, f"{p}.unit_value.{s}", per)
+        values = {s: self.q(v, f"{p}.unit_value.{s}", per, dimension=own_unit(per.dimension, unit))
                   for s, v in c.unit_value.items() if self.ref(s, segments, f"{p}.unit_value.{s}", "segment")}
-        return Channel(name=key, label=c.label, capacity=self.bound(c, "capacity", p),
-                       unit_value=values, dealer_margin=self.field(c, "dealer_margin", p))
+        return Channel(name=key, label=c.label, capacity=self.bound(
+                           c, "capacity", p, dimension=own_unit(declared(ChannelSpec, "capacity").dimension, unit)),
+                       unit_value=values, dealer_margin=self.field(
+                           c, "dealer_margin", p, dimension=own_unit(declared(ChannelSpec, "dealer_margin").dimension, unit)))
 
     def ntb(self, key: str, n, segments) -> NtbMeasure:
         p = f"ntb_measures.{key}"
         per = declared(NtbSpec, "ceiling_lift")
-        lift = {s: self.q(v, f"{p}.ceiling_lift.{s}", per)
+        lift = {s: self.q(v, f"{p}.ceiling_lift.{s}", per, dimension=own_unit(per.dimension, segments[s].unit))
                 for s, v in n.ceiling_lift.items() if self.ref(s, segments, f"{p}.ceiling_lift.{s}", "segment")}
         return NtbMeasure(name=key, label=n.label, ceiling_lift=lift,
                           political_cost=self.field(n, "political_cost", p))
@@ -586,9 +604,14 @@ class _Builder:
         p = f"makers.{key}"
         for i, s in enumerate(mk.segments):
             self.ref(s, segments, f"{p}.segments[{i}]", "segment")
+        unit = self.shared_unit(p, mk.segments, segments, "spare capacity")
+
+        def own(name):
+            return own_unit(declared(MakerSpec, name).dimension, unit)
         return Maker(name=key, label=mk.label, segments=tuple(s for s in mk.segments if s in segments),
-                     spare_capacity=self.bound(mk, "spare_capacity", p),
-                     home_plant_margin=0.0 if mk.home_plant_margin is None else self.field(mk, "home_plant_margin", p))
+                     spare_capacity=self.bound(mk, "spare_capacity", p, dimension=own("spare_capacity")),
+                     home_plant_margin=0.0 if mk.home_plant_margin is None else self.field(
+                         mk, "home_plant_margin", p, dimension=own("home_plant_margin")))
 
     def good(self, key: str, g) -> Good:
         p = f"goods.{key}"
@@ -610,7 +633,7 @@ class _Builder:
         if base == "purchases_units":
             return f"count:{inst.goods[index].unit}" if index in inst.goods else "share"
         unit = METRICS[base].unit if base in METRICS else "USD"
-        return {"fraction": "share"}.get(unit, unit)
+        return own_unit({"fraction": "share"}.get(unit, unit), inst.quantity_unit)
 
     def payoff(self, party: str, weights: dict[str, Q], inst: Instance) -> dict[str, float]:
         out = {}
@@ -620,7 +643,7 @@ class _Builder:
             if not self.ref(k, [m for m in METRICS if m not in PAYOFF_METRICS], path, "metric"):
                 continue
             unit = METRICS[k].unit
-            dim = {"USD": "weight", "vehicles": "USD/vehicle", "fraction": "USD"}[unit]
+            dim = own_unit({"USD": "weight", "vehicles": "USD/vehicle", "fraction": "USD"}[unit], inst.quantity_unit)
             out[k] = self.q(q, path, decl, dimension=dim)
         if not out and not self.set_aside("payoffs", party):
             self.error(f"payoffs.{party}", "the party has no payoff weights",
@@ -777,6 +800,14 @@ class _Builder:
                         participation=s.participation, lexicographic_tolerance=s.lexicographic_tolerance,
                         objective_weights=dict(s.objective_weights), nash_weights=dict(s.nash_weights),
                         time_limit=s.time_limit, noise_threshold=s.noise_threshold)
+
+
+def own_unit(dimension: str, unit: str) -> str:
+    """A vehicle dimension restated in a segment's own count unit ('vehicles' -> 'count:tonne');
+    vehicles stay vehicles, and other dimensions are unchanged."""
+    if unit == "vehicles" or dimension not in ("vehicles", "USD/vehicle"):
+        return dimension
+    return f"count:{unit}" if dimension == "vehicles" else f"USD/count:{unit}"
 
 
 def flat_name(rate: float) -> str:

@@ -267,6 +267,10 @@ class SegmentSpec(Strict):
     ((1 + p t)/(1 + p t0))^e, where t0 is `base_tariff`, e `elasticity` and p `pass_through`."""
 
     label: str = text("The segment's name in reports.")
+    unit: str = text("The count unit its quantities are written in (imports, exports, ceilings, quotas, "
+                     "capacities): `vehicles` by default; any other count unit, e.g. `tonne` for steel or `unit` "
+                     "for machines. Prices are then per that unit. Segments that share a tariff line, a channel "
+                     "or a maker share their unit.", default="vehicles")
     tariff_menu: str = text("The key of the `tariff_menus` entry whose options apply to this segment.")
     base_tariff: Q = quantity("The home tariff on the partner's vehicles in the calibration year (t0).",
                               TARIFF, ge=0, le=10, drawable=True)

@@ -82,21 +82,21 @@ def constraint_checks(inst: Instance, deal: Deal, metrics: dict[str, float], ref
         ceiling = seg.partner_ceiling * xf[s] + sum(n.ceiling_lift.get(s, 0.0) for k, n in inst.ntb_measures.items()
                                             if deal.ntb.get(k))
         out.append(Check(f"buyer_ceiling[{s}]", f"{partner} buyers' ceiling for {home}-made {seg.label}",
-                         "partner", "demand", sold, "<=", ceiling, "vehicles"))
+                         "partner", "demand", sold, "<=", ceiling, seg.unit))
     for c, ch in inst.channels.items():
         sold = sum(commit_by_channel.get(c, ()))
         out.append(Check(f"channel_capacity[{c}]", f"capacity of {ch.label}", "partner", "capacity",
-                         sold, "<=", ch.capacity, "vehicles"))
+                         sold, "<=", ch.capacity, _unit_of(inst, ch.segments)))
     for k, mk in inst.makers.items():
         moved = sum(shift_by_maker.get(k, ()))
         out.append(Check(f"spare_capacity[{k}]", f"spare capacity in {mk.label}'s {home} plants", "partner",
-                         "capacity", moved, "<=", mk.spare_capacity, "vehicles"))
+                         "capacity", moved, "<=", mk.spare_capacity, _unit_of(inst, mk.segments)))
     outcomes = chosen_outcomes(inst, deal)        # recomputed from the responses, not from the table
     imports = {s: outcomes[s].imports for s in inst.segments}
     for s, seg in inst.segments.items():
         moved = sum(shift_by_segment.get(s, ()))
         out.append(Check(f"shift_within_imports[{s}]", f"production shifted in {seg.label} replaces existing imports",
-                         "partner", "production", moved, "<=", imports[s], "vehicles"))
+                         "partner", "production", moved, "<=", imports[s], seg.unit))
     for g, good in inst.goods.items():
         out.append(Check(f"purchase_limit[{g}]", f"most {good.label} the partner can buy", "partner", "purchase",
                          deal.purchases.get(g, 0.0), "<=", good.max_units, good.unit))
@@ -116,6 +116,10 @@ def constraint_checks(inst: Instance, deal: Deal, metrics: dict[str, float], ref
                              p, "participation", metrics[f"{p}_payoff"], ">=", refs.no_deal[f"{p}_payoff"], "USD"))
     out.extend(fixed_lever_checks(inst, deal))
     return out
+
+
+def _unit_of(inst: Instance, segments) -> str:
+    return inst.segments[segments[0]].unit if segments else "vehicles"
 
 
 def fixed_lever_checks(inst: Instance, deal: Deal) -> list[Check]:

@@ -27,10 +27,10 @@ class MetricInfo:
 
 
 METRICS: dict[str, MetricInfo] = {
-    "imports_units": MetricInfo("vehicles", "vehicles imported from the partner", None),
-    "imports_value": MetricInfo("USD", "value of vehicles imported from the partner", None),
-    "exports_units": MetricInfo("vehicles", "home-made vehicles sold in the partner's market", None),
-    "exports_value": MetricInfo("USD", "value of home-made vehicles sold in the partner's market", None),
+    "imports_units": MetricInfo("vehicles", "{units} imported from the partner", None),
+    "imports_value": MetricInfo("USD", "value of {units} imported from the partner", None),
+    "exports_units": MetricInfo("vehicles", "home-made {units} sold in the partner's market", None),
+    "exports_value": MetricInfo("USD", "value of home-made {units} sold in the partner's market", None),
     "negotiated_deficit": MetricInfo("USD", "bilateral deficit in the negotiated goods (imports value - exports "
                                             "value)", "home"),
     "purchases_value": MetricInfo("USD", "additional value of the partner's purchase commitments (the share it "
@@ -41,11 +41,11 @@ METRICS: dict[str, MetricInfo] = {
                                  "home"),
     "home_importer_rent": MetricInfo("USD", "quota rent held by home importers", "home"),
     "buyer_cost": MetricInfo("USD", "home buyers' surplus loss from higher prices", "home"),
-    "buyer_price_change": MetricInfo("fraction", "average change in home buyers' price of partner vehicles", "home"),
-    "home_production_gain": MetricInfo("vehicles", "extra vehicles built in the home country", "home"),
+    "buyer_price_change": MetricInfo("fraction", "average change in home buyers' price of the partner's {units}", "home"),
+    "home_production_gain": MetricInfo("vehicles", "extra {units} made in the home country", "home"),
     "partner_export_margin": MetricInfo("USD", "partner exporters' margin, quota rent included", "partner"),
-    "dealer_margin": MetricInfo("USD", "partner dealers' margin on home-made vehicles they sell", "partner"),
-    "partner_production_loss": MetricInfo("vehicles", "vehicles no longer built in the partner country", "partner"),
+    "dealer_margin": MetricInfo("USD", "partner dealers' margin on home-made {units} they sell", "partner"),
+    "partner_production_loss": MetricInfo("vehicles", "{units} no longer made in the partner country", "partner"),
     "partner_political_cost": MetricInfo("USD", "partner's political cost of its concessions", "partner"),
     "partner_tariff_revenue": MetricInfo("USD", "partner's tariff revenue on home-made goods sold there today "
                                                 "(commitments aside)", "partner"),
@@ -73,12 +73,23 @@ def split_metric(name: str) -> tuple[str, str | None]:
 
 
 def metric_unit(instance: Instance, name: str) -> str:
+    """A metric's unit in the instance's words: quantities of the negotiated goods are in the
+    segments' own unit ('vehicles', 'tonne', ...; 'units' when they differ)."""
     base, index = split_metric(name)
     if base == "tariff_rate":
         return "fraction"
     if base == "purchases_units":
         return instance.goods[index].unit
-    return METRICS[base].unit
+    unit = METRICS[base].unit
+    return instance.quantity_unit if unit == "vehicles" else unit
+
+
+def metric_label(instance: Instance, name: str) -> str:
+    """A metric's label in the instance's words."""
+    base, index = split_metric(name)
+    if base in METRICS:
+        return METRICS[base].label.format(units=instance.quantity_unit)
+    return f"{INDEXED_METRICS[base][1]}: {index}"
 
 
 def by_index(values: dict[tuple[str, str], float], position: int) -> dict[str, list[float]]:

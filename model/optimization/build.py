@@ -22,7 +22,7 @@ from pyomo.core.expr.numeric_expr import LinearExpression
 
 from model.data.instance import Deal, Instance
 from model.data.levers import MONEY, UNIT_SCALE, VOL, LeverFamily, families
-from model.economics.metrics import References, metric_unit, red_line_bound, split_metric
+from model.economics.metrics import METRICS, References, red_line_bound, split_metric
 from model.economics.responses import OptionOutcome, export_factors
 
 
@@ -266,7 +266,8 @@ def metric_scale(inst: Instance, name: str) -> float:
     base, index = split_metric(name)
     if base == "purchases_units":
         return next(f for f in families() if f.name == "purchase").scale(inst, index)
-    return UNIT_SCALE.get(metric_unit(inst, name), 1.0)
+    unit = "fraction" if base == "tariff_rate" else METRICS[base].unit      # vehicles: any count unit
+    return UNIT_SCALE.get(unit, 1.0)
 
 
 def row(m, lhs, sense: str, rhs):
