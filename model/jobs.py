@@ -102,8 +102,8 @@ def compare(paths: list[Path], out: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def sweep(file: str, params: list[str], monte_carlo: int, seed: int, workers: int, scheduler: str | None,
-          out: str | None = None) -> tuple[bool, str]:
+def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_carlo: int, seed: int, workers: int,
+          scheduler: str | None, out: str | None = None, scheduler_timeout: float = 30.0) -> tuple[bool, str]:
     """Solve the instance, then every draw; write the report directory (the deal's report
     with a robustness section) plus sweep.csv, sweep_summary.json and sweep.svg.
     Returns (some draw failed, terminal text): a draw with no possible deal is a result,
@@ -111,7 +111,7 @@ def sweep(file: str, params: list[str], monte_carlo: int, seed: int, workers: in
     inst = load(file)
     target = check_target(out or REPORTS / f"{inst.name}-sweep")
     try:
-        parsed = tuple(parse_param(p) for p in params)
+        parsed = tuple(parse_param(p) if isinstance(p, str) else p for p in params)
     except ValueError as exc:
         raise InstanceError(file, "--param", str(exc)) from None
     if monte_carlo < 0 or workers < 1:
@@ -119,7 +119,7 @@ def sweep(file: str, params: list[str], monte_carlo: int, seed: int, workers: in
     plan = Plan(params=parsed, samples=monte_carlo, seed=seed)
     check_plan(inst, plan)
     base = solve_instance(inst)
-    result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True)
+    result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True, timeout=scheduler_timeout)
     s = result.summary
     base.extras["sweep"] = s
     base.timings["sweep"] = result.seconds
