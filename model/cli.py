@@ -181,7 +181,11 @@ def _number(what: str, low: float, high: float | None = None, integer: bool = Fa
                                              f"got {text!r}") from None
         too_low = v <= low if above else v < low
         if not math.isfinite(v) or too_low or (high is not None and v > high):
-            rng = (f"above {low:g}" if above else f"at least {low:g}") + (f" and at most {high:g}" if high else "")
+            if integer:
+                rng = f"a whole number from {low:,}" + (f" to {high:,}" if high is not None else " up")
+            else:
+                rng = f"a finite number {'above' if above else 'of at least'} {low:g}" + (
+                    f" and at most {high:g}" if high is not None else "")
             raise argparse.ArgumentTypeError(f"{what} must be {rng}, got {text!r}")
         return v
     return parse
