@@ -20,7 +20,7 @@ from model.reporting.comparison import markdown as comparison_markdown
 from model.reporting.comparison import sheets as comparison_sheets
 from model.reporting.comparison import terminal_table, to_rows
 from model.reporting.frontier_section import frontier_section
-from model.reporting.report_directory import check_target, text_writer, write_directory
+from model.reporting.report_directory import check_file_target, check_target, text_writer, write_directory
 from model.reporting.report_files import write_report
 from model.reporting.spreadsheet import write_xlsx
 from model.reporting.terminal import run_summary, sweep_summary
@@ -56,6 +56,8 @@ def run(file: str, out: str | None = None, objective: str | None = None, time_li
     """Solve one instance and write its report: (status, terminal summary)."""
     inst = load(file)
     target = check_target(out or REPORTS / inst.name)
+    if export_lp:        # an LP file written before (it starts with our header) may be replaced; nothing else
+        check_file_target(export_lp, "--export-lp", lambda head: head.startswith(b"\\ Deficit-minimizing"))
     results = solve_instance(inst, objective=objective, time_limit=time_limit, export_lp=export_lp)
     write_report(results, target)
     text = run_summary(results, target)
