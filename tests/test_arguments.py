@@ -110,13 +110,14 @@ def test_errors_printed_are_capped_with_a_count_of_the_rest(tmp_path, capsys):
     assert f"... and {n - MAX_PRINTED_ERRORS} more problems not shown" in err
 
 
-def test_150000_unknown_keys_print_50_lines(tmp_path, capsys):
-    """The issue's file: 150,000 unknown keys used to print 150,000 errors."""
-    text = write(tmp_path).read_text() + "".join(f"k{i}: 1\n" for i in range(150_000))
+def test_many_unknown_keys_print_50_lines(tmp_path, capsys):
+    """The issue's file had 150,000 unknown keys and printed 150,000 errors; 30,000 show the
+    same (the cap does not depend on the count; reading 150,000 keys takes PyYAML ~8 s)."""
+    text = write(tmp_path).read_text() + "".join(f"k{i}: 1\n" for i in range(30_000))
     path = tmp_path / "keys.yaml"
     path.write_text(text)
     code, _, err = cli(capsys, "validate", path)
-    assert code == 2 and "150,000 problems" in err and "149,950 more" in err
+    assert code == 2 and "30,000 problems" in err and "29,950 more" in err
     assert len(err.splitlines()) < MAX_PRINTED_ERRORS * 3
 
 
