@@ -75,6 +75,8 @@ def check_plan(inst: Instance, plan: Plan) -> None:
         factor = unit_factor(inputs[path].unit)
         for v in values:
             b = v * factor
+            if not math.isfinite(b):
+                raise InstanceError(inst.file, where, f"{v:g} {inputs[path].unit} is too large a number")
             if (lo is not None and (b < lo or (strict and b == lo))) or (hi is not None and (b > hi or (strict and b == hi))):
                 raise InstanceError(inst.file, where, f"{v:g} {inputs[path].unit} is outside the field's range")
     if plan.samples and not inst.uncertainty:
