@@ -1,8 +1,13 @@
 """The command line: `solve.py run|validate ...`. Thin: all logic lives in the package.
 
-Exit codes: 0 optimal deal; 1 internal or solver error (or a solution that failed
-verification); 2 bad input; 3 no deal possible (infeasible); 4 unbounded;
-5 time limit reached; 6 HiGHS missing or broken.
+Exit codes: 0 optimal deal; 1 environment (a path that cannot be written, memory, an
+unreachable scheduler), internal or solver error (or a solution that failed
+verification); 2 bad input (an argument out of range, an instance problem, an --out this
+tool must not replace); 3 no deal possible (infeasible); 4 unbounded; 5 time limit
+reached; 6 HiGHS missing or broken. See docs/reliability.md.
+
+Every option is range-checked by its argparse type, so a bad argument stops the command
+before anything is read, solved or written.
 """
 from __future__ import annotations
 
