@@ -20,9 +20,9 @@ from model.reporting.comparison import markdown as comparison_markdown
 from model.reporting.comparison import sheets as comparison_sheets
 from model.reporting.comparison import terminal_table, to_rows
 from model.reporting.frontier_section import frontier_section
-from model.reporting.report_directory import check_target, text_writer, write_directory
+from model.reporting.report_directory import check_file_target, check_target, text_writer, write_directory
 from model.reporting.report_files import write_report
-from model.reporting.spreadsheet import write_xlsx
+from model.reporting.spreadsheet import csv_writer, safe_text, write_xlsx
 from model.reporting.terminal import run_summary, sweep_summary
 from model.run import solve_instance
 
@@ -56,6 +56,8 @@ def run(file: str, out: str | None = None, objective: str | None = None, time_li
     """Solve one instance and write its report: (status, terminal summary)."""
     inst = load(file)
     target = check_target(out or REPORTS / inst.name)
+    if export_lp:        # an LP file written before (it starts with our header) may be replaced; nothing else
+        check_file_target(export_lp, "--export-lp", lambda head: head.startswith(b"\\ Deficit-minimizing"))
     results = solve_instance(inst, objective=objective, time_limit=time_limit, export_lp=export_lp)
     write_report(results, target)
     text = run_summary(results, target)
@@ -72,7 +74,7 @@ def frontier(file: str, points: int, out: str | None = None) -> tuple[str, str]:
     front = compute_frontier(inst, points, solve_instance)
     results.extras["frontier"] = front.to_dict()
     table = pd.DataFrame(front.points)
-    extra = {"frontier.csv": lambda path: table.to_csv(path, index=False)}
+    extra = {"frontier.csv": csv_writer(table)}
     if front.status == "ok":
         svg = frontier_chart(front.points, front.marks, inst.parties)
         extra["frontier.svg"] = text_writer(svg)
@@ -85,25 +87,26 @@ def compare(paths: list[Path], out: str | None = None) -> str:
     """Solve (or reuse) each instance, compare, write the comparison: the terminal table."""
     if out:
         check_target(out)
-    comp, hits = compare_instances(paths, CACHE, solve_instance)
+    comp, uses = compare_instances(paths, CACHE, solve_instance)
     target = check_target(out or REPORTS / ("compare-" + "-".join(comp.names)))
     frame = pd.DataFrame(to_rows(comp))
-    write_directory(target, {"comparison.csv": lambda p: frame.to_csv(p, index=False),
+    write_directory(target, {"comparison.csv": csv_writer(frame),
                              "comparison.md": text_writer(comparison_markdown(comp)),
                              "comparison.html": text_writer(comparison_html(comp)),
                              "comparison.xlsx": lambda p: write_xlsx(p, comparison_sheets(comp),
                                                                      full_tables="comparison.csv")},
                     command="compare")
     lines = [terminal_table(comp)]
-    reused = [n for n, h in zip(comp.names, hits) if h]
+    reused = [n for n, u in zip(comp.names, uses) if u.reused]
     if reused:
-        lines.append(f"reused saved results for: {', '.join(reused)} (same content and code)")
+        lines.append(f"reused saved results for: {', '.join(reused)} (same content and code, checksum verified)")
+    lines += [f"note: {u.note}" for u in uses if u.note]
     lines.append(f"comparison: {target / 'comparison.md'}")
     return "\n".join(lines)
 
 
-def sweep(file: str, params: list[str], monte_carlo: int, seed: int, workers: int, scheduler: str | None,
-          out: str | None = None) -> tuple[bool, str]:
+def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_carlo: int, seed: int, workers: int,
+          scheduler: str | None, out: str | None = None, scheduler_timeout: float = 30.0) -> tuple[bool, str]:
     """Solve the instance, then every draw; write the report directory (the deal's report
     with a robustness section) plus sweep.csv, sweep_summary.json and sweep.svg.
     Returns (some draw failed, terminal text): a draw with no possible deal is a result,
@@ -111,7 +114,7 @@ def sweep(file: str, params: list[str], monte_carlo: int, seed: int, workers: in
     inst = load(file)
     target = check_target(out or REPORTS / f"{inst.name}-sweep")
     try:
-        parsed = tuple(parse_param(p) for p in params)
+        parsed = tuple(parse_param(p) if isinstance(p, str) else p for p in params)
     except ValueError as exc:
         raise InstanceError(file, "--param", str(exc)) from None
     if monte_carlo < 0 or workers < 1:
@@ -119,14 +122,14 @@ def sweep(file: str, params: list[str], monte_carlo: int, seed: int, workers: in
     plan = Plan(params=parsed, samples=monte_carlo, seed=seed)
     check_plan(inst, plan)
     base = solve_instance(inst)
-    result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True)
+    result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True, timeout=scheduler_timeout)
     s = result.summary
     base.extras["sweep"] = s
     base.timings["sweep"] = result.seconds
     deficits = [r["metrics"]["deficit"] for r in result.rows if r["metrics"] and r["verified"]]
     levers = sorted(((x["label"], x["share"]) for x in s["levers"] if x["share"] > 0), key=lambda t: -t[1])
     chart = sweep_chart(deficits, levers, f"{inst.title[:70]}: {s['draws']:,} draws")
-    write_report(base, target, {"sweep.csv": text_writer(sweep_csv(result)),
+    write_report(base, target, {"sweep.csv": text_writer(sweep_csv(result, cell=safe_text)),
                                 "sweep_summary.json": text_writer(json.dumps(s, indent=2, allow_nan=False) + "\n"),
                                 "sweep.svg": text_writer(chart)}, command="sweep")
     reason = ""

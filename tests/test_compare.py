@@ -58,8 +58,8 @@ def test_a_red_line_change_shows_where_it_binds(tmp_path):
 def test_output_order_is_stable(tmp_path):
     pa, pb = pair(tmp_path, {}, RED_LINE)
     first, _ = compare([pa, pb], tmp_path / "cache", solve_instance)
-    second, hits = compare([pa, pb], tmp_path / "cache", solve_instance)
-    assert hits == [True, True]              # reused from the cache
+    second, uses = compare([pa, pb], tmp_path / "cache", solve_instance)
+    assert [u.reused for u in uses] == [True, True]              # reused from the cache
     assert markdown(first) == markdown(second)
     assert [o.name for o in first.outcomes] == [o.name for o in second.outcomes]
 
@@ -68,8 +68,8 @@ def test_cache_is_not_reused_after_an_edit(tmp_path):
     pa = write(tmp_path, {}, "a.yaml")
     compare([pa, pa], tmp_path / "cache", solve_instance)
     write(tmp_path, RED_LINE, "a.yaml")
-    comp, hits = compare([pa, pa], tmp_path / "cache", solve_instance)
-    assert hits == [False, True]
+    comp, uses = compare([pa, pa], tmp_path / "cache", solve_instance)
+    assert [u.reused for u in uses] == [False, True]
     assert comp.outcomes[0].values[0] is not None
 
 

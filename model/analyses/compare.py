@@ -3,10 +3,22 @@
 Pure functions on resolved instance data and Results; rendering (markdown, csv, the
 terminal table) is separate, so other formats can be added. Results are reused from a
 cache when an instance's content hash and the model's code version both match.
+
+The cache is checked, not trusted. Each entry is one JSON file named after the instance,
+its content hash and the code version, holding those two hashes again, the results (as
+the exact text of results.json) and the SHA-256 of that text. An entry is used only when
+it reads as JSON, has this format, names this instance's content hash and this code
+version, and its checksum matches its results; anything else (truncated, empty, edited,
+copied from another instance, written by older code) is ignored, said so, and the
+instance solved again (and the entry rewritten). The checksum finds accidents and hand
+edits; it is not a signature against someone who recomputes it. When the cache cannot
+be written (a read-only folder), results are simply not saved, with a note.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,19 +116,84 @@ def _deltas(vals: tuple) -> tuple:
     return tuple(None if v is None or first is None else v - first for v in vals)
 
 
-def solve_cached(path: Path, cache_dir: Path, solve) -> tuple[Results, bool]:
-    """Results for the instance at `path`, from the cache when its content and the code match."""
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class CacheUse:
+    """How one instance's results were had: `reused` from the cache or solved; `note` says
+    why a saved entry was ignored or why the results could not be saved."""
+
+    reused: bool
+    note: str | None = None
+
+
+class _Unusable(Exception):
+    """A cache entry that must not be used; the message says why."""
+
+
+def solve_cached(path: Path, cache_dir: Path, solve) -> tuple[Results, CacheUse]:
+    """Results for the instance at `path`: from a checked cache entry, or solved (and saved)."""
     inst = load(path)
-    key = cache_dir / f"{inst.name}-{inst.content_hash}-{code_version()}.json"
-    if key.exists():
-        return Results.from_dict(json.loads(key.read_text())), True
+    code = code_version()
+    key = cache_dir / f"{inst.name}-{inst.content_hash}-{code}.json"
+    notes = []
+    try:
+        present = key.exists()
+    except OSError as exc:
+        present = False
+        notes.append(f"cannot look in the cache {cache_dir} ({exc.strerror})")
+    if present:
+        try:
+            return read_entry(key, inst.content_hash, code), CacheUse(True)
+        except _Unusable as exc:
+            notes.append(f"ignored the saved results for {inst.name} ({exc}): solved again")
     text = solve(inst).to_json()
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = key.with_suffix(".tmp")
-    tmp.write_text(text)
-    tmp.replace(key)
+    try:
+        write_entry(key, text, inst.content_hash, code)
+    except OSError as exc:
+        notes.append(f"could not save the results for {inst.name} in {cache_dir} ({exc.strerror or exc}): "
+                     "they are not cached")
     # Read back what was saved, so fresh and reused results carry the same (rounded) numbers.
-    return Results.from_dict(json.loads(text)), False
+    return Results.from_dict(json.loads(text)), CacheUse(False, "; ".join(notes) or None)
+
+
+def _checksum(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def write_entry(key: Path, results_text: str, content_hash: str, code: str) -> None:
+    """Save one entry atomically (a unique temporary file renamed over the entry)."""
+    entry = {"format": CACHE_FORMAT, "content_hash": content_hash, "code_version": code,
+             "sha256": _checksum(results_text), "results": results_text}
+    key.parent.mkdir(parents=True, exist_ok=True)
+    tmp = key.with_name(f".{key.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(entry) + "\n", encoding="utf-8")
+        tmp.replace(key)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def read_entry(key: Path, content_hash: str, code: str) -> Results:
+    """The results in entry `key`, if it is whole and is for this instance and code; else _Unusable."""
+    try:
+        entry = json.loads(key.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise _Unusable(f"cannot read {key}: {exc.strerror}") from None
+    except ValueError:           # JSONDecodeError, UnicodeDecodeError: truncated, empty or not ours
+        raise _Unusable(f"{key} is not readable JSON: truncated or damaged") from None
+    if not isinstance(entry, dict) or entry.get("format") != CACHE_FORMAT:
+        raise _Unusable(f"{key} is not in this version's cache format")
+    if entry.get("content_hash") != content_hash or entry.get("code_version") != code:
+        raise _Unusable(f"{key} was saved for another instance content or code version")
+    text = entry.get("results")
+    if not isinstance(text, str) or entry.get("sha256") != _checksum(text):
+        raise _Unusable(f"{key} does not match its checksum: edited or damaged")
+    try:
+        return Results.from_dict(json.loads(text))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _Unusable(f"{key} holds results this code cannot read ({type(exc).__name__})") from None
 
 
 @dataclass
@@ -128,8 +205,8 @@ class Comparison:
     outcomes: list[OutcomeRow]
 
 
-def compare(paths: list[Path], cache_dir: Path, solve) -> tuple[Comparison, list[bool]]:
-    """Solve (or reuse) each instance and diff inputs and outcomes."""
+def compare(paths: list[Path], cache_dir: Path, solve) -> tuple[Comparison, list[CacheUse]]:
+    """Solve (or reuse) each instance and diff inputs and outcomes; how each was had."""
     solved = [solve_cached(p, cache_dir, solve) for p in paths]
     results = [r for r, _ in solved]
     datasets = [resolve(p)[0] for p in paths]

@@ -55,6 +55,8 @@ def parse_param(text: str) -> tuple[str, tuple[float, ...]]:
         numbers = tuple(float(v) for v in values.split(","))
     except ValueError:
         raise ValueError(f"--param '{text}': the values must be numbers separated by commas") from None
+    if not all(math.isfinite(v) for v in numbers):
+        raise ValueError(f"--param '{text}': the values must be finite numbers (not nan or inf)")
     return path.strip(), numbers
 
 
@@ -72,7 +74,10 @@ def check_plan(inst: Instance, plan: Plan) -> None:
             raise InstanceError(inst.file, where, f"a sweep cannot change '{path}'")
         factor = unit_factor(inputs[path].unit)
         for v in values:
-            if not rng.contains(v * factor):
+            b = v * factor
+            if not math.isfinite(b):
+                raise InstanceError(inst.file, where, f"{v:g} {inputs[path].unit} is too large a number")
+            if not rng.contains(b):
                 raise InstanceError(inst.file, where, f"{v:g} {inputs[path].unit} is outside the field's range "
                                     f"({rng.text()} in base units)")
     if plan.samples and not inst.uncertainty:
@@ -167,8 +172,9 @@ def chunks(n: int, workers: int) -> list[tuple[int, int]]:
 
 
 def run_sweep(inst: Instance, plan: Plan, workers: int = 1, scheduler: str | None = None,
-              progress: bool = True) -> SweepResult:
-    """Solve every draw of `plan`; rows come back in draw order whatever ran them."""
+              progress: bool = True, timeout: float = 30.0) -> SweepResult:
+    """Solve every draw of `plan`; rows come back in draw order whatever ran them.
+    `timeout`: seconds to wait for a scheduler (and its first worker) before giving up."""
     import time
 
     from tqdm import tqdm
@@ -180,7 +186,7 @@ def run_sweep(inst: Instance, plan: Plan, workers: int = 1, scheduler: str | Non
                mininterval=0.5, dynamic_ncols=True)
     try:
         if scheduler or workers > 1:
-            engine = _run_dask(inst, plan, workers, scheduler, rows, bar)
+            engine = _run_dask(inst, plan, workers, scheduler, rows, bar, timeout)
         else:
             for a, b in chunks(n, 1):
                 part = solve_chunk(inst, plan, a, b)
@@ -195,20 +201,13 @@ def run_sweep(inst: Instance, plan: Plan, workers: int = 1, scheduler: str | Non
     return result
 
 
-def _run_dask(inst, plan, workers, scheduler, rows, bar) -> str:
+def _run_dask(inst, plan, workers, scheduler, rows, bar, timeout: float = 30.0) -> str:
     import logging
 
     from dask.distributed import Client, LocalCluster, as_completed
     cluster = None
     if scheduler:
-        try:
-            client = Client(scheduler, timeout="30s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            from model.errors import EngineUnavailable
-            raise EngineUnavailable(
-                f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({exc}); check the address "
-                "(e.g. tcp://host:8786) and that `dask scheduler` runs there, or run on this machine with "
-                "--workers K. No output was written.") from None
+        client = _connect(scheduler, timeout)
         engine = f"Dask cluster at {scheduler}"
     else:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
@@ -216,6 +215,8 @@ def _run_dask(inst, plan, workers, scheduler, rows, bar) -> str:
         client = Client(cluster)
         engine = f"local Dask cluster, {workers} worker processes"
     try:
+        if scheduler:
+            _wait_for_a_worker(client, scheduler, timeout)
         _ensure_importable(client)
         n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
         [inst_future] = client.scatter([inst], broadcast=True)
@@ -230,6 +231,52 @@ def _run_dask(inst, plan, workers, scheduler, rows, bar) -> str:
         if cluster is not None:
             cluster.close()
     return engine
+
+
+def _unreachable(scheduler: str, why: str):
+    from model.errors import EngineUnavailable
+    return EngineUnavailable(
+        f"--scheduler {scheduler}: {why}; check the address (e.g. tcp://host:8786) and that `dask scheduler` "
+        "runs there, or run on this machine with --workers K. No output was written.")
+
+
+def _connect(scheduler: str, timeout: float):
+    """A Client of the scheduler at `scheduler`, or EngineUnavailable within about `timeout` seconds.
+
+    Dask bounds the TCP connect by its timeout but then waits for the scheduler's handshake
+    without one (distributed.comm.core.connect): a port that accepts and never answers
+    would hang the sweep for ever. So the connection and the handshake are first tried
+    here, under one deadline, with Dask's own comm layer (any address scheme it knows)."""
+    import asyncio
+
+    from dask.distributed import Client
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    async def handshake():     # Dask retries a refused connection until `timeout`, then says why
+        tls = Security().get_connection_args("client")      # as the Client will (from Dask's config)
+        comm = await asyncio.wait_for(connect(scheduler, timeout=timeout, **tls), 1.5 * timeout + 1)
+        await comm.close()
+    try:
+        asyncio.run(handshake())
+    except TimeoutError:
+        raise _unreachable(scheduler, f"no Dask scheduler answered within {timeout:g} s (nothing listens "
+                                      "there, or something that is not a Dask scheduler)") from None
+    except (OSError, ValueError, TypeError) as exc:
+        raise _unreachable(scheduler, f"cannot reach a Dask scheduler there ({exc})") from None
+    try:
+        return Client(scheduler, timeout=f"{timeout}s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise _unreachable(scheduler, f"cannot reach a Dask scheduler there ({exc})") from None
+
+
+def _wait_for_a_worker(client, scheduler: str, timeout: float) -> None:
+    """A scheduler with no workers would leave every draw waiting: give up after `timeout`."""
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except (TimeoutError, OSError) as exc:
+        raise _unreachable(scheduler, f"the scheduler answers, but no worker joined it within {timeout:g} s "
+                                      f"({type(exc).__name__}); start workers with `dask worker {scheduler}`") from None
 
 
 def _ensure_importable(client) -> None:

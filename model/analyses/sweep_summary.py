@@ -33,8 +33,10 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def sweep_csv(result) -> str:
-    """One row per draw: the inputs drawn, the outcome metrics, and the levers chosen."""
+def sweep_csv(result, cell=lambda text: text) -> str:
+    """One row per draw: the inputs drawn, the outcome metrics, and the levers chosen.
+    `cell` is applied to every text cell and column name (the report layer passes its
+    spreadsheet neutralisation; this layer knows no spreadsheets)."""
     levers: list[str] = []
     seen = set()
     for r in result.rows:
@@ -46,9 +48,10 @@ def sweep_csv(result) -> str:
               + list(OUTCOMES) + levers)
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(header)
+    w.writerow([cell(h) for h in header])
     for r in result.rows:
-        w.writerow([_fmt(x) for x in [r["draw"], r["grid_point"], r["sample"]]
+        w.writerow([cell(_fmt(x)) if isinstance(x, str) else _fmt(x)
+                    for x in [r["draw"], r["grid_point"], r["sample"]]
                     + [r["inputs"].get(c) for c in result.columns]
                     + [r["status"], r["verified"], r["max_violation"], r["method"]]
                     + [r["metrics"].get(k) for k in OUTCOMES] + [r["levers"].get(k) for k in levers]])

@@ -106,11 +106,11 @@ def resolve(path: Path, root: Path | None = None) -> tuple[dict, Origins]:
     path = Path(path)
     root = (root or path.resolve().parent).resolve()
     origins = Origins()
-    data = _resolve(path, root, origins, [])
+    data = _resolve(path, root, origins, [], {"cells": 0})
     return data, origins
 
 
-def _resolve(path: Path, root: Path, origins: Origins, chain: list[Path]) -> dict:
+def _resolve(path: Path, root: Path, origins: Origins, chain: list[Path], budget: dict) -> dict:
     real = path.resolve()
     if real in chain:
         cycle = " -> ".join(p.name for p in chain + [real])
@@ -118,7 +118,7 @@ def _resolve(path: Path, root: Path, origins: Origins, chain: list[Path]) -> dic
                             hint="remove one 'extends:' so the chain ends")
     if len(chain) > MAX_EXTENDS_DEPTH:
         raise InstanceError(str(path), "extends", f"more than {MAX_EXTENDS_DEPTH} levels of 'extends'")
-    raw = expand_tables(read_yaml(path), path, root)
+    raw = expand_tables(read_yaml(path), path, root, budget)
     parent_name = raw.get("extends")
     if parent_name is None:
         origins.record(raw, str(path))
@@ -130,9 +130,10 @@ def _resolve(path: Path, root: Path, origins: Origins, chain: list[Path]) -> dic
         raise InstanceError(str(path), "extends", f"'{parent_name}' is outside the instances tree ({root})",
                             line=raw.lines.get("extends"), hint="extend a file in the same folder or below it")
     if not parent.is_file():
-        raise InstanceError(str(path), "extends", f"'{parent_name}' does not exist", line=raw.lines.get("extends"),
+        raise InstanceError(str(path), "extends", f"'{parent_name}' does not exist" + (
+                            " as a regular file" if parent.exists() else ""), line=raw.lines.get("extends"),
                             hint=did_you_mean(parent.name, [p.name for p in parent.parent.glob("*.yaml")]))
-    base = _resolve(parent, root, origins, chain + [real])
+    base = _resolve(parent, root, origins, chain + [real], budget)
     origins.record(raw, str(path))
     merged = merge(base, raw)
     merged.pop("extends", None)
@@ -264,6 +265,8 @@ def structure_errors(raw: list[dict], data, origins: Origins, file: str) -> list
         path = ".".join(parts)
         f, line = origins.locate(path, file)
         message, hint = _explain(kind, e, parts, data, misspelt=meant.get(key))
+        if isinstance(e.get("input"), str):
+            hint = number_as_text_hint(e["input"]) or hint
         errors.append(InstanceError(f, path, message, line=line, hint=hint))
     return errors
 
@@ -382,6 +385,26 @@ def _in_words(limit: str, dimension: str) -> str:
         return f"{op} {float(number) * 100:g}%"
     unit = base_unit(dimension)
     return limit if unit in ("1", "field", "metric") else f"{limit} {unit}"
+
+
+def number_as_text_hint(text: str) -> str | None:
+    """A hint for a number that YAML read as text: YAML 1.1 (PyYAML) reads `1e6` as the
+    string '1e6', since its floats need a dot and a signed exponent (`1.0e+6`)."""
+    try:
+        v = float(text.replace("_", ""))
+    except ValueError:
+        return None
+    if not math.isfinite(v):
+        return None
+    if "e" not in text.lower():
+        return f"{text!r} is text here, not a number: write it without quotes"
+    mantissa, exponent = f"{v:e}".split("e")
+    mantissa = mantissa.rstrip("0") + ("0" if mantissa.rstrip("0").endswith(".") else "")
+    written = f"{mantissa}e{int(exponent):+d}"
+    if v.is_integer() and abs(v) < 1e15:
+        written += f" or {int(v)}"
+    return (f"YAML 1.1 reads {text!r} as text, not as a number (its exponents need a dot before the e and a sign "
+            f"after it): write {written}")
 
 
 class _Builder:

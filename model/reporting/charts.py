@@ -1,7 +1,9 @@
 """Charts as SVG text (matplotlib), for reports and their html pages.
 
 Deterministic output: no dates in the metadata and a fixed hash salt for element ids,
-so the same results give the same file.
+so the same results give the same file. Text is shown as written: matplotlib's mathtext
+is off (`text.parse_math`), so a label like 'US$ and HK$' or '$\\x$' is drawn literally
+instead of being parsed as a formula (or failing to parse).
 """
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-plt.rcParams.update({"svg.hashsalt": "negotiation-model", "font.size": 10, "svg.fonttype": "none"})
+plt.rcParams.update({"svg.hashsalt": "negotiation-model", "font.size": 10, "svg.fonttype": "none",
+                     "text.parse_math": False, "text.usetex": False})
 
 
 def to_svg(fig) -> str:

@@ -6,7 +6,7 @@ import pandas as pd
 
 from model.analyses.compare import Comparison
 from model.formatting import value as fmt
-from model.reporting.html import html_table, page
+from model.reporting.html import esc, html_table, page
 from model.reporting.markdown_table import table
 
 
@@ -67,7 +67,7 @@ def terminal_table(c: Comparison) -> str:
 
 def html(c: Comparison) -> str:
     """The comparison as a self-contained page (same look as report.html)."""
-    sections = [("", "<p>Instances: " + "; ".join(f"<b>{n}</b> ({f}, {s})" for n, f, s in
+    sections = [("", "<p>Instances: " + "; ".join(f"<b>{esc(n)}</b> ({esc(f)}, {esc(s)})" for n, f, s in
                                                   zip(c.names, c.files, c.statuses)) +
                  ". Deltas are against the first instance.</p>")]
     sections.append(("What changed in the inputs",

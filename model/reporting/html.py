@@ -5,6 +5,12 @@ binding constraints with their shadow prices in words, the frontier (when comput
 the diagnosis (when there is no deal), solver and verification facts, and the data
 provenance appendix with every assumption highlighted. `page()` renders any list of
 sections, so comparisons and sweeps use the same look.
+
+Escaping: every value that comes from an instance, a file name or a result goes into a
+page through `esc` (text and attribute values alike; quotes included), either directly or
+through `html_table`, `page` and `_markdown_paragraphs`, which call it. The only markup
+not escaped here is our own: the tags written in this module and matplotlib's SVG, whose
+text matplotlib escapes as XML. No page has scripts, event attributes or links.
 """
 from __future__ import annotations
 
@@ -28,14 +34,16 @@ tr.assumption td{background:#fff4d6}.tag{background:#f0b429;color:#222;border-ra
 
 
 def esc(x) -> str:
-    return html.escape(str(x))
+    """The one escaping function for html: `x` as text, safe in element content and in
+    quoted attribute values (& < > " ' escaped)."""
+    return html.escape(str(x), quote=True)
 
 
 def html_table(header: list[str], rows: list[list], num_cols: set[int] = frozenset(), row_class=None) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = []
     for i, row in enumerate(rows):
-        cls = f' class="{row_class(i)}"' if row_class and row_class(i) else ""
+        cls = f' class="{esc(row_class(i))}"' if row_class and row_class(i) else ""
         cells = "".join(f'<td class="num">{esc(c)}</td>' if j in num_cols else f"<td>{esc(c)}</td>"
                         for j, c in enumerate(row))
         body.append(f"<tr{cls}>{cells}</tr>")

@@ -22,7 +22,7 @@ import shutil
 import signal
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 MARKER = ".trade-negotiation-report"
@@ -63,13 +63,22 @@ def is_report(path: Path) -> bool:
 
 
 def check_target(target: str | Path) -> Path:
-    """`target` as a Path if a report may be written there; else OutputRefused saying why.
+    """`target` as a Path if a report may be written there; else OutputRefused saying why
+    (or OutputFailed when the file system itself refuses: permissions, read-only).
 
     Called before any solve, so a bad `--out` costs nothing and changes nothing."""
     target = Path(target)
     if target.name in ("", ".", "..") or str(target) in (os.sep, "/"):
         raise OutputRefused(f"--out {target}: not a usable report directory name; name a new folder, "
                             f"e.g. --out reports/my-run")
+    try:
+        _check_writable(target)
+        return _check_ours(target)
+    except OSError as exc:
+        raise output_error(target, exc) from None
+
+
+def _check_ours(target: Path) -> Path:
     if target.is_symlink():
         if is_report(target):
             return target
@@ -90,6 +99,59 @@ def check_target(target: str | Path) -> Path:
                             f"{MARKER} marker), so it is left as it is: choose a new or empty folder")
     raise OutputRefused(f"--out {target}: this is an existing file, not a report folder; it is left as it is: "
                         "choose a folder name")
+
+
+def _check_writable(target: Path) -> None:
+    """What the file system will say when the report is written, asked before solving:
+    the nearest existing folder above `target` must be a writable folder, and the names
+    to create (the report's and its versions folder's) must fit. Raises OSError."""
+    parent = target.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
+    try:
+        name_max = os.pathconf(parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    if len(os.fsencode(versions_dir(target).name)) > name_max:
+        raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), target.name)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        read_only = bool(os.statvfs(parent).f_flag & os.ST_RDONLY)
+        code = errno.EROFS if read_only else errno.EACCES
+        raise OSError(code, os.strerror(code), str(parent))
+
+
+def check_file_target(path: str | Path, option: str, ours: Callable[[bytes], bool]) -> Path:
+    """`path` as a Path if a single output file (e.g. --export-lp) may be written there: not
+    a folder, not an existing file that this tool did not write (`ours(first bytes)` says
+    if it did), in a writable folder. OutputRefused / OutputFailed otherwise."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise OutputRefused(f"{option} {path}: this is a folder; name a file in it, e.g. {path / 'model.lp'}")
+        if path.exists() or path.is_symlink():
+            if not path.is_file() or path.is_symlink():
+                raise OutputRefused(f"{option} {path}: this exists and is not a plain file; it is left as it is: "
+                                    "choose another name")
+            with open(path, "rb") as fh:
+                head = fh.read(200)
+            if not ours(head):
+                raise OutputRefused(f"{option} {path}: this file was not written by this tool; it is left as it "
+                                    "is: choose another name")
+        _check_writable(path)
+    except OSError as exc:
+        raise output_error(path, exc, option) from None
+    return path
+
+
+def output_error(target: Path, exc: OSError, option: str = "--out") -> Exception:
+    """An OSError about `--out` as the error the user sees: OutputRefused (exit 2) when the
+    name itself is the problem, OutputFailed (exit 1) when the file system refuses."""
+    message = _os_message(target, exc).replace("--out", option)
+    if exc.errno in (errno.ENAMETOOLONG, errno.ENOTDIR, errno.ELOOP, errno.EEXIST, errno.EISDIR):
+        return OutputRefused(message.replace("or free the space", "(a new name)"))
+    return OutputFailed(message)
 
 
 @contextmanager
@@ -171,9 +233,10 @@ def write_directory(target: str | Path, files: dict[str, Callable[[Path], None]]
             _swap(target, link_tmp, Path(versions.name) / stamp)
     except BaseException as exc:
         shutil.rmtree(version, ignore_errors=True)
-        link_tmp.unlink(missing_ok=True)
+        with suppress(OSError):
+            link_tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise OutputFailed(_os_message(target, exc)) from None
+            raise output_error(target, exc) from None
         raise
     _clean_versions(versions, keep=stamp)
     return target
@@ -206,8 +269,8 @@ def _os_message(target: Path, exc: OSError) -> str:
            errno.ENAMETOOLONG: "a name in the path is too long", errno.EDQUOT: "disk quota exceeded",
            errno.ENOTDIR: "a part of the path is a file, not a folder"}.get(exc.errno, exc.strerror or str(exc))
     where = exc.filename or target
-    return (f"cannot write the report to {target}: {why} ({where}); the previous report, if any, is "
-            "unchanged: choose another --out or free the space")
+    return (f"cannot write to {target}: {why} ({where}); nothing there was changed: choose another --out "
+            "or free the space")
 
 
 def text_writer(text: str) -> Callable[[Path], None]:

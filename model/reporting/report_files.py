@@ -8,7 +8,7 @@ from pathlib import Path
 from model.reporting.html import report_html
 from model.reporting.markdown import report_markdown
 from model.reporting.report_directory import text_writer, write_directory
-from model.reporting.spreadsheet import RESULTS_FULL_TABLES, results_sheets, write_xlsx
+from model.reporting.spreadsheet import RESULTS_FULL_TABLES, csv_writer, results_sheets, write_xlsx
 
 
 def write_report(results, out: Path, extra_files: dict | None = None, command: str = "run") -> Path:
@@ -17,7 +17,7 @@ def write_report(results, out: Path, extra_files: dict | None = None, command: s
     frames = results.frames()
     files = {"results.json": text_writer(results.to_json())}
     for name, frame in frames.items():
-        files[f"{name}.csv"] = (lambda f: lambda path: f.to_csv(path, index=False))(frame)
+        files[f"{name}.csv"] = csv_writer(frame)
     files["report.md"] = text_writer(report_markdown(results))
     files["report.html"] = text_writer(report_html(results))
     files["results.xlsx"] = lambda path: write_xlsx(path, results_sheets(results), RESULTS_FULL_TABLES)

@@ -1,4 +1,17 @@
-"""results.xlsx (and comparison.xlsx): one sheet per table, exact values, for spreadsheet users."""
+"""results.xlsx (and comparison.xlsx) and the CSV tables: exact values, for spreadsheet users,
+and never a formula or a link that the data did not ask for.
+
+Formula injection (OWASP, "CSV Injection"): a spreadsheet runs a cell that starts with
+= + - @ (or a tab or carriage return) as a formula, and labels, citations and names in an
+instance file are free text. So text that starts with one of those characters is
+neutralised with a leading apostrophe, the spreadsheet's own mark for "this is text":
+in CSV files as a literal ' before the text (`safe_text`); in xlsx workbooks as Excel's
+quote prefix on the cell (the same apostrophe, kept as the cell's format, so the cell
+shows the text unchanged). Numbers stay numbers, and so does text that is just a number
+('-5'): a spreadsheet reads it as that number, not as a formula. Workbooks are also
+written with xlsxwriter's formula and URL conversion off, so no text becomes a formula
+or a link (and long citations are not dropped as over-long URLs).
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,6 +19,40 @@ from pathlib import Path
 import pandas as pd
 
 SHEET_ROW_LIMIT = 50_000      # a longer table stays out of the workbook (see write_xlsx)
+CELL_LIMIT = 32_767           # characters in one Excel cell
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TRUNCATED = " [... cut at Excel's cell limit; the full text is in {where}]"
+
+
+def needs_quote(value) -> bool:
+    """Text a spreadsheet would take for a formula."""
+    if not (isinstance(value, str) and value.startswith(FORMULA_START)):
+        return False
+    try:
+        float(value)             # '-5', '+1e3': a number as text, read as that number
+        return False
+    except ValueError:
+        return True
+
+
+def safe_text(value):
+    """A CSV cell no spreadsheet runs: formula-like text gets a leading apostrophe."""
+    return "'" + value if needs_quote(value) else value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell and column name passed through `safe_text`."""
+    out = frame.copy(deep=False)
+    for col in out.columns:
+        if pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(safe_text)
+    out.columns = [safe_text(str(c)) for c in out.columns]
+    return out
+
+
+def csv_writer(frame: pd.DataFrame):
+    """A report-file writer for `frame` as CSV, neutralised (see the module docstring)."""
+    return lambda path: safe_frame(frame).to_csv(path, index=False)
 
 
 def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], full_tables: dict[str, str] | str) -> None:
@@ -16,26 +63,37 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], full_tables: dict[st
     'notes' sheet lists what was left out and where it is."""
     import xlsxwriter
     notes = []
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "nan_inf_to_errors": True})
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "nan_inf_to_errors": True,
+                                           "strings_to_formulas": False, "strings_to_urls": False,
+                                           "strings_to_numbers": False})
+    quoted = book.add_format({"quote_prefix": True})
     try:
         for name, frame in sheets.items():
+            where = full_tables if isinstance(full_tables, str) else full_tables.get(name, "the CSV files")
             if len(frame) > SHEET_ROW_LIMIT:
-                where = full_tables if isinstance(full_tables, str) else full_tables[name]
                 notes.append(f"{name}: {len(frame):,} rows, more than this workbook holds ({SHEET_ROW_LIMIT:,}); "
                              f"the whole table is in {where}")
                 continue
-            _write_sheet(book.add_worksheet(name[:31]), frame)
+            _write_sheet(book.add_worksheet(name[:31]), frame, quoted, where)
         if notes:
-            _write_sheet(book.add_worksheet("notes"), pd.DataFrame({"note": notes}))
+            _write_sheet(book.add_worksheet("notes"), pd.DataFrame({"note": notes}), quoted, "")
     finally:
         book.close()
 
 
-def _write_sheet(sheet, frame: pd.DataFrame) -> None:
-    sheet.write_row(0, 0, [str(c) for c in frame.columns])
+def _write_sheet(sheet, frame: pd.DataFrame, quoted, where: str) -> None:
     cells = frame.astype(object).where(frame.notna(), None)
-    for i, values in enumerate(cells.itertuples(index=False, name=None), start=1):
-        sheet.write_row(i, 0, [_cell(v) for v in values])
+    rows = [[str(c) for c in frame.columns]] + list(cells.itertuples(index=False, name=None))
+    for i, values in enumerate(rows):
+        for j, v in enumerate(values):
+            v = _cell(v)
+            if isinstance(v, str):
+                if len(v) > CELL_LIMIT:
+                    note = TRUNCATED.format(where=where)
+                    v = v[:CELL_LIMIT - len(note)] + note
+                sheet.write_string(i, j, v, quoted if needs_quote(v) else None)
+            else:
+                sheet.write(i, j, v)
 
 
 def _cell(v):
