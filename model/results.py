@@ -31,8 +31,13 @@ class LeverRow:
     value: float
     unit: str
     label: str
-    choice: str | None = None    # the tariff option chosen, for tariff levers
+    choice: str | None = None    # the option chosen, for option levers (tariff lines)
     fixed: bool = False          # fixed by the instance, not chosen by the model
+
+    @property
+    def shown(self) -> bool:
+        """Part of the deal as a reader lists it: every option chosen, every other lever in use."""
+        return self.choice is not None or abs(self.value) > 1e-9
 
 
 @dataclass

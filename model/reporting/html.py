@@ -86,7 +86,7 @@ def report_html(r: Results) -> str:
                                         money(b["level"])] for b in r.extras["bridge"]], {1, 2})))
     for party in ("home", "partner"):
         rows = [[lv.label, lv.choice or value(lv.value, lv.unit), "fixed by the instance" if lv.fixed else "chosen"]
-                for lv in r.levers if lv.party == party and (lv.name == "tariff" or abs(lv.value) > 1e-9)]
+                for lv in r.levers if lv.party == party and lv.shown]
         if rows:
             sections.append((f"Levers: {r.instance['parties'][party]} ({party})",
                              html_table(["lever", "setting", ""], rows)))

@@ -149,13 +149,13 @@ def levers(r: Results) -> str:
     for party in ("home", "partner"):
         rows = []
         for lv in r.levers:
-            if lv.party != party or (lv.name != "tariff" and abs(lv.value) < 1e-9):
+            if lv.party != party or not lv.shown:
                 continue
             shown = lv.choice or value(lv.value, lv.unit)
             rows.append([lv.label, shown + (" (fixed by the instance)" if lv.fixed else "")])
         out.append(f"### {r.instance['parties'][party]} ({party})\n\n"
                    + (table(["lever", "setting"], rows) if rows else "No concession."))
-    unused = [lv.label for lv in r.levers if lv.name != "tariff" and abs(lv.value) < 1e-9]
+    unused = [lv.label for lv in r.levers if not lv.shown]
     if unused:
         out.append("Not used: " + "; ".join(unused) + ".")
     return "\n\n".join(out)

@@ -17,7 +17,7 @@ def run_summary(r, out: Path) -> str:
     lines += [f"  warning: {w}" for w in r.extras.get("warnings", [])]
     if r.has_deal:
         chosen = [f"{lv.label}: {lv.choice or value(lv.value, lv.unit)}" for lv in r.levers
-                  if lv.name == "tariff" or abs(lv.value) > 1e-9]
+                  if lv.shown]
         lines.append("  levers:")
         lines += [f"    {c}" for c in chosen]
         bind = binding_rows(r.constraints)
