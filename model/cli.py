@@ -55,8 +55,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
+    given = sys.argv[1:] if argv is None else list(argv)
+    odd = next((a for a in given if a.startswith("--") and a.endswith("=--")), None)
+    if odd is not None:            # argparse turns `--opt=--` into an empty list, not an error
+        return _refuse(f"{odd}: '--' is not a value for {odd[:-3]}")
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(given)
     except SystemExit as exc:      # --help (0), or a bad argument (2): argparse has said which and why
         return exc.code if isinstance(exc.code, int) else EXIT["bad_input"]
     try:
