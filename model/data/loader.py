@@ -726,11 +726,12 @@ class _Builder:
                     self.error(sp, f"channel '{c}' cannot source segment '{s}'",
                                hint=f"it sources: {', '.join(inst.channels[c].unit_value)}")
                     continue
-                commitments[(c, s)] = self.q(q, sp, per_commitment)
                 seg = inst.segments[s]
+                commitments[(c, s)] = self.q(q, sp, per_commitment,
+                                             dimension=own_unit(per_commitment.dimension, seg.unit))
                 top = seg.partner_ceiling + sum(n.ceiling_lift.get(s, 0) for n in inst.ntb_measures.values())
                 if commitments[(c, s)] + seg.exports > top:
-                    self.error(sp, f"{commitments[(c, s)]:,.0f} vehicles plus today's {seg.exports:,.0f} exceed "
+                    self.error(sp, f"{commitments[(c, s)]:,.0f} {seg.unit} plus today's {seg.exports:,.0f} exceed "
                                f"what partner buyers would take even with every NTB relief ({top:,.0f})",
                                hint=f"lower the commitment or raise segments.{s}.partner_ceiling")
         ntb = {n: on for n, on in spec.ntb.items() if self.ref(n, inst.ntb_measures, f"{path}.ntb.{n}", "NTB measure")}
@@ -742,7 +743,8 @@ class _Builder:
             for s, q in per.items():
                 sp = f"{path}.production_shift.{k}.{s}"
                 if self.ref(s, inst.makers[k].segments, sp, f"segment for maker '{k}'"):
-                    shift[(k, s)] = self.q(q, sp, per_shift)
+                    shift[(k, s)] = self.q(q, sp, per_shift,
+                                           dimension=own_unit(per_shift.dimension, inst.segments[s].unit))
         purchases = {}
         per_purchase = declared(DealSpec, "purchases")
         for g, q in spec.purchases.items():
