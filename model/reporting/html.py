@@ -73,12 +73,19 @@ def report_html(r: Results) -> str:
     cards = [("deficit, calibration year", money(d.baseline)), ("deficit with no deal", money(d.no_deal)),
              ("deficit with the deal", money(d.deal))]
     if r.has_deal:
+        g, bought = r.metric("negotiated_deficit"), r.metric("purchases_value")
+        cards[2:2] = [("deficit in the negotiated goods, deal", money(g.deal)),
+                      ("additional purchases, deal", money(bought.deal))]
         for p in ("home", "partner"):
             pm = r.metric(f"{p}_payoff")
             cards.append((f"{r.instance['parties'][p]}'s gain over no deal", money(pm.deal - pm.no_deal, signed=True)))
     card_html = "".join(f'<div class="card"><div class="v">{esc(v)}</div><div class="l">{esc(lbl)}</div></div>'
                         for lbl, v in cards)
-    sections.append(("", f"<p>{esc(r.instance['question'])}</p>{status}<div class=cards>{card_html}</div>"))
+    lead = "".join(f"<p class=note>{esc(w)}.</p>" for w in r.extras.get("warnings", []))
+    if r.has_deal and g.deal > g.no_deal and d.deal < d.no_deal:
+        lead += (f"<p><b>The deficit in the negotiated goods is {esc(money(g.deal - g.no_deal))} higher with the deal "
+                 "than with no deal</b>: the total falls only because of purchase commitments.</p>")
+    sections.append(("", f"<p>{esc(r.instance['question'])}</p>{status}<div class=cards>{card_html}</div>{lead}"))
     if r.extras.get("bridge"):
         sections.append(("Deficit bridge", inline_svg(bridge_chart(r.extras["bridge"], home), "bridge")
                          + html_table(["step", "change", "deficit after"],

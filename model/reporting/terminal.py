@@ -11,6 +11,13 @@ def run_summary(r, out: Path) -> str:
     d = r.metric("deficit")
     lines = [f"{r.instance['name']}: {r.status}" + (f" ({r.message})" if r.message else ""),
              f"  deficit: baseline {money(d.baseline)}, no deal {money(d.no_deal)}, deal {money(d.deal)}"]
+    if r.has_deal:
+        g, p = r.metric("negotiated_deficit"), r.metric("purchases_value")
+        lines.append(f"    of which negotiated goods: no deal {money(g.no_deal)}, deal {money(g.deal)}; additional "
+                     f"purchases: {money(p.deal)}")
+        if g.deal > g.no_deal and d.deal < d.no_deal:
+            lines.append(f"    the negotiated goods' deficit is {money(g.deal - g.no_deal)} higher than with no deal: "
+                         "the total falls only because of purchases")
     second = r.extras.get("stages", {}).get("stage_two_status")
     if r.has_deal and second and second != "optimal":
         lines.append(f"  second stage (best deal for the partner at this deficit): {second}, not proven optimal")
