@@ -161,8 +161,12 @@ def _outcome(seg: Segment, form: str, t_eff: float, imports: float, in_quota: fl
         value = imports * v
         duty = v * (ti * in_quota + (to * above if above > 0 else 0.0))
     revenue = duty + (rent if holder == "government" else 0.0)
-    # The exporter's margin moves one for one with its customs value (costs are fixed).
-    margin = imports * (seg.partner_margin - (seg.import_price - v)) + (rent if holder == "exporters" else 0.0)
+    # The exporter's margin moves one for one with its customs value (costs are fixed). Where
+    # absorption reaches the margin bound the margin is exactly zero: no rounding dust.
+    per_unit = seg.partner_margin - (seg.import_price - v)
+    if abs(per_unit) <= 1e-9 * seg.import_price:
+        per_unit = 0.0
+    margin = imports * per_unit + (rent if holder == "exporters" else 0.0)
     return OptionOutcome(
         effective_tariff=t_eff, imports=imports, unit_value=value / imports if imports > 0 else v,
         imports_value=value, duty=duty, tariff_revenue=revenue, quota_rent=rent,
