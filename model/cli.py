@@ -1,4 +1,5 @@
-"""The command line: `solve.py run|validate ...`. Thin: all logic lives in the package.
+"""The command line: `solve.py run|frontier|compare|sweep|alternatives|evaluate|validate ...`.
+Thin: all logic lives in the package.
 
 Exit codes: 0 optimal deal; 1 internal or solver error (or a solution that failed
 verification); 2 bad input; 3 no deal possible (infeasible); 4 unbounded;
@@ -7,6 +8,7 @@ verification); 2 bad input; 3 no deal possible (infeasible); 4 unbounded;
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import traceback
 from pathlib import Path
@@ -97,6 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
     fr.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     fr.set_defaults(func=cmd_frontier)
 
+    alt = sub.add_parser("alternatives", help="several distinct packages, nearly as good for home, best first")
+    alt.add_argument("file", help="instance file (YAML)")
+    alt.add_argument("--count", type=int, default=5, metavar="K", help="at most K packages (default 5, at most 50)")
+    alt.add_argument("--within", type=float, default=1.0, metavar="PCT",
+                     help="deficit within PCT percent of the best (default 1)")
+    alt.add_argument("--min-difference", type=float, default=10.0, metavar="PCT",
+                     help="packages with the same yes/no choices must differ in some amount by at least PCT percent "
+                          "of that lever's limit (default 10)")
+    alt.add_argument("--out", help="report directory (default reports/<instance name>-alternatives/)")
+    alt.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    alt.set_defaults(func=cmd_alternatives)
+
     val = sub.add_parser("validate", help="check an instance file and say what is wrong")
     val.add_argument("file")
     val.add_argument("--resolved", action="store_true", help="print the instance with 'extends' applied")
@@ -142,3 +156,22 @@ def cmd_sweep(args) -> int:
                               workers=args.workers, scheduler=args.scheduler, out=args.out)
     print(text)
     return EXIT["error"] if failed else 0
+
+
+def cmd_alternatives(args) -> int:
+    from model.analyses.alternatives import MAX_COUNT
+    problems = []
+    if not 1 <= args.count <= MAX_COUNT:
+        problems.append(f"--count must be between 1 and {MAX_COUNT} (got {args.count})")
+    if not (math.isfinite(args.within) and args.within >= 0):
+        problems.append(f"--within must be a percentage of at least 0, e.g. --within 1 for 1% (got {args.within:g})")
+    if not (math.isfinite(args.min_difference) and 0 < args.min_difference <= 100):
+        problems.append(f"--min-difference must be a percentage above 0 and at most 100 (got {args.min_difference:g})")
+    if problems:
+        for p in problems:
+            print(f"error: {p}", file=sys.stderr)
+        return EXIT["bad_input"]
+    status, text = jobs.alternatives(args.file, count=args.count, within=args.within / 100,
+                                     min_difference=args.min_difference / 100, out=args.out)
+    print(text)
+    return EXIT.get(status, EXIT["error"])

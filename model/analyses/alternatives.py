@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from model.analyses.concessions import IN_USE
 from model.analyses.lever_options import option_label
 from model.data.instance import Deal, Instance
 from model.data.levers import MONEY, families
@@ -174,7 +175,7 @@ def gives(inst: Instance, deal: Deal) -> dict[str, list[dict]]:
                 shown = "yes" if v else "no"
             else:
                 v, b = v or 0.0, b or 0.0
-                if abs(v - b) <= 1e-6 * max(1.0, f.scale(inst, key)):
+                if abs(v - b) < IN_USE * f.scale(inst, key):     # under 1 vehicle, about USD 1,000 of a good
                     continue
                 shown = v
             out.setdefault(f.party, []).append({"lever": f"{f.short}.{f.key_text(key)}", "label": f.label(inst, key),

@@ -134,12 +134,27 @@ class LeverModel:
             self._only_objective(m.neg_partner)
             warm_start(self.solver)               # stage one's deal is feasible here
             second = solve(self.solver, m, self.time_limit)
+            if second.has_solution and self.cuts:
+                self._polish()
             m.neg_keep_deficit.deactivate()
             self._only_objective(m.objective)
             if not second.has_solution:           # keep stage one's deal (re-solve to load it)
                 solve(self.solver, m, self.time_limit)
         deal, binaries = extract_deal(m, self.inst)
         return Solution(first.status, deal, binaries, first.message)
+
+    def _polish(self) -> None:
+        """Re-solve the LP with every yes/no variable fixed at its rounded value. The big-M rows
+        of the cuts let a MIP solution sit within HiGHS's integrality tolerance of a choice,
+        which can leave an amount a hair below zero; the LP's vertex puts it back on its bound."""
+        binaries = [v for v in self.m.component_data_objects(pyo.Var) if v.is_binary() and not v.fixed]
+        for v in binaries:
+            v.fix(round(pyo.value(v)))
+        try:
+            solve(self.solver, self.m, self.time_limit)
+        finally:
+            for v in binaries:
+                v.unfix()
 
     def _drop(self, *names: str) -> None:
         """Remove components added for one solve (and the index sets Pyomo made for them)."""
