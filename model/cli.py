@@ -111,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     alt.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     alt.set_defaults(func=cmd_alternatives)
 
+    ev = sub.add_parser("evaluate", help="evaluate an offer: acceptable?, best completion, frontier, smallest change")
+    ev.add_argument("file", help="instance file (YAML)")
+    ev.add_argument("--offer", required=True, metavar="OFFER.yaml",
+                    help="offer file: levers in the format of the instance's fixed_levers (see docs/negotiating.md)")
+    ev.add_argument("--out", help="report directory (default reports/<instance name>-offer-<offer name>/)")
+    ev.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    ev.set_defaults(func=cmd_evaluate)
+
     val = sub.add_parser("validate", help="check an instance file and say what is wrong")
     val.add_argument("file")
     val.add_argument("--resolved", action="store_true", help="print the instance with 'extends' applied")
@@ -175,3 +183,10 @@ def cmd_alternatives(args) -> int:
                                      min_difference=args.min_difference / 100, out=args.out)
     print(text)
     return EXIT.get(status, EXIT["error"])
+
+
+def cmd_evaluate(args) -> int:
+    """Exit 0 when the offer was evaluated, acceptable or not (the summary and report say which)."""
+    _, text = jobs.evaluate_offer(args.file, args.offer, out=args.out)
+    print(text)
+    return 0

@@ -15,7 +15,7 @@ from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, ru
 from model.analyses.sweep_summary import sweep_csv
 from model.data.loader import load, resolve
 from model.errors import InstanceError
-from model.reporting import alternatives_report
+from model.reporting import alternatives_report, offer_report
 from model.reporting.charts import frontier_chart, packages_chart, sweep_chart
 from model.reporting.comparison import html as comparison_html
 from model.reporting.comparison import markdown as comparison_markdown
@@ -162,3 +162,21 @@ def _round(x):
     """Plain JSON: floats to 12 significant digits (as results.json), tuples as lists."""
     from model.results import _round as round_results
     return round_results(x)
+
+
+def evaluate_offer(file: str, offer_file: str, out: str | None = None) -> tuple[bool, str]:
+    """Evaluate the offer in `offer_file` against the instance: writes report.md, report.html,
+    evaluation.json and offer_levers.csv. Returns (acceptable as stated, terminal text)."""
+    from model.analyses.offers import evaluate_offer as evaluate
+    from model.data.offers import load_offer
+    inst = load(file)
+    offer = load_offer(offer_file, inst)
+    target = check_target(out or REPORTS / f"{inst.name}-offer-{offer.name}")
+    d = evaluate(inst, offer).to_dict()
+    frame = offer_report.frame(d)
+    write_directory(target, {"report.md": text_writer(offer_report.markdown(d)),
+                             "report.html": text_writer(offer_report.html(d)),
+                             "evaluation.json": text_writer(json.dumps(_round(d), indent=2, allow_nan=False) + "\n"),
+                             "offer_levers.csv": lambda path: frame.to_csv(path, index=False)},
+                    command="evaluate")
+    return d["stated"]["acceptable"], offer_report.terminal(d, target)

@@ -34,8 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from model.analyses.concessions import IN_USE
-from model.analyses.lever_options import option_label
+from model.analyses.deal_terms import gives, lever_columns
 from model.data.instance import Deal, Instance
 from model.data.levers import MONEY, families
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
@@ -156,48 +155,6 @@ def _package(inst: Instance, lm: LeverModel, rank: int, solution) -> Package:
     worst = max_violation(checks)
     gains = {p: metrics[f"{p}_payoff"] - lm.refs.no_deal[f"{p}_payoff"] for p in ("home", "partner")}
     return Package(rank, solution.deal, metrics, gains, worst <= VIOLATION_TOLERANCE, worst, gives(inst, solution.deal))
-
-
-def gives(inst: Instance, deal: Deal) -> dict[str, list[dict]]:
-    """What each party concedes in `deal`: its levers that differ from no deal, in its words."""
-    out: dict[str, list[dict]] = {"home": [], "partner": []}
-    for f in families():
-        values, base = deal.values(f.deal_field), inst.no_deal.values(f.deal_field)
-        for key in f.keys(inst):
-            v, b = values.get(key), base.get(key)
-            if f.kind == "option":
-                if v is None or v == b:
-                    continue
-                shown = option_label(inst, f, key, v)
-            elif f.kind == "switch":
-                if bool(v) == bool(b):
-                    continue
-                shown = "yes" if v else "no"
-            else:
-                v, b = v or 0.0, b or 0.0
-                if abs(v - b) < IN_USE * f.scale(inst, key):     # under 1 vehicle, about USD 1,000 of a good
-                    continue
-                shown = v
-            out.setdefault(f.party, []).append({"lever": f"{f.short}.{f.key_text(key)}", "label": f.label(inst, key),
-                                                "value": shown, "unit": f.unit(inst, key)})
-    return out
-
-
-def lever_columns(inst: Instance, deal: Deal) -> dict[str, object]:
-    """Every lever of the deal as 'short.key' -> value (an option's name; 1/0; an amount)."""
-    out = {}
-    for f in families():
-        values = deal.values(f.deal_field)
-        for key in f.keys(inst):
-            v = values.get(key)
-            col = f"{f.short}.{f.key_text(key)}"
-            if f.kind == "option":
-                out[col] = v
-            elif f.kind == "switch":
-                out[col] = 1.0 if v else 0.0
-            else:
-                out[col] = float(v or 0.0)
-    return out
 
 
 def mark_equivalent(packages: list[Package]) -> None:

@@ -41,6 +41,7 @@ import math
 import time
 from dataclasses import asdict, dataclass
 
+from model.analyses.deal_terms import IN_USE, line_options, option_label
 from model.data.instance import Deal, Instance
 from model.data.levers import families
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
@@ -51,7 +52,6 @@ MAX_LEVERS = 200             # above this many levers `run` leaves concession va
 PRICING_BUDGET = 20.0        # seconds: `run` skips pricing when levers x 2 x its solve time is longer
 TIME_BUDGET = 60.0           # seconds of re-solving, after which the levers left are not priced
 INTEGRATIVE_RATIO = 2.0
-IN_USE = 1e-3               # model units: a smaller amount (under 1 vehicle, about USD 1,000 of a good) is not in use
 
 
 @dataclass
@@ -136,7 +136,6 @@ def _outcome(inst: Instance, lm: LeverModel, deal: Deal, binaries) -> dict:
 def _moves(inst: Instance, lm: LeverModel, f, key, deal: Deal) -> list[tuple[str, object, str, str, float | None]]:
     """Candidate steps in order of preference: (direction, forced value, with text, without
     text, size). 'last': the deal is 'with', the forced one 'without'; 'next': the reverse."""
-    from model.analyses.lever_options import line_options, option_label
     value, no_deal = deal.values(f.deal_field).get(key), inst.no_deal.values(f.deal_field).get(key)
     moves = []
     if f.kind == "option":
