@@ -26,8 +26,8 @@ Equivalent offers: every package is within `within` of the best deficit, so all 
 equally good for home by its goal. Among them the report marks up to EQUIVALENT_SET packages
 that differ most for the partner: the packages with the partner's highest and lowest gain,
 then, one at a time, the package whose partner gain is furthest from those already marked
-(largest minimum distance). Packages whose partner gains differ by less than EQUIVALENT_SPREAD
-(relative to the largest partner gain, at least USD 1 million) are not told apart.
+(largest minimum distance). Partner gains closer than EQUIVALENT_SPREAD times the largest
+partner payoff are not told apart.
 """
 from __future__ import annotations
 
@@ -162,7 +162,7 @@ def mark_equivalent(packages: list[Package]) -> None:
     if len(packages) < 2:
         return
     gain = {p.rank: p.gains["partner"] for p in packages}
-    spread = max(1e6, EQUIVALENT_SPREAD * max(abs(g) for g in gain.values()))
+    spread = max(1.0, EQUIVALENT_SPREAD * max(abs(p.metrics["partner_payoff"]) for p in packages))
     if max(gain.values()) - min(gain.values()) < spread:
         return
     # Highest and lowest partner gain; ties go to the better package for home (lower rank).

@@ -127,6 +127,8 @@ class LeverModel:
         first = solve(self.solver, m, self.time_limit)
         if not first.has_solution:
             return Solution(first.status, message=first.message)
+        if first.status == "optimal" and self.cuts:
+            self._polish()                        # an exact deficit to hold in stage two
         if first.status == "optimal":
             best = pyo.value(m.metric["deficit"])
             m.neg_keep.set_value(best + self.inst.settings.lexicographic_tolerance * max(1.0, abs(best)))

@@ -65,8 +65,8 @@ def equivalent_text(d: dict) -> str:
     if not marked:
         if len(d["packages"]) < 2:
             return "Only one package was found, so there is no set of equivalent offers to table."
-        return (f"The packages differ too little for {partner} (less than USD 1 million, or 0.1% of its gain) to "
-                "mark a set of equivalent offers.")
+        return (f"The packages differ too little for {partner} (by less than 0.1% of its payoff) to mark a set of "
+                "equivalent offers.")
     first = d["packages"][0]
     parts = "; ".join(f"package {p['rank']}: {partner} {money(p['partner_gain'] - first['partner_gain'], True)} and "
                       f"{home} {money(p['home_gain'] - first['home_gain'], True)} against package 1, deficit "
