@@ -3,7 +3,8 @@ Thin: all logic lives in the package.
 
 Exit codes: 0 optimal deal; 1 internal or solver error (or a solution that failed
 verification); 2 bad input; 3 no deal possible (infeasible); 4 unbounded;
-5 time limit reached; 6 HiGHS missing or broken.
+5 time limit reached; 6 HiGHS missing or broken. `alternatives` follows them (0: packages
+found and verified); `evaluate` exits 0 once the offer is evaluated, acceptable or not.
 """
 from __future__ import annotations
 

@@ -26,6 +26,7 @@ from model.reporting.report_directory import check_target, text_writer, write_di
 from model.reporting.report_files import write_report
 from model.reporting.spreadsheet import write_xlsx
 from model.reporting.terminal import run_summary, sweep_summary
+from model.results import _round     # floats to 12 significant digits, as results.json
 from model.run import solve_instance
 
 REPORTS = Path("reports")              # where reports go when --out is not given
@@ -156,12 +157,6 @@ def alternatives(file: str, count: int, within: float, min_difference: float, ou
     status = found.status if found.status != "ok" else (
         "optimal" if all(p.verified for p in found.packages) else "error")
     return status, alternatives_report.terminal(d, target)
-
-
-def _round(x):
-    """Plain JSON: floats to 12 significant digits (as results.json), tuples as lists."""
-    from model.results import _round as round_results
-    return round_results(x)
 
 
 def evaluate_offer(file: str, offer_file: str, out: str | None = None) -> tuple[bool, str]:

@@ -223,9 +223,13 @@ def _verified_summary(inst: Instance, lm: LeverModel, solution, no_deal: dict) -
 
 def _amendment(inst: Instance, offer: Offer, stated: Deal, no_deal: dict) -> dict:
     """The smallest change to the offer's levers that makes it acceptable (module docstring)."""
-    lm = LeverModel(inst)
     target = {f.deal_field: offer.levers.values(f.deal_field) for f in families() if offer.levers.values(f.deal_field)}
     offered = {(fld, key) for fld, values in target.items() for key in values}
+    # The offer's levers are free to change here, also where the instance itself fixes them.
+    fixed = {f.deal_field: {k: v for k, v in inst.fixed.values(f.deal_field).items() if (f.deal_field, k) not in offered}
+             for f in families()}
+    inst = replace(inst, fixed=Deal().with_values_of(fixed))
+    lm = LeverModel(inst)
     rest = {f.deal_field: {k: v for k, v in stated.values(f.deal_field).items() if (f.deal_field, k) not in offered}
             for f in families()}
     for f in families():              # amounts the offer leaves out are zero as stated

@@ -327,7 +327,7 @@ class LeverModel:
             first = self._solve_own(m.neg_change_objective, lambda: pyo.value(total))
             if not first.has_deal:
                 return first
-            m.neg_change_rows.add(total <= first.value + 1e-7 * max(1.0, abs(first.value)))
+            m.neg_change_rows.add(total <= first.value + 1e-9 * max(1.0, abs(first.value)))
             m.del_component("neg_change_objective")
             m.objective.activate()
             best = self.solve_lexicographic()
