@@ -26,7 +26,7 @@ from model.reporting.report_directory import check_target, text_writer, write_di
 from model.reporting.report_files import write_report
 from model.reporting.spreadsheet import write_xlsx
 from model.reporting.terminal import run_summary, sweep_summary
-from model.results import _round     # floats to 12 significant digits, as results.json
+from model.results import _round  # floats to 12 significant digits, as results.json
 from model.run import solve_instance
 
 REPORTS = Path("reports")              # where reports go when --out is not given
