@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from model.analyses.deal_terms import gives, lever_columns
+from model.analyses.deal_terms import gives, lever_columns, settings
 from model.data.instance import Deal, Instance
 from model.data.levers import MONEY, families
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
@@ -65,7 +65,7 @@ class Package:
                 "home_payoff": self.metrics["home_payoff"], "partner_payoff": self.metrics["partner_payoff"],
                 "home_gain": self.gains["home"], "partner_gain": self.gains["partner"],
                 "verified": self.verified, "max_violation": self.max_violation, "equivalent": self.equivalent,
-                "gives": self.gives, "levers": lever_columns(inst, self.deal)}
+                "gives": self.gives, "levers": lever_columns(inst, self.deal), "settings": settings(inst, self.deal)}
 
 
 @dataclass

@@ -85,3 +85,23 @@ def lever_columns(inst: Instance, deal: Deal) -> dict[str, object]:
             else:
                 out[col] = float(v or 0.0)
     return out
+
+
+def settings(inst: Instance, deal: Deal) -> dict[str, dict]:
+    """Every lever of the deal in words: 'short.key' -> {label, party, value, unit}, where value is
+    an option's label, 'yes'/'no', or an amount in the lever's unit (0 when not in use)."""
+    out = {}
+    for f in families():
+        values = deal.values(f.deal_field)
+        for key in f.keys(inst):
+            v = values.get(key)
+            if f.kind == "option":
+                shown = option_label(inst, f, key, v) if v is not None else ""
+            elif f.kind == "switch":
+                shown = "yes" if v else "no"
+            else:
+                shown = float(v or 0.0)
+                shown = shown if abs(shown) >= IN_USE * f.scale(inst, key) else 0.0
+            out[f"{f.short}.{f.key_text(key)}"] = {"label": f.label(inst, key), "party": f.party, "value": shown,
+                                                   "unit": f.unit(inst, key)}
+    return out

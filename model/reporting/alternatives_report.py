@@ -21,15 +21,14 @@ def gives_map(package: dict) -> dict[str, tuple[str, str, str]]:
 
 
 def differences(first: dict, other: dict) -> list[str]:
-    """How `other` differs from `first`, lever by lever, in words."""
-    a, b = gives_map(first), gives_map(other)
+    """How `other` differs from `first`, lever by lever, in words (amounts that differ by less
+    than one unit of display are the same)."""
     out = []
-    for lever in list(a) + [k for k in b if k not in a]:
-        before, after = a.get(lever), b.get(lever)
-        if before and after and before[2] == after[2]:
-            continue
-        label = (before or after)[1]
-        out.append(f"{label}: {before[2] if before else 'not used'} -> {after[2] if after else 'not used'}")
+    for lever, a in first["settings"].items():
+        b = other["settings"][lever]
+        before, after = _setting(a), _setting(b)
+        if before != after:
+            out.append(f"{a['label']}: {before} -> {after}")
     return out
 
 
