@@ -48,7 +48,7 @@ def sections(d: dict) -> list[tuple[str, str]]:
     out = []
     by = f", tabled by {d['parties'][o['tabled_by']]}" if o.get("tabled_by") else ""
     rows = [[d["parties"][lv["party"]], lv["label"], _shown(lv["value"], lv["unit"])] for lv in o["levers"]]
-    out.append(("The offer", (f"{o['note']}\n\n" if o.get("note") else "") + f"Offer `{o['name']}` ({o['file']}{by}) "
+    out.append(("The offer", (f"{o['note']}\n\n" if o.get("note") else "") + f"Offer '{o['name']}' ({o['file']}{by}) "
                 "fixes these levers; every lever it leaves out stays at its no-deal setting.\n\n"
                 + table(["given by", "lever", "setting"], rows)))
     text = [verdict(d), f"As stated: {_gains(d, s)}."]
