@@ -98,7 +98,8 @@ def test_alternatives_command_writes_its_report(tmp_path, capsys):
     assert [p["rank"] for p in saved["packages"]] == [1, 2, 3]
     assert saved["packages"][1]["levers"]["tariff.truck"] == "flat_10"
     assert "Equivalent offers" in (out / "report.md").read_text()
-    assert 'data-chart="alternatives"' in (out / "report.html").read_text()
+    page = (out / "report.html").read_text()
+    assert 'data-chart="alternatives"' in page and "<svg" in page and 'src="http' not in page
     assert (out / "packages.csv").read_text().splitlines()[0].startswith("rank,deficit")
 
 

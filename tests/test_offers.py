@@ -184,6 +184,10 @@ def test_evaluate_command_writes_its_report(tmp_path, capsys):
     assert saved["stated"]["broken"][0]["name"] == "red_line[cap]"
     report = (out / "report.md").read_text()
     assert "## The smallest change that makes it acceptable" in report and "flat 10.0%" in report
+    page = (out / "report.html").read_text()
+    assert "<table>" in page and "cars at most 10%" in page and 'src="http' not in page
+    assert (out / "offer_levers.csv").read_text().splitlines()[0] == (
+        "lever,label,party,unit,as_stated,completion,home_best_completion,amended")
 
 
 @pytest.mark.parametrize("levers, extra, field, words", [

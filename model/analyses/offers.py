@@ -139,7 +139,8 @@ def evaluate_offer(inst: Instance, offer: Offer) -> OfferEvaluation:
 
     result = OfferEvaluation(
         offer={"name": offer.name, "title": offer.title, "file": offer.file, "tabled_by": offer.tabled_by,
-               "note": offer.note, "levers": _offer_levers(inst, offer)},
+               "note": offer.note, "levers": _offer_levers(inst, offer),
+               "sources": {k: {"kind": v.kind, "text": v.text, "year": v.year} for k, v in offer.sources.items()}},
         parties=dict(inst.parties), instance={"name": inst.name, "title": inst.title, "file": inst.file},
         stated=stated, completion=completion, frontier=frontier)
     if not stated["acceptable"]:

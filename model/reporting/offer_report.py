@@ -48,9 +48,12 @@ def sections(d: dict) -> list[tuple[str, str]]:
     out = []
     by = f", tabled by {d['parties'][o['tabled_by']]}" if o.get("tabled_by") else ""
     rows = [[d["parties"][lv["party"]], lv["label"], _shown(lv["value"], lv["unit"])] for lv in o["levers"]]
+    cited = [f"{k}: {'assumption: ' if v['kind'] == 'assumption' else ''}{v['text']}"
+             + (f" ({v['year']})" if v.get("year") else "") for k, v in (o.get("sources") or {}).items()]
     out.append(("The offer", (f"{o['note']}\n\n" if o.get("note") else "") + f"Offer '{o['name']}' ({o['file']}{by}) "
                 "fixes these levers; every lever it leaves out stays at its no-deal setting.\n\n"
-                + table(["given by", "lever", "setting"], rows)))
+                + table(["given by", "lever", "setting"], rows)
+                + ("\n\nThe offer's own sources:\n\n" + "\n".join(f"- {c}" for c in cited) if cited else "")))
     text = [verdict(d), f"As stated: {_gains(d, s)}."]
     if s["broken"]:
         text.append(table(["constraint", "whose", "value", "bound", "broken by"],
