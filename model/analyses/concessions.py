@@ -158,7 +158,8 @@ def _moves(inst: Instance, lm: LeverModel, f, key, deal: Deal) -> list[tuple[str
         room = upper - x if math.isfinite(upper) else scale
         if room >= IN_USE * scale:
             u = min(scale, room)
-            nxt = [("next", x + u, _amount(x + u, unit), _amount(x, unit), u)]
+            shown = x if x >= IN_USE * scale else 0.0        # slack below one unit reads as none
+            nxt = [("next", x + u, _amount(shown + u, unit), _amount(shown, unit), u)]
         moves = last + nxt
     return moves
 
