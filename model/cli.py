@@ -1,10 +1,13 @@
-"""The command line: `solve.py run|validate ...`. Thin: all logic lives in the package.
+"""The command line: `solve.py run|frontier|compare|sweep|alternatives|evaluate|validate ...`.
+Thin: all logic lives in the package.
 
 Exit codes: 0 optimal deal; 1 environment (a path that cannot be written, memory, an
 unreachable scheduler), internal or solver error (or a solution that failed
 verification); 2 bad input (an argument out of range, an instance problem, an --out this
 tool must not replace); 3 no deal possible (infeasible); 4 unbounded; 5 time limit
-reached; 6 HiGHS missing or broken. See docs/reliability.md.
+reached; 6 HiGHS missing or broken. `alternatives` follows them (0: packages found and
+verified); `evaluate` exits 0 once the offer is evaluated, acceptable or not. See
+docs/reliability.md.
 
 Every option is range-checked by its argparse type, so a bad argument stops the command
 before anything is read, solved or written.
@@ -28,6 +31,7 @@ EXIT = {"optimal": 0, "error": 1, "bad_input": 2, "infeasible": 3, "unbounded": 
         "no_solver": 6}
 
 # The range of every numeric option (see docs/reliability.md, "Limits").
+MAX_PACKAGES = 50               # alternatives: each package is a full MILP solve
 MAX_POINTS = 200                 # frontier points: each is a full MILP solve
 MAX_DRAWS = 1_000_000            # sweep draws in all (grid points x Monte Carlo draws)
 MAX_WORKERS = 64                 # local worker processes
@@ -267,6 +271,24 @@ def build_parser() -> argparse.ArgumentParser:
                     help=f"points on the frontier (2 to {MAX_POINTS}, default 9)")
     fr.add_argument("--out", type=_path, help="report directory (default reports/<instance name>-frontier/)")
 
+    alt = command("alternatives", cmd_alternatives, "several distinct packages, nearly as good for home, best first")
+    alt.add_argument("file", type=_path, help="instance file (YAML)")
+    alt.add_argument("--count", type=_number("--count", 1, MAX_PACKAGES, integer=True), default=5, metavar="K",
+                     help=f"at most K packages (1 to {MAX_PACKAGES}, default 5)")
+    alt.add_argument("--within", type=_number("--within (percent)", 0, 1000), default=1.0, metavar="PCT",
+                     help="deficit within PCT percent of the best (default 1)")
+    alt.add_argument("--min-difference", type=_number("--min-difference (percent)", 0, 100, above=True),
+                     default=10.0, metavar="PCT",
+                     help="packages with the same yes/no choices must differ in some amount by at least PCT percent "
+                          "of that lever's limit (above 0, at most 100; default 10)")
+    alt.add_argument("--out", type=_path, help="report directory (default reports/<instance name>-alternatives/)")
+
+    ev = command("evaluate", cmd_evaluate, "evaluate an offer: acceptable?, best completion, frontier, smallest change")
+    ev.add_argument("file", type=_path, help="instance file (YAML)")
+    ev.add_argument("--offer", type=_path, required=True, metavar="OFFER.yaml",
+                    help="offer file: levers in the format of the instance's fixed_levers (see docs/negotiating.md)")
+    ev.add_argument("--out", type=_path, help="report directory (default reports/<instance name>-offer-<offer name>/)")
+
     val = command("validate", cmd_validate, "check an instance file and say what is wrong")
     val.add_argument("file", type=_path)
     val.add_argument("--resolved", action="store_true", help="print the instance with 'extends' applied")
@@ -316,3 +338,17 @@ def cmd_sweep(args) -> int:
                               scheduler_timeout=args.scheduler_timeout)
     print(text)
     return EXIT["error"] if failed else 0
+
+
+def cmd_alternatives(args) -> int:
+    status, text = jobs.alternatives(args.file, count=args.count, within=args.within / 100,
+                                     min_difference=args.min_difference / 100, out=args.out)
+    print(text)
+    return EXIT.get(status, EXIT["error"])
+
+
+def cmd_evaluate(args) -> int:
+    """Exit 0 when the offer was evaluated, acceptable or not (the summary and report say which)."""
+    _, text = jobs.evaluate_offer(args.file, args.offer, out=args.out)
+    print(text)
+    return 0

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from model.analyses.alternatives import find_alternatives
 from model.analyses.compare import compare as compare_instances
 from model.analyses.frontier import compute_frontier
 from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, run_sweep
 from model.analyses.sweep_summary import sweep_csv
 from model.data.loader import load, resolve
 from model.errors import InstanceError
-from model.reporting.charts import frontier_chart, sweep_chart
+from model.reporting import alternatives_report, offer_report
+from model.reporting.charts import frontier_chart, packages_chart, sweep_chart
 from model.reporting.comparison import html as comparison_html
 from model.reporting.comparison import markdown as comparison_markdown
 from model.reporting.comparison import sheets as comparison_sheets
@@ -24,6 +26,7 @@ from model.reporting.report_directory import check_file_target, check_target, te
 from model.reporting.report_files import write_report
 from model.reporting.spreadsheet import csv_writer, safe_text, write_xlsx
 from model.reporting.terminal import run_summary, sweep_summary
+from model.results import _round  # floats to 12 significant digits, as results.json
 from model.run import solve_instance
 
 REPORTS = Path("reports")              # where reports go when --out is not given
@@ -136,3 +139,42 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
     if s["method"].get("rebuild") and result.engine == "this process":
         reason = getattr(resolver_for(inst), "reason", "")
     return bool(s["status"].get("error", 0)), sweep_summary(inst, result, target, reason)
+
+
+def alternatives(file: str, count: int, within: float, min_difference: float, out: str | None = None) -> tuple[str, str]:
+    """Up to `count` distinct packages within `within` (a share) of the best deficit: writes
+    report.md, report.html, alternatives.json, packages.csv and alternatives.svg. Returns
+    (status, terminal text); status 'optimal' when packages were found and verified."""
+    inst = load(file)
+    target = check_target(out or REPORTS / f"{inst.name}-alternatives")
+    found = find_alternatives(inst, count=count, within=within, min_difference=min_difference)
+    d = found.to_dict(inst)
+    files = {"report.md": text_writer(alternatives_report.markdown(d)),
+             "report.html": text_writer(alternatives_report.html(d)),
+             "alternatives.json": text_writer(json.dumps(_round(d), indent=2, allow_nan=False) + "\n")}
+    if d["packages"]:
+        frame = alternatives_report.frame(d)
+        files["packages.csv"] = csv_writer(frame)
+        files[alternatives_report.CHART] = text_writer(packages_chart(d["packages"], d["parties"]))
+    write_directory(target, files, command="alternatives")
+    status = found.status if found.status != "ok" else (
+        "optimal" if all(p.verified for p in found.packages) else "error")
+    return status, alternatives_report.terminal(d, target)
+
+
+def evaluate_offer(file: str, offer_file: str, out: str | None = None) -> tuple[bool, str]:
+    """Evaluate the offer in `offer_file` against the instance: writes report.md, report.html,
+    evaluation.json and offer_levers.csv. Returns (acceptable as stated, terminal text)."""
+    from model.analyses.offers import evaluate_offer as evaluate
+    from model.data.offers import load_offer
+    inst = load(file)
+    offer = load_offer(offer_file, inst)
+    target = check_target(out or REPORTS / f"{inst.name}-offer-{offer.name}")
+    d = evaluate(inst, offer).to_dict()
+    frame = offer_report.frame(d)
+    write_directory(target, {"report.md": text_writer(offer_report.markdown(d)),
+                             "report.html": text_writer(offer_report.html(d)),
+                             "evaluation.json": text_writer(json.dumps(_round(d), indent=2, allow_nan=False) + "\n"),
+                             "offer_levers.csv": csv_writer(frame)},
+                    command="evaluate")
+    return d["stated"]["acceptable"], offer_report.terminal(d, target)

@@ -60,8 +60,9 @@ class Timer:
 
 
 def solve_instance(inst: Instance, objective: str | None = None, time_limit: float | None = None,
-                   export_lp: str | Path | None = None) -> Results:
-    """Solve `inst` and return verified results (never raises for infeasible/unbounded)."""
+                   export_lp: str | Path | None = None, concessions: bool = True) -> Results:
+    """Solve `inst` and return verified results (never raises for infeasible/unbounded).
+    `concessions=False` leaves out what each concession is worth (`analyses.concessions`)."""
     timer = Timer()
     objective = objective or inst.settings.objective
     if objective == "weighted" and not inst.settings.objective_weights:
@@ -148,6 +149,12 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
         from model.optimization.sensitivity import ranging
         results.extras["ranging"] = ranging(solver, m, lp, {c.name: c.rhs for c in checks})
         results.extras["explanations"] = sentences(results)
+    if concessions and status == "optimal":
+        from model.analyses.concessions import applicable, concession_values
+        why_not = applicable(inst, objective, timer.times.get("solve", 0.0))
+        with timer("concession_values"):
+            results.extras["concession_values"] = {"skipped": why_not} if why_not else concession_values(
+                inst, deal, time_limit=time_limit)
     return results
 
 

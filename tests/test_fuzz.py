@@ -14,6 +14,7 @@ from model.cli import main
 
 EXPECTED_FILES = {"results.json", "levers.csv", "metrics.csv", "constraints.csv", "report.md", "report.html",
                   "results.xlsx", "timings.json"}
+CONCESSION_FILES = {"concession_values.csv", "concession_values.svg"}     # when the run priced concessions
 BASE = spec({"segments": {"car": {"partner_ceiling": {"value": 30, "unit": "vehicles", "source": "test"}}},
              "settings": {"participation": True}})
 
@@ -68,8 +69,10 @@ def test_mutated_instances_fail_clearly_or_solve_verified(tmp_path, capsys, path
         assert "error:" in text.err and "fuzz.yaml" in text.err
         assert not out.exists()
         return
-    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == EXPECTED_FILES      # complete, never partial
     results = json.loads((out / "results.json").read_text())
+    priced = any(r["status"] == "ok" for r in results["extras"].get("concession_values", {}).get("rows", []))
+    names = {p.name for p in out.iterdir() if not p.name.startswith(".")}
+    assert names == EXPECTED_FILES | (CONCESSION_FILES if priced else set())      # complete, never partial
     if code == 0:
         assert results["verification"]["ok"] is True
 

@@ -35,7 +35,7 @@ def test_xlsx_has_one_sheet_per_table(report_dir):
     import openpyxl
     out, r = report_dir
     book = openpyxl.load_workbook(out / "results.xlsx", read_only=True)
-    assert book.sheetnames == ["levers", "metrics", "constraints", "inputs", "assumptions"]
+    assert book.sheetnames == ["levers", "metrics", "constraints", "inputs", "assumptions", "concession_values"]
     assert book["inputs"].max_row == len(r.inputs) + 1
 
 
@@ -58,7 +58,7 @@ def test_report_renders_in_headless_chromium(report_dir, tmp_path):
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []
         charts = driver.find_elements("css selector", "div.chart svg")
-        assert {c.find_element("xpath", "..").get_attribute("data-chart") for c in charts} == {"bridge"}
+        assert {c.find_element("xpath", "..").get_attribute("data-chart") for c in charts} == {"bridge", "concession_values"}
         for c in charts:
             assert c.size["width"] > 100 and c.size["height"] > 100
             assert len(c.find_elements("css selector", "path")) > 5

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from tiny import q, tiny
 
 from model.data import format_doc, schema
-from model.data.loader import _Builder, load, resolve
+from model.data.loader import Builder, load, resolve
 from model.data.schema import HEADINGS, InstanceSpec, Q, _model_in, declaration_at, doc_link
 from model.data.uncertainty import allowed, with_values
 from model.data.units import UNITS
@@ -73,7 +73,7 @@ def test_loader_and_uncertainty_apply_the_ranges_the_schema_declares():
     schema's (red lines relative to a reference are the one stated exception), and the
     uncertainty checks use the same one."""
     data, origins = resolve(ROOT / "instances" / "toyota_2025.yaml")
-    builder = _Builder(InstanceSpec.model_validate(data), origins, "toyota_2025.yaml")
+    builder = Builder(InstanceSpec.model_validate(data), origins, "toyota_2025.yaml")
     inst = builder.build()
     assert not builder.errors
     checked = 0

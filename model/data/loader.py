@@ -183,7 +183,7 @@ def load(path: str | Path, root: str | Path | None = None) -> Instance:
             spec = InstanceSpec.model_validate(trimmed)
         except ValidationError:
             raise InstanceErrors(structural) from None
-    builder = _Builder(spec, origins, file, pruned)
+    builder = Builder(spec, origins, file, pruned)
     instance = builder.build()
     errors = structural + builder.errors
     if errors:
@@ -407,7 +407,7 @@ def number_as_text_hint(text: str) -> str | None:
             f"after it): write {written}")
 
 
-class _Builder:
+class Builder:
     """Turns the parsed spec into base-unit dataclasses, collecting every problem found.
 
     Units and ranges come from the schema's declarations (`model.data.schema.quantity`);

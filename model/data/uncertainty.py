@@ -114,7 +114,7 @@ def with_values(inst: Instance, values: dict[str, float]) -> Instance:
 def build_uncertainty(specs: dict, builder) -> tuple[Uncertain, ...]:
     """Check the `uncertainty:` block against the instance's inputs; values to base units.
 
-    `builder` is the loader's `_Builder`: its inputs, the dimension and range it applied to
+    `builder` is the loader's `Builder`: its inputs, the dimension and range it applied to
     each (both from the schema), its `error`. A distribution may be written in any unit
     of the field's dimension (e.g. '%' for a field written as a fraction, as happens when
     a file that extends another restates the field): it is converted, not rejected."""

@@ -94,3 +94,69 @@ def bridge_chart(rows: list[dict], home: str) -> str:
     ax.set_title("Deficit bridge: calibration year to no deal to deal (red raises it, green lowers it)")
     ax.grid(axis="y", alpha=0.3)
     return to_svg(fig)
+
+
+def _payoff_axes(ax, xs: list[float], ys: list[float]) -> None:
+    """Zero lines, and a symmetric log scale when values span several orders of magnitude (so
+    a USD 1 million step and a USD 300 million switch both show)."""
+    ax.axhline(0, color="#888", lw=0.8, zorder=1)
+    ax.axvline(0, color="#888", lw=0.8, zorder=1)
+    for axis, values, setter in (("x", xs, ax.set_xscale), ("y", ys, ax.set_yscale)):
+        nonzero = [abs(v) for v in values if abs(v) > 1e-9]
+        if nonzero and max(nonzero) / min(nonzero) > 1e3:
+            setter("symlog", linthresh=max(nonzero) * 1e-3, linscale=0.5)
+    ax.grid(alpha=0.3)
+
+
+TRADE_STYLE = {"integrative": ("*", "#1e8449", 160), "win-win": ("P", "#1e8449", 90),
+               "distributive": ("o", "#1f5f8b", 45), "costly": ("X", "#b03a2e", 70),
+               "reverse": ("v", "#7d3c98", 55), "lose-lose": ("x", "#b03a2e", 55), "no effect": (".", "#888", 30)}
+
+
+def concession_chart(rows: list[dict], parties: dict[str, str]) -> str:
+    """What each concession is worth: value to home (x, USD M) against value to the partner
+    (y, USD M), one point per priced lever; the shape says how the step splits between the
+    sides (integrative: cheap for the giver, valuable to the receiver)."""
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    priced = [r for r in rows if r.get("home_value") is not None]
+    xs = [r["home_value"] / 1e6 for r in priced]
+    ys = [r["partner_value"] / 1e6 for r in priced]
+    for trade, (marker, color, size) in TRADE_STYLE.items():
+        pts = [(x, y) for x, y, r in zip(xs, ys, priced) if r["trade"] == trade]
+        if pts:
+            ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=marker, color=color, s=size, label=trade,
+                       zorder=3)
+    # Name the largest points (by the sum of both values), at most a dozen, so the chart stays legible.
+    named = sorted(range(len(priced)), key=lambda i: -(abs(xs[i]) + abs(ys[i])))[:10]
+    for n, i in enumerate(named):
+        ax.annotate(priced[i]["lever"].split(".", 1)[-1][:28], (xs[i], ys[i]), fontsize=7,
+                    xytext=(4, 4 if n % 2 else -9), textcoords="offset points")
+    _payoff_axes(ax, xs, ys)
+    ax.set_xlabel(f"value to {parties['home']} of one step of the concession (USD M)")
+    ax.set_ylabel(f"value to {parties['partner']} (USD M)")
+    ax.set_title("What each concession is worth to each side (one point per lever)")
+    if priced:
+        ax.legend(fontsize=8, loc="best")
+    return to_svg(fig)
+
+
+def packages_chart(packages: list[dict], parties: dict[str, str]) -> str:
+    """Alternative packages in payoff space: each side's gain over no deal (USD bn); equivalent
+    offers (equally good for home, differing most for the partner) are starred."""
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    xs = [p["home_gain"] / 1e9 for p in packages]
+    ys = [p["partner_gain"] / 1e9 for p in packages]
+    ax.scatter(xs, ys, color="#1f5f8b", s=40, zorder=2, label="package (verified deal)")
+    eq = [(x, y) for x, y, p in zip(xs, ys, packages) if p["equivalent"]]
+    if eq:
+        ax.scatter([p[0] for p in eq], [p[1] for p in eq], marker="*", s=220, color="#1e8449", zorder=3,
+                   label="equivalent offers")
+    for x, y, p in zip(xs, ys, packages):
+        ax.annotate(str(p["rank"]), (x, y), fontsize=8, xytext=(5, 4), textcoords="offset points")
+    ax.set_xlabel(f"{parties['home']}'s gain over no deal (USD bn)")
+    ax.set_ylabel(f"{parties['partner']}'s gain over no deal (USD bn)")
+    ax.set_title("Alternative packages in payoff space (numbers: rank by deficit)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    ax.ticklabel_format(useOffset=False)
+    return to_svg(fig)

@@ -106,6 +106,10 @@ def report_html(r: Results) -> str:
                                       [[c.label, c.party or "", f"{c.sense} {value(c.rhs, c.unit)}",
                                         per_unit(c.relaxation_value, c.unit) if c.relaxation_value is not None else "not priced"]
                                        for c in bind], {2, 3}) + (f"<ul>{words}</ul>" if words else "")))
+    from model.reporting.concession_section import concession_html
+    concessions = concession_html(r, esc, html_table, inline_svg, _markdown_paragraphs)
+    if concessions:
+        sections.append(concessions)
     f = r.extras.get("frontier")
     if f and f.get("status") == "ok":
         sections.append(("Frontier and zone of possible agreement",

@@ -7,6 +7,7 @@ outcomes, levers, binding constraints and what relaxing each is worth, assumptio
 from __future__ import annotations
 
 from model.formatting import money, per_unit, value
+from model.reporting.concession_section import concession_section
 from model.reporting.explanations import report_section as explanation_sections
 from model.reporting.frontier_section import frontier_section
 from model.reporting.markdown_table import table
@@ -23,7 +24,7 @@ HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_
 def report_markdown(r: Results) -> str:
     """The whole report, section by section, in reading order."""
     sections = [title(r), question(r), brief(r), outcomes(r), levers(r), quotas(r), red_lines(r), binding(r),
-                explanation_sections(r), frontier_section(r), sweep_section(r),
+                explanation_sections(r), concession_section(r), frontier_section(r), sweep_section(r),
                 assumptions(r), verification(r), sources(r)]
     return "\n\n".join(s for s in sections if s) + "\n"
 

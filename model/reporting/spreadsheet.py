@@ -108,7 +108,8 @@ def _cell(v):
 # Where each results.xlsx table is in full, beside the workbook.
 RESULTS_FULL_TABLES = {"levers": "levers.csv", "metrics": "metrics.csv", "constraints": "constraints.csv",
                        "inputs": "results.json ('inputs')", "assumptions": "results.json ('assumptions')",
-                       "frontier": "results.json ('extras', 'frontier')"}
+                       "frontier": "results.json ('extras', 'frontier')",
+                       "concession_values": "concession_values.csv"}
 
 
 def results_sheets(r) -> dict[str, pd.DataFrame]:
@@ -118,4 +119,7 @@ def results_sheets(r) -> dict[str, pd.DataFrame]:
     frontier = r.extras.get("frontier")
     if frontier and frontier.get("points"):
         sheets["frontier"] = pd.DataFrame(frontier["points"])
+    values = r.extras.get("concession_values") or {}
+    if values.get("rows"):
+        sheets["concession_values"] = pd.DataFrame(values["rows"])
     return sheets

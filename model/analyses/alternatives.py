@@ -1,0 +1,179 @@
+"""Alternative packages: up to K distinct deals within a share of the optimal deficit, best first.
+
+The search (each step a full lexicographic solve, `optimization.negotiation`):
+
+1. Package 1 is the deal `run` gives: least deficit D*, then best for the partner at it.
+2. A band keeps every later package within the allowed share: deficit <= D* + within * |D*|
+   (plus the instance's lexicographic tolerance, so that `within = 0` keeps exact ties).
+3. After each package a cut removes it and everything too close to it (`LeverModel.cut_off`):
+   a later package must differ in at least one yes/no choice (a tariff option on some
+   line, an NTB relief: a no-good cut on the binaries), or move at least one amount
+   (commitment, production shift, purchase, ...) by at least its minimum difference.
+4. The next package is the least-deficit deal (then best for the partner) that satisfies
+   every constraint and every cut so far; the search stops at K packages or when no deal
+   is left in the band.
+
+So package j is the best deal that is distinct from packages 1..j-1: the list is the best
+distinct packages, in order of deficit (ties: the partner's best first). Where distinctness
+is only in yes/no choices (no amounts, or amounts held apart by a larger difference than
+their range), this is exactly the K best combinations of choices, each with its best amounts.
+
+Minimum difference of an amount: `min_difference` (a share) of the lever's own upper limit
+(a channel's capacity, a maker's spare capacity, a good's most units); a lever with no
+limit uses one model unit (1,000 vehicles, or about USD 1 million of a good).
+
+Equivalent offers: every package is within `within` of the best deficit, so all are about
+equally good for home by its goal. Among them the report marks up to EQUIVALENT_SET packages
+that differ most for the partner: the packages with the partner's highest and lowest gain,
+then, one at a time, the package whose partner gain is furthest from those already marked
+(largest minimum distance). Partner gains closer than EQUIVALENT_SPREAD times the largest
+partner payoff are not told apart.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from model.analyses.deal_terms import gives, lever_columns, settings
+from model.data.instance import Deal, Instance
+from model.data.levers import MONEY, families
+from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
+from model.economics.metrics import evaluate
+from model.optimization.negotiation import LeverModel
+
+DEFAULT_COUNT = 5
+DEFAULT_WITHIN = 0.01            # 1% of the optimal deficit
+DEFAULT_MIN_DIFFERENCE = 0.10    # 10% of a lever's upper limit
+MAX_COUNT = 50
+EQUIVALENT_SET = 3
+EQUIVALENT_SPREAD = 1e-3
+
+
+@dataclass
+class Package:
+    rank: int
+    deal: Deal
+    metrics: dict
+    gains: dict[str, float]               # party -> payoff - no-deal payoff, USD
+    verified: bool
+    max_violation: float
+    gives: dict[str, list[dict]]          # party -> levers that differ from no deal
+    equivalent: bool = False
+
+    def to_dict(self, inst: Instance) -> dict:
+        return {"rank": self.rank, "deficit": self.metrics["deficit"],
+                "home_payoff": self.metrics["home_payoff"], "partner_payoff": self.metrics["partner_payoff"],
+                "home_gain": self.gains["home"], "partner_gain": self.gains["partner"],
+                "verified": self.verified, "max_violation": self.max_violation, "equivalent": self.equivalent,
+                "gives": self.gives, "levers": lever_columns(inst, self.deal), "settings": settings(inst, self.deal)}
+
+
+@dataclass
+class Alternatives:
+    status: str                            # 'ok' or the first solve's status (no deal)
+    message: str
+    count: int
+    within: float
+    min_difference: float
+    packages: list[Package] = field(default_factory=list)
+    best_deficit: float | None = None
+    band: float | None = None              # the largest deficit allowed, USD
+    stop_reason: str = ""
+    parties: dict = field(default_factory=dict)
+    instance: dict = field(default_factory=dict)
+
+    def to_dict(self, inst: Instance) -> dict:
+        return {"status": self.status, "message": self.message, "count": self.count, "within": self.within,
+                "min_difference": self.min_difference, "best_deficit": self.best_deficit, "band": self.band,
+                "stop_reason": self.stop_reason, "method": METHOD, "parties": self.parties, "instance": self.instance,
+                "min_differences": {f"{families_by_field()[k[0]].short}.{families_by_field()[k[0]].key_text(k[1])}": v
+                                    for k, v in min_differences(inst, self.min_difference).items()},
+                "equivalent": [p.rank for p in self.packages if p.equivalent],
+                "packages": [p.to_dict(inst) for p in self.packages]}
+
+
+METHOD = ("Each package is a full lexicographic solve (least deficit, then best for the partner). After each, a cut "
+          "removes it: later packages differ in at least one yes/no choice (tariff option, NTB relief) or move at least "
+          "one amount by its minimum difference. Package j is the best deal distinct from packages 1..j-1, so the "
+          "packages come best first, each verified outside the solver.")
+
+
+def families_by_field() -> dict:
+    return {f.deal_field: f for f in families()}
+
+
+def min_differences(inst: Instance, share: float) -> dict[tuple[str, object], float]:
+    """(deal field, key) -> the smallest change of an amount that makes two packages distinct
+    (base units): `share` of the lever's upper limit, or one model unit when it has none."""
+    out = {}
+    for f in families():
+        if f.kind != "quantity":
+            continue
+        for key in f.keys(inst):
+            upper = f.upper(inst, key)
+            out[(f.deal_field, key)] = share * upper if math.isfinite(upper) else f.scale(inst, key)
+    return out
+
+
+def find_alternatives(inst: Instance, count: int = DEFAULT_COUNT, within: float = DEFAULT_WITHIN,
+                      min_difference: float = DEFAULT_MIN_DIFFERENCE, time_limit: float | None = None) -> Alternatives:
+    """Up to `count` distinct packages with a deficit within `within` (a share) of the optimum,
+    best first (see the module docstring); each verified by `economics.checks`."""
+    lm = LeverModel(inst, time_limit)
+    result = Alternatives("ok", "", count, within, min_difference, parties=dict(inst.parties),
+                          instance={"name": inst.name, "title": inst.title, "file": inst.file})
+    first = lm.solve_lexicographic()
+    if not first.has_deal:
+        result.status, result.message = first.status, first.message or "no deal satisfies every constraint"
+        return result
+    deficit = evaluate(inst, first.deal, lm.table)["deficit"]
+    tolerance = inst.settings.lexicographic_tolerance * max(MONEY, abs(deficit))
+    result.best_deficit = deficit
+    result.band = deficit + within * abs(deficit) + tolerance
+    lm.set_deficit_band(result.band)
+    gaps = min_differences(inst, min_difference)
+    solution = first
+    while True:
+        result.packages.append(_package(inst, lm, len(result.packages) + 1, solution))
+        if len(result.packages) >= count:
+            result.stop_reason = f"the {count} packages asked for were found"
+            break
+        lm.cut_off(solution.deal, solution.binaries, gaps)
+        solution = lm.solve_lexicographic()
+        if not solution.has_deal:
+            result.stop_reason = (f"no further distinct package has a deficit within {within:.2%} of the best"
+                                  if solution.status == "infeasible" else f"the search stopped: {solution.status} "
+                                  f"{solution.message}".strip())
+            break
+    mark_equivalent(result.packages)
+    return result
+
+
+def _package(inst: Instance, lm: LeverModel, rank: int, solution) -> Package:
+    metrics = evaluate(inst, solution.deal, lm.table)
+    checks = constraint_checks(inst, solution.deal, metrics, lm.refs, solution.binaries)
+    worst = max_violation(checks)
+    gains = {p: metrics[f"{p}_payoff"] - lm.refs.no_deal[f"{p}_payoff"] for p in ("home", "partner")}
+    return Package(rank, solution.deal, metrics, gains, worst <= VIOLATION_TOLERANCE, worst, gives(inst, solution.deal))
+
+
+def mark_equivalent(packages: list[Package]) -> None:
+    """Mark up to EQUIVALENT_SET packages that differ most for the partner (module docstring)."""
+    if len(packages) < 2:
+        return
+    gain = {p.rank: p.gains["partner"] for p in packages}
+    spread = max(1.0, EQUIVALENT_SPREAD * max(abs(p.metrics["partner_payoff"]) for p in packages))
+    if max(gain.values()) - min(gain.values()) < spread:
+        return
+    # Highest and lowest partner gain; ties go to the better package for home (lower rank).
+    high = min(gain, key=lambda r: (-gain[r], r))
+    low = min(gain, key=lambda r: (gain[r], r))
+    chosen = [high, low]
+    while len(chosen) < min(EQUIVALENT_SET, len(packages)):
+        rest = [r for r in gain if r not in chosen]
+        best = max(rest, key=lambda r: (min(abs(gain[r] - gain[c]) for c in chosen), -r))
+        if min(abs(gain[best] - gain[c]) for c in chosen) < spread:
+            break
+        chosen.append(best)
+    for p in packages:
+        p.equivalent = p.rank in chosen

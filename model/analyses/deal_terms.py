@@ -1,0 +1,108 @@
+"""A deal's levers in words, for the negotiation analyses: what each side gives, a package's
+lever columns, and what an option of an option family is (its label and its rank).
+
+A lever family of kind 'option' picks one option per line (a tariff option per tariff
+line, the partner's tariff per partner line). The analyses need two facts about an option:
+its label in the instance's words (the family's `option_label`), and an order in which a
+lower option is the more generous one (a lower tariff is a concession).
+
+Rank: the rate the option amounts to (the family's `option_rate`: for a home tariff line
+the duty actually paid over its segments, from the option table the model was built
+from, so a tariff-rate quota sits between the flat tiers at the rate its buyers pay). An
+option whose rate cannot be computed ranks by its position in the menu.
+
+An amount is *in use* from IN_USE model units (1 vehicle, about USD 1,000 of a good): smaller
+values are slack the lexicographic tolerance allows, not a concession.
+"""
+from __future__ import annotations
+
+from model.data.instance import Deal, Instance
+from model.data.levers import families
+
+IN_USE = 1e-3     # model units
+
+
+def option_label(inst: Instance, family, line, option: str) -> str:
+    """'flat 15.0%' for option 'flat_15' on a tariff line; the option's name if unknown."""
+    try:
+        return family.option_label(inst, line, option)
+    except (KeyError, StopIteration, AttributeError):
+        return str(option)
+
+
+def option_rank(inst: Instance, table: dict, family, line, option: str, position: int = 0) -> float:
+    """A number that orders the options of one line, lower = more generous to the other side."""
+    members = inst.lines[line].segments if family.name == "tariff" and line in inst.lines else ()
+    outcomes = {s: table[s, option] for s in members if (s, option) in table}
+    try:
+        return float(family.option_rate(inst, line, option, outcomes))
+    except (KeyError, StopIteration, IndexError, ZeroDivisionError):
+        return float(position)
+
+
+def line_options(inst: Instance, table: dict, family, line) -> list[str]:
+    """The options of one line in rank order (most generous first)."""
+    names = list(family.options(inst, line))
+    return sorted(names, key=lambda o: (option_rank(inst, table, family, line, o, names.index(o)), names.index(o)))
+
+
+def gives(inst: Instance, deal: Deal) -> dict[str, list[dict]]:
+    """What each party concedes in `deal`: its levers that differ from no deal, in its words."""
+    out: dict[str, list[dict]] = {"home": [], "partner": []}
+    for f in families():
+        values, base = deal.values(f.deal_field), inst.no_deal.values(f.deal_field)
+        for key in f.keys(inst):
+            v, b = values.get(key), base.get(key)
+            if f.kind == "option":
+                if v is None or v == b:
+                    continue
+                shown = option_label(inst, f, key, v)
+            elif f.kind == "switch":
+                if bool(v) == bool(b):
+                    continue
+                shown = "yes" if v else "no"
+            else:
+                v, b = v or 0.0, b or 0.0
+                if abs(v - b) < IN_USE * f.scale(inst, key):     # under 1 vehicle, about USD 1,000 of a good
+                    continue
+                shown = v
+            out.setdefault(f.party, []).append({"lever": f"{f.short}.{f.key_text(key)}", "label": f.label(inst, key),
+                                                "value": shown, "unit": f.unit(inst, key)})
+    return out
+
+
+def lever_columns(inst: Instance, deal: Deal) -> dict[str, object]:
+    """Every lever of the deal as 'short.key' -> value (an option's name; 1/0; an amount)."""
+    out = {}
+    for f in families():
+        values = deal.values(f.deal_field)
+        for key in f.keys(inst):
+            v = values.get(key)
+            col = f"{f.short}.{f.key_text(key)}"
+            if f.kind == "option":
+                out[col] = v
+            elif f.kind == "switch":
+                out[col] = 1.0 if v else 0.0
+            else:
+                out[col] = float(v or 0.0)
+    return out
+
+
+def settings(inst: Instance, deal: Deal) -> dict[str, dict]:
+    """Every lever of the deal in words: 'short.key' -> {label, party, value, unit}, where value is
+    an option's label, 'yes'/'no', or an amount in the lever's unit (0 when not in use)."""
+    out = {}
+    for f in families():
+        values = deal.values(f.deal_field)
+        for key in f.keys(inst):
+            v = values.get(key)
+            if f.kind == "option":
+                shown = option_label(inst, f, key, v) if v is not None else ""
+            elif f.kind == "switch":
+                shown = "yes" if v else "no"
+            else:
+                shown = float(v or 0.0)
+                shown = shown if abs(shown) >= IN_USE * f.scale(inst, key) else 0.0
+            out[f"{f.short}.{f.key_text(key)}"] = {"label": f.label(inst, key), "party": f.party, "value": shown,
+                                                   "unit": f.unit(inst, key)}
+    return out
