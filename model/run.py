@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from model.analyses.diversion import diversion_summary
 from model.analyses.red_lines import review_red_lines
 from model.data.instance import Deal, Instance
 from model.data.levers import UNIT_SCALE, families
@@ -142,6 +143,9 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
     from model.analyses.bridge import deficit_bridge
     results.extras["bridge"] = deficit_bridge(inst, deal, table)
     results.extras["quotas"] = quota_summary(inst, deal, chosen_outcomes(inst, deal, table))
+    diversion = diversion_summary(inst, metrics, refs.no_deal, refs.baseline)
+    if diversion is not None:
+        results.extras["diversion"] = diversion
     results.extras["red_lines"] = review_red_lines(inst, refs, table)
     if lp is not None and lp.status == "optimal":
         from model.analyses.explain import sentences
@@ -170,6 +174,9 @@ def _no_deal_results(inst, refs, outcome, info, stages, timer) -> Results:
         assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": stages})
     if diagnosis is not None:
         results.extras["diagnosis"] = diagnosis
+    diversion = diversion_summary(inst, None, refs.no_deal, refs.baseline)
+    if diversion is not None:
+        results.extras["diversion"] = diversion
     if outcome.status == "infeasible":
         results.extras["red_lines"] = review_red_lines(inst, refs, option_table(inst))
     results.timings = timer.times
@@ -225,7 +232,8 @@ def _instance_summary(inst: Instance) -> dict:
 
 
 def metric_rows(inst: Instance, refs: References, deal: dict | None) -> list[MetricRow]:
-    names = list(METRICS) + [k for k in refs.baseline if split_metric(k)[0] in INDEXED_METRICS]
+    names = list(METRICS) + [k for k in refs.baseline if split_metric(k)[1] is not None
+                             and split_metric(k)[0] in INDEXED_METRICS]
     rows = []
     for k in names:
         base, index = split_metric(k)
