@@ -143,7 +143,7 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
     from model.analyses.bridge import deficit_bridge
     results.extras["bridge"] = deficit_bridge(inst, deal, table)
     results.extras["quotas"] = quota_summary(inst, deal, chosen_outcomes(inst, deal, table))
-    diversion = diversion_summary(inst, metrics, refs.no_deal, refs.baseline)
+    diversion = diversion_summary(inst, metrics, refs.no_deal)
     if diversion is not None:
         results.extras["diversion"] = diversion
     results.extras["red_lines"] = review_red_lines(inst, refs, table)
@@ -174,9 +174,6 @@ def _no_deal_results(inst, refs, outcome, info, stages, timer) -> Results:
         assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": stages})
     if diagnosis is not None:
         results.extras["diagnosis"] = diagnosis
-    diversion = diversion_summary(inst, None, refs.no_deal, refs.baseline)
-    if diversion is not None:
-        results.extras["diversion"] = diversion
     if outcome.status == "infeasible":
         results.extras["red_lines"] = review_red_lines(inst, refs, option_table(inst))
     results.timings = timer.times

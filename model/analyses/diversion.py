@@ -1,7 +1,7 @@
 """Trade creation and trade diversion: where the change in imports from the partner goes.
 
 With third countries (Armington segments), the change in imports from the partner
-between two settings (the deal against no deal; no deal against the calibration year)
+between two settings (the deal against no deal, whose third-country tariffs are the same)
 splits exactly into
   bilateral change = creation + diversion,
   creation  = the change in total imports (partner and third countries): home buyers buy
@@ -59,11 +59,10 @@ def _share(third: float, partner: float) -> float | None:
     return third / -partner if abs(partner) > 1e-9 else None
 
 
-def diversion_summary(inst: Instance, deal: dict[str, float] | None, no_deal: dict[str, float],
-                      baseline: dict[str, float]) -> dict | None:
-    """The two comparisons reports show: the deal against no deal, and no deal (the threat
-    point) against the calibration year. None without third countries."""
+def diversion_summary(inst: Instance, deal: dict[str, float], no_deal: dict[str, float]) -> dict | None:
+    """What reports show: the deal against no deal (the threat point). None without third
+    countries. (No deal against the calibration year is not split this way: the third
+    countries' own tariffs changed too, so their imports fell for reasons of their own.)"""
     if not inst.third_countries:
         return None
-    return {"deal_vs_no_deal": None if deal is None else trade_diversion(inst, deal, no_deal),
-            "no_deal_vs_calibration": trade_diversion(inst, no_deal, baseline)}
+    return {"deal_vs_no_deal": trade_diversion(inst, deal, no_deal)}
