@@ -331,3 +331,22 @@ def test_red_lines_and_calibration_on_a_third_country(tmp_path):
         calibration={"third_imports_value[other]": q(10, "USD million")})
     assert inst.red_lines[0].metric == "third_imports_units[other]"
     assert inst.calibration == {"third_imports_value[other]": 1e7}
+
+
+def test_payoffs_and_the_weighted_objective_may_use_welfare_metrics(tmp_path):
+    """A home payoff on its welfare (and a jobs weight in USD/job), and a weighted objective on
+    both parties' welfare, load and solve; the weighted optimum is no worse in total welfare
+    than the bilateral-deficit deal."""
+    over = {"payoffs": {"home": {"deficit": None, "home_welfare": q(1, "1"), "home_jobs": q(50000, "USD/job")},
+                        "partner": {"partner_welfare": q(1, "1")}},
+            "jobs_per_unit": {"home": q(0.08, "jobs/vehicle")}, "settings": {"participation": True}}
+    inst = two_sources(tmp_path, home=(3000, 12000), **over)
+    assert inst.payoff_weights["home"] == {"home_welfare": 1.0, "home_jobs": 50000.0}
+    weighted = solve_instance(two_sources(tmp_path, home=(3000, 12000), **merge(over, {"settings": {
+        "objective": "weighted", "objective_weights": {"home_welfare": 1, "partner_welfare": 1}}})))
+    bilateral = solve_instance(inst)
+    assert weighted.status == bilateral.status == "optimal"
+
+    def total(r):
+        return r.metric("home_welfare").deal + r.metric("partner_welfare").deal
+    assert total(weighted) >= total(bilateral) - 1e-6

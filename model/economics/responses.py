@@ -60,9 +60,13 @@ In the calibration year every source is at its calibration tariff: r_i = 1, R = 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 from model.data.instance import Instance, Segment, TariffOption, ThirdSupply
+
+NONE: Mapping[str, float] = MappingProxyType({})     # no third countries (shared, read-only)
 
 
 @dataclass(frozen=True)
@@ -86,9 +90,9 @@ class OptionOutcome:
     home_gain: float = 0.0     # extra units home producers sell at home (one-partner: home_substitution x lost imports)
     producer_surplus: float = 0.0   # home producers' surplus change against the calibration year, USD
     price_index: float = 1.0   # the segment's buyer price index R (one-partner form: the partner's b)
-    third_imports: dict[str, float] = field(default_factory=dict)   # third country -> units
-    third_value: dict[str, float] = field(default_factory=dict)     # third country -> customs value, USD
-    third_duty: dict[str, float] = field(default_factory=dict)      # third country -> duty collected, USD
+    third_imports: Mapping[str, float] = field(default_factory=lambda: NONE)   # third country -> units
+    third_value: Mapping[str, float] = field(default_factory=lambda: NONE)     # -> customs value, USD
+    third_duty: Mapping[str, float] = field(default_factory=lambda: NONE)      # -> duty collected, USD
 
     @property
     def duty_rate(self) -> float:
@@ -307,14 +311,15 @@ def _outcome(seg: Segment, form: str, t_eff: float, imports: float, in_quota: fl
     revenue = duty + (rent if holder == "government" else 0.0)
     # The exporter's margin moves one for one with its customs value (costs are fixed).
     margin = imports * (seg.partner_margin - (seg.import_price - v)) + (rent if holder == "exporters" else 0.0)
-    sources = _other_sources(seg, b, form) if seg.armington is not None else {
-        "home_gain": seg.home_substitution * (seg.imports - imports), "price_index": b,
-        "buyer_cost": buyer_surplus_loss(seg, b, form)}
-    return OptionOutcome(
-        effective_tariff=t_eff, imports=imports, unit_value=value / imports if imports > 0 else v,
-        imports_value=value, duty=duty, tariff_revenue=revenue, quota_rent=rent,
-        rent_holder=holder if ti is not None else "", buyer_price_factor=b,
-        export_margin=margin, quota_binds=binds, pass_through=effective_pass_through(seg, t_eff, form), **sources)
+    common = (t_eff, imports, value / imports if imports > 0 else v, value, duty, revenue, rent,
+              holder if ti is not None else "", b)
+    if seg.armington is None:
+        return OptionOutcome(*common, buyer_surplus_loss(seg, b, form), margin, binds,
+                             effective_pass_through(seg, t_eff, form),
+                             home_gain=seg.home_substitution * (seg.imports - imports), price_index=b)
+    sources = _other_sources(seg, b, form)
+    return OptionOutcome(*common, sources.pop("buyer_cost"), margin, binds, effective_pass_through(seg, t_eff, form),
+                         **sources)
 
 
 def _other_sources(seg: Segment, b: float, form: str) -> dict:
