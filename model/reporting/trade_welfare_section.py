@@ -39,10 +39,10 @@ def balance_table(r) -> tuple[list[str], list[list[str]]]:
     return ["balance", "calibration year", "no deal", "deal", "deal - no deal"], rows
 
 
-def diversion_table(d: dict, unit: str) -> tuple[list[str], list[list[str]]]:
+def diversion_table(d: dict, unit: str, partner: str = "the partner") -> tuple[list[str], list[list[str]]]:
     """One comparison of `extras['diversion']`: the partner's change split into creation and
     diversion, with each third country's change, in units and USD."""
-    rows = [["imports from the partner", count(d["partner"]["units"], unit, True), money(d["partner"]["value"], True)],
+    rows = [[f"imports from {partner}", count(d["partner"]["units"], unit, True), money(d["partner"]["value"], True)],
             ["= trade creation (change in total imports)", count(d["creation"]["units"], unit, True),
              money(d["creation"]["value"], True)],
             ["+ trade diversion (minus the change in third countries' imports)", count(d["diversion"]["units"], unit,
@@ -64,9 +64,9 @@ def diversion_sentence(d: dict, partner: str, unit: str, what: str) -> str:
             f"{count(third['units'], unit, True)} ({money(third['value'], True)}).")
     share = d["diverted_share"]["value"]
     if share is not None and share > 0:
-        text += (f" So {share:.0%} of the change in value with {partner} is diversion (taken from, or handed to, "
-                 f"third countries: {d['diverted_share']['units']:.0%} of the units), and the rest is trade "
-                 "creation.")
+        how = "taken from third countries" if p["units"] > 0 else "diverted to third countries"
+        text += (f" So {share:.0%} of the change in value with {partner} is trade diversion ({how}; "
+                 f"{d['diverted_share']['units']:.0%} of the units), and the rest is trade creation.")
     elif share is not None:
         text += " Third countries' imports move the same way: none of the change is diversion."
     b = d["balances"]
@@ -119,7 +119,7 @@ def markdown_section(r) -> str:
                 "counted only where the instance gives them (a deal with the partner does not change them).", "",
                 table(head, rows), ""]
         d = div["deal_vs_no_deal"]
-        head, rows = diversion_table(d, unit)
+        head, rows = diversion_table(d, unit, partner)
         out += ["### Trade creation and diversion: the deal against no deal", "",
                 diversion_sentence(d, partner, unit, "With the deal against no deal"), "", table(head, rows), ""]
     head, rows = welfare_table(r)
@@ -138,7 +138,7 @@ def html_sections(r, html_table) -> list[tuple[str, str]]:
         head, rows = balance_table(r)
         body = html_table(head, rows, {1, 2, 3, 4})
         d = div["deal_vs_no_deal"]
-        head, rows = diversion_table(d, unit)
+        head, rows = diversion_table(d, unit, partner)
         body += (f"<p>{esc(diversion_sentence(d, partner, unit, 'With the deal against no deal'))}</p>"
                  + html_table(head, rows, {1, 2}))
         out.append(("Balances, trade creation and diversion", body))
