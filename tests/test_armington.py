@@ -350,3 +350,14 @@ def test_payoffs_and_the_weighted_objective_may_use_welfare_metrics(tmp_path):
     def total(r):
         return r.metric("home_welfare").deal + r.metric("partner_welfare").deal
     assert total(weighted) >= total(bilateral) - 1e-6
+
+
+def test_a_hostile_third_country_label_reaches_the_report_as_text(tmp_path):
+    """A third country's label is free text: it reaches report.html escaped, like every other."""
+    from test_injection import check_page
+
+    from model.reporting.report_files import write_report
+    label = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    inst = two_sources(tmp_path, home=(3000, 12000), third_countries={"other": {"label": label}})
+    out = write_report(solve_instance(inst), tmp_path / "report")
+    assert label in check_page(out / "report.html")
