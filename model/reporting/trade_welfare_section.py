@@ -56,19 +56,21 @@ def diversion_table(d: dict, unit: str, partner: str = "the partner") -> tuple[l
 
 
 def diversion_sentence(d: dict, partner: str, unit: str, what: str) -> str:
-    """The comparison in words: how much of the partner's change third countries take up."""
+    """The comparison in words: how much of the partner's change third countries take up (in
+    value, and in units where the two move in opposite directions there too)."""
     p, third = d["partner"], d["third_countries"]
-    direction = "rise" if p["units"] > 0 else "fall"
-    text = (f"{what}, imports from {partner} {direction} by {count(abs(p['units']), unit)} "
-            f"({money(abs(p['value']))}); imports from the third countries change by "
+    text = (f"{what}, imports from {partner} change by {count(p['units'], unit, True)} "
+            f"({money(p['value'], True)}) and imports from the third countries by "
             f"{count(third['units'], unit, True)} ({money(third['value'], True)}).")
-    share = d["diverted_share"]["value"]
+    share, units = d["diverted_share"]["value"], d["diverted_share"]["units"]
     if share is not None and share > 0:
-        how = "taken from third countries" if p["units"] > 0 else "diverted to third countries"
-        text += (f" So {share:.0%} of the change in value with {partner} is trade diversion ({how}; "
-                 f"{d['diverted_share']['units']:.0%} of the units), and the rest is trade creation.")
+        how = "taken from" if p["value"] > 0 else "diverted to"
+        text += (f" In value, {share:.0%} of the change with {partner} is trade diversion ({how} the third countries"
+                 + (f"; {units:.0%} in units" if units is not None and units > 0 else "")
+                 + "); the rest is trade creation (the change in total imports, vehicles shifted to home plants "
+                   "included).")
     elif share is not None:
-        text += " Third countries' imports move the same way: none of the change is diversion."
+        text += " Third countries' imports move the same way in value: none of the change is diversion."
     b = d["balances"]
     text += (f" The bilateral deficit changes by {money(b['deficit'], True)}, the deficit with the third countries by "
              f"{money(b['third_countries_deficit'], True)}, the overall deficit in the negotiated goods by "
