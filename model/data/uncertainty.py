@@ -164,8 +164,8 @@ def build_uncertainty(specs: dict, builder) -> tuple[Uncertain, ...]:
         if rng is None:
             builder.error(where, f"draws cannot change '{path}'",
                           hint=f"uncertain fields: segment data, channel capacity, margins and values, spare "
-                               f"capacity, NTB lifts and costs, goods, red-line bounds, payoff weights ({DOCS}"
-                               "#uncertainty)")
+                               f"capacity, NTB lifts and costs, goods, third countries' tariffs and sales, jobs per "
+                               f"unit, red-line bounds, payoff weights ({DOCS}#uncertainty)")
             continue
         rng = builder.ranges.get(path, rng)
         given, dimension = inputs[path], builder.dimensions[path]
