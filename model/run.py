@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from model.analyses.diversion import diversion_summary
 from model.analyses.red_lines import review_red_lines
 from model.data.instance import Deal, Instance
 from model.data.levers import UNIT_SCALE, families
@@ -143,6 +144,9 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
     from model.analyses.bridge import deficit_bridge
     results.extras["bridge"] = deficit_bridge(inst, deal, table)
     results.extras["quotas"] = quota_summary(inst, deal, chosen_outcomes(inst, deal, table))
+    diversion = diversion_summary(inst, metrics, refs.no_deal)
+    if diversion is not None:
+        results.extras["diversion"] = diversion
     results.extras["red_lines"] = review_red_lines(inst, refs, table)
     if lp is not None and lp.status == "optimal":
         from model.analyses.explain import sentences
@@ -232,7 +236,8 @@ def _instance_summary(inst: Instance) -> dict:
 
 
 def metric_rows(inst: Instance, refs: References, deal: dict | None) -> list[MetricRow]:
-    names = list(METRICS) + [k for k in refs.baseline if split_metric(k)[0] in INDEXED_METRICS]
+    names = list(METRICS) + [k for k in refs.baseline if split_metric(k)[1] is not None
+                             and split_metric(k)[0] in INDEXED_METRICS]
     rows = []
     for k in names:
         base, index = split_metric(k)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.data.loader import load, resolve
@@ -203,6 +203,13 @@ class Comparison:
     statuses: list[str]
     inputs: list[InputDiff]
     outcomes: list[OutcomeRow]
+    diversion: list[dict | None] = field(default_factory=list)   # per instance: creation and diversion, deal vs no deal
+
+
+def diversion_of(r: Results) -> dict | None:
+    """The instance's trade creation and diversion, deal against no deal (`analyses.diversion`),
+    or None (no third countries, or no deal)."""
+    return (r.extras.get("diversion") or {}).get("deal_vs_no_deal")
 
 
 def compare(paths: list[Path], cache_dir: Path, solve) -> tuple[Comparison, list[CacheUse]]:
@@ -212,5 +219,5 @@ def compare(paths: list[Path], cache_dir: Path, solve) -> tuple[Comparison, list
     datasets = [resolve(p)[0] for p in paths]
     comp = Comparison(names=[r.instance["name"] for r in results], files=[str(p) for p in paths],
                       statuses=[r.status for r in results], inputs=input_diff(datasets),
-                      outcomes=outcome_diff(results))
+                      outcomes=outcome_diff(results), diversion=[diversion_of(r) for r in results])
     return comp, [hit for _, hit in solved]

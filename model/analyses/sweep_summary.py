@@ -18,7 +18,8 @@ from model.data.levers import families
 # The metrics each draw records (columns of sweep.csv).
 OUTCOMES = ("deficit", "home_payoff", "partner_payoff", "imports_units", "imports_value", "exports_units",
             "exports_value", "purchases_value", "tariff_revenue", "buyer_cost", "home_production_gain",
-            "partner_export_margin", "partner_production_loss", "partner_political_cost")
+            "partner_export_margin", "partner_production_loss", "partner_political_cost", "third_imports_units",
+            "third_imports_value", "third_countries_deficit", "overall_deficit", "home_welfare", "partner_welfare")
 SUMMARY_METRICS = ("deficit", "home_payoff", "partner_payoff")
 
 
@@ -92,8 +93,12 @@ def summarize(inst, result) -> dict:
         for g, point in enumerate(result.plan.grid):
             sub = [r for r in rows if r["grid_point"] == g]
             ok = [r for r in sub if r["metrics"] and r["verified"]]
-            by_grid.append({"values": dict(zip([p for p, _ in result.plan.params], point)), "draws": len(sub),
-                            "deals": len(ok), "deficit": quantiles([r["metrics"]["deficit"] for r in ok])})
+            entry = {"values": dict(zip([p for p, _ in result.plan.params], point)), "draws": len(sub),
+                     "deals": len(ok), "deficit": quantiles([r["metrics"]["deficit"] for r in ok])}
+            if inst.third_countries:      # where trade goes: the overall balance and third countries' imports
+                for k in ("overall_deficit", "third_imports_value"):
+                    entry[k] = quantiles([r["metrics"][k] for r in ok])
+            by_grid.append(entry)
         summary["by_grid_point"] = by_grid
     return summary
 

@@ -39,6 +39,8 @@ from model.data.schema import (
     SegmentSpec,
     SettingsSpec,
     SourceSpec,
+    ThirdCountrySpec,
+    ThirdSupplySpec,
     _members,
     _model_in,
     anchor,
@@ -61,6 +63,9 @@ DIMENSION_WORDS = {
     "share": "share (`%` or `fraction`)",
     "elasticity": "`1` (a plain number)",
     "weight": "`1`",
+    "jobs": "jobs",
+    "jobs/vehicle": "jobs per vehicle (per the segments' unit)",
+    "USD/job": "USD/job",
     "count:{unit}": "the good's `unit`",
     "USD/count:{unit}": "USD per the good's `unit`",
     "metric": "the metric's unit",
@@ -230,6 +235,9 @@ SECTIONS = [  # heading, model (or None), top-level key for the example, entries
     ("ntb_measures", NtbSpec, "ntb_measures", None, DEFAULT),
     ("makers", MakerSpec, "makers", 2, DEFAULT),
     ("goods", GoodSpec, "goods", ["us_rice", "boeing_aircraft"], DEFAULT),
+    ("third_countries", ThirdCountrySpec, "third_countries", ["korea"], DEFAULT),
+    ("third-country segments", ThirdSupplySpec, None, None, None),
+    ("jobs_per_unit", None, "jobs_per_unit", None, DEFAULT),
     ("red_lines", RedLineSpec, "red_lines", ["us_deficit_cap", "us_car_tariff_floor"], DEFAULT),
     ("payoffs", None, "payoffs", None, DEFAULT),
     ("no_deal and fixed_levers", DealSpec, "no_deal", None, DEFAULT),
@@ -267,10 +275,11 @@ def metrics_section() -> list[str]:
            "| metric | meaning | unit | in payoffs |", "|---|---|---|---|"]
     for name, info in METRICS.items():
         payoff = "no (it is a payoff)" if name in PAYOFF_METRICS else "yes"
-        out.append(f"| `{name}` | {info.label} | {info.unit} | {payoff} |")
-    for name, (kind, label) in INDEXED_METRICS.items():
-        unit = "fraction" if name == "tariff_rate" else "the good's unit"
-        out.append(f"| `{name}[{kind}]` | {label}, per {kind} | {unit} | no (red lines only) |")
+        out.append(f"| `{name}` | {info.label.format(units='units')} | {info.unit} | {payoff} |")
+    for name, (kind, label, unit) in INDEXED_METRICS.items():
+        unit = {"good": "the good's unit"}.get(unit, unit)
+        index = kind.replace(" ", "_")
+        out.append(f"| `{name}[{index}]` | {label.format(units='units')}, per {kind} | {unit} | no (red lines and calibration only) |")
     out.append("")
     return out
 
@@ -307,7 +316,8 @@ def render() -> str:
     whole = Excerpts("high_elasticity.yaml")
     out += ["`instances/high_elasticity.yaml` in full:", "", "```yaml", "\n".join(whole.lines).rstrip(), "```", ""]
     for heading, model, key, entries, source in SECTIONS:
-        out += [f"## {heading}" if heading not in ("flat tiers", "quotas") else f"### {heading}", ""]
+        out += [f"## {heading}" if heading not in ("flat tiers", "quotas", "third-country segments")
+                else f"### {heading}", ""]
         if model is not None:
             out += [docstring(model), ""]
         # Sections without a model of their own, and the two that share one, say what they are.
@@ -318,6 +328,10 @@ def render() -> str:
             out += [f"Unit: {DIMENSION_WORDS[decl.dimension]}; allowed: {range_words(decl.range, None)}; "
                     "may be uncertain. Metrics that are payoffs themselves (`home_payoff`, `partner_payoff`) "
                     "cannot be weighted.", ""]
+        if key == "jobs_per_unit":
+            decl = declared(InstanceSpec, "jobs_per_unit")
+            out += [f"Unit: {DIMENSION_WORDS[decl.dimension]}; allowed: {range_words(decl.range, None)}; may be "
+                    "uncertain.", ""]
         if key == "calibration":
             out += [f"Unit: {DIMENSION_WORDS['metric']}. The tolerance is {loader.CALIBRATION_TOLERANCE:.1%}.", ""]
         if model is not None:
@@ -335,6 +349,9 @@ def render() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+ENTRY_WORDS = {"ntb_measures": "measure", "third_countries": "country", "segments": "segment"}
+
+
 def drawable_fields() -> list[str]:
     """Field paths, with placeholders, that draws may change (from the schema's `drawable`)."""
     out = []
@@ -346,15 +363,16 @@ def drawable_fields() -> list[str]:
             inner = _model_in(annotation)
             if extra.get("drawable"):
                 suffix = ".<segment>" if typing.get_origin(annotation) is dict else ""
-                if model is InstanceSpec and name == "payoffs":
-                    suffix = ".<party>.<metric>"
+                if model is InstanceSpec and name in ("payoffs", "jobs_per_unit"):
+                    suffix = ".<party>.<metric>" if name == "payoffs" else ".<party>"
                 out.append(f"`{prefix}{name}{suffix}`")
             elif inner is not None and inner is not Q and model is not InstanceSpec:
                 visit(inner, f"{prefix}{name}.")
-            elif typing.get_origin(annotation) is dict and model is InstanceSpec:
+            elif typing.get_origin(annotation) is dict:
                 value = typing.get_args(annotation)[1]
                 if _model_in(value) not in (None, Q, Distribution):
-                    visit(_model_in(value), f"{name}.<{name.rstrip('s').replace('ntb_measure', 'measure')}>.")
+                    entry = ENTRY_WORDS.get(name, name.rstrip("s"))
+                    visit(_model_in(value), f"{prefix}{name}.<{entry}>.")
     visit(InstanceSpec, "")
     return out
 

@@ -56,6 +56,46 @@ class TariffLines(dict):
 
 
 @dataclass(frozen=True)
+class ThirdSupply:
+    """One third country's sales of a segment in the home market: a source of the segment's
+    Armington composite (see `Armington`)."""
+
+    country: str
+    imports: float                   # units a year in the calibration year
+    import_price: float              # customs value, USD a unit, in the calibration year
+    tariff: float                    # the home tariff on them, with and without the deal
+    base_tariff: float               # the home tariff on them in the calibration year
+    pass_through: float = 1.0        # share of a tariff change that reaches home buyers
+    own: tuple[str, ...] = ()        # fields set for this segment ('tariff', 'base_tariff'), not the country's
+
+
+@dataclass(frozen=True)
+class Armington:
+    """A segment's nested CES demand: home buyers choose how much of the segment to buy
+    (overall demand elasticity eta: the segment's `elasticity`) and from which source
+    (elasticity of substitution sigma between the partner, each third country and home
+    producers). See `economics.responses` for the formulas."""
+
+    substitution: float                          # sigma > 0
+    home_sales: float = 0.0                      # home producers' sales at home in the calibration year, units
+    home_price: float = 0.0                      # their price, USD a unit
+    home_supply_elasticity: float | None = None  # None: perfectly elastic home supply (price fixed)
+    suppliers: tuple[ThirdSupply, ...] = ()
+
+
+@dataclass(frozen=True)
+class ThirdCountry:
+    """A third-country supplier of the home market (not a party to the negotiation)."""
+
+    name: str
+    label: str
+    tariff: float                    # its default home tariff with and without the deal
+    base_tariff: float               # in the calibration year
+    pass_through: float = 1.0
+    exports_value: float = 0.0       # home exports to it in the negotiated goods, USD a year (fixed)
+
+
+@dataclass(frozen=True)
 class Segment:
     """A vehicle segment's calibration-year data (imports from partner, exports to partner)."""
 
@@ -67,17 +107,18 @@ class Segment:
     import_price: float              # customs value, USD a vehicle
     exports: float                   # home-made vehicles sold in partner's market a year
     export_price: float              # USD a vehicle
-    elasticity: float                # of home import demand, < 0
+    elasticity: float                # of home import demand, < 0 (Armington: the composite's eta)
     pass_through: float              # share of a tariff change passed to buyers, 0..1
     partner_ceiling: float           # partner buyers' ceiling for home-made vehicles, a year
     partner_margin: float            # partner exporter's margin, USD a vehicle at baseline
-    home_substitution: float         # share of lost imports replaced by home-built vehicles
+    home_substitution: float         # share of lost imports replaced by home-built vehicles (one-partner form)
     displacement: float              # partner domestic sales displaced per home-made vehicle sold there
     unit: str = "vehicles"                   # the count unit of its quantities
     partner_tariff_menu: str | None = None   # the partner's tariff line menu on home-made goods, if negotiated
     partner_base_tariff: float = 0.0         # t0p
     export_elasticity: float = 0.0           # ep < 0 (0: exports do not respond)
     export_pass_through: float = 1.0         # pp
+    armington: Armington | None = None       # nested CES over sources; None: the one-partner form
 
 
 @dataclass(frozen=True)
@@ -183,7 +224,7 @@ _BUILT_IN_FIELDS = ("tariff", "commitments", "ntb", "shift", "purchases")   # ot
 class Settings:
     response: str = "constant_elasticity"   # or 'linear' (WITS/SMART)
     objective: str = "min_deficit"          # 'min_deficit', 'weighted' or 'nash'
-    objective_metric: str = "deficit"       # what 'min_deficit' minimizes: 'deficit' or 'negotiated_deficit'
+    objective_metric: str = "deficit"       # the balance 'min_deficit' minimizes (see metrics.BALANCE_METRICS)
     participation: bool = True
     lexicographic_tolerance: float = 1e-9   # relative slack on the optimal deficit in stage 2
     objective_weights: dict[str, float] = field(default_factory=dict)   # for 'weighted'
@@ -236,6 +277,8 @@ class Instance:
     lines: TariffLines = field(default_factory=lambda: TariffLines())   # line -> its segments, in order
     partner_menus: dict[str, tuple[TariffOption, ...]] = field(default_factory=dict)
     partner_lines: TariffLines = field(default_factory=lambda: TariffLines())   # the partner's lines
+    third_countries: dict[str, ThirdCountry] = field(default_factory=dict)
+    jobs_per_unit: dict[str, float] = field(default_factory=dict)    # party -> jobs per unit built there
 
     @property
     def quantity_unit(self) -> str:

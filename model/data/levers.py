@@ -25,7 +25,7 @@ from model.data.instance import Instance
 
 VOL = 1e3     # model unit of vehicle quantities: thousand vehicles
 MONEY = 1e6   # model unit of money: USD million
-UNIT_SCALE = {"vehicles": VOL, "USD": MONEY, "fraction": 1.0}
+UNIT_SCALE = {"vehicles": VOL, "USD": MONEY, "fraction": 1.0, "jobs": 1e3}
 
 
 def value_scale(unit_value: float) -> float:

@@ -22,6 +22,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from model.data.instance import (
+    Armington,
     Channel,
     Deal,
     Good,
@@ -36,6 +37,8 @@ from model.data.instance import (
     TariffLine,
     TariffLines,
     TariffOption,
+    ThirdCountry,
+    ThirdSupply,
 )
 from model.data.schema import (
     DOCS,
@@ -53,6 +56,7 @@ from model.data.schema import (
     RestraintSpec,
     SegmentSpec,
     SettingsSpec,
+    ThirdSupplySpec,
     _members,
     _model_in,
     declaration_at,
@@ -65,7 +69,14 @@ from model.data.tables import expand_tables
 from model.data.uncertainty import build_uncertainty
 from model.data.units import UNITS, _strip_year, accepted, base_unit, to_base
 from model.data.yaml_io import Located, read_yaml
-from model.economics.metrics import INDEXED_METRICS, METRICS, PAYOFF_METRICS, evaluate, split_metric
+from model.economics.metrics import (
+    BALANCE_METRICS,
+    INDEXED_METRICS,
+    METRICS,
+    PAYOFF_METRICS,
+    evaluate,
+    split_metric,
+)
 from model.errors import InstanceError, InstanceErrors, did_you_mean
 
 CALIBRATION_TOLERANCE = 1e-3   # baseline must reproduce calibration figures to 0.1%
@@ -375,7 +386,9 @@ _SEGMENT_NUMBERS = _FIRST + tuple(n for n, info in SegmentSpec.model_fields.item
                                   if _model_in(info.annotation) is Q and n not in _FIRST)
 
 _SECTION_OF = {"tariff menu": "tariff_menus", "segment": "segments", "channel": "channels",
-               "NTB measure": "ntb_measures", "maker": "makers", "good": "goods"}
+               "NTB measure": "ntb_measures", "maker": "makers", "good": "goods", "third country": "third_countries"}
+# The segment fields of the Armington form (kept in `Segment.armington`, not as segment attributes).
+_ARMINGTON_FIELDS = ("substitution_elasticity", "home_sales", "home_price", "home_supply_elasticity")
 
 
 def _in_words(limit: str, dimension: str) -> str:
@@ -490,7 +503,8 @@ class Builder:
             f"tariff_menus.{k}", [n for n, g in s.segments.items() if g.tariff_menu == k], s.segments, "quota"))
             for k, m in s.tariff_menus.items()}
         partner_menus = {k: self.menu(k, m, "partner_tariff_menus") for k, m in s.partner_tariff_menus.items()}
-        segments = {k: self.segment(k, g, menus, partner_menus) for k, g in s.segments.items()}
+        countries, supplies = self.third_countries(s.third_countries, s.segments)
+        segments = {k: self.segment(k, g, menus, partner_menus, supplies.get(k, [])) for k, g in s.segments.items()}
         lines = self.lines(s.tariff_menus, segments)
         partner_lines = self.lines(s.partner_tariff_menus, segments, "partner_tariff_menu")
         channels = {k: self.channel(k, c, segments) for k, c in s.channels.items()}
@@ -505,7 +519,12 @@ class Builder:
             segments=segments, menus=menus, channels=channels, ntb_measures=ntb, makers=makers,
             goods=goods, red_lines=(), payoff_weights={}, no_deal=Deal(), fixed=Deal(),
             settings=Settings(), calibration={}, sources=sources, inputs=(), lines=lines,
-            partner_menus=partner_menus, partner_lines=partner_lines)
+            partner_menus=partner_menus, partner_lines=partner_lines, third_countries=countries)
+        jobs_decl = declared(InstanceSpec, "jobs_per_unit")
+        jobs = {party: self.q(q, f"jobs_per_unit.{party}", jobs_decl,
+                              dimension=own_unit(jobs_decl.dimension, partial.quantity_unit))
+                for party, q in s.jobs_per_unit.items()}
+        partial = replace(partial, jobs_per_unit=jobs)
         payoffs = {p: self.payoff(p, s.payoffs.get(p, {}), partial) for p in ("home", "partner")}
         red_lines = tuple(r for k, spec in s.red_lines.items() for r in self.red_line(k, spec, partial))
         no_deal = self.deal(s.no_deal, "no_deal", partial, complete=True)
@@ -513,7 +532,7 @@ class Builder:
         settings = self.settings(partial)
         calibrated = declared(InstanceSpec, "calibration")
         calibration = {k: self.q(v, f"calibration.{k}", calibrated, dimension=self.metric_dimension(k, partial))
-                       for k, v in s.calibration.items() if self.ref(k, METRICS, f"calibration.{k}", "metric")}
+                       for k, v in s.calibration.items() if self.calibrated_metric(k, partial)}
         uncertainty = build_uncertainty(s.uncertainty, self)   # after every other input: it refers to them
         return replace(partial, red_lines=red_lines, payoff_weights=payoffs, no_deal=no_deal, fixed=fixed,
                        settings=settings, calibration=calibration, inputs=tuple(self.inputs),
@@ -578,11 +597,22 @@ class Builder:
                                       key, members)
         return TariffLines(out)
 
-    def segment(self, key: str, g, menus, partner_menus) -> Segment:
+    def segment(self, key: str, g, menus, partner_menus, supplies: list[tuple[str, ThirdSupply]]) -> Segment:
         p = f"segments.{key}"
         self.ref(g.tariff_menu, menus, f"{p}.tariff_menu", "tariff menu")
         numbers = {name: self.field(g, name, p, dimension=own_unit(declared(SegmentSpec, name).dimension, g.unit))
                    for name in _SEGMENT_NUMBERS if getattr(g, name) is not None}
+        nested = {name: numbers.pop(name) for name in _ARMINGTON_FIELDS if name in numbers}
+        armington = self.armington(p, g, nested, supplies)
+        if armington is not None:
+            numbers["home_substitution"] = 0.0
+        elif "home_substitution" not in numbers:
+            numbers["home_substitution"] = 0.0
+            if not self.set_aside("segments", key):
+                self.error(f"{p}.home_substitution", "required in the one-partner form (a segment without a "
+                           "'substitution_elasticity')", hint="the share of lost imports home plants replace, e.g. "
+                           f"{{value: 40, unit: '%', source: ...}}; or make the segment an Armington composite ({DOCS}"
+                           "#segments)")
         partner = ("partner_base_tariff", "export_elasticity", "export_pass_through")
         if g.partner_tariff_menu is not None:
             self.ref(g.partner_tariff_menu, partner_menus, f"{p}.partner_tariff_menu", "partner tariff menu")
@@ -594,7 +624,63 @@ class Builder:
             self.error(f"{p}.partner_tariff_menu", "the segment states how exports respond to the partner's tariff "
                        "but names no partner tariff menu", hint=f"name one of partner_tariff_menus, see {DOCS}#segments")
         return Segment(name=key, label=g.label, tariff_menu=g.tariff_menu, unit=g.unit,
-                       partner_tariff_menu=g.partner_tariff_menu, **numbers)
+                       partner_tariff_menu=g.partner_tariff_menu, armington=armington, **numbers)
+
+    def armington(self, p: str, g, nested: dict[str, float],
+                  supplies: list[tuple[str, ThirdSupply]]) -> Armington | None:
+        """The segment's nested CES, if it has a `substitution_elasticity`; the fields of one
+        form given in the other are errors."""
+        if "substitution_elasticity" not in nested:
+            for name in _ARMINGTON_FIELDS[1:]:
+                if name in nested:
+                    self.error(f"{p}.{name}", "only an Armington segment (one with a 'substitution_elasticity') has "
+                               "home producers in its demand", hint=f"add a substitution_elasticity ({DOCS}#segments)")
+            for path, _ in supplies:
+                self.error(path, f"segment '{p.split('.')[-1]}' has no 'substitution_elasticity': third countries "
+                           "can only supply an Armington segment", hint=f"give {p}.substitution_elasticity, e.g. "
+                           "{value: 1.5, unit: '1', source: ...} (SMART's default)")
+            return None
+        if g.home_substitution is not None:
+            self.error(f"{p}.home_substitution", "an Armington segment's home producers respond through the nest: "
+                       "'home_substitution' belongs to the one-partner form", hint="remove it, and give home_sales "
+                       "and home_price instead")
+        if ("home_sales" in nested) != ("home_price" in nested):
+            missing = "home_price" if "home_sales" in nested else "home_sales"
+            self.error(f"{p}.{missing}", "home producers need both 'home_sales' and 'home_price'")
+        if "home_supply_elasticity" in nested and "home_sales" not in nested:
+            self.error(f"{p}.home_supply_elasticity", "a home supply elasticity needs home producers "
+                       "('home_sales' and 'home_price')")
+        return Armington(substitution=nested["substitution_elasticity"], home_sales=nested.get("home_sales", 0.0),
+                         home_price=nested.get("home_price", 0.0),
+                         home_supply_elasticity=nested.get("home_supply_elasticity"),
+                         suppliers=tuple(sup for _, sup in supplies))
+
+    def third_countries(self, specs: dict, segment_specs: dict) -> tuple[dict[str, ThirdCountry], dict]:
+        """The third countries, and each segment's suppliers: segment -> [(path, ThirdSupply)]."""
+        countries, supplies = {}, {}
+        for c, spec in specs.items():
+            p = f"third_countries.{c}"
+            tariff, base = self.field(spec, "tariff", p), self.field(spec, "base_tariff", p)
+            pass_through = 1.0 if spec.pass_through is None else self.field(spec, "pass_through", p)
+            exports = 0.0 if spec.exports_value is None else self.field(spec, "exports_value", p)
+            countries[c] = ThirdCountry(c, spec.label, tariff, base, pass_through, exports)
+            for s, sup in spec.segments.items():
+                sp = f"{p}.segments.{s}"
+                if not self.ref(s, segment_specs, sp, "segment"):
+                    continue
+                unit = segment_specs[s].unit
+
+                def number(name: str, default: float) -> float:
+                    if getattr(sup, name) is None:
+                        return default
+                    return self.field(sup, name, sp, dimension=own_unit(declared(ThirdSupplySpec, name).dimension,
+                                                                         unit))
+                supplies.setdefault(s, []).append((sp, ThirdSupply(
+                    country=c, imports=number("imports", 0.0), import_price=number("import_price", 0.0),
+                    tariff=number("tariff", tariff), base_tariff=number("base_tariff", base),
+                    pass_through=pass_through,
+                    own=tuple(n for n in ("tariff", "base_tariff") if getattr(sup, n) is not None))))
+        return countries, supplies
 
     def shared_unit(self, path: str, members, segments, what: str) -> str:
         """The one unit of `members` (segments): a capacity or quota over them needs it."""
@@ -649,13 +735,24 @@ class Builder:
                     additional_share=1.0 if g.additional_share is None else self.field(g, "additional_share", p),
                     additional_stated=g.additional_share is not None)
 
+    def calibrated_metric(self, name: str, inst: Instance) -> bool:
+        """A metric `calibration` may name: a scalar one, or an indexed one with a known index
+        (e.g. 'third_imports_value[korea]')."""
+        base, index = split_metric(name)
+        if index is None or base not in INDEXED_METRICS:
+            return self.ref(name, METRICS, f"calibration.{name}", "metric")
+        kind = INDEXED_METRICS[base][0]
+        known = {"segment": inst.segments, "good": inst.goods, "third country": inst.third_countries}[kind]
+        return self.ref(index, known, f"calibration.{name}", kind)
+
     def metric_dimension(self, name: str, inst: Instance) -> str:
         base, index = split_metric(name)
-        if base == "tariff_rate":
-            return "share"
         if base == "purchases_units":
             return f"count:{inst.goods[index].unit}" if index in inst.goods else "share"
-        unit = METRICS[base].unit if base in METRICS else "USD"
+        if index is not None and base in INDEXED_METRICS:
+            unit = INDEXED_METRICS[base][2]
+        else:
+            unit = METRICS[base].unit if base in METRICS else "USD"
         return own_unit({"fraction": "share"}.get(unit, unit), inst.quantity_unit)
 
     def payoff(self, party: str, weights: dict[str, Q], inst: Instance) -> dict[str, float]:
@@ -666,7 +763,8 @@ class Builder:
             if not self.ref(k, [m for m in METRICS if m not in PAYOFF_METRICS], path, "metric"):
                 continue
             unit = METRICS[k].unit
-            dim = own_unit({"USD": "weight", "vehicles": "USD/vehicle", "fraction": "USD"}[unit], inst.quantity_unit)
+            dim = own_unit({"USD": "weight", "vehicles": "USD/vehicle", "fraction": "USD", "jobs": "USD/job"}[unit],
+                           inst.quantity_unit)
             out[k] = self.q(q, path, decl, dimension=dim)
         if not out and not self.set_aside("payoffs", party):
             self.error(f"payoffs.{party}", "the party has no payoff weights",
@@ -680,9 +778,10 @@ class Builder:
             self.error(f"{p}.metric", f"unknown metric '{r.metric}'",
                        hint=did_you_mean(base, list(METRICS) + list(INDEXED_METRICS)))
             return []
-        if base in INDEXED_METRICS:
+        indexed = base in INDEXED_METRICS and (base not in METRICS or r.segments or r.index or inline_index)
+        if indexed:
             kind = INDEXED_METRICS[base][0]
-            known = inst.segments if kind == "segment" else inst.goods
+            known = {"segment": inst.segments, "good": inst.goods, "third country": inst.third_countries}[kind]
             indices = r.segments or ([r.index] if r.index else []) or ([inline_index] if inline_index else [])
             if not indices:
                 self.error(p, f"metric '{base}' is per {kind}: say which with 'segments:' or 'index:'")
@@ -705,7 +804,7 @@ class Builder:
             if len(names) == 1:
                 return r.label
             index = split_metric(metric)[1]
-            known = inst.segments.get(index) or inst.goods.get(index)
+            known = inst.segments.get(index) or inst.goods.get(index) or inst.third_countries.get(index)
             return f"{r.label} ({known.label if known else index})"
         return [RedLine(name=name, label=label(metric), party=r.party, metric=metric, sense=r.sense,
                         bound=bound, relative_to=r.relative_to, reason=r.reason) for name, metric in names]
@@ -817,6 +916,11 @@ class Builder:
                 self.error(f"settings.objective_weights.{k}", f"unknown metric '{k}'", hint=did_you_mean(k, METRICS))
         if s.objective == "weighted" and not s.objective_weights:
             self.error("settings.objective_weights", "the 'weighted' objective needs metric weights")
+        base, index = split_metric(s.objective_metric)
+        balances = list(BALANCE_METRICS) + [f"third_country_deficit[{c}]" for c in inst.third_countries]
+        if s.objective_metric not in balances:
+            self.error("settings.objective_metric", f"'{s.objective_metric}' is not a balance the model can minimize",
+                       hint=did_you_mean(s.objective_metric, balances) or "one of: " + ", ".join(balances))
         allowed = range_of(SettingsSpec, "nash_weights")
         for party, w in s.nash_weights.items():
             if not (math.isfinite(w) and allowed.contains(w)):
@@ -830,9 +934,10 @@ class Builder:
 def own_unit(dimension: str, unit: str) -> str:
     """A vehicle dimension restated in a segment's own count unit ('vehicles' -> 'count:tonne');
     vehicles stay vehicles, and other dimensions are unchanged."""
-    if unit == "vehicles" or dimension not in ("vehicles", "USD/vehicle"):
+    if unit == "vehicles" or dimension not in ("vehicles", "USD/vehicle", "jobs/vehicle"):
         return dimension
-    return f"count:{unit}" if dimension == "vehicles" else f"USD/count:{unit}"
+    return {"vehicles": f"count:{unit}", "USD/vehicle": f"USD/count:{unit}", "jobs/vehicle": f"jobs/count:{unit}"}[
+        dimension]
 
 
 def flat_name(rate: float) -> str:

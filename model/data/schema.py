@@ -264,7 +264,11 @@ class PartnerMenuSpec(Strict):
 class SegmentSpec(Strict):
     """A vehicle segment and its calibration-year data. Import volume at tariff t
     responds to the buyer price: with constant elasticity M(t) = imports *
-    ((1 + p t)/(1 + p t0))^e, where t0 is `base_tariff`, e `elasticity` and p `pass_through`."""
+    ((1 + p t)/(1 + p t0))^e, where t0 is `base_tariff`, e `elasticity` and p `pass_through`.
+    With a `substitution_elasticity` the segment is an Armington composite instead: home
+    buyers choose among the partner, the third countries that list it (`third_countries`)
+    and home producers (`home_sales`, `home_price`), and `elasticity` is the composite's
+    overall demand elasticity; `home_substitution` is then left out."""
 
     label: str = text("The segment's name in reports.")
     unit: str = text("The count unit its quantities are written in (imports, exports, ceilings, quotas, "
@@ -283,7 +287,9 @@ class SegmentSpec(Strict):
     export_price: Q = quantity("Value per home-made vehicle sold in the partner's market.", "USD/vehicle",
                                ge=0, drawable=True)
     elasticity: Q = quantity("Price elasticity of home import demand for the partner's vehicles (e): imports "
-                             "change by about e% when buyers' price rises 1%.", "elasticity", lt=0,
+                             "change by about e% when buyers' price rises 1%. With a `substitution_elasticity`, "
+                             "the overall demand elasticity of the segment's composite of every source (eta).",
+                             "elasticity", lt=0,
                              hint="buyers take fewer vehicles when the price rises, so the elasticity is "
                                   "negative, e.g. -1.25", drawable=True)
     pass_through: Q = quantity("Share of a tariff change that reaches home buyers' price (p); the exporter "
@@ -296,9 +302,27 @@ class SegmentSpec(Strict):
     partner_margin: Q = quantity("The partner exporter's margin per vehicle in the calibration year; it falls "
                                  "one for one with the customs value when the exporter absorbs a tariff.",
                                  "USD/vehicle", ge=0, drawable=True)
-    home_substitution: Q = quantity("Share of the vehicles home buyers stop importing that home plants build "
-                                    "instead (counts in the home production gain).", "share", ge=0, le=1,
-                                    drawable=True)
+    home_substitution: Q | None = quantity(
+        "Share of the vehicles home buyers stop importing that home plants build instead (counts in the home "
+        "production gain). Required in the one-partner form; left out with a `substitution_elasticity` (home "
+        "producers then respond through the Armington nest).", "share", ge=0, le=1, drawable=True, default=None)
+    substitution_elasticity: Q | None = quantity(
+        "Elasticity of substitution between the segment's sources (sigma: the partner, each third country, home "
+        "producers): makes the segment an Armington composite. SMART's default is 1.5, GSIM's teaching default 5. "
+        "With sigma = -elasticity the partner's imports respond as in the one-partner form.", "elasticity", gt=0,
+        drawable=True, default=None)
+    home_sales: Q | None = quantity(
+        "Armington: home-made vehicles a year sold in the home market in the calibration year (home producers' "
+        "source of the composite); if left out, home producers are not a source.", "vehicles", ge=0, drawable=True,
+        default=None)
+    home_price: Q | None = quantity(
+        "Armington: home producers' price per vehicle in the calibration year, at the same stage as the imports' "
+        "duty-paid customs value (it weighs their share of the composite).", "USD/vehicle", gt=0, drawable=True,
+        default=None)
+    home_supply_elasticity: Q | None = quantity(
+        "Armington: price elasticity of home producers' supply (eps > 0); if left out, supply is perfectly "
+        "elastic: their price does not move and their surplus does not change.", "elasticity", gt=0,
+        drawable=True, default=None)
     displacement: Q = quantity("Partner-built domestic sales displaced per home-made vehicle sold in the "
                                "partner's market (counts in the partner's production loss).", "share", ge=0, le=1,
                                drawable=True)
@@ -318,6 +342,43 @@ class SegmentSpec(Strict):
 
 
 Unlimited = Literal["unlimited"]
+
+
+class ThirdSupplySpec(Strict):
+    """A third country's sales of one (Armington) segment in the home market in the
+    calibration year. Its imports respond to each tariff option on the partner through the
+    segment's price index: this is where trade is diverted to."""
+
+    imports: Q = quantity("Vehicles a year imported from the third country in the calibration year.", "vehicles",
+                          gt=0, drawable=True)
+    import_price: Q = quantity("Customs value per vehicle imported from it in the calibration year.", "USD/vehicle",
+                               gt=0, drawable=True)
+    tariff: Q | None = quantity("The home tariff on its vehicles of this segment, with and without the deal "
+                                "(default: the country's `tariff`).", TARIFF, ge=0, le=10, drawable=True,
+                                default=None)
+    base_tariff: Q | None = quantity("The home tariff on its vehicles of this segment in the calibration year "
+                                     "(default: the country's `base_tariff`).", TARIFF, ge=0, le=10, drawable=True,
+                                     default=None)
+
+
+class ThirdCountrySpec(Strict):
+    """A third-country supplier of the home market: not a party to the negotiation, but its
+    sales respond to the tariffs chosen on the partner (trade diversion). Its tariff is set
+    by the instance (or a scenario: a file that extends it, or `sweep --param
+    third_countries.<country>.tariff=...`), and is the same with and without the deal."""
+
+    label: str = text("The country's name in reports.")
+    tariff: Q = quantity("The home tariff on its vehicles now, with and without the deal.", TARIFF, ge=0, le=10,
+                         drawable=True)
+    base_tariff: Q = quantity("The home tariff on its vehicles in the calibration year.", TARIFF, ge=0, le=10,
+                              drawable=True)
+    pass_through: Q | None = quantity("Share of a tariff change on its vehicles that reaches home buyers (default "
+                                      "1: all of it).", "share", gt=0, le=1, drawable=True, default=None)
+    exports_value: Q | None = quantity("Home exports to it in the negotiated goods, a year (fixed: the deal does "
+                                       "not change them; they set the level of the balance with it, default 0).",
+                                       "USD", ge=0, drawable=True, default=None)
+    segments: dict[str, ThirdSupplySpec] = text("Segment -> its sales of the segment in the home market; each "
+                                                "segment needs a `substitution_elasticity`.")
 
 
 class ChannelSpec(Strict):
@@ -427,9 +488,11 @@ class SettingsSpec(Strict):
         "`min_deficit` (least deficit, then the partner's best payoff at it), `weighted` (maximize "
         "`objective_weights`) or `nash` (Nash bargaining with `nash_weights`); `run --objective` overrides it.",
         default="min_deficit")
-    objective_metric: Literal["deficit", "negotiated_deficit"] = text(
-        "For `min_deficit`: the balance it minimizes: `deficit` (the negotiated goods less the additional share "
-        "of purchase commitments) or `negotiated_deficit` (the negotiated goods alone).", default="deficit")
+    objective_metric: str = text(
+        "For `min_deficit`: the balance it minimizes: `deficit` (bilateral: the negotiated goods less the "
+        "additional share of purchase commitments), `negotiated_deficit` (bilateral, the negotiated goods alone), "
+        "`overall_deficit` (the negotiated goods with the partner and every third country), "
+        "`third_countries_deficit`, or `third_country_deficit[<country>]`.", default="deficit")
     participation: StrictBool = text("Each party's payoff must be at least its no-deal payoff.", default=True)
     lexicographic_tolerance: float = text(
         "For `min_deficit`: the relative slack on the optimal deficit that the second stage (best deal for the "
@@ -486,6 +549,13 @@ class InstanceSpec(Strict):
     makers: dict[str, MakerSpec] = text("Maker key -> a partner maker that can shift production.",
                                         default_factory=dict)
     goods: dict[str, GoodSpec] = text("Good key -> a good the partner may commit to buy.", default_factory=dict)
+    third_countries: dict[str, ThirdCountrySpec] = text(
+        "Country key -> a third-country supplier of the home market (Armington segments only).",
+        default_factory=dict)
+    jobs_per_unit: dict[Literal["home", "partner"], Q] = quantity(
+        "Party -> jobs per vehicle built in its country (assembly and parts), for the `home_jobs` and "
+        "`partner_jobs` metrics; a party left out gets no jobs metric (0).", "jobs/vehicle", ge=0, drawable=True,
+        default_factory=dict)
     red_lines: dict[str, RedLineSpec] = text("Red line key -> a party's political limit.", default_factory=dict)
     payoffs: dict[Literal["home", "partner"], dict[str, Q]] = quantity(
         "Party -> metric -> weight: a party's payoff is the sum of weight x metric over the metrics listed. A "
@@ -510,8 +580,9 @@ HEADINGS: dict[type[BaseModel], str] = {
     RestraintSpec: "export_restraints",
     SegmentSpec: "segments", ChannelSpec: "channels", NtbSpec: "ntb_measures", MakerSpec: "makers",
     GoodSpec: "goods", RedLineSpec: "red_lines", DealSpec: "no_deal and fixed_levers", Distribution: "uncertainty",
+    ThirdCountrySpec: "third_countries", ThirdSupplySpec: "third-country segments",
 }
-SECTIONS_WITHOUT_MODEL = ("payoffs", "calibration")   # documented under their own headings too
+SECTIONS_WITHOUT_MODEL = ("payoffs", "calibration", "jobs_per_unit")   # documented under their own headings too
 
 
 def anchor(heading: str) -> str:

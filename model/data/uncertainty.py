@@ -82,11 +82,19 @@ def with_values(inst: Instance, values: dict[str, float]) -> Instance:
     ntb, goods = dict(inst.ntb_measures), dict(inst.goods)
     weights = {p: dict(w) for p, w in inst.payoff_weights.items()}
     red_lines = list(inst.red_lines)
+    countries, jobs = dict(inst.third_countries), dict(inst.jobs_per_unit)
     for path, v in values.items():
         parts = path.split(".")
         section, key = parts[0], parts[1]
-        if section == "segments":
+        if section == "segments" and parts[2] in _NESTED:
+            a = segments[key].armington
+            segments[key] = replace(segments[key], armington=replace(a, **{_NESTED[parts[2]]: v}))
+        elif section == "segments":
             segments[key] = replace(segments[key], **{parts[2]: v})
+        elif section == "third_countries":
+            countries[key], segments = _third_country_value(countries[key], segments, parts[2:], v)
+        elif section == "jobs_per_unit":
+            jobs[key] = v
         elif section == "channels" and parts[2] == "unit_value":
             channels[key] = replace(channels[key], unit_value={**channels[key].unit_value, parts[3]: v})
         elif section == "channels":
@@ -108,7 +116,31 @@ def with_values(inst: Instance, values: dict[str, float]) -> Instance:
         else:  # pragma: no cover - paths are checked when the instance is loaded
             raise KeyError(path)
     return replace(inst, segments=segments, channels=channels, makers=makers, ntb_measures=ntb, goods=goods,
-                   payoff_weights=weights, red_lines=tuple(red_lines))
+                   payoff_weights=weights, red_lines=tuple(red_lines), third_countries=countries, jobs_per_unit=jobs)
+
+
+# Armington fields of a segment in the file -> their attribute of `Segment.armington`.
+_NESTED = {"substitution_elasticity": "substitution", "home_sales": "home_sales", "home_price": "home_price",
+           "home_supply_elasticity": "home_supply_elasticity"}
+
+
+def _third_country_value(country, segments: dict, parts: list[str], v: float):
+    """A third country's number set: its own fields (a tariff reaches every segment that does
+    not set its own), or one segment's (`segments.<segment>.<field>`)."""
+    def supplies(segment, change):
+        a = segment.armington
+        return replace(segment, armington=replace(a, suppliers=tuple(
+            change(sup) if sup.country == country.name else sup for sup in a.suppliers)))
+    if parts[0] == "segments":
+        s, name = parts[1], parts[2]
+        return country, {**segments, s: supplies(segments[s], lambda sup: replace(
+            sup, **{name: v}, own=tuple(sorted({*sup.own, name} & {"tariff", "base_tariff"}))))}
+    name = parts[0]
+    out = dict(segments)
+    for s, seg in segments.items():
+        if seg.armington is not None and name in ("tariff", "base_tariff", "pass_through"):
+            out[s] = supplies(seg, lambda sup: sup if name in sup.own else replace(sup, **{name: v}))
+    return replace(country, **{name: v}), out
 
 
 def build_uncertainty(specs: dict, builder) -> tuple[Uncertain, ...]:
@@ -132,8 +164,8 @@ def build_uncertainty(specs: dict, builder) -> tuple[Uncertain, ...]:
         if rng is None:
             builder.error(where, f"draws cannot change '{path}'",
                           hint=f"uncertain fields: segment data, channel capacity, margins and values, spare "
-                               f"capacity, NTB lifts and costs, goods, red-line bounds, payoff weights ({DOCS}"
-                               "#uncertainty)")
+                               f"capacity, NTB lifts and costs, goods, third countries' tariffs and sales, jobs per "
+                               f"unit, red-line bounds, payoff weights ({DOCS}#uncertainty)")
             continue
         rng = builder.ranges.get(path, rng)
         given, dimension = inputs[path], builder.dimensions[path]

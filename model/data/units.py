@@ -28,10 +28,14 @@ UNITS: dict[str, dict[str, float]] = {
     "share": {"%": 0.01, "fraction": 1.0},
     "elasticity": {"1": 1.0, "elasticity": 1.0},
     "weight": {"1": 1.0, "USD/USD": 1.0},
+    "jobs": {"jobs": 1.0, "thousand jobs": 1e3},
+    "jobs/vehicle": {"jobs/vehicle": 1.0, "jobs/thousand vehicles": 1e-3},
+    "USD/job": {"USD/job": 1.0, "USD thousand/job": 1e3},
 }
 
 BASE_UNIT = {"vehicles": "vehicles", "USD": "USD", "USD/vehicle": "USD/vehicle",
-             "share": "fraction", "elasticity": "1", "weight": "1"}
+             "share": "fraction", "elasticity": "1", "weight": "1", "jobs": "jobs", "jobs/vehicle": "jobs/vehicle",
+             "USD/job": "USD/job"}
 
 # Words accepted besides the canonical units (lower case; see the module docstring).
 _PLAIN = {
@@ -43,6 +47,7 @@ SCALES = {"thousand": 1e3, "thousands": 1e3, "k": 1e3, "million": 1e6, "millions
           "mio": 1e6, "billion": 1e9, "billions": 1e9, "bn": 1e9}
 CURRENCY = {"usd", "$", "dollars", "dollar"}
 VEHICLE = {"vehicles", "vehicle", "veh"}
+JOBS = {"jobs", "job"}
 _YEAR = ("/year", " per year", "/yr", " a year", " p.a.", "/y")
 
 # Examples of accepted spellings, per dimension (for docs/instance-format.md).
@@ -53,6 +58,9 @@ ALIASES: dict[str, list[str]] = {
     "share": ["percent", "per cent", "pct", "share"],
     "elasticity": ["dimensionless"],
     "weight": ["dimensionless"],
+    "jobs": ["job", "k jobs"],
+    "jobs/vehicle": ["jobs per vehicle", "jobs per thousand vehicles"],
+    "USD/job": ["USD per job", "USD k/job"],
 }
 
 
@@ -133,6 +141,17 @@ def _factor(unit: str, dimension: str) -> float:
         if per not in VEHICLE:
             raise KeyError(unit)
         return _money(money)
+    if dimension == "jobs":
+        return _scaled(u, JOBS)
+    if dimension == "USD/job":
+        money, per = _per(u)
+        if per not in JOBS:
+            raise KeyError(unit)
+        return _money(money)
+    if dimension == "jobs/vehicle" or dimension.startswith("jobs/count:"):   # jobs per unit built
+        jobs, per = _per(u)
+        words = VEHICLE if dimension == "jobs/vehicle" else _count_words(dimension[11:])
+        return _scaled(jobs, JOBS) / _scaled(per, words)
     if dimension.startswith("count:"):           # a good's own count unit, e.g. 'aircraft'
         return _scaled(u, _count_words(dimension[6:]))
     if dimension.startswith("USD/count:"):       # money per unit of a good
@@ -154,6 +173,8 @@ def accepted(dimension: str) -> list[str]:
         return [dimension[6:], f"thousand {dimension[6:]}"]
     if dimension.startswith("USD/count:"):
         return [f"USD/{dimension[10:]}", f"USD million/{dimension[10:]}"]
+    if dimension.startswith("jobs/count:"):
+        return [f"jobs/{dimension[11:]}", f"jobs/thousand {dimension[11:]}"]
     return list(UNITS[dimension])
 
 
@@ -163,6 +184,8 @@ def base_unit(dimension: str) -> str:
         return dimension[6:]
     if dimension.startswith("USD/count:"):
         return f"USD/{dimension[10:]}"
+    if dimension.startswith("jobs/count:"):
+        return f"jobs/{dimension[11:]}"
     return BASE_UNIT.get(dimension, dimension)
 
 

@@ -34,13 +34,39 @@ duty-paid price. Held by the home government (auctioned licences) or home import
 the customs value stays v and the rent is (tau - ti) v. Held by the exporters, they
 charge it: the customs value of in-quota units rises to B / (1 + ti) (B the buyer
 price), so imports value, and the deficit, fall less than the volume does.
+
+Third countries and home producers (Armington). A segment with a `substitution_elasticity`
+sigma is a nested CES composite of its sources i: the partner, each third country j and
+home producers h. Home buyers choose how much of the segment to buy from the composite's
+price index R (overall demand elasticity eta: the segment's `elasticity`), and from which
+source by relative prices (elasticity of substitution sigma). With base values at buyer
+prices V_i = Q_i0 P_i0 (P_i0 (1 + t_i0) for imports), shares w_i = V_i / V0, V0 = sum_i V_i,
+and buyer price ratios r_i (the partner's r_p = b above; a third country's
+r_j = (1 + p_j t_j)/(1 + p_j t_j0), linear 1 + p_j (t_j - t_j0)/(1 + t_j0); home r_h = 1):
+  R = (sum_i w_i r_i^(1 - sigma))^(1/(1 - sigma))     (prod_i r_i^w_i when sigma = 1)
+  X/X0 = R^eta (constant elasticity), or max(0, 1 + eta (R - 1)) (linear, SMART style)
+  Q_i = Q_i0 (X/X0) (r_i / R)^(-sigma)
+With sigma = -eta and the constant-elasticity form, Q_i = Q_i0 r_i^eta for every source: the
+one-partner form M = M0 b^e with e = eta. Third countries' tariffs do not change with the
+deal (a scenario sets them), so each option moves them only through R. If home supply has
+a constant elasticity eps > 0 (`home_supply_elasticity`; none: perfectly elastic, r_h = 1),
+r_h solves Q_h0 r_h^eps = Q_h(r_h) (bisection on ln r_h to 1e-14), and home producers'
+surplus rises by Q_h0 P_h0 (r_h^(eps + 1) - 1)/(eps + 1). Home buyers' surplus falls by the
+area left of the composite demand curve, V0 * integral_1^R (X/X0)(rho) d rho:
+  V0 (R^(eta + 1) - 1)/(eta + 1)   (V0 ln R when eta = -1), or, linear,
+  V0 [(R' - 1) + eta (R' - 1)^2 / 2] with R' = min(R, 1 - 1/eta) (demand is zero above it).
+In the calibration year every source is at its calibration tariff: r_i = 1, R = 1.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
-from model.data.instance import Instance, Segment, TariffOption
+from model.data.instance import Instance, Segment, TariffOption, ThirdSupply
+
+NONE: Mapping[str, float] = MappingProxyType({})     # no third countries (shared, read-only)
 
 
 @dataclass(frozen=True)
@@ -60,6 +86,13 @@ class OptionOutcome:
     export_margin: float       # partner exporters' margin, quota rent included when they hold it, USD
     quota_binds: bool
     pass_through: float        # the pass-through used (raised where absorption hit the margin)
+    # Home producers and third countries (their terms are zero in the one-partner form):
+    home_gain: float = 0.0     # extra units home producers sell at home (one-partner: home_substitution x lost imports)
+    producer_surplus: float = 0.0   # home producers' surplus change against the calibration year, USD
+    price_index: float = 1.0   # the segment's buyer price index R (one-partner form: the partner's b)
+    third_imports: Mapping[str, float] = field(default_factory=lambda: NONE)   # third country -> units
+    third_value: Mapping[str, float] = field(default_factory=lambda: NONE)     # -> customs value, USD
+    third_duty: Mapping[str, float] = field(default_factory=lambda: NONE)      # -> duty collected, USD
 
     @property
     def duty_rate(self) -> float:
@@ -69,6 +102,11 @@ class OptionOutcome:
     @property
     def home_importer_rent(self) -> float:
         return self.quota_rent if self.rent_holder == "home_importers" else 0.0
+
+    @property
+    def exporter_rent(self) -> float:
+        """The quota rent the partner's exporters hold (included in `export_margin`)."""
+        return self.quota_rent if self.rent_holder == "exporters" else 0.0
 
 
 def _nominal_factor(seg: Segment, tariff: float, form: str) -> float:
@@ -96,11 +134,127 @@ def effective_pass_through(seg: Segment, tariff: float, form: str) -> float:
 
 
 def imports_at(seg: Segment, tariff: float, form: str) -> float:
-    """M(t): import volume at buyer tariff `tariff`."""
+    """M(t): import volume at buyer tariff `tariff` (Armington: the partner's source of the nest)."""
     b = price_factor(seg, tariff, form)
+    if seg.armington is not None:
+        return nest(seg, b, form).partner
     if form == "constant_elasticity":
         return seg.imports * b ** seg.elasticity
     return max(0.0, seg.imports * (1 + seg.elasticity * (b - 1)))
+
+
+# -- the Armington nest ---------------------------------------------------------------------
+def third_price_factor(sup: ThirdSupply, form: str) -> float:
+    """A third country's buyer price relative to the calibration year, at its tariff."""
+    p, t, t0 = sup.pass_through, sup.tariff, sup.base_tariff
+    if form == "constant_elasticity":
+        return (1 + p * t) / (1 + p * t0)
+    return 1 + p * (t - t0) / (1 + t0)
+
+
+def price_index(pairs: list[tuple[float, float]], sigma: float) -> float:
+    """R = (sum_i w_i r_i^(1 - sigma))^(1/(1 - sigma)) over (w_i, r_i); prod r_i^w_i at sigma = 1;
+    exactly 1 when every r_i is 1."""
+    if all(r == 1.0 for _, r in pairs):
+        return 1.0
+    if abs(sigma - 1) < 1e-12:
+        return math.exp(sum(w * math.log(r) for w, r in pairs))
+    return sum(w * r ** (1 - sigma) for w, r in pairs) ** (1 / (1 - sigma))
+
+
+def composite_ratio(index: float, eta: float, form: str) -> float:
+    """X/X0: the segment's composite quantity at price index R, relative to the calibration year."""
+    if form == "constant_elasticity":
+        return index ** eta
+    return max(0.0, 1 + eta * (index - 1))
+
+
+def surplus_area(x: float, e: float, form: str) -> float:
+    """integral_1^x D(beta) d beta for a demand curve with D(1) = 1: beta^e (constant
+    elasticity), or max(0, 1 + e (beta - 1)) (linear; zero above beta = 1 - 1/e)."""
+    if form == "constant_elasticity":
+        return math.log(x) if abs(e + 1) < 1e-12 else (x ** (e + 1) - 1) / (e + 1)
+    top = min(x, 1 - 1 / e)
+    return (top - 1) + e * (top - 1) ** 2 / 2
+
+
+@dataclass(frozen=True)
+class Nest:
+    """Every source's quantity in an Armington segment at the partner's buyer price factor b."""
+
+    price_index: float              # R
+    composite: float                # X / X0
+    partner: float                  # units
+    third: dict[str, float]         # third country -> units
+    third_price: dict[str, float]   # third country -> r_j
+    home: float                     # home producers' units
+    home_price: float               # r_h
+    spending: float                 # V0: base spending on the segment, all sources, USD
+
+
+def base_values(seg: Segment) -> tuple[float, list[float], float]:
+    """Calibration-year values at buyer prices: (partner, [each third country], home producers)."""
+    a = seg.armington
+    partner = seg.imports * seg.import_price * (1 + seg.base_tariff)
+    third = [s.imports * s.import_price * (1 + s.base_tariff) for s in a.suppliers]
+    return partner, third, a.home_sales * a.home_price
+
+
+def nest(seg: Segment, b: float, form: str) -> Nest:
+    """The nested CES at the partner's buyer price factor `b` (see the module docstring)."""
+    a = seg.armington
+    sigma, eta = a.substitution, seg.elasticity
+    vp, vj, vh = base_values(seg)
+    total = vp + sum(vj) + vh
+    r_third = [third_price_factor(s, form) for s in a.suppliers]
+    fixed = [(v / total, r) for v, r in zip(vj, r_third)] + [(vp / total, b)]
+
+    def state(rh: float) -> tuple[float, float]:
+        index = price_index(fixed + ([(vh / total, rh)] if vh > 0 else []), sigma)
+        return index, composite_ratio(index, eta, form)
+
+    rh = 1.0
+    if vh > 0 and a.home_supply_elasticity is not None:
+        rh = _home_price(state, sigma, a.home_supply_elasticity)
+    index, x = state(rh)
+
+    def ratio(r: float) -> float:
+        return x * (r / index) ** (-sigma) if x > 0 else 0.0
+    return Nest(index, x, seg.imports * ratio(b), {s.country: s.imports * ratio(r) for s, r in zip(a.suppliers, r_third)},
+                {s.country: r for s, r in zip(a.suppliers, r_third)}, a.home_sales * ratio(rh), rh, total)
+
+
+def _home_price(state, sigma: float, eps: float) -> float:
+    """r_h with home supply r_h^eps equal to home demand (both relative to the calibration
+    year): bisection on ln r_h, where supply rises and demand falls."""
+    def excess(x: float) -> float:               # ln supply - ln demand, increasing in x
+        index, comp = state(math.exp(x))
+        demand = comp * (math.exp(x) / index) ** (-sigma) if comp > 0 else 0.0
+        return math.inf if demand <= 0 else eps * x - math.log(demand)
+    if excess(0.0) == 0.0:
+        return 1.0
+    lo, hi = -1.0, 1.0
+    while excess(lo) > 0 and lo > -60:
+        lo *= 2
+    while excess(hi) < 0 and hi < 60:
+        hi *= 2
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if excess(mid) > 0:
+            hi = mid
+        else:
+            lo = mid
+        if hi - lo <= 1e-14:
+            break
+    return math.exp((lo + hi) / 2)
+
+
+def calibration_segment(seg: Segment) -> Segment:
+    """The segment with every third country at its calibration-year tariff (the baseline)."""
+    a = seg.armington
+    if a is None or all(s.tariff == s.base_tariff for s in a.suppliers):
+        return seg
+    return replace(seg, armington=replace(a, suppliers=tuple(replace(s, tariff=s.base_tariff) for s in a.suppliers)))
 
 
 def tariff_for_imports(seg: Segment, volume: float, form: str) -> float:
@@ -132,13 +286,7 @@ def buyer_surplus_loss(seg: Segment, b: float, form: str) -> float:
     """Loss of home buyers' surplus when their price moves from b = 1 to b: the area
     left of the demand curve, B0 * integral_1^b M(beta) d beta, with B0 = P (1 + t0)."""
     b0_price = seg.import_price * (1 + seg.base_tariff)
-    e = seg.elasticity
-    if form == "constant_elasticity":
-        area = math.log(b) if abs(e + 1) < 1e-12 else (b ** (e + 1) - 1) / (e + 1)
-    else:
-        top = min(b, 1 - 1 / e)          # demand reaches zero at beta = 1 - 1/e
-        area = (top - 1) + e * (top - 1) ** 2 / 2
-    return seg.imports * b0_price * area
+    return seg.imports * b0_price * surplus_area(b, seg.elasticity, form)
 
 
 def _outcome(seg: Segment, form: str, t_eff: float, imports: float, in_quota: float, ti: float | None,
@@ -167,12 +315,33 @@ def _outcome(seg: Segment, form: str, t_eff: float, imports: float, in_quota: fl
     if abs(per_unit) <= 1e-9 * seg.import_price:
         per_unit = 0.0
     margin = imports * per_unit + (rent if holder == "exporters" else 0.0)
-    return OptionOutcome(
-        effective_tariff=t_eff, imports=imports, unit_value=value / imports if imports > 0 else v,
-        imports_value=value, duty=duty, tariff_revenue=revenue, quota_rent=rent,
-        rent_holder=holder if ti is not None else "", buyer_price_factor=b,
-        buyer_cost=buyer_surplus_loss(seg, b, form), export_margin=margin, quota_binds=binds,
-        pass_through=effective_pass_through(seg, t_eff, form))
+    common = (t_eff, imports, value / imports if imports > 0 else v, value, duty, revenue, rent,
+              holder if ti is not None else "", b)
+    if seg.armington is None:
+        return OptionOutcome(*common, buyer_surplus_loss(seg, b, form), margin, binds,
+                             effective_pass_through(seg, t_eff, form),
+                             home_gain=seg.home_substitution * (seg.imports - imports), price_index=b)
+    sources = _other_sources(seg, b, form)
+    return OptionOutcome(*common, sources.pop("buyer_cost"), margin, binds, effective_pass_through(seg, t_eff, form),
+                         **sources)
+
+
+def _other_sources(seg: Segment, b: float, form: str) -> dict:
+    """An Armington segment's third countries, home producers and buyers at the partner's
+    buyer price factor b: units, customs values and duty by third country, home producers'
+    extra sales and surplus, and home buyers' surplus loss over the whole composite."""
+    n = nest(seg, b, form)
+    a = seg.armington
+    values, duty = {}, {}
+    for s in a.suppliers:
+        v = s.import_price * n.third_price[s.country] * (1 + s.base_tariff) / (1 + s.tariff)
+        values[s.country] = v * n.third[s.country]
+        duty[s.country] = s.tariff * values[s.country]
+    eps = a.home_supply_elasticity
+    surplus = 0.0 if eps is None else a.home_sales * a.home_price * (n.home_price ** (eps + 1) - 1) / (eps + 1)
+    return {"home_gain": n.home - a.home_sales, "producer_surplus": surplus, "price_index": n.price_index,
+            "buyer_cost": n.spending * surplus_area(n.price_index, seg.elasticity, form),
+            "third_imports": dict(n.third), "third_value": values, "third_duty": duty}
 
 
 def line_outcomes(segments: list[Segment], option: TariffOption, form: str) -> dict[str, OptionOutcome]:
@@ -233,7 +402,8 @@ def chosen_outcomes(instance: Instance, deal, table: dict | None = None) -> dict
     """Segment -> outcome of the deal's option on its line; `deal=None`: the calibration year."""
     form = instance.settings.response
     if deal is None:
-        return {s: option_outcome(seg, base_option(seg), form) for s, seg in instance.segments.items()}
+        return {s: option_outcome(calibration_segment(seg), base_option(seg), form)
+                for s, seg in instance.segments.items()}
     if table is not None:
         return {s: table[s, instance.segment_option(deal, s)] for s in instance.segments}
     out = {}

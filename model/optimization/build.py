@@ -22,7 +22,15 @@ from pyomo.core.expr.numeric_expr import LinearExpression
 
 from model.data.instance import Deal, Instance
 from model.data.levers import MONEY, UNIT_SCALE, VOL, LeverFamily, families
-from model.economics.metrics import METRICS, References, red_line_bound, split_metric
+from model.economics.metrics import (
+    INDEXED_METRICS,
+    METRICS,
+    WELFARE,
+    References,
+    calibration_levels,
+    red_line_bound,
+    split_metric,
+)
 from model.economics.responses import OptionOutcome, export_factors
 
 
@@ -174,6 +182,15 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
     def average(attr):
         return [getattr(t, attr) / t.imports * VOL / MONEY if t.imports > 0 else 0.0 for _, _, t in opts]
 
+    def sparse(values, per_shifted=None):
+        """`per_option` over the options whose value is not zero (new metrics: no terms at all
+        where an instance has no third countries, quotas or home supply elasticity)."""
+        keep = [i for i, v in enumerate(values) if v != 0 or (per_shifted is not None and per_shifted[i] != 0)]
+        expr = linear([values[i] for i in keep], [ys[i] for i in keep])
+        if per_shifted is not None:
+            expr -= linear([per_shifted[i] for i in keep], [ws[i] for i in keep])
+        return expr
+
     def exported(per_unit):
         """sum_s per_unit(s) exports_s(partner tariff): today's home exports, scaled by the
         export factor of the partner's option on the segment's line (1 where not negotiated)."""
@@ -203,8 +220,7 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
         "buyer_cost": per_option([t.buyer_cost / MONEY for _, _, t in opts]),
         "buyer_price_change": per_option(
             [price_weight[s] / total_weight * (t.buyer_price_factor - 1) for s, _, t in opts]),
-        "home_production_gain": per_option(
-            [g.home_substitution * (g.imports - t.imports) / VOL for _, g, t in opts])
+        "home_production_gain": per_option([t.home_gain / VOL for _, _, t in opts])
         + shifted + committed + exported(lambda g: 1 / VOL) - sum(g.exports for g in seg.values()) / VOL,
         "partner_tariff_revenue": linear([seg[s].exports * seg[s].export_price * inst.partner_line_option(
             m.index_maps.partner_line_of[s], o).rate * factor / MONEY for s, o, factor in partner_terms], partner_vars),
@@ -216,6 +232,13 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
         + linear([inst.goods[g].political_cost * qs[g] / MONEY for g in m.GOODS], qv),
         "partner_plant_margin": linear([inst.makers[k].home_plant_margin * VOL / MONEY for k, _ in m.MAKER_SEGMENTS],
                                        hs),
+        "third_imports_units": sparse([sum(t.third_imports.values()) / VOL for _, _, t in opts]),
+        "third_imports_value": sparse([sum(t.third_value.values()) / MONEY for _, _, t in opts]),
+        "third_tariff_revenue": sparse([sum(t.third_duty.values()) / MONEY for _, _, t in opts]),
+        "producer_surplus_change": sparse([t.producer_surplus / MONEY for _, _, t in opts]),
+        "partner_quota_rent": sparse([t.exporter_rent / MONEY for _, _, t in opts],
+                                     [t.exporter_rent / t.imports * VOL / MONEY if t.imports > 0 else 0.0
+                                      for _, _, t in opts]),
     }
     for f in m.lever_families:          # families whose effects add to the metrics
         if f.model_terms is not None:
@@ -223,12 +246,29 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
                 e[name] = e[name] + term
     e["negotiated_deficit"] = e["imports_value"] - e["exports_value"]
     e["deficit"] = e["negotiated_deficit"] - e["purchases_value"]
+    base = calibration_levels(inst)
+    e["third_countries_deficit"] = e["third_imports_value"] - base["exports_to_third_countries"] / MONEY
+    e["overall_deficit"] = e["negotiated_deficit"] + e["third_countries_deficit"]
+    e["consumer_surplus_change"] = -e["buyer_cost"]
+    e["tariff_revenue_change"] = e["tariff_revenue"] + e["third_tariff_revenue"] - base["tariff_revenue"] / MONEY
+    e["exporter_surplus_change"] = e["partner_export_margin"] - e["partner_quota_rent"] - base["export_margin"] / MONEY
+    e["partner_tariff_revenue_change"] = e["partner_tariff_revenue"] - base["partner_tariff_revenue"] / MONEY
+    for parts, net in WELFARE.values():
+        e[net] = sum(e[k] for k in parts)
+    # Jobs in thousands (UNIT_SCALE): jobs per vehicle x thousand vehicles.
+    jobs = inst.jobs_per_unit
+    e["home_jobs"] = jobs["home"] * e["home_production_gain"] if jobs.get("home") else 0
+    e["partner_jobs"] = -jobs["partner"] * e["partner_production_loss"] if jobs.get("partner") else 0
     options = m.index_maps.options
     for s in m.SEGMENTS:
         e[f"tariff_rate[{s}]"] = linear([table[s, o].duty_rate for o in options[s]],
                                         [y[line_of[s], o] for o in options[s]])
     for g in m.GOODS:
         e[f"purchases_units[{g}]"] = q[g]          # in the good's model unit (see metric_scale)
+    for c, country in inst.third_countries.items():
+        e[f"third_imports_units[{c}]"] = sparse([t.third_imports.get(c, 0.0) / VOL for _, _, t in opts])
+        e[f"third_imports_value[{c}]"] = sparse([t.third_value.get(c, 0.0) / MONEY for _, _, t in opts])
+        e[f"third_country_deficit[{c}]"] = e[f"third_imports_value[{c}]"] - country.exports_value / MONEY
     return e
 
 
@@ -266,7 +306,7 @@ def metric_scale(inst: Instance, name: str) -> float:
     base, index = split_metric(name)
     if base == "purchases_units":
         return next(f for f in families() if f.name == "purchase").scale(inst, index)
-    unit = "fraction" if base == "tariff_rate" else METRICS[base].unit      # vehicles: any count unit
+    unit = INDEXED_METRICS[base][2] if index is not None else METRICS[base].unit    # vehicles: any count unit
     return UNIT_SCALE.get(unit, 1.0)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from model.analyses.compare import Comparison
+from model.formatting import count
 from model.formatting import value as fmt
 from model.reporting.html import esc, html_table, page
 from model.reporting.markdown_table import table
@@ -22,6 +23,37 @@ def to_rows(c: Comparison) -> list[dict]:
             rows.append({"section": o.section, "item": o.name, "label": o.label, "unit": o.unit, "instance": name,
                          "value": v, "delta": dv})
     return rows
+
+
+def diversion_rows(c: Comparison) -> list[list[str]]:
+    """Trade creation and diversion, deal against no deal, one column per instance ('n/a'
+    where an instance has no third countries or no deal); [] if none has them."""
+    if not any(c.diversion):
+        return []
+
+    def cells(get):
+        return [get(d) if d else "n/a" for d in c.diversion]
+    countries: dict[str, str] = {}
+    for d in c.diversion:
+        for x in (d or {}).get("countries", []):
+            countries.setdefault(x["country"], x["label"])
+    rows = [["partner imports, units", *cells(lambda d: count(d["partner"]["units"], "", True).strip())],
+            ["partner imports, USD", *cells(lambda d: fmt(d["partner"]["value"], "USD", signed=True))],
+            ["trade creation, USD", *cells(lambda d: fmt(d["creation"]["value"], "USD", signed=True))],
+            ["trade diversion, USD", *cells(lambda d: fmt(d["diversion"]["value"], "USD", signed=True))],
+            ["diverted share (value)",
+             *cells(lambda d: "n/a" if d["diverted_share"]["value"] is None else f"{d['diverted_share']['value']:.1%}")]]
+    for key, label in countries.items():
+        rows.append([f"{label} imports, units", *cells(lambda d, k=key: next(
+            (count(x["units"], "", True).strip() for x in d["countries"] if x["country"] == k), "n/a"))])
+    rows += [[f"{name.replace('_', ' ')}, change", *cells(lambda d, n=name: fmt(d["balances"][n], "USD", signed=True))]
+             for name in ("deficit", "third_countries_deficit", "overall_deficit")]
+    return rows
+
+
+DIVERSION_NOTE = ("Deal against no deal in each instance: the change in imports from the partner is trade creation "
+                  "(the change in total imports) plus trade diversion (imports taken from, or handed to, the third "
+                  "countries).")
 
 
 def markdown(c: Comparison) -> str:
@@ -45,11 +77,14 @@ def markdown(c: Comparison) -> str:
         lines.append(table(head, rows))
     else:
         lines.append("Every metric and lever is the same.")
+    rows = diversion_rows(c)
+    if rows:
+        lines += ["", "## Trade creation and diversion, side by side", "", DIVERSION_NOTE, "", table(head, rows)]
     return "\n".join(lines) + "\n"
 
 
 KEY_METRICS = ("deficit", "imports_value", "exports_value", "purchases_value", "home_payoff", "partner_payoff",
-               "partner_production_loss")
+               "partner_production_loss", "overall_deficit")
 
 
 def terminal_table(c: Comparison) -> str:
@@ -60,6 +95,8 @@ def terminal_table(c: Comparison) -> str:
     for o in c.outcomes:
         if o.section == "metric" and o.name in KEY_METRICS:
             lines.append(f"{o.name:<26}" + "".join(f"{fmt(v, o.unit):>{width + 2}}" for v in o.values))
+    for row in diversion_rows(c)[:5]:
+        lines.append(f"{row[0][:25]:<26}" + "".join(f"{v:>{width + 2}}" for v in row[1:]))
     lines.append(f"{len(c.inputs)} input fields differ; "
                  f"{sum(1 for o in c.outcomes if o.section == 'lever' and len(set(o.values)) > 1)} levers differ")
     return "\n".join(lines)
@@ -81,6 +118,10 @@ def html(c: Comparison) -> str:
                            for i, (v, d) in enumerate(zip(o.values, o.deltas))]])
     sections.append(("What it did to the deal", html_table(["", *c.names], rows, set(range(1, len(c.names) + 1)))
                      if rows else "<p>Every metric and lever is the same.</p>"))
+    rows = diversion_rows(c)
+    if rows:
+        sections.append(("Trade creation and diversion, side by side", f"<p>{esc(DIVERSION_NOTE)}</p>"
+                         + html_table(["", *c.names], rows, set(range(1, len(c.names) + 1)))))
     return page(f"Comparison: {', '.join(c.names)}", sections)
 
 

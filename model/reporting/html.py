@@ -121,6 +121,9 @@ def report_html(r: Results) -> str:
         from model.reporting.explanations import diagnosis_section
         sections.append(("Why there is no deal", _markdown_paragraphs(diagnosis_section(r).split("\n", 1)[1])))
     if r.has_deal:
+        from model.reporting.trade_welfare_section import html_sections
+        sections += html_sections(r, html_table)
+    if r.has_deal:
         sections.append(("Outcomes", html_table(
             ["metric", "calibration year", "no deal", "deal"],
             [[m.label, value(m.baseline, m.unit), value(m.no_deal, m.unit), value(m.deal, m.unit)]

@@ -23,7 +23,8 @@ HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_
 
 def report_markdown(r: Results) -> str:
     """The whole report, section by section, in reading order."""
-    sections = [title(r), question(r), brief(r), outcomes(r), levers(r), quotas(r), red_lines(r), binding(r),
+    sections = [title(r), question(r), brief(r), outcomes(r), trade_and_welfare(r), levers(r), quotas(r),
+                red_lines(r), binding(r),
                 explanation_sections(r), concession_section(r), frontier_section(r), sweep_section(r),
                 assumptions(r), verification(r), sources(r)]
     return "\n\n".join(s for s in sections if s) + "\n"
@@ -89,6 +90,13 @@ def balance_lines(r: Results) -> list[str]:
         out.append(f"- **The deficit in the negotiated goods is {money(g.deal - g.no_deal)} higher with the deal than "
                    f"with no deal**: the total falls only because of purchase commitments.")
     return out
+
+
+def trade_and_welfare(r: Results) -> str:
+    """Balances with the partner, each third country and overall, trade creation vs diversion
+    (with third countries), and welfare by party and cause (model/reporting/trade_welfare_section.py)."""
+    from model.reporting.trade_welfare_section import markdown_section
+    return markdown_section(r) if r.has_deal else ""
 
 
 def quotas(r: Results) -> str:

@@ -47,9 +47,14 @@ def sweep_section(r) -> str:
                      + ("" if len(lev) <= 25 else f"\n\n({len(lev) - 25} more in sweep_summary.json.)"))
     if s.get("by_grid_point"):
         names = list(s["params"])
+        extra = [k for k in ("overall_deficit", "third_imports_value") if k in s["by_grid_point"][0]]
         rows = [[", ".join(f"{v:g}" for v in g["values"].values()), f"{g['deals']}/{g['draws']}",
-                 money(g["deficit"]["q50"]) if g["deficit"] else "no deal"] for g in s["by_grid_point"]]
-        parts.append("By grid point:\n\n" + table([", ".join(names), "deals", "median deficit"], rows))
+                 money(g["deficit"]["q50"]) if g["deficit"] else "no deal"]
+                + [money(g[k]["q50"]) if g[k] else "no deal" for k in extra] for g in s["by_grid_point"]]
+        words = {"overall_deficit": "median overall deficit", "third_imports_value": "median imports from third "
+                                                                                     "countries"}
+        parts.append("By grid point:\n\n" + table([", ".join(names), "deals", "median deficit"]
+                                                   + [words[k] for k in extra], rows))
     parts.append("![Deficit across the draws, and the levers chosen most often](sweep.svg)\n\n"
                  "Every draw is in `sweep.csv`; the summary is in `sweep_summary.json`.")
     return "\n\n".join(parts)

@@ -22,6 +22,8 @@ def run_summary(r, out: Path) -> str:
     if r.has_deal and second and second != "optimal":
         lines.append(f"  second stage (best deal for the partner at this deficit): {second}, not proven optimal")
     lines += [f"  warning: {w}" for w in r.extras.get("warnings", [])]
+    from model.reporting.trade_welfare_section import terminal_lines
+    lines += terminal_lines(r)
     if r.has_deal:
         chosen = [f"{lv.label}: {lv.choice or value(lv.value, lv.unit)}" for lv in r.levers
                   if lv.shown]

@@ -1,0 +1,175 @@
+"""The report's balances, trade creation and diversion, and welfare by party and cause.
+
+Reads Results only (the metric rows and `extras['diversion']`, see
+`model.analyses.diversion`). Each table is built once as (header, rows) and rendered by
+markdown (`markdown_section`) and html (`html_sections`) alike; `terminal_lines` gives the
+few lines the terminal summary shows.
+"""
+from __future__ import annotations
+
+from model.economics.metrics import WELFARE
+from model.formatting import count, money, value
+from model.reporting.markdown_table import table
+
+JOB_METRICS = ("home_jobs", "partner_jobs")
+
+
+def _metric(r, name: str):
+    return next((m for m in r.metrics if m.name == name), None)
+
+
+def _countries(r) -> list[tuple[str, str]]:
+    """(key, label) of each third country, from the per-country metric rows."""
+    out = []
+    for m in r.metrics:
+        if m.name.startswith("third_country_deficit["):
+            out.append((m.name[len("third_country_deficit["):-1], m.label.split(": ", 1)[-1]))
+    return out
+
+
+def balance_table(r) -> tuple[list[str], list[list[str]]]:
+    """The balances in the negotiated goods: bilateral, with each third country, overall."""
+    names = ["deficit", "negotiated_deficit"] + [f"third_country_deficit[{c}]" for c, _ in _countries(r)] + [
+        "third_countries_deficit", "overall_deficit"]
+    rows = []
+    for name in names:
+        m = _metric(r, name)
+        change = None if m.deal is None else m.deal - m.no_deal
+        rows.append([m.label, money(m.baseline), money(m.no_deal), money(m.deal), money(change, True)])
+    return ["balance", "calibration year", "no deal", "deal", "deal - no deal"], rows
+
+
+def diversion_table(d: dict, unit: str, partner: str = "the partner") -> tuple[list[str], list[list[str]]]:
+    """One comparison of `extras['diversion']`: the partner's change split into creation and
+    diversion, with each third country's change, in units and USD."""
+    rows = [[f"imports from {partner}", count(d["partner"]["units"], unit, True), money(d["partner"]["value"], True)],
+            ["= trade creation (change in total imports)", count(d["creation"]["units"], unit, True),
+             money(d["creation"]["value"], True)],
+            ["+ trade diversion (minus the change in third countries' imports)", count(d["diversion"]["units"], unit,
+                                                                                      True),
+             money(d["diversion"]["value"], True)]]
+    rows += [[f"imports from {c['label']}", count(c["units"], unit, True), money(c["value"], True)]
+             for c in d["countries"]]
+    rows.append(["home production (all causes: home producers, shifts, exports)",
+                 count(d["home_production"], unit, True), ""])
+    return ["change", unit, "USD (customs value)"], rows
+
+
+def diversion_sentence(d: dict, partner: str, unit: str, what: str) -> str:
+    """The comparison in words: how much of the partner's change third countries take up (in
+    value, and in units where the two move in opposite directions there too)."""
+    p, third = d["partner"], d["third_countries"]
+    text = (f"{what}, imports from {partner} change by {count(p['units'], unit, True)} "
+            f"({money(p['value'], True)}) and imports from the third countries by "
+            f"{count(third['units'], unit, True)} ({money(third['value'], True)}).")
+    share, units = d["diverted_share"]["value"], d["diverted_share"]["units"]
+    if share is not None and share > 0:
+        how = "taken from" if p["value"] > 0 else "diverted to"
+        text += (f" In value, {share:.0%} of the change with {partner} is trade diversion ({how} the third countries"
+                 + (f"; {units:.0%} in units" if units is not None and units > 0 else "")
+                 + "); the rest is trade creation (the change in total imports, vehicles shifted to home plants "
+                   "included).")
+    elif share is not None:
+        text += " Third countries' imports move the same way in value: none of the change is diversion."
+    b = d["balances"]
+    text += (f" The bilateral deficit changes by {money(b['deficit'], True)}, the deficit with the third countries by "
+             f"{money(b['third_countries_deficit'], True)}, the overall deficit in the negotiated goods by "
+             f"{money(b['overall_deficit'], True)}.")
+    return text
+
+
+def welfare_table(r) -> tuple[list[str], list[list[str]]]:
+    """Welfare by party and cause, changes against the calibration year (USD a year), and
+    the jobs metrics when the instance gives jobs per unit."""
+    parties = r.instance["parties"]
+    rows = []
+    for party, (parts, net) in WELFARE.items():
+        for name in parts + (net,):
+            m = _metric(r, name)
+            change = None if m.deal is None else m.deal - m.no_deal
+            label = f"**{parties[party]}: net**" if name == net else f"{parties[party]}: {m.label}"
+            rows.append([label, money(m.no_deal), money(m.deal), money(change, True)])
+    for name in JOB_METRICS:
+        m = _metric(r, name)
+        if m is not None and (m.no_deal or m.deal):
+            change = None if m.deal is None else m.deal - m.no_deal
+            rows.append([m.label, value(m.no_deal, m.unit), value(m.deal, m.unit), value(change, m.unit, True)])
+    return ["party: cause", "no deal", "deal", "deal - no deal"], rows
+
+
+WELFARE_NOTE = ("Changes against the calibration year, USD a year. Home buyers' surplus is exact for the demand "
+                "curve used (the Armington composite where third countries are listed, its own integral for the "
+                "linear SMART form); tariff revenue counts imports from every source and auctioned quota licences; "
+                "home producers' surplus is zero unless a segment gives a home supply elasticity. The partner's "
+                "exporters' surplus is the change in margin times volume; the quota rent they hold is shown "
+                "apart. Each net is the sum of the lines above it.")
+
+
+def markdown_section(r) -> str:
+    """'Balances, trade creation and diversion' (with third countries) and 'Welfare by party
+    and cause' (every instance)."""
+    out = []
+    div = r.extras.get("diversion")
+    unit = _metric(r, "imports_units").unit
+    partner = r.instance["parties"]["partner"]
+    if div:
+        head, rows = balance_table(r)
+        out += ["## Balances, trade creation and diversion", "",
+                "The bilateral balance is what the negotiation is about; the third countries' sales respond to "
+                "the tariff chosen on the partner through each segment's price index (Armington), so the overall "
+                "balance in the negotiated goods can move differently. Home exports to the third countries are "
+                "counted only where the instance gives them (a deal with the partner does not change them).", "",
+                table(head, rows), ""]
+        d = div["deal_vs_no_deal"]
+        head, rows = diversion_table(d, unit, partner)
+        out += ["### Trade creation and diversion: the deal against no deal", "",
+                diversion_sentence(d, partner, unit, "With the deal against no deal"), "", table(head, rows), ""]
+    head, rows = welfare_table(r)
+    out += ["## Welfare by party and cause", "", WELFARE_NOTE, "", table(head, rows)]
+    return "\n".join(out)
+
+
+def html_sections(r, html_table) -> list[tuple[str, str]]:
+    """The same tables for report.html: [(heading, html)]."""
+    from model.reporting.html import esc
+    out = []
+    div = r.extras.get("diversion")
+    unit = _metric(r, "imports_units").unit
+    partner = r.instance["parties"]["partner"]
+    if div:
+        head, rows = balance_table(r)
+        body = html_table(head, rows, {1, 2, 3, 4})
+        d = div["deal_vs_no_deal"]
+        head, rows = diversion_table(d, unit, partner)
+        body += (f"<p>{esc(diversion_sentence(d, partner, unit, 'With the deal against no deal'))}</p>"
+                 + html_table(head, rows, {1, 2}))
+        out.append(("Balances, trade creation and diversion", body))
+    head, rows = welfare_table(r)
+    rows = [[c.replace("**", "") for c in row] for row in rows]
+    out.append(("Welfare by party and cause", f"<p class=note>{esc(WELFARE_NOTE)}</p>"
+                + html_table(head, rows, {1, 2, 3})))
+    return out
+
+
+def terminal_lines(r) -> list[str]:
+    """Overall balance, diversion and welfare in a few lines (deal against no deal)."""
+    if not r.has_deal:
+        return []
+    parties = r.instance["parties"]
+    lines = []
+    div = (r.extras.get("diversion") or {}).get("deal_vs_no_deal")
+    if div:
+        o = _metric(r, "overall_deficit")
+        lines.append(f"  overall deficit (with the third countries): no deal {money(o.no_deal)}, deal {money(o.deal)}")
+        share = div["diverted_share"]["value"]
+        unit = _metric(r, "imports_units").unit
+        lines.append(f"  imports from {parties['partner']} against no deal: {count(div['partner']['units'], unit, True)} "
+                     f"({money(div['partner']['value'], True)}); creation {money(div['creation']['value'], True)}, "
+                     f"diversion {money(div['diversion']['value'], True)}"
+                     + (f" ({share:.0%} of the change)" if share is not None and share > 0 else ""))
+    gains = []
+    for party, (_, net) in WELFARE.items():
+        m = _metric(r, net)
+        gains.append(f"{parties[party]} {money(m.deal - m.no_deal, True)}")
+    lines.append("  welfare against no deal: " + ", ".join(gains))
+    return lines
