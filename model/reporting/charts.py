@@ -1,5 +1,15 @@
 """Charts as SVG text (matplotlib), for reports and their html pages.
 
+`report_charts(results)` is the one list of a report's charts, in page order: report.html
+inlines them, report.md links them, and the report directory holds each as `<name>.svg`.
+A chart is a function of plain data (results, their extras) that returns SVG text.
+
+Readable by construction: long labels are wrapped, never cut; legends sit outside the
+plotting area; figures grow with the number of bars; the saved box is the tight box of
+everything drawn plus a margin (`PAD`), so nothing is clipped (the browser test checks
+every text element against its SVG's viewBox). Points are not joined where they are
+separate solutions (the frontier).
+
 Deterministic output: no dates in the metadata and a fixed hash salt for element ids,
 so the same results give the same file. Text is shown as written: matplotlib's mathtext
 is off (`text.parse_math`), so a label like 'US$ and HK$' or '$\\x$' is drawn literally
@@ -8,89 +18,368 @@ instead of being parsed as a formula (or failing to parse).
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from model.formatting import money  # noqa: E402
+from model.reporting.words import calibration_name, short  # noqa: E402
+
 plt.rcParams.update({"svg.hashsalt": "negotiation-model", "font.size": 10, "svg.fonttype": "none",
-                     "text.parse_math": False, "text.usetex": False})
+                     "text.parse_math": False, "text.usetex": False, "font.family": "DejaVu Sans"})
+
+PAD = 0.25                 # inches of margin around everything drawn (browser fonts may run a little wider)
+BLUE, GREEN, RED, GREY, PURPLE, ORANGE = "#1f5f8b", "#1e8449", "#b03a2e", "#8c8c8c", "#7d3c98", "#d68910"
+MAX_BARS = 14              # bars per panel; the rest are in the tables and CSV files
+WRAP = 30                  # characters per line of a bar's label
 
 
 def to_svg(fig) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=PAD, metadata={"Date": None})
     plt.close(fig)
     return buf.getvalue()
 
 
-def frontier_chart(points: list[dict], marks: dict[str, dict], parties: dict[str, str]) -> str:
-    """The Pareto frontier: deficit (x, USD bn) against the partner's payoff gain over no deal
-    (y, USD bn). `marks` names special deals ('min-deficit deal', 'Nash deal', 'fixed deal')."""
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    xs = [p["deficit"] / 1e9 for p in points]
-    ys = [p["partner_gain"] / 1e9 for p in points]
-    ax.plot(xs, ys, ":o", color="#1f5f8b", label="Pareto frontier (each point a verified deal)", zorder=2)
-    styles = {"min-deficit deal": ("s", "#b03a2e"), "Nash deal": ("D", "#1e8449"), "fixed deal": ("*", "#7d3c98")}
-    for name, p in marks.items():
-        marker, color = styles.get(name, ("^", "black"))
-        ax.scatter([p["deficit"] / 1e9], [p["partner_gain"] / 1e9], marker=marker, s=140 if marker == "*" else 70,
-                   color=color, label=name, zorder=3)
-    ax.set_xlabel(f"{parties['home']} bilateral deficit (USD bn a year)")
-    ax.set_ylabel(f"{parties['partner']}'s payoff gain over no deal (USD bn)")
-    ax.set_title("Where the deals sit: the zone of possible agreement")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
-    return to_svg(fig)
+def wrap(text: str, width: int = WRAP, lines: int = 3) -> str:
+    """`text` on at most `lines` lines of about `width` characters (words kept whole; the last
+    line takes what remains)."""
+    parts = textwrap.wrap(text, width) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines - 1] + [" ".join(parts[lines - 1:])]
+    return "\n".join(parts)
 
 
-def sweep_chart(deficits: list[float], levers: list[tuple[str, float]], title: str) -> str:
-    """Robustness of a deal: the distribution of the deficit over the draws (left) and how
-    often each lever is part of the deal (right)."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1, 1.3]})
-    if deficits:
-        left.hist([d / 1e9 for d in deficits], bins=min(40, max(5, len(deficits) // 10)), color="#1f5f8b")
-    left.set_xlabel("deficit with the deal (USD bn a year)")
-    left.set_ylabel("draws")
-    left.grid(alpha=0.3)
-    shown = levers[:15]
-    right.barh([label[:55] for label, _ in shown][::-1], [share * 100 for _, share in shown][::-1], color="#1e8449")
-    right.set_xlabel("share of draws in which the lever is used (%)")
-    right.set_xlim(0, 100)
-    right.tick_params(axis="y", labelsize=7)
-    fig.suptitle(title, fontsize=10)
-    return to_svg(fig)
+def bn(v: float | None) -> float:
+    return 0.0 if v is None else v / 1e9
 
 
-SHORT_STEP = {"calibration_year": "calibration\nyear", "no_deal": "no deal", "tariff": "tariff\noptions",
-              "commitments": "dealer\ncommitments", "shift": "production\nshift", "purchases": "purchases",
-              "deal": "deal"}
+# -- the registry -----------------------------------------------------------------------
+
+TITLES = {"bridge": "Deficit bridge: calibration year to no deal to the deal, by cause",
+          "levers": "The levers: the deal against no deal and the calibration year",
+          "frontier": "The frontier: deals both sides prefer to no deal",
+          "sweep": "The deficit across the draws",
+          "sweep_levers": "Levers that vary across the draws",
+          "tornado": "What moves the deficit: each uncertain input alone",
+          "grid": "The deficit at each grid point"}
 
 
-def bridge_chart(rows: list[dict], home: str) -> str:
-    """A waterfall of the deficit: calibration year, each cause's change, and the deal."""
-    fig, ax = plt.subplots(figsize=(9, 4.2))
+def report_charts(r) -> dict[str, str]:
+    """Every chart of a report, name -> SVG text, in the order the page shows them."""
+    out: dict[str, str] = {}
+    home = r.instance["parties"]["home"]
+    if r.extras.get("bridge"):
+        out["bridge"] = bridge_chart(r.extras["bridge"], home, calibration_name(r))
+    if r.has_deal and r.levers:
+        svg = levers_chart(r)
+        if svg:
+            out["levers"] = svg
+    f = r.extras.get("frontier")
+    if f and f.get("status") == "ok" and f.get("points"):
+        out["frontier"] = frontier_chart(f["points"], f["marks"], r.instance["parties"])
+    s = r.extras.get("sweep")
+    if s:
+        if s.get("histogram"):
+            out["sweep"] = sweep_chart(s["histogram"], f"{s['draws']:,} draws")
+        svg = sweep_levers_chart(s)
+        if svg:
+            out["sweep_levers"] = svg
+        if s.get("sensitivity"):
+            svg = tornado_chart(s["sensitivity"])
+            if svg:
+                out["tornado"] = svg
+        if s.get("grid") and len(s.get("params", {})) == 1:
+            svg = grid_chart(s["grid"], next(iter(s["params"])))
+            if svg:
+                out["grid"] = svg
+    return out
+
+
+# -- the deficit bridge -------------------------------------------------------------------
+
+SHORT_STEP = {"calibration_year": "calibration year", "no_deal": "no deal", "tariff": "tariff options",
+              "partner_tariff": "partner tariffs", "commitments": "dealer commitments and NTB relief",
+              "shift": "production shift", "purchases": "purchases", "deal": "deal"}
+
+
+def bridge_chart(rows: list[dict], home: str, year: str = "calibration year") -> str:
+    """A waterfall of the deficit: the calibration year, each cause's change, and the deal."""
+    n = len(rows)
+    fig, ax = plt.subplots(figsize=(max(7.5, 1.05 * n), 4.4))
     labels, bottoms, heights, colors = [], [], [], []
     for r in rows:
-        labels.append(SHORT_STEP.get(r["step"], r["label"]))
+        name = year if r["step"] == "calibration_year" and year != "calibration year" else \
+            SHORT_STEP.get(r["step"], r["label"])
+        labels.append(wrap(name, 12))
         if r["change"] is None:                      # a level: calibration year or deal
             bottoms.append(0.0)
-            heights.append(r["level"] / 1e9)
-            colors.append("#1f5f8b")
+            heights.append(bn(r["level"]))
+            colors.append(BLUE)
         else:
-            start = (r["level"] - r["change"]) / 1e9
-            bottoms.append(min(start, r["level"] / 1e9))
-            heights.append(abs(r["change"]) / 1e9)
-            colors.append("#b03a2e" if r["change"] > 0 else "#1e8449")
-    ax.bar(range(len(rows)), heights, bottom=bottoms, color=colors)
+            start = bn(r["level"] - r["change"])
+            bottoms.append(min(start, bn(r["level"])))
+            heights.append(abs(bn(r["change"])))
+            colors.append(RED if r["change"] > 0 else GREEN)
+    ax.bar(range(n), heights, bottom=bottoms, color=colors, width=0.7)
+    top = max(b + h for b, h in zip(bottoms, heights)) or 1.0
     for i, r in enumerate(rows):
         v = r["level"] if r["change"] is None else r["change"]
-        top = bottoms[i] + heights[i]
-        ax.text(i, top + 0.3, f"{v / 1e9:+.2f}" if r["change"] is not None else f"{v / 1e9:.2f}",
-                ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(range(len(rows)), labels, fontsize=8)
+        text = money(v, signed=r["change"] is not None).replace("$", "").replace(" bn", "")
+        if r["change"] is not None and abs(v) < 5e6:
+            text = "0"
+        ax.text(i, bottoms[i] + heights[i] + 0.015 * top, text, ha="center", va="bottom", fontsize=8)
+    ax.set_ylim(min(0.0, min(bottoms)), top * 1.12)
+    ax.set_xticks(range(n), labels, fontsize=8)
     ax.set_ylabel(f"{home} deficit (USD bn a year)")
-    ax.set_title("Deficit bridge: calibration year to no deal to deal (red raises it, green lowers it)")
+    ax.set_title("Red raises the deficit, green lowers it; blue bars are levels", fontsize=9, loc="left")
     ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    return to_svg(fig)
+
+
+# -- the levers against no deal and the calibration year -------------------------------------
+
+def lever_series(r) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """(tariffs, volumes, purchases) as [(label, calibration year, no deal, deal)]: the tariff
+    actually paid on each line; the volume through each dealer network and each maker's shift
+    (summed over segments); the value of each purchase (USD)."""
+    ctx = {(c["name"], c["index"]): c for c in r.extras.get("lever_context", [])}
+    tariffs, volumes, purchases = [], {}, []
+    for lv in r.levers:
+        c = ctx.get((lv.name, lv.index), {})
+        if lv.name in ("tariff", "partner_tariff"):
+            label = c.get("group") or lv.label
+            if lv.name == "partner_tariff":
+                label = f"{r.instance['parties']['partner']}: {label}"
+            tariffs.append((label, c.get("baseline"), c.get("no_deal"), lv.value))
+        elif lv.name in ("commitment", "production_shift") and lv.unit not in ("USD", "fraction", "yes/no"):
+            group = short(c.get("group") or lv.label)
+            key = (lv.name, group)
+            label = group if lv.name == "commitment" else f"{group}: built in {r.instance['parties']['home']}"
+            base, nd, deal = volumes.get(key, (label, 0.0, 0.0, 0.0))[1:]
+            volumes[key] = (label, base + (c.get("baseline") or 0.0), nd + (c.get("no_deal") or 0.0),
+                            deal + lv.value)
+        elif lv.name == "purchase" and "unit_value" in c:
+            uv = c["unit_value"]
+            purchases.append((short(c.get("group") or lv.label), 0.0, (c.get("no_deal") or 0.0) * uv, lv.value * uv))
+    return tariffs, list(volumes.values()), purchases
+
+
+def levers_chart(r) -> str | None:
+    """Horizontal bars, one panel per kind: tariff per line (%), volume per dealer network and
+    maker, purchases (USD); three bars each: the calibration year, no deal, the deal."""
+    tariffs, volumes, purchases = lever_series(r)
+    volumes = [v for v in volumes if any(x for x in v[1:])]
+    purchases = [p for p in purchases if any(x for x in p[1:])]
+    panels = [(t, "tariff actually paid (%)", 100.0) for t in [tariffs[:MAX_BARS]] if t]
+    panels += [(v, "vehicles a year", 1.0) for v in [sorted(volumes, key=lambda x: -x[3])[:MAX_BARS]] if v]
+    panels += [(p, "purchases (USD bn a year)", 1e-9) for p in [sorted(purchases, key=lambda x: -x[3])[:MAX_BARS]]
+               if p]
+    if not panels:
+        return None
+    heights = [0.55 * len(rows) + 0.9 for rows, _, _ in panels]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(8.5, sum(heights) + 0.8),
+                             gridspec_kw={"height_ratios": heights, "hspace": 0.55}, squeeze=False)
+    year = calibration_name(r)
+    series = [(year if year != "the calibration year" else "calibration year", GREY), ("no deal", RED),
+              ("deal", BLUE)]
+    for ax, (rows, xlabel, scale) in zip(axes[:, 0], panels):
+        ys = range(len(rows))
+        for k, (name, color) in enumerate(series):
+            vals = [(row[k + 1] or 0.0) * scale for row in rows]
+            ax.barh([y + (k - 1) * 0.27 for y in ys], vals, height=0.26, color=color, label=name)
+        ax.set_yticks(list(ys), [wrap(row[0]) for row in rows], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel(xlabel, fontsize=9)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_axisbelow(True)
+        ax.margins(x=0.05)
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=3, fontsize=8, frameon=False,
+               bbox_to_anchor=(0.5, -0.02))
+    fig.subplots_adjust(bottom=0.9 / (sum(heights) + 0.8))
+    return to_svg(fig)
+
+
+# -- the frontier ---------------------------------------------------------------------------
+
+MARK_STYLES = {"min-deficit deal": ("s", RED), "Nash deal": ("D", GREEN)}
+
+
+def frontier_chart(points: list[dict], marks: dict[str, dict], parties: dict[str, str]) -> str:
+    """Two panels of the same verified deals, each a separate point (no line: the deals
+    between them are not all possible): the deficit against the partner's gain over no deal,
+    and the home party's gain against the partner's. The min-deficit, Nash and fixed-terms
+    deals are marked and named in the legend."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.4), gridspec_kw={"wspace": 0.35})
+    home, partner = parties["home"], parties["partner"]
+    kw = dict(color=BLUE, s=28, zorder=2, label="frontier deal (each verified)")
+    left.scatter([bn(p["deficit"]) for p in points], [bn(p["partner_gain"]) for p in points], **kw)
+    right.scatter([bn(p["home_gain"]) for p in points], [bn(p["partner_gain"]) for p in points], **kw)
+    for name, p in marks.items():
+        marker, color = MARK_STYLES.get(name, ("*", PURPLE))
+        size = 160 if marker == "*" else 70
+        style = dict(marker=marker, s=size, facecolors="none" if marker != "*" else color, edgecolors=color,
+                     linewidths=1.6, zorder=3, label=name)
+        left.scatter([bn(p["deficit"])], [bn(p["partner_gain"])], **style)
+        right.scatter([bn(p["home_gain"])], [bn(p["partner_gain"])], **style)
+    left.set_xlabel(wrap(f"{home} bilateral deficit (USD bn a year)", 45))
+    right.set_xlabel(wrap(f"{home}'s gain over no deal (USD bn)", 45))
+    for ax in (left, right):
+        ax.set_ylabel(wrap(f"{partner}'s gain over no deal (USD bn)", 40))
+        ax.grid(alpha=0.3)
+        ax.margins(0.12)
+    handles, names = left.get_legend_handles_labels()
+    fig.legend(handles, [wrap(n, 40) for n in names], loc="upper center", ncol=min(4, len(names)), fontsize=8,
+               frameon=False, bbox_to_anchor=(0.5, -0.02))
+    return to_svg(fig)
+
+
+# -- sweeps ---------------------------------------------------------------------------------
+
+def sweep_chart(histogram: dict, subtitle: str) -> str:
+    """The deficit's distribution over the draws that give a deal."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    edges = [bn(e) for e in histogram["edges"]]
+    widths = [b - a for a, b in zip(edges, edges[1:])]
+    ax.bar(edges[:-1], histogram["counts"], width=widths, align="edge", color=BLUE, edgecolor="white")
+    ax.set_xlabel("deficit with the deal (USD bn a year)")
+    ax.set_ylabel("draws")
+    ax.set_title(f"{histogram['draws']:,} draws with a deal ({subtitle} in all)", fontsize=9, loc="left")
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    return to_svg(fig)
+
+
+VARIES = 0.005     # a lever varies across draws when its share is above this and below 1 minus it
+
+
+def varying(summary: dict) -> tuple[list[tuple[str, list[tuple[str, float]]]], list[tuple[str, float]]]:
+    """(option levers whose choice varies: [(line label, [(option, share)])], other levers used
+    in some draws but not all: [(label, share)]), from a sweep summary's `levers`."""
+    lines: dict[str, list] = {}
+    others = []
+    for x in summary.get("levers", []):
+        if x["choice"] not in ("on", "used"):
+            line, _, option = x["label"].rpartition(": ")
+            lines.setdefault(x["lever"], [line, []])[1].append((option, x["share"]))
+        elif VARIES < x["share"] < 1 - VARIES:
+            others.append((x["label"], x["share"]))
+    options = [(label, shares) for label, shares in lines.values() if len(shares) > 1]
+    return options, others
+
+
+def sweep_levers_chart(summary: dict) -> str | None:
+    """Which levers change across the draws: for each tariff line with more than one option
+    chosen, the share of deals choosing each (stacked to 100%); for other levers used in some
+    deals but not all, the share that use them."""
+    options, others = varying(summary)
+    others = sorted(others, key=lambda t: -min(t[1], 1 - t[1]))[:MAX_BARS]
+    options = options[:MAX_BARS]
+    if not options and not others:
+        return None
+    heights = [0.5 * len(p) + 1.0 for p in (options, others) if p]
+    fig, axes = plt.subplots(len(heights), 1, figsize=(8.5, sum(heights) + 0.6), squeeze=False,
+                             gridspec_kw={"height_ratios": heights, "hspace": 0.6})
+    k = 0
+    palette = [BLUE, ORANGE, GREEN, PURPLE, RED, GREY]
+    if options:
+        ax = axes[k, 0]
+        k += 1
+        for y, (line, shares) in enumerate(options):
+            left = 0.0
+            for j, (option, share) in enumerate(sorted(shares, key=lambda t: -t[1])):
+                ax.barh(y, share * 100, left=left, color=palette[j % len(palette)], height=0.6,
+                        edgecolor="white")
+                if share >= 0.12:
+                    ax.text(left + share * 50, y, wrap(f"{option} {share:.0%}", 16, 2), ha="center", va="center",
+                            fontsize=7, color="white")
+                left += share * 100
+        ax.set_yticks(range(len(options)), [wrap(line) for line, _ in options], fontsize=8)
+        ax.set_xlim(0, 100)
+        ax.invert_yaxis()
+        ax.set_xlabel("option chosen, share of the deals (%); options under 12% are not named", fontsize=8)
+    if others:
+        ax = axes[k, 0]
+        ax.barh(range(len(others)), [s * 100 for _, s in others], color=GREEN, height=0.6)
+        ax.set_yticks(range(len(others)), [wrap(label) for label, _ in others], fontsize=8)
+        ax.set_xlim(0, 100)
+        ax.invert_yaxis()
+        ax.set_xlabel("share of the deals that use the lever (%)", fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    return to_svg(fig)
+
+
+def tornado_chart(rows: list[dict]) -> str | None:
+    """The deficit with each uncertain input alone at the 5th and at the 95th percentile of its
+    draws (the others at the instance's values), largest swing first, around the deal's deficit."""
+    rows = [x for x in rows if x["low"]["deficit"] is not None or x["high"]["deficit"] is not None][:MAX_BARS]
+    if not rows:
+        return None
+    base = bn(rows[0]["base_deficit"])
+    fig, ax = plt.subplots(figsize=(8.5, 0.55 * len(rows) + 1.6))
+    for y, x in enumerate(rows):
+        for end, color in (("low", BLUE), ("high", ORANGE)):
+            d = x[end]["deficit"]
+            if d is None:
+                ax.text(base, y, f"no deal at the {x[end]['percentile']:.0%} point ", ha="right" if end == "low"
+                        else "left", va="center", fontsize=7)
+                continue
+            ax.barh(y, bn(d) - base, left=base, color=color, height=0.55,
+                    label=f"input at the {x[end]['percentile']:.0%} point of its draws" if y == 0 else None)
+    ax.axvline(base, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(rows)), [wrap(f"{x['label']} ({_num(x['low']['value'])} to {_num(x['high']['value'])})")
+                                     for x in rows], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"deficit with the deal (USD bn a year); the line is the deal at the instance's values ({base:.2f})",
+                  fontsize=8)
+    ax.margins(x=0.15)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    fig.legend(loc="lower center", ncol=2, fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.06))
+    return to_svg(fig)
+
+
+def _num(v: float) -> str:
+    return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+
+
+def grid_chart(grid: list[dict], path: str) -> str | None:
+    """The deficit at each value of a single swept parameter (points: each a separate solve)."""
+    pts = [(g["values"][path], bn(g["deficit"])) for g in grid if g["deficit"] is not None]
+    if not pts:
+        return None
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.scatter([p for p, _ in pts], [d for _, d in pts], color=BLUE, zorder=2)
+    missing = [g["values"][path] for g in grid if g["deficit"] is None]
+    for v in missing:
+        ax.axvline(v, color=RED, linestyle=":", linewidth=1)
+    ax.set_xlabel(wrap(path + (" (dotted: no deal)" if missing else ""), 60))
+    ax.set_ylabel("deficit with the deal (USD bn a year)")
+    ax.grid(alpha=0.3)
+    ax.margins(0.1)
+    return to_svg(fig)
+
+
+# -- comparisons ----------------------------------------------------------------------------
+
+def compare_chart(names: list[str], metrics: list[tuple[str, list[float | None]]]) -> str:
+    """Grouped bars: each headline metric (USD bn) for each instance."""
+    fig, ax = plt.subplots(figsize=(max(7.5, 1.6 * len(metrics) + 0.4 * len(names)), 4.0))
+    width = 0.8 / max(1, len(names))
+    palette = [BLUE, ORANGE, GREEN, PURPLE, RED, GREY]
+    for j, name in enumerate(names):
+        xs = [i + (j - (len(names) - 1) / 2) * width for i in range(len(metrics))]
+        ax.bar(xs, [bn(vals[j]) for _, vals in metrics], width=width * 0.95, color=palette[j % len(palette)],
+               label=name)
+    ax.set_xticks(range(len(metrics)), [wrap(label, 18) for label, _ in metrics], fontsize=8)
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_ylabel("USD bn a year")
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    fig.legend(loc="lower center", ncol=min(4, len(names)), fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.08))
     return to_svg(fig)
