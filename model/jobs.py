@@ -17,6 +17,7 @@ from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, ru
 from model.analyses.sweep_summary import sweep_csv
 from model.data.loader import load, resolve
 from model.errors import InstanceError
+from model.reporting.comparison import chart as comparison_chart
 from model.reporting.comparison import html as comparison_html
 from model.reporting.comparison import markdown as comparison_markdown
 from model.reporting.comparison import sheets as comparison_sheets
@@ -134,9 +135,11 @@ def compare(paths: list[Path], out: str | None = None) -> str:
     comp, uses = compare_instances(paths, CACHE, solve_instance)
     target = check_target(out or REPORTS / ("compare-" + "-".join(comp.names)))
     frame = pd.DataFrame(to_rows(comp))
+    svg = comparison_chart(comp)
     write_directory(target, {"comparison.csv": csv_writer(frame),
+                             "comparison.svg": text_writer(svg),
                              "comparison.md": text_writer(comparison_markdown(comp)),
-                             "comparison.html": text_writer(comparison_html(comp)),
+                             "comparison.html": text_writer(comparison_html(comp, svg)),
                              "comparison.xlsx": lambda p: write_xlsx(p, comparison_sheets(comp),
                                                                      full_tables="comparison.csv")},
                     command="compare")

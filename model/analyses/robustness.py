@@ -37,7 +37,7 @@ def input_label(inst, path: str) -> str:
     parts = path.split(".")
     if len(parts) >= 3:
         section, key, field = parts[0], parts[1], " ".join(parts[2:]).replace("_", " ")
-        owner = getattr(inst, {"ntb_measures": "ntb_measures"}.get(section, section), None)
+        owner = getattr(inst, section, None)
         if isinstance(owner, dict) and key in owner and getattr(owner[key], "label", None):
             label = owner[key].label
             short = label.split(" (")[0] if " (" in label else label
@@ -70,6 +70,7 @@ def sensitivity(inst, result, run_sweep, base_deficit: float | None) -> list[dic
         lo, hi = row["low"]["deficit"], row["high"]["deficit"]
         row["swing"] = None if lo is None or hi is None else hi - lo
         out.append(row)
+    # Inputs that leave no deal at one end first (they matter most), then by the size of the swing.
     return sorted(out, key=lambda x: -abs(x["swing"]) if x["swing"] is not None else float("-inf"))
 
 
@@ -111,7 +112,7 @@ def varying_levers(inst, grid: list[dict]) -> list[dict]:
     out = []
     for c in columns:
         values = [row["levers"].get(c) for row in grid if row["levers"]]
-        if len({str(v) for v in values}) > 1 and c in labels:
+        if len({f"{v:.6g}" if isinstance(v, float) else str(v) for v in values}) > 1 and c in labels:
             label, kind, unit, options = labels[c]
             out.append({"column": c, "label": label, "kind": kind, "unit": unit, "options": options})
     return out

@@ -23,9 +23,10 @@ import textwrap
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.patches  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
-from model.formatting import money  # noqa: E402
 from model.reporting.words import calibration_name, short  # noqa: E402
 
 plt.rcParams.update({"svg.hashsalt": "negotiation-model", "font.size": 10, "svg.fonttype": "none",
@@ -127,15 +128,14 @@ def bridge_chart(rows: list[dict], home: str, year: str = "calibration year") ->
     ax.bar(range(n), heights, bottom=bottoms, color=colors, width=0.7)
     top = max(b + h for b, h in zip(bottoms, heights)) or 1.0
     for i, r in enumerate(rows):
-        v = r["level"] if r["change"] is None else r["change"]
-        text = money(v, signed=r["change"] is not None).replace("$", "").replace(" bn", "")
-        if r["change"] is not None and abs(v) < 5e6:
-            text = "0"
+        v = bn(r["level"] if r["change"] is None else r["change"])
+        text = f"{v:.2f}" if r["change"] is None else ("0" if abs(v) < 0.005 else f"{v:+.2f}")
         ax.text(i, bottoms[i] + heights[i] + 0.015 * top, text, ha="center", va="bottom", fontsize=8)
     ax.set_ylim(min(0.0, min(bottoms)), top * 1.12)
     ax.set_xticks(range(n), labels, fontsize=8)
-    ax.set_ylabel(f"{home} deficit (USD bn a year)")
-    ax.set_title("Red raises the deficit, green lowers it; blue bars are levels", fontsize=9, loc="left")
+    ax.set_ylabel(wrap(f"{home} deficit (USD bn a year)", 40))
+    ax.set_title("The deficit from the calibration year to the deal, by cause (USD bn): red raises it, green "
+                 "lowers it", fontsize=9, loc="left")
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     return to_svg(fig)
@@ -171,38 +171,58 @@ def lever_series(r) -> tuple[list[tuple], list[tuple], list[tuple]]:
 
 def levers_chart(r) -> str | None:
     """Horizontal bars, one panel per kind: tariff per line (%), volume per dealer network and
-    maker, purchases (USD); three bars each: the calibration year, no deal, the deal."""
+    maker (vehicles a year), purchases (USD bn a year); a bar each for the calibration year, no
+    deal and the deal (a series that is zero throughout a panel is left out, and said)."""
     tariffs, volumes, purchases = lever_series(r)
     volumes = [v for v in volumes if any(x for x in v[1:])]
     purchases = [p for p in purchases if any(x for x in p[1:])]
-    panels = [(t, "tariff actually paid (%)", 100.0) for t in [tariffs[:MAX_BARS]] if t]
-    panels += [(v, "vehicles a year", 1.0) for v in [sorted(volumes, key=lambda x: -x[3])[:MAX_BARS]] if v]
-    panels += [(p, "purchases (USD bn a year)", 1e-9) for p in [sorted(purchases, key=lambda x: -x[3])[:MAX_BARS]]
-               if p]
+    year = calibration_name(r)
+    year = year if year != "the calibration year" else "calibration year"
+    panels = [(rows, title, unit, scale) for rows, title, unit, scale in (
+        (tariffs[:MAX_BARS], "Tariff actually paid on each line", "%", 100.0),
+        (sorted(volumes, key=lambda x: -x[3])[:MAX_BARS], "Vehicles a year through each dealer network, and built "
+         f"in {r.instance['parties']['home']} by each maker", "vehicles a year", 1.0),
+        (sorted(purchases, key=lambda x: -x[3])[:MAX_BARS], "Purchases", "USD bn a year", 1e-9)) if rows]
     if not panels:
         return None
-    heights = [0.55 * len(rows) + 0.9 for rows, _, _ in panels]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(8.5, sum(heights) + 0.8),
-                             gridspec_kw={"height_ratios": heights, "hspace": 0.55}, squeeze=False)
-    year = calibration_name(r)
-    series = [(year if year != "the calibration year" else "calibration year", GREY), ("no deal", RED),
-              ("deal", BLUE)]
-    for ax, (rows, xlabel, scale) in zip(axes[:, 0], panels):
-        ys = range(len(rows))
-        for k, (name, color) in enumerate(series):
+    heights = [0.5 * len(rows) * 1.6 + 1.1 for rows, *_ in panels]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(8.5, sum(heights) + 0.6),
+                             gridspec_kw={"height_ratios": heights, "hspace": 0.9}, squeeze=False)
+    series = [(year, GREY), ("no deal", RED), ("deal", BLUE)]
+    for ax, (rows, title, unit, scale) in zip(axes[:, 0], panels):
+        shown = [(k, name, color) for k, (name, color) in enumerate(series)
+                 if any(abs(row[k + 1] or 0.0) > 0 for row in rows) or name == "deal"]
+        left_out = [name for k, (name, _) in enumerate(series) if all(k != j for j, _, _ in shown)]
+        width = 0.8 / len(shown)
+        top = max((row[k + 1] or 0.0) * scale for row in rows for k, _, _ in shown) or 1.0
+        for slot, (k, name, color) in enumerate(shown):
+            ys = [y + (slot - (len(shown) - 1) / 2) * width for y in range(len(rows))]
             vals = [(row[k + 1] or 0.0) * scale for row in rows]
-            ax.barh([y + (k - 1) * 0.27 for y in ys], vals, height=0.26, color=color, label=name)
-        ax.set_yticks(list(ys), [wrap(row[0]) for row in rows], fontsize=8)
-        ax.invert_yaxis()
-        ax.set_xlabel(xlabel, fontsize=9)
+            ax.barh(ys, vals, height=width * 0.95, color=color, label=name)
+            if name == "deal":
+                for y, v in zip(ys, vals):
+                    ax.text(v + 0.01 * top, y, _short_number(v, unit), va="center", fontsize=7)
+        ax.set_yticks(range(len(rows)), [wrap(row[0]) for row in rows], fontsize=8)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xlim(0, top * 1.18)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 10 or x == 0
+                                                                     else f"{x:,.1f}"))
+        ax.set_xlabel(unit + (f" (0 {' and '.join(left_out)})" if left_out else ""), fontsize=8)
+        ax.set_title(wrap(title, 80), fontsize=9, loc="left")
         ax.grid(axis="x", alpha=0.3)
         ax.set_axisbelow(True)
-        ax.margins(x=0.05)
-    handles, names = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower center", ncol=3, fontsize=8, frameon=False,
-               bbox_to_anchor=(0.5, -0.02))
-    fig.subplots_adjust(bottom=0.9 / (sum(heights) + 0.8))
+    handles = [matplotlib.patches.Patch(color=color, label=name) for name, color in series]
+    fig.legend(handles=handles, loc="upper center", ncol=3, fontsize=8, frameon=False,
+               bbox_to_anchor=(0.5, 0.0))
     return to_svg(fig)
+
+
+def _short_number(v: float, unit: str) -> str:
+    if unit == "%":
+        return f"{v:.1f}%"
+    if unit.startswith("USD bn"):
+        return f"{v:.2f}"
+    return f"{v:,.0f}"
 
 
 # -- the frontier ---------------------------------------------------------------------------
@@ -229,6 +249,8 @@ def frontier_chart(points: list[dict], marks: dict[str, dict], parties: dict[str
         right.scatter([bn(p["home_gain"])], [bn(p["partner_gain"])], **style)
     left.set_xlabel(wrap(f"{home} bilateral deficit (USD bn a year)", 45))
     right.set_xlabel(wrap(f"{home}'s gain over no deal (USD bn)", 45))
+    left.set_title(wrap(f"The deficit against {partner}'s gain", 50), fontsize=9, loc="left")
+    right.set_title("Both sides' gains over no deal", fontsize=9, loc="left")
     for ax in (left, right):
         ax.set_ylabel(wrap(f"{partner}'s gain over no deal (USD bn)", 40))
         ax.grid(alpha=0.3)
@@ -275,72 +297,87 @@ def varying(summary: dict) -> tuple[list[tuple[str, list[tuple[str, float]]]], l
 
 def sweep_levers_chart(summary: dict) -> str | None:
     """Which levers change across the draws: for each tariff line with more than one option
-    chosen, the share of deals choosing each (stacked to 100%); for other levers used in some
-    deals but not all, the share that use them."""
+    chosen, the share of deals choosing each (stacked to 100%, one colour per option, named
+    in the legend); for other levers used in some deals but not all, the share that use them."""
     options, others = varying(summary)
     others = sorted(others, key=lambda t: -min(t[1], 1 - t[1]))[:MAX_BARS]
     options = options[:MAX_BARS]
     if not options and not others:
         return None
-    heights = [0.5 * len(p) + 1.0 for p in (options, others) if p]
-    fig, axes = plt.subplots(len(heights), 1, figsize=(8.5, sum(heights) + 0.6), squeeze=False,
-                             gridspec_kw={"height_ratios": heights, "hspace": 0.6})
+    heights = [0.55 * len(p) + 1.4 for p in (options, others) if p]
+    fig, axes = plt.subplots(len(heights), 1, figsize=(8.5, sum(heights) + 0.8), squeeze=False,
+                             gridspec_kw={"height_ratios": heights, "hspace": 0.9})
     k = 0
     palette = [BLUE, ORANGE, GREEN, PURPLE, RED, GREY]
     if options:
         ax = axes[k, 0]
         k += 1
+        colour: dict[str, str] = {}
         for y, (line, shares) in enumerate(options):
             left = 0.0
-            for j, (option, share) in enumerate(sorted(shares, key=lambda t: -t[1])):
-                ax.barh(y, share * 100, left=left, color=palette[j % len(palette)], height=0.6,
-                        edgecolor="white")
-                if share >= 0.12:
-                    ax.text(left + share * 50, y, wrap(f"{option} {share:.0%}", 16, 2), ha="center", va="center",
-                            fontsize=7, color="white")
+            for option, share in sorted(shares, key=lambda t: -t[1]):
+                c = colour.setdefault(option, palette[len(colour) % len(palette)])
+                ax.barh(y, share * 100, left=left, color=c, height=0.6, edgecolor="white")
+                if share >= 0.1:
+                    ax.text(left + share * 50, y, f"{share:.0%}", ha="center", va="center", fontsize=7, color="white")
                 left += share * 100
         ax.set_yticks(range(len(options)), [wrap(line) for line, _ in options], fontsize=8)
         ax.set_xlim(0, 100)
-        ax.invert_yaxis()
-        ax.set_xlabel("option chosen, share of the deals (%); options under 12% are not named", fontsize=8)
+        ax.set_ylim(len(options) - 0.5, -0.5)
+        ax.set_xlabel("share of the deals choosing each option (%)", fontsize=8)
+        ax.set_title("Tariff options chosen across the draws", fontsize=9, loc="left")
+        handles = [matplotlib.patches.Patch(color=c, label=wrap(o, 30)) for o, c in colour.items()]
+        ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.35),
+                  ncol=min(4, len(handles)), frameon=False)
     if others:
         ax = axes[k, 0]
         ax.barh(range(len(others)), [s * 100 for _, s in others], color=GREEN, height=0.6)
+        for y, (_, s_) in enumerate(others):
+            ax.text(s_ * 100 + 1, y, f"{s_:.0%}", va="center", fontsize=7)
         ax.set_yticks(range(len(others)), [wrap(label) for label, _ in others], fontsize=8)
-        ax.set_xlim(0, 100)
-        ax.invert_yaxis()
+        ax.set_xlim(0, 112)
+        ax.set_ylim(len(others) - 0.5, -0.5)
         ax.set_xlabel("share of the deals that use the lever (%)", fontsize=8)
+        ax.set_title("Other levers used in some deals but not all", fontsize=9, loc="left")
         ax.grid(axis="x", alpha=0.3)
     return to_svg(fig)
 
 
 def tornado_chart(rows: list[dict]) -> str | None:
     """The deficit with each uncertain input alone at the 5th and at the 95th percentile of its
-    draws (the others at the instance's values), largest swing first, around the deal's deficit."""
+    draws (the others at the instance's values), around the deal's deficit: inputs that leave
+    no deal at one end first (said in their label), then the largest swing."""
+    from model.reporting.words import input_range
     rows = [x for x in rows if x["low"]["deficit"] is not None or x["high"]["deficit"] is not None][:MAX_BARS]
     if not rows:
         return None
     base = bn(rows[0]["base_deficit"])
-    fig, ax = plt.subplots(figsize=(8.5, 0.55 * len(rows) + 1.6))
+    fig, ax = plt.subplots(figsize=(8.5, 0.6 * len(rows) + 1.8))
+    labels = []
     for y, x in enumerate(rows):
+        missing = []
         for end, color in (("low", BLUE), ("high", ORANGE)):
             d = x[end]["deficit"]
             if d is None:
-                ax.text(base, y, f"no deal at the {x[end]['percentile']:.0%} point ", ha="right" if end == "low"
-                        else "left", va="center", fontsize=7)
+                missing.append(f"{x[end]['percentile']:.0%}")
                 continue
-            ax.barh(y, bn(d) - base, left=base, color=color, height=0.55,
-                    label=f"input at the {x[end]['percentile']:.0%} point of its draws" if y == 0 else None)
+            ax.barh(y, bn(d) - base, left=base, color=color, height=0.55)
+        span = input_range(x["path"], x["low"]["value"], x["high"]["value"], x["unit"])
+        labels.append(wrap(f"{x['label']}: {span}" + (f"; no deal at its {' and '.join(missing)} point"
+                                                      if missing else ""), 34, 4))
     ax.axvline(base, color="black", linewidth=0.8)
-    ax.set_yticks(range(len(rows)), [wrap(f"{x['label']} ({_num(x['low']['value'])} to {_num(x['high']['value'])})")
-                                     for x in rows], fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel(f"deficit with the deal (USD bn a year); the line is the deal at the instance's values ({base:.2f})",
+    ax.set_yticks(range(len(rows)), labels, fontsize=8)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel(f"deficit with the deal (USD bn a year); the line: the deal at the instance's values ({base:.2f})",
                   fontsize=8)
+    ax.set_title("The deficit with each uncertain input alone at either end of its draws", fontsize=9, loc="left")
     ax.margins(x=0.15)
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
-    fig.legend(loc="lower center", ncol=2, fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.06))
+    handles = [matplotlib.patches.Patch(color=BLUE, label="input at the 5th percentile of its draws"),
+               matplotlib.patches.Patch(color=ORANGE, label="input at the 95th percentile of its draws")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / (0.6 * len(rows) + 1.8)),
+              ncol=2, fontsize=8, frameon=False)
     return to_svg(fig)
 
 

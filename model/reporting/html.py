@@ -199,6 +199,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     d = r.metric("deficit")
     year = calibration_name(r)
     if not r.has_deal:
+        out.append("<h2>No deal</h2>")
         out.append(_cards([(f"deficit in {year}", money(d.baseline), ""), ("deficit with no deal", money(d.no_deal), ""),
                            ("deficit with a deal", "no deal", "")]))
         summary = diagnosis_summary(r)

@@ -23,8 +23,9 @@ def provenance_section(r: Results) -> str:
     for i in inputs:
         groups.setdefault(i["source"], []).append(i)
     order = sorted(groups, key=lambda k: (groups[k][0]["kind"] != "assumption", -len(groups[k]), k))
-    lines = [f"## Where the numbers come from\n\n**{assumed:,} of the {len(inputs):,} inputs "
-             f"({assumed / len(inputs):.0%}) are assumptions**, not published figures. Each source is listed once, "
+    lines = [f"## Where the numbers come from: {assumed:,} of {len(inputs):,} inputs are assumptions\n\n"
+             f"**{assumed:,} of the {len(inputs):,} inputs ({assumed / len(inputs):.0%}) are assumptions**, not "
+             "published figures. Each source is listed once, "
              "assumptions first, with the inputs that rest on it; change an assumption in the instance file to see "
              "how the deal depends on it.", ""]
     for key in order:

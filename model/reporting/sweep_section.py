@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from model.formatting import money, share_of_draws
 from model.reporting.markdown_table import table
-from model.reporting.words import amount, input_value
+from model.reporting.words import amount, input_range, input_value
 
 VARIES = 0.005
 
@@ -24,14 +24,14 @@ def sweep_section(r) -> str:
     parts = [f"## Robustness: {n:,} draws"]
     varied = []
     for u in s["uncertain"]:
-        low, high = (input_value(u["path"], u[k], u["unit"]) for k in ("low", "high"))
+        span = input_range(u["path"], u["low"], u["high"], u["unit"], 6)
         if u["distribution"] == "normal":
-            shape = f"normal, mean {input_value(u['path'], u['center'], u['unit'])}, sd {u['sd']:g}"
+            shape = f"normal, mean {input_value(u['path'], u['center'], u['unit'])}, sd {u['sd']:,g}"
         elif u["distribution"] == "triangular":
             shape = f"triangular, most likely {input_value(u['path'], u['center'], u['unit'])}"
         else:
             shape = "uniform"
-        varied.append([f"`{u['path']}`", f"{shape}, from {low} to {high}"])
+        varied.append([f"`{u['path']}`", f"{shape}; from {span}"])
     for p, values in s["params"].items():
         varied.append([f"`{p}`", "grid: " + ", ".join(f"{v:g}" for v in values)])
     if s["monte_carlo"]:
@@ -71,12 +71,12 @@ def _monte_carlo(r, s) -> list[str]:
         rows = []
         for x in sens:
             ends = [money(x[e]["deficit"]) if x[e]["deficit"] is not None else "no deal" for e in ("low", "high")]
-            rows.append([x["label"], f"{input_value(x['path'], x['low']['value'], x['unit'])} to "
-                                     f"{input_value(x['path'], x['high']['value'], x['unit'])}", *ends,
+            rows.append([x["label"], input_range(x["path"], x["low"]["value"], x["high"]["value"], x["unit"]), *ends,
                          money(x["swing"], True) if x["swing"] is not None else "n/a"])
         out.append("**What moves the deficit most**: each uncertain input alone at the 5th and at the 95th "
                    "percentile of its draws, every other input at the instance's value (deficit with the deal "
-                   f"{money(sens[0]['base_deficit'])}); largest swing first.\n\n"
+                   f"{money(sens[0]['base_deficit'])}); inputs that leave no deal at one end first, then the largest "
+                   "swing.\n\n"
                    + table(["input", "from / to", "deficit at 5%", "deficit at 95%", "swing"], rows)
                    + "\n\n![What moves the deficit: each uncertain input alone](tornado.svg)")
     return out
@@ -91,8 +91,7 @@ def _levers(s) -> str:
             label, _, option = x["label"].rpartition(": ")
             lines.setdefault(x["lever"], (label, []))[1].append(f"{option} in {share_of_draws(x['share'])}")
         elif VARIES < x["share"] < 1 - VARIES:
-            size = f", {amount(x['median_when_used'], 'vehicles')} at the median when used" \
-                if x.get("median_when_used") else ""
+            size = f", median {x['median_when_used']:,.0f} when used" if x.get("median_when_used") else ""
             others.append(f"{x['label']}: in {share_of_draws(x['share'])} of deals{size}")
         elif x["share"] >= 1 - VARIES:
             always.append(x["label"])

@@ -121,6 +121,9 @@ def sweep_summary(inst, result, out, rebuild_reason: str = "") -> str:
         for x in (s.get("sensitivity") or [])[:3]:
             if x["swing"] is not None:
                 lines.append(f"  sensitivity: {x['label']} moves the deficit by {money(x['swing'], True)} "
-                             "(5th to 95th percentile of its draws)")
+                             "(5th to 95th percentile of its draws, the rest as in the instance)")
+            else:
+                ends = [f"{x[e]['percentile']:.0%}" for e in ("low", "high") if x[e]["deficit"] is None]
+                lines.append(f"  sensitivity: {x['label']} at the {' and '.join(ends)} point of its draws leaves no deal")
     lines.append(f"  report: {out / 'report.md'}; every draw: {out / 'sweep.csv'}")
     return "\n".join(lines)

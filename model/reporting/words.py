@@ -101,6 +101,16 @@ def input_value(path: str, v: float, unit: str) -> str:
     return f"{v:,.10g} {plural(written)}" + (" a year" if per_year else "")
 
 
+def input_range(path: str, low: float, high: float, unit: str, digits: int = 3) -> str:
+    """'-2 to -0.8 (elasticity)', '30% to 80%', '8,000 to 40,000 vehicles a year': both ends
+    as people write them (to `digits` significant digits), the unit said once."""
+    a, b = (input_value(path, float(f"{v:.{digits}g}"), unit) for v in (low, high))
+    for tail in (" (elasticity)", " (weight)", " vehicles a year", " vehicles", "%"):
+        if a.endswith(tail) and b.endswith(tail) and tail != "%":
+            return f"{a[:-len(tail)]} to {b}"
+    return f"{a} to {b}"
+
+
 def calibration_year(r) -> int | None:
     """The calibration year of an instance: the year its published calibration totals are
     for (`calibration:` inputs cite sources with a year), the most common one when they
