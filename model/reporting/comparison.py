@@ -108,7 +108,7 @@ def input_groups(c: Comparison) -> list[tuple[str, str, list[InputDiff]]]:
         label = next((x for d in diffs if _object(d.path)[1] == "label" for x in _leaves(d) if isinstance(x, str)), "")
         kept = [d for d in diffs if not (partial and _object(d.path)[1] in TEXT_FIELDS)]
         if kept:
-            title = obj + (f": {label}" if label else "")
+            title = obj + (f": {label}" if label and partial else "")
             if partial:
                 title += f" (only in {', '.join(n for n, p in zip(c.names, present) if p)})"
             out.append((obj, title, kept))
@@ -125,11 +125,11 @@ def _present(diffs: list[InputDiff]) -> list[bool]:
 
 
 def show_leaf(path: str, leaf) -> str:
-    """An input value as people write it, with its source key: '10,000 vehicles a year (a_follow_capacity)'."""
+    """An input value as people write it, with its source key: '10,000 vehicles a year [a_follow_capacity]'."""
     if leaf is None:
         return "(absent)"
     if isinstance(leaf, tuple) and len(leaf) == 3 and isinstance(leaf[0], (int, float)):
-        return f"{input_value(path, float(leaf[0]), str(leaf[1]))} ({leaf[2]})"
+        return f"{input_value(path, float(leaf[0]), str(leaf[1]))} [{leaf[2]}]"
     if isinstance(leaf, bool):
         return "yes" if leaf else "no"
     return str(leaf)
@@ -214,7 +214,9 @@ def terminal_table(c: Comparison) -> str:
     lines = ["  ".join(str(cell).ljust(widths[0]) if j == 0 else str(cell).rjust(widths[j])
                        for j, cell in enumerate(row)) for row in [header, *rows]]
     levers = sum(1 for o in c.outcomes if o.section == "lever" and _differs(o))
-    lines.append(f"{len(c.inputs)} input fields differ ({len(input_groups(c))} objects); {levers} levers differ")
+    n, k = len(c.inputs), len(input_groups(c))
+    lines.append(f"{n} input field{'s' if n != 1 else ''} differ{'s' if n == 1 else ''} ({k} object{'s' if k != 1 else ''}); "
+                 f"{levers} lever{'s' if levers != 1 else ''} differ{'s' if levers == 1 else ''}")
     return "\n".join(line.rstrip() for line in lines)
 
 
