@@ -69,12 +69,13 @@ def _tariff(r: Results, rows, ctx, name: str) -> list[str]:
         if nd is not None and abs(nd - lv.value) < SAME and nd_choice == lv.choice:
             out.append(f"keeps {what} at {now}, as with no deal{_fixed(lv)}")
             continue
-        refs = []
+        refs = ["fixed by the instance"] if lv.fixed else []
         if nd is not None:
             refs.append(f"{rate_setting(nd, nd_choice)} with no deal")
         if base is not None:
             refs.append(f"{share(base)} in {year}")
-        out.append(f"sets {what} at {now}" + (f" ({', '.join(refs)})" if refs else "") + _fixed(lv))
+        how = f"as a {now}" if lv.choice and not lv.choice.startswith("flat ") else f"at {now}"
+        out.append(f"sets {what} {how}" + (f" ({'; '.join(refs)})" if refs else ""))
     return out
 
 
@@ -246,8 +247,9 @@ def fixed_terms(r: Results) -> list[str]:
             out.append(f"**The fixed terms cost nothing**: with every lever free the {metric.label} would be the "
                        f"same, {money(f['free'])}.")
         else:
-            out.append(f"**The fixed terms cost {money(cost)} a year** of {metric.label} ({pct:.2%}) against the "
-                       f"free optimum: {money(f['fixed'])} with them, {money(f['free'])} with every lever free.")
+            out.append(f"**The fixed terms cost {money(cost)} a year** of {short(metric.label)} ({pct:.2%} of it) "
+                       f"against the free optimum: {money(f['fixed'])} with them, {money(f['free'])} with every "
+                       "lever free.")
     mine = {(lv.name, lv.index): lv for lv in r.levers}
     changes = []
     for lv in f["levers"]:
@@ -281,5 +283,6 @@ def zopa_line(r: Results) -> str:
         return ""
     z = f["zopa"]
     home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
-    return (f"Zone of possible agreement: deals both sides prefer to no deal have a deficit from "
+    free = " with every lever free" if any(k.startswith("fixed terms") for k in f.get("marks", {})) else ""
+    return (f"Zone of possible agreement{free}: deals both sides prefer to no deal have a deficit from "
             f"{money(z['deficit']['low'])} (best for {home}) to {money(z['deficit']['high'])} (best for {partner}).")

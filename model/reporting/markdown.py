@@ -89,7 +89,7 @@ def first_screen(r: Results) -> str:
         if summary:
             out.append(summary)
         return "\n\n".join(out)
-    out.append("\n".join(f"- **{name}** " + ("; ".join(clauses) if clauses else "makes no concession") + "."
+    out.append("\n".join(f"- **{name}**: " + ("; ".join(clauses) if clauses else "makes no concession") + "."
                          for _, name, clauses in package(r)))
     balances = balance_lines(r)
     for p in ("home", "partner"):
@@ -171,13 +171,15 @@ def outcomes(r: Results) -> str:
         m = next((m for m in r.metrics if m.name == k), None)
         if m is None or all(abs(v or 0.0) < 1e-9 for v in (m.baseline, m.no_deal, m.deal)):
             continue
-        rows.append([m.label, value(m.baseline, m.unit), value(m.no_deal, m.unit), value(m.deal, m.unit),
-                     "n/a" if m.deal is None else change(m.deal - m.no_deal, m.unit)])
+        row = [m.label, value(m.baseline, m.unit), value(m.no_deal, m.unit)]
+        if r.has_deal:
+            row += [value(m.deal, m.unit), change(m.deal - m.no_deal, m.unit)]
+        rows.append(row)
     intro = (f"The calibration year is {year}'s trade at its tariffs" if year else
              "The calibration year is the trade the instance is calibrated to, at its tariffs")
-    return (f"## Outcomes: calibration year, no deal, deal\n\n{intro}; no deal keeps the threat-point levers the "
-            "instance gives.\n\n"
-            + table(["metric", str(year or "calibration year"), "no deal", "deal", "deal - no deal"], rows))
+    head = ["metric", str(year or "calibration year"), "no deal"] + (["deal", "deal - no deal"] if r.has_deal else [])
+    return (f"## Outcomes: calibration year, no deal{', deal' if r.has_deal else ''}\n\n{intro}; no deal keeps the "
+            "threat-point levers the instance gives.\n\n" + table(head, rows))
 
 
 def levers(r: Results) -> str:
