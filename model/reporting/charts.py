@@ -27,7 +27,7 @@ import matplotlib.patches  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
-from model.reporting.words import calibration_name, short  # noqa: E402
+from model.reporting.words import calibration_name, possessive, short  # noqa: E402
 
 plt.rcParams.update({"svg.hashsalt": "negotiation-model", "font.size": 10, "svg.fonttype": "none",
                      "text.parse_math": False, "text.usetex": False, "font.family": "DejaVu Sans"})
@@ -248,11 +248,11 @@ def frontier_chart(points: list[dict], marks: dict[str, dict], parties: dict[str
         left.scatter([bn(p["deficit"])], [bn(p["partner_gain"])], **style)
         right.scatter([bn(p["home_gain"])], [bn(p["partner_gain"])], **style)
     left.set_xlabel(wrap(f"{home} bilateral deficit (USD bn a year)", 45))
-    right.set_xlabel(wrap(f"{home}'s gain over no deal (USD bn)", 45))
-    left.set_title(wrap(f"The deficit against {partner}'s gain", 50), fontsize=9, loc="left")
+    right.set_xlabel(wrap(f"{possessive(home)} gain over no deal (USD bn)", 45))
+    left.set_title(wrap(f"The deficit against {possessive(partner)} gain", 50), fontsize=9, loc="left")
     right.set_title("Both sides' gains over no deal", fontsize=9, loc="left")
     for ax in (left, right):
-        ax.set_ylabel(wrap(f"{partner}'s gain over no deal (USD bn)", 40))
+        ax.set_ylabel(wrap(f"{possessive(partner)} gain over no deal (USD bn)", 40))
         ax.grid(alpha=0.3)
         ax.margins(0.12)
     handles, names = left.get_legend_handles_labels()
@@ -405,18 +405,40 @@ def grid_chart(grid: list[dict], path: str) -> str | None:
 # -- comparisons ----------------------------------------------------------------------------
 
 def compare_chart(names: list[str], metrics: list[tuple[str, list[float | None]]]) -> str:
-    """Grouped bars: each headline metric (USD bn) for each instance."""
-    fig, ax = plt.subplots(figsize=(max(7.5, 1.6 * len(metrics) + 0.4 * len(names)), 4.0))
-    width = 0.8 / max(1, len(names))
+    """The headline metrics (USD) of each instance as horizontal grouped bars, and, beside them,
+    each instance's difference from the first (the levels of similar deals look alike; the
+    differences show what changed). Metric labels on the left, read once for both panels."""
+    two = len(names) > 1
+    height = 0.32 * len(names) * len(metrics) + 1.6
+    fig, axes = plt.subplots(1, 2 if two else 1, figsize=(10 if two else 7.5, height), squeeze=False, sharey=True,
+                             gridspec_kw={"wspace": 0.08})
     palette = [BLUE, ORANGE, GREEN, PURPLE, RED, GREY]
+    width = 0.8 / max(1, len(names))
+
+    def slot(j: int, n: int) -> list[float]:
+        return [i + (j - (n - 1) / 2) * width for i in range(len(metrics))]
+    left = axes[0, 0]
     for j, name in enumerate(names):
-        xs = [i + (j - (len(names) - 1) / 2) * width for i in range(len(metrics))]
-        ax.bar(xs, [bn(vals[j]) for _, vals in metrics], width=width * 0.95, color=palette[j % len(palette)],
-               label=name)
-    ax.set_xticks(range(len(metrics)), [wrap(label, 18) for label, _ in metrics], fontsize=8)
-    ax.axhline(0, color="black", linewidth=0.6)
-    ax.set_ylabel("USD bn a year")
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_axisbelow(True)
-    fig.legend(loc="lower center", ncol=min(4, len(names)), fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.08))
+        left.barh(slot(j, len(names)), [bn(vals[j]) for _, vals in metrics], height=width * 0.95,
+                  color=palette[j % len(palette)], label=name)
+    left.set_xlabel("USD bn a year", fontsize=8)
+    left.set_title("Each instance", fontsize=9, loc="left")
+    left.set_yticks(range(len(metrics)), [wrap(label, 28) for label, _ in metrics], fontsize=8)
+    left.set_ylim(len(metrics) - 0.5, -0.5)
+    panels = [left]
+    if two:
+        right = axes[0, 1]
+        for j in range(1, len(names)):
+            deltas = [0.0 if vals[j] is None or vals[0] is None else (vals[j] - vals[0]) / 1e6 for _, vals in metrics]
+            right.barh(slot(j, len(names)), deltas, height=width * 0.95, color=palette[j % len(palette)])
+        right.set_xlabel(wrap(f"USD M a year, difference from {names[0]}", 50), fontsize=8)
+        right.set_title("Difference from the first instance", fontsize=9, loc="left")
+        right.margins(x=0.1)
+        panels.append(right)
+    for ax in panels:
+        ax.axvline(0, color="black", linewidth=0.6)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_axisbelow(True)
+    fig.legend(*left.get_legend_handles_labels(), loc="upper center", ncol=min(4, len(names)), fontsize=8,
+               frameon=False, bbox_to_anchor=(0.5, 0.0))
     return to_svg(fig)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from model.formatting import money, value
 from model.reporting.markdown_table import table
-from model.reporting.words import amount, group_labels, rate_setting
+from model.reporting.words import amount, group_labels, possessive, rate_setting
 from model.results import Results
 
 
@@ -60,8 +60,8 @@ def _deal_words(r: Results, block: dict) -> str:
     if not deal:
         return ""
     home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
-    return (f"the deal it allows has a deficit of {money(deal['deficit'])}, {home}'s payoff {money(deal['home_payoff'])} "
-            f"and {partner}'s {money(deal['partner_payoff'])}; verified against the relaxed constraints (largest "
+    return (f"the deal it allows has a deficit of {money(deal['deficit'])}, {possessive(home)} payoff {money(deal['home_payoff'])} "
+            f"and {possessive(partner)} {money(deal['partner_payoff'])}; verified against the relaxed constraints (largest "
             f"violation {block['verification_of_relaxed_deal']:.1e})")
 
 

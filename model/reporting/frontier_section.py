@@ -5,6 +5,7 @@ from pathlib import Path
 
 from model.formatting import money, value
 from model.reporting.markdown_table import table
+from model.reporting.words import possessive
 
 MAX_ROWS = 12        # frontier points listed in the report; every point is in frontier.csv
 
@@ -15,8 +16,8 @@ def _zopa(r, f) -> list[str]:
     return [f"Every deal on the frontier respects both sides' red lines and leaves both at least as well off as no "
             f"deal; each point is a separate verified deal (deals between two points need not exist). The zone of "
             f"possible agreement runs from a deficit of {money(z['deficit']['low'])} (best for {home}) to "
-            f"{money(z['deficit']['high'])} (best for {partner}). Along it {home}'s gain over no deal runs from "
-            f"{money(z['home_gain']['high'])} down to {money(z['home_gain']['low'])}, and {partner}'s from "
+            f"{money(z['deficit']['high'])} (best for {partner}). Along it {possessive(home)} gain over no deal runs from "
+            f"{money(z['home_gain']['high'])} down to {money(z['home_gain']['low'])}, and {possessive(partner)} from "
             f"{money(z['partner_gain']['low'])} up to {money(z['partner_gain']['high'])}."]
 
 

@@ -20,7 +20,7 @@ import html
 import re
 
 from model.formatting import money
-from model.reporting.words import calibration_name
+from model.reporting.words import calibration_name, possessive
 from model.results import Results
 
 CSS = """
@@ -30,7 +30,7 @@ table{border-collapse:collapse;margin:.8em 0;font-size:.9em;width:100%}th,td{bor
 th{background:#eef3f7}td.num{text-align:right;white-space:nowrap}
 .cards{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}.card{flex:1 1 200px;border:1px solid #ccc;border-radius:6px;padding:.7em 1em;background:#fafcfd}
 .card .v{font-size:1.5em;font-weight:600}.card .l{font-size:.85em;color:#555}.card .d{font-size:.85em;color:#333}
-.deal{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}.party{flex:1 1 380px;border-left:4px solid #1f5f8b;padding:.2em 1em;background:#f7fafc}
+.deal{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0;align-items:flex-start}.party{flex:1 1 380px;border-left:4px solid #1f5f8b;padding:.2em 1em;background:#f7fafc}
 .party h3{margin:.3em 0}.party ul{margin:.3em 0;padding-left:1.2em}.party.partner{border-color:#1e8449}
 li.assumption{background:#fff4d6}.tag{background:#f0b429;color:#222;border-radius:3px;padding:0 .35em;font-size:.8em}
 .status-optimal{color:#1e8449}.status-infeasible,.status-error{color:#b03a2e}.chart svg{max-width:100%;height:auto}
@@ -209,7 +209,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     parties = []
     for party, name, clauses in package(r):
         items = "".join(f"<li>{inline(c)}</li>" for c in clauses) or "<li>makes no concession</li>"
-        parties.append(f'<div class="party {esc(party)}"><h3>{esc(name)}</h3><ul>{items}</ul></div>')
+        parties.append(f'<div class="party {esc(party)}"><h3>{esc(name)} gives</h3><ul>{items}</ul></div>')
     out.append('<h2>The deal</h2><div class="deal">' + "".join(parties) + "</div>")
     g = r.metric("negotiated_deficit")
     cards = [("deficit in the negotiated goods", money(g.deal),
@@ -219,18 +219,18 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
               f"{money(d.deal - d.baseline, True)} against {year} ({money(d.baseline)})")]
     for p in ("home", "partner"):
         pm = r.metric(f"{p}_payoff")
-        cards.append((f"{r.instance['parties'][p]}'s gain over no deal", money(pm.deal - pm.no_deal, signed=True),
+        cards.append((f"{possessive(r.instance['parties'][p])} gain over no deal", money(pm.deal - pm.no_deal, signed=True),
                       f"payoff {money(pm.deal)}"))
     out.append(_cards(cards))
+    fixed = fixed_terms(r)
+    if fixed:
+        out.append("<h3>The fixed terms</h3>" + "".join(f"<p>{inline(t)}</p>" for t in fixed))
     out.append(markdown_html("\n".join(balance_lines(r) + ([f"- {zopa_line(r)}"] if zopa_line(r) else []))))
     top, more = top_constraints(r)
     if top:
         out.append(f"<h3>What holds the deficit up</h3><p class=note>{esc(ranking_note()[0].upper() + ranking_note()[1:])}."
                    "</p><ol>" + "".join(f"<li>{inline(t)}</li>" for t in top) + "</ol>"
                    + (f"<p class=note>{more} more under Constraints below.</p>" if more else ""))
-    fixed = fixed_terms(r)
-    if fixed:
-        out.append("<h3>The fixed terms</h3>" + "".join(f"<p>{inline(t)}</p>" for t in fixed))
     out += [f"<p class=note>{inline(n)}</p>" for n in footnotes(r)]
     return "".join(out)
 

@@ -19,7 +19,15 @@ from model.reporting.frontier_section import frontier_section
 from model.reporting.markdown_table import table
 from model.reporting.provenance import provenance_section
 from model.reporting.sweep_section import sweep_section
-from model.reporting.words import amount, calibration_name, calibration_year, change, group_labels, rate_setting
+from model.reporting.words import (
+    amount,
+    calibration_name,
+    calibration_year,
+    change,
+    group_labels,
+    possessive,
+    rate_setting,
+)
 from model.results import Results, binding_rows
 
 HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_value", "negotiated_deficit",
@@ -91,10 +99,13 @@ def first_screen(r: Results) -> str:
         return "\n\n".join(out)
     out.append("\n".join(f"- **{name}**: " + ("; ".join(clauses) if clauses else "makes no concession") + "."
                          for _, name, clauses in package(r)))
+    fixed = fixed_terms(r)
+    if fixed:
+        out.append("**The fixed terms.** " + " ".join(fixed))
     balances = balance_lines(r)
     for p in ("home", "partner"):
         pm = r.metric(f"{p}_payoff")
-        balances.append(f"- {r.instance['parties'][p]}'s payoff: {money(pm.deal)} against {money(pm.no_deal)} with no "
+        balances.append(f"- {possessive(r.instance['parties'][p])} payoff: {money(pm.deal)} against {money(pm.no_deal)} with no "
                         f"deal ({money(pm.deal - pm.no_deal, True)}).")
     zopa = zopa_line(r)
     if zopa:
@@ -107,9 +118,6 @@ def first_screen(r: Results) -> str:
                    + "\n".join(f"{i}. {t}." for i, t in enumerate(top, 1)))
     elif r.has_deal:
         out.append("**Nothing holds the deficit up**: no constraint worth relaxing is at its limit.")
-    fixed = fixed_terms(r)
-    if fixed:
-        out.append("**The fixed terms.** " + " ".join(fixed))
     notes = footnotes(r)
     if notes:
         out.append("\n\n".join(f"*{n}*" for n in notes))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from model.formatting import money, share_of_draws
 from model.reporting.markdown_table import table
-from model.reporting.words import amount, input_range, input_value
+from model.reporting.words import amount, input_range, input_value, possessive
 
 VARIES = 0.005
 
@@ -56,8 +56,8 @@ def sweep_section(r) -> str:
 def _monte_carlo(r, s) -> list[str]:
     out = []
     q = s["quantiles"]
-    labels = {"deficit": "deficit", "home_payoff": f"{r.instance['parties']['home']}'s payoff",
-              "partner_payoff": f"{r.instance['parties']['partner']}'s payoff"}
+    labels = {"deficit": "deficit", "home_payoff": f"{possessive(r.instance['parties']['home'])} payoff",
+              "partner_payoff": f"{possessive(r.instance['parties']['partner'])} payoff"}
     rows = [[labels[k]] + [money(v[c]) for c in ("q05", "q25", "q50", "q75", "q95")] for k, v in q.items() if v]
     if rows:
         over = " over every grid point's draws" if s["params"] else ""

@@ -3,13 +3,14 @@ where the report is. Each binding constraint appears once (in 'what holds the de
 when it is worth something to relax, else in the note of what binds without mattering)."""
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
 from model.formatting import money, share_of_draws
 from model.reporting.explanations import _moves as moves
 from model.reporting.first_screen import fixed_terms, footnotes, package, top_constraints, zopa_line
-from model.reporting.words import calibration_name
+from model.reporting.words import calibration_name, possessive
 
 WIDTH = 110          # terminal lines are wrapped to this width (indentation kept)
 
@@ -19,9 +20,14 @@ def plain(text: str) -> str:
     return text.replace("**", "").replace("*", "") if "**" in text or text.startswith("*") else text
 
 
+KEEP_TOGETHER = re.compile(r"(\d) (bn|M|k|pp|vehicles|tonnes|aircraft)\b")   # '$29.50 bn' is never split
+
+
 def _wrap(text: str, indent: int, hang: int = 2) -> list[str]:
-    return textwrap.wrap(plain(text), WIDTH, initial_indent=" " * indent, subsequent_indent=" " * (indent + hang),
-                         break_on_hyphens=False, break_long_words=False) or [" " * indent]
+    glued = KEEP_TOGETHER.sub("\\1\u00a0\\2", plain(text))
+    lines = textwrap.wrap(glued, WIDTH, initial_indent=" " * indent, subsequent_indent=" " * (indent + hang),
+                          break_on_hyphens=False, break_long_words=False) or [" " * indent]
+    return [line.replace("\u00a0", " ") for line in lines]
 
 
 def run_summary(r, out: Path) -> str:
@@ -40,12 +46,17 @@ def run_summary(r, out: Path) -> str:
             lines.append(f"    {name}:" + ("" if clauses else " no concession"))
             for c in clauses:
                 lines += _wrap(f"- {c}", 6)
+        fixed = fixed_terms(r)
+        if fixed:
+            lines.append("  the fixed terms:")
+            for t in fixed:
+                lines += _wrap(f"- {t}", 4)
         lines.append(f"  balances (against no deal and {calibration_name(r)}):")
         for b in balance_lines(r):
             lines += _wrap(b, 4)
         for p in ("home", "partner"):
             pm = r.metric(f"{p}_payoff")
-            lines.append(f"    - {r.instance['parties'][p]}'s gain over no deal: {money(pm.deal - pm.no_deal, True)}")
+            lines.append(f"    - {possessive(r.instance['parties'][p])} gain over no deal: {money(pm.deal - pm.no_deal, True)}")
         if zopa_line(r):
             lines += _wrap(f"- {zopa_line(r)}", 4)
         top, more = top_constraints(r)
@@ -57,11 +68,6 @@ def run_summary(r, out: Path) -> str:
                 lines.append(f"    ({more} more in the report)")
         else:
             lines.append("  no constraint worth relaxing is at its limit")
-        fixed = fixed_terms(r)
-        if fixed:
-            lines.append("  the fixed terms:")
-            for t in fixed:
-                lines += _wrap(f"- {t}", 4)
         for n in footnotes(r):
             lines += _wrap(f"note: {n}", 2)
         if r.status == "time_limit":
