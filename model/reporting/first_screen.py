@@ -28,6 +28,7 @@ from model.reporting.words import (
 )
 from model.results import Results, binding_rows
 
+MAX_ITEMS = 6                # clauses per lever family, items per clause, labels per note: the rest counted
 TOP_CONSTRAINTS = 5          # at most this many constraints on the first screen (at least 3 when there are)
 KIND_WORDS = {"demand": "buyers' ceiling", "capacity": "capacity", "purchase": "purchase limit",
               "production": "imports it replaces"}
@@ -46,9 +47,15 @@ def package(r: Results) -> list[tuple[str, str, list[str]]]:
         clauses: list[str] = []
         for family, group in groupby(rows, key=lambda lv: lv.name):
             say = PHRASES.get(family, _generic)
-            clauses += say(r, list(group), ctx, name)
+            clauses += capped(say(r, list(group), ctx, name), MAX_ITEMS, "more like these (the Levers table lists "
+                                                                          "every lever)")
         out.append((party, name, clauses))
     return out
+
+
+def capped(items: list[str], n: int, more: str) -> list[str]:
+    """The first `n` items, and one saying how many more there are."""
+    return items if len(items) <= n else items[:n] + [f"and {len(items) - n:,} {more}"]
 
 
 def _fixed(lv) -> str:
@@ -58,7 +65,7 @@ def _fixed(lv) -> str:
 def _tariff(r: Results, rows, ctx, name: str) -> list[str]:
     """'sets the tariff on passenger cars at 15.0% (27.5% with no deal, 2.5% in 2024)'."""
     year = calibration_name(r)
-    out = []
+    out, kept = [], []
     for lv in rows:
         c = ctx.get((lv.name, lv.index), {})
         group = c.get("group") or lv.label
@@ -67,7 +74,7 @@ def _tariff(r: Results, rows, ctx, name: str) -> list[str]:
         now = rate_setting(lv.value, lv.choice)
         nd, nd_choice, base = c.get("no_deal"), c.get("no_deal_choice"), c.get("baseline")
         if nd is not None and abs(nd - lv.value) < SAME and nd_choice == lv.choice:
-            out.append(f"keeps {what} at {now}, as with no deal{_fixed(lv)}")
+            kept.append((f"keeps {what} at {now}, as with no deal{_fixed(lv)}", now))
             continue
         refs = ["fixed by the instance"] if lv.fixed else []
         if nd is not None:
@@ -76,7 +83,11 @@ def _tariff(r: Results, rows, ctx, name: str) -> list[str]:
             refs.append(f"{share(base)} in {year}")
         how = f"as a {now}" if lv.choice and not lv.choice.startswith("flat ") else f"at {now}"
         out.append(f"sets {what} {how}" + (f" ({'; '.join(refs)})" if refs else ""))
-    return out
+    if len(kept) > 2:            # many lines left as with no deal: one clause
+        rates = sorted({now for _, now in kept})
+        return out + [f"keeps the tariff on {len(kept):,} {'other ' if out else ''}lines as with no deal "
+                      f"({', '.join(rates[:MAX_ITEMS])}{', ...' if len(rates) > MAX_ITEMS else ''})"]
+    return out + [text for text, _ in kept]
 
 
 def _switch(r: Results, rows, ctx, name: str) -> list[str]:
@@ -99,8 +110,10 @@ def _commitments(r: Results, rows, ctx, name: str) -> list[str]:
     parts = []
     for channel, items in by_channel.items():
         total = sum(lv.value for _, lv in items)
-        detail = ", ".join(f"{item} {lv.value:,.0f}" if len(items) > 1 else item for item, lv in items if item)
+        detail = ", ".join(capped([f"{item} {lv.value:,.0f}" if len(items) > 1 else item for item, lv in items if item],
+                                  MAX_ITEMS, "more segments"))
         parts.append(f"{short(channel)} {total:,.0f}" + (f" ({detail})" if detail else ""))
+    parts = capped(parts, MAX_ITEMS, "more dealer networks")
     total = sum(lv.value for lv in used)
     fixed = " (fixed by the instance)" if all(lv.fixed for lv in used) else ""
     made = amount(total, unit).replace(f" {plural(unit)}", f" {home}-made {plural(unit)}", 1)
@@ -146,6 +159,7 @@ def _purchases(r: Results, rows, ctx, name: str) -> list[str]:
         if "unit_value" in c:
             total += lv.value * c["unit_value"]
             extra += lv.value * c["unit_value"] * c.get("additional_share", 1.0)
+    items = capped(items, MAX_ITEMS, "more goods")
     listed = ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1]
     worth = f" ({money(total)}, of which {money(extra)} is additional)" if total else ""
     fixed = " (fixed by the instance)" if all(lv.fixed for lv in used) else ""
@@ -207,11 +221,12 @@ def footnotes(r: Results) -> list[str]:
     idle = [c.label for c in binding_rows(r.constraints) if not c.worth]
     if idle:
         out.append("At their limit, but relaxing any one alone would not lower the deficit: "
-                   + "; ".join(group_labels(idle)) + ".")
+                   + "; ".join(capped(group_labels(idle), MAX_ITEMS, "more (all under Constraints)")) + ".")
     fixed = [lv for lv in r.levers if lv.fixed]
     if fixed:
         out.append("Fixed by the instance (the model could not change them): "
-                   + "; ".join(f"{lv.label}: {_setting(lv)}" for lv in fixed) + ".")
+                   + "; ".join(capped([f"{lv.label}: {_setting(lv)}" for lv in fixed], MAX_ITEMS,
+                                      "more (all in the Levers table)")) + ".")
     return out
 
 

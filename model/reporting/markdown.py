@@ -14,7 +14,16 @@ from __future__ import annotations
 
 from model.formatting import money, per_unit, value
 from model.reporting.explanations import diagnosis_section, diagnosis_summary, ranging_section
-from model.reporting.first_screen import fixed_terms, footnotes, package, ranking_note, top_constraints, zopa_line
+from model.reporting.first_screen import (
+    MAX_ITEMS,
+    capped,
+    fixed_terms,
+    footnotes,
+    package,
+    ranking_note,
+    top_constraints,
+    zopa_line,
+)
 from model.reporting.frontier_section import frontier_section
 from model.reporting.markdown_table import table
 from model.reporting.provenance import provenance_section
@@ -30,6 +39,7 @@ from model.reporting.words import (
 )
 from model.results import Results, binding_rows
 
+MAX_ROWS = 40        # rows of the levers and constraints tables; the rest are counted (every row is in the CSVs)
 HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_value", "negotiated_deficit",
                     "purchases_gross_value", "purchases_value", "deficit", "tariff_revenue", "home_importer_rent",
                     "buyer_cost", "home_production_gain", "partner_export_margin", "dealer_margin",
@@ -210,8 +220,10 @@ def levers(r: Results) -> str:
             shown, before = amount(lv.value, lv.unit), amount(c.get("no_deal") or 0.0, lv.unit)
         rows.append([r.instance["parties"][lv.party], lv.label, shown + (" (fixed)" if lv.fixed else ""), before])
     unused = sum(1 for lv in r.levers if lv.choice is None and abs(lv.value) < 1e-9)
-    return ("## Levers\n\n" + table(["party", "lever", "deal", "no deal"], rows)
-            + (f"\n\n{unused} other levers are not used (all are in levers.csv)." if unused else ""))
+    more = len(rows) - MAX_ROWS
+    return ("## Levers\n\n" + table(["party", "lever", "deal", "no deal"], rows[:MAX_ROWS])
+            + (f"\n\n{more:,} more levers are used (every lever is in levers.csv)." if more > 0 else "")
+            + (f"\n\n{unused:,} other levers are not used (all are in levers.csv)." if unused else ""))
 
 
 def quotas(r: Results) -> str:
@@ -277,9 +289,11 @@ def constraints(r: Results) -> str:
         rows.append([c.label, r.instance["parties"].get(c.party, "") if c.party else "",
                      f"{'at most' if c.sense == '<=' else 'at least'} {value(c.rhs, c.unit)}",
                      per_unit(c.relaxation_value, c.unit), f"{gain} per {step}" if gain else "", holds])
-    idle = [c.label for c in bind if not c.worth]
+    idle = capped(group_labels([c.label for c in bind if not c.worth]), MAX_ITEMS, "more (all in constraints.csv)")
     if not rows and not idle:
         return "## Constraints\n\nNo constraint is at its limit."
+    more = len(rows) - MAX_ROWS
+    rows = rows[:MAX_ROWS] + ([[f"... and {more:,} more (all in constraints.csv)", "", "", "", "", ""]] if more > 0 else [])
     text = ("## Constraints at their limit, and what relaxing each is worth\n\n"
             "'Worth' is how much the deficit falls per unit the constraint is relaxed, while the deal's tariff "
             "options and yes/no concessions stay as they are; it holds while the bound stays in the range given.")
@@ -288,7 +302,7 @@ def constraints(r: Results) -> str:
                                 "rate holds for bounds"], rows)
     if idle:
         text += ("\n\nAlso at their limit, but relaxing any one alone would not lower the deficit: "
-                 + "; ".join(group_labels(idle)) + ".")
+                 + "; ".join(idle) + ".")
     return text
 
 
