@@ -211,7 +211,7 @@ def top_constraints(r: Results, n: int = TOP_CONSTRAINTS) -> tuple[list[str], in
 
 
 def ranking_note() -> str:
-    return "most valuable to relax first, per unit of each bound (a vehicle, a dollar, an aircraft)"
+    return "most valuable to relax first, per unit of each bound: a vehicle, a dollar, an aircraft"
 
 
 def footnotes(r: Results) -> list[str]:
