@@ -152,7 +152,7 @@ def key_figures(name: str, results: dict | None, page: Path) -> list[str]:
         z = extras["frontier"]["zopa"]["deficit"]
         figures += [money(z["low"]), money(z["high"]), "Nash deal"]
     if name == "no_deal":
-        figures += ["No deal", "Why there is no deal", "United States alone", "Japan alone"]
+        figures += ["No deal", "Why there is no deal", "Each party alone", "United States alone", "Japan alone"]
         figures += [x["label"] for x in extras["diagnosis"]["relaxations"][:1]]
     if name == "sweep":
         figures += ["Robustness", money(extras["sweep"]["quantiles"]["deficit"]["q50"]), "What moves the deficit most"]

@@ -89,13 +89,14 @@ def diagnosis_summary(r: Results) -> str:
                 "possible: the conflict is in the structure of the instance (check the data).")
     lines = ["**The smallest relaxation that makes a deal possible:**", ""]
     lines += [f"- {m}" for m in _moves(d)]
+    if d.get("by_party"):
+        lines += ["", "**Each party alone**, moving only its own red lines and participation:", ""]
     for p, block in d.get("by_party", {}).items():
         name = r.instance["parties"][p]
         if block["status"] == "relaxable":
-            lines.append(f"- **{name} alone** could make a deal possible by moving " + "; ".join(_moves(block)) + ".")
+            lines.append(f"- **{name}**: " + "; ".join(_moves(block)) + ".")
         else:
-            lines.append(f"- **{name} alone** cannot make a deal possible by moving its own red lines and "
-                         "participation.")
+            lines.append(f"- **{name}** cannot make a deal possible alone.")
     return "\n".join(lines)
 
 
