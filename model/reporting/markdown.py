@@ -282,28 +282,36 @@ def constraints(r: Results) -> str:
         if not c.worth:
             continue
         e = expl.get(c.name, {})
-        step = "1 pp" if c.unit == "fraction" else amount(e.get("step"), c.unit) if e.get("step") else ""
-        gain = money(-e["deficit_change"]) if e.get("deficit_change") is not None else ""
         rng = e.get("range")
-        holds = f"{value(rng['low'], c.unit)} to {value(rng['high'], c.unit)}" if rng else ""
+        holds = value_range(rng["low"], rng["high"], c.unit) if rng else ""
         rows.append([c.label, r.instance["parties"].get(c.party, "") if c.party else "",
-                     f"{'at most' if c.sense == '<=' else 'at least'} {value(c.rhs, c.unit)}",
-                     per_unit(c.relaxation_value, c.unit), f"{gain} per {step}" if gain else "", holds])
+                     f"{'at most' if c.sense == '<=' else 'at least'} {amount(c.rhs, c.unit)}",
+                     per_unit(c.relaxation_value, c.unit), holds])
     idle = capped(group_labels([c.label for c in bind if not c.worth]), MAX_ITEMS, "more (all in constraints.csv)")
     if not rows and not idle:
         return "## Constraints\n\nNo constraint is at its limit."
     more = len(rows) - MAX_ROWS
-    rows = rows[:MAX_ROWS] + ([[f"... and {more:,} more (all in constraints.csv)", "", "", "", "", ""]] if more > 0 else [])
+    rows = rows[:MAX_ROWS] + ([[f"... and {more:,} more (all in constraints.csv)", "", "", "", ""]] if more > 0 else [])
     text = ("## Constraints at their limit, and what relaxing each is worth\n\n"
             "'Worth' is how much the deficit falls per unit the constraint is relaxed, while the deal's tariff "
             "options and yes/no concessions stay as they are; it holds while the bound stays in the range given.")
     if rows:
-        text += "\n\n" + table(["constraint", "whose", "bound", "worth per unit", "worth per step",
-                                "rate holds for bounds"], rows)
+        text += "\n\n" + table(["constraint", "whose", "bound", "worth per unit relaxed", "holds for bounds"], rows)
     if idle:
         text += ("\n\nAlso at their limit, but relaxing any one alone would not lower the deficit: "
                  + "; ".join(idle) + ".")
     return text
+
+
+def value_range(low: float, high: float, unit: str) -> str:
+    """'7,540 to 10,040 vehicles', '$1.20 bn to $3.40 bn', '10.0% to 15.0%'."""
+    if unit in ("USD", "fraction", "yes/no"):
+        return f"{value(low, unit)} to {value(high, unit)}"
+    first, last = amount(low, unit), amount(high, unit)
+    tail = last.split(" ", 1)[1] if " " in last else ""
+    if tail and first.endswith(" " + tail):
+        first = first[: -len(tail) - 1]
+    return f"{first} to {last}"
 
 
 def verification(r: Results) -> str:
