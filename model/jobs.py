@@ -54,7 +54,9 @@ def analyse(inst, results, frontier_points: int = 0) -> None:
     terms, the free optimum (one more solve, up to FREE_OPTIMUM_MAX_* in size); and, when
     `frontier_points` (`run`), the frontier and the zone of possible agreement for a model
     up to RUN_FRONTIER_MAX_* in size."""
-    results.extras["lever_context"] = lever_context(inst)
+    used = {(lv.name, lv.index) for lv in results.levers if lv.choice is not None or abs(lv.value) > 1e-9}
+    results.extras["lever_context"] = [c for c in lever_context(inst)          # the levers the reports speak of
+                                       if (c["name"], c["index"]) in used or c["no_deal"]]
     choices, levers = model_size(inst)
     if has_fixed_terms(inst):
         if choices <= FREE_OPTIMUM_MAX_CHOICES and levers <= FREE_OPTIMUM_MAX_LEVERS:
