@@ -1,6 +1,7 @@
 """The frontier's report section and terminal text: reads results only (no Pyomo)."""
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from model.formatting import money, value
@@ -74,7 +75,8 @@ def frontier_terminal(r, out: Path) -> str:
     home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
     lines = [f"{r.instance['name']}: frontier"]
     if f["status"] == "no_zopa":
-        lines += [f"  {x}" for x in _no_zopa(r, f)]
+        for x in _no_zopa(r, f):
+            lines += textwrap.wrap(x, 110, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False)
     else:
         z = f["zopa"]
         lines.append(f"  zone of possible agreement: deficit {money(z['deficit']['low'])} (best for {home}) to "
