@@ -232,6 +232,6 @@ def _no_zopa(inst: Instance) -> Frontier:
                      "by_party": {r.party: r.amount for r in d.relaxations}}
     else:
         full = diagnose(replace(inst, fixed=Deal()), with_iis=False, by_party=False)
-        shortfall = {"kind": "red_lines", "note": "even with participation relaxed, the red lines admit no deal",
+        shortfall = {"kind": "red_lines", "note": "relaxing participation alone admits no deal (the red lines conflict); the smallest relaxation that does",
                      "relaxations": [{"label": r.label, "amount": r.amount, "unit": r.unit} for r in full.relaxations]}
     return Frontier("no_zopa", shortfall=shortfall)
