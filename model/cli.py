@@ -19,6 +19,7 @@ import errno
 import math
 import os
 import sys
+import textwrap
 import traceback
 from pathlib import Path
 
@@ -217,6 +218,22 @@ def _path(text: str) -> str:
     return text
 
 
+def _relax_step(text: str) -> tuple[str, float]:
+    """'vehicles=5000' -> ('vehicles', 5000.0); 'pp=2' -> ('fraction', 0.02): one step of
+    relaxation in a unit of the constraints (vehicles, USD, pp or fraction, a good's unit)."""
+    unit, eq, amount = text.partition("=")
+    unit = unit.strip()
+    if not eq or not unit:
+        raise argparse.ArgumentTypeError(f"--relax-step {text!r}: write UNIT=AMOUNT, e.g. vehicles=5000, USD=1e9, pp=1")
+    try:
+        v = float(amount)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--relax-step {text!r}: the amount must be a number") from None
+    if not math.isfinite(v) or v <= 0:
+        raise argparse.ArgumentTypeError(f"--relax-step {text!r}: the amount must be a finite number above 0")
+    return ("fraction", v / 100) if unit in ("pp", "%") else (unit, v)
+
+
 def _param(text: str) -> tuple[str, tuple[float, ...]]:
     try:
         return parse_param(text)
@@ -224,13 +241,96 @@ def _param(text: str) -> tuple[str, tuple[float, ...]]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+EXIT_CODES = {
+    0: "optimal deal",
+    1: "internal or solver error, a solution that failed verification, a report that could not be written",
+    2: "bad input: the instance file or an option (nothing is written)",
+    3: "no deal possible (infeasible): the report says which red lines to move",
+    4: "unbounded: a lever without a limit (the message names it)",
+    5: "time limit reached (the message gives the MIP gap)",
+    6: "HiGHS missing or broken",
+    130: "interrupted (Ctrl-C): no output was changed",
+}
+
+
+def _codes(**special: str) -> str:
+    """The exit codes a command can return, with its own meaning where it differs."""
+    codes = {**EXIT_CODES, **{int(k[1:]): v for k, v in special.items()}}
+    return "exit codes:\n" + "\n".join(f"  {k:>3}  {v}" for k, v in codes.items() if v)
+
+
+def _epilog(example: str, writes: str, **codes: str) -> str:
+    return f"example:\n  {example}\n\nwrites:\n{writes}\n\n{_codes(**codes)}"
+
+
+HELP = {
+    "run": ("Solve an instance: the deal (every lever at once) that minimizes the deficit among deals both sides "
+            "would sign, verified outside the solver, with its report. The terminal shows the report's first screen: "
+            "the deal per party, the balances, the constraints that matter most.",
+            _epilog("solve.py run instances/toyota_2025.yaml --out reports/toyota",
+                    "  DIR (default reports/<name>/): report.md, report.html, results.json, results.xlsx,\n"
+                    "  levers.csv, metrics.csv, constraints.csv, one .svg per chart, timings.json;\n"
+                    "  the frontier is included for small models (at most 100 yes/no choices)")),
+    "validate": ("Check an instance file without solving: 'ok' with its size, or every problem at once with file, "
+                 "line, field, what is wrong and a hint.",
+                 _epilog("solve.py validate instances/mine.yaml", "  nothing (--resolved prints the instance with "
+                         "'extends' applied)", e0="the file is valid", e1="internal error", e3="", e4="", e5="",
+                         e6="")),
+    "frontier": ("The Pareto frontier of the free negotiation (fixed levers released): deals that trade the deficit "
+                 "against the partner's gain, each verified, and the zone of possible agreement; the min-deficit, "
+                 "Nash and fixed-terms deals are marked.",
+                 _epilog("solve.py frontier instances/toyota_2025.yaml --points 9",
+                         "  DIR (default reports/<name>-frontier/): the deal's report with a frontier section,\n"
+                         "  frontier.csv and frontier.svg", e0="the frontier was computed",
+                         e3="no zone of possible agreement", e4="", e5="")),
+    "compare": ("Solve two or more instances (reusing checked saved results) and compare them: what it did to the "
+                "deal first, with a chart of the headline metrics, then the inputs that differ, grouped by object.",
+                _epilog("solve.py compare instances/toyota_2025.yaml instances/july_2025_framework.yaml",
+                        "  DIR (default reports/compare-<names>/): comparison.md, comparison.html, comparison.csv\n"
+                        "  (tidy: value, unit and source in their own columns), comparison.xlsx, comparison.svg;\n"
+                        "  saved results in reports/.cache/", e0="done (whatever each instance's status)", e3="",
+                        e4="", e5="")),
+    "sweep": ("Solve an instance for many variants: a grid of --param values, Monte Carlo draws of its "
+              "'uncertainty:' block, or both; on this machine or a Dask cluster. The report adds a robustness "
+              "section: the deficit's distribution, the levers that vary across draws, the sensitivity to each "
+              "uncertain input (a tornado chart), or a table by grid point.",
+              _epilog("solve.py sweep instances/toyota_2025.yaml --monte-carlo 1000 --seed 1 --workers 4",
+                      "  DIR (default reports/<name>-sweep/): the deal's report with a robustness section,\n"
+                      "  sweep.csv (every draw), sweep_summary.json, sweep.svg, sweep_levers.svg, tornado.svg\n"
+                      "  (grid.svg for a one-parameter grid)",
+                      e0="every draw ran (a draw with no possible deal is a result)",
+                      e1="a draw ended in an error, or the Dask scheduler cannot be reached", e3="", e4="", e5="")),
+    "alternatives": ("Several distinct packages whose deficit is within --within percent of the best, best first, each "
+                     "verified: distinct in a tariff option or yes/no concession, or in some amount by at least "
+                     "--min-difference percent of its limit. Marks the equivalent offers (equally good for home, most "
+                     "different for the partner).",
+                     _epilog("solve.py alternatives instances/toyota_2025.yaml --count 5 --within 1",
+                             "  DIR (default reports/<name>-alternatives/): report.md, report.html (packages in\n"
+                             "  payoff space), packages.csv, alternatives.json, alternatives.svg",
+                             e0="packages found and verified", e4="", e5="")),
+    "evaluate": ("Evaluate an offer (levers in the format of fixed_levers): acceptable as stated, and what it breaks "
+                 "by how much; each side's gain; the best completion; the distance to the frontier; the smallest "
+                 "change that makes it acceptable.",
+                 _epilog("solve.py evaluate instances/toyota_2025.yaml --offer instances/offers/july_2025_terms.yaml",
+                         "  DIR (default reports/<name>-offer-<offer>/): report.md, report.html, evaluation.json,\n"
+                         "  offer_levers.csv",
+                         e0="the offer was evaluated, acceptable or not", e3="", e4="", e5="")),
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="solve.py", description="Which concessions minimize a bilateral trade deficit.")
+    p = argparse.ArgumentParser(
+        prog="solve.py", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Which concessions minimize a bilateral trade deficit, among deals both sides would sign.",
+        epilog="Run 'solve.py COMMAND --help' for each command's options, an example, its files and exit codes.\n\n"
+               "example:\n  solve.py run instances/toyota_2025.yaml\n\n" + _codes())
     p.add_argument("--debug", action="store_true", help="show tracebacks (before or after the command)")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func, help: str) -> argparse.ArgumentParser:
-        c = sub.add_parser(name, help=help)
+        description, epilog = HELP[name]
+        c = sub.add_parser(name, help=help, description=textwrap.fill(description, 88), epilog=epilog,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         # SUPPRESS: `--debug` after the command sets it; absent there, it keeps the value given before.
         c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         c.set_defaults(func=func)
@@ -244,8 +344,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--objective", choices=["min_deficit", "weighted", "nash"], help="override the instance's objective")
     run.add_argument("--time-limit", type=_number("--time-limit (seconds)", 0, above=True), metavar="S",
                      help="stop the solver after S seconds (a number above 0)")
+    run.add_argument("--relax-step", type=_relax_step, action="append", default=[], metavar="UNIT=AMOUNT",
+                     help="when there is no deal: what counts as one step of relaxation in UNIT (vehicles, USD, pp, "
+                          "or a good's unit; defaults vehicles=1000, USD=1e8, pp=1, aircraft=1, others 1000); the "
+                          "diagnosis moves the fewest steps, so a larger step makes that kind of bound cheaper to "
+                          "move (repeat for several units)")
 
-    cmp_ = command("compare", cmd_compare, "solve several instances and compare inputs and outcomes")
+    cmp_ = command("compare", cmd_compare, "solve several instances and compare outcomes and inputs")
     cmp_.add_argument("files", type=_path, nargs="+", metavar="FILE", help="two or more instance files")
     cmp_.add_argument("--out", type=_path, help="comparison directory (default reports/compare-<names>/)")
 
@@ -290,7 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--out", type=_path, help="report directory (default reports/<instance name>-offer-<offer name>/)")
 
     val = command("validate", cmd_validate, "check an instance file and say what is wrong")
-    val.add_argument("file", type=_path)
+    val.add_argument("file", type=_path, help="instance file (YAML)")
     val.add_argument("--resolved", action="store_true", help="print the instance with 'extends' applied")
     return p
 
@@ -310,7 +415,7 @@ def cmd_validate(args) -> int:
 
 def cmd_run(args) -> int:
     status, text = jobs.run(args.file, out=args.out, objective=args.objective, time_limit=args.time_limit,
-                            export_lp=args.export_lp)
+                            export_lp=args.export_lp, relax_steps=dict(args.relax_step) or None)
     print(text)
     return EXIT.get(status, EXIT["error"])
 

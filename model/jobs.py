@@ -10,18 +10,22 @@ import pandas as pd
 
 from model.analyses.alternatives import find_alternatives
 from model.analyses.compare import compare as compare_instances
-from model.analyses.frontier import compute_frontier
+from model.analyses.diagnose import diagnose
+from model.analyses.explain import lever_context
+from model.analyses.frontier import compute_frontier, free_optimum, has_fixed_terms, model_size
+from model.analyses.robustness import deficit_histogram, grid_table, sensitivity, varying_levers
 from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, run_sweep
 from model.analyses.sweep_summary import sweep_csv
 from model.data.loader import load, resolve
 from model.errors import InstanceError
 from model.reporting import alternatives_report, offer_report
-from model.reporting.charts import frontier_chart, packages_chart, sweep_chart
+from model.reporting.charts import packages_chart
+from model.reporting.comparison import chart as comparison_chart
 from model.reporting.comparison import html as comparison_html
 from model.reporting.comparison import markdown as comparison_markdown
 from model.reporting.comparison import sheets as comparison_sheets
 from model.reporting.comparison import terminal_table, to_rows
-from model.reporting.frontier_section import frontier_section
+from model.reporting.frontier_section import frontier_terminal
 from model.reporting.report_directory import check_file_target, check_target, text_writer, write_directory
 from model.reporting.report_files import write_report
 from model.reporting.spreadsheet import csv_writer, safe_text, write_xlsx
@@ -31,6 +35,49 @@ from model.run import solve_instance
 
 REPORTS = Path("reports")              # where reports go when --out is not given
 CACHE = REPORTS / ".cache"             # compare's saved results, keyed by content and code
+
+# When the analyses that cost more solves are added to a report. The rules read the model's
+# size (`frontier.model_size`: yes/no choices, levers), not timings, so that the same instance
+# always gives the same results.json; each report that leaves one out says why.
+RUN_FRONTIER_POINTS = 5          # `run` adds this many frontier points, the Nash deal and the zone ...
+RUN_FRONTIER_MAX_CHOICES = 100   # ... when the model has at most this many yes/no choices
+RUN_FRONTIER_MAX_LEVERS = 1_000  # ... and levers (about 12 more solves, each well under a second)
+FREE_OPTIMUM_MAX_CHOICES = 5_000     # a fixed-terms instance's free optimum (one more solve) ...
+FREE_OPTIMUM_MAX_LEVERS = 100_000    # ... up to this size
+
+
+def frontier_rule() -> str:
+    return (f"`run` adds {RUN_FRONTIER_POINTS} frontier points and the Nash deal when the model has at most "
+            f"{RUN_FRONTIER_MAX_CHOICES} yes/no choices and {RUN_FRONTIER_MAX_LEVERS:,} levers (about 12 more solves); "
+            "`solve.py frontier` computes as many points as asked")
+
+
+def analyse(inst, results, frontier_points: int = 0) -> None:
+    """What every report needs besides the solve, added to `results.extras`: each lever's
+    context (its object, no-deal and calibration-year values); for an instance with fixed
+    terms, the free optimum (one more solve, up to FREE_OPTIMUM_MAX_* in size); and, when
+    `frontier_points` (`run`), the frontier and the zone of possible agreement for a model
+    up to RUN_FRONTIER_MAX_* in size."""
+    used = {(lv.name, lv.index) for lv in results.levers if lv.choice is not None or abs(lv.value) > 1e-9}
+    results.extras["lever_context"] = [c for c in lever_context(inst)          # the levers the reports speak of
+                                       if (c["name"], c["index"]) in used or c["no_deal"]]
+    choices, levers = model_size(inst)
+    if has_fixed_terms(inst):
+        if choices <= FREE_OPTIMUM_MAX_CHOICES and levers <= FREE_OPTIMUM_MAX_LEVERS:
+            results.extras["free_optimum"] = free_optimum(inst, results, solve_instance)
+        else:
+            results.extras["free_optimum"] = {
+                "skipped": f"the model has {choices:,} yes/no choices and {levers:,} levers, and the free optimum "
+                           f"is solved only up to {FREE_OPTIMUM_MAX_CHOICES:,} and {FREE_OPTIMUM_MAX_LEVERS:,}; "
+                           "compare the instance with a copy without fixed_levers"}
+    if frontier_points and results.status == "optimal":
+        if choices <= RUN_FRONTIER_MAX_CHOICES and levers <= RUN_FRONTIER_MAX_LEVERS:
+            front = compute_frontier(inst, frontier_points, solve_instance, deal=results).to_dict()
+            front["added_by"] = frontier_rule()
+            results.extras["frontier"] = front
+        else:
+            results.extras["frontier_skipped"] = (f"the model has {choices:,} yes/no choices and {levers:,} levers; "
+                                                  + frontier_rule())
 
 
 def validate(file: str, resolved: bool = False) -> tuple[str, str]:
@@ -55,13 +102,18 @@ def _plain(x):
 
 
 def run(file: str, out: str | None = None, objective: str | None = None, time_limit: float | None = None,
-        export_lp: str | None = None) -> tuple[str, str]:
-    """Solve one instance and write its report: (status, terminal summary)."""
+        export_lp: str | None = None, relax_steps: dict[str, float] | None = None) -> tuple[str, str]:
+    """Solve one instance and write its report: (status, terminal summary). `relax_steps`:
+    unit -> one step of relaxation for the no-deal diagnosis (see analyses.diagnose)."""
     inst = load(file)
     target = check_target(out or REPORTS / inst.name)
     if export_lp:        # an LP file written before (it starts with our header) may be replaced; nothing else
         check_file_target(export_lp, "--export-lp", lambda head: head.startswith(b"\\ Deficit-minimizing"))
     results = solve_instance(inst, objective=objective, time_limit=time_limit, export_lp=export_lp)
+    if relax_steps and results.extras.get("diagnosis"):
+        results.extras["diagnosis"] = diagnose(inst, steps=relax_steps).to_dict()
+    analyse(inst, results, frontier_points=RUN_FRONTIER_POINTS if (objective or inst.settings.objective) ==
+            "min_deficit" else 0)
     write_report(results, target)
     text = run_summary(results, target)
     if export_lp:
@@ -74,16 +126,12 @@ def frontier(file: str, points: int, out: str | None = None) -> tuple[str, str]:
     inst = load(file)
     target = check_target(out or REPORTS / f"{inst.name}-frontier")
     results = solve_instance(inst)
-    front = compute_frontier(inst, points, solve_instance)
+    analyse(inst, results)
+    front = compute_frontier(inst, points, solve_instance, deal=results)
     results.extras["frontier"] = front.to_dict()
     table = pd.DataFrame(front.points)
-    extra = {"frontier.csv": csv_writer(table)}
-    if front.status == "ok":
-        svg = frontier_chart(front.points, front.marks, inst.parties)
-        extra["frontier.svg"] = text_writer(svg)
-    write_report(results, target, extra_files=extra, command="frontier")
-    text = frontier_section(results).replace("![frontier](frontier.svg)", f"chart: {target / 'frontier.svg'}")
-    return front.status, f"{text}\n\nreport: {target / 'report.md'}"
+    write_report(results, target, extra_files={"frontier.csv": csv_writer(table)}, command="frontier")
+    return front.status, frontier_terminal(results, target)
 
 
 def compare(paths: list[Path], out: str | None = None) -> str:
@@ -93,9 +141,11 @@ def compare(paths: list[Path], out: str | None = None) -> str:
     comp, uses = compare_instances(paths, CACHE, solve_instance)
     target = check_target(out or REPORTS / ("compare-" + "-".join(comp.names)))
     frame = pd.DataFrame(to_rows(comp))
+    svg = comparison_chart(comp)
     write_directory(target, {"comparison.csv": csv_writer(frame),
+                             "comparison.svg": text_writer(svg),
                              "comparison.md": text_writer(comparison_markdown(comp)),
-                             "comparison.html": text_writer(comparison_html(comp)),
+                             "comparison.html": text_writer(comparison_html(comp, svg)),
                              "comparison.xlsx": lambda p: write_xlsx(p, comparison_sheets(comp),
                                                                      full_tables="comparison.csv")},
                     command="compare")
@@ -125,16 +175,21 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
     plan = Plan(params=parsed, samples=monte_carlo, seed=seed)
     check_plan(inst, plan)
     base = solve_instance(inst)
+    analyse(inst, base)
     result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True, timeout=scheduler_timeout)
     s = result.summary
+    # What the robustness section shows beyond the summary: the distribution, the sensitivity
+    # to each uncertain input (two more solves per input) and the table by grid point.
+    s["histogram"] = deficit_histogram(result)
+    base_deficit = base.metric("deficit").deal if base.has_deal else None
+    s["sensitivity"] = sensitivity(inst, result, run_sweep, base_deficit)
+    s["grid"] = grid_table(inst, result)
+    s["grid_levers"] = varying_levers(inst, s["grid"]) if s["grid"] else []
     base.extras["sweep"] = s
     base.timings["sweep"] = result.seconds
-    deficits = [r["metrics"]["deficit"] for r in result.rows if r["metrics"] and r["verified"]]
-    levers = sorted(((x["label"], x["share"]) for x in s["levers"] if x["share"] > 0), key=lambda t: -t[1])
-    chart = sweep_chart(deficits, levers, f"{inst.title[:70]}: {s['draws']:,} draws")
     write_report(base, target, {"sweep.csv": text_writer(sweep_csv(result, cell=safe_text)),
-                                "sweep_summary.json": text_writer(json.dumps(s, indent=2, allow_nan=False) + "\n"),
-                                "sweep.svg": text_writer(chart)}, command="sweep")
+                                "sweep_summary.json": text_writer(json.dumps(s, indent=2, allow_nan=False) + "\n")},
+                 command="sweep")
     reason = ""
     if s["method"].get("rebuild") and result.engine == "this process":
         reason = getattr(resolver_for(inst), "reason", "")

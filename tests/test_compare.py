@@ -1,6 +1,8 @@
 """Comparing instances: the input diff finds exactly what changed; the outcome diff shows
 what it did; comparing a file with itself shows nothing; the output order is stable."""
 
+import re
+
 import pytest
 from tiny import q, write
 
@@ -79,6 +81,37 @@ def test_compare_command_writes_csv_and_md(tmp_path, capsys, monkeypatch):
     assert main(["compare", str(pa), str(pb), "--out", str(tmp_path / "cmp")]) == 0
     out = capsys.readouterr().out
     assert "deficit" in out and "status" in out
-    assert {p.name for p in (tmp_path / "cmp").iterdir() if not p.name.startswith(".")} == {"comparison.csv", "comparison.md", "comparison.html",
-                                                          "comparison.xlsx"}
-    assert "What it did to the deal" in (tmp_path / "cmp" / "comparison.html").read_text()
+    assert {p.name for p in (tmp_path / "cmp").iterdir() if not p.name.startswith(".")} == {
+        "comparison.csv", "comparison.md", "comparison.html", "comparison.xlsx", "comparison.svg"}
+    page = (tmp_path / "cmp" / "comparison.html").read_text()
+    assert page.index("What it did to the deal") < page.index("What changed in the inputs")   # outcomes first
+    assert 'data-chart="compare"' in page
+
+
+def test_compare_outputs_are_tidy_grouped_and_labelled(tmp_path, capsys, monkeypatch):
+    """The csv has numbers in `value` and the unit and source in their own columns; inputs are
+    grouped by object, a new object titled by its label (not listed as a difference); rate
+    deltas are in percentage points; the terminal shows labels in columns that never touch."""
+    import pandas as pd
+    monkeypatch.chdir(tmp_path)
+    extra = {"name": "b", "makers": {"acme": {"label": "Acme Motors", "spare_capacity": q(100, "vehicles"), "segments": ["car"]}},
+             "segments": {"car": {"imports": q(1200, "vehicles")}}}
+    pa, pb = pair(tmp_path, RED_LINE, {**RED_LINE, **extra})
+    assert main(["compare", str(pa), str(pb), "--out", str(tmp_path / "cmp")]) == 0
+    out = capsys.readouterr().out
+    assert "imports_value" not in out and "bilateral deficit" in out
+    assert not re.search(r"(vehicles|bn|M|optimal)[-$\d]", out)          # never '150,000 vehicles200,000 vehicles'
+    assert "vehicles no longer made in the partner country" in out
+    frame = pd.read_csv(tmp_path / "cmp" / "comparison.csv")
+    row = frame[(frame["object"] == "segments.car") & (frame["item"] == "imports")]
+    assert list(row["value"]) == [1000.0, 1200.0] and set(row["unit"]) == {"vehicles"} and set(row["source"]) == {"test"}
+    assert list(row["delta"]) == [0.0, 200.0]
+    text = (tmp_path / "cmp" / "comparison.md").read_text()
+    assert "### makers.acme: Acme Motors (only in b)" in text and "`label`" not in text
+    assert text.index("## What it did to the deal") < text.index("## What changed in the inputs")
+
+
+def test_rate_deltas_are_percentage_points():
+    from model.reporting.words import change
+    assert change(0.05, "fraction") == "+5.0 pp" and change(-0.25, "fraction") == "-25.0 pp"
+    assert change(1.0, "yes/no") == "now yes" and change(0.0, "yes/no") == "same"

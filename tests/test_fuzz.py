@@ -69,10 +69,13 @@ def test_mutated_instances_fail_clearly_or_solve_verified(tmp_path, capsys, path
         assert "error:" in text.err and "fuzz.yaml" in text.err
         assert not out.exists()
         return
+    names = {p.name for p in out.iterdir() if not p.name.startswith(".")}
+    assert EXPECTED_FILES <= names and all(n.endswith(".svg") for n in names - EXPECTED_FILES - CONCESSION_FILES)  # complete
     results = json.loads((out / "results.json").read_text())
     priced = any(r["status"] == "ok" for r in results["extras"].get("concession_values", {}).get("rows", []))
-    names = {p.name for p in out.iterdir() if not p.name.startswith(".")}
-    assert names == EXPECTED_FILES | (CONCESSION_FILES if priced else set())      # complete, never partial
+    data_files = {n for n in names if not n.endswith(".svg")}       # charts: one .svg each, as drawn
+    assert data_files == EXPECTED_FILES | ({"concession_values.csv"} if priced else set())    # complete, never partial
+    assert ("concession_values.svg" in names) == priced
     if code == 0:
         assert results["verification"]["ok"] is True
 

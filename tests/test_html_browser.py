@@ -1,71 +1,184 @@
-"""report.html renders in a real browser (headless Chromium): no console errors, every
-chart present and non-empty, the key figures in the page text. Also results.xlsx sheets."""
+"""Every html page the commands write renders in a real browser (headless Chromium): `run`
+(a free deal, fixed terms, no deal), `frontier`, `compare`, `sweep` (Monte Carlo and a grid).
+On each page: no console errors; every chart present, non-empty and with the names the page
+should have; no text element of a chart outside its SVG box (each text's getBBox, mapped into
+the SVG's own coordinates, against the viewBox) and no two text elements of a chart over each
+other; the key figures in the page text; the appendix collapsed. Also the workbook's sheets."""
+from __future__ import annotations
+
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from model.data.loader import load
+from model.cli import main
 from model.formatting import money
-from model.reporting.report_files import write_report
-from model.run import solve_instance
 
 ROOT = Path(__file__).resolve().parent.parent
+INSTANCES = ROOT / "instances"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
+needs_browser = pytest.mark.skipif(CHROMIUM is None or DRIVER is None, reason="headless Chromium not found: "
+                                   "install Debian's chromium and chromium-driver (.ci/run does)")
 
 
 @pytest.fixture(scope="module")
-def report_dir(tmp_path_factory):
-    r = solve_instance(load(ROOT / "instances" / "toyota_2025.yaml"))
-    return write_report(r, tmp_path_factory.mktemp("html") / "toyota"), r
+def pages(tmp_path_factory):
+    """Each command's html page (written by the command line, as a user would), and its
+    results where it has them: name -> (page, results or None, charts expected)."""
+    base = tmp_path_factory.mktemp("pages")
+    toyota, july = str(INSTANCES / "toyota_2025.yaml"), str(INSTANCES / "july_2025_framework.yaml")
+    runs = {
+        "run": (["run", toyota], 0, {"bridge", "levers", "frontier", "concession_values"}),
+        "fixed": (["run", july], 0, {"bridge", "levers", "frontier", "concession_values"}),
+        "no_deal": (["run", str(INSTANCES / "no_zopa_example.yaml")], 3, set()),
+        "frontier": (["frontier", toyota, "--points", "5"], 0, {"bridge", "levers", "frontier", "concession_values"}),
+        "sweep": (["sweep", toyota, "--monte-carlo", "40", "--seed", "1"], 0,
+                  {"bridge", "levers", "sweep", "sweep_levers", "tornado", "concession_values"}),
+        "grid": (["sweep", toyota, "--param", "segments.suv.elasticity=-1,-1.25,-1.5"], 0,
+                 {"bridge", "levers", "grid", "concession_values"}),
+        "compare": (["compare", toyota, july], 0, {"compare"}),
+    }
+    out = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(base)                      # compare's cache goes to ./reports/.cache
+        for name, (args, code, charts) in runs.items():
+            target = base / name
+            assert main([*args, "--out", str(target)]) == code, name
+            page = target / ("comparison.html" if name == "compare" else "report.html")
+            results = json.loads((target / "results.json").read_text()) if name != "compare" else None
+            out[name] = (page, results, charts)
+    return out
 
 
-def test_html_is_self_contained(report_dir):
-    out, _ = report_dir
-    text = (out / "report.html").read_text()
-    assert "<svg" in text
-    # nothing is fetched from elsewhere: no external sources, links to stylesheets or url()s
-    assert not re.search(r'(src|href)="(https?:)?//', text) and "url(http" not in text
-    assert "<script src" not in text and "<link" not in text
+def deficit_figures(results: dict) -> list[str]:
+    d = next(m for m in results["metrics"] if m["name"] == "deficit")
+    return [money(v) for v in (d["baseline"], d["no_deal"], d["deal"]) if v is not None]
 
 
-def test_xlsx_has_one_sheet_per_table(report_dir):
+def test_pages_are_self_contained(pages):
+    for page, _, _ in pages.values():
+        text = page.read_text()
+        # nothing is fetched from elsewhere: no external sources, links to stylesheets or url()s
+        assert not re.search(r'(src|href)="(https?:)?//', text) and "url(http" not in text
+        assert "<script" not in text and "<link" not in text
+
+
+def test_xlsx_has_one_sheet_per_table_and_the_column_notes(pages):
     import openpyxl
-    out, r = report_dir
-    book = openpyxl.load_workbook(out / "results.xlsx", read_only=True)
-    assert book.sheetnames == ["levers", "metrics", "constraints", "inputs", "assumptions", "concession_values"]
-    assert book["inputs"].max_row == len(r.inputs) + 1
+    page, results, _ = pages["run"]
+    book = openpyxl.load_workbook(page.parent / "results.xlsx", read_only=True)
+    assert book.sheetnames == ["levers", "metrics", "constraints", "inputs", "assumptions", "frontier",
+                               "concession_values", "column notes"]
+    assert book["inputs"].max_row == len(results["inputs"]) + 1
+    header = next(book["constraints"].iter_rows(values_only=True))
+    assert "dual_deficit_change_per_unit_bound_rises" in header and "deficit_fall_per_unit_relaxed" in header
+    header = next(book["levers"].iter_rows(values_only=True))
+    assert {"line", "channel", "maker", "segment", "good", "measure"} <= set(header) and "index" not in header
 
 
-@pytest.mark.skipif(CHROMIUM is None or DRIVER is None,
-                    reason="headless Chromium not found: install Debian's chromium and chromium-driver (.ci/run does)")
-def test_report_renders_in_headless_chromium(report_dir, tmp_path):
+# What the browser measures, per chart: its drawing size, how many things it draws, the texts
+# outside the viewBox and the pairs of texts over each other (both in the SVG's own units).
+MEASURE = """
+const out = [];
+for (const div of document.querySelectorAll('div.chart')) {
+  const svg = div.querySelector('svg');
+  const r = {name: div.dataset.chart, width: 0, height: 0, drawn: 0, outside: [], overlaps: []};
+  out.push(r);
+  if (!svg) continue;
+  const box = svg.getBoundingClientRect();
+  r.width = box.width; r.height = box.height;
+  r.drawn = svg.querySelectorAll('path, use, rect, line, polyline').length;
+  const vb = svg.viewBox.baseVal;
+  const toSvg = svg.getScreenCTM().inverse();
+  const boxes = [];
+  for (const t of svg.querySelectorAll('text')) {
+    if (!t.textContent.trim()) continue;
+    const b = t.getBBox();
+    const m = toSvg.multiply(t.getScreenCTM());
+    const xs = [], ys = [];
+    for (const [x, y] of [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height], [b.x + b.width, b.y + b.height]]) {
+      const p = new DOMPoint(x, y).matrixTransform(m);
+      xs.push(p.x); ys.push(p.y);
+    }
+    const q = {text: t.textContent, x0: Math.min(...xs), x1: Math.max(...xs), y0: Math.min(...ys), y1: Math.max(...ys)};
+    if (q.x0 < vb.x - 0.5 || q.y0 < vb.y - 0.5 || q.x1 > vb.x + vb.width + 0.5 || q.y1 > vb.y + vb.height + 0.5)
+      r.outside.push(q);
+    boxes.push(q);
+  }
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], c = boxes[j];
+    const w = Math.min(a.x1, c.x1) - Math.max(a.x0, c.x0), h = Math.min(a.y1, c.y1) - Math.max(a.y0, c.y0);
+    if (w > 1 && h > 1) r.overlaps.push([a.text, c.text]);
+  }
+}
+return out;
+"""
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    out, r = report_dir
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'profile'}"):
+                 "--window-size=1200,1000", f"--user-data-dir={tmp_path_factory.mktemp('profile')}"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    try:
-        driver.get((out / "report.html").as_uri())
-        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-        assert errors == []
-        charts = driver.find_elements("css selector", "div.chart svg")
-        assert {c.find_element("xpath", "..").get_attribute("data-chart") for c in charts} == {"bridge", "concession_values"}
-        for c in charts:
-            assert c.size["width"] > 100 and c.size["height"] > 100
-            assert len(c.find_elements("css selector", "path")) > 5
-        text = driver.find_element("tag name", "body").text
-        for figure in (money(r.metric("deficit").baseline), money(r.metric("deficit").no_deal),
-                       money(r.metric("deficit").deal)):
-            assert figure in text
-        assert "ASSUMPTION" in text and "Binding constraints" in text
-    finally:
-        driver.quit()
+    yield driver
+    driver.quit()
+
+
+def key_figures(name: str, results: dict | None, page: Path) -> list[str]:
+    """Figures that must be in the page's text."""
+    if name == "compare":
+        rows = [line.split(",") for line in (page.parent / "comparison.csv").read_text().splitlines()[1:]]
+        deficits = [float(r[5]) for r in rows if r[0] == "metric" and r[1] == "deficit"]
+        return [money(v) for v in deficits] + ["What it did to the deal", "What changed in the inputs"]
+    figures = deficit_figures(results)
+    extras = results["extras"]
+    if name in ("run", "fixed", "frontier"):
+        figures += ["The deal", "What holds the deficit up", "United States", "Japan"]
+        top = next(c for c in results["constraints"] if c["name"] == "red_line[japan_production_loss]")
+        figures.append(top["label"])
+    if name == "fixed":
+        figures += ["The fixed terms", money(extras["free_optimum"]["cost"])]
+    if name in ("run", "frontier"):
+        z = extras["frontier"]["zopa"]["deficit"]
+        figures += [money(z["low"]), money(z["high"]), "Nash deal"]
+    if name == "no_deal":
+        figures += ["No deal", "Why there is no deal", "Each party alone", "United States alone", "Japan alone"]
+        figures += [x["label"] for x in extras["diagnosis"]["relaxations"][:1]]
+    if name == "sweep":
+        figures += ["Robustness", money(extras["sweep"]["quantiles"]["deficit"]["q50"]), "What moves the deficit most"]
+    if name == "grid":
+        figures += ["By grid point"] + [money(g["deficit"]) for g in extras["sweep"]["grid"] if g["deficit"]]
+    return figures
+
+
+@needs_browser
+@pytest.mark.parametrize("name", ["run", "fixed", "no_deal", "frontier", "sweep", "grid", "compare"])
+def test_page_renders_with_readable_charts_and_its_figures(pages, browser, name):
+    page, results, expected = pages[name]
+    browser.get(page.as_uri())
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    charts = browser.execute_script(MEASURE)
+    assert {c["name"] for c in charts} == expected
+    for c in charts:
+        assert c["width"] > 100 and c["height"] > 100, c["name"]
+        assert c["drawn"] > 5, c["name"]
+        assert c["outside"] == [], (c["name"], c["outside"])
+        assert c["overlaps"] == [], (c["name"], c["overlaps"])
+    text = browser.find_element("tag name", "body").text
+    for figure in key_figures(name, results, page):
+        assert figure in text, (name, figure)
+    if name != "compare":
+        details = browser.find_elements("css selector", "details")
+        assert details and not any(d.get_attribute("open") for d in details)       # the appendix is folded
+        summary = details[0].find_element("tag name", "summary").text
+        assert "Where the numbers come from" in summary and "are assumptions" in summary

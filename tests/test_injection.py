@@ -22,7 +22,7 @@ from tiny import write
 
 from model.cli import main
 from model.reporting import spreadsheet
-from model.reporting.charts import bridge_chart, frontier_chart, sweep_chart
+from model.reporting.charts import bridge_chart, frontier_chart, sweep_chart, sweep_levers_chart
 from model.reporting.html import esc
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -163,9 +163,12 @@ def test_charts_draw_dollar_signs_literally():
     assert any(t.startswith("US$ and HK$ deficit") for t in svg_texts(svg))
     svg = bridge_chart(rows, r"$\x$")
     assert any(t.startswith(r"$\x$ deficit") for t in svg_texts(svg))
-    svg = sweep_chart([1e9, 2e9], [(r"$\x$ lever", 0.5)], r"$\alpha$ US$ title")
-    assert r"$\alpha$ US$ title" in svg_texts(svg)
-    points = [{"deficit": 1e9, "partner_gain": 1e8}, {"deficit": 2e9, "partner_gain": 2e8}]
+    svg = sweep_levers_chart({"levers": [{"lever": "ntb.x", "choice": "on", "label": r"$\x$ lever", "share": 0.5}]})
+    assert r"$\x$ lever" in svg_texts(svg)
+    svg = sweep_chart({"edges": [1e9, 1.5e9, 2e9], "counts": [1, 1], "draws": 2}, r"$\alpha$ US$ title")
+    assert any(r"$\alpha$ US$ title" in t for t in svg_texts(svg))
+    points = [{"deficit": 1e9, "partner_gain": 1e8, "home_gain": 1e8}, {"deficit": 2e9, "partner_gain": 2e8,
+                                                                         "home_gain": 0.0}]
     svg = frontier_chart(points, {}, {"home": "US$", "partner": r"$\x$"})
     assert any(r"$\x$" in t for t in svg_texts(svg))
 

@@ -35,6 +35,7 @@ class InputDiff:
 
     path: str
     values: tuple            # one per instance, as written ('820,000 vehicles/year [a_segment_split]')
+    leaves: tuple = ()       # one per instance, as read: (value, unit, source) for a number, else the value
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def input_diff(datasets: list[dict], ignore: tuple[str, ...] = ("name", "title",
             continue
         leaves = [f.get(p) for f in flats]
         if any(leaf != leaves[0] for leaf in leaves[1:]):
-            out.append(InputDiff(p, tuple(show(v) for v in leaves)))
+            out.append(InputDiff(p, tuple(show(v) for v in leaves), tuple(leaves)))
     return out
 
 

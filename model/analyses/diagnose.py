@@ -1,32 +1,48 @@
-"""Why no deal exists: the smallest relaxation that makes one possible, and a conflict set.
+"""Why no deal exists: the smallest relaxation that makes one possible (overall, and for each
+party moving alone), the deal each allows, and the conflicting constraints.
 
-The elastic model gives each red line, participation constraint, buyers' ceiling and
-channel capacity a non-negative slack, measured in that constraint's own natural unit
-(RELAX_UNIT: 1,000 vehicles, USD 100 million, one percentage point, 1,000 units of a
-good), and minimizes the sum of slacks. Its solution names, line by line, how far each
-constraint must move; the deal it gives is verified with those relaxed bounds.
+The elastic model gives each relaxable constraint a non-negative slack measured in steps of
+its own unit, and minimizes the number of steps. The steps are the weights of the
+relaxation: by default the same steps the explanations speak of (`explain.step_of`:
+1,000 vehicles, USD 100 million, one percentage point, one aircraft, 1,000 of any other
+unit), so relaxing a red line by 1,000 vehicles counts as much as relaxing one by USD 100
+million. `steps` sets them per unit (a larger step makes that kind of constraint cheaper
+to move). The answer names, line by line, how far each constraint must move; the deal it
+gives is verified against the relaxed bounds.
 
-The irreducible infeasible subset (IIS) comes from HiGHS, which computes one only for
+Three relaxations are computed:
+- overall: red lines, participation, buyers' ceilings and channel capacities may move;
+- each party alone: only that party's own positions, its red lines and its participation
+  (buyers' ceilings and capacities are facts of the market, not positions a side gives up).
+
+The conflict list is HiGHS's irreducible infeasible subset (IIS), which it computes only for
 LPs: it is asked for the LP relaxation (yes/no choices made continuous). When that
-relaxation is feasible, the conflict lies in the yes/no choices and no IIS is given.
+relaxation is feasible, the conflict lies in the yes/no choices and no IIS is given. Only
+the constraints a user wrote (red lines, participation, ceilings, capacities) are listed,
+in their labels; the model's own rows in the subset (one option per tariff line, ...) are
+counted.
 """
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyomo.environ as pyo
 
-from model.data.instance import Instance
+from model.analyses.explain import step_of
+from model.data.instance import Deal, Instance
+from model.data.levers import families
 from model.economics.checks import Check, constraint_checks, max_violation
 from model.economics.metrics import evaluate, references
-from model.economics.responses import option_table
+from model.economics.responses import chosen_outcomes, option_table
 from model.optimization.build import build_model
 from model.optimization.highs import extract_deal, make_solver, solve
 
 FAMILIES = ("red_line", "participation", "buyer_ceiling", "channel_capacity")
-RELAX_UNIT = {"vehicles": 1000.0, "USD": 1e8, "fraction": 0.01}
+PARTY_FAMILIES = ("red_line", "participation")      # what one side can give up by itself
+DEAL_METRICS = ("deficit", "negotiated_deficit", "home_payoff", "partner_payoff", "partner_production_loss",
+                "imports_value", "exports_value")
 
 
 @dataclass
@@ -39,74 +55,158 @@ class Relaxation:
     bound: float          # the bound as given, base units
     amount: float         # how far it must move, base units (>= 0)
     unit: str
+    steps: float = 0.0    # the amount in steps of its unit (what the relaxation minimizes)
 
     @property
     def relaxed_bound(self) -> float:
         return self.bound + self.amount if self.sense == "<=" else self.bound - self.amount
 
+    def to_dict(self) -> dict:
+        return {**self.__dict__, "relaxed_bound": self.relaxed_bound}
+
+
+@dataclass
+class Relaxed:
+    """One smallest relaxation and the deal it allows (None when no relaxation of the
+    allowed constraints admits a deal)."""
+
+    scope: str                              # 'overall', 'home' or 'partner'
+    relaxations: list[Relaxation]
+    deal_metrics: dict | None
+    deal_levers: list[dict]
+    max_violation: float | None             # of that deal against the relaxed constraints
+
+    @property
+    def found(self) -> bool:
+        return self.deal_metrics is not None
+
+    def to_dict(self) -> dict:
+        return {"scope": self.scope, "status": "relaxable" if self.found else "not_relaxable",
+                "relaxations": [r.to_dict() for r in self.relaxations],
+                "steps": sum(r.steps for r in self.relaxations),
+                "deal": None if self.deal_metrics is None else {
+                    k: self.deal_metrics[k] for k in DEAL_METRICS if k in self.deal_metrics},
+                "levers": self.deal_levers, "verification_of_relaxed_deal": self.max_violation}
+
 
 @dataclass
 class Diagnosis:
-    status: str                        # 'relaxable' or 'not_relaxable'
+    status: str                        # 'relaxable' or 'not_relaxable' (overall)
     relaxations: list[Relaxation]
-    deal_metrics: dict | None          # the deal the relaxation allows
-    deal_levers: object | None
+    deal_metrics: dict | None          # the deal the overall relaxation allows
+    deal_levers: object | None         # that deal (a Deal)
     max_violation: float | None        # of that deal against the relaxed constraints
-    iis: list[dict] | None             # [{name, label}] or None
+    iis: list[dict] | None             # the constraints users wrote in the conflict: [{name, label, kind, party}]
     iis_note: str
     families: tuple[str, ...]
+    steps: dict[str, float] = field(default_factory=dict)       # unit -> one step, for the units present
+    by_party: dict[str, dict] = field(default_factory=dict)     # party -> Relaxed.to_dict()
+    levers: list[dict] = field(default_factory=list)            # the overall deal's levers
+    iis_model_rows: int = 0            # rows of the model's own structure in the conflict, not listed
 
     def to_dict(self) -> dict:
-        return {"status": self.status, "families": list(self.families),
-                "relaxations": [{**r.__dict__, "relaxed_bound": r.relaxed_bound} for r in self.relaxations],
+        return {"status": self.status, "families": list(self.families), "steps": self.steps,
+                "relaxations": [r.to_dict() for r in self.relaxations],
                 "deal": None if self.deal_metrics is None else {
-                    k: self.deal_metrics[k] for k in ("deficit", "home_payoff", "partner_payoff",
-                                                      "partner_production_loss", "imports_value", "exports_value")},
-                "verification_of_relaxed_deal": self.max_violation, "iis": self.iis, "iis_note": self.iis_note}
+                    k: self.deal_metrics[k] for k in DEAL_METRICS if k in self.deal_metrics},
+                "levers": self.levers, "verification_of_relaxed_deal": self.max_violation,
+                "by_party": self.by_party, "iis": self.iis, "iis_note": self.iis_note,
+                "iis_model_rows": self.iis_model_rows}
 
 
-def diagnose(inst: Instance, families: tuple[str, ...] = FAMILIES, with_iis: bool = True) -> Diagnosis:
-    """The smallest relaxation of `families` that admits a deal, and HiGHS's conflict set."""
+def diagnose(inst: Instance, families: tuple[str, ...] = FAMILIES, with_iis: bool = True,
+             steps: dict[str, float] | None = None, by_party: bool = True) -> Diagnosis:
+    """The smallest relaxation of `families` that admits a deal (and, with `by_party`, the
+    smallest of each party's own red lines and participation alone), and the conflict set.
+    `steps`: unit -> the amount that counts as one step of relaxation (defaults: see the
+    module docstring)."""
     table = option_table(inst)
     refs = references(inst, table)
-    m = build_model(inst, table, refs)
-    rows = {name: con for name, con in m.row_info.items() if name.split("[")[0] in families}
     checks = {c.name: c for c in constraint_checks(inst, _empty_deal(inst), refs.baseline, refs)}
+    step = _step_function(steps)
+    overall = _smallest(inst, table, refs, checks, step, lambda c: _family(c.name) in families, "overall")
+    units = sorted({c.unit for c in checks.values() if _family(c.name) in families})
+    stated = {u: step(u) for u in units}
+    parties = {}
+    if by_party:
+        for p in ("home", "partner"):
+            allowed = [c for c in checks.values() if _family(c.name) in PARTY_FAMILIES and c.party == p]
+            if allowed:
+                parties[p] = _smallest(inst, table, refs, checks, step,
+                                       lambda c, p=p: _family(c.name) in PARTY_FAMILIES and c.party == p, p).to_dict()
+    iis, note, model_rows = _iis(inst, table, refs, checks) if with_iis else (None, "not computed", 0)
+    return Diagnosis("relaxable" if overall.found else "not_relaxable", overall.relaxations, overall.deal_metrics,
+                     getattr(overall, "deal", None), overall.max_violation, iis, note, families, stated, parties,
+                     overall.deal_levers, model_rows)
+
+
+def _step_function(steps: dict[str, float] | None):
+    steps = dict(steps or {})
+    return lambda unit: float(steps.get(unit, step_of(unit)))
+
+
+def _family(name: str) -> str:
+    return name.split("[")[0]
+
+
+def _smallest(inst: Instance, table, refs, checks: dict[str, Check], step, allowed, scope: str) -> Relaxed:
+    """The fewest steps of relaxation, among the constraints `allowed` accepts, that admit a deal."""
+    m = build_model(inst, table, refs)
+    rows = {name: con for name, con in m.row_info.items() if name in checks and allowed(checks[name])}
     m.SLACKED = pyo.Set(initialize=list(rows), ordered=True)
     m.slack = pyo.Var(m.SLACKED, domain=pyo.NonNegativeReals)
     for name, con in rows.items():
-        # One unit of slack moves the bound by one RELAX_UNIT of the row's own unit.
-        step = _relax_unit(checks.get(name)) / m.row_scale[name]
+        # One unit of slack moves the bound by one step of the row's own unit.
+        size = step(checks[name].unit) / m.row_scale[name]
         if con.upper is not None:
-            con.set_value((con.lower, con.body - step * m.slack[name], con.upper))
+            con.set_value((con.lower, con.body - size * m.slack[name], con.upper))
         else:
-            con.set_value((con.lower, con.body + step * m.slack[name], con.upper))
+            con.set_value((con.lower, con.body + size * m.slack[name], con.upper))
     m.objective.deactivate()
     m.elastic = pyo.Objective(expr=sum(m.slack[n] for n in rows), sense=pyo.minimize)
-    solver = make_solver()
-    outcome = solve(solver, m)
-    iis, note = _iis(m) if with_iis else (None, "not computed")
-    if not outcome.has_solution:
-        return Diagnosis("not_relaxable", [], None, None, None, iis, note, families)
+    outcome = solve(make_solver(), m)
+    if not outcome.has_solution or not rows:
+        return Relaxed(scope, [], None, [], None)
     deal, binaries = extract_deal(m, inst)
     metrics = evaluate(inst, deal, table)
     relaxations = []
     for name in rows:
-        amount = pyo.value(m.slack[name]) * _relax_unit(checks.get(name))
-        if amount > 1e-9 * max(1.0, abs(checks[name].rhs) if name in checks else 1.0):
-            c = checks[name]
-            relaxations.append(Relaxation(name, c.label, c.party, c.kind, c.sense, c.rhs, amount, c.unit))
+        c = checks[name]
+        amount = pyo.value(m.slack[name]) * step(c.unit)
+        if amount > 1e-9 * max(1.0, abs(c.rhs)):
+            relaxations.append(Relaxation(name, c.label, c.party, c.kind, c.sense, c.rhs, amount, c.unit,
+                                          amount / step(c.unit)))
     relaxed = [_relax(c, relaxations) for c in constraint_checks(inst, deal, metrics, refs, binaries)]
-    return Diagnosis("relaxable", relaxations, metrics, deal, max_violation(relaxed), iis, note, families)
+    out = Relaxed(scope, relaxations, metrics, deal_levers(inst, deal), max_violation(relaxed))
+    out.deal = deal
+    return out
+
+
+def deal_levers(inst: Instance, deal: Deal) -> list[dict]:
+    """The levers a deal uses, in the lever-family table's order: every tariff option chosen
+    (its rate and option label), every switch granted, every amount above zero."""
+    outcomes = chosen_outcomes(inst, deal)
+    out = []
+    for f in families():
+        values = deal.values(f.deal_field)
+        if f.kind == "option":
+            for key in f.keys(inst):
+                if key in values:
+                    out.append({"name": f.name, "index": f.key_text(key), "party": f.party,
+                                "label": f.label(inst, key), "unit": f.unit(inst, key),
+                                "value": f.option_rate(inst, key, values[key], outcomes),
+                                "choice": f.option_label(inst, key, values[key])})
+        else:
+            for key, v in values.items():
+                if v and float(v) > 0:
+                    out.append({"name": f.name, "index": f.key_text(key), "party": f.party,
+                                "label": f.label(inst, key), "unit": f.unit(inst, key), "value": float(v),
+                                "choice": None})
+    return out
 
 
 def _empty_deal(inst: Instance):
-    from model.data.instance import Deal
     return Deal(tariff=dict(inst.no_deal.tariff))
-
-
-def _relax_unit(check: Check | None) -> float:
-    return RELAX_UNIT.get(check.unit, 1000.0) if check else 1.0
 
 
 def _relax(c: Check, relaxations: list[Relaxation]) -> Check:
@@ -119,17 +219,15 @@ def _relax(c: Check, relaxations: list[Relaxation]) -> Check:
     return replace(c, rhs=c.rhs + r.amount if c.sense == "<=" else c.rhs - r.amount)
 
 
-def _iis(m) -> tuple[list[dict] | None, str]:
-    """HiGHS's IIS of the LP relaxation, named by our constraint labels."""
+def _iis(inst: Instance, table, refs, checks: dict[str, Check]) -> tuple[list[dict] | None, str, int]:
+    """HiGHS's IIS of the LP relaxation: the constraints users wrote, in their labels, and
+    the number of the model's own rows in it."""
     import highspy
+    m = build_model(inst, table, refs)
     relaxed = m.clone()
     for v in relaxed.component_data_objects(pyo.Var):
         if v.is_binary():
             v.domain = pyo.UnitInterval
-    if hasattr(relaxed, "slack"):
-        relaxed.slack.fix(0)
-    relaxed.elastic.deactivate()
-    relaxed.objective.activate()
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "relaxed.lp"
         _, smap_id = relaxed.write(str(path), io_options={"symbolic_solver_labels": True})
@@ -141,38 +239,29 @@ def _iis(m) -> tuple[list[dict] | None, str]:
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kInfeasible:
             return None, ("the LP relaxation (yes/no choices made continuous) is feasible, so the conflict lies in "
-                          "the yes/no choices; HiGHS computes an IIS only for LPs")
+                          "the yes/no choices; HiGHS computes an IIS only for LPs"), 0
         status, iis = h.getIis()
         if status != highspy.HighsStatus.kOk or not iis.valid_:
-            return None, "HiGHS could not compute an IIS for the LP relaxation"
+            return None, "HiGHS could not compute an IIS for the LP relaxation", 0
         names = h.getLp().row_names_
-    label_of = {}
+    name_of = {}
     for name, con in m.row_info.items():
         twin = relaxed.find_component(con)
         if twin is not None and id(twin) in symbols.byObject:
-            label_of[symbols.byObject[id(twin)]] = name
-    found = []
+            name_of[symbols.byObject[id(twin)]] = name
+    found, model_rows = [], 0
     for i in iis.row_index_:
         lp_name = names[i] if i < len(names) else str(i)
-        found.append({"name": label_of.get(lp_name) or _readable(lp_name), "in_model_as": lp_name})
-    return found, "IIS of the LP relaxation, computed by HiGHS"
-
-
-STRUCTURAL = {"one_tariff_option": "exactly one tariff option on a segment",
-              "shift_split": "production shifted on a segment is assigned to its tariff option",
-              "shift_within_imports": "production shifted replaces imports that exist"}
-
-
-def _readable(lp_name: str) -> str:
-    """'c_e_one_tariff_option(compact)_' -> 'one_tariff_option[compact]'."""
-    core = lp_name[4:] if lp_name[:2] == "c_" and lp_name[3:4] == "_" else lp_name
-    return core.rstrip("_").replace("(", "[").replace(")", "]")
+        name = name_of.get(lp_name)
+        c = checks.get(name) if name else None
+        if c is not None and _family(name) in FAMILIES:
+            found.append({"name": name, "label": c.label, "kind": c.kind, "party": c.party})
+        else:
+            model_rows += 1
+    return found, "constraints in conflict in the LP relaxation (an irreducible infeasible subset from HiGHS)", \
+        model_rows
 
 
 def describe(name: str, labels: dict[str, str]) -> str:
-    """A constraint's label in the instance's words, or a plain description of a structural row."""
-    if name in labels:
-        return labels[name]
-    family, _, index = name.partition("[")
-    text = STRUCTURAL.get(family, family.replace("_", " "))
-    return f"{text} ({index.rstrip(']')})" if index else text
+    """A constraint's label in the instance's words (its name when no label is known)."""
+    return labels.get(name, name)

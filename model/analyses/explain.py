@@ -1,4 +1,5 @@
-"""Why the optimum is what it is: each binding constraint's shadow price in plain words.
+"""Why the optimum is what it is: each binding constraint's shadow price in plain words,
+and what each lever is set against (its value with no deal and in the calibration year).
 
 Shadow prices and ranging come from the LP with the chosen tariff options and NTB reliefs
 fixed (see `solver.fixed_lp_duals`): they hold while those choices stay as they are, and
@@ -15,6 +16,12 @@ STEP = {"vehicles": 1000.0, "USD": 1e8, "fraction": 0.01}
 COUNTED_ONE_BY_ONE = ("aircraft",)   # goods bought in units, not in thousands (tonnes)
 
 
+def step_of(unit: str) -> float:
+    """The relaxation a sentence speaks of: 1,000 vehicles, USD 100 million, one percentage
+    point, one aircraft, 1,000 of any other unit."""
+    return STEP.get(unit, 1.0 if unit in COUNTED_ONE_BY_ONE else 1000.0)
+
+
 def step_words(step: float, unit: str) -> str:
     if unit == "fraction":
         return "one percentage point"
@@ -22,25 +29,27 @@ def step_words(step: float, unit: str) -> str:
 
 
 def sentences(r: Results) -> list[dict]:
-    """One sentence per binding constraint, in the instance's labels and units."""
+    """One sentence per binding constraint, in the instance's labels and units, in the order
+    of `binding_rows` (most valuable to relax first)."""
     home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
+    deal = r.metric("deficit").deal if any(m.name == "deficit" for m in r.metrics) else None
     out = []
     for c in binding_rows(r.constraints):
-        step = STEP.get(c.unit, 1.0 if c.unit in COUNTED_ONE_BY_ONE else 1000.0)
+        step = step_of(c.unit)
         gain = None if c.relaxation_value is None else c.relaxation_value * step
         what = step_words(step, c.unit)
         if c.kind == "participation":
             party = home if c.party == "home" else partner
             lead = f"If {party} accepted a deal worth {money(step)} less to it than no deal"
         elif c.sense == "<=":
-            lead = f"If '{c.label}' allowed {what} more"
+            lead = f"With {what} more allowed by '{c.label}'"
         else:
-            lead = f"If '{c.label}' allowed {what} less"
+            lead = f"With {what} less required by '{c.label}'"
         if gain is None:
-            text = f"'{c.label}' binds; no shadow price was computed for it."
-        elif abs(gain) < 1e-6 * max(1.0, abs(r.metric('deficit').deal or 1.0)):
-            text = (f"'{c.label}' binds, but relaxing it alone would not lower the deficit while the chosen "
-                    "tariff options and NTB reliefs stay as they are.")
+            text = f"'{c.label}' is at its limit; no shadow price was computed for it."
+        elif abs(gain) < 1e-6 * max(1.0, abs(deal or 1.0)):
+            text = (f"'{c.label}' is at its limit, but relaxing it alone would not lower the deficit while the "
+                    "chosen tariff options and NTB reliefs stay as they are.")
         else:
             text = f"{lead}, the deficit could fall by {money(gain)}."
         rng = next((g for g in r.extras.get("ranging", {}).get("bounds", []) if g["name"] == c.name), None)
@@ -48,5 +57,68 @@ def sentences(r: Results) -> list[dict]:
             text += (f" This rate holds while the bound stays between {value(rng['low'], c.unit)} and "
                      f"{value(rng['high'], c.unit)}.")
         out.append({"name": c.name, "label": c.label, "party": c.party, "kind": c.kind, "step": step,
-                    "unit": c.unit, "deficit_change": None if gain is None else -gain, "sentence": text})
+                    "unit": c.unit, "deficit_change": None if gain is None else -gain, "sentence": text,
+                    "range": None if not rng else {"low": rng["low"], "high": rng["high"]}})
     return out
+
+
+def lever_context(inst) -> list[dict]:
+    """For every lever of the instance, what a reader needs to say it in plain words and to set
+    it against the references: the object it belongs to (`group`: the tariff line, dealer
+    network, maker, measure or good, in the instance's label) and the segment it is about
+    (`item`, '' when none); its value with no deal and in the calibration year (the rate
+    actually paid for tariff lines; 0 for amounts and switches when the instance sets none);
+    for goods, the value of one unit and the share that is additional.
+
+    Families in the order of the lever-family table; a family added later gets its label
+    as group and its no-deal value from `no_deal:`, with no calibration-year value."""
+    from model.data.levers import families
+    from model.economics.responses import chosen_outcomes
+    no_deal_outcomes = chosen_outcomes(inst, inst.no_deal)
+    base_outcomes = chosen_outcomes(inst, None)
+    out = []
+    for f in families():
+        no_deal = inst.no_deal.values(f.deal_field)
+        for key in f.keys(inst):
+            row = {"name": f.name, "index": f.key_text(key), "group": f.label(inst, key), "item": "",
+                   "no_deal": None, "no_deal_choice": None, "baseline": None}
+            if isinstance(key, tuple) and len(key) == 2 and key[1] in inst.segments:
+                owner = inst.channels.get(key[0]) or inst.makers.get(key[0])
+                row.update(group=owner.label if owner else str(key[0]), item=inst.segments[key[1]].label)
+            if f.kind == "option":
+                row["group"] = _line_label(inst, f.name, key)
+                chosen = no_deal.get(key)
+                if chosen is not None:
+                    row["no_deal"] = f.option_rate(inst, key, chosen, no_deal_outcomes)
+                    row["no_deal_choice"] = f.option_label(inst, key, chosen)
+                row["baseline"] = _base_rate(inst, f.name, key, base_outcomes)
+            elif f.kind == "switch":
+                row["no_deal"], row["baseline"] = float(bool(no_deal.get(key, False))), 0.0
+            else:
+                row["no_deal"], row["baseline"] = float(no_deal.get(key, 0.0)), 0.0
+            if f.name == "purchase" and key in inst.goods:
+                g = inst.goods[key]
+                row.update(unit_value=g.unit_value, additional_share=g.additional_share)
+            out.append(row)
+    return out
+
+
+def _line_label(inst, family: str, line) -> str:
+    if family == "tariff" and line in inst.lines:
+        return inst.lines[line].label
+    if family == "partner_tariff" and line in inst.partner_lines:
+        return inst.partner_lines[line].label
+    return str(line)
+
+
+def _base_rate(inst, family: str, line, outcomes) -> float | None:
+    """The calibration-year tariff of a line: duty over customs value of its segments (the
+    home tariff), or the mean of its segments' calibration tariffs (the partner's)."""
+    if family == "tariff" and line in inst.lines:
+        rows = [outcomes[s] for s in inst.lines[line].segments]
+        value_ = sum(o.imports_value for o in rows)
+        return sum(o.duty for o in rows) / value_ if value_ > 0 else inst.segments[inst.lines[line].segments[0]].base_tariff
+    if family == "partner_tariff" and line in inst.partner_lines:
+        segs = inst.partner_lines[line].segments
+        return sum(inst.segments[s].partner_base_tariff for s in segs) / len(segs) if segs else None
+    return None

@@ -41,16 +41,17 @@ class Frontier:
                 "shortfall": self.shortfall}
 
 
-def compute_frontier(inst: Instance, n_points: int, solve_instance) -> Frontier:
+def compute_frontier(inst: Instance, n_points: int, solve_instance, deal=None) -> Frontier:
     """`n_points` frontier points of the free negotiation (fixed levers released); the
     instance's own deal (fixed terms, if any) is marked by solving it with `solve_instance`
-    (passed in, as for `compare`, so this analysis stays below the run that calls it)."""
+    (passed in, as for `compare`, so this analysis stays below the run that calls it), or
+    from `deal`, the instance's results when the caller has them already."""
     free = replace(inst, fixed=Deal())
     table = option_table(free)
     refs = references(free, table)
     m = build_model(free, table, refs)
     solver = make_solver()
-    deficit, partner = m.metric[m.objective_name], m.metric["partner_payoff"]
+    deficit, partner = _clean(m.metric[m.objective_name]), _clean(m.metric["partner_payoff"])
     m.cap = pyo.Param(mutable=True, initialize=1e12)
     m.floor = pyo.Param(mutable=True, initialize=-1e12)
     m.deficit_cap = pyo.Constraint(expr=deficit <= m.cap)
@@ -105,16 +106,28 @@ def compute_frontier(inst: Instance, n_points: int, solve_instance) -> Frontier:
     nash = solve_instance(free, objective="nash")
     if nash.has_deal:
         marks["Nash deal"] = _from_results(nash, inst.settings.objective_metric)
-    if _has_fixed(inst.fixed):
-        fixed = solve_instance(inst)
+    if has_fixed_terms(inst):
+        fixed = deal if deal is not None else solve_instance(inst)
         if fixed.has_deal:
-            marks["fixed deal"] = _from_results(fixed, inst.settings.objective_metric)
+            marks[fixed_terms_mark(inst)] = _from_results(fixed, inst.settings.objective_metric)
     zopa = {
         "deficit": {"low": points[0]["deficit"], "high": points[-1]["deficit"]},
         "home_gain": {"low": points[-1]["home_gain"], "high": points[0]["home_gain"]},
         "partner_gain": {"low": points[0]["partner_gain"], "high": points[-1]["partner_gain"]},
     }
     return Frontier("ok", points, marks, zopa)
+
+
+def _clean(expr, rel: float = 1e-12):
+    """A linear expression without its round-off terms (coefficients below `rel` of the largest):
+    HiGHS warns about them on stdout when they sit in a constraint."""
+    from pyomo.repn import generate_standard_repn
+    repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
+    if not repn.is_linear():
+        return expr
+    biggest = max((abs(c) for c in repn.linear_coefs), default=0.0)
+    terms = [c * v for c, v in zip(repn.linear_coefs, repn.linear_vars) if abs(c) > rel * biggest]
+    return sum(terms, repn.constant)
 
 
 def _point(inst: Instance, m, table, refs) -> dict:
@@ -152,20 +165,73 @@ def _from_results(r, metric: str) -> dict:
             "partner_gain": get["partner_payoff"].deal - get["partner_payoff"].no_deal}
 
 
-def _has_fixed(d: Deal) -> bool:
-    return any(d.values(f.deal_field) for f in families())
+def model_size(inst: Instance) -> tuple[int, int]:
+    """(yes/no choices, levers) of the instance's model: every tariff option and switch is a
+    binary variable; every lever key a variable. What a solve costs grows with both; the rules
+    that add solves to a report read them (not timings, so that results stay identical)."""
+    choices = levers = 0
+    for f in families():
+        keys = f.keys(inst)
+        levers += len(keys)
+        if f.kind == "option":
+            choices += sum(len(f.options(inst, k)) for k in keys)
+        elif f.kind == "switch":
+            choices += len(keys)
+    return choices, levers
+
+
+def has_fixed_terms(inst: Instance) -> bool:
+    """Whether the instance fixes any lever (`fixed_levers:`, e.g. the terms of a real deal)."""
+    return any(inst.fixed.values(f.deal_field) for f in families())
+
+
+def fixed_terms_mark(inst: Instance) -> str:
+    """The name of the instance's own deal among the frontier's marks, when it fixes terms."""
+    return f"fixed terms ({inst.name})"
+
+
+FREE_METRICS = ("deficit", "negotiated_deficit", "home_payoff", "partner_payoff")
+
+
+def free_optimum(inst: Instance, results, solve_instance) -> dict | None:
+    """What an instance's fixed terms cost: its deal against the free optimum, the deal the
+    model would choose with every lever free (`fixed_levers` released; red lines, participation
+    and everything else as they are). `results` are the instance's own; `solve_instance` is
+    passed in, as for `compare`. None when the instance fixes nothing.
+
+    Returns {status, metric, fixed, free, cost (fixed - free, in the objective metric's unit;
+    > 0: the fixed terms leave the deficit higher), metrics {name: {fixed, free}}, levers: the
+    free optimum's lever rows (name, index, label, value, unit, choice)}."""
+    if not has_fixed_terms(inst):
+        return None
+    free = solve_instance(replace(inst, fixed=Deal()))
+    metric = inst.settings.objective_metric
+    out = {"status": free.status, "metric": metric, "fixed": None, "free": None, "cost": None, "metrics": {},
+           "levers": []}
+    if not free.has_deal:
+        return out
+    mine = {m.name: m.deal for m in results.metrics} if results.has_deal else {}
+    theirs = {m.name: m.deal for m in free.metrics}
+    out["free"] = theirs[metric]
+    out["metrics"] = {k: {"fixed": mine.get(k), "free": theirs.get(k)} for k in FREE_METRICS if k in theirs}
+    if mine:
+        out["fixed"] = mine[metric]
+        out["cost"] = mine[metric] - theirs[metric]
+    out["levers"] = [{"name": lv.name, "index": lv.index, "label": lv.label, "value": lv.value, "unit": lv.unit,
+                      "choice": lv.choice} for lv in free.levers]
+    return out
 
 
 def _no_zopa(inst: Instance) -> Frontier:
     """No deal satisfies both sides: how far apart are they? The smallest participation
     shortfall (payoff each side would have to give up below its no-deal payoff)."""
     from model.analyses.diagnose import diagnose
-    d = diagnose(replace(inst, fixed=Deal()), families=("participation",), with_iis=False)
+    d = diagnose(replace(inst, fixed=Deal()), families=("participation",), with_iis=False, by_party=False)
     if d.status == "relaxable":
         shortfall = {"kind": "participation", "total": sum(r.amount for r in d.relaxations),
                      "by_party": {r.party: r.amount for r in d.relaxations}}
     else:
-        full = diagnose(replace(inst, fixed=Deal()), with_iis=False)
-        shortfall = {"kind": "red_lines", "note": "even with participation relaxed, the red lines admit no deal",
+        full = diagnose(replace(inst, fixed=Deal()), with_iis=False, by_party=False)
+        shortfall = {"kind": "red_lines", "note": "relaxing participation alone admits no deal (the red lines conflict); the smallest relaxation that does",
                      "relaxations": [{"label": r.label, "amount": r.amount, "unit": r.unit} for r in full.relaxations]}
     return Frontier("no_zopa", shortfall=shortfall)

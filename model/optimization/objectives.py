@@ -49,6 +49,17 @@ def solve_weighted(solver, m, inst: Instance, time_limit=None):
                      "weights": dict(inst.settings.objective_weights)}
 
 
+def _without_round_off(expr, rel: float = 1e-12):
+    """A linear expression without terms whose coefficient is round-off (below `rel` of the
+    largest): in a constraint HiGHS drops them anyway, with a warning on stdout."""
+    from pyomo.repn import generate_standard_repn
+    repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
+    if not repn.is_linear():
+        return expr
+    biggest = max((abs(c) for c in repn.linear_coefs), default=0.0)
+    return sum((c * v for c, v in zip(repn.linear_coefs, repn.linear_vars) if abs(c) > rel * biggest), repn.constant)
+
+
 def solve_nash(solver, m, inst: Instance, refs: References, time_limit=None):
     """Nash bargaining by tangent-line outer approximation (see module docstring)."""
     weights = inst.settings.nash_weights
@@ -56,7 +67,7 @@ def solve_nash(solver, m, inst: Instance, refs: References, time_limit=None):
     m.objective.deactivate()
     m.NASH_PARTIES = pyo.Set(initialize=parties, ordered=True)
     m.nash_gain = pyo.Expression(m.NASH_PARTIES, rule=lambda m, p: (
-        m.metric[f"{p}_payoff"] - refs.no_deal[f"{p}_payoff"] / MONEY))
+        _without_round_off(m.metric[f"{p}_payoff"]) - refs.no_deal[f"{p}_payoff"] / MONEY))
     m.nash_positive = pyo.Constraint(m.NASH_PARTIES, rule=lambda m, p: m.nash_gain[p] >= MIN_GAIN)
     m.nash_log = pyo.Var(m.NASH_PARTIES)
     m.nash_cuts = pyo.ConstraintList()

@@ -105,15 +105,15 @@ def markdown(d: dict) -> str:
 
 def html(d: dict) -> str:
     from model.reporting.charts import packages_chart
-    from model.reporting.html import _markdown_paragraphs, esc, html_table, inline_svg, page
+    from model.reporting.html import esc, html_table, inline_svg, markdown_html, page
     home, partner = d["parties"]["home"], d["parties"]["partner"]
     title = f"Alternative packages: {d['instance']['title']}"
     if d["status"] != "ok":
         return page(title, [("", f"<p><b>No package</b>: {esc(d['status'])} ({esc(d['message'])}).</p>")])
-    sections = [("", _markdown_paragraphs(intro(d))),
+    sections = [("", markdown_html(intro(d))),
                 ("The packages, best first", inline_svg(packages_chart(d["packages"], d["parties"]), "alternatives")
                  + html_table(summary_header(d), summary_rows(d), {1, 2, 3, 4, 5, 6, 7})),
-                ("Equivalent offers", _markdown_paragraphs(equivalent_text(d)))]
+                ("Equivalent offers", markdown_html(equivalent_text(d)))]
     first = d["packages"][0]
     for p in d["packages"]:
         diff = differences(first, p) if p is not first else []

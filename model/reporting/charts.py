@@ -1,5 +1,15 @@
 """Charts as SVG text (matplotlib), for reports and their html pages.
 
+`report_charts(results)` is the one list of a report's charts, in page order: report.html
+inlines them, report.md links them, and the report directory holds each as `<name>.svg`.
+A chart is a function of plain data (results, their extras) that returns SVG text.
+
+Readable by construction: long labels are wrapped, never cut; legends sit outside the
+plotting area; figures grow with the number of bars; the saved box is the tight box of
+everything drawn plus a margin (`PAD`), so nothing is clipped (the browser test checks
+every text element against its SVG's viewBox). Points are not joined where they are
+separate solutions (the frontier).
+
 Deterministic output: no dates in the metadata and a fixed hash salt for element ids,
 so the same results give the same file. Text is shown as written: matplotlib's mathtext
 is off (`text.parse_math`), so a label like 'US$ and HK$' or '$\\x$' is drawn literally
@@ -8,91 +18,433 @@ instead of being parsed as a formula (or failing to parse).
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.patches  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
+
+from model.reporting.words import calibration_name, possessive, short  # noqa: E402
 
 plt.rcParams.update({"svg.hashsalt": "negotiation-model", "font.size": 10, "svg.fonttype": "none",
-                     "text.parse_math": False, "text.usetex": False})
+                     "text.parse_math": False, "text.usetex": False, "font.family": "DejaVu Sans"})
+
+PAD = 0.25                 # inches of margin around everything drawn (browser fonts may run a little wider)
+BLUE, GREEN, RED, GREY, PURPLE, ORANGE = "#1f5f8b", "#1e8449", "#b03a2e", "#8c8c8c", "#7d3c98", "#d68910"
+MAX_BARS = 14              # bars per panel; the rest are in the tables and CSV files
+WRAP = 30                  # characters per line of a bar's label
 
 
 def to_svg(fig) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=PAD, metadata={"Date": None})
     plt.close(fig)
     return buf.getvalue()
 
 
-def frontier_chart(points: list[dict], marks: dict[str, dict], parties: dict[str, str]) -> str:
-    """The Pareto frontier: deficit (x, USD bn) against the partner's payoff gain over no deal
-    (y, USD bn). `marks` names special deals ('min-deficit deal', 'Nash deal', 'fixed deal')."""
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    xs = [p["deficit"] / 1e9 for p in points]
-    ys = [p["partner_gain"] / 1e9 for p in points]
-    ax.plot(xs, ys, ":o", color="#1f5f8b", label="Pareto frontier (each point a verified deal)", zorder=2)
-    styles = {"min-deficit deal": ("s", "#b03a2e"), "Nash deal": ("D", "#1e8449"), "fixed deal": ("*", "#7d3c98")}
-    for name, p in marks.items():
-        marker, color = styles.get(name, ("^", "black"))
-        ax.scatter([p["deficit"] / 1e9], [p["partner_gain"] / 1e9], marker=marker, s=140 if marker == "*" else 70,
-                   color=color, label=name, zorder=3)
-    ax.set_xlabel(f"{parties['home']} bilateral deficit (USD bn a year)")
-    ax.set_ylabel(f"{parties['partner']}'s payoff gain over no deal (USD bn)")
-    ax.set_title("Where the deals sit: the zone of possible agreement")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
-    return to_svg(fig)
+def wrap(text: str, width: int = WRAP, lines: int = 3) -> str:
+    """`text` on at most `lines` lines of about `width` characters (words kept whole; the last
+    line takes what remains)."""
+    parts = textwrap.wrap(text, width) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines - 1] + [" ".join(parts[lines - 1:])]
+    return "\n".join(parts)
 
 
-def sweep_chart(deficits: list[float], levers: list[tuple[str, float]], title: str) -> str:
-    """Robustness of a deal: the distribution of the deficit over the draws (left) and how
-    often each lever is part of the deal (right)."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1, 1.3]})
-    if deficits:
-        left.hist([d / 1e9 for d in deficits], bins=min(40, max(5, len(deficits) // 10)), color="#1f5f8b")
-    left.set_xlabel("deficit with the deal (USD bn a year)")
-    left.set_ylabel("draws")
-    left.grid(alpha=0.3)
-    shown = levers[:15]
-    right.barh([label[:55] for label, _ in shown][::-1], [share * 100 for _, share in shown][::-1], color="#1e8449")
-    right.set_xlabel("share of draws in which the lever is used (%)")
-    right.set_xlim(0, 100)
-    right.tick_params(axis="y", labelsize=7)
-    fig.suptitle(title, fontsize=10)
-    return to_svg(fig)
+def bn(v: float | None) -> float:
+    return 0.0 if v is None else v / 1e9
 
 
-SHORT_STEP = {"calibration_year": "calibration\nyear", "no_deal": "no deal", "tariff": "tariff\noptions",
-              "commitments": "dealer\ncommitments", "shift": "production\nshift", "purchases": "purchases",
-              "deal": "deal"}
+# -- the registry -----------------------------------------------------------------------
+
+TITLES = {"bridge": "Deficit bridge: calibration year to no deal to the deal, by cause",
+          "levers": "The levers: the deal against no deal and the calibration year",
+          "frontier": "The frontier: deals both sides prefer to no deal",
+          "sweep": "The deficit across the draws",
+          "sweep_levers": "Levers that vary across the draws",
+          "tornado": "What moves the deficit: each uncertain input alone",
+          "grid": "The deficit at each grid point",
+          "concession_values": "What each concession is worth to each side"}
 
 
-def bridge_chart(rows: list[dict], home: str) -> str:
-    """A waterfall of the deficit: calibration year, each cause's change, and the deal."""
-    fig, ax = plt.subplots(figsize=(9, 4.2))
+def report_charts(r) -> dict[str, str]:
+    """Every chart of a report, name -> SVG text, in the order the page shows them."""
+    out: dict[str, str] = {}
+    home = r.instance["parties"]["home"]
+    if r.extras.get("bridge"):
+        out["bridge"] = bridge_chart(r.extras["bridge"], home, calibration_name(r))
+    if r.has_deal and r.levers:
+        svg = levers_chart(r)
+        if svg:
+            out["levers"] = svg
+    f = r.extras.get("frontier")
+    if f and f.get("status") == "ok" and f.get("points"):
+        out["frontier"] = frontier_chart(f["points"], f["marks"], r.instance["parties"])
+    s = r.extras.get("sweep")
+    if s:
+        if s.get("histogram"):
+            out["sweep"] = sweep_chart(s["histogram"], f"{s['draws']:,} draws")
+        svg = sweep_levers_chart(s)
+        if svg:
+            out["sweep_levers"] = svg
+        if s.get("sensitivity"):
+            svg = tornado_chart(s["sensitivity"])
+            if svg:
+                out["tornado"] = svg
+        if s.get("grid") and len(s.get("params", {})) == 1:
+            svg = grid_chart(s["grid"], next(iter(s["params"])))
+            if svg:
+                out["grid"] = svg
+    values = r.extras.get("concession_values") or {}
+    if any(row.get("status") == "ok" for row in values.get("rows", [])):
+        out["concession_values"] = concession_chart(values["rows"], r.instance["parties"])
+    return out
+
+
+# -- the deficit bridge -------------------------------------------------------------------
+
+SHORT_STEP = {"calibration_year": "calibration year", "no_deal": "no deal", "tariff": "tariff options",
+              "partner_tariff": "partner tariffs", "commitments": "dealer commitments and NTB relief",
+              "shift": "production shift", "purchases": "purchases", "deal": "deal"}
+
+
+def bridge_chart(rows: list[dict], home: str, year: str = "calibration year") -> str:
+    """A waterfall of the deficit: the calibration year, each cause's change, and the deal."""
+    n = len(rows)
+    fig, ax = plt.subplots(figsize=(max(7.5, 1.05 * n), 4.4))
     labels, bottoms, heights, colors = [], [], [], []
     for r in rows:
-        labels.append(SHORT_STEP.get(r["step"], r["label"]))
+        name = year if r["step"] == "calibration_year" and year != "calibration year" else \
+            SHORT_STEP.get(r["step"], r["label"])
+        labels.append(wrap(name, 12))
         if r["change"] is None:                      # a level: calibration year or deal
             bottoms.append(0.0)
-            heights.append(r["level"] / 1e9)
-            colors.append("#1f5f8b")
+            heights.append(bn(r["level"]))
+            colors.append(BLUE)
         else:
-            start = (r["level"] - r["change"]) / 1e9
-            bottoms.append(min(start, r["level"] / 1e9))
-            heights.append(abs(r["change"]) / 1e9)
-            colors.append("#b03a2e" if r["change"] > 0 else "#1e8449")
-    ax.bar(range(len(rows)), heights, bottom=bottoms, color=colors)
+            start = bn(r["level"] - r["change"])
+            bottoms.append(min(start, bn(r["level"])))
+            heights.append(abs(bn(r["change"])))
+            colors.append(RED if r["change"] > 0 else GREEN)
+    ax.bar(range(n), heights, bottom=bottoms, color=colors, width=0.7)
+    top = max(b + h for b, h in zip(bottoms, heights)) or 1.0
     for i, r in enumerate(rows):
-        v = r["level"] if r["change"] is None else r["change"]
-        top = bottoms[i] + heights[i]
-        ax.text(i, top + 0.3, f"{v / 1e9:+.2f}" if r["change"] is not None else f"{v / 1e9:.2f}",
-                ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(range(len(rows)), labels, fontsize=8)
-    ax.set_ylabel(f"{home} deficit (USD bn a year)")
-    ax.set_title("Deficit bridge: calibration year to no deal to deal (red raises it, green lowers it)")
+        v = bn(r["level"] if r["change"] is None else r["change"])
+        text = f"{v:.2f}" if r["change"] is None else ("0" if abs(v) < 0.005 else f"{v:+.2f}")
+        ax.text(i, bottoms[i] + heights[i] + 0.015 * top, text, ha="center", va="bottom", fontsize=8)
+    ax.set_ylim(min(0.0, min(bottoms)), top * 1.12)
+    ax.set_xticks(range(n), labels, fontsize=8)
+    ax.set_ylabel(wrap(f"{home} deficit (USD bn a year)", 40))
+    ax.set_title("The deficit from the calibration year to the deal, by cause (USD bn): red raises it, green "
+                 "lowers it", fontsize=9, loc="left")
     ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    return to_svg(fig)
+
+
+# -- the levers against no deal and the calibration year -------------------------------------
+
+def lever_series(r) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """(tariffs, volumes, purchases) as [(label, calibration year, no deal, deal)]: the tariff
+    actually paid on each line; the volume through each dealer network and each maker's shift
+    (summed over segments); the value of each purchase (USD)."""
+    ctx = {(c["name"], c["index"]): c for c in r.extras.get("lever_context", [])}
+    tariffs, volumes, purchases = [], {}, []
+    for lv in r.levers:
+        c = ctx.get((lv.name, lv.index), {})
+        if lv.name in ("tariff", "partner_tariff"):
+            label = c.get("group") or lv.label
+            if lv.name == "partner_tariff":
+                label = f"{r.instance['parties']['partner']}: {label}"
+            tariffs.append((label, c.get("baseline"), c.get("no_deal"), lv.value))
+        elif lv.name in ("commitment", "production_shift") and lv.unit not in ("USD", "fraction", "yes/no"):
+            group = short(c.get("group") or lv.label)
+            key = (lv.name, group)
+            label = group if lv.name == "commitment" else f"{group}: built in {r.instance['parties']['home']}"
+            base, nd, deal = volumes.get(key, (label, 0.0, 0.0, 0.0))[1:]
+            volumes[key] = (label, base + (c.get("baseline") or 0.0), nd + (c.get("no_deal") or 0.0),
+                            deal + lv.value)
+        elif lv.name == "purchase" and "unit_value" in c:
+            uv = c["unit_value"]
+            purchases.append((short(c.get("group") or lv.label), 0.0, (c.get("no_deal") or 0.0) * uv, lv.value * uv))
+    return tariffs, list(volumes.values()), purchases
+
+
+def levers_chart(r) -> str | None:
+    """Horizontal bars, one panel per kind: tariff per line (%), volume per dealer network and
+    maker (vehicles a year), purchases (USD bn a year); a bar each for the calibration year, no
+    deal and the deal (a series that is zero throughout a panel is left out, and said)."""
+    tariffs, volumes, purchases = lever_series(r)
+    volumes = [v for v in volumes if any(x for x in v[1:])]
+    purchases = [p for p in purchases if any(x for x in p[1:])]
+    year = calibration_name(r)
+    year = year if year != "the calibration year" else "calibration year"
+    panels = [(rows, title, unit, scale) for rows, title, unit, scale in (
+        (tariffs[:MAX_BARS], "Tariff actually paid on each line", "%", 100.0),
+        (sorted(volumes, key=lambda x: -x[3])[:MAX_BARS], "Vehicles a year through each dealer network, and built "
+         f"in {r.instance['parties']['home']} by each maker", "vehicles a year", 1.0),
+        (sorted(purchases, key=lambda x: -x[3])[:MAX_BARS], "Purchases", "USD bn a year", 1e-9)) if rows]
+    if not panels:
+        return None
+    heights = [0.5 * len(rows) * 1.6 + 1.1 for rows, *_ in panels]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(8.5, sum(heights) + 0.6),
+                             gridspec_kw={"height_ratios": heights, "hspace": 0.9}, squeeze=False)
+    series = [(year, GREY), ("no deal", RED), ("deal", BLUE)]
+    for ax, (rows, title, unit, scale) in zip(axes[:, 0], panels):
+        shown = [(k, name, color) for k, (name, color) in enumerate(series)
+                 if any(abs(row[k + 1] or 0.0) > 0 for row in rows) or name == "deal"]
+        left_out = [name for k, (name, _) in enumerate(series) if all(k != j for j, _, _ in shown)]
+        width = 0.8 / len(shown)
+        top = max((row[k + 1] or 0.0) * scale for row in rows for k, _, _ in shown) or 1.0
+        for slot, (k, name, color) in enumerate(shown):
+            ys = [y + (slot - (len(shown) - 1) / 2) * width for y in range(len(rows))]
+            vals = [(row[k + 1] or 0.0) * scale for row in rows]
+            ax.barh(ys, vals, height=width * 0.95, color=color, label=name)
+            if name == "deal":
+                for y, v in zip(ys, vals):
+                    ax.text(v + 0.01 * top, y, _short_number(v, unit), va="center", fontsize=7)
+        ax.set_yticks(range(len(rows)), [wrap(row[0]) for row in rows], fontsize=8)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xlim(0, top * 1.18)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 10 or x == 0
+                                                                     else f"{x:,.1f}"))
+        ax.set_xlabel(unit + (f" (0 {' and '.join(left_out)})" if left_out else ""), fontsize=8)
+        ax.set_title(wrap(title, 80), fontsize=9, loc="left")
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_axisbelow(True)
+    handles = [matplotlib.patches.Patch(color=color, label=name) for name, color in series]
+    fig.legend(handles=handles, loc="upper center", ncol=3, fontsize=8, frameon=False,
+               bbox_to_anchor=(0.5, 0.0))
+    return to_svg(fig)
+
+
+def _short_number(v: float, unit: str) -> str:
+    if unit == "%":
+        return f"{v:.1f}%"
+    if unit.startswith("USD bn"):
+        return f"{v:.2f}"
+    return f"{v:,.0f}"
+
+
+# -- the frontier ---------------------------------------------------------------------------
+
+MARK_STYLES = {"min-deficit deal": ("s", RED), "Nash deal": ("D", GREEN)}
+
+
+def frontier_chart(points: list[dict], marks: dict[str, dict], parties: dict[str, str]) -> str:
+    """Two panels of the same verified deals, each a separate point (no line: the deals
+    between them are not all possible): the deficit against the partner's gain over no deal,
+    and the home party's gain against the partner's. The min-deficit, Nash and fixed-terms
+    deals are marked and named in the legend."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.4), gridspec_kw={"wspace": 0.35})
+    home, partner = parties["home"], parties["partner"]
+    kw = dict(color=BLUE, s=28, zorder=2, label="frontier deal (each verified)")
+    left.scatter([bn(p["deficit"]) for p in points], [bn(p["partner_gain"]) for p in points], **kw)
+    right.scatter([bn(p["home_gain"]) for p in points], [bn(p["partner_gain"]) for p in points], **kw)
+    for name, p in marks.items():
+        marker, color = MARK_STYLES.get(name, ("*", PURPLE))
+        size = 160 if marker == "*" else 70
+        style = dict(marker=marker, s=size, facecolors="none" if marker != "*" else color, edgecolors=color,
+                     linewidths=1.6, zorder=3, label=name)
+        left.scatter([bn(p["deficit"])], [bn(p["partner_gain"])], **style)
+        right.scatter([bn(p["home_gain"])], [bn(p["partner_gain"])], **style)
+    left.set_xlabel(wrap(f"{home} bilateral deficit (USD bn a year)", 45))
+    right.set_xlabel(wrap(f"{possessive(home)} gain over no deal (USD bn)", 45))
+    left.set_title(wrap(f"The deficit against {possessive(partner)} gain", 50), fontsize=9, loc="left")
+    right.set_title("Both sides' gains over no deal", fontsize=9, loc="left")
+    for ax in (left, right):
+        ax.set_ylabel(wrap(f"{possessive(partner)} gain over no deal (USD bn)", 40))
+        ax.grid(alpha=0.3)
+        ax.margins(0.12)
+    handles, names = left.get_legend_handles_labels()
+    fig.legend(handles, [wrap(n, 40) for n in names], loc="upper center", ncol=min(4, len(names)), fontsize=8,
+               frameon=False, bbox_to_anchor=(0.5, -0.02))
+    return to_svg(fig)
+
+
+# -- sweeps ---------------------------------------------------------------------------------
+
+def sweep_chart(histogram: dict, subtitle: str) -> str:
+    """The deficit's distribution over the draws that give a deal."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    edges = [bn(e) for e in histogram["edges"]]
+    widths = [b - a for a, b in zip(edges, edges[1:])]
+    ax.bar(edges[:-1], histogram["counts"], width=widths, align="edge", color=BLUE, edgecolor="white")
+    ax.set_xlabel("deficit with the deal (USD bn a year)")
+    ax.set_ylabel("draws")
+    ax.set_title(f"{histogram['draws']:,} draws with a deal ({subtitle} in all)", fontsize=9, loc="left")
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    return to_svg(fig)
+
+
+VARIES = 0.005     # a lever varies across draws when its share is above this and below 1 minus it
+
+
+def varying(summary: dict) -> tuple[list[tuple[str, list[tuple[str, float]]]], list[tuple[str, float]]]:
+    """(option levers whose choice varies: [(line label, [(option, share)])], other levers used
+    in some draws but not all: [(label, share)]), from a sweep summary's `levers`."""
+    lines: dict[str, list] = {}
+    others = []
+    for x in summary.get("levers", []):
+        if x["choice"] not in ("on", "used"):
+            line, _, option = x["label"].rpartition(": ")
+            lines.setdefault(x["lever"], [line, []])[1].append((option, x["share"]))
+        elif VARIES < x["share"] < 1 - VARIES:
+            others.append((x["label"], x["share"]))
+    options = [(label, shares) for label, shares in lines.values() if len(shares) > 1]
+    return options, others
+
+
+def sweep_levers_chart(summary: dict) -> str | None:
+    """Which levers change across the draws: for each tariff line with more than one option
+    chosen, the share of deals choosing each (stacked to 100%, one colour per option, named
+    in the legend); for other levers used in some deals but not all, the share that use them."""
+    options, others = varying(summary)
+    others = sorted(others, key=lambda t: -min(t[1], 1 - t[1]))[:MAX_BARS]
+    options = options[:MAX_BARS]
+    if not options and not others:
+        return None
+    heights = [0.55 * len(p) + 1.4 for p in (options, others) if p]
+    fig, axes = plt.subplots(len(heights), 1, figsize=(8.5, sum(heights) + 0.8), squeeze=False,
+                             gridspec_kw={"height_ratios": heights, "hspace": 0.9})
+    k = 0
+    palette = [BLUE, ORANGE, GREEN, PURPLE, RED, GREY]
+    if options:
+        ax = axes[k, 0]
+        k += 1
+        colour: dict[str, str] = {}
+        for y, (line, shares) in enumerate(options):
+            left = 0.0
+            for option, share in sorted(shares, key=lambda t: -t[1]):
+                c = colour.setdefault(option, palette[len(colour) % len(palette)])
+                ax.barh(y, share * 100, left=left, color=c, height=0.6, edgecolor="white")
+                if share >= 0.1:
+                    ax.text(left + share * 50, y, f"{share:.0%}", ha="center", va="center", fontsize=7, color="white")
+                left += share * 100
+        ax.set_yticks(range(len(options)), [wrap(line) for line, _ in options], fontsize=8)
+        ax.set_xlim(0, 100)
+        ax.set_ylim(len(options) - 0.5, -0.5)
+        ax.set_xlabel("share of the deals choosing each option (%)", fontsize=8)
+        ax.set_title("Tariff options chosen across the draws", fontsize=9, loc="left")
+        handles = [matplotlib.patches.Patch(color=c, label=wrap(o, 30)) for o, c in colour.items()]
+        ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.35),
+                  ncol=min(4, len(handles)), frameon=False)
+    if others:
+        ax = axes[k, 0]
+        ax.barh(range(len(others)), [s * 100 for _, s in others], color=GREEN, height=0.6)
+        for y, (_, s_) in enumerate(others):
+            ax.text(s_ * 100 + 1, y, f"{s_:.0%}", va="center", fontsize=7)
+        ax.set_yticks(range(len(others)), [wrap(label) for label, _ in others], fontsize=8)
+        ax.set_xlim(0, 112)
+        ax.set_ylim(len(others) - 0.5, -0.5)
+        ax.set_xlabel("share of the deals that use the lever (%)", fontsize=8)
+        ax.set_title("Other levers used in some deals but not all", fontsize=9, loc="left")
+        ax.grid(axis="x", alpha=0.3)
+    return to_svg(fig)
+
+
+def tornado_chart(rows: list[dict]) -> str | None:
+    """The deficit with each uncertain input alone at the 5th and at the 95th percentile of its
+    draws (the others at the instance's values), around the deal's deficit: inputs that leave
+    no deal at one end first (said in their label), then the largest swing."""
+    from model.reporting.words import input_range
+    rows = [x for x in rows if x["low"]["deficit"] is not None or x["high"]["deficit"] is not None][:MAX_BARS]
+    if not rows:
+        return None
+    base = bn(rows[0]["base_deficit"])
+    fig, ax = plt.subplots(figsize=(8.5, 0.6 * len(rows) + 1.8))
+    labels = []
+    for y, x in enumerate(rows):
+        missing = []
+        for end, color in (("low", BLUE), ("high", ORANGE)):
+            d = x[end]["deficit"]
+            if d is None:
+                missing.append(f"{x[end]['percentile']:.0%}")
+                continue
+            ax.barh(y, bn(d) - base, left=base, color=color, height=0.55)
+        span = input_range(x["path"], x["low"]["value"], x["high"]["value"], x["unit"])
+        labels.append(wrap(f"{x['label']}: {span}" + (f"; no deal at its {' and '.join(missing)} point"
+                                                      if missing else ""), 34, 4))
+    ax.axvline(base, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(rows)), labels, fontsize=8)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel(f"deficit with the deal (USD bn a year); the line: the deal at the instance's values ({base:.2f})",
+                  fontsize=8)
+    ax.set_title("The deficit with each uncertain input alone at either end of its draws", fontsize=9, loc="left")
+    ax.margins(x=0.15)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    handles = [matplotlib.patches.Patch(color=BLUE, label="input at the 5th percentile of its draws"),
+               matplotlib.patches.Patch(color=ORANGE, label="input at the 95th percentile of its draws")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / (0.6 * len(rows) + 1.8)),
+              ncol=2, fontsize=8, frameon=False)
+    return to_svg(fig)
+
+
+def _num(v: float) -> str:
+    return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+
+
+def grid_chart(grid: list[dict], path: str) -> str | None:
+    """The deficit at each value of a single swept parameter (points: each a separate solve)."""
+    pts = [(g["values"][path], bn(g["deficit"])) for g in grid if g["deficit"] is not None]
+    if not pts:
+        return None
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.scatter([p for p, _ in pts], [d for _, d in pts], color=BLUE, zorder=2)
+    missing = [g["values"][path] for g in grid if g["deficit"] is None]
+    for v in missing:
+        ax.axvline(v, color=RED, linestyle=":", linewidth=1)
+    ax.set_xlabel(wrap(path + (" (dotted: no deal)" if missing else ""), 60))
+    ax.set_ylabel("deficit with the deal (USD bn a year)")
+    ax.grid(alpha=0.3)
+    ax.margins(0.1)
+    return to_svg(fig)
+
+
+# -- comparisons ----------------------------------------------------------------------------
+
+def compare_chart(names: list[str], metrics: list[tuple[str, list[float | None]]]) -> str:
+    """The headline metrics (USD) of each instance as horizontal grouped bars, and, beside them,
+    each instance's difference from the first (the levels of similar deals look alike; the
+    differences show what changed). Metric labels on the left, read once for both panels."""
+    two = len(names) > 1
+    height = 0.32 * len(names) * len(metrics) + 1.6
+    fig, axes = plt.subplots(1, 2 if two else 1, figsize=(10 if two else 7.5, height), squeeze=False, sharey=True,
+                             gridspec_kw={"wspace": 0.08})
+    palette = [BLUE, ORANGE, GREEN, PURPLE, RED, GREY]
+    width = 0.8 / max(1, len(names))
+
+    def slot(j: int, n: int) -> list[float]:
+        return [i + (j - (n - 1) / 2) * width for i in range(len(metrics))]
+    left = axes[0, 0]
+    for j, name in enumerate(names):
+        left.barh(slot(j, len(names)), [bn(vals[j]) for _, vals in metrics], height=width * 0.95,
+                  color=palette[j % len(palette)], label=name)
+    left.set_xlabel("USD bn a year", fontsize=8)
+    left.set_title("Each instance", fontsize=9, loc="left")
+    left.set_yticks(range(len(metrics)), [wrap(label, 28) for label, _ in metrics], fontsize=8)
+    left.set_ylim(len(metrics) - 0.5, -0.5)
+    panels = [left]
+    if two:
+        right = axes[0, 1]
+        for j in range(1, len(names)):
+            deltas = [0.0 if vals[j] is None or vals[0] is None else (vals[j] - vals[0]) / 1e6 for _, vals in metrics]
+            right.barh(slot(j, len(names)), deltas, height=width * 0.95, color=palette[j % len(palette)])
+        right.set_xlabel(wrap(f"USD M a year, difference from {names[0]}", 50), fontsize=8)
+        right.set_title("Difference from the first instance", fontsize=9, loc="left")
+        right.margins(x=0.1)
+        panels.append(right)
+    for ax in panels:
+        ax.axvline(0, color="black", linewidth=0.6)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_axisbelow(True)
+    fig.legend(*left.get_legend_handles_labels(), loc="upper center", ncol=min(4, len(names)), fontsize=8,
+               frameon=False, bbox_to_anchor=(0.5, 0.0))
     return to_svg(fig)
 
 
@@ -101,10 +453,21 @@ def _payoff_axes(ax, xs: list[float], ys: list[float]) -> None:
     a USD 1 million step and a USD 300 million switch both show)."""
     ax.axhline(0, color="#888", lw=0.8, zorder=1)
     ax.axvline(0, color="#888", lw=0.8, zorder=1)
-    for axis, values, setter in (("x", xs, ax.set_xscale), ("y", ys, ax.set_yscale)):
+    import math
+
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+    for values, setter, axis in ((xs, ax.set_xscale, ax.xaxis), (ys, ax.set_yscale, ax.yaxis)):
         nonzero = [abs(v) for v in values if abs(v) > 1e-9]
         if nonzero and max(nonzero) / min(nonzero) > 1e3:
-            setter("symlog", linthresh=max(nonzero) * 1e-3, linscale=0.5)
+            top = max(nonzero)
+            linthresh = top * 1e-3
+            setter("symlog", linthresh=linthresh, linscale=0.5)
+            # Ticks at 0 and at whole decades well outside the linear part, written as plain
+            # numbers (matplotlib's default labels are math text, which reports do not render).
+            decades = [10.0 ** k for k in range(math.ceil(math.log10(linthresh * 10)), math.floor(math.log10(top)) + 1)]
+            axis.set_major_locator(FixedLocator(sorted({0.0, *decades, *(-d for d in decades)})))
+            axis.set_minor_locator(FixedLocator([]))
+            axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 1 else f"{v:g}"))
     ax.grid(alpha=0.3)
 
 
@@ -126,12 +489,24 @@ def concession_chart(rows: list[dict], parties: dict[str, str]) -> str:
         if pts:
             ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=marker, color=color, s=size, label=trade,
                        zorder=3)
-    # Name the largest points (by the sum of both values), at most a dozen, so the chart stays legible.
-    named = sorted(range(len(priced)), key=lambda i: -(abs(xs[i]) + abs(ys[i])))[:10]
-    for n, i in enumerate(named):
-        ax.annotate(priced[i]["lever"].split(".", 1)[-1][:28], (xs[i], ys[i]), fontsize=7,
-                    xytext=(4, 4 if n % 2 else -9), textcoords="offset points")
     _payoff_axes(ax, xs, ys)
+    # Name the largest points (by the sum of both values), at most ten, skipping a name whose box
+    # would overlap one already placed (boxes estimated in display points: 7-point text).
+    ax.set_xlim(ax.get_xlim())
+    ax.set_ylim(ax.get_ylim())
+    to_display = ax.transData.transform
+    placed: list[tuple[float, float, float, float]] = []
+    for i in sorted(range(len(priced)), key=lambda i: -(abs(xs[i]) + abs(ys[i]))):
+        if len(placed) == 10:
+            break
+        name = priced[i]["lever"].split(".", 1)[-1][:28]
+        px, py = to_display((xs[i], ys[i]))
+        box = (px + 4, py + 3, px + 10 + 5.0 * len(name), py + 18)      # pixels at the figure's dpi
+        inside = ax.bbox.x0 <= box[0] and box[2] <= ax.bbox.x1 and ax.bbox.y0 <= box[1] and box[3] <= ax.bbox.y1
+        if not inside or any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            continue
+        placed.append(box)
+        ax.annotate(name, (xs[i], ys[i]), fontsize=7, xytext=(4, 4), textcoords="offset points")
     ax.set_xlabel(f"value to {parties['home']} of one step of the concession (USD M)")
     ax.set_ylabel(f"value to {parties['partner']} (USD M)")
     ax.set_title("What each concession is worth to each side (one point per lever)")

@@ -1,28 +1,119 @@
-"""A comparison of instances as people read it: markdown, html, the terminal table, the
-long csv table and the spreadsheet sheets."""
+"""A comparison of instances as people read it: markdown, html, the terminal table, the tidy
+csv table, the spreadsheet sheets and the chart of headline metrics.
+
+Outcomes come first (the headline metrics always, then every other metric and lever that
+differs), with deltas against the first instance: percentage points for rates, 'now yes'
+for a yes/no that changed. Then the inputs that differ, grouped by the object they belong
+to (a segment, a dealer network, a red line, ...). An object that some instance lacks is
+named by its label, which is then not listed as a difference; labels and source texts are
+listed only when they changed on an object every instance has. In html the deltas are
+coloured: green when better for the party the metric is about (a lower deficit, a higher
+payoff), red when worse, grey for other changes.
+"""
 from __future__ import annotations
+
+import math
 
 import pandas as pd
 
-from model.analyses.compare import Comparison
+from model.analyses.compare import Comparison, InputDiff
 from model.formatting import count
 from model.formatting import value as fmt
-from model.reporting.html import esc, html_table, page
+from model.reporting.html import esc, html_table, inline, inline_svg, page
 from model.reporting.markdown_table import table
+from model.reporting.words import change, input_value, short
+
+HEADLINE = ("negotiated_deficit", "deficit", "purchases_value", "home_payoff", "partner_payoff")
+LOWER_IS_BETTER = {"deficit", "negotiated_deficit", "imports_value", "imports_units", "buyer_cost",
+                   "partner_production_loss", "partner_political_cost"}
+HIGHER_IS_BETTER = {"home_payoff", "partner_payoff", "exports_value", "exports_units", "purchases_value",
+                    "home_production_gain", "tariff_revenue", "partner_export_margin", "dealer_margin",
+                    "partner_plant_margin"}
+TEXT_FIELDS = ("label", "citation", "assumption", "reason", "year", "title", "question")
 
 
-def to_rows(c: Comparison) -> list[dict]:
-    """The comparison as one long table (comparison.csv)."""
-    rows = []
+# -- outcomes ---------------------------------------------------------------------------------
+
+def _differs(o) -> bool:
+    if all(v is None or abs(v) < 1e-9 for v in o.values):
+        return False                    # zero wherever it exists (a lever only some instances have, unused)
+    return any(d is not None and abs(d) > 1e-6 * max(1.0, abs(v or 0.0)) for d, v in zip(o.deltas, o.values)) \
+        or len({v is None for v in o.values}) > 1
+
+
+def outcome_rows(c: Comparison) -> list:
+    """The headline metrics (always), then the other metrics and levers that differ."""
+    metrics = {o.name: o for o in c.outcomes if o.section == "metric"}
+    head = [metrics[k] for k in HEADLINE if k in metrics]
+    rest = [o for o in c.outcomes if o not in head and _differs(o)]
+    return head + rest
+
+
+def _label(o) -> str:
+    return (short(o.label) if o.section == "metric" else f"lever: {o.label}")
+
+
+def _cell(o, i: int) -> tuple[str, str]:
+    """(value text, delta text) of outcome `o` in instance i ('' delta for the first)."""
+    v, d = o.values[i], o.deltas[i]
+    shown = fmt(v, o.unit) if v is not None else "n/a"
+    if i == 0 or d is None:
+        return shown, ""
+    if abs(d) <= 1e-6 * max(1.0, abs(v or 0.0)):
+        return shown, "same"
+    return shown, change(d, o.unit)
+
+
+def _tone(o, d) -> str:
+    if d is None or abs(d) <= 1e-6:
+        return "neutral"
+    if o.name in LOWER_IS_BETTER:
+        return "down" if d < 0 else "up"
+    if o.name in HIGHER_IS_BETTER:
+        return "down" if d > 0 else "up"       # 'down' is the good colour (green), 'up' the bad one (red)
+    return "neutral"
+
+
+def chart(c: Comparison) -> str:
+    """The headline metrics per instance, as grouped bars (USD)."""
+    from model.reporting.charts import compare_chart
+    metrics = {o.name: o for o in c.outcomes if o.section == "metric"}
+    rows = [(short(metrics[k].label), list(metrics[k].values)) for k in HEADLINE if k in metrics]
+    return compare_chart(c.names, rows)
+
+
+# -- inputs, grouped by object ------------------------------------------------------------------
+
+def _object(path: str) -> tuple[str, str]:
+    """('segments.suv', 'elasticity') for 'segments.suv.elasticity'; sections with one level
+    ('settings.objective') are their own object."""
+    parts = path.split(".")
+    if parts[0] in ("settings", "parties") or len(parts) < 3:
+        return parts[0], ".".join(parts[1:])
+    return ".".join(parts[:2]), ".".join(parts[2:])
+
+
+def input_groups(c: Comparison) -> list[tuple[str, str, list[InputDiff]]]:
+    """[(object, title, differences)]: the differences of each object, without its label (an
+    object some instance lacks is titled by its label) and without source texts, unless
+    they changed on an object every instance has."""
+    groups: dict[str, list[InputDiff]] = {}
     for d in c.inputs:
-        for name, v in zip(c.names, d.values):
-            rows.append({"section": "input", "item": d.path, "label": "", "unit": "", "instance": name,
-                         "value": v, "delta": ""})
-    for o in c.outcomes:
-        for name, v, dv in zip(c.names, o.values, o.deltas):
-            rows.append({"section": o.section, "item": o.name, "label": o.label, "unit": o.unit, "instance": name,
-                         "value": v, "delta": dv})
-    return rows
+        groups.setdefault(_object(d.path)[0], []).append(d)
+    out = []
+    for obj, diffs in groups.items():
+        present = _present(diffs)
+        partial = not all(present)          # the object is missing from some instance
+        if partial and obj.startswith("sources."):
+            continue                        # a new source: its key is shown beside the numbers that cite it
+        label = next((x for d in diffs if _object(d.path)[1] == "label" for x in _leaves(d) if isinstance(x, str)), "")
+        kept = [d for d in diffs if not (partial and _object(d.path)[1] in TEXT_FIELDS)]
+        if kept:
+            title = obj + (f": {label}" if label and partial else "")
+            if partial:
+                title += f" (only in {', '.join(n for n, p in zip(c.names, present) if p)})"
+            out.append((obj, title, kept))
+    return out
 
 
 def diversion_rows(c: Comparison) -> list[list[str]]:
@@ -56,76 +147,151 @@ DIVERSION_NOTE = ("Deal against no deal in each instance: the change in imports 
                   "countries).")
 
 
+def _leaves(d: InputDiff) -> tuple:
+    return d.leaves if d.leaves else tuple(None if v == "(absent)" else v for v in d.values)
+
+
+def _present(diffs: list[InputDiff]) -> list[bool]:
+    n = len(_leaves(diffs[0]))
+    return [any(_leaves(d)[i] is not None for d in diffs) for i in range(n)]
+
+
+def show_leaf(path: str, leaf) -> str:
+    """An input value as people write it, with its source key: '10,000 vehicles a year [a_follow_capacity]'."""
+    if leaf is None:
+        return "(absent)"
+    if isinstance(leaf, tuple) and len(leaf) == 3 and isinstance(leaf[0], (int, float)):
+        return f"{input_value(path, float(leaf[0]), str(leaf[1]))} [{leaf[2]}]"
+    if isinstance(leaf, bool):
+        return "yes" if leaf else "no"
+    return str(leaf)
+
+
+# -- markdown ---------------------------------------------------------------------------------
+
 def markdown(c: Comparison) -> str:
-    head = ["", *c.names]
     lines = [f"# Comparison: {', '.join(c.names)}", "",
              "Instances: " + "; ".join(f"`{n}` ({f}, {s})" for n, f, s in zip(c.names, c.files, c.statuses)),
-             "", "Deltas are against the first instance.", "", "## What changed in the inputs", ""]
-    if c.inputs:
-        lines.append(table(["input", *c.names], [[f"`{d.path}`", *d.values] for d in c.inputs]))
-    else:
-        lines.append("The inputs are identical.")
-    lines += ["", "## What it did to the deal", ""]
-    changed = [o for o in c.outcomes if any(d not in (None, 0) and abs(d) > 1e-6 * max(1, abs(v or 0))
-                                            for d, v in zip(o.deltas, o.values))]
-    if changed:
-        rows = []
-        for o in changed:
-            cells = [fmt(v, o.unit) if i == 0 else f"{fmt(v, o.unit)} ({fmt(d, o.unit, signed=True)})"
-                     for i, (v, d) in enumerate(zip(o.values, o.deltas))]
-            rows.append([o.label if o.section == "metric" else f"lever: {o.label}", *cells])
-        lines.append(table(head, rows))
-    else:
-        lines.append("Every metric and lever is the same.")
-    rows = diversion_rows(c)
-    if rows:
-        lines += ["", "## Trade creation and diversion, side by side", "", DIVERSION_NOTE, "", table(head, rows)]
-    return "\n".join(lines) + "\n"
+             "", "## What it did to the deal", "",
+             f"Deltas are against the first instance, `{c.names[0]}` (percentage points, pp, for rates).", "",
+             "![Headline metrics per instance](comparison.svg)", ""]
+    rows = []
+    for o in outcome_rows(c):
+        cells = []
+        for i in range(len(c.names)):
+            shown, delta = _cell(o, i)
+            cells.append(shown + (f" ({delta})" if delta else ""))
+        rows.append([_label(o), *cells])
+    lines.append(table(["", *c.names], rows))
+    diversion = diversion_rows(c)
+    if diversion:
+        lines += ["", "## Trade creation and diversion, side by side", "", DIVERSION_NOTE, "",
+                  table(["", *c.names], diversion)]
+    lines += ["", "## What changed in the inputs", ""]
+    groups = input_groups(c)
+    if not groups:
+        lines.append("The inputs are identical." if not c.inputs else
+                     "Only labels and source texts of new objects differ.")
+    for _, title_, diffs in groups:
+        lines += [f"### {title_}", "",
+                  table(["field", *c.names], [[f"`{_object(d.path)[1]}`", *(show_leaf(d.path, x) for x in _leaves(d))]
+                                              for d in diffs]), ""]
+    return "\n".join(lines).rstrip() + "\n"
 
 
-KEY_METRICS = ("deficit", "imports_value", "exports_value", "purchases_value", "home_payoff", "partner_payoff",
-               "partner_production_loss", "overall_deficit")
+# -- html ---------------------------------------------------------------------------------------
+
+def html(c: Comparison, svg: str | None = None) -> str:
+    """The comparison as a self-contained page (same look as report.html), outcomes first."""
+    svg = chart(c) if svg is None else svg
+    intro = ("<p>Instances: " + "; ".join(f"<b>{esc(n)}</b> ({esc(f)}, {esc(s)})" for n, f, s in
+                                          zip(c.names, c.files, c.statuses))
+             + f". Deltas are against the first instance, <b>{esc(c.names[0])}</b>; pp: percentage points. "
+             '<span class="down">Green</span>: better for the party the metric is about (a lower deficit, a higher '
+             'payoff); <span class="up">red</span>: worse; <span class="neutral">grey</span>: other changes.</p>')
+    rows = outcome_rows(c)
+
+    def cell(i, j, v):
+        if j == 0:
+            return esc(v), ""
+        o = rows[i]
+        shown, delta = _cell(o, j - 1)
+        if not delta:
+            return esc(shown), "num"
+        return f'{esc(shown)} <span class="{_tone(o, o.deltas[j - 1])}">({esc(delta)})</span>', "num"
+    outcomes = html_table(["", *c.names], [[_label(o), *o.values] for o in rows], cell=cell)
+    sections = [("", intro), ("What it did to the deal", inline_svg(svg, "compare") + outcomes)]
+    diversion = diversion_rows(c)
+    if diversion:
+        sections.append(("Trade creation and diversion, side by side", f"<p>{esc(DIVERSION_NOTE)}</p>"
+                         + html_table(["", *c.names], diversion)))
+    groups = input_groups(c)
+    parts = []
+    for _, title_, diffs in groups:
+        parts.append(f"<h3>{esc(title_)}</h3>" + html_table(
+            ["field", *c.names], [[_object(d.path)[1], *(show_leaf(d.path, x) for x in _leaves(d))] for d in diffs]))
+    sections.append(("What changed in the inputs", "".join(parts) if parts else
+                     f"<p>{inline('The inputs are identical.' if not c.inputs else 'Only labels and source texts of new objects differ.')}</p>"))
+    return page(f"Comparison: {', '.join(c.names)}", sections)
+
+
+# -- terminal -----------------------------------------------------------------------------------
+
+KEY_METRICS = ("deficit", "negotiated_deficit", "imports_value", "exports_value", "purchases_value", "home_payoff",
+               "partner_payoff", "partner_production_loss", "overall_deficit")
 
 
 def terminal_table(c: Comparison) -> str:
-    """A compact table of the key metrics for the terminal."""
-    width = max(12, *(len(n) for n in c.names))
-    lines = [f"{'':<26}" + "".join(f"{n:>{width + 2}}" for n in c.names),
-             f"{'status':<26}" + "".join(f"{s:>{width + 2}}" for s in c.statuses)]
-    for o in c.outcomes:
-        if o.section == "metric" and o.name in KEY_METRICS:
-            lines.append(f"{o.name:<26}" + "".join(f"{fmt(v, o.unit):>{width + 2}}" for v in o.values))
-    for row in diversion_rows(c)[:5]:
-        lines.append(f"{row[0][:25]:<26}" + "".join(f"{v:>{width + 2}}" for v in row[1:]))
-    lines.append(f"{len(c.inputs)} input fields differ; "
-                 f"{sum(1 for o in c.outcomes if o.section == 'lever' and len(set(o.values)) > 1)} levers differ")
-    return "\n".join(lines)
+    """The key metrics in their labels, one column per instance, each as wide as its widest cell."""
+    metrics = {o.name: o for o in c.outcomes if o.section == "metric"}
+    rows = [["status", *c.statuses]]
+    for k in KEY_METRICS:
+        if k in metrics:
+            o = metrics[k]
+            rows.append([short(o.label), *(fmt(v, o.unit) if v is not None else "n/a" for v in o.values)])
+    rows += [[label[:40], *cells] for label, *cells in diversion_rows(c)[:5]]
+    header = ["", *c.names]
+    widths = [max(len(str(r[j])) for r in [header, *rows]) for j in range(len(header))]
+    lines = ["  ".join(str(cell).ljust(widths[0]) if j == 0 else str(cell).rjust(widths[j])
+                       for j, cell in enumerate(row)) for row in [header, *rows]]
+    levers = sum(1 for o in c.outcomes if o.section == "lever" and _differs(o))
+    n, k = len(c.inputs), len(input_groups(c))
+    lines.append(f"{n} input field{'s' if n != 1 else ''} differ{'s' if n == 1 else ''} ({k} object{'s' if k != 1 else ''}); "
+                 f"{levers} lever{'s' if levers != 1 else ''} differ{'s' if levers == 1 else ''}")
+    return "\n".join(line.rstrip() for line in lines)
 
 
-def html(c: Comparison) -> str:
-    """The comparison as a self-contained page (same look as report.html)."""
-    sections = [("", "<p>Instances: " + "; ".join(f"<b>{esc(n)}</b> ({esc(f)}, {esc(s)})" for n, f, s in
-                                                  zip(c.names, c.files, c.statuses)) +
-                 ". Deltas are against the first instance.</p>")]
-    sections.append(("What changed in the inputs",
-                     html_table(["input", *c.names], [[d.path, *d.values] for d in c.inputs])
-                     if c.inputs else "<p>The inputs are identical.</p>"))
+# -- tidy csv and sheets ------------------------------------------------------------------------
+
+def to_rows(c: Comparison) -> list[dict]:
+    """The comparison as one tidy table (comparison.csv): one row per item and instance, the
+    value as a number in `value` (text values in `text`), its unit and source in their own
+    columns, and the numeric delta against the first instance."""
     rows = []
+    for d in c.inputs:
+        obj, field = _object(d.path)
+        leaves = _leaves(d)
+        first = leaves[0]
+        for name, leaf in zip(c.names, leaves):
+            number = isinstance(leaf, tuple) and len(leaf) == 3 and isinstance(leaf[0], (int, float))
+            delta = None
+            if number and isinstance(first, tuple) and len(first) == 3 and first[1] == leaf[1] \
+                    and isinstance(first[0], (int, float)):
+                delta = float(leaf[0]) - float(first[0])
+            rows.append({"section": "input", "object": obj, "item": field, "label": "", "instance": name,
+                         "value": float(leaf[0]) if number else None, "unit": str(leaf[1]) if number else "",
+                         "source": str(leaf[2]) if number else "",
+                         "text": "" if number or leaf is None else show_leaf(d.path, leaf),
+                         "present": leaf is not None, "delta": delta})
     for o in c.outcomes:
-        if any(d not in (None, 0) and abs(d) > 1e-6 * max(1, abs(v or 0)) for d, v in zip(o.deltas, o.values)):
-            rows.append([o.label if o.section == "metric" else f"lever: {o.label}",
-                         *[fmt(v, o.unit) if i == 0 else f"{fmt(v, o.unit)} ({fmt(d, o.unit, signed=True)})"
-                           for i, (v, d) in enumerate(zip(o.values, o.deltas))]])
-    sections.append(("What it did to the deal", html_table(["", *c.names], rows, set(range(1, len(c.names) + 1)))
-                     if rows else "<p>Every metric and lever is the same.</p>"))
-    rows = diversion_rows(c)
-    if rows:
-        sections.append(("Trade creation and diversion, side by side", f"<p>{esc(DIVERSION_NOTE)}</p>"
-                         + html_table(["", *c.names], rows, set(range(1, len(c.names) + 1)))))
-    return page(f"Comparison: {', '.join(c.names)}", sections)
+        for name, v, dv in zip(c.names, o.values, o.deltas):
+            rows.append({"section": o.section, "object": o.name, "item": "", "label": o.label, "instance": name,
+                         "value": v, "unit": o.unit, "source": "", "text": "", "present": v is not None,
+                         "delta": dv if dv is None or math.isfinite(dv) else None})
+    return rows
 
 
 def sheets(c: Comparison) -> dict:
     rows = to_rows(c)
-    return {"inputs": pd.DataFrame([r for r in rows if r["section"] == "input"]),
-            "outcomes": pd.DataFrame([r for r in rows if r["section"] != "input"])}
+    return {"outcomes": pd.DataFrame([r for r in rows if r["section"] != "input"]),
+            "inputs": pd.DataFrame([r for r in rows if r["section"] == "input"])}

@@ -1,22 +1,17 @@
-"""The report's explanation sections: why this deal (shadow prices in words, ranging of
-lever costs) and, when there is none, why no deal and what would make one possible."""
+"""The report's explanation sections: how far each lever's effect may move before the deal
+changes (ranging), and, when there is no deal, why, and what would make one possible:
+the smallest relaxation overall and for each party alone, each with the deal it allows."""
 from __future__ import annotations
 
-from model.analyses.diagnose import describe
 from model.formatting import money, value
 from model.reporting.markdown_table import table
+from model.reporting.words import amount, group_labels, possessive, rate_setting
 from model.results import Results
 
 
-def report_section(r: Results) -> str:
-    """Why this deal: the sentences, then ranging of the lever costs."""
-    lines = []
-    expl = r.extras.get("explanations")
-    if expl:
-        lines += ["## Why this deal: what each binding constraint costs", "",
-                  "Each sentence reads a shadow price from the LP with the chosen tariff options and NTB reliefs "
-                  "fixed; it holds for small changes, within the range given.", ""]
-        lines += [f"- {e['sentence']}" for e in expl]
+def ranging_section(r: Results) -> str:
+    """Per unit of each lever used: its effect on the deficit, and how far that may move
+    before the deal changes (HiGHS ranging of the deal's linear program)."""
     costs = [c for c in r.extras.get("ranging", {}).get("lever_costs", []) if c["low"] is not None or c["high"] is not None]
     used = {f"{lv.name}[{lv.index}]": lv for lv in r.levers}
     rows = []
@@ -24,40 +19,120 @@ def report_section(r: Results) -> str:
         lv = used.get(c["lever"])
         if lv is None or abs(lv.value) < 1e-6:
             continue
-        rows.append([lv.label, money(c["cost"]), "-inf" if c["low"] is None else money(c["low"]),
-                     "+inf" if c["high"] is None else money(c["high"])])
-    if rows:
-        lines += ["", "### How far each lever's effect on the deficit may move before the deal changes", "",
-                  "Per unit of the lever (a vehicle, a tonne, an aircraft); from HiGHS ranging of the fixed LP.", "",
-                  table(["lever", "deficit change per unit", "lowest", "highest"], rows)]
-    diag = r.extras.get("diagnosis")
-    if diag:
-        lines += ["", diagnosis_section(r)]
+        rows.append([lv.label, money(c["cost"]), "no limit" if c["low"] is None else money(c["low"]),
+                     "no limit" if c["high"] is None else money(c["high"])])
+    if not rows:
+        return ""
+    return ("## How far each lever's effect on the deficit may move before the deal changes\n\n"
+            "Per unit of the lever (a vehicle, a tonne, an aircraft), with the deal's tariff options and yes/no "
+            "concessions held as chosen (HiGHS ranging).\n\n"
+            + table(["lever", "deficit change per unit", "lowest", "highest"], rows))
+
+
+# -- no deal ---------------------------------------------------------------------------------
+
+def _steps(d: dict) -> str:
+    steps = d.get("steps") or {}
+    words = [("one percentage point" if u == "fraction" else value(v, u) if u == "USD" else amount(v, u))
+             for u, v in steps.items()]
+    return ", ".join(words)
+
+
+def _moves(block: dict) -> list[str]:
+    out = []
+    for x in block.get("relaxations", []):
+        out.append(f"{x['label']}: from {value(x['bound'], x['unit'])} to {value(x['relaxed_bound'], x['unit'])}")
+    return group_moves(out)
+
+
+def group_moves(moves: list[str]) -> list[str]:
+    """Moves of per-segment lines of one red line said once ('Japan: cars pay at most 10% (compact
+    cars, SUVs): from 10.0% to 15.0%') when they move alike."""
+    by_move: dict[str, list[str]] = {}
+    for m in moves:
+        label, _, move = m.rpartition(": from ")
+        by_move.setdefault(move, []).append(label)
+    return [f"{label}: from {move}" for move, labels in by_move.items() for label in group_labels(labels)]
+
+
+def _deal_words(r: Results, block: dict) -> str:
+    deal = block.get("deal")
+    if not deal:
+        return ""
+    home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
+    return (f"the deal it allows has a deficit of {money(deal['deficit'])}, {possessive(home)} payoff {money(deal['home_payoff'])} "
+            f"and {possessive(partner)} {money(deal['partner_payoff'])}; verified against the relaxed constraints (largest "
+            f"violation {block['verification_of_relaxed_deal']:.1e})")
+
+
+def _levers(block: dict) -> str:
+    out = []
+    for lv in block.get("levers", []):
+        if lv["unit"] == "fraction":
+            shown = rate_setting(lv["value"], lv.get("choice"))
+        elif lv["unit"] == "yes/no":
+            shown = "yes"
+        else:
+            shown = amount(lv["value"], lv["unit"])
+        out.append(f"{lv['label']}: {shown}")
+    return "; ".join(out)
+
+
+def diagnosis_summary(r: Results) -> str:
+    """The first screen's account of a missing deal: the smallest relaxation overall, and for
+    each party alone."""
+    d = r.extras.get("diagnosis")
+    if not d:
+        return ""
+    if d["status"] != "relaxable":
+        return ("No relaxation of red lines, participation, buyers' ceilings or channel capacities makes a deal "
+                "possible: the conflict is in the structure of the instance (check the data).")
+    lines = ["**The smallest relaxation that makes a deal possible:**", ""]
+    lines += [f"- {m}" for m in _moves(d)]
+    if d.get("by_party"):
+        lines += ["", "**Each party alone**, moving only its own red lines and participation:", ""]
+    for p, block in d.get("by_party", {}).items():
+        name = r.instance["parties"][p]
+        if block["status"] == "relaxable":
+            lines.append(f"- **{name}**: " + "; ".join(_moves(block)) + ".")
+        else:
+            lines.append(f"- **{name}** cannot make a deal possible alone.")
     return "\n".join(lines)
 
 
 def diagnosis_section(r: Results) -> str:
-    d = r.extras["diagnosis"]
-    labels = {c["name"]: c["label"] for c in d.get("labels", [])}
+    d = r.extras.get("diagnosis")
+    if not d:
+        return ""
     lines = ["## Why there is no deal, and what would make one possible", ""]
     if d["status"] != "relaxable":
         lines.append("No relaxation of red lines, participation, buyers' ceilings or channel capacities admits a "
                      "deal: the conflict is in the structure of the instance (check the data).")
     else:
-        lines.append("The smallest relaxation that makes a deal possible (each constraint measured in its own "
-                     "unit: 1,000 vehicles, USD 100 million, one percentage point):")
-        lines.append("")
-        for x in d["relaxations"]:
-            lines.append(f"- **{x['label']}**: move the bound from {value(x['bound'], x['unit'])} to "
-                         f"{value(x['relaxed_bound'], x['unit'])} ({value(x['amount'], x['unit'])}).")
-        deal = d["deal"]
-        lines += ["", f"With that relaxation the deal would have a deficit of {money(deal['deficit'])}, "
-                  f"{r.instance['parties']['home']}'s payoff {money(deal['home_payoff'])} and "
-                  f"{r.instance['parties']['partner']}'s {money(deal['partner_payoff'])}; it satisfies every "
-                  f"constraint once relaxed (largest violation {d['verification_of_relaxed_deal']:.1e})."]
+        lines.append("The relaxation moves as few steps as it can, a step being " + _steps(d) + " (set them with "
+                     "`run --relax-step UNIT=AMOUNT`; a larger step makes that kind of bound cheaper to move). "
+                     "Overall, red lines, participation, buyers' ceilings and dealer capacities may move; each party "
+                     "alone may move only its own red lines and participation.")
+        lines += ["", "**Overall**, " + _deal_words(r, d) + ":", ""]
+        lines += [f"- {m}" for m in _moves(d)]
+        if d.get("levers"):
+            lines += ["", f"Its levers: {_levers(d)}."]
+        for p, block in d.get("by_party", {}).items():
+            name = r.instance["parties"][p]
+            if block["status"] != "relaxable":
+                lines += ["", f"**{name} alone** cannot make a deal possible by moving its own red lines and "
+                          "participation."]
+                continue
+            lines += ["", f"**{name} alone**, " + _deal_words(r, block) + ":", ""]
+            lines += [f"- {m}" for m in _moves(block)]
+            if block.get("levers"):
+                lines += ["", f"Its levers: {_levers(block)}."]
     if d.get("iis"):
-        lines += ["", f"Conflicting constraints ({d['iis_note']}): "
-                  + "; ".join(describe(x["name"], labels) for x in d["iis"]) + "."]
-    else:
-        lines += ["", f"No irreducible infeasible subset: {d['iis_note']}."]
+        mine = group_labels([x["label"] for x in d["iis"]])
+        extra = d.get("iis_model_rows", 0)
+        lines += ["", f"Constraints in conflict ({d['iis_note']}): " + "; ".join(mine) + "."
+                  + (f" ({extra} rows of the model's own structure, such as one option per tariff line, complete "
+                     "the conflict.)" if extra else "")]
+    elif d.get("iis_note"):
+        lines += ["", f"No conflict list: {d['iis_note']}."]
     return "\n".join(lines)

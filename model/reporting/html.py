@@ -1,14 +1,16 @@
 """report.html: one self-contained page (inline CSS and SVG charts) that tells the story.
 
-Reads Results only. Sections: headline figures, the deficit bridge, levers by party,
-binding constraints with their shadow prices in words, the frontier (when computed),
-the diagnosis (when there is no deal), solver and verification facts, and the data
-provenance appendix with every assumption highlighted. `page()` renders any list of
-sections, so comparisons and sweeps use the same look.
+Reads Results only. The first screen is laid out for a page (the deal as one card per
+party, the balances as figures, the constraints that matter most); every other section
+is the markdown report's own section (`markdown.sections`), rendered by `markdown_html`,
+with its charts inlined where the markdown links them; the appendix sections (every input
+by source, ranging, the method) are collapsed (`<details>`). So a section added to the
+markdown report appears here with no edit. `page()` renders any list of sections, so
+comparisons use the same look.
 
 Escaping: every value that comes from an instance, a file name or a result goes into a
 page through `esc` (text and attribute values alike; quotes included), either directly or
-through `html_table`, `page` and `_markdown_paragraphs`, which call it. The only markup
+through `html_table`, `page`, `inline` and `markdown_html`, which call it. The only markup
 not escaped here is our own: the tags written in this module and matplotlib's SVG, whose
 text matplotlib escapes as XML. No page has scripts, event attributes or links.
 """
@@ -17,19 +19,24 @@ from __future__ import annotations
 import html
 import re
 
-from model.formatting import money, per_unit, value
-from model.results import Results, binding_rows
+from model.formatting import money
+from model.reporting.words import calibration_name, possessive
+from model.results import Results
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #1f5f8b;padding-bottom:.2em;margin-top:2em}
+h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #1f5f8b;padding-bottom:.2em;margin-top:2em}h3{margin:1.2em 0 .4em}
 table{border-collapse:collapse;margin:.8em 0;font-size:.9em;width:100%}th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}
 th{background:#eef3f7}td.num{text-align:right;white-space:nowrap}
-.cards{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}.card{flex:1 1 180px;border:1px solid #ccc;border-radius:6px;padding:.7em 1em;background:#fafcfd}
-.card .v{font-size:1.5em;font-weight:600}.card .l{font-size:.85em;color:#555}
-tr.assumption td{background:#fff4d6}.tag{background:#f0b429;color:#222;border-radius:3px;padding:0 .35em;font-size:.8em}
+.cards{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}.card{flex:1 1 200px;border:1px solid #ccc;border-radius:6px;padding:.7em 1em;background:#fafcfd}
+.card .v{font-size:1.5em;font-weight:600}.card .l{font-size:.85em;color:#555}.card .d{font-size:.85em;color:#333}
+.deal{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0;align-items:flex-start}.party{flex:1 1 380px;border-left:4px solid #1f5f8b;padding:.2em 1em;background:#f7fafc}
+.party h3{margin:.3em 0}.party ul{margin:.3em 0;padding-left:1.2em}.party.partner{border-color:#1e8449}
+li.assumption{background:#fff4d6}.tag{background:#f0b429;color:#222;border-radius:3px;padding:0 .35em;font-size:.8em}
 .status-optimal{color:#1e8449}.status-infeasible,.status-error{color:#b03a2e}.chart svg{max-width:100%;height:auto}
-.note{color:#555;font-size:.9em}
+.note{color:#555;font-size:.9em}.warning{background:#fdecea;border-left:4px solid #b03a2e;padding:.4em .8em}
+details{margin:1em 0;border:1px solid #ddd;border-radius:6px;padding:.3em .8em}summary{cursor:pointer;font-weight:600}
+.up{color:#b03a2e}.down{color:#1e8449}.neutral{color:#555}code{font-size:.9em;background:#f3f3f3;padding:0 .2em}
 """
 
 
@@ -39,14 +46,22 @@ def esc(x) -> str:
     return html.escape(str(x), quote=True)
 
 
-def html_table(header: list[str], rows: list[list], num_cols: set[int] = frozenset(), row_class=None) -> str:
+NUMERIC = re.compile(r"^[-+]?\$?[-+]?[\d.,]+(\s?(bn|M|k|%|pp))?(\s|$|\()")
+
+
+def html_table(header: list[str], rows: list[list], num_cols: set[int] = frozenset(), row_class=None,
+               cell=None) -> str:
+    """A table; `cell(i, j, value)` may return (text, css class) for a cell (default: the
+    value escaped, right-aligned in `num_cols`)."""
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = []
     for i, row in enumerate(rows):
         cls = f' class="{esc(row_class(i))}"' if row_class and row_class(i) else ""
-        cells = "".join(f'<td class="num">{esc(c)}</td>' if j in num_cols else f"<td>{esc(c)}</td>"
-                        for j, c in enumerate(row))
-        body.append(f"<tr{cls}>{cells}</tr>")
+        cells = []
+        for j, c in enumerate(row):
+            text, css = cell(i, j, c) if cell else (esc(c), "num" if j in num_cols else "")
+            cells.append(f'<td class="{esc(css)}">{text}</td>' if css else f"<td>{text}</td>")
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
@@ -64,105 +79,163 @@ def page(title: str, sections: list[tuple[str, str]], subtitle: str = "") -> str
             f"{f'<p class=note>{esc(subtitle)}</p>' if subtitle else ''}{body}</body></html>\n")
 
 
-def report_html(r: Results) -> str:
-    from model.reporting.charts import bridge_chart, frontier_chart
-    home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
-    d = r.metric("deficit")
-    sections: list[tuple[str, str]] = []
-    status = f'<p>Status: <b class="status-{esc(r.status)}">{esc(r.status)}</b> {esc(r.message)}</p>'
-    cards = [("deficit, calibration year", money(d.baseline)), ("deficit with no deal", money(d.no_deal)),
-             ("deficit with the deal", money(d.deal))]
-    if r.has_deal:
-        g, bought = r.metric("negotiated_deficit"), r.metric("purchases_value")
-        cards[2:2] = [("deficit in the negotiated goods, deal", money(g.deal)),
-                      ("additional purchases, deal", money(bought.deal))]
-        for p in ("home", "partner"):
-            pm = r.metric(f"{p}_payoff")
-            cards.append((f"{r.instance['parties'][p]}'s gain over no deal", money(pm.deal - pm.no_deal, signed=True)))
-    card_html = "".join(f'<div class="card"><div class="v">{esc(v)}</div><div class="l">{esc(lbl)}</div></div>'
-                        for lbl, v in cards)
-    lead = "".join(f"<p class=note>{esc(w)}.</p>" for w in r.extras.get("warnings", []))
-    if r.has_deal and g.deal > g.no_deal and d.deal < d.no_deal:
-        lead += (f"<p><b>The deficit in the negotiated goods is {esc(money(g.deal - g.no_deal))} higher with the deal "
-                 "than with no deal</b>: the total falls only because of purchase commitments.</p>")
-    sections.append(("", f"<p>{esc(r.instance['question'])}</p>{status}<div class=cards>{card_html}</div>{lead}"))
-    if r.extras.get("bridge"):
-        sections.append(("Deficit bridge", inline_svg(bridge_chart(r.extras["bridge"], home), "bridge")
-                         + html_table(["step", "change", "deficit after"],
-                                      [[b["label"], "" if b["change"] is None else money(b["change"], True),
-                                        money(b["level"])] for b in r.extras["bridge"]], {1, 2})))
-    for party in ("home", "partner"):
-        rows = [[lv.label, lv.choice or value(lv.value, lv.unit), "fixed by the instance" if lv.fixed else "chosen"]
-                for lv in r.levers if lv.party == party and lv.shown]
-        if rows:
-            sections.append((f"Levers: {r.instance['parties'][party]} ({party})",
-                             html_table(["lever", "setting", ""], rows)))
-    bind = binding_rows(r.constraints)
-    if bind:
-        words = "".join(f"<li>{esc(e['sentence'])}</li>" for e in r.extras.get("explanations", []))
-        sections.append(("Binding constraints and shadow prices",
-                         f"<p class=note>Shadow prices: {esc(r.shadow_prices['source'])}.</p>"
-                         + html_table(["constraint", "party", "bound", "deficit reduction per unit relaxed"],
-                                      [[c.label, c.party or "", f"{c.sense} {value(c.rhs, c.unit)}",
-                                        per_unit(c.relaxation_value, c.unit) if c.relaxation_value is not None else "not priced"]
-                                       for c in bind], {2, 3}) + (f"<ul>{words}</ul>" if words else "")))
-    from model.reporting.concession_section import concession_html
-    concessions = concession_html(r, esc, html_table, inline_svg, _markdown_paragraphs)
-    if concessions:
-        sections.append(concessions)
-    f = r.extras.get("frontier")
-    if f and f.get("status") == "ok":
-        sections.append(("Frontier and zone of possible agreement",
-                         inline_svg(frontier_chart(f["points"], f["marks"], r.instance["parties"]), "frontier")
-                         + _markdown_paragraphs(_frontier_text(r))))
-    elif f:
-        sections.append(("No zone of possible agreement", _markdown_paragraphs(_frontier_text(r))))
-    if r.extras.get("diagnosis"):
-        from model.reporting.explanations import diagnosis_section
-        sections.append(("Why there is no deal", _markdown_paragraphs(diagnosis_section(r).split("\n", 1)[1])))
-    if r.has_deal:
-        from model.reporting.trade_welfare_section import html_sections
-        sections += html_sections(r, html_table)
-    if r.has_deal:
-        sections.append(("Outcomes", html_table(
-            ["metric", "calibration year", "no deal", "deal"],
-            [[m.label, value(m.baseline, m.unit), value(m.no_deal, m.unit), value(m.deal, m.unit)]
-             for m in r.metrics], {1, 2, 3})))
-    v, s = r.verification, r.solver
-    facts = [["solver", f"{s['name']} {s['version']}"], ["MIP gap", "n/a" if s.get("mip_gap") is None else f"{s['mip_gap']:.1e}"],
-             ["verification", "no solution" if v.get("ok") is None else
-              f"{v['checks']} constraints re-checked outside the solver; largest relative violation "
-              f"{v['max_violation']:.1e} ({'ok' if v['ok'] else 'FAILED'})"],
-             ["instance", f"{r.instance['file']} (content hash {r.instance['content_hash']})"]]
-    sections.append(("Solver and verification", html_table(["", ""], facts)))
-    assumed = {a["path"] for a in r.assumptions}
-    rows = [[i["path"], f"{i['value']:,.10g} {i['unit']}", i["source"],
-             ("ASSUMPTION: " if i["path"] in assumed else "") + (i["citation"] or "") + (f" ({i['year']})" if i.get("year") else "")]
-            for i in r.inputs]
-    sections.append(("Data provenance: every input, its unit and source",
-                     f"<p><span class=tag>assumption</span> rows ({len(assumed)} of {len(rows)}) are not published "
-                     "figures; each says why it was assumed.</p>"
-                     + html_table(["input", "value", "source key", "source"], rows, {1},
-                                  row_class=lambda i: "assumption" if rows[i][0] in assumed else "")))
-    return page(r.instance["title"], sections, f"Instance {r.instance['name']}: {home} (home) and {partner} (partner)")
+# -- markdown, as our sections write it, to html ----------------------------------------------
+
+def inline(text: str) -> str:
+    """One line of our markdown as html: escaped, then `code`, **bold** and *italics*."""
+    codes: list[str] = []
+
+    def keep(m):
+        codes.append(f"<code>{m.group(1)}</code>")
+        return f"\x00{len(codes) - 1}\x00"
+    out = re.sub(r"`([^`]+)`", keep, esc(text))
+    out = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", out)
+    out = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<i>\1</i>", out)
+    return re.sub("\x00(\\d+)\x00", lambda m: codes[int(m.group(1))], out)
 
 
-def _frontier_text(r: Results) -> str:
-    from model.reporting.frontier_section import frontier_section
-    text = frontier_section(r)
-    return text.split("\n", 1)[1] if text else ""
-
-
-def _markdown_paragraphs(text: str) -> str:
-    """The few markdown constructs our sections use (paragraphs, bullets, bold) as html."""
+def markdown_html(text: str, charts: dict[str, str] | None = None) -> str:
+    """The markdown our sections write (headings, paragraphs, lists, tables, quotes, chart
+    links) as html; a link to `<name>.svg` inlines that chart from `charts`."""
+    charts = charts or {}
     out = []
-    for block in text.strip().split("\n\n"):
-        if block.startswith("|") or block.startswith("!["):
-            continue           # tables and images have html versions of their own
+    for block in re.split(r"\n\s*\n", text.strip()):
         lines = block.split("\n")
-        fmt = lambda t: re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", esc(t))
-        if all(line.startswith("- ") for line in lines):
-            out.append("<ul>" + "".join(f"<li>{fmt(line[2:])}</li>" for line in lines) + "</ul>")
+        first = lines[0]
+        if m := re.match(r"^(#{1,4}) (.*)$", first):
+            level = min(len(m.group(1)) + 1, 4) if len(m.group(1)) > 1 else 2
+            out.append(f"<h{level}>{inline(m.group(2))}</h{level}>")
+            rest = "\n".join(lines[1:]).strip()
+            if rest:
+                out.append(markdown_html(rest, charts))
+        elif all(re.match(r"^!\[[^\]]*\]\([^)]+\)$", line) for line in lines):
+            for line in lines:
+                name = re.match(r"^!\[[^\]]*\]\(([^)]+)\)$", line).group(1).rsplit(".", 1)[0]
+                if name in charts:
+                    out.append(inline_svg(charts[name], name))
+        elif first.startswith("|"):
+            rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines
+                    if not re.match(r"^\|[-|: ]+\|$", line.strip())]
+            out.append(_table(rows))
+        elif all(line.startswith("- ") for line in lines):
+            items = "".join(_li(line[2:]) for line in lines)
+            out.append(f"<ul>{items}</ul>")
+        elif all(re.match(r"^\d+\. ", line) for line in lines):
+            out.append("<ol>" + "".join(f"<li>{inline(line.split('. ', 1)[1])}</li>" for line in lines) + "</ol>")
+        elif first.startswith("> "):
+            out.append(f'<p class="warning">{inline(" ".join(line[2:] for line in lines))}</p>')
+        elif first.strip() == "---":
+            continue
         else:
-            out.append(f"<p>{fmt(' '.join(lines))}</p>")
+            cls = ' class="note"' if first.startswith("*") and not first.startswith("**") else ""
+            out.append(f"<p{cls}>{inline(' '.join(lines))}</p>")
     return "".join(out)
+
+
+def _li(text: str) -> str:
+    cls = ' class="assumption"' if text.startswith("**Assumption**") else ""
+    return f"<li{cls}>{inline(text)}</li>"
+
+
+def _table(rows: list[list[str]]) -> str:
+    if not rows:
+        return ""
+    head = "".join(f"<th>{inline(h)}</th>" for h in rows[0])
+    body = "".join("<tr>" + "".join(f'<td class="num">{inline(c)}</td>' if NUMERIC.match(c) else f"<td>{inline(c)}</td>"
+                                    for c in row) + "</tr>" for row in rows[1:])
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _section(md: str, charts: dict[str, str]) -> tuple[str, str]:
+    """(heading, html) of a markdown section that starts with '## heading'."""
+    head, _, rest = md.partition("\n")
+    if head.startswith("## "):
+        return head[3:].strip(), markdown_html(rest, charts)
+    return "", markdown_html(md, charts)
+
+
+# -- the report -------------------------------------------------------------------------------
+
+def report_html(r: Results, charts: dict[str, str] | None = None) -> str:
+    """The page: the first screen, every markdown section after it, the appendix collapsed."""
+    from model.reporting import markdown as md
+    from model.reporting.charts import report_charts
+    charts = report_charts(r) if charts is None else charts
+    home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
+    body, appendix = md.sections()
+    sections: list[tuple[str, str]] = [("", first_screen_html(r, charts))]
+    for f in body:
+        if f in (md.title, md.first_screen):
+            continue
+        text = f(r)
+        if text:
+            sections.append(_section(text, charts))
+    folded = []
+    for f in appendix:
+        text = f(r)
+        if text:
+            heading, content = _section(text, charts)
+            folded.append(f"<details><summary>{esc(heading)}</summary>{content}</details>")
+    if folded:
+        sections.append(("Appendix", "".join(folded)))
+    return page(r.instance["title"], sections, f"{home} (home) and {partner} (partner); instance "
+                                               f"{r.instance['name']} ({r.instance['file']})")
+
+
+def first_screen_html(r: Results, charts: dict[str, str]) -> str:
+    """The question, the deal (one card per party), the balances as figures, what holds the
+    deficit up, what fixed terms cost, the footnotes: the same content as report.md's first
+    screen (`first_screen`), laid out for a page."""
+    from model.reporting.explanations import diagnosis_summary
+    from model.reporting.first_screen import fixed_terms, footnotes, package, ranking_note, top_constraints, zopa_line
+    from model.reporting.markdown import balance_lines, status_line
+    out = [f"<p><b>The question.</b> {esc(r.instance['question'])}</p>"]
+    second = r.extras.get("stages", {}).get("stage_two_status")
+    note = status_line(r) if second and second != "optimal" and r.has_deal else ""
+    out.append(f'<p>Status: <b class="status-{esc(r.status)}">{esc(r.status.replace("_", " "))}</b>'
+               + (f" ({esc(r.message)})" if r.message else "") + "</p>"
+               + (f"<p class=note>{inline(note.split('. ', 1)[-1])}</p>" if note else ""))
+    out += [f'<p class="warning"><b>Warning:</b> {esc(w)}.</p>' for w in r.extras.get("warnings", [])]
+    d = r.metric("deficit")
+    year = calibration_name(r)
+    if not r.has_deal:
+        out.append("<h2>No deal</h2>")
+        out.append(_cards([(f"deficit in {year}", money(d.baseline), ""), ("deficit with no deal", money(d.no_deal), ""),
+                           ("deficit with a deal", "no deal", "")]))
+        summary = diagnosis_summary(r)
+        if summary:
+            out.append(markdown_html(summary))
+        return "".join(out)
+    parties = []
+    for party, name, clauses in package(r):
+        items = "".join(f"<li>{inline(c)}</li>" for c in clauses) or "<li>makes no concession</li>"
+        parties.append(f'<div class="party {esc(party)}"><h3>{esc(name)} gives</h3><ul>{items}</ul></div>')
+    out.append('<h2>The deal</h2><div class="deal">' + "".join(parties) + "</div>")
+    g = r.metric("negotiated_deficit")
+    cards = [("deficit in the negotiated goods", money(g.deal),
+              f"{money(g.deal - g.no_deal, True)} against no deal ({money(g.no_deal)})"),
+             ("total bilateral deficit", money(d.deal),
+              f"{money(d.deal - d.no_deal, True)} against no deal ({money(d.no_deal)}); "
+              f"{money(d.deal - d.baseline, True)} against {year} ({money(d.baseline)})")]
+    for p in ("home", "partner"):
+        pm = r.metric(f"{p}_payoff")
+        cards.append((f"{possessive(r.instance['parties'][p])} gain over no deal", money(pm.deal - pm.no_deal, signed=True),
+                      f"payoff {money(pm.deal)}"))
+    out.append(_cards(cards))
+    fixed = fixed_terms(r)
+    if fixed:
+        out.append("<h3>The fixed terms</h3>" + "".join(f"<p>{inline(t)}</p>" for t in fixed))
+    out.append(markdown_html("\n".join(balance_lines(r) + ([f"- {zopa_line(r)}"] if zopa_line(r) else []))))
+    top, more = top_constraints(r)
+    if top:
+        out.append(f"<h3>What holds the deficit up</h3><p class=note>{esc(ranking_note()[0].upper() + ranking_note()[1:])}."
+                   "</p><ol>" + "".join(f"<li>{inline(t)}</li>" for t in top) + "</ol>"
+                   + (f"<p class=note>{more} more under Constraints below.</p>" if more else ""))
+    out += [f"<p class=note>{inline(n)}</p>" for n in footnotes(r)]
+    return "".join(out)
+
+
+def _cards(cards: list[tuple[str, str, str]]) -> str:
+    return "<div class=cards>" + "".join(
+        f'<div class="card"><div class="v">{esc(v)}</div><div class="l">{esc(label)}</div>'
+        + (f'<div class="d">{esc(detail)}</div>' if detail else "") + "</div>" for label, v, detail in cards) + "</div>"

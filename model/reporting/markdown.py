@@ -1,19 +1,46 @@
 """The markdown report: a reader who has never seen the code understands the deal.
 
-It reads `Results` only (never Pyomo). Sections: the question, the answer in brief,
-outcomes, levers, binding constraints and what relaxing each is worth, assumptions
-(every assumed number flagged), verification and solver, sources.
+It reads `Results` only (never Pyomo). `report_markdown` lists its sections in reading
+order, each a function of the results returning markdown ('' to leave it out): the first
+screen (the question, the deal as a package per party, the balances, the constraints that
+matter most, what fixed terms cost), the charts, outcomes, levers, quotas, red lines,
+constraints and their worth, the frontier and robustness sections when computed, the
+diagnosis when there is no deal, verification; then the appendix (where every number
+comes from, grouped by source; ranging; how the model decides). A new section is a
+function added to that list; report.html renders the same sections (see `html`).
+Charts are linked as `![title](<name>.svg)`: files of the report directory, inlined in html.
 """
 from __future__ import annotations
 
 from model.formatting import money, per_unit, value
 from model.reporting.concession_section import concession_section
-from model.reporting.explanations import report_section as explanation_sections
+from model.reporting.explanations import diagnosis_section, diagnosis_summary, ranging_section
+from model.reporting.first_screen import (
+    MAX_ITEMS,
+    capped,
+    fixed_terms,
+    footnotes,
+    package,
+    ranking_note,
+    top_constraints,
+    zopa_line,
+)
 from model.reporting.frontier_section import frontier_section
 from model.reporting.markdown_table import table
+from model.reporting.provenance import provenance_section
 from model.reporting.sweep_section import sweep_section
+from model.reporting.words import (
+    amount,
+    calibration_name,
+    calibration_year,
+    change,
+    group_labels,
+    possessive,
+    rate_setting,
+)
 from model.results import Results, binding_rows
 
+MAX_ROWS = 40        # rows of the levers and constraints tables; the rest are counted (every row is in the CSVs)
 HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_value", "negotiated_deficit",
                     "purchases_gross_value", "purchases_value", "deficit", "tariff_revenue", "home_importer_rent",
                     "buyer_cost", "home_production_gain", "partner_export_margin", "dealer_margin",
@@ -21,57 +48,106 @@ HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_
                     "partner_payoff")
 
 
+def sections() -> tuple[list, list]:
+    """The report's sections in reading order, and its appendix's: each a function of the
+    results that returns markdown ('' to leave it out). report.html renders the same list."""
+    body = [
+        title,
+        first_screen,
+        charts,
+        trade_and_welfare,
+        levers,
+        quotas,
+        red_lines,
+        constraints,
+        frontier_section,
+        sweep_section,
+        diagnosis_section,
+        verification,
+    ]
+    appendix = [
+        provenance_section,
+        outcomes,
+        welfare,
+        concession_section,
+        ranging_section,
+        method,
+    ]
+    return body, appendix
+
+
 def report_markdown(r: Results) -> str:
-    """The whole report, section by section, in reading order."""
-    sections = [title(r), question(r), brief(r), outcomes(r), trade_and_welfare(r), levers(r), quotas(r),
-                red_lines(r), binding(r),
-                explanation_sections(r), concession_section(r), frontier_section(r), sweep_section(r),
-                assumptions(r), verification(r), sources(r)]
-    return "\n\n".join(s for s in sections if s) + "\n"
+    """The whole report, section by section, in reading order; then the appendix."""
+    body, appendix = sections()
+    text = "\n\n".join(s for s in (f(r) for f in body) if s)
+    tail = [s for s in (f(r) for f in appendix) if s]
+    if tail:
+        text += "\n\n---\n\n# Appendix\n\n" + "\n\n".join(tail)
+    return text + "\n"
 
 
 def title(r: Results) -> str:
     i = r.instance
-    return (f"# {i['title']}\n\nInstance `{i['name']}` ({i['file']}, content hash `{i['content_hash']}`): "
-            f"{i['parties']['home']} (home) and {i['parties']['partner']} (partner).")
+    return (f"# {i['title']}\n\n{i['parties']['home']} (home) and {i['parties']['partner']} (partner); instance "
+            f"`{i['name']}` ({i['file']}, content hash `{i['content_hash']}`).")
 
 
-def question(r: Results) -> str:
-    obj = r.objective["name"]
-    how = {"min_deficit": "minimizes the home party's bilateral deficit; among deals with that deficit it then "
-                          "picks the one best for the partner (a lexicographic second stage)",
-           "weighted": "maximizes the weighted sum of metrics the instance names",
-           "nash": "maximizes the Nash bargaining product of both parties' gains over no deal"}.get(obj, obj)
-    part = ("Both parties must be at least as well off as with no deal (participation)."
-            if r.instance.get("participation", True) else "Participation is switched off: a party may lose.")
-    return (f"## The question\n\n{r.instance['question']}\n\nThe model chooses every lever at once and {how}. "
-            f"It respects buyers' demand, dealer and plant capacity, and each side's red lines. {part} "
-            f"Imports respond to each tariff option along a {r.instance.get('response', 'constant_elasticity').replace('_', ' ')} "
-            "demand curve, computed exactly for each option before the solve.")
+# -- the first screen -----------------------------------------------------------------------
 
-
-def brief(r: Results) -> str:
-    d = r.metric("deficit")
-    head = f"## The answer in brief\n\nStatus: **{r.status}**" + (f" ({r.message})" if r.message else "") + "."
-    second = r.extras.get("stages", {}).get("stage_two_status")
-    if second and second != "optimal" and r.has_deal:
-        head += (f" The lexicographic second stage ended {second.replace('_', ' ')} rather than optimal: the deficit "
-                 "below is optimal, but another deal with the same deficit may be better for the partner.")
-    for w in r.extras.get("warnings", []):
-        head += f"\n\n> **Warning:** {w}."
+def first_screen(r: Results) -> str:
+    """The question, then the deal (or why there is none), the balances, what holds the
+    deficit up, what fixed terms cost, and the footnotes."""
+    out = [f"**The question.** {r.instance['question']}"]
+    out.append("## The deal" if r.has_deal else "## No deal")
+    head = status_line(r)
+    if head:
+        out.append(head)
+    out += [f"> **Warning:** {w}." for w in r.extras.get("warnings", [])]
     if not r.has_deal:
-        return head + (f"\n\nNo deal is reported. With no deal the deficit is {money(d.no_deal)} "
-                       f"(baseline {money(d.baseline)}).")
-    lines = [head, ""] + balance_lines(r)
+        d = r.metric("deficit")
+        out.append(f"No deal is reported. With no deal the deficit is {money(d.no_deal)} "
+                   f"({money(d.baseline)} in {calibration_name(r)}).")
+        summary = diagnosis_summary(r)
+        if summary:
+            out.append(summary)
+        return "\n\n".join(out)
+    out.append("\n".join(f"- **{name}**: " + ("; ".join(clauses) if clauses else "makes no concession") + "."
+                         for _, name, clauses in package(r)))
+    fixed = fixed_terms(r)
+    if fixed:
+        out.append("**The fixed terms.** " + " ".join(fixed))
+    balances = balance_lines(r)
     for p in ("home", "partner"):
         pm = r.metric(f"{p}_payoff")
-        lines.append(f"- {r.instance['parties'][p]}'s payoff: {money(pm.deal)} against {money(pm.no_deal)} with no deal "
-                     f"({money(pm.deal - pm.no_deal, True)}).")
-    binding = binding_rows(r.constraints)
-    if binding:
-        lines.append("- What holds the deficit up, most valuable to relax first: "
-                     + "; ".join(c.label for c in binding[:5]) + (f" ({len(binding) - 5} more below)" if len(binding) > 5 else "") + ".")
-    return "\n".join(lines)
+        balances.append(f"- {possessive(r.instance['parties'][p])} payoff: {money(pm.deal)} against {money(pm.no_deal)} with no "
+                        f"deal ({money(pm.deal - pm.no_deal, True)}).")
+    zopa = zopa_line(r)
+    if zopa:
+        balances.append(f"- {zopa}")
+    out.append(f"**The balances**, against no deal and {calibration_name(r)}:\n\n" + "\n".join(balances))
+    top, more = top_constraints(r)
+    if top:
+        out.append("**What holds the deficit up** (" + ranking_note() + (f"; {more} more under Constraints" if more
+                                                                          else "") + "):\n\n"
+                   + "\n".join(f"{i}. {t}." for i, t in enumerate(top, 1)))
+    elif r.has_deal:
+        out.append("**Nothing holds the deficit up**: no constraint worth relaxing is at its limit.")
+    notes = footnotes(r)
+    if notes:
+        out.append("\n\n".join(f"*{n}*" for n in notes))
+    return "\n\n".join(out)
+
+
+def status_line(r: Results) -> str:
+    """'' for an optimal deal with nothing to add; else the status in words."""
+    second = r.extras.get("stages", {}).get("stage_two_status")
+    text = ""
+    if r.status != "optimal" or r.message:
+        text = f"Status: **{r.status.replace('_', ' ')}**" + (f" ({r.message})" if r.message else "") + "."
+    if second and second != "optimal" and r.has_deal:
+        text += (f" The lexicographic second stage ended {second.replace('_', ' ')} rather than optimal: the deficit "
+                 "below is optimal, but another deal with the same deficit may be better for the partner.")
+    return text.strip()
 
 
 def balance_lines(r: Results) -> list[str]:
@@ -79,17 +155,24 @@ def balance_lines(r: Results) -> list[str]:
     sentence when the negotiated goods' balance worsens while the total improves."""
     d, g, p = r.metric("deficit"), r.metric("negotiated_deficit"), r.metric("purchases_value")
     gross = r.metric("purchases_gross_value")
-    out = [f"- Deficit in the negotiated goods: {money(g.baseline)} in the calibration year, {money(g.no_deal)} with "
+    year = calibration_name(r)
+    out = [f"- Deficit in the negotiated goods: {money(g.baseline)} in {year}, {money(g.no_deal)} with "
            f"no deal, **{money(g.deal)}** with the deal ({money(g.deal - g.no_deal, True)} against no deal).",
            f"- Purchase commitments: {money(gross.deal)}, of which {money(p.deal)} is additional (what the partner "
            "would not have bought from the home country anyway): only that lowers the deficit.",
-           f"- Total bilateral deficit: {money(d.baseline)} in the calibration year, {money(d.no_deal)} with no deal, "
+           f"- Total bilateral deficit: {money(d.baseline)} in {year}, {money(d.no_deal)} with no deal, "
            f"**{money(d.deal)}** with the deal ({money(d.deal - d.no_deal, True)} against no deal, "
-           f"{money(d.deal - d.baseline, True)} against the calibration year)."]
+           f"{money(d.deal - d.baseline, True)} against {year})."]
     if g.deal > g.no_deal and d.deal < d.no_deal:
         out.append(f"- **The deficit in the negotiated goods is {money(g.deal - g.no_deal)} higher with the deal than "
                    f"with no deal**: the total falls only because of purchase commitments.")
     return out
+
+
+def welfare(r: Results) -> str:
+    """Welfare by party and cause, the whole table (model/reporting/trade_welfare_section.py)."""
+    from model.reporting.trade_welfare_section import welfare_section
+    return welfare_section(r)
 
 
 def trade_and_welfare(r: Results) -> str:
@@ -97,6 +180,67 @@ def trade_and_welfare(r: Results) -> str:
     (with third countries), and welfare by party and cause (model/reporting/trade_welfare_section.py)."""
     from model.reporting.trade_welfare_section import markdown_section
     return markdown_section(r) if r.has_deal else ""
+
+
+# -- charts ---------------------------------------------------------------------------------
+
+def charts(r: Results) -> str:
+    """The bridge and the levers (files of the report directory, inlined in report.html)."""
+    from model.reporting.charts import TITLES
+    shown = []
+    if r.extras.get("bridge"):
+        shown.append("bridge")
+    if r.has_deal and r.levers:
+        shown.append("levers")
+    if not shown:
+        return ""
+    return "\n".join(f"![{TITLES[c]}]({c}.svg)" for c in shown)
+
+
+# -- outcomes, levers, quotas, red lines, constraints ----------------------------------------
+
+def outcomes(r: Results) -> str:
+    year = calibration_year(r)
+    rows = []
+    for k in HEADLINE_METRICS:
+        m = next((m for m in r.metrics if m.name == k), None)
+        if m is None or all(abs(v or 0.0) < 1e-9 for v in (m.baseline, m.no_deal, m.deal)):
+            continue
+        row = [m.label, value(m.baseline, m.unit), value(m.no_deal, m.unit)]
+        if r.has_deal:
+            row += [value(m.deal, m.unit), change(m.deal - m.no_deal, m.unit)]
+        rows.append(row)
+    intro = (f"The calibration year is {year}'s trade at its tariffs" if year else
+             "The calibration year is the trade the instance is calibrated to, at its tariffs")
+    head = ["metric", str(year or "calibration year"), "no deal"] + (["deal", "deal - no deal"] if r.has_deal else [])
+    return (f"## Outcomes: calibration year, no deal{', deal' if r.has_deal else ''}\n\n{intro}; no deal keeps the "
+            "threat-point levers the instance gives.\n\n" + table(head, rows))
+
+
+def levers(r: Results) -> str:
+    """Every lever the deal uses (and every tariff line), with its setting with no deal."""
+    if not r.levers:
+        return ""
+    ctx = {(c["name"], c["index"]): c for c in r.extras.get("lever_context", [])}
+    rows = []
+    for lv in r.levers:
+        option = lv.choice is not None
+        if not option and abs(lv.value) < 1e-9:
+            continue
+        c = ctx.get((lv.name, lv.index), {})
+        if option:
+            shown, before = rate_setting(lv.value, lv.choice), rate_setting(c.get("no_deal"), c.get("no_deal_choice")) \
+                if c.get("no_deal") is not None else "n/a"
+        elif lv.unit == "yes/no":
+            shown, before = "yes", "yes" if c.get("no_deal") else "no"
+        else:
+            shown, before = amount(lv.value, lv.unit), amount(c.get("no_deal") or 0.0, lv.unit)
+        rows.append([r.instance["parties"][lv.party], lv.label, shown + (" (fixed)" if lv.fixed else ""), before])
+    unused = sum(1 for lv in r.levers if lv.choice is None and abs(lv.value) < 1e-9)
+    more = len(rows) - MAX_ROWS
+    return ("## Levers\n\n" + table(["party", "lever", "deal", "no deal"], rows[:MAX_ROWS])
+            + (f"\n\n{more:,} more levers are used (every lever is in levers.csv)." if more > 0 else "")
+            + (f"\n\n{unused:,} other levers are not used (all are in levers.csv)." if unused else ""))
 
 
 def quotas(r: Results) -> str:
@@ -115,7 +259,8 @@ def quotas(r: Results) -> str:
 
 
 def red_lines(r: Results) -> str:
-    """Red lines that no deal itself breaches, or that cannot bind at any lever setting."""
+    """Red lines that no deal itself breaches, or that cannot bind at any lever setting; lines
+    that differ only by segment are said once."""
     review = r.extras.get("red_lines", {})
     lines = review.get("lines", [])
     breached = [x for x in lines if x["breached_by_no_deal"]]
@@ -123,15 +268,17 @@ def red_lines(r: Results) -> str:
     if not breached and not idle:
         return ""
     out = ["## Red lines read against no deal", ""]
-    for x in breached:
-        out.append(f"- **{x['label']}**: no deal itself breaches it ({value(x['no_deal'], _unit(r, x['metric']))} "
-                   f"against {x['sense']} {value(x['bound'], _unit(r, x['metric']))}). "
-                   f"{r.instance['parties'][x['party']]} cannot meet it by walking away, so it refuses any deal "
-                   "that does not repair it, even one it prefers to no deal.")
-    for x in idle:
-        out.append(f"- **{x['label']}** cannot bind at any setting of the levers (the most any deal could reach is "
+    for label in group_labels([x["label"] for x in breached]):
+        x = next(x for x in breached if x["label"].startswith(label.split(" (")[0]))
+        unit = _unit(r, x["metric"])
+        out.append(f"- **{label}**: no deal itself breaches it ({value(x['no_deal'], unit)} against "
+                   f"{'at most' if x['sense'] == '<=' else 'at least'} {value(x['bound'], unit)}), so "
+                   f"{r.instance['parties'][x['party']]} cannot meet it by walking away: it refuses any deal that "
+                   "does not repair it, even one it prefers to no deal.")
+    for label in group_labels([x["label"] for x in idle]):
+        x = next(x for x in idle if x["label"].startswith(label.split(" (")[0]))
+        out.append(f"- **{label}** cannot bind at any setting of the levers (the most any deal could reach is "
                    f"{value(x['extreme'], _unit(r, x['metric']))}): it never changes the answer.")
-    out += ["", f"({review.get('note', '')}.)"]
     return "\n".join(out)
 
 
@@ -140,83 +287,48 @@ def _unit(r: Results, metric: str) -> str:
     return row.unit if row else ""
 
 
-def outcomes(r: Results) -> str:
-    rows = []
-    for k in HEADLINE_METRICS:
-        m = r.metric(k)
-        rows.append([m.label, value(m.baseline, m.unit), value(m.no_deal, m.unit), value(m.deal, m.unit),
-                     value(None if m.deal is None else m.deal - m.no_deal, m.unit, signed=True)])
-    return ("## Outcomes: calibration year, no deal, deal\n\nThe calibration year is 2024's trade at its tariffs; "
-            "no deal keeps the threat-point levers the instance gives.\n\n"
-            + table(["metric", "calibration year", "no deal", "deal", "deal - no deal"], rows))
-
-
-def levers(r: Results) -> str:
-    if not r.levers:
+def constraints(r: Results) -> str:
+    """Every constraint at its limit that is worth something to relax, most valuable first,
+    with its worth per unit and for a round step, and how far the rate holds."""
+    if not r.has_deal:
         return ""
-    out = ["## Levers chosen"]
-    for party in ("home", "partner"):
-        rows = []
-        for lv in r.levers:
-            if lv.party != party or not lv.shown:
-                continue
-            shown = lv.choice or value(lv.value, lv.unit)
-            rows.append([lv.label, shown + (" (fixed by the instance)" if lv.fixed else "")])
-        out.append(f"### {r.instance['parties'][party]} ({party})\n\n"
-                   + (table(["lever", "setting"], rows) if rows else "No concession."))
-    unused = [lv.label for lv in r.levers if not lv.shown]
-    if unused:
-        out.append("Not used: " + "; ".join(unused) + ".")
-    return "\n\n".join(out)
+    expl = {e["name"]: e for e in r.extras.get("explanations", [])}
+    bind = binding_rows(r.constraints)
+    rows = []
+    for c in bind:
+        if not c.worth:
+            continue
+        e = expl.get(c.name, {})
+        rng = e.get("range")
+        holds = value_range(rng["low"], rng["high"], c.unit) if rng else ""
+        rows.append([c.label, r.instance["parties"].get(c.party, "") if c.party else "",
+                     f"{'at most' if c.sense == '<=' else 'at least'} {amount(c.rhs, c.unit)}",
+                     per_unit(c.relaxation_value, c.unit), holds])
+    idle = capped(group_labels([c.label for c in bind if not c.worth]), MAX_ITEMS, "more (all in constraints.csv)")
+    if not rows and not idle:
+        return "## Constraints\n\nNo constraint is at its limit."
+    more = len(rows) - MAX_ROWS
+    rows = rows[:MAX_ROWS] + ([[f"... and {more:,} more (all in constraints.csv)", "", "", "", ""]] if more > 0 else [])
+    text = ("## Constraints at their limit, and what relaxing each is worth\n\n"
+            "'Worth' is how much the deficit falls per unit the constraint is relaxed, while the deal's tariff "
+            "options and yes/no concessions stay as they are; it holds while the bound stays in the range given.")
+    if rows:
+        text += "\n\n" + table(["constraint", "whose", "bound", "worth per unit relaxed", "holds for bounds"], rows)
+    if idle:
+        text += ("\n\nAlso at their limit, but relaxing any one alone would not lower the deficit: "
+                 + "; ".join(idle) + ".")
+    return text
 
 
-def binding(r: Results) -> str:
-    rows = [[c.label, c.kind.replace("_", " "), f"{c.sense} {value(c.rhs, c.unit)}",
-             per_unit(c.relaxation_value, c.unit) if c.relaxation_value is not None else "not priced"]
-            for c in binding_rows(r.constraints)]
-    fixed = [c for c in r.constraints if c.binding and c.kind == "fixed_lever" and c.worth]
-    if not rows:
-        return "## Binding constraints\n\nNo constraint binds." if r.has_deal else ""
-    note = ""
-    if fixed:
-        note = ("\n\nFixed terms that cost the deficit (per unit the term is loosened): "
-                + "; ".join(f"{c.label}: {per_unit(c.relaxation_value, c.unit)}" for c in fixed) + ".")
-    return ("## Binding constraints and what relaxing each is worth\n\n"
-            f"Shadow prices come from the {r.shadow_prices['source']}. 'Worth' is how much the deficit falls per "
-            "unit the constraint is relaxed (0 where relaxing alone would not change the deal), most valuable first.\n\n"
-            + table(["constraint", "kind", "bound", "worth (deficit reduction)"], rows) + note)
-
-
-MAX_LISTED_ASSUMPTIONS = 300   # beyond this (large, CSV-fed instances) assumptions are grouped by field
-
-
-def assumptions(r: Results) -> str:
-    rows = [[f"`{a['path']}`", f"{a['value']:,.6g} {a['unit']}", a["why"]] for a in r.assumptions]
-    if len(rows) > MAX_LISTED_ASSUMPTIONS:
-        return _grouped_assumptions(r)
-    if not rows:
-        return "## Assumptions\n\nEvery number comes from a cited source."
-    return ("## Assumptions\n\nThese numbers are **assumptions**, not published figures; each says why. "
-            "Change them in the instance file to test how the deal depends on them.\n\n"
-            + table(["input", "value", "why assumed"], rows))
-
-
-def _grouped_assumptions(r: Results) -> str:
-    """One row per field across entries ('segments.*.imports'), with count and range: a
-    table of 10^5 rows tells a reader nothing (every number is in results.json)."""
-    groups: dict[tuple, list] = {}
-    for a in r.assumptions:
-        parts = a["path"].split(".")
-        if len(parts) >= 3:
-            parts[1] = "*"
-        if len(parts) >= 4 and parts[2] in ("unit_value", "ceiling_lift"):   # per-segment entries
-            parts[3] = "*"
-        groups.setdefault((".".join(parts), a["unit"], a["why"]), []).append(a["value"])
-    rows = [[f"`{path}`", f"{len(v):,}", f"{min(v):,.6g} to {max(v):,.6g} {unit}", why]
-            for (path, unit, why), v in groups.items()]
-    return (f"## Assumptions\n\n{len(r.assumptions):,} numbers are **assumptions**, not published figures; grouped "
-            "here by field ('*' stands for every entry), each says why. Every one is listed in results.json.\n\n"
-            + table(["input", "numbers", "range", "why assumed"], rows))
+def value_range(low: float, high: float, unit: str) -> str:
+    """'7,540 to 10,040 vehicles', '$1.20 bn to $3.40 bn', '10.0% to 15.0%'."""
+    if unit in ("USD", "fraction", "yes/no"):
+        return f"{value(low, unit)} to {value(high, unit)}"
+    first, last = amount(low, unit), amount(high, unit)
+    tail = last.split(" ", 1)[1] if " " in last else ""
+    if tail and first.endswith(" " + tail):
+        first = first[: -len(tail) - 1]
+    return f"{first} to {last}"
 
 
 def verification(r: Results) -> str:
@@ -228,15 +340,24 @@ def verification(r: Results) -> str:
                  f"outside the solver: largest relative violation {v['max_violation']:.1e} "
                  f"({'ok' if v['ok'] else 'FAILED'}; tolerance {v['tolerance']:.0e}).")
     gap = "n/a" if s.get("mip_gap") is None else f"{s['mip_gap']:.1e}"
-    return f"## Verification and solver\n\n{check}\n\nSolver: {s['name']} {s['version']}, MIP gap {gap}."
+    return f"## Verification and solver\n\n{check} Solver: {s['name']} {s['version']}, MIP gap {gap}."
 
 
-def sources(r: Results) -> str:
-    cited = {}
-    for i in r.inputs:
-        if i["kind"] == "published":
-            cited.setdefault(i["source"], (i["citation"], i["year"]))
-    rows = [[f"`{k}`", c, str(y or "")] for k, (c, y) in sorted(cited.items())]
-    return "## Sources\n\n" + table(["key", "citation", "year"], rows) if rows else ""
+# -- appendix ---------------------------------------------------------------------------------
 
-
+def method(r: Results) -> str:
+    """How the model decides, in words (it was the report's second section; readers who need
+    it find it here)."""
+    obj = r.objective["name"]
+    how = {"min_deficit": "minimizes the home party's bilateral deficit; among deals with that deficit it then "
+                          "picks the one best for the partner",
+           "weighted": "maximizes the weighted sum of metrics the instance names",
+           "nash": "maximizes the Nash bargaining product of both parties' gains over no deal"}.get(obj, obj)
+    part = ("Both parties must be at least as well off as with no deal (participation)."
+            if r.instance.get("participation", True) else "Participation is switched off: a party may lose.")
+    response = r.instance.get("response", "constant_elasticity").replace("_", " ")
+    return (f"## How the model decides\n\nThe model chooses every lever at once and {how}. It respects buyers' "
+            f"demand, dealer and plant capacity, and each side's red lines. {part} Imports respond to each tariff "
+            f"option along a {response} demand curve, computed exactly for each option before the solve. What "
+            "relaxing a constraint is worth comes from the deal with its tariff options and yes/no concessions held "
+            "as chosen (the shadow prices of that linear program).")

@@ -132,7 +132,7 @@ def markdown(d: dict) -> str:
 
 
 def html(d: dict) -> str:
-    from model.reporting.html import _markdown_paragraphs, esc, html_table, page
+    from model.reporting.html import esc, html_table, markdown_html, page
     parts = []
     for heading, body in sections(d):
         chunks = []
@@ -141,7 +141,7 @@ def html(d: dict) -> str:
                 rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in block.split("\n")]
                 chunks.append(html_table(rows[0], rows[2:]))
             else:
-                chunks.append(_markdown_paragraphs(block))
+                chunks.append(markdown_html(block))
         parts.append((heading, "".join(chunks)))
     return page(f"Evaluating an offer: {d['offer']['title']}", parts,
                 f"Instance {d['instance']['name']}: {esc(d['parties']['home'])} (home) and "

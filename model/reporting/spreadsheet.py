@@ -111,9 +111,73 @@ RESULTS_FULL_TABLES = {"levers": "levers.csv", "metrics": "metrics.csv", "constr
                        "frontier": "results.json ('extras', 'frontier')",
                        "concession_values": "concession_values.csv"}
 
+# One key per column: each lever family's index split into named columns (a family the table
+# does not name gets key_1, key_2, ...).
+KEY_COLUMNS = {"tariff": ("line",), "partner_tariff": ("line",), "ntb_relief": ("measure",),
+               "commitment": ("channel", "segment"), "production_shift": ("maker", "segment"), "purchase": ("good",)}
+SENSE_WORDS = {"<=": "at most", ">=": "at least", "==": "equal to"}
+# The sign conventions, in the column names themselves and in the workbook's "column notes" sheet.
+DUAL = "dual_deficit_change_per_unit_bound_rises"
+RELAXATION = "deficit_fall_per_unit_relaxed"
+SLACK = "slack_to_bound"
+NOTES = [
+    ("levers", "line, channel, maker, segment, measure, good",
+     "the lever's index, one key per column (a tariff line; a dealer network and a segment; a maker and a "
+     "segment; an NTB measure; a good); empty where the lever has no such key"),
+    ("levers", "value", "the lever's setting in its unit: the tariff actually paid (a fraction: 0.15 is 15%), 1/0 "
+     "for a yes/no concession, or an amount a year"),
+    ("constraints", "sense", "'at most' (lhs <= rhs), 'at least' (lhs >= rhs) or 'equal to'"),
+    ("constraints", SLACK, "how far the left side is from the bound, in the constraint's unit: rhs - lhs for 'at "
+     "most', lhs - rhs for 'at least'; 0 at the bound, negative when violated"),
+    ("constraints", DUAL, "USD of deficit per unit the bound (rhs) rises, from the deal's linear program (tariff "
+     "options and yes/no concessions held): negative when a higher bound lowers the deficit; empty when not "
+     "computed"),
+    ("constraints", RELAXATION, "USD the deficit falls per unit the constraint is relaxed (the bound raised for 'at "
+     "most', lowered for 'at least'): positive means relaxing it helps; 0 when relaxing it alone does not; the "
+     "report ranks constraints by its size"),
+    ("constraints", "binding", "at its bound by the solver's evidence (a non-zero dual, or no slack)"),
+    ("constraints", "shown_as_binding", "binding and a constraint of the negotiation (a red line, participation, a "
+     "ceiling, a capacity), not the model's bookkeeping: what the report lists"),
+    ("metrics", "baseline, no_deal, deal", "the metric in the calibration year, with no deal and with the deal, in "
+     "its unit (USD a year, vehicles a year, a fraction)"),
+]
+
+
+def split_index(name: str, index: str) -> dict[str, str]:
+    """A lever's index as named key columns: ('commitment', 'toyota_dealers.suv') ->
+    {channel: toyota_dealers, segment: suv}."""
+    columns = KEY_COLUMNS.get(name)
+    parts = index.split(".", len(columns) - 1) if columns else index.split(".")
+    if not columns or len(parts) != len(columns):
+        columns = tuple(f"key_{k + 1}" for k in range(len(parts)))
+    return dict(zip(columns, parts))
+
+
+def tidy_frames(r) -> dict[str, pd.DataFrame]:
+    """Levers, metrics and constraints as tidy tables (the CSV files and the workbook's
+    sheets): one key per column, senses in words, signs named in the columns."""
+    frames = r.frames()
+    levers = frames["levers"]
+    if len(levers):
+        keys = [split_index(n, i) for n, i in zip(levers["name"], levers["index"])]
+        columns = []
+        for k in keys:
+            columns += [c for c in k if c not in columns]
+        split = pd.DataFrame([{c: k.get(c, "") for c in columns} for k in keys], index=levers.index)
+        rest = levers.drop(columns=["index"])
+        levers = pd.concat([rest[["name", "party", "label"]], split, rest.drop(columns=["name", "party", "label"])],
+                           axis=1)
+    constraints = frames["constraints"]
+    if len(constraints):
+        constraints = constraints.assign(
+            sense=constraints["sense"].map(lambda s: SENSE_WORDS.get(s, s)),
+            shown_as_binding=[c.shown_as_binding for c in r.constraints]).rename(
+            columns={"dual": DUAL, "relaxation_value": RELAXATION, "slack": SLACK})
+    return {"levers": levers, "metrics": frames["metrics"], "constraints": constraints}
+
 
 def results_sheets(r) -> dict[str, pd.DataFrame]:
-    frames = r.frames()
+    frames = tidy_frames(r)
     sheets = {"levers": frames["levers"], "metrics": frames["metrics"], "constraints": frames["constraints"],
               "inputs": pd.DataFrame(r.inputs), "assumptions": pd.DataFrame(r.assumptions)}
     frontier = r.extras.get("frontier")
@@ -122,4 +186,5 @@ def results_sheets(r) -> dict[str, pd.DataFrame]:
     values = r.extras.get("concession_values") or {}
     if values.get("rows"):
         sheets["concession_values"] = pd.DataFrame(values["rows"])
+    sheets["column notes"] = pd.DataFrame(NOTES, columns=["sheet", "column", "meaning"])
     return sheets

@@ -1,8 +1,18 @@
-"""The report's robustness section, from `results.extras['sweep']` (a sweep's summary)."""
+"""The report's robustness section, from `results.extras['sweep']` (a sweep's summary, with
+its histogram, one-at-a-time sensitivity and grid table: see `analyses.robustness`).
+
+Monte Carlo draws are summarized as a distribution (percentiles and a histogram), the
+levers that vary across draws, and the sensitivity to each uncertain input (a tornado). A
+grid of `--param` values is a set of chosen cases, not a sample: it is shown as a table by
+grid point, never as percentiles.
+"""
 from __future__ import annotations
 
 from model.formatting import money, share_of_draws
 from model.reporting.markdown_table import table
+from model.reporting.words import amount, input_range, input_value, possessive
+
+VARIES = 0.005
 
 
 def sweep_section(r) -> str:
@@ -14,47 +24,121 @@ def sweep_section(r) -> str:
     parts = [f"## Robustness: {n:,} draws"]
     varied = []
     for u in s["uncertain"]:
+        span = input_range(u["path"], u["low"], u["high"], u["unit"], 6)
         if u["distribution"] == "normal":
-            shape = f"normal, mean {u['center']:g}, sd {u['sd']:g}"
+            shape = f"normal, mean {input_value(u['path'], u['center'], u['unit'])}, sd {u['sd']:,g}"
+        elif u["distribution"] == "triangular":
+            shape = f"triangular, most likely {input_value(u['path'], u['center'], u['unit'])}"
         else:
-            shape = f"triangular, mode {u['center']:g}" if u["distribution"] == "triangular" else "uniform"
-        varied.append([f"`{u['path']}`", f"{shape}, within [{u['low']:g}, {u['high']:g}]", u["unit"]])
+            shape = "uniform"
+        varied.append([f"`{u['path']}`", f"{shape}; from {span}"])
     for p, values in s["params"].items():
-        varied.append([f"`{p}`", "swept: " + ", ".join(f"{v:g}" for v in values), ""])
-    how = (f"{s['monte_carlo']:,} Monte Carlo draws (seed {s['seed']})" if s["monte_carlo"] else "a parameter grid")
-    parts.append(f"The deal was solved again for {how}" + (" at each grid point" if s["monte_carlo"] and s["params"] else "")
-                 + ", changing these inputs:\n\n" + table(["input", "values", "unit"], varied))
-    status = ", ".join(f"{k}: {v:,}" for k, v in s["status"].items())
+        varied.append([f"`{p}`", "grid: " + ", ".join(f"{v:g}" for v in values)])
+    if s["monte_carlo"]:
+        how = f"{s['monte_carlo']:,} Monte Carlo draws (seed {s['seed']})" + (" at each grid point" if s["params"]
+                                                                             else "")
+    else:
+        how = "each point of a grid"
+    parts.append(f"The deal was solved again for {how}, changing these inputs:\n\n"
+                 + table(["input", "values"], varied))
+    status = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in s["status"].items())
     viol = "n/a" if s["max_violation"] is None else f"{s['max_violation']:.1e}"
-    method = s["method"]
-    resolved = method.get("re-solve", 0)
-    how_solved = (f"{resolved:,} of {n:,} draws re-solved one built model (new coefficients and bounds passed to the "
-                  "same HiGHS model)" + (f"; {method.get('rebuild', 0):,} rebuilt it" if method.get("rebuild") else ""))
-    parts.append(f"Outcomes: {status}. Every draw's solution was verified outside the solver: {ok:,} of {n:,} "
-                 f"passed (largest relative violation {viol}). {how_solved}.")
+    parts.append(f"Outcomes: {status}. Every solution was verified outside the solver: {ok:,} of {n:,} passed "
+                 f"(largest relative violation {viol}).")
+    if s["monte_carlo"]:
+        parts += _monte_carlo(r, s)
+    if s.get("grid"):
+        parts.append(_grid(s))
+    parts.append("Every draw is in `sweep.csv`; the summary is in `sweep_summary.json`.")
+    return "\n\n".join(parts)
+
+
+def _monte_carlo(r, s) -> list[str]:
+    out = []
     q = s["quantiles"]
-    labels = {"deficit": "deficit", "home_payoff": f"{r.instance['parties']['home']}'s payoff",
-              "partner_payoff": f"{r.instance['parties']['partner']}'s payoff"}
+    labels = {"deficit": "deficit", "home_payoff": f"{possessive(r.instance['parties']['home'])} payoff",
+              "partner_payoff": f"{possessive(r.instance['parties']['partner'])} payoff"}
     rows = [[labels[k]] + [money(v[c]) for c in ("q05", "q25", "q50", "q75", "q95")] for k, v in q.items() if v]
     if rows:
-        parts.append("Across the draws that give a deal (5th, 25th, 50th, 75th and 95th percentiles):\n\n"
-                     + table(["outcome", "5%", "25%", "median", "75%", "95%"], rows))
-    lev = [x for x in s["levers"] if x["share"] > 0]
-    if lev:
-        lines = [[x["label"], share_of_draws(x["share"])] for x in lev[:25]]
-        parts.append("How often each lever is chosen (share of the draws that give a deal):\n\n"
-                     + table(["lever", "share of deals"], lines)
-                     + ("" if len(lev) <= 25 else f"\n\n({len(lev) - 25} more in sweep_summary.json.)"))
-    if s.get("by_grid_point"):
-        names = list(s["params"])
-        extra = [k for k in ("overall_deficit", "third_imports_value") if k in s["by_grid_point"][0]]
-        rows = [[", ".join(f"{v:g}" for v in g["values"].values()), f"{g['deals']}/{g['draws']}",
-                 money(g["deficit"]["q50"]) if g["deficit"] else "no deal"]
-                + [money(g[k]["q50"]) if g[k] else "no deal" for k in extra] for g in s["by_grid_point"]]
-        words = {"overall_deficit": "median overall deficit", "third_imports_value": "median imports from third "
-                                                                                     "countries"}
-        parts.append("By grid point:\n\n" + table([", ".join(names), "deals", "median deficit"]
-                                                   + [words[k] for k in extra], rows))
-    parts.append("![Deficit across the draws, and the levers chosen most often](sweep.svg)\n\n"
-                 "Every draw is in `sweep.csv`; the summary is in `sweep_summary.json`.")
-    return "\n\n".join(parts)
+        over = " over every grid point's draws" if s["params"] else ""
+        out.append(f"Across the draws that give a deal{over} (percentiles):\n\n"
+                   + table(["outcome", "5%", "25%", "median", "75%", "95%"], rows))
+    if s.get("histogram"):
+        out.append("![The deficit across the draws](sweep.svg)")
+    out.append(_levers(s))
+    sens = s.get("sensitivity") or []
+    if sens:
+        rows = []
+        for x in sens:
+            ends = [money(x[e]["deficit"]) if x[e]["deficit"] is not None else "no deal" for e in ("low", "high")]
+            rows.append([x["label"], input_range(x["path"], x["low"]["value"], x["high"]["value"], x["unit"]), *ends,
+                         money(x["swing"], True) if x["swing"] is not None else "n/a"])
+        out.append("**What moves the deficit most**: each uncertain input alone at the 5th and at the 95th "
+                   "percentile of its draws, every other input at the instance's value (deficit with the deal "
+                   f"{money(sens[0]['base_deficit'])}); inputs that leave no deal at one end first, then the largest "
+                   "swing.\n\n"
+                   + table(["input", "from / to", "deficit at 5%", "deficit at 95%", "swing"], rows)
+                   + "\n\n![What moves the deficit: each uncertain input alone](tornado.svg)")
+    return out
+
+
+def _levers(s) -> str:
+    """The levers that vary across the draws, with their shares; those in every deal in one line."""
+    lines, always = {}, []
+    others = []
+    for x in s["levers"]:
+        if x["choice"] not in ("on", "used"):
+            label, _, option = x["label"].rpartition(": ")
+            lines.setdefault(x["lever"], (label, []))[1].append(f"{option} in {share_of_draws(x['share'])}")
+        elif VARIES < x["share"] < 1 - VARIES:
+            size = f", median {x['median_when_used']:,.0f} when used" if x.get("median_when_used") else ""
+            others.append(f"{x['label']}: in {share_of_draws(x['share'])} of deals{size}")
+        elif x["share"] >= 1 - VARIES:
+            always.append(x["label"])
+    vary = [f"{label}: " + ", ".join(opts) for label, opts in lines.values() if len(opts) > 1]
+    fixed_options = [f"{label}: {opts[0].rsplit(' in ', 1)[0]}" for label, opts in lines.values() if len(opts) == 1]
+    text = []
+    if vary or others:
+        text.append("**Levers that vary across the draws** (share of the deals):\n\n"
+                    + "\n".join(f"- {v}" for v in vary + others)
+                    + "\n\n![Levers that vary across the draws](sweep_levers.svg)")
+    else:
+        text.append("**Every deal uses the same levers.**")
+    same = fixed_options + always
+    if same:
+        text.append("The same in every deal: " + "; ".join(same) + ".")
+    return "\n\n".join(text)
+
+
+def _grid(s) -> str:
+    """A table by grid point: the values swept, deals, the deficit (median over draws when
+    there are draws), and, for a grid alone, the levers whose setting changes across points."""
+    grid, names = s["grid"], list(s["params"])
+    levers = s.get("grid_levers") or []
+    mc = bool(s["monte_carlo"])
+    head = [f"`{n}`" for n in names] + (["deals / draws", "median deficit"] if mc else ["status", "deficit"])
+    head += [lv["label"] for lv in levers]
+    rows = []
+    for g in grid:
+        cells = [f"{g['values'][n]:g}" for n in names]
+        if mc:
+            cells += [f"{g['deals']:,} / {g['draws']:,}", money(g["deficit"]) if g["deficit"] is not None else "no deal"]
+        else:
+            cells += [(g["status"] or "").replace("_", " "), money(g["deficit"]) if g["deficit"] is not None else
+                      "no deal"]
+        for lv in levers:
+            v = g["levers"].get(lv["column"])
+            if v is None:
+                cells.append("")
+            elif lv["kind"] == "option":
+                cells.append(lv["options"].get(v, str(v)))
+            elif lv["kind"] == "switch":
+                cells.append("yes" if v else "no")
+            else:
+                cells.append(amount(v, lv["unit"]))
+        rows.append(cells)
+    text = "**By grid point**" + (" (levers shown where they differ between points)" if levers else "") + ":\n\n"
+    text += table(head, rows)
+    if len(names) == 1 and any(g["deficit"] is not None for g in grid):
+        text += "\n\n![The deficit at each grid point](grid.svg)"
+    return text

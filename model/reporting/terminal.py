@@ -1,54 +1,98 @@
-"""What the terminal shows after a command: a short summary that points to the report."""
+"""What the terminal shows after a command: the report's first screen as plain text, and
+where the report is. Each binding constraint appears once (in 'what holds the deficit up'
+when it is worth something to relax, else in the note of what binds without mattering)."""
 from __future__ import annotations
 
+import re
+import textwrap
 from pathlib import Path
 
-from model.formatting import money, per_unit, share_of_draws, value
-from model.results import binding_rows
+from model.formatting import money, share_of_draws
+from model.reporting.explanations import _moves as moves
+from model.reporting.first_screen import fixed_terms, footnotes, package, top_constraints, zopa_line
+from model.reporting.words import calibration_name, possessive
+
+WIDTH = 110          # terminal lines are wrapped to this width (indentation kept)
+
+
+def plain(text: str) -> str:
+    """Our markdown's bold and italics dropped."""
+    return text.replace("**", "").replace("*", "") if "**" in text or text.startswith("*") else text
+
+
+KEEP_TOGETHER = re.compile(r"(\d) (bn|M|k|pp|vehicles|tonnes|aircraft)\b")   # '$29.50 bn' is never split
+
+
+def _wrap(text: str, indent: int, hang: int = 2) -> list[str]:
+    glued = KEEP_TOGETHER.sub("\\1\u00a0\\2", plain(text))
+    lines = textwrap.wrap(glued, WIDTH, initial_indent=" " * indent, subsequent_indent=" " * (indent + hang),
+                          break_on_hyphens=False, break_long_words=False) or [" " * indent]
+    return [line.replace("\u00a0", " ") for line in lines]
 
 
 def run_summary(r, out: Path) -> str:
+    from model.reporting.markdown import balance_lines
     d = r.metric("deficit")
-    lines = [f"{r.instance['name']}: {r.status}" + (f" ({r.message})" if r.message else ""),
-             f"  deficit: baseline {money(d.baseline)}, no deal {money(d.no_deal)}, deal {money(d.deal)}"]
-    if r.has_deal:
-        g, p = r.metric("negotiated_deficit"), r.metric("purchases_value")
-        lines.append(f"    of which negotiated goods: no deal {money(g.no_deal)}, deal {money(g.deal)}; additional "
-                     f"purchases: {money(p.deal)}")
-        if g.deal > g.no_deal and d.deal < d.no_deal:
-            lines.append(f"    the negotiated goods' deficit is {money(g.deal - g.no_deal)} higher than with no deal: "
-                         "the total falls only because of purchases")
+    lines = [f"{r.instance['name']}: {r.status}" + (f" ({r.message})" if r.message else "")]
+    lines += _wrap(f"question: {r.instance['question']}", 2)
     second = r.extras.get("stages", {}).get("stage_two_status")
     if r.has_deal and second and second != "optimal":
         lines.append(f"  second stage (best deal for the partner at this deficit): {second}, not proven optimal")
-    lines += [f"  warning: {w}" for w in r.extras.get("warnings", [])]
-    from model.reporting.trade_welfare_section import terminal_lines
-    lines += terminal_lines(r)
+    for w in r.extras.get("warnings", []):
+        lines += _wrap(f"warning: {w}", 2)
     if r.has_deal:
-        chosen = [f"{lv.label}: {lv.choice or value(lv.value, lv.unit)}" for lv in r.levers
-                  if lv.shown]
-        lines.append("  levers:")
-        lines += [f"    {c}" for c in chosen]
-        bind = binding_rows(r.constraints)
-        lines.append("  binding constraints:" if bind else "  no constraint binds")
-        lines += [f"    {c.label}" + (f" (relaxing it is worth {per_unit(c.relaxation_value, c.unit)})"
-                                     if c.relaxation_value else "") for c in bind]
-        for e in r.extras.get("explanations", []):
-            if e["deficit_change"]:
-                lines.append(f"    - {e['sentence']}")
+        lines.append("  the deal:")
+        for _, name, clauses in package(r):
+            lines.append(f"    {name}:" + ("" if clauses else " no concession"))
+            for c in clauses:
+                lines += _wrap(f"- {c}", 6)
+        fixed = fixed_terms(r)
+        if fixed:
+            lines.append("  the fixed terms:")
+            for t in fixed:
+                lines += _wrap(f"- {t}", 4)
+        lines.append(f"  balances (against no deal and {calibration_name(r)}):")
+        for b in balance_lines(r):
+            lines += _wrap(b, 4)
+        for p in ("home", "partner"):
+            pm = r.metric(f"{p}_payoff")
+            lines.append(f"    - {possessive(r.instance['parties'][p])} gain over no deal: {money(pm.deal - pm.no_deal, True)}")
+        from model.reporting.trade_welfare_section import terminal_lines
+        lines += terminal_lines(r)
+        if zopa_line(r):
+            lines += _wrap(f"- {zopa_line(r)}", 4)
+        top, more = top_constraints(r)
+        if top:
+            lines.append("  what holds the deficit up (most valuable to relax first):")
+            for i, t in enumerate(top, 1):
+                lines += _wrap(f"{i}. {t}", 4, 3)
+            if more:
+                lines.append(f"    ({more} more in the report)")
+        else:
+            lines.append("  no constraint worth relaxing is at its limit")
+        for n in footnotes(r):
+            lines += _wrap(f"note: {n}", 2)
         if r.status == "time_limit":
             lines.append(f"  MIP gap of the best deal found: {r.solver['mip_gap']:.2%}" if r.solver.get("mip_gap")
                          is not None else "  MIP gap unknown")
         lines.append(f"  verification: max violation {r.verification['max_violation']:.1e} "
                      f"({'ok' if r.verification['ok'] else 'FAILED'})")
+    else:
+        lines.append(f"  deficit: {money(d.baseline)} in {calibration_name(r)}, {money(d.no_deal)} with no deal, "
+                     "no deal possible")
     diag = r.extras.get("diagnosis")
     if diag and diag["status"] == "relaxable":
         lines.append("  smallest relaxation that makes a deal possible:")
-        lines += [f"    {x['label']}: from {value(x['bound'], x['unit'])} to {value(x['relaxed_bound'], x['unit'])}"
-                  for x in diag["relaxations"]]
+        lines += [f"    {m}" for m in moves(diag)]
+        for p, block in diag.get("by_party", {}).items():
+            name = r.instance["parties"][p]
+            if block["status"] == "relaxable":
+                lines += _wrap(f"{name} alone: " + "; ".join(moves(block)), 2)
+            else:
+                lines.append(f"  {name} alone: no move of its own red lines and participation makes a deal possible")
     elif diag:
         lines.append("  no relaxation of red lines, participation, ceilings or capacities makes a deal possible")
-    lines.append(f"  report: {out / 'report.md'}")
+    lines.append(f"  report: {out / 'report.md'} (and report.html)")
     return "\n".join(lines)
 
 
@@ -66,10 +110,28 @@ def sweep_summary(inst, result, out, rebuild_reason: str = "") -> str:
     else:
         lines.append("  one built model re-solved for every draw")
     q = s["quantiles"]["deficit"]
-    if q:
+    if q and s["monte_carlo"]:
         lines.append(f"  deficit: median {money(q['q50'])}, 90% of draws between {money(q['q05'])} and {money(q['q95'])}")
-    top = [x for x in s["levers"] if x["lever"].startswith("tariff.")]
-    for x in top[:6]:
-        lines.append(f"  {x['label']}: {share_of_draws(x['share'])} of deals")
+    if s.get("grid") and not s["monte_carlo"]:
+        names = list(s["params"])
+        for g in s["grid"]:
+            where = ", ".join(f"{n}={g['values'][n]:g}" for n in names)
+            lines.append(f"  {where}: " + (f"deficit {money(g['deficit'])}" if g["deficit"] is not None
+                                           else (g["status"] or "no deal").replace("_", " ")))
+    if s["monte_carlo"]:
+        by_line: dict[str, list] = {}
+        for x in s["levers"]:
+            if x["lever"].startswith("tariff."):
+                label, _, option = x["label"].rpartition(": ")
+                by_line.setdefault(label, []).append(f"{option} {share_of_draws(x['share'])}")
+        for label, options in list(by_line.items())[:6]:
+            lines.append(f"  {label}: " + ", ".join(options) + " of deals")
+        for x in (s.get("sensitivity") or [])[:3]:
+            if x["swing"] is not None:
+                lines.append(f"  sensitivity: {x['label']} moves the deficit by {money(x['swing'], True)} "
+                             "(5th to 95th percentile of its draws, the rest as in the instance)")
+            else:
+                ends = [f"{x[e]['percentile']:.0%}" for e in ("low", "high") if x[e]["deficit"] is None]
+                lines.append(f"  sensitivity: {x['label']} at the {' and '.join(ends)} point of its draws leaves no deal")
     lines.append(f"  report: {out / 'report.md'}; every draw: {out / 'sweep.csv'}")
     return "\n".join(lines)

@@ -106,8 +106,8 @@ WELFARE_NOTE = ("Changes against the calibration year, USD a year. Home buyers' 
 
 
 def markdown_section(r) -> str:
-    """'Balances, trade creation and diversion' (with third countries) and 'Welfare by party
-    and cause' (every instance)."""
+    """'Balances, trade creation and diversion' (with third countries), and one line of
+    welfare by party (the table by cause is in the appendix: `welfare_section`)."""
     out = []
     div = r.extras.get("diversion")
     unit = _metric(r, "imports_units").unit
@@ -124,9 +124,28 @@ def markdown_section(r) -> str:
         head, rows = diversion_table(d, unit, partner)
         out += ["### Trade creation and diversion: the deal against no deal", "",
                 diversion_sentence(d, partner, unit, "With the deal against no deal"), "", table(head, rows), ""]
+    gains = welfare_gains(r)
+    if gains:
+        out += ["Welfare against no deal: " + "; ".join(gains) + " (by party and cause in the appendix)."]
+    return "\n".join(out).strip()
+
+
+def welfare_gains(r) -> list[str]:
+    """'United States -$1.06 bn' per party: the net welfare change, deal against no deal."""
+    out = []
+    for p in ("home", "partner"):
+        m = _metric(r, f"{p}_welfare")
+        if m is not None and m.deal is not None:
+            out.append(f"{r.instance['parties'][p]} {money(m.deal - m.no_deal, True)}")
+    return out
+
+
+def welfare_section(r) -> str:
+    """'Welfare by party and cause': the whole table (the report's appendix)."""
+    if not r.has_deal:
+        return ""
     head, rows = welfare_table(r)
-    out += ["## Welfare by party and cause", "", WELFARE_NOTE, "", table(head, rows)]
-    return "\n".join(out)
+    return "\n".join(["## Welfare by party and cause", "", WELFARE_NOTE, "", table(head, rows)])
 
 
 def html_sections(r, html_table) -> list[tuple[str, str]]:

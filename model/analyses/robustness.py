@@ -1,0 +1,118 @@
+"""What a sweep's robustness section shows beyond its summary (`sweep_summary.summarize`):
+the deficit's distribution over the draws, the deficit's sensitivity to each uncertain input
+one at a time (the data of a tornado chart), and a grid sweep's table by grid point.
+
+Sensitivity, one at a time: for each input the Monte Carlo draws vary, the deal is solved
+twice more with only that input moved, to the 5th and then to the 95th percentile of its
+draws, every other input at the instance's own value. The swing (the deficit at one end
+minus at the other) ranks the inputs. It answers "which assumption moves the answer most",
+which the distribution alone does not; it costs two solves per input (with the sweep's
+built model: milliseconds each). `run_sweep` is passed in, as `compare` takes its solve
+function.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from model.data.levers import families
+
+ENDS = (0.05, 0.95)        # the input's percentiles of its draws that the sensitivity moves it to
+HISTOGRAM_BINS = 30
+
+
+def deficit_histogram(result, metric: str = "deficit") -> dict | None:
+    """{edges, counts} of the metric over the draws that give a verified deal (None: none)."""
+    values = [r["metrics"][metric] for r in result.rows if r["metrics"] and r["verified"]]
+    if not values:
+        return None
+    bins = min(HISTOGRAM_BINS, max(5, len(values) // 10))
+    counts, edges = np.histogram(np.asarray(values, dtype=float), bins=bins)
+    return {"metric": metric, "edges": [float(e) for e in edges], "counts": [int(c) for c in counts],
+            "draws": len(values)}
+
+
+def input_label(inst, path: str) -> str:
+    """'segments.suv.elasticity' -> 'SUVs and crossovers: elasticity' (the instance's label of
+    the object, then the field in words)."""
+    parts = path.split(".")
+    if len(parts) >= 3:
+        section, key, field = parts[0], parts[1], " ".join(parts[2:]).replace("_", " ")
+        owner = getattr(inst, section, None)
+        if isinstance(owner, dict) and key in owner and getattr(owner[key], "label", None):
+            label = owner[key].label
+            short = label.split(" (")[0] if " (" in label else label
+            return f"{short}: {field}"
+    return path
+
+
+def sensitivity(inst, result, run_sweep, base_deficit: float | None) -> list[dict]:
+    """One-at-a-time sensitivity of the deficit to each input the Monte Carlo draws vary,
+    largest swing first. Each row: path, label, unit, base value, and for each end (low,
+    high) the input's value, the status and the deficit (None without a deal)."""
+    from model.analyses.sweep import Plan
+    if not result.plan.samples:
+        return []
+    units = {i.path: i.unit for i in inst.inputs}
+    own = {i.path: i.value for i in inst.inputs}
+    out = []
+    for u in inst.uncertainty:
+        drawn = [r["inputs"][u.path] for r in result.rows if u.path in r["inputs"]]
+        if not drawn:
+            continue
+        ends = tuple(float(np.quantile(np.asarray(drawn, dtype=float), q)) for q in ENDS)
+        solved = run_sweep(inst, Plan(params=((u.path, ends),)), workers=1, progress=False)
+        row = {"path": u.path, "label": input_label(inst, u.path), "unit": units.get(u.path, ""),
+               "base": own.get(u.path), "base_deficit": base_deficit}
+        for end, q, draw in zip(("low", "high"), ENDS, solved.rows):
+            ok = bool(draw["metrics"]) and draw["verified"]
+            row[end] = {"percentile": q, "value": ends[0] if end == "low" else ends[1], "status": draw["status"],
+                        "deficit": draw["metrics"]["deficit"] if ok else None}
+        lo, hi = row["low"]["deficit"], row["high"]["deficit"]
+        row["swing"] = None if lo is None or hi is None else hi - lo
+        out.append(row)
+    # Inputs that leave no deal at one end first (they matter most), then by the size of the swing.
+    return sorted(out, key=lambda x: -abs(x["swing"]) if x["swing"] is not None else float("-inf"))
+
+
+def grid_table(inst, result) -> list[dict]:
+    """One row per grid point of a sweep with `--param`: the values swept, how many draws
+    gave a verified deal, the deficit (its median when there are Monte Carlo draws), and,
+    for a grid without draws, each lever's setting (option names for tariff lines)."""
+    if not result.plan.params:
+        return []
+    names = [p for p, _ in result.plan.params]
+    out = []
+    for g, point in enumerate(result.plan.grid):
+        rows = [r for r in result.rows if r["grid_point"] == g]
+        ok = [r for r in rows if r["metrics"] and r["verified"]]
+        deficits = [r["metrics"]["deficit"] for r in ok]
+        entry = {"values": dict(zip(names, point)), "draws": len(rows), "deals": len(ok),
+                 "deficit": float(np.median(deficits)) if deficits else None,
+                 "status": rows[0]["status"] if len(rows) == 1 else None, "levers": {}}
+        if len(rows) == 1 and ok:
+            entry["levers"] = dict(ok[0]["levers"])
+        out.append(entry)
+    return out
+
+
+def varying_levers(inst, grid: list[dict]) -> list[dict]:
+    """The lever columns whose setting differs across grid points, with their labels and option
+    labels (the rest are the same at every point)."""
+    labels = {}
+    for f in families():
+        for key in f.keys(inst):
+            column = f"{f.short}.{f.key_text(key)}"
+            options = {o: f.option_label(inst, key, o) for o in f.options(inst, key)} if f.kind == "option" else {}
+            labels[column] = (f.label(inst, key), f.kind, f.unit(inst, key), options)
+    columns = []
+    for row in grid:
+        for c in row["levers"]:
+            if c not in columns:
+                columns.append(c)
+    out = []
+    for c in columns:
+        values = [row["levers"].get(c) for row in grid if row["levers"]]
+        if len({f"{v:.6g}" if isinstance(v, float) else str(v) for v in values}) > 1 and c in labels:
+            label, kind, unit, options = labels[c]
+            out.append({"column": c, "label": label, "kind": kind, "unit": unit, "options": options})
+    return out

@@ -1,0 +1,303 @@
+"""What every report shows first (report.md, report.html, the terminal): the deal as a short
+package per party in plain words, the constraints that matter most, what fixed terms cost,
+and the footnote of what binds without mattering. Each function returns text with
+markdown's bold (`**...**`) as its only markup; each format renders it (html escapes it
+and turns the bold into <b>, the terminal drops the stars).
+
+The package reads the lever rows (`Results.levers`) and `extras['lever_context']` (each
+lever's object, segment, and its value with no deal and in the calibration year). Each
+lever family says its levers in words through its entry in `PHRASES`; a family without an
+entry (one added later) is said as 'label: setting', so a new family needs no edit here to
+appear, and one function to read well.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import groupby
+
+from model.formatting import money, share, value
+from model.reporting.words import (
+    amount,
+    calibration_name,
+    group_labels,
+    plural,
+    possessive,
+    rate_setting,
+    short,
+    without_party,
+)
+from model.results import Results, binding_rows
+
+MAX_ITEMS = 6                # clauses per lever family, items per clause, labels per note: the rest counted
+TOP_CONSTRAINTS = 5          # at most this many constraints on the first screen (at least 3 when there are)
+KIND_WORDS = {"demand": "buyers' ceiling", "capacity": "capacity", "purchase": "purchase limit",
+              "production": "imports it replaces"}
+SAME = 5e-5                  # rates closer than this are the same setting (0.005 percentage points)
+
+
+# -- the package -------------------------------------------------------------------------
+
+def package(r: Results) -> list[tuple[str, str, list[str]]]:
+    """[(party key, party name, clauses)] for home then partner: what each side gives."""
+    ctx = {(c["name"], c["index"]): c for c in r.extras.get("lever_context", [])}
+    out = []
+    for party in ("home", "partner"):
+        name = r.instance["parties"][party]
+        rows = [lv for lv in r.levers if lv.party == party]
+        clauses: list[str] = []
+        for family, group in groupby(rows, key=lambda lv: lv.name):
+            say = PHRASES.get(family, _generic)
+            clauses += capped(say(r, list(group), ctx, name), MAX_ITEMS, "more like these (the Levers table lists "
+                                                                          "every lever)")
+        out.append((party, name, clauses))
+    return out
+
+
+def capped(items: list[str], n: int, more: str) -> list[str]:
+    """The first `n` items, and one saying how many more there are."""
+    return items if len(items) <= n else items[:n] + [f"and {len(items) - n:,} {more}"]
+
+
+def _fixed(lv) -> str:
+    return " (fixed by the instance)" if lv.fixed else ""
+
+
+def _tariff(r: Results, rows, ctx, name: str) -> list[str]:
+    """'sets the tariff on passenger cars at 15.0% (27.5% with no deal, 2.5% in 2024)'."""
+    year = calibration_name(r)
+    out, kept = [], []
+    for lv in rows:
+        c = ctx.get((lv.name, lv.index), {})
+        group = c.get("group") or lv.label
+        what = f"its tariff on {r.instance['parties']['home']}-made {group}" if lv.party == "partner" \
+            else f"the tariff on {group}"
+        now = rate_setting(lv.value, lv.choice)
+        nd, nd_choice, base = c.get("no_deal"), c.get("no_deal_choice"), c.get("baseline")
+        if nd is not None and abs(nd - lv.value) < SAME and nd_choice == lv.choice:
+            kept.append((f"keeps {what} at {now}, as with no deal{_fixed(lv)}", now))
+            continue
+        refs = ["fixed by the instance"] if lv.fixed else []
+        if nd is not None:
+            refs.append(f"{rate_setting(nd, nd_choice)} with no deal")
+        if base is not None:
+            refs.append(f"{share(base)} in {year}")
+        how = f"as a {now}" if lv.choice and not lv.choice.startswith("flat ") else f"at {now}"
+        out.append(f"sets {what} {how}" + (f" ({'; '.join(refs)})" if refs else ""))
+    if len(kept) > 2:            # many lines left as with no deal: one clause
+        rates = sorted({now for _, now in kept})
+        return out + [f"keeps the tariff on {len(kept):,} {'other ' if out else ''}lines as with no deal "
+                      f"({', '.join(rates[:MAX_ITEMS])}{', ...' if len(rates) > MAX_ITEMS else ''})"]
+    return out + [text for text, _ in kept]
+
+
+def _switch(r: Results, rows, ctx, name: str) -> list[str]:
+    """A yes/no concession granted: its label, without the party's name."""
+    return [without_party(lv.label, name) + _fixed(lv) for lv in rows if lv.value > 0.5]
+
+
+def _commitments(r: Results, rows, ctx, name: str) -> list[str]:
+    """'its dealer networks sell 33,500 vehicles built in the United States a year: Toyota's
+    Japanese dealer network 20,000 (SUVs and crossovers), ...'."""
+    used = [lv for lv in rows if lv.value > 0]
+    if not used:
+        return []
+    home = r.instance["parties"]["home"]
+    by_channel: dict[str, list] = {}
+    for lv in used:
+        c = ctx.get((lv.name, lv.index), {})
+        by_channel.setdefault(c.get("group") or lv.label, []).append((c.get("item", ""), lv))
+    unit = used[0].unit
+    parts = []
+    for channel, items in by_channel.items():
+        total = sum(lv.value for _, lv in items)
+        detail = ", ".join(capped([f"{item} {lv.value:,.0f}" if len(items) > 1 else item for item, lv in items if item],
+                                  MAX_ITEMS, "more segments"))
+        parts.append(f"{short(channel)} {total:,.0f}" + (f" ({detail})" if detail else ""))
+    parts = capped(parts, MAX_ITEMS, "more dealer networks")
+    total = sum(lv.value for lv in used)
+    fixed = " (fixed by the instance)" if all(lv.fixed for lv in used) else ""
+    made = amount(total, unit).replace(f" {plural(unit)}", f" {home}-made {plural(unit)}", 1)
+    return [f"its dealer networks sell {made} a year: " + "; ".join(parts) + fixed]
+
+
+def _shifts(r: Results, rows, ctx, name: str) -> list[str]:
+    """'Toyota builds 15,168 luxury cars a year in the United States instead of exporting them'."""
+    home = r.instance["parties"]["home"]
+    by_maker: dict[str, list] = {}
+    for lv in rows:
+        if lv.value > 0:
+            c = ctx.get((lv.name, lv.index), {})
+            by_maker.setdefault(c.get("group") or lv.label, []).append((c.get("item", ""), lv))
+    out = []
+    for maker, items in by_maker.items():
+        total = sum(lv.value for _, lv in items)
+        if len(items) == 1:
+            item, lv = items[0]
+            what = f"{total:,.0f} of its {item}" if item else amount(total, lv.unit)
+        else:
+            what = amount(total, items[0][1].unit) + " (" + ", ".join(f"{i} {lv.value:,.0f}" for i, lv in items) + ")"
+        out.append(f"{short(maker)} builds {what} a year in its {home} plants instead of exporting them"
+                   + (" (fixed by the instance)" if all(lv.fixed for _, lv in items) else ""))
+    return out
+
+
+def _purchases(r: Results, rows, ctx, name: str) -> list[str]:
+    """'buys 20 Boeing aircraft and 260,000 tonnes of US rice a year ($2.23 bn, of which $1.23 bn
+    additional)'."""
+    used = [lv for lv in rows if lv.value > 0]
+    if not used:
+        return []
+    items, total, extra = [], 0.0, 0.0
+    for lv in used:
+        c = ctx.get((lv.name, lv.index), {})
+        label = c.get("group") or lv.label
+        words = amount(lv.value, lv.unit)
+        if label.split()[-1:] == [lv.unit] or label.endswith(words.split(" ", 1)[-1]):
+            items.append(f"{words.split(' ', 1)[0]} {label}")
+        else:
+            items.append(f"{words} of {label}")
+        if "unit_value" in c:
+            total += lv.value * c["unit_value"]
+            extra += lv.value * c["unit_value"] * c.get("additional_share", 1.0)
+    items = capped(items, MAX_ITEMS, "more goods")
+    listed = ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1]
+    worth = f" ({money(total)}, of which {money(extra)} is additional)" if total else ""
+    fixed = " (fixed by the instance)" if all(lv.fixed for lv in used) else ""
+    return [f"buys {listed} a year{worth}{fixed}"]
+
+
+def _generic(r: Results, rows, ctx, name: str) -> list[str]:
+    """'label: setting' for every lever used (a family with no phrase of its own)."""
+    out = []
+    for lv in rows:
+        if lv.choice is None and abs(lv.value) < 1e-9:
+            continue
+        shown = lv.choice or (("yes" if lv.value > 0.5 else "no") if lv.unit == "yes/no" else amount(lv.value, lv.unit))
+        out.append(f"{without_party(lv.label, name)}: {shown}{_fixed(lv)}")
+    return out
+
+
+Phrase = Callable[[Results, list, dict, str], list[str]]
+PHRASES: dict[str, Phrase] = {"tariff": _tariff, "partner_tariff": _tariff, "ntb_relief": _switch,
+                              "commitment": _commitments, "production_shift": _shifts, "purchase": _purchases}
+
+
+# -- the constraints that matter -----------------------------------------------------------
+
+def top_constraints(r: Results, n: int = TOP_CONSTRAINTS) -> tuple[list[str], int]:
+    """The binding constraints worth something to relax, most valuable first (the order of
+    `binding_rows`), in plain words; and how many more are worth something."""
+    rows = {c.name: c for c in r.constraints}
+    priced = [e for e in r.extras.get("explanations", [])
+              if e.get("deficit_change") is not None and e["deficit_change"] < 0 and e["name"] in rows]
+    out = []
+    for e in priced[:n]:
+        c = rows[e["name"]]
+        gain = money(-e["deficit_change"])
+        step = "one percentage point" if c.unit == "fraction" else amount(e["step"], c.unit)
+        if c.kind == "participation":
+            party = r.instance["parties"].get(c.party, c.party)
+            out.append(f"**{party} must gain at least as much as with no deal**: if it accepted {money(e['step'])} "
+                       f"less, the deficit could fall by {gain}")
+            continue
+        more = "more" if c.sense == "<=" else "less"
+        if c.kind == "red_line":
+            what = f" ({possessive(r.instance['parties'].get(c.party, ''))} red line)"
+        else:
+            bound = value(c.rhs, c.unit) if c.unit in ("USD", "fraction") else amount(c.rhs, c.unit)
+            what = f", now {'at most' if c.sense == '<=' else 'at least'} {bound}"
+        out.append(f"**{c.label}**{what}: {step} {more} would lower the deficit by {gain}")
+    return out, max(0, len(priced) - n)
+
+
+def ranking_note() -> str:
+    return "most valuable to relax first, per unit of each bound: a vehicle, a dollar, an aircraft"
+
+
+def footnotes(r: Results) -> list[str]:
+    """What binds without mattering (worth nothing to relax alone) and the terms the instance
+    fixes, each grouped into one line."""
+    out = []
+    idle = [c.label for c in binding_rows(r.constraints) if not c.worth]
+    if idle:
+        out.append("At their limit, but relaxing any one alone would not lower the deficit: "
+                   + "; ".join(capped(group_labels(idle), MAX_ITEMS, "more (all under Constraints)")) + ".")
+    fixed = [lv for lv in r.levers if lv.fixed]
+    if fixed:
+        out.append("Fixed by the instance (the model could not change them): "
+                   + "; ".join(capped([f"{lv.label}: {_setting(lv)}" for lv in fixed], MAX_ITEMS,
+                                      "more (all in the Levers table)")) + ".")
+    return out
+
+
+def _setting(lv) -> str:
+    if lv.name in ("tariff", "partner_tariff"):
+        return rate_setting(lv.value, lv.choice)
+    if lv.unit == "yes/no":
+        return "yes" if lv.value > 0.5 else "no"
+    return lv.choice or amount(lv.value, lv.unit)
+
+
+# -- fixed terms against the free optimum ---------------------------------------------------
+
+MAX_LISTED_CHANGES = 6
+
+
+def fixed_terms(r: Results) -> list[str]:
+    """For an instance that fixes terms: what they cost against the free optimum and what the
+    free optimum would choose instead (from `extras['free_optimum']`)."""
+    f = r.extras.get("free_optimum")
+    if not f:
+        return []
+    if f.get("skipped"):
+        return [f"The free optimum (every lever free) was not computed: {f['skipped']}."]
+    if f.get("free") is None:
+        return [f"With every lever free there is no deal either ({f.get('status', 'no deal')})."]
+    metric = r.metric(f["metric"])
+    out = []
+    if f.get("cost") is not None:
+        cost = f["cost"]
+        pct = abs(cost) / abs(f["free"]) if f["free"] else 0.0
+        if abs(cost) < 0.5:
+            out.append(f"**The fixed terms cost nothing**: with every lever free the {metric.label} would be the "
+                       f"same, {money(f['free'])}.")
+        else:
+            out.append(f"**The fixed terms cost {money(cost)} a year** of {short(metric.label)} ({pct:.2%} of it) "
+                       f"against the free optimum: {money(f['fixed'])} with them, {money(f['free'])} with every "
+                       "lever free.")
+    mine = {(lv.name, lv.index): lv for lv in r.levers}
+    changes = []
+    for lv in f["levers"]:
+        own = mine.get((lv["name"], lv["index"]))
+        before = _setting(own) if own else "not used"
+        after = _setting(_Row(lv))
+        if before != after:
+            changes.append(f"{lv['label']}: {after} instead of {before}")
+    if changes:
+        more = len(changes) - MAX_LISTED_CHANGES
+        out.append("With every lever free the model would choose: " + "; ".join(changes[:MAX_LISTED_CHANGES])
+                   + (f"; and {more} more changes (levers.csv of the free instance)" if more > 0 else "") + ".")
+    elif f.get("cost") is not None:
+        out.append("With every lever free the model would choose the same levers.")
+    return out
+
+
+class _Row:
+    """A lever row read from a dict (the free optimum's levers)."""
+
+    def __init__(self, d: dict):
+        self.name, self.value, self.unit, self.choice = d["name"], d["value"], d["unit"], d.get("choice")
+        self.fixed = False
+
+
+# -- the zone of possible agreement, when computed -----------------------------------------
+
+def zopa_line(r: Results) -> str:
+    f = r.extras.get("frontier")
+    if not f or f.get("status") != "ok":
+        return ""
+    z = f["zopa"]
+    home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
+    free = " with every lever free" if any(k.startswith("fixed terms") for k in f.get("marks", {})) else ""
+    return (f"Zone of possible agreement{free}: deals both sides prefer to no deal have a deficit from "
+            f"{money(z['deficit']['low'])} (best for {home}) to {money(z['deficit']['high'])} (best for {partner}).")
