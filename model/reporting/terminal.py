@@ -57,10 +57,10 @@ def run_summary(r, out: Path) -> str:
         for p in ("home", "partner"):
             pm = r.metric(f"{p}_payoff")
             lines.append(f"    - {possessive(r.instance['parties'][p])} gain over no deal: {money(pm.deal - pm.no_deal, True)}")
-        from model.reporting.trade_welfare_section import terminal_lines
-        lines += terminal_lines(r)
         if zopa_line(r):
             lines += _wrap(f"- {zopa_line(r)}", 4)
+        from model.reporting.trade_welfare_section import terminal_lines
+        lines += terminal_lines(r)
         top, more = top_constraints(r)
         if top:
             lines.append("  what holds the deficit up (most valuable to relax first):")
