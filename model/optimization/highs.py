@@ -1,4 +1,20 @@
-"""HiGHS through Pyomo: solve, read the solution back in base units, and get duals.
+"""HiGHS for the Pyomo model: pass it in one call, solve, read the solution back, get duals.
+
+Pyomo is the modelling layer; HiGHS gets the model as arrays. `HighsSolver.load` compiles
+the whole model with Pyomo's standard-form compiler (`pyomo.repn.plugins.standard_form`:
+one walk of every row into a sparse matrix) and hands it to highspy's `passModel` in one
+call, instead of adding rows one by one through a persistent interface (about three
+minutes at 10^6 variables, against seconds). It keeps both maps (Pyomo variable ->
+HiGHS column, constraint -> row), which the duals, ranging, the re-solve path
+(`resolve.Resolver`) and the coefficient check read.
+
+Later changes reach HiGHS incrementally when they are additions (a constraint or variable
+component, rows added to a ConstraintList, another active objective: the lexicographic
+stage, Nash's tangent cuts, the weighted and review objectives) or the removal or
+deactivation of whole constraint components; anything else (a mutable parameter's new value,
+a variable component removed) reloads the model. Bounds and domains of variables changed
+after loading are not seen, except through `fix_binaries` (the fixed LP), which changes
+HiGHS and Pyomo together.
 
 Statuses are the five words users see: optimal, infeasible, unbounded, time_limit, error.
 Shadow prices of a MILP come from the LP with every binary fixed at its optimal value
@@ -11,8 +27,8 @@ import math
 import threading
 from dataclasses import dataclass
 
+import numpy as np
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
 from model.data.instance import Deal, Instance
 from model.errors import SolverUnavailable
@@ -44,44 +60,336 @@ class SolveOutcome:
     has_solution: bool = False
 
 
-def make_solver():
-    """A persistent HiGHS interface, or SolverUnavailable with a clear reason."""
+_BANNER_LOCK = threading.Lock()
+_banner_shown = False
+
+
+def _new_highs():
+    """A silent highspy.Highs. The first one in a process prints HiGHS's banner on the
+    process's stdout (file descriptor 1): that one is made with the descriptor captured."""
+    global _banner_shown
+    highspy = _highspy()
+    with _BANNER_LOCK:
+        if _banner_shown:
+            h = highspy.Highs()
+        else:
+            from pyomo.common.tee import capture_output
+            with capture_output(capture_fd=True):
+                h = highspy.Highs()
+            _banner_shown = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def _highspy():
     try:
-        from pyomo.contrib.solver.solvers.highs import Highs
-        # Fixed variables stay columns with equal bounds: fixing the binaries for the fixed LP is then a
-        # bound change, not a removal and re-adding of every row they appear in (quadratic in Pyomo 6.10).
-        solver = Highs(treat_fixed_vars_as_params=False)
-        if not solver.available():
-            raise SolverUnavailable("HiGHS is not available: install the 'highspy' package (pip install highspy)")
-        return solver
+        import highspy
     except ImportError as exc:  # pragma: no cover - depends on the machine
-        raise SolverUnavailable(f"HiGHS cannot be loaded ({exc}): install the 'highspy' package") from None
+        raise SolverUnavailable(f"HiGHS cannot be loaded ({exc}): install the 'highspy' package "
+                                "(pip install highspy)") from None
+    return highspy
+
+
+class HighsSolver:
+    """One HiGHS instance holding one Pyomo model (see the module docstring).
+
+    `columns[j]` is the Pyomo variable of HiGHS column j and `col_of[id(variable)]` its
+    column; `rows[i]` the constraint of row i and `row_of[constraint]` its row."""
+
+    def __init__(self):
+        self.h = _new_highs()
+        self.model = None
+        self.columns: list = []
+        self.col_of: dict[int, int] = {}
+        self.rows: list = []
+        self.row_of: dict = {}
+        self.objective = None          # the Pyomo objective HiGHS optimizes
+        self.unused: list = []         # variables in no row and not in the objective (no column)
+        self._unused_ids: set = set()
+        self._costs: dict = {}         # id(objective) -> (objective, costs, offset)
+        self._state = None
+
+    def available(self) -> bool:
+        """HiGHS answers (highspy imported and a Highs object made)."""
+        return self.h is not None
+
+    def version(self) -> tuple[int, int, int]:
+        h = self.h
+        return h.versionMajor(), h.versionMinor(), h.versionPatch()
+
+    # -- passing the model -----------------------------------------------------------------
+    def load(self, m) -> None:
+        """Compile `m` to arrays (Pyomo's standard-form compiler) and pass them to HiGHS in one call.
+
+        Fixed variables stay columns (with equal bounds): they are unfixed while compiling, so
+        that fixing or releasing one later is a bound change and every variable keeps its column."""
+        from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+        highspy = _highspy()
+        fixed = [v for v in _variables(m) if v.fixed]
+        for v in fixed:
+            v.unfix()
+        try:
+            form = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
+        finally:
+            for v in fixed:
+                v.fix()
+        columns = form.columns
+        n = len(columns)
+        lower, upper, integer = _column_data(columns)
+        # Rows: one per constraint; a ranged constraint comes out of the compiler twice (<= and >=).
+        kinds = np.fromiter((k for _, k in form.rows), dtype=np.int8, count=len(form.rows))
+        rhs = np.asarray(form.rhs, dtype=float)
+        A = form.A.tocsr()
+        cons = [c for c, _ in form.rows]
+        keep = np.ones(len(cons), dtype=bool)
+        row_lower = np.where(kinds == 1, -np.inf, rhs)
+        row_upper = np.where(kinds == -1, np.inf, rhs)
+        for i in range(1, len(cons)):
+            if cons[i] is cons[i - 1]:              # the >= half of a ranged row
+                keep[i] = False
+                row_lower[i - 1] = rhs[i]
+        if not keep.all():
+            A, row_lower, row_upper = A[keep], row_lower[keep], row_upper[keep]
+            cons = [c for c, k in zip(cons, keep) if k]
+        A = A.tocsc()
+        objectives = list(form.objectives)
+        cost = form.c.toarray()[0] if len(objectives) else np.zeros(n)
+        offset = float(form.c_offset[0]) if len(objectives) else 0.0
+        sense = highspy.ObjSense.kMaximize if objectives and objectives[0].sense == pyo.maximize \
+            else highspy.ObjSense.kMinimize
+        inf = highspy.kHighsInf
+        h = self.h
+        h.clearModel()
+        h.passModel(n, len(cons), int(A.nnz), int(highspy.MatrixFormat.kColwise), int(sense), offset,
+                    np.ascontiguousarray(cost, dtype=np.float64),
+                    np.clip(lower, -inf, inf), np.clip(upper, -inf, inf),
+                    np.clip(row_lower, -inf, inf), np.clip(row_upper, -inf, inf),
+                    A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data.astype(np.float64),
+                    integer.astype(np.int32))
+        self.model = m
+        self.columns = list(columns)
+        self.col_of = {id(v): j for j, v in enumerate(self.columns)}
+        self.rows = cons
+        self.row_of = {c: i for i, c in enumerate(cons)}
+        self.objective = objectives[0] if objectives else None
+        self.unused = [v for v in _variables(m) if id(v) not in self.col_of]
+        self._unused_ids = {id(v) for v in self.unused}
+        self._state = _structure(m)
+        self._seen = list(m.component_objects((pyo.Constraint, pyo.Var), descend_into=True))
+        self._costs = {}
+
+    def sync(self, m) -> None:
+        """Bring HiGHS up to date with `m` (see the module docstring): nothing when unchanged,
+        added rows and columns, removed rows, another objective; else a full reload."""
+        if self.model is not m:
+            return self.load(m)
+        state, old = _structure(m), self._state
+        if state != old:
+            if state["params"] != old["params"] or any(state["vars"].get(k, 0) < size
+                                                       for k, size in old["vars"].items()):
+                return self.load(m)
+            cons = {id(c): c for c in m.component_objects(pyo.Constraint, active=True, descend_into=True)}
+            changed = {k for k in old["cons"] if state["cons"].get(k) != old["cons"][k]}
+            if changed:          # removed, deactivated or resized constraint components
+                still = {id(c) for k in changed if k in cons for c in cons[k].values() if c.active}
+                self._delete_rows({id(c) for c in self.rows
+                                   if id(c.parent_component()) in changed and id(c) not in still})
+            for comp in m.component_objects(pyo.Var, descend_into=True):
+                if old["vars"].get(id(comp)) != len(comp):
+                    self._add_columns([v for v in comp.values() if id(v) not in self.col_of])
+            for k, comp in cons.items():
+                if old["cons"].get(k) != len(comp):
+                    self._add_rows([c for c in comp.values() if c.active and c not in self.row_of])
+            self._state = state
+            self._seen = list(m.component_objects((pyo.Constraint, pyo.Var), descend_into=True))
+        active = list(m.component_data_objects(pyo.Objective, active=True))
+        if len(active) != 1:
+            raise ValueError(f"the model has {len(active)} active objectives; HiGHS takes one")
+        if active[0] is not self.objective:
+            self.set_objective(active[0])
+
+    def mark_synced(self, m) -> None:
+        """`m` as it stands is what HiGHS holds (after changing both directly)."""
+        self._state = _structure(m)
+
+    def linear(self, expr) -> tuple[np.ndarray, np.ndarray, float]:
+        """(columns, coefficients, constant) of a linear expression over the loaded columns."""
+        from pyomo.repn.linear import LinearRepnVisitor
+        from pyomo.repn.util import VarRecorder
+        repn = LinearRepnVisitor({}, var_recorder=VarRecorder({}, None)).walk_expression(expr)
+        if repn.nonlinear is not None:
+            raise ValueError("HiGHS takes linear rows and objectives only")
+        cols = np.fromiter((self.col_of[k] for k in repn.linear), dtype=np.int32, count=len(repn.linear))
+        coefs = np.fromiter(repn.linear.values(), dtype=float, count=len(repn.linear))
+        return cols, coefs, float(pyo.value(repn.constant))
+
+    def set_objective(self, obj) -> None:
+        """Make `obj` HiGHS's objective: costs, offset and sense (each objective's costs are
+        computed once while the columns stay the same)."""
+        highspy = _highspy()
+        if id(obj) not in self._costs:
+            cols, coefs, constant = self.linear(obj.expr)
+            cost = np.zeros(len(self.columns))
+            np.add.at(cost, cols, coefs)
+            self._costs[id(obj)] = (obj, cost, constant)
+        _, cost, constant = self._costs[id(obj)]
+        h = self.h
+        h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        h.changeObjectiveOffset(constant)
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize if obj.sense == pyo.maximize else highspy.ObjSense.kMinimize)
+        self.objective = obj
+
+    def _add_columns(self, new: list) -> None:
+        new = [v for v in new if id(v) not in self._unused_ids]
+        if not new:
+            return
+        lower, upper, integer = _column_data(new)
+        inf = _highspy().kHighsInf
+        h, start = self.h, len(self.columns)
+        h.addVars(len(new), np.clip(lower, -inf, inf), np.clip(upper, -inf, inf))
+        if integer.any():
+            idx = np.arange(start, start + len(new), dtype=np.int32)
+            h.changeColsIntegrality(len(new), idx, integer.astype(np.uint8))
+        for j, v in enumerate(new, start):
+            self.col_of[id(v)] = j
+        self.columns += new
+        self._costs = {}
+
+    def _add_rows(self, cons: list) -> None:
+        inf = _highspy().kHighsInf
+        for c in cons:
+            met = [v for v in _vars_in(c.body) if id(v) not in self.col_of]   # e.g. one that was unused
+            if met:
+                self._unused_ids -= {id(v) for v in met}
+                self.unused = [u for u in self.unused if id(u) in self._unused_ids]
+                self._add_columns(met)
+            cols, coefs, constant = self.linear(c.body)
+            lo = -inf if c.lower is None else pyo.value(c.lower) - constant
+            up = inf if c.upper is None else pyo.value(c.upper) - constant
+            self.h.addRow(lo, up, len(cols), cols, coefs)
+            self.row_of[c] = len(self.rows)
+            self.rows.append(c)
+
+    def _delete_rows(self, ids: set) -> None:
+        gone = np.array([id(c) in ids for c in self.rows], dtype=bool)
+        if not gone.any():
+            return
+        where = np.flatnonzero(gone).astype(np.int32)
+        self.h.deleteRows(len(where), where)
+        self.rows = [c for c, g in zip(self.rows, gone) if not g]
+        self.row_of = {c: i for i, c in enumerate(self.rows)}
+
+    # -- reading back ----------------------------------------------------------------------
+    def values(self) -> np.ndarray:
+        return np.asarray(self.h.getSolution().col_value, dtype=float)
+
+    def load_values(self) -> None:
+        """HiGHS's solution into the Pyomo variables (unused ones: 0 within their bounds)."""
+        for v, x in zip(self.columns, self.values().tolist()):
+            v.set_value(x, skip_validation=True)
+        for v in self.unused:
+            if not v.fixed:
+                lb, ub = v.bounds
+                v.set_value(max(lb if lb is not None else -math.inf, min(ub if ub is not None else math.inf, 0.0)),
+                            skip_validation=True)
+
+    def duals(self) -> dict:
+        """Constraint -> HiGHS's row dual."""
+        duals = self.h.getSolution().row_dual
+        return {c: duals[i] for c, i in self.row_of.items()}
+
+    def fix_binaries(self, m) -> None:
+        """Fix every binary at its (rounded) value and make it continuous, in Pyomo and HiGHS
+        alike: the fixed LP."""
+        binaries = [v for v in _variables(m) if v.is_binary()]
+        cols, values = [], []
+        for v in binaries:
+            value = round(pyo.value(v))
+            v.domain = pyo.Reals
+            v.fix(value)
+            if id(v) in self.col_of:
+                cols.append(self.col_of[id(v)])
+                values.append(float(value))
+        if cols:
+            idx, vals = np.array(cols, dtype=np.int32), np.array(values)
+            self.h.changeColsIntegrality(len(idx), idx, np.zeros(len(idx), dtype=np.uint8))
+            self.h.changeColsBounds(len(idx), idx, vals, vals)
+        self.mark_synced(m)
+
+
+def _variables(m):
+    return m.component_data_objects(pyo.Var, descend_into=True)
+
+
+def _constraints(m):
+    return m.component_data_objects(pyo.Constraint, active=True, descend_into=True)
+
+
+def _vars_in(expr):
+    from pyomo.core.expr.visitor import identify_variables
+    return identify_variables(expr, include_fixed=True)
+
+
+def _column_data(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lower, upper, integer) of each variable: its bounds and domain (a fixed variable: its
+    value on both sides); one pass per Var component where they are uniform."""
+    n = len(columns)
+    lower, upper = np.empty(n), np.empty(n)
+    integer = np.zeros(n, dtype=bool)
+    for j, v in enumerate(columns):
+        if v.fixed:
+            lower[j] = upper[j] = v.value
+        else:
+            lb, ub = v.bounds
+            lower[j] = -np.inf if lb is None else lb
+            upper[j] = np.inf if ub is None else ub
+        integer[j] = v.is_integer()
+    return lower, upper, integer
+
+
+def _structure(m) -> dict:
+    """What sync compares: active constraint components and their sizes, Var components and
+    their sizes, mutable parameters' values (components are compared by identity: the solver
+    keeps the ones it has seen alive, see `HighsSolver.sync`)."""
+    return {
+        "cons": {id(c): len(c) for c in m.component_objects(pyo.Constraint, active=True, descend_into=True)},
+        "vars": {id(v): len(v) for v in m.component_objects(pyo.Var, descend_into=True)},
+        "params": tuple(tuple(pyo.value(p[k]) for k in p) for p in m.component_objects(pyo.Param, descend_into=True)
+                        if p.mutable),
+    }
+
+
+def make_solver() -> HighsSolver:
+    """A HiGHS solver, or SolverUnavailable with a clear reason."""
+    solver = HighsSolver()
+    if not solver.available():
+        raise SolverUnavailable("HiGHS is not available: install the 'highspy' package (pip install highspy)")
+    return solver
 
 
 def solver_version(solver) -> str:
     return ".".join(str(v) for v in solver.version())
 
 
-# Pyomo's HiGHS interface captures the process's stdout/stderr file descriptors around
-# each load and solve, which is not safe when two threads do it at once (a Dask worker
-# with several threads). Sweeps hold this lock around Pyomo solver calls; draws re-solved
-# through highspy directly do not need it.
+# The Pyomo solver interfaces capture the process's stdout/stderr file descriptors around
+# each solve, which is not safe when two threads do it at once (a Dask worker with several
+# threads). Sweeps hold this lock around solves of Pyomo models; draws re-solved through
+# highspy directly do not need it.
 PYOMO_SOLVER_LOCK = threading.RLock()
 
 
-def warm_start(solver) -> None:
-    """Hand HiGHS its current solution as the incumbent of the next solve. Used before the
-    lexicographic stage: stage one's optimum is feasible there, so the branch and bound
-    starts with a solution instead of searching for one. Syncs the Pyomo model first, as
-    HiGHS drops its solution when rows or costs change."""
-    import highspy
-    h = solver._solver_model
-    x = list(h.getSolution().col_value)
-    solver.update()
+def warm_start(solver, x=None) -> None:
+    """Hand HiGHS a solution (default: its current one) as the incumbent of the next solve.
+    Used before the lexicographic stage: stage one's optimum is feasible there, so the branch
+    and bound starts with a solution instead of searching for one."""
+    highspy = _highspy()
+    h = solver.h
+    if x is None:
+        x = solver.values()
     if len(x) != h.getNumCol():
         return
     start = highspy.HighsSolution()
-    start.col_value = x
+    start.col_value = list(map(float, x))
     start.value_valid = True
     h.setSolution(start)
 
@@ -95,10 +403,9 @@ def coefficient_range(solver, m) -> dict:
     """Load `m` into HiGHS and report the range of its coefficients (constraint matrix and
     objective), naming the smallest and largest entries by row and variable; `ok` is False
     outside COEFFICIENT_BAND, where HiGHS's absolute tolerances stop being reliable."""
-    import highspy
-    import numpy as np
-    solver.set_instance(m)
-    lp = solver._solver_model.getLp()
+    highspy = _highspy()
+    solver.sync(m)
+    lp = solver.h.getLp()
     mat = lp.a_matrix_
     index, start = np.asarray(mat.index_, dtype=np.int64), np.asarray(mat.start_, dtype=np.int64)
     outer = np.repeat(np.arange(len(start) - 1), np.diff(start))
@@ -110,15 +417,12 @@ def coefficient_range(solver, m) -> dict:
     nonzero = np.flatnonzero(values > 0)
     if not nonzero.size:
         return {"min": None, "max": None, "ok": True}
-    row_name = {r: con.name for con, r in solver._pyomo_con_to_solver_con_map.items()}
-    row_name[-1] = "the objective"
-    col_name = {j: v.name for v in m.component_data_objects(pyo.Var)
-                if (j := solver._pyomo_var_to_solver_var_map.get(id(v))) is not None}
     lo, hi = nonzero[values[nonzero].argmin()], nonzero[values[nonzero].argmax()]
 
     def where(k):
-        return {"row": row_name.get(int(rows[k]), str(rows[k])), "variable": col_name.get(int(cols[k]), str(cols[k])),
-                "value": float(values[k])}
+        r = int(rows[k])
+        return {"row": "the objective" if r < 0 else solver.rows[r].name,
+                "variable": solver.columns[int(cols[k])].name, "value": float(values[k])}
     out = {"min": float(values[lo]), "max": float(values[hi]), "smallest": where(lo), "largest": where(hi)}
     out["ok"] = COEFFICIENT_BAND[0] <= out["min"] and out["max"] <= COEFFICIENT_BAND[1]
     return out
@@ -138,49 +442,69 @@ def coefficient_warning(info: dict) -> str:
             "are absolute")
 
 
+def set_options(h, time_limit: float | None = None, **extra) -> None:
+    """The options of every solve: gaps, one thread, a fixed seed, light presolve for large models."""
+    options = {"mip_rel_gap": MIP_REL_GAP, "mip_abs_gap": MIP_ABS_GAP, "threads": 1, "random_seed": 0,
+               "time_limit": float(time_limit) if time_limit else math.inf,
+               "presolve_mode": 2 if h.getNumCol() > LARGE_MODEL_VARIABLES else 0, **extra}
+    for k, v in options.items():
+        h.setOptionValue(k, v)
+
+
 def solve(solver, m, time_limit: float | None = None) -> SolveOutcome:
-    """Solve `m` as it stands; load the solution if there is one."""
-    kwargs = dict(load_solutions=False, raise_exception_on_nonoptimal_result=False,
-                  rel_gap=MIP_REL_GAP, abs_gap=MIP_ABS_GAP, threads=1,
-                  solver_options=solver_options(m))
-    if time_limit:
-        kwargs["time_limit"] = time_limit
+    """Solve `m` as it stands (syncing HiGHS with it first); load the solution if there is one."""
     try:
-        res = solver.solve(m, **kwargs)
+        solver.sync(m)
+        return run_loaded(solver, time_limit)
     except Exception as exc:  # HiGHS crashed or rejected the model
         return SolveOutcome("error", message=f"{type(exc).__name__}: {exc}")
-    tc = res.termination_condition
-    has_solution = res.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
+
+
+def run_loaded(solver, time_limit: float | None = None) -> SolveOutcome:
+    """Run HiGHS on the model it holds; load the solution into the Pyomo variables if there is one."""
+    highspy = _highspy()
+    h = solver.h
+    set_options(h, time_limit)
+    h.run()
+    S = highspy.HighsModelStatus
+    status, info = h.getModelStatus(), h.getInfo()
+    has_solution = info.primal_solution_status == 2          # kSolutionStatusFeasible
     if has_solution:
-        res.solution_loader.load_vars()
-    obj, bound = res.incumbent_objective, res.objective_bound
+        solver.load_values()
+    obj = info.objective_function_value if has_solution else None
+    if info.mip_node_count == -1:           # an LP
+        bound = obj if status == S.kOptimal and has_solution else None
+    else:
+        bound = info.mip_dual_bound
     gap = None
     if obj is not None and bound is not None and math.isfinite(bound):
         gap = abs(obj - bound) / max(1e-10, abs(obj))
-    if tc == TerminationCondition.convergenceCriteriaSatisfied and has_solution:
+    if status == S.kOptimal and has_solution:
         return SolveOutcome("optimal", obj, bound, gap or 0.0, has_solution=True)
-    if tc == TerminationCondition.maxTimeLimit:
+    if status == S.kTimeLimit:
         return SolveOutcome("time_limit", obj, bound, gap, "time limit reached", has_solution)
-    if tc in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible):
+    if status == S.kInfeasible:
         return SolveOutcome("infeasible", message="no deal satisfies every constraint")
-    if tc == TerminationCondition.unbounded:
+    if status == S.kUnbounded:
         return SolveOutcome("unbounded", message="the objective can improve without limit")
-    if tc == TerminationCondition.infeasibleOrUnbounded:
-        return _infeasible_or_unbounded(solver, m)
-    return SolveOutcome("error", message=f"HiGHS stopped: {tc.name}")
+    if status == S.kUnboundedOrInfeasible:
+        return _infeasible_or_unbounded(solver)
+    return SolveOutcome("error", message=f"HiGHS stopped: {h.modelStatusToString(status)}")
 
 
-def _infeasible_or_unbounded(solver, m) -> SolveOutcome:
-    """HiGHS's presolve may not tell the two apart: re-solve for feasibility alone."""
-    active = [o for o in m.component_data_objects(pyo.Objective, active=True)]
-    for o in active:
-        o.deactivate()
-    m._feasibility = pyo.Objective(expr=0.0)
-    res = solver.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False)
-    m.del_component(m._feasibility)
-    for o in active:
-        o.activate()
-    if res.termination_condition == TerminationCondition.convergenceCriteriaSatisfied:
+def _infeasible_or_unbounded(solver) -> SolveOutcome:
+    """HiGHS's presolve may not tell the two apart: re-solve for feasibility alone (zero costs)."""
+    highspy = _highspy()
+    h = solver.h
+    lp = h.getLp()
+    cost, offset = np.asarray(lp.col_cost_, dtype=float), lp.offset_
+    n = len(cost)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+    h.run()
+    feasible = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    h.changeObjectiveOffset(offset)
+    if feasible:
         return SolveOutcome("unbounded", message="the objective can improve without limit")
     return SolveOutcome("infeasible", message="no deal satisfies every constraint")
 
@@ -207,23 +531,24 @@ def fixed_lp_duals(solver, m) -> FixedLp:
     Duals are in base units: objective units (USD) per unit of the constraint's
     right-hand side (vehicles, USD, fraction or the good's unit).
     """
-    binaries = [v for v in m.component_data_objects(pyo.Var) if v.is_binary()]
-    for v in binaries:
-        value = round(pyo.value(v))
-        v.domain = pyo.Reals
-        v.fix(value)
-    res = solver.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False)
-    if res.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
-        return FixedLp(res.termination_condition.name, {})
-    res.solution_loader.load_vars()
-    raw = res.solution_loader.get_duals()
+    highspy = _highspy()
+    solver.sync(m)
+    solver.fix_binaries(m)
+    h = solver.h
+    set_options(h)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return FixedLp(h.modelStatusToString(h.getModelStatus()), {})
+    solver.load_values()
+    row_dual = h.getSolution().row_dual
     duals = {}
     for name, con in m.row_info.items():
-        if con in raw:
-            duals[name] = raw[con] * m.objective_scale / m.row_scale[name]
+        i = solver.row_of.get(con)
+        if i is not None:
+            duals[name] = row_dual[i] * m.objective_scale / m.row_scale[name]
     ranging = None
     try:
-        ranging = solver._solver_model.getRanging()
+        ranging = h.getRanging()
     except Exception:  # ranging is an extra; its absence must not fail a solve
         ranging = None
     return FixedLp("optimal", duals, ranging)

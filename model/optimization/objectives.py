@@ -107,10 +107,12 @@ def lexicographic_stage(solver, m, inst: Instance, time_limit) -> dict:
     name = m.objective_name
     best = pyo.value(m.metric[name])
     tol = inst.settings.lexicographic_tolerance * max(1.0, abs(best))
+    start = solver.values()
     m.keep_deficit = pyo.Constraint(expr=m.metric[name] <= best + tol)
     m.objective.deactivate()
     m.second_stage = pyo.Objective(expr=m.metric["partner_payoff"], sense=pyo.maximize)
-    warm_start(solver)
+    solver.sync(m)
+    warm_start(solver, start)
     second = solve(solver, m, time_limit)
     # Restore the stage-one model for the fixed LP (its duals are about the deficit).
     m.second_stage.deactivate()
