@@ -317,6 +317,87 @@ class HighsSolver:
         self.mark_synced(m)
 
 
+ROUNDING_COST = 1e-9        # a reduced cost this small, on a column unbounded on its side, is rounding
+UNBOUNDED_AMOUNT = 1e6      # model units (10^9 vehicles, USD 10^12) allowed for such a column
+
+
+def proven_fixings(solver, limit: float, time_limit: float | None = None) -> dict[int, tuple[float, float]]:
+    """Binaries that no solution with objective <= `limit` can move, from the LP relaxation of
+    the (minimizing) model HiGHS holds: {column: (its value, its value)}.
+
+    Reduced-cost fixing, made rigorous by recomputing the bound: for any row duals y (HiGHS's,
+    cleaned so that each multiplies a finite bound), d = c - A'y and every feasible x has
+        c'x + offset = y'(Ax) + d'x + offset >= L = offset + sum_i y_i (row bound) + sum_j min(d_j l_j, d_j u_j),
+    and a binary moved off the bound that attains its minimum adds |d_j| more. So when
+    L + |d_j| > limit (plus a margin for rounding), every solution within `limit` keeps
+    it there. The lexicographic stage fixes those binaries: its feasible set, and so its
+    optimum, stay the same (tests/test_stage_two.py checks this on every shipped and
+    hand-worked instance), and its branch and bound has only the undecided ones left."""
+    highspy = _highspy()
+    h = solver.h
+    lp = h.getLp()
+    if lp.sense_ != highspy.ObjSense.kMinimize:
+        return {}
+    integrality = np.array([int(t) for t in lp.integrality_], dtype=np.uint8) if len(lp.integrality_) else \
+        np.zeros(lp.num_col_, dtype=np.uint8)
+    integer = np.flatnonzero(integrality).astype(np.int32)
+    if not integer.size:
+        return {}
+    n = lp.num_col_
+    h.changeColsIntegrality(len(integer), integer, np.zeros(len(integer), dtype=np.uint8))
+    try:
+        set_options(h, time_limit)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal or not h.getSolution().dual_valid:
+            return {}
+        y = np.asarray(h.getSolution().row_dual, dtype=float)
+    finally:
+        h.changeColsIntegrality(len(integer), integer, integrality[integer])
+    import scipy.sparse as sp
+    mat = lp.a_matrix_
+    shape = (lp.num_row_, n)
+    data = (np.asarray(mat.value_, dtype=float), np.asarray(mat.index_), np.asarray(mat.start_))
+    A = sp.csc_array(data, shape=shape) if mat.format_ == highspy.MatrixFormat.kColwise else sp.csr_array(data, shape=shape)
+    row_lower, row_upper = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
+    inf = highspy.kHighsInf
+    y[(y > 0) & (row_lower <= -inf)] = 0.0       # a dual that would multiply an infinite bound
+    y[(y < 0) & (row_upper >= inf)] = 0.0
+    d = np.asarray(lp.col_cost_, dtype=float) - A.T @ y
+    lower, upper = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
+    # A basic column with no bound on one side has a reduced cost of rounding size (1e-13) that
+    # would multiply an infinite bound: read it as zero, allowing in the margin for up to
+    # UNBOUNDED_AMOUNT model units of each such column; a real one leaves nothing proven.
+    open_side = ((d > 0) & (lower <= -inf)) | ((d < 0) & (upper >= inf))
+    if np.any(np.abs(d[open_side]) > ROUNDING_COST):
+        return {}
+    d[open_side] = 0.0
+    bound = lp.offset_ + _least(y, row_lower, row_upper) + _least(d, lower, upper)
+    margin = 1e-7 * max(1.0, abs(limit)) + 1e-6 + ROUNDING_COST * UNBOUNDED_AMOUNT * int(open_side.sum())
+    cost = np.abs(d[integer])
+    fix = integer[(cost > limit + margin - bound) & (lower[integer] > -inf) & (upper[integer] < inf)]
+    at = np.where(d[fix] > 0, lower[fix], upper[fix])
+    return {int(j): (float(v), float(v)) for j, v in zip(fix, at)}
+
+
+def _least(v: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
+    """min of v'x over lower <= x <= upper (v_j x_j at the bound its sign picks; 0 where v_j = 0)."""
+    pos, neg = v > 0, v < 0
+    return float(v[pos] @ lower[pos] + v[neg] @ upper[neg])
+
+
+def change_bounds(solver, bounds: dict[int, tuple[float, float]]) -> dict[int, tuple[float, float]]:
+    """Set HiGHS column bounds {column: (lower, upper)}; return the bounds they replace."""
+    if not bounds:
+        return {}
+    lp = solver.h.getLp()
+    cols = np.fromiter(bounds, dtype=np.int32, count=len(bounds))
+    lower, upper = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
+    old = {int(j): (float(lower[j]), float(upper[j])) for j in cols}
+    solver.h.changeColsBounds(len(cols), cols, np.array([bounds[j][0] for j in cols.tolist()]),
+                              np.array([bounds[j][1] for j in cols.tolist()]))
+    return old
+
+
 def _variables(m):
     return m.component_data_objects(pyo.Var, descend_into=True)
 
