@@ -344,15 +344,31 @@ def proven_fixings(solver, limit: float, time_limit: float | None = None) -> dic
     if not integer.size:
         return {}
     n = lp.num_col_
+    col_lower, col_upper = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
+    at = np.round(solver.values()[integer])
     h.changeColsIntegrality(len(integer), integer, np.zeros(len(integer), dtype=np.uint8))
     try:
+        # The LP relaxation, warm: first the LP with the binaries fixed at stage one's optimum
+        # (its optimal basis is then primal feasible for the relaxation), then the binaries
+        # released and primal simplex from that basis: a few pivots where a cold solve of the
+        # relaxation takes longer than the MIP itself.
         set_options(h, time_limit)
+        h.changeColsBounds(len(integer), integer, at, at)
+        h.clearSolver()          # else HiGHS keeps a stale basis and skips presolve (56,000 pivots at 10^5)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return {}
+        h.changeColsBounds(len(integer), integer, col_lower[integer], col_upper[integer])
+        h.setOptionValue("presolve", "off")
+        h.setOptionValue("simplex_strategy", 4)          # primal
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal or not h.getSolution().dual_valid:
             return {}
         y = np.asarray(h.getSolution().row_dual, dtype=float)
     finally:
+        h.changeColsBounds(len(integer), integer, col_lower[integer], col_upper[integer])
         h.changeColsIntegrality(len(integer), integer, integrality[integer])
+        set_options(h, time_limit)
     import scipy.sparse as sp
     mat = lp.a_matrix_
     shape = (lp.num_row_, n)
@@ -363,7 +379,7 @@ def proven_fixings(solver, limit: float, time_limit: float | None = None) -> dic
     y[(y > 0) & (row_lower <= -inf)] = 0.0       # a dual that would multiply an infinite bound
     y[(y < 0) & (row_upper >= inf)] = 0.0
     d = np.asarray(lp.col_cost_, dtype=float) - A.T @ y
-    lower, upper = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
+    lower, upper = col_lower, col_upper
     # A basic column with no bound on one side has a reduced cost of rounding size (1e-13) that
     # would multiply an infinite bound: read it as zero, allowing in the margin for up to
     # UNBOUNDED_AMOUNT model units of each such column; a real one leaves nothing proven.
@@ -527,7 +543,8 @@ def set_options(h, time_limit: float | None = None, **extra) -> None:
     """The options of every solve: gaps, one thread, a fixed seed, light presolve for large models."""
     options = {"mip_rel_gap": MIP_REL_GAP, "mip_abs_gap": MIP_ABS_GAP, "threads": 1, "random_seed": 0,
                "time_limit": float(time_limit) if time_limit else math.inf,
-               "presolve_mode": 2 if h.getNumCol() > LARGE_MODEL_VARIABLES else 0, **extra}
+               "presolve_mode": 2 if h.getNumCol() > LARGE_MODEL_VARIABLES else 0, "presolve": "choose",
+               "simplex_strategy": 1, **extra}
     for k, v in options.items():
         h.setOptionValue(k, v)
 
@@ -617,6 +634,7 @@ def fixed_lp_duals(solver, m) -> FixedLp:
     solver.fix_binaries(m)
     h = solver.h
     set_options(h)
+    h.clearSolver()              # a stale basis would make HiGHS skip presolve
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return FixedLp(h.modelStatusToString(h.getModelStatus()), {})
