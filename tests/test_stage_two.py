@@ -39,11 +39,12 @@ def test_second_stage_stopped_early_is_reported(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("path", shipped(), ids=lambda p: p.stem)
 def test_proven_fixings_keep_the_lexicographic_optimum(path, monkeypatch):
-    """Stage two with the binaries stage one proves cannot move fixed (the default) reaches the
+    """Stage two with the binaries stage one proves cannot move fixed reaches the
     same optimum as stage two over every binary: the same status and every metric the same
     (deficit, partner payoff, ...), within the solver's tolerances. (The hand-worked optima
     of test_small_optima run both ways too.)"""
     inst = load(path)
+    monkeypatch.setattr(objectives, "FIX_PROVEN", True)
     fixed = run.solve_instance(inst)
     monkeypatch.setattr(objectives, "FIX_PROVEN", False)
     free = run.solve_instance(inst)
