@@ -181,7 +181,7 @@ def bench_sizes(cases, workdir: Path, skip_linopy: bool, time_limit: float | Non
               f"{fmt(stage_one_path / raw_total if stage_one_path and raw_total else None)} | "
               f"{fmt(total / lin_total if total and lin_total else None)} | {same} |", flush=True)
         states = {"ours": ours.get("status"), "raw": raw.get("status"), "linopy": lin.get("status")}
-        if any(v not in (None, "optimal", "Optimal") for v in states.values()):
+        if any(v not in (None, "optimal", "Optimal", "ok/optimal") for v in states.values()):
             print("|  | status: " + "; ".join(f"{k} {v}" for k, v in states.items() if v) + " |" + " |" * 19)
         for name, res in (("ours", ours), ("raw", raw), ("linopy", lin)):
             if "error" in res and res["error"] != "skipped":

@@ -13,19 +13,16 @@ marked as a synthetic assumption. The same arguments and seed give the same file
 
 What makes them look like real schedules (see docs/performance.md, "Generated
 instances"): trade concentrated on few lines (lognormal, the top tenth of lines carries
-about half the imports), the 2025 rates (MFN 2.5% and 25%, +25% under Proclamation
+about three fifths of the imports), the 2025 rates (MFN 2.5% and 25%, +25% under Proclamation
 10908), import-demand elasticities and pass-through in the ranges the literature
 reports, channels and makers that serve product groups rather than random lines,
 buyers' ceilings that bind before dealers' capacity does, and scarce spare plant capacity.
 
 Model size (see `model_size`): per line, one binary and one continuous variable per
 tariff option; one commitment per (channel, line) the channel sells; one shift per
-(maker, line); so lines x (2 options + channels x coverage + makers x maker_coverage).
-`size_for_variables` grows the number of lines with the square root of the target beyond
-10^5 variables and gives the rest to channels: HiGHS's simplex work grows with lines x
-variables (every pivot touches the dense red-line and participation rows), so a
-10^6-variable instance with 20,000 lines is proven optimal in minutes where one with
-35,000 lines of 12 options was not in 16 (docs/performance.md).
+(maker, line); so lines x (2 options + channels x coverage + makers x maker_coverage)
+variables. `size_for_variables` scales the number of lines and keeps the rest (12
+options, 10 channels at 30%, 5 makers at 20%), as the benchmarks have since issue 9.
 """
 from __future__ import annotations
 
@@ -105,7 +102,7 @@ def write_instance(size: Size, out: str | Path) -> Path:
     labels = [f"{'light trucks' if trucks[i] else 'passenger cars'}, HTS {8704 if trucks[i] else 8703}."
               f"{group[i]:02d} line {i}" for i in range(n)]
     # Imports: ~1.5 million vehicles in total, concentrated on few lines as in a real schedule
-    # (lognormal, sigma 1.5: the top tenth of lines carries about half of the trade).
+    # (lognormal, sigma 1.5: the top tenth of lines carries about three fifths of the trade).
     weights = rng.lognormal(0.0, 1.5, n)
     imports = np.maximum(10, np.round(1.5e6 * weights / weights.sum()))
     price = np.round(rng.uniform(15000, 60000, n), -1)

@@ -1,9 +1,9 @@
 """Solve many variants of one instance on one built model: change the numbers, re-solve.
 
 A sweep changes data (elasticities, ceilings, capacities, ...), never the model's
-structure, so the Pyomo model is built and loaded into HiGHS (through Pyomo's
-persistent interface) once. For each draw the new numbers reach the same HiGHS model
-through the interface's maps (Pyomo variable -> HiGHS column, constraint -> row):
+structure, so the Pyomo model is built and passed to HiGHS (`highs.HighsSolver.load`:
+compiled to arrays, one call) once. For each draw the new numbers reach the same HiGHS
+model through the solver's maps (Pyomo variable -> HiGHS column, constraint -> row):
 
 1. the option table and references are recomputed for the draw (`economics`, `metrics`);
 2. each metric and each row is derived as a coefficient map by the very code that
