@@ -57,6 +57,10 @@ def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        # argparse reads '--points=--' as an option given no value at all (an empty list).
+        empty = [k for k, v in vars(args).items() if isinstance(v, list) and not v and k != "param"]
+        if empty:
+            parser.error(f"argument --{empty[0].replace('_', '-')}: expected one value")
     except SystemExit as exc:      # --help (0), or a bad argument (2): argparse has said which and why
         return exc.code if isinstance(exc.code, int) else EXIT["bad_input"]
     try:
