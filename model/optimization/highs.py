@@ -29,6 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
+import scipy.sparse  # noqa: F401  (the standard-form compiler's matrices: imported with the package, not at the first solve)
+from pyomo.repn.linear import LinearRepnVisitor
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from pyomo.repn.util import VarRecorder
 
 from model.data.instance import Deal, Instance
 from model.errors import SolverUnavailable
@@ -123,7 +127,6 @@ class HighsSolver:
 
         Fixed variables stay columns (with equal bounds): they are unfixed while compiling, so
         that fixing or releasing one later is a bound change and every variable keeps its column."""
-        from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
         highspy = _highspy()
         fixed = [v for v in _variables(m) if v.fixed]
         for v in fixed:
@@ -214,8 +217,6 @@ class HighsSolver:
 
     def linear(self, expr) -> tuple[np.ndarray, np.ndarray, float]:
         """(columns, coefficients, constant) of a linear expression over the loaded columns."""
-        from pyomo.repn.linear import LinearRepnVisitor
-        from pyomo.repn.util import VarRecorder
         repn = LinearRepnVisitor({}, var_recorder=VarRecorder({}, None)).walk_expression(expr)
         if repn.nonlinear is not None:
             raise ValueError("HiGHS takes linear rows and objectives only")
@@ -369,7 +370,7 @@ def proven_fixings(solver, limit: float, time_limit: float | None = None) -> dic
         h.changeColsBounds(len(integer), integer, col_lower[integer], col_upper[integer])
         h.changeColsIntegrality(len(integer), integer, integrality[integer])
         set_options(h, time_limit)
-    import scipy.sparse as sp
+    sp = scipy.sparse
     mat = lp.a_matrix_
     shape = (lp.num_row_, n)
     data = (np.asarray(mat.value_, dtype=float), np.asarray(mat.index_), np.asarray(mat.start_))
