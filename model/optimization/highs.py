@@ -1,10 +1,13 @@
 """HiGHS for the Pyomo model: pass it in one call, solve, read the solution back, get duals.
 
-Pyomo is the modelling layer; HiGHS gets the model as arrays. `HighsSolver.load` compiles
-the whole model with Pyomo's standard-form compiler (`pyomo.repn.plugins.standard_form`:
-one walk of every row into a sparse matrix) and hands it to highspy's `passModel` in one
-call, instead of adding rows one by one through a persistent interface (about three
-minutes at 10^6 variables, against seconds). It keeps both maps (Pyomo variable ->
+Pyomo is the modelling layer; HiGHS gets the model as arrays. `HighsSolver.load` walks
+every row once with Pyomo's linear-expression walker (`pyomo.repn.linear`, the one Pyomo's
+LP writer and standard-form compiler use, with one cache so that each metric is walked
+once), collects row-wise arrays and hands them to highspy's `passModel` in one call,
+instead of adding rows one by one through Pyomo's persistent interface (about three
+minutes at 10^6 variables, against seconds). Pyomo's standard-form compiler does the same
+walk and is as fast, but builds scipy matrices: importing scipy costs 0.5 s, as long as
+the whole solve of the default instance. It keeps both maps (Pyomo variable ->
 HiGHS column, constraint -> row), which the duals, ranging, the re-solve path
 (`resolve.Resolver`) and the coefficient check read.
 
@@ -29,9 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
-import scipy.sparse  # noqa: F401  (the standard-form compiler's matrices: imported with the package, not at the first solve)
 from pyomo.repn.linear import LinearRepnVisitor
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from pyomo.repn.util import VarRecorder
 
 from model.data.instance import Deal, Instance
@@ -123,60 +124,44 @@ class HighsSolver:
 
     # -- passing the model -----------------------------------------------------------------
     def load(self, m) -> None:
-        """Compile `m` to arrays (Pyomo's standard-form compiler) and pass them to HiGHS in one call.
+        """Compile `m` to arrays (`compile_rows`) and pass them to HiGHS in one call.
 
         Fixed variables stay columns (with equal bounds): they are unfixed while compiling, so
         that fixing or releasing one later is a bound change and every variable keeps its column."""
         highspy = _highspy()
-        fixed = [v for v in _variables(m) if v.fixed]
+        columns = list(_variables(m))
+        fixed = [v for v in columns if v.fixed]
         for v in fixed:
             v.unfix()
         try:
-            form = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
+            col_of = {id(v): j for j, v in enumerate(columns)}
+            visitor = _visitor()
+            cons, start, index, value, row_lower, row_upper = compile_rows(_constraints(m), col_of, visitor)
+            objectives = list(m.component_data_objects(pyo.Objective, active=True))
+            cost, offset = np.zeros(len(columns)), 0.0
+            if objectives:
+                cols, coefs, offset = _linear(objectives[0].expr, col_of, visitor)
+                np.add.at(cost, cols, coefs)
         finally:
             for v in fixed:
                 v.fix()
-        columns = form.columns
-        n = len(columns)
         lower, upper, integer = _column_data(columns)
-        # Rows: one per constraint; a ranged constraint comes out of the compiler twice (<= and >=).
-        kinds = np.fromiter((k for _, k in form.rows), dtype=np.int8, count=len(form.rows))
-        rhs = np.asarray(form.rhs, dtype=float)
-        A = form.A.tocsr()
-        cons = [c for c, _ in form.rows]
-        keep = np.ones(len(cons), dtype=bool)
-        row_lower = np.where(kinds == 1, -np.inf, rhs)
-        row_upper = np.where(kinds == -1, np.inf, rhs)
-        for i in range(1, len(cons)):
-            if cons[i] is cons[i - 1]:              # the >= half of a ranged row
-                keep[i] = False
-                row_lower[i - 1] = rhs[i]
-        if not keep.all():
-            A, row_lower, row_upper = A[keep], row_lower[keep], row_upper[keep]
-            cons = [c for c, k in zip(cons, keep) if k]
-        A = A.tocsc()
-        objectives = list(form.objectives)
-        cost = form.c.toarray()[0] if len(objectives) else np.zeros(n)
-        offset = float(form.c_offset[0]) if len(objectives) else 0.0
         sense = highspy.ObjSense.kMaximize if objectives and objectives[0].sense == pyo.maximize \
             else highspy.ObjSense.kMinimize
         inf = highspy.kHighsInf
         h = self.h
         h.clearModel()
-        h.passModel(n, len(cons), int(A.nnz), int(highspy.MatrixFormat.kColwise), int(sense), offset,
-                    np.ascontiguousarray(cost, dtype=np.float64),
-                    np.clip(lower, -inf, inf), np.clip(upper, -inf, inf),
-                    np.clip(row_lower, -inf, inf), np.clip(row_upper, -inf, inf),
-                    A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data.astype(np.float64),
+        h.passModel(len(columns), len(cons), len(index), int(highspy.MatrixFormat.kRowwise), int(sense), offset,
+                    cost, np.clip(lower, -inf, inf), np.clip(upper, -inf, inf),
+                    np.clip(row_lower, -inf, inf), np.clip(row_upper, -inf, inf), start, index, value,
                     integer.astype(np.int32))
         self.model = m
-        self.columns = list(columns)
-        self.col_of = {id(v): j for j, v in enumerate(self.columns)}
+        self.columns = columns
+        self.col_of = col_of
         self.rows = cons
         self.row_of = {c: i for i, c in enumerate(cons)}
         self.objective = objectives[0] if objectives else None
-        self.unused = [v for v in _variables(m) if id(v) not in self.col_of]
-        self._unused_ids = {id(v) for v in self.unused}
+        self.unused, self._unused_ids = [], set()
         self._state = _structure(m)
         self._seen = list(m.component_objects((pyo.Constraint, pyo.Var), descend_into=True))
         self._costs = {}
@@ -217,12 +202,7 @@ class HighsSolver:
 
     def linear(self, expr) -> tuple[np.ndarray, np.ndarray, float]:
         """(columns, coefficients, constant) of a linear expression over the loaded columns."""
-        repn = LinearRepnVisitor({}, var_recorder=VarRecorder({}, None)).walk_expression(expr)
-        if repn.nonlinear is not None:
-            raise ValueError("HiGHS takes linear rows and objectives only")
-        cols = np.fromiter((self.col_of[k] for k in repn.linear), dtype=np.int32, count=len(repn.linear))
-        coefs = np.fromiter(repn.linear.values(), dtype=float, count=len(repn.linear))
-        return cols, coefs, float(pyo.value(repn.constant))
+        return _linear(expr, self.col_of, _visitor())
 
     def set_objective(self, obj) -> None:
         """Make `obj` HiGHS's objective: costs, offset and sense (each objective's costs are
@@ -370,16 +350,18 @@ def proven_fixings(solver, limit: float, time_limit: float | None = None) -> dic
         h.changeColsBounds(len(integer), integer, col_lower[integer], col_upper[integer])
         h.changeColsIntegrality(len(integer), integer, integrality[integer])
         set_options(h, time_limit)
-    sp = scipy.sparse
-    mat = lp.a_matrix_
-    shape = (lp.num_row_, n)
-    data = (np.asarray(mat.value_, dtype=float), np.asarray(mat.index_), np.asarray(mat.start_))
-    A = sp.csc_array(data, shape=shape) if mat.format_ == highspy.MatrixFormat.kColwise else sp.csr_array(data, shape=shape)
     row_lower, row_upper = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
     inf = highspy.kHighsInf
     y[(y > 0) & (row_lower <= -inf)] = 0.0       # a dual that would multiply an infinite bound
     y[(y < 0) & (row_upper >= inf)] = 0.0
-    d = np.asarray(lp.col_cost_, dtype=float) - A.T @ y
+    mat = lp.a_matrix_
+    value, index = np.asarray(mat.value_, dtype=float), np.asarray(mat.index_)
+    outer = np.repeat(np.arange(len(mat.start_) - 1), np.diff(np.asarray(mat.start_)))
+    if mat.format_ == highspy.MatrixFormat.kColwise:        # A'y: per column, sum of value * y[row]
+        aty = np.bincount(outer, weights=value * y[index], minlength=n)
+    else:
+        aty = np.bincount(index, weights=value * y[outer], minlength=n)
+    d = np.asarray(lp.col_cost_, dtype=float) - aty
     lower, upper = col_lower, col_upper
     # A basic column with no bound on one side has a reduced cost of rounding size (1e-13) that
     # would multiply an infinite bound: read it as zero, allowing in the margin for up to
@@ -413,6 +395,53 @@ def change_bounds(solver, bounds: dict[int, tuple[float, float]]) -> dict[int, t
     solver.h.changeColsBounds(len(cols), cols, np.array([bounds[j][0] for j in cols.tolist()]),
                               np.array([bounds[j][1] for j in cols.tolist()]))
     return old
+
+
+def _visitor():
+    """Pyomo's linear-expression walker (the one its LP writer and standard-form compiler use);
+    one per compile, so that each named expression (a metric in several rows) is walked once."""
+    return LinearRepnVisitor({}, var_recorder=VarRecorder({}, None))
+
+
+def _linear(expr, col_of: dict, visitor) -> tuple[np.ndarray, np.ndarray, float]:
+    repn = visitor.walk_expression(expr)
+    if repn.nonlinear is not None:
+        raise ValueError("HiGHS takes linear rows and objectives only")
+    cols = np.fromiter((col_of[k] for k in repn.linear), dtype=np.int32, count=len(repn.linear))
+    coefs = np.fromiter(repn.linear.values(), dtype=float, count=len(repn.linear))
+    return cols, coefs, float(pyo.value(repn.constant))
+
+
+def compile_rows(constraints, col_of: dict, visitor):
+    """Constraints as row-wise arrays: (the constraints given a row, start, index, value,
+    row lower, row upper), constants moved to the bounds, zero coefficients dropped. A row
+    whose variables all cancel is left out when it holds and refused when it cannot: the
+    build keeps such rows through a variable fixed at zero (`build.row`)."""
+    cons, start, index, value, lower, upper = [], [0], [], [], [], []
+    for c in constraints:
+        lb, body, ub = c.to_bounded_expression()
+        if lb is None and ub is None:
+            continue
+        repn = visitor.walk_expression(body)
+        if repn.nonlinear is not None:
+            raise ValueError(f"constraint {c.name} is not linear")
+        constant = float(pyo.value(repn.constant))
+        lb = None if lb is None else float(pyo.value(lb)) - constant
+        ub = None if ub is None else float(pyo.value(ub)) - constant
+        terms = [(col_of[k], a) for k, a in repn.linear.items() if a]
+        if not terms:
+            if (lb is None or lb <= 1e-9) and (ub is None or ub >= -1e-9):
+                continue
+            raise ValueError(f"constraint {c.name} has no variables and cannot hold")
+        for j, a in terms:
+            index.append(j)
+            value.append(a)
+        start.append(len(index))
+        lower.append(-math.inf if lb is None else lb)
+        upper.append(math.inf if ub is None else ub)
+        cons.append(c)
+    return (cons, np.asarray(start, dtype=np.int32), np.asarray(index, dtype=np.int32),
+            np.asarray(value, dtype=float), np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
 
 
 def _variables(m):
