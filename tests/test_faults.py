@@ -67,8 +67,8 @@ def test_unlimited_capacity_that_other_constraints_bound_still_solves(tmp_path, 
 
 
 def test_missing_highs_is_a_clear_error(tmp_path, capsys, monkeypatch):
-    from pyomo.contrib.solver.solvers.highs import Highs
-    monkeypatch.setattr(Highs, "available", lambda self: False)
+    from model.optimization.highs import HighsSolver
+    monkeypatch.setattr(HighsSolver, "available", lambda self: False)
     code, text = cli(capsys, "run", str(write(tmp_path)), "--out", str(tmp_path / "o"))
     assert code == 6 and "HiGHS is not available" in text and "Traceback" not in text
     assert not (tmp_path / "o").exists()

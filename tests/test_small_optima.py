@@ -12,7 +12,14 @@ buyers' ceiling is 0 unless a test raises it.
 import pytest
 from tiny import q, tiny
 
+import model.optimization.objectives as objectives
 from model.run import solve_instance
+
+
+@pytest.fixture(autouse=True, params=[True, False], ids=["fixing", "no-fixing"])
+def second_stage_fixing(request, monkeypatch):
+    """Every hand-worked optimum holds with the second stage's proven fixings and without them."""
+    monkeypatch.setattr(objectives, "FIX_PROVEN", request.param)
 
 CAR = {0: 10_000_000.0, 10: 1e7 / 1.1, 20: 1e7 / 1.2}
 TRUCK = {0: 2_000_000.0, 10: 2e6 / 1.1, 20: 2e6 / 1.2}

@@ -27,7 +27,8 @@ from model.data.levers import MONEY, LeverFamily
 from model.economics.metrics import references
 from model.economics.responses import option_table
 from model.optimization.build import build_model, variable_keys, variable_name
-from model.optimization.highs import extract_deal, make_solver, solve, warm_start
+from model.optimization.highs import extract_deal, make_solver, warm_start
+from model.optimization.highs import solve as solve_synced
 
 UNLIMITED_BIG_M = 1e4      # model units: the reach of a big-M row on a lever with no upper limit
 
@@ -338,3 +339,11 @@ class LeverModel:
         finally:
             self._drop("neg_change_objective", "neg_change_rows", "neg_amount", "neg_changed")
             self._only_objective(m.objective)
+
+
+def solve(solver, m, time_limit=None):
+    """Solve `m` after reloading it whole: forcing levers fixes variables and moves mutable
+    bounds, which an incremental sync of added rows and columns does not see. The models
+    here are the instance's own (small next to a sweep's), so a reload is cheap."""
+    solver.model = None
+    return solve_synced(solver, m, time_limit)

@@ -1,9 +1,9 @@
 """Solve many variants of one instance on one built model: change the numbers, re-solve.
 
 A sweep changes data (elasticities, ceilings, capacities, ...), never the model's
-structure, so the Pyomo model is built and loaded into HiGHS (through Pyomo's
-persistent interface) once. For each draw the new numbers reach the same HiGHS model
-through the interface's maps (Pyomo variable -> HiGHS column, constraint -> row):
+structure, so the Pyomo model is built and passed to HiGHS (`highs.HighsSolver.load`:
+compiled to arrays, one call) once. For each draw the new numbers reach the same HiGHS
+model through the solver's maps (Pyomo variable -> HiGHS column, constraint -> row):
 
 1. the option table and references are recomputed for the draw (`economics`, `metrics`);
 2. each metric and each row is derived as a coefficient map by the very code that
@@ -158,16 +158,15 @@ class Resolver:
             self._fallback("the base model keeps a row that no lever can satisfy")
             return
         self.solver = make_solver()
-        with PYOMO_SOLVER_LOCK:
-            self.solver.set_instance(m)      # Pyomo's persistent interface loads the model into HiGHS
-        self.h = self.solver._solver_model
+        self.solver.load(m)                  # the whole model, compiled to arrays, in one call
+        self.h = self.solver.h
         self.h.setOptionValue("output_flag", False)
         self.options = {"mip_rel_gap": MIP_REL_GAP, "mip_abs_gap": MIP_ABS_GAP, "threads": 1, **solver_options(m)}
         if inst.settings.time_limit:
             self.options["time_limit"] = inst.settings.time_limit
         for k, v in self.options.items():
             self.h.setOptionValue(k, v)
-        var_map = self.solver._pyomo_var_to_solver_var_map
+        var_map = self.solver.col_of
         self.columns: dict[str, dict] = {}
         for var in m.component_objects(pyo.Var):
             self.columns[var.local_name] = {i: var_map[id(v)] for i, v in var.items() if id(v) in var_map}
@@ -177,9 +176,7 @@ class Resolver:
             LINES=list(m.LINES), LINE_OPTIONS=list(m.LINE_OPTIONS),
             lever_families=m.lever_families, lever_families_by_name=m.lever_families_by_name,
             **{name: _Columns(cols) for name, cols in self.columns.items()})
-        self.rows = [None] * len(self.solver._pyomo_con_to_solver_con_map)
-        for con, r in self.solver._pyomo_con_to_solver_con_map.items():
-            self.rows[r] = (con.parent_component().local_name, con.index())
+        self.rows = [(con.parent_component().local_name, con.index()) for con in self.solver.rows]
         lp = self.h.getLp()
         self.num_col = lp.num_col_
         self.col_lower, self.col_upper = list(lp.col_lower_), list(lp.col_upper_)

@@ -20,9 +20,8 @@ def ranging(solver, m, lp, user_bounds: dict[str, float]) -> dict:
         return {}
     if "kOk" not in str(status):
         return {}
-    var_index = getattr(solver, "_pyomo_var_to_solver_var_map", {})
-    con_index = getattr(solver, "_pyomo_con_to_solver_con_map", {})
-    highs_lp = solver._solver_model.getLp()
+    var_index, con_index = solver.col_of, solver.row_of
+    highs_lp = solver.h.getLp()
     # Each attribute read of a highspy vector copies the whole vector: read each once.
     row_upper, row_lower = list(highs_lp.row_upper_), list(highs_lp.row_lower_)
     row_dn, row_up = list(data.row_bound_dn.value_), list(data.row_bound_up.value_)
