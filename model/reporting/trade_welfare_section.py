@@ -2,7 +2,7 @@
 
 Reads Results only (the metric rows and `extras['diversion']`, see
 `model.analyses.diversion`). Each table is built once as (header, rows) and rendered by
-markdown (`markdown_section`) and html (`html_sections`) alike; `terminal_lines` gives the
+markdown (`markdown_section`, which report.html renders too); `terminal_lines` gives the
 few lines the terminal summary shows.
 """
 from __future__ import annotations
@@ -146,28 +146,6 @@ def welfare_section(r) -> str:
         return ""
     head, rows = welfare_table(r)
     return "\n".join(["## Welfare by party and cause", "", WELFARE_NOTE, "", table(head, rows)])
-
-
-def html_sections(r, html_table) -> list[tuple[str, str]]:
-    """The same tables for report.html: [(heading, html)]."""
-    from model.reporting.html import esc
-    out = []
-    div = r.extras.get("diversion")
-    unit = _metric(r, "imports_units").unit
-    partner = r.instance["parties"]["partner"]
-    if div:
-        head, rows = balance_table(r)
-        body = html_table(head, rows, {1, 2, 3, 4})
-        d = div["deal_vs_no_deal"]
-        head, rows = diversion_table(d, unit, partner)
-        body += (f"<p>{esc(diversion_sentence(d, partner, unit, 'With the deal against no deal'))}</p>"
-                 + html_table(head, rows, {1, 2}))
-        out.append(("Balances, trade creation and diversion", body))
-    head, rows = welfare_table(r)
-    rows = [[c.replace("**", "") for c in row] for row in rows]
-    out.append(("Welfare by party and cause", f"<p class=note>{esc(WELFARE_NOTE)}</p>"
-                + html_table(head, rows, {1, 2, 3})))
-    return out
 
 
 def terminal_lines(r) -> list[str]:
