@@ -16,14 +16,7 @@ import pyomo.environ as pyo
 from model.data.instance import Instance
 from model.economics.metrics import References
 from model.optimization.build import MONEY
-from model.optimization.highs import (
-    LARGE_MODEL_VARIABLES,
-    SolveOutcome,
-    change_bounds,
-    proven_fixings,
-    solve,
-    warm_start,
-)
+from model.optimization.highs import SolveOutcome, change_bounds, proven_fixings, solve, warm_start
 
 NASH_TOLERANCE = 1e-6
 NASH_MAX_CUTS = 200
@@ -120,12 +113,11 @@ def _restore(m, name: str) -> None:
     m.objective.activate()
 
 
-# Fix, for the second stage, the binaries that stage one proves cannot move (see lexicographic_stage):
-# True, False, or None for "when the model has at most highs.LARGE_MODEL_VARIABLES variables".
-# Measured on generated instances: at 10^4 variables 71% of the binaries are fixed and the stage
-# takes 0.9 s instead of 1.9 s; at 10^5 proving them (an LP relaxation, warm from stage one's
-# basis, 17 s) costs more than it saves (26 s against 13.5 s). See docs/performance.md.
-FIX_PROVEN: bool | None = None
+# Fix, for the second stage, the binaries that stage one proves cannot move (see lexicographic_stage).
+# Off by default: measured on generated instances, proving the fixings (an LP relaxation solve, warm
+# from stage one's basis) costs more than it saves once the second MIP presolves properly (10^5
+# variables: 26 s against 13.5 s for the stage; 10^4: 0.7 s against 1.3 s); see docs/performance.md.
+FIX_PROVEN = False
 
 
 def lexicographic_stage(solver, m, inst: Instance, time_limit, fix: bool | None = None) -> dict:
@@ -134,7 +126,7 @@ def lexicographic_stage(solver, m, inst: Instance, time_limit, fix: bool | None 
     Changes reach HiGHS directly (one added row, new costs and sense; no reload), HiGHS's
     stale LP basis is cleared so that the MIP presolves (with it, HiGHS skipped presolve and
     the stage took 3x as long), and the search is warm-started from stage one's optimum,
-    which is feasible here. With `fix` (default: FIX_PROVEN), the binaries that stage one's LP
+    which is feasible here. With `fix` (default FIX_PROVEN), the binaries that stage one's LP
     relaxation proves cannot move within the tolerance are also fixed for this stage
     (`highs.proven_fixings`: reduced-cost fixing with a recomputed, rigorous bound): the
     same feasible set and optimum."""
@@ -142,9 +134,7 @@ def lexicographic_stage(solver, m, inst: Instance, time_limit, fix: bool | None 
     best = pyo.value(m.metric[name])
     tol = inst.settings.lexicographic_tolerance * max(1.0, abs(best))
     start = solver.values()
-    if fix is None:
-        fix = FIX_PROVEN if FIX_PROVEN is not None else solver.h.getNumCol() <= LARGE_MODEL_VARIABLES
-    fixed = proven_fixings(solver, best + tol, time_limit) if fix else {}
+    fixed = proven_fixings(solver, best + tol, time_limit) if (FIX_PROVEN if fix is None else fix) else {}
     released = change_bounds(solver, fixed)
     for j, (value, _) in fixed.items():      # the start sits exactly on the fixed values (not 0.9999999)
         start[j] = value
