@@ -58,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout, sys.stderr = saved
 
 
+# Errors that name what is wrong and what to do themselves, and the exit code of each.
+PLAIN_ERRORS = {OutputRefused: "bad_input", OutputFailed: "error", SolverUnavailable: "no_solver",
+                EngineUnavailable: "error"}
+
+
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     given = sys.argv[1:] if argv is None else list(argv)
@@ -75,18 +80,9 @@ def _main(argv: list[str] | None) -> int:
         if args.debug:
             traceback.print_exc()
         return EXIT["bad_input"]
-    except OutputRefused as exc:
+    except tuple(PLAIN_ERRORS) as exc:        # errors whose message says it all
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT["bad_input"]
-    except OutputFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT["error"]
-    except SolverUnavailable as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT["no_solver"]
-    except EngineUnavailable as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT["error"]
+        return EXIT[next(code for kind, code in PLAIN_ERRORS.items() if isinstance(exc, kind))]
     except KeyboardInterrupt:
         print("interrupted: no output was changed", file=sys.stderr)
         return 130
