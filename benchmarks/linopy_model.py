@@ -29,6 +29,14 @@ def _da(values, dims):
     return xr.DataArray(np.asarray(values), dims=dims)
 
 
+def _line_mask(options: dict, lines: list, width: int) -> np.ndarray:
+    """lines x width: True where a line has an option in that slot."""
+    mask = np.zeros((len(lines), width), bool)
+    for i, ln in enumerate(lines):
+        mask[i, :len(options[ln])] = True
+    return mask
+
+
 def _slots(names_of: dict, keys: list) -> tuple[int, dict]:
     return max([len(names_of[k]) for k in keys] or [1]), {k: {o: j for j, o in enumerate(names_of[k])} for k in keys}
 
@@ -46,9 +54,7 @@ def build_linopy(inst):
     line_options = {ln: [o.name for o in inst.line_options(ln)] for ln in lines}
     K, slot = _slots(line_options, lines)
     line_of = dict(inst.lines.segment_line)
-    lmask = np.zeros((len(lines), K), bool)
-    for i, ln in enumerate(lines):
-        lmask[i, :len(line_options[ln])] = True
+    lmask = _line_mask(line_options, lines, K)
     # Option data per (segment, slot of its line's menu).
     mask = np.zeros((S, K), bool)
     names = ("imports", "value", "unit", "rev", "avg_rev", "rent", "avg_rent", "bc", "bpc", "hpg", "mar", "avg_mar",
@@ -74,9 +80,7 @@ def build_linopy(inst):
     poptions = {pl: [o.name for o in inst.partner_line_options(pl)] for pl in plines}
     PK, pslot = _slots(poptions, plines)
     pline_of = dict(inst.partner_lines.segment_line)
-    pmask = np.zeros((len(plines), PK), bool)
-    for i, pl in enumerate(plines):
-        pmask[i, :len(poptions[pl])] = True
+    pmask = _line_mask(poptions, plines, PK)
     on_partner_line = np.array([s in pline_of for s in segs])
     factor, prate = np.zeros((S, PK)), np.zeros((S, PK))       # zero off partner lines
     for (s, o), f in export_factors(inst).items():

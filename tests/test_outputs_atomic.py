@@ -77,24 +77,12 @@ def test_interrupted_write_keeps_the_previous_report(tmp_path, sig):
     assert leftovers(tmp_path, "report") == []
 
 
-SIGKILL_WRITER = r"""
-import sys, time
-sys.path.insert(0, {root!r})
-from model.reporting.report_directory import text_writer, write_directory
-def slow(path):
-    path.write_text("partial")
-    print("writing", flush=True)
-    time.sleep(30)
-write_directory({target!r}, {{"results.json": text_writer("new"), "report.md": slow}})
-"""
-
-
 def test_a_killed_write_leaves_the_report_whole_and_the_next_run_cleans_up(tmp_path):
     """SIGKILL runs no cleanup: the stable path must still be the old complete report, and
     the half-written version is removed by the next write."""
     target = tmp_path / "report"
     write_directory(target, {"results.json": text_writer("old")})
-    proc = subprocess.Popen([sys.executable, "-c", SIGKILL_WRITER.format(root=str(ROOT), target=str(target))],
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_WRITER.format(root=str(ROOT), target=str(target))],
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "writing"
     proc.kill()
