@@ -13,7 +13,7 @@ from pathlib import Path
 from model.analyses.diversion import diversion_summary
 from model.analyses.red_lines import review_red_lines
 from model.data.instance import Deal, Instance
-from model.data.levers import UNIT_SCALE, families
+from model.data.levers import MONEY, UNIT_SCALE, families
 from model.economics.checks import VIOLATION_TOLERANCE, Check, constraint_checks, max_violation
 from model.economics.metrics import (
     INDEXED_METRICS,
@@ -32,6 +32,7 @@ from model.optimization.highs import (
     coefficient_warning,
     extract_deal,
     fixed_lp_duals,
+    highs_options,
     make_solver,
     solve,
     solver_version,
@@ -78,8 +79,7 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
     if export_lp:
         write_lp(m, export_lp)
     solver = make_solver()
-    info = {"name": "HiGHS", "version": solver_version(solver), "mip_gap": None,
-            "mip_rel_gap_target": 1e-9, "threads": 1}
+    info = {"name": "HiGHS", "version": solver_version(solver), "mip_gap": None}
     stages: dict = {"objective": objective}
     with timer("solve_stage_one"):          # passing the model to HiGHS
         stages["coefficients"] = coefficient_range(solver, m)
@@ -95,6 +95,9 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
             outcome, extra = solve_objective(solver, m, inst, refs, objective, time_limit)
             stages.update(extra)
     info["mip_gap"] = outcome.mip_gap
+    used = highs_options(solver.h.getNumCol())
+    info.update(mip_rel_gap_target=used["mip_rel_gap"], mip_abs_gap_target=used["mip_abs_gap"] * MONEY,
+                threads=used["threads"])
     if outcome.status == "unbounded":
         outcome.message = unbounded_explanation(inst)
     elif outcome.status == "time_limit" and not outcome.has_solution:

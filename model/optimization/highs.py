@@ -39,19 +39,34 @@ from model.data.instance import Deal, Instance
 from model.errors import SolverUnavailable
 from model.optimization.build import read_deal
 
-MIP_REL_GAP = 1e-9        # the default instance is small: solve to proven optimality
+MIP_REL_GAP = 1e-9        # models up to LARGE_MODEL_VARIABLES: proven optimal to rounding
 MIP_ABS_GAP = 1e-7        # in USD million
 # Above this many variables HiGHS runs its light presolve (presolve_mode 2): the full MIP presolve
 # (probing) grows about quadratically with the dense red-line and participation rows (104 s of a
 # 116 s solve at 10^5 variables, for the same optimum), see benchmarks/bench_scale.py.
 LARGE_MODEL_VARIABLES = 20_000
+# Large models stop at a relative gap of 1e-5 (USD 370,000 on a USD 37 bn deficit), ten times
+# tighter than HiGHS's default and below the precision of any input (six significant figures at
+# best). Closing the last 1e-6 of the generated 10^6-variable instance's root gap did not finish in
+# 10 minutes; at 10^5 variables it is half of the second stage (docs/performance.md).
+LARGE_MIP_REL_GAP = 1e-5
+# Above this many variables the MIP's root LP is solved by interior point (then crossover):
+# dual simplex needs about three pivots per tariff line and each pivot touches the dense coupling
+# rows (red lines, participation), so it had not finished the 10^6 root LP in 10 minutes, where
+# interior point takes about 100 s. At 10^5 variables interior point makes the second stage's
+# root (27,000 simplex pivots) 2 s faster and the first 0.5 s slower; at 10^4 simplex is faster.
+ROOT_IPM_VARIABLES = 50_000
 
 
-def solver_options(m) -> dict:
-    """HiGHS options for `m`: a fixed seed; light presolve for large models."""
-    options = {"random_seed": 0}
-    if sum(len(v) for v in m.component_objects(pyo.Var)) > LARGE_MODEL_VARIABLES:
-        options["presolve_mode"] = 2
+def highs_options(columns: int, time_limit: float | None = None) -> dict:
+    """The HiGHS options of every solve of a model with `columns` columns: gaps, one thread, a
+    fixed seed, and for large models light presolve, a looser gap and an interior-point root.
+    The benchmarks give raw highspy and linopy these same options."""
+    large = columns > LARGE_MODEL_VARIABLES
+    options = {"mip_rel_gap": LARGE_MIP_REL_GAP if large else MIP_REL_GAP, "mip_abs_gap": MIP_ABS_GAP,
+               "threads": 1, "random_seed": 0, "time_limit": float(time_limit) if time_limit else math.inf,
+               "presolve_mode": 2 if large else 0, "presolve": "choose", "simplex_strategy": 1,
+               "mip_lp_solver": "ipm" if columns > ROOT_IPM_VARIABLES else "choose"}
     return options
 
 
@@ -570,12 +585,8 @@ def coefficient_warning(info: dict) -> str:
 
 
 def set_options(h, time_limit: float | None = None, **extra) -> None:
-    """The options of every solve: gaps, one thread, a fixed seed, light presolve for large models."""
-    options = {"mip_rel_gap": MIP_REL_GAP, "mip_abs_gap": MIP_ABS_GAP, "threads": 1, "random_seed": 0,
-               "time_limit": float(time_limit) if time_limit else math.inf,
-               "presolve_mode": 2 if h.getNumCol() > LARGE_MODEL_VARIABLES else 0, "presolve": "choose",
-               "simplex_strategy": 1, **extra}
-    for k, v in options.items():
+    """Set `highs_options` (and `extra`) on the Highs object `h`."""
+    for k, v in {**highs_options(h.getNumCol(), time_limit), **extra}.items():
         h.setOptionValue(k, v)
 
 

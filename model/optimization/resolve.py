@@ -37,13 +37,11 @@ from model.economics.metrics import evaluate, references
 from model.economics.responses import option_table
 from model.optimization.build import build_model, metric_expressions, read_deal, row_families
 from model.optimization.highs import (
-    MIP_ABS_GAP,
-    MIP_REL_GAP,
     PYOMO_SOLVER_LOCK,
     extract_deal,
+    highs_options,
     make_solver,
     solve,
-    solver_options,
 )
 from model.optimization.objectives import lexicographic_stage
 
@@ -161,9 +159,7 @@ class Resolver:
         self.solver.load(m)                  # the whole model, compiled to arrays, in one call
         self.h = self.solver.h
         self.h.setOptionValue("output_flag", False)
-        self.options = {"mip_rel_gap": MIP_REL_GAP, "mip_abs_gap": MIP_ABS_GAP, "threads": 1, **solver_options(m)}
-        if inst.settings.time_limit:
-            self.options["time_limit"] = inst.settings.time_limit
+        self.options = highs_options(self.h.getNumCol(), inst.settings.time_limit)
         for k, v in self.options.items():
             self.h.setOptionValue(k, v)
         var_map = self.solver.col_of

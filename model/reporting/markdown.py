@@ -340,7 +340,8 @@ def verification(r: Results) -> str:
                  f"outside the solver: largest relative violation {v['max_violation']:.1e} "
                  f"({'ok' if v['ok'] else 'FAILED'}; tolerance {v['tolerance']:.0e}).")
     gap = "n/a" if s.get("mip_gap") is None else f"{s['mip_gap']:.1e}"
-    return f"## Verification and solver\n\n{check} Solver: {s['name']} {s['version']}, MIP gap {gap}."
+    target = f" (stops at a relative gap of {s['mip_rel_gap_target']:.0e})" if s.get("mip_rel_gap_target") else ""
+    return f"## Verification and solver\n\n{check} Solver: {s['name']} {s['version']}, MIP gap {gap}{target}."
 
 
 # -- appendix ---------------------------------------------------------------------------------
