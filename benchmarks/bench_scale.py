@@ -103,7 +103,7 @@ inst = load({file!r})
 t2 = time.perf_counter()
 m, info = build_linopy(inst)
 t3 = time.perf_counter()
-status, objective = solve_linopy(m, info)
+status, objective = solve_linopy(m, info, {time_limit!r})
 t4 = time.perf_counter()
 print(json.dumps(dict(load=t2 - t1, build=t3 - t2, solve=t4 - t3, status=status, objective=objective,
                       peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
@@ -153,7 +153,7 @@ def bench_sizes(cases, workdir: Path, skip_linopy: bool, time_limit: float | Non
         ours = fresh(OURS.format(root=str(ROOT), file=str(path), lp=str(lp), time_limit=time_limit))
         raw = fresh(RAW.format(root=str(ROOT), lp=str(lp), time_limit=time_limit)) if lp.exists() else {"error": "no LP"}
         lin = ({"error": "skipped"} if skip_linopy else
-               fresh(LINOPY.format(root=str(ROOT), bench=str(ROOT / "benchmarks"), file=str(path))))
+               fresh(LINOPY.format(root=str(ROOT), bench=str(ROOT / "benchmarks"), file=str(path), time_limit=time_limit)))
         total = ours.get("total")
         raw_total = (raw.get("read", 0) + raw.get("solve", 0)) if "error" not in raw else None
         lin_total = (lin.get("load", 0) + lin.get("build", 0) + lin.get("solve", 0)) if "error" not in lin else None

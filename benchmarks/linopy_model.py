@@ -6,9 +6,20 @@ tariff choices as a (tariff line, option slot) array masked where a menu is shor
 from each segment through its line (`isel`: a pooled quota's line serves all its
 segments); shift_by_option as (segment, slot); partner tariff choices as (partner line,
 slot); commitments as (channel, segment) and production shifts as (maker, segment), masked
-where a channel or maker does not serve the segment. The data (exact option responses,
-pooled over each line's segments; references) comes from the same validated instance and
-`economics`, so both models must reach the same optimum (the benchmark checks it).
+where a channel or maker does not serve the segment.
+
+It is an independent restatement: the data (exact option responses from the option table,
+pooled over each line's segments; references; calibration levels) comes from the same
+validated instance and `economics`, but every metric and row is written here again, not
+taken from build.py. Metrics are built when a red line, a payoff, participation or the
+objective first asks for them; every metric of build.py's `metric_expressions` can be
+asked for, the third-country (Armington) and welfare metrics included. Option-indexed
+metrics that are zero on every option (third countries, quota rent, producer surplus
+where an instance has none) have no terms at all. Both models must reach the same optimum
+(the benchmark checks it).
+
+Only the built-in lever families are restated: a registered extension family (with its own
+metric terms and rows) makes `build_linopy` refuse rather than build a different model.
 """
 from __future__ import annotations
 
@@ -18,10 +29,18 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from model.data.levers import MONEY, VOL, families
-from model.economics.metrics import red_line_bound, references, split_metric
+from model.data.levers import BUILT_IN, MONEY, UNIT_SCALE, VOL, families
+from model.economics.metrics import (
+    INDEXED_METRICS,
+    METRICS,
+    WELFARE,
+    calibration_levels,
+    red_line_bound,
+    references,
+    split_metric,
+)
 from model.economics.responses import export_factors, option_table
-from model.optimization.build import metric_scale
+from model.optimization import highs
 from model.optimization.highs import LARGE_MODEL_VARIABLES, MIP_ABS_GAP, MIP_REL_GAP
 
 
@@ -41,72 +60,110 @@ def _slots(names_of: dict, keys: list) -> tuple[int, dict]:
     return max([len(names_of[k]) for k in keys] or [1]), {k: {o: j for j, o in enumerate(names_of[k])} for k in keys}
 
 
-def build_linopy(inst):
-    """(linopy model, {constant of the objective, number of variables})."""
+def _purchase():
+    return next(f for f in BUILT_IN if f.name == "purchase")
+
+
+def metric_scale(inst, name: str) -> float:
+    """Base units per model unit of a metric (restated from the metric registry's units)."""
+    base, index = split_metric(name)
+    if base == "purchases_units":
+        return _purchase().scale(inst, index)
+    unit = INDEXED_METRICS[base][2] if index is not None else METRICS[base].unit
+    return UNIT_SCALE.get(unit, 1.0)
+
+
+def _only_built_in_families() -> None:
+    extra = [f.name for f in families() if f.name not in {b.name for b in BUILT_IN}]
+    if extra:
+        raise NotImplementedError(f"the linopy model restates the built-in lever families only, not {extra}")
+
+
+def build_linopy(inst, extra_metrics=()):
+    """(linopy model, info): info holds the objective's constant (linopy takes none), the number of
+    variables, and the metrics built (name -> linopy expression in model units): those the rows and
+    the objective use, and `extra_metrics` (any name `metric_expressions` knows, for checks)."""
     import linopy
     linopy.options["semantics"] = "v1"
+    _only_built_in_families()
     table = option_table(inst)
     refs = references(inst, table)
+    calibration = calibration_levels(inst)
     segs, seg_of = list(inst.segments), inst.segments
     S = len(segs)
     sidx = {s: i for i, s in enumerate(segs)}
     lines = list(inst.lines)
+    lidx = {ln: i for i, ln in enumerate(lines)}
     line_options = {ln: [o.name for o in inst.line_options(ln)] for ln in lines}
     K, slot = _slots(line_options, lines)
     line_of = dict(inst.lines.segment_line)
     lmask = _line_mask(line_options, lines, K)
-    # Option data per (segment, slot of its line's menu).
+
+    # The option table as flat arrays (one entry per (segment, option) pair), placed at
+    # (segment, slot of the option in its line's menu).
+    outs = list(table.values())
+    ti = np.fromiter((sidx[s] for s, _ in table), int, len(outs))
+    tk = np.fromiter((slot[line_of[s]][o] for s, o in table), int, len(outs))
     mask = np.zeros((S, K), bool)
-    names = ("imports", "value", "unit", "rev", "avg_rev", "rent", "avg_rent", "bc", "bpc", "hpg", "mar", "avg_mar",
-             "ppl", "duty")
-    arr = {k: np.zeros((S, K)) for k in names}
-    pw = {s: g.imports * g.import_price * (1 + g.base_tariff) for s, g in seg_of.items()}
-    tw = sum(pw.values()) or 1.0
-    for (s, o), t in table.items():
-        i, k, g = sidx[s], slot[line_of[s]][o], seg_of[s]
-        per = (lambda x: x / t.imports * VOL / MONEY) if t.imports > 0 else (lambda x: 0.0)
-        mask[i, k] = True
-        for key, v in (("imports", t.imports / VOL), ("value", t.imports_value / MONEY),
-                       ("unit", t.unit_value * VOL / MONEY), ("rev", t.tariff_revenue / MONEY),
-                       ("avg_rev", per(t.tariff_revenue)), ("rent", t.home_importer_rent / MONEY),
-                       ("avg_rent", per(t.home_importer_rent)), ("bc", t.buyer_cost / MONEY),
-                       ("bpc", pw[s] / tw * (t.buyer_price_factor - 1)),
-                       ("hpg", g.home_substitution * (g.imports - t.imports) / VOL), ("mar", t.export_margin / MONEY),
-                       ("avg_mar", per(t.export_margin)), ("ppl", (g.imports - t.imports) / VOL),
-                       ("duty", t.duty_rate)):
-            arr[key][i, k] = v
+    mask[ti, tk] = True
+
+    def col(get) -> np.ndarray:
+        return np.fromiter((get(t) for t in outs), float, len(outs))
+
+    imports = col(lambda t: t.imports)
+
+    def per_unit(values: np.ndarray) -> np.ndarray:
+        """USD per option, as USD million per thousand units imported (0 where nothing is)."""
+        return np.divide(values, imports, out=np.zeros_like(values), where=imports > 0) * VOL / MONEY
+
+    def grid(values: np.ndarray):
+        a = np.zeros((S, K))
+        a[ti, tk] = values
+        return _da(a, ("seg", "slot"))
+
+    seg_imports = np.array([g.imports for g in seg_of.values()], float)
+    seg_exports = np.array([g.exports for g in seg_of.values()], float)
+    seg_export_price = np.array([g.export_price for g in seg_of.values()], float)
+    price_weight = np.array([g.imports * g.import_price * (1 + g.base_tariff) for g in seg_of.values()], float)
+    total_weight = float(price_weight.sum()) or 1.0
+
     # Partner tariff lines: export factor per (segment on a partner line, slot of its menu).
     plines = list(inst.partner_lines)
+    plidx = {pl: i for i, pl in enumerate(plines)}
     poptions = {pl: [o.name for o in inst.partner_line_options(pl)] for pl in plines}
     PK, pslot = _slots(poptions, plines)
     pline_of = dict(inst.partner_lines.segment_line)
     pmask = _line_mask(poptions, plines, PK)
-    on_partner_line = np.array([s in pline_of for s in segs])
+    on_partner_line = np.array([s in pline_of for s in segs], bool)
     factor, prate = np.zeros((S, PK)), np.zeros((S, PK))       # zero off partner lines
     for (s, o), f in export_factors(inst).items():
         k = pslot[pline_of[s]][o]
         factor[sidx[s], k], prate[sidx[s], k] = f, inst.partner_line_option(pline_of[s], o).rate
     chans, makers, ntbs, goods = list(inst.channels), list(inst.makers), list(inst.ntb_measures), list(inst.goods)
-    C, M = len(chans), len(makers)
+    C, M, N = len(chans), len(makers), len(ntbs)
     cmask, cval, cdm, cdisp = (np.zeros((C, S), bool), np.zeros((C, S)), np.zeros((C, S)), np.zeros((C, S)))
-    for j, (c, ch) in enumerate(inst.channels.items()):
-        for s in ch.segments:
-            i = sidx[s]
-            cmask[j, i], cval[j, i] = True, ch.unit_value[s] * VOL / MONEY
-            cdm[j, i], cdisp[j, i] = ch.dealer_margin * VOL / MONEY, seg_of[s].displacement
+    for j, ch in enumerate(inst.channels.values()):
+        i = np.fromiter((sidx[s] for s in ch.segments), int, len(ch.segments))
+        cmask[j, i] = True
+        cval[j, i] = [ch.unit_value[s] * VOL / MONEY for s in ch.segments]
+        cdm[j, i] = ch.dealer_margin * VOL / MONEY
+        cdisp[j, i] = [seg_of[s].displacement for s in ch.segments]
     mmask, mmargin = np.zeros((M, S), bool), np.zeros((M, S))
-    for j, (k, mk) in enumerate(inst.makers.items()):
-        for s in mk.segments:
-            mmask[j, sidx[s]], mmargin[j, sidx[s]] = True, mk.home_plant_margin * VOL / MONEY
-    lift = np.array([[n.ceiling_lift.get(s, 0.0) / VOL for s in segs] for n in inst.ntb_measures.values()]).reshape(
-        len(ntbs), S)
-    purchase = next(f for f in families() if f.name == "purchase")
-    qs = np.array([purchase.scale(inst, g) for g in goods])
+    for j, mk in enumerate(inst.makers.values()):
+        i = np.fromiter((sidx[s] for s in mk.segments), int, len(mk.segments))
+        mmask[j, i], mmargin[j, i] = True, mk.home_plant_margin * VOL / MONEY
+    lift = np.zeros((N, S))
+    for j, n in enumerate(inst.ntb_measures.values()):
+        for s, v in n.ceiling_lift.items():
+            lift[j, sidx[s]] = v / VOL
+    gidx = {g: i for i, g in enumerate(goods)}
+    goods_obj = [inst.goods[g] for g in goods]
+    qs = np.array([_purchase().scale(inst, g) for g in goods], float)
 
     m = linopy.Model()
     idx = {name: pd.RangeIndex(n, name=name) for name, n in (("line", len(lines)), ("slot", K), ("seg", S),
                                                             ("pline", len(plines)), ("pslot", PK), ("chan", C),
-                                                            ("maker", M), ("ntb", len(ntbs)), ("good", len(goods)))}
+                                                            ("maker", M), ("ntb", N), ("good", len(goods)))}
     y = m.add_variables(binary=True, coords=[idx["line"], idx["slot"]], name="tariff_choice",
                         mask=_da(lmask, ("line", "slot")))
     pz = m.add_variables(binary=True, coords=[idx["pline"], idx["pslot"]], name="partner_tariff_choice",
@@ -117,58 +174,149 @@ def build_linopy(inst):
                         mask=_da(mmask, ("maker", "seg")))
     q = m.add_variables(lower=0, coords=[idx["good"]], name="purchase") if goods else None
     w = m.add_variables(lower=0, coords=[idx["seg"], idx["slot"]], name="shift_by_option", mask=_da(mask, ("seg", "slot")))
-    ys = y.isel(line=_da([lines.index(line_of[s]) for s in segs], "seg"))      # each segment's line's choices
-    A = {k: _da(v, ("seg", "slot")) for k, v in arr.items()}
-    zero = 0 * x.sum()                                                          # an empty expression
-
-    def sum_or_zero(expr):
-        return expr.sum() if expr is not None else zero
-
+    ys = y.isel(line=_da([lidx[line_of[s]] for s in segs], "seg"))      # each segment's line's choices
     # Each segment's partner-line choices (a segment off every partner line reads line 0, with zero coefficients).
-    pzs = pz.isel(pline=_da([plines.index(pline_of.get(s, plines[0])) for s in segs], "seg")) if plines else None
-    fixed_exports = [s for s in segs if s not in pline_of]
+    pzs = pz.isel(pline=_da([plidx[pline_of.get(s, plines[0])] for s in segs], "seg")) if plines else None
+    nvars = int(lmask.sum() + mask.sum() + pmask.sum() + cmask.sum() + mmask.sum() + N + len(goods))
+    constant_zero = []        # a variable fixed at zero, made when a row without variables cannot hold
 
-    def exported(per_unit: np.ndarray):
-        """sum_s per_unit_s exports_s(partner tariff): constant where not negotiated."""
-        const = float(sum(per_unit[sidx[s]] * seg_of[s].exports for s in fixed_exports))
+    def zero():
+        return linopy.LinearExpression.from_constant(m, 0.0)
+
+    def options_sum(values: np.ndarray, shifted: np.ndarray | None = None, sparse: bool = False):
+        """sum_(s,o) value(s,o) tariff_choice[line(s),o] - sum_(s,o) shifted(s,o) shift_by_option[s,o]: an
+        option's total, less what production shifted out of its imports takes with it (at its average).
+        `sparse`: no terms at all when every value is zero."""
+        if sparse and not values.any() and (shifted is None or not shifted.any()):
+            return zero()
+        expr = (grid(values) * ys).sum()
+        if shifted is not None:
+            expr = expr - (grid(shifted) * w).sum()
+        return expr
+
+    def exported(unit_coef: np.ndarray):
+        """sum_s unit_coef_s exports_s(partner tariff): today's exports where not negotiated."""
+        const = float((unit_coef * seg_exports)[~on_partner_line].sum())
         if pzs is None:
-            return zero + const
-        coef = (per_unit * np.array([g.exports for g in seg_of.values()]))[:, None] * factor
+            return zero() + const
+        coef = (unit_coef * seg_exports)[:, None] * factor
         return (_da(coef, ("seg", "pslot")) * pzs).sum() + const
 
+    def goods_sum(per_model_unit: list[float]):
+        return (_da(per_model_unit, "good") * q).sum() if q is not None else zero()
+
+    def third(field: str, country: str | None = None) -> np.ndarray:
+        """An option's third-country amounts (a field of the option table), summed over countries or for one."""
+        if country is None:
+            return col(lambda t: sum(getattr(t, field).values()))
+        return col(lambda t: getattr(t, field).get(country, 0.0))
+
     ones = np.ones(S)
-    goods_obj = [inst.goods[g] for g in goods]
-    met = {
-        "imports_units": (A["imports"] * ys).sum() - h.sum(),
-        "imports_value": (A["value"] * ys).sum() - (A["unit"] * w).sum(),
-        "exports_units": exported(ones / VOL) + x.sum(),
-        "exports_value": exported(np.array([seg_of[s].export_price / MONEY for s in segs]))
-        + (_da(cval, ("chan", "seg")) * x).sum(),
-        "purchases_value": sum_or_zero(_da([g.unit_value * g.additional_share / MONEY for g in goods_obj] * qs, "good")
-                                       * q if q is not None else None),
-        "purchases_gross_value": sum_or_zero(_da([g.unit_value / MONEY for g in goods_obj] * qs, "good") * q
-                                             if q is not None else None),
-        "tariff_revenue": (A["rev"] * ys).sum() - (A["avg_rev"] * w).sum(),
-        "home_importer_rent": (A["rent"] * ys).sum() - (A["avg_rent"] * w).sum(),
-        "buyer_cost": (A["bc"] * ys).sum(),
-        "buyer_price_change": (A["bpc"] * ys).sum(),
-        "home_production_gain": (A["hpg"] * ys).sum() + h.sum() + x.sum() + exported(ones / VOL)
-        - sum(g.exports for g in seg_of.values()) / VOL,
-        "partner_tariff_revenue": (_da(np.array([g.exports * g.export_price / MONEY for g in seg_of.values()])[
-            :, None] * prate * factor, ("seg", "pslot")) * pzs).sum() if pzs is not None else zero,
-        "partner_export_margin": (A["mar"] * ys).sum() - (A["avg_mar"] * w).sum(),
-        "dealer_margin": (_da(cdm, ("chan", "seg")) * x).sum(),
-        "partner_production_loss": (A["ppl"] * ys).sum() + h.sum() + (_da(cdisp, ("chan", "seg")) * x).sum(),
-        "partner_political_cost": sum_or_zero(_da([n.political_cost / MONEY for n in inst.ntb_measures.values()], "ntb")
-                                              * z if z is not None else None)
-        + sum_or_zero(_da([g.political_cost / MONEY for g in goods_obj] * qs, "good") * q if q is not None else None),
-        "partner_plant_margin": (_da(mmargin, ("maker", "seg")) * h).sum(),
+    jobs = inst.jobs_per_unit
+    rules = {
+        "imports_units": lambda: options_sum(imports / VOL) - h.sum(),
+        "imports_value": lambda: options_sum(col(lambda t: t.imports_value) / MONEY,
+                                             col(lambda t: t.unit_value) * VOL / MONEY),
+        "exports_units": lambda: exported(ones / VOL) + x.sum(),
+        "exports_value": lambda: exported(seg_export_price / MONEY) + (_da(cval, ("chan", "seg")) * x).sum(),
+        "purchases_value": lambda: goods_sum([g.unit_value * g.additional_share * s / MONEY
+                                              for g, s in zip(goods_obj, qs)]),
+        "purchases_gross_value": lambda: goods_sum([g.unit_value * s / MONEY for g, s in zip(goods_obj, qs)]),
+        "tariff_revenue": lambda: options_sum(col(lambda t: t.tariff_revenue) / MONEY,
+                                              per_unit(col(lambda t: t.tariff_revenue))),
+        "home_importer_rent": lambda: options_sum(col(lambda t: t.home_importer_rent) / MONEY,
+                                                  per_unit(col(lambda t: t.home_importer_rent))),
+        "buyer_cost": lambda: options_sum(col(lambda t: t.buyer_cost) / MONEY),
+        "buyer_price_change": lambda: options_sum(price_weight[ti] / total_weight
+                                                  * (col(lambda t: t.buyer_price_factor) - 1)),
+        "home_production_gain": lambda: options_sum(col(lambda t: t.home_gain) / VOL) + h.sum() + x.sum()
+        + exported(ones / VOL) - seg_exports.sum() / VOL,
+        "partner_tariff_revenue": lambda: (_da((seg_exports * seg_export_price / MONEY)[:, None] * prate * factor,
+                                               ("seg", "pslot")) * pzs).sum() if pzs is not None else zero(),
+        "partner_export_margin": lambda: options_sum(col(lambda t: t.export_margin) / MONEY,
+                                                     per_unit(col(lambda t: t.export_margin))),
+        "dealer_margin": lambda: (_da(cdm, ("chan", "seg")) * x).sum(),
+        "partner_production_loss": lambda: options_sum((seg_imports[ti] - imports) / VOL) + h.sum()
+        + (_da(cdisp, ("chan", "seg")) * x).sum(),
+        "partner_political_cost": lambda: ((_da([n.political_cost / MONEY for n in inst.ntb_measures.values()], "ntb")
+                                            * z).sum() if z is not None else zero())
+        + goods_sum([g.political_cost * s / MONEY for g, s in zip(goods_obj, qs)]),
+        "partner_plant_margin": lambda: (_da(mmargin, ("maker", "seg")) * h).sum(),
+        # Third countries (Armington segments), home producers, the partner's quota rent.
+        "third_imports_units": lambda: options_sum(third("third_imports") / VOL, sparse=True),
+        "third_imports_value": lambda: options_sum(third("third_value") / MONEY, sparse=True),
+        "third_tariff_revenue": lambda: options_sum(third("third_duty") / MONEY, sparse=True),
+        "producer_surplus_change": lambda: options_sum(col(lambda t: t.producer_surplus) / MONEY, sparse=True),
+        "partner_quota_rent": lambda: options_sum(col(lambda t: t.exporter_rent) / MONEY,
+                                                  per_unit(col(lambda t: t.exporter_rent)), sparse=True),
+        # Balances and welfare changes against the calibration year.
+        "negotiated_deficit": lambda: get("imports_value") - get("exports_value"),
+        "deficit": lambda: get("negotiated_deficit") - get("purchases_value"),
+        "third_countries_deficit": lambda: get("third_imports_value")
+        - calibration["exports_to_third_countries"] / MONEY,
+        "overall_deficit": lambda: get("negotiated_deficit") + get("third_countries_deficit"),
+        "consumer_surplus_change": lambda: -get("buyer_cost"),
+        "tariff_revenue_change": lambda: get("tariff_revenue") + get("third_tariff_revenue")
+        - calibration["tariff_revenue"] / MONEY,
+        "exporter_surplus_change": lambda: get("partner_export_margin") - get("partner_quota_rent")
+        - calibration["export_margin"] / MONEY,
+        "partner_tariff_revenue_change": lambda: get("partner_tariff_revenue")
+        - calibration["partner_tariff_revenue"] / MONEY,
+        # Thousand jobs: jobs per unit x thousand units.
+        "home_jobs": lambda: jobs["home"] * get("home_production_gain") if jobs.get("home") else zero(),
+        "partner_jobs": lambda: -jobs["partner"] * get("partner_production_loss") if jobs.get("partner") else zero(),
     }
-    met["negotiated_deficit"] = met["imports_value"] - met["exports_value"]
-    met["deficit"] = met["negotiated_deficit"] - met["purchases_value"]
+    for parts, net in WELFARE.values():
+        rules[net] = lambda parts=parts: sum_of([get(k) for k in parts])
     for p in ("home", "partner"):
-        met[f"{p}_payoff"] = sum(wt * metric_scale(inst, k) / MONEY * metric(met, k, A, ys, q, goods, sidx)
-                                 for k, wt in inst.payoff_weights[p].items())
+        rules[f"{p}_payoff"] = lambda p=p: sum_of([wt * metric_scale(inst, k) / MONEY * get(k)
+                                                   for k, wt in inst.payoff_weights[p].items()])
+    duty: list = []            # the (segment, slot) grid of duty rates, made once when first asked for
+
+    def tariff_rate(s: str):
+        if not duty:
+            duty.append(grid(col(lambda t: t.duty_rate)))
+        return (duty[0].isel(seg=sidx[s]) * ys.isel(seg=sidx[s])).sum()
+
+    indexed = {
+        "tariff_rate": tariff_rate,
+        "purchases_units": lambda g: 1 * q.sel(good=gidx[g]),
+        "third_imports_units": lambda c: options_sum(third("third_imports", c) / VOL, sparse=True),
+        "third_imports_value": lambda c: options_sum(third("third_value", c) / MONEY, sparse=True),
+        "third_country_deficit": lambda c: get(f"third_imports_value[{c}]")
+        - inst.third_countries[c].exports_value / MONEY,
+    }
+    built: dict = {}
+
+    def sum_of(exprs: list):
+        total = zero()
+        for e in exprs:
+            total = total + e
+        return total
+
+    def get(name: str):
+        """A metric by name (indexed ones included), in model units; built once, when first asked for."""
+        if name not in built:
+            base, index = split_metric(name)
+            built[name] = indexed[base](index) if index is not None else rules[name]()
+        return built[name]
+
+    def add_row(lhs, sense: str, rhs: float, name: str) -> None:
+        """`lhs sense rhs`; an unlimited bound gives no row, and a row without variables is left out when
+        it holds and kept, through a variable fixed at zero, when it cannot (an honestly infeasible model)."""
+        if math.isinf(rhs):
+            return
+        if not ((lhs.vars.values != -1) & (lhs.coeffs.values != 0)).any():
+            const = float(lhs.const.values)
+            if (const <= rhs) if sense == "<=" else (const >= rhs) if sense == ">=" else const == rhs:
+                return
+            lhs = lhs + fixed_zero()
+        m.add_constraints(lhs <= rhs if sense == "<=" else lhs >= rhs if sense == ">=" else lhs == rhs, name=name)
+
+    def fixed_zero():
+        if not constant_zero:
+            constant_zero.append(m.add_variables(lower=0, upper=0, name="constant_zero"))
+        return 1 * constant_zero[0]
 
     m.add_constraints(y.sum("slot") == 1, name="one_tariff_option")
     if plines:
@@ -180,9 +328,12 @@ def build_linopy(inst):
     base = np.array([0.0 if s in pline_of else (seg_of[s].partner_ceiling - seg_of[s].exports) / VOL for s in segs])
     has_row = cmask.any(axis=0) | (lift != 0).any(axis=0) | on_partner_line
     if pzs is not None:      # ceiling and exports scale with the partner's option: (exports - ceiling) f moves left
-        coef = np.array([(g.exports - g.partner_ceiling) / VOL for g in seg_of.values()])[:, None] * factor
+        coef = (seg_exports - np.array([g.partner_ceiling for g in seg_of.values()]))[:, None] / VOL * factor
         sold = sold + (_da(coef, ("seg", "pslot")) * pzs).sum("pslot")
-    m.add_constraints(sold <= _da(base, "seg"), name="buyer_ceiling", mask=_da(has_row, "seg"))
+    broken = ~has_row & (base < 0)          # today's exports above the ceiling, and nothing to change them
+    if broken.any():
+        sold = sold + _da(broken.astype(float), "seg") * fixed_zero()
+    m.add_constraints(sold <= _da(base, "seg"), name="buyer_ceiling", mask=_da(has_row | broken, "seg"))
     cap = np.array([ch.capacity / VOL for ch in inst.channels.values()])
     if C and np.isfinite(cap).any():
         m.add_constraints(x.sum("seg") <= _da(np.where(np.isfinite(cap), cap, 0), "chan"), name="channel_capacity",
@@ -192,60 +343,76 @@ def build_linopy(inst):
         m.add_constraints(h.sum("seg") <= _da(np.where(np.isfinite(spare), spare, 0), "maker"), name="spare_capacity",
                           mask=_da(np.isfinite(spare), "maker"))
     m.add_constraints(w.sum("slot") - h.sum("maker") == 0, name="shift_split")
-    m.add_constraints(w - A["imports"] * ys <= 0, name="shift_within_imports", mask=_da(mask, ("seg", "slot")))
+    m.add_constraints(w - grid(imports / VOL) * ys <= 0, name="shift_within_imports", mask=_da(mask, ("seg", "slot")))
     if goods:
-        limit = np.array([inst.goods[g].max_units for g in goods]) / qs
+        limit = np.array([g.max_units for g in goods_obj]) / qs
         if np.isfinite(limit).any():
             m.add_constraints(q <= _da(np.where(np.isfinite(limit), limit, 0), "good"), name="purchase_limit",
                               mask=_da(np.isfinite(limit), "good"))
     for r in inst.red_lines:
-        lhs, rhs = metric(met, r.metric, A, ys, q, goods, sidx), red_line_bound(r, refs) / metric_scale(inst, r.metric)
-        if math.isfinite(rhs):
-            m.add_constraints(lhs <= rhs if r.sense == "<=" else lhs >= rhs, name=f"red_line_{r.name}")
+        add_row(get(r.metric), r.sense, red_line_bound(r, refs) / metric_scale(inst, r.metric), f"red_line_{r.name}")
     if inst.settings.participation:
         for p in ("home", "partner"):
-            m.add_constraints(met[f"{p}_payoff"] >= refs.no_deal[f"{p}_payoff"] / MONEY, name=f"participation_{p}")
-    _fix(inst, m, y, pz, z, x, h, q, lines, slot, plines, pslot, ntbs, chans, makers, goods, sidx, qs)
-    objective = met[inst.settings.objective_metric]
+            add_row(get(f"{p}_payoff"), ">=", refs.no_deal[f"{p}_payoff"] / MONEY, f"participation_{p}")
+    _fix(inst, m, y, pz, z, x, h, q, lidx, slot, plidx, pslot, {n: i for i, n in enumerate(ntbs)},
+         {c: i for i, c in enumerate(chans)}, {k: i for i, k in enumerate(makers)}, gidx, sidx, qs)
+    objective = get(inst.settings.objective_metric)
+    for name in extra_metrics:
+        get(name)
     constant = float(objective.const.values)      # linopy takes no constant in an objective
     m.add_objective(objective - constant)
-    nvars = int(lmask.sum() + mask.sum() + pmask.sum() + cmask.sum() + mmask.sum() + len(ntbs) + len(goods))
-    return m, {"constant": constant, "variables": nvars}
+    return m, {"constant": constant, "variables": nvars + len(constant_zero), "metrics": built}
 
 
-def metric(met: dict, name: str, A, ys, q, goods, sidx):
-    """A metric by name, indexed ones included (tariff_rate[segment], purchases_units[good])."""
-    base, index = split_metric(name)
-    if base == "tariff_rate":
-        return (A["duty"] * ys).sum("slot").sel(seg=sidx[index])
-    if base == "purchases_units":
-        return 1 * q.sel(good=goods.index(index))
-    return met[name]
-
-
-def _fix(inst, m, y, pz, z, x, h, q, lines, slot, plines, pslot, ntbs, chans, makers, goods, sidx, qs) -> None:
+def _fix(inst, m, y, pz, z, x, h, q, lidx, slot, plidx, pslot, nidx, cidx, kidx, gidx, sidx, qs) -> None:
     """Levers the instance fixes, as equality rows."""
-    for f in families():
-        fixed = inst.fixed.values(f.deal_field)
-        for key, value in fixed.items():
+    for f in BUILT_IN:
+        for key, value in inst.fixed.values(f.deal_field).items():
             if f.name == "tariff":
-                m.add_constraints(y.sel(line=lines.index(key), slot=slot[key][value]) == 1)
+                m.add_constraints(y.sel(line=lidx[key], slot=slot[key][value]) == 1)
             elif f.name == "partner_tariff":
-                m.add_constraints(pz.sel(pline=plines.index(key), pslot=pslot[key][value]) == 1)
+                m.add_constraints(pz.sel(pline=plidx[key], pslot=pslot[key][value]) == 1)
             elif f.name == "ntb_relief":
-                m.add_constraints(z.sel(ntb=ntbs.index(key)) == (1 if value else 0))
+                m.add_constraints(z.sel(ntb=nidx[key]) == (1 if value else 0))
             elif f.name == "commitment":
-                m.add_constraints(x.sel(chan=chans.index(key[0]), seg=sidx[key[1]]) == value / VOL)
+                m.add_constraints(x.sel(chan=cidx[key[0]], seg=sidx[key[1]]) == value / VOL)
             elif f.name == "production_shift":
-                m.add_constraints(h.sel(maker=makers.index(key[0]), seg=sidx[key[1]]) == value / VOL)
+                m.add_constraints(h.sel(maker=kidx[key[0]], seg=sidx[key[1]]) == value / VOL)
             elif f.name == "purchase":
-                m.add_constraints(q.sel(good=goods.index(key)) == value / qs[goods.index(key)])
+                m.add_constraints(q.sel(good=gidx[key]) == value / qs[gidx[key]])
 
 
-def solve_linopy(m, info: dict) -> tuple[str, float | None]:
-    options = dict(mip_rel_gap=MIP_REL_GAP, mip_abs_gap=MIP_ABS_GAP, threads=1, random_seed=0, output_flag=False)
-    if info["variables"] > LARGE_MODEL_VARIABLES:
-        options["presolve_mode"] = 2
+class _OptionRecorder:
+    """Stands in for a highspy.Highs in `highs.set_options`, to read the options it sets."""
+
+    def __init__(self, columns: int):
+        self.columns, self.options = columns, {}
+
+    def getNumCol(self) -> int:
+        return self.columns
+
+    def setOptionValue(self, key, value) -> None:
+        self.options[key] = value
+
+
+def highs_options(columns: int, time_limit: float | None = None) -> dict:
+    """The HiGHS options our solves use for a model of `columns` variables.
+
+    highs.py has no function returning its options (it sets them on a Highs object in
+    `set_options`), so `set_options` is run on a recorder: options it gains later reach
+    this benchmark without copying them here."""
+    recorder = _OptionRecorder(columns)
+    highs.set_options(recorder, time_limit)
+    options = recorder.options
+    # What the benchmark's comparison relies on; a change to set_options that breaks it should be seen.
+    assert options["mip_rel_gap"] == MIP_REL_GAP and options["mip_abs_gap"] == MIP_ABS_GAP, options
+    assert (options.get("presolve_mode") == 2) == (columns > LARGE_MODEL_VARIABLES), options
+    return options
+
+
+def solve_linopy(m, info: dict, time_limit: float | None = None) -> tuple[str, float | None]:
+    """(status/condition, the objective in USD million; None without a solution), with our HiGHS options."""
+    options = {**highs_options(info["variables"], time_limit), "output_flag": False}
     status, condition = m.solve(solver_name="highs", **options)
     value = m.objective.value
-    return f"{status}/{condition}", None if value is None else value + info["constant"]
+    return f"{status}/{condition}", value + info["constant"] if value is not None and math.isfinite(value) else None

@@ -1,0 +1,101 @@
+"""The scale benchmark's linopy model (benchmarks/linopy_model.py) restates our first stage.
+
+Skipped without linopy (`pip install -e '.[bench]'`). On every shipped instance with a deal
+linopy's optimum is our stage-one deficit, and every metric linopy can state (third countries,
+quota rents, partner tariff lines and welfare included), evaluated at linopy's deal, equals
+the economics' plain-Python value for that deal."""
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytest.importorskip("linopy")
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from linopy_model import build_linopy, highs_options, metric_scale, solve_linopy  # noqa: E402
+
+from model.data.levers import MONEY, families  # noqa: E402
+from model.data.loader import load  # noqa: E402
+from model.economics.metrics import INDEXED_METRICS, METRICS, evaluate  # noqa: E402
+from model.optimization.build import read_deal  # noqa: E402
+from model.optimization.highs import LARGE_MODEL_VARIABLES, MIP_ABS_GAP, MIP_REL_GAP  # noqa: E402
+from model.run import solve_instance  # noqa: E402
+
+INSTANCES = sorted((ROOT / "instances").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", INSTANCES, ids=lambda p: p.stem)
+def test_same_stage_one_optimum(path):
+    inst = load(path)
+    ours = solve_instance(inst)
+    m, info = build_linopy(inst)
+    status, objective = solve_linopy(m, info)
+    if ours.status == "infeasible":
+        assert objective is None and "infeasible" in status
+        return
+    stage_one = ours.extras["stages"]["stage_one_deficit"]           # USD; linopy's objective is USD million
+    assert objective is not None, status
+    assert objective * MONEY == pytest.approx(stage_one, rel=1e-6)
+
+
+def _all_metrics(inst) -> list[str]:
+    names = [k for k in METRICS]
+    for base, (index, _, _) in INDEXED_METRICS.items():
+        keys = {"segment": inst.segments, "good": inst.goods, "third country": inst.third_countries}[index]
+        names += [f"{base}[{k}]" for k in keys]
+    return names
+
+
+def _linopy_deal(inst, m):
+    """The deal at linopy's solution, read as our own solutions are."""
+    sol = {name: m.variables[name].solution.values for name in m.variables}
+    lines, plines = list(inst.lines), list(inst.partner_lines)
+    segs = {s: i for i, s in enumerate(inst.segments)}
+    values = {
+        "tariff_choice": {(ln, o.name): sol["tariff_choice"][i, j] for i, ln in enumerate(lines)
+                          for j, o in enumerate(inst.line_options(ln))},
+        "partner_tariff_choice": {(pl, o.name): sol["partner_tariff_choice"][i, j] for i, pl in enumerate(plines)
+                                  for j, o in enumerate(inst.partner_line_options(pl))},
+        "ntb_relief": {n: sol["ntb_relief"][i] for i, n in enumerate(inst.ntb_measures)},
+        "commitment": {(c, s): sol["commitment"][i, segs[s]] for i, (c, ch) in enumerate(inst.channels.items())
+                       for s in ch.segments},
+        "production_shift": {(k, s): sol["production_shift"][i, segs[s]] for i, (k, mk) in enumerate(inst.makers.items())
+                             for s in mk.segments},
+        "purchase": {g: sol["purchase"][i] for i, g in enumerate(inst.goods)},
+    }
+    deal, _ = read_deal(inst, families(), lambda name: values.get(name, {}), threshold=0.0)
+    return deal
+
+
+@pytest.mark.parametrize("path", INSTANCES, ids=lambda p: p.stem)
+def test_every_metric_at_linopys_deal(path):
+    inst = load(path)
+    names = _all_metrics(inst)
+    m, info = build_linopy(inst, extra_metrics=names)
+    status, _ = solve_linopy(m, info)
+    if "infeasible" in status:
+        pytest.skip("no deal")
+    assert status == "ok/optimal"
+    expected = evaluate(inst, _linopy_deal(inst, m))
+    for name in names:
+        got = float(info["metrics"][name].solution) * metric_scale(inst, name)
+        assert math.isclose(got, expected[name], rel_tol=1e-7, abs_tol=1e-3 * metric_scale(inst, name)), name
+
+
+def test_shipped_instances_cover_the_new_terms():
+    """Third countries (the default instance) and partner tariff lines are exercised above."""
+    insts = [load(p) for p in INSTANCES]
+    assert load(ROOT / "instances" / "toyota_2025.yaml").third_countries
+    assert any(i.partner_lines for i in insts)
+
+
+def test_same_highs_options_as_ours():
+    small, large = highs_options(100), highs_options(LARGE_MODEL_VARIABLES + 1)
+    for options in (small, large):
+        assert options["mip_rel_gap"] == MIP_REL_GAP and options["mip_abs_gap"] == MIP_ABS_GAP
+        assert options["threads"] == 1 and options["random_seed"] == 0 and options["simplex_strategy"] == 1
+    assert large["presolve_mode"] == 2 and small.get("presolve_mode") != 2
