@@ -126,9 +126,23 @@ def fmt(x, digits=2) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+def _variables(path: Path) -> int:
+    """The number of variables of the instance's built model."""
+    import pyomo.environ as pyo
+
+    from model.data.loader import load
+    from model.economics.metrics import references
+    from model.economics.responses import option_table
+    from model.optimization.build import build_model
+    inst = load(path)
+    table = option_table(inst)
+    m = build_model(inst, table, references(inst, table))
+    return sum(len(v) for v in m.component_objects(pyo.Var))
+
+
 def instances(sizes: list[float], workdir: Path) -> list[tuple[str, Path, int]]:
     from model.data.generate import model_size, size_for_variables, write_instance
-    out = [("toyota_2025 (default)", TOYOTA, 169)]
+    out = [("toyota_2025 (default)", TOYOTA, _variables(TOYOTA))]
     for target in sizes:
         size = size_for_variables(int(target))
         path = write_instance(size, workdir / size.name)

@@ -40,8 +40,7 @@ from model.economics.metrics import (
     split_metric,
 )
 from model.economics.responses import export_factors, option_table
-from model.optimization import highs
-from model.optimization.highs import LARGE_MODEL_VARIABLES, MIP_ABS_GAP, MIP_REL_GAP
+from model.optimization.highs import highs_options  # the same HiGHS options as ours
 
 
 def _da(values, dims):
@@ -380,34 +379,6 @@ def _fix(inst, m, y, pz, z, x, h, q, lidx, slot, plidx, pslot, nidx, cidx, kidx,
                 m.add_constraints(h.sel(maker=kidx[key[0]], seg=sidx[key[1]]) == value / VOL)
             elif f.name == "purchase":
                 m.add_constraints(q.sel(good=gidx[key]) == value / qs[gidx[key]])
-
-
-class _OptionRecorder:
-    """Stands in for a highspy.Highs in `highs.set_options`, to read the options it sets."""
-
-    def __init__(self, columns: int):
-        self.columns, self.options = columns, {}
-
-    def getNumCol(self) -> int:
-        return self.columns
-
-    def setOptionValue(self, key, value) -> None:
-        self.options[key] = value
-
-
-def highs_options(columns: int, time_limit: float | None = None) -> dict:
-    """The HiGHS options our solves use for a model of `columns` variables.
-
-    highs.py has no function returning its options (it sets them on a Highs object in
-    `set_options`), so `set_options` is run on a recorder: options it gains later reach
-    this benchmark without copying them here."""
-    recorder = _OptionRecorder(columns)
-    highs.set_options(recorder, time_limit)
-    options = recorder.options
-    # What the benchmark's comparison relies on; a change to set_options that breaks it should be seen.
-    assert options["mip_rel_gap"] == MIP_REL_GAP and options["mip_abs_gap"] == MIP_ABS_GAP, options
-    assert (options.get("presolve_mode") == 2) == (columns > LARGE_MODEL_VARIABLES), options
-    return options
 
 
 def solve_linopy(m, info: dict, time_limit: float | None = None) -> tuple[str, float | None]:

@@ -31,6 +31,21 @@ def test_single_red_line_infeasibility_is_diagnosed_as_that_line(tmp_path):
     assert any(x["name"] == "red_line[cap]" for x in d["iis"])
 
 
+@pytest.mark.parametrize("bound, status", [(-5, "infeasible"), (5, "optimal")])
+def test_red_line_on_a_metric_with_no_terms(tmp_path, bound, status):
+    """The tiny instance has no third countries, so its deficit with them is a constant $0:
+    a red line asking it to be at most -$5 M can never hold (infeasible, and diagnosed as
+    that line), one at most $5 M always holds. Neither may crash the build."""
+    red = {"red_lines": {"third": {"party": "home", "label": "Home: third-country deficit cap", "reason": "test",
+                                   "metric": "third_countries_deficit", "sense": "<=",
+                                   "bound": q(bound, "USD million")}}}
+    r = solve_instance(tiny(tmp_path, red))
+    assert r.status == status
+    if status == "infeasible":
+        assert [x["name"] for x in r.extras["diagnosis"]["relaxations"]] == ["red_line[third]"]
+        assert r.extras["diagnosis"]["relaxations"][0]["amount"] == pytest.approx(5_000_000)
+
+
 def test_infeasible_exit_code_differs_from_bad_input(tmp_path, capsys):
     code = main(["run", str(write(tmp_path, DEFICIT_CAP)), "--out", str(tmp_path / "out")])
     text = capsys.readouterr().out

@@ -16,13 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 pytest.importorskip("linopy")
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from linopy_model import build_linopy, highs_options, metric_scale, solve_linopy  # noqa: E402
+from linopy_model import build_linopy, metric_scale, solve_linopy  # noqa: E402
 
 from model.data.levers import MONEY, families  # noqa: E402
 from model.data.loader import load  # noqa: E402
 from model.economics.metrics import INDEXED_METRICS, METRICS, evaluate  # noqa: E402
 from model.optimization.build import read_deal  # noqa: E402
-from model.optimization.highs import LARGE_MODEL_VARIABLES, MIP_ABS_GAP, MIP_REL_GAP  # noqa: E402
 from model.run import solve_instance  # noqa: E402
 
 INSTANCES = sorted((ROOT / "instances").glob("*.yaml"))
@@ -91,11 +90,3 @@ def test_shipped_instances_cover_the_new_terms():
     insts = [load(p) for p in INSTANCES]
     assert load(ROOT / "instances" / "toyota_2025.yaml").third_countries
     assert any(i.partner_lines for i in insts)
-
-
-def test_same_highs_options_as_ours():
-    small, large = highs_options(100), highs_options(LARGE_MODEL_VARIABLES + 1)
-    for options in (small, large):
-        assert options["mip_rel_gap"] == MIP_REL_GAP and options["mip_abs_gap"] == MIP_ABS_GAP
-        assert options["threads"] == 1 and options["random_seed"] == 0 and options["simplex_strategy"] == 1
-    assert large["presolve_mode"] == 2 and small.get("presolve_mode") != 2

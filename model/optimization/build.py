@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
+from pyomo.core.expr.numvalue import is_constant
 
 from model.data.instance import Deal, Instance
 from model.data.levers import MONEY, UNIT_SCALE, VOL, LeverFamily, families
@@ -330,7 +331,10 @@ def define_constraints(m, inst: Instance, table, refs) -> None:
     """Every constraint family of `ROW_FAMILIES` (and of lever families that bring their
     own rows) as an indexed Pyomo Constraint named after it; rows that carry a shadow price
     are registered with their scale, so duals can be read in base units."""
-    metrics = {k: m.metric[k] for k in m.METRICS}
+    # A metric with no terms on this instance (third countries where it has none) enters rows as
+    # its constant, so that `row` can tell a red line that always holds from one that never can.
+    metrics = {k: float(pyo.value(m.metric[k].expr)) if is_constant(m.metric[k].expr) else m.metric[k]
+               for k in m.METRICS}
     for name, generate in row_families(m):
         rows = {index: (lhs, sense, rhs, scale) for index, lhs, sense, rhs, scale
                 in generate(m, inst, table, refs, metrics, linear)}
