@@ -248,3 +248,14 @@ def test_words_as_people_write_them():
     assert input_value("payoffs.home.deficit", -1, "1") == "-1 (weight)"
     assert change(0.05, "fraction") == "+5.0 pp"
     assert group_labels(["X (a)", "X (b)", "Y"]) == ["X (a, b)", "Y"]
+
+
+def test_a_relaxed_deal_names_at_most_twenty_levers():
+    """A large infeasible instance's relaxed deal has hundreds of levers: the text names the
+    first twenty and says how many more there are and where."""
+    from model.reporting.explanations import LISTED_LEVERS, _levers
+    block = {"levers": [{"label": f"line {i}", "unit": "yes/no", "value": 1} for i in range(LISTED_LEVERS + 5)]}
+    text = _levers(block)
+    assert text.count("line ") == LISTED_LEVERS and text.endswith("and 5 more (every one is in results.json, "
+                                                                  "extras.diagnosis)")
+    assert _levers({"levers": block["levers"][:3]}) == "line 0: yes; line 1: yes; line 2: yes"

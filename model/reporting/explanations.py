@@ -65,9 +65,12 @@ def _deal_words(r: Results, block: dict) -> str:
             f"violation {block['verification_of_relaxed_deal']:.1e})")
 
 
+LISTED_LEVERS = 20      # a relaxed deal's levers named in the text; results.json holds them all
+
+
 def _levers(block: dict) -> str:
-    out = []
-    for lv in block.get("levers", []):
+    out, levers = [], block.get("levers", [])
+    for lv in levers[:LISTED_LEVERS]:
         if lv["unit"] == "fraction":
             shown = rate_setting(lv["value"], lv.get("choice"))
         elif lv["unit"] == "yes/no":
@@ -75,6 +78,8 @@ def _levers(block: dict) -> str:
         else:
             shown = amount(lv["value"], lv["unit"])
         out.append(f"{lv['label']}: {shown}")
+    if len(levers) > LISTED_LEVERS:
+        out.append(f"and {len(levers) - LISTED_LEVERS:,} more (every one is in results.json, extras.diagnosis)")
     return "; ".join(out)
 
 
