@@ -76,14 +76,12 @@ print(json.dumps(dict(imports=t1 - t0, load=t2 - t1, report=t4 - t3, total=t4 - 
 RAW = r"""
 import json, resource, sys, time
 import highspy
-sys.path.insert(0, {root!r})
-from model.optimization.highs import highs_options     # the same options as ours
 h = highspy.Highs()
 h.setOptionValue("output_flag", False)
 t0 = time.perf_counter()
 h.readModel({lp!r})
 t1 = time.perf_counter()
-for k, v in highs_options(h.getNumCol(), {time_limit!r}).items():
+for k, v in json.loads({options!r}).items():      # ours (highs_options), passed in: no import of our package
     h.setOptionValue(k, v)
 h.run()
 t2 = time.perf_counter()
@@ -165,7 +163,8 @@ def bench_sizes(cases, workdir: Path, skip_linopy: bool, time_limit: float | Non
     for label, path, nvars in cases:
         lp = workdir / (path.stem + ".lp")
         ours = fresh(OURS.format(root=str(ROOT), file=str(path), lp=str(lp), time_limit=time_limit))
-        raw = fresh(RAW.format(root=str(ROOT), lp=str(lp), time_limit=time_limit)) if lp.exists() else {"error": "no LP"}
+        options = json.dumps(highs_options(nvars, time_limit))
+        raw = fresh(RAW.format(lp=str(lp), options=options)) if lp.exists() else {"error": "no LP"}
         lin = ({"error": "skipped"} if skip_linopy else
                fresh(LINOPY.format(root=str(ROOT), bench=str(ROOT / "benchmarks"), file=str(path), time_limit=time_limit)))
         total = ours.get("total")

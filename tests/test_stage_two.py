@@ -60,3 +60,26 @@ def test_proven_fixings_keep_the_lexicographic_optimum(path, monkeypatch):
             assert math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-3), (name, a, b)
     if free.extras["stages"].get("stage_two_status") == "optimal":
         assert "stage_two_fixed" in fixed.extras["stages"]
+
+
+def test_large_models_stop_within_their_stated_gap(tmp_path, monkeypatch):
+    """A model over LARGE_MODEL_VARIABLES stops at LARGE_MIP_REL_GAP, and says so. Its deficit
+    is within that gap of a solve to the small models' 1e-9; and since its stage two keeps
+    the deficit within the tolerance of a deficit no better than that solve's, its partner
+    payoff is no worse than that solve's, less the gap."""
+    from model.data.generate import size_for_variables, write_instance
+    from model.optimization import highs
+    inst = load(write_instance(size_for_variables(int(highs.LARGE_MODEL_VARIABLES * 1.2)), tmp_path / "gen"))
+    loose = run.solve_instance(inst, concessions=False)
+    assert loose.status == "optimal" and loose.extras["stages"]["stage_two_status"] == "optimal"
+    assert loose.solver["mip_rel_gap_target"] == highs.LARGE_MIP_REL_GAP
+    assert loose.solver["mip_gap"] <= highs.LARGE_MIP_REL_GAP
+    real = highs.highs_options
+    monkeypatch.setattr(highs, "highs_options", lambda columns, time_limit=None: {
+        **real(columns, time_limit), "mip_rel_gap": highs.MIP_REL_GAP})
+    tight = run.solve_instance(inst, concessions=False)
+    assert tight.status == "optimal" and tight.solver["mip_gap"] <= 1e-9
+    d_loose, d_tight = loose.metric("deficit").deal, tight.metric("deficit").deal
+    assert d_tight - 1e-9 * abs(d_tight) <= d_loose <= d_tight + highs.LARGE_MIP_REL_GAP * abs(d_tight)
+    p_loose, p_tight = loose.metric("partner_payoff").deal, tight.metric("partner_payoff").deal
+    assert p_loose >= p_tight - highs.LARGE_MIP_REL_GAP * abs(p_tight) - 1e-3
