@@ -37,7 +37,7 @@ from model.optimization.highs import (
     solve,
     solver_version,
 )
-from model.optimization.objectives import lexicographic_stage
+from model.optimization.objectives import lexicographic_stage, stage_two_time_limit
 from model.results import ConstraintRow, LeverRow, MetricRow, Results
 
 SHADOW_PRICE_SOURCE = ("LP with the chosen tariff options and NTB reliefs fixed (the MILP's binaries at their "
@@ -88,8 +88,9 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
             with timer("solve_stage_one"):          # includes passing the model to HiGHS
                 outcome = solve(solver, m, time_limit)
             if outcome.status == "optimal":
+                limit = stage_two_time_limit(solver.h.getNumCol(), timer.times["solve_stage_one"], time_limit)
                 with timer("solve_stage_two"):
-                    stages.update(lexicographic_stage(solver, m, inst, time_limit))
+                    stages.update(lexicographic_stage(solver, m, inst, limit))
         else:
             from model.optimization.objectives import solve_objective
             outcome, extra = solve_objective(solver, m, inst, refs, objective, time_limit)

@@ -16,6 +16,13 @@ from model.reporting.markdown import report_markdown
 from model.reporting.terminal import run_summary as summary
 
 
+def test_small_models_have_no_stage_two_budget(tmp_path):
+    """Below LARGE_MODEL_VARIABLES the second stage runs to optimality unless the user limits it."""
+    r = run.solve_instance(tiny(tmp_path))
+    assert r.extras["stages"]["stage_two_time_limit"] is None
+    assert run.solve_instance(tiny(tmp_path), time_limit=30).extras["stages"]["stage_two_time_limit"] == 30
+
+
 def test_second_stage_stopped_early_is_reported(tmp_path, monkeypatch):
     inst = tiny(tmp_path)
     full = run.solve_instance(inst)
@@ -74,6 +81,10 @@ def test_large_models_stop_within_their_stated_gap(tmp_path, monkeypatch):
     assert loose.status == "optimal" and loose.extras["stages"]["stage_two_status"] == "optimal"
     assert loose.solver["mip_rel_gap_target"] == highs.LARGE_MIP_REL_GAP
     assert loose.solver["mip_gap"] <= highs.LARGE_MIP_REL_GAP
+    # With no time limit given, stage two may take as long as stage one did (at least a minute).
+    assert loose.extras["stages"]["stage_two_time_limit"] == pytest.approx(
+        max(objectives.STAGE_TWO_MIN_SECONDS, loose.timings["solve_stage_one"]))
+    assert run.solve_instance(inst, time_limit=600, concessions=False).extras["stages"]["stage_two_time_limit"] == 600
     real = highs.highs_options
     monkeypatch.setattr(highs, "highs_options", lambda columns, time_limit=None: {
         **real(columns, time_limit), "mip_rel_gap": highs.MIP_REL_GAP})

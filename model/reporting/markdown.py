@@ -140,13 +140,15 @@ def first_screen(r: Results) -> str:
 
 def status_line(r: Results) -> str:
     """'' for an optimal deal with nothing to add; else the status in words."""
-    second = r.extras.get("stages", {}).get("stage_two_status")
+    stages = r.extras.get("stages", {})
+    second, limit = stages.get("stage_two_status"), stages.get("stage_two_time_limit")
     text = ""
     if r.status != "optimal" or r.message:
         text = f"Status: **{r.status.replace('_', ' ')}**" + (f" ({r.message})" if r.message else "") + "."
     if second and second != "optimal" and r.has_deal:
-        text += (f" The lexicographic second stage ended {second.replace('_', ' ')} rather than optimal: the deficit "
-                 "below is optimal, but another deal with the same deficit may be better for the partner.")
+        after = f" after {limit:,.0f} s" if second == "time_limit" and limit else ""
+        text += (f" The lexicographic second stage ended {second.replace('_', ' ')}{after} rather than optimal: the "
+                 "deficit below is optimal, but another deal with the same deficit may be better for the partner.")
     return text.strip()
 
 
