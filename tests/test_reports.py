@@ -259,3 +259,19 @@ def test_a_relaxed_deal_names_at_most_twenty_levers():
     assert text.count("line ") == LISTED_LEVERS and text.endswith("and 5 more (every one is in results.json, "
                                                                   "extras.diagnosis)")
     assert _levers({"levers": block["levers"][:3]}) == "line 0: yes; line 1: yes; line 2: yes"
+
+
+def test_chart_labels_with_control_characters_draw():
+    """A label with a NUL or BEL (from a hostile CSV table) is drawn with U+FFFD in their
+    place, without matplotlib's missing-glyph warning."""
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    from model.reporting.charts import to_svg, wrap
+    fig, ax = plt.subplots()
+    ax.set_title(wrap("dealer\x00 network\x07 7"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        svg = to_svg(fig)
+    assert "dealer\ufffd" in svg and "network\ufffd" in svg

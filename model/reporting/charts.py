@@ -18,6 +18,7 @@ instead of being parsed as a formula (or failing to parse).
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 
 import matplotlib
@@ -45,10 +46,13 @@ def to_svg(fig) -> str:
     return buf.getvalue()
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")    # no font draws these: shown as U+FFFD
+
+
 def wrap(text: str, width: int = WRAP, lines: int = 3) -> str:
     """`text` on at most `lines` lines of about `width` characters (words kept whole; the last
-    line takes what remains)."""
-    parts = textwrap.wrap(text, width) or [""]
+    line takes what remains); control characters, which no font can draw, as U+FFFD."""
+    parts = textwrap.wrap(CONTROL.sub("\ufffd", text), width) or [""]
     if len(parts) > lines:
         parts = parts[:lines - 1] + [" ".join(parts[lines - 1:])]
     return "\n".join(parts)
