@@ -41,7 +41,7 @@ def write_report(results, out: Path, extra_files: dict | None = None, command: s
         html = html.replace("</body>", f"<section><h2>Full tables</h2><p>{note}</p></section></body>", 1)
     files["report.md"] = text_writer(markdown)
     files["report.html"] = text_writer(html)
-    files["results.xlsx"] = lambda path: write_xlsx(path, results_sheets(results), RESULTS_FULL_TABLES)
+    files["results.xlsx"] = lambda path: _write_workbook(results, frames, path)
     files["timings.json"] = text_writer(json.dumps({k: round(v, 6) for k, v in results.timings.items()}, indent=2) + "\n")
     if concession_section.priced_rows(results):           # its chart is among report_charts
         files[concession_section.CSV] = csv_writer(concession_section.frame(results))
@@ -56,7 +56,7 @@ def reader_view(results, rows: int = READER_ROWS):
         families.setdefault(lv.name, []).append(lv)
     cut_levers, levers = [], []
     for name, family in families.items():
-        shown = [lv for lv in family if lv.choice is not None or abs(lv.value) > 1e-9]
+        shown = [lv for lv in family if lv.shown]
         if len(family) <= rows:
             levers += family
             continue
@@ -87,3 +87,8 @@ def reader_view(results, rows: int = READER_ROWS):
     note = ("This report is cut for reading: " + "; ".join(parts) + ". Every lever and constraint is in levers.csv, "
             "constraints.csv and results.json.")
     return replace(results, levers=levers, constraints=constraints), note
+
+
+def _write_workbook(results, frames, path) -> None:
+    sheets, notes = results_sheets(results, frames)
+    write_xlsx(path, sheets, RESULTS_FULL_TABLES, tuple(notes))

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 SHEET_ROW_LIMIT = 50_000      # a longer table stays out of the workbook (see write_xlsx)
+READER_ROWS = 1_000           # above this, the levers and constraints sheets hold the rows a reader uses
 CELL_LIMIT = 32_767           # characters in one Excel cell
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TRUNCATED = " [... cut at Excel's cell limit; the full text is in {where}]"
@@ -55,14 +56,15 @@ def csv_writer(frame: pd.DataFrame):
     return lambda path: safe_frame(frame).to_csv(path, index=False)
 
 
-def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], full_tables: dict[str, str] | str) -> None:
+def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], full_tables: dict[str, str] | str,
+               notes: tuple[str, ...] = ()) -> None:
     """One sheet per table, header first, written row by row in xlsxwriter's constant-memory
     mode. A table of more than SHEET_ROW_LIMIT rows (a large generated instance) is left
     out: a workbook that size is slow to write and to open, and adds nothing to the CSV or
     JSON file that holds the whole table (`full_tables`: sheet -> that file, or one file). A
-    'notes' sheet lists what was left out and where it is."""
+    'notes' sheet lists `notes` (what the sheets leave out), what was left out and where it is."""
     import xlsxwriter
-    notes = []
+    notes = list(notes)
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "nan_inf_to_errors": True,
                                            "strings_to_formulas": False, "strings_to_urls": False,
                                            "strings_to_numbers": False})
@@ -176,8 +178,29 @@ def tidy_frames(r) -> dict[str, pd.DataFrame]:
     return {"levers": levers, "metrics": frames["metrics"], "constraints": constraints}
 
 
-def results_sheets(r) -> dict[str, pd.DataFrame]:
-    frames = tidy_frames(r)
+def reader_rows(r, frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """The levers and constraints sheets of a large result (over READER_ROWS rows) cut to what
+    a reader uses: the levers in the deal (an option chosen, an amount not zero) and the
+    constraints of the negotiation (not the model's bookkeeping); with a note for each."""
+    from model.results import BOOKKEEPING_KINDS
+    out, notes = dict(frames), []
+    if len(frames["levers"]) > READER_ROWS:
+        keep = [lever.shown for lever in r.levers]
+        out["levers"] = frames["levers"][keep]
+        notes.append(f"levers: the {sum(keep):,} levers in the deal; the other {len(keep) - sum(keep):,} (at zero) "
+                     "are in levers.csv")
+    if len(frames["constraints"]) > READER_ROWS:
+        keep = [c.kind not in BOOKKEEPING_KINDS for c in r.constraints]
+        out["constraints"] = frames["constraints"][keep]
+        notes.append(f"constraints: the {sum(keep):,} constraints of the negotiation; the other "
+                     f"{len(keep) - sum(keep):,} (one option per line, bounds, fixed levers) are in constraints.csv")
+    return out, notes
+
+
+def results_sheets(r, frames: dict[str, pd.DataFrame] | None = None) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """The workbook's sheets and the notes on what they leave out (see `reader_rows`);
+    `frames`: `tidy_frames(r)` if already made."""
+    frames, notes = reader_rows(r, frames if frames is not None else tidy_frames(r))
     sheets = {"levers": frames["levers"], "metrics": frames["metrics"], "constraints": frames["constraints"],
               "inputs": pd.DataFrame(r.inputs), "assumptions": pd.DataFrame(r.assumptions)}
     frontier = r.extras.get("frontier")
@@ -187,4 +210,4 @@ def results_sheets(r) -> dict[str, pd.DataFrame]:
     if values.get("rows"):
         sheets["concession_values"] = pd.DataFrame(values["rows"])
     sheets["column notes"] = pd.DataFrame(NOTES, columns=["sheet", "column", "meaning"])
-    return sheets
+    return sheets, notes
