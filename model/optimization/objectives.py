@@ -122,7 +122,7 @@ def _restore(m, name: str) -> None:
 
 # Large models' second stage (no time limit given) may take as long as stage one did, and at least
 # STAGE_TWO_MIN_SECONDS. Its root LP is the deficit-optimal face of stage one, a slab 1e-9 thick: on
-# the generated 10^6-variable instance it had not finished in 20 minutes where stage one took 3.
+# the generated 10^6-variable instance it had not finished in 33 minutes where stage one took 3.
 # Warm-started from stage one's deal, a stage two stopped by this budget still returns a deal with
 # the optimal deficit; the report says that the tie-break is not proven.
 STAGE_TWO_MIN_SECONDS = 60.0
