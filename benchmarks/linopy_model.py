@@ -24,6 +24,7 @@ metric terms and rows) makes `build_linopy` refuse rather than build a different
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -47,16 +48,26 @@ def _da(values, dims):
     return xr.DataArray(np.asarray(values), dims=dims)
 
 
-def _line_mask(options: dict, lines: list, width: int) -> np.ndarray:
-    """lines x width: True where a line has an option in that slot."""
+class _Menus(NamedTuple):
+    """Tariff lines (the home party's or the partner's) laid out as (line, option slot)."""
+    lines: list            # line names, in order
+    idx: dict              # line -> its row
+    width: int             # slots: the longest menu
+    slot: dict             # line -> option name -> its slot
+    line_of: dict          # segment -> its line
+    mask: np.ndarray       # lines x width: True where a line has an option in that slot
+
+
+def _menus(tariff_lines, options_of) -> _Menus:
+    """`tariff_lines` (inst.lines or inst.partner_lines) with `options_of(line)` its options."""
+    lines = list(tariff_lines)
+    names = {ln: [o.name for o in options_of(ln)] for ln in lines}
+    width = max([len(names[ln]) for ln in lines] or [1])
     mask = np.zeros((len(lines), width), bool)
     for i, ln in enumerate(lines):
-        mask[i, :len(options[ln])] = True
-    return mask
-
-
-def _slots(names_of: dict, keys: list) -> tuple[int, dict]:
-    return max([len(names_of[k]) for k in keys] or [1]), {k: {o: j for j, o in enumerate(names_of[k])} for k in keys}
+        mask[i, :len(names[ln])] = True
+    return _Menus(lines, {ln: i for i, ln in enumerate(lines)}, width,
+                  {ln: {o: j for j, o in enumerate(names[ln])} for ln in lines}, dict(tariff_lines.segment_line), mask)
 
 
 def _purchase():
@@ -91,12 +102,7 @@ def build_linopy(inst, extra_metrics=()):
     segs, seg_of = list(inst.segments), inst.segments
     S = len(segs)
     sidx = {s: i for i, s in enumerate(segs)}
-    lines = list(inst.lines)
-    lidx = {ln: i for i, ln in enumerate(lines)}
-    line_options = {ln: [o.name for o in inst.line_options(ln)] for ln in lines}
-    K, slot = _slots(line_options, lines)
-    line_of = dict(inst.lines.segment_line)
-    lmask = _line_mask(line_options, lines, K)
+    lines, lidx, K, slot, line_of, lmask = _menus(inst.lines, inst.line_options)
 
     # The option table as flat arrays (one entry per (segment, option) pair), placed at
     # (segment, slot of the option in its line's menu).
@@ -127,12 +133,7 @@ def build_linopy(inst, extra_metrics=()):
     total_weight = float(price_weight.sum()) or 1.0
 
     # Partner tariff lines: export factor per (segment on a partner line, slot of its menu).
-    plines = list(inst.partner_lines)
-    plidx = {pl: i for i, pl in enumerate(plines)}
-    poptions = {pl: [o.name for o in inst.partner_line_options(pl)] for pl in plines}
-    PK, pslot = _slots(poptions, plines)
-    pline_of = dict(inst.partner_lines.segment_line)
-    pmask = _line_mask(poptions, plines, PK)
+    plines, plidx, PK, pslot, pline_of, pmask = _menus(inst.partner_lines, inst.partner_line_options)
     on_partner_line = np.array([s in pline_of for s in segs], bool)
     factor, prate = np.zeros((S, PK)), np.zeros((S, PK))       # zero off partner lines
     for (s, o), f in export_factors(inst).items():

@@ -93,22 +93,27 @@ class LeverModel:
     def is_fixed_by_instance(self, family: LeverFamily, key) -> bool:
         return key in self.inst.fixed.values(family.deal_field)
 
+    def free_levers(self, values: dict[str, dict]):
+        """(family, key, value) for each lever in `values` ({deal field: {key: value}}) that
+        the instance does not fix: those keep the instance's value whatever is asked."""
+        for deal_field, per_key in values.items():
+            f = self.families[deal_field]
+            for key, value in per_key.items():
+                if not self.is_fixed_by_instance(f, key):
+                    yield f, key, value
+
     def force(self, values: dict[str, dict]) -> None:
         """Fix levers at the values given ({deal field: {key: value}}, base units; an option
         family's value is the option's name) until `release`. Levers the instance fixes keep
         their values."""
-        for deal_field, per_key in values.items():
-            f = self.families[deal_field]
-            for key, value in per_key.items():
-                if self.is_fixed_by_instance(f, key):
-                    continue
-                if f.kind == "option":
-                    for o, v in self.option_binaries(f, key).items():
-                        self._fix(v, 1.0 if o == value else 0.0)
-                elif f.kind == "switch":
-                    self._fix(self.variable(f)[key], 1.0 if value else 0.0)
-                else:
-                    self._fix(self.variable(f)[key], value / f.scale(self.inst, key))
+        for f, key, value in self.free_levers(values):
+            if f.kind == "option":
+                for o, v in self.option_binaries(f, key).items():
+                    self._fix(v, 1.0 if o == value else 0.0)
+            elif f.kind == "switch":
+                self._fix(self.variable(f)[key], 1.0 if value else 0.0)
+            else:
+                self._fix(self.variable(f)[key], value / f.scale(self.inst, key))
 
     def _fix(self, var, value: float) -> None:
         var.fix(value)
@@ -293,34 +298,30 @@ class LeverModel:
         m.neg_change_rows = pyo.ConstraintList()
         m.neg_amount = pyo.VarList(domain=pyo.NonNegativeReals)
         changed, change = [], []
-        for deal_field, per_key in target.items():
-            f = self.families[deal_field]
-            for key, goal in per_key.items():
-                if self.is_fixed_by_instance(f, key):
-                    continue
-                if f.kind == "option":
-                    ys = self.option_binaries(f, key)
-                    ranks = {o: option_rank(f, key, o) for o in ys}
-                    span = (max(ranks.values()) - min(ranks.values())) or 1.0
-                    changed.append(1 - ys[goal])
-                    change.append(sum(abs(ranks[o] - ranks[goal]) / span * y for o, y in ys.items()))
-                elif f.kind == "switch":
-                    z = self.variable(f)[key]
-                    changed.append(1 - z if goal else z)
-                    change.append(1 - z if goal else z)
-                else:
-                    scale = f.scale(self.inst, key)
-                    x, goal_m = self.variable(f)[key], goal / scale
-                    upper = f.upper(self.inst, key)
-                    reach = upper / scale if math.isfinite(upper) else max(goal_m, 1.0)
-                    more, less = m.neg_amount.add(), m.neg_amount.add()
-                    m.neg_change_rows.add(x - goal_m == more - less)
-                    c = m.neg_changed.add()
-                    size = (more + less) / reach
-                    big = 1.0 if math.isfinite(upper) else UNLIMITED_BIG_M
-                    m.neg_change_rows.add(size <= big * c)
-                    changed.append(c)
-                    change.append(size)
+        for f, key, goal in self.free_levers(target):
+            if f.kind == "option":
+                ys = self.option_binaries(f, key)
+                ranks = {o: option_rank(f, key, o) for o in ys}
+                span = (max(ranks.values()) - min(ranks.values())) or 1.0
+                changed.append(1 - ys[goal])
+                change.append(sum(abs(ranks[o] - ranks[goal]) / span * y for o, y in ys.items()))
+            elif f.kind == "switch":
+                z = self.variable(f)[key]
+                changed.append(1 - z if goal else z)
+                change.append(1 - z if goal else z)
+            else:
+                scale = f.scale(self.inst, key)
+                x, goal_m = self.variable(f)[key], goal / scale
+                upper = f.upper(self.inst, key)
+                reach = upper / scale if math.isfinite(upper) else max(goal_m, 1.0)
+                more, less = m.neg_amount.add(), m.neg_amount.add()
+                m.neg_change_rows.add(x - goal_m == more - less)
+                c = m.neg_changed.add()
+                size = (more + less) / reach
+                big = 1.0 if math.isfinite(upper) else UNLIMITED_BIG_M
+                m.neg_change_rows.add(size <= big * c)
+                changed.append(c)
+                change.append(size)
         weight = len(changed) + 1
         total = weight * pyo.quicksum(changed) + pyo.quicksum(change)
         m.neg_change_objective = pyo.Objective(expr=total, sense=pyo.minimize)
