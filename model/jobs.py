@@ -18,6 +18,7 @@ from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, ru
 from model.analyses.sweep_summary import sweep_csv
 from model.data.loader import load, resolve
 from model.errors import InstanceError
+from model.optimization.handle import NegotiationModel
 from model.reporting import alternatives_report, offer_report
 from model.reporting.charts import packages_chart
 from model.reporting.comparison import chart as comparison_chart
@@ -31,7 +32,7 @@ from model.reporting.report_files import write_report
 from model.reporting.spreadsheet import csv_writer, safe_text, write_xlsx
 from model.reporting.terminal import run_summary, sweep_summary
 from model.results import _round  # floats to 12 significant digits, as results.json
-from model.run import solve_instance
+from model.run import solve_instance, solve_model
 
 REPORTS = Path("reports")              # where reports go when --out is not given
 CACHE = REPORTS / ".cache"             # compare's saved results, keyed by content and code
@@ -52,19 +53,20 @@ def frontier_rule() -> str:
             "`solve.py frontier` computes as many points as asked")
 
 
-def analyse(inst, results, frontier_points: int = 0) -> None:
+def analyse(model: NegotiationModel, results, frontier_points: int = 0) -> None:
     """What every report needs besides the solve, added to `results.extras`: each lever's
     context (its object, no-deal and calibration-year values); for an instance with fixed
     terms, the free optimum (one more solve, up to FREE_OPTIMUM_MAX_* in size); and, when
     `frontier_points` (`run`), the frontier and the zone of possible agreement for a model
     up to RUN_FRONTIER_MAX_* in size."""
+    inst = model.inst
     used = {(lv.name, lv.index) for lv in results.levers if lv.choice is not None or abs(lv.value) > 1e-9}
     results.extras["lever_context"] = [c for c in lever_context(inst)          # the levers the reports speak of
                                        if (c["name"], c["index"]) in used or c["no_deal"]]
     choices, levers = model_size(inst)
     if has_fixed_terms(inst):
         if choices <= FREE_OPTIMUM_MAX_CHOICES and levers <= FREE_OPTIMUM_MAX_LEVERS:
-            results.extras["free_optimum"] = free_optimum(inst, results, solve_instance)
+            results.extras["free_optimum"] = free_optimum(model, results)
         else:
             results.extras["free_optimum"] = {
                 "skipped": f"the model has {choices:,} yes/no choices and {levers:,} levers, and the free optimum "
@@ -72,7 +74,7 @@ def analyse(inst, results, frontier_points: int = 0) -> None:
                            "compare the instance with a copy without fixed_levers"}
     if frontier_points and results.status == "optimal":
         if choices <= RUN_FRONTIER_MAX_CHOICES and levers <= RUN_FRONTIER_MAX_LEVERS:
-            front = compute_frontier(inst, frontier_points, solve_instance, deal=results).to_dict()
+            front = compute_frontier(model, frontier_points, deal=results).to_dict()
             front["added_by"] = frontier_rule()
             results.extras["frontier"] = front
         else:
@@ -109,10 +111,11 @@ def run(file: str, out: str | None = None, objective: str | None = None, time_li
     target = check_target(out or REPORTS / inst.name)
     if export_lp:        # an LP file written before (it starts with our header) may be replaced; nothing else
         check_file_target(export_lp, "--export-lp", lambda head: head.startswith(b"\\ Deficit-minimizing"))
-    results = solve_instance(inst, objective=objective, time_limit=time_limit, export_lp=export_lp)
+    model = NegotiationModel(inst, time_limit)
+    results = solve_model(model, objective=objective, time_limit=time_limit, export_lp=export_lp)
     if relax_steps and results.extras.get("diagnosis"):
-        results.extras["diagnosis"] = diagnose(inst, steps=relax_steps).to_dict()
-    analyse(inst, results, frontier_points=RUN_FRONTIER_POINTS if (objective or inst.settings.objective) ==
+        results.extras["diagnosis"] = diagnose(model, steps=relax_steps).to_dict()
+    analyse(model, results, frontier_points=RUN_FRONTIER_POINTS if (objective or inst.settings.objective) ==
             "min_deficit" else 0)
     write_report(results, target)
     text = run_summary(results, target)
@@ -125,9 +128,10 @@ def frontier(file: str, points: int, out: str | None = None) -> tuple[str, str]:
     """The deal and the frontier of the free negotiation: (frontier status, terminal text)."""
     inst = load(file)
     target = check_target(out or REPORTS / f"{inst.name}-frontier")
-    results = solve_instance(inst)
-    analyse(inst, results)
-    front = compute_frontier(inst, points, solve_instance, deal=results)
+    model = NegotiationModel(inst)
+    results = solve_model(model)
+    analyse(model, results)
+    front = compute_frontier(model, points, deal=results)
     results.extras["frontier"] = front.to_dict()
     table = pd.DataFrame(front.points)
     write_report(results, target, extra_files={"frontier.csv": csv_writer(table)}, command="frontier")
@@ -174,15 +178,17 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
         raise InstanceError(file, "--monte-carlo/--workers", "--monte-carlo must be >= 0 and --workers >= 1")
     plan = Plan(params=parsed, samples=monte_carlo, seed=seed)
     check_plan(inst, plan)
-    base = solve_instance(inst)
-    analyse(inst, base)
-    result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True, timeout=scheduler_timeout)
+    model = NegotiationModel(inst)
+    base = solve_model(model)
+    analyse(model, base)
+    result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True, timeout=scheduler_timeout,
+                       model=model)
     s = result.summary
     # What the robustness section shows beyond the summary: the distribution, the sensitivity
     # to each uncertain input (two more solves per input) and the table by grid point.
     s["histogram"] = deficit_histogram(result)
     base_deficit = base.metric("deficit").deal if base.has_deal else None
-    s["sensitivity"] = sensitivity(inst, result, run_sweep, base_deficit)
+    s["sensitivity"] = sensitivity(inst, result, base_deficit, model)
     s["grid"] = grid_table(inst, result)
     s["grid_levers"] = varying_levers(inst, s["grid"]) if s["grid"] else []
     base.extras["sweep"] = s
@@ -192,7 +198,7 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
                  command="sweep")
     reason = ""
     if s["method"].get("rebuild") and result.engine == "this process":
-        reason = getattr(resolver_for(inst), "reason", "")
+        reason = getattr(resolver_for(inst, model), "reason", "")
     return bool(s["status"].get("error", 0)), sweep_summary(inst, result, target, reason)
 
 
@@ -202,7 +208,7 @@ def alternatives(file: str, count: int, within: float, min_difference: float, ou
     (status, terminal text); status 'optimal' when packages were found and verified."""
     inst = load(file)
     target = check_target(out or REPORTS / f"{inst.name}-alternatives")
-    found = find_alternatives(inst, count=count, within=within, min_difference=min_difference)
+    found = find_alternatives(NegotiationModel(inst), count=count, within=within, min_difference=min_difference)
     d = found.to_dict(inst)
     files = {"report.md": text_writer(alternatives_report.markdown(d)),
              "report.html": text_writer(alternatives_report.html(d)),
@@ -225,7 +231,7 @@ def evaluate_offer(file: str, offer_file: str, out: str | None = None) -> tuple[
     inst = load(file)
     offer = load_offer(offer_file, inst)
     target = check_target(out or REPORTS / f"{inst.name}-offer-{offer.name}")
-    d = evaluate(inst, offer).to_dict()
+    d = evaluate(NegotiationModel(inst), offer).to_dict()
     frame = offer_report.frame(d)
     write_directory(target, {"report.md": text_writer(offer_report.markdown(d)),
                              "report.html": text_writer(offer_report.html(d)),

@@ -10,10 +10,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from model.analyses.bridge import deficit_bridge
+from model.analyses.concessions import applicable, concession_values
+from model.analyses.deal_terms import lever_rows
+from model.analyses.diagnose import diagnose
 from model.analyses.diversion import diversion_summary
+from model.analyses.explain import sentences
 from model.analyses.red_lines import review_red_lines
 from model.data.instance import Deal, Instance
-from model.data.levers import MONEY, UNIT_SCALE, families
+from model.data.levers import UNIT_SCALE, families
 from model.economics.checks import VIOLATION_TOLERANCE, Check, constraint_checks, max_violation
 from model.economics.metrics import (
     INDEXED_METRICS,
@@ -22,23 +27,14 @@ from model.economics.metrics import (
     evaluate,
     metric_label,
     metric_unit,
-    references,
     split_metric,
 )
-from model.economics.responses import chosen_outcomes, option_table, quota_summary
-from model.optimization.build import build_model
-from model.optimization.highs import (
-    coefficient_range,
-    coefficient_warning,
-    extract_deal,
-    fixed_lp_duals,
-    highs_options,
-    make_solver,
-    solve,
-    solver_version,
-)
-from model.optimization.objectives import lexicographic_stage, stage_two_time_limit
-from model.results import ConstraintRow, LeverRow, MetricRow, Results
+from model.economics.responses import chosen_outcomes, quota_summary
+from model.optimization.handle import NegotiationModel
+from model.optimization.highs import coefficient_warning
+from model.optimization.objectives import solve_objective
+from model.optimization.sensitivity import ranging
+from model.results import ConstraintRow, MetricRow, Results
 
 SHADOW_PRICE_SOURCE = ("LP with the chosen tariff options and NTB reliefs fixed (the MILP's binaries at their "
                        "optimal values), minimizing the deficit: each dual is the change in the deal deficit per "
@@ -63,66 +59,63 @@ class Timer:
 
 def solve_instance(inst: Instance, objective: str | None = None, time_limit: float | None = None,
                    export_lp: str | Path | None = None, concessions: bool = True) -> Results:
-    """Solve `inst` and return verified results (never raises for infeasible/unbounded).
-    `concessions=False` leaves out what each concession is worth (`analyses.concessions`)."""
+    """Build the model of `inst` and solve it: verified results (never raises for infeasible or
+    unbounded). `concessions=False` leaves out what each concession is worth."""
+    return solve_model(NegotiationModel(inst, time_limit), objective, time_limit, export_lp, concessions)
+
+
+def solve_model(model: NegotiationModel, objective: str | None = None, time_limit: float | None = None,
+                export_lp: str | Path | None = None, concessions: bool = True) -> Results:
+    """Solve the command's model for `objective` (default: the instance's) and return verified
+    results, with the analyses every deal gets (bridge, quotas, diversion, red lines, ranging,
+    explanations, concession values) or, without a deal, the diagnosis."""
+    inst = model.inst
     timer = Timer()
+    timer.times["build"] = model.build_seconds + model.load_seconds
     objective = objective or inst.settings.objective
     if objective == "weighted" and not inst.settings.objective_weights:
         from model.errors import InstanceError
         raise InstanceError(inst.file, "settings.objective_weights", "the 'weighted' objective needs metric weights",
                             hint="e.g. objective_weights: {deficit: -1, partner_payoff: 0.5}")
     time_limit = time_limit or inst.settings.time_limit
-    with timer("build"):
-        table = option_table(inst)
-        refs = references(inst, table)
-        m = build_model(inst, table, refs)
+    table, refs = model.table, model.refs
     if export_lp:
-        write_lp(m, export_lp)
-    solver = make_solver()
-    info = {"name": "HiGHS", "version": solver_version(solver), "mip_gap": None}
-    stages: dict = {"objective": objective}
-    with timer("solve_stage_one"):          # passing the model to HiGHS
-        stages["coefficients"] = coefficient_range(solver, m)
+        model.write_lp(export_lp)
+    info = {**model.solver_info(), "mip_gap": None}
+    stages: dict = {"objective": objective, "coefficients": model.coefficients}
     with timer("solve"):
-        if objective == "min_deficit":
-            with timer("solve_stage_one"):          # includes passing the model to HiGHS
-                outcome = solve(solver, m, time_limit)
-            if outcome.status == "optimal":
-                limit = stage_two_time_limit(solver.h.getNumCol(), timer.times["solve_stage_one"], time_limit)
-                with timer("solve_stage_two"):
-                    stages.update(lexicographic_stage(solver, m, inst, limit))
-        else:
-            from model.optimization.objectives import solve_objective
-            outcome, extra = solve_objective(solver, m, inst, refs, objective, time_limit)
-            stages.update(extra)
-    info["mip_gap"] = outcome.mip_gap
-    used = highs_options(solver.h.getNumCol())
-    info.update(mip_rel_gap_target=used["mip_rel_gap"], mip_abs_gap_target=used["mip_abs_gap"] * MONEY,
-                threads=used["threads"])
-    if outcome.status == "unbounded":
-        outcome.message = unbounded_explanation(inst)
-    elif outcome.status == "time_limit" and not outcome.has_solution:
-        outcome.message = "the time limit was reached before any deal was found"
-    elif outcome.status == "time_limit":
-        outcome.message = f"time limit reached: the best deal found, within {outcome.mip_gap:.2%} of optimal" \
-            if outcome.mip_gap is not None else "time limit reached: the best deal found so far"
-    if not outcome.has_solution:
-        return _no_deal_results(inst, refs, outcome, info, stages, timer)
+        solution = solve_objective(model, objective, time_limit)
+    stages.update(solution.stages)
+    timer.times.update({f"solve_{k[:-len('_seconds')]}": v for k, v in solution.stages.items() if k.endswith("_seconds")})
+    if objective == "min_deficit" and solution.has_deal:
+        stages.update(stage_one_deficit=stages.pop("stage_one_value", 0.0) * model.scale(model.objective_metric),
+                      lexicographic_tolerance=inst.settings.lexicographic_tolerance,
+                      stage_two="maximize partner payoff at the optimal deficit")
+    info["mip_gap"] = solution.mip_gap
+    if solution.status == "unbounded":
+        solution.message = unbounded_explanation(inst)
+    elif solution.status == "time_limit" and not solution.has_deal:
+        solution.message = "the time limit was reached before any deal was found"
+    elif solution.status == "time_limit":
+        solution.message = f"time limit reached: the best deal found, within {solution.mip_gap:.2%} of optimal" \
+            if solution.mip_gap is not None else "time limit reached: the best deal found so far"
+    if not solution.has_deal:
+        return _no_deal_results(model, solution, info, stages, timer)
     with timer("verify"):
-        deal, binaries = extract_deal(m, inst)       # amounts below the noise threshold read as zero
+        deal, binaries = solution.deal, solution.binaries      # amounts below the noise threshold read as zero
         metrics = evaluate(inst, deal, table)
         checks = constraint_checks(inst, deal, metrics, refs, binaries)
         if max_violation(checks) > VIOLATION_TOLERANCE and inst.settings.noise_threshold > 0:
             # Zeroing the noise broke a constraint: report the solver's amounts as they are.
-            deal, binaries = extract_deal(m, inst, threshold=0.0)
+            deal, binaries = model.read(solution.x, threshold=0.0)
             metrics = evaluate(inst, deal, table)
             checks = constraint_checks(inst, deal, metrics, refs, binaries)
             stages["noise"] = "amounts below the noise threshold were kept: zeroing them broke a constraint"
         worst = max(checks, key=lambda c: c.relative_violation)
         violation = max_violation(checks)
     with timer("duals"):
-        lp = fixed_lp_duals(solver, m) if outcome.status == "optimal" else None
-    status, message = outcome.status, outcome.message
+        lp = model.fixed_lp(solution) if solution.status == "optimal" else None
+    status, message = solution.status, solution.message
     if violation > VIOLATION_TOLERANCE:
         status = "error"
         message = (f"the solver's solution violates '{worst.label}' ({worst.name}) by {violation:.2e} relative; "
@@ -141,52 +134,52 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
         solver=info,
         shadow_prices={"source": SHADOW_PRICE_SOURCE, "status": lp.status if lp else "not computed",
                        "unit": "USD of deficit per unit of the constraint's bound"},
-        assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": stages})
+        assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": _stages(stages)})
     results.timings = timer.times
     _add_warnings(results, stages, inst)
     results.fixed_lp = lp    # duals and ranging of the fixed LP; not serialized
-    from model.analyses.bridge import deficit_bridge
     results.extras["bridge"] = deficit_bridge(inst, deal, table)
     results.extras["quotas"] = quota_summary(inst, deal, chosen_outcomes(inst, deal, table))
     diversion = diversion_summary(inst, metrics, refs.no_deal)
     if diversion is not None:
         results.extras["diversion"] = diversion
-    results.extras["red_lines"] = review_red_lines(inst, refs, table)
+    with timer("red_lines"):
+        results.extras["red_lines"] = review_red_lines(model)
     if lp is not None and lp.status == "optimal":
-        from model.analyses.explain import sentences
-        from model.optimization.sensitivity import ranging
-        results.extras["ranging"] = ranging(solver, m, lp, {c.name: c.rhs for c in checks})
+        results.extras["ranging"] = ranging(model, lp, {c.name: c.rhs for c in checks})
         results.extras["explanations"] = sentences(results)
     if concessions and status == "optimal":
-        from model.analyses.concessions import applicable, concession_values
         why_not = applicable(inst, objective, timer.times.get("solve", 0.0))
         with timer("concession_values"):
-            results.extras["concession_values"] = {"skipped": why_not} if why_not else concession_values(
-                inst, deal, time_limit=time_limit)
+            results.extras["concession_values"] = {"skipped": why_not} if why_not else concession_values(model, deal)
     return results
 
 
-def _no_deal_results(inst, refs, outcome, info, stages, timer) -> Results:
-    if outcome.status == "infeasible":
-        from model.analyses.diagnose import diagnose
-        from model.economics.checks import constraint_checks
-        diagnosis = diagnose(inst).to_dict()
-        diagnosis["labels"] = [{"name": c.name, "label": c.label}
-                               for c in constraint_checks(inst, Deal(tariff=dict(inst.no_deal.tariff)), refs.baseline, refs)]
+def _stages(stages: dict) -> dict:
+    """What results.json says of how the deal was solved (timings are kept apart)."""
+    return {k: v for k, v in stages.items() if not k.endswith("_seconds")}
+
+
+def _no_deal_results(model: NegotiationModel, solution, info, stages, timer) -> Results:
+    inst, refs = model.inst, model.refs
+    if solution.status == "infeasible":
+        diagnosis = diagnose(model).to_dict()
+        diagnosis["labels"] = [{"name": c.name, "label": c.label} for c in constraint_checks(
+            inst, Deal(tariff=dict(inst.no_deal.tariff)), refs.baseline, refs)]
     else:
         diagnosis = None
     results = Results(
-        instance=_instance_summary(inst), status=outcome.status, message=outcome.message,
+        instance=_instance_summary(inst), status=solution.status, message=solution.message,
         objective={"name": stages["objective"], "metric": inst.settings.objective_metric, "value": None, "unit": "USD",
                    "sense": "minimize"},
         metrics=metric_rows(inst, refs, None), levers=[], constraints=[],
         verification={"max_violation": None, "ok": None, "tolerance": VIOLATION_TOLERANCE, "worst": None, "checks": 0},
         solver=info, shadow_prices={"source": SHADOW_PRICE_SOURCE, "status": "not computed", "unit": ""},
-        assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": stages})
+        assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": _stages(stages)})
     if diagnosis is not None:
         results.extras["diagnosis"] = diagnosis
-    if outcome.status == "infeasible":
-        results.extras["red_lines"] = review_red_lines(inst, refs, option_table(inst))
+    if solution.status == "infeasible":
+        results.extras["red_lines"] = review_red_lines(model)
     results.timings = timer.times
     _add_warnings(results, stages, inst)
     results.fixed_lp = None
@@ -220,19 +213,6 @@ def unbounded_explanation(inst: Instance) -> str:
             + ". Give each a limit (a number instead of 'unlimited').")
 
 
-def write_lp(m, path: str | Path) -> None:
-    """The first-stage (deficit-minimizing) model in CPLEX LP format; objective in USD million."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    m.write(str(tmp), format="lp", io_options={"symbolic_solver_labels": True})
-    text = tmp.read_text()
-    header = ("\\ Deficit-minimizing first stage of the negotiation model.\n"
-              "\\ Objective unit: USD million (the reported deal deficit / 1e6); vehicles in thousands.\n")
-    tmp.write_text(header + text)
-    tmp.replace(path)
-
-
 def _instance_summary(inst: Instance) -> dict:
     return {"name": inst.name, "title": inst.title, "question": inst.question, "file": Path(inst.file).name,
             "parties": inst.parties, "content_hash": inst.content_hash, "response": inst.settings.response,
@@ -247,27 +227,6 @@ def metric_rows(inst: Instance, refs: References, deal: dict | None) -> list[Met
         base, index = split_metric(k)
         rows.append(MetricRow(k, metric_label(inst, k), metric_unit(inst, k), refs.baseline[k], refs.no_deal[k],
                               None if deal is None else deal[k]))
-    return rows
-
-
-def lever_rows(inst: Instance, deal: Deal) -> list[LeverRow]:
-    """Every lever of the deal, family by family (`data.levers`): an option family gives the
-    duty actually paid under the option chosen, a switch 1/0, a quantity its amount."""
-    outcomes = chosen_outcomes(inst, deal)
-    rows = []
-    for f in families():
-        values, fixed = deal.values(f.deal_field), inst.fixed.values(f.deal_field)
-        if f.kind == "option":
-            for key in f.keys(inst):
-                rate = f.option_rate(inst, key, values[key], outcomes)
-                rows.append(LeverRow(f.name, f.party, f.key_text(key), rate, f.unit(inst, key), f.label(inst, key),
-                                     f.option_label(inst, key, values[key]), key in fixed))
-        elif f.kind == "switch":
-            rows += [LeverRow(f.name, f.party, f.key_text(key), float(bool(values.get(key, False))), f.unit(inst, key),
-                              f.label(inst, key), fixed=key in fixed) for key in f.keys(inst)]
-        else:
-            rows += [LeverRow(f.name, f.party, f.key_text(key), v, f.unit(inst, key), f.label(inst, key),
-                              fixed=key in fixed) for key, v in values.items()]
     return rows
 
 

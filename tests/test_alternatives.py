@@ -19,6 +19,7 @@ from tiny import q, tiny, write
 
 from model.analyses.alternatives import find_alternatives
 from model.cli import main
+from model.optimization.handle import NegotiationModel
 
 CAR = {0: 10_000_000.0, 10: 1e7 / 1.1, 20: 1e7 / 1.2}
 TRUCK = {0: 2_000_000.0, 10: 2e6 / 1.1, 20: 2e6 / 1.2}
@@ -32,7 +33,7 @@ def pairs(found):
 def test_the_best_tariff_pairs_within_ten_percent_in_order(tmp_path):
     """Within 10% of 10,000,000 (at most 11,000,000): five of the nine pairs, best first;
     (10,0) at 11,090,909.09 is outside the band. Each a verified deal, all distinct."""
-    found = find_alternatives(tiny(tmp_path), count=10, within=0.10)
+    found = find_alternatives(NegotiationModel(tiny(tmp_path)), count=10, within=0.10)
     expected = [(20, 20), (20, 10), (20, 0), (10, 20), (10, 10)]
     assert pairs(found) == [(NAME[c], NAME[t]) for c, t in expected]
     assert [p.metrics["deficit"] for p in found.packages] == pytest.approx([CAR[c] + TRUCK[t] for c, t in expected])
@@ -49,13 +50,13 @@ def test_the_best_tariff_pairs_within_ten_percent_in_order(tmp_path):
 
 
 def test_count_keeps_the_best_ones(tmp_path):
-    found = find_alternatives(tiny(tmp_path), count=3, within=0.10)
+    found = find_alternatives(NegotiationModel(tiny(tmp_path)), count=3, within=0.10)
     assert pairs(found) == [("flat_20", "flat_20"), ("flat_20", "flat_10"), ("flat_20", "flat_0")]
     assert "3 packages asked for" in found.stop_reason
 
 
 def test_within_zero_on_a_unique_optimum_gives_one_package(tmp_path):
-    found = find_alternatives(tiny(tmp_path), count=5, within=0.0)
+    found = find_alternatives(NegotiationModel(tiny(tmp_path)), count=5, within=0.0)
     assert pairs(found) == [("flat_20", "flat_20")]
     assert found.packages[0].verified and not found.packages[0].equivalent
 
@@ -68,7 +69,7 @@ def test_amounts_count_as_distinct_by_the_stated_minimum_difference(tmp_path):
       (20,10) with 30 cars 10,151,515.15 - 300,000 = 9,851,515.15;
     then (20,20) with 10 cars (9,900,000) and (20,10) with 25 (9,901,515.15) are outside the band."""
     inst = tiny(tmp_path, {"segments": {"car": {"partner_ceiling": q(30, "vehicles")}}})
-    found = find_alternatives(inst, count=10, within=0.02, min_difference=0.10)
+    found = find_alternatives(NegotiationModel(inst), count=10, within=0.02, min_difference=0.10)
     cars = [p.deal.commitments[("dealers", "car")] for p in found.packages]
     assert cars == pytest.approx([30, 25, 20, 15, 30], abs=1e-4)
     assert pairs(found) == [("flat_20", "flat_20")] * 4 + [("flat_20", "flat_10")]

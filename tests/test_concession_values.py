@@ -29,6 +29,7 @@ from tiny import q, tiny, write
 
 from model.analyses.concessions import concession_values, trade
 from model.cli import main
+from model.optimization.handle import NegotiationModel
 from model.run import solve_instance
 
 CAR = {0: 10_000_000.0, 10: 1e7 / 1.1, 20: 1e7 / 1.2}
@@ -131,7 +132,7 @@ def test_concession_values_directly(tmp_path, priced):
     from model.data.instance import Deal
     deal = Deal(tariff={"car": "flat_20", "truck": "flat_20"}, commitments={("dealers", "car"): 50.0},
                 ntb={"standards": True})
-    again = {row["lever"]: row for row in concession_values(inst, deal)["rows"]}
+    again = {row["lever"]: row for row in concession_values(NegotiationModel(inst), deal)["rows"]}
     assert again["commitment.dealers.car"]["home_value"] == pytest.approx(rows["commitment.dealers.car"]["home_value"])
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from tiny import q, write
 
-import model.run as run_module
 from model.cli import main
 from model.optimization.highs import SolveOutcome
 
@@ -35,13 +34,18 @@ def test_time_limit_before_any_deal(generated, tmp_path, capsys):
 
 def test_time_limit_with_a_deal_reports_it_verified_with_its_gap(tmp_path, capsys, monkeypatch):
     """Stop the solver as a time limit would, after it found a deal but before proving it
-    optimal (a real time limit on this machine may or may not find one first)."""
-    real = run_module.solve
+    optimal (a real time limit on this machine may or may not find one first): the first MIP
+    run ends 'time_limit' with its solution; the repair's LPs run as usual."""
+    from model.optimization import handle
+    real, calls = handle.run, []
 
-    def stopped(solver, m, time_limit=None):
-        out = real(solver, m, time_limit)
-        return SolveOutcome("time_limit", out.objective, out.bound, 0.0123, "time limit reached", True)
-    monkeypatch.setattr(run_module, "solve", stopped)
+    def stopped(h, time_limit=None):
+        out = real(h, time_limit)
+        calls.append(out.status)
+        if len(calls) > 1:
+            return out
+        return SolveOutcome("time_limit", out.objective, out.bound, 0.0123, "time limit reached", True, out.x)
+    monkeypatch.setattr(handle, "run", stopped)
     code, text = cli(capsys, "run", str(write(tmp_path)), "--time-limit", "5", "--out", str(tmp_path / "o"))
     assert code == 5
     assert "best deal found, within 1.23% of optimal" in text
@@ -67,8 +71,12 @@ def test_unlimited_capacity_that_other_constraints_bound_still_solves(tmp_path, 
 
 
 def test_missing_highs_is_a_clear_error(tmp_path, capsys, monkeypatch):
-    from model.optimization.highs import HighsSolver
-    monkeypatch.setattr(HighsSolver, "available", lambda self: False)
+    from model.errors import SolverUnavailable
+    from model.optimization import highs
+
+    def missing():
+        raise SolverUnavailable("HiGHS is not available: install the 'highspy' package (pip install highspy)")
+    monkeypatch.setattr(highs, "_highspy", missing)
     code, text = cli(capsys, "run", str(write(tmp_path)), "--out", str(tmp_path / "o"))
     assert code == 6 and "HiGHS is not available" in text and "Traceback" not in text
     assert not (tmp_path / "o").exists()

@@ -7,6 +7,7 @@ from tiny import q, tiny, write
 from model.analyses.frontier import compute_frontier
 from model.cli import main
 from model.data.loader import load
+from model.optimization.handle import NegotiationModel
 from model.run import solve_instance
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def toyota_frontier():
     inst = load(ROOT / "instances" / "toyota_2025.yaml")
-    return inst, compute_frontier(inst, 5, solve_instance)
+    return inst, compute_frontier(NegotiationModel(inst), 5)
 
 
 def test_points_are_verified_monotone_and_non_dominated(toyota_frontier):
@@ -59,7 +60,7 @@ def test_no_zopa_reports_the_participation_shortfall(tmp_path):
             "payoffs": {"partner": {"partner_political_cost": q(-1, "1")}},
             "red_lines": {"must": {"party": "home", "label": "Home: deficit below no deal", "reason": "test",
                                    "metric": "deficit", "sense": "<=", "bound": q(99, "%"), "relative_to": "no_deal"}}}
-    f = compute_frontier(tiny(tmp_path, case), 3, solve_instance)
+    f = compute_frontier(NegotiationModel(tiny(tmp_path, case)), 3)
     assert f.status == "no_zopa"
     assert f.shortfall["kind"] == "participation"
     assert f.shortfall["total"] == pytest.approx(1_000_000 - (100_000 / 1.1 - 100_000 / 1.2))

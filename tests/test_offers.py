@@ -19,6 +19,7 @@ from model.cli import main
 from model.data.loader import load
 from model.data.offers import load_offer
 from model.errors import InstanceErrors
+from model.optimization.handle import NegotiationModel
 
 ROOT = Path(__file__).resolve().parent.parent
 CAR = {0: 10_000_000.0, 10: 1e7 / 1.1, 20: 1e7 / 1.2}
@@ -44,7 +45,7 @@ def offer_file(tmp_path, levers, name="offer", extra=None) -> Path:
 
 def evaluated(tmp_path, overrides, levers):
     inst = tiny(tmp_path, overrides)
-    return evaluate_offer(inst, load_offer(offer_file(tmp_path, levers), inst)).to_dict()
+    return evaluate_offer(NegotiationModel(inst), load_offer(offer_file(tmp_path, levers), inst)).to_dict()
 
 
 def test_an_offer_breaking_a_red_line_names_it_and_the_smallest_change(tmp_path):
@@ -153,13 +154,13 @@ def test_distance_to_the_frontier(tmp_path):
 
 def test_the_july_2025_terms_and_the_one_sided_offer_on_the_default_instance():
     inst = load(ROOT / "instances" / "toyota_2025.yaml")
-    july = evaluate_offer(inst, load_offer(ROOT / "instances" / "offers" / "july_2025_terms.yaml", inst)).to_dict()
+    july = evaluate_offer(NegotiationModel(inst), load_offer(ROOT / "instances" / "offers" / "july_2025_terms.yaml", inst)).to_dict()
     # As stated (tariffs, standards, purchases; no dealer commitments) the terms leave the US worse
     # off than no deal once only the additional share of the purchases counts; completed with
     # the dealer commitments and production shifts, both gain.
     assert [b["name"] for b in july["stated"]["broken"]] == ["participation[home]"]
     assert july["completion"]["verified"] and all(g > 0 for g in july["completion"]["gains"].values())
-    demand = evaluate_offer(inst, load_offer(ROOT / "instances" / "offers" / "one_sided_us_demand.yaml", inst)).to_dict()
+    demand = evaluate_offer(NegotiationModel(inst), load_offer(ROOT / "instances" / "offers" / "one_sided_us_demand.yaml", inst)).to_dict()
     broken = {b["name"]: b for b in demand["stated"]["broken"]}
     assert not demand["stated"]["acceptable"]
     assert {f"red_line[japan_car_tariff_cap.{s}]" for s in ("compact", "midsize", "suv", "luxury", "ev")} <= set(broken)

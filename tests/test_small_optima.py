@@ -12,7 +12,7 @@ buyers' ceiling is 0 unless a test raises it.
 import pytest
 from tiny import q, tiny
 
-import model.optimization.objectives as objectives
+import model.optimization.handle as objectives
 from model.run import solve_instance
 
 

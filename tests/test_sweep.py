@@ -24,6 +24,7 @@ from model.analyses.sweep_summary import quantiles, sweep_csv
 from model.cli import main
 from model.data.loader import load
 from model.data.uncertainty import Uncertain, with_values
+from model.optimization.handle import NegotiationModel
 from model.optimization.resolve import Resolver
 from model.run import solve_instance
 
@@ -117,7 +118,7 @@ def test_inverse_cdfs_by_hand():
 def test_resolve_matches_rebuild_on_toyota():
     """Re-solving the built model with other numbers gives what a fresh build and solve give."""
     inst = load(TOYOTA)
-    resolver = Resolver(inst)
+    resolver = Resolver(NegotiationModel(inst))
     assert resolver.method == "re-solve", resolver.reason
     for values in ({"segments.suv.elasticity": -0.9}, {"segments.suv.partner_ceiling": 35000.0,
                                                        "channels.toyota_dealers.capacity": 5000.0},
@@ -137,7 +138,7 @@ def test_fallback_rebuilds_and_says_so(tmp_path):
     segment no channel serves) is solved by rebuilding: infeasible, as the built model says."""
     inst = tiny(tmp_path, {"channels": None, "segments": {"truck": {"exports": q(10, "vehicles"),
                                                                   "partner_ceiling": q(20, "vehicles")}}})
-    resolver = Resolver(inst)
+    resolver = Resolver(NegotiationModel(inst))
     assert resolver.method == "re-solve"
     draw = resolver.solve(with_values(inst, {"segments.truck.partner_ceiling": 5.0}))
     assert draw.method == "rebuild" and draw.status == "infeasible"
@@ -179,7 +180,7 @@ def test_unlimited_capacity_has_no_row_and_is_still_re_solved(tmp_path):
     """An 'unlimited' channel capacity adds no row to the model; the restated rows agree."""
     inst = tiny(tmp_path, {"channels": {"dealers": {"capacity": "unlimited"}},
                            "segments": {"car": {"partner_ceiling": q(30, "vehicles")}}})
-    resolver = Resolver(inst)
+    resolver = Resolver(NegotiationModel(inst))
     assert resolver.method == "re-solve", resolver.reason
     draw = resolver.solve(with_values(inst, {"segments.car.partner_ceiling": 40.0}))
     assert draw.method == "re-solve" and draw.verified

@@ -5,7 +5,7 @@ The search (each step a full lexicographic solve, `optimization.negotiation`):
 1. Package 1 is the deal `run` gives: least deficit D*, then best for the partner at it.
 2. A band keeps every later package within the allowed share: deficit <= D* + within * |D*|
    (plus the instance's lexicographic tolerance, so that `within = 0` keeps exact ties).
-3. After each package a cut removes it and everything too close to it (`LeverModel.cut_off`):
+3. After each package a cut removes it and everything too close to it (`negotiation.cut_off`):
    a later package must differ in at least one yes/no choice (a tariff option on some
    line, an NTB relief: a no-good cut on the binaries), or move at least one amount
    (commitment, production shift, purchase, ...) by at least its minimum difference.
@@ -39,7 +39,8 @@ from model.data.instance import Deal, Instance
 from model.data.levers import MONEY, families
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from model.economics.metrics import evaluate
-from model.optimization.negotiation import LeverModel
+from model.optimization.handle import NegotiationModel
+from model.optimization.negotiation import cut_off
 
 DEFAULT_COUNT = 5
 DEFAULT_WITHIN = 0.01            # 1% of the optimal deficit
@@ -115,45 +116,45 @@ def min_differences(inst: Instance, share: float) -> dict[tuple[str, object], fl
     return out
 
 
-def find_alternatives(inst: Instance, count: int = DEFAULT_COUNT, within: float = DEFAULT_WITHIN,
-                      min_difference: float = DEFAULT_MIN_DIFFERENCE, time_limit: float | None = None) -> Alternatives:
+def find_alternatives(model: NegotiationModel, count: int = DEFAULT_COUNT, within: float = DEFAULT_WITHIN,
+                      min_difference: float = DEFAULT_MIN_DIFFERENCE) -> Alternatives:
     """Up to `count` distinct packages with a deficit within `within` (a share) of the optimum,
     best first (see the module docstring); each verified by `economics.checks`."""
-    lm = LeverModel(inst, time_limit)
+    inst = model.inst
     result = Alternatives("ok", "", count, within, min_difference, parties=dict(inst.parties),
                           instance={"name": inst.name, "title": inst.title, "file": inst.file})
-    first = lm.solve_lexicographic()
+    first = model.solve()
     if not first.has_deal:
         result.status, result.message = first.status, first.message or "no deal satisfies every constraint"
         return result
-    deficit = evaluate(inst, first.deal, lm.table)["deficit"]
+    deficit = evaluate(inst, first.deal, model.table)["deficit"]
     tolerance = inst.settings.lexicographic_tolerance * max(MONEY, abs(deficit))
     result.best_deficit = deficit
     result.band = deficit + within * abs(deficit) + tolerance
-    lm.set_deficit_band(result.band)
     gaps = min_differences(inst, min_difference)
     solution = first
-    while True:
-        result.packages.append(_package(inst, lm, len(result.packages) + 1, solution))
-        if len(result.packages) >= count:
-            result.stop_reason = f"the {count} packages asked for were found"
-            break
-        lm.cut_off(solution.deal, solution.binaries, gaps)
-        solution = lm.solve_lexicographic()
-        if not solution.has_deal:
-            result.stop_reason = (f"no further distinct package has a deficit within {within:.2%} of the best"
-                                  if solution.status == "infeasible" else f"the search stopped: {solution.status} "
-                                  f"{solution.message}".strip())
-            break
+    with model.bounded("deficit", "<=", result.band):
+        while True:
+            result.packages.append(_package(inst, model, len(result.packages) + 1, solution))
+            if len(result.packages) >= count:
+                result.stop_reason = f"the {count} packages asked for were found"
+                break
+            cut_off(model, solution.deal, solution.binaries, gaps)
+            solution = model.solve()
+            if not solution.has_deal:
+                result.stop_reason = (f"no further distinct package has a deficit within {within:.2%} of the best"
+                                      if solution.status == "infeasible" else f"the search stopped: "
+                                      f"{solution.status} {solution.message}".strip())
+                break
     mark_equivalent(result.packages)
     return result
 
 
-def _package(inst: Instance, lm: LeverModel, rank: int, solution) -> Package:
-    metrics = evaluate(inst, solution.deal, lm.table)
-    checks = constraint_checks(inst, solution.deal, metrics, lm.refs, solution.binaries)
+def _package(inst: Instance, model: NegotiationModel, rank: int, solution) -> Package:
+    metrics = evaluate(inst, solution.deal, model.table)
+    checks = constraint_checks(inst, solution.deal, metrics, model.refs, solution.binaries)
     worst = max_violation(checks)
-    gains = {p: metrics[f"{p}_payoff"] - lm.refs.no_deal[f"{p}_payoff"] for p in ("home", "partner")}
+    gains = {p: metrics[f"{p}_payoff"] - model.refs.no_deal[f"{p}_payoff"] for p in ("home", "partner")}
     return Package(rank, solution.deal, metrics, gains, worst <= VIOLATION_TOLERANCE, worst, gives(inst, solution.deal))
 
 

@@ -46,7 +46,7 @@ from model.data.instance import Deal, Instance
 from model.data.levers import families
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from model.economics.metrics import evaluate
-from model.optimization.negotiation import LeverModel
+from model.optimization.handle import NegotiationModel
 
 MAX_LEVERS = 200             # above this many levers `run` leaves concession values out
 PRICING_BUDGET = 20.0        # seconds: `run` skips pricing when levers x 2 x its solve time is longer
@@ -96,13 +96,12 @@ def lever_count(inst: Instance) -> int:
     return sum(len(f.keys(inst)) for f in families())
 
 
-def concession_values(inst: Instance, deal: Deal, time_budget: float = TIME_BUDGET,
-                      time_limit: float | None = None) -> dict:
-    """Every lever's concession value at `deal` (the optimal deal of `inst`): see the module
-    docstring. Returns {'method', 'rule', 'rows': [ConcessionValue as dict]} (no timings: results.json
-    stays byte-identical for the same instance)."""
+def concession_values(model: NegotiationModel, deal: Deal, time_budget: float = TIME_BUDGET) -> dict:
+    """Every lever's concession value at `deal` (the optimal deal of the model's instance): see the
+    module docstring. Returns {'method', 'rule', 'rows': [ConcessionValue as dict]} (no timings:
+    results.json stays byte-identical for the same instance)."""
     start = time.perf_counter()
-    lm = LeverModel(inst, time_limit)
+    inst, lm = model.inst, model
     at_optimum = _outcome(inst, lm, deal, None)
     rows: list[ConcessionValue] = []
     for f in families():
@@ -127,13 +126,13 @@ RULE = (f"computed in `run` for the min_deficit objective when the instance has 
         f"levers x 2 x the run's solve time is at most {PRICING_BUDGET:g} s; pricing stops after {TIME_BUDGET:g} s")
 
 
-def _outcome(inst: Instance, lm: LeverModel, deal: Deal, binaries) -> dict:
+def _outcome(inst: Instance, lm: NegotiationModel, deal: Deal, binaries) -> dict:
     metrics = evaluate(inst, deal, lm.table)
     checks = constraint_checks(inst, deal, metrics, lm.refs, binaries)
     return {"metrics": metrics, "verified": max_violation(checks) <= VIOLATION_TOLERANCE}
 
 
-def _moves(inst: Instance, lm: LeverModel, f, key, deal: Deal) -> list[tuple[str, object, str, str, float | None]]:
+def _moves(inst: Instance, lm: NegotiationModel, f, key, deal: Deal) -> list[tuple[str, object, str, str, float | None]]:
     """Candidate steps in order of preference: (direction, forced value, with text, without
     text, size). 'last': the deal is 'with', the forced one 'without'; 'next': the reverse."""
     value, no_deal = deal.values(f.deal_field).get(key), inst.no_deal.values(f.deal_field).get(key)
@@ -169,14 +168,11 @@ def _amount(v: float, unit: str) -> str:
     return count(v, unit)
 
 
-def _price(inst: Instance, lm: LeverModel, f, key, deal: Deal, at_optimum: dict, row: ConcessionValue) -> None:
+def _price(inst: Instance, lm: NegotiationModel, f, key, deal: Deal, at_optimum: dict, row: ConcessionValue) -> None:
     tried = []
     for direction, forced, with_text, without_text, size in _moves(inst, lm, f, key, deal):
-        lm.force({f.deal_field: {key: forced}})
-        try:
-            solution = lm.solve_lexicographic()
-        finally:
-            lm.release()
+        with lm.forced({f.deal_field: {key: forced}}):
+            solution = lm.solve()
         if not solution.has_deal:
             tried.append(f"{'withdrawing' if direction == 'last' else 'adding'} a step ({without_text if direction == 'last' else with_text}) "
                          f"leaves no deal that satisfies every constraint" if solution.status == "infeasible"

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from model.data.instance import Deal, Instance
 from model.data.levers import families
+from model.economics.responses import chosen_outcomes
+from model.results import LeverRow
 
 IN_USE = 1e-3     # model units
 
@@ -106,3 +108,24 @@ def settings(inst: Instance, deal: Deal) -> dict[str, dict]:
             out[f"{f.short}.{f.key_text(key)}"] = {"label": f.label(inst, key), "party": f.party, "value": shown,
                                                    "unit": f.unit(inst, key)}
     return out
+
+
+def lever_rows(inst: Instance, deal: Deal) -> list[LeverRow]:
+    """Every lever of the deal, family by family (`data.levers`): an option family gives the
+    duty actually paid under the option chosen, a switch 1/0, a quantity its amount."""
+    outcomes = chosen_outcomes(inst, deal)
+    rows = []
+    for f in families():
+        values, fixed = deal.values(f.deal_field), inst.fixed.values(f.deal_field)
+        if f.kind == "option":
+            for key in f.keys(inst):
+                rate = f.option_rate(inst, key, values[key], outcomes)
+                rows.append(LeverRow(f.name, f.party, f.key_text(key), rate, f.unit(inst, key), f.label(inst, key),
+                                     f.option_label(inst, key, values[key]), key in fixed))
+        elif f.kind == "switch":
+            rows += [LeverRow(f.name, f.party, f.key_text(key), float(bool(values.get(key, False))), f.unit(inst, key),
+                              f.label(inst, key), fixed=key in fixed) for key in f.keys(inst)]
+        else:
+            rows += [LeverRow(f.name, f.party, f.key_text(key), v, f.unit(inst, key), f.label(inst, key),
+                              fixed=key in fixed) for key, v in values.items()]
+    return rows

@@ -24,20 +24,16 @@ counted.
 """
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-
-import pyomo.environ as pyo
 
 from model.analyses.explain import step_of
 from model.data.instance import Deal, Instance
 from model.data.levers import families
 from model.economics.checks import Check, constraint_checks, max_violation
-from model.economics.metrics import evaluate, references
-from model.economics.responses import chosen_outcomes, option_table
-from model.optimization.build import build_model
-from model.optimization.highs import extract_deal, make_solver, solve
+from model.economics.metrics import evaluate
+from model.economics.responses import chosen_outcomes
+from model.optimization.elastic import iis, smallest_relaxation
+from model.optimization.handle import NegotiationModel
 
 FAMILIES = ("red_line", "participation", "buyer_ceiling", "channel_capacity")
 PARTY_FAMILIES = ("red_line", "participation")      # what one side can give up by itself
@@ -75,6 +71,7 @@ class Relaxed:
     deal_metrics: dict | None
     deal_levers: list[dict]
     max_violation: float | None             # of that deal against the relaxed constraints
+    deal: Deal | None = None
 
     @property
     def found(self) -> bool:
@@ -114,17 +111,17 @@ class Diagnosis:
                 "iis_model_rows": self.iis_model_rows}
 
 
-def diagnose(inst: Instance, families: tuple[str, ...] = FAMILIES, with_iis: bool = True,
+def diagnose(model: NegotiationModel, families: tuple[str, ...] = FAMILIES, with_iis: bool = True,
              steps: dict[str, float] | None = None, by_party: bool = True) -> Diagnosis:
     """The smallest relaxation of `families` that admits a deal (and, with `by_party`, the
-    smallest of each party's own red lines and participation alone), and the conflict set.
+    smallest of each party's own red lines and participation alone), and the conflict set, for
+    the instance of `model` as the model stands (e.g. with its fixed terms released).
     `steps`: unit -> the amount that counts as one step of relaxation (defaults: see the
     module docstring)."""
-    table = option_table(inst)
-    refs = references(inst, table)
-    checks = {c.name: c for c in constraint_checks(inst, _empty_deal(inst), refs.baseline, refs)}
+    inst = model.inst
+    checks = {c.name: c for c in constraint_checks(inst, _empty_deal(inst), model.refs.baseline, model.refs)}
     step = _step_function(steps)
-    overall = _smallest(inst, table, refs, checks, step, lambda c: _family(c.name) in families, "overall")
+    overall = _smallest(model, checks, step, lambda c: _family(c.name) in families, "overall")
     units = sorted({c.unit for c in checks.values() if _family(c.name) in families})
     stated = {u: step(u) for u in units}
     parties = {}
@@ -132,11 +129,11 @@ def diagnose(inst: Instance, families: tuple[str, ...] = FAMILIES, with_iis: boo
         for p in ("home", "partner"):
             allowed = [c for c in checks.values() if _family(c.name) in PARTY_FAMILIES and c.party == p]
             if allowed:
-                parties[p] = _smallest(inst, table, refs, checks, step,
+                parties[p] = _smallest(model, checks, step,
                                        lambda c, p=p: _family(c.name) in PARTY_FAMILIES and c.party == p, p).to_dict()
-    iis, note, model_rows = _iis(inst, table, refs, checks) if with_iis else (None, "not computed", 0)
+    found, note, model_rows = _conflict(model, checks) if with_iis else (None, "not computed", 0)
     return Diagnosis("relaxable" if overall.found else "not_relaxable", overall.relaxations, overall.deal_metrics,
-                     getattr(overall, "deal", None), overall.max_violation, iis, note, families, stated, parties,
+                     overall.deal, overall.max_violation, found, note, families, stated, parties,
                      overall.deal_levers, model_rows)
 
 
@@ -149,37 +146,24 @@ def _family(name: str) -> str:
     return name.split("[")[0]
 
 
-def _smallest(inst: Instance, table, refs, checks: dict[str, Check], step, allowed, scope: str) -> Relaxed:
+def _smallest(model: NegotiationModel, checks: dict[str, Check], step, allowed, scope: str) -> Relaxed:
     """The fewest steps of relaxation, among the constraints `allowed` accepts, that admit a deal."""
-    m = build_model(inst, table, refs)
-    rows = {name: con for name, con in m.row_info.items() if name in checks and allowed(checks[name])}
-    m.SLACKED = pyo.Set(initialize=list(rows), ordered=True)
-    m.slack = pyo.Var(m.SLACKED, domain=pyo.NonNegativeReals)
-    for name, con in rows.items():
-        # One unit of slack moves the bound by one step of the row's own unit.
-        size = step(checks[name].unit) / m.row_scale[name]
-        if con.upper is not None:
-            con.set_value((con.lower, con.body - size * m.slack[name], con.upper))
-        else:
-            con.set_value((con.lower, con.body + size * m.slack[name], con.upper))
-    m.objective.deactivate()
-    m.elastic = pyo.Objective(expr=sum(m.slack[n] for n in rows), sense=pyo.minimize)
-    outcome = solve(make_solver(), m)
-    if not outcome.has_solution or not rows:
+    inst = model.inst
+    rows = {name: step(c.unit) for name, c in checks.items() if allowed(c)}
+    solution, amounts = smallest_relaxation(model, rows)
+    if not solution.has_deal or not rows:
         return Relaxed(scope, [], None, [], None)
-    deal, binaries = extract_deal(m, inst)
-    metrics = evaluate(inst, deal, table)
+    metrics = evaluate(inst, solution.deal, model.table)
     relaxations = []
-    for name in rows:
+    for name, amount in amounts.items():
         c = checks[name]
-        amount = pyo.value(m.slack[name]) * step(c.unit)
         if amount > 1e-9 * max(1.0, abs(c.rhs)):
             relaxations.append(Relaxation(name, c.label, c.party, c.kind, c.sense, c.rhs, amount, c.unit,
                                           amount / step(c.unit)))
-    relaxed = [_relax(c, relaxations) for c in constraint_checks(inst, deal, metrics, refs, binaries)]
-    out = Relaxed(scope, relaxations, metrics, deal_levers(inst, deal), max_violation(relaxed))
-    out.deal = deal
-    return out
+    relaxed = [_relax(c, relaxations) for c in constraint_checks(inst, solution.deal, metrics, model.refs,
+                                                                 solution.binaries)]
+    return Relaxed(scope, relaxations, metrics, deal_levers(inst, solution.deal), max_violation(relaxed),
+                   solution.deal)
 
 
 def deal_levers(inst: Instance, deal: Deal) -> list[dict]:
@@ -219,47 +203,20 @@ def _relax(c: Check, relaxations: list[Relaxation]) -> Check:
     return replace(c, rhs=c.rhs + r.amount if c.sense == "<=" else c.rhs - r.amount)
 
 
-def _iis(inst: Instance, table, refs, checks: dict[str, Check]) -> tuple[list[dict] | None, str, int]:
-    """HiGHS's IIS of the LP relaxation: the constraints users wrote, in their labels, and
-    the number of the model's own rows in it."""
-    import highspy
-    m = build_model(inst, table, refs)
-    relaxed = m.clone()
-    for v in relaxed.component_data_objects(pyo.Var):
-        if v.is_binary():
-            v.domain = pyo.UnitInterval
-    with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "relaxed.lp"
-        _, smap_id = relaxed.write(str(path), io_options={"symbolic_solver_labels": True})
-        symbols = relaxed.solutions.symbol_map[smap_id]
-        h = highspy.Highs()
-        h.silent()
-        h.setOptionValue("iis_strategy", 2)
-        h.readModel(str(path))
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kInfeasible:
-            return None, ("the LP relaxation (yes/no choices made continuous) is feasible, so the conflict lies in "
-                          "the yes/no choices; HiGHS computes an IIS only for LPs"), 0
-        status, iis = h.getIis()
-        if status != highspy.HighsStatus.kOk or not iis.valid_:
-            return None, "HiGHS could not compute an IIS for the LP relaxation", 0
-        names = h.getLp().row_names_
-    name_of = {}
-    for name, con in m.row_info.items():
-        twin = relaxed.find_component(con)
-        if twin is not None and id(twin) in symbols.byObject:
-            name_of[symbols.byObject[id(twin)]] = name
-    found, model_rows = [], 0
-    for i in iis.row_index_:
-        lp_name = names[i] if i < len(names) else str(i)
-        name = name_of.get(lp_name)
-        c = checks.get(name) if name else None
+def _conflict(model: NegotiationModel, checks: dict[str, Check]) -> tuple[list[dict] | None, str, int]:
+    """HiGHS's IIS of the LP relaxation: the constraints users wrote, in their labels, and the
+    number of the model's own rows in it."""
+    names, note, model_rows = iis(model)
+    if names is None:
+        return None, note, 0
+    found = []
+    for name in names:
+        c = checks.get(name)
         if c is not None and _family(name) in FAMILIES:
             found.append({"name": name, "label": c.label, "kind": c.kind, "party": c.party})
         else:
             model_rows += 1
-    return found, "constraints in conflict in the LP relaxation (an irreducible infeasible subset from HiGHS)", \
-        model_rows
+    return found, note, model_rows
 
 
 def describe(name: str, labels: dict[str, str]) -> str:

@@ -15,101 +15,66 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-import pyomo.environ as pyo
-
+from model.analyses.deal_terms import lever_rows
 from model.data.instance import Deal, Instance
 from model.data.levers import families
-from model.economics.checks import constraint_checks, max_violation
-from model.economics.metrics import evaluate, references
-from model.economics.responses import option_table
-from model.optimization.build import MONEY, build_model
-from model.optimization.highs import extract_deal, make_solver, solve
-
-TIE = 1e-9     # relative tolerance when holding one objective at its optimum
+from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
+from model.economics.metrics import evaluate
+from model.optimization.handle import MAX, MIN, NegotiationModel, Solution
+from model.optimization.objectives import solve_nash
 
 
 @dataclass
 class Frontier:
-    status: str                              # 'ok' or 'no_zopa'
+    status: str                              # 'ok', 'no_zopa', or the status of a solve that did not end (unbounded, ...)
     points: list[dict] = field(default_factory=list)
     marks: dict[str, dict] = field(default_factory=dict)
     zopa: dict | None = None
     shortfall: dict | None = None            # when there is no ZOPA
+    message: str = ""                        # why there is no frontier, when a solve did not end
 
     def to_dict(self) -> dict:
         return {"status": self.status, "points": self.points, "marks": self.marks, "zopa": self.zopa,
-                "shortfall": self.shortfall}
+                "shortfall": self.shortfall, "message": self.message}
 
 
-def compute_frontier(inst: Instance, n_points: int, solve_instance, deal=None) -> Frontier:
-    """`n_points` frontier points of the free negotiation (fixed levers released); the
-    instance's own deal (fixed terms, if any) is marked by solving it with `solve_instance`
-    (passed in, as for `compare`, so this analysis stays below the run that calls it), or
-    from `deal`, the instance's results when the caller has them already."""
+def compute_frontier(model: NegotiationModel, n_points: int, deal=None) -> Frontier:
+    """`n_points` frontier points of the free negotiation (the instance's fixed levers released on
+    the one built model); the instance's own deal (fixed terms, if any) is marked from `deal`,
+    the instance's results when the caller has them, or solved here."""
+    inst = model.inst
     free = replace(inst, fixed=Deal())
-    table = option_table(free)
-    refs = references(free, table)
-    m = build_model(free, table, refs)
-    solver = make_solver()
-    deficit, partner = _clean(m.metric[m.objective_name]), _clean(m.metric["partner_payoff"])
-    m.cap = pyo.Param(mutable=True, initialize=1e12)
-    m.floor = pyo.Param(mutable=True, initialize=-1e12)
-    m.deficit_cap = pyo.Constraint(expr=deficit <= m.cap)
-    m.partner_floor = pyo.Constraint(expr=partner >= m.floor)
-    m.objective.deactivate()
-    m.min_deficit = pyo.Objective(expr=deficit, sense=pyo.minimize)
-    m.max_partner = pyo.Objective(expr=partner, sense=pyo.maximize)
-
-    def optimize(first, second, hold, set_hold):
-        """Optimize `first`; hold it (within TIE) while optimizing `second`."""
-        for o in (m.min_deficit, m.max_partner):
-            o.deactivate()
-        first.activate()
-        out = solve(solver, m)
-        if not out.has_solution:
-            return None
-        best = pyo.value(hold)
-        set_hold(best)
-        first.deactivate()
-        second.activate()
-        out = solve(solver, m)
-        return _point(free, m, table, refs) if out.has_solution else None
-
-    def hold_deficit(v):
-        m.cap.set_value(v + TIE * max(1.0, abs(v)))
-
-    def hold_partner(v):
-        m.floor.set_value(v - TIE * max(1.0, abs(v)))
-
-    def reset():
-        m.cap.set_value(1e12)
-        m.floor.set_value(-1e12)
-
-    home_end = optimize(m.min_deficit, m.max_partner, deficit, hold_deficit)
-    if home_end is None:
-        return _no_zopa(inst)
-    reset()
-    partner_end = optimize(m.max_partner, m.min_deficit, partner, hold_partner)
-    points = [home_end]
-    lo, hi = home_end["deficit"] / MONEY, partner_end["deficit"] / MONEY
-    for k in range(1, max(n_points, 2) - 1):
-        reset()
-        m.cap.set_value(lo + (hi - lo) * k / (n_points - 1))
-        p = optimize(m.max_partner, m.min_deficit, partner, hold_partner)
-        if p is not None:
-            points.append(p)
-    points.append(partner_end)
-    points = _pareto(points)
-    for i, p in enumerate(points):
-        p["index"] = i
-    marks = {"min-deficit deal": _summary(points[0])}
-    nash = solve_instance(free, objective="nash")
-    if nash.has_deal:
-        marks["Nash deal"] = _from_results(nash, inst.settings.objective_metric)
+    metric = model.objective_metric
+    with model.free_terms():
+        home_end = _point(free, model, model.lexicographic((metric, MIN), ("partner_payoff", MAX)))
+        if not isinstance(home_end, dict):
+            return home_end if home_end.status != "no_zopa" else _no_zopa(model)
+        partner_end = _point(free, model, model.lexicographic(("partner_payoff", MAX), (metric, MIN)))
+        if not isinstance(partner_end, dict):
+            return partner_end if partner_end.status != "no_zopa" else _no_zopa(model)
+        points = [home_end]
+        lo, hi = home_end["deficit"], partner_end["deficit"]
+        for k in range(1, max(n_points, 2) - 1):
+            with model.bounded(metric, "<=", lo + (hi - lo) * k / (n_points - 1)):
+                p = _point(free, model, model.lexicographic(("partner_payoff", MAX), (metric, MIN)))
+            if isinstance(p, dict):
+                points.append(p)
+        points.append(partner_end)
+        points = _pareto(points)
+        for i, p in enumerate(points):
+            p["index"] = i
+        marks = {"min-deficit deal": _summary(points[0])}
+        nash = solve_nash(model, inst.settings.nash_weights)
+        if nash.has_deal and nash.status == "optimal":
+            marks["Nash deal"] = _mark(free, model, nash.deal)
     if has_fixed_terms(inst):
-        fixed = deal if deal is not None else solve_instance(inst)
-        if fixed.has_deal:
-            marks[fixed_terms_mark(inst)] = _from_results(fixed, inst.settings.objective_metric)
+        own = deal if deal is not None else None
+        if own is not None and own.has_deal:
+            marks[fixed_terms_mark(inst)] = _from_results(own, metric)
+        elif own is None:
+            solution = model.solve()
+            if solution.has_deal:
+                marks[fixed_terms_mark(inst)] = _mark(inst, model, solution.deal)
     zopa = {
         "deficit": {"low": points[0]["deficit"], "high": points[-1]["deficit"]},
         "home_gain": {"low": points[-1]["home_gain"], "high": points[0]["home_gain"]},
@@ -118,29 +83,30 @@ def compute_frontier(inst: Instance, n_points: int, solve_instance, deal=None) -
     return Frontier("ok", points, marks, zopa)
 
 
-def _clean(expr, rel: float = 1e-12):
-    """A linear expression without its round-off terms (coefficients below `rel` of the largest):
-    HiGHS warns about them on stdout when they sit in a constraint."""
-    from pyomo.repn import generate_standard_repn
-    repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
-    if not repn.is_linear():
-        return expr
-    biggest = max((abs(c) for c in repn.linear_coefs), default=0.0)
-    terms = [c * v for c, v in zip(repn.linear_coefs, repn.linear_vars) if abs(c) > rel * biggest]
-    return sum(terms, repn.constant)
-
-
-def _point(inst: Instance, m, table, refs) -> dict:
-    deal, binaries = extract_deal(m, inst)
-    metrics = evaluate(inst, deal, table)
-    checks = constraint_checks(inst, deal, metrics, refs, binaries)
+def _point(inst: Instance, model: NegotiationModel, solution: Solution) -> dict | Frontier:
+    """A verified frontier point; a Frontier saying why when the solve found no deal: 'no_zopa' only
+    when it was infeasible (no deal both sides prefer to no deal), else the solve's own status."""
+    if not solution.has_deal:
+        if solution.status == "infeasible":
+            return Frontier("no_zopa")
+        return Frontier(solution.status, message=solution.message)
+    metrics = evaluate(inst, solution.deal, model.table)
+    checks = constraint_checks(inst, solution.deal, metrics, model.refs, solution.binaries)
+    refs = model.refs
     # 'deficit' is the balance the home party minimizes (settings.objective_metric).
     return {"deficit": metrics[inst.settings.objective_metric], "home_payoff": metrics["home_payoff"],
             "partner_payoff": metrics["partner_payoff"],
             "home_gain": metrics["home_payoff"] - refs.no_deal["home_payoff"],
             "partner_gain": metrics["partner_payoff"] - refs.no_deal["partner_payoff"],
-            "tariffs": "; ".join(f"{s} {o}" for s, o in deal.tariff.items()),
-            "max_violation": max_violation(checks), "verified": max_violation(checks) <= 1e-6}
+            "tariffs": "; ".join(f"{s} {o}" for s, o in solution.deal.values("tariff").items()),
+            "max_violation": max_violation(checks), "verified": max_violation(checks) <= VIOLATION_TOLERANCE}
+
+
+def _mark(inst: Instance, model: NegotiationModel, deal: Deal) -> dict:
+    metrics = evaluate(inst, deal, model.table)
+    return {"deficit": metrics[inst.settings.objective_metric],
+            "home_gain": metrics["home_payoff"] - model.refs.no_deal["home_payoff"],
+            "partner_gain": metrics["partner_payoff"] - model.refs.no_deal["partner_payoff"]}
 
 
 def _pareto(points: list[dict]) -> list[dict]:
@@ -193,45 +159,49 @@ def fixed_terms_mark(inst: Instance) -> str:
 FREE_METRICS = ("deficit", "negotiated_deficit", "home_payoff", "partner_payoff")
 
 
-def free_optimum(inst: Instance, results, solve_instance) -> dict | None:
+def free_optimum(model: NegotiationModel, results) -> dict | None:
     """What an instance's fixed terms cost: its deal against the free optimum, the deal the
     model would choose with every lever free (`fixed_levers` released; red lines, participation
-    and everything else as they are). `results` are the instance's own; `solve_instance` is
-    passed in, as for `compare`. None when the instance fixes nothing.
+    and everything else as they are). `results` are the instance's own. None when the instance
+    fixes nothing.
 
     Returns {status, metric, fixed, free, cost (fixed - free, in the objective metric's unit;
     > 0: the fixed terms leave the deficit higher), metrics {name: {fixed, free}}, levers: the
     free optimum's lever rows (name, index, label, value, unit, choice)}."""
+    inst = model.inst
     if not has_fixed_terms(inst):
         return None
-    free = solve_instance(replace(inst, fixed=Deal()))
+    with model.free_terms():
+        solution = model.solve()
     metric = inst.settings.objective_metric
-    out = {"status": free.status, "metric": metric, "fixed": None, "free": None, "cost": None, "metrics": {},
+    out = {"status": solution.status, "metric": metric, "fixed": None, "free": None, "cost": None, "metrics": {},
            "levers": []}
-    if not free.has_deal:
+    if not solution.has_deal:
         return out
+    free = replace(inst, fixed=Deal())
+    theirs = evaluate(free, solution.deal, model.table)
     mine = {m.name: m.deal for m in results.metrics} if results.has_deal else {}
-    theirs = {m.name: m.deal for m in free.metrics}
     out["free"] = theirs[metric]
     out["metrics"] = {k: {"fixed": mine.get(k), "free": theirs.get(k)} for k in FREE_METRICS if k in theirs}
     if mine:
         out["fixed"] = mine[metric]
         out["cost"] = mine[metric] - theirs[metric]
     out["levers"] = [{"name": lv.name, "index": lv.index, "label": lv.label, "value": lv.value, "unit": lv.unit,
-                      "choice": lv.choice} for lv in free.levers]
+                      "choice": lv.choice} for lv in lever_rows(free, solution.deal)]
     return out
 
 
-def _no_zopa(inst: Instance) -> Frontier:
+def _no_zopa(model: NegotiationModel) -> Frontier:
     """No deal satisfies both sides: how far apart are they? The smallest participation
-    shortfall (payoff each side would have to give up below its no-deal payoff)."""
+    shortfall (payoff each side would have to give up below its no-deal payoff). Called with
+    the instance's fixed terms released."""
     from model.analyses.diagnose import diagnose
-    d = diagnose(replace(inst, fixed=Deal()), families=("participation",), with_iis=False, by_party=False)
+    d = diagnose(model, families=("participation",), with_iis=False, by_party=False)
     if d.status == "relaxable":
         shortfall = {"kind": "participation", "total": sum(r.amount for r in d.relaxations),
                      "by_party": {r.party: r.amount for r in d.relaxations}}
     else:
-        full = diagnose(replace(inst, fixed=Deal()), with_iis=False, by_party=False)
+        full = diagnose(model, with_iis=False, by_party=False)
         shortfall = {"kind": "red_lines", "note": "relaxing participation alone admits no deal (the red lines conflict); the smallest relaxation that does",
                      "relaxations": [{"label": r.label, "amount": r.amount, "unit": r.unit} for r in full.relaxations]}
     return Frontier("no_zopa", shortfall=shortfall)

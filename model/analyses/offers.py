@@ -18,7 +18,7 @@ from the frontier, and, if it is not acceptable, the smallest change that makes 
   giving home >= H + t and partner >= P + t (both sides better by t at once); and how much
   more each side alone could have with the other held at its level. t <= 0: on the frontier.
 - **Smallest change** (when the offer as stated is not acceptable): the acceptable deal
-  closest to the offer's own levers (`LeverModel.smallest_change`: fewest levers changed,
+  closest to the offer's own levers (`negotiation.smallest_change`: fewest levers changed,
   then least total change, each on a 0..1 scale of its range, then least deficit). First
   with every lever the offer leaves out kept at its no-deal setting; if no change to the
   offer's levers alone is enough, with those levers free too (they are then listed as added).
@@ -33,7 +33,8 @@ from model.data.levers import families
 from model.data.offers import Offer
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from model.economics.metrics import evaluate
-from model.optimization.negotiation import LeverModel
+from model.optimization.handle import NegotiationModel
+from model.optimization.negotiation import best_equal_gain, best_for, set_payoff_floors, smallest_change
 
 SHOWN_METRICS = ("deficit", "home_payoff", "partner_payoff", "imports_value", "exports_value", "purchases_value",
                  "tariff_revenue", "partner_production_loss")
@@ -86,12 +87,19 @@ def with_offer_fixed(inst: Instance, offer: Offer) -> Instance:
     return replace(inst, fixed=Deal().with_values_of(fields))
 
 
-def evaluate_offer(inst: Instance, offer: Offer) -> OfferEvaluation:
+def offered_keys(offer: Offer) -> set:
+    """{(deal field, key)} of the levers an offer sets."""
+    return {(f.deal_field, key) for f in families() for key in offer.levers.values(f.deal_field)}
+
+
+def evaluate_offer(model: NegotiationModel, offer: Offer) -> OfferEvaluation:
     """Everything the module docstring lists, every deal verified outside the solver."""
+    inst = model.inst
     bound = with_offer_fixed(inst, offer)
-    completion_model = LeverModel(bound)
-    refs, table = completion_model.refs, completion_model.table
+    refs, table = model.refs, model.table
     no_deal = {p: refs.no_deal[f"{p}_payoff"] for p in ("home", "partner")}
+    offered = offered_keys(offer)
+    levers = {f.deal_field: offer.levers.values(f.deal_field) for f in families() if offer.levers.values(f.deal_field)}
 
     # As stated.
     deal = stated_deal(inst, offer)
@@ -102,40 +110,33 @@ def evaluate_offer(inst: Instance, offer: Offer) -> OfferEvaluation:
               **_outcome(inst, deal, metrics, no_deal)}
     point = {p: metrics[f"{p}_payoff"] for p in ("home", "partner")}
 
-    # Best completion.
-    if stated["acceptable"]:
-        completion_model.set_payoff_floors(point)
-    solution = completion_model.solve_lexicographic()
-    completion = {"status": solution.status, "message": solution.message, "floors": stated["acceptable"]}
-    if solution.has_deal:
-        c_metrics = evaluate(inst, solution.deal, table)
-        c_checks = constraint_checks(bound, solution.deal, c_metrics, refs, solution.binaries)
-        worst = max_violation(c_checks)
-        completion.update(_outcome(inst, solution.deal, c_metrics, no_deal))
-        completion["verified"] = worst <= VIOLATION_TOLERANCE
-        completion["max_violation"] = worst
-        completion["added"] = _changes(inst, deal, solution.deal, table)
+    # Best completion: the offer's levers fixed (over the instance's own fixings), the rest chosen.
+    with model.free_terms(only=offered):
+        model.force(levers)
+        with model.scratch():
+            if stated["acceptable"]:
+                set_payoff_floors(model, point)
+            solution = model.solve()
+        completion = {"status": solution.status, "message": solution.message, "floors": stated["acceptable"]}
+        if solution.has_deal:
+            completion.update(_verified_outcome(inst, bound, model, solution, no_deal))
+            completion["added"] = _changes(inst, deal, solution.deal, table)
+            if stated["acceptable"]:
+                completion["no_worse"] = {p: completion["gains"][p] >= stated["gains"][p]
+                                          - VIOLATION_TOLERANCE * max(1.0, abs(point[p])) for p in ("home", "partner")}
         if stated["acceptable"]:
-            completion["no_worse"] = {p: completion["gains"][p] >= stated["gains"][p]
-                                      - VIOLATION_TOLERANCE * max(1.0, abs(point[p])) for p in ("home", "partner")}
-
-    if stated["acceptable"]:
-        completion_model.set_payoff_floors(None)
-        home_best = completion_model.solve_lexicographic()
-        completion["home_best"] = {"status": home_best.status, "message": home_best.message}
-        if home_best.has_deal:
-            h_metrics = evaluate(inst, home_best.deal, table)
-            h_checks = constraint_checks(bound, home_best.deal, h_metrics, refs, home_best.binaries)
-            completion["home_best"].update(_outcome(inst, home_best.deal, h_metrics, no_deal))
-            completion["home_best"]["verified"] = max_violation(h_checks) <= VIOLATION_TOLERANCE
-            completion["home_best"]["added"] = _changes(inst, deal, home_best.deal, table)
+            home_best = model.solve()
+            completion["home_best"] = {"status": home_best.status, "message": home_best.message}
+            if home_best.has_deal:
+                completion["home_best"].update(_verified_outcome(inst, bound, model, home_best, no_deal))
+                completion["home_best"]["added"] = _changes(inst, deal, home_best.deal, table)
 
     # Distance to the frontier.
     free = replace(inst, fixed=Deal())
-    frontier_model = LeverModel(free)
-    frontier = {"from_stated": _distance(free, frontier_model, point, no_deal)}
-    if solution.has_deal:
-        frontier["from_completion"] = _distance(free, frontier_model, completion["payoffs"], no_deal)
+    with model.free_terms():
+        frontier = {"from_stated": _distance(free, model, point, no_deal)}
+        if solution.has_deal:
+            frontier["from_completion"] = _distance(free, model, completion["payoffs"], no_deal)
 
     result = OfferEvaluation(
         offer={"name": offer.name, "title": offer.title, "file": offer.file, "tabled_by": offer.tabled_by,
@@ -144,8 +145,17 @@ def evaluate_offer(inst: Instance, offer: Offer) -> OfferEvaluation:
         parties=dict(inst.parties), instance={"name": inst.name, "title": inst.title, "file": inst.file},
         stated=stated, completion=completion, frontier=frontier)
     if not stated["acceptable"]:
-        result.amendment = _amendment(inst, offer, deal, no_deal)
+        result.amendment = _amendment(model, offer, deal, no_deal)
     return result
+
+
+def _verified_outcome(inst: Instance, bound: Instance, model: NegotiationModel, solution, no_deal: dict) -> dict:
+    """A completion's outcome, verified against the instance with the offer's levers fixed."""
+    metrics = evaluate(inst, solution.deal, model.table)
+    checks = constraint_checks(bound, solution.deal, metrics, model.refs, solution.binaries)
+    worst = max_violation(checks)
+    return {**_outcome(inst, solution.deal, metrics, no_deal), "verified": worst <= VIOLATION_TOLERANCE,
+            "max_violation": worst}
 
 
 def _broken(c) -> dict:
@@ -196,41 +206,40 @@ def _changes(inst: Instance, before: Deal, after: Deal, table, only: set | None 
     return out
 
 
-def _distance(inst: Instance, lm: LeverModel, point: dict, no_deal: dict) -> dict:
+def _distance(inst: Instance, model: NegotiationModel, point: dict, no_deal: dict) -> dict:
     """How much better both sides could do than `point` (payoffs, USD): see the module docstring."""
     out = {"from": point}
-    joint = lm.best_equal_gain(point["home"], point["partner"])
+    joint = best_equal_gain(model, point["home"], point["partner"])
     out["joint_gain"] = joint.value if joint.has_deal else None
     out["joint_status"] = joint.status
     size = max(1.0, abs(point["home"]), abs(point["partner"]))
     out["on_frontier"] = joint.has_deal and joint.value <= ON_FRONTIER * size
     if joint.has_deal:
-        out["joint_deal"] = _verified_summary(inst, lm, joint, no_deal)
+        out["joint_deal"] = _verified_summary(inst, model, joint, no_deal)
     for party, other in (("home", "partner"), ("partner", "home")):
-        best = lm.best_for(party, {other: point[other]})
+        best = best_for(model, party, {other: point[other]})
         out[f"{party}_room"] = (best.value - point[party]) if best.has_deal else None
         if best.has_deal:
-            out[f"{party}_best_deal"] = _verified_summary(inst, lm, best, no_deal)
+            out[f"{party}_best_deal"] = _verified_summary(inst, model, best, no_deal)
     return out
 
 
-def _verified_summary(inst: Instance, lm: LeverModel, solution, no_deal: dict) -> dict:
-    metrics = evaluate(inst, solution.deal, lm.table)
-    checks = constraint_checks(inst, solution.deal, metrics, lm.refs, solution.binaries)
+def _verified_summary(inst: Instance, model: NegotiationModel, solution, no_deal: dict) -> dict:
+    metrics = evaluate(inst, solution.deal, model.table)
+    checks = constraint_checks(inst, solution.deal, metrics, model.refs, solution.binaries)
     worst = max_violation(checks)
     return {"deficit": metrics["deficit"], "gains": {p: metrics[f"{p}_payoff"] - no_deal[p] for p in ("home", "partner")},
             "verified": worst <= VIOLATION_TOLERANCE, "max_violation": worst}
 
 
-def _amendment(inst: Instance, offer: Offer, stated: Deal, no_deal: dict) -> dict:
+def _amendment(model: NegotiationModel, offer: Offer, stated: Deal, no_deal: dict) -> dict:
     """The smallest change to the offer's levers that makes it acceptable (module docstring)."""
     target = {f.deal_field: offer.levers.values(f.deal_field) for f in families() if offer.levers.values(f.deal_field)}
-    offered = {(fld, key) for fld, values in target.items() for key in values}
+    offered = offered_keys(offer)
     # The offer's levers are free to change here, also where the instance itself fixes them.
-    fixed = {f.deal_field: {k: v for k, v in inst.fixed.values(f.deal_field).items() if (f.deal_field, k) not in offered}
-             for f in families()}
-    inst = replace(inst, fixed=Deal().with_values_of(fixed))
-    lm = LeverModel(inst)
+    fixed = {f.deal_field: {k: v for k, v in model.inst.fixed.values(f.deal_field).items()
+                            if (f.deal_field, k) not in offered} for f in families()}
+    inst = replace(model.inst, fixed=Deal().with_values_of(fixed))
     rest = {f.deal_field: {k: v for k, v in stated.values(f.deal_field).items() if (f.deal_field, k) not in offered}
             for f in families()}
     for f in families():              # amounts the offer leaves out are zero as stated
@@ -242,25 +251,24 @@ def _amendment(inst: Instance, offer: Offer, stated: Deal, no_deal: dict) -> dic
                                   if (f.deal_field, k) not in offered}
 
     def rank(family, line, option):
-        return option_rank(inst, lm.table, family, line, option)
-    lm.force(rest)
-    try:
-        solution = lm.smallest_change(target, rank)
-    finally:
-        lm.release()
-    scope = "the offer's levers only (the levers it leaves out stay at no deal)"
-    if not solution.has_deal:
-        solution = lm.smallest_change(target, rank)
-        scope = "the offer's levers, with the levers it leaves out chosen too (no change to its levers alone is enough)"
+        return option_rank(inst, model.table, family, line, option)
+    with model.free_terms(only=offered):
+        with model.forced(rest):
+            solution = smallest_change(model, target, rank)
+        scope = "the offer's levers only (the levers it leaves out stay at no deal)"
+        if not solution.has_deal:
+            solution = smallest_change(model, target, rank)
+            scope = ("the offer's levers, with the levers it leaves out chosen too (no change to its levers alone is "
+                     "enough)")
     if not solution.has_deal:
         return {"status": solution.status, "scope": "none",
                 "message": "no change to the offer makes it acceptable: no deal satisfies every constraint"}
-    metrics = evaluate(inst, solution.deal, lm.table)
-    checks = constraint_checks(inst, solution.deal, metrics, lm.refs, solution.binaries)
+    metrics = evaluate(inst, solution.deal, model.table)
+    checks = constraint_checks(inst, solution.deal, metrics, model.refs, solution.binaries)
     worst = max_violation(checks)
     return {"status": solution.status, "scope": scope, "objective": solution.value,
-            "changes": _changes(inst, stated, solution.deal, lm.table, only=offered),
-            "added": _changes(inst, stated, solution.deal, lm.table,
+            "changes": _changes(inst, stated, solution.deal, model.table, only=offered),
+            "added": _changes(inst, stated, solution.deal, model.table,
                               only={(f.deal_field, k) for f in families() for k in f.keys(inst)} - offered),
             **_outcome(inst, solution.deal, metrics, no_deal), "verified": worst <= VIOLATION_TOLERANCE,
             "max_violation": worst}

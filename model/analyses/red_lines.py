@@ -9,22 +9,17 @@ of the metric stays strictly inside the bound, no deal can reach it.
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
-import pyomo.environ as pyo
-
-from model.data.instance import Instance
-from model.data.levers import families
-from model.economics.metrics import References, red_line_bound
-from model.optimization.build import build_model
-from model.optimization.highs import LARGE_MODEL_VARIABLES, make_solver, solve
+from model.economics.metrics import red_line_bound
+from model.optimization.handle import MAX, MIN, NegotiationModel
 
 TOLERANCE = 1e-6     # relative: a bound this close to the extreme can still bind
+REVIEW_MAX_COLUMNS = 20_000   # above this many variables the review (one LP per line) is left out
 
 
-def review_red_lines(inst: Instance, refs: References, table) -> dict:
+def review_red_lines(model: NegotiationModel) -> dict:
     """{'lines': [{name, label, party, no_deal, bound, breached_by_no_deal, extreme, can_bind}],
     'note': how 'can bind' was decided}."""
+    inst, refs = model.inst, model.refs
     lines = []
     for r in inst.red_lines:
         bound = red_line_bound(r, refs)
@@ -35,29 +30,20 @@ def review_red_lines(inst: Instance, refs: References, table) -> dict:
                       "extreme": None, "can_bind": None})
     if not lines:
         return {"lines": [], "note": "no red lines"}
-    if 2 * len(table) + sum(len(f.keys(inst)) for f in families()) > LARGE_MODEL_VARIABLES:
+    if model.num_columns > REVIEW_MAX_COLUMNS:
         return {"lines": lines, "note": f"whether each line can bind is not checked above "
-                                        f"{LARGE_MODEL_VARIABLES:,} variables (it costs a model build and one LP "
-                                        "per line)"}
-    free = replace(inst, red_lines=(), settings=replace(inst.settings, participation=False))
-    m = build_model(free, table, refs)
-    for v in m.component_data_objects(pyo.Var):
-        if v.is_binary():
-            v.domain = pyo.UnitInterval
-    m.objective.deactivate()
-    solver = make_solver()
-    for line, r in zip(lines, inst.red_lines):
-        scale = m.metric_scale[r.metric]
-        sense = pyo.maximize if r.sense == "<=" else pyo.minimize
-        m.review = pyo.Objective(expr=m.metric[r.metric], sense=sense)
-        outcome = solve(solver, m)
-        if outcome.status == "optimal":
-            extreme = pyo.value(m.metric[r.metric]) * scale
-            line["extreme"] = extreme
-            gap = TOLERANCE * max(1.0, abs(line["bound"]))
-            line["can_bind"] = extreme >= line["bound"] - gap if r.sense == "<=" else extreme <= line["bound"] + gap
-        elif outcome.status == "unbounded":
-            line["can_bind"] = True
-        m.del_component(m.review)
+                                        f"{REVIEW_MAX_COLUMNS:,} variables (it costs one LP per line)"}
+    with model.scratch():
+        model.open_rows(("red_line", "participation"))
+        model.relax_integrality()
+        for line, r in zip(lines, inst.red_lines):
+            out = model.optimize(r.metric, MAX if r.sense == "<=" else MIN)
+            if out.status == "optimal":
+                extreme = out.value
+                line["extreme"] = extreme
+                gap = TOLERANCE * max(1.0, abs(line["bound"]))
+                line["can_bind"] = extreme >= line["bound"] - gap if r.sense == "<=" else extreme <= line["bound"] + gap
+            elif out.status == "unbounded":
+                line["can_bind"] = True
     return {"lines": lines, "note": "a line can bind if the LP relaxation of the model without red lines and "
                                     "participation reaches its bound"}

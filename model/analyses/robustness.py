@@ -7,8 +7,7 @@ twice more with only that input moved, to the 5th and then to the 95th percentil
 draws, every other input at the instance's own value. The swing (the deficit at one end
 minus at the other) ranks the inputs. It answers "which assumption moves the answer most",
 which the distribution alone does not; it costs two solves per input (with the sweep's
-built model: milliseconds each). `run_sweep` is passed in, as `compare` takes its solve
-function.
+built model: milliseconds each).
 """
 from __future__ import annotations
 
@@ -45,11 +44,11 @@ def input_label(inst, path: str) -> str:
     return path
 
 
-def sensitivity(inst, result, run_sweep, base_deficit: float | None) -> list[dict]:
+def sensitivity(inst, result, base_deficit: float | None, model=None) -> list[dict]:
     """One-at-a-time sensitivity of the deficit to each input the Monte Carlo draws vary,
     largest swing first. Each row: path, label, unit, base value, and for each end (low,
     high) the input's value, the status and the deficit (None without a deal)."""
-    from model.analyses.sweep import Plan
+    from model.analyses.sweep import Plan, run_sweep
     if not result.plan.samples:
         return []
     units = {i.path: i.unit for i in inst.inputs}
@@ -60,7 +59,7 @@ def sensitivity(inst, result, run_sweep, base_deficit: float | None) -> list[dic
         if not drawn:
             continue
         ends = tuple(float(np.quantile(np.asarray(drawn, dtype=float), q)) for q in ENDS)
-        solved = run_sweep(inst, Plan(params=((u.path, ends),)), workers=1, progress=False)
+        solved = run_sweep(inst, Plan(params=((u.path, ends),)), workers=1, progress=False, model=model)
         row = {"path": u.path, "label": input_label(inst, u.path), "unit": units.get(u.path, ""),
                "base": own.get(u.path), "base_deficit": base_deficit}
         for end, q, draw in zip(("low", "high"), ENDS, solved.rows):

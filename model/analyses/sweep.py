@@ -112,18 +112,21 @@ def draw_inputs(inst: Instance, plan: Plan, i: int) -> dict[str, float]:
 _LOCAL = threading.local()
 
 
-def resolver_for(inst: Instance):
+def resolver_for(inst: Instance, model=None):
+    """This thread's Resolver of `inst`: on `model` (the command's own NegotiationModel of `inst`)
+    when given, else on a model built here once (a worker's)."""
+    from model.optimization.handle import NegotiationModel
     from model.optimization.resolve import Resolver
     key = (inst.content_hash or id(inst), inst.name)
     cache = getattr(_LOCAL, "resolvers", None)
     if cache is None or key not in cache:
-        _LOCAL.resolvers = cache = {key: Resolver(inst)}
+        _LOCAL.resolvers = cache = {key: Resolver(model if model is not None else NegotiationModel(inst))}
     return cache[key]
 
 
-def solve_chunk(inst: Instance, plan: Plan, start: int, stop: int) -> list[dict]:
+def solve_chunk(inst: Instance, plan: Plan, start: int, stop: int, model=None) -> list[dict]:
     """Solve draws start..stop-1 and return one row (a dict) each; runs on any worker."""
-    resolver = resolver_for(inst)
+    resolver = resolver_for(inst, model)
     units = {i.path: i.unit for i in inst.inputs}
     rows = []
     for i in range(start, stop):
@@ -172,9 +175,10 @@ def chunks(n: int, workers: int) -> list[tuple[int, int]]:
 
 
 def run_sweep(inst: Instance, plan: Plan, workers: int = 1, scheduler: str | None = None,
-              progress: bool = True, timeout: float = 30.0) -> SweepResult:
+              progress: bool = True, timeout: float = 30.0, model=None) -> SweepResult:
     """Solve every draw of `plan`; rows come back in draw order whatever ran them.
-    `timeout`: seconds to wait for a scheduler (and its first worker) before giving up."""
+    `timeout`: seconds to wait for a scheduler (and its first worker) before giving up.
+    `model`: the command's NegotiationModel of `inst`, re-solved for the draws run in this process."""
     import time
 
     from tqdm import tqdm
@@ -189,7 +193,7 @@ def run_sweep(inst: Instance, plan: Plan, workers: int = 1, scheduler: str | Non
             engine = _run_dask(inst, plan, workers, scheduler, rows, bar, timeout)
         else:
             for a, b in chunks(n, 1):
-                part = solve_chunk(inst, plan, a, b)
+                part = solve_chunk(inst, plan, a, b, model)
                 rows.extend(part)
                 bar.update(len(part))
             engine = "this process"

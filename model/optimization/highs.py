@@ -1,28 +1,16 @@
-"""HiGHS for the Pyomo model: pass it in one call, solve, read the solution back, get duals.
+"""HiGHS for the negotiation model: the model passed in one call, runs, statuses in words, options.
 
-Pyomo is the modelling layer; HiGHS gets the model as arrays. `HighsSolver.load` walks
-every row once with Pyomo's linear-expression walker (`pyomo.repn.linear`, the one Pyomo's
-LP writer and standard-form compiler use, with one cache so that each metric is walked
-once), collects row-wise arrays and hands them to highspy's `passModel` in one call,
-instead of adding rows one by one through Pyomo's persistent interface (about three
-minutes at 10^6 variables, against seconds). Pyomo's standard-form compiler does the same
-walk and is as fast, but builds scipy matrices: importing scipy costs 0.5 s, as long as
-the whole solve of the default instance. It keeps both maps (Pyomo variable ->
-HiGHS column, constraint -> row), which the duals, ranging, the re-solve path
-(`resolve.Resolver`) and the coefficient check read.
-
-Later changes reach HiGHS incrementally when they are additions (a constraint or variable
-component, rows added to a ConstraintList, another active objective: the lexicographic
-stage, Nash's tangent cuts, the weighted and review objectives) or the removal or
-deactivation of whole constraint components; anything else (a mutable parameter's new value,
-a variable component removed) reloads the model. Bounds and domains of variables changed
-after loading are not seen, except through `fix_binaries` (the fixed LP), which changes
-HiGHS and Pyomo together.
+Pyomo is the modelling layer; HiGHS gets the model as arrays. `HighsSolver.load` walks every row
+once with Pyomo's linear-expression walker (`pyomo.repn.linear`, the one Pyomo's LP writer and
+standard-form compiler use), collects row-wise arrays and hands them to highspy's `passModel` in
+one call, instead of adding rows one by one through Pyomo's persistent interface (about three
+minutes at 10^6 variables, against seconds). Pyomo's standard-form compiler does the same walk
+and is as fast, but builds scipy matrices: importing scipy costs 0.5 s, as long as the whole solve
+of the default instance. The load keeps both maps (Pyomo variable -> HiGHS column, constraint ->
+row); after it, the model handle (`handle.NegotiationModel`) changes HiGHS's copy directly
+(bounds, rows, columns, costs) and never goes back to Pyomo.
 
 Statuses are the five words users see: optimal, infeasible, unbounded, time_limit, error.
-Shadow prices of a MILP come from the LP with every binary fixed at its optimal value
-(the 'fixed LP'); they say what relaxing a constraint is worth while the chosen tariff
-options and NTB reliefs stay as they are.
 """
 from __future__ import annotations
 
@@ -35,9 +23,7 @@ import pyomo.environ as pyo
 from pyomo.repn.linear import LinearRepnVisitor
 from pyomo.repn.util import VarRecorder
 
-from model.data.instance import Deal, Instance
 from model.errors import SolverUnavailable
-from model.optimization.build import read_deal
 
 MIP_REL_GAP = 1e-9        # models up to LARGE_MODEL_VARIABLES: proven optimal to rounding
 MIP_ABS_GAP = 1e-7        # in USD million
@@ -63,21 +49,23 @@ def highs_options(columns: int, time_limit: float | None = None) -> dict:
     fixed seed, and for large models light presolve, a looser gap and an interior-point root.
     The benchmarks give raw highspy and linopy these same options."""
     large = columns > LARGE_MODEL_VARIABLES
-    options = {"mip_rel_gap": LARGE_MIP_REL_GAP if large else MIP_REL_GAP, "mip_abs_gap": MIP_ABS_GAP,
-               "threads": 1, "random_seed": 0, "time_limit": float(time_limit) if time_limit else math.inf,
-               "presolve_mode": 2 if large else 0, "presolve": "choose", "simplex_strategy": 1,
-               "mip_lp_solver": "ipm" if columns > ROOT_IPM_VARIABLES else "choose"}
-    return options
+    return {"mip_rel_gap": LARGE_MIP_REL_GAP if large else MIP_REL_GAP, "mip_abs_gap": MIP_ABS_GAP,
+            "threads": 1, "random_seed": 0, "time_limit": float(time_limit) if time_limit else math.inf,
+            "presolve_mode": 2 if large else 0, "presolve": "choose", "simplex_strategy": 1,
+            "mip_lp_solver": "ipm" if columns > ROOT_IPM_VARIABLES else "choose"}
 
 
 @dataclass
 class SolveOutcome:
+    """One run of HiGHS: its status in words and, when it found one, the solution."""
+
     status: str                                  # optimal, infeasible, unbounded, time_limit, error
-    objective: float | None = None               # in model units (objective_scale converts)
+    objective: float | None = None               # in model units
     bound: float | None = None
     mip_gap: float | None = None
     message: str = ""
     has_solution: bool = False
+    x: np.ndarray | None = None                  # column values
 
 
 _BANNER_LOCK = threading.Lock()
@@ -111,47 +99,38 @@ def _highspy():
 
 
 class HighsSolver:
-    """One HiGHS instance holding one Pyomo model (see the module docstring).
+    """One HiGHS instance holding one Pyomo model, passed in one call (see the module docstring).
 
     `columns[j]` is the Pyomo variable of HiGHS column j and `col_of[id(variable)]` its
     column; `rows[i]` the constraint of row i and `row_of[constraint]` its row."""
 
     def __init__(self):
         self.h = _new_highs()
-        self.model = None
         self.columns: list = []
         self.col_of: dict[int, int] = {}
         self.rows: list = []
         self.row_of: dict = {}
-        self.objective = None          # the Pyomo objective HiGHS optimizes
-        self.unused: list = []         # variables in no row and not in the objective (no column)
-        self._unused_ids: set = set()
-        self._costs: dict = {}         # id(objective) -> (objective, costs, offset)
-        self._state = None
-
-    def available(self) -> bool:
-        """HiGHS answers (highspy imported and a Highs object made)."""
-        return self.h is not None
+        self.coefficients: dict = {}
 
     def version(self) -> tuple[int, int, int]:
         h = self.h
         return h.versionMajor(), h.versionMinor(), h.versionPatch()
 
-    # -- passing the model -----------------------------------------------------------------
     def load(self, m) -> None:
-        """Compile `m` to arrays (`compile_rows`) and pass them to HiGHS in one call.
-
-        Fixed variables stay columns (with equal bounds): they are unfixed while compiling, so
-        that fixing or releasing one later is a bound change and every variable keeps its column."""
+        """Compile `m` to arrays (`compile_rows`) and pass them to HiGHS in one call, with the
+        active objective (or none). Fixed variables stay columns with equal bounds: they are
+        unfixed while compiling, so that releasing one later is a bound change and every
+        variable keeps its column. `coefficients` then says how the matrix is scaled."""
         highspy = _highspy()
-        columns = list(_variables(m))
+        columns = list(m.component_data_objects(pyo.Var, descend_into=True))
         fixed = [v for v in columns if v.fixed]
         for v in fixed:
             v.unfix()
         try:
             col_of = {id(v): j for j, v in enumerate(columns)}
             visitor = _visitor()
-            cons, start, index, value, row_lower, row_upper = compile_rows(_constraints(m), col_of, visitor)
+            cons, start, index, value, row_lower, row_upper = compile_rows(
+                m.component_data_objects(pyo.Constraint, active=True, descend_into=True), col_of, visitor)
             objectives = list(m.component_data_objects(pyo.Objective, active=True))
             cost, offset = np.zeros(len(columns)), 0.0
             if objectives:
@@ -160,7 +139,7 @@ class HighsSolver:
         finally:
             for v in fixed:
                 v.fix()
-        lower, upper, integer = _column_data(columns)
+        lower, upper, integer = column_data(columns)
         sense = highspy.ObjSense.kMaximize if objectives and objectives[0].sense == pyo.maximize \
             else highspy.ObjSense.kMinimize
         inf = highspy.kHighsInf
@@ -170,156 +149,23 @@ class HighsSolver:
                     cost, np.clip(lower, -inf, inf), np.clip(upper, -inf, inf),
                     np.clip(row_lower, -inf, inf), np.clip(row_upper, -inf, inf), start, index, value,
                     integer.astype(np.int32))
-        self.model = m
-        self.columns = columns
-        self.col_of = col_of
-        self.rows = cons
-        self.row_of = {c: i for i, c in enumerate(cons)}
-        self.objective = objectives[0] if objectives else None
-        self.unused, self._unused_ids = [], set()
-        self._state = _structure(m)
-        self._seen = list(m.component_objects((pyo.Constraint, pyo.Var), descend_into=True))
-        self._costs = {}
-
-    def sync(self, m) -> None:
-        """Bring HiGHS up to date with `m` (see the module docstring): nothing when unchanged,
-        added rows and columns, removed rows, another objective; else a full reload."""
-        if self.model is not m:
-            return self.load(m)
-        state, old = _structure(m), self._state
-        if state != old:
-            if state["params"] != old["params"] or any(state["vars"].get(k, 0) < size
-                                                       for k, size in old["vars"].items()):
-                return self.load(m)
-            cons = {id(c): c for c in m.component_objects(pyo.Constraint, active=True, descend_into=True)}
-            changed = {k for k in old["cons"] if state["cons"].get(k) != old["cons"][k]}
-            if changed:          # removed, deactivated or resized constraint components
-                still = {id(c) for k in changed if k in cons for c in cons[k].values() if c.active}
-                self._delete_rows({id(c) for c in self.rows
-                                   if id(c.parent_component()) in changed and id(c) not in still})
-            for comp in m.component_objects(pyo.Var, descend_into=True):
-                if old["vars"].get(id(comp)) != len(comp):
-                    self._add_columns([v for v in comp.values() if id(v) not in self.col_of])
-            for k, comp in cons.items():
-                if old["cons"].get(k) != len(comp):
-                    self._add_rows([c for c in comp.values() if c.active and c not in self.row_of])
-            self._state = state
-            self._seen = list(m.component_objects((pyo.Constraint, pyo.Var), descend_into=True))
-        active = list(m.component_data_objects(pyo.Objective, active=True))
-        if len(active) != 1:
-            raise ValueError(f"the model has {len(active)} active objectives; HiGHS takes one")
-        if active[0] is not self.objective:
-            self.set_objective(active[0])
-
-    def mark_synced(self, m) -> None:
-        """`m` as it stands is what HiGHS holds (after changing both directly)."""
-        self._state = _structure(m)
+        self.columns, self.col_of = columns, col_of
+        self.rows, self.row_of = cons, {c: i for i, c in enumerate(cons)}
+        self.coefficients = coefficient_range(start, index, value, cost, [c.name for c in cons],
+                                              [v.name for v in columns])
 
     def linear(self, expr) -> tuple[np.ndarray, np.ndarray, float]:
         """(columns, coefficients, constant) of a linear expression over the loaded columns."""
         return _linear(expr, self.col_of, _visitor())
-
-    def set_objective(self, obj) -> None:
-        """Make `obj` HiGHS's objective: costs, offset and sense (each objective's costs are
-        computed once while the columns stay the same)."""
-        highspy = _highspy()
-        if id(obj) not in self._costs:
-            cols, coefs, constant = self.linear(obj.expr)
-            cost = np.zeros(len(self.columns))
-            np.add.at(cost, cols, coefs)
-            self._costs[id(obj)] = (obj, cost, constant)
-        _, cost, constant = self._costs[id(obj)]
-        h = self.h
-        h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
-        h.changeObjectiveOffset(constant)
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize if obj.sense == pyo.maximize else highspy.ObjSense.kMinimize)
-        self.objective = obj
-
-    def _add_columns(self, new: list) -> None:
-        new = [v for v in new if id(v) not in self._unused_ids]
-        if not new:
-            return
-        lower, upper, integer = _column_data(new)
-        inf = _highspy().kHighsInf
-        h, start = self.h, len(self.columns)
-        h.addVars(len(new), np.clip(lower, -inf, inf), np.clip(upper, -inf, inf))
-        if integer.any():
-            idx = np.arange(start, start + len(new), dtype=np.int32)
-            h.changeColsIntegrality(len(new), idx, integer.astype(np.uint8))
-        for j, v in enumerate(new, start):
-            self.col_of[id(v)] = j
-        self.columns += new
-        self._costs = {}
-
-    def _add_rows(self, cons: list) -> None:
-        inf = _highspy().kHighsInf
-        for c in cons:
-            met = [v for v in _vars_in(c.body) if id(v) not in self.col_of]   # e.g. one that was unused
-            if met:
-                self._unused_ids -= {id(v) for v in met}
-                self.unused = [u for u in self.unused if id(u) in self._unused_ids]
-                self._add_columns(met)
-            cols, coefs, constant = self.linear(c.body)
-            lo = -inf if c.lower is None else pyo.value(c.lower) - constant
-            up = inf if c.upper is None else pyo.value(c.upper) - constant
-            self.h.addRow(lo, up, len(cols), cols, coefs)
-            self.row_of[c] = len(self.rows)
-            self.rows.append(c)
-
-    def _delete_rows(self, ids: set) -> None:
-        gone = np.array([id(c) in ids for c in self.rows], dtype=bool)
-        if not gone.any():
-            return
-        where = np.flatnonzero(gone).astype(np.int32)
-        self.h.deleteRows(len(where), where)
-        self.rows = [c for c, g in zip(self.rows, gone) if not g]
-        self.row_of = {c: i for i, c in enumerate(self.rows)}
-
-    # -- reading back ----------------------------------------------------------------------
-    def values(self) -> np.ndarray:
-        return np.asarray(self.h.getSolution().col_value, dtype=float)
-
-    def load_values(self) -> None:
-        """HiGHS's solution into the Pyomo variables (unused ones: 0 within their bounds)."""
-        for v, x in zip(self.columns, self.values().tolist()):
-            v.set_value(x, skip_validation=True)
-        for v in self.unused:
-            if not v.fixed:
-                lb, ub = v.bounds
-                v.set_value(max(lb if lb is not None else -math.inf, min(ub if ub is not None else math.inf, 0.0)),
-                            skip_validation=True)
-
-    def duals(self) -> dict:
-        """Constraint -> HiGHS's row dual."""
-        duals = self.h.getSolution().row_dual
-        return {c: duals[i] for c, i in self.row_of.items()}
-
-    def fix_binaries(self, m) -> None:
-        """Fix every binary at its (rounded) value and make it continuous, in Pyomo and HiGHS
-        alike: the fixed LP."""
-        binaries = [v for v in _variables(m) if v.is_binary()]
-        cols, values = [], []
-        for v in binaries:
-            value = round(pyo.value(v))
-            v.domain = pyo.Reals
-            v.fix(value)
-            if id(v) in self.col_of:
-                cols.append(self.col_of[id(v)])
-                values.append(float(value))
-        if cols:
-            idx, vals = np.array(cols, dtype=np.int32), np.array(values)
-            self.h.changeColsIntegrality(len(idx), idx, np.zeros(len(idx), dtype=np.uint8))
-            self.h.changeColsBounds(len(idx), idx, vals, vals)
-        self.mark_synced(m)
 
 
 ROUNDING_COST = 1e-9        # a reduced cost this small, on a column unbounded on its side, is rounding
 UNBOUNDED_AMOUNT = 1e6      # model units (10^9 vehicles, USD 10^12) allowed for such a column
 
 
-def proven_fixings(solver, limit: float, time_limit: float | None = None) -> dict[int, tuple[float, float]]:
+def proven_fixings(h, x: np.ndarray, limit: float, time_limit: float | None = None) -> dict[int, tuple[float, float]]:
     """Binaries that no solution with objective <= `limit` can move, from the LP relaxation of
-    the (minimizing) model HiGHS holds: {column: (its value, its value)}.
+    the (minimizing) model the Highs object `h` holds, at the MIP solution `x`: {column: (its value, its value)}.
 
     Reduced-cost fixing, made rigorous by recomputing the bound: for any row duals y (HiGHS's,
     cleaned so that each multiplies a finite bound), d = c - A'y and every feasible x has
@@ -330,7 +176,6 @@ def proven_fixings(solver, limit: float, time_limit: float | None = None) -> dic
     optimum, stay the same (tests/test_stage_two.py checks this on every shipped and
     hand-worked instance), and its branch and bound has only the undecided ones left."""
     highspy = _highspy()
-    h = solver.h
     lp = h.getLp()
     if lp.sense_ != highspy.ObjSense.kMinimize:
         return {}
@@ -341,7 +186,7 @@ def proven_fixings(solver, limit: float, time_limit: float | None = None) -> dic
         return {}
     n = lp.num_col_
     col_lower, col_upper = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
-    at = np.round(solver.values()[integer])
+    at = np.round(np.asarray(x, dtype=float)[integer])
     h.changeColsIntegrality(len(integer), integer, np.zeros(len(integer), dtype=np.uint8))
     try:
         # The LP relaxation, warm: first the LP with the binaries fixed at stage one's optimum
@@ -399,17 +244,12 @@ def _least(v: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
     return float(v[pos] @ lower[pos] + v[neg] @ upper[neg])
 
 
-def change_bounds(solver, bounds: dict[int, tuple[float, float]]) -> dict[int, tuple[float, float]]:
-    """Set HiGHS column bounds {column: (lower, upper)}; return the bounds they replace."""
-    if not bounds:
-        return {}
-    lp = solver.h.getLp()
-    cols = np.fromiter(bounds, dtype=np.int32, count=len(bounds))
-    lower, upper = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
-    old = {int(j): (float(lower[j]), float(upper[j])) for j in cols}
-    solver.h.changeColsBounds(len(cols), cols, np.array([bounds[j][0] for j in cols.tolist()]),
-                              np.array([bounds[j][1] for j in cols.tolist()]))
-    return old
+
+
+def _least(v: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
+    """min of v'x over lower <= x <= upper (v_j x_j at the bound its sign picks; 0 where v_j = 0)."""
+    pos, neg = v > 0, v < 0
+    return float(v[pos] @ lower[pos] + v[neg] @ upper[neg])
 
 
 def _visitor():
@@ -459,22 +299,9 @@ def compile_rows(constraints, col_of: dict, visitor):
             np.asarray(value, dtype=float), np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
 
 
-def _variables(m):
-    return m.component_data_objects(pyo.Var, descend_into=True)
-
-
-def _constraints(m):
-    return m.component_data_objects(pyo.Constraint, active=True, descend_into=True)
-
-
-def _vars_in(expr):
-    from pyomo.core.expr.visitor import identify_variables
-    return identify_variables(expr, include_fixed=True)
-
-
-def _column_data(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def column_data(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(lower, upper, integer) of each variable: its bounds and domain (a fixed variable: its
-    value on both sides); one pass per Var component where they are uniform."""
+    value on both sides)."""
     n = len(columns)
     lower, upper = np.empty(n), np.empty(n)
     integer = np.zeros(n, dtype=bool)
@@ -489,46 +316,20 @@ def _column_data(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return lower, upper, integer
 
 
-def _structure(m) -> dict:
-    """What sync compares: active constraint components and their sizes, Var components and
-    their sizes, mutable parameters' values (components are compared by identity: the solver
-    keeps the ones it has seen alive, see `HighsSolver.sync`)."""
-    return {
-        "cons": {id(c): len(c) for c in m.component_objects(pyo.Constraint, active=True, descend_into=True)},
-        "vars": {id(v): len(v) for v in m.component_objects(pyo.Var, descend_into=True)},
-        "params": tuple(tuple(pyo.value(p[k]) for k in p) for p in m.component_objects(pyo.Param, descend_into=True)
-                        if p.mutable),
-    }
-
-
 def make_solver() -> HighsSolver:
     """A HiGHS solver, or SolverUnavailable with a clear reason."""
-    solver = HighsSolver()
-    if not solver.available():
-        raise SolverUnavailable("HiGHS is not available: install the 'highspy' package (pip install highspy)")
-    return solver
+    return HighsSolver()
 
 
 def solver_version(solver) -> str:
     return ".".join(str(v) for v in solver.version())
 
 
-# The Pyomo solver interfaces capture the process's stdout/stderr file descriptors around
-# each solve, which is not safe when two threads do it at once (a Dask worker with several
-# threads). Sweeps hold this lock around solves of Pyomo models; draws re-solved through
-# highspy directly do not need it.
-PYOMO_SOLVER_LOCK = threading.RLock()
-
-
-def warm_start(solver, x=None) -> None:
-    """Hand HiGHS a solution (default: its current one) as the incumbent of the next solve.
-    Used before the lexicographic stage: stage one's optimum is feasible there, so the branch
-    and bound starts with a solution instead of searching for one."""
+def warm_start(h, x) -> None:
+    """Hand HiGHS a solution as the incumbent of the next solve (stage one's optimum is feasible
+    in the lexicographic stage, so its branch and bound starts with a solution)."""
     highspy = _highspy()
-    h = solver.h
-    if x is None:
-        x = solver.values()
-    if len(x) != h.getNumCol():
+    if x is None or len(x) != h.getNumCol():
         return
     start = highspy.HighsSolution()
     start.col_value = list(map(float, x))
@@ -541,21 +342,14 @@ def warm_start(solver, x=None) -> None:
 COEFFICIENT_BAND = (1e-7, 1e7)
 
 
-def coefficient_range(solver, m) -> dict:
-    """Load `m` into HiGHS and report the range of its coefficients (constraint matrix and
-    objective), naming the smallest and largest entries by row and variable; `ok` is False
-    outside COEFFICIENT_BAND, where HiGHS's absolute tolerances stop being reliable."""
-    highspy = _highspy()
-    solver.sync(m)
-    lp = solver.h.getLp()
-    mat = lp.a_matrix_
-    index, start = np.asarray(mat.index_, dtype=np.int64), np.asarray(mat.start_, dtype=np.int64)
-    outer = np.repeat(np.arange(len(start) - 1), np.diff(start))
-    rows, cols = (index, outer) if mat.format_ == highspy.MatrixFormat.kColwise else (outer, index)
-    cost = np.asarray(lp.col_cost_, dtype=float)
-    values = np.abs(np.concatenate([np.asarray(mat.value_, dtype=float), cost]))
-    rows = np.concatenate([rows, np.full(cost.size, -1)])          # -1: the objective
-    cols = np.concatenate([cols, np.arange(cost.size)])
+def coefficient_range(start, index, value, cost, row_names: list[str], col_names: list[str]) -> dict:
+    """The range of a row-wise matrix's and a cost vector's coefficients, naming the smallest and
+    largest entries by row and variable; `ok` is False outside COEFFICIENT_BAND, where HiGHS's
+    absolute tolerances stop being reliable."""
+    rows = np.repeat(np.arange(len(start) - 1), np.diff(np.asarray(start)))
+    values = np.abs(np.concatenate([np.asarray(value, dtype=float), np.asarray(cost, dtype=float)]))
+    rows = np.concatenate([rows, np.full(len(cost), -1)])          # -1: the objective
+    cols = np.concatenate([np.asarray(index), np.arange(len(cost))])
     nonzero = np.flatnonzero(values > 0)
     if not nonzero.size:
         return {"min": None, "max": None, "ok": True}
@@ -563,8 +357,8 @@ def coefficient_range(solver, m) -> dict:
 
     def where(k):
         r = int(rows[k])
-        return {"row": "the objective" if r < 0 else solver.rows[r].name,
-                "variable": solver.columns[int(cols[k])].name, "value": float(values[k])}
+        return {"row": "the objective" if r < 0 else row_names[r], "variable": col_names[int(cols[k])],
+                "value": float(values[k])}
     out = {"min": float(values[lo]), "max": float(values[hi]), "smallest": where(lo), "largest": where(hi)}
     out["ok"] = COEFFICIENT_BAND[0] <= out["min"] and out["max"] <= COEFFICIENT_BAND[1]
     return out
@@ -590,51 +384,41 @@ def set_options(h, time_limit: float | None = None, **extra) -> None:
         h.setOptionValue(k, v)
 
 
-def solve(solver, m, time_limit: float | None = None) -> SolveOutcome:
-    """Solve `m` as it stands (syncing HiGHS with it first); load the solution if there is one."""
+def run(h, time_limit: float | None = None) -> SolveOutcome:
+    """Run HiGHS on the model `h` holds, with `highs_options`; the outcome with the column values
+    when there is a solution. HiGHS failing is an outcome ('error'), not an exception."""
+    highspy = _highspy()
     try:
-        solver.sync(m)
-        return run_loaded(solver, time_limit)
+        set_options(h, time_limit)
+        h.run()
+        S = highspy.HighsModelStatus
+        status, info = h.getModelStatus(), h.getInfo()
+        has_solution = info.primal_solution_status == 2          # kSolutionStatusFeasible
+        x = np.asarray(h.getSolution().col_value, dtype=float) if has_solution else None
+        obj = info.objective_function_value if has_solution else None
+        bound = (obj if status == S.kOptimal and has_solution else None) if info.mip_node_count == -1 \
+            else info.mip_dual_bound                              # mip_node_count -1: an LP
+        gap = None
+        if obj is not None and bound is not None and math.isfinite(bound):
+            gap = abs(obj - bound) / max(1e-10, abs(obj))
+        if status == S.kOptimal and has_solution:
+            return SolveOutcome("optimal", obj, bound, gap or 0.0, has_solution=True, x=x)
+        if status == S.kTimeLimit:
+            return SolveOutcome("time_limit", obj, bound, gap, "time limit reached", has_solution, x)
+        if status == S.kInfeasible:
+            return SolveOutcome("infeasible", message="no deal satisfies every constraint")
+        if status == S.kUnbounded:
+            return SolveOutcome("unbounded", message="the objective can improve without limit")
+        if status == S.kUnboundedOrInfeasible:
+            return _infeasible_or_unbounded(h)
+        return SolveOutcome("error", message=f"HiGHS stopped: {h.modelStatusToString(status)}")
     except Exception as exc:  # HiGHS crashed or rejected the model
         return SolveOutcome("error", message=f"{type(exc).__name__}: {exc}")
 
 
-def run_loaded(solver, time_limit: float | None = None) -> SolveOutcome:
-    """Run HiGHS on the model it holds; load the solution into the Pyomo variables if there is one."""
-    highspy = _highspy()
-    h = solver.h
-    set_options(h, time_limit)
-    h.run()
-    S = highspy.HighsModelStatus
-    status, info = h.getModelStatus(), h.getInfo()
-    has_solution = info.primal_solution_status == 2          # kSolutionStatusFeasible
-    if has_solution:
-        solver.load_values()
-    obj = info.objective_function_value if has_solution else None
-    if info.mip_node_count == -1:           # an LP
-        bound = obj if status == S.kOptimal and has_solution else None
-    else:
-        bound = info.mip_dual_bound
-    gap = None
-    if obj is not None and bound is not None and math.isfinite(bound):
-        gap = abs(obj - bound) / max(1e-10, abs(obj))
-    if status == S.kOptimal and has_solution:
-        return SolveOutcome("optimal", obj, bound, gap or 0.0, has_solution=True)
-    if status == S.kTimeLimit:
-        return SolveOutcome("time_limit", obj, bound, gap, "time limit reached", has_solution)
-    if status == S.kInfeasible:
-        return SolveOutcome("infeasible", message="no deal satisfies every constraint")
-    if status == S.kUnbounded:
-        return SolveOutcome("unbounded", message="the objective can improve without limit")
-    if status == S.kUnboundedOrInfeasible:
-        return _infeasible_or_unbounded(solver)
-    return SolveOutcome("error", message=f"HiGHS stopped: {h.modelStatusToString(status)}")
-
-
-def _infeasible_or_unbounded(solver) -> SolveOutcome:
+def _infeasible_or_unbounded(h) -> SolveOutcome:
     """HiGHS's presolve may not tell the two apart: re-solve for feasibility alone (zero costs)."""
     highspy = _highspy()
-    h = solver.h
     lp = h.getLp()
     cost, offset = np.asarray(lp.col_cost_, dtype=float), lp.offset_
     n = len(cost)
@@ -646,49 +430,3 @@ def _infeasible_or_unbounded(solver) -> SolveOutcome:
     if feasible:
         return SolveOutcome("unbounded", message="the objective can improve without limit")
     return SolveOutcome("infeasible", message="no deal satisfies every constraint")
-
-
-def extract_deal(m, inst: Instance, threshold: float | None = None) -> tuple[Deal, dict[str, dict]]:
-    """The deal in base units, and each binary family's raw values (for the integrality check);
-    amounts below the noise threshold read as zero (see `build.read_deal`)."""
-    return read_deal(inst, m.lever_families,
-                     lambda name: {k: float(pyo.value(x)) for k, x in getattr(m, name).items()}, threshold)
-
-
-@dataclass
-class FixedLp:
-    """Duals and ranging of the LP with the chosen binaries fixed."""
-
-    status: str
-    duals: dict[str, float]            # constraint name -> d(objective)/d(rhs), base units
-    ranging: object | None = None      # raw highspy ranging, for `explain`
-
-
-def fixed_lp_duals(solver, m) -> FixedLp:
-    """Fix every binary at its value, relax integrality, re-solve, read the duals.
-
-    Duals are in base units: objective units (USD) per unit of the constraint's
-    right-hand side (vehicles, USD, fraction or the good's unit).
-    """
-    highspy = _highspy()
-    solver.sync(m)
-    solver.fix_binaries(m)
-    h = solver.h
-    set_options(h)
-    h.clearSolver()              # a stale basis would make HiGHS skip presolve
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return FixedLp(h.modelStatusToString(h.getModelStatus()), {})
-    solver.load_values()
-    row_dual = h.getSolution().row_dual
-    duals = {}
-    for name, con in m.row_info.items():
-        i = solver.row_of.get(con)
-        if i is not None:
-            duals[name] = row_dual[i] * m.objective_scale / m.row_scale[name]
-    ranging = None
-    try:
-        ranging = h.getRanging()
-    except Exception:  # ranging is an extra; its absence must not fail a solve
-        ranging = None
-    return FixedLp("optimal", duals, ranging)

@@ -1,4 +1,4 @@
-"""Objectives other than `min_deficit`: a weighted sum of metrics, and Nash bargaining.
+"""Objectives other than `min_deficit`, on the model handle: a weighted sum of metrics, and Nash bargaining.
 
 Nash bargaining maximizes sum_i w_i log(g_i), g_i = payoff_i - no-deal payoff_i. The log
 is concave, so it is replaced by its tangent lines (outer approximation): a variable
@@ -11,168 +11,82 @@ from __future__ import annotations
 
 import math
 
-import pyomo.environ as pyo
-
-from model.data.instance import Instance
-from model.economics.metrics import References
-from model.optimization.build import MONEY
-from model.optimization.highs import (
-    LARGE_MODEL_VARIABLES,
-    SolveOutcome,
-    change_bounds,
-    proven_fixings,
-    solve,
-    warm_start,
-)
+from model.data.levers import MONEY
+from model.optimization.forms import Form, without_round_off
+from model.optimization.handle import MAX, NegotiationModel, Solution
 
 NASH_TOLERANCE = 1e-6
 NASH_MAX_CUTS = 200
 MIN_GAIN = 1e-6          # USD million: a gain of $1, so the log stays finite
 
 
-def solve_objective(solver, m, inst: Instance, refs: References, objective: str, time_limit=None):
-    """Replace the deficit objective with `objective`, solve, return (outcome, extras)."""
+def solve_objective(model: NegotiationModel, objective: str, time_limit=None) -> Solution:
+    """The instance solved for `objective` ('min_deficit', 'weighted' or 'nash'); the Solution's
+    `stages` say what was optimized (objective_metric, its value and unit)."""
+    if objective == "min_deficit":
+        return model.solve(time_limit)
     if objective == "weighted":
-        return solve_weighted(solver, m, inst, time_limit)
+        return solve_weighted(model, model.inst.settings.objective_weights, time_limit)
     if objective == "nash":
-        return solve_nash(solver, m, inst, refs, time_limit)
+        return solve_nash(model, model.inst.settings.nash_weights, time_limit)
     raise ValueError(f"unknown objective {objective!r}")
 
 
-def weighted_expression(m, weights: dict[str, float]):
+def weighted_form(model: NegotiationModel, weights: dict[str, float]) -> Form:
     """sum_k w_k metric_k in USD million (weights are per base unit of each metric)."""
-    return sum(w * m.metric_scale[k] / MONEY * m.metric[k] for k, w in weights.items())
+    return sum((model.form(k) * (w * model.scale(k) / MONEY) for k, w in weights.items()), Form())
 
 
-def solve_weighted(solver, m, inst: Instance, time_limit=None):
-    """Maximize the instance's weighted sum of metrics."""
-    m.objective.deactivate()
-    m.weighted_objective = pyo.Objective(expr=weighted_expression(m, inst.settings.objective_weights),
-                                         sense=pyo.maximize)
-    outcome = solve(solver, m, time_limit)
-    value = pyo.value(m.weighted_objective) * MONEY if outcome.has_solution else None
-    _restore(m, "weighted_objective")
-    return outcome, {"objective_metric": "weighted_sum", "objective_value": value, "objective_unit": "USD",
-                     "weights": dict(inst.settings.objective_weights)}
+def solve_weighted(model: NegotiationModel, weights: dict[str, float], time_limit=None) -> Solution:
+    """Maximize the weighted sum of metrics."""
+    solution = model.optimize(weighted_form(model, weights), MAX, time_limit)
+    solution.stages.update(objective_metric="weighted_sum", objective_unit="USD", weights=dict(weights),
+                           objective_value=solution.value * MONEY if solution.value is not None else None)
+    return solution
 
 
-def _without_round_off(expr, rel: float = 1e-12):
-    """A linear expression without terms whose coefficient is round-off (below `rel` of the
-    largest): in a constraint HiGHS drops them anyway, with a warning on stdout."""
-    from pyomo.repn import generate_standard_repn
-    repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
-    if not repn.is_linear():
-        return expr
-    biggest = max((abs(c) for c in repn.linear_coefs), default=0.0)
-    return sum((c * v for c, v in zip(repn.linear_coefs, repn.linear_vars) if abs(c) > rel * biggest), repn.constant)
-
-
-def solve_nash(solver, m, inst: Instance, refs: References, time_limit=None):
-    """Nash bargaining by tangent-line outer approximation (see module docstring)."""
-    weights = inst.settings.nash_weights
+def solve_nash(model: NegotiationModel, weights: dict[str, float], time_limit=None) -> Solution:
+    """Nash bargaining by tangent-line outer approximation (see the module docstring)."""
     parties = [p for p in ("home", "partner") if weights.get(p, 0) > 0]
-    m.objective.deactivate()
-    m.NASH_PARTIES = pyo.Set(initialize=parties, ordered=True)
-    m.nash_gain = pyo.Expression(m.NASH_PARTIES, rule=lambda m, p: (
-        _without_round_off(m.metric[f"{p}_payoff"]) - refs.no_deal[f"{p}_payoff"] / MONEY))
-    m.nash_positive = pyo.Constraint(m.NASH_PARTIES, rule=lambda m, p: m.nash_gain[p] >= MIN_GAIN)
-    m.nash_log = pyo.Var(m.NASH_PARTIES)
-    m.nash_cuts = pyo.ConstraintList()
-    # Start from the deal that maximizes the weighted sum of gains (a point on the frontier).
-    m.nash_objective = pyo.Objective(expr=sum(weights[p] * m.nash_gain[p] for p in parties), sense=pyo.maximize)
-    outcome = solve(solver, m, time_limit)
-    if not outcome.has_solution:
-        _restore(m, "nash_objective")
-        note = ("no deal gives both parties a positive gain over no deal, so there is no Nash bargaining "
-                "solution" if outcome.status == "infeasible" else outcome.message)
-        return SolveOutcome(outcome.status, message=note), {"objective_metric": "nash_product", "nash": {"note": note}}
-    m.nash_objective.deactivate()
-    m.nash_log_objective = pyo.Objective(expr=sum(weights[p] * m.nash_log[p] for p in parties), sense=pyo.maximize)
-    cuts, gap, true = 0, math.inf, None
-    while cuts < NASH_MAX_CUTS:
-        gains = {p: max(pyo.value(m.nash_gain[p]), MIN_GAIN) for p in parties}
-        for p in parties:       # the tangent of log at the current gain
-            g = gains[p]
-            m.nash_cuts.add(m.nash_log[p] <= math.log(g) + (m.nash_gain[p] - g) / g)
-            cuts += 1
-        outcome = solve(solver, m, time_limit)
-        if not outcome.has_solution:
-            break
-        approx = pyo.value(m.nash_log_objective)
-        true = sum(weights[p] * math.log(max(pyo.value(m.nash_gain[p]), MIN_GAIN)) for p in parties)
-        gap = (approx - true) / max(abs(true), 1e-9)
-        if gap <= NASH_TOLERANCE:
-            break
-    extras = {"objective_metric": "nash_product", "objective_value": true, "objective_unit": "sum of w log(gain in USD million)",
-              "nash": {"weights": {p: weights[p] for p in parties}, "cuts": cuts, "relative_gap": gap,
-                       "tolerance": NASH_TOLERANCE,
-                       "gains": {p: pyo.value(m.nash_gain[p]) * MONEY for p in parties} if outcome.has_solution else None}}
-    if outcome.has_solution and gap > NASH_TOLERANCE:
-        outcome = SolveOutcome("error", message=f"Nash approximation stopped at relative gap {gap:.1e} after "
-                               f"{cuts} cuts", has_solution=True)
-    _restore(m, "nash_log_objective")
-    return outcome, extras
-
-
-def _restore(m, name: str) -> None:
-    """Put the deficit objective back (the fixed LP's shadow prices are about the deficit)."""
-    getattr(m, name).deactivate()
-    m.objective.activate()
-
-
-# Large models' second stage (no time limit given) may take as long as stage one did, and at least
-# STAGE_TWO_MIN_SECONDS. Its root LP is the deficit-optimal face of stage one, a slab 1e-9 thick: on
-# the generated 10^6-variable instance it had not finished in 33 minutes where stage one took 3.
-# Warm-started from stage one's deal, a stage two stopped by this budget still returns a deal with
-# the optimal deficit; the report says that the tie-break is not proven.
-STAGE_TWO_MIN_SECONDS = 60.0
-
-
-def stage_two_time_limit(columns: int, stage_one_seconds: float, time_limit: float | None) -> float | None:
-    """The time limit of stage two: the user's, else for models over LARGE_MODEL_VARIABLES
-    columns stage one's time (at least STAGE_TWO_MIN_SECONDS), else none."""
-    if time_limit or columns <= LARGE_MODEL_VARIABLES:
-        return time_limit
-    return max(STAGE_TWO_MIN_SECONDS, stage_one_seconds)
-
-
-# Fix, for the second stage, the binaries that stage one proves cannot move (see lexicographic_stage).
-# Off by default: measured on generated instances, proving the fixings (an LP relaxation solve, warm
-# from stage one's basis) costs more than it saves once the second MIP presolves properly (10^5
-# variables: 26 s against 13.5 s for the stage; 10^4: 0.7 s against 1.3 s); see docs/performance.md.
-FIX_PROVEN = False
-
-
-def lexicographic_stage(solver, m, inst: Instance, time_limit, fix: bool | None = None) -> dict:
-    """Stage two: deficit <= optimum + tolerance, maximize the partner's payoff.
-
-    Changes reach HiGHS directly (one added row, new costs and sense; no reload), HiGHS's
-    stale LP basis is cleared so that the MIP presolves (with it, HiGHS skipped presolve and
-    the stage took 3x as long), and the search is warm-started from stage one's optimum,
-    which is feasible here. With `fix` (default FIX_PROVEN), the binaries that stage one's LP
-    relaxation proves cannot move within the tolerance are also fixed for this stage
-    (`highs.proven_fixings`: reduced-cost fixing with a recomputed, rigorous bound): the
-    same feasible set and optimum."""
-    name = m.objective_name
-    best = pyo.value(m.metric[name])
-    tol = inst.settings.lexicographic_tolerance * max(1.0, abs(best))
-    start = solver.values()
-    fixed = proven_fixings(solver, best + tol, time_limit) if (FIX_PROVEN if fix is None else fix) else {}
-    released = change_bounds(solver, fixed)
-    for j, (value, _) in fixed.items():      # the start sits exactly on the fixed values (not 0.9999999)
-        start[j] = value
-    m.keep_deficit = pyo.Constraint(expr=m.metric[name] <= best + tol)
-    m.objective.deactivate()
-    m.second_stage = pyo.Objective(expr=m.metric["partner_payoff"], sense=pyo.maximize)
-    solver.sync(m)
-    solver.h.clearSolver()          # the relaxation's basis is no start for this MIP
-    warm_start(solver, start)
-    second = solve(solver, m, time_limit)
-    change_bounds(solver, released)
-    # Restore the stage-one model for the fixed LP (its duals are about the deficit).
-    m.second_stage.deactivate()
-    m.keep_deficit.deactivate()
-    m.objective.activate()
-    return {"stage_one_deficit": best * MONEY, "lexicographic_tolerance": inst.settings.lexicographic_tolerance,
-            "stage_two": "maximize partner payoff at the optimal deficit", "stage_two_status": second.status,
-            "stage_two_fixed": len(fixed), "stage_two_time_limit": time_limit}
+    no_deal = model.refs.no_deal
+    gains = {p: without_round_off(model.form(f"{p}_payoff")) - no_deal[f"{p}_payoff"] / MONEY for p in parties}
+    stages: dict = {"objective_metric": "nash_product", "objective_unit": "sum of w log(gain in USD million)"}
+    with model.scratch():
+        for p in parties:
+            model.add_row(gains[p], ">=", MIN_GAIN)
+        # Start from the deal that maximizes the weighted sum of gains (a point on the frontier).
+        model.set_objective(sum((gains[p] * weights[p] for p in parties), Form()), MAX)
+        out = model.run(time_limit)
+        if not out.has_solution:
+            note = ("no deal gives both parties a positive gain over no deal, so there is no Nash bargaining "
+                    "solution" if out.status == "infeasible" else out.message)
+            return Solution(out.status, note, stages={**stages, "nash": {"note": note}})
+        logs = dict(zip(parties, model.add_columns(len(parties), -math.inf, math.inf)))
+        objective = sum((Form({logs[p]: weights[p]}) for p in parties), Form())
+        model.set_objective(objective, MAX)
+        cuts, gap, true, x = 0, math.inf, None, out.x
+        while cuts < NASH_MAX_CUTS:
+            for p in parties:       # the tangent of log at the current gain: u - gain/g <= log(g) - 1
+                g = max(gains[p].value(x), MIN_GAIN)
+                model.add_row(Form({logs[p]: 1.0}) - gains[p] * (1.0 / g), "<=", math.log(g) - 1.0)
+                cuts += 1
+            out = model.run(time_limit)
+            if not out.has_solution:
+                break
+            x = out.x
+            approx = objective.value(x)
+            true = sum(weights[p] * math.log(max(gains[p].value(x), MIN_GAIN)) for p in parties)
+            gap = (approx - true) / max(abs(true), 1e-9)
+            if gap <= NASH_TOLERANCE:
+                break
+        if not out.has_solution:
+            return Solution(out.status, out.message, stages=stages)
+        solution = model.finish(out, x, (objective, MAX))
+    solution.value = true
+    solution.stages.update(stages, objective_value=true, nash={
+        "weights": {p: weights[p] for p in parties}, "cuts": cuts, "relative_gap": gap, "tolerance": NASH_TOLERANCE,
+        "gains": {p: (model.value(f"{p}_payoff", solution) - no_deal[f"{p}_payoff"]) for p in parties}})
+    if gap > NASH_TOLERANCE:
+        solution.status = "error"
+        solution.message = f"Nash approximation stopped at relative gap {gap:.1e} after {cuts} cuts"
+    return solution

@@ -35,77 +35,14 @@ from model.data.instance import Deal, Instance
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from model.economics.metrics import evaluate, references
 from model.economics.responses import option_table
-from model.optimization.build import build_model, metric_expressions, read_deal, row_families
-from model.optimization.highs import (
-    PYOMO_SOLVER_LOCK,
-    extract_deal,
-    highs_options,
-    make_solver,
-    solve,
-)
-from model.optimization.objectives import lexicographic_stage
+from model.optimization.build import metric_expressions, row_families
+from model.optimization.forms import Columns, Form, linear_form
+from model.optimization.handle import LoadedModel, NegotiationModel
+from model.optimization.highs import _new_highs, highs_options
+from model.optimization.objectives import solve_objective
 
 INF = highspy.kHighsInf
 COEF_TOLERANCE = 1e-9     # HiGHS drops matrix entries this small (its small_matrix_value)
-
-
-class Form:
-    """sum_j terms[j] x_j + constant, over HiGHS column numbers: the metric and row
-    arithmetic of `build` without Pyomo (same operations, in the same order)."""
-
-    __slots__ = ("terms", "constant")
-
-    def __init__(self, terms: dict | None = None, constant: float = 0.0):
-        self.terms = {} if terms is None else terms
-        self.constant = constant
-
-    def __add__(self, other):
-        if not isinstance(other, Form):
-            return Form(dict(self.terms), self.constant + other)
-        terms = dict(self.terms)
-        for k, v in other.terms.items():
-            terms[k] = terms.get(k, 0) + v
-        return Form(terms, self.constant + other.constant)
-
-    __radd__ = __add__
-
-    def __neg__(self):
-        return Form({k: -v for k, v in self.terms.items()}, -self.constant)
-
-    def __sub__(self, other):
-        if not isinstance(other, Form):
-            return Form(dict(self.terms), self.constant - other)
-        terms = dict(self.terms)
-        for k, v in other.terms.items():
-            terms[k] = terms.get(k, 0) - v
-        return Form(terms, self.constant - other.constant)
-
-    def __rsub__(self, other):
-        return (-self) + other
-
-    def __mul__(self, c):
-        return Form({k: v * c for k, v in self.terms.items()}, self.constant * c)
-
-    __rmul__ = __mul__
-
-    def value(self, x) -> float:
-        return sum(v * x[k] for k, v in self.terms.items()) + self.constant
-
-
-def linear_form(coefs, variables, constant=0.0):
-    """`build.linear` for Forms: constant + sum_i coefs[i] * variables[i]."""
-    if not variables:
-        return constant if constant else 0
-    terms = {}
-    if coefs is None:
-        for v in variables:
-            (k,) = v.terms
-            terms[k] = terms.get(k, 0) + 1
-    else:
-        for c, v in zip(coefs, variables):
-            (k,) = v.terms
-            terms[k] = terms.get(k, 0) + c
-    return Form(terms, constant) if constant else Form(terms)
 
 
 def _row(lhs, sense: str, rhs) -> tuple[object, str]:
@@ -114,16 +51,6 @@ def _row(lhs, sense: str, rhs) -> tuple[object, str]:
     if not isinstance(lhs, Form) and isinstance(rhs, Form):
         return rhs - lhs, {"<=": ">=", ">=": "<=", "==": "=="}[sense]
     return lhs - rhs, sense
-
-
-class _Columns:
-    """`var[index]` -> the Form of HiGHS column of that Pyomo variable."""
-
-    def __init__(self, cols: dict):
-        self.cols = cols
-
-    def __getitem__(self, index):
-        return Form({self.cols[index]: 1})
 
 
 @dataclass
@@ -140,44 +67,38 @@ class DrawResult:
 
 
 class Resolver:
-    """One instance's model, built once, re-solved for other values of its numbers."""
+    """One instance's model, built once (the command's `NegotiationModel`), re-solved for other
+    values of its numbers on a HiGHS object of its own (the handle's copy stays the base model)."""
 
-    def __init__(self, inst: Instance):
-        self.base = inst
+    def __init__(self, model: NegotiationModel):
+        inst = model.inst
+        self.base, self.model = inst, model
         self.objective = inst.settings.objective
         self.method, self.reason = "re-solve", ""
         if self.objective != "min_deficit":
             self._fallback(f"the '{self.objective}' objective is solved by model.objectives")
             return
-        table = option_table(inst)
-        refs = references(inst, table)
-        m = build_model(inst, table, refs)
+        m = model.m
         if hasattr(m, "constant_zero"):
             self._fallback("the base model keeps a row that no lever can satisfy")
             return
-        self.solver = make_solver()
-        self.solver.load(m)                  # the whole model, compiled to arrays, in one call
-        self.h = self.solver.h
-        self.h.setOptionValue("output_flag", False)
+        self.h = _new_highs()
+        self.h.passModel(model.h.getLp())
         self.options = highs_options(self.h.getNumCol(), inst.settings.time_limit)
         for k, v in self.options.items():
             self.h.setOptionValue(k, v)
-        var_map = self.solver.col_of
-        self.columns: dict[str, dict] = {}
-        for var in m.component_objects(pyo.Var):
-            self.columns[var.local_name] = {i: var_map[id(v)] for i, v in var.items() if id(v) in var_map}
+        self.columns = model.columns
         self.sets = SimpleNamespace(
-            OPTIONS=list(m.OPTIONS), CHANNEL_SEGMENTS=list(m.CHANNEL_SEGMENTS), MAKER_SEGMENTS=list(m.MAKER_SEGMENTS),
-            NTB=list(m.NTB), GOODS=list(m.GOODS), SEGMENTS=list(m.SEGMENTS), index_maps=m.index_maps,
-            LINES=list(m.LINES), LINE_OPTIONS=list(m.LINE_OPTIONS),
-            lever_families=m.lever_families, lever_families_by_name=m.lever_families_by_name,
-            **{name: _Columns(cols) for name, cols in self.columns.items()})
-        self.rows = [(con.parent_component().local_name, con.index()) for con in self.solver.rows]
+            **{c.local_name: list(c) for c in m.component_objects(pyo.Set)},
+            index_maps=m.index_maps, lever_families=m.lever_families,
+            lever_families_by_name=m.lever_families_by_name,
+            **{name: Columns(cols) for name, cols in self.columns.items()})
+        self.rows = [(con.parent_component().local_name, con.index()) for con in model.solver.rows]
         lp = self.h.getLp()
         self.num_col = lp.num_col_
         self.col_lower, self.col_upper = list(lp.col_lower_), list(lp.col_upper_)
         self.integrality = list(lp.integrality_)
-        problem = self._self_check(lp, inst, table, refs)
+        problem = self._self_check(lp, inst, model.table, model.refs)
         if problem:
             self._fallback(f"derived rows differ from the built model ({problem})")
 
@@ -190,7 +111,7 @@ class Resolver:
         metric code and row generators; plus the rows with no variables that do not hold (the
         built model would keep them: structure changes)."""
         s = self.sets
-        metrics, _ = metric_expressions(s, inst, table, linear=linear_form)
+        metrics, scale = metric_expressions(s, inst, table, linear=linear_form)
         rows = {}
         for name, generate in row_families(s):
             for index, lhs, sense, rhs, _ in generate(s, inst, table, refs, metrics, linear_form):
@@ -206,7 +127,7 @@ class Resolver:
                     broken.append(f"{key[0]}[{key[1]}]")
         if hasattr(self, "row_keys") and set(rows) != self.row_keys:
             broken.append("rows appear or disappear")     # e.g. an 'unlimited' capacity made finite
-        return metrics, rows, broken
+        return (metrics, scale), rows, broken
 
     @staticmethod
     def _bounds(form: Form, sense: str) -> tuple[float, float]:
@@ -215,11 +136,11 @@ class Resolver:
 
     def _self_check(self, lp, inst, table, refs) -> str:
         """'' if the derived model for the base instance is the one Pyomo loaded; else what differs."""
-        metrics, rows, _ = self._forms(inst, table, refs)
+        (metrics, _), rows, _ = self._forms(inst, table, refs)
         mat = lp.a_matrix_
         # Each attribute read copies the whole array out of HiGHS: read each once.
         start, index, value = list(mat.start_), list(mat.index_), list(mat.value_)
-        row_lower, row_upper, col_cost = list(lp.row_lower_), list(lp.row_upper_), list(lp.col_cost_)
+        row_lower, row_upper = list(lp.row_lower_), list(lp.row_upper_)
         loaded = [dict() for _ in range(lp.num_row_)]
         if mat.format_ == highspy.MatrixFormat.kColwise:
             for j in range(lp.num_col_):
@@ -246,38 +167,33 @@ class Resolver:
         if set(rows) != set(self.rows):
             return "rows: " + ", ".join(f"{k[0]}[{k[1]}]" for k in sorted(set(rows) ^ set(self.rows), key=str)[:3])
         self.row_keys = set(self.rows)
-        deficit = metrics[inst.settings.objective_metric]
-        cost = [0.0] * lp.num_col_
-        for j, v in deficit.terms.items():
-            cost[j] = v
-        if any(differ(a, b) for a, b in zip(cost, col_cost)) or differ(deficit.constant, lp.offset_):
-            return "objective"
+        for name in (inst.settings.objective_metric, "partner_payoff"):     # the two stages' objectives
+            mine, theirs = metrics[name], self.model.form(name)
+            keys = {j for j, v in mine.terms.items() if v} | {j for j, v in theirs.terms.items() if v}
+            if any(differ(mine.terms.get(j, 0.0), theirs.terms.get(j, 0.0)) for j in keys) \
+                    or differ(mine.constant, theirs.constant):
+                return f"the metric {name}"
         return ""
 
     # -- solving a draw ----------------------------------------------------------
     def solve(self, inst: Instance) -> DrawResult:
-        """Solve `inst` (the base instance with other numbers) and verify the deal."""
+        """Solve `inst` (the base instance with other numbers) as `run` does, and verify the deal."""
         table = option_table(inst)
         refs = references(inst, table)
         if self.method == "rebuild":
             return self._rebuild(inst, table, refs)
-        metrics, rows, broken = self._forms(inst, table, refs)
+        (metrics, scale), rows, broken = self._forms(inst, table, refs)
         if broken:
             return self._rebuild(inst, table, refs)
-        h = self.h
-        h.passModel(self._lp(rows, metrics[inst.settings.objective_metric]))
-        h.clearSolver()
-        for k, v in self.options.items():
-            h.setOptionValue(k, v)
-        h.run()
-        status, has_solution = self._status()
-        if not has_solution:
-            return DrawResult(status, _MESSAGES.get(status, ""), method="re-solve")
-        x = list(h.getSolution().col_value)
-        if status == "optimal":
-            x = self._second_stage(inst, metrics, x)
-        deal, binaries = self._deal(inst, x)
-        return _verified(inst, table, refs, status, deal, binaries, "re-solve")
+        self.h.passModel(self._lp(rows, metrics[inst.settings.objective_metric]))
+        base = self.model
+        variant = LoadedModel(inst, table, refs, self.h, self.columns, base.row_index, base.row_scale, scale,
+                              metrics, base.families, {}, inst.settings.time_limit)
+        solution = variant.solve()
+        if not solution.has_deal:
+            return DrawResult(solution.status, solution.message or _MESSAGES.get(solution.status, ""),
+                              method="re-solve")
+        return _verified(inst, table, refs, solution.status, solution.deal, solution.binaries, "re-solve")
 
     def _lp(self, rows: dict, objective: Form) -> highspy.HighsLp:
         lp = highspy.HighsLp()
@@ -303,66 +219,13 @@ class Resolver:
         lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = start, index, value
         return lp
 
-    def _status(self) -> tuple[str, bool]:
-        h = self.h
-        ms = h.getModelStatus()
-        has = h.getInfo().primal_solution_status == 2       # kSolutionStatusFeasible
-        S = highspy.HighsModelStatus
-        if ms == S.kOptimal:
-            return "optimal", has
-        if ms == S.kInfeasible:
-            return "infeasible", False
-        if ms == S.kUnbounded:
-            return "unbounded", False
-        if ms == S.kUnboundedOrInfeasible:
-            # Presolve may not tell the two apart: look for any feasible point (as solver.py does).
-            h.changeColsCost(self.num_col, list(range(self.num_col)), [0.0] * self.num_col)
-            h.run()
-            return ("unbounded" if h.getModelStatus() == S.kOptimal else "infeasible"), False
-        if ms == S.kTimeLimit:
-            return "time_limit", has
-        return "error", False
-
-    def _second_stage(self, inst: Instance, metrics: dict, x: list) -> list:
-        """Keep the optimal deficit (to the lexicographic tolerance), maximize the partner's payoff."""
-        h, deficit, payoff = self.h, metrics[inst.settings.objective_metric], metrics["partner_payoff"]
-        best = deficit.value(x)
-        tol = inst.settings.lexicographic_tolerance * max(1.0, abs(best))
-        cols = list(deficit.terms)
-        h.addRow(-INF, best + tol - deficit.constant, len(cols), cols, [deficit.terms[j] for j in cols])
-        cost = [0.0] * self.num_col
-        for j, v in payoff.terms.items():
-            cost[j] = v
-        h.changeColsCost(self.num_col, list(range(self.num_col)), cost)
-        h.changeObjectiveOffset(payoff.constant)
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        h.run()
-        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-            return list(h.getSolution().col_value)
-        return x
-
-    def _deal(self, inst: Instance, x: list) -> tuple[Deal, dict]:
-        """As `highs.extract_deal`, from HiGHS column values (scaled as `inst`'s model is)."""
-        return read_deal(inst, self.sets.lever_families,
-                         lambda name: {k: float(x[j]) for k, j in self.columns[name].items()})
-
     def _rebuild(self, inst: Instance, table, refs) -> DrawResult:
-        """The fallback: build and solve the Pyomo model of `inst` from scratch."""
-        m = build_model(inst, table, refs)
-        solver = make_solver()
-        time_limit = inst.settings.time_limit
-        with PYOMO_SOLVER_LOCK:
-            if self.objective == "min_deficit":
-                outcome = solve(solver, m, time_limit)
-                if outcome.status == "optimal":
-                    lexicographic_stage(solver, m, inst, time_limit)
-            else:
-                from model.optimization.objectives import solve_objective
-                outcome, _ = solve_objective(solver, m, inst, refs, self.objective, time_limit)
-        if not outcome.has_solution:
-            return DrawResult(outcome.status, outcome.message, method="rebuild")
-        deal, binaries = extract_deal(m, inst)
-        return _verified(inst, table, refs, outcome.status, deal, binaries, "rebuild")
+        """The fallback: build and solve a model of `inst` from scratch."""
+        model = NegotiationModel(inst)
+        solution = solve_objective(model, self.objective)
+        if not solution.has_deal:
+            return DrawResult(solution.status, solution.message, method="rebuild")
+        return _verified(inst, model.table, model.refs, solution.status, solution.deal, solution.binaries, "rebuild")
 
 
 _MESSAGES = {"infeasible": "no deal satisfies every constraint", "unbounded": "the objective can improve without limit",
