@@ -69,6 +69,7 @@ FIX_PROVEN = False
 # How far the repair's second LP may move the first objective (relative): rounding only. HiGHS's
 # feasibility tolerance (1e-7 absolute, model units) keeps such a row feasible at any model size here.
 POLISH_HOLD = 1e-12
+EXACT = 1e-12       # a binary this close to 0 or 1, or an amount this close to 0 (model units), is exact
 
 
 def stage_two_time_limit(columns: int, stage_one_seconds: float, time_limit: float | None) -> float | None:
@@ -418,6 +419,8 @@ class LoadedModel:
             return x, {}
         rounded = np.round(x[ints])
         off = float(np.max(np.abs(x[ints] - rounded)))
+        if off <= EXACT and not self._noise(x).size:
+            return x, {"integrality_error": 0.0}        # exact choices and no noise: nothing to repair
         with self.scratch():
             self.set_integrality(ints, np.zeros(ints.size))
             self.set_column_bounds(ints, rounded, rounded)
@@ -453,7 +456,7 @@ class LoadedModel:
         threshold = self.inst.settings.noise_threshold
         small = [j for f in self.families if f.kind == "quantity"
                  for key, j in self.columns[variable_name(f)].items()
-                 if 0 < abs(x[j]) * f.scale(self.inst, key) < threshold]
+                 if EXACT < abs(x[j]) and abs(x[j]) * f.scale(self.inst, key) < threshold]
         return np.asarray(small, dtype=np.int32)
 
     def read(self, x: np.ndarray, threshold: float | None = None) -> tuple[Deal, dict]:
