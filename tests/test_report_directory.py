@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import select
 import subprocess
 import sys
 import tarfile
@@ -26,8 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # A writer process. Each line on stdin, "TAG", writes the report TAG to the target and
 # answers "done TAG NS" (NS: the monotonic clock just after its swap, taken with the lock
 # held, so the largest NS is the last swap). Options: --hold pauses at the swap (with the lock
-# held) after printing "at-swap", until a line "go"; --say-locking prints "locking" before
-# waiting for the lock; --no-exchange makes the system lack RENAME_EXCHANGE; --hold-aside
+# held) after printing "at-swap", until a line "go"; --hold-written pauses once the new report
+# is written, before taking the lock to publish it, after printing "written", until "go", and
+# then prints "locking"; --no-exchange makes the system lack RENAME_EXCHANGE; --hold-aside
 # pauses the fallback between its two renames.
 WRITER = r"""
 import json, os, sys, time
@@ -35,7 +37,8 @@ sys.path.insert(0, {root!r})
 from model.reporting import folder_swap, report_directory as rd
 options, target = sys.argv[1:-1], sys.argv[-1]
 swapped = []
-real_swap, real_locked = rd._swap, rd._locked
+real_swap, real_locked, real_check = rd._swap, rd._locked, rd.check_target
+checking = []
 
 def swap(*args):
     if "--hold" in options:
@@ -46,8 +49,18 @@ def swap(*args):
     return old
 rd._swap = swap
 
+def check(*args):
+    checking.append(1)
+    try:
+        return real_check(*args)
+    finally:
+        checking.pop()
+rd.check_target = check
+
 def locked(*args):
-    if "--say-locking" in options:
+    if "--hold-written" in options and not checking:      # the lock to publish, not the one to read
+        print("written", flush=True)
+        assert sys.stdin.readline().strip() == "go"
         print("locking", flush=True)
     return real_locked(*args)
 rd._locked = locked
@@ -81,12 +94,9 @@ def writer(target: Path, *options: str) -> subprocess.Popen:
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
 
-def answer(proc: subprocess.Popen) -> list[str]:
-    """The next line that is not "locking" (a writer takes the lock to read the folder before
-    it writes, and again to swap), split."""
-    while (line := proc.stdout.readline()).strip() == "locking":
-        pass
-    return line.split()
+def quiet(proc: subprocess.Popen, seconds: float) -> bool:
+    """Whether `proc` writes nothing on stdout for `seconds` (it is waiting)."""
+    return not select.select([proc.stdout], [], [], seconds)[0]
 
 
 def send(proc: subprocess.Popen, line: str) -> None:
@@ -149,24 +159,25 @@ def test_concurrent_writers_leave_one_complete_report_every_round(tmp_path):
 
 
 def test_a_writer_held_at_its_swap_makes_the_others_wait(tmp_path):
-    """Writer A stops at its swap with the lock held; B finishes writing meanwhile and waits.
-    The report stays the previous complete one until A goes on; then both publish in turn,
-    B last. (Before: B's clean-up deleted A's version and the link dangled.)"""
+    """B has written its report; A stops at its swap with the lock held. B waits for the lock,
+    and the report stays the previous complete one until A goes on; then both publish in
+    turn, B last. (Before: B's clean-up deleted A's version and the link dangled.)"""
     target = tmp_path / "R"
     write_directory(target, {"results.json": text_writer(json.dumps({"tag": "old"})),
                              "report.md": text_writer("old\n")})
-    a, b = writer(target, "--hold"), writer(target, "--say-locking")
+    a, b = writer(target, "--hold"), writer(target, "--hold-written")
     try:
+        send(b, "B")
+        assert b.stdout.readline().strip() == "written"
         send(a, "A")
         assert a.stdout.readline().strip() == "at-swap"
-        send(b, "B")
+        send(b, "go")
         assert b.stdout.readline().strip() == "locking"
-        with pytest.raises(subprocess.TimeoutExpired):
-            b.wait(timeout=1)                        # B waits for A's lock ...
+        assert quiet(b, 1.0)                         # B waits for A's lock ...
         assert complete(target) == "old"             # ... and the report is still the previous one
         send(a, "go")
-        assert answer(a)[:2] == ["done", "A"]
-        assert answer(b)[:2] == ["done", "B"]
+        assert a.stdout.readline().split()[:2] == ["done", "A"]
+        assert b.stdout.readline().split()[:2] == ["done", "B"]
     finally:
         for proc in (a, b):
             proc.stdin.close()
@@ -180,15 +191,18 @@ def test_a_writer_killed_at_its_swap_is_cleaned_up_by_the_next(tmp_path):
     target = tmp_path / "R"
     write_directory(target, {"results.json": text_writer(json.dumps({"tag": "old"})),
                              "report.md": text_writer("old\n")})
-    a, b = writer(target, "--hold"), writer(target, "--say-locking")
+    a, b = writer(target, "--hold"), writer(target, "--hold-written")
     try:
+        send(b, "B")
+        assert b.stdout.readline().strip() == "written"
         send(a, "A")
         assert a.stdout.readline().strip() == "at-swap"
-        send(b, "B")
+        send(b, "go")
         assert b.stdout.readline().strip() == "locking"
         a.kill()
         a.wait(timeout=20)
-        assert answer(b)[:2] == ["done", "B"]
+        assert complete(target) in ("old", "B")      # whole, whether B has published yet or not
+        assert b.stdout.readline().split()[:2] == ["done", "B"]
     finally:
         b.stdin.close()
         b.wait(timeout=20)
@@ -338,6 +352,27 @@ def test_links_the_tool_did_not_make_are_refused_not_followed(tmp_path):
         write_directory(tmp_path / "R", {"results.json": text_writer("new")})
     assert (users / "v" / "results.json").read_text() == "keep"
     assert os.readlink(tmp_path / "R") == ".R.versions/v"
+
+
+def test_the_lock_file_name_taken_by_a_link_is_refused_and_a_held_lock_times_out(tmp_path, monkeypatch):
+    import fcntl
+
+    import model.reporting.report_directory as rd
+    target = tmp_path / "R"
+    write_directory(target, {"results.json": text_writer("1")})
+    users = tmp_path / "users-file"
+    users.write_text("keep")
+    os.symlink(users, tmp_path / ".R.lock")
+    with pytest.raises(OutputRefused, match="uses that name as a lock file"):
+        write_directory(target, {"results.json": text_writer("2")})
+    assert users.read_text() == "keep" and (target / "results.json").read_text() == "1"
+    (tmp_path / ".R.lock").unlink()
+    monkeypatch.setattr(rd, "LOCK_TIMEOUT", 0.2)
+    with open(tmp_path / ".R.lock", "w") as held:       # another run holding the lock, stopped
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(rd.OutputFailed, match="another run has held its lock"):
+            write_directory(target, {"results.json": text_writer("2")})
+    assert (target / "results.json").read_text() == "1"
 
 
 # -- keeping reports: move, copy, archive ---------------------------------------------------------

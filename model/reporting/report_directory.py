@@ -6,7 +6,7 @@ only when every file is written, and its manifest (`report_manifest`) lists them
 SHA-256, is it swapped with `DIR` in one atomic exchange (`folder_swap.exchange`). So at
 every moment `DIR` is the previous complete report or the new complete one, even if the
 process is killed (SIGKILL included). The previous report, now at the hidden name, is then
-removed file by file.
+removed file by file (`report_cleanup`).
 
 Ownership is per file. A file in `DIR` that its manifest lists, with the listed content,
 is the tool's. Anything else there (a note the user saved) is carried into the new report
@@ -15,10 +15,11 @@ since (the user edited report.md) makes the run refuse, before solving: the user
 A folder with files but no manifest is not a report: refused. Nothing is ever deleted
 through a link: links are removed, never followed.
 
-Writers of one `DIR` take turns. Each holds an advisory lock (`.DIR.lock`, flock) around the
-swap and the clean-up, so any number of concurrent runs leave one complete report, that of
-the last to finish. A writer removes what it made, and the hidden folders of runs that were
-killed (their pid is gone and no process holds their manifest's lock).
+Writers of one `DIR` take turns. Each holds an advisory lock (`.DIR.lock`, flock) while it
+reads `DIR` before solving, and around the swap and the clean-up, so any number of
+concurrent runs leave one complete report, that of the last to swap. A writer removes what
+it made, and the hidden folders of runs that were killed (no process holds their
+manifest's lock, or, without a manifest, their pid is gone).
 
 Older layouts are migrated when written to: `DIR` as a link into `.DIR.versions/` becomes a
 real folder; only the version it pointed to (and half-written versions of killed runs) are
