@@ -158,21 +158,28 @@ def test_concurrent_writers_leave_one_complete_report_every_round(tmp_path):
     assert all(proc.returncode == 0 for proc in procs)
 
 
-def test_a_writer_held_at_its_swap_makes_the_others_wait(tmp_path):
-    """B has written its report; A stops at its swap with the lock held. B waits for the lock,
-    and the report stays the previous complete one until A goes on; then both publish in
-    turn, B last. (Before: B's clean-up deleted A's version and the link dangled.)"""
-    target = tmp_path / "R"
+def held_at_swap_while_other_waits(target: Path) -> tuple[subprocess.Popen, subprocess.Popen]:
+    """Writers (a, b) over the previous report "old": b has written its report and asked for
+    the lock; a stops at its swap, holding the lock."""
     write_directory(target, {"results.json": text_writer(json.dumps({"tag": "old"})),
                              "report.md": text_writer("old\n")})
     a, b = writer(target, "--hold"), writer(target, "--hold-written")
+    send(b, "B")
+    assert b.stdout.readline().strip() == "written"
+    send(a, "A")
+    assert a.stdout.readline().strip() == "at-swap"
+    send(b, "go")
+    assert b.stdout.readline().strip() == "locking"
+    return a, b
+
+
+def test_a_writer_held_at_its_swap_makes_the_others_wait(tmp_path):
+    """B waits for the lock A holds at its swap, and the report stays the previous complete
+    one until A goes on; then both publish in turn, B last. (Before: B's clean-up deleted
+    A's version and the link dangled.)"""
+    target = tmp_path / "R"
+    a, b = held_at_swap_while_other_waits(target)
     try:
-        send(b, "B")
-        assert b.stdout.readline().strip() == "written"
-        send(a, "A")
-        assert a.stdout.readline().strip() == "at-swap"
-        send(b, "go")
-        assert b.stdout.readline().strip() == "locking"
         assert quiet(b, 1.0)                         # B waits for A's lock ...
         assert complete(target) == "old"             # ... and the report is still the previous one
         send(a, "go")
@@ -189,16 +196,8 @@ def test_a_writer_killed_at_its_swap_is_cleaned_up_by_the_next(tmp_path):
     """SIGKILL at the swap (lock held, the new folder finished): the previous report stays
     whole; the writer that was waiting publishes, and removes the killed run's folder."""
     target = tmp_path / "R"
-    write_directory(target, {"results.json": text_writer(json.dumps({"tag": "old"})),
-                             "report.md": text_writer("old\n")})
-    a, b = writer(target, "--hold"), writer(target, "--hold-written")
+    a, b = held_at_swap_while_other_waits(target)
     try:
-        send(b, "B")
-        assert b.stdout.readline().strip() == "written"
-        send(a, "A")
-        assert a.stdout.readline().strip() == "at-swap"
-        send(b, "go")
-        assert b.stdout.readline().strip() == "locking"
         a.kill()
         a.wait(timeout=20)
         assert complete(target) in ("old", "B")      # whole, whether B has published yet or not
