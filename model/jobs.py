@@ -110,7 +110,8 @@ def run(file: str, out: str | None = None, objective: str | None = None, time_li
     inst = load(file)
     target = check_target(out or REPORTS / inst.name)
     if export_lp:        # an LP file written before (it starts with our header) may be replaced; nothing else
-        check_file_target(export_lp, "--export-lp", lambda head: head.startswith(b"\\ Deficit-minimizing"))
+        check_file_target(export_lp, "--export-lp", lambda head: head.startswith(b"\\ Deficit-minimizing"),
+                          report=target)
     model = NegotiationModel(inst, time_limit)
     results = solve_model(model, objective=objective, time_limit=time_limit, export_lp=export_lp)
     if relax_steps and results.extras.get("diagnosis"):

@@ -144,7 +144,7 @@ def test_the_cell_cap_admits_the_largest_benchmark():
 @pytest.mark.parametrize("out, code, words", [
     ("/", 2, "not a usable report directory name"),
     ("{tmp}/" + "x" * 300, 2, "too long"),
-    ("{tmp}/" + "x" * 250, 2, "too long"),        # fits, but its versions folder's name would not
+    ("{tmp}/" + "x" * 250, 2, "too long"),        # fits, but its hidden siblings' names would not
     ("{tmp}/notes.txt/report", 2, "a part of the path is a file"),
     ("{tmp}/notes.txt", 2, "existing file"),
 ])

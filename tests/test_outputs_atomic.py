@@ -13,14 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def leftovers(parent: Path, name: str) -> list[str]:
-    """Anything beside the report but its one current version."""
-    versions = parent / f".{name}.versions"
-    current = os.readlink(parent / name) if (parent / name).is_symlink() else None
-    extra = [p.name for p in parent.iterdir() if p.name not in (name, versions.name)]
-    if versions.is_dir():
-        extra += [f"{versions.name}/{p.name}" for p in versions.iterdir()
-                  if current is None or Path(current).name != p.name]
-    return extra
+    """Anything beside the report folder: temporary folders, lock files, links."""
+    return sorted(p.name for p in parent.iterdir() if p.name != name)
 
 
 def listing(target: Path) -> list[str]:
@@ -32,6 +26,7 @@ def test_replaces_the_directory(tmp_path):
     write_directory(target, {"a.txt": text_writer("one")})
     write_directory(target, {"b.txt": text_writer("two")})
     assert listing(target) == ["b.txt"]
+    assert target.is_dir() and not target.is_symlink()          # a plain folder, not a link
     assert leftovers(tmp_path, "report") == []
 
 
@@ -125,18 +120,21 @@ def test_a_folder_of_reports_is_not_a_report(tmp_path):
     assert (reports / ".cache" / "x.json").exists()
 
 
-def test_empty_folder_and_pre_marker_report_are_used(tmp_path):
+def test_empty_folder_is_used_and_a_folder_without_manifest_is_refused(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     write_directory(empty, {"results.json": text_writer("x")})
     assert (empty / "results.json").read_text() == "x"
-    legacy = tmp_path / "old" / "legacy"   # a report written before the marker file existed
+    # Report files without a manifest (issue 22: `mkdir U; echo '{}' > U/results.json` lost results.json):
+    # nothing tells whose they are, so the folder is refused and left as it is.
+    legacy = tmp_path / "old" / "U"
     legacy.mkdir(parents=True)
-    (legacy / "results.json").write_text("old")
+    (legacy / "results.json").write_text("{}")
     (legacy / "report.md").write_text("old")
-    write_directory(legacy, {"results.json": text_writer("new")})
-    assert listing(legacy) == ["results.json"]
-    assert leftovers(tmp_path / "old", "legacy") == []
+    with pytest.raises(OutputRefused, match="did not write"):
+        write_directory(legacy, {"results.json": text_writer("new")})
+    assert (legacy / "results.json").read_text() == "{}" and listing(legacy) == ["report.md", "results.json"]
+    assert leftovers(tmp_path / "old", "U") == []
 
 
 def test_permissions_follow_the_umask(tmp_path):
@@ -145,7 +143,7 @@ def test_permissions_follow_the_umask(tmp_path):
         target = write_directory(tmp_path / "report", {"results.json": text_writer("x")})
     finally:
         os.umask(old)
-    assert oct(target.resolve().stat().st_mode & 0o777) == oct(0o755)
+    assert oct(target.stat().st_mode & 0o777) == oct(0o755)
 
 
 def test_cli_out_never_deletes_instances(tmp_path):
