@@ -5,7 +5,6 @@ See README.md, or `python solve.py --help`.
 """
 import sys
 
-from model.cli import main
-
 if __name__ == "__main__":
-    sys.exit(main())
+    from model.start import start
+    sys.exit(start())

@@ -199,12 +199,25 @@ def read_entry(key: Path, content_hash: str, code: str) -> Results:
 
 @dataclass
 class Comparison:
-    names: list[str]
+    names: list[str]                 # how every output labels each instance: its name, or its file when names repeat
     files: list[str]
     statuses: list[str]
     inputs: list[InputDiff]
     outcomes: list[OutcomeRow]
     diversion: list[dict | None] = field(default_factory=list)   # per instance: creation and diversion, deal vs no deal
+    instance_names: list[str] = field(default_factory=list)      # each instance's own `name`, repeats and all
+
+
+def unique_labels(names: list[str], files: list[str]) -> list[str]:
+    """Labels that tell the instances apart: each instance's name, or, for names that more
+    than one instance has, its file path as given (then '#2', '#3' for a file given twice)."""
+    labels = [f if names.count(n) > 1 else n for n, f in zip(names, files)]
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if labels.count(label) == 1 else f"{label} #{seen[label]}")
+    return out
 
 
 def diversion_of(r: Results) -> dict | None:
@@ -218,7 +231,9 @@ def compare(paths: list[Path], cache_dir: Path, solve) -> tuple[Comparison, list
     solved = [solve_cached(p, cache_dir, solve) for p in paths]
     results = [r for r, _ in solved]
     datasets = [resolve(p)[0] for p in paths]
-    comp = Comparison(names=[r.instance["name"] for r in results], files=[str(p) for p in paths],
+    names, files = [r.instance["name"] for r in results], [str(p) for p in paths]
+    comp = Comparison(names=unique_labels(names, files), files=files,
                       statuses=[r.status for r in results], inputs=input_diff(datasets),
-                      outcomes=outcome_diff(results), diversion=[diversion_of(r) for r in results])
+                      outcomes=outcome_diff(results), diversion=[diversion_of(r) for r in results],
+                      instance_names=names)
     return comp, [hit for _, hit in solved]

@@ -30,15 +30,16 @@ TIE = 1e-9     # relative tolerance when holding one objective at its optimum
 
 @dataclass
 class Frontier:
-    status: str                              # 'ok' or 'no_zopa'
-    points: list[dict] = field(default_factory=list)
+    status: str                              # 'ok', 'no_zopa' (infeasible), or the solve's 'unbounded',
+    points: list[dict] = field(default_factory=list)        # 'time_limit', 'error' at an end
     marks: dict[str, dict] = field(default_factory=dict)
     zopa: dict | None = None
     shortfall: dict | None = None            # when there is no ZOPA
+    message: str = ""                        # why an end could not be found (not 'ok' or 'no_zopa')
 
     def to_dict(self) -> dict:
         return {"status": self.status, "points": self.points, "marks": self.marks, "zopa": self.zopa,
-                "shortfall": self.shortfall}
+                "shortfall": self.shortfall, "message": self.message}
 
 
 def compute_frontier(inst: Instance, n_points: int, solve_instance, deal=None) -> Frontier:
@@ -61,19 +62,20 @@ def compute_frontier(inst: Instance, n_points: int, solve_instance, deal=None) -
     m.max_partner = pyo.Objective(expr=partner, sense=pyo.maximize)
 
     def optimize(first, second, hold, set_hold):
-        """Optimize `first`; hold it (within TIE) while optimizing `second`."""
+        """Optimize `first`; hold it (within TIE) while optimizing `second`: (the point, None),
+        or (None, the outcome of the solve that found no solution)."""
         for o in (m.min_deficit, m.max_partner):
             o.deactivate()
         first.activate()
         out = solve(solver, m)
         if not out.has_solution:
-            return None
+            return None, out
         best = pyo.value(hold)
         set_hold(best)
         first.deactivate()
         second.activate()
         out = solve(solver, m)
-        return _point(free, m, table, refs) if out.has_solution else None
+        return (_point(free, m, table, refs), None) if out.has_solution else (None, out)
 
     def hold_deficit(v):
         m.cap.set_value(v + TIE * max(1.0, abs(v)))
@@ -85,17 +87,20 @@ def compute_frontier(inst: Instance, n_points: int, solve_instance, deal=None) -
         m.cap.set_value(1e12)
         m.floor.set_value(-1e12)
 
-    home_end = optimize(m.min_deficit, m.max_partner, deficit, hold_deficit)
+    # Only a proven infeasibility is "no zone"; an end that did not solve is said as it is.
+    home_end, failed = optimize(m.min_deficit, m.max_partner, deficit, hold_deficit)
     if home_end is None:
-        return _no_zopa(inst)
+        return _no_zopa(inst) if failed.status == "infeasible" else _unsolved("home-best", failed)
     reset()
-    partner_end = optimize(m.max_partner, m.min_deficit, partner, hold_partner)
+    partner_end, failed = optimize(m.max_partner, m.min_deficit, partner, hold_partner)
+    if partner_end is None:
+        return _unsolved("partner-best", failed)
     points = [home_end]
     lo, hi = home_end["deficit"] / MONEY, partner_end["deficit"] / MONEY
     for k in range(1, max(n_points, 2) - 1):
         reset()
         m.cap.set_value(lo + (hi - lo) * k / (n_points - 1))
-        p = optimize(m.max_partner, m.min_deficit, partner, hold_partner)
+        p, _ = optimize(m.max_partner, m.min_deficit, partner, hold_partner)
         if p is not None:
             points.append(p)
     points.append(partner_end)
@@ -222,6 +227,21 @@ def free_optimum(inst: Instance, results, solve_instance) -> dict | None:
     return out
 
 
+def _unsolved(end: str, outcome) -> Frontier:
+    """An end of the frontier without a solution, for a reason other than no deal: unbounded,
+    a time limit before any deal, a solver error (or, at the partner-best end only, an
+    infeasibility that the home-best end's deal contradicts: numerical trouble)."""
+    if outcome.status == "unbounded":
+        return Frontier("unbounded", message=f"the free negotiation is unbounded at the frontier's {end} end")
+    if outcome.status == "time_limit":
+        return Frontier("time_limit", message=f"the time limit was reached at the frontier's {end} end before any "
+                                              "deal was found")
+    why = outcome.message or outcome.status
+    if outcome.status == "infeasible":
+        why = "found infeasible although the home-best deal exists: numerical trouble"
+    return Frontier("error", message=f"the solver failed at the frontier's {end} end ({why})")
+
+
 def _no_zopa(inst: Instance) -> Frontier:
     """No deal satisfies both sides: how far apart are they? The smallest participation
     shortfall (payoff each side would have to give up below its no-deal payoff)."""
@@ -232,6 +252,10 @@ def _no_zopa(inst: Instance) -> Frontier:
                      "by_party": {r.party: r.amount for r in d.relaxations}}
     else:
         full = diagnose(replace(inst, fixed=Deal()), with_iis=False, by_party=False)
-        shortfall = {"kind": "red_lines", "note": "relaxing participation alone admits no deal (the red lines conflict); the smallest relaxation that does",
+        note = ("relaxing participation alone admits no deal (the red lines conflict); the smallest relaxation "
+                "that does" if full.status == "relaxable" and full.relaxations else
+                "relaxing participation alone admits no deal, and no relaxation of red lines, participation, ceilings "
+                "or capacities does")
+        shortfall = {"kind": "red_lines", "note": note,
                      "relaxations": [{"label": r.label, "amount": r.amount, "unit": r.unit} for r in full.relaxations]}
     return Frontier("no_zopa", shortfall=shortfall)

@@ -88,7 +88,7 @@ def _new_highs():
     """A silent highspy.Highs. The first one in a process prints HiGHS's banner on the
     process's stdout (file descriptor 1): that one is made with the descriptor captured."""
     global _banner_shown
-    highspy = _highspy()
+    highspy = load_highspy()
     with _BANNER_LOCK:
         if _banner_shown:
             h = highspy.Highs()
@@ -101,12 +101,17 @@ def _new_highs():
     return h
 
 
-def _highspy():
+def load_highspy():
+    """The highspy module, or SolverUnavailable (exit 6) if it cannot be loaded for any reason:
+    missing, a library it needs that cannot be opened (an OSError), a broken build."""
     try:
         import highspy
-    except ImportError as exc:  # pragma: no cover - depends on the machine
-        raise SolverUnavailable(f"HiGHS cannot be loaded ({exc}): install the 'highspy' package "
-                                "(pip install highspy)") from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # ImportError, OSError from its shared library, anything its import raises
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise SolverUnavailable(f"HiGHS cannot be loaded ({type(exc).__name__}: {first}): install the 'highspy' "
+                                "package (pip install highspy, or `make venv`). No output was changed.") from None
     return highspy
 
 
@@ -143,7 +148,7 @@ class HighsSolver:
 
         Fixed variables stay columns (with equal bounds): they are unfixed while compiling, so
         that fixing or releasing one later is a bound change and every variable keeps its column."""
-        highspy = _highspy()
+        highspy = load_highspy()
         columns = list(_variables(m))
         fixed = [v for v in columns if v.fixed]
         for v in fixed:
@@ -222,7 +227,7 @@ class HighsSolver:
     def set_objective(self, obj) -> None:
         """Make `obj` HiGHS's objective: costs, offset and sense (each objective's costs are
         computed once while the columns stay the same)."""
-        highspy = _highspy()
+        highspy = load_highspy()
         if id(obj) not in self._costs:
             cols, coefs, constant = self.linear(obj.expr)
             cost = np.zeros(len(self.columns))
@@ -240,7 +245,7 @@ class HighsSolver:
         if not new:
             return
         lower, upper, integer = _column_data(new)
-        inf = _highspy().kHighsInf
+        inf = load_highspy().kHighsInf
         h, start = self.h, len(self.columns)
         h.addVars(len(new), np.clip(lower, -inf, inf), np.clip(upper, -inf, inf))
         if integer.any():
@@ -252,7 +257,7 @@ class HighsSolver:
         self._costs = {}
 
     def _add_rows(self, cons: list) -> None:
-        inf = _highspy().kHighsInf
+        inf = load_highspy().kHighsInf
         for c in cons:
             met = [v for v in _vars_in(c.body) if id(v) not in self.col_of]   # e.g. one that was unused
             if met:
@@ -329,7 +334,7 @@ def proven_fixings(solver, limit: float, time_limit: float | None = None) -> dic
     it there. The lexicographic stage fixes those binaries: its feasible set, and so its
     optimum, stay the same (tests/test_stage_two.py checks this on every shipped and
     hand-worked instance), and its branch and bound has only the undecided ones left."""
-    highspy = _highspy()
+    highspy = load_highspy()
     h = solver.h
     lp = h.getLp()
     if lp.sense_ != highspy.ObjSense.kMinimize:
@@ -524,7 +529,7 @@ def warm_start(solver, x=None) -> None:
     """Hand HiGHS a solution (default: its current one) as the incumbent of the next solve.
     Used before the lexicographic stage: stage one's optimum is feasible there, so the branch
     and bound starts with a solution instead of searching for one."""
-    highspy = _highspy()
+    highspy = load_highspy()
     h = solver.h
     if x is None:
         x = solver.values()
@@ -545,7 +550,7 @@ def coefficient_range(solver, m) -> dict:
     """Load `m` into HiGHS and report the range of its coefficients (constraint matrix and
     objective), naming the smallest and largest entries by row and variable; `ok` is False
     outside COEFFICIENT_BAND, where HiGHS's absolute tolerances stop being reliable."""
-    highspy = _highspy()
+    highspy = load_highspy()
     solver.sync(m)
     lp = solver.h.getLp()
     mat = lp.a_matrix_
@@ -601,7 +606,7 @@ def solve(solver, m, time_limit: float | None = None) -> SolveOutcome:
 
 def run_loaded(solver, time_limit: float | None = None) -> SolveOutcome:
     """Run HiGHS on the model it holds; load the solution into the Pyomo variables if there is one."""
-    highspy = _highspy()
+    highspy = load_highspy()
     h = solver.h
     set_options(h, time_limit)
     h.run()
@@ -633,7 +638,7 @@ def run_loaded(solver, time_limit: float | None = None) -> SolveOutcome:
 
 def _infeasible_or_unbounded(solver) -> SolveOutcome:
     """HiGHS's presolve may not tell the two apart: re-solve for feasibility alone (zero costs)."""
-    highspy = _highspy()
+    highspy = load_highspy()
     h = solver.h
     lp = h.getLp()
     cost, offset = np.asarray(lp.col_cost_, dtype=float), lp.offset_
@@ -670,7 +675,7 @@ def fixed_lp_duals(solver, m) -> FixedLp:
     Duals are in base units: objective units (USD) per unit of the constraint's
     right-hand side (vehicles, USD, fraction or the good's unit).
     """
-    highspy = _highspy()
+    highspy = load_highspy()
     solver.sync(m)
     solver.fix_binaries(m)
     h = solver.h

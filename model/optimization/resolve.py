@@ -28,7 +28,6 @@ import math
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-import highspy
 import pyomo.environ as pyo
 
 from model.data.instance import Deal, Instance
@@ -40,11 +39,13 @@ from model.optimization.highs import (
     PYOMO_SOLVER_LOCK,
     extract_deal,
     highs_options,
+    load_highspy,
     make_solver,
     solve,
 )
 from model.optimization.objectives import lexicographic_stage
 
+highspy = load_highspy()       # SolverUnavailable (exit 6), not a traceback, when HiGHS cannot be loaded
 INF = highspy.kHighsInf
 COEF_TOLERANCE = 1e-9     # HiGHS drops matrix entries this small (its small_matrix_value)
 

@@ -355,7 +355,7 @@ def tornado_chart(rows: list[dict]) -> str | None:
     """The deficit with each uncertain input alone at the 5th and at the 95th percentile of its
     draws (the others at the instance's values), around the deal's deficit: inputs that leave
     no deal at one end first (said in their label), then the largest swing."""
-    from model.reporting.words import input_range
+    from model.reporting.words import input_range, no_deficit
     rows = [x for x in rows if x["low"]["deficit"] is not None or x["high"]["deficit"] is not None][:MAX_BARS]
     if not rows:
         return None
@@ -367,12 +367,12 @@ def tornado_chart(rows: list[dict]) -> str | None:
         for end, color in (("low", BLUE), ("high", ORANGE)):
             d = x[end]["deficit"]
             if d is None:
-                missing.append(f"{x[end]['percentile']:.0%}")
+                missing.append((f"{x[end]['percentile']:.0%}", x[end].get("status")))
                 continue
             ax.barh(y, bn(d) - base, left=base, color=color, height=0.55)
         span = input_range(x["path"], x["low"]["value"], x["high"]["value"], x["unit"])
-        labels.append(wrap(f"{x['label']}: {span}" + (f"; no deal at its {' and '.join(missing)} point"
-                                                      if missing else ""), 34, 4))
+        gaps = "; ".join(f"{no_deficit(status)} at its {where} point" for where, status in missing)
+        labels.append(wrap(f"{x['label']}: {span}" + (f"; {gaps}" if missing else ""), 34, 4))
     ax.axvline(base, color="black", linewidth=0.8)
     ax.set_yticks(range(len(rows)), labels, fontsize=8)
     ax.set_ylim(len(rows) - 0.5, -0.5)
@@ -403,7 +403,10 @@ def grid_chart(grid: list[dict], path: str) -> str | None:
     missing = [g["values"][path] for g in grid if g["deficit"] is None]
     for v in missing:
         ax.axvline(v, color=RED, linestyle=":", linewidth=1)
-    ax.set_xlabel(wrap(path + (" (dotted: no deal)" if missing else ""), 60))
+    infeasible = all(set(g.get("statuses") or {g.get("status"): 1}) == {"infeasible"} for g in grid
+                     if g["deficit"] is None)
+    ax.set_xlabel(wrap(path + ((" (dotted: no deal)" if infeasible else " (dotted: no verified deal)") if missing
+                               else ""), 60))
     ax.set_ylabel("deficit with the deal (USD bn a year)")
     ax.grid(alpha=0.3)
     ax.margins(0.1)

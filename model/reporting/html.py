@@ -20,7 +20,7 @@ import html
 import re
 
 from model.formatting import money
-from model.reporting.words import calibration_name, possessive
+from model.reporting.words import calibration_name, no_deal_heading, possessive
 from model.results import Results
 
 CSS = """
@@ -199,9 +199,9 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     d = r.metric("deficit")
     year = calibration_name(r)
     if not r.has_deal:
-        out.append("<h2>No deal</h2>")
+        out.append(f"<h2>{esc(no_deal_heading(r.status))}</h2>")
         out.append(_cards([(f"deficit in {year}", money(d.baseline), ""), ("deficit with no deal", money(d.no_deal), ""),
-                           ("deficit with a deal", "no deal", "")]))
+                           ("deficit with a deal", "no deal" if r.status == "infeasible" else "none reported", "")]))
         summary = diagnosis_summary(r)
         if summary:
             out.append(markdown_html(summary))

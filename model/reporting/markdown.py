@@ -35,6 +35,7 @@ from model.reporting.words import (
     calibration_year,
     change,
     group_labels,
+    no_deal_heading,
     possessive,
     rate_setting,
 )
@@ -98,7 +99,7 @@ def first_screen(r: Results) -> str:
     """The question, then the deal (or why there is none), the balances, what holds the
     deficit up, what fixed terms cost, and the footnotes."""
     out = [f"**The question.** {r.instance['question']}"]
-    out.append("## The deal" if r.has_deal else "## No deal")
+    out.append("## The deal" if r.has_deal else f"## {no_deal_heading(r.status)}")
     head = status_line(r)
     if head:
         out.append(head)
