@@ -18,7 +18,6 @@ instead of being parsed as a formula (or failing to parse).
 from __future__ import annotations
 
 import io
-import re
 import textwrap
 
 import matplotlib
@@ -26,9 +25,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.patches  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.text  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
 from model.reporting.words import calibration_name, possessive, short  # noqa: E402
+from model.text import visible  # noqa: E402
 
 plt.rcParams.update({"svg.hashsalt": "negotiation-model", "font.size": 10, "svg.fonttype": "none",
                      "text.parse_math": False, "text.usetex": False, "font.family": "DejaVu Sans"})
@@ -40,19 +41,32 @@ WRAP = 30                  # characters per line of a bar's label
 
 
 def to_svg(fig) -> str:
+    """The figure as SVG text. Every text in it is first made drawable (`text.visible`):
+    control characters, which no font has and XML cannot hold, become escapes (`\\x1b`)
+    instead of a matplotlib warning on stderr, a crash, or a file no browser opens."""
+    def drawable(text: str) -> str:
+        return visible(text).replace("\t", " ")
+    for t in fig.findobj(matplotlib.text.Text):
+        if drawable(t.get_text()) != t.get_text():
+            t.set_text(drawable(t.get_text()))
+    for ax in fig.axes:               # tick labels given as text are set again from their formatter when drawn
+        for axis in (ax.xaxis, ax.yaxis):
+            for fmt in (axis.get_major_formatter(), axis.get_minor_formatter()):
+                if isinstance(fmt, matplotlib.ticker.FixedFormatter):
+                    fmt.seq = [drawable(str(x)) for x in fmt.seq]
+                elif isinstance(fmt, matplotlib.ticker.FuncFormatter):       # labels given with set_*ticks
+                    fmt.func = (lambda f: lambda x, pos=None: drawable(str(f(x, pos))))(fmt.func)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=PAD, metadata={"Date": None})
     plt.close(fig)
     return buf.getvalue()
 
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")    # no font draws these: shown as U+FFFD
-
-
 def wrap(text: str, width: int = WRAP, lines: int = 3) -> str:
     """`text` on at most `lines` lines of about `width` characters (words kept whole; the last
-    line takes what remains); control characters, which no font can draw, as U+FFFD."""
-    parts = textwrap.wrap(CONTROL.sub("\ufffd", text), width) or [""]
+    line takes what remains); control characters, which no font can draw, as escapes
+    (`text.visible`, before wrapping, so that the lines are measured as drawn)."""
+    parts = textwrap.wrap(visible(text, one_line=True), width) or [""]
     if len(parts) > lines:
         parts = parts[:lines - 1] + [" ".join(parts[lines - 1:])]
     return "\n".join(parts)

@@ -40,6 +40,7 @@ from model.reporting.words import (
     rate_setting,
 )
 from model.results import Results, binding_rows
+from model.text import visible
 
 MAX_ROWS = 40        # rows of the levers and constraints tables; the rest are counted (every row is in the CSVs)
 HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_value", "negotiated_deficit",
@@ -84,7 +85,7 @@ def report_markdown(r: Results) -> str:
     tail = [s for s in (f(r) for f in appendix) if s]
     if tail:
         text += "\n\n---\n\n# Appendix\n\n" + "\n\n".join(tail)
-    return text + "\n"
+    return visible(text) + "\n"      # instance text shown, not acted on, by whatever displays the file
 
 
 def title(r: Results) -> str:

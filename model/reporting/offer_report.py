@@ -7,6 +7,7 @@ import pandas as pd
 from model.formatting import money, value
 from model.reporting.markdown_table import table
 from model.reporting.words import possessive
+from model.text import visible
 
 
 def _shown(v, unit: str) -> str:
@@ -141,24 +142,16 @@ def markdown(d: dict) -> str:
              f"Instance `{d['instance']['name']}` ({d['instance']['title']}): {home} (home) and {partner} (partner)."]
     for heading, body in sections(d):
         lines += [f"## {heading}", body]
-    return "\n\n".join(lines) + "\n"
+    return visible("\n\n".join(lines)) + "\n"
 
 
 def html(d: dict) -> str:
-    from model.reporting.html import esc, html_table, markdown_html, page
-    parts = []
-    for heading, body in sections(d):
-        chunks = []
-        for block in body.split("\n\n"):
-            if block.startswith("|"):
-                rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in block.split("\n")]
-                chunks.append(html_table(rows[0], rows[2:]))
-            else:
-                chunks.append(markdown_html(block))
-        parts.append((heading, "".join(chunks)))
+    """The page: each markdown section rendered by `html.markdown_html`, which escapes every
+    text once (`page` escapes the title and subtitle: they are passed as plain text)."""
+    from model.reporting.html import markdown_html, page
+    parts = [(heading, markdown_html(body)) for heading, body in sections(d)]
     return page(f"Evaluating an offer: {d['offer']['title']}", parts,
-                f"Instance {d['instance']['name']}: {esc(d['parties']['home'])} (home) and "
-                f"{esc(d['parties']['partner'])} (partner)")
+                f"Instance {d['instance']['name']}: {d['parties']['home']} (home) and {d['parties']['partner']} (partner)")
 
 
 def frame(d: dict) -> pd.DataFrame:
