@@ -98,7 +98,8 @@ def _main(argv: list[str] | None) -> int:
         errors = exc.errors if isinstance(exc, InstanceErrors) else [exc]
         offer = getattr(args, "offer", None)
         in_offer = offer is not None and all(e.file == str(Path(offer)) for e in errors)
-        _print_problems(errors, "the offer file" if in_offer else "the instance")
+        options = all(e.field.startswith("--") for e in errors)
+        _print_problems(errors, "the offer file" if in_offer else "the options" if options else "the instance")
         if debug:
             traceback.print_exc()
         return EXIT["bad_input"]

@@ -10,7 +10,9 @@ the exact text of results.json) and the SHA-256 of that text. An entry is used o
 it reads as JSON, has this format, names this instance's content hash and this code
 version, and its checksum matches its results; anything else (truncated, empty, edited,
 copied from another instance, written by older code) is ignored, said so, and the
-instance solved again (and the entry rewritten). The checksum finds accidents and hand
+instance solved again (and the entry rewritten). It is read with the guards of an
+instance file: something other than a regular file in its place (a FIFO, a link to
+/dev/zero) or an entry over MAX_CACHE_BYTES is ignored without being read. The checksum finds accidents and hand
 edits; it is not a signature against someone who recomputes it. When the cache cannot
 be written (a read-only folder), results are simply not saved, with a note.
 """
@@ -23,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.data.loader import load, resolve
+from model.data.yaml_io import read_regular_file
+from model.errors import InstanceError
 from model.results import Results
 from model.source import code_version
 
@@ -118,6 +122,7 @@ def _deltas(vals: tuple) -> tuple:
 
 
 CACHE_FORMAT = 1
+MAX_CACHE_BYTES = 1_000_000_000     # one entry; the results of the largest instance the size caps allow fit
 
 
 @dataclass(frozen=True)
@@ -178,10 +183,12 @@ def write_entry(key: Path, results_text: str, content_hash: str, code: str) -> N
 
 def read_entry(key: Path, content_hash: str, code: str) -> Results:
     """The results in entry `key`, if it is whole and is for this instance and code; else _Unusable."""
+    try:     # with an instance file's guards: a FIFO is not waited on, /dev/zero not read, size capped
+        raw = read_regular_file(key, MAX_CACHE_BYTES, "saved results")
+    except InstanceError as exc:
+        raise _Unusable(f"cannot read {key}: {exc.message}") from None
     try:
-        entry = json.loads(key.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise _Unusable(f"cannot read {key}: {exc.strerror}") from None
+        entry = json.loads(raw.decode("utf-8"))
     except ValueError:           # JSONDecodeError, UnicodeDecodeError: truncated, empty or not ours
         raise _Unusable(f"{key} is not readable JSON: truncated or damaged") from None
     if not isinstance(entry, dict) or entry.get("format") != CACHE_FORMAT:
