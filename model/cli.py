@@ -70,6 +70,29 @@ PLAIN_ERRORS = {OutputRefused: "bad_input", OutputFailed: "error", SolverUnavail
 MAX_ERROR_OUTPUT = 40_000        # characters of problems printed in all; the rest are counted
 
 
+class _CannotStart(Exception):
+    """A library a command needs cannot be loaded (memory, a broken install, HiGHS)."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _jobs():
+    """The commands' work (`model.jobs`), loaded only when a command runs: --help and argument
+    errors need none of its libraries (numpy, pandas, Pyomo, HiGHS), and one that cannot be
+    loaded is said plainly (`start.import_failure`), not as a traceback."""
+    from model.start import import_failure, interrupt_deferred, memory_message
+    try:
+        with interrupt_deferred():
+            from model import jobs
+    except MemoryError:
+        raise _CannotStart(EXIT["error"], memory_message()) from None
+    except ImportError as exc:
+        raise _CannotStart(*import_failure(exc)) from None
+    return jobs
+
+
 def _say(text: str, stream=None) -> None:
     """Print text made for a person: control characters shown as escapes (`text.visible`)."""
     print(visible(text), file=stream or sys.stdout)
@@ -103,6 +126,9 @@ def _main(argv: list[str] | None) -> int:
         if debug:
             traceback.print_exc()
         return EXIT["bad_input"]
+    except _CannotStart as exc:
+        _error(exc.message)
+        return exc.code
     except tuple(PLAIN_ERRORS) as exc:        # errors whose message says it all
         _error(f"error: {exc}")
         return EXIT[next(code for kind, code in PLAIN_ERRORS.items() if isinstance(exc, kind))]
@@ -270,7 +296,9 @@ def _relax_step(text: str) -> tuple[str, float]:
 
 
 def _param(text: str) -> tuple[str, tuple[float, ...]]:
-    from model.analyses.sweep import parse_param
+    from model.start import interrupt_deferred
+    with interrupt_deferred():
+        from model.analyses.sweep import parse_param
     try:
         return parse_param(text)
     except ValueError as exc:
@@ -476,7 +504,7 @@ def _refuse(message: str) -> int:
 
 
 def cmd_validate(args) -> int:
-    from model import jobs
+    jobs = _jobs()
     text, listing = jobs.validate(args.file, resolved=args.resolved)
     if listing:
         print(visible(listing), end="")
@@ -485,7 +513,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from model import jobs
+    jobs = _jobs()
     status, text = jobs.run(args.file, out=args.out, objective=args.objective, time_limit=args.time_limit,
                             export_lp=args.export_lp, relax_steps=dict(args.relax_step) or None)
     _say(text)
@@ -495,7 +523,7 @@ def cmd_run(args) -> int:
 def cmd_frontier(args) -> int:
     """0: the frontier was computed; 3: no zone of possible agreement (the free negotiation is
     infeasible); 4 unbounded, 5 time limit, 1 a solver error (no zone is claimed then)."""
-    from model import jobs
+    jobs = _jobs()
     status, text = jobs.frontier(args.file, points=args.points, out=args.out)
     _say(text)
     return EXIT.get(status, EXIT["error"])
@@ -504,7 +532,7 @@ def cmd_frontier(args) -> int:
 def cmd_compare(args) -> int:
     """0 once compared, whatever each instance's outcome; but 4 when an instance is unbounded
     and 1 when one ended in a solver error (its column is then no result to compare)."""
-    from model import jobs
+    jobs = _jobs()
     if len(args.files) < 2:
         return _refuse("compare needs at least two instance files")
     status, text = jobs.compare([Path(f) for f in args.files], out=args.out)
@@ -515,7 +543,7 @@ def cmd_compare(args) -> int:
 def cmd_sweep(args) -> int:
     """0 when every draw ran (a draw with no possible deal is a result); 1 when a draw ended in
     an error; 4 when the deal or a draw is unbounded."""
-    from model import jobs
+    jobs = _jobs()
     draws = max(1, args.monte_carlo) * math.prod(len(values) for _, values in args.param)
     if draws > MAX_DRAWS:
         return _refuse(f"the sweep has {draws:,} draws (grid points x Monte Carlo draws); at most {MAX_DRAWS:,} "
@@ -528,7 +556,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_alternatives(args) -> int:
-    from model import jobs
+    jobs = _jobs()
     status, text = jobs.alternatives(args.file, count=args.count, within=args.within / 100,
                                      min_difference=args.min_difference / 100, out=args.out)
     _say(text)
@@ -538,7 +566,7 @@ def cmd_alternatives(args) -> int:
 def cmd_evaluate(args) -> int:
     """0 when the offer was evaluated, acceptable or not (the summary and report say which);
     4 when the instance with the offer is unbounded, 1 when a solve ended in an error."""
-    from model import jobs
+    jobs = _jobs()
     status, text = jobs.evaluate_offer(args.file, args.offer, out=args.out)
     _say(text)
     return EXIT.get(status, EXIT["error"])
