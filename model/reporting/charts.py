@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+import warnings
 
 import matplotlib
 
@@ -57,7 +58,11 @@ def to_svg(fig) -> str:
                 elif isinstance(fmt, matplotlib.ticker.FuncFormatter):       # labels given with set_*ticks
                     fmt.func = (lambda f: lambda x, pos=None: drawable(str(f(x, pos))))(fmt.func)
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=PAD, metadata={"Date": None})
+    with warnings.catch_warnings():
+        # A character DejaVu Sans lacks (Japanese, say) is measured as a box, and matplotlib
+        # warns on stderr; the SVG keeps it as text (svg.fonttype none), drawn by the reader's fonts.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning)
+        fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=PAD, metadata={"Date": None})
     plt.close(fig)
     return buf.getvalue()
 
