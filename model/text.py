@@ -37,6 +37,8 @@ def visible(text: object, one_line: bool = False) -> str:
     """`text` with every control, bidirectional-override and lone-surrogate character written
     as an escape (`\\x1b`, `\\u202e`); tab and newline are kept unless `one_line`."""
     s = str(text)
+    if s.isprintable():     # the common case, checked in C: every character `visible` rewrites is not printable
+        return s
     return (_UNSAFE_ALL if one_line else _UNSAFE).sub(_escape, s)
 
 
