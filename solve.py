@@ -3,9 +3,11 @@
 
 See README.md, or `python solve.py --help`.
 """
+import signal
 import sys
 
-from model.cli import main
-
 if __name__ == "__main__":
-    sys.exit(main())
+    if hasattr(signal, "pthread_sigmask"):     # Ctrl-C held back until start() can make it exit 130
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    from model.start import start
+    sys.exit(start())

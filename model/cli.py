@@ -18,15 +18,15 @@ import argparse
 import errno
 import math
 import os
+import re
 import sys
 import textwrap
 import traceback
 from pathlib import Path
 
-from model import jobs
-from model.analyses.sweep import parse_param
 from model.errors import EngineUnavailable, InstanceError, InstanceErrors, SolverUnavailable
 from model.reporting.report_directory import OutputFailed, OutputRefused
+from model.text import clip, quoted, stream_safe, visible
 
 EXIT = {"optimal": 0, "error": 1, "bad_input": 2, "infeasible": 3, "unbounded": 4, "time_limit": 5,
         "no_solver": 6}
@@ -46,74 +46,139 @@ def main(argv: list[str] | None = None) -> int:
 
     Standard streams that are closed (`>&-`) or whose reader has gone (`| head`) change
     neither what is written nor the exit code: the missing descriptors are pointed at
-    /dev/null, and text the terminal cannot take any more is dropped."""
+    /dev/null, and text the terminal cannot take any more is dropped. Nothing printed can
+    drive the terminal: control characters are shown as escapes (`model.text.visible`)."""
     _reopen_closed_descriptors()
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Tolerant(sys.stdout), _Tolerant(sys.stderr)
     try:
         return _main(argv)
+    except KeyboardInterrupt:      # before a command started, or while it was saying how it went
+        _say("interrupted: no output was changed", sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
         sys.stdout, sys.stderr = saved
 
 
+EXIT_INTERRUPTED = 130
+
 # Errors that name what is wrong and what to do themselves, and the exit code of each.
 PLAIN_ERRORS = {OutputRefused: "bad_input", OutputFailed: "error", SolverUnavailable: "no_solver",
                 EngineUnavailable: "error"}
+MAX_ERROR_OUTPUT = 40_000        # characters of problems printed in all; the rest are counted
+
+
+class _CannotStart(Exception):
+    """A library a command needs cannot be loaded (memory, a broken install, HiGHS)."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _jobs():
+    """The commands' work (`model.jobs`), loaded only when a command runs: --help and argument
+    errors need none of its libraries (numpy, pandas, Pyomo, HiGHS), and one that cannot be
+    loaded is said plainly (`start.import_failure`), not as a traceback."""
+    from model.start import import_failure, interrupt_deferred, memory_message
+    try:
+        with interrupt_deferred():
+            from model import jobs
+    except MemoryError:
+        raise _CannotStart(EXIT["error"], memory_message()) from None
+    except ImportError as exc:
+        raise _CannotStart(*import_failure(exc)) from None
+    return jobs
+
+
+def _say(text: str, stream=None) -> None:
+    """Print text made for a person: control characters shown as escapes (`text.visible`)."""
+    print(visible(text), file=stream or sys.stdout)
+
+
+def _error(text: str) -> None:
+    """One error message on stderr, at most `text.MAX_MESSAGE_CHARS` characters (the cut counted)."""
+    _say(clip(text), sys.stderr)
 
 
 def _main(argv: list[str] | None) -> int:
-    parser = build_parser()
     given = sys.argv[1:] if argv is None else list(argv)
-    odd = next((a for a in given if a.startswith("--") and a.endswith("=--")), None)
-    if odd is not None:            # argparse turns `--opt=--` into an empty list, not an error
-        return _refuse(f"{odd}: '--' is not a value for {odd[:-3]}")
+    debug, args = "--debug" in given, None
     try:
-        args = parser.parse_args(given)
-    except SystemExit as exc:      # --help (0), or a bad argument (2): argparse has said which and why
-        return exc.code if isinstance(exc.code, int) else EXIT["bad_input"]
-    try:
+        parser = build_parser()
+        odd = next((a for a in given if a.startswith("--") and a.endswith("=--")), None)
+        if odd is not None:            # argparse turns `--opt=--` into an empty list, not an error
+            return _refuse(f"{odd}: '--' is not a value for {odd[:-3]}")
+        try:
+            args = parser.parse_args(given)
+        except SystemExit as exc:      # --help (0), or a bad argument (2): argparse has said which and why
+            return exc.code if isinstance(exc.code, int) else EXIT["bad_input"]
+        debug = args.debug
         return args.func(args)
     except (InstanceError, InstanceErrors) as exc:
-        _print_problems(exc.errors if isinstance(exc, InstanceErrors) else [exc])
-        if args.debug:
+        errors = exc.errors if isinstance(exc, InstanceErrors) else [exc]
+        offer = getattr(args, "offer", None)
+        in_offer = offer is not None and all(e.file == str(Path(offer)) for e in errors)
+        options = all(e.field.startswith("--") for e in errors)
+        _print_problems(errors, "the offer file" if in_offer else "the options" if options else "the instance")
+        if debug:
             traceback.print_exc()
         return EXIT["bad_input"]
+    except _CannotStart as exc:
+        _error(exc.message)
+        return exc.code
     except tuple(PLAIN_ERRORS) as exc:        # errors whose message says it all
-        print(f"error: {exc}", file=sys.stderr)
+        _error(f"error: {exc}")
         return EXIT[next(code for kind, code in PLAIN_ERRORS.items() if isinstance(exc, kind))]
     except KeyboardInterrupt:
-        print("interrupted: no output was changed", file=sys.stderr)
-        return 130
+        _say("interrupted: no output was changed", sys.stderr)
+        return EXIT_INTERRUPTED
     except MemoryError:
-        print("error: not enough memory for this instance; see the size limits in docs/reliability.md, or run "
-              "on a machine with more memory. No output was changed.", file=sys.stderr)
+        _error("error: not enough memory for this instance; see the size limits in docs/reliability.md, or run "
+               "on a machine with more memory. No output was changed.")
         return EXIT["error"]
+    except ImportError as exc:      # a library loaded only when a command needs it (memory, a broken install)
+        from model.start import import_failure
+        code, message = import_failure(exc)
+        _error(message)
+        if debug:
+            traceback.print_exc()
+        return code
     except OSError as exc:          # the environment: a file or folder that cannot be read or written
         where = exc.filename or "a file or connection"
-        print(f"error: {exc.strerror or exc} ({where}); check the path, its permissions and the free space. "
-              "No report was changed.", file=sys.stderr)
-        if args.debug:
+        _error(f"error: {exc.strerror or exc} ({where}); check the path, its permissions and the free space. "
+               "No report was changed.")
+        if debug:
             traceback.print_exc()
         return EXIT["error"]
     except Exception as exc:  # the last line of defence: never a bare traceback
-        print(f"internal error: {type(exc).__name__}: {exc}\n  (run with --debug for the traceback; "
-              "please report it with the instance file)", file=sys.stderr)
-        if args.debug:
+        _error(f"internal error: {type(exc).__name__}: {exc}\n  (run with --debug for the traceback; "
+               "please report it with the instance file)")
+        if debug:
             traceback.print_exc()
         return EXIT["error"]
 
 
-def _print_problems(errors: list) -> None:
-    """Every problem, up to MAX_PRINTED_ERRORS; the rest counted."""
+def _print_problems(errors: list, where: str = "the instance") -> None:
+    """Every problem, up to MAX_PRINTED_ERRORS and MAX_ERROR_OUTPUT characters in all, each
+    message at most `text.MAX_MESSAGE_CHARS`; the rest counted."""
     n = len(errors)
-    print(f"error: {n:,} problem{'s' if n > 1 else ''} in the instance:", file=sys.stderr)
+    _say(f"error: {n:,} problem{'s' if n > 1 else ''} in {where}:", sys.stderr)
+    used = shown = 0
     for e in errors[:MAX_PRINTED_ERRORS]:
-        print(f"  {e}", file=sys.stderr)
-    if n > MAX_PRINTED_ERRORS:
-        print(f"  ... and {n - MAX_PRINTED_ERRORS:,} more problems not shown (the first {MAX_PRINTED_ERRORS} are); "
-              "fix these and run `solve.py validate` again", file=sys.stderr)
+        line = visible(clip(f"  {e}"))
+        if used + len(line) > MAX_ERROR_OUTPUT and shown:
+            break
+        print(line, file=sys.stderr)
+        used += len(line)
+        shown += 1
+    if n > shown:
+        why = (f"the first {shown} are" if shown == MAX_PRINTED_ERRORS else
+               f"the first {shown} fill {MAX_ERROR_OUTPUT:,} characters")
+        _say(f"  ... and {n - shown:,} more problems not shown ({why}); fix these and run `solve.py validate` again",
+             sys.stderr)
 
 
 class _Tolerant:
@@ -127,7 +192,7 @@ class _Tolerant:
     def write(self, text: str) -> int:
         if not self._gone:
             try:
-                return self._stream.write(text)
+                return self._stream.write(stream_safe(text))
             except (OSError, ValueError):
                 self._give_up()
         return len(text)
@@ -231,10 +296,37 @@ def _relax_step(text: str) -> tuple[str, float]:
 
 
 def _param(text: str) -> tuple[str, tuple[float, ...]]:
+    from model.start import interrupt_deferred
+    with interrupt_deferred():
+        from model.analyses.sweep import parse_param
     try:
         return parse_param(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+# A Dask scheduler address: [scheme://]host[:port]; host a name, an IPv4 address or [IPv6].
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+_HOST = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])"
+_ADDRESS = re.compile(rf"^(?:(?P<scheme>[a-z]+)://)?(?P<host>{_HOST})(?::(?P<port>[0-9]{{1,5}}))?$")
+
+
+def _scheduler(text: str) -> str:
+    """A Dask scheduler address, checked by its form before anything is read or solved
+    (that it answers is checked before the draws, under --scheduler-timeout)."""
+    m = _ADDRESS.match(text.strip())
+    example = "write it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786 (Dask's default port is 8786)"
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"--scheduler: an empty address; {example}, or leave --scheduler out to "
+                                         "run on this machine")
+    if m is None:
+        raise argparse.ArgumentTypeError(f"--scheduler {quoted(text)} is not a scheduler address; {example}")
+    if m.group("scheme") and m.group("scheme") not in SCHEDULER_SCHEMES:
+        raise argparse.ArgumentTypeError(f"--scheduler {quoted(text)}: '{m.group('scheme')}://' is not a scheme "
+                                         f"Dask connects with ({', '.join(SCHEDULER_SCHEMES)}); {example}")
+    if m.group("port") is not None and not 1 <= int(m.group("port")) <= 65535:
+        raise argparse.ArgumentTypeError(f"--scheduler {quoted(text)}: the port must be 1 to 65535")
+    return text.strip()
 
 
 EXIT_CODES = {
@@ -278,14 +370,19 @@ HELP = {
                  _epilog("solve.py frontier instances/toyota_2025.yaml --points 9",
                          "  DIR (default reports/<name>-frontier/): the deal's report with a frontier section,\n"
                          "  frontier.csv and frontier.svg", e0="the frontier was computed",
-                         e3="no zone of possible agreement", e4="", e5="")),
+                         e1="a solver error or a point that failed verification (no zone is claimed)",
+                         e3="no zone of possible agreement (no deal both sides prefer to no deal)",
+                         e5="time limit reached before the frontier's ends were found")),
     "compare": ("Solve two or more instances (reusing checked saved results) and compare them: what it did to the "
                 "deal first, with a chart of the headline metrics, then the inputs that differ, grouped by object.",
                 _epilog("solve.py compare instances/toyota_2025.yaml instances/july_2025_framework.yaml",
                         "  DIR (default reports/compare-<names>/): comparison.md, comparison.html, comparison.csv\n"
                         "  (tidy: value, unit and source in their own columns), comparison.xlsx, comparison.svg;\n"
-                        "  saved results in reports/.cache/", e0="done (whatever each instance's status)", e3="",
-                        e4="", e5="")),
+                        "  saved results in reports/.cache/",
+                        e0="done, whatever each instance's outcome (optimal, no deal, time limit)",
+                        e1="an instance's solve ended in an error (the comparison is written, and says which)",
+                        e3="", e4="an instance is unbounded (the message names it and the levers without a limit)",
+                        e5="")),
     "sweep": ("Solve an instance for many variants: a grid of --param values, Monte Carlo draws of its "
               "'uncertainty:' block, or both; on this machine or a Dask cluster. The report adds a robustness "
               "section: the deficit's distribution, the levers that vary across draws, the sensitivity to each "
@@ -295,7 +392,8 @@ HELP = {
                       "  sweep.csv (every draw), sweep_summary.json, sweep.svg, sweep_levers.svg, tornado.svg\n"
                       "  (grid.svg for a one-parameter grid)",
                       e0="every draw ran (a draw with no possible deal is a result)",
-                      e1="a draw ended in an error, or the Dask scheduler cannot be reached", e3="", e4="", e5="")),
+                      e1="a draw ended in an error, or the Dask scheduler cannot be reached", e3="",
+                      e4="the deal or a draw is unbounded (the message names the levers without a limit)", e5="")),
     "alternatives": ("Several distinct packages whose deficit is within --within percent of the best, best first, each "
                      "verified: distinct in a tariff option or yes/no concession, or in some amount by at least "
                      "--min-difference percent of its limit. Marks the equivalent offers (equally good for home, most "
@@ -303,14 +401,17 @@ HELP = {
                      _epilog("solve.py alternatives instances/toyota_2025.yaml --count 5 --within 1",
                              "  DIR (default reports/<name>-alternatives/): report.md, report.html (packages in\n"
                              "  payoff space), packages.csv, alternatives.json, alternatives.svg",
-                             e0="packages found and verified", e4="", e5="")),
+                             e0="packages found and verified")),
     "evaluate": ("Evaluate an offer (levers in the format of fixed_levers): acceptable as stated, and what it breaks "
                  "by how much; each side's gain; the best completion; the distance to the frontier; the smallest "
                  "change that makes it acceptable.",
                  _epilog("solve.py evaluate instances/toyota_2025.yaml --offer instances/offers/july_2025_terms.yaml",
                          "  DIR (default reports/<name>-offer-<offer>/): report.md, report.html, evaluation.json,\n"
                          "  offer_levers.csv",
-                         e0="the offer was evaluated, acceptable or not", e3="", e4="", e5="")),
+                         e0="the offer was evaluated, acceptable or not",
+                         e1="a solve of the evaluation ended in an error (the report says which)", e3="",
+                         e4="unbounded with the offer's levers fixed, or in the free negotiation (the message "
+                            "names the levers without a limit)", e5="")),
 }
 
 
@@ -360,7 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="random seed, 0 or more (same seed, same sweep.csv)")
     sw.add_argument("--workers", type=_number("--workers", 1, MAX_WORKERS, integer=True), default=1, metavar="K",
                     help=f"K worker processes on this machine (Dask; 1 to {MAX_WORKERS})")
-    sw.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://host:8786")
+    sw.add_argument("--scheduler", type=_scheduler, metavar="ADDRESS",
+                    help="run on an existing Dask cluster, e.g. tcp://host:8786")
     sw.add_argument("--scheduler-timeout", type=_number("--scheduler-timeout (seconds)", 0, MAX_SCHEDULER_TIMEOUT,
                                                         above=True),
                     default=30.0, metavar="S", help="give up on an unanswering scheduler after S seconds (default 30)")
@@ -397,59 +499,74 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _refuse(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    _error(f"error: {message}")
     return EXIT["bad_input"]
 
 
 def cmd_validate(args) -> int:
+    jobs = _jobs()
     text, listing = jobs.validate(args.file, resolved=args.resolved)
     if listing:
-        print(listing, end="")
-    print(text, file=sys.stderr if args.resolved else sys.stdout)
+        print(visible(listing), end="")
+    _say(text, sys.stderr if args.resolved else sys.stdout)
     return 0
 
 
 def cmd_run(args) -> int:
+    jobs = _jobs()
     status, text = jobs.run(args.file, out=args.out, objective=args.objective, time_limit=args.time_limit,
                             export_lp=args.export_lp, relax_steps=dict(args.relax_step) or None)
-    print(text)
+    _say(text)
     return EXIT.get(status, EXIT["error"])
 
 
 def cmd_frontier(args) -> int:
+    """0: the frontier was computed; 3: no zone of possible agreement (the free negotiation is
+    infeasible); 4 unbounded, 5 time limit, 1 a solver error (no zone is claimed then)."""
+    jobs = _jobs()
     status, text = jobs.frontier(args.file, points=args.points, out=args.out)
-    print(text)
-    return 0 if status == "ok" else EXIT["infeasible"]
+    _say(text)
+    return EXIT.get(status, EXIT["error"])
 
 
 def cmd_compare(args) -> int:
+    """0 once compared, whatever each instance's outcome; but 4 when an instance is unbounded
+    and 1 when one ended in a solver error (its column is then no result to compare)."""
+    jobs = _jobs()
     if len(args.files) < 2:
         return _refuse("compare needs at least two instance files")
-    print(jobs.compare([Path(f) for f in args.files], out=args.out))
-    return 0
+    status, text = jobs.compare([Path(f) for f in args.files], out=args.out)
+    _say(text)
+    return EXIT.get(status, EXIT["error"])
 
 
 def cmd_sweep(args) -> int:
+    """0 when every draw ran (a draw with no possible deal is a result); 1 when a draw ended in
+    an error; 4 when the deal or a draw is unbounded."""
+    jobs = _jobs()
     draws = max(1, args.monte_carlo) * math.prod(len(values) for _, values in args.param)
     if draws > MAX_DRAWS:
         return _refuse(f"the sweep has {draws:,} draws (grid points x Monte Carlo draws); at most {MAX_DRAWS:,} "
                        "are allowed: use fewer --param values or a smaller --monte-carlo")
-    failed, text = jobs.sweep(args.file, params=args.param, monte_carlo=args.monte_carlo, seed=args.seed,
+    status, text = jobs.sweep(args.file, params=args.param, monte_carlo=args.monte_carlo, seed=args.seed,
                               workers=args.workers, scheduler=args.scheduler, out=args.out,
                               scheduler_timeout=args.scheduler_timeout)
-    print(text)
-    return EXIT["error"] if failed else 0
+    _say(text)
+    return EXIT.get(status, EXIT["error"])
 
 
 def cmd_alternatives(args) -> int:
+    jobs = _jobs()
     status, text = jobs.alternatives(args.file, count=args.count, within=args.within / 100,
                                      min_difference=args.min_difference / 100, out=args.out)
-    print(text)
+    _say(text)
     return EXIT.get(status, EXIT["error"])
 
 
 def cmd_evaluate(args) -> int:
-    """Exit 0 when the offer was evaluated, acceptable or not (the summary and report say which)."""
-    _, text = jobs.evaluate_offer(args.file, args.offer, out=args.out)
-    print(text)
-    return 0
+    """0 when the offer was evaluated, acceptable or not (the summary and report say which);
+    4 when the instance with the offer is unbounded, 1 when a solve ended in an error."""
+    jobs = _jobs()
+    status, text = jobs.evaluate_offer(args.file, args.offer, out=args.out)
+    _say(text)
+    return EXIT.get(status, EXIT["error"])

@@ -32,7 +32,7 @@ from model.reporting.report_files import write_report
 from model.reporting.spreadsheet import csv_writer, safe_text, write_xlsx
 from model.reporting.terminal import run_summary, sweep_summary
 from model.results import _round  # floats to 12 significant digits, as results.json
-from model.run import solve_instance, solve_model
+from model.run import solve_instance, solve_model, unbounded_explanation
 
 REPORTS = Path("reports")              # where reports go when --out is not given
 CACHE = REPORTS / ".cache"             # compare's saved results, keyed by content and code
@@ -125,26 +125,35 @@ def run(file: str, out: str | None = None, objective: str | None = None, time_li
     return results.status, text
 
 
+FRONTIER_STATUS = {"ok": "optimal", "no_zopa": "infeasible"}     # the rest are the solve's own words
+
+
 def frontier(file: str, points: int, out: str | None = None) -> tuple[str, str]:
-    """The deal and the frontier of the free negotiation: (frontier status, terminal text)."""
+    """The deal and the frontier of the free negotiation: (status, terminal text); status
+    'optimal' when the frontier was computed, 'infeasible' when there is no zone, else the
+    status of the end that did not solve ('unbounded', 'time_limit', 'error')."""
     inst = load(file)
     target = check_target(out or REPORTS / f"{inst.name}-frontier")
     model = NegotiationModel(inst)
     results = solve_model(model)
     analyse(model, results)
     front = compute_frontier(model, points, deal=results)
+    if front.status == "unbounded":
+        front.message = f"{front.message}: {unbounded_explanation(inst)}"
     results.extras["frontier"] = front.to_dict()
     table = pd.DataFrame(front.points)
     write_report(results, target, extra_files={"frontier.csv": csv_writer(table)}, command="frontier")
-    return front.status, frontier_terminal(results, target)
+    return FRONTIER_STATUS.get(front.status, front.status), frontier_terminal(results, target)
 
 
-def compare(paths: list[Path], out: str | None = None) -> str:
-    """Solve (or reuse) each instance, compare, write the comparison: the terminal table."""
+def compare(paths: list[Path], out: str | None = None) -> tuple[str, str]:
+    """Solve (or reuse) each instance, compare, write the comparison: (status, the terminal
+    table). Status 'unbounded' when an instance is (the text names it and its levers), 'error'
+    when an instance's solve failed, else 'optimal' (whatever each instance's own outcome)."""
     if out:
         check_target(out)
     comp, uses = compare_instances(paths, CACHE, solve_instance)
-    target = check_target(out or REPORTS / ("compare-" + "-".join(comp.names)))
+    target = check_target(out or REPORTS / ("compare-" + "-".join(comp.instance_names)))
     frame = pd.DataFrame(to_rows(comp))
     svg = comparison_chart(comp)
     write_directory(target, {"comparison.csv": csv_writer(frame),
@@ -159,16 +168,25 @@ def compare(paths: list[Path], out: str | None = None) -> str:
     if reused:
         lines.append(f"reused saved results for: {', '.join(reused)} (same content and code, checksum verified)")
     lines += [f"note: {u.note}" for u in uses if u.note]
+    # An instance without a result to compare is said as such, with its reason.
+    for name, path, status in zip(comp.names, paths, comp.statuses):
+        which = name if name == str(path) else f"{name} ({path})"
+        if status == "unbounded":
+            lines.append(f"unbounded: {which}: {unbounded_explanation(load(path))}")
+        elif status == "error":
+            lines.append(f"error: the solve of {which} failed; its column holds no result")
     lines.append(f"comparison: {target / 'comparison.md'}")
-    return "\n".join(lines)
+    status = "unbounded" if "unbounded" in comp.statuses else "error" if "error" in comp.statuses else "optimal"
+    return status, "\n".join(lines)
 
 
 def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_carlo: int, seed: int, workers: int,
           scheduler: str | None, out: str | None = None, scheduler_timeout: float = 30.0) -> tuple[bool, str]:
     """Solve the instance, then every draw; write the report directory (the deal's report
     with a robustness section) plus sweep.csv, sweep_summary.json and sweep.svg.
-    Returns (some draw failed, terminal text): a draw with no possible deal is a result,
-    not a failure."""
+    Returns (status, terminal text): 'unbounded' when the deal or a draw is, 'error' when a
+    draw ended in an error, else 'optimal' (a draw with no possible deal is a result, not a
+    failure)."""
     inst = load(file)
     target = check_target(out or REPORTS / f"{inst.name}-sweep")
     try:
@@ -200,7 +218,16 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
     reason = ""
     if s["method"].get("rebuild") and result.engine == "this process":
         reason = getattr(resolver_for(inst, model), "reason", "")
-    return bool(s["status"].get("error", 0)), sweep_summary(inst, result, target, reason)
+    lines = sweep_summary(inst, result, target, reason).split("\n")
+    status = "unbounded" if base.status == "unbounded" or s["status"].get("unbounded") else (
+        "error" if s["status"].get("error") else "optimal")
+    if status == "unbounded":     # the draws' solver says only "unbounded": name the levers, as `run` does
+        lines.insert(-1, f"  unbounded: {unbounded_explanation(inst)}")
+    errors = [r for r in result.rows if r["status"] == "error"]
+    if errors:
+        lines.insert(-1, f"  error in draw {errors[0]['draw']}: {errors[0]['message'] or 'no reason given by the solver'}"
+                     + (f" (and {len(errors) - 1:,} more draws: see sweep.csv)" if len(errors) > 1 else ""))
+    return status, "\n".join(lines)
 
 
 def alternatives(file: str, count: int, within: float, min_difference: float, out: str | None = None) -> tuple[str, str]:
@@ -210,6 +237,8 @@ def alternatives(file: str, count: int, within: float, min_difference: float, ou
     inst = load(file)
     target = check_target(out or REPORTS / f"{inst.name}-alternatives")
     found = find_alternatives(NegotiationModel(inst), count=count, within=within, min_difference=min_difference)
+    if found.status == "unbounded":       # name the levers without a limit, as `run` does
+        found.message = unbounded_explanation(inst)
     d = found.to_dict(inst)
     files = {"report.md": text_writer(alternatives_report.markdown(d)),
              "report.html": text_writer(alternatives_report.html(d)),
@@ -224,19 +253,24 @@ def alternatives(file: str, count: int, within: float, min_difference: float, ou
     return status, alternatives_report.terminal(d, target)
 
 
-def evaluate_offer(file: str, offer_file: str, out: str | None = None) -> tuple[bool, str]:
+def evaluate_offer(file: str, offer_file: str, out: str | None = None) -> tuple[str, str]:
     """Evaluate the offer in `offer_file` against the instance: writes report.md, report.html,
-    evaluation.json and offer_levers.csv. Returns (acceptable as stated, terminal text)."""
+    evaluation.json and offer_levers.csv. Returns (status, terminal text): 'optimal' once
+    evaluated (acceptable or not: the text says which), 'unbounded' or 'error' when a solve
+    of the evaluation was."""
     from model.analyses.offers import evaluate_offer as evaluate
     from model.data.offers import load_offer
     inst = load(file)
     offer = load_offer(offer_file, inst)
     target = check_target(out or REPORTS / f"{inst.name}-offer-{offer.name}")
     d = evaluate(NegotiationModel(inst), offer).to_dict()
+    for block in (d["completion"], d["completion"].get("home_best") or {}, d.get("amendment") or {}):
+        if block.get("status") == "unbounded":          # name the levers without a limit, as `run` does
+            block["message"] = unbounded_explanation(inst)
     frame = offer_report.frame(d)
     write_directory(target, {"report.md": text_writer(offer_report.markdown(d)),
                              "report.html": text_writer(offer_report.html(d)),
                              "evaluation.json": text_writer(json.dumps(_round(d), indent=2, allow_nan=False) + "\n"),
                              "offer_levers.csv": csv_writer(frame)},
                     command="evaluate")
-    return d["stated"]["acceptable"], offer_report.terminal(d, target)
+    return d["status"], offer_report.terminal(d, target)

@@ -4,6 +4,10 @@ checksum; anything else is ignored, said so, and the instance solved again."""
 from __future__ import annotations
 
 import json
+import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +17,7 @@ from model.analyses.compare import compare, solve_cached
 from model.cli import main
 from model.run import solve_instance
 
+ROOT = Path(__file__).resolve().parent.parent
 RED_LINE = {"red_lines": {"cap": {"party": "partner", "label": "cars at most 10%", "reason": "test",
                                   "metric": "tariff_rate", "index": "car", "sense": "<=", "bound": q(10, "%")}}}
 
@@ -97,6 +102,48 @@ def test_an_unreadable_entry_is_ignored(cached):
     key.mkdir()                                  # reading it fails (IsADirectoryError)
     results, use = solve_cached(path, cache, solve_instance)
     assert not use.reused and "cannot read" in use.note and deficit(results) == pytest.approx(true)
+
+
+def run_limited(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """solve.py in a child process with at most 3 GB of address space, so that a cache entry
+    read without its guards fails there (MemoryError, or the timeout for a FIFO) instead of
+    filling this machine's memory or hanging the test run."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+    return subprocess.run([sys.executable, str(ROOT / "solve.py"), *argv], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, preexec_fn=limit)
+
+
+@pytest.mark.parametrize("kind, words", [("fifo", "not a regular file"), ("dev_zero", "not a regular file"),
+                                         ("huge", "saved results are limited to")])
+def test_something_else_in_an_entrys_place_is_not_read(tmp_path, monkeypatch, kind, words):
+    """A FIFO in an entry's place used to hang `compare` for ever; a link to /dev/zero filled
+    the memory. They are now refused before reading, as instance files are, and solved again."""
+    import model.analyses.compare as cache_module
+    a, b = write(tmp_path, {}, "a.yaml"), write(tmp_path, RED_LINE, "b.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "c")]) == 0
+    cache = tmp_path / "reports" / ".cache"
+    keys = sorted(cache.glob("*.json"))
+    assert len(keys) == 2
+    for key in keys:
+        key.unlink()
+        if kind == "fifo":
+            os.mkfifo(key)
+        elif kind == "dev_zero":
+            key.symlink_to("/dev/zero")
+        else:
+            key.write_bytes(b" " * 64)
+    if kind == "huge":
+        monkeypatch.setattr(cache_module, "MAX_CACHE_BYTES", 10)
+        comp, uses = compare([a, b], cache, solve_instance)
+        notes = [u.note for u in uses]
+    else:
+        proc = run_limited(["compare", str(a), str(b), "--out", str(tmp_path / "c")], tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        notes = [line for line in proc.stdout.splitlines() if line.startswith("note:")]
+    assert len(notes) == 2 and all(words in n and "solved again" in n for n in notes), notes
+    assert all(k.is_file() and not k.is_symlink() for k in keys)          # rewritten as whole entries
 
 
 def test_an_unwritable_cache_skips_caching_with_a_note(tmp_path):

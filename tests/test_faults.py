@@ -76,7 +76,7 @@ def test_missing_highs_is_a_clear_error(tmp_path, capsys, monkeypatch):
 
     def missing():
         raise SolverUnavailable("HiGHS is not available: install the 'highspy' package (pip install highspy)")
-    monkeypatch.setattr(highs, "_highspy", missing)
+    monkeypatch.setattr(highs, "load_highspy", missing)
     code, text = cli(capsys, "run", str(write(tmp_path)), "--out", str(tmp_path / "o"))
     assert code == 6 and "HiGHS is not available" in text and "Traceback" not in text
     assert not (tmp_path / "o").exists()

@@ -5,6 +5,7 @@ import json
 import math
 import uuid
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -92,6 +93,8 @@ NUMBERS = ["0", "1", "2", "9", "-1", "-0", "+3", "2.5", "1e3", "1e309", "nan", "
 ANY_NUMBER = st.one_of(st.sampled_from(["1", "2", "9", "2.5"]), st.sampled_from(NUMBERS))   # half in range
 PARAMS = ["segments.car.imports=900,1000", "segments.car.imports=nan", "x=1", "=1", "segments.car.imports=",
           "segments.car.imports=1,,2", "segments.car.imports=1e400", "a=b"]
+SCHEDULERS = ["", " ", "tcp://10.0.0.5:8786", "tls://h.example:1", "h:8786", "[::1]:8786", "bogus://h:1", "h:99999",
+              "tcp://h h:1", "tcp://", "://h", "h:", "tcp://-h:1"]
 TEXT = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(["\udcff", "\x00", "<", "/", "-"]),
                max_size=12)
 OPTIONS = {
@@ -100,7 +103,7 @@ OPTIONS = {
     "frontier": [("--points", ANY_NUMBER), ("--out", TEXT)],
     "sweep": [("--seed", ANY_NUMBER), ("--monte-carlo", ANY_NUMBER),
               ("--workers", ANY_NUMBER), ("--param", st.sampled_from(PARAMS)),
-              ("--scheduler-timeout", ANY_NUMBER)],
+              ("--scheduler-timeout", ANY_NUMBER), ("--scheduler", st.sampled_from(SCHEDULERS) | TEXT)],
     "compare": [("--out", TEXT)],
     "validate": [("--resolved", st.just(None))],
 }
@@ -126,8 +129,8 @@ def test_any_argument_list_stops_clearly_or_reaches_the_job_in_range(tmp_path, c
     def job(name):
         def record(*args, **kwargs):
             calls.append((name, args, kwargs))
-            return {"run": ("optimal", "ok"), "frontier": ("ok", "ok"), "sweep": (False, "ok"),
-                    "compare": "ok", "validate": ("ok", "")}[name]
+            return {"run": ("optimal", "ok"), "frontier": ("optimal", "ok"), "sweep": ("optimal", "ok"),
+                    "compare": ("optimal", "ok"), "validate": ("ok", "")}[name]
         return record
     for name in ("run", "frontier", "sweep", "compare", "validate"):
         monkeypatch.setattr(jobs, name, job(name))
@@ -149,6 +152,7 @@ def test_any_argument_list_stops_clearly_or_reaches_the_job_in_range(tmp_path, c
         assert 0 <= kwargs["seed"] <= cli_module.MAX_SEED and 1 <= kwargs["workers"] <= cli_module.MAX_WORKERS
         assert 0 <= kwargs["monte_carlo"] <= cli_module.MAX_DRAWS and kwargs["scheduler_timeout"] > 0
         assert all(finite(v) for _, values in kwargs["params"] for v in values)
+        assert kwargs["scheduler"] is None or cli_module._ADDRESS.match(kwargs["scheduler"])   # well formed, never ""
     for value in [*args, *kwargs.values()]:
         if isinstance(value, str):
             value.encode("utf-8")                         # every name can be shown and written
@@ -216,3 +220,136 @@ def test_csv_tables_fail_clearly_or_solve_verified(tmp_path, capsys, data):
     results = json.loads((out / "results.json").read_text())
     if code == 0:
         assert results["verification"]["ok"] is True
+
+
+# -- Text fields through every output (issue 22, items 6 and 10): any text in a label, a
+# -- party's name, the title or the question reaches the terminal, report.md, the html page,
+# -- the CSV files, the workbook, the SVG charts and results.json without a crash; the files
+# -- for reading and the terminal never carry a raw control character; html shows the text
+# -- escaped once; results.json keeps it exactly.
+
+import re  # noqa: E402
+from html.parser import HTMLParser  # noqa: E402
+from xml.etree import ElementTree  # noqa: E402
+
+import openpyxl  # noqa: E402
+
+from model.text import visible  # noqa: E402
+
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")   # what `visible` rewrites
+FIELD_TEXT = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(
+    ["\x00", "\x1b", "\x07", "\r", "\n", "\t", "\x9b", "\x85", "\u202e", "\u2028", "&", "'", '"', "<", ">", ";",
+     "$", "\\", "|", "*", "`", "#", "=", "\ufeff"]), min_size=1, max_size=24)
+TEXT_FIELDS = {"title": ("title",), "question": ("question",), "home": ("parties", "home"),
+               "partner": ("parties", "partner"), "segment": ("segments", "car", "label"),
+               "channel": ("channels", "dealers", "label"), "source": ("sources", "test", "assumption")}
+
+
+class _PageText(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.text, self._style = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._style += tag == "style"
+
+    def handle_endtag(self, tag):
+        self._style -= tag == "style"
+
+    def handle_data(self, data):
+        if not self._style:
+            self.text.append(data)
+
+
+def check_outputs(out, said: str, exact: dict) -> None:
+    """Every output of a report folder, for text `exact` (field -> the text as read)."""
+    assert not RAW.search(said.replace("\r", "")), said[-500:]       # the terminal (a progress bar's CR aside)
+    for path in out.iterdir():
+        if path.suffix in (".md", ".csv", ".svg", ".html"):
+            text = path.read_text(encoding="utf-8")
+            assert not RAW.search(text), (path.name, RAW.search(text))
+            if path.suffix == ".svg":
+                ElementTree.fromstring(text.encode("utf-8"))
+    page = _PageText()
+    page.feed((out / "report.html").read_text(encoding="utf-8"))
+    shown = "".join(page.text)
+    for field in ("title", "home", "partner"):                  # escaped by the page itself, not markdown
+        assert visible(exact[field]) in shown, field
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results["instance"]["title"] == exact["title"]
+    assert results["instance"]["parties"] == {"home": exact["home"], "partner": exact["partner"]}
+    openpyxl.load_workbook(out / "results.xlsx")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.fixed_dictionaries({k: FIELD_TEXT for k in TEXT_FIELDS}))
+def test_text_fields_through_every_output(tmp_path, capsys, texts):
+    data = copy.deepcopy(BASE)
+    for field, path in TEXT_FIELDS.items():
+        parent = data
+        for key in path[:-1]:
+            parent = parent[key]
+        parent[path[-1]] = texts[field]
+    file = tmp_path / f"t-{uuid.uuid4().hex}.yaml"
+    file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    exact = {f: v for f, v in zip(TEXT_FIELDS, _read_back(file))}
+    out = tmp_path / f"out-{uuid.uuid4().hex}"
+    code = main(["run", str(file), "--out", str(out)])
+    said = capsys.readouterr()
+    assert "Traceback" not in said.err and "internal error" not in said.err, said.err
+    assert not RAW.search((said.out + said.err).replace("\r", ""))
+    if code == 2:                    # text the loader refuses (e.g. two parties of the same name)
+        assert "error:" in said.err and not out.exists()
+        return
+    assert code in (0, 3), said.err
+    check_outputs(out, said.out + said.err, exact)
+
+
+def _read_back(file):
+    """Each text field as the loader reads it from the YAML written (PyYAML's round trip)."""
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    for path in TEXT_FIELDS.values():
+        value = data
+        for key in path:
+            value = value[key]
+        yield value
+
+
+@pytest.fixture(scope="module")
+def solved():
+    """One solved tiny instance, its results reused by the rendering fuzz below."""
+    import tempfile
+
+    from tiny import write as write_tiny
+
+    from model.data.loader import load
+    from model.run import solve_instance
+    with tempfile.TemporaryDirectory() as d:
+        return solve_instance(load(write_tiny(d, {"segments": {"car": {"partner_ceiling": q_(30)}}})))
+
+
+def q_(v):
+    return {"value": v, "unit": "vehicles", "source": "test"}
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(FIELD_TEXT, min_size=6, max_size=6))
+def test_any_text_in_results_renders_in_every_format(tmp_path, solved, texts):
+    """The writers themselves, on results whose names and labels are any text (no solve per
+    example): a NUL in a label used to crash html.inline; control characters reached the
+    terminal summary, report.md, the CSV files and the charts."""
+    from dataclasses import replace
+
+    from model.jobs import analyse  # noqa: F401  (the same import path as the commands)
+    from model.reporting.report_files import write_report
+    from model.reporting.terminal import run_summary
+    title, home, partner, lever, constraint, metric = texts
+    r = replace(solved, instance={**solved.instance, "title": title, "question": title + "?",
+                                  "parties": {"home": home, "partner": partner}},
+                levers=[replace(lv, label=lever + lv.label) for lv in solved.levers],
+                constraints=[replace(c, label=constraint + c.label) for c in solved.constraints],
+                metrics=[replace(m, label=metric + m.label) for m in solved.metrics])
+    out = tmp_path / f"out-{uuid.uuid4().hex}"
+    write_report(r, out)
+    said = visible(run_summary(r, out))
+    check_outputs(out, said, {"title": title, "home": home, "partner": partner})

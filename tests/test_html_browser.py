@@ -1,5 +1,7 @@
 """Every html page the commands write renders in a real browser (headless Chromium): `run`
-(a free deal, fixed terms, no deal), `frontier`, `compare`, `sweep` (Monte Carlo and a grid).
+(a free deal, fixed terms, no deal), `frontier`, `compare`, `sweep` (Monte Carlo and a grid);
+and every command's page on the hostile text of tests/hostile_text.py shows `&`, `'`, `"`, `<`
+as written (escaped once) and control characters as escapes.
 On each page: no console errors; every chart present, non-empty and with the names the page
 should have; no text element of a chart outside its SVG box (each text's getBBox, mapped into
 the SVG's own coordinates, against the viewBox) and no two text elements of a chart over each
@@ -182,3 +184,29 @@ def test_page_renders_with_readable_charts_and_its_figures(pages, browser, name)
         assert details and not any(d.get_attribute("open") for d in details)       # the appendix is folded
         summary = details[0].find_element("tag name", "summary").text
         assert "Where the numbers come from" in summary and "are assumptions" in summary
+
+
+@pytest.fixture(scope="module")
+def hostile_pages(tmp_path_factory):
+    import hostile_text
+    return hostile_text.run_every_command(tmp_path_factory.mktemp("hostile-text"))
+
+
+@needs_browser
+@pytest.mark.parametrize("command", ["run", "frontier", "sweep", "alternatives", "evaluate", "compare"])
+def test_hostile_text_reads_back_as_written(hostile_pages, browser, command):
+    """The DOM's text holds each special character once: 'Trinidad & Tobago', not
+    'Trinidad &amp;amp; Tobago' (the evaluate page's old double escaping)."""
+    import hostile_text as H
+    assert hostile_pages[command]["code"] == 0
+    browser.get(hostile_pages[command]["page"].as_uri())
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    text = browser.execute_script("return document.body.textContent")
+    for expected in H.SHOWN[command]:
+        assert expected in text, (command, expected)
+    assert not [e for e in H.ESCAPED_TWICE if e in text], command
+    assert not [c for c in H.RAW_CONTROLS if c in text], command
+    assert browser.execute_script("return document.title").startswith(
+        {"compare": "Comparison", "alternatives": "Alternative", "evaluate": "Evaluating"}.get(command, H.TITLE[:4]))
+    if command == "run":
+        assert H.SHOWN_CONTROLS in text

@@ -119,7 +119,7 @@ def test_a_sweep_builds_one_model_in_this_process(tmp_path, monkeypatch):
     root = Path(__file__).resolve().parent.parent
     monkeypatch.setattr(NegotiationModel, "builds", 0)
     monkeypatch.setattr(sweep, "_LOCAL", type(sweep._LOCAL)())       # no Resolver cached by earlier tests
-    failed, _ = jobs.sweep(str(root / "instances" / "toyota_2025.yaml"),
+    status, _ = jobs.sweep(str(root / "instances" / "toyota_2025.yaml"),
                            ["segments.suv.elasticity=-1.2,-0.8"], monte_carlo=3, seed=1, workers=1, scheduler=None,
                            out=str(tmp_path / "sweep"))
-    assert not failed and NegotiationModel.builds == 1
+    assert status == "optimal" and NegotiationModel.builds == 1

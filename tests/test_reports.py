@@ -262,16 +262,22 @@ def test_a_relaxed_deal_names_at_most_twenty_levers():
 
 
 def test_chart_labels_with_control_characters_draw():
-    """A label with a NUL or BEL (from a hostile CSV table) is drawn with U+FFFD in their
-    place, without matplotlib's missing-glyph warning."""
+    """A label with a NUL, BEL, ESC or a lone surrogate (from a hostile CSV table or YAML
+    escape) is drawn with visible escapes in their place, without matplotlib's missing-glyph
+    warning or a crash, and the SVG is well-formed XML; also text set without `wrap`."""
     import warnings
+    from xml.etree import ElementTree
 
     import matplotlib.pyplot as plt
 
     from model.reporting.charts import to_svg, wrap
     fig, ax = plt.subplots()
     ax.set_title(wrap("dealer\x00 network\x07 7"))
+    ax.set_xlabel("party \x1b]0;title\x07 \ud800 \u202eRLO")
+    ax.set_yticks([0, 1], ["tick\x1b[2J", "\x85next"])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         svg = to_svg(fig)
-    assert "dealer\ufffd" in svg and "network\ufffd" in svg
+    assert "dealer\\x00" in svg and "network\\x07" in svg
+    assert "party \\x1b]0;title\\x07 \\ud800 \\u202eRLO" in svg and "tick\\x1b[2J" in svg and "\\x85next" in svg
+    ElementTree.fromstring(svg.encode("utf-8"))

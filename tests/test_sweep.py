@@ -188,16 +188,30 @@ def test_unlimited_capacity_has_no_row_and_is_still_re_solved(tmp_path):
     assert draw.deal.commitments[("dealers", "car")] <= 40 + 1e-6
 
 
-def test_unreachable_scheduler_is_a_clear_error_and_writes_nothing(tmp_path, capsys):
-    path = tmp_path / "mc.yaml"
-    uncertain_tiny(tmp_path)
-    (tmp_path / "tiny.yaml").rename(path)
+@pytest.mark.parametrize("address, why", [
+    ("nonsense://nowhere", "'nonsense://' is not a scheme Dask connects with"),
+    ("", "an empty address"), ("   ", "an empty address"),
+    ("tcp://host:99999", "the port must be 1 to 65535"),
+    ("tcp://exa mple:8786", "is not a scheduler address"), ("http//x", "is not a scheduler address")])
+def test_scheduler_address_is_checked_by_form_before_anything(tmp_path, capsys, monkeypatch, address, why):
+    """A malformed --scheduler is exit 2 before the instance is read or solved (it used to
+    fail after the base solve; an empty one silently ran on this machine). Addresses that are
+    well formed but unreachable: test_network_timeouts.py."""
+    import model.run
+    monkeypatch.setattr(model.run, "solve_instance", lambda *a, **k: pytest.fail("solved before checking"))
     out = tmp_path / "out"
-    code = main(["sweep", str(path), "--monte-carlo", "3", "--scheduler", "nonsense://nowhere", "--out", str(out)])
-    assert code == 1
+    code = main(["sweep", str(tmp_path / "absent.yaml"), "--monte-carlo", "3", "--scheduler", address,
+                 "--out", str(out)])
     err = capsys.readouterr().err
-    assert "--scheduler nonsense://nowhere: cannot reach a Dask scheduler" in err and "Traceback" not in err
-    assert not out.exists()
+    assert code == 2 and why in err and "Traceback" not in err, err
+    assert "file not found" not in err and not out.exists()
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:8786", "tls://sched.example.org:8786", "10.0.0.5:8786",
+                                     "tcp://[::1]:8786", "scheduler"])
+def test_well_formed_scheduler_addresses_pass_the_form_check(address):
+    from model.cli import _scheduler
+    assert _scheduler(address) == address
 
 
 def test_workers_2_processes_give_the_serial_csv(tmp_path):

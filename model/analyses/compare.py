@@ -10,7 +10,9 @@ the exact text of results.json) and the SHA-256 of that text. An entry is used o
 it reads as JSON, has this format, names this instance's content hash and this code
 version, and its checksum matches its results; anything else (truncated, empty, edited,
 copied from another instance, written by older code) is ignored, said so, and the
-instance solved again (and the entry rewritten). The checksum finds accidents and hand
+instance solved again (and the entry rewritten). It is read with the guards of an
+instance file: something other than a regular file in its place (a FIFO, a link to
+/dev/zero) or an entry over MAX_CACHE_BYTES is ignored without being read. The checksum finds accidents and hand
 edits; it is not a signature against someone who recomputes it. When the cache cannot
 be written (a read-only folder), results are simply not saved, with a note.
 """
@@ -23,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.data.loader import load, resolve
+from model.data.yaml_io import read_regular_file
+from model.errors import InstanceError
 from model.results import Results
 from model.source import code_version
 
@@ -118,6 +122,7 @@ def _deltas(vals: tuple) -> tuple:
 
 
 CACHE_FORMAT = 1
+MAX_CACHE_BYTES = 1_000_000_000     # one entry; the results of the largest instance the size caps allow fit
 
 
 @dataclass(frozen=True)
@@ -178,10 +183,12 @@ def write_entry(key: Path, results_text: str, content_hash: str, code: str) -> N
 
 def read_entry(key: Path, content_hash: str, code: str) -> Results:
     """The results in entry `key`, if it is whole and is for this instance and code; else _Unusable."""
+    try:     # with an instance file's guards: a FIFO is not waited on, /dev/zero not read, size capped
+        raw = read_regular_file(key, MAX_CACHE_BYTES, "saved results")
+    except InstanceError as exc:
+        raise _Unusable(f"cannot read {key}: {exc.message}") from None
     try:
-        entry = json.loads(key.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise _Unusable(f"cannot read {key}: {exc.strerror}") from None
+        entry = json.loads(raw.decode("utf-8"))
     except ValueError:           # JSONDecodeError, UnicodeDecodeError: truncated, empty or not ours
         raise _Unusable(f"{key} is not readable JSON: truncated or damaged") from None
     if not isinstance(entry, dict) or entry.get("format") != CACHE_FORMAT:
@@ -199,12 +206,25 @@ def read_entry(key: Path, content_hash: str, code: str) -> Results:
 
 @dataclass
 class Comparison:
-    names: list[str]
+    names: list[str]                 # how every output labels each instance: its name, or its file when names repeat
     files: list[str]
     statuses: list[str]
     inputs: list[InputDiff]
     outcomes: list[OutcomeRow]
     diversion: list[dict | None] = field(default_factory=list)   # per instance: creation and diversion, deal vs no deal
+    instance_names: list[str] = field(default_factory=list)      # each instance's own `name`, repeats and all
+
+
+def unique_labels(names: list[str], files: list[str]) -> list[str]:
+    """Labels that tell the instances apart: each instance's name, or, for names that more
+    than one instance has, its file path as given (then '#2', '#3' for a file given twice)."""
+    labels = [f if names.count(n) > 1 else n for n, f in zip(names, files)]
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if labels.count(label) == 1 else f"{label} #{seen[label]}")
+    return out
 
 
 def diversion_of(r: Results) -> dict | None:
@@ -218,7 +238,9 @@ def compare(paths: list[Path], cache_dir: Path, solve) -> tuple[Comparison, list
     solved = [solve_cached(p, cache_dir, solve) for p in paths]
     results = [r for r, _ in solved]
     datasets = [resolve(p)[0] for p in paths]
-    comp = Comparison(names=[r.instance["name"] for r in results], files=[str(p) for p in paths],
+    names, files = [r.instance["name"] for r in results], [str(p) for p in paths]
+    comp = Comparison(names=unique_labels(names, files), files=files,
                       statuses=[r.status for r in results], inputs=input_diff(datasets),
-                      outcomes=outcome_diff(results), diversion=[diversion_of(r) for r in results])
+                      outcomes=outcome_diff(results), diversion=[diversion_of(r) for r in results],
+                      instance_names=names)
     return comp, [hit for _, hit in solved]

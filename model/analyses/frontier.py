@@ -26,12 +26,12 @@ from model.optimization.objectives import solve_nash
 
 @dataclass
 class Frontier:
-    status: str                              # 'ok', 'no_zopa', or the status of a solve that did not end (unbounded, ...)
-    points: list[dict] = field(default_factory=list)
+    status: str                              # 'ok', 'no_zopa' (infeasible), or the solve's 'unbounded',
+    points: list[dict] = field(default_factory=list)        # 'time_limit', 'error' at an end
     marks: dict[str, dict] = field(default_factory=dict)
     zopa: dict | None = None
     shortfall: dict | None = None            # when there is no ZOPA
-    message: str = ""                        # why there is no frontier, when a solve did not end
+    message: str = ""                        # why an end could not be found (not 'ok' or 'no_zopa')
 
     def to_dict(self) -> dict:
         return {"status": self.status, "points": self.points, "marks": self.marks, "zopa": self.zopa,
@@ -46,19 +46,21 @@ def compute_frontier(model: NegotiationModel, n_points: int, deal=None) -> Front
     free = replace(inst, fixed=Deal())
     metric = model.objective_metric
     with model.free_terms():
-        home_end = _point(free, model, model.lexicographic((metric, MIN), ("partner_payoff", MAX)))
-        if not isinstance(home_end, dict):
-            return home_end if home_end.status != "no_zopa" else _no_zopa(model)
-        partner_end = _point(free, model, model.lexicographic(("partner_payoff", MAX), (metric, MIN)))
-        if not isinstance(partner_end, dict):
-            return partner_end if partner_end.status != "no_zopa" else _no_zopa(model)
+        # Only a proven infeasibility is "no zone"; an end that did not solve is said as it is.
+        home = model.lexicographic((metric, MIN), ("partner_payoff", MAX))
+        if not home.has_deal:
+            return _no_zopa(model) if home.status == "infeasible" else _unsolved("home-best", home)
+        partner = model.lexicographic(("partner_payoff", MAX), (metric, MIN))
+        if not partner.has_deal:
+            return _unsolved("partner-best", partner)
+        home_end, partner_end = _point(free, model, home), _point(free, model, partner)
         points = [home_end]
         lo, hi = home_end["deficit"], partner_end["deficit"]
         for k in range(1, max(n_points, 2) - 1):
             with model.bounded(metric, "<=", lo + (hi - lo) * k / (n_points - 1)):
-                p = _point(free, model, model.lexicographic(("partner_payoff", MAX), (metric, MIN)))
-            if isinstance(p, dict):
-                points.append(p)
+                p = model.lexicographic(("partner_payoff", MAX), (metric, MIN))
+            if p.has_deal:
+                points.append(_point(free, model, p))
         points.append(partner_end)
         points = _pareto(points)
         for i, p in enumerate(points):
@@ -83,13 +85,8 @@ def compute_frontier(model: NegotiationModel, n_points: int, deal=None) -> Front
     return Frontier("ok", points, marks, zopa)
 
 
-def _point(inst: Instance, model: NegotiationModel, solution: Solution) -> dict | Frontier:
-    """A verified frontier point; a Frontier saying why when the solve found no deal: 'no_zopa' only
-    when it was infeasible (no deal both sides prefer to no deal), else the solve's own status."""
-    if not solution.has_deal:
-        if solution.status == "infeasible":
-            return Frontier("no_zopa")
-        return Frontier(solution.status, message=solution.message)
+def _point(inst: Instance, model: NegotiationModel, solution: Solution) -> dict:
+    """A frontier point from a solve that found a deal, verified outside the solver."""
     metrics = evaluate(inst, solution.deal, model.table)
     checks = constraint_checks(inst, solution.deal, metrics, model.refs, solution.binaries)
     refs = model.refs
@@ -191,6 +188,21 @@ def free_optimum(model: NegotiationModel, results) -> dict | None:
     return out
 
 
+def _unsolved(end: str, outcome) -> Frontier:
+    """An end of the frontier without a solution, for a reason other than no deal: unbounded,
+    a time limit before any deal, a solver error (or, at the partner-best end only, an
+    infeasibility that the home-best end's deal contradicts: numerical trouble)."""
+    if outcome.status == "unbounded":
+        return Frontier("unbounded", message=f"the free negotiation is unbounded at the frontier's {end} end")
+    if outcome.status == "time_limit":
+        return Frontier("time_limit", message=f"the time limit was reached at the frontier's {end} end before any "
+                                              "deal was found")
+    why = outcome.message or outcome.status
+    if outcome.status == "infeasible":
+        why = "found infeasible although the home-best deal exists: numerical trouble"
+    return Frontier("error", message=f"the solver failed at the frontier's {end} end ({why})")
+
+
 def _no_zopa(model: NegotiationModel) -> Frontier:
     """No deal satisfies both sides: how far apart are they? The smallest participation
     shortfall (payoff each side would have to give up below its no-deal payoff). Called with
@@ -202,6 +214,10 @@ def _no_zopa(model: NegotiationModel) -> Frontier:
                      "by_party": {r.party: r.amount for r in d.relaxations}}
     else:
         full = diagnose(model, with_iis=False, by_party=False)
-        shortfall = {"kind": "red_lines", "note": "relaxing participation alone admits no deal (the red lines conflict); the smallest relaxation that does",
+        note = ("relaxing participation alone admits no deal (the red lines conflict); the smallest relaxation "
+                "that does" if full.status == "relaxable" and full.relaxations else
+                "relaxing participation alone admits no deal, and no relaxation of red lines, participation, ceilings "
+                "or capacities does")
+        shortfall = {"kind": "red_lines", "note": note,
                      "relaxations": [{"label": r.label, "amount": r.amount, "unit": r.unit} for r in full.relaxations]}
     return Frontier("no_zopa", shortfall=shortfall)

@@ -52,10 +52,21 @@ class OfferEvaluation:
     amendment: dict | None = None
     notes: list[str] = field(default_factory=list)
 
+    def status(self) -> str:
+        """'unbounded' if any solve of the evaluation was, else 'error' if any failed (a time
+        limit without a deal included), else 'optimal': infeasible solves are results here."""
+        seen = {self.completion.get("status"), (self.completion.get("home_best") or {}).get("status"),
+                (self.amendment or {}).get("status")}
+        for f in self.frontier.values():
+            seen |= {f.get("joint_status"), f.get("home_status"), f.get("partner_status")}
+        if "unbounded" in seen:
+            return "unbounded"
+        return "error" if seen & {"error", "time_limit"} else "optimal"
+
     def to_dict(self) -> dict:
         return {"offer": self.offer, "parties": self.parties, "instance": self.instance, "stated": self.stated,
                 "completion": self.completion, "frontier": self.frontier, "amendment": self.amendment,
-                "method": METHOD, "notes": self.notes}
+                "method": METHOD, "notes": self.notes, "status": self.status()}
 
 
 METHOD = {
@@ -219,6 +230,7 @@ def _distance(inst: Instance, model: NegotiationModel, point: dict, no_deal: dic
     for party, other in (("home", "partner"), ("partner", "home")):
         best = best_for(model, party, {other: point[other]})
         out[f"{party}_room"] = (best.value - point[party]) if best.has_deal else None
+        out[f"{party}_status"] = best.status
         if best.has_deal:
             out[f"{party}_best_deal"] = _verified_summary(inst, model, best, no_deal)
     return out
@@ -261,8 +273,10 @@ def _amendment(model: NegotiationModel, offer: Offer, stated: Deal, no_deal: dic
             scope = ("the offer's levers, with the levers it leaves out chosen too (no change to its levers alone is "
                      "enough)")
     if not solution.has_deal:
-        return {"status": solution.status, "scope": "none",
-                "message": "no change to the offer makes it acceptable: no deal satisfies every constraint"}
+        why = ("no change to the offer makes it acceptable: no deal satisfies every constraint"
+               if solution.status == "infeasible" else
+               f"the smallest change could not be found ({solution.status}: {solution.message or 'no reason given'})")
+        return {"status": solution.status, "scope": "none", "message": why}
     metrics = evaluate(inst, solution.deal, model.table)
     checks = constraint_checks(inst, solution.deal, metrics, model.refs, solution.binaries)
     worst = max_violation(checks)

@@ -85,9 +85,12 @@ def grid_table(inst, result) -> list[dict]:
         rows = [r for r in result.rows if r["grid_point"] == g]
         ok = [r for r in rows if r["metrics"] and r["verified"]]
         deficits = [r["metrics"]["deficit"] for r in ok]
+        statuses: dict[str, int] = {}
+        for r in rows:
+            statuses[r["status"]] = statuses.get(r["status"], 0) + 1
         entry = {"values": dict(zip(names, point)), "draws": len(rows), "deals": len(ok),
                  "deficit": float(np.median(deficits)) if deficits else None,
-                 "status": rows[0]["status"] if len(rows) == 1 else None, "levers": {}}
+                 "status": rows[0]["status"] if len(rows) == 1 else None, "statuses": statuses, "levers": {}}
         if len(rows) == 1 and ok:
             entry["levers"] = dict(ok[0]["levers"])
         out.append(entry)

@@ -24,6 +24,7 @@ import numpy as np
 from model.analyses.sweep_summary import OUTCOMES, summarize
 from model.data.instance import Instance
 from model.data.levers import families
+from model.data.schema import MAGNITUDE
 from model.data.uncertainty import allowed, unit_factor, with_values
 from model.errors import InstanceError
 
@@ -75,8 +76,10 @@ def check_plan(inst: Instance, plan: Plan) -> None:
         factor = unit_factor(inputs[path].unit)
         for v in values:
             b = v * factor
-            if not math.isfinite(b):
-                raise InstanceError(inst.file, where, f"{v:g} {inputs[path].unit} is too large a number")
+            if not math.isfinite(b) or abs(b) > MAGNITUDE:     # the loader's cap on every number
+                raise InstanceError(inst.file, where, f"{v:g} {inputs[path].unit} is far too large (at most "
+                                    f"{MAGNITUDE:g} in base units, as for every number of an instance)",
+                                    hint="is a unit wrong? values are in the field's own unit")
             if not rng.contains(b):
                 raise InstanceError(inst.file, where, f"{v:g} {inputs[path].unit} is outside the field's range "
                                     f"({rng.text()} in base units)")

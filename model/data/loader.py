@@ -78,6 +78,7 @@ from model.economics.metrics import (
     split_metric,
 )
 from model.errors import InstanceError, InstanceErrors, did_you_mean
+from model.text import MAX_VALUE_CHARS, quoted
 
 CALIBRATION_TOLERANCE = 1e-3   # baseline must reproduce calibration figures to 0.1%
 MAX_EXTENDS_DEPTH = 10
@@ -129,7 +130,10 @@ def _resolve(path: Path, root: Path, origins: Origins, chain: list[Path], budget
                             hint="remove one 'extends:' so the chain ends")
     if len(chain) > MAX_EXTENDS_DEPTH:
         raise InstanceError(str(path), "extends", f"more than {MAX_EXTENDS_DEPTH} levels of 'extends'")
-    raw = expand_tables(read_yaml(path), path, root, budget)
+    raw = read_yaml(path)
+    not_a_kind_of(raw, str(path), "an instance file", set(InstanceSpec.model_fields) | {"extends", "tables"},
+                  "schema_version, name, parties, segments")
+    raw = expand_tables(raw, path, root, budget)
     parent_name = raw.get("extends")
     if parent_name is None:
         origins.record(raw, str(path))
@@ -149,6 +153,16 @@ def _resolve(path: Path, root: Path, origins: Origins, chain: list[Path], budget
     merged = merge(base, raw)
     merged.pop("extends", None)
     return merged
+
+
+def not_a_kind_of(raw: dict, file: str, kind: str, fields: set[str], examples: str, doc: str = DOCS) -> None:
+    """Refuse a file none of whose top-level keys is a field of `kind`, in one message that
+    does not repeat its keys: it is some other file (a link to a system or secrets file, the
+    wrong path), and its contents are not ours to print."""
+    if raw and not set(raw) & fields:
+        raise InstanceError(file, "", f"this is not {kind}: none of its {len(raw):,} top-level keys is one of its "
+                            f"fields ({examples}, ...); its contents are not shown",
+                            hint=f"give the path of {kind} (see {doc})")
 
 
 def merge(base, override):
@@ -306,7 +320,7 @@ def _explain(kind: str, e: dict, parts: list[str], data, misspelt: tuple | None)
             hint = f"did you mean '{close}'? It is required and missing here {where}"
         else:
             hint = f"did you mean '{close}'? {where}" if close else f"check the spelling {where}"
-        return f"unknown field '{parts[-1]}'", hint
+        return f"unknown field {quoted(parts[-1])}", hint
     if kind == "union":
         given = _at(data, parts)
         number = isinstance(given, (int, float)) and not isinstance(given, bool)
@@ -314,22 +328,29 @@ def _explain(kind: str, e: dict, parts: list[str], data, misspelt: tuple | None)
         words = [w for m in others if typing.get_origin(m) is Literal for w in typing.get_args(m)]
         alt = "".join(f" or '{w}'" for w in words) or (" or an option's name" if str in others else "")
         hint = did_you_mean(given, words) if isinstance(given, str) and words else None
-        return (f"expected a number written as {{value: ..., unit: ..., source: ...}}{alt}, got {given!r}",
+        return (f"expected a number written as {{value: ..., unit: ..., source: ...}}{alt}, got {_given(given)}",
                 _written_as(parts, given, data) if number else hint)
     if kind in ("model_type", "dict_type"):
         if declaration_at(".".join(parts)) is not None:
-            message = f"expected a number written as {{value: ..., unit: ..., source: ...}}, got {given!r}"
+            message = f"expected a number written as {{value: ..., unit: ..., source: ...}}, got {_given(given)}"
         else:
-            message = f"expected a mapping of fields here, got {type(given).__name__} {given!r}"
+            message = f"expected a mapping of fields here, got {type(given).__name__} {_given(given)}"
         return message, _written_as(parts, given, data) if number else f"see {doc_link(parts)}"
     if kind == "literal_error":
         reached = walk(parts)[2]
         choices = [str(c) for m in _members(reached) if typing.get_origin(m) is Literal for c in typing.get_args(m)]
         hint = did_you_mean(given, choices) if isinstance(given, str) and choices else None
-        return f"{e['msg']}, got {given!r}", hint
+        return f"{e['msg']}, got {_given(given)}", hint
     if e["msg"].startswith("Value error, "):
         return e["msg"][len("Value error, "):], None
-    return f"{e['msg']} (got {given!r})", None
+    return f"{e['msg']} (got {_given(given)})", None
+
+
+def _given(value) -> str:
+    """A value as an error message shows it: its repr, at most MAX_VALUE_CHARS characters (a
+    2 MB name is not echoed whole)."""
+    text = repr(value)
+    return text if len(text) <= MAX_VALUE_CHARS else f"{text[:MAX_VALUE_CHARS]}... ({len(text) - MAX_VALUE_CHARS:,} more characters)"
 
 
 def _written_as(parts: list[str], number, data) -> str:
@@ -410,13 +431,13 @@ def number_as_text_hint(text: str) -> str | None:
     if not math.isfinite(v):
         return None
     if "e" not in text.lower():
-        return f"{text!r} is text here, not a number: write it without quotes"
+        return f"{_given(text)} is text here, not a number: write it without quotes"
     mantissa, exponent = f"{v:e}".split("e")
     mantissa = mantissa.rstrip("0") + ("0" if mantissa.rstrip("0").endswith(".") else "")
     written = f"{mantissa}e{int(exponent):+d}"
     if v.is_integer() and abs(v) < 1e15:
         written += f" or {int(v)}"
-    return (f"YAML 1.1 reads {text!r} as text, not as a number (its exponents need a dot before the e and a sign "
+    return (f"YAML 1.1 reads {_given(text)} as text, not as a number (its exponents need a dot before the e and a sign "
             f"after it): write {written}")
 
 

@@ -35,7 +35,7 @@ from pydantic import Field, ValidationError
 
 from model.data.instance import Deal, Instance, Source
 from model.data.levers import families
-from model.data.loader import Builder, Origins, structure_errors
+from model.data.loader import Builder, Origins, not_a_kind_of, structure_errors
 from model.data.schema import DealSpec, SourceSpec, Strict
 from model.data.yaml_io import read_yaml
 from model.errors import InstanceError, InstanceErrors
@@ -73,6 +73,8 @@ def load_offer(path: str | Path, inst: Instance) -> Offer:
     path = Path(path)
     file = str(path)
     raw = read_yaml(path)
+    not_a_kind_of(raw, file, "an offer file", set(OfferSpec.model_fields), "schema_version, offer, title, fixed_levers",
+                  "docs/negotiating.md")
     origins = Origins()
     origins.record(raw, file)
     try:

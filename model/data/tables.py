@@ -42,6 +42,7 @@ from pathlib import Path
 
 from model.data.yaml_io import Located
 from model.errors import InstanceError, InstanceErrors
+from model.text import clip, quoted
 
 MAX_CSV_BYTES = 50_000_000       # per CSV file
 MAX_TABLE_CELLS = 1_200_000      # in all the tables of one instance (see the module docstring)
@@ -155,7 +156,7 @@ class _TableSpec:
             for col in needed:
                 if col not in header:
                     raise InstanceError(name, self.where, f"no column '{col}' in the header",
-                                        line=1, hint=f"the header has: {', '.join(header)}")
+                                        line=1, hint=f"the header has: {clip(', '.join(header), 500)}")
             if len(set(header)) != len(header):
                 dup = next(h for h in header if header.count(h) > 1)
                 raise InstanceError(name, self.where, f"column '{dup}' appears twice in the header", line=1)
@@ -204,7 +205,7 @@ class _TableSpec:
                     number = float(text)
                 except ValueError:
                     errors.append(InstanceError(name, f"{dotted}.{col}" if self.value is None else dotted,
-                                                f"column '{col}': '{text}' is not a number", line=line))
+                                                f"column '{col}': {quoted(text)} is not a number", line=line))
                     continue
                 unit, source = self.columns[col]
                 cells[col] = {"value": int(number) if number.is_integer() and "." not in text and "e" not in text.lower()

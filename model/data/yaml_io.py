@@ -1,12 +1,14 @@
 """Safe YAML reading that keeps line numbers and refuses what a policy file never needs.
 
 Refused: duplicate keys (PyYAML silently keeps the last one), files over MAX_BYTES,
-more than MAX_ALIASES alias uses (an 'alias bomb' expands exponentially), and any
-non-plain YAML tags.
+more than MAX_ALIASES alias uses (an 'alias bomb' expands exponentially), any
+non-plain YAML tags, and text with a lone surrogate (a double-quoted "\ud800": half a
+character, which no output file can hold).
 """
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -19,6 +21,7 @@ MAX_ALIASES = 100
 MAX_NODES = 200_000
 MAX_DEPTH = 50          # levels of nesting (instance files need fewer than 10)
 _SCALARS = yaml.SafeLoader("")  # resolves plain scalars: int, float, bool, null, str
+_SURROGATE = re.compile("[\ud800-\udfff]")    # what a double-quoted "\ud800" gives: half a character
 
 
 class Located(dict):
@@ -100,6 +103,11 @@ def _scalar(node, file: str, path: str):
     if node.tag.startswith("tag:yaml.org,2002:") and node.tag.split(":")[-1] in (
             "str", "int", "float", "bool", "null"):
         value = _SCALARS.construct_object(node)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            bad = _SURROGATE.search(value).group(0)
+            raise InstanceError(file, path, f"the text holds '\\u{ord(bad):04x}', half of a character (a lone "
+                                "surrogate), which no UTF-8 file can hold", line=node.start_mark.line + 1,
+                                hint="write the character itself, or its escape \\UXXXXXXXX with all eight digits")
         if isinstance(value, int) and not isinstance(value, bool):
             try:
                 float(value)

@@ -10,6 +10,7 @@ import numpy as np
 
 from model.optimization.forms import Form
 from model.optimization.handle import MIN, NegotiationModel, Solution
+from model.optimization.highs import load_highspy
 
 
 def smallest_relaxation(model: NegotiationModel, steps: dict[str, float]) -> tuple[Solution, dict[str, float]]:
@@ -39,7 +40,7 @@ def iis(model: NegotiationModel) -> tuple[list[str] | None, str, int]:
     (the named rows in it, a note, the number of the model's own unnamed rows in it). None when the
     relaxation is feasible: the conflict then lies in the yes/no choices, and HiGHS computes an IIS
     only for LPs."""
-    import highspy
+    highspy = load_highspy()
     names = {i: name for name, i in model.row_index.items()}
     with model.scratch():
         model.relax_integrality()

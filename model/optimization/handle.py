@@ -43,6 +43,7 @@ from model.optimization.highs import (
     LARGE_MODEL_VARIABLES,
     SolveOutcome,
     highs_options,
+    load_highspy,
     make_solver,
     proven_fixings,
     run,
@@ -332,7 +333,7 @@ class LoadedModel:
     # -- solving ----------------------------------------------------------------------------
     def set_objective(self, target, sense: str) -> Form:
         """Make a metric (by name) or a Form the objective, maximized or minimized."""
-        import highspy
+        highspy = load_highspy()
         form = self.form(target) if isinstance(target, str) else form_of(target)
         cost = np.zeros(self.num_columns)
         for j, c in form.terms.items():

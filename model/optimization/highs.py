@@ -83,7 +83,7 @@ def _new_highs():
     """A silent highspy.Highs. The first one in a process prints HiGHS's banner on the
     process's stdout (file descriptor 1): that one is made with the descriptor captured."""
     global _banner_shown
-    highspy = _highspy()
+    highspy = load_highspy()
     with _BANNER_LOCK:
         if _banner_shown:
             h = highspy.Highs()
@@ -96,12 +96,17 @@ def _new_highs():
     return h
 
 
-def _highspy():
+def load_highspy():
+    """The highspy module, or SolverUnavailable (exit 6) if it cannot be loaded for any reason:
+    missing, a library it needs that cannot be opened (an OSError), a broken build."""
     try:
         import highspy
-    except ImportError as exc:  # pragma: no cover - depends on the machine
-        raise SolverUnavailable(f"HiGHS cannot be loaded ({exc}): install the 'highspy' package "
-                                "(pip install highspy)") from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # ImportError, OSError from its shared library, anything its import raises
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise SolverUnavailable(f"HiGHS cannot be loaded ({type(exc).__name__}: {first}): install the 'highspy' "
+                                "package (pip install highspy, or `make venv`). No output was changed.") from None
     return highspy
 
 
@@ -128,7 +133,7 @@ class HighsSolver:
         active objective (or none). Fixed variables stay columns with equal bounds: they are
         unfixed while compiling, so that releasing one later is a bound change and every
         variable keeps its column. `coefficients` then says how the matrix is scaled."""
-        highspy = _highspy()
+        highspy = load_highspy()
         columns = list(m.component_data_objects(pyo.Var, descend_into=True))
         fixed = [v for v in columns if v.fixed]
         for v in fixed:
@@ -182,7 +187,7 @@ def proven_fixings(h, x: np.ndarray, limit: float, time_limit: float | None = No
     it there. The lexicographic stage fixes those binaries: its feasible set, and so its
     optimum, stay the same (tests/test_stage_two.py checks this on every shipped and
     hand-worked instance), and its branch and bound has only the undecided ones left."""
-    highspy = _highspy()
+    highspy = load_highspy()
     lp = h.getLp()
     if lp.sense_ != highspy.ObjSense.kMinimize:
         return {}
@@ -243,14 +248,6 @@ def proven_fixings(h, x: np.ndarray, limit: float, time_limit: float | None = No
     fix = integer[(cost > limit + margin - bound) & (lower[integer] > -inf) & (upper[integer] < inf)]
     at = np.where(d[fix] > 0, lower[fix], upper[fix])
     return {int(j): (float(v), float(v)) for j, v in zip(fix, at)}
-
-
-def _least(v: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
-    """min of v'x over lower <= x <= upper (v_j x_j at the bound its sign picks; 0 where v_j = 0)."""
-    pos, neg = v > 0, v < 0
-    return float(v[pos] @ lower[pos] + v[neg] @ upper[neg])
-
-
 
 
 def _least(v: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
@@ -335,7 +332,7 @@ def solver_version(solver) -> str:
 def warm_start(h, x) -> None:
     """Hand HiGHS a solution as the incumbent of the next solve (stage one's optimum is feasible
     in the lexicographic stage, so its branch and bound starts with a solution)."""
-    highspy = _highspy()
+    highspy = load_highspy()
     if x is None or len(x) != h.getNumCol():
         return
     start = highspy.HighsSolution()
@@ -394,7 +391,7 @@ def set_options(h, time_limit: float | None = None, **extra) -> None:
 def run(h, time_limit: float | None = None) -> SolveOutcome:
     """Run HiGHS on the model `h` holds, with `highs_options`; the outcome with the column values
     when there is a solution. HiGHS failing is an outcome ('error'), not an exception."""
-    highspy = _highspy()
+    highspy = load_highspy()
     try:
         set_options(h, time_limit)
         h.run()
@@ -425,7 +422,7 @@ def run(h, time_limit: float | None = None) -> SolveOutcome:
 
 def _infeasible_or_unbounded(h) -> SolveOutcome:
     """HiGHS's presolve may not tell the two apart: re-solve for feasibility alone (zero costs)."""
-    highspy = _highspy()
+    highspy = load_highspy()
     lp = h.getLp()
     cost, offset = np.asarray(lp.col_cost_, dtype=float), lp.offset_
     n = len(cost)

@@ -28,7 +28,6 @@ import math
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-import highspy
 import pyomo.environ as pyo
 
 from model.data.instance import Deal, Instance
@@ -38,9 +37,10 @@ from model.economics.responses import option_table
 from model.optimization.build import metric_expressions, row_families
 from model.optimization.forms import Columns, Form, linear_form
 from model.optimization.handle import LoadedModel, NegotiationModel
-from model.optimization.highs import _new_highs, highs_options
+from model.optimization.highs import _new_highs, highs_options, load_highspy
 from model.optimization.objectives import solve_objective
 
+highspy = load_highspy()       # SolverUnavailable (exit 6), not a traceback, when HiGHS cannot be loaded
 INF = highspy.kHighsInf
 COEF_TOLERANCE = 1e-9     # HiGHS drops matrix entries this small (its small_matrix_value)
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from model.formatting import money, share, value
 from model.reporting.markdown_table import table
+from model.text import visible
 
 CHART = "alternatives.svg"
 
@@ -81,7 +82,7 @@ def markdown(d: dict) -> str:
              f"Instance `{d['instance']['name']}`: {home} (home) and {partner} (partner)."]
     if d["status"] != "ok":
         lines.append(f"**No package**: {d['status']} ({d['message']}).")
-        return "\n\n".join(lines) + "\n"
+        return visible("\n\n".join(lines)) + "\n"
     lines += ["## The question", intro(d),
               "## The packages, best first", table(summary_header(d), summary_rows(d)), f"![packages]({CHART})",
               "## Equivalent offers", equivalent_text(d), "## What each package gives"]
@@ -100,7 +101,7 @@ def markdown(d: dict) -> str:
         lines.append("\n\n".join(body))
     lines += ["## Search", f"The search stopped because {d['stop_reason']}. Largest relative violation over all "
               f"packages: {max(p['max_violation'] for p in d['packages']):.1e} (tolerance 1e-06)."]
-    return "\n\n".join(lines) + "\n"
+    return visible("\n\n".join(lines)) + "\n"
 
 
 def html(d: dict) -> str:

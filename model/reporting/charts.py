@@ -18,17 +18,19 @@ instead of being parsed as a formula (or failing to parse).
 from __future__ import annotations
 
 import io
-import re
 import textwrap
+import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.patches  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.text  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
 from model.reporting.words import calibration_name, possessive, short  # noqa: E402
+from model.text import visible  # noqa: E402
 
 plt.rcParams.update({"svg.hashsalt": "negotiation-model", "font.size": 10, "svg.fonttype": "none",
                      "text.parse_math": False, "text.usetex": False, "font.family": "DejaVu Sans"})
@@ -40,19 +42,36 @@ WRAP = 30                  # characters per line of a bar's label
 
 
 def to_svg(fig) -> str:
+    """The figure as SVG text. Every text in it is first made drawable (`text.visible`):
+    control characters, which no font has and XML cannot hold, become escapes (`\\x1b`)
+    instead of a matplotlib warning on stderr, a crash, or a file no browser opens."""
+    def drawable(text: str) -> str:
+        return visible(text).replace("\t", " ")
+    for t in fig.findobj(matplotlib.text.Text):
+        if drawable(t.get_text()) != t.get_text():
+            t.set_text(drawable(t.get_text()))
+    for ax in fig.axes:               # tick labels given as text are set again from their formatter when drawn
+        for axis in (ax.xaxis, ax.yaxis):
+            for fmt in (axis.get_major_formatter(), axis.get_minor_formatter()):
+                if isinstance(fmt, matplotlib.ticker.FixedFormatter):
+                    fmt.seq = [drawable(str(x)) for x in fmt.seq]
+                elif isinstance(fmt, matplotlib.ticker.FuncFormatter):       # labels given with set_*ticks
+                    fmt.func = (lambda f: lambda x, pos=None: drawable(str(f(x, pos))))(fmt.func)
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=PAD, metadata={"Date": None})
+    with warnings.catch_warnings():
+        # A character DejaVu Sans lacks (Japanese, say) is measured as a box, and matplotlib
+        # warns on stderr; the SVG keeps it as text (svg.fonttype none), drawn by the reader's fonts.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning)
+        fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=PAD, metadata={"Date": None})
     plt.close(fig)
     return buf.getvalue()
 
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")    # no font draws these: shown as U+FFFD
-
-
 def wrap(text: str, width: int = WRAP, lines: int = 3) -> str:
     """`text` on at most `lines` lines of about `width` characters (words kept whole; the last
-    line takes what remains); control characters, which no font can draw, as U+FFFD."""
-    parts = textwrap.wrap(CONTROL.sub("\ufffd", text), width) or [""]
+    line takes what remains); control characters, which no font can draw, as escapes
+    (`text.visible`, before wrapping, so that the lines are measured as drawn)."""
+    parts = textwrap.wrap(visible(text, one_line=True), width) or [""]
     if len(parts) > lines:
         parts = parts[:lines - 1] + [" ".join(parts[lines - 1:])]
     return "\n".join(parts)
@@ -355,7 +374,7 @@ def tornado_chart(rows: list[dict]) -> str | None:
     """The deficit with each uncertain input alone at the 5th and at the 95th percentile of its
     draws (the others at the instance's values), around the deal's deficit: inputs that leave
     no deal at one end first (said in their label), then the largest swing."""
-    from model.reporting.words import input_range
+    from model.reporting.words import input_range, no_deficit
     rows = [x for x in rows if x["low"]["deficit"] is not None or x["high"]["deficit"] is not None][:MAX_BARS]
     if not rows:
         return None
@@ -367,12 +386,12 @@ def tornado_chart(rows: list[dict]) -> str | None:
         for end, color in (("low", BLUE), ("high", ORANGE)):
             d = x[end]["deficit"]
             if d is None:
-                missing.append(f"{x[end]['percentile']:.0%}")
+                missing.append((f"{x[end]['percentile']:.0%}", x[end].get("status")))
                 continue
             ax.barh(y, bn(d) - base, left=base, color=color, height=0.55)
         span = input_range(x["path"], x["low"]["value"], x["high"]["value"], x["unit"])
-        labels.append(wrap(f"{x['label']}: {span}" + (f"; no deal at its {' and '.join(missing)} point"
-                                                      if missing else ""), 34, 4))
+        gaps = "; ".join(f"{no_deficit(status)} at its {where} point" for where, status in missing)
+        labels.append(wrap(f"{x['label']}: {span}" + (f"; {gaps}" if missing else ""), 34, 4))
     ax.axvline(base, color="black", linewidth=0.8)
     ax.set_yticks(range(len(rows)), labels, fontsize=8)
     ax.set_ylim(len(rows) - 0.5, -0.5)
@@ -403,7 +422,10 @@ def grid_chart(grid: list[dict], path: str) -> str | None:
     missing = [g["values"][path] for g in grid if g["deficit"] is None]
     for v in missing:
         ax.axvline(v, color=RED, linestyle=":", linewidth=1)
-    ax.set_xlabel(wrap(path + (" (dotted: no deal)" if missing else ""), 60))
+    infeasible = all(set(g.get("statuses") or {g.get("status"): 1}) == {"infeasible"} for g in grid
+                     if g["deficit"] is None)
+    ax.set_xlabel(wrap(path + ((" (dotted: no deal)" if infeasible else " (dotted: no verified deal)") if missing
+                               else ""), 60))
     ax.set_ylabel("deficit with the deal (USD bn a year)")
     ax.grid(alpha=0.3)
     ax.margins(0.1)

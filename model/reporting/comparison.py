@@ -22,6 +22,7 @@ from model.formatting import value as fmt
 from model.reporting.html import esc, html_table, inline, inline_svg, page
 from model.reporting.markdown_table import table
 from model.reporting.words import change, input_value, short
+from model.text import visible
 
 HEADLINE = ("negotiated_deficit", "deficit", "purchases_value", "home_payoff", "partner_payoff")
 LOWER_IS_BETTER = {"deficit", "negotiated_deficit", "imports_value", "imports_units", "buyer_cost",
@@ -196,7 +197,7 @@ def markdown(c: Comparison) -> str:
         lines += [f"### {title_}", "",
                   table(["field", *c.names], [[f"`{_object(d.path)[1]}`", *(show_leaf(d.path, x) for x in _leaves(d))]
                                               for d in diffs]), ""]
-    return "\n".join(lines).rstrip() + "\n"
+    return visible("\n".join(lines).rstrip()) + "\n"
 
 
 # -- html ---------------------------------------------------------------------------------------

@@ -37,10 +37,18 @@ def _no_zopa(r, f) -> list[str]:
         parts = "; ".join(f"{r.instance['parties'][p]} {money(v)}" for p, v in s["by_party"].items())
         lines.append(f"The sides are {money(s['total'])} apart: the smallest participation shortfall is {parts} "
                      "below the no-deal payoff.")
-    else:
+    elif s["relaxations"]:
         lines.append(s["note"] + ": " + "; ".join(f"{x['label']} by {value(x['amount'], x['unit'])}"
                                                   for x in s["relaxations"]) + ".")
+    else:
+        lines.append(s["note"][:1].upper() + s["note"][1:] + ".")
     return lines
+
+
+def _unsolved(f) -> str:
+    """A frontier whose end did not solve: no zone is claimed, the reason is given."""
+    return (f"The frontier could not be computed: {(f.get('message') or f['status']).rstrip('.')}. "
+            "No zone of possible agreement is claimed.")
 
 
 def frontier_section(r) -> str:
@@ -52,6 +60,8 @@ def frontier_section(r) -> str:
     lines = ["## The frontier and the zone of possible agreement", ""]
     if f["status"] == "no_zopa":
         return "\n".join(lines + [" ".join(_no_zopa(r, f))])
+    if f["status"] != "ok":
+        return "\n".join(lines + [_unsolved(f)])
     lines += _zopa(r, f) + [""] + [f"- **{m.split(':', 1)[0]}**:{m.split(':', 1)[1]}." for m in _marks(r, f)]
     if f.get("added_by"):
         lines += ["", f"(Why this section is here: {f['added_by']}.)"]
@@ -74,8 +84,8 @@ def frontier_terminal(r, out: Path) -> str:
     f = r.extras["frontier"]
     home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
     lines = [f"{r.instance['name']}: frontier"]
-    if f["status"] == "no_zopa":
-        for x in _no_zopa(r, f):
+    if f["status"] != "ok":
+        for x in (_no_zopa(r, f) if f["status"] == "no_zopa" else [_unsolved(f)]):
             lines += textwrap.wrap(x, 110, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False)
     else:
         z = f["zopa"]

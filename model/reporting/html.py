@@ -10,9 +10,12 @@ comparisons use the same look.
 
 Escaping: every value that comes from an instance, a file name or a result goes into a
 page through `esc` (text and attribute values alike; quotes included), either directly or
-through `html_table`, `page`, `inline` and `markdown_html`, which call it. The only markup
-not escaped here is our own: the tags written in this module and matplotlib's SVG, whose
-text matplotlib escapes as XML. No page has scripts, event attributes or links.
+through `html_table`, `page`, `inline` and `markdown_html`, which call it; so these take
+plain text, never text escaped already (that would show '&amp;amp;'). `esc` also shows
+control characters as escapes (`text.visible`): a NUL, which html cannot hold, or an
+escape sequence. The only markup not escaped here is our own: the tags written in this
+module and matplotlib's SVG, whose text matplotlib escapes as XML (and `charts.to_svg`
+makes visible). No page has scripts, event attributes or links.
 """
 from __future__ import annotations
 
@@ -20,8 +23,9 @@ import html
 import re
 
 from model.formatting import money
-from model.reporting.words import calibration_name, possessive
+from model.reporting.words import calibration_name, no_deal_heading, possessive
 from model.results import Results
+from model.text import visible
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
@@ -43,7 +47,7 @@ details{margin:1em 0;border:1px solid #ddd;border-radius:6px;padding:.3em .8em}s
 def esc(x) -> str:
     """The one escaping function for html: `x` as text, safe in element content and in
     quoted attribute values (& < > " ' escaped)."""
-    return html.escape(str(x), quote=True)
+    return html.escape(visible(x), quote=True)
 
 
 NUMERIC = re.compile(r"^[-+]?\$?[-+]?[\d.,]+(\s?(bn|M|k|%|pp))?(\s|$|\()")
@@ -199,9 +203,9 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     d = r.metric("deficit")
     year = calibration_name(r)
     if not r.has_deal:
-        out.append("<h2>No deal</h2>")
+        out.append(f"<h2>{esc(no_deal_heading(r.status))}</h2>")
         out.append(_cards([(f"deficit in {year}", money(d.baseline), ""), ("deficit with no deal", money(d.no_deal), ""),
-                           ("deficit with a deal", "no deal", "")]))
+                           ("deficit with a deal", "no deal" if r.status == "infeasible" else "none reported", "")]))
         summary = diagnosis_summary(r)
         if summary:
             out.append(markdown_html(summary))

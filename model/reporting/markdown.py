@@ -35,10 +35,12 @@ from model.reporting.words import (
     calibration_year,
     change,
     group_labels,
+    no_deal_heading,
     possessive,
     rate_setting,
 )
 from model.results import Results, binding_rows
+from model.text import visible
 
 MAX_ROWS = 40        # rows of the levers and constraints tables; the rest are counted (every row is in the CSVs)
 HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_value", "negotiated_deficit",
@@ -83,7 +85,7 @@ def report_markdown(r: Results) -> str:
     tail = [s for s in (f(r) for f in appendix) if s]
     if tail:
         text += "\n\n---\n\n# Appendix\n\n" + "\n\n".join(tail)
-    return text + "\n"
+    return visible(text) + "\n"      # instance text shown, not acted on, by whatever displays the file
 
 
 def title(r: Results) -> str:
@@ -98,7 +100,7 @@ def first_screen(r: Results) -> str:
     """The question, then the deal (or why there is none), the balances, what holds the
     deficit up, what fixed terms cost, and the footnotes."""
     out = [f"**The question.** {r.instance['question']}"]
-    out.append("## The deal" if r.has_deal else "## No deal")
+    out.append("## The deal" if r.has_deal else f"## {no_deal_heading(r.status)}")
     head = status_line(r)
     if head:
         out.append(head)

@@ -6,6 +6,8 @@ import pandas as pd
 
 from model.formatting import money, value
 from model.reporting.markdown_table import table
+from model.reporting.words import possessive
+from model.text import visible
 
 
 def _shown(v, unit: str) -> str:
@@ -23,6 +25,11 @@ def _gains(d: dict, block: dict) -> str:
     home, partner = d["parties"]["home"], d["parties"]["partner"]
     return (f"deficit {money(block['metrics']['deficit'])}; {home} {money(block['gains']['home'], True)}, "
             f"{partner} {money(block['gains']['partner'], True)} over no deal")
+
+
+def _outcome(block: dict) -> str:
+    """'unbounded (the deficit can fall ...)': how a solve without a deal ended, and why."""
+    return block["status"].replace("_", " ") + (f" ({block['message']})" if block.get("message") else "")
 
 
 def _change_rows(d: dict, changes: list[dict]) -> list[list[str]]:
@@ -74,9 +81,11 @@ def sections(d: dict) -> list[tuple[str, str]]:
                         f"{money(hb['gains']['partner'] - s['gains']['partner'], True)}.")
             if hb["added"]:
                 text.append(table(["given by", "lever", "as stated", "home-best completion"], _change_rows(d, hb["added"])))
-    else:
+    elif c["status"] == "infeasible":
         text.append(f"No completion: with the offer's levers fixed, {c.get('message') or c['status']} "
                     "(the offer's own terms break a constraint that no other lever can repair).")
+    else:
+        text.append(f"No completion is reported: with the offer's levers fixed, the solve ended {_outcome(c)}.")
     out.append(("The best completion", "\n\n".join(text)))
     text = [f"Method: {d['method']['frontier']}."]
     for key, what in (("from_stated", "the offer as stated"), ("from_completion", "its best completion")):
@@ -84,13 +93,18 @@ def sections(d: dict) -> list[tuple[str, str]]:
         if not f:
             continue
         if f["joint_gain"] is None:
-            text.append(f"From {what}: no deal could be found ({f['joint_status']}).")
+            text.append(f"From {what}: no deal could be found ({f['joint_status']})." if f["joint_status"] ==
+                        "infeasible" else f"From {what}: the distance could not be computed (the solve ended "
+                        f"{f['joint_status'].replace('_', ' ')}).")
             continue
         room = []
         for p in ("home", "partner"):
             other = "partner" if p == "home" else "home"
             r = f.get(f"{p}_room")
-            if r is None:
+            if r is None and f.get(f"{p}_status", "infeasible") != "infeasible":
+                room.append(f"{possessive(d['parties'][p])} room with {d['parties'][other]} no worse off could not be "
+                            f"computed (the solve ended {f[p + '_status'].replace('_', ' ')})")
+            elif r is None:
                 room.append(f"no acceptable deal keeps {d['parties'][other]} as well off as this")
             elif r >= 0:
                 room.append(f"{d['parties'][p]} alone could gain {money(r)} more with {d['parties'][other]} no worse off")
@@ -128,24 +142,16 @@ def markdown(d: dict) -> str:
              f"Instance `{d['instance']['name']}` ({d['instance']['title']}): {home} (home) and {partner} (partner)."]
     for heading, body in sections(d):
         lines += [f"## {heading}", body]
-    return "\n\n".join(lines) + "\n"
+    return visible("\n\n".join(lines)) + "\n"
 
 
 def html(d: dict) -> str:
-    from model.reporting.html import esc, html_table, markdown_html, page
-    parts = []
-    for heading, body in sections(d):
-        chunks = []
-        for block in body.split("\n\n"):
-            if block.startswith("|"):
-                rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in block.split("\n")]
-                chunks.append(html_table(rows[0], rows[2:]))
-            else:
-                chunks.append(markdown_html(block))
-        parts.append((heading, "".join(chunks)))
+    """The page: each markdown section rendered by `html.markdown_html`, which escapes every
+    text once (`page` escapes the title and subtitle: they are passed as plain text)."""
+    from model.reporting.html import markdown_html, page
+    parts = [(heading, markdown_html(body)) for heading, body in sections(d)]
     return page(f"Evaluating an offer: {d['offer']['title']}", parts,
-                f"Instance {d['instance']['name']}: {esc(d['parties']['home'])} (home) and "
-                f"{esc(d['parties']['partner'])} (partner)")
+                f"Instance {d['instance']['name']}: {d['parties']['home']} (home) and {d['parties']['partner']} (partner)")
 
 
 def frame(d: dict) -> pd.DataFrame:
@@ -171,8 +177,10 @@ def terminal(d: dict, out) -> str:
               f"{_shown(b['bound'], b['unit'])} (by {_amount(b)})" for b in s["broken"]]
     if c.get("metrics"):
         lines.append(f"  best completion: {_gains(d, c)}")
+    elif c["status"] == "infeasible":
+        lines.append("  best completion: none (no deal with the offer's levers fixed)")
     else:
-        lines.append(f"  best completion: none ({c['status']})")
+        lines.append(f"  best completion: none reported: the solve ended {_outcome(c)}")
     f = d["frontier"]["from_stated"]
     if f["joint_gain"] is not None:
         lines.append(f"  distance to the frontier: both sides could each gain {money(f['joint_gain'])} more at once"

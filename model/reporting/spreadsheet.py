@@ -8,7 +8,10 @@ neutralised with a leading apostrophe, the spreadsheet's own mark for "this is t
 in CSV files as a literal ' before the text (`safe_text`); in xlsx workbooks as Excel's
 quote prefix on the cell (the same apostrophe, kept as the cell's format, so the cell
 shows the text unchanged). Numbers stay numbers, and so does text that is just a number
-('-5'): a spreadsheet reads it as that number, not as a formula. Workbooks are also
+('-5'): a spreadsheet reads it as that number, not as a formula. Control characters are
+shown as escapes in CSV files (`\x1b`, as in every file for reading) and kept in workbooks
+in the workbook format's own escaping (`_x001B_`, which Excel shows as the character;
+xlsxwriter writes it). Workbooks are also
 written with xlsxwriter's formula and URL conversion off, so no text becomes a formula
 or a link (and long citations are not dropped as over-long URLs).
 """
@@ -17,6 +20,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+
+from model.text import visible
 
 SHEET_ROW_LIMIT = 50_000      # a longer table stays out of the workbook (see write_xlsx)
 READER_ROWS = 1_000           # above this, the levers and constraints sheets hold the rows a reader uses
@@ -37,7 +42,11 @@ def needs_quote(value) -> bool:
 
 
 def safe_text(value):
-    """A CSV cell no spreadsheet runs: formula-like text gets a leading apostrophe."""
+    """A CSV cell that neither a spreadsheet nor a terminal acts on: control characters shown
+    as escapes (`text.visible`: a CSV file is read with `cat` as often as with a program),
+    then formula-like text with a leading apostrophe."""
+    if isinstance(value, str):
+        value = visible(value)
     return "'" + value if needs_quote(value) else value
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from model.formatting import money, share_of_draws
 from model.reporting.markdown_table import table
-from model.reporting.words import amount, input_range, input_value, possessive
+from model.reporting.words import amount, input_range, input_value, no_deficit, possessive
 
 VARIES = 0.005
 
@@ -70,12 +70,13 @@ def _monte_carlo(r, s) -> list[str]:
     if sens:
         rows = []
         for x in sens:
-            ends = [money(x[e]["deficit"]) if x[e]["deficit"] is not None else "no deal" for e in ("low", "high")]
+            ends = [money(x[e]["deficit"]) if x[e]["deficit"] is not None else no_deficit(x[e].get("status"))
+                    for e in ("low", "high")]
             rows.append([x["label"], input_range(x["path"], x["low"]["value"], x["high"]["value"], x["unit"]), *ends,
                          money(x["swing"], True) if x["swing"] is not None else "n/a"])
         out.append("**What moves the deficit most**: each uncertain input alone at the 5th and at the 95th "
                    "percentile of its draws, every other input at the instance's value (deficit with the deal "
-                   f"{money(sens[0]['base_deficit'])}); inputs that leave no deal at one end first, then the largest "
+                   f"{money(sens[0]['base_deficit'])}); inputs without a deal at one end first, then the largest "
                    "swing.\n\n"
                    + table(["input", "from / to", "deficit at 5%", "deficit at 95%", "swing"], rows)
                    + "\n\n![What moves the deficit: each uncertain input alone](tornado.svg)")
@@ -122,10 +123,11 @@ def _grid(s) -> str:
     for g in grid:
         cells = [f"{g['values'][n]:g}" for n in names]
         if mc:
-            cells += [f"{g['deals']:,} / {g['draws']:,}", money(g["deficit"]) if g["deficit"] is not None else "no deal"]
+            cells += [f"{g['deals']:,} / {g['draws']:,}", money(g["deficit"]) if g["deficit"] is not None else
+                      no_deficit(g.get("statuses"))]
         else:
             cells += [(g["status"] or "").replace("_", " "), money(g["deficit"]) if g["deficit"] is not None else
-                      "no deal"]
+                      no_deficit(g.get("statuses") or g["status"])]
         for lv in levers:
             v = g["levers"].get(lv["column"])
             if v is None:

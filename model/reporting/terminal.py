@@ -10,7 +10,7 @@ from pathlib import Path
 from model.formatting import money, share_of_draws
 from model.reporting.explanations import _moves as moves
 from model.reporting.first_screen import fixed_terms, footnotes, package, top_constraints, zopa_line
-from model.reporting.words import calibration_name, possessive
+from model.reporting.words import calibration_name, no_deal_heading, no_deficit, possessive
 
 WIDTH = 110          # terminal lines are wrapped to this width (indentation kept)
 
@@ -79,7 +79,8 @@ def run_summary(r, out: Path) -> str:
                      f"({'ok' if r.verification['ok'] else 'FAILED'})")
     else:
         lines.append(f"  deficit: {money(d.baseline)} in {calibration_name(r)}, {money(d.no_deal)} with no deal, "
-                     "no deal possible")
+                     + ("no deal possible" if r.status == "infeasible" else no_deal_heading(r.status)[:1].lower()
+                        + no_deal_heading(r.status)[1:]))
     diag = r.extras.get("diagnosis")
     if diag and diag["status"] == "relaxable":
         lines.append("  smallest relaxation that makes a deal possible:")
@@ -117,7 +118,7 @@ def sweep_summary(inst, result, out, rebuild_reason: str = "") -> str:
         for g in s["grid"]:
             where = ", ".join(f"{n}={g['values'][n]:g}" for n in names)
             lines.append(f"  {where}: " + (f"deficit {money(g['deficit'])}" if g["deficit"] is not None
-                                           else (g["status"] or "no deal").replace("_", " ")))
+                                           else no_deficit(g.get("statuses") or g["status"])))
     if s["monte_carlo"]:
         by_line: dict[str, list] = {}
         for x in s["levers"]:
@@ -131,7 +132,8 @@ def sweep_summary(inst, result, out, rebuild_reason: str = "") -> str:
                 lines.append(f"  sensitivity: {x['label']} moves the deficit by {money(x['swing'], True)} "
                              "(5th to 95th percentile of its draws, the rest as in the instance)")
             else:
-                ends = [f"{x[e]['percentile']:.0%}" for e in ("low", "high") if x[e]["deficit"] is None]
-                lines.append(f"  sensitivity: {x['label']} at the {' and '.join(ends)} point of its draws leaves no deal")
+                ends = [f"{no_deficit(x[e].get('status'))} at the {x[e]['percentile']:.0%} point" for e in ("low", "high")
+                        if x[e]["deficit"] is None]
+                lines.append(f"  sensitivity: {x['label']}: {' and '.join(ends)} of its draws")
     lines.append(f"  report: {out / 'report.md'}; every draw: {out / 'sweep.csv'}")
     return "\n".join(lines)

@@ -127,6 +127,32 @@ def calibration_name(r) -> str:
     return str(year) if year else "the calibration year"
 
 
+# What a report without a deal says, by the solve's status: only a proven infeasibility is
+# "no deal"; the others say why no deal is reported.
+NO_DEAL = {"infeasible": "No deal", "unbounded": "No deal reported: the model is unbounded",
+           "time_limit": "No deal found within the time limit", "error": "No deal reported: the solver failed"}
+
+
+def no_deal_heading(status: str) -> str:
+    """The heading of a report without a deal ('No deal' only when infeasible)."""
+    return NO_DEAL.get(status, f"No deal reported ({status.replace('_', ' ')})")
+
+
+def no_deficit(statuses: dict[str, int] | str | None) -> str:
+    """What a table shows instead of a deficit when no verified deal came out: 'no deal' only
+    when every solve was infeasible; else what happened ('unbounded', 'error 2, infeasible 1',
+    'not verified' for a solution that failed verification)."""
+    if isinstance(statuses, str) or statuses is None:
+        statuses = {statuses or "unknown": 1}
+    # A draw that solved but failed verification gave no deal to show either.
+    words = {("not verified" if k == "optimal" else k): v for k, v in statuses.items() if v}
+    if set(words) == {"infeasible"}:
+        return "no deal"
+    if len(words) == 1 and sum(words.values()) == 1:
+        return next(iter(words)).replace("_", " ")
+    return ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in sorted(words.items()))
+
+
 def possessive(name: str) -> str:
     """'Japan' -> "Japan's", 'United States' -> "United States'"."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"
