@@ -81,8 +81,8 @@ class _CannotStart(Exception):
 def _jobs():
     """The commands' work (`model.jobs`), loaded only when a command runs: --help and argument
     errors need none of its libraries (numpy, pandas, Pyomo, HiGHS), and one that cannot be
-    loaded is said plainly (`start.import_failure`), not as a traceback."""
-    from model.start import import_failure, interrupt_deferred, memory_message
+    loaded is said plainly (`environment.import_failure`), not as a traceback."""
+    from model.environment import import_failure, interrupt_deferred, memory_message
     try:
         with interrupt_deferred():
             from model import jobs
@@ -140,7 +140,7 @@ def _main(argv: list[str] | None) -> int:
                "on a machine with more memory. No output was changed.")
         return EXIT["error"]
     except ImportError as exc:      # a library loaded only when a command needs it (memory, a broken install)
-        from model.start import import_failure
+        from model.environment import import_failure
         code, message = import_failure(exc)
         _error(message)
         if debug:
@@ -296,7 +296,7 @@ def _relax_step(text: str) -> tuple[str, float]:
 
 
 def _param(text: str) -> tuple[str, tuple[float, ...]]:
-    from model.start import interrupt_deferred
+    from model.environment import interrupt_deferred
     with interrupt_deferred():
         from model.analyses.sweep import parse_param
     try:

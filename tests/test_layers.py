@@ -1,10 +1,11 @@
 """The import-layer contract of docs/architecture.md, read from the code: every module's imports go
 down the layers, never up, and only the optimization layer imports Pyomo or highspy.
 
-    data -> economics -> optimization -> analyses -> run -> reporting -> jobs -> cli
+    data -> economics -> optimization -> analyses -> run -> reporting -> jobs -> cli -> start
 
-(read as "may be imported by everything to its right"). The top-level shared modules (results,
-errors, formatting, source) import no layer. Imports inside functions count too: a deferred
+(read as "may be imported by everything to its right"; `start` is the command line's first
+module, which hands over to `cli`). The top-level shared modules (results, errors, formatting,
+text, source, environment) import no layer. Imports inside functions count too: a deferred
 import is still a dependency.
 """
 from __future__ import annotations
@@ -15,8 +16,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "model"
-LAYERS = ["data", "economics", "optimization", "analyses", "run", "reporting", "jobs", "cli"]
-SHARED = {"results", "errors", "formatting", "source", "__init__"}
+LAYERS = ["data", "economics", "optimization", "analyses", "run", "reporting", "jobs", "cli", "start"]
+SHARED = {"results", "errors", "formatting", "text", "source", "environment", "__init__"}
 SOLVERS = ("pyomo", "highspy")
 
 
