@@ -13,7 +13,7 @@ from pathlib import Path
 from model.analyses.diversion import diversion_summary
 from model.analyses.red_lines import review_red_lines
 from model.data.instance import Deal, Instance
-from model.data.levers import MONEY, UNIT_SCALE, families
+from model.data.levers import MONEY, UNIT_SCALE, families, options_only
 from model.economics.checks import VIOLATION_TOLERANCE, Check, constraint_checks, max_violation
 from model.economics.metrics import (
     INDEXED_METRICS,
@@ -172,7 +172,7 @@ def _no_deal_results(inst, refs, outcome, info, stages, timer) -> Results:
         from model.economics.checks import constraint_checks
         diagnosis = diagnose(inst).to_dict()
         diagnosis["labels"] = [{"name": c.name, "label": c.label}
-                               for c in constraint_checks(inst, Deal(tariff=dict(inst.no_deal.tariff)), refs.baseline, refs)]
+                               for c in constraint_checks(inst, options_only(inst.no_deal), refs.baseline, refs)]
     else:
         diagnosis = None
     results = Results(

@@ -22,7 +22,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.data.loader import load, resolve
+from model.data.loader import resolve
+from model.economics.loading import load
 from model.results import Results
 from model.source import code_version
 

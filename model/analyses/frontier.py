@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import pyomo.environ as pyo
 
 from model.data.instance import Deal, Instance
-from model.data.levers import families
+from model.data.levers import families, option_family
 from model.economics.checks import constraint_checks, max_violation
 from model.economics.metrics import evaluate, references
 from model.economics.responses import option_table
@@ -139,7 +139,7 @@ def _point(inst: Instance, m, table, refs) -> dict:
             "partner_payoff": metrics["partner_payoff"],
             "home_gain": metrics["home_payoff"] - refs.no_deal["home_payoff"],
             "partner_gain": metrics["partner_payoff"] - refs.no_deal["partner_payoff"],
-            "tariffs": "; ".join(f"{s} {o}" for s, o in deal.tariff.items()),
+            "tariffs": "; ".join(f"{s} {o}" for s, o in deal.values(option_family().deal_field).items()),
             "max_violation": max_violation(checks), "verified": max_violation(checks) <= 1e-6}
 
 

@@ -166,11 +166,11 @@ class Resolver:
         self.columns: dict[str, dict] = {}
         for var in m.component_objects(pyo.Var):
             self.columns[var.local_name] = {i: var_map[id(v)] for i, v in var.items() if id(v) in var_map}
+        # The model's sets and variables, whatever the lever families declared, as the row and
+        # metric code reads them (`v.OPTIONS`, `v.commitment[c, s]`: a HiGHS column's Form).
         self.sets = SimpleNamespace(
-            OPTIONS=list(m.OPTIONS), CHANNEL_SEGMENTS=list(m.CHANNEL_SEGMENTS), MAKER_SEGMENTS=list(m.MAKER_SEGMENTS),
-            NTB=list(m.NTB), GOODS=list(m.GOODS), SEGMENTS=list(m.SEGMENTS), index_maps=m.index_maps,
-            LINES=list(m.LINES), LINE_OPTIONS=list(m.LINE_OPTIONS),
-            lever_families=m.lever_families, lever_families_by_name=m.lever_families_by_name,
+            **{c.local_name: list(c) for c in m.component_objects(pyo.Set, descend_into=False)},
+            index_maps=m.index_maps, lever_families=m.lever_families, lever_families_by_name=m.lever_families_by_name,
             **{name: _Columns(cols) for name, cols in self.columns.items()})
         self.rows = [(con.parent_component().local_name, con.index()) for con in self.solver.rows]
         lp = self.h.getLp()
