@@ -117,9 +117,8 @@ def test_the_family_leaves_no_trace_when_unregistered(tmp_path):
 def test_the_family_module_imports_nothing_above_the_data_layer():
     """Imported alone in a fresh interpreter: no economics, optimization, analyses or report
     module comes with it (so it cannot close an import circle through them)."""
-    code = ("import sys; sys.path.insert(0, %r); import pledge_family; "
-            "print(sorted({m.split('.')[1] for m in sys.modules if m.startswith('model.') and m.count('.') >= 1}))"
-            % str(TESTS))
+    code = (f"import json, sys; sys.path.insert(0, {str(TESTS)!r}); import pledge_family; "
+            "print(json.dumps(sorted({m.split('.')[1] for m in sys.modules if m.startswith('model.')})))")
     layers = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                       check=True).stdout.replace("'", '"'))
+                                       check=True).stdout)
     assert set(layers) <= {"data", "errors"}, layers

@@ -189,7 +189,7 @@ class Deal:
 class Settings:
     response: str = "constant_elasticity"   # or 'linear' (WITS/SMART)
     objective: str = "min_deficit"          # 'min_deficit', 'weighted' or 'nash'
-    objective_metric: str = "deficit"       # the balance 'min_deficit' minimizes (see metrics.BALANCE_METRICS)
+    objective_metric: str = "deficit"       # the balance 'min_deficit' minimizes (see catalogue.BALANCE_METRICS)
     participation: bool = True
     lexicographic_tolerance: float = 1e-9   # relative slack on the optimal deficit in stage 2
     objective_weights: dict[str, float] = field(default_factory=dict)   # for 'weighted'

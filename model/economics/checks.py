@@ -1,8 +1,9 @@
 """Every constraint of the model, re-evaluated in plain Python from lever values.
 
 This does not go through the solver: metrics come from `metrics.evaluate` (the exact
-responses of the chosen options) and each constraint family is restated here. The
-solver's solution is accepted only if every check holds to VIOLATION_TOLERANCE.
+responses of the chosen options), the core's constraint families are restated here and
+each lever family's own rows by its `checks` (in its module). The solver's solution is
+accepted only if every check holds to VIOLATION_TOLERANCE.
 
 This module is the one deliberate restatement of the model: every other consumer derives
 rows, ranges and labels from one declaration, but the checks are written again, from the
