@@ -53,7 +53,8 @@ from model.data.catalogue import (
 
 __all__ = ["MONEY", "UNIT_SCALE", "VOL", "value_scale", "Check", "LeverFamily", "Section", "Variable",
            "register_lever_family", "unregister_lever_family", "families", "family_by_field", "family_named",
-           "registry_version", "BINDING_TOLERANCE"]
+           "registry_version", "option_family", "segments_unit", "BINDING_TOLERANCE", "PARTNER_SALES",
+           "PARTNER_CEILING"]
 
 BINDING_TOLERANCE = 1e-6      # relative: a check this close to its bound binds
 
@@ -299,6 +300,11 @@ def family_named(name: str) -> LeverFamily:
 def option_family() -> LeverFamily:
     """The family that chooses each segment's tariff option (the home tariff)."""
     return next(f for f in LEVER_FAMILIES.values() if f.option_choice is not None)
+
+
+def segments_unit(inst, segments) -> str:
+    """The count unit of a group of segments (the loader checks they share one)."""
+    return inst.segments[segments[0]].unit if segments else "vehicles"
 
 
 def sections() -> Iterator[tuple[LeverFamily, Section]]:

@@ -15,7 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from model.data.catalogue import MONEY, VOL
-from model.data.families.base import PARTNER_CEILING, PARTNER_SALES, Check, LeverFamily, Section, families
+from model.data.families.base import (
+    PARTNER_CEILING,
+    PARTNER_SALES,
+    Check,
+    LeverFamily,
+    Section,
+    families,
+    segments_unit,
+)
 from model.data.fields import Q, Strict, Unlimited, declaration_of, declared, own_unit, quantity, text
 
 NAME = "commitment"
@@ -161,12 +169,8 @@ def checks(inst, amounts: dict, outcomes) -> list:
     for (c, _), x in amounts.items():
         per_channel.setdefault(c, []).append(x)
     return [Check(f"channel_capacity[{c}]", f"capacity of {ch.label}", "partner", "capacity",
-                  sum(per_channel.get(c, ())), "<=", ch.capacity, _unit_of(inst, ch.segments))
+                  sum(per_channel.get(c, ())), "<=", ch.capacity, segments_unit(inst, ch.segments))
             for c, ch in inst.channels.items()]
-
-
-def _unit_of(inst, segments) -> str:
-    return inst.segments[segments[0]].unit if segments else "vehicles"
 
 
 def say(rows, ctx: dict, name: str, words) -> list[str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from model.data.catalogue import MONEY, VOL
-from model.data.families.base import Check, LeverFamily, Section, Variable, option_family
+from model.data.families.base import Check, LeverFamily, Section, Variable, option_family, segments_unit
 from model.data.fields import Q, Strict, Unlimited, declaration_of, declared, own_unit, quantity, text
 
 NAME = "production_shift"
@@ -185,16 +185,12 @@ def checks(inst, amounts: dict, outcomes) -> list:
         by_maker.setdefault(k, []).append(x)
         by_segment.setdefault(s, []).append(x)
     out = [Check(f"spare_capacity[{k}]", f"spare capacity in {mk.label}'s {home} plants", "partner", "capacity",
-                 sum(by_maker.get(k, ())), "<=", mk.spare_capacity, _unit_of(inst, mk.segments))
+                 sum(by_maker.get(k, ())), "<=", mk.spare_capacity, segments_unit(inst, mk.segments))
            for k, mk in inst.makers.items()]
     out += [Check(f"shift_within_imports[{s}]", f"production shifted in {seg.label} replaces existing imports",
                   "partner", "production", sum(by_segment.get(s, ())), "<=", outcomes[s].imports, seg.unit)
             for s, seg in inst.segments.items()]
     return out
-
-
-def _unit_of(inst, segments) -> str:
-    return inst.segments[segments[0]].unit if segments else "vehicles"
 
 
 def say(rows, ctx: dict, name: str, words) -> list[str]:
