@@ -25,7 +25,7 @@ import json, sys, time, tempfile
 t0 = time.perf_counter()
 sys.path.insert(0, {root!r})
 import pyomo.environ
-from model.data.loader import load
+from model.economics.loading import load
 from model.run import solve_instance
 from model.reporting.report_files import write_report
 t1 = time.perf_counter()

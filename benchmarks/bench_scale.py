@@ -50,7 +50,7 @@ OURS = r"""
 import json, resource, sys, tempfile, time
 sys.path.insert(0, {root!r})
 t0 = time.perf_counter()
-from model.data.loader import load
+from model.economics.loading import load
 import model.run as run
 from model.run import solve_instance
 from model.reporting.report_files import write_report
@@ -94,7 +94,7 @@ LINOPY = r"""
 import json, resource, sys, time
 sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
 t0 = time.perf_counter()
-from model.data.loader import load
+from model.economics.loading import load
 from linopy_model import build_linopy, solve_linopy
 t1 = time.perf_counter()
 inst = load({file!r})
@@ -128,7 +128,7 @@ def _variables(path: Path) -> int:
     """The number of variables of the instance's built model."""
     import pyomo.environ as pyo
 
-    from model.data.loader import load
+    from model.economics.loading import load
     from model.economics.metrics import references
     from model.economics.responses import option_table
     from model.optimization.build import build_model
@@ -207,7 +207,7 @@ def bench_sweep(workdir: Path, draws: int) -> None:
     import numpy as np
 
     from model.analyses.sweep import Plan, run_sweep
-    from model.data.loader import load
+    from model.economics.loading import load
     from model.optimization import resolve
     from model.optimization.highs import highs_options
     from model.run import solve_instance
@@ -284,7 +284,7 @@ def bench_dask(workdir: Path, draws: int) -> None:
     from dask.distributed import Client, LocalCluster
 
     from model.analyses.sweep import Plan, run_sweep
-    from model.data.loader import load
+    from model.economics.loading import load
     print(f"## 3. Dask: 1 against 2 worker processes ({draws:,}-draw sweep of toyota_2025)\n")
     inst = load(TOYOTA)
     plan = Plan(samples=draws, seed=2)

@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from model.data.families import partner_tariff
+from model.data.families.partner_tariff import export_factors
 from model.data.levers import BUILT_IN, MONEY, UNIT_SCALE, VOL, families
 from model.economics.metrics import (
     INDEXED_METRICS,
@@ -40,7 +42,7 @@ from model.economics.metrics import (
     references,
     split_metric,
 )
-from model.economics.responses import export_factors, option_table
+from model.economics.responses import option_table
 from model.optimization.highs import highs_options  # the same HiGHS options as ours
 
 
@@ -133,12 +135,12 @@ def build_linopy(inst, extra_metrics=()):
     total_weight = float(price_weight.sum()) or 1.0
 
     # Partner tariff lines: export factor per (segment on a partner line, slot of its menu).
-    plines, plidx, PK, pslot, pline_of, pmask = _menus(inst.partner_lines, inst.partner_line_options)
+    plines, plidx, PK, pslot, pline_of, pmask = _menus(inst.partner_lines, lambda line: partner_tariff.line_options(inst, line))
     on_partner_line = np.array([s in pline_of for s in segs], bool)
     factor, prate = np.zeros((S, PK)), np.zeros((S, PK))       # zero off partner lines
     for (s, o), f in export_factors(inst).items():
         k = pslot[pline_of[s]][o]
-        factor[sidx[s], k], prate[sidx[s], k] = f, inst.partner_line_option(pline_of[s], o).rate
+        factor[sidx[s], k], prate[sidx[s], k] = f, partner_tariff.line_option(inst, pline_of[s], o).rate
     chans, makers, ntbs, goods = list(inst.channels), list(inst.makers), list(inst.ntb_measures), list(inst.goods)
     C, M, N = len(chans), len(makers), len(ntbs)
     cmask, cval, cdm, cdisp = (np.zeros((C, S), bool), np.zeros((C, S)), np.zeros((C, S)), np.zeros((C, S)))

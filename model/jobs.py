@@ -16,7 +16,8 @@ from model.analyses.frontier import compute_frontier, free_optimum, has_fixed_te
 from model.analyses.robustness import deficit_histogram, grid_table, sensitivity, varying_levers
 from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, run_sweep
 from model.analyses.sweep_summary import sweep_csv
-from model.data.loader import load, resolve
+from model.data.loader import resolve
+from model.economics.loading import load
 from model.errors import InstanceError
 from model.optimization.handle import NegotiationModel
 from model.reporting import alternatives_report, offer_report

@@ -17,8 +17,8 @@ from model.analyses.diagnose import diagnose
 from model.analyses.diversion import diversion_summary
 from model.analyses.explain import sentences
 from model.analyses.red_lines import review_red_lines
-from model.data.instance import Deal, Instance
-from model.data.levers import UNIT_SCALE, families
+from model.data.instance import Instance
+from model.data.levers import UNIT_SCALE, families, options_only
 from model.economics.checks import VIOLATION_TOLERANCE, Check, constraint_checks, max_violation
 from model.economics.metrics import (
     INDEXED_METRICS,
@@ -165,7 +165,7 @@ def _no_deal_results(model: NegotiationModel, solution, info, stages, timer) -> 
     if solution.status == "infeasible":
         diagnosis = diagnose(model).to_dict()
         diagnosis["labels"] = [{"name": c.name, "label": c.label} for c in constraint_checks(
-            inst, Deal(tariff=dict(inst.no_deal.tariff)), refs.baseline, refs)]
+            inst, options_only(inst.no_deal), refs.baseline, refs)]
     else:
         diagnosis = None
     results = Results(

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from model.data.loader import load  # noqa: E402
+from model.economics.loading import load  # noqa: E402
 from model.run import solve_instance  # noqa: E402
 
 EXPECTED_DIR = ROOT / "tests" / "expected"

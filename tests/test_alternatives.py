@@ -27,7 +27,7 @@ NAME = {0: "flat_0", 10: "flat_10", 20: "flat_20"}
 
 
 def pairs(found):
-    return [(p.deal.tariff["car"], p.deal.tariff["truck"]) for p in found.packages]
+    return [(p.deal.values("tariff")["car"], p.deal.values("tariff")["truck"]) for p in found.packages]
 
 
 def test_the_best_tariff_pairs_within_ten_percent_in_order(tmp_path):
@@ -70,7 +70,7 @@ def test_amounts_count_as_distinct_by_the_stated_minimum_difference(tmp_path):
     then (20,20) with 10 cars (9,900,000) and (20,10) with 25 (9,901,515.15) are outside the band."""
     inst = tiny(tmp_path, {"segments": {"car": {"partner_ceiling": q(30, "vehicles")}}})
     found = find_alternatives(NegotiationModel(inst), count=10, within=0.02, min_difference=0.10)
-    cars = [p.deal.commitments[("dealers", "car")] for p in found.packages]
+    cars = [p.deal.values("commitments")[("dealers", "car")] for p in found.packages]
     assert cars == pytest.approx([30, 25, 20, 15, 30], abs=1e-4)
     assert pairs(found) == [("flat_20", "flat_20")] * 4 + [("flat_20", "flat_10")]
     assert [p.metrics["deficit"] for p in found.packages] == pytest.approx(
@@ -84,7 +84,7 @@ def test_amounts_count_as_distinct_by_the_stated_minimum_difference(tmp_path):
 
 
 def pairs_of(p):
-    return (p.deal.tariff["car"], p.deal.tariff["truck"])
+    return (p.deal.values("tariff")["car"], p.deal.values("tariff")["truck"])
 
 
 def test_alternatives_command_writes_its_report(tmp_path, capsys):

@@ -8,8 +8,8 @@ from tiny import merge, q, tiny
 
 from model.analyses.diversion import trade_diversion
 from model.data.instance import Deal
-from model.data.loader import load
 from model.data.uncertainty import with_values
+from model.economics.loading import load
 from model.economics.metrics import WELFARE, evaluate
 from model.economics.responses import (
     buyer_surplus_loss,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.data.loader import load
+from model.economics.loading import load
 from model.economics.metrics import evaluate
 from model.reporting.report_files import write_report
 from model.run import solve_instance

@@ -56,7 +56,7 @@ def test_infeasible_exit_code_differs_from_bad_input(tmp_path, capsys):
 
 
 def test_no_zopa_example_is_diagnosed(tmp_path):
-    from model.data.loader import load
+    from model.economics.loading import load
     r = solve_instance(load(ROOT / "instances" / "no_zopa_example.yaml"))
     assert r.status == "infeasible"
     d = r.extras["diagnosis"]

@@ -10,8 +10,8 @@ import yaml
 from tiny import q, spec, tiny, write
 
 from model.cli import main
-from model.data.loader import load
 from model.data.units import factor
+from model.economics.loading import load
 from model.errors import InstanceErrors
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,8 @@ import pytest
 import yaml
 from tiny import q, write
 
-from model.data.loader import load, resolve
+from model.data.loader import resolve
+from model.economics.loading import load
 from model.errors import InstanceError
 
 

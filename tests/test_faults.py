@@ -64,7 +64,7 @@ def test_unlimited_capacity_that_other_constraints_bound_still_solves(tmp_path, 
     """An unlimited channel is still limited by buyers' ceiling (30): deficit 10,000,000 - 300,000."""
     path = write(tmp_path, {"channels": {"dealers": {"capacity": "unlimited"}},
                             "segments": {"car": {"partner_ceiling": q(30, "vehicles")}}})
-    from model.data.loader import load
+    from model.economics.loading import load
     from model.run import solve_instance
     r = solve_instance(load(path))
     assert r.status == "optimal" and r.metric("deficit").deal == pytest.approx(1e7 - 300_000)

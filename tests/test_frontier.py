@@ -6,7 +6,7 @@ from tiny import q, tiny, write
 
 from model.analyses.frontier import compute_frontier
 from model.cli import main
-from model.data.loader import load
+from model.economics.loading import load
 from model.optimization.handle import NegotiationModel
 from model.run import solve_instance
 

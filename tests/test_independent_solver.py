@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from expected_outcomes import shipped
 
-from model.data.loader import load
+from model.economics.loading import load
 from model.run import solve_instance
 
 GLPSOL = shutil.which("glpsol")

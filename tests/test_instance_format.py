@@ -4,6 +4,7 @@ committed docs/instance-format.md is what the schema generates."""
 from __future__ import annotations
 
 import re
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,11 @@ from pydantic import BaseModel
 from tiny import q, tiny
 
 from model.data import format_doc, schema
-from model.data.loader import Builder, load, resolve
+from model.data.loader import Builder, resolve
 from model.data.schema import HEADINGS, InstanceSpec, Q, _model_in, declaration_at, doc_link
-from model.data.uncertainty import allowed, with_values
-from model.data.units import UNITS
+from model.data.uncertainty import UnknownField, allowed, with_values
+from model.data.units import UNITS, to_base
+from model.economics.loading import load
 from model.errors import InstanceErrors
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,8 +25,8 @@ DIMENSIONS = set(UNITS) | {"count:{unit}", "USD/count:{unit}", "metric", "payoff
 
 
 def models() -> list[type[BaseModel]]:
-    return [m for m in vars(schema).values() if isinstance(m, type) and issubclass(m, schema.Strict)
-            and m is not schema.Strict]
+    """Every model of the format: the core's and each lever family's (each with its heading)."""
+    return schema.spec_models()
 
 
 def test_committed_format_doc_is_up_to_date():
@@ -90,12 +92,70 @@ def test_loader_and_uncertainty_apply_the_ranges_the_schema_declares():
     assert checked > 100
 
 
-def test_with_values_changes_every_field_the_schema_lets_draws_change():
-    inst = load(ROOT / "instances" / "toyota_2025.yaml")
+def _written(spec, parts: list[str]):
+    """The quantity {value, unit, source} at a field path of a validated spec (in place)."""
+    node = spec
+    for part in parts:
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    return node
+
+
+def _without_provenance(inst):
+    return replace(inst, inputs=(), uncertainty=(), content_hash="")
+
+
+def _differences(a, b) -> list[str]:
+    return [f.name for f in fields(a) if getattr(a, f.name) != getattr(b, f.name)] + \
+        [f"sections.{k}" for k in set(a.sections) | set(b.sections) if a.sections.get(k) != b.sections.get(k)]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "instances").glob("*.yaml")), ids=lambda p: p.stem)
+def test_with_values_sets_exactly_the_field_its_path_names(path):
+    """Every number draws and `sweep --param` may change, in every shipped instance: setting
+    it through `with_values` gives the instance the loader reads from the file with that one
+    number changed (the independent reading), and differs from the original. This is what
+    caught `makers.<maker>.home_plant_margin` capping the maker's production shift."""
+    data, origins = resolve(path)
+    spec = schema.instance_spec().model_validate(data)
+    builder = Builder(spec, origins, str(path))
+    inst = builder.build()
+    checked = 0
     for i in inst.inputs:
         decl = declaration_at(i.path)
-        if decl is not None and decl.drawable:
-            with_values(inst, {i.path: 1.0})          # raises for a path it cannot set
+        if decl is None or not decl.drawable:
+            continue
+        q = _written(spec, i.path.split("."))
+        dimension, rng = builder.dimensions[i.path], builder.ranges[i.path]
+        old = q.value
+        new = next(v for v in (old * 1.25, old * 0.8, old + 1, old - 1, 0.5)
+                   if rng.contains(to_base(v, q.unit, dimension)) and v != old)
+        q.value = new
+        try:
+            again = Builder(spec, origins, str(path))
+            expected = again.build()
+        finally:
+            q.value = old
+        assert not again.errors, (i.path, again.errors)
+        got = _without_provenance(with_values(inst, {i.path: to_base(new, q.unit, dimension)}))
+        assert got == _without_provenance(expected), (i.path, _differences(got, _without_provenance(expected)))
+        assert got != _without_provenance(inst), i.path
+        checked += 1
+    assert checked > 150
+
+
+@pytest.mark.parametrize("path, why", [
+    ("segments.suv.label", "not a number draws and sweeps may change"),
+    ("tariff_menus.cars.flat.floor", "not a number draws and sweeps may change"),
+    ("segments.no_such_segment.imports", "not a number of this instance"),
+    ("makers.no_such_maker.home_plant_margin", "not a number of this instance"),
+    ("third_countries.atlantis.tariff", "has no 'atlantis' under third_countries"),
+    ("red_lines.no_such_line.bound", "not a number of this instance"),
+    ("bogus.path", "not a number draws and sweeps may change"),
+])
+def test_with_values_refuses_a_path_it_does_not_know(path, why):
+    inst = load(ROOT / "instances" / "toyota_2025.yaml")
+    with pytest.raises(UnknownField, match=why):
+        with_values(inst, {path: 1.0})
 
 
 def test_schema_ranges_bound_draws_with_open_and_closed_ends(tmp_path):

@@ -18,8 +18,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from linopy_model import build_linopy, metric_scale, solve_linopy  # noqa: E402
 
+from model.data.families import partner_tariff  # noqa: E402
 from model.data.levers import MONEY, families  # noqa: E402
-from model.data.loader import load  # noqa: E402
+from model.economics.loading import load  # noqa: E402
 from model.economics.metrics import INDEXED_METRICS, METRICS, evaluate  # noqa: E402
 from model.optimization.build import read_deal  # noqa: E402
 from model.run import solve_instance  # noqa: E402
@@ -43,7 +44,7 @@ def test_same_stage_one_optimum(path):
 
 def _all_metrics(inst) -> list[str]:
     names = [k for k in METRICS]
-    for base, (index, _, _) in INDEXED_METRICS.items():
+    for base, (index, *_) in INDEXED_METRICS.items():
         keys = {"segment": inst.segments, "good": inst.goods, "third country": inst.third_countries}[index]
         names += [f"{base}[{k}]" for k in keys]
     return names
@@ -58,7 +59,7 @@ def _linopy_deal(inst, m):
         "tariff_choice": {(ln, o.name): sol["tariff_choice"][i, j] for i, ln in enumerate(lines)
                           for j, o in enumerate(inst.line_options(ln))},
         "partner_tariff_choice": {(pl, o.name): sol["partner_tariff_choice"][i, j] for i, pl in enumerate(plines)
-                                  for j, o in enumerate(inst.partner_line_options(pl))},
+                                  for j, o in enumerate(partner_tariff.line_options(inst, pl))},
         "ntb_relief": {n: sol["ntb_relief"][i] for i, n in enumerate(inst.ntb_measures)},
         "commitment": {(c, s): sol["commitment"][i, segs[s]] for i, (c, ch) in enumerate(inst.channels.items())
                        for s in ch.segments},

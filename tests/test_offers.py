@@ -16,8 +16,8 @@ from tiny import q, tiny, write
 
 from model.analyses.offers import evaluate_offer
 from model.cli import main
-from model.data.loader import load
 from model.data.offers import load_offer
+from model.economics.loading import load
 from model.errors import InstanceErrors
 from model.optimization.handle import NegotiationModel
 

@@ -11,7 +11,7 @@ from tiny import tiny
 
 import model.optimization.handle as objectives
 import model.run as run
-from model.data.loader import load
+from model.economics.loading import load
 from model.reporting.markdown import report_markdown
 from model.reporting.terminal import run_summary as summary
 

@@ -22,8 +22,8 @@ from tiny import q, tiny
 from model.analyses.sweep import Plan, draw_inputs, run_sweep
 from model.analyses.sweep_summary import quantiles, sweep_csv
 from model.cli import main
-from model.data.loader import load
 from model.data.uncertainty import Uncertain, with_values
+from model.economics.loading import load
 from model.optimization.handle import NegotiationModel
 from model.optimization.resolve import Resolver
 from model.run import solve_instance
@@ -130,7 +130,7 @@ def test_resolve_matches_rebuild_on_toyota():
         assert draw.metrics["deficit"] == pytest.approx(fresh.metric("deficit").deal, rel=1e-9)
         assert draw.metrics["partner_payoff"] == pytest.approx(fresh.metric("partner_payoff").deal, rel=1e-6)
         chosen = {lv.index: lv.choice for lv in fresh.levers if lv.name == "tariff"}
-        assert {line: variant.line_option(line, o).label for line, o in draw.deal.tariff.items()} == chosen
+        assert {line: variant.line_option(line, o).label for line, o in draw.deal.values("tariff").items()} == chosen
 
 
 def test_fallback_rebuilds_and_says_so(tmp_path):
@@ -185,7 +185,7 @@ def test_unlimited_capacity_has_no_row_and_is_still_re_solved(tmp_path):
     draw = resolver.solve(with_values(inst, {"segments.car.partner_ceiling": 40.0}))
     assert draw.method == "re-solve" and draw.verified
     # Ceiling 40, capacity unlimited: the partner can commit up to 40 cars through its dealers.
-    assert draw.deal.commitments[("dealers", "car")] <= 40 + 1e-6
+    assert draw.deal.values("commitments")[("dealers", "car")] <= 40 + 1e-6
 
 
 @pytest.mark.parametrize("address, why", [

@@ -7,7 +7,7 @@ from tiny import spec, write
 
 from model.cli import main
 from model.data.generate import Size, model_size, write_instance
-from model.data.loader import load
+from model.economics.loading import load
 from model.errors import InstanceError, InstanceErrors
 
 FIELDS = ["base_tariff", "imports", "import_price", "exports", "export_price", "elasticity", "pass_through",

@@ -13,7 +13,7 @@ import pytest
 from tiny import q, tiny, write
 
 from model.data.instance import TariffOption
-from model.data.loader import load
+from model.economics.loading import load
 from model.economics.responses import line_outcomes, option_outcome
 from model.errors import InstanceErrors
 from model.run import solve_instance
@@ -241,10 +241,10 @@ def test_amounts_below_the_noise_threshold_read_as_zero(tmp_path):
     values = {"tariff_choice": {("car", "flat_20"): 1.0, ("truck", "flat_20"): 1.0},
               "commitment": {("dealers", "car"): 0.0003}}       # thousand vehicles: 0.3 vehicles
     deal, _ = read_deal(inst, families(), lambda name: values.get(name, {}))
-    assert deal.commitments[("dealers", "car")] == 0.0
+    assert deal.values("commitments")[("dealers", "car")] == 0.0
     values["commitment"][("dealers", "car")] = 0.0006
     deal, _ = read_deal(inst, families(), lambda name: values.get(name, {}))
-    assert deal.commitments[("dealers", "car")] == pytest.approx(0.6)
+    assert deal.values("commitments")[("dealers", "car")] == pytest.approx(0.6)
 
 
 def test_any_product_counted_in_its_own_unit(tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from model.data.loader import load
+from model.economics.loading import load
 
 
 def q(value, unit, source="test"):

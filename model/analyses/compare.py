@@ -24,8 +24,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.data.loader import load, resolve
+from model.data.loader import resolve
 from model.data.yaml_io import read_regular_file
+from model.economics.loading import load
 from model.errors import InstanceError
 from model.results import Results
 from model.source import code_version

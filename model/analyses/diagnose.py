@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 from model.analyses.explain import step_of
 from model.data.instance import Deal, Instance
-from model.data.levers import families
+from model.data.levers import families, options_only
 from model.economics.checks import Check, constraint_checks, max_violation
 from model.economics.metrics import evaluate
 from model.economics.responses import chosen_outcomes
@@ -190,7 +190,7 @@ def deal_levers(inst: Instance, deal: Deal) -> list[dict]:
 
 
 def _empty_deal(inst: Instance):
-    return Deal(tariff=dict(inst.no_deal.tariff))
+    return options_only(inst.no_deal)
 
 
 def _relax(c: Check, relaxations: list[Relaxation]) -> Check:

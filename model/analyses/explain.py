@@ -68,10 +68,11 @@ def lever_context(inst) -> list[dict]:
     network, maker, measure or good, in the instance's label) and the segment it is about
     (`item`, '' when none); its value with no deal and in the calibration year (the rate
     actually paid for tariff lines; 0 for amounts and switches when the instance sets none);
-    for goods, the value of one unit and the share that is additional.
+    and whatever else its family's `context` adds (for goods, the value of one unit and the
+    share that is additional).
 
-    Families in the order of the lever-family table; a family added later gets its label
-    as group and its no-deal value from `no_deal:`, with no calibration-year value."""
+    Families in the order of the lever-family table; each says its own group, item and
+    calibration-year value (`LeverFamily.context`, `baseline`)."""
     from model.data.levers import families
     from model.economics.responses import chosen_outcomes
     no_deal_outcomes = chosen_outcomes(inst, inst.no_deal)
@@ -82,43 +83,16 @@ def lever_context(inst) -> list[dict]:
         for key in f.keys(inst):
             row = {"name": f.name, "index": f.key_text(key), "group": f.label(inst, key), "item": "",
                    "no_deal": None, "no_deal_choice": None, "baseline": None}
-            if isinstance(key, tuple) and len(key) == 2 and key[1] in inst.segments:
-                owner = inst.channels.get(key[0]) or inst.makers.get(key[0])
-                row.update(group=owner.label if owner else str(key[0]), item=inst.segments[key[1]].label)
+            row.update(f.context(inst, key))
             if f.kind == "option":
-                row["group"] = _line_label(inst, f.name, key)
                 chosen = no_deal.get(key)
                 if chosen is not None:
                     row["no_deal"] = f.option_rate(inst, key, chosen, no_deal_outcomes)
                     row["no_deal_choice"] = f.option_label(inst, key, chosen)
-                row["baseline"] = _base_rate(inst, f.name, key, base_outcomes)
+                row["baseline"] = f.baseline(inst, key, base_outcomes)
             elif f.kind == "switch":
                 row["no_deal"], row["baseline"] = float(bool(no_deal.get(key, False))), 0.0
             else:
                 row["no_deal"], row["baseline"] = float(no_deal.get(key, 0.0)), 0.0
-            if f.name == "purchase" and key in inst.goods:
-                g = inst.goods[key]
-                row.update(unit_value=g.unit_value, additional_share=g.additional_share)
             out.append(row)
     return out
-
-
-def _line_label(inst, family: str, line) -> str:
-    if family == "tariff" and line in inst.lines:
-        return inst.lines[line].label
-    if family == "partner_tariff" and line in inst.partner_lines:
-        return inst.partner_lines[line].label
-    return str(line)
-
-
-def _base_rate(inst, family: str, line, outcomes) -> float | None:
-    """The calibration-year tariff of a line: duty over customs value of its segments (the
-    home tariff), or the mean of its segments' calibration tariffs (the partner's)."""
-    if family == "tariff" and line in inst.lines:
-        rows = [outcomes[s] for s in inst.lines[line].segments]
-        value_ = sum(o.imports_value for o in rows)
-        return sum(o.duty for o in rows) / value_ if value_ > 0 else inst.segments[inst.lines[line].segments[0]].base_tariff
-    if family == "partner_tariff" and line in inst.partner_lines:
-        segs = inst.partner_lines[line].segments
-        return sum(inst.segments[s].partner_base_tariff for s in segs) / len(segs) if segs else None
-    return None

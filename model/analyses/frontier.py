@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from model.analyses.deal_terms import lever_rows
 from model.data.instance import Deal, Instance
-from model.data.levers import families
+from model.data.levers import families, option_family
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from model.economics.metrics import evaluate
 from model.optimization.handle import MAX, MIN, NegotiationModel, Solution
@@ -95,7 +95,7 @@ def _point(inst: Instance, model: NegotiationModel, solution: Solution) -> dict:
             "partner_payoff": metrics["partner_payoff"],
             "home_gain": metrics["home_payoff"] - refs.no_deal["home_payoff"],
             "partner_gain": metrics["partner_payoff"] - refs.no_deal["partner_payoff"],
-            "tariffs": "; ".join(f"{s} {o}" for s, o in solution.deal.values("tariff").items()),
+            "tariffs": "; ".join(f"{s} {o}" for s, o in solution.deal.values(option_family().deal_field).items()),
             "max_violation": max_violation(checks), "verified": max_violation(checks) <= VIOLATION_TOLERANCE}
 
 

@@ -2,8 +2,8 @@
 (`make docs`). A test fails when the committed file differs from what this writes.
 
 Every field's meaning, unit, allowed range and default come from its declaration in
-`model.data.schema`; accepted units from `model.data.units`; the metrics from
-`model.economics.metrics`; inheritance, CSV tables and uncertainty from the docstrings of
+`model.data.schema` (the core's sections and each lever family's, `model.data.families`);
+accepted units from `model.data.units`; the metrics from `model.data.catalogue`; inheritance, CSV tables and uncertainty from the docstrings of
 the modules that implement them; examples are excerpts of the shipped instances (so they
 are real, and validated by the shipped-instance tests).
 """
@@ -18,24 +18,14 @@ from typing import Literal
 from pydantic import BaseModel
 
 from model.data import loader, tables, uncertainty
+from model.data.catalogue import INDEXED_METRICS, METRICS, PAYOFF_METRICS
+from model.data.families.base import families
 from model.data.schema import (
-    HEADINGS,
-    ChannelSpec,
-    DealSpec,
     Distribution,
-    FlatTiers,
-    GoodSpec,
-    InstanceSpec,
-    MakerSpec,
-    MenuSpec,
-    NtbSpec,
     Parties,
-    PartnerMenuSpec,
     Q,
-    QuotaSpec,
     Range,
     RedLineSpec,
-    RestraintSpec,
     SegmentSpec,
     SettingsSpec,
     SourceSpec,
@@ -44,12 +34,14 @@ from model.data.schema import (
     _members,
     _model_in,
     anchor,
+    deal_spec,
     declared,
+    headings,
+    instance_spec,
     range_of,
 )
 from model.data.units import ALIASES, BASE_UNIT, UNITS
 from model.data.yaml_io import read_yaml
-from model.economics.metrics import INDEXED_METRICS, METRICS, PAYOFF_METRICS
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCES = ROOT / "instances"
@@ -85,7 +77,8 @@ def type_words(annotation) -> str:
     if t is Q:
         return "number"
     if isinstance(t, type) and issubclass(t, BaseModel):
-        return f"mapping ([{HEADINGS[t]}](#{anchor(HEADINGS[t])}))"
+        heading = headings()[t]
+        return f"mapping ([{heading}](#{anchor(heading)}))"
     if origin is Literal:
         words = typing.get_args(t)
         return f"`{words[0]}`" if len(words) == 1 else "one of " + ", ".join(f"`{a}`" for a in words)
@@ -221,29 +214,38 @@ class Excerpts:
 
 
 # -- the document -------------------------------------------------------------------------------
-SECTIONS = [  # heading, model (or None), top-level key for the example, entries shown, source file
+# heading, model (or None), top-level key for the example, entries shown, source file
+CORE_FIRST = [
     ("sources", SourceSpec, "sources", ["globaldata_2024", "a_segment_split"], DEFAULT),
     ("parties", Parties, "parties", None, DEFAULT),
     ("settings", SettingsSpec, "settings", None, DEFAULT),
-    ("tariff_menus", MenuSpec, "tariff_menus", ["cars"], DEFAULT),
-    ("flat tiers", FlatTiers, None, None, None),
-    ("quotas", QuotaSpec, None, None, None),
-    ("export_restraints", RestraintSpec, None, None, None),
-    ("partner_tariff_menus", PartnerMenuSpec, None, None, None),
     ("segments", SegmentSpec, "segments", ["compact"], DEFAULT),
-    ("channels", ChannelSpec, "channels", ["toyota_dealers"], DEFAULT),
-    ("ntb_measures", NtbSpec, "ntb_measures", None, DEFAULT),
-    ("makers", MakerSpec, "makers", 2, DEFAULT),
-    ("goods", GoodSpec, "goods", ["us_rice", "boeing_aircraft"], DEFAULT),
+]
+CORE_LAST = [
     ("third_countries", ThirdCountrySpec, "third_countries", ["korea"], DEFAULT),
     ("third-country segments", ThirdSupplySpec, None, None, None),
     ("jobs_per_unit", None, "jobs_per_unit", None, DEFAULT),
     ("red_lines", RedLineSpec, "red_lines", ["us_deficit_cap", "us_car_tariff_floor"], DEFAULT),
     ("payoffs", None, "payoffs", None, DEFAULT),
-    ("no_deal and fixed_levers", DealSpec, "no_deal", None, DEFAULT),
+    ("no_deal and fixed_levers", "deal", "no_deal", None, DEFAULT),
     ("calibration", None, "calibration", None, DEFAULT),
     ("uncertainty", Distribution, "uncertainty", 2, DEFAULT),
 ]
+SUBHEADINGS = ("flat tiers", "quotas", "third-country segments")
+
+
+def sections() -> list[tuple]:
+    """The document's sections: the core's, with each lever family's after the segments (a
+    section's example from the default instance, where the family says which entries)."""
+    out = list(CORE_FIRST)
+    for f in families():
+        for section in f.sections:
+            for i, (heading, model, example) in enumerate(section.docs):
+                key = section.key if i == 0 and example is not None else None
+                entries = None if example == "all" else example
+                out.append((heading, model, key, entries, DEFAULT if key else None))
+    out += CORE_LAST
+    return [(h, deal_spec() if m == "deal" else m, k, e, src) for h, m, k, e, src in out]
 
 
 def units_section() -> list[str]:
@@ -276,8 +278,8 @@ def metrics_section() -> list[str]:
     for name, info in METRICS.items():
         payoff = "no (it is a payoff)" if name in PAYOFF_METRICS else "yes"
         out.append(f"| `{name}` | {info.label.format(units='units')} | {info.unit} | {payoff} |")
-    for name, (kind, label, unit) in INDEXED_METRICS.items():
-        unit = {"good": "the good's unit"}.get(unit, unit)
+    for name, (kind, label, unit, *_) in INDEXED_METRICS.items():
+        unit = {"own": f"the {kind}'s own unit"}.get(unit, unit)
         index = kind.replace(" ", "_")
         out.append(f"| `{name}[{index}]` | {label.format(units='units')}, per {kind} | {unit} | no (red lines and calibration only) |")
     out.append("")
@@ -298,7 +300,7 @@ def render() -> str:
         "example; the other shipped instances extend it.", "",
         "Contents: " + ", ".join(f"[{h}](#{anchor(h)})" for h in
                                  ["numbers", "units", "top-level keys", "inheritance"]
-                                 + [s[0] for s in SECTIONS] + ["metrics", "csv tables"]), "",
+                                 + [s[0] for s in sections()] + ["metrics", "csv tables"]), "",
         "## numbers", "",
         docstring(Q), "",
         "Every number in the file is written this way, and every `source` is a key of `sources:`.", "",
@@ -308,28 +310,28 @@ def render() -> str:
             default.lines[default.data["segments"]["suv"].lines["imports"] - 1].strip(),
             default.lines[default.data["segments"]["suv"].lines["pass_through"] - 1].strip(), "```", ""]
     out += units_section()
-    out += ["## top-level keys", "", docstring(InstanceSpec), ""] + field_table(InstanceSpec) + [""]
+    out += ["## top-level keys", "", docstring(instance_spec()), ""] + field_table(instance_spec()) + [""]
     out += ["## inheritance", ""] + module_section(loader, "Inheritance:", drop="Inheritance: ")
     out += ["A file that changes `segments` inherits the parent's `calibration` figures, which describe the "
             "parent's segments: restate them under `calibration:` (or delete them with `calibration: null`) "
             "when the totals change.", ""]
     whole = Excerpts("high_elasticity.yaml")
     out += ["`instances/high_elasticity.yaml` in full:", "", "```yaml", "\n".join(whole.lines).rstrip(), "```", ""]
-    for heading, model, key, entries, source in SECTIONS:
-        out += [f"## {heading}" if heading not in ("flat tiers", "quotas", "third-country segments")
-                else f"### {heading}", ""]
+    deal = deal_spec()
+    for heading, model, key, entries, source in sections():
+        out += [f"## {heading}" if heading not in SUBHEADINGS else f"### {heading}", ""]
         if model is not None:
             out += [docstring(model), ""]
         # Sections without a model of their own, and the two that share one, say what they are.
-        for described in ([key] if model is None else ["no_deal", "fixed_levers"] if model is DealSpec else []):
-            out += [f"`{described}`: {InstanceSpec.model_fields[described].description}", ""]
+        for described in ([key] if model is None else ["no_deal", "fixed_levers"] if model is deal else []):
+            out += [f"`{described}`: {instance_spec().model_fields[described].description}", ""]
         if key == "payoffs":
-            decl = declared(InstanceSpec, "payoffs")
+            decl = declared(instance_spec(), "payoffs")
             out += [f"Unit: {DIMENSION_WORDS[decl.dimension]}; allowed: {range_words(decl.range, None)}; "
                     "may be uncertain. Metrics that are payoffs themselves (`home_payoff`, `partner_payoff`) "
                     "cannot be weighted.", ""]
         if key == "jobs_per_unit":
-            decl = declared(InstanceSpec, "jobs_per_unit")
+            decl = declared(instance_spec(), "jobs_per_unit")
             out += [f"Unit: {DIMENSION_WORDS[decl.dimension]}; allowed: {range_words(decl.range, None)}; may be "
                     "uncertain.", ""]
         if key == "calibration":
@@ -355,6 +357,7 @@ ENTRY_WORDS = {"ntb_measures": "measure", "third_countries": "country", "segment
 def drawable_fields() -> list[str]:
     """Field paths, with placeholders, that draws may change (from the schema's `drawable`)."""
     out = []
+    root = instance_spec()
 
     def visit(model: type[BaseModel], prefix: str) -> None:
         for name, info in model.model_fields.items():
@@ -363,17 +366,17 @@ def drawable_fields() -> list[str]:
             inner = _model_in(annotation)
             if extra.get("drawable"):
                 suffix = ".<segment>" if typing.get_origin(annotation) is dict else ""
-                if model is InstanceSpec and name in ("payoffs", "jobs_per_unit"):
+                if model is root and name in ("payoffs", "jobs_per_unit"):
                     suffix = ".<party>.<metric>" if name == "payoffs" else ".<party>"
                 out.append(f"`{prefix}{name}{suffix}`")
-            elif inner is not None and inner is not Q and model is not InstanceSpec:
+            elif inner is not None and inner is not Q and model is not root:
                 visit(inner, f"{prefix}{name}.")
             elif typing.get_origin(annotation) is dict:
                 value = typing.get_args(annotation)[1]
                 if _model_in(value) not in (None, Q, Distribution):
                     entry = ENTRY_WORDS.get(name, name.rstrip("s"))
                     visit(_model_in(value), f"{prefix}{name}.<{entry}>.")
-    visit(InstanceSpec, "")
+    visit(root, "")
     return out
 
 

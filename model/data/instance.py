@@ -6,7 +6,8 @@ checked by `model.data.loader`. Provenance (unit as written, source) is kept apa
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 
 RENT_HOLDERS = ("government", "home_importers", "exporters")
 
@@ -122,56 +123,6 @@ class Segment:
 
 
 @dataclass(frozen=True)
-class Channel:
-    """A route by which home-made vehicles reach partner buyers (a dealer network)."""
-
-    name: str
-    label: str
-    capacity: float                  # extra vehicles a year the network can sell
-    unit_value: dict[str, float]     # segment -> export value, USD a vehicle (segments it can source)
-    dealer_margin: float             # partner dealers' margin, USD a vehicle sold
-
-    @property
-    def segments(self) -> tuple[str, ...]:
-        return tuple(self.unit_value)
-
-
-@dataclass(frozen=True)
-class NtbMeasure:
-    """A non-tariff-barrier relief the partner may grant (e.g. accept home safety standards)."""
-
-    name: str
-    label: str
-    ceiling_lift: dict[str, float]   # segment -> extra vehicles partner buyers would take
-    political_cost: float            # USD a year, borne by the partner
-
-
-@dataclass(frozen=True)
-class Maker:
-    """A partner maker that can shift production into its plants in the home country."""
-
-    name: str
-    label: str
-    spare_capacity: float            # vehicles a year
-    segments: tuple[str, ...]
-    home_plant_margin: float = 0.0   # USD a vehicle the maker earns on one built in the home country
-
-
-@dataclass(frozen=True)
-class Good:
-    """A non-auto good the partner may commit to buy (LNG, rice, aircraft, ...)."""
-
-    name: str
-    label: str
-    unit: str                        # the good's own count unit, e.g. 'aircraft'
-    unit_value: float                # USD per unit
-    max_units: float
-    political_cost: float            # USD per unit, borne by the partner
-    additional_share: float = 1.0    # share that would not have been bought from home anyway
-    additional_stated: bool = True   # False: the instance left it out (1 is then an assumption)
-
-
-@dataclass(frozen=True)
 class RedLine:
     """A party's political limit on one metric: `metric sense bound`."""
 
@@ -185,26 +136,37 @@ class RedLine:
     reason: str
 
 
-@dataclass(frozen=True)
 class Deal:
-    """A setting of levers. Missing keys mean 'not used' (zero, off).
+    """A setting of levers: each lever family's values under its deal field (`data.levers`),
+    keyed as the family's `keys` give them. Missing keys mean 'not used' (zero, off).
 
-    `tariff` maps segment -> option name (a deal, no-deal or fixed setting); the
-    baseline uses each segment's calibration-year tariff instead (see economics).
+        Deal(tariff={"cars": "flat_15"}, commitments={("toyota_dealers", "suv"): 20000.0})
+
+    The home tariff's values map tariff line -> option name (a deal, no-deal or fixed
+    setting); the baseline uses each segment's calibration-year tariff instead (see economics).
     """
 
-    tariff: dict[str, str] = field(default_factory=dict)
-    commitments: dict[tuple[str, str], float] = field(default_factory=dict)   # (channel, segment)
-    ntb: dict[str, bool] = field(default_factory=dict)
-    shift: dict[tuple[str, str], float] = field(default_factory=dict)         # (maker, segment)
-    purchases: dict[str, float] = field(default_factory=dict)
-    other: dict[str, dict] = field(default_factory=dict)   # lever families beyond the built-in ones
+    __slots__ = ("_by_field",)
+
+    def __init__(self, **by_field: dict):
+        object.__setattr__(self, "_by_field", {k: dict(v) for k, v in by_field.items()})
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a Deal is immutable: use with_values_of")
+
+    def __getstate__(self):
+        return self._by_field
+
+    def __setstate__(self, state):
+        object.__setattr__(self, "_by_field", state)
 
     def values(self, deal_field: str) -> dict:
-        """The values of one lever family (see `data.levers`), by its `deal_field`."""
-        if deal_field in _BUILT_IN_FIELDS:
-            return getattr(self, deal_field)
-        return self.other.get(deal_field, {})
+        """The values of one lever family, by its `deal_field` ({} when the deal sets none)."""
+        return self._by_field.get(deal_field, {})
+
+    def fields(self) -> dict[str, dict]:
+        """deal field -> values, for every family the deal sets."""
+        return {k: v for k, v in self._by_field.items() if v}
 
     def with_values(self, deal_field: str, values: dict) -> Deal:
         """A copy with one family's values replaced."""
@@ -212,19 +174,22 @@ class Deal:
 
     def with_values_of(self, fields: dict[str, dict]) -> Deal:
         """A copy with several families' values replaced: {deal_field: values}."""
-        built_in = {k: dict(v) for k, v in fields.items() if k in _BUILT_IN_FIELDS}
-        other = {**self.other, **{k: dict(v) for k, v in fields.items() if k not in _BUILT_IN_FIELDS}}
-        return replace(self, **built_in, other=other)
+        return Deal(**{**self._by_field, **fields})
 
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Deal) and self.fields() == other.fields()
 
-_BUILT_IN_FIELDS = ("tariff", "commitments", "ntb", "shift", "purchases")   # others live in Deal.other
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "Deal(" + ", ".join(f"{k}={v!r}" for k, v in self.fields().items()) + ")"
 
 
 @dataclass(frozen=True)
 class Settings:
     response: str = "constant_elasticity"   # or 'linear' (WITS/SMART)
     objective: str = "min_deficit"          # 'min_deficit', 'weighted' or 'nash'
-    objective_metric: str = "deficit"       # the balance 'min_deficit' minimizes (see metrics.BALANCE_METRICS)
+    objective_metric: str = "deficit"       # the balance 'min_deficit' minimizes (see catalogue.BALANCE_METRICS)
     participation: bool = True
     lexicographic_tolerance: float = 1e-9   # relative slack on the optimal deficit in stage 2
     objective_weights: dict[str, float] = field(default_factory=dict)   # for 'weighted'
@@ -253,17 +218,17 @@ class Input:
 
 @dataclass(frozen=True)
 class Instance:
+    """A validated negotiation. The core data are fields; each lever family's data (its
+    sections of the file, read by its `read`: `menus` and `lines` of the home tariff,
+    `channels`, `ntb_measures`, `makers`, `goods`, ...) are in `sections`, and read as
+    attributes too (`inst.channels`)."""
+
     name: str
     title: str
     question: str
     file: str
     parties: dict[str, str]          # 'home'/'partner' -> display name
     segments: dict[str, Segment]
-    menus: dict[str, tuple[TariffOption, ...]]
-    channels: dict[str, Channel]
-    ntb_measures: dict[str, NtbMeasure]
-    makers: dict[str, Maker]
-    goods: dict[str, Good]
     red_lines: tuple[RedLine, ...]
     payoff_weights: dict[str, dict[str, float]]   # party -> metric -> USD per metric unit
     no_deal: Deal
@@ -274,11 +239,15 @@ class Instance:
     inputs: tuple[Input, ...]
     content_hash: str = ""
     uncertainty: tuple = ()           # model.data.uncertainty.Uncertain, for Monte Carlo sweeps
-    lines: TariffLines = field(default_factory=lambda: TariffLines())   # line -> its segments, in order
-    partner_menus: dict[str, tuple[TariffOption, ...]] = field(default_factory=dict)
-    partner_lines: TariffLines = field(default_factory=lambda: TariffLines())   # the partner's lines
     third_countries: dict[str, ThirdCountry] = field(default_factory=dict)
     jobs_per_unit: dict[str, float] = field(default_factory=dict)    # party -> jobs per unit built there
+    sections: dict[str, Any] = field(default_factory=dict)            # the lever families' data, by name
+
+    def __getattr__(self, name: str) -> Any:
+        sections = self.__dict__.get("sections")
+        if sections is not None and name in sections:
+            return sections[name]
+        raise AttributeError(f"an Instance has no '{name}' (core field or lever family section)")
 
     @property
     def quantity_unit(self) -> str:
@@ -286,6 +255,7 @@ class Instance:
         units = {s.unit for s in self.segments.values()}
         return units.pop() if len(units) == 1 else "units"
 
+    # The home tariff lines, on which the option table is computed (see economics.responses).
     def options(self, segment: str) -> tuple[TariffOption, ...]:
         return self.menus[self.segments[segment].tariff_menu]
 
@@ -301,14 +271,3 @@ class Instance:
 
     def line_option(self, line: str, name: str) -> TariffOption:
         return next(o for o in self.line_options(line) if o.name == name)
-
-    def partner_line_options(self, line: str) -> tuple[TariffOption, ...]:
-        return self.partner_menus[self.partner_lines[line].menu]
-
-    def partner_line_option(self, line: str, name: str) -> TariffOption:
-        return next(o for o in self.partner_line_options(line) if o.name == name)
-
-    def segment_option(self, deal: Deal, segment: str) -> str:
-        """The option a deal chooses for a segment: the one chosen for its line."""
-        return deal.tariff[self.line_of(segment)]
-

@@ -21,39 +21,28 @@ from typing import Literal
 
 from pydantic import ValidationError
 
+from model.data.catalogue import BALANCE_METRICS, INDEXED_METRICS, METRICS, PAYOFF_METRICS, split_metric
+from model.data.families.base import families
+from model.data.families.tariff_lines import flat_name as flat_name
+from model.data.fields import own_unit as own_unit
 from model.data.instance import (
     Armington,
-    Channel,
     Deal,
-    Good,
     Input,
     Instance,
-    Maker,
-    NtbMeasure,
     RedLine,
     Segment,
     Settings,
     Source,
-    TariffLine,
-    TariffLines,
-    TariffOption,
     ThirdCountry,
     ThirdSupply,
 )
 from model.data.schema import (
     DOCS,
     MAGNITUDE,
-    ChannelSpec,
-    DealSpec,
     Declared,
-    GoodSpec,
-    InstanceSpec,
-    MakerSpec,
-    NtbSpec,
     Q,
-    QuotaSpec,
     Range,
-    RestraintSpec,
     SegmentSpec,
     SettingsSpec,
     ThirdSupplySpec,
@@ -62,6 +51,7 @@ from model.data.schema import (
     declaration_at,
     declared,
     doc_link,
+    instance_spec,
     range_of,
     walk,
 )
@@ -69,14 +59,6 @@ from model.data.tables import expand_tables
 from model.data.uncertainty import build_uncertainty
 from model.data.units import UNITS, _strip_year, accepted, base_unit, to_base
 from model.data.yaml_io import Located, read_yaml
-from model.economics.metrics import (
-    BALANCE_METRICS,
-    INDEXED_METRICS,
-    METRICS,
-    PAYOFF_METRICS,
-    evaluate,
-    split_metric,
-)
 from model.errors import InstanceError, InstanceErrors, did_you_mean
 from model.text import MAX_VALUE_CHARS, quoted
 
@@ -131,7 +113,7 @@ def _resolve(path: Path, root: Path, origins: Origins, chain: list[Path], budget
     if len(chain) > MAX_EXTENDS_DEPTH:
         raise InstanceError(str(path), "extends", f"more than {MAX_EXTENDS_DEPTH} levels of 'extends'")
     raw = read_yaml(path)
-    not_a_kind_of(raw, str(path), "an instance file", set(InstanceSpec.model_fields) | {"extends", "tables"},
+    not_a_kind_of(raw, str(path), "an instance file", set(instance_spec().model_fields) | {"extends", "tables"},
                   "schema_version, name, parties, segments")
     raw = expand_tables(raw, path, root, budget)
     parent_name = raw.get("extends")
@@ -187,25 +169,27 @@ def content_hash(data: dict) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def load(path: str | Path, root: str | Path | None = None) -> Instance:
-    """Read, resolve and validate an instance file; raises InstanceError(s) with locations.
+def read_instance(path: str | Path, root: str | Path | None = None) -> tuple[Instance, Origins]:
+    """Read, resolve and validate an instance file: the instance and where each field came
+    from. Raises InstanceError(s) with locations.
 
     Every problem found is reported at once: when the file's structure is wrong somewhere
     (a missing or unknown field, a wrong type), the entries concerned are set aside, the
     rest is checked in full (units, ranges, references), and references to the entries
-    set aside are not reported again."""
+    set aside are not reported again. The checks that need the economics (calibration,
+    red lines relative to a reference) are `model.economics.loading`'s: use its `load`."""
     path = Path(path)
     data, origins = resolve(path, Path(root) if root else None)
     file = str(path)
     structural: list[InstanceError] = []
     pruned: set[tuple[str, ...]] = set()
     try:
-        spec = InstanceSpec.model_validate(data)
+        spec = instance_spec().model_validate(data)
     except ValidationError as exc:
         structural = structure_errors(exc.errors(), data, origins, file)
         trimmed, pruned = _prune(data, exc.errors())
         try:
-            spec = InstanceSpec.model_validate(trimmed)
+            spec = instance_spec().model_validate(trimmed)
         except ValidationError:
             raise InstanceErrors(structural) from None
     builder = Builder(spec, origins, file, pruned)
@@ -213,11 +197,7 @@ def load(path: str | Path, root: str | Path | None = None) -> Instance:
     errors = structural + builder.errors
     if errors:
         raise InstanceErrors(_in_file_order(errors, origins, file))
-    instance = _with_hash(instance, content_hash(data))
-    errors = check_calibration(instance, origins, file) + check_relative_red_lines(instance, origins, file)
-    if errors:
-        raise InstanceErrors(errors)
-    return instance
+    return _with_hash(instance, content_hash(data)), origins
 
 
 def _with_hash(instance: Instance, digest: str) -> Instance:
@@ -242,7 +222,7 @@ def _clean(loc) -> tuple[list[str], int | None]:
         p = str(p)
         if p.startswith("function-"):
             continue
-        _, _, reached = walk(parts) if parts else (None, None, InstanceSpec)
+        _, _, reached = walk(parts) if parts else (None, None, instance_spec())
         members = [m for m in _members(reached) if m is not type(None)] if reached is not None else []
         if len(members) > 1 and _model_in(reached) is not None and p not in _model_in(reached).model_fields:
             union_at = len(parts)      # p is the tag of a union member
@@ -384,7 +364,7 @@ def _prune(data: dict, raw: list[dict]) -> tuple[dict, set[tuple[str, ...]]]:
         if not parts:
             continue
         top = parts[0]
-        field = InstanceSpec.model_fields.get(top)
+        field = instance_spec().model_fields.get(top)
         if field is None:                                        # an unknown top-level key
             cut = parts[:1]
         elif typing.get_origin(field.annotation) is dict or top in _ENTRY_DEPTH or top == "settings":
@@ -406,8 +386,13 @@ _FIRST = ("imports", "elasticity", "pass_through")
 _SEGMENT_NUMBERS = _FIRST + tuple(n for n, info in SegmentSpec.model_fields.items()
                                   if _model_in(info.annotation) is Q and n not in _FIRST)
 
-_SECTION_OF = {"tariff menu": "tariff_menus", "segment": "segments", "channel": "channels",
-               "NTB measure": "ntb_measures", "maker": "makers", "good": "goods", "third country": "third_countries"}
+_CORE_SECTIONS = {"segment": "segments", "third country": "third_countries"}
+
+
+def section_of(what: str) -> str | None:
+    """The section whose entries `what` names ('channel' -> 'channels'): the core's or a family's."""
+    found = {s.entry: s.key for f in families() for s in f.sections if s.entry}
+    return {**_CORE_SECTIONS, **found}.get(what)
 # The segment fields of the Armington form (kept in `Segment.armington`, not as segment attributes).
 _ARMINGTON_FIELDS = ("substitution_elasticity", "home_sales", "home_price", "home_supply_elasticity")
 
@@ -448,7 +433,7 @@ class Builder:
     each number's dimension and range as applied are kept (`dimensions`, `ranges`) for
     the uncertainty checks."""
 
-    def __init__(self, spec: InstanceSpec, origins: Origins, file: str,
+    def __init__(self, spec, origins: Origins, file: str,
                  pruned: set[tuple[str, ...]] | None = None):
         self.spec, self.origins, self.file = spec, origins, file
         self.pruned = pruned or set()
@@ -512,36 +497,31 @@ class Builder:
     def ref(self, name: str, known, path: str, what: str) -> bool:
         if name in known:
             return True
-        if what in _SECTION_OF and self.set_aside(_SECTION_OF[what], name):
+        section = section_of(what)
+        if section is not None and self.set_aside(section, name):
             return False                 # already reported: the entry has a structural error
         self.error(path, f"unknown {what} '{name}'", hint=did_you_mean(name, known))
         return False
 
     # -- sections --------------------------------------------------------------
     def build(self) -> Instance:
+        """The core sections, then each lever family's (in registry order: a family may read
+        what the families before it made), then what refers to all of them."""
         s = self.spec
-        menus = {k: self.menu(k, m, unit=self.shared_unit(
-            f"tariff_menus.{k}", [n for n, g in s.segments.items() if g.tariff_menu == k], s.segments, "quota"))
-            for k, m in s.tariff_menus.items()}
-        partner_menus = {k: self.menu(k, m, "partner_tariff_menus") for k, m in s.partner_tariff_menus.items()}
         countries, supplies = self.third_countries(s.third_countries, s.segments)
-        segments = {k: self.segment(k, g, menus, partner_menus, supplies.get(k, [])) for k, g in s.segments.items()}
-        lines = self.lines(s.tariff_menus, segments)
-        partner_lines = self.lines(s.partner_tariff_menus, segments, "partner_tariff_menu")
-        channels = {k: self.channel(k, c, segments) for k, c in s.channels.items()}
-        ntb = {k: self.ntb(k, n, segments) for k, n in s.ntb_measures.items()}
-        makers = {k: self.maker(k, m, segments) for k, m in s.makers.items()}
-        goods = {k: self.good(k, g) for k, g in s.goods.items()}
+        segments = {k: self.segment(k, g, supplies.get(k, [])) for k, g in s.segments.items()}
         sources = {k: Source(k, "assumption" if v.assumption else "published", v.assumption or v.citation, v.year)
                    for k, v in s.sources.items()}
         partial = Instance(
             name=s.name, title=s.title, question=s.question, file=self.file,
             parties={"home": s.parties.home, "partner": s.parties.partner},
-            segments=segments, menus=menus, channels=channels, ntb_measures=ntb, makers=makers,
-            goods=goods, red_lines=(), payoff_weights={}, no_deal=Deal(), fixed=Deal(),
-            settings=Settings(), calibration={}, sources=sources, inputs=(), lines=lines,
-            partner_menus=partner_menus, partner_lines=partner_lines, third_countries=countries)
-        jobs_decl = declared(InstanceSpec, "jobs_per_unit")
+            segments=segments, red_lines=(), payoff_weights={}, no_deal=Deal(), fixed=Deal(),
+            settings=Settings(), calibration={}, sources=sources, inputs=(), third_countries=countries)
+        for f in families():
+            data = f.read(self, {section.key: getattr(s, section.key) for section in f.sections}, partial)
+            partial = replace(partial, sections={**partial.sections, **data})
+        root = type(s)
+        jobs_decl = declared(root, "jobs_per_unit")
         jobs = {party: self.q(q, f"jobs_per_unit.{party}", jobs_decl,
                               dimension=own_unit(jobs_decl.dimension, partial.quantity_unit))
                 for party, q in s.jobs_per_unit.items()}
@@ -551,7 +531,7 @@ class Builder:
         no_deal = self.deal(s.no_deal, "no_deal", partial, complete=True)
         fixed = self.deal(s.fixed_levers, "fixed_levers", partial, complete=False)
         settings = self.settings(partial)
-        calibrated = declared(InstanceSpec, "calibration")
+        calibrated = declared(root, "calibration")
         calibration = {k: self.q(v, f"calibration.{k}", calibrated, dimension=self.metric_dimension(k, partial))
                        for k, v in s.calibration.items() if self.calibrated_metric(k, partial)}
         uncertainty = build_uncertainty(s.uncertainty, self)   # after every other input: it refers to them
@@ -559,68 +539,15 @@ class Builder:
                        settings=settings, calibration=calibration, inputs=tuple(self.inputs),
                        uncertainty=uncertainty)
 
-    def menu(self, key: str, spec, root: str = "tariff_menus", unit: str = "vehicles") -> tuple[TariffOption, ...]:
-        path = f"{root}.{key}"
-        options: list[TariffOption] = []
-        if spec.flat is not None:
-            fp = f"{path}.flat"
-            lo, hi, step = (self.field(spec.flat, name, fp) for name in ("floor", "ceiling", "step"))
-            if hi < lo:
-                self.error(fp, f"ceiling ({hi:.2%}) is below floor ({lo:.2%})",
-                           hint="tiers run from floor up to ceiling")
-            elif step > 0:
-                n = round((hi - lo) / step)
-                if abs(lo + n * step - hi) > 1e-9:
-                    self.error(f"{fp}.step", f"steps of {step:.2%} from {lo:.2%} do not reach {hi:.2%}")
-                elif n > 1000:
-                    self.error(f"{fp}.step", f"{n + 1} tiers is too many (at most 1001)")
-                else:
-                    for i in range(n + 1):
-                        rate = round(lo + i * step, 12)
-                        options.append(TariffOption(name=flat_name(rate), label=f"flat {rate:.1%}", rate=rate))
-        for qk, qs in getattr(spec, "quotas", {}).items():
-            qp = f"{path}.quotas.{qk}"
-            quota = self.field(qs, "quota", qp, dimension=own_unit(declared(QuotaSpec, "quota").dimension, unit))
-            ti, to = (self.field(qs, name, qp) for name in ("in_quota", "out_of_quota"))
-            if ti > to:
-                self.error(qp, f"in-quota rate {ti:.2%} is above the out-of-quota rate {to:.2%}",
-                           hint="a tariff-rate quota charges less inside the quota")
-            label = qs.label or f"quota {quota:,.0f} at {ti:.1%}, {to:.1%} above"
-            options.append(TariffOption(name=qk, label=label, rate=to, quota=quota, in_quota_rate=ti,
-                                        rent_holder=qs.rent_holder))
-        for rk, rs in getattr(spec, "export_restraints", {}).items():
-            rp = f"{path}.export_restraints.{rk}"
-            if rk in spec.quotas:
-                self.error(rp, f"'{rk}' is also a quota on this menu", hint="give each option its own name")
-                continue
-            quota = self.field(rs, "quota", rp, dimension=own_unit(declared(RestraintSpec, "quota").dimension, unit))
-            label = rs.label or f"export restraint: at most {quota:,.0f} a year"
-            options.append(TariffOption(name=rk, label=label, rate=float("inf"), quota=quota,
-                                        in_quota_rate=None, rent_holder="exporters"))
-        if not options:
-            self.error(path, "the menu has no options", hint="give 'flat:' tiers, 'quotas:' or 'export_restraints:'")
-        return tuple(options)
+    def deal(self, spec, path: str, inst: Instance, complete: bool) -> Deal:
+        """A `no_deal`/`fixed_levers` block (or an offer's): each family reads its entry."""
+        return Deal(**{f.deal_field: f.read_deal(self, getattr(spec, f.section), f"{path}.{f.section}", inst, complete)
+                       for f in families() if f.deal_entry is not None})
 
-    def lines(self, menus, segments, attribute: str = "tariff_menu") -> TariffLines:
-        """One line per menu (every segment on it), or one per segment of a `split` menu."""
-        out: dict[str, TariffLine] = {}
-        root = "tariff_menus" if attribute == "tariff_menu" else "partner_tariff_menus"
-        for key, spec in menus.items():
-            members = tuple(s for s, g in segments.items() if getattr(g, attribute) == key)
-            if spec.split:
-                for s in members:
-                    if s in menus and s != key:
-                        self.error(f"{root}.{key}.split", f"segment '{s}' would get a tariff line of its own, "
-                                   f"but a menu is also called '{s}'", hint="rename the segment or the menu")
-                    out[s] = TariffLine(s, f"{spec.label or key}: {segments[s].label}", key, (s,))
-            elif members:
-                out[key] = TariffLine(key, spec.label or " and ".join(segments[s].label for s in members),
-                                      key, members)
-        return TariffLines(out)
-
-    def segment(self, key: str, g, menus, partner_menus, supplies: list[tuple[str, ThirdSupply]]) -> Segment:
+    def segment(self, key: str, g, supplies: list[tuple[str, ThirdSupply]]) -> Segment:
+        """A segment's data (its `tariff_menu` and partner tariff fields are checked by the tariff
+        families, which own the menus)."""
         p = f"segments.{key}"
-        self.ref(g.tariff_menu, menus, f"{p}.tariff_menu", "tariff menu")
         numbers = {name: self.field(g, name, p, dimension=own_unit(declared(SegmentSpec, name).dimension, g.unit))
                    for name in _SEGMENT_NUMBERS if getattr(g, name) is not None}
         nested = {name: numbers.pop(name) for name in _ARMINGTON_FIELDS if name in numbers}
@@ -634,16 +561,6 @@ class Builder:
                            "'substitution_elasticity')", hint="the share of lost imports home plants replace, e.g. "
                            f"{{value: 40, unit: '%', source: ...}}; or make the segment an Armington composite ({DOCS}"
                            "#segments)")
-        partner = ("partner_base_tariff", "export_elasticity", "export_pass_through")
-        if g.partner_tariff_menu is not None:
-            self.ref(g.partner_tariff_menu, partner_menus, f"{p}.partner_tariff_menu", "partner tariff menu")
-            for name in partner:
-                if getattr(g, name) is None:
-                    self.error(f"{p}.{name}", "required when the segment has a 'partner_tariff_menu'",
-                               hint=f"see {DOCS}#segments")
-        elif any(getattr(g, name) is not None for name in partner):
-            self.error(f"{p}.partner_tariff_menu", "the segment states how exports respond to the partner's tariff "
-                       "but names no partner tariff menu", hint=f"name one of partner_tariff_menus, see {DOCS}#segments")
         return Segment(name=key, label=g.label, tariff_menu=g.tariff_menu, unit=g.unit,
                        partner_tariff_menu=g.partner_tariff_menu, armington=armington, **numbers)
 
@@ -711,81 +628,36 @@ class Builder:
                        "add them up", hint="give these segments one unit, or split them")
         return units[0] if units else "vehicles"
 
-    def channel(self, key: str, c, segments) -> Channel:
-        p = f"channels.{key}"
-        unit = self.shared_unit(p, c.unit_value, segments, "capacity")
-        per = declared(ChannelSpec, "unit_value")
-        values = {s: self.q(v, f"{p}.unit_value.{s}", per, dimension=own_unit(per.dimension, unit))
-                  for s, v in c.unit_value.items() if self.ref(s, segments, f"{p}.unit_value.{s}", "segment")}
-        return Channel(name=key, label=c.label, capacity=self.bound(
-                           c, "capacity", p, dimension=own_unit(declared(ChannelSpec, "capacity").dimension, unit)),
-                       unit_value=values, dealer_margin=self.field(
-                           c, "dealer_margin", p, dimension=own_unit(declared(ChannelSpec, "dealer_margin").dimension, unit)))
-
-    def ntb(self, key: str, n, segments) -> NtbMeasure:
-        p = f"ntb_measures.{key}"
-        per = declared(NtbSpec, "ceiling_lift")
-        lift = {s: self.q(v, f"{p}.ceiling_lift.{s}", per, dimension=own_unit(per.dimension, segments[s].unit))
-                for s, v in n.ceiling_lift.items() if self.ref(s, segments, f"{p}.ceiling_lift.{s}", "segment")}
-        return NtbMeasure(name=key, label=n.label, ceiling_lift=lift,
-                          political_cost=self.field(n, "political_cost", p))
-
-    def maker(self, key: str, mk, segments) -> Maker:
-        p = f"makers.{key}"
-        for i, s in enumerate(mk.segments):
-            self.ref(s, segments, f"{p}.segments[{i}]", "segment")
-        unit = self.shared_unit(p, mk.segments, segments, "spare capacity")
-
-        def own(name):
-            return own_unit(declared(MakerSpec, name).dimension, unit)
-        return Maker(name=key, label=mk.label, segments=tuple(s for s in mk.segments if s in segments),
-                     spare_capacity=self.bound(mk, "spare_capacity", p, dimension=own("spare_capacity")),
-                     home_plant_margin=0.0 if mk.home_plant_margin is None else self.field(
-                         mk, "home_plant_margin", p, dimension=own("home_plant_margin")))
-
-    def good(self, key: str, g) -> Good:
-        p = f"goods.{key}"
-
-        def own(name: str) -> str:
-            """The field's dimension with the good's own unit filled in."""
-            return declared(GoodSpec, name).dimension.format(unit=g.unit)
-        return Good(name=key, label=g.label, unit=g.unit,
-                    unit_value=self.field(g, "unit_value", p, dimension=own("unit_value")),
-                    max_units=self.bound(g, "max_units", p, dimension=own("max_units")),
-                    political_cost=self.field(g, "political_cost", p, dimension=own("political_cost")),
-                    additional_share=1.0 if g.additional_share is None else self.field(g, "additional_share", p),
-                    additional_stated=g.additional_share is not None)
-
     def calibrated_metric(self, name: str, inst: Instance) -> bool:
         """A metric `calibration` may name: a scalar one, or an indexed one with a known index
         (e.g. 'third_imports_value[korea]')."""
         base, index = split_metric(name)
         if index is None or base not in INDEXED_METRICS:
             return self.ref(name, METRICS, f"calibration.{name}", "metric")
-        kind = INDEXED_METRICS[base][0]
-        known = {"segment": inst.segments, "good": inst.goods, "third country": inst.third_countries}[kind]
-        return self.ref(index, known, f"calibration.{name}", kind)
+        info = INDEXED_METRICS[base]
+        return self.ref(index, info.keys(inst), f"calibration.{name}", info.kind)
 
     def metric_dimension(self, name: str, inst: Instance) -> str:
         base, index = split_metric(name)
-        if base == "purchases_units":
-            return f"count:{inst.goods[index].unit}" if index in inst.goods else "share"
+        if index is not None and base in INDEXED_METRICS and INDEXED_METRICS[base].unit == "own":
+            entries = INDEXED_METRICS[base].keys(inst)       # each entry in its own unit (a good's)
+            return f"count:{entries[index].unit}" if index in entries else "share"
         if index is not None and base in INDEXED_METRICS:
-            unit = INDEXED_METRICS[base][2]
+            unit = INDEXED_METRICS[base].unit
         else:
             unit = METRICS[base].unit if base in METRICS else "USD"
         return own_unit({"fraction": "share"}.get(unit, unit), inst.quantity_unit)
 
     def payoff(self, party: str, weights: dict[str, Q], inst: Instance) -> dict[str, float]:
         out = {}
-        decl = declared(InstanceSpec, "payoffs")
+        decl = declared(type(self.spec), "payoffs")
         for k, q in weights.items():
             path = f"payoffs.{party}.{k}"
             if not self.ref(k, [m for m in METRICS if m not in PAYOFF_METRICS], path, "metric"):
                 continue
             unit = METRICS[k].unit
-            dim = own_unit({"USD": "weight", "vehicles": "USD/vehicle", "fraction": "USD", "jobs": "USD/job"}[unit],
-                           inst.quantity_unit)
+            dim = own_unit({"USD": "weight", "vehicles": "USD/vehicle", "fraction": "USD", "jobs": "USD/job"}.get(
+                unit, f"USD/count:{unit}"), inst.quantity_unit)
             out[k] = self.q(q, path, decl, dimension=dim)
         if not out and not self.set_aside("payoffs", party):
             self.error(f"payoffs.{party}", "the party has no payoff weights",
@@ -801,8 +673,7 @@ class Builder:
             return []
         indexed = base in INDEXED_METRICS and (base not in METRICS or r.segments or r.index or inline_index)
         if indexed:
-            kind = INDEXED_METRICS[base][0]
-            known = {"segment": inst.segments, "good": inst.goods, "third country": inst.third_countries}[kind]
+            kind, known = INDEXED_METRICS[base].kind, INDEXED_METRICS[base].keys(inst)
             indices = r.segments or ([r.index] if r.index else []) or ([inline_index] if inline_index else [])
             if not indices:
                 self.error(p, f"metric '{base}' is per {kind}: say which with 'segments:' or 'index:'")
@@ -825,110 +696,10 @@ class Builder:
             if len(names) == 1:
                 return r.label
             index = split_metric(metric)[1]
-            known = inst.segments.get(index) or inst.goods.get(index) or inst.third_countries.get(index)
-            return f"{r.label} ({known.label if known else index})"
+            entry = INDEXED_METRICS[base].keys(inst).get(index)
+            return f"{r.label} ({entry.label if entry else index})"
         return [RedLine(name=name, label=label(metric), party=r.party, metric=metric, sense=r.sense,
                         bound=bound, relative_to=r.relative_to, reason=r.reason) for name, metric in names]
-
-    def deal(self, spec, path: str, inst: Instance, complete: bool) -> Deal:
-        tariff = self.line_choices(spec.tariff, f"{path}.tariff", inst, inst.lines, inst.menus,
-                                   "tariff_menus", complete)
-        partner_tariff = self.line_choices(spec.partner_tariff, f"{path}.partner_tariff", inst, inst.partner_lines,
-                                           inst.partner_menus, "partner_tariff_menus", complete)
-        commitments = {}
-        per_commitment = declared(DealSpec, "commitments")
-        for c, per in spec.commitments.items():
-            if not self.ref(c, inst.channels, f"{path}.commitments.{c}", "channel"):
-                continue
-            for s, q in per.items():
-                sp = f"{path}.commitments.{c}.{s}"
-                if s not in inst.channels[c].unit_value:
-                    self.error(sp, f"channel '{c}' cannot source segment '{s}'",
-                               hint=f"it sources: {', '.join(inst.channels[c].unit_value)}")
-                    continue
-                seg = inst.segments[s]
-                commitments[(c, s)] = self.q(q, sp, per_commitment,
-                                             dimension=own_unit(per_commitment.dimension, seg.unit))
-                top = seg.partner_ceiling + sum(n.ceiling_lift.get(s, 0) for n in inst.ntb_measures.values())
-                if commitments[(c, s)] + seg.exports > top:
-                    self.error(sp, f"{commitments[(c, s)]:,.0f} {seg.unit} plus today's {seg.exports:,.0f} exceed "
-                               f"what partner buyers would take even with every NTB relief ({top:,.0f})",
-                               hint=f"lower the commitment or raise segments.{s}.partner_ceiling")
-        ntb = {n: on for n, on in spec.ntb.items() if self.ref(n, inst.ntb_measures, f"{path}.ntb.{n}", "NTB measure")}
-        shift = {}
-        per_shift = declared(DealSpec, "production_shift")
-        for k, per in spec.production_shift.items():
-            if not self.ref(k, inst.makers, f"{path}.production_shift.{k}", "maker"):
-                continue
-            for s, q in per.items():
-                sp = f"{path}.production_shift.{k}.{s}"
-                if self.ref(s, inst.makers[k].segments, sp, f"segment for maker '{k}'"):
-                    shift[(k, s)] = self.q(q, sp, per_shift,
-                                           dimension=own_unit(per_shift.dimension, inst.segments[s].unit))
-        purchases = {}
-        per_purchase = declared(DealSpec, "purchases")
-        for g, q in spec.purchases.items():
-            gp = f"{path}.purchases.{g}"
-            if self.ref(g, inst.goods, gp, "good"):
-                good = inst.goods[g]
-                purchases[g] = self.q(q, gp, per_purchase, dimension=per_purchase.dimension.format(unit=good.unit),
-                                      rng=replace(per_purchase.range, high=good.max_units))
-        return Deal(tariff=tariff, commitments=commitments, ntb=ntb, shift=shift, purchases=purchases,
-                    other={"partner_tariff": partner_tariff} if partner_tariff else {})
-
-    def line_choices(self, given: dict, path: str, inst: Instance, lines, menus, root: str,
-                     complete: bool) -> dict[str, str]:
-        """Tariff line -> option, from a map keyed by line, menu or segment: a menu sets each
-        of its lines; a segment its line, which must then agree with the line's other segments."""
-        segment_line = lines.segment_line
-        out: dict[str, str] = {}
-        for key, value in given.items():
-            kp = f"{path}.{key}"
-            if key in lines:
-                targets = [key]
-            elif key in segment_line:
-                targets = [segment_line[key]]
-            elif key in menus:
-                targets = [name for name, line in lines.items() if line.menu == key]
-            else:
-                if not (self.set_aside("segments", key) or self.set_aside(root, key)):
-                    self.error(kp, f"unknown tariff line, menu or segment '{key}'",
-                               hint=did_you_mean(key, list(lines) + list(segment_line) + list(menus)))
-                continue
-            for line in targets:
-                name = self.option_name(value, line, kp, menus[lines[line].menu])
-                if name and line in out and out[line] != name:
-                    members = ", ".join(lines[line].segments)
-                    self.error(kp, f"segment '{key}' is on tariff line '{line}' ({members}), whose other segments "
-                               f"get '{out[line]}': one option applies to the whole line",
-                               hint=f"give the tariff per line ('{line}'), or set {root}."
-                                    f"{lines[line].menu}.split: true to choose it per segment")
-                elif name:
-                    out[line] = name
-        section = path.rsplit(".", 1)
-        if complete and not self.set_aside(*section):
-            for line in lines:
-                if line not in out and not any(e.field.startswith(path) for e in self.errors):
-                    self.error(path, f"no tariff given for tariff line '{line}'",
-                               hint="give one per tariff line (a menu, or a segment of a split menu)")
-        return out
-
-    def option_name(self, value, line: str, path: str, options) -> str | None:
-        if isinstance(value, str):
-            if any(o.name == value for o in options):
-                return value
-            self.error(path, f"'{value}' is not an option on tariff line '{line}'",
-                       hint=did_you_mean(value, [o.name for o in options]))
-            return None
-        rate = self.q(value, path, declared(DealSpec, "tariff"))
-        for o in options:
-            if not o.is_quota and abs(o.rate - rate) < 1e-9:
-                return o.name
-        flats = [o.rate for o in options if not o.is_quota]
-        near = min(flats, key=lambda r: abs(r - rate)) if flats else None
-        self.error(path, f"{rate:.2%} is not a flat tier on tariff line '{line}'",
-                   hint=f"nearest tier: {near:.2%}" if near is not None else "its menu has no flat tiers")
-        return None
 
     def settings(self, inst: Instance) -> Settings:
         s = self.spec.settings
@@ -950,69 +721,3 @@ class Builder:
                         participation=s.participation, lexicographic_tolerance=s.lexicographic_tolerance,
                         objective_weights=dict(s.objective_weights), nash_weights=dict(s.nash_weights),
                         time_limit=s.time_limit, noise_threshold=s.noise_threshold)
-
-
-def own_unit(dimension: str, unit: str) -> str:
-    """A vehicle dimension restated in a segment's own count unit ('vehicles' -> 'count:tonne');
-    vehicles stay vehicles, and other dimensions are unchanged."""
-    if unit == "vehicles" or dimension not in ("vehicles", "USD/vehicle", "jobs/vehicle"):
-        return dimension
-    return {"vehicles": f"count:{unit}", "USD/vehicle": f"USD/count:{unit}", "jobs/vehicle": f"jobs/count:{unit}"}[
-        dimension]
-
-
-def flat_name(rate: float) -> str:
-    """The option name of a flat tier: 'flat_27.5' for 27.5%."""
-    return f"flat_{rate * 100:g}"
-
-
-def check_relative_red_lines(instance: Instance, origins: Origins, file: str) -> list[InstanceError]:
-    """A bound stated relative to a reference must have a positive reference: 90% of a negative
-    deficit is above it (looser, not tighter), and any share of zero is zero. Rejected, with
-    the reference's value, rather than silently turned around."""
-    relative = [r for r in instance.red_lines if r.relative_to is not None]
-    if not relative:
-        return []
-    refs = {"baseline": evaluate(instance, None), "no_deal": evaluate(instance, instance.no_deal)}
-    errors = []
-    for r in relative:
-        ref = refs[r.relative_to][r.metric]
-        if ref > 0:
-            continue
-        f, line = origins.locate(f"red_lines.{r.name.split('[')[0]}.relative_to", file)
-        what = "zero" if ref == 0 else f"negative ({ref:,.6g})"
-        errors.append(InstanceError(
-            f, f"red_lines.{r.name.split('[')[0]}.relative_to", f"'{r.metric}' is {what} at {r.relative_to.replace('_', ' ')}, "
-            f"so a bound relative to it would {'be zero whatever the share' if ref == 0 else 'loosen as the share falls'}",
-            line=line, hint="state the bound as an absolute value (drop 'relative_to'), or choose a metric that is "
-                            f"positive at the reference; see {DOCS}#red_lines"))
-    return errors
-
-
-def check_calibration(instance: Instance, origins: Origins, file: str) -> list[InstanceError]:
-    """The baseline must reproduce each calibration figure to within 0.1%.
-
-    When the figure was written in one file and the segments were changed in another (a
-    file that `extends` it adds, removes or restates segments), the hint says so: the
-    inherited figures describe the parent's segments, and `calibration` can be restated."""
-    if not instance.calibration:
-        return []
-    baseline = evaluate(instance, None)
-    errors = []
-    for k, target in instance.calibration.items():
-        got = baseline[k]
-        if abs(got - target) > CALIBRATION_TOLERANCE * max(abs(target), 1e-9):
-            f, line = origins.locate(f"calibration.{k}", file)
-            changed = sorted({where for path, (where, _) in origins.where.items()
-                              if path.startswith("segments.") and where != f})
-            hint = "adjust the segment data so that they add up to the published total"
-            if changed:
-                names = ", ".join(Path(c).name for c in changed)
-                hint = (f"the segments were changed in {names}, but this figure comes from {Path(f).name}: "
-                        f"restate it under 'calibration:' in {Path(file).name} for these segments, or drop it "
-                        f"with 'calibration: {{{k}: null}}' (or all figures with 'calibration: null'); see "
-                        f"{DOCS}#calibration")
-            errors.append(InstanceError(
-                f, f"calibration.{k}", f"the baseline gives {got:,.6g} but the calibration figure is "
-                f"{target:,.6g} ({(got - target) / target:+.2%}); they must agree to 0.1%", line=line, hint=hint))
-    return errors

@@ -31,17 +31,18 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, create_model
 
+from model.data.families.base import registry_version
 from model.data.instance import Deal, Instance, Source
 from model.data.levers import families
 from model.data.loader import Builder, Origins, not_a_kind_of, structure_errors
-from model.data.schema import DealSpec, SourceSpec, Strict
+from model.data.schema import SourceSpec, Strict, deal_spec
 from model.data.yaml_io import read_yaml
 from model.errors import InstanceError, InstanceErrors
 
 
-class OfferSpec(Strict):
+class OfferBase(Strict):
     """An offer file (see the module docstring)."""
 
     schema_version: Literal[1] = 1
@@ -50,7 +51,19 @@ class OfferSpec(Strict):
     tabled_by: Literal["home", "partner"] | None = None
     note: str | None = None
     sources: dict[str, SourceSpec] = Field(default_factory=dict)
-    fixed_levers: DealSpec
+
+
+_specs: dict[int, type[BaseModel]] = {}
+
+
+def offer_spec() -> type[BaseModel]:
+    """The offer file's format: its own fields and `fixed_levers` as the lever families have it."""
+    version = registry_version()
+    if version not in _specs:
+        _specs.clear()
+        _specs[version] = create_model("OfferSpec", __base__=OfferBase, __doc__=OfferBase.__doc__,
+                                       __module__=__name__, fixed_levers=(deal_spec(), ...))
+    return _specs[version]
 
 
 @dataclass(frozen=True)
@@ -73,12 +86,12 @@ def load_offer(path: str | Path, inst: Instance) -> Offer:
     path = Path(path)
     file = str(path)
     raw = read_yaml(path)
-    not_a_kind_of(raw, file, "an offer file", set(OfferSpec.model_fields), "schema_version, offer, title, fixed_levers",
+    not_a_kind_of(raw, file, "an offer file", set(offer_spec().model_fields), "schema_version, offer, title, fixed_levers",
                   "docs/negotiating.md")
     origins = Origins()
     origins.record(raw, file)
     try:
-        spec = OfferSpec.model_validate(raw)
+        spec = offer_spec().model_validate(raw)
     except ValidationError as exc:
         raise InstanceErrors(structure_errors(exc.errors(), raw, origins, file)) from None
     errors = []
@@ -99,5 +112,5 @@ def load_offer(path: str | Path, inst: Instance) -> Offer:
     if offer.is_empty():
         f, line = origins.locate("fixed_levers", file)
         raise InstanceError(f, "fixed_levers", "the offer fixes no lever",
-                            line=line, hint="give at least one of: tariff, ntb, commitments, production_shift, purchases")
+                            line=line, hint="give at least one of: " + ", ".join(f.section for f in families()))
     return offer

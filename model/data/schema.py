@@ -2,10 +2,17 @@
 
 This is the file-format spec, and the one place where each input's meaning, unit
 (dimension) and allowed range are declared: every field is declared with
-`Field(description=..., json_schema_extra=...)`, numbers through `quantity(...)`. The
-loader (`model.data.loader`) converts units and checks ranges by reading these
-declarations, the uncertainty checks (`model.data.uncertainty`) bound draws by them, and
-`python -m model.data.format_doc` writes docs/instance-format.md from them.
+`Field(description=..., json_schema_extra=...)`, numbers through `quantity(...)` (the
+building blocks are in `model.data.fields`). The loader (`model.data.loader`) converts units
+and checks ranges by reading these declarations, the uncertainty checks
+(`model.data.uncertainty`) bound draws by them, and `python -m model.data.format_doc` writes
+docs/instance-format.md from them.
+
+The format is composed: the core sections are declared here (sources, parties, settings,
+segments, third countries, jobs, red lines, payoffs, calibration, uncertainty), and each
+registered lever family (`model.data.families`) brings its own top-level section(s) and
+its entry under `no_deal`/`fixed_levers`. `instance_spec()` and `deal_spec()` give the
+format as the registry stands (rebuilt when a family is registered or unregistered).
 
 Every number is a quantity `{value, unit, source}` where `source` is a key of the
 top-level `sources:` table (a citation, or an assumption with its reason). A quantity's
@@ -18,163 +25,37 @@ entries (segments, channels, ...) are checked in the loader.
 """
 from __future__ import annotations
 
-import math
-import types
 import typing
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import replace
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import BaseModel, StrictBool, create_model, model_validator
 
-SCHEMA_VERSION = 1
-DOCS = "docs/instance-format.md"
-# The largest size any number may have in base units, whatever its field's range: larger
-# ones are typos, and they overflow the solver (HiGHS treats 1e20 as infinite).
-MAGNITUDE = 1e15
+from model.data.families.base import families, registry_version
+from model.data.fields import (
+    DOCS,
+    MAGNITUDE,
+    SCHEMA_VERSION,
+    TARIFF,
+    Declared,
+    Q,
+    Range,
+    Strict,
+    Unlimited,
+    _members,
+    _model_in,
+    attribute_of,
+    declared,
+    quantity,
+    text,
+)
 
-
-# -- declarations -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Range:
-    """Allowed values in base units: low <= v <= high, with `low_open`/`high_open` making
-    that end strict. None means no bound on that side."""
-
-    low: float | None = None
-    high: float | None = None
-    low_open: bool = False
-    high_open: bool = False
-
-    @classmethod
-    def of(cls, spec: dict | None) -> Range:
-        spec = spec or {}
-        low = spec.get("gt", spec.get("ge"))
-        high = spec.get("lt", spec.get("le"))
-        return cls(low, high, "gt" in spec, "lt" in spec)
-
-    def below(self, v: float) -> bool:
-        return self.low is not None and (v < self.low or (self.low_open and v == self.low))
-
-    def above(self, v: float) -> bool:
-        return self.high is not None and (v > self.high or (self.high_open and v == self.high))
-
-    def contains(self, v: float) -> bool:
-        return not (self.below(v) or self.above(v))
-
-    def low_text(self) -> str:
-        return f"{'>' if self.low_open else '>='} {self.low:g}"
-
-    def high_text(self) -> str:
-        return f"{'<' if self.high_open else '<='} {self.high:g}"
-
-    def text(self) -> str:
-        """'> 0', '>= 0 and <= 1', 'any' (in base units)."""
-        sides = ([self.low_text()] if self.low is not None else []) + \
-                ([self.high_text()] if self.high is not None else [])
-        return " and ".join(sides) or "any"
+__all__ = ["DOCS", "MAGNITUDE", "SCHEMA_VERSION", "TARIFF", "Declared", "Q", "Range", "Strict", "Unlimited",
+           "_members", "_model_in", "attribute_of", "declared", "quantity", "text", "instance_spec", "deal_spec",
+           "headings", "walk", "declaration_at", "doc_link", "range_of", "anchor", "spec_models"]
 
 
-@dataclass(frozen=True)
-class Declared:
-    """What the schema says about one numeric field."""
-
-    dimension: str            # a units.py dimension, or 'count:{unit}', 'metric', 'payoff weight', 'field'
-    range: Range
-    hint: str | None = None   # shown when the value is out of range
-    drawable: bool = False    # may `uncertainty:` draws and `sweep --param` change it?
-    unlimited: bool = False   # may it be written 'unlimited'?
-
-
-def quantity(description: str, dimension: str, *, gt: float | None = None, ge: float | None = None,
-             lt: float | None = None, le: float | None = None, hint: str | None = None,
-             drawable: bool = False, unlimited: bool = False, **field: Any):
-    """A numeric field `{value, unit, source}`: its meaning, dimension and allowed range."""
-    bounds = {k: v for k, v in (("gt", gt), ("ge", ge), ("lt", lt), ("le", le)) if v is not None}
-    extra = {"dimension": dimension, "range": bounds, "drawable": drawable, "unlimited": unlimited}
-    if hint:
-        extra["hint"] = hint
-    return Field(description=description, json_schema_extra=extra, **field)
-
-
-@cache
-def declared(model: type[BaseModel], name: str) -> Declared:
-    """The declaration of the numeric field `name` of `model`."""
-    extra = model.model_fields[name].json_schema_extra or {}
-    return Declared(extra["dimension"], Range.of(extra.get("range")), extra.get("hint"),
-                    bool(extra.get("drawable")), bool(extra.get("unlimited")))
-
-
-def _members(annotation) -> list:
-    """The types a field may hold: the members of a union, or the type itself."""
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        return list(typing.get_args(annotation))
-    return [annotation]
-
-
-def _model_in(annotation) -> type[BaseModel] | None:
-    return next((t for t in _members(annotation) if isinstance(t, type) and issubclass(t, BaseModel)), None)
-
-
-def walk(path: list[str]) -> tuple[type[BaseModel] | None, str | None, Any]:
-    """Follow a field path through the schema from `InstanceSpec`: (the model that declares
-    the last named field, that field's name, the type reached). Keys of mappings and list
-    indices are stepped over. (None, None, None) if the path leaves the schema."""
-    model: type[BaseModel] | None = InstanceSpec
-    owner, name, current = None, None, InstanceSpec
-    for part in path:
-        model = _model_in(current)
-        if model is not None:
-            if part not in model.model_fields:
-                return None, None, None
-            owner, name, current = model, part, model.model_fields[part].annotation
-            continue
-        origin = next((typing.get_origin(t) for t in _members(current) if typing.get_origin(t) in (dict, list)), None)
-        if origin is None:
-            return None, None, None
-        container = next(t for t in _members(current) if typing.get_origin(t) == origin)
-        current = typing.get_args(container)[-1]
-    return owner, name, current
-
-
-def declaration_at(path: str) -> Declared | None:
-    """The declaration of the number at a field path such as 'segments.suv.elasticity' or
-    'channels.toyota_dealers.unit_value.suv'; None if the path is not a number of the schema."""
-    parts = path.replace("[", ".").replace("]", "").split(".")
-    owner, name, current = walk(parts)
-    if owner is None or _model_in(current) is not Q:
-        return None
-    return declared(owner, name)
-
-
-def text(description: str, **field: Any):
-    """A field that is not a number: its meaning."""
-    return Field(description=description, **field)
-
-
-# -- the format ---------------------------------------------------------------------------
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False)
-
-
-class Q(Strict):
-    """A number with its unit and the key of its source: `{value: 2.5, unit: "%", source: us_hts}`.
-    Whatever the field, a number may not exceed 10^15 in base units (a bigger one is a
-    typo, and overflows the solver); `unlimited` is written as such where a field allows it."""
-
-    value: float = text("The number, as published or assumed.")
-    unit: str = text("Its unit: one of those accepted for the field's dimension (see units).")
-    source: str = text("A key of `sources:`: where the number comes from.")
-
-    @field_validator("value", mode="before")
-    @classmethod
-    def _number(cls, v):
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise ValueError("must be a number")
-        if not math.isfinite(v):
-            raise ValueError("must be a finite number (not NaN or infinity)")
-        return v
-
-
+# -- the core sections ----------------------------------------------------------------------
 class SourceSpec(Strict):
     """A publication (`citation`, `year`) or an assumption (`assumption`: why this number).
     Reports flag every number whose source is an assumption."""
@@ -195,70 +76,6 @@ class Parties(Strict):
 
     home: str = text("The party whose bilateral deficit the model works on (e.g. United States).")
     partner: str = text("The other party (e.g. Japan).")
-
-
-TARIFF = "share"
-
-
-class FlatTiers(Strict):
-    """Flat tariffs from `floor` to `ceiling` every `step` (at most 1001 tiers); each tier
-    is an option named `flat_<percent>`, e.g. `flat_15` for 15%."""
-
-    floor: Q = quantity("The lowest flat tariff offered.", TARIFF, ge=0, le=10)
-    ceiling: Q = quantity("The highest flat tariff offered; at least `floor`, and `floor` plus whole steps "
-                          "must reach it.", TARIFF, ge=0, le=10)
-    step: Q = quantity("The distance between tiers.", TARIFF, gt=0, le=10)
-
-
-class QuotaSpec(Strict):
-    """A tariff-rate quota: `in_quota` rate up to `quota` units a year, `out_of_quota` above,
-    pooled over every segment on the tariff line (one quantity for all of them). If buyers
-    take at least the quota at the out-of-quota rate, the marginal unit pays that rate; if
-    they take at most the quota at the in-quota rate, that rate applies; otherwise the quota
-    binds, with one tariff equivalent for the whole line, and imports equal the quota."""
-
-    label: str | None = text("How reports name the option (default: 'quota N at x%, y% above').", default=None)
-    quota: Q = quantity("Units a year, over every segment on the line, that enter at the in-quota rate.",
-                        "vehicles", ge=0)
-    in_quota: Q = quantity("The tariff on units within the quota; not above `out_of_quota`.", TARIFF, ge=0, le=10)
-    out_of_quota: Q = quantity("The tariff on units above the quota.", TARIFF, ge=0, le=10)
-    rent_holder: Literal["government", "home_importers", "exporters"] = text(
-        "Who holds the quota rent: the home `government` (auctioned licences: counts as tariff revenue), "
-        "`home_importers`, or the `exporters` (who charge it: the customs value of in-quota units rises by "
-        "the rent).", default="exporters")
-
-
-class RestraintSpec(Strict):
-    """An export restraint (a voluntary export restraint, like Japan's 1981 limit on cars to the
-    US): at most `quota` units a year over the tariff line, none above; imports pay their
-    calibration tariff and the exporters hold the rent."""
-
-    label: str | None = text("How reports name the option (default: 'export restraint: at most N a year').",
-                             default=None)
-    quota: Q = quantity("Units a year, over every segment on the line, the exporters may ship.", "vehicles", gt=0)
-
-
-class MenuSpec(Strict):
-    """One tariff menu is one legislated tariff line: the home party chooses one option and it
-    applies to every segment on the menu, unless `split` gives each segment a line of its own
-    (the report then says so). A menu needs at least one option."""
-
-    label: str | None = text("How reports name the tariff line, e.g. 'passenger cars' (default: its segments).",
-                             default=None)
-    split: StrictBool = text("Choose the option segment by segment (one tariff line per segment).", default=False)
-    flat: FlatTiers | None = text("Flat tiers.", default=None)
-    quotas: dict[str, QuotaSpec] = text("Tariff-rate quotas, by option name.", default_factory=dict)
-    export_restraints: dict[str, RestraintSpec] = text("Export restraints, by option name.", default_factory=dict)
-
-
-class PartnerMenuSpec(Strict):
-    """A tariff line of the partner's on home-made goods: its flat tiers, one chosen per line
-    (or per segment when `split`). Its rate scales the home country's exports to the
-    partner and the partner buyers' ceiling (see `export_elasticity`)."""
-
-    label: str | None = text("How reports name the line, e.g. 'Japan's tariff on US cars'.", default=None)
-    split: StrictBool = text("Choose the rate segment by segment.", default=False)
-    flat: FlatTiers = text("Flat tiers.")
 
 
 class SegmentSpec(Strict):
@@ -310,19 +127,23 @@ class SegmentSpec(Strict):
         "Elasticity of substitution between the segment's sources (sigma: the partner, each third country, home "
         "producers): makes the segment an Armington composite. SMART's default is 1.5, GSIM's teaching default 5. "
         "With sigma = -elasticity the partner's imports respond as in the one-partner form.", "elasticity", gt=0,
-        drawable=True, default=None)
+        drawable=True, default=None,
+        attribute="armington.substitution")
     home_sales: Q | None = quantity(
         "Armington: home-made vehicles a year sold in the home market in the calibration year (home producers' "
         "source of the composite); if left out, home producers are not a source.", "vehicles", ge=0, drawable=True,
-        default=None)
+        default=None,
+        attribute="armington.home_sales")
     home_price: Q | None = quantity(
         "Armington: home producers' price per vehicle in the calibration year, at the same stage as the imports' "
         "duty-paid customs value (it weighs their share of the composite).", "USD/vehicle", gt=0, drawable=True,
-        default=None)
+        default=None,
+        attribute="armington.home_price")
     home_supply_elasticity: Q | None = quantity(
         "Armington: price elasticity of home producers' supply (eps > 0); if left out, supply is perfectly "
         "elastic: their price does not move and their surplus does not change.", "elasticity", gt=0,
-        drawable=True, default=None)
+        drawable=True, default=None,
+        attribute="armington.home_supply_elasticity")
     displacement: Q = quantity("Partner-built domestic sales displaced per home-made vehicle sold in the "
                                "partner's market (counts in the partner's production loss).", "share", ge=0, le=1,
                                drawable=True)
@@ -340,8 +161,6 @@ class SegmentSpec(Strict):
         "Share of a partner tariff change that reaches the partner's buyers (pp).", "share", gt=0, le=1,
         drawable=True, default=None)
 
-
-Unlimited = Literal["unlimited"]
 
 
 class ThirdSupplySpec(Strict):
@@ -380,62 +199,28 @@ class ThirdCountrySpec(Strict):
     segments: dict[str, ThirdSupplySpec] = text("Segment -> its sales of the segment in the home market; each "
                                                 "segment needs a `substitution_elasticity`.")
 
-
-class ChannelSpec(Strict):
-    """A dealer network through which home-made vehicles reach the partner's buyers: the
-    partner may commit to sell up to `capacity` more a year, in the segments it has
-    home-made models for (the keys of `unit_value`)."""
-
-    label: str = text("The network's name in reports.")
-    capacity: Q | Unlimited = quantity("Extra vehicles a year the network can sell, or `unlimited`.", "vehicles",
-                                       ge=0, drawable=True, unlimited=True)
-    unit_value: dict[str, Q] = quantity("Segment -> export value per home-made vehicle the network would sell; "
-                                        "only these segments can be committed through it.", "USD/vehicle", gt=0,
-                                        drawable=True)
-    dealer_margin: Q = quantity("The partner dealers' margin per home-made vehicle sold through the network "
-                                "(the partner's `dealer_margin` metric).", "USD/vehicle", drawable=True)
-
-
-class NtbSpec(Strict):
-    """A non-tariff-barrier relief the partner may grant (e.g. accept home safety standards):
-    on or off; when on it lifts the partner buyers' ceiling."""
-
-    label: str = text("The measure's name in reports.")
-    ceiling_lift: dict[str, Q] = quantity("Segment -> extra home-made vehicles a year the partner's buyers would "
-                                          "take when the measure is granted.", "vehicles", ge=0, drawable=True)
-    political_cost: Q = quantity("The partner's political cost of granting the measure, a year.", "USD", ge=0,
-                                 drawable=True)
-
-
-class MakerSpec(Strict):
-    """A partner maker that can shift production from partner plants to its plants in the
-    home country, replacing imports of the segments it builds."""
-
-    label: str = text("The maker's name in reports.")
-    spare_capacity: Q | Unlimited = quantity("Vehicles a year its home-country plants could add, or `unlimited`.",
-                                             "vehicles", ge=0, drawable=True, unlimited=True)
-    home_plant_margin: Q | None = quantity(
-        "The maker's margin on a vehicle built in its home-country plant (a production shift earns it this, "
-        "in the partner's payoff as `partner_plant_margin`); if left out, 0.", "USD/vehicle", ge=0,
-        drawable=True, default=None)
-    segments: list[str] = text("The segments it builds: production can shift only in these.")
-
-
-class GoodSpec(Strict):
-    """A good outside autos the partner may commit to buy from home (rice, LNG, aircraft,
-    ...). Its quantities are written in its own `unit`."""
-
-    label: str = text("The good's name in reports.")
-    unit: str = text("The good's own count unit, e.g. `tonne` or `aircraft`.")
-    unit_value: Q = quantity("Value per unit of the good.", "USD/count:{unit}", gt=0, drawable=True)
-    max_units: Q | Unlimited = quantity("The most units a year the partner could commit to buy, or `unlimited`.",
-                                        "count:{unit}", ge=0, drawable=True, unlimited=True)
-    political_cost: Q = quantity("The partner's political cost per unit bought.", "USD/count:{unit}", ge=0,
-                                 drawable=True)
-    additional_share: Q | None = quantity(
-        "The share of each unit committed that the partner would not have bought from the home country anyway: "
-        "only this share changes the balance (with its source; if left out, 1, and the report says so).",
-        "share", ge=0, le=1, drawable=True, default=None)
+    @classmethod
+    def with_value(cls, inst, country: str, parts: list[str], value: float):
+        """`inst` with one of the country's numbers set (see `uncertainty.with_values`). Its data
+        are spread: the country's own record, and its supply of each Armington segment, which
+        takes the country's `tariff`, `base_tariff` and `pass_through` unless the segment sets
+        its own; `segments.<segment>.<field>` sets that one supply (and makes it its own)."""
+        def supplies(segment, change):
+            a = segment.armington
+            return replace(segment, armington=replace(a, suppliers=tuple(
+                change(sup) if sup.country == country else sup for sup in a.suppliers)))
+        segments = dict(inst.segments)
+        if parts[0] == "segments":
+            s, name = parts[1], parts[2]
+            segments[s] = supplies(segments[s], lambda sup: replace(
+                sup, **{name: value}, own=tuple(sorted({*sup.own, name} & {"tariff", "base_tariff"}))))
+            return replace(inst, segments=segments)
+        name = parts[0]
+        for s, seg in inst.segments.items():
+            if seg.armington is not None and name in ("tariff", "base_tariff", "pass_through"):
+                segments[s] = supplies(seg, lambda sup: sup if name in sup.own else replace(sup, **{name: value}))
+        countries = {**inst.third_countries, country: replace(inst.third_countries[country], **{name: value})}
+        return replace(inst, segments=segments, third_countries=countries)
 
 
 class RedLineSpec(Strict):
@@ -455,27 +240,6 @@ class RedLineSpec(Strict):
     relative_to: Literal["baseline", "no_deal"] | None = text(
         "`baseline` or `no_deal`: the bound multiplies the metric's value there; absent: the bound is absolute.",
         default=None)
-
-
-class DealSpec(Strict):
-    """A setting of levers. Levers left out are unused (in `no_deal`) or left to the model
-    (in `fixed_levers`)."""
-
-    tariff: dict[str, Q | str] = quantity(
-        "Segment or tariff menu -> a flat rate (one of its menu's tiers) or the name of a quota option. A menu "
-        "key sets every segment on the menu.", TARIFF, ge=0, le=10, default_factory=dict)
-    commitments: dict[str, dict[str, Q]] = quantity(
-        "Channel -> segment -> home-made vehicles a year sold through the channel.", "vehicles", ge=0,
-        default_factory=dict)
-    ntb: dict[str, StrictBool] = text("NTB measure -> `true` (granted) or `false`.", default_factory=dict)
-    production_shift: dict[str, dict[str, Q]] = quantity(
-        "Maker -> segment -> vehicles a year moved from partner plants to the maker's home-country plants.",
-        "vehicles", ge=0, default_factory=dict)
-    purchases: dict[str, Q] = quantity("Good -> units a year the partner buys; at most the good's `max_units`.",
-                                       "count:{unit}", ge=0, default_factory=dict)
-    partner_tariff: dict[str, Q] = quantity(
-        "Partner tariff line, menu or segment -> the partner's flat rate on home-made goods (one of its menu's "
-        "tiers).", TARIFF, ge=0, le=10, default_factory=dict)
 
 
 class SettingsSpec(Strict):
@@ -526,63 +290,158 @@ class Distribution(Strict):
                               default=None)
 
 
-class InstanceSpec(Strict):
-    """An instance file: one negotiation, every number with its unit and source."""
+class DealBase(Strict):
+    """A setting of levers. Levers left out are unused (in `no_deal`) or left to the model
+    (in `fixed_levers`)."""
 
-    schema_version: Literal[1] = text("The version of this format: 1.")
-    name: str = text("Short name: letters, digits, `_` and `-`; reports go to `reports/<name>/`.",
-                     pattern=r"^[A-Za-z0-9_\-]+$")
-    title: str = text("The title at the top of reports.")
-    question: str = text("The question the instance answers, in a sentence or two; it opens the report.")
-    extends: str | None = text("Another instance file this one starts from (relative to this file, inside the "
-                               "instances tree); see Inheritance.", default=None)
-    parties: Parties = text("The two parties.")
-    sources: dict[str, SourceSpec] = text("Source key -> a publication or an assumption.")
-    settings: SettingsSpec = text("How the model responds and what it optimizes.", default_factory=SettingsSpec)
-    tariff_menus: dict[str, MenuSpec] = text("Menu key -> the tariff options of a menu.")
-    partner_tariff_menus: dict[str, PartnerMenuSpec] = text(
-        "Menu key -> the partner's tariff options on home-made goods (segments name theirs in "
-        "`partner_tariff_menu`).", default_factory=dict)
-    segments: dict[str, SegmentSpec] = text("Segment key -> its calibration-year data.")
-    channels: dict[str, ChannelSpec] = text("Channel key -> a dealer network.", default_factory=dict)
-    ntb_measures: dict[str, NtbSpec] = text("Measure key -> a non-tariff-barrier relief.", default_factory=dict)
-    makers: dict[str, MakerSpec] = text("Maker key -> a partner maker that can shift production.",
-                                        default_factory=dict)
-    goods: dict[str, GoodSpec] = text("Good key -> a good the partner may commit to buy.", default_factory=dict)
-    third_countries: dict[str, ThirdCountrySpec] = text(
-        "Country key -> a third-country supplier of the home market (Armington segments only).",
-        default_factory=dict)
-    jobs_per_unit: dict[Literal["home", "partner"], Q] = quantity(
-        "Party -> jobs per vehicle built in its country (assembly and parts), for the `home_jobs` and "
-        "`partner_jobs` metrics; a party left out gets no jobs metric (0).", "jobs/vehicle", ge=0, drawable=True,
-        default_factory=dict)
-    red_lines: dict[str, RedLineSpec] = text("Red line key -> a party's political limit.", default_factory=dict)
-    payoffs: dict[Literal["home", "partner"], dict[str, Q]] = quantity(
-        "Party -> metric -> weight: a party's payoff is the sum of weight x metric over the metrics listed. A "
-        "weight is USD per unit of the metric: `1` for metrics in USD, `USD/vehicle` for metrics in vehicles, "
-        "`USD` for fractions.", "payoff weight", drawable=True)
-    no_deal: DealSpec = text("The threat point: the levers without a deal. A tariff for every segment (per "
-                             "segment or per menu); other levers left out are unused.")
-    fixed_levers: DealSpec = text("Levers the model may not change (e.g. the terms of a real deal); the model "
-                                  "chooses the rest.", default_factory=DealSpec)
-    calibration: dict[str, Q] = quantity(
-        "Metric -> a published total that the calibration-year baseline must reproduce to 0.1% (checked on "
-        "load).", "metric", default_factory=dict)
-    uncertainty: dict[str, Distribution] = text(
-        "Field path (e.g. `segments.suv.elasticity`) -> the distribution of that number, for `sweep "
-        "--monte-carlo`; `run` ignores it.", default_factory=dict)
+
+# -- the format, composed from the core and the lever families -------------------------------
+_CORE_HEAD = {
+    "schema_version": (Literal[1], text("The version of this format: 1.")),
+    "name": (str, text("Short name: letters, digits, `_` and `-`; reports go to `reports/<name>/`.",
+                       pattern=r"^[A-Za-z0-9_\-]+$")),
+    "title": (str, text("The title at the top of reports.")),
+    "question": (str, text("The question the instance answers, in a sentence or two; it opens the report.")),
+    "extends": (str | None, text("Another instance file this one starts from (relative to this file, inside the "
+                                 "instances tree); see Inheritance.", default=None)),
+    "parties": (Parties, text("The two parties.")),
+    "sources": (dict[str, SourceSpec], text("Source key -> a publication or an assumption.")),
+    "settings": (SettingsSpec, text("How the model responds and what it optimizes.", default_factory=SettingsSpec)),
+    "segments": (dict[str, SegmentSpec], text("Segment key -> its calibration-year data.")),
+}
+
+
+def _core_tail(deal: type[BaseModel]) -> dict:
+    return {
+        "third_countries": (dict[str, ThirdCountrySpec], text(
+            "Country key -> a third-country supplier of the home market (Armington segments only).",
+            default_factory=dict)),
+        "jobs_per_unit": (dict[Literal["home", "partner"], Q], quantity(
+            "Party -> jobs per vehicle built in its country (assembly and parts), for the `home_jobs` and "
+            "`partner_jobs` metrics; a party left out gets no jobs metric (0).", "jobs/vehicle", ge=0, drawable=True,
+            default_factory=dict)),
+        "red_lines": (dict[str, RedLineSpec], text("Red line key -> a party's political limit.",
+                                                   default_factory=dict)),
+        "payoffs": (dict[Literal["home", "partner"], dict[str, Q]], quantity(
+            "Party -> metric -> weight: a party's payoff is the sum of weight x metric over the metrics listed. A "
+            "weight is USD per unit of the metric: `1` for metrics in USD, `USD/vehicle` for metrics in vehicles, "
+            "`USD` for fractions.", "payoff weight", drawable=True, attribute="payoff_weights")),
+        "no_deal": (deal, text("The threat point: the levers without a deal. A tariff for every segment (per "
+                               "segment or per menu); other levers left out are unused.")),
+        "fixed_levers": (deal, text("Levers the model may not change (e.g. the terms of a real deal); the model "
+                                    "chooses the rest.", default_factory=deal, attribute="fixed")),
+        "calibration": (dict[str, Q], quantity(
+            "Metric -> a published total that the calibration-year baseline must reproduce to 0.1% (checked on "
+            "load).", "metric", default_factory=dict)),
+        "uncertainty": (dict[str, Distribution], text(
+            "Field path (e.g. `segments.suv.elasticity`) -> the distribution of that number, for `sweep "
+            "--monte-carlo`; `run` ignores it.", default_factory=dict)),
+    }
+
+
+def _section_field(section) -> tuple:
+    """A family's top-level section as a field definition (its instance attribute declared)."""
+    extra = {"attribute": section.attribute} if section.attribute else None
+    if section.default:
+        return section.annotation, text(section.description, default_factory=dict, json_schema_extra=extra)
+    return section.annotation, text(section.description, json_schema_extra=extra)
+
+
+_composed: dict[int, tuple[type[BaseModel], type[BaseModel]]] = {}
+
+
+def _compose() -> tuple[type[BaseModel], type[BaseModel]]:
+    """(InstanceSpec, DealSpec) for the lever families registered now."""
+    version = registry_version()
+    if version not in _composed:
+        deal = create_model("DealSpec", __base__=DealBase, __doc__=DealBase.__doc__, __module__=__name__,
+                            **{f.section: f.deal_entry for f in families() if f.deal_entry is not None})
+        fields = dict(_CORE_HEAD)
+        fields.update({s.key: _section_field(s) for f in families() for s in f.sections})
+        fields.update(_core_tail(deal))
+        spec = create_model("InstanceSpec", __base__=Strict, __module__=__name__,
+                            __doc__="An instance file: one negotiation, every number with its unit and source.",
+                            **fields)
+        _composed.clear()
+        _composed[version] = spec, deal
+    return _composed[version]
+
+
+def instance_spec() -> type[BaseModel]:
+    """The instance file's format (the root model), as the lever-family registry stands."""
+    return _compose()[0]
+
+
+def deal_spec() -> type[BaseModel]:
+    """The format of `no_deal` and `fixed_levers`: each registered family's entry."""
+    return _compose()[1]
+
+
+def __getattr__(name: str):
+    """`schema.InstanceSpec`, `schema.DealSpec`, `schema.HEADINGS`: as the registry stands now."""
+    if name == "InstanceSpec":
+        return instance_spec()
+    if name == "DealSpec":
+        return deal_spec()
+    if name == "HEADINGS":
+        return headings()
+    raise AttributeError(name)
+
+
+def walk(path: list[str]) -> tuple[type[BaseModel] | None, str | None, Any]:
+    """Follow a field path through the schema from the root: (the model that declares the
+    last named field, that field's name, the type reached). Keys of mappings and list
+    indices are stepped over. (None, None, None) if the path leaves the schema."""
+    root = instance_spec()
+    model: type[BaseModel] | None = root
+    owner, name, current = None, None, root
+    for part in path:
+        model = _model_in(current)
+        if model is not None:
+            if part not in model.model_fields:
+                return None, None, None
+            owner, name, current = model, part, model.model_fields[part].annotation
+            continue
+        origin = next((typing.get_origin(t) for t in _members(current) if typing.get_origin(t) in (dict, list)), None)
+        if origin is None:
+            return None, None, None
+        container = next(t for t in _members(current) if typing.get_origin(t) == origin)
+        current = typing.get_args(container)[-1]
+    return owner, name, current
+
+
+def declaration_at(path: str) -> Declared | None:
+    """The declaration of the number at a field path such as 'segments.suv.elasticity' or
+    'channels.toyota_dealers.unit_value.suv'; None if the path is not a number of the schema."""
+    parts = path.replace("[", ".").replace("]", "").split(".")
+    owner, name, current = walk(parts)
+    if owner is None or _model_in(current) is not Q:
+        return None
+    return declared(owner, name)
 
 
 # -- where each part of the format is documented (headings of docs/instance-format.md) -----
-HEADINGS: dict[type[BaseModel], str] = {
-    InstanceSpec: "top-level keys", Q: "numbers", SourceSpec: "sources", Parties: "parties",
-    SettingsSpec: "settings", MenuSpec: "tariff_menus", PartnerMenuSpec: "partner_tariff_menus", FlatTiers: "flat tiers", QuotaSpec: "quotas",
-    RestraintSpec: "export_restraints",
-    SegmentSpec: "segments", ChannelSpec: "channels", NtbSpec: "ntb_measures", MakerSpec: "makers",
-    GoodSpec: "goods", RedLineSpec: "red_lines", DealSpec: "no_deal and fixed_levers", Distribution: "uncertainty",
-    ThirdCountrySpec: "third_countries", ThirdSupplySpec: "third-country segments",
+CORE_HEADINGS: dict[type[BaseModel], str] = {
+    Q: "numbers", SourceSpec: "sources", Parties: "parties", SettingsSpec: "settings", SegmentSpec: "segments",
+    RedLineSpec: "red_lines", Distribution: "uncertainty", ThirdCountrySpec: "third_countries",
+    ThirdSupplySpec: "third-country segments",
 }
 SECTIONS_WITHOUT_MODEL = ("payoffs", "calibration", "jobs_per_unit")   # documented under their own headings too
+
+
+def headings() -> dict[type[BaseModel], str]:
+    """Model -> the heading of docs/instance-format.md that documents it (the families' too)."""
+    spec, deal = _compose()
+    out = {spec: "top-level keys", **CORE_HEADINGS, deal: "no_deal and fixed_levers"}
+    for f in families():
+        for section in f.sections:
+            out.update({model: heading for heading, model, _ in section.docs})
+    return out
+
+
+def spec_models() -> list[type[BaseModel]]:
+    """Every model of the format (each documented under a heading)."""
+    return list(headings())
 
 
 def anchor(heading: str) -> str:
@@ -596,17 +455,18 @@ def doc_link(path: list[str] | str) -> str:
     'docs/instance-format.md#segments'."""
     parts = path.replace("[", ".").replace("]", "").split(".") if isinstance(path, str) else list(path)
     heading = None
+    known = headings()
     if parts and parts[0] in SECTIONS_WITHOUT_MODEL:
         heading = parts[0]
     else:
         for n in range(1, len(parts) + 1):
             _, _, reached = walk(parts[:n])
             model = _model_in(reached) if reached is not None else None
-            if model is not None and model is not Q and model in HEADINGS:
-                heading = HEADINGS[model]
+            if model is not None and model is not Q and model in known:
+                heading = known[model]
             elif reached is None:
                 break
-    return f"{DOCS}#{anchor(heading or HEADINGS[InstanceSpec])}"
+    return f"{DOCS}#{anchor(heading or known[instance_spec()])}"
 
 
 def range_of(model: type[BaseModel], name: str) -> Range:

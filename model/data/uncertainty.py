@@ -27,11 +27,23 @@ draw depends only on the seed and the draw's index.
 from __future__ import annotations
 
 import math
+import typing
 from dataclasses import dataclass, replace
 from statistics import NormalDist
 
 from model.data.instance import Instance
-from model.data.schema import DOCS, Distribution, Range, declaration_at, declared
+from model.data.schema import (
+    DOCS,
+    Distribution,
+    Q,
+    Range,
+    _members,
+    _model_in,
+    attribute_of,
+    declaration_at,
+    declared,
+    instance_spec,
+)
 from model.data.units import _strip_year, accepted, to_base
 from model.data.units import unit_factor as unit_factor
 from model.errors import did_you_mean
@@ -74,73 +86,85 @@ def allowed(path: str) -> Range | None:
     return decl.range if decl is not None and decl.drawable else None
 
 
+class UnknownField(ValueError):
+    """A path `with_values` cannot set: not a number draws may change, or not in this instance."""
+
+
 def with_values(inst: Instance, values: dict[str, float]) -> Instance:
-    """`inst` with the numbers at the given field paths replaced (values in base units)."""
-    if not values:
-        return inst
-    segments, channels, makers = dict(inst.segments), dict(inst.channels), dict(inst.makers)
-    ntb, goods = dict(inst.ntb_measures), dict(inst.goods)
-    weights = {p: dict(w) for p, w in inst.payoff_weights.items()}
-    red_lines = list(inst.red_lines)
-    countries, jobs = dict(inst.third_countries), dict(inst.jobs_per_unit)
+    """`inst` with the numbers at the given field paths replaced (values in base units).
+
+    A path is followed through the schema and the validated data side by side: a field of
+    a section's model is the attribute of its record that the schema declares (its own name
+    unless `attribute=` says otherwise, e.g. `payoffs` -> `payoff_weights`, a segment's
+    `substitution_elasticity` -> `armington.substitution`), a mapping's key is the entry
+    (entries the loader expanded from one, such as a red line on several segments, are
+    those named `key` or `key.<index>`), and a section whose data are spread over the
+    instance sets them through its model's own `with_value` (third countries). Raises
+    UnknownField for a path that is not a number draws may change, or not in `inst`."""
     for path, v in values.items():
-        parts = path.split(".")
-        section, key = parts[0], parts[1]
-        if section == "segments" and parts[2] in _NESTED:
-            a = segments[key].armington
-            segments[key] = replace(segments[key], armington=replace(a, **{_NESTED[parts[2]]: v}))
-        elif section == "segments":
-            segments[key] = replace(segments[key], **{parts[2]: v})
-        elif section == "third_countries":
-            countries[key], segments = _third_country_value(countries[key], segments, parts[2:], v)
-        elif section == "jobs_per_unit":
-            jobs[key] = v
-        elif section == "channels" and parts[2] == "unit_value":
-            channels[key] = replace(channels[key], unit_value={**channels[key].unit_value, parts[3]: v})
-        elif section == "channels":
-            channels[key] = replace(channels[key], **{parts[2]: v})
-        elif section == "makers":
-            makers[key] = replace(makers[key], spare_capacity=v)
-        elif section == "ntb_measures" and parts[2] == "ceiling_lift":
-            ntb[key] = replace(ntb[key], ceiling_lift={**ntb[key].ceiling_lift, parts[3]: v})
-        elif section == "ntb_measures":
-            ntb[key] = replace(ntb[key], political_cost=v)
-        elif section == "goods":
-            goods[key] = replace(goods[key], **{parts[2]: v})
-        elif section == "payoffs":
-            weights[key][parts[2]] = v
-        elif section == "red_lines":
-            # A red line on several segments is expanded into lines 'key.segment'.
-            red_lines = [replace(r, bound=v) if r.name == key or r.name.startswith(key + ".") else r
-                         for r in red_lines]
-        else:  # pragma: no cover - paths are checked when the instance is loaded
-            raise KeyError(path)
-    return replace(inst, segments=segments, channels=channels, makers=makers, ntb_measures=ntb, goods=goods,
-                   payoff_weights=weights, red_lines=tuple(red_lines), third_countries=countries, jobs_per_unit=jobs)
+        inst = _set_path(inst, path, v)
+    return inst
 
 
-# Armington fields of a segment in the file -> their attribute of `Segment.armington`.
-_NESTED = {"substitution_elasticity": "substitution", "home_sales": "home_sales", "home_price": "home_price",
-           "home_supply_elasticity": "home_supply_elasticity"}
+def _set_path(inst: Instance, path: str, value: float) -> Instance:
+    decl = declaration_at(path)
+    if decl is None or not decl.drawable:
+        raise UnknownField(f"'{path}' is not a number draws and sweeps may change (see {DOCS}#uncertainty)")
+    parts = path.replace("[", ".").replace("]", "").split(".")
+    root = instance_spec()
+    entry = _model_in(typing.get_args(root.model_fields[parts[0]].annotation)[-1]) \
+        if typing.get_origin(root.model_fields[parts[0]].annotation) is dict else None
+    if entry is not None and hasattr(entry, "with_value"):
+        if parts[1] not in getattr(inst, attribute_of(root, parts[0])):
+            raise UnknownField(f"'{path}': this instance has no '{parts[1]}' under {parts[0]}")
+        return entry.with_value(inst, parts[1], parts[2:], value)
+    try:
+        return _set_in(inst, root, parts, value)
+    except LookupError:
+        raise UnknownField(f"'{path}' is not a number of this instance") from None
 
 
-def _third_country_value(country, segments: dict, parts: list[str], v: float):
-    """A third country's number set: its own fields (a tariff reaches every segment that does
-    not set its own), or one segment's (`segments.<segment>.<field>`)."""
-    def supplies(segment, change):
-        a = segment.armington
-        return replace(segment, armington=replace(a, suppliers=tuple(
-            change(sup) if sup.country == country.name else sup for sup in a.suppliers)))
-    if parts[0] == "segments":
-        s, name = parts[1], parts[2]
-        return country, {**segments, s: supplies(segments[s], lambda sup: replace(
-            sup, **{name: v}, own=tuple(sorted({*sup.own, name} & {"tariff", "base_tariff"}))))}
-    name = parts[0]
-    out = dict(segments)
-    for s, seg in segments.items():
-        if seg.armington is not None and name in ("tariff", "base_tariff", "pass_through"):
-            out[s] = supplies(seg, lambda sup: sup if name in sup.own else replace(sup, **{name: v}))
-    return replace(country, **{name: v}), out
+def _set_in(current, annotation, parts: list[str], value: float):
+    """`current` (the data the schema type `annotation` was read into) with the number at
+    `parts` set to `value`."""
+    if not parts:
+        return value
+    model = _model_in(annotation)
+    if model is not None and model is not Q:
+        name, rest = parts[0], parts[1:]
+        attribute = attribute_of(model, name)
+        inner = _get(current, attribute)
+        return _replace(current, attribute, _set_in(inner, model.model_fields[name].annotation, rest, value))
+    mapping = next((t for t in _members(annotation) if typing.get_origin(t) is dict), None)
+    if mapping is None:
+        raise LookupError(parts[0])
+    key, values_type = parts[0], typing.get_args(mapping)[1]
+    if isinstance(current, dict):
+        if key not in current:
+            raise LookupError(key)
+        return {**current, key: _set_in(current[key], values_type, parts[1:], value)}
+    # Records the loader expanded from one entry (a red line on several segments: 'key.segment').
+    hits = [r for r in current if r.name == key or r.name.startswith(key + ".")]
+    if not hits:
+        raise LookupError(key)
+    return tuple(_set_in(r, values_type, parts[1:], value) if r in hits else r for r in current)
+
+
+def _get(obj, attribute: str):
+    for name in attribute.split("."):
+        obj = getattr(obj, name)
+    return obj
+
+
+def _replace(obj, attribute: str, value):
+    """A copy of the record `obj` with the (dotted) attribute set; an instance's lever-family
+    data are in its `sections`."""
+    name, _, rest = attribute.partition(".")
+    if rest:
+        value = _replace(getattr(obj, name), rest, value)
+    if isinstance(obj, Instance) and name in obj.sections:
+        return replace(obj, sections={**obj.sections, name: value})
+    return replace(obj, **{name: value})
 
 
 def build_uncertainty(specs: dict, builder) -> tuple[Uncertain, ...]:

@@ -1,8 +1,9 @@
 """Every constraint of the model, re-evaluated in plain Python from lever values.
 
 This does not go through the solver: metrics come from `metrics.evaluate` (the exact
-responses of the chosen options) and each constraint family is restated here. The
-solver's solution is accepted only if every check holds to VIOLATION_TOLERANCE.
+responses of the chosen options), the core's constraint families are restated here and
+each lever family's own rows by its `checks` (in its module). The solver's solution is
+accepted only if every check holds to VIOLATION_TOLERANCE.
 
 This module is the one deliberate restatement of the model: every other consumer derives
 rows, ranges and labels from one declaration, but the checks are written again, from the
@@ -11,56 +12,26 @@ hide in the check that is meant to catch it. Keep them independent of `optimizat
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from model.data.catalogue import metric_unit
+from model.data.families.base import BINDING_TOLERANCE, PARTNER_CEILING, PARTNER_SALES, Check, families
 from model.data.instance import Deal, Instance
-from model.data.levers import families
-from model.economics.metrics import References, by_index, metric_unit, red_line_bound
-from model.economics.responses import chosen_export_factors, chosen_outcomes
+from model.economics.metrics import References, by_index, export_factors, partner_market, red_line_bound
+from model.economics.responses import chosen_outcomes
+
+__all__ = ["VIOLATION_TOLERANCE", "BINDING_TOLERANCE", "Check", "constraint_checks", "fixed_lever_checks",
+           "max_violation"]
 
 VIOLATION_TOLERANCE = 1e-6   # relative to the size of the constraint's terms
-BINDING_TOLERANCE = 1e-6
-
-
-@dataclass(frozen=True)
-class Check:
-    """One constraint at a solution: `lhs sense rhs`."""
-
-    name: str        # e.g. 'buyer_ceiling[pickup]', the same name the Pyomo model uses
-    label: str       # in the instance's words
-    party: str | None
-    kind: str        # demand, capacity, production, purchase, red_line, participation, choice, fixed_lever, bound
-    lhs: float
-    sense: str       # '<=', '>=' or '=='
-    rhs: float
-    unit: str
-
-    @property
-    def slack(self) -> float:
-        """How far the constraint is from binding (negative: violated)."""
-        if self.sense == "<=":
-            return self.rhs - self.lhs
-        if self.sense == ">=":
-            return self.lhs - self.rhs
-        return -abs(self.lhs - self.rhs)
-
-    @property
-    def scale(self) -> float:
-        return max(1.0, abs(self.lhs), abs(self.rhs))
-
-    @property
-    def relative_violation(self) -> float:
-        return max(0.0, -self.slack) / self.scale
-
-    @property
-    def binding(self) -> bool:
-        return self.sense == "==" or abs(self.slack) <= BINDING_TOLERANCE * self.scale
 
 
 def constraint_checks(inst: Instance, deal: Deal, metrics: dict[str, float], refs: References,
                       binaries: dict[str, dict] | None = None) -> list[Check]:
     """All constraints at `deal`. `binaries` are the solver's raw binary values per lever
-    family (`optimization.build.read_deal`), checked for integrality and one option per line."""
+    family (`optimization.build.read_deal`), checked for integrality and one option per key.
+
+    The core's rows are restated here (one option per key, the buyers' ceiling, red lines,
+    participation, fixed levers); each lever family restates its own (`LeverFamily.checks`),
+    against the chosen options' outcomes recomputed from the responses, not from the table."""
     out: list[Check] = []
     home, partner = inst.parties["home"], inst.parties["partner"]
     if binaries is not None:
@@ -74,39 +45,20 @@ def constraint_checks(inst: Instance, deal: Deal, metrics: dict[str, float], ref
         worst = max((abs(v - round(v)) for values in binaries.values() for v in values.values()), default=0.0)
         out.append(Check("integrality", "tariff options and NTB reliefs are yes/no choices", None, "choice",
                          worst, "<=", 0.0, "fraction"))
-    commit_by_segment, commit_by_channel = by_index(deal.commitments, 1), by_index(deal.commitments, 0)
-    shift_by_segment, shift_by_maker = by_index(deal.shift, 1), by_index(deal.shift, 0)
-    xf = chosen_export_factors(inst, deal)     # the partner's tariff scales exports and the ceiling alike
+    xf = export_factors(inst, deal)       # today's exports and the ceiling scale alike
+    market = partner_market(inst, deal)
     for s, seg in inst.segments.items():
-        sold = seg.exports * xf[s] + sum(commit_by_segment.get(s, ()))
-        ceiling = seg.partner_ceiling * xf[s] + sum(n.ceiling_lift.get(s, 0.0) for k, n in inst.ntb_measures.items()
-                                            if deal.ntb.get(k))
+        sold = seg.exports * xf[s] + market.get((PARTNER_SALES, s), 0)
+        ceiling = seg.partner_ceiling * xf[s] + market.get((PARTNER_CEILING, s), 0)
         out.append(Check(f"buyer_ceiling[{s}]", f"{partner} buyers' ceiling for {home}-made {seg.label}",
                          "partner", "demand", sold, "<=", ceiling, seg.unit))
-    for c, ch in inst.channels.items():
-        sold = sum(commit_by_channel.get(c, ()))
-        out.append(Check(f"channel_capacity[{c}]", f"capacity of {ch.label}", "partner", "capacity",
-                         sold, "<=", ch.capacity, _unit_of(inst, ch.segments)))
-    for k, mk in inst.makers.items():
-        moved = sum(shift_by_maker.get(k, ()))
-        out.append(Check(f"spare_capacity[{k}]", f"spare capacity in {mk.label}'s {home} plants", "partner",
-                         "capacity", moved, "<=", mk.spare_capacity, _unit_of(inst, mk.segments)))
     outcomes = chosen_outcomes(inst, deal)        # recomputed from the responses, not from the table
-    imports = {s: outcomes[s].imports for s in inst.segments}
-    for s, seg in inst.segments.items():
-        moved = sum(shift_by_segment.get(s, ()))
-        out.append(Check(f"shift_within_imports[{s}]", f"production shifted in {seg.label} replaces existing imports",
-                         "partner", "production", moved, "<=", imports[s], seg.unit))
-    for g, good in inst.goods.items():
-        out.append(Check(f"purchase_limit[{g}]", f"most {good.label} the partner can buy", "partner", "purchase",
-                         deal.purchases.get(g, 0.0), "<=", good.max_units, good.unit))
+    for f in families():
+        out.extend(f.checks(inst, deal.values(f.deal_field), outcomes))
     quantities = [f for f in families() if f.kind == "quantity"]
     amounts = [v for f in quantities for v in deal.values(f.deal_field).values()]
     out.append(Check("levers_nonnegative", "commitments, shifts, purchases and other amounts are not negative",
                      None, "bound", min(amounts, default=0.0), ">=", 0.0, "units"))
-    for f in families():                  # lever families that bring their own check
-        if f.checks is not None:
-            out.extend(f.checks(inst, deal.values(f.deal_field)))
     for r in inst.red_lines:
         out.append(Check(f"red_line[{r.name}]", r.label, r.party, "red_line", metrics[r.metric], r.sense,
                          red_line_bound(r, refs), metric_unit(inst, r.metric)))
@@ -116,10 +68,6 @@ def constraint_checks(inst: Instance, deal: Deal, metrics: dict[str, float], ref
                              p, "participation", metrics[f"{p}_payoff"], ">=", refs.no_deal[f"{p}_payoff"], "USD"))
     out.extend(fixed_lever_checks(inst, deal))
     return out
-
-
-def _unit_of(inst: Instance, segments) -> str:
-    return inst.segments[segments[0]].unit if segments else "vehicles"
 
 
 def fixed_lever_checks(inst: Instance, deal: Deal) -> list[Check]:

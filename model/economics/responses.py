@@ -64,6 +64,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+from model.data.families.base import option_family
 from model.data.instance import Instance, Segment, TariffOption, ThirdSupply
 
 NONE: Mapping[str, float] = MappingProxyType({})     # no third countries (shared, read-only)
@@ -404,12 +405,15 @@ def chosen_outcomes(instance: Instance, deal, table: dict | None = None) -> dict
     if deal is None:
         return {s: option_outcome(calibration_segment(seg), base_option(seg), form)
                 for s, seg in instance.segments.items()}
+    chooser = option_family()
     if table is not None:
-        return {s: table[s, instance.segment_option(deal, s)] for s in instance.segments}
+        chosen = chooser.chosen_options(instance, deal.values(chooser.deal_field))
+        return {s: table[s, chosen[s]] for s in instance.segments}
     out = {}
+    options = deal.values(chooser.deal_field)
     for name, line in instance.lines.items():
         members = [instance.segments[s] for s in line.segments]
-        out.update(line_outcomes(members, instance.line_option(name, deal.tariff[name]), form))
+        out.update(line_outcomes(members, instance.line_option(name, options[name]), form))
     return {s: out[s] for s in instance.segments}
 
 
@@ -417,8 +421,9 @@ def quota_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) 
     """For each tariff line whose chosen option is a quota or export restraint: its fill,
     rent and holder, and its tariff equivalent (the tariff giving the same imports)."""
     out = []
+    chosen = deal.values(option_family().deal_field)
     for name, line in instance.lines.items():
-        option = instance.line_option(name, deal.tariff[name])
+        option = instance.line_option(name, chosen[name])
         if not option.is_quota:
             continue
         rows = [outcomes[s] for s in line.segments]
@@ -431,48 +436,4 @@ def quota_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) 
             "rent_holder": option.rent_holder,
             "tariff_equivalent": max(o.effective_tariff for o in rows),
             "in_quota_rate": option.in_quota_rate, "out_of_quota_rate": None if option.is_restraint else option.rate})
-    return out
-
-
-def export_factor(seg: Segment, rate: float) -> float:
-    """Home exports (and the partner buyers' ceiling) at partner tariff `rate`, relative to the
-    calibration year: ((1 + pp t)/(1 + pp t0p))^ep; 1 for a segment whose partner tariff is
-    not negotiated."""
-    if seg.partner_tariff_menu is None:
-        return 1.0
-    p = seg.export_pass_through
-    return ((1 + p * rate) / (1 + p * seg.partner_base_tariff)) ** seg.export_elasticity
-
-
-def export_factors(instance: Instance) -> dict[tuple[str, str], float]:
-    """(segment, partner option) -> export factor, for every segment on a partner tariff line."""
-    out = {}
-    for line in instance.partner_lines.values():
-        for o in instance.partner_line_options(line.name):
-            for s in line.segments:
-                out[s, o.name] = export_factor(instance.segments[s], o.rate)
-    return out
-
-
-def chosen_export_factors(instance: Instance, deal) -> dict[str, float]:
-    """Segment -> export factor under the deal's partner tariffs (1 where the deal sets none:
-    the calibration-year tariff, as for the baseline)."""
-    chosen = {} if deal is None else deal.values("partner_tariff")
-    out = {s: 1.0 for s in instance.segments}
-    for name, line in instance.partner_lines.items():
-        if name in chosen:
-            rate = instance.partner_line_option(name, chosen[name]).rate
-            for s in line.segments:
-                out[s] = export_factor(instance.segments[s], rate)
-    return out
-
-
-def chosen_partner_rates(instance: Instance, deal) -> dict[str, float]:
-    """Segment -> the partner's tariff on home-made goods under the deal (its base rate where none is set)."""
-    chosen = {} if deal is None else deal.values("partner_tariff")
-    out = {s: seg.partner_base_tariff for s, seg in instance.segments.items()}
-    for name, line in instance.partner_lines.items():
-        if name in chosen:
-            for s in line.segments:
-                out[s] = instance.partner_line_option(name, chosen[name]).rate
     return out

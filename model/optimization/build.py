@@ -2,9 +2,11 @@
 
 The model reads no files. Tariff options' responses are precomputed (`economics`), so
 the model is a MILP: binaries pick one tariff option per tariff line and each NTB
-relief; continuous levers are commitments, production shifts and purchases. Levers come
-from the lever-family table (`data.levers`); constraints from the row generators in
-`ROW_FAMILIES`, which the re-solve path (`resolve`) runs too, on coefficient maps.
+relief; continuous levers are commitments, production shifts and purchases. Levers, their
+further variables, their rows and their terms in the metrics come from the lever families
+(`data.families`: one module each); the core's rows (buyers' ceiling, red lines,
+participation) are in `ROW_FAMILIES`. The re-solve path (`resolve`) runs the same metric code
+and row generators on coefficient maps.
 
 Scaling: each lever family states its model unit (thousand vehicles; a good's own unit
 times the power of ten that makes a model unit worth about USD 1 million), and money is
@@ -21,18 +23,24 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 from pyomo.core.expr.numvalue import is_constant
 
-from model.data.instance import Deal, Instance
-from model.data.levers import MONEY, UNIT_SCALE, VOL, LeverFamily, families
-from model.economics.metrics import (
+from model.data.catalogue import (
     INDEXED_METRICS,
     METRICS,
+    MONEY,
+    UNIT_SCALE,
+    VOL,
     WELFARE,
-    References,
-    calibration_levels,
-    red_line_bound,
+    metric_scale,
     split_metric,
 )
-from model.economics.responses import OptionOutcome, export_factors
+from model.data.families.base import PARTNER_CEILING, PARTNER_SALES, option_family
+from model.data.instance import Deal, Instance
+from model.data.levers import LeverFamily, families
+from model.economics.metrics import References, calibration_levels, red_line_bound
+from model.economics.responses import OptionOutcome
+
+__all__ = ["INDEXED_METRICS", "METRICS", "MONEY", "UNIT_SCALE", "VOL", "build_model", "metric_expressions",
+           "metric_scale", "row_families", "read_deal", "linear", "row", "variable_name", "variable_keys"]
 
 
 def build_model(instance: Instance, table: dict[tuple[str, str], OptionOutcome],
@@ -41,7 +49,7 @@ def build_model(instance: Instance, table: dict[tuple[str, str], OptionOutcome],
     m = pyo.ConcreteModel(name=instance.name)
     m.row_scale, m.row_info = {}, {}
     define_sets(m, instance, table)
-    define_levers(m, instance)
+    define_levers(m, instance, table)
     define_metrics(m, instance, table)
     define_constraints(m, instance, table, refs)
     define_fixed_levers(m, instance)
@@ -51,7 +59,7 @@ def build_model(instance: Instance, table: dict[tuple[str, str], OptionOutcome],
 
 @dataclass(frozen=True)
 class IndexMaps:
-    """Which options, channels and makers go with each segment (and back), computed once.
+    """Which options go with each segment, and each segment's tariff line, computed once.
 
     Every row is then built in time proportional to its own length: filtering the full
     pair sets for each row instead is quadratic (minutes at 10^5 variables)."""
@@ -59,30 +67,14 @@ class IndexMaps:
     options: dict[str, list[str]]              # segment -> its tariff options, in table order
     line_of: dict[str, str]                    # segment -> its tariff line
     line_options: dict[str, list[str]]         # tariff line -> its options, in menu order
-    partner_line_of: dict[str, str]            # segment -> the partner's tariff line on its exports, if any
-    channels_of_segment: dict[str, list[str]]  # segment -> channels that source it, in channel order
-    segments_of_channel: dict[str, list[str]]
-    segments_of_maker: dict[str, list[str]]
-    makers_of_segment: dict[str, list[str]]    # in maker order
 
 
 def index_maps(inst: Instance, table) -> IndexMaps:
     options: dict[str, list[str]] = {s: [] for s in inst.segments}
     for s, o in table:
         options[s].append(o)
-    by_segment: dict[str, list[str]] = {s: [] for s in inst.segments}
-    for c, ch in inst.channels.items():
-        for s in ch.segments:
-            by_segment[s].append(c)
-    makers: dict[str, list[str]] = {s: [] for s in inst.segments}
-    for k, mk in inst.makers.items():
-        for s in mk.segments:
-            makers[s].append(k)
     line_options = {name: [o.name for o in inst.line_options(name)] for name in inst.lines}
-    return IndexMaps(options, dict(inst.lines.segment_line), line_options, dict(inst.partner_lines.segment_line),
-                     by_segment,
-                     {c: list(ch.segments) for c, ch in inst.channels.items()},
-                     {k: list(mk.segments) for k, mk in inst.makers.items()}, makers)
+    return IndexMaps(options, dict(inst.lines.segment_line), line_options)
 
 
 def linear(coefs, variables, constant=0.0):
@@ -99,20 +91,13 @@ def linear(coefs, variables, constant=0.0):
 
 
 def define_sets(m, inst: Instance, table) -> None:
-    """Segments, tariff lines, (segment, option) and (line, option) pairs, channel-segment
-    and maker-segment pairs."""
+    """Segments, tariff lines, and the option table's (segment, option) and (line, option) pairs."""
     m.index_maps = index_maps(inst, table)
     m.SEGMENTS = pyo.Set(initialize=list(inst.segments), ordered=True)
     m.LINES = pyo.Set(initialize=list(inst.lines), ordered=True)
     m.OPTIONS = pyo.Set(dimen=2, initialize=list(table), ordered=True)
     m.LINE_OPTIONS = pyo.Set(dimen=2, ordered=True, initialize=[
         (line, o) for line, options in m.index_maps.line_options.items() for o in options])
-    m.CHANNEL_SEGMENTS = pyo.Set(dimen=2, ordered=True, initialize=[
-        (c, s) for c, ch in inst.channels.items() for s in ch.segments])
-    m.MAKER_SEGMENTS = pyo.Set(dimen=2, ordered=True, initialize=[
-        (k, s) for k, mk in inst.makers.items() for s in mk.segments])
-    m.NTB = pyo.Set(initialize=list(inst.ntb_measures), ordered=True)
-    m.GOODS = pyo.Set(initialize=list(inst.goods), ordered=True)
 
 
 def variable_name(family: LeverFamily) -> str:
@@ -127,18 +112,14 @@ def variable_keys(m, inst: Instance, family: LeverFamily) -> list:
     return family.keys(inst)
 
 
-def define_levers(m, inst: Instance) -> None:
-    """Decision variables: the concessions each party can offer, one family at a time
-    (`data.levers`), in each family's model unit.
-
-    tariff_choice[l,o] (home): 1 if option o is the tariff regime on tariff line l (every
-        segment on the line gets it).
-    ntb_relief[n] (partner): 1 if the partner grants non-tariff-barrier relief n.
-    commitment[c,s] (partner): thousand home-made vehicles sold through channel c.
-    production_shift[k,s] (partner makers): thousand vehicles moved to home plants.
-    purchase[g] (partner): units of good g bought from home, in the good's model unit.
-    shift_by_option[s,o]: the shift on s if option o is chosen, else 0 (links the shift to
-        the chosen option's imports and average duty, keeping the model linear).
+def define_levers(m, inst: Instance, table) -> None:
+    """Decision variables: the concessions each party can offer, one lever family at a time
+    (`data.families`), in each family's model unit: a binary per (key, option) of an option
+    family (`tariff_choice[l,o]`: option o is the regime on tariff line l), a binary per key
+    of a switch (`ntb_relief[n]`), an amount >= 0 per key of a quantity (`commitment[c,s]`,
+    thousand vehicles). Then each family's further variables (`shift_by_option[s,o]`: the
+    production shift on s if option o is chosen), after every lever's, so that each variable
+    keeps its column whatever families follow.
     """
     m.lever_families = families()
     m.lever_families_by_name = {f.name: f for f in m.lever_families}
@@ -149,102 +130,90 @@ def define_levers(m, inst: Instance) -> None:
         m.add_component(variable_name(f), pyo.Var(keys, domain=domain))
         if f.kind == "quantity":
             m.lever_scale[f.name] = {k: f.scale(inst, k) for k in keys}
-    m.shift_by_option = pyo.Var(m.OPTIONS, domain=pyo.NonNegativeReals)
+    for f in m.lever_families:
+        for var in f.variables:
+            domain = pyo.Binary if var.domain == "binary" else pyo.NonNegativeReals
+            m.add_component(var.name, pyo.Var(var.keys(inst, table), domain=domain))
+
+
+def export_factor_terms(v, inst: Instance) -> list[tuple[str, float, object]]:
+    """[(segment, factor, variable)]: the export factor F_s = sum factor x variable of the
+    segments a lever family scales (the partner's tariff); other segments' F_s is 1."""
+    pieces = [p for f in v.lever_families if f.export_factor is not None for p in f.export_factor(v, inst)]
+    owners = [(s, f.name) for f in v.lever_families if f.export_factor is not None
+              for s in {s for s, _, _ in f.export_factor(v, inst)}]
+    if len({s for s, _ in owners}) != len(owners):
+        raise ValueError("two lever families scale the same segment's exports")
+    return pieces
 
 
 def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, object]:
-    """Each named metric as a linear expression, in model units (see `metrics.py`).
+    """Each named metric as a linear expression, in model units (see `data.catalogue`).
+
+    The core's terms: the option table's, on the binaries that choose each segment's option
+    (`option_choice` of the home tariff family): sum_o value(s,o) x choice(s,o); and today's
+    exports, scaled by the export factor. Each lever family adds its terms (`LeverFamily.terms`:
+    commitments to exports, a production shift taking imports at the chosen option's average,
+    purchases to the balance, ...). Then the identities: balances, welfare nets, jobs.
 
     `linear` makes the long sums; `model.resolve` passes its own to get the same metrics
     as plain coefficient maps for re-solving with new data, from this same code."""
-    y, w, x, h, q, z = (m.tariff_choice, m.shift_by_option, m.commitment,
-                        m.production_shift, m.purchase, m.ntb_relief)
     seg = inst.segments
     # Option-indexed data in m.OPTIONS order: (segment, its data, the option's outcome).
     opts = [(s, seg[s], table[s, o]) for s, o in m.OPTIONS]
-    line_of = m.index_maps.line_of
-    ys = [y[line_of[s], o] for s, o in m.OPTIONS]      # a line's binary serves each of its segments
-    ws = [w[k] for k in m.OPTIONS]
-    pairs = list(m.CHANNEL_SEGMENTS)
-    xs = [x[k] for k in pairs]
-    hs = [h[k] for k in m.MAKER_SEGMENTS]
-    purchase = m.lever_families_by_name["purchase"]
-    qs = {g: purchase.scale(inst, g) for g in m.GOODS}     # units of the good per model unit
-    qv = [q[g] for g in m.GOODS]
+    ys = option_family().option_choice(m, inst)          # a line's binary serves each of its segments
 
-    def per_option(values, per_shifted=None):
-        """sum_o value(o) y[s,o] - sum_o per_shifted(o) w[s,o]: an option's total, less
-        what production shifted out of its imports takes with it (at its average)."""
-        expr = linear(values, ys)
-        if per_shifted is not None:
-            expr -= linear(per_shifted, ws)
-        return expr
+    def per_option(values):
+        """sum_o value(o) choice(s,o): the chosen option's total."""
+        return linear(values, ys)
 
-    def average(attr):
-        return [getattr(t, attr) / t.imports * VOL / MONEY if t.imports > 0 else 0.0 for _, _, t in opts]
-
-    def sparse(values, per_shifted=None):
-        """`per_option` over the options whose value is not zero (new metrics: no terms at all
+    def sparse(values):
+        """`per_option` over the options whose value is not zero (metrics with no terms at all
         where an instance has no third countries, quotas or home supply elasticity)."""
-        keep = [i for i, v in enumerate(values) if v != 0 or (per_shifted is not None and per_shifted[i] != 0)]
-        expr = linear([values[i] for i in keep], [ys[i] for i in keep])
-        if per_shifted is not None:
-            expr -= linear([per_shifted[i] for i in keep], [ws[i] for i in keep])
-        return expr
+        keep = [i for i, v in enumerate(values) if v != 0]
+        return linear([values[i] for i in keep], [ys[i] for i in keep])
+
+    scaled = export_factor_terms(m, inst)
+    scaled_segments = {s for s, _, _ in scaled}
 
     def exported(per_unit):
-        """sum_s per_unit(s) exports_s(partner tariff): today's home exports, scaled by the
-        export factor of the partner's option on the segment's line (1 where not negotiated)."""
-        fixed = sum(per_unit(g) * g.exports for s, g in seg.items() if s not in partner_pairs)
-        coefs = [per_unit(seg[s]) * seg[s].exports * factor for s, _, factor in partner_terms]
-        return fixed + linear(coefs, partner_vars) if partner_terms else fixed
+        """sum_s per_unit(s) exports_s F_s: today's home exports, scaled by the export factor."""
+        fixed = sum(per_unit(g) * g.exports for s, g in seg.items() if s not in scaled_segments)
+        coefs = [per_unit(seg[s]) * seg[s].exports * factor for s, factor, _ in scaled]
+        return fixed + linear(coefs, [x for _, _, x in scaled]) if scaled else fixed
 
-    partner_pairs, partner_terms, partner_vars = export_terms(m, inst)
-    shifted = linear(None, hs)
-    committed = linear(None, xs)
     price_weight = {s: g.imports * g.import_price * (1 + g.base_tariff) for s, g in seg.items()}
     total_weight = sum(price_weight.values()) or 1.0
     e = {
-        "imports_units": per_option([t.imports / VOL for _, _, t in opts]) - shifted,
-        "imports_value": per_option([t.imports_value / MONEY for _, _, t in opts],
-                                    [t.unit_value * VOL / MONEY for _, _, t in opts]),
-        "exports_units": exported(lambda g: 1 / VOL) + committed,
-        "exports_value": exported(lambda g: g.export_price / MONEY)
-        + linear([inst.channels[c].unit_value[s] * VOL / MONEY for c, s in pairs], xs),
-        "purchases_value": linear([inst.goods[g].unit_value * inst.goods[g].additional_share * qs[g] / MONEY
-                                   for g in m.GOODS], qv),
-        "purchases_gross_value": linear([inst.goods[g].unit_value * qs[g] / MONEY for g in m.GOODS], qv),
-        "tariff_revenue": per_option([t.tariff_revenue / MONEY for _, _, t in opts], average("tariff_revenue")),
-        "home_importer_rent": per_option([t.home_importer_rent / MONEY for _, _, t in opts],
-                                         [t.home_importer_rent / t.imports * VOL / MONEY if t.imports > 0 else 0.0
-                                          for _, _, t in opts]),
+        "imports_units": per_option([t.imports / VOL for _, _, t in opts]),
+        "imports_value": per_option([t.imports_value / MONEY for _, _, t in opts]),
+        "exports_units": exported(lambda g: 1 / VOL),
+        "exports_value": exported(lambda g: g.export_price / MONEY),
+        "tariff_revenue": per_option([t.tariff_revenue / MONEY for _, _, t in opts]),
+        "home_importer_rent": per_option([t.home_importer_rent / MONEY for _, _, t in opts]),
         "buyer_cost": per_option([t.buyer_cost / MONEY for _, _, t in opts]),
         "buyer_price_change": per_option(
             [price_weight[s] / total_weight * (t.buyer_price_factor - 1) for s, _, t in opts]),
-        "home_production_gain": per_option([t.home_gain / VOL for _, _, t in opts])
-        + shifted + committed + exported(lambda g: 1 / VOL) - sum(g.exports for g in seg.values()) / VOL,
-        "partner_tariff_revenue": linear([seg[s].exports * seg[s].export_price * inst.partner_line_option(
-            m.index_maps.partner_line_of[s], o).rate * factor / MONEY for s, o, factor in partner_terms], partner_vars),
-        "partner_export_margin": per_option([t.export_margin / MONEY for _, _, t in opts], average("export_margin")),
-        "dealer_margin": linear([inst.channels[c].dealer_margin * VOL / MONEY for c, _ in pairs], xs),
-        "partner_production_loss": per_option([(g.imports - t.imports) / VOL for _, g, t in opts])
-        + shifted + linear([seg[s].displacement for _, s in pairs], xs),
-        "partner_political_cost": sum(inst.ntb_measures[n].political_cost / MONEY * z[n] for n in m.NTB)
-        + linear([inst.goods[g].political_cost * qs[g] / MONEY for g in m.GOODS], qv),
-        "partner_plant_margin": linear([inst.makers[k].home_plant_margin * VOL / MONEY for k, _ in m.MAKER_SEGMENTS],
-                                       hs),
+        "home_production_gain": per_option([t.home_gain / VOL for _, _, t in opts]),
+        "partner_export_margin": per_option([t.export_margin / MONEY for _, _, t in opts]),
+        "partner_production_loss": per_option([(g.imports - t.imports) / VOL for _, g, t in opts]),
         "third_imports_units": sparse([sum(t.third_imports.values()) / VOL for _, _, t in opts]),
         "third_imports_value": sparse([sum(t.third_value.values()) / MONEY for _, _, t in opts]),
         "third_tariff_revenue": sparse([sum(t.third_duty.values()) / MONEY for _, _, t in opts]),
         "producer_surplus_change": sparse([t.producer_surplus / MONEY for _, _, t in opts]),
-        "partner_quota_rent": sparse([t.exporter_rent / MONEY for _, _, t in opts],
-                                     [t.exporter_rent / t.imports * VOL / MONEY if t.imports > 0 else 0.0
-                                      for _, _, t in opts]),
+        "partner_quota_rent": sparse([t.exporter_rent / MONEY for _, _, t in opts]),
     }
-    for f in m.lever_families:          # families whose effects add to the metrics
-        if f.model_terms is not None:
-            for name, term in f.model_terms(m, inst, linear).items():
-                e[name] = e[name] + term
+    indexed = {}
+    for f in m.lever_families:          # each family's terms in the named metrics, and its own metrics
+        for name, term in f.terms(m, inst, table, linear).items():
+            if split_metric(name)[1] is not None:
+                indexed[name] = term
+            else:
+                e[name] = e[name] + term if name in e else term
+    e["home_production_gain"] = e["home_production_gain"] + exported(lambda g: 1 / VOL) \
+        - sum(g.exports for g in seg.values()) / VOL
+    for name in METRICS:                # named metrics no term reached on this instance
+        e.setdefault(name, 0)
     e["negotiated_deficit"] = e["imports_value"] - e["exports_value"]
     e["deficit"] = e["negotiated_deficit"] - e["purchases_value"]
     base = calibration_levels(inst)
@@ -260,12 +229,12 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
     jobs = inst.jobs_per_unit
     e["home_jobs"] = jobs["home"] * e["home_production_gain"] if jobs.get("home") else 0
     e["partner_jobs"] = -jobs["partner"] * e["partner_production_loss"] if jobs.get("partner") else 0
+    choice = dict(zip(m.OPTIONS, ys))
     options = m.index_maps.options
     for s in m.SEGMENTS:
         e[f"tariff_rate[{s}]"] = linear([table[s, o].duty_rate for o in options[s]],
-                                        [y[line_of[s], o] for o in options[s]])
-    for g in m.GOODS:
-        e[f"purchases_units[{g}]"] = q[g]          # in the good's model unit (see metric_scale)
+                                        [choice[s, o] for o in options[s]])
+    e.update(indexed)
     for c, country in inst.third_countries.items():
         e[f"third_imports_units[{c}]"] = sparse([t.third_imports.get(c, 0.0) / VOL for _, _, t in opts])
         e[f"third_imports_value[{c}]"] = sparse([t.third_value.get(c, 0.0) / MONEY for _, _, t in opts])
@@ -286,29 +255,11 @@ def metric_expressions(v, inst: Instance, table, linear=linear) -> tuple[dict, d
     return exprs, scale
 
 
-def export_terms(v, inst: Instance) -> tuple[set, list, list]:
-    """(segments on a partner tariff line, [(segment, option, export factor)], the matching
-    partner_tariff_choice variables): the pieces of every term in home exports."""
-    factors = export_factors(inst)
-    line_of = v.index_maps.partner_line_of
-    terms = [(s, o, f) for (s, o), f in factors.items()]
-    return set(line_of), terms, [v.partner_tariff_choice[line_of[s], o] for s, o, _ in terms]
-
-
 def define_metrics(m, inst: Instance, table) -> None:
     """Named metrics as Pyomo Expressions (see `metric_expressions`)."""
     exprs, m.metric_scale = metric_expressions(m, inst, table)
     m.METRICS = pyo.Set(initialize=list(exprs), ordered=True)
     m.metric = pyo.Expression(m.METRICS, rule=lambda m, k: exprs[k])
-
-
-def metric_scale(inst: Instance, name: str) -> float:
-    """Base units per model unit of a metric: by its unit, and a purchased good's own scale."""
-    base, index = split_metric(name)
-    if base == "purchases_units":
-        return next(f for f in families() if f.name == "purchase").scale(inst, index)
-    unit = INDEXED_METRICS[base][2] if index is not None else METRICS[base].unit    # vehicles: any count unit
-    return UNIT_SCALE.get(unit, 1.0)
 
 
 def row(m, lhs, sense: str, rhs):
@@ -355,10 +306,12 @@ def _rule(rows):
 
 
 def row_families(v) -> list[tuple[str, object]]:
-    """(constraint family name, row generator), in model order: the built-in families, then
-    the rows of lever families that bring their own (`LeverFamily.rows`)."""
+    """(constraint family name, row generator), in model order: one option per key of each
+    option family, the buyers' ceiling, each lever family's own rows (`LeverFamily.rows`),
+    then red lines and participation."""
     choices = [(f"one_{f.name}_option", one_option_rows(f)) for f in v.lever_families if f.kind == "option"]
-    return choices + list(ROW_FAMILIES) + [pair for f in v.lever_families for pair in f.rows]
+    own = [pair for f in v.lever_families for pair in f.rows]
+    return choices + list(ROW_FAMILIES[:1]) + own + list(ROW_FAMILIES[1:])
 
 
 # Each row generator yields (index, lhs, sense, rhs, scale): `lhs sense rhs` in model units,
@@ -376,60 +329,29 @@ def one_option_rows(family: LeverFamily):
 
 
 def buyer_ceiling_rows(v, inst: Instance, table, refs, metrics, linear):
-    """Partner buyers take no more home-made vehicles than they want:
-    exports_s + sum_c commitment[c,s] <= ceiling_s + sum_n lift_ns * ntb_relief[n]."""
-    channels = v.index_maps.channels_of_segment
-    partner = {}       # segment -> [(factor, variable)] of its partner tariff options
-    for (s, _, factor), var in zip(*export_terms(v, inst)[1:]):
-        partner.setdefault(s, []).append((factor, var))
+    """Partner buyers take no more home-made vehicles than they want: partner_sales[s] <=
+    partner_ceiling[s], with partner_sales[s] = exports_s F_s + sum of the lever families'
+    contributions (commitments: sum_c commitment[c,s]) and partner_ceiling[s] = ceiling_s F_s
+    + theirs (NTB relief: sum_n lift_ns ntb_relief[n]); F_s is the export factor (1, or the
+    partner's tariff's: sum_o F_s(o) partner_tariff_choice[line(s),o])."""
+    scaled: dict[str, list] = {}       # segment -> [(factor, variable)]
+    for s, factor, var in export_factor_terms(v, inst):
+        scaled.setdefault(s, []).append((factor, var))
+    market: dict = {}
+    for f in v.lever_families:
+        for key, term in f.market(v, inst, linear).items():
+            market[key] = market[key] + term if key in market else term
     for s in v.SEGMENTS:
         seg = inst.segments[s]
         sold, ceiling = seg.exports / VOL, seg.partner_ceiling / VOL
-        if s in partner:      # the partner's tariff scales both by the export factor of its option
-            sold = linear([seg.exports / VOL * f for f, _ in partner[s]], [x for _, x in partner[s]])
-            ceiling = linear([seg.partner_ceiling / VOL * f for f, _ in partner[s]], [x for _, x in partner[s]])
-        sold = sold + sum(v.commitment[c, s] for c in channels[s])
-        ceiling = ceiling + sum(
-            n.ceiling_lift.get(s, 0.0) / VOL * v.ntb_relief[k] for k, n in inst.ntb_measures.items())
+        if s in scaled:
+            sold = linear([seg.exports / VOL * f for f, _ in scaled[s]], [x for _, x in scaled[s]])
+            ceiling = linear([seg.partner_ceiling / VOL * f for f, _ in scaled[s]], [x for _, x in scaled[s]])
+        if (PARTNER_SALES, s) in market:
+            sold = sold + market[PARTNER_SALES, s]
+        if (PARTNER_CEILING, s) in market:
+            ceiling = ceiling + market[PARTNER_CEILING, s]
         yield s, sold, "<=", ceiling, VOL
-
-
-def channel_capacity_rows(v, inst: Instance, table, refs, metrics, linear):
-    """A dealer network sells at most its capacity: sum_s commitment[c,s] <= capacity_c."""
-    segments = v.index_maps.segments_of_channel
-    for c, ch in inst.channels.items():
-        yield c, linear(None, [v.commitment[c, s] for s in segments[c]]), "<=", ch.capacity / VOL, VOL
-
-
-def spare_capacity_rows(v, inst: Instance, table, refs, metrics, linear):
-    """Production shifts fit in spare home plants: sum_s production_shift[k,s] <= spare_capacity_k."""
-    segments = v.index_maps.segments_of_maker
-    for k, mk in inst.makers.items():
-        yield k, linear(None, [v.production_shift[k, s] for s in segments[k]]), "<=", mk.spare_capacity / VOL, VOL
-
-
-def shift_split_rows(v, inst: Instance, table, refs, metrics, linear):
-    """The shift on a segment is split over its options: sum_o shift_by_option[s,o] = sum_k production_shift[k,s]."""
-    ix = v.index_maps
-    for s in v.SEGMENTS:
-        yield (s, sum(v.shift_by_option[s, o] for o in ix.options[s]), "==",
-               sum(v.production_shift[k, s] for k in ix.makers_of_segment[s]), None)
-
-
-def shift_within_imports_rows(v, inst: Instance, table, refs, metrics, linear):
-    """Shifted production replaces imports that exist:
-    shift_by_option[s,o] <= imports(s,o) * tariff_choice[line(s),o]."""
-    line_of = v.index_maps.line_of
-    for s, o in v.OPTIONS:
-        yield (s, o), v.shift_by_option[s, o], "<=", table[s, o].imports / VOL * v.tariff_choice[line_of[s], o], None
-
-
-def purchase_limit_rows(v, inst: Instance, table, refs, metrics, linear):
-    """The partner buys at most the stated quantity of each good: purchase[g] <= max_g."""
-    purchase = v.lever_families_by_name["purchase"]
-    for g, good in inst.goods.items():
-        scale = purchase.scale(inst, g)
-        yield g, v.purchase[g], "<=", good.max_units / scale, scale
 
 
 def red_line_rows(v, inst: Instance, table, refs, metrics, linear):
@@ -446,13 +368,10 @@ def participation_rows(v, inst: Instance, table, refs, metrics, linear):
             yield p, metrics[f"{p}_payoff"], ">=", refs.no_deal[f"{p}_payoff"] / MONEY, MONEY
 
 
+# The core's constraint families: the buyers' ceiling first, red lines and participation
+# last; the lever families' own rows go between them (`row_families`).
 ROW_FAMILIES = (
     ("buyer_ceiling", buyer_ceiling_rows),
-    ("channel_capacity", channel_capacity_rows),
-    ("spare_capacity", spare_capacity_rows),
-    ("shift_split", shift_split_rows),
-    ("shift_within_imports", shift_within_imports_rows),
-    ("purchase_limit", purchase_limit_rows),
     ("red_line", red_line_rows),
     ("participation", participation_rows),
 )

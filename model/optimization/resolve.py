@@ -89,7 +89,7 @@ class Resolver:
             self.h.setOptionValue(k, v)
         self.columns = model.columns
         self.sets = SimpleNamespace(
-            **{c.local_name: list(c) for c in m.component_objects(pyo.Set)},
+            **{c.local_name: list(c) for c in m.component_objects(pyo.Set, descend_into=False)},
             index_maps=m.index_maps, lever_families=m.lever_families,
             lever_families_by_name=m.lever_families_by_name,
             **{name: Columns(cols) for name, cols in self.columns.items()})

@@ -6,15 +6,16 @@ and turns the bold into <b>, the terminal drops the stars).
 
 The package reads the lever rows (`Results.levers`) and `extras['lever_context']` (each
 lever's object, segment, and its value with no deal and in the calibration year). Each
-lever family says its levers in words through its entry in `PHRASES`; a family without an
-entry (one added later) is said as 'label: setting', so a new family needs no edit here to
-appear, and one function to read well.
+lever family says its levers in words through its own `phrase` (in its module of
+`model.data.families`), given the wording helpers here (`Words`); a family without one is
+said as 'label: setting', so a new family needs no edit here to appear.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import groupby
 
+from model.data.levers import families
 from model.formatting import money, share, value
 from model.reporting.words import (
     amount,
@@ -32,7 +33,6 @@ MAX_ITEMS = 6                # clauses per lever family, items per clause, label
 TOP_CONSTRAINTS = 5          # at most this many constraints on the first screen (at least 3 when there are)
 KIND_WORDS = {"demand": "buyers' ceiling", "capacity": "capacity", "purchase": "purchase limit",
               "production": "imports it replaces"}
-SAME = 5e-5                  # rates closer than this are the same setting (0.005 percentage points)
 
 
 # -- the package -------------------------------------------------------------------------
@@ -40,15 +40,18 @@ SAME = 5e-5                  # rates closer than this are the same setting (0.00
 def package(r: Results) -> list[tuple[str, str, list[str]]]:
     """[(party key, party name, clauses)] for home then partner: what each side gives."""
     ctx = {(c["name"], c["index"]): c for c in r.extras.get("lever_context", [])}
+    words = Words(r.instance["parties"]["home"], r.instance["parties"]["partner"], calibration_name(r))
+    registered = {f.name: f for f in families()}
     out = []
     for party in ("home", "partner"):
         name = r.instance["parties"][party]
         rows = [lv for lv in r.levers if lv.party == party]
         clauses: list[str] = []
         for family, group in groupby(rows, key=lambda lv: lv.name):
-            say = PHRASES.get(family, _generic)
-            clauses += capped(say(r, list(group), ctx, name), MAX_ITEMS, "more like these (the Levers table lists "
-                                                                          "every lever)")
+            f = registered.get(family)
+            said = f.phrase(list(group), ctx, name, words) if f is not None and f.phrase is not None \
+                else _generic(list(group), name)
+            clauses += capped(said, MAX_ITEMS, "more like these (the Levers table lists every lever)")
         out.append((party, name, clauses))
     return out
 
@@ -62,111 +65,28 @@ def _fixed(lv) -> str:
     return " (fixed by the instance)" if lv.fixed else ""
 
 
-def _tariff(r: Results, rows, ctx, name: str) -> list[str]:
-    """'sets the tariff on passenger cars at 15.0% (27.5% with no deal, 2.5% in 2024)'."""
-    year = calibration_name(r)
-    out, kept = [], []
-    for lv in rows:
-        c = ctx.get((lv.name, lv.index), {})
-        group = c.get("group") or lv.label
-        what = f"its tariff on {r.instance['parties']['home']}-made {group}" if lv.party == "partner" \
-            else f"the tariff on {group}"
-        now = rate_setting(lv.value, lv.choice)
-        nd, nd_choice, base = c.get("no_deal"), c.get("no_deal_choice"), c.get("baseline")
-        if nd is not None and abs(nd - lv.value) < SAME and nd_choice == lv.choice:
-            kept.append((f"keeps {what} at {now}, as with no deal{_fixed(lv)}", now))
-            continue
-        refs = ["fixed by the instance"] if lv.fixed else []
-        if nd is not None:
-            refs.append(f"{rate_setting(nd, nd_choice)} with no deal")
-        if base is not None:
-            refs.append(f"{share(base)} in {year}")
-        how = f"as a {now}" if lv.choice and not lv.choice.startswith("flat ") else f"at {now}"
-        out.append(f"sets {what} {how}" + (f" ({'; '.join(refs)})" if refs else ""))
-    if len(kept) > 2:            # many lines left as with no deal: one clause
-        rates = sorted({now for _, now in kept})
-        return out + [f"keeps the tariff on {len(kept):,} {'other ' if out else ''}lines as with no deal "
-                      f"({', '.join(rates[:MAX_ITEMS])}{', ...' if len(rates) > MAX_ITEMS else ''})"]
-    return out + [text for text, _ in kept]
+@dataclass(frozen=True)
+class Words:
+    """The wording helpers a lever family's `phrase` is given (`data.families.base.Wording`):
+    the parties' names, the calibration year, and how this report writes amounts and labels."""
+
+    home: str
+    partner: str
+    year: str
+    max_items: int = MAX_ITEMS
+
+    amount = staticmethod(amount)
+    plural = staticmethod(plural)
+    short = staticmethod(short)
+    share = staticmethod(share)
+    money = staticmethod(money)
+    rate_setting = staticmethod(rate_setting)
+    without_party = staticmethod(without_party)
+    capped = staticmethod(capped)
+    fixed = staticmethod(_fixed)
 
 
-def _switch(r: Results, rows, ctx, name: str) -> list[str]:
-    """A yes/no concession granted: its label, without the party's name."""
-    return [without_party(lv.label, name) + _fixed(lv) for lv in rows if lv.value > 0.5]
-
-
-def _commitments(r: Results, rows, ctx, name: str) -> list[str]:
-    """'its dealer networks sell 33,500 vehicles built in the United States a year: Toyota's
-    Japanese dealer network 20,000 (SUVs and crossovers), ...'."""
-    used = [lv for lv in rows if lv.value > 0]
-    if not used:
-        return []
-    home = r.instance["parties"]["home"]
-    by_channel: dict[str, list] = {}
-    for lv in used:
-        c = ctx.get((lv.name, lv.index), {})
-        by_channel.setdefault(c.get("group") or lv.label, []).append((c.get("item", ""), lv))
-    unit = used[0].unit
-    parts = []
-    for channel, items in by_channel.items():
-        total = sum(lv.value for _, lv in items)
-        detail = ", ".join(capped([f"{item} {lv.value:,.0f}" if len(items) > 1 else item for item, lv in items if item],
-                                  MAX_ITEMS, "more segments"))
-        parts.append(f"{short(channel)} {total:,.0f}" + (f" ({detail})" if detail else ""))
-    parts = capped(parts, MAX_ITEMS, "more dealer networks")
-    total = sum(lv.value for lv in used)
-    fixed = " (fixed by the instance)" if all(lv.fixed for lv in used) else ""
-    made = amount(total, unit).replace(f" {plural(unit)}", f" {home}-made {plural(unit)}", 1)
-    return [f"its dealer networks sell {made} a year: " + "; ".join(parts) + fixed]
-
-
-def _shifts(r: Results, rows, ctx, name: str) -> list[str]:
-    """'Toyota builds 15,168 luxury cars a year in the United States instead of exporting them'."""
-    home = r.instance["parties"]["home"]
-    by_maker: dict[str, list] = {}
-    for lv in rows:
-        if lv.value > 0:
-            c = ctx.get((lv.name, lv.index), {})
-            by_maker.setdefault(c.get("group") or lv.label, []).append((c.get("item", ""), lv))
-    out = []
-    for maker, items in by_maker.items():
-        total = sum(lv.value for _, lv in items)
-        if len(items) == 1:
-            item, lv = items[0]
-            what = f"{total:,.0f} of its {item}" if item else amount(total, lv.unit)
-        else:
-            what = amount(total, items[0][1].unit) + " (" + ", ".join(f"{i} {lv.value:,.0f}" for i, lv in items) + ")"
-        out.append(f"{short(maker)} builds {what} a year in its {home} plants instead of exporting them"
-                   + (" (fixed by the instance)" if all(lv.fixed for _, lv in items) else ""))
-    return out
-
-
-def _purchases(r: Results, rows, ctx, name: str) -> list[str]:
-    """'buys 20 Boeing aircraft and 260,000 tonnes of US rice a year ($2.23 bn, of which $1.23 bn
-    additional)'."""
-    used = [lv for lv in rows if lv.value > 0]
-    if not used:
-        return []
-    items, total, extra = [], 0.0, 0.0
-    for lv in used:
-        c = ctx.get((lv.name, lv.index), {})
-        label = c.get("group") or lv.label
-        words = amount(lv.value, lv.unit)
-        if label.split()[-1:] == [lv.unit] or label.endswith(words.split(" ", 1)[-1]):
-            items.append(f"{words.split(' ', 1)[0]} {label}")
-        else:
-            items.append(f"{words} of {label}")
-        if "unit_value" in c:
-            total += lv.value * c["unit_value"]
-            extra += lv.value * c["unit_value"] * c.get("additional_share", 1.0)
-    items = capped(items, MAX_ITEMS, "more goods")
-    listed = ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1]
-    worth = f" ({money(total)}, of which {money(extra)} is additional)" if total else ""
-    fixed = " (fixed by the instance)" if all(lv.fixed for lv in used) else ""
-    return [f"buys {listed} a year{worth}{fixed}"]
-
-
-def _generic(r: Results, rows, ctx, name: str) -> list[str]:
+def _generic(rows, name: str) -> list[str]:
     """'label: setting' for every lever used (a family with no phrase of its own)."""
     out = []
     for lv in rows:
@@ -175,11 +95,6 @@ def _generic(r: Results, rows, ctx, name: str) -> list[str]:
         shown = lv.choice or (("yes" if lv.value > 0.5 else "no") if lv.unit == "yes/no" else amount(lv.value, lv.unit))
         out.append(f"{without_party(lv.label, name)}: {shown}{_fixed(lv)}")
     return out
-
-
-Phrase = Callable[[Results, list, dict, str], list[str]]
-PHRASES: dict[str, Phrase] = {"tariff": _tariff, "partner_tariff": _tariff, "ntb_relief": _switch,
-                              "commitment": _commitments, "production_shift": _shifts, "purchase": _purchases}
 
 
 # -- the constraints that matter -----------------------------------------------------------
@@ -231,7 +146,7 @@ def footnotes(r: Results) -> list[str]:
 
 
 def _setting(lv) -> str:
-    if lv.name in ("tariff", "partner_tariff"):
+    if lv.choice is not None and lv.unit == "fraction":      # a tariff option: its rate, or its label
         return rate_setting(lv.value, lv.choice)
     if lv.unit == "yes/no":
         return "yes" if lv.value > 0.5 else "no"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from model.data.levers import LEVER_FAMILIES
 from model.text import visible
 
 SHEET_ROW_LIMIT = 50_000      # a longer table stays out of the workbook (see write_xlsx)
@@ -122,10 +123,8 @@ RESULTS_FULL_TABLES = {"levers": "levers.csv", "metrics": "metrics.csv", "constr
                        "frontier": "results.json ('extras', 'frontier')",
                        "concession_values": "concession_values.csv"}
 
-# One key per column: each lever family's index split into named columns (a family the table
-# does not name gets key_1, key_2, ...).
-KEY_COLUMNS = {"tariff": ("line",), "partner_tariff": ("line",), "ntb_relief": ("measure",),
-               "commitment": ("channel", "segment"), "production_shift": ("maker", "segment"), "purchase": ("good",)}
+# One key per column: each lever family's index split into the columns it names (`key_names`;
+# a family that names none gets key_1, key_2, ...).
 SENSE_WORDS = {"<=": "at most", ">=": "at least", "==": "equal to"}
 # The sign conventions, in the column names themselves and in the workbook's "column notes" sheet.
 DUAL = "dual_deficit_change_per_unit_bound_rises"
@@ -157,7 +156,8 @@ NOTES = [
 def split_index(name: str, index: str) -> dict[str, str]:
     """A lever's index as named key columns: ('commitment', 'toyota_dealers.suv') ->
     {channel: toyota_dealers, segment: suv}."""
-    columns = KEY_COLUMNS.get(name)
+    family = LEVER_FAMILIES.get(name)
+    columns = family.key_names if family is not None else ()
     parts = index.split(".", len(columns) - 1) if columns else index.split(".")
     if not columns or len(parts) != len(columns):
         columns = tuple(f"key_{k + 1}" for k in range(len(parts)))

@@ -1,0 +1,108 @@
+"""Non-tariff-barrier relief: yes/no measures the partner may grant (e.g. accept home safety standards).
+
+Instance file: `ntb_measures` (each with the extra home-made vehicles a year partner buyers
+would take per segment when it is granted, and its political cost a year), and `ntb:`
+under `no_deal`/`fixed_levers` (measure -> true/false).
+
+Economics: relief n lifts the partner buyers' ceiling of segment s by lift_ns (its
+contribution to the named quantity partner_ceiling[s] of the core's buyers' ceiling row:
+sum_n lift_ns x ntb_relief[n]), and costs the partner its political cost
+(partner_political_cost += sum_n cost_n x ntb_relief[n]).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import StrictBool
+
+from model.data.catalogue import MONEY, VOL
+from model.data.families.base import PARTNER_CEILING, LeverFamily, Section
+from model.data.fields import Q, Strict, declared, own_unit, quantity, text
+
+NAME = "ntb_relief"
+
+
+class NtbSpec(Strict):
+    """A non-tariff-barrier relief the partner may grant (e.g. accept home safety standards):
+    on or off; when on it lifts the partner buyers' ceiling."""
+
+    label: str = text("The measure's name in reports.")
+    ceiling_lift: dict[str, Q] = quantity("Segment -> extra home-made vehicles a year the partner's buyers would "
+                                          "take when the measure is granted.", "vehicles", ge=0, drawable=True)
+    political_cost: Q = quantity("The partner's political cost of granting the measure, a year.", "USD", ge=0,
+                                 drawable=True)
+
+
+@dataclass(frozen=True)
+class NtbMeasure:
+    """A non-tariff-barrier relief the partner may grant (e.g. accept home safety standards)."""
+
+    name: str
+    label: str
+    ceiling_lift: dict[str, float]   # segment -> extra vehicles partner buyers would take
+    political_cost: float            # USD a year, borne by the partner
+
+
+def read(reader, given: dict, inst) -> dict:
+    out = {}
+    per = declared(NtbSpec, "ceiling_lift")
+    for key, n in given["ntb_measures"].items():
+        p = f"ntb_measures.{key}"
+        lift = {s: reader.q(v, f"{p}.ceiling_lift.{s}", per, dimension=own_unit(per.dimension, inst.segments[s].unit))
+                for s, v in n.ceiling_lift.items()
+                if reader.ref(s, inst.segments, f"{p}.ceiling_lift.{s}", "segment")}
+        out[key] = NtbMeasure(name=key, label=n.label, ceiling_lift=lift,
+                              political_cost=reader.field(n, "political_cost", p))
+    return {"ntb_measures": out}
+
+
+def read_deal(reader, given: dict, path: str, inst, complete: bool) -> dict:
+    return {n: on for n, on in given.items() if reader.ref(n, inst.ntb_measures, f"{path}.{n}", "NTB measure")}
+
+
+def market(v, inst, linear) -> dict:
+    """partner_ceiling[s] += sum_n lift_ns x ntb_relief[n] (every segment, once there are measures)."""
+    if not inst.ntb_measures:
+        return {}
+    return {(PARTNER_CEILING, s): sum(n.ceiling_lift.get(s, 0.0) / VOL * v.ntb_relief[k]
+                                      for k, n in inst.ntb_measures.items()) for s in inst.segments}
+
+
+def market_values(inst, granted: dict) -> dict:
+    return {(PARTNER_CEILING, s): sum(n.ceiling_lift.get(s, 0.0) for k, n in inst.ntb_measures.items()
+                                      if granted.get(k)) for s in inst.segments}
+
+
+def market_most(inst) -> dict:
+    """The ceiling with every relief granted."""
+    return {(PARTNER_CEILING, s): sum(n.ceiling_lift.get(s, 0) for n in inst.ntb_measures.values())
+            for s in inst.segments}
+
+
+def terms(v, inst, table, linear) -> dict:
+    return {"partner_political_cost": sum(n.political_cost / MONEY * v.ntb_relief[k]
+                                          for k, n in inst.ntb_measures.items())}
+
+
+def values(inst, granted: dict, outcomes) -> dict:
+    return {"partner_political_cost": sum(inst.ntb_measures[n].political_cost for n, on in granted.items() if on)}
+
+
+def say(rows, ctx: dict, name: str, words) -> list[str]:
+    """A yes/no concession granted: its label, without the party's name."""
+    return [words.without_party(lv.label, name) + words.fixed(lv) for lv in rows if lv.value > 0.5]
+
+
+FAMILY = LeverFamily(
+    name=NAME, deal_field="ntb", section="ntb", party="partner", kind="switch", short="ntb",
+    keys=lambda inst: list(inst.ntb_measures), unit=lambda inst, n: "yes/no",
+    label=lambda inst, n: inst.ntb_measures[n].label, upper=lambda inst, n: 1.0,
+    # NTB relief acts through the commitments it lets buyers take: it shares their step.
+    bridge_step="commitments",
+    sweep_label=lambda inst, n: f"{inst.ntb_measures[n].label} (granted)",
+    sections=(Section("ntb_measures", dict[str, NtbSpec], "Measure key -> a non-tariff-barrier relief.",
+                      entry="NTB measure", docs=(("ntb_measures", NtbSpec, "all"),)),),
+    deal_entry=(dict[str, StrictBool], text("NTB measure -> `true` (granted) or `false`.", default_factory=dict)),
+    read=read, read_deal=read_deal, market=market, market_values=market_values, market_most=market_most,
+    terms=terms, values=values, phrase=say, key_names=("measure",),
+)
