@@ -37,7 +37,7 @@ from model.optimization.highs import (
     solve,
     solver_version,
 )
-from model.optimization.objectives import lexicographic_stage, stage_two_time_limit
+from model.optimization.objectives import lexicographic_stage, polish_solution, stage_two_time_limit
 from model.results import ConstraintRow, LeverRow, MetricRow, Results
 
 SHADOW_PRICE_SOURCE = ("LP with the chosen tariff options and NTB reliefs fixed (the MILP's binaries at their "
@@ -87,10 +87,13 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
         if objective == "min_deficit":
             with timer("solve_stage_one"):          # includes passing the model to HiGHS
                 outcome = solve(solver, m, time_limit)
+            limit = stage_two_time_limit(solver.h.getNumCol(), timer.times["solve_stage_one"], time_limit)
             if outcome.status == "optimal":
-                limit = stage_two_time_limit(solver.h.getNumCol(), timer.times["solve_stage_one"], time_limit)
                 with timer("solve_stage_two"):
                     stages.update(lexicographic_stage(solver, m, inst, limit))
+            if outcome.has_solution:       # binaries exactly 0/1, the rest re-solved for them
+                with timer("polish"):
+                    stages["polish"] = polish_solution(solver, m, inst, limit)
         else:
             from model.optimization.objectives import solve_objective
             outcome, extra = solve_objective(solver, m, inst, refs, objective, time_limit)
@@ -137,7 +140,8 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
         levers=lever_rows(inst, deal),
         constraints=constraint_rows(checks, lp.duals if lp else {}),
         verification={"max_violation": violation, "ok": violation <= VIOLATION_TOLERANCE,
-                      "tolerance": VIOLATION_TOLERANCE, "worst": worst.name, "checks": len(checks)},
+                      "tolerance": VIOLATION_TOLERANCE, "worst": worst.name, "checks": len(checks),
+                      "polish": stages.get("polish")},
         solver=info,
         shadow_prices={"source": SHADOW_PRICE_SOURCE, "status": lp.status if lp else "not computed",
                        "unit": "USD of deficit per unit of the constraint's bound"},
