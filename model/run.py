@@ -120,16 +120,21 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
             deal, binaries = extract_deal(m, inst, threshold=0.0)
             metrics = evaluate(inst, deal, table)
             checks = constraint_checks(inst, deal, metrics, refs, binaries)
-            stages["noise"] = "amounts below the noise threshold were kept: zeroing them broke a constraint"
+            if max_violation(checks) <= VIOLATION_TOLERANCE:
+                stages["noise"] = "amounts below the noise threshold were kept: zeroing them broke a constraint"
         worst = max(checks, key=lambda c: c.relative_violation)
         violation = max_violation(checks)
+    if violation > VIOLATION_TOLERANCE:      # a solution that fails the check is not a deal: report none
+        outcome.status = "error"
+        outcome.message = (f"the solver's solution violates '{worst.label}' ({worst.name}) by {violation:.2e} "
+                           "relative; it is not reported as a deal")
+        results = _no_deal_results(inst, refs, outcome, info, stages, timer)
+        results.verification.update(max_violation=violation, ok=False, worst=worst.name, checks=len(checks),
+                                    polish=stages.get("polish"))
+        return results
     with timer("duals"):
         lp = fixed_lp_duals(solver, m) if outcome.status == "optimal" else None
     status, message = outcome.status, outcome.message
-    if violation > VIOLATION_TOLERANCE:
-        status = "error"
-        message = (f"the solver's solution violates '{worst.label}' ({worst.name}) by {violation:.2e} relative; "
-                   "it is not reported as a deal")
     obj_name = stages.get("objective_metric", inst.settings.objective_metric)
     results = Results(
         instance=_instance_summary(inst), status=status, message=message,

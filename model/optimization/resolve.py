@@ -43,7 +43,7 @@ from model.optimization.highs import (
     make_solver,
     solve,
 )
-from model.optimization.objectives import lexicographic_stage
+from model.optimization.objectives import lexicographic_stage, polish_solution
 
 INF = highspy.kHighsInf
 COEF_TOLERANCE = 1e-9     # HiGHS drops matrix entries this small (its small_matrix_value)
@@ -276,6 +276,7 @@ class Resolver:
         x = list(h.getSolution().col_value)
         if status == "optimal":
             x = self._second_stage(inst, metrics, x)
+        x = self._polish(inst, metrics, x, second=status == "optimal")
         deal, binaries = self._deal(inst, x)
         return _verified(inst, table, refs, status, deal, binaries, "re-solve")
 
@@ -341,6 +342,35 @@ class Resolver:
             return list(h.getSolution().col_value)
         return x
 
+    def _polish(self, inst: Instance, metrics: dict, x: list, second: bool) -> list:
+        """`objectives.polish_solution` on the raw HiGHS model: every binary fixed at its rounded
+        value, then the least deficit and (after a second stage) the partner's best payoff at
+        exactly that deficit, as LPs; `x` as it was if an LP does not end optimal."""
+        h, deficit, payoff = self.h, metrics[inst.settings.objective_metric], metrics["partner_payoff"]
+        ints = [j for j, t in enumerate(self.integrality) if int(t)]
+        if all(x[j] == round(x[j]) for j in ints):
+            return x
+        values = [float(round(x[j])) for j in ints]
+        h.changeColsIntegrality(len(ints), ints, [0] * len(ints))
+        h.changeColsBounds(len(ints), ints, values, values)
+        polished = x
+        for objective, sense in ((deficit, highspy.ObjSense.kMinimize), (payoff, highspy.ObjSense.kMaximize)):
+            cost = [0.0] * self.num_col
+            for j, v in objective.terms.items():
+                cost[j] = v
+            h.changeColsCost(self.num_col, list(range(self.num_col)), cost)
+            h.changeObjectiveOffset(objective.constant)
+            h.changeObjectiveSense(sense)
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return x
+            polished = list(h.getSolution().col_value)
+            if objective is payoff or not second:
+                break
+            cols = list(deficit.terms)
+            h.addRow(-INF, deficit.value(polished) - deficit.constant, len(cols), cols, [deficit.terms[j] for j in cols])
+        return polished
+
     def _deal(self, inst: Instance, x: list) -> tuple[Deal, dict]:
         """As `highs.extract_deal`, from HiGHS column values (scaled as `inst`'s model is)."""
         return read_deal(inst, self.sets.lever_families,
@@ -356,6 +386,8 @@ class Resolver:
                 outcome = solve(solver, m, time_limit)
                 if outcome.status == "optimal":
                     lexicographic_stage(solver, m, inst, time_limit)
+                if outcome.has_solution:
+                    polish_solution(solver, m, inst, time_limit)
             else:
                 from model.optimization.objectives import solve_objective
                 outcome, _ = solve_objective(solver, m, inst, refs, self.objective, time_limit)
