@@ -63,12 +63,17 @@ def test_added_and_removed_rows_and_objectives_match_a_fresh_load(tmp_path):
 
 
 def test_a_changed_parameter_reloads(tmp_path):
+    """A cap on the cars sold through the dealers, a mutable parameter: at 1e12 it does not bind
+    (40 cars, the buyers' ceiling); set to 0.015 thousand (15 cars) the deficit rises by 25 cars
+    x $10,000 = USD 0.25 million, as a fresh load of the changed model gives."""
     m = built(tmp_path)
     m.bound = pyo.Param(mutable=True, initialize=1e12)
-    m.limit = pyo.Constraint(expr=m.metric["imports_units"] <= m.bound)
+    m.limit = pyo.Constraint(expr=m.commitment["dealers", "car"] <= m.bound)
     solver = make_solver()
-    free = solve(solver, m).objective
-    m.bound.set_value(pyo.value(m.metric["imports_units"]) * 0.5)
+    free = solve(solver, m)
+    assert free.status == "optimal" and pyo.value(m.commitment["dealers", "car"]) == pytest.approx(0.04)
+    m.bound.set_value(0.015)
     limited = solve(solver, m)
-    assert limited.objective == pytest.approx(fresh(m), rel=1e-9) if limited.has_solution else not fresh(m)
-    assert limited.objective != free
+    assert limited.status == "optimal"
+    assert limited.objective == pytest.approx(free.objective + 0.25, rel=1e-9)
+    assert limited.objective == pytest.approx(fresh(m), rel=1e-9)

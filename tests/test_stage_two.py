@@ -64,7 +64,7 @@ def test_proven_fixings_keep_the_lexicographic_optimum(path, monkeypatch):
         if a is None or b is None:
             assert a == b
         else:
-            assert math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-3), (name, a, b)
+            assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-3), (name, a, b)
     if free.extras["stages"].get("stage_two_status") == "optimal":
         assert "stage_two_fixed" in fixed.extras["stages"]
 
