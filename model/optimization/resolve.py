@@ -37,6 +37,7 @@ from model.economics.metrics import evaluate, references
 from model.economics.responses import option_table
 from model.optimization.build import build_model, metric_expressions, read_deal, row_families
 from model.optimization.highs import (
+    LARGE_MODEL_VARIABLES,
     PYOMO_SOLVER_LOCK,
     extract_deal,
     highs_options,
@@ -345,10 +346,11 @@ class Resolver:
     def _polish(self, inst: Instance, metrics: dict, x: list, second: bool) -> list:
         """`objectives.polish_solution` on the raw HiGHS model: every binary fixed at its rounded
         value, then the least deficit and (after a second stage) the partner's best payoff at
-        exactly that deficit, as LPs; `x` as it was if an LP does not end optimal."""
+        exactly that deficit, as LPs (always for models up to LARGE_MODEL_VARIABLES columns, else
+        when a binary is off 0/1); `x` as it was if an LP does not end optimal."""
         h, deficit, payoff = self.h, metrics[inst.settings.objective_metric], metrics["partner_payoff"]
         ints = [j for j, t in enumerate(self.integrality) if int(t)]
-        if all(x[j] == round(x[j]) for j in ints):
+        if all(x[j] == round(x[j]) for j in ints) and self.num_col > LARGE_MODEL_VARIABLES:
             return x
         values = [float(round(x[j])) for j in ints]
         h.changeColsIntegrality(len(ints), ints, [0] * len(ints))
