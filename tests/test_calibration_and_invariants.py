@@ -117,6 +117,7 @@ def test_a_binding_red_lines_shadow_price_predicts_the_change(tmp_path, toyota_r
     assert drop == pytest.approx(1000 * row.relaxation_value, rel=1e-3)
 
 
+@pytest.mark.slow
 def test_results_json_is_identical_across_runs(tmp_path, toyota):
     a = write_report(solve_instance(toyota), tmp_path / "a")
     b = write_report(solve_instance(toyota), tmp_path / "b")

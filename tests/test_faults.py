@@ -10,6 +10,8 @@ import model.run as run_module
 from model.cli import main
 from model.optimization.highs import SolveOutcome
 
+pytestmark = pytest.mark.slow  # subprocesses
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

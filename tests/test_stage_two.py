@@ -72,6 +72,7 @@ def test_second_stage_stopped_by_its_time_limit(tmp_path, monkeypatch):
     assert "not proven optimal" not in summary(full, tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", shipped(), ids=lambda p: p.stem)
 def test_proven_fixings_keep_the_lexicographic_optimum(path, monkeypatch):
     """Stage two with the binaries stage one proves cannot move fixed reaches the
