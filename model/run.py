@@ -110,16 +110,21 @@ def solve_model(model: NegotiationModel, objective: str | None = None, time_limi
             deal, binaries = model.read(solution.x, threshold=0.0)
             metrics = evaluate(inst, deal, table)
             checks = constraint_checks(inst, deal, metrics, refs, binaries)
-            stages["noise"] = "amounts below the noise threshold were kept: zeroing them broke a constraint"
+            if max_violation(checks) <= VIOLATION_TOLERANCE:
+                stages["noise"] = "amounts below the noise threshold were kept: zeroing them broke a constraint"
         worst = max(checks, key=lambda c: c.relative_violation)
         violation = max_violation(checks)
+    if violation > VIOLATION_TOLERANCE:      # a solution that fails the check is not a deal: report none
+        solution.status = "error"
+        solution.message = (f"the solver's solution violates '{worst.label}' ({worst.name}) by {violation:.2e} "
+                            "relative; it is not reported as a deal")
+        results = _no_deal_results(model, solution, info, stages, timer)
+        results.verification.update(max_violation=violation, ok=False, worst=worst.name, checks=len(checks),
+                                    repair=_repair(stages))
+        return results
     with timer("duals"):
         lp = model.fixed_lp(solution) if solution.status == "optimal" else None
     status, message = solution.status, solution.message
-    if violation > VIOLATION_TOLERANCE:
-        status = "error"
-        message = (f"the solver's solution violates '{worst.label}' ({worst.name}) by {violation:.2e} relative; "
-                   "it is not reported as a deal")
     obj_name = stages.get("objective_metric", inst.settings.objective_metric)
     results = Results(
         instance=_instance_summary(inst), status=status, message=message,
@@ -130,7 +135,8 @@ def solve_model(model: NegotiationModel, objective: str | None = None, time_limi
         levers=lever_rows(inst, deal),
         constraints=constraint_rows(checks, lp.duals if lp else {}),
         verification={"max_violation": violation, "ok": violation <= VIOLATION_TOLERANCE,
-                      "tolerance": VIOLATION_TOLERANCE, "worst": worst.name, "checks": len(checks)},
+                      "tolerance": VIOLATION_TOLERANCE, "worst": worst.name, "checks": len(checks),
+                      "repair": _repair(stages)},
         solver=info,
         shadow_prices={"source": SHADOW_PRICE_SOURCE, "status": lp.status if lp else "not computed",
                        "unit": "USD of deficit per unit of the constraint's bound"},
@@ -153,6 +159,12 @@ def solve_model(model: NegotiationModel, objective: str | None = None, time_limi
         with timer("concession_values"):
             results.extras["concession_values"] = {"skipped": why_not} if why_not else concession_values(model, deal)
     return results
+
+
+def _repair(stages: dict) -> dict:
+    """How the solver's solution was repaired before it was verified (`handle._polish`)."""
+    return {"how": stages.get("repair") or "nothing to repair: the choices were exact and no amount was noise",
+            "integrality_error": stages.get("integrality_error")}
 
 
 def _stages(stages: dict) -> dict:

@@ -14,6 +14,8 @@ from tiny import q, write
 import model.jobs as jobs
 from model.cli import MAX_DRAWS, MAX_POINTS, MAX_PRINTED_ERRORS, main
 
+pytestmark = pytest.mark.slow  # subprocesses
+
 ROOT = Path(__file__).resolve().parent.parent
 NO_ZOPA = ROOT / "instances" / "no_zopa_example.yaml"        # exit 3: no deal possible
 

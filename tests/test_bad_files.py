@@ -72,6 +72,7 @@ def test_missing_file(capsys):
     assert code == 2 and "file not found" in text
 
 
+@pytest.mark.slow
 def test_subprocess_never_shows_a_traceback(tmp_path):
     path = write(tmp_path, {"segments": {"car": {"pass_through": q(150, "%")}}})
     proc = subprocess.run([sys.executable, str(ROOT / "solve.py"), "run", str(path), "--out", str(tmp_path / "out")],

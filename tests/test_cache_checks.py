@@ -169,6 +169,7 @@ def test_compare_command_says_what_it_ignored(tmp_path, capsys, monkeypatch):
     assert (tmp_path / "c" / "comparison.csv").read_text() == first          # the true numbers, not the edit
 
 
+@pytest.mark.slow
 def test_compare_in_a_folder_where_the_cache_cannot_go(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "reports").write_text("not a folder")

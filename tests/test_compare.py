@@ -67,12 +67,15 @@ def test_output_order_is_stable(tmp_path):
 
 
 def test_cache_is_not_reused_after_an_edit(tmp_path):
+    """Before the edit the deficit is 10,000,000 (both segments at 20%); after adding 'cars at
+    most 10%' it is 1e7/1.1 + 2e6/1.2: the cached result of the old file is not shown."""
     pa = write(tmp_path, {}, "a.yaml")
-    compare([pa, pa], tmp_path / "cache", solve_instance)
+    before, _ = compare([pa, pa], tmp_path / "cache", solve_instance)
+    assert {o.name: o for o in before.outcomes}["deficit"].values[0] == pytest.approx(1e7 / 1.2 + 2e6 / 1.2)
     write(tmp_path, RED_LINE, "a.yaml")
     comp, uses = compare([pa, pa], tmp_path / "cache", solve_instance)
     assert [u.reused for u in uses] == [False, True]
-    assert comp.outcomes[0].values[0] is not None
+    assert {o.name: o for o in comp.outcomes}["deficit"].values[0] == pytest.approx(1e7 / 1.1 + 2e6 / 1.2)
 
 
 def test_compare_command_writes_csv_and_md(tmp_path, capsys, monkeypatch):

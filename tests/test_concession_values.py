@@ -128,12 +128,17 @@ def test_the_rule_skips_other_objectives(tmp_path):
 
 
 def test_concession_values_directly(tmp_path, priced):
-    inst, r, rows = priced
+    """Called on the optimal deal written out by hand (not the one `run` read back), the function
+    gives the values worked out in the module docstring."""
+    inst, _, _ = priced
     from model.data.instance import Deal
     deal = Deal(tariff={"car": "flat_20", "truck": "flat_20"}, commitments={("dealers", "car"): 50.0},
                 ntb={"standards": True})
-    again = {row["lever"]: row for row in concession_values(NegotiationModel(inst), deal)["rows"]}
-    assert again["commitment.dealers.car"]["home_value"] == pytest.approx(rows["commitment.dealers.car"]["home_value"])
+    rows = {row["lever"]: row for row in concession_values(NegotiationModel(inst), deal)["rows"]}
+    sold, relief = rows["commitment.dealers.car"], rows["ntb.standards"]
+    assert sold["home_value"] == pytest.approx(500_000) and sold["partner_value"] == pytest.approx(30_000)
+    assert relief["home_value"] == pytest.approx(200_000) and relief["partner_value"] == pytest.approx(9_000)
+    assert rows["tariff.car"]["home_value"] == pytest.approx(-(CAR[10] - CAR[20]))
 
 
 @pytest.mark.parametrize("giver, home, partner, reading", [

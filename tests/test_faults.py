@@ -9,6 +9,8 @@ from tiny import q, write
 from model.cli import main
 from model.optimization.highs import SolveOutcome
 
+pytestmark = pytest.mark.slow  # subprocesses
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

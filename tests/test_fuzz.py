@@ -13,6 +13,7 @@ from tiny import spec
 
 from model.cli import main
 
+pytestmark = pytest.mark.fuzz
 EXPECTED_FILES = {"results.json", "levers.csv", "metrics.csv", "constraints.csv", "report.md", "report.html",
                   "results.xlsx", "timings.json"}
 CONCESSION_FILES = {"concession_values.csv", "concession_values.svg"}     # when the run priced concessions

@@ -19,6 +19,8 @@ import model.data.tables as tables
 import model.reporting.report_files as report_files
 from model.cli import main
 
+pytestmark = pytest.mark.slow  # subprocesses and full disks
+
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 

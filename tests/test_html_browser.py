@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 INSTANCES = ROOT / "instances"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.browser      # a skip fails under REQUIRE_INDEPENDENT_CHECKS=1 (tests/conftest.py)
 needs_browser = pytest.mark.skipif(CHROMIUM is None or DRIVER is None, reason="headless Chromium not found: "
                                    "install Debian's chromium and chromium-driver (.ci/run does)")
 

@@ -25,6 +25,8 @@ from model.reporting import spreadsheet
 from model.reporting.charts import bridge_chart, frontier_chart, sweep_chart, sweep_levers_chart
 from model.reporting.html import esc
 
+pytestmark = pytest.mark.slow  # every command's pages
+
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 FILE_NAME = '<img src=x onerror=alert(1)>.yaml'
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

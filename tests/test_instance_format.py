@@ -29,6 +29,7 @@ def models() -> list[type[BaseModel]]:
     return schema.spec_models()
 
 
+@pytest.mark.slow
 def test_committed_format_doc_is_up_to_date():
     assert DOC.read_text(encoding="utf-8") == format_doc.render(), \
         "docs/instance-format.md is out of date: run `make docs` and commit it"

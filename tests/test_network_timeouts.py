@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from tiny import q, write
 
+pytestmark = pytest.mark.slow  # waits for timeouts
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

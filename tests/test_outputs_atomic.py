@@ -9,6 +9,8 @@ import pytest
 
 from model.reporting.report_directory import MARKER, OutputRefused, text_writer, write_directory
 
+pytestmark = pytest.mark.slow  # subprocesses and signals
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -221,3 +221,27 @@ def test_tariff_rate_quota_rent_by_holder(tmp_path):
     assert government.metric("tariff_revenue").deal == pytest.approx(0.2 * (CAR[20] + TRUCK[20]))
     free = solve(tmp_path, {"tariff_menus": quota("exporters")["tariff_menus"]})
     assert tariffs(free)["car"] == "flat 20.0%" and deficit(free) == pytest.approx(CAR[20] + TRUCK[20])
+
+
+def test_the_tie_break_holds_the_deficit_to_its_tolerance(tmp_path):
+    """Cars imported 12,000,000 a year (at 20%: 12e10 / 1.2 = 1e11 of deficit, so that the
+    tolerance, $100, is far above HiGHS's resolution of $0.10). Two reliefs, either of which
+    fills the dealers' 50 cars: 'standards' lifts the ceiling by 50 at a political cost of
+    $5,000, 'labels' by 49.9 at $1,000 (both together cost more and sell no more). With
+    'standards' the deficit is 1e11 + 1,666,666.67 - 500,000; 'labels' sells 0.1 of a car less,
+    $1,000 more deficit (1.0e-8 relative), but is $4,000 better for the partner. Stage two
+    keeps the deficit within lexicographic_tolerance = 1e-9 of the optimum ($100): 'standards'
+    stays. With a tolerance of 2e-8 ($2,000) it takes 'labels'."""
+    reliefs = {"segments": {"car": {"imports": q(12_000_000, "vehicles")}}, "ntb_measures": {
+        "standards": {"label": "accept home standards", "political_cost": q(5000, "USD"),
+                      "ceiling_lift": {"car": q(50, "vehicles")}},
+        "labels": {"label": "accept home labels", "political_cost": q(1000, "USD"),
+                   "ceiling_lift": {"car": q(49.9, "vehicles")}}},
+        "payoffs": {"partner": {"partner_political_cost": q(-1, "1")}}}
+    best = 1e11 + TRUCK[20] - 500_000
+    strict = solve(tmp_path, reliefs)
+    assert lever(strict, "ntb_relief", "standards") == 1.0 and lever(strict, "ntb_relief", "labels") == 0.0
+    assert deficit(strict) == pytest.approx(best, rel=1e-12)
+    loose = solve(tmp_path, {**reliefs, "settings": {"participation": False, "lexicographic_tolerance": 2e-8}})
+    assert lever(loose, "ntb_relief", "labels") == 1.0 and lever(loose, "ntb_relief", "standards") == 0.0
+    assert deficit(loose) == pytest.approx(best + 1000, rel=1e-12)

@@ -69,6 +69,7 @@ def test_quantiles_of_one_to_101():
     assert (qs["min"], qs["max"], qs["mean"]) == (1.0, 101.0, 51.0)
 
 
+@pytest.mark.slow
 def test_same_seed_same_csv_with_local_dask_cluster(tmp_path):
     """Serial, and on a 2-worker local Dask cluster reached through its scheduler address:
     byte-identical sweep.csv; every draw verified."""
@@ -115,6 +116,7 @@ def test_inverse_cdfs_by_hand():
     assert 10 < normal.draw(0.8413) < 14 and normal.draw(0.0) == pytest.approx(6.0) and normal.draw(0.999999) <= 14
 
 
+@pytest.mark.slow
 def test_resolve_matches_rebuild_on_toyota():
     """Re-solving the built model with other numbers gives what a fresh build and solve give."""
     inst = load(TOYOTA)
@@ -159,6 +161,7 @@ def test_uncertainty_errors_name_the_field(tmp_path):
     assert "unit 'USD' differs" in text and "needs a positive 'sd'" in text
 
 
+@pytest.mark.slow
 def test_cli_sweep_writes_outputs_and_rejects_bad_params(tmp_path, capsys):
     path = tmp_path / "mc.yaml"
     uncertain_tiny(tmp_path)
@@ -214,6 +217,7 @@ def test_well_formed_scheduler_addresses_pass_the_form_check(address):
     assert _scheduler(address) == address
 
 
+@pytest.mark.slow
 def test_workers_2_processes_give_the_serial_csv(tmp_path):
     """`--workers 2` (a local cluster of two worker processes) writes the serial sweep.csv."""
     path = tmp_path / "mc.yaml"

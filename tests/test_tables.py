@@ -93,6 +93,7 @@ def test_missing_column_duplicate_row_and_outside_path(tmp_path):
     assert "outside the instances tree" in str(err.value)
 
 
+@pytest.mark.slow
 def test_generated_instance_loads_solves_and_has_the_stated_size(tmp_path, capsys):
     """A small generated instance: valid, optimal, verified, with model_size's counts."""
     size = Size(segments=12, options=5, channels=3, coverage=0.5, makers=2, maker_coverage=0.5, seed=1)

@@ -420,8 +420,11 @@ class LoadedModel:
             return x, {}
         rounded = np.round(x[ints])
         off = float(np.max(np.abs(x[ints] - rounded)))
-        if off <= EXACT and not self._noise(x).size:
-            return x, {"integrality_error": 0.0}        # exact choices and no noise: nothing to repair
+        if off <= EXACT and not self._noise(x).size and self.num_columns > LARGE_MODEL_VARIABLES:
+            # Exact choices and no noise on a large model: the LPs would cost more than they can change.
+            # Small models are always repaired: a MIP solution may also sit inside HiGHS's feasibility
+            # tolerance past a bound (6e-6 of a vehicle over a ceiling, seen), which the LP vertex does not.
+            return x, {"integrality_error": 0.0}
         with self.scratch():
             self.set_integrality(ints, np.zeros(ints.size))
             self.set_column_bounds(ints, rounded, rounded)

@@ -1,0 +1,169 @@
+"""Headline figures derived again in this file, not read back from `metrics.py`.
+
+- Partner welfare and the sigma = 1 (Cobb-Douglas) price index, worked out by hand.
+- On every shipped instance with a deal: the deficit identity, both welfare totals, the
+  payoffs and the trade diversion against no deal, recomputed here from the reported levers,
+  the instance's units and prices, and each chosen tariff option's response (the response
+  functions have their own hand-worked tests in test_economics.py and test_armington.py).
+  The aggregation is written independently of `metrics.evaluate`, and grouped differently
+  (welfare as a whole, not as the sum of its reported parts), so a slip in one is not
+  mirrored in the other.
+"""
+from __future__ import annotations
+
+import math
+
+import pytest
+from expected_outcomes import shipped
+from test_armington import two_sources
+from tiny import q, tiny
+
+from model.data.instance import Deal
+from model.data.loader import load
+from model.economics.metrics import evaluate
+from model.economics.responses import chosen_export_factors, chosen_outcomes, chosen_partner_rates, option_table
+from model.run import solve_instance
+
+REL = 1e-9
+
+
+def test_partner_welfare_by_hand(tmp_path):
+    """Pass-through 0.5 on both segments, both at 20% (as with no deal). Margin $1,000 a vehicle.
+    Cars: b = 1 + 0.5 x 0.2 = 1.1 (above the margin floor (1 - 1,000/10,000) x 1.2 = 1.08), imports
+    1,000 / 1.1 = 909.09, customs value 10,000 x 1.1 / 1.2 = 9,166.67, margin per car
+    1,000 - (10,000 - 9,166.67) = 166.67. Trucks: b = 1.1 is below the floor (1 - 1,000/20,000)
+    x 1.2 = 1.14, so b = 1.14: imports 100 / 1.14, customs value 20,000 x 1.14 / 1.2 = 19,000,
+    margin 0. The deal: 50 cars through dealers earning $700 each (+35,000), 100 cars built in
+    Acme's home plants at a $500 margin (+50,000), which replace 100 imported cars.
+    Exporters' margin: (909.09 - 100) x 166.67 = 134,848.48, against 1,100 x 1,000 = 1,100,000 in
+    the calibration year. Partner welfare = 134,848.48 - 1,100,000 + 35,000 + 50,000 = -880,151.52.
+    The partner's payoff (export margin + dealer margin - political cost 0) = 169,848.48."""
+    inst = tiny(tmp_path, {
+        "segments": {"car": {"pass_through": q(0.5, "fraction"), "partner_ceiling": q(50, "vehicles")},
+                     "truck": {"pass_through": q(0.5, "fraction")}},
+        "channels": {"dealers": {"dealer_margin": q(700, "USD/vehicle")}},
+        "makers": {"acme": {"label": "Acme", "spare_capacity": q(100, "vehicles"), "segments": ["car"],
+                            "home_plant_margin": q(500, "USD/vehicle")}},
+        "payoffs": {"partner": {"dealer_margin": q(1, "1")}}})
+    car_margin = (1000 / 1.1 - 100) * (1000 - (10_000 - 10_000 * 1.1 / 1.2))
+    assert car_margin == pytest.approx(134_848.4848, rel=1e-9)
+    deal = Deal(tariff={"car": "flat_20", "truck": "flat_20"}, commitments={("dealers", "car"): 50.0},
+                shift={("acme", "car"): 100.0})
+    v = evaluate(inst, deal)
+    assert v["partner_export_margin"] == pytest.approx(car_margin, rel=1e-12)
+    assert v["imports_units"] == pytest.approx(1000 / 1.1 - 100 + 100 / 1.14, rel=1e-12)
+    assert v["exporter_surplus_change"] == pytest.approx(car_margin - 1_100_000, rel=1e-12)
+    assert v["partner_welfare"] == pytest.approx(car_margin - 1_100_000 + 35_000 + 50_000, rel=1e-12)
+    assert v["partner_payoff"] == pytest.approx(car_margin + 35_000, rel=1e-12)
+    # The solver reaches this deal: nothing is better for the deficit, and stage two keeps it.
+    r = solve_instance(inst, concessions=False)
+    assert r.metric("partner_welfare").deal == pytest.approx(car_margin - 1_100_000 + 85_000, rel=1e-9)
+
+
+def test_cobb_douglas_price_index_by_hand(tmp_path):
+    """sigma = 1, eta = -2, equal base shares w = 1/2, the partner's 0% -> 20% (r_p = 1.2, r_j = 1):
+      R = 1.2^(1/2) = 1.0954451 (the geometric mean; the CES formula divides by zero at sigma = 1)
+      X/X0 = R^-2 = 1/1.2
+      Q_p = 1,000 (1/1.2) (1.2 / R)^-1 = 1,000 R / 1.44 = 760.7258
+      Q_j = 1,000 (1/1.2) (1 / R)^-1 = 1,000 R / 1.2 = 912.8709
+    Buyers' surplus loss V0 (R^(eta + 1) - 1) / (eta + 1) = 2e7 (1 - 1/R) = 1,742,581.42."""
+    inst = two_sources(tmp_path, sigma=1.0, eta=-2.0)
+    at20 = option_table(inst)["car", "flat_20"]
+    r = math.sqrt(1.2)
+    assert at20.price_index == pytest.approx(r, rel=1e-12)
+    assert at20.imports == pytest.approx(1000 * r / 1.44, rel=1e-12)
+    assert at20.imports == pytest.approx(760.7258, rel=1e-7)
+    assert at20.third_imports["other"] == pytest.approx(1000 * r / 1.2, rel=1e-12)
+    assert at20.buyer_cost == pytest.approx(2e7 * (1 - 1 / r), rel=1e-12)
+    assert at20.buyer_cost == pytest.approx(1_742_581.42, rel=1e-8)
+
+
+def _deal_from_levers(inst, r) -> Deal:
+    """The deal as results.json reports it: option labels back to names, index texts back to keys."""
+    fields: dict[str, dict] = {"tariff": {}, "partner_tariff": {}, "ntb": {}, "commitments": {}, "shift": {},
+                               "purchases": {}}
+    for lv in r.levers:
+        if lv.name == "tariff":
+            fields["tariff"][lv.index] = next(o.name for o in inst.line_options(lv.index) if o.label == lv.choice)
+        elif lv.name == "partner_tariff":
+            fields["partner_tariff"][lv.index] = next(o.name for o in inst.partner_line_options(lv.index)
+                                                      if o.label == lv.choice)
+        elif lv.name == "ntb_relief":
+            fields["ntb"][lv.index] = lv.value == 1.0
+        elif lv.name in ("commitment", "production_shift"):
+            fields["commitments" if lv.name == "commitment" else "shift"][tuple(lv.index.split("."))] = lv.value
+        elif lv.name == "purchase":
+            fields["purchases"][lv.index] = lv.value
+        else:
+            raise AssertionError(f"a lever family this test does not know: {lv.name}")
+    return Deal().with_values_of(fields)
+
+
+def headline(inst, deal: Deal) -> dict[str, float]:
+    """Deficit, welfare and third-country imports of `deal`, aggregated here from its levers and
+    the chosen options' responses."""
+    out = chosen_outcomes(inst, deal, option_table(inst))
+    xf, rates = chosen_export_factors(inst, deal), chosen_partner_rates(inst, deal)
+    segs = inst.segments
+    shifted = {s: sum(x for (_, seg), x in deal.shift.items() if seg == s) for s in segs}
+    kept = {s: (1 - shifted[s] / out[s].imports) if out[s].imports > 0 else 0.0 for s in segs}
+    imports_value = sum((out[s].imports - shifted[s]) * out[s].unit_value for s in segs)
+    exports_value = sum(seg.exports * xf[s] * seg.export_price for s, seg in segs.items()) + sum(
+        x * inst.channels[c].unit_value[s] for (c, s), x in deal.commitments.items())
+    purchases = sum(x * inst.goods[g].unit_value * inst.goods[g].additional_share for g, x in deal.purchases.items())
+    third_supplies = [sup for seg in segs.values() if seg.armington for sup in seg.armington.suppliers]
+    revenue_2024 = sum(seg.base_tariff * seg.imports * seg.import_price for seg in segs.values()) + sum(
+        sup.base_tariff * sup.imports * sup.import_price for sup in third_supplies)
+    home_welfare = (sum((out[s].tariff_revenue + out[s].home_importer_rent) * kept[s] - out[s].buyer_cost
+                        + out[s].producer_surplus + sum(out[s].third_duty.values()) for s in segs) - revenue_2024)
+    partner_revenue = sum((rates[s] * xf[s] - seg.partner_base_tariff) * seg.exports * seg.export_price
+                          for s, seg in segs.items())
+    partner_welfare = (sum(out[s].export_margin * kept[s] - seg.imports * seg.partner_margin for s, seg in segs.items())
+                       + sum(x * inst.channels[c].dealer_margin for (c, _), x in deal.commitments.items())
+                       + sum(x * inst.makers[k].home_plant_margin for (k, _), x in deal.shift.items())
+                       + partner_revenue)
+    return {"deficit": imports_value - exports_value - purchases, "imports_value": imports_value,
+            "exports_value": exports_value, "purchases_value": purchases, "home_welfare": home_welfare,
+            "partner_welfare": partner_welfare,
+            "third_imports_value": sum(v for s in segs for v in out[s].third_value.values())}
+
+
+def _deal_instances():
+    """Shipped instances with a deal; the default one runs in the fast loop, the others are slow."""
+    return [pytest.param(p, id=p.stem, marks=() if p.stem == "toyota_2025" else pytest.mark.slow)
+            for p in shipped() if p.stem not in ("high_elasticity", "no_zopa_example")]
+
+
+@pytest.mark.parametrize("path", _deal_instances())
+def test_headline_figures_rederived(path):
+    inst = load(path)
+    r = solve_instance(inst, concessions=False)
+    assert r.status == "optimal"
+    deal, no_deal = headline(inst, _deal_from_levers(inst, r)), headline(inst, inst.no_deal)
+    for name, value in deal.items():
+        assert r.metric(name).deal == pytest.approx(value, rel=REL, abs=1e-3), name
+        if name != "purchases_value":
+            assert r.metric(name).no_deal == pytest.approx(no_deal[name], rel=REL, abs=1e-3), name
+    # Each side's gain over no deal: its payoff weights times the metrics, in this file's sums.
+    for party in ("home", "partner"):
+        weights = inst.payoff_weights[party]
+        gain = sum(w * (r.metric(m).deal - r.metric(m).no_deal) for m, w in weights.items())
+        payoff = r.metric(f"{party}_payoff")
+        assert payoff.deal - payoff.no_deal == pytest.approx(gain, rel=REL, abs=1e-3), party
+        if inst.settings.participation:
+            assert gain >= -1e-6 * max(1.0, abs(payoff.no_deal)), party
+    if inst.third_countries:        # trade diversion: minus the change in third-country imports
+        summary = r.extras["diversion"]["deal_vs_no_deal"]
+        assert summary["diversion"]["value"] == pytest.approx(
+            -(deal["third_imports_value"] - no_deal["third_imports_value"]), rel=REL, abs=1e-3)
+        assert summary["partner"]["value"] == pytest.approx(deal["imports_value"] - no_deal["imports_value"],
+                                                            rel=REL, abs=1e-3)
+
+
+def test_baseline_deficit_is_the_data(tmp_path):
+    """In the calibration year the deficit is imports x price - exports x price, from the data alone."""
+    for path in shipped():
+        inst = load(path)
+        v = evaluate(inst, None)
+        data = sum(s.imports * s.import_price - s.exports * s.export_price for s in inst.segments.values())
+        assert v["deficit"] == pytest.approx(data, rel=1e-12), path.stem
