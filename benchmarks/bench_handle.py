@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyomo.environ as pyo
 
-from model.data.loader import load
+from model.economics.loading import load
 from model.optimization.build import variable_name
 from model.optimization.handle import MIN, NegotiationModel
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_lever_family_extension import LEASE
+from pledge_family import PLEDGES
 from tiny import q, tiny, write
 
 import model.run as run
@@ -37,9 +37,9 @@ CAP = {"red_lines": {"cap": {"party": "partner", "label": "cars at most 10%", "r
 
 def binaries_of(deal: Deal, inst, off: float = 0.0) -> dict:
     """The solver's binaries for `deal` (the chosen option 1, the others 0), the chosen car option at 1 - off."""
-    tariff = {(line, o.name): (1.0 - off if (line == "car" and o.name == deal.tariff[line]) else
-                               float(o.name == deal.tariff[line])) for line in inst.lines for o in inst.line_options(line)}
-    return {"tariff": tariff, "ntb_relief": {n: float(bool(deal.ntb.get(n))) for n in inst.ntb_measures}}
+    tariff = {(line, o.name): (1.0 - off if (line == "car" and o.name == deal.values("tariff")[line]) else
+                               float(o.name == deal.values("tariff")[line])) for line in inst.lines for o in inst.line_options(line)}
+    return {"tariff": tariff, "ntb_relief": {n: float(bool(deal.values("ntb").get(n))) for n in inst.ntb_measures}}
 
 
 def checked(inst, deal, binaries=None):
@@ -146,29 +146,31 @@ def test_integrality(tmp_path):
 
 
 def test_a_lever_familys_own_check(tmp_path):
-    """The lease family (tests/test_lever_family_extension.py) brings 'at most 3 leases': 5
-    leases give slack -2, relative 2/5."""
-    register_lever_family(LEASE)
+    """The pledge family (tests/pledge_family.py) brings 'at most its cap': a cap of USD 8 M and a
+    pledge of USD 10 M give slack -2 M, relative 2/10."""
+    register_lever_family(PLEDGES)
     try:
-        inst = tiny(tmp_path)
-        checks = checked(inst, Deal(tariff=AT_20).with_values("leases", {"jet": 5.0}))
+        inst = tiny(tmp_path, {"investment_pledges": {"plants": {"label": "new plants", "cap": q(8, "USD million"),
+                                                                 "political_cost": q(10, "%")}}})
+        checks = checked(inst, Deal(tariff=AT_20).with_values("pledges", {"plants": 10e6}))
     finally:
-        unregister_lever_family(LEASE.name)
-    (row,) = [c for c in checks if c.name == "lease_limit[jet]"]
-    assert (row.slack, row.relative_violation) == (-2.0, pytest.approx(0.4))
-    assert max_violation(checks) == pytest.approx(0.4)
+        unregister_lever_family(PLEDGES.name)
+    (row,) = [c for c in checks if c.name == "pledge_cap[plants]"]
+    assert (row.slack, row.relative_violation) == (pytest.approx(-2e6), pytest.approx(0.2))
+    assert max_violation(checks) == pytest.approx(0.2)
 
 
 def _pushed_over_the_ceiling(monkeypatch, cars: float):
     """Read the solver's deal back with `cars` more cars sold through the dealers than it chose."""
-    real = run.extract_deal
+    from model.optimization.handle import LoadedModel
+    real = LoadedModel.read
 
-    def over(m, inst, threshold=None):
-        deal, binaries = real(m, inst, threshold)
+    def over(self, x, threshold=None):
+        deal, binaries = real(self, x, threshold)
         key = ("dealers", "car")
-        return Deal(**{**deal.__dict__, "commitments": {**deal.commitments, key: deal.commitments.get(key, 0) + cars}}), \
-            binaries
-    monkeypatch.setattr(run, "extract_deal", over)
+        sold = deal.values("commitments")
+        return deal.with_values("commitments", {**sold, key: sold.get(key, 0) + cars}), binaries
+    monkeypatch.setattr(LoadedModel, "read", over)
 
 
 def test_a_solution_over_a_ceiling_is_an_error(tmp_path, monkeypatch):

@@ -323,7 +323,7 @@ def solved():
 
     from tiny import write as write_tiny
 
-    from model.data.loader import load
+    from model.economics.loading import load
     from model.run import solve_instance
     with tempfile.TemporaryDirectory() as d:
         return solve_instance(load(write_tiny(d, {"segments": {"car": {"partner_ceiling": q_(30)}}})))

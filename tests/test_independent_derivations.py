@@ -18,10 +18,11 @@ from expected_outcomes import shipped
 from test_armington import two_sources
 from tiny import q, tiny
 
+from model.data.families import partner_tariff
 from model.data.instance import Deal
-from model.data.loader import load
+from model.economics.loading import load
 from model.economics.metrics import evaluate
-from model.economics.responses import chosen_export_factors, chosen_outcomes, chosen_partner_rates, option_table
+from model.economics.responses import chosen_outcomes, option_table
 from model.run import solve_instance
 
 REL = 1e-9
@@ -86,7 +87,7 @@ def _deal_from_levers(inst, r) -> Deal:
         if lv.name == "tariff":
             fields["tariff"][lv.index] = next(o.name for o in inst.line_options(lv.index) if o.label == lv.choice)
         elif lv.name == "partner_tariff":
-            fields["partner_tariff"][lv.index] = next(o.name for o in inst.partner_line_options(lv.index)
+            fields["partner_tariff"][lv.index] = next(o.name for o in partner_tariff.line_options(inst, lv.index)
                                                       if o.label == lv.choice)
         elif lv.name == "ntb_relief":
             fields["ntb"][lv.index] = lv.value == 1.0
@@ -99,18 +100,36 @@ def _deal_from_levers(inst, r) -> Deal:
     return Deal().with_values_of(fields)
 
 
+def partner_terms(inst, deal: Deal) -> tuple[dict[str, float], dict[str, float]]:
+    """Per segment: home exports relative to 2024 under the deal's partner tariff,
+    ((1 + pp t)/(1 + pp t0))^ep, and that tariff (its 2024 rate where the deal sets none)."""
+    factor = {s: 1.0 for s in inst.segments}
+    rate = {s: seg.partner_base_tariff for s, seg in inst.segments.items()}
+    chosen = deal.values("partner_tariff")
+    for line, members in inst.partner_lines.items():
+        if line not in chosen:
+            continue
+        t = partner_tariff.line_option(inst, line, chosen[line]).rate
+        for s in members.segments:
+            seg = inst.segments[s]
+            p = seg.export_pass_through
+            factor[s] = ((1 + p * t) / (1 + p * seg.partner_base_tariff)) ** seg.export_elasticity
+            rate[s] = t
+    return factor, rate
+
+
 def headline(inst, deal: Deal) -> dict[str, float]:
     """Deficit, welfare and third-country imports of `deal`, aggregated here from its levers and
     the chosen options' responses."""
     out = chosen_outcomes(inst, deal, option_table(inst))
-    xf, rates = chosen_export_factors(inst, deal), chosen_partner_rates(inst, deal)
+    xf, rates = partner_terms(inst, deal)
     segs = inst.segments
-    shifted = {s: sum(x for (_, seg), x in deal.shift.items() if seg == s) for s in segs}
+    shifted = {s: sum(x for (_, seg), x in deal.values("shift").items() if seg == s) for s in segs}
     kept = {s: (1 - shifted[s] / out[s].imports) if out[s].imports > 0 else 0.0 for s in segs}
     imports_value = sum((out[s].imports - shifted[s]) * out[s].unit_value for s in segs)
     exports_value = sum(seg.exports * xf[s] * seg.export_price for s, seg in segs.items()) + sum(
-        x * inst.channels[c].unit_value[s] for (c, s), x in deal.commitments.items())
-    purchases = sum(x * inst.goods[g].unit_value * inst.goods[g].additional_share for g, x in deal.purchases.items())
+        x * inst.channels[c].unit_value[s] for (c, s), x in deal.values("commitments").items())
+    purchases = sum(x * inst.goods[g].unit_value * inst.goods[g].additional_share for g, x in deal.values("purchases").items())
     third_supplies = [sup for seg in segs.values() if seg.armington for sup in seg.armington.suppliers]
     revenue_2024 = sum(seg.base_tariff * seg.imports * seg.import_price for seg in segs.values()) + sum(
         sup.base_tariff * sup.imports * sup.import_price for sup in third_supplies)
@@ -119,8 +138,8 @@ def headline(inst, deal: Deal) -> dict[str, float]:
     partner_revenue = sum((rates[s] * xf[s] - seg.partner_base_tariff) * seg.exports * seg.export_price
                           for s, seg in segs.items())
     partner_welfare = (sum(out[s].export_margin * kept[s] - seg.imports * seg.partner_margin for s, seg in segs.items())
-                       + sum(x * inst.channels[c].dealer_margin for (c, _), x in deal.commitments.items())
-                       + sum(x * inst.makers[k].home_plant_margin for (k, _), x in deal.shift.items())
+                       + sum(x * inst.channels[c].dealer_margin for (c, _), x in deal.values("commitments").items())
+                       + sum(x * inst.makers[k].home_plant_margin for (k, _), x in deal.values("shift").items())
                        + partner_revenue)
     return {"deficit": imports_value - exports_value - purchases, "imports_value": imports_value,
             "exports_value": exports_value, "purchases_value": purchases, "home_welfare": home_welfare,
