@@ -261,14 +261,25 @@ class PartnerMenuSpec(Strict):
     flat: FlatTiers = text("Flat tiers.")
 
 
+Unlimited = Literal["unlimited"]
+
+
 class SegmentSpec(Strict):
     """A vehicle segment and its calibration-year data. Import volume at tariff t
-    responds to the buyer price: with constant elasticity M(t) = imports *
-    ((1 + p t)/(1 + p t0))^e, where t0 is `base_tariff`, e `elasticity` and p `pass_through`.
-    With a `substitution_elasticity` the segment is an Armington composite instead: home
-    buyers choose among the partner, the third countries that list it (`third_countries`)
-    and home producers (`home_sales`, `home_price`), and `elasticity` is the composite's
-    overall demand elasticity; `home_substitution` is then left out."""
+    responds to the buyer price: with constant elasticity M = imports * r^e, where r is the
+    buyer price relative to the calibration year and e the `elasticity`. The buyer price
+    follows from the partner's supply curve (`partner_supply_elasticity`; perfectly elastic
+    if left out: r = (1 + t)/(1 + t0), t0 the `base_tariff`), or, where the file imposes a
+    `pass_through` p instead (SMART style), r = (1 + p t)/(1 + p t0). With a
+    `substitution_elasticity` the segment is an Armington composite instead: home buyers
+    choose among the partner, the third countries that list it (`third_countries`) and home
+    producers (`home_sales`, `home_price`), and `elasticity` is the composite's overall
+    demand elasticity; `home_substitution` is then left out. Converting published
+    elasticities: GTAP's ESUBD goes to `substitution_elasticity` and its ESUBM to
+    `import_substitution_elasticity`, as published; SMART's import demand elasticity goes to
+    `elasticity` and its substitution elasticity to `substitution_elasticity` under
+    `settings.response: linear` (SMART's own system), or, in the CES nest, to first order as
+    SMART's sigma minus the elasticity (e.g. 1.5 and -1.5 give 3)."""
 
     label: str = text("The segment's name in reports.")
     unit: str = text("The count unit its quantities are written in (imports, exports, ceilings, quotas, "
@@ -288,14 +299,26 @@ class SegmentSpec(Strict):
                                ge=0, drawable=True)
     elasticity: Q = quantity("Price elasticity of home import demand for the partner's vehicles (e): imports "
                              "change by about e% when buyers' price rises 1%. With a `substitution_elasticity`, "
-                             "the overall demand elasticity of the segment's composite of every source (eta).",
+                             "the overall demand elasticity of the segment's composite of every source (eta); "
+                             "under `settings.response: linear` it is SMART's import demand elasticity, which "
+                             "sets trade creation.",
                              "elasticity", lt=0,
                              hint="buyers take fewer vehicles when the price rises, so the elasticity is "
                                   "negative, e.g. -1.25", drawable=True)
-    pass_through: Q = quantity("Share of a tariff change that reaches home buyers' price (p); the exporter "
-                               "absorbs the rest through a lower customs value.", "share", gt=0, le=1,
-                               hint="with no pass-through tariffs change nothing; use a small positive share, "
-                                    "e.g. 0.05", drawable=True)
+    pass_through: Q | None = quantity(
+        "An imposed share of a tariff change that reaches home buyers' price (p), SMART style: the exporter "
+        "absorbs the rest through a lower customs value (at most its `partner_margin`). An override: leave it "
+        "out to derive the pass-through from the partner's supply curve (`partner_supply_elasticity`), which "
+        "reports give per tariff line; a segment may not give both.", "share", gt=0, le=1,
+        hint="with no pass-through tariffs change nothing; use a small positive share, e.g. 0.05", drawable=True,
+        default=None)
+    partner_supply_elasticity: Q | Unlimited | None = quantity(
+        "Price elasticity of the partner exporters' supply of this segment to the home market (phi > 0): they "
+        "ship X0 (w/w0)^phi at customs value w per vehicle (w0 in the calibration year). Each tariff option's "
+        "buyer price, customs value and pass-through then follow from supply = demand (one segment alone: "
+        "pass-through phi/(phi - e)); their surplus moves along the curve, and absorption stays bounded by "
+        "`partner_margin`. `unlimited` or left out: perfectly elastic supply (the customs value does not move). "
+        "Not with an imposed `pass_through`.", "elasticity", gt=0, drawable=True, unlimited=True, default=None)
     partner_ceiling: Q = quantity("Home-made vehicles a year the partner's buyers would take in this segment at "
                                   "today's terms: today's exports plus commitments may not exceed it, unless "
                                   "NTB relief lifts it.", "vehicles", ge=0, drawable=True)
@@ -308,9 +331,18 @@ class SegmentSpec(Strict):
         "producers then respond through the Armington nest).", "share", ge=0, le=1, drawable=True, default=None)
     substitution_elasticity: Q | None = quantity(
         "Elasticity of substitution between the segment's sources (sigma: the partner, each third country, home "
-        "producers): makes the segment an Armington composite. SMART's default is 1.5, GSIM's teaching default 5. "
-        "With sigma = -elasticity the partner's imports respond as in the one-partner form.", "elasticity", gt=0,
+        "producers): makes the segment an Armington composite. In the CES nest (`constant_elasticity`) it is the "
+        "one-level nest's sigma, or, with an `import_substitution_elasticity`, GTAP's ESUBD between home "
+        "producers and the composite of imports (motor vehicles: about 2.8). Under `settings.response: linear` "
+        "it is SMART's substitution elasticity (its default 1.5), which sets trade diversion; a SMART sigma "
+        "corresponds, to first order, to a CES sigma of SMART's sigma minus `elasticity`. With sigma = "
+        "-elasticity (CES) the partner's imports respond as in the one-partner form.", "elasticity", gt=0,
         drawable=True, default=None)
+    import_substitution_elasticity: Q | None = quantity(
+        "CES nest only: GTAP's ESUBM, the elasticity of substitution among import sources (the partner and the "
+        "third countries) inside a two-level nest whose top level (`substitution_elasticity`, ESUBD) is between "
+        "home producers and the imports' composite (motor vehicles: about 5.6). Left out: one level, ESUBM = "
+        "ESUBD.", "elasticity", gt=0, drawable=True, default=None)
     home_sales: Q | None = quantity(
         "Armington: home-made vehicles a year sold in the home market in the calibration year (home producers' "
         "source of the composite); if left out, home producers are not a source.", "vehicles", ge=0, drawable=True,
@@ -341,8 +373,6 @@ class SegmentSpec(Strict):
         drawable=True, default=None)
 
 
-Unlimited = Literal["unlimited"]
-
 
 class ThirdSupplySpec(Strict):
     """A third country's sales of one (Armington) segment in the home market in the
@@ -359,6 +389,9 @@ class ThirdSupplySpec(Strict):
     base_tariff: Q | None = quantity("The home tariff on its vehicles of this segment in the calibration year "
                                      "(default: the country's `base_tariff`).", TARIFF, ge=0, le=10, drawable=True,
                                      default=None)
+    supply_elasticity: Q | Unlimited | None = quantity(
+        "Its exporters' supply elasticity for this segment (default: the country's `supply_elasticity`).",
+        "elasticity", gt=0, drawable=True, unlimited=True, default=None)
 
 
 class ThirdCountrySpec(Strict):
@@ -372,8 +405,16 @@ class ThirdCountrySpec(Strict):
                          drawable=True)
     base_tariff: Q = quantity("The home tariff on its vehicles in the calibration year.", TARIFF, ge=0, le=10,
                               drawable=True)
-    pass_through: Q | None = quantity("Share of a tariff change on its vehicles that reaches home buyers (default "
-                                      "1: all of it).", "share", gt=0, le=1, drawable=True, default=None)
+    pass_through: Q | None = quantity(
+        "An imposed share of a tariff change on its vehicles that reaches home buyers, SMART style (an "
+        "override: leave it out to derive it from `supply_elasticity`; with neither, all of it).", "share", gt=0,
+        le=1, drawable=True, default=None)
+    supply_elasticity: Q | Unlimited | None = quantity(
+        "Price elasticity of its exporters' supply to the home market (phi > 0), for every segment it sells "
+        "(a segment may set its own): X0 (w/w0)^phi at customs value w. Its customs values then respond to the "
+        "deal's tariffs on the partner through the segment's equilibrium, and its exporters' surplus moves "
+        "along the curve (`third_exporter_surplus_change`). `unlimited` or left out: perfectly elastic. Not with "
+        "an imposed `pass_through`.", "elasticity", gt=0, drawable=True, unlimited=True, default=None)
     exports_value: Q | None = quantity("Home exports to it in the negotiated goods, a year (fixed: the deal does "
                                        "not change them; they set the level of the balance with it, default 0).",
                                        "USD", ge=0, drawable=True, default=None)
@@ -482,8 +523,10 @@ class SettingsSpec(Strict):
     """How the model responds to tariffs and what it optimizes."""
 
     response: Literal["constant_elasticity", "linear"] = text(
-        "The import-demand curve: `constant_elasticity` M0 ((1 + p t)/(1 + p t0))^e, or `linear` (WITS/SMART "
-        "style) M0 (1 + e p (t - t0)/(1 + t0)), floored at 0.", default="constant_elasticity")
+        "The demand system: `constant_elasticity` M0 r^e (r the buyer price relative to the calibration year), "
+        "a CES nest over sources in Armington segments; or `linear`, SMART's (WITS): M0 (1 + e (r - 1)), floored "
+        "at 0, and in Armington segments SMART's trade creation (from `elasticity`) plus trade diversion (from "
+        "`substitution_elasticity`) per source.", default="constant_elasticity")
     objective: Literal["min_deficit", "weighted", "nash"] = text(
         "`min_deficit` (least deficit, then the partner's best payoff at it), `weighted` (maximize "
         "`objective_weights`) or `nash` (Nash bargaining with `nash_weights`); `run --objective` overrides it.",

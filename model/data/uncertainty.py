@@ -121,7 +121,10 @@ def with_values(inst: Instance, values: dict[str, float]) -> Instance:
 
 # Armington fields of a segment in the file -> their attribute of `Segment.armington`.
 _NESTED = {"substitution_elasticity": "substitution", "home_sales": "home_sales", "home_price": "home_price",
-           "home_supply_elasticity": "home_supply_elasticity"}
+           "home_supply_elasticity": "home_supply_elasticity", "import_substitution_elasticity": "import_substitution"}
+
+
+_OWN = {"tariff", "base_tariff", "supply_elasticity"}     # a third country's fields a segment may set for itself
 
 
 def _third_country_value(country, segments: dict, parts: list[str], v: float):
@@ -134,11 +137,11 @@ def _third_country_value(country, segments: dict, parts: list[str], v: float):
     if parts[0] == "segments":
         s, name = parts[1], parts[2]
         return country, {**segments, s: supplies(segments[s], lambda sup: replace(
-            sup, **{name: v}, own=tuple(sorted({*sup.own, name} & {"tariff", "base_tariff"}))))}
+            sup, **{name: v}, own=tuple(sorted({*sup.own, name} & _OWN))))}
     name = parts[0]
     out = dict(segments)
     for s, seg in segments.items():
-        if seg.armington is not None and name in ("tariff", "base_tariff", "pass_through"):
+        if seg.armington is not None and name in (*_OWN, "pass_through"):
             out[s] = supplies(seg, lambda sup: sup if name in sup.own else replace(sup, **{name: v}))
     return replace(country, **{name: v}), out
 
