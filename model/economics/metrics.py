@@ -60,6 +60,9 @@ METRICS: dict[str, MetricInfo] = {
     "overall_deficit": MetricInfo("USD", "overall deficit in the negotiated goods (with the partner and the third "
                                          "countries listed)", "home"),
     "third_tariff_revenue": MetricInfo("USD", "tariff revenue on imports from third countries", "home"),
+    "third_exporter_surplus_change": MetricInfo("USD", "third countries' exporters' surplus change on their supply "
+                                                       "curves (diversion costs them; what they absorb of a tariff "
+                                                       "where their pass-through is imposed)", None),
     # Welfare by party and cause: changes against the calibration year, USD a year.
     "consumer_surplus_change": MetricInfo("USD", "home buyers' surplus change (minus buyer_cost)", "home"),
     "tariff_revenue_change": MetricInfo("USD", "home tariff and licence revenue change, imports from every source",
@@ -91,6 +94,7 @@ INDEXED_METRICS: dict[str, tuple[str, str, str]] = {
     "third_imports_units": ("third country", "{units} imported from the third country", "vehicles"),
     "third_imports_value": ("third country", "value of {units} imported from the third country", "USD"),
     "third_country_deficit": ("third country", "deficit with the third country in the negotiated goods", "USD"),
+    "third_exporter_surplus_change": ("third country", "the third country's exporters' surplus change", "USD"),
 }
 
 PAYOFF_METRICS = ("home_payoff", "partner_payoff")
@@ -192,6 +196,7 @@ def evaluate(instance: Instance, deal: Deal | None,
         "third_imports_units": sum(third.values()),
         "third_imports_value": sum(third_value.values()),
         "third_tariff_revenue": sum(d for o in outcomes.values() for d in o.third_duty.values()),
+        "third_exporter_surplus_change": sum(x for o in outcomes.values() for x in o.third_surplus.values()),
         "producer_surplus_change": sum(o.producer_surplus for o in outcomes.values()),
         "partner_quota_rent": sum(outcomes[s].exporter_rent * kept(s) for s in segs),
     }
@@ -223,6 +228,7 @@ def evaluate(instance: Instance, deal: Deal | None,
         v[f"third_imports_units[{c}]"] = third[c]
         v[f"third_imports_value[{c}]"] = third_value[c]
         v[f"third_country_deficit[{c}]"] = third_value[c] - country.exports_value
+        v[f"third_exporter_surplus_change[{c}]"] = sum(o.third_surplus.get(c, 0.0) for o in outcomes.values())
     return v
 
 

@@ -204,10 +204,11 @@ def market(seg: Segment, form: str) -> Market:
     return Market(demand, base, tuple(third_supplier(s, form) for s in a.suppliers), home, len(a.suppliers))
 
 
-def state(seg: Segment, tariff: float, form: str, partner: Supplier | None = None) -> Equilibrium:
+def state(seg: Segment, tariff: float, form: str, partner: Supplier | None = None,
+          mk: Market | None = None) -> Equilibrium:
     """The segment's market at the partner's `tariff` (or with the partner's price set by
-    `partner`)."""
-    mk = market(seg, form)
+    `partner`); `mk` its `market`, where the caller has it."""
+    mk = mk or market(seg, form)
     p = partner or partner_supplier(seg, tariff, form)
     return equilibrium(mk.demand, [*mk.others, p] + ([mk.home] if mk.home is not None else []))
 
@@ -222,8 +223,14 @@ def price_factor(seg: Segment, tariff: float, form: str) -> float:
 
 def imports_at(seg: Segment, tariff: float, form: str) -> float:
     """M(t): the partner's equilibrium import volume at tariff `tariff`."""
-    st = state(seg, tariff, form)
-    return seg.imports * st.quantities[market(seg, form).partner]
+    return _at(seg, tariff, form)[2]
+
+
+def _at(seg: Segment, tariff: float, form: str) -> tuple[Market, Equilibrium, float]:
+    """The segment's market, its equilibrium at `tariff` and the partner's imports there."""
+    mk = market(seg, form)
+    st = state(seg, tariff, form, mk=mk)
+    return mk, st, seg.imports * st.quantities[mk.partner]
 
 
 def base_values(seg: Segment) -> tuple[float, list[float], float]:
@@ -304,12 +311,12 @@ def buyer_surplus_loss(seg: Segment, b: float, form: str) -> float:
     return seg.imports * b0_price * surplus_area(b, seg.elasticity, form)
 
 
-def _outcome(seg: Segment, form: str, t_eff: float, imports: float, in_quota: float, ti: float | None,
-             to: float, holder: str, binds: bool) -> OptionOutcome:
-    """Value, duty, rent and margin of `imports` units at tariff equivalent `t_eff`, of which
-    `in_quota` pay `ti` (a quota) and the rest `to`."""
-    mk = market(seg, form)
-    st = state(seg, t_eff, form)
+def _outcome(seg: Segment, form: str, t_eff: float, at: tuple[Market, Equilibrium, float], in_quota: float,
+             ti: float | None, to: float, holder: str, binds: bool) -> OptionOutcome:
+    """Value, duty, rent and margin of the imports at tariff equivalent `t_eff` (`at`: the
+    market there and the imports, from `_at`), of which `in_quota` pay `ti` (a quota) and the
+    rest `to`."""
+    mk, st, imports = at
     b = st.ratios[mk.partner]
     buyer_price = seg.import_price * b * (1 + seg.base_tariff)
     v = buyer_price / (1 + t_eff)                  # customs value without rent: the supply price
@@ -346,14 +353,14 @@ def _outcome(seg: Segment, form: str, t_eff: float, imports: float, in_quota: fl
     if seg.armington is None:
         return OptionOutcome(*common, mk.demand.buyer_cost(st.ratios), margin, binds, p,
                              home_gain=seg.home_substitution * (seg.imports - imports), price_index=b, **extra)
-    sources = _other_sources(seg, st, form)
+    sources = _other_sources(seg, mk, st)
     return OptionOutcome(*common, sources.pop("buyer_cost"), margin, binds, p, **sources, **extra)
 
 
 def derived_pass_through(seg: Segment, tariff: float, b: float, form: str) -> float:
     """(r - 1)/(tau - 1): the share of the tariff change that buyers pay. At the calibration
     tariff, its limit: the imposed formula's slope, 1 for perfectly elastic supply, and the
-    supply curve's from a change of 1e-6."""
+    supply curve's slope d r / d tau."""
     tau = tariff_factor(tariff, seg.base_tariff)
     if abs(tau - 1) > 1e-9:
         return (b - 1) / (tau - 1)
@@ -362,16 +369,16 @@ def derived_pass_through(seg: Segment, tariff: float, b: float, form: str) -> fl
         return p * (1 + t0) / (1 + p * t0) if form == "constant_elasticity" else p
     if not math.isfinite(seg.partner_supply_elasticity):
         return 1.0
-    step = 1e-6 * (1 + seg.base_tariff)
-    return (price_factor(seg, seg.base_tariff + step, form) - 1) / (tariff_factor(seg.base_tariff + step,
-                                                                                  seg.base_tariff) - 1)
+    step = 1e-5 * (1 + seg.base_tariff)          # tau = 1 +- 1e-5: a central difference, exact to about 1e-10
+    up, down = (price_factor(seg, seg.base_tariff + d, form) for d in (step, -step))
+    return (up - down) / 2e-5
 
 
-def _other_sources(seg: Segment, st: Equilibrium, form: str) -> dict:
+def _other_sources(seg: Segment, mk: Market, st: Equilibrium) -> dict:
     """An Armington segment's third countries, home producers and buyers at the market's
     equilibrium: units, customs values, duty and exporters' surplus by third country, home
     producers' extra sales and surplus, and home buyers' surplus loss over every source."""
-    a, mk = seg.armington, market(seg, form)
+    a = seg.armington
     r, q = st.ratios, st.quantities
     units, values, duty, surplus = {}, {}, {}, {}
     for i, s in enumerate(a.suppliers):
@@ -397,29 +404,30 @@ def line_outcomes(segments: list[Segment], option: TariffOption, form: str) -> d
     """The exact outcome of `option` on every segment of its tariff line (a quota is pooled
     over them: see the module docstring)."""
     if not option.is_quota:
-        return {s.name: _outcome(s, form, option.rate, imports_at(s, option.rate, form), 0.0, None,
-                                 option.rate, "", False) for s in segments}
+        return {s.name: _outcome(s, form, option.rate, _at(s, option.rate, form), 0.0, None, option.rate, "", False)
+                for s in segments}
     q, to = option.quota, option.rate
     ti = {s.name: s.base_tariff if option.in_quota_rate is None else option.in_quota_rate for s in segments}
 
     def total(tau: float) -> float:
         return sum(imports_at(s, max(tau, ti[s.name]), form) for s in segments)
 
-    at_out = {s.name: imports_at(s, to, form) for s in segments} if math.isfinite(to) else None
-    if at_out is not None and sum(at_out.values()) >= q:
-        share = q / sum(at_out.values()) if sum(at_out.values()) > 0 else 0.0
-        return {s.name: _outcome(s, form, to, at_out[s.name], at_out[s.name] * share, ti[s.name], to,
+    at_out = {s.name: _at(s, to, form) for s in segments} if math.isfinite(to) else None
+    if at_out is not None and sum(m for *_, m in at_out.values()) >= q:
+        wanted = sum(m for *_, m in at_out.values())
+        share = q / wanted if wanted > 0 else 0.0
+        return {s.name: _outcome(s, form, to, at_out[s.name], at_out[s.name][2] * share, ti[s.name], to,
                                  option.rent_holder, False) for s in segments}
-    at_in = {s.name: imports_at(s, ti[s.name], form) for s in segments}
-    if sum(at_in.values()) <= q:
-        return {s.name: _outcome(s, form, ti[s.name], at_in[s.name], at_in[s.name], ti[s.name], to,
+    at_in = {s.name: _at(s, ti[s.name], form) for s in segments}
+    if sum(m for *_, m in at_in.values()) <= q:
+        return {s.name: _outcome(s, form, ti[s.name], at_in[s.name], at_in[s.name][2], ti[s.name], to,
                                  option.rent_holder, False) for s in segments}
     tau = _solve_tariff(total, q, min(ti.values()))
     out = {}
     for s in segments:
         t = max(tau, ti[s.name])
-        m = imports_at(s, t, form)
-        out[s.name] = _outcome(s, form, t, m, m, ti[s.name], to, option.rent_holder, True)
+        at = _at(s, t, form)
+        out[s.name] = _outcome(s, form, t, at, at[2], ti[s.name], to, option.rent_holder, True)
     return out
 
 
@@ -480,6 +488,36 @@ def quota_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) 
             "rent_holder": option.rent_holder,
             "tariff_equivalent": max(o.effective_tariff for o in rows),
             "in_quota_rate": option.in_quota_rate, "out_of_quota_rate": None if option.is_restraint else option.rate})
+    return out
+
+
+def price_setting(seg: Segment) -> str:
+    """How a segment's buyer price is set: 'imposed' (the instance's pass-through), 'supply
+    curve' or 'perfectly elastic supply'."""
+    if seg.pass_through is not None:
+        return "imposed"
+    return "supply curve" if math.isfinite(seg.partner_supply_elasticity) else "perfectly elastic supply"
+
+
+def pass_through_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) -> list[dict]:
+    """For each tariff line, the pass-through of the deal's option (the base import values'
+    weighted mean of its segments' derived figures), the change in the partner's supply price
+    (customs value, rent aside) and how the price is set ('imposed' where the instance imposes it)."""
+    out = []
+    for name, line in instance.lines.items():
+        option = instance.line_option(name, deal.tariff[name])
+        segs = [instance.segments[s] for s in line.segments]
+        weight = {g.name: g.imports * g.import_price for g in segs}
+        total = sum(weight.values()) or 1.0
+        kinds = sorted({price_setting(g) for g in segs})
+        out.append({
+            "line": name, "label": line.label, "option": option.name, "option_label": option.label,
+            "pass_through": sum(weight[g.name] * outcomes[g.name].pass_through for g in segs) / total,
+            "supply_price_change": sum(weight[g.name] * (outcomes[g.name].supply_price_factor - 1) for g in segs) / total,
+            "set_by": " and ".join(kinds), "imposed": kinds == ["imposed"],
+            "imposed_value": sum(weight[g.name] * outcomes[g.name].pass_through_imposed for g in segs) / total
+            if kinds == ["imposed"] else None,
+            "segments": {g.name: outcomes[g.name].pass_through for g in segs}})
     return out
 
 

@@ -58,6 +58,10 @@ class Equilibrium:
 
 def equilibrium(demand, suppliers: list[Supplier]) -> Equilibrium:
     """Every source's buyer price, supply price and quantity (see the module docstring)."""
+    if not any(s.on_market for s in suppliers):            # every price set outside the market
+        ratios = [s.set_ratio() for s in suppliers]
+        return Equilibrium(ratios, [r / s.tariff_factor for r, s in zip(ratios, suppliers)],
+                           demand.quantities(ratios))
     n = len(suppliers)
     log_omega = [0.0] * n
     fixed = {i: s.set_ratio() for i, s in enumerate(suppliers) if not s.on_market}
@@ -140,10 +144,10 @@ def surplus_change(quantity: float, price: float, base_quantity: float, base_pri
     if not math.isfinite(elasticity):
         return quantity * (price - base_price)
     phi = elasticity
-    if quantity <= 0:
-        return -base_price * base_quantity / (phi + 1)
-    cost = base_price * quantity * (quantity / base_quantity) ** (1 / phi) * phi / (phi + 1)
-    return price * quantity - cost - base_price * base_quantity / (phi + 1)
+    # Revenue change less the change in cost under the curve, C(Q) = w0 Q (Q/X0)^(1/phi) phi/(phi + 1):
+    # exactly zero in the calibration year.
+    grown = quantity * (quantity / base_quantity) ** (1 / phi) if quantity > 0 else 0.0
+    return (price * quantity - base_price * base_quantity) - base_price * phi / (phi + 1) * (grown - base_quantity)
 
 
 def curve_surplus(base_quantity: float, base_price: float, omega: float, elasticity: float) -> float:
