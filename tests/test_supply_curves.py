@@ -13,6 +13,7 @@ import pytest
 from tiny import q, tiny
 
 from model.data.instance import Deal, Segment, TariffOption
+from model.data.loader import load as load_instance
 from model.economics.metrics import evaluate
 from model.economics.responses import option_outcome, option_table
 from model.errors import InstanceErrors
@@ -243,3 +244,32 @@ def test_unlimited_supply_is_perfectly_elastic(tmp_path):
         "partner_supply_elasticity": "unlimited"}}, "channels": None, "no_deal": {"tariff": {"cars": q(20, "%")}}})
     assert math.isinf(b.segments["car"].partner_supply_elasticity)
     assert option_table(a) == option_table(b)
+
+
+def test_the_supply_curves_instance_derives_its_pass_through_and_the_default_imposes_it(tmp_path):
+    """instances/supply_curves.yaml: toyota_2025 with Japan's supply elasticity 0.6 in place of the
+    imposed 50%. Compact cars at no deal's 27.5% (t0 = 2.5%, tau = 1.275/1.025 = 1.243902): on the
+    curve omega would be tau^(e/(phi - e)) with e about -1.44, about 0.86, an absorption beyond the
+    12% margin; so the exporters sell at 0.88 P, off their curve, and buyers pay r = 0.88 tau =
+    1.094634: a pass-through of (r - 1)/(tau - 1) = 0.388. The report's pass-through table says the
+    price is set by supply curves there, and by an imposed pass-through in toyota_2025."""
+    from pathlib import Path
+
+    from model.reporting.markdown import report_markdown
+    from model.run import solve_instance
+    root = Path(__file__).resolve().parent.parent
+    inst = load_instance(root / "instances" / "supply_curves.yaml")
+    out = option_table(inst)["compact", "flat_27.5"]
+    tau = 1.275 / 1.025
+    assert out.supply_price_factor == pytest.approx(0.88, rel=1e-12)
+    assert out.pass_through == pytest.approx((0.88 * tau - 1) / (tau - 1), rel=1e-12)
+    assert out.pass_through == pytest.approx(0.388, abs=5e-4)
+    assert out.pass_through_imposed is None
+    r = solve_instance(inst)
+    cars = next(x for x in r.extras["pass_through"]["no_deal"] if x["line"] == "cars")
+    assert cars["set_by"] == "supply curve" and not cars["imposed"]
+    text = report_markdown(r)
+    assert "## Pass-through" in text and "imposed by the instance" not in text
+    default = solve_instance(load_instance(root / "instances" / "toyota_2025.yaml"))
+    assert all(x["imposed"] and x["imposed_value"] == pytest.approx(0.5) for x in default.extras["pass_through"]["deal"])
+    assert "the pass-through is imposed by the instance" in report_markdown(default)
