@@ -196,7 +196,7 @@ def test_absorption_stays_bounded_by_the_margin_on_a_supply_curve():
 
 def test_third_countries_on_their_supply_curves(tmp_path):
     """Partner and 'other' 1,000 cars each at $10,000, 0% in the calibration year; sigma = 2,
-    eta = -1; the partner perfectly elastic (its 20% tariff reaches buyers whole), the other
+    eta = -1; the partner's pass-through 1 (its 20% tariff reaches buyers whole), the other
     country's supply elasticity 2. Its market clears: units = 1,000 omega^2 at the equilibrium's
     customs value 10,000 omega, and demand at its buyer price omega gives the same units.
     Diversion raises its price (omega > 1) and its exporters gain their curve's surplus,
@@ -205,8 +205,7 @@ def test_third_countries_on_their_supply_curves(tmp_path):
     from test_armington import two_sources
 
     from model.economics.responses import nest
-    inst = two_sources(tmp_path, third_countries={"other": {"supply_elasticity": q(2, "1")}},
-                       segments={"car": {"pass_through": None}})
+    inst = two_sources(tmp_path, third_countries={"other": {"supply_elasticity": q(2, "1")}})
     out = option_table(inst)["car", "flat_20"]
     units, value = out.third_imports["other"], out.third_value["other"]
     omega = value / units / 10000
@@ -273,3 +272,52 @@ def test_the_supply_curves_instance_derives_its_pass_through_and_the_default_imp
     default = solve_instance(load_instance(root / "instances" / "toyota_2025.yaml"))
     assert all(x["imposed"] and x["imposed_value"] == pytest.approx(0.5) for x in default.extras["pass_through"]["deal"])
     assert "the pass-through is imposed by the instance" in report_markdown(default)
+
+
+@pytest.mark.parametrize("system", ["one level", "two levels", "no home", "smart"])
+def test_demand_elasticities_are_the_derivatives_of_the_quantities(system):
+    """The Newton steps use E_ik = d ln q_i / d ln r_k in closed form: against central differences
+    (step 1e-6 in ln r_k) at prices where every source's quantity is positive, to 1e-6."""
+    from model.economics.nests import NestedCES, Smart
+    third, partner, home = [3e7, 1e7], 2e7, (4e7 if system != "no home" else 0.0)
+    demand = {"one level": NestedCES(third, partner, home, -1.2, 2.5, None),
+              "two levels": NestedCES(third, partner, home, -1.2, 2.5, 5.0),
+              "no home": NestedCES(third, partner, home, -1.2, 2.5, 5.0),
+              "smart": Smart([*third, partner, home], [*third, partner, home], -1.2, 1.5)}[system]
+    r = [1.05, 0.97, 1.18] + ([1.02] if home else [])
+    q = demand.quantities(r)
+    e = demand.elasticities(r, q)
+    for k in range(len(r)):
+        up, down = list(r), list(r)
+        up[k] *= math.exp(1e-6)
+        down[k] *= math.exp(-1e-6)
+        qu, qd = demand.quantities(up), demand.quantities(down)
+        for i in range(len(r)):
+            assert e[i][k] == pytest.approx((math.log(qu[i]) - math.log(qd[i])) / 2e-6, abs=1e-6), (i, k)
+
+
+def test_every_source_on_its_curve_clears_at_once(tmp_path):
+    """The partner (phi = 1.5), 'other' (phi = 2) and home producers (eps = 3) all on supply curves
+    in one CES segment (sigma = 2, eta = -1): at the partner's 20% each clears its market,
+    Q_i = Q_i0 omega_i^phi_i, with the demand system's quantities at buyer prices omega_i tau_i."""
+    from test_armington import armington
+
+    from model.economics.responses import market, state
+    car = {**armington(2.0, home=(3000, 12000), supply=3.0), "partner_supply_elasticity": q(1.5, "1")}
+    inst = tiny(tmp_path, {"segments": {"truck": None, "car": {**car, "pass_through": None}}, "channels": None,
+                           "no_deal": {"tariff": {"cars": q(0, "%")}},
+                           "third_countries": {"other": {
+                               "label": "Other", "tariff": q(0, "%"), "base_tariff": q(0, "%"),
+                               "supply_elasticity": q(2, "1"), "segments": {"car": {
+                                   "imports": q(1000, "vehicles"), "import_price": q(10000, "USD/vehicle")}}}}})
+    s = inst.segments["car"]
+    st = state(s, 0.2, CE)
+    phis = [2.0, 1.5, 3.0]
+    taus = [1.0, 1.2, 1.0]
+    for i in range(3):
+        assert st.ratios[i] == pytest.approx(st.supply_prices[i] * taus[i], rel=1e-12)
+        assert st.quantities[i] == pytest.approx(st.supply_prices[i] ** phis[i], rel=1e-11)
+    assert st.quantities == pytest.approx(market(s, CE).demand.quantities(st.ratios), rel=1e-15)
+    out = option_table(inst)["car", "flat_20"]
+    assert out.imports == pytest.approx(1000 * st.quantities[1], rel=1e-12)
+    assert out.producer_surplus == pytest.approx(3000 * 12000 * (st.supply_prices[2] ** 4 - 1) / 4, rel=1e-10)
