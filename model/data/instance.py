@@ -74,10 +74,12 @@ class ThirdSupply:
 
 @dataclass(frozen=True)
 class Armington:
-    """A segment's nested CES demand: home buyers choose how much of the segment to buy
+    """A segment's demand over its sources: home buyers choose how much of the segment to buy
     (overall demand elasticity eta: the segment's `elasticity`) and from which source
     (elasticity of substitution sigma between the partner, each third country and home
-    producers). See `economics.responses` for the formulas."""
+    producers; or GTAP's two levels, sigma between home producers and the imports'
+    composite and `import_substitution` among imports). Under the linear response it is
+    SMART's system instead, sigma its substitution elasticity. See `economics.nests`."""
 
     substitution: float                          # sigma > 0 (two-level nest: between home and imports, ESUBD)
     home_sales: float = 0.0                      # home producers' sales at home in the calibration year, units
