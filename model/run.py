@@ -29,7 +29,7 @@ from model.economics.metrics import (
     metric_unit,
     split_metric,
 )
-from model.economics.responses import chosen_outcomes, quota_summary
+from model.economics.responses import chosen_outcomes, pass_through_summary, quota_summary
 from model.optimization.handle import NegotiationModel
 from model.optimization.highs import coefficient_warning
 from model.optimization.objectives import solve_objective
@@ -145,7 +145,10 @@ def solve_model(model: NegotiationModel, objective: str | None = None, time_limi
     _add_warnings(results, stages, inst)
     results.fixed_lp = lp    # duals and ranging of the fixed LP; not serialized
     results.extras["bridge"] = deficit_bridge(inst, deal, table)
-    results.extras["quotas"] = quota_summary(inst, deal, chosen_outcomes(inst, deal, table))
+    chosen = chosen_outcomes(inst, deal, table)
+    results.extras["quotas"] = quota_summary(inst, deal, chosen)
+    results.extras["pass_through"] = {"deal": pass_through_summary(inst, deal, chosen), "no_deal": pass_through_summary(
+        inst, inst.no_deal, chosen_outcomes(inst, inst.no_deal, table))}
     diversion = diversion_summary(inst, metrics, refs.no_deal)
     if diversion is not None:
         results.extras["diversion"] = diversion

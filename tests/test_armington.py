@@ -147,11 +147,12 @@ def test_consumer_surplus_smart_linear_form(tmp_path, e, b):
     assert numeric == pytest.approx(closed, rel=1e-9)
 
 
-@pytest.mark.parametrize("form", ["constant_elasticity", "linear"])
+@pytest.mark.parametrize("form", ["constant_elasticity"])
 def test_composite_consumer_surplus_is_the_integral_of_every_source_demand(tmp_path, form):
     """The composite's loss V0 integral_1^R X(rho)/X0 d rho equals the line integral of the
     Marshallian demands along the partner's price path (Shephard's lemma: dV0 (...) / db =
-    Q_p(b) B_p0), here with the third country's price fixed at its calibration value: to 1e-9."""
+    Q_p(b) B_p0), here with the third country's price fixed at its calibration value: to 1e-9.
+    (The linear form is SMART's system, whose buyers' loss is SMART's own: tests/test_smart.py.)"""
     inst = two_sources(tmp_path, sigma=2.5, home=(3000, 12000), settings={"response": form})
     seg = inst.segments["car"]
     b = 1.2
@@ -368,3 +369,48 @@ def test_a_hostile_third_country_label_reaches_the_report_as_text(tmp_path):
     inst = two_sources(tmp_path, home=(3000, 12000), third_countries={"other": {"label": label}})
     out = write_report(solve_instance(inst), tmp_path / "report")
     assert label in check_page(out / "report.html")
+
+
+def test_gtap_two_level_nest_by_hand(tmp_path):
+    """GTAP's nest: home producers against the imports' composite (ESUBD = 2), the partner against
+    'other' inside it (ESUBM = 4); eta = -1. Base values at buyer prices: partner 1e7, other 1e7,
+    home 2e7 (2,000 at 10,000). The partner's 20% reaches buyers whole: r_p = 1.2.
+      R_M = (1/2 1.2^-3 + 1/2)^(-1/3) = 1.0820395;   R = (1/2 R_M^-1 + 1/2)^-1 = 1.0394034
+      q_p = R^-1 (R_M/R)^-2 (1.2/R_M)^-4 = 0.5868747;  q_j = R^-1 (R_M/R)^-2 (1/R_M)^-4 = 1.2169434
+      q_h = R^-1 (1/R)^-2 = R = 1.0394034;  buyers' loss V0 ln R = 4e7 ln 1.0394034.
+    With ESUBD = ESUBM the two levels are the one-level nest, option for option."""
+    two = two_sources(tmp_path, home=(2000, 10000), segments={"car": {
+        "substitution_elasticity": q(2, "1"), "import_substitution_elasticity": q(4, "1")}})
+    out = option_table(two)["car", "flat_20"]
+    rm = (0.5 * 1.2 ** -3 + 0.5) ** (-1 / 3)
+    r = 1 / (0.5 / rm + 0.5)
+    assert (rm, r) == pytest.approx((1.0820395188557128, 1.0394034398063692), rel=1e-12)
+    assert out.price_index == pytest.approx(r, rel=1e-12)
+    assert out.imports == pytest.approx(1000 * (1 / r) * (rm / r) ** -2 * (1.2 / rm) ** -4, rel=1e-12)
+    assert out.imports == pytest.approx(586.8747313, rel=1e-9)
+    assert out.third_imports["other"] == pytest.approx(1216.9434428, rel=1e-9)
+    assert out.home_gain == pytest.approx(2000 * (r - 1), rel=1e-10)
+    assert out.buyer_cost == pytest.approx(4e7 * math.log(r), rel=1e-12)
+    one = option_table(two_sources(tmp_path, home=(2000, 10000), segments={"car": {
+        "substitution_elasticity": q(2, "1")}}))
+    same = option_table(two_sources(tmp_path, home=(2000, 10000), segments={"car": {
+        "substitution_elasticity": q(2, "1"), "import_substitution_elasticity": q(2, "1")}}))
+    for key, o in one.items():
+        for f in ("imports", "imports_value", "buyer_cost", "home_gain", "price_index"):
+            assert getattr(same[key], f) == pytest.approx(getattr(o, f), rel=1e-12), (key, f)
+        assert same[key].third_imports["other"] == pytest.approx(o.third_imports["other"], rel=1e-12)
+
+
+def test_published_gtap_elasticities_enter_as_published(tmp_path):
+    """GTAP's motor vehicles (ESUBD 2.8, ESUBM 5.6) load as written and solve; under SMART's linear
+    system the two-level nest is refused, naming the field."""
+    over = {"segments": {"car": {"substitution_elasticity": q(2.8, "1"),
+                                 "import_substitution_elasticity": q(5.6, "1")}}}
+    inst = two_sources(tmp_path, home=(3000, 12000), **over)
+    a = inst.segments["car"].armington
+    assert (a.substitution, a.import_substitution) == (2.8, 5.6)
+    assert solve_instance(inst).status == "optimal"
+    with pytest.raises(InstanceErrors) as e:
+        two_sources(tmp_path, home=(3000, 12000), settings={"response": "linear"}, **over)
+    assert any(x.field == "segments.car.import_substitution_elasticity" and "two-level" in x.message
+               for x in e.value.errors)

@@ -86,6 +86,9 @@ METRICS: dict[str, MetricInfo] = {
     "overall_deficit": MetricInfo("USD", "overall deficit in the negotiated goods (with the partner and the third "
                                          "countries listed)", "home"),
     "third_tariff_revenue": MetricInfo("USD", "tariff revenue on imports from third countries", "home"),
+    "third_exporter_surplus_change": MetricInfo("USD", "third countries' exporters' surplus change on their supply "
+                                                       "curves (diversion costs them; what they absorb of a tariff "
+                                                       "where their pass-through is imposed)", None),
     # Welfare by party and cause: changes against the calibration year, USD a year.
     "consumer_surplus_change": MetricInfo("USD", "home buyers' surplus change (minus buyer_cost)", "home"),
     "tariff_revenue_change": MetricInfo("USD", "home tariff and licence revenue change, imports from every source",
@@ -119,6 +122,8 @@ INDEXED_METRICS: dict[str, IndexedMetric] = {
                                          lambda inst: inst.third_countries, named=True),
     "third_country_deficit": IndexedMetric("third country", "deficit with the third country in the negotiated goods",
                                            "USD", lambda inst: inst.third_countries, named=True),
+    "third_exporter_surplus_change": IndexedMetric("third country", "the third country's exporters' surplus change",
+                                                   "USD", lambda inst: inst.third_countries, named=True),
 }
 
 PAYOFF_METRICS = ("home_payoff", "partner_payoff")

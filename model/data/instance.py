@@ -6,6 +6,7 @@ checked by `model.data.loader`. Provenance (unit as written, source) is kept apa
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,22 +67,27 @@ class ThirdSupply:
     import_price: float              # customs value, USD a unit, in the calibration year
     tariff: float                    # the home tariff on them, with and without the deal
     base_tariff: float               # the home tariff on them in the calibration year
-    pass_through: float = 1.0        # share of a tariff change that reaches home buyers
-    own: tuple[str, ...] = ()        # fields set for this segment ('tariff', 'base_tariff'), not the country's
+    pass_through: float | None = None   # imposed share of a tariff change reaching buyers (SMART style), or
+    #                                     None: their supply curve decides it
+    supply_elasticity: float = math.inf  # their export supply elasticity phi (inf: price fixed)
+    own: tuple[str, ...] = ()        # fields set for this segment ('tariff', 'base_tariff', ...), not the country's
 
 
 @dataclass(frozen=True)
 class Armington:
-    """A segment's nested CES demand: home buyers choose how much of the segment to buy
+    """A segment's demand over its sources: home buyers choose how much of the segment to buy
     (overall demand elasticity eta: the segment's `elasticity`) and from which source
     (elasticity of substitution sigma between the partner, each third country and home
-    producers). See `economics.responses` for the formulas."""
+    producers; or GTAP's two levels, sigma between home producers and the imports'
+    composite and `import_substitution` among imports). Under the linear response it is
+    SMART's system instead, sigma its substitution elasticity. See `economics.nests`."""
 
-    substitution: float                          # sigma > 0
+    substitution: float                          # sigma > 0 (two-level nest: between home and imports, ESUBD)
     home_sales: float = 0.0                      # home producers' sales at home in the calibration year, units
     home_price: float = 0.0                      # their price, USD a unit
     home_supply_elasticity: float | None = None  # None: perfectly elastic home supply (price fixed)
     suppliers: tuple[ThirdSupply, ...] = ()
+    import_substitution: float | None = None     # among import sources (ESUBM); None: one level, = substitution
 
 
 @dataclass(frozen=True)
@@ -92,8 +98,9 @@ class ThirdCountry:
     label: str
     tariff: float                    # its default home tariff with and without the deal
     base_tariff: float               # in the calibration year
-    pass_through: float = 1.0
+    pass_through: float | None = None    # imposed pass-through (None: from its supply curve)
     exports_value: float = 0.0       # home exports to it in the negotiated goods, USD a year (fixed)
+    supply_elasticity: float = math.inf  # its exporters' supply elasticity (segments may set their own)
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,8 @@ class Segment:
     exports: float                   # home-made vehicles sold in partner's market a year
     export_price: float              # USD a vehicle
     elasticity: float                # of home import demand, < 0 (Armington: the composite's eta)
-    pass_through: float              # share of a tariff change passed to buyers, 0..1
+    pass_through: float | None       # imposed share of a tariff change passed to buyers (SMART style), or
+    #                                  None: derived from the partner's supply curve
     partner_ceiling: float           # partner buyers' ceiling for home-made vehicles, a year
     partner_margin: float            # partner exporter's margin, USD a vehicle at baseline
     home_substitution: float         # share of lost imports replaced by home-built vehicles (one-partner form)
@@ -120,6 +128,7 @@ class Segment:
     export_elasticity: float = 0.0           # ep < 0 (0: exports do not respond)
     export_pass_through: float = 1.0         # pp
     armington: Armington | None = None       # nested CES over sources; None: the one-partner form
+    partner_supply_elasticity: float = math.inf   # the partner exporters' supply elasticity phi (inf: price fixed)
 
 
 @dataclass(frozen=True)

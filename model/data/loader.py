@@ -384,7 +384,8 @@ def _prune(data: dict, raw: list[dict]) -> tuple[dict, set[tuple[str, ...]]]:
 # order results.json has always listed them in).
 _FIRST = ("imports", "elasticity", "pass_through")
 _SEGMENT_NUMBERS = _FIRST + tuple(n for n, info in SegmentSpec.model_fields.items()
-                                  if _model_in(info.annotation) is Q and n not in _FIRST)
+                                  if _model_in(info.annotation) is Q and n not in _FIRST
+                                  and n != "partner_supply_elasticity")
 
 _CORE_SECTIONS = {"segment": "segments", "third country": "third_countries"}
 
@@ -394,7 +395,8 @@ def section_of(what: str) -> str | None:
     found = {s.entry: s.key for f in families() for s in f.sections if s.entry}
     return {**_CORE_SECTIONS, **found}.get(what)
 # The segment fields of the Armington form (kept in `Segment.armington`, not as segment attributes).
-_ARMINGTON_FIELDS = ("substitution_elasticity", "home_sales", "home_price", "home_supply_elasticity")
+_ARMINGTON_FIELDS = ("substitution_elasticity", "home_sales", "home_price", "home_supply_elasticity",
+                     "import_substitution_elasticity")
 
 
 def _in_words(limit: str, dimension: str) -> str:
@@ -552,6 +554,14 @@ class Builder:
                    for name in _SEGMENT_NUMBERS if getattr(g, name) is not None}
         nested = {name: numbers.pop(name) for name in _ARMINGTON_FIELDS if name in numbers}
         armington = self.armington(p, g, nested, supplies)
+        numbers.setdefault("pass_through", None)
+        if g.partner_supply_elasticity is not None:
+            numbers["partner_supply_elasticity"] = self.bound(g, "partner_supply_elasticity", p)
+            if g.pass_through is not None:
+                self.error(f"{p}.partner_supply_elasticity", "the segment gives both 'pass_through' and "
+                           "'partner_supply_elasticity': an imposed pass-through overrides the supply curve, so only "
+                           "one of them may be given", hint="remove 'pass_through' to derive it from the supply "
+                           "curve, or remove 'partner_supply_elasticity' to impose it (SMART style)")
         if armington is not None:
             numbers["home_substitution"] = 0.0
         elif "home_substitution" not in numbers:
@@ -591,7 +601,8 @@ class Builder:
         return Armington(substitution=nested["substitution_elasticity"], home_sales=nested.get("home_sales", 0.0),
                          home_price=nested.get("home_price", 0.0),
                          home_supply_elasticity=nested.get("home_supply_elasticity"),
-                         suppliers=tuple(sup for _, sup in supplies))
+                         suppliers=tuple(sup for _, sup in supplies),
+                         import_substitution=nested.get("import_substitution_elasticity"))
 
     def third_countries(self, specs: dict, segment_specs: dict) -> tuple[dict[str, ThirdCountry], dict]:
         """The third countries, and each segment's suppliers: segment -> [(path, ThirdSupply)]."""
@@ -599,9 +610,14 @@ class Builder:
         for c, spec in specs.items():
             p = f"third_countries.{c}"
             tariff, base = self.field(spec, "tariff", p), self.field(spec, "base_tariff", p)
-            pass_through = 1.0 if spec.pass_through is None else self.field(spec, "pass_through", p)
+            pass_through = None if spec.pass_through is None else self.field(spec, "pass_through", p)
+            supply = math.inf if spec.supply_elasticity is None else self.bound(spec, "supply_elasticity", p)
+            if pass_through is not None and spec.supply_elasticity is not None:
+                self.error(f"{p}.supply_elasticity", "the country gives both 'pass_through' and 'supply_elasticity': "
+                           "an imposed pass-through overrides the supply curve, so only one of them may be given",
+                           hint="remove one of them")
             exports = 0.0 if spec.exports_value is None else self.field(spec, "exports_value", p)
-            countries[c] = ThirdCountry(c, spec.label, tariff, base, pass_through, exports)
+            countries[c] = ThirdCountry(c, spec.label, tariff, base, pass_through, exports, supply)
             for s, sup in spec.segments.items():
                 sp = f"{p}.segments.{s}"
                 if not self.ref(s, segment_specs, sp, "segment"):
@@ -613,11 +629,19 @@ class Builder:
                         return default
                     return self.field(sup, name, sp, dimension=own_unit(declared(ThirdSupplySpec, name).dimension,
                                                                          unit))
+                own_supply = supply
+                if sup.supply_elasticity is not None:
+                    own_supply = self.bound(sup, "supply_elasticity", sp)
+                    if pass_through is not None:
+                        self.error(f"{sp}.supply_elasticity", f"third country '{c}' imposes a 'pass_through', which "
+                                   "overrides supply curves: a segment's 'supply_elasticity' cannot apply",
+                                   hint=f"remove {p}.pass_through, or this supply_elasticity")
                 supplies.setdefault(s, []).append((sp, ThirdSupply(
                     country=c, imports=number("imports", 0.0), import_price=number("import_price", 0.0),
                     tariff=number("tariff", tariff), base_tariff=number("base_tariff", base),
-                    pass_through=pass_through,
-                    own=tuple(n for n in ("tariff", "base_tariff") if getattr(sup, n) is not None))))
+                    pass_through=pass_through, supply_elasticity=own_supply,
+                    own=tuple(n for n in ("tariff", "base_tariff", "supply_elasticity")
+                              if getattr(sup, n) is not None))))
         return countries, supplies
 
     def shared_unit(self, path: str, members, segments, what: str) -> str:
@@ -713,6 +737,13 @@ class Builder:
         if s.objective_metric not in balances:
             self.error("settings.objective_metric", f"'{s.objective_metric}' is not a balance the model can minimize",
                        hint=did_you_mean(s.objective_metric, balances) or "one of: " + ", ".join(balances))
+        if s.response == "linear":
+            for key, g in self.spec.segments.items():
+                if g.import_substitution_elasticity is not None:
+                    self.error(f"segments.{key}.import_substitution_elasticity", "the two-level nest (GTAP's ESUBD "
+                               "and ESUBM) is the CES form's: under 'settings.response: linear' (SMART) one "
+                               "substitution elasticity applies among all sources",
+                               hint="remove it, or use 'response: constant_elasticity'")
         allowed = range_of(SettingsSpec, "nash_weights")
         for party, w in s.nash_weights.items():
             if not (math.isfinite(w) and allowed.contains(w)):

@@ -80,12 +80,20 @@ class Parties(Strict):
 
 class SegmentSpec(Strict):
     """A vehicle segment and its calibration-year data. Import volume at tariff t
-    responds to the buyer price: with constant elasticity M(t) = imports *
-    ((1 + p t)/(1 + p t0))^e, where t0 is `base_tariff`, e `elasticity` and p `pass_through`.
-    With a `substitution_elasticity` the segment is an Armington composite instead: home
-    buyers choose among the partner, the third countries that list it (`third_countries`)
-    and home producers (`home_sales`, `home_price`), and `elasticity` is the composite's
-    overall demand elasticity; `home_substitution` is then left out."""
+    responds to the buyer price: with constant elasticity M = imports * r^e, where r is the
+    buyer price relative to the calibration year and e the `elasticity`. The buyer price
+    follows from the partner's supply curve (`partner_supply_elasticity`; perfectly elastic
+    if left out: r = (1 + t)/(1 + t0), t0 the `base_tariff`), or, where the file imposes a
+    `pass_through` p instead (SMART style), r = (1 + p t)/(1 + p t0). With a
+    `substitution_elasticity` the segment is an Armington composite instead: home buyers
+    choose among the partner, the third countries that list it (`third_countries`) and home
+    producers (`home_sales`, `home_price`), and `elasticity` is the composite's overall
+    demand elasticity; `home_substitution` is then left out. Converting published
+    elasticities: GTAP's ESUBD goes to `substitution_elasticity` and its ESUBM to
+    `import_substitution_elasticity`, as published; SMART's import demand elasticity goes to
+    `elasticity` and its substitution elasticity to `substitution_elasticity` under
+    `settings.response: linear` (SMART's own system), or, in the CES nest, to first order as
+    SMART's sigma minus the elasticity (e.g. 1.5 and -1.5 give 3)."""
 
     label: str = text("The segment's name in reports.")
     unit: str = text("The count unit its quantities are written in (imports, exports, ceilings, quotas, "
@@ -105,14 +113,26 @@ class SegmentSpec(Strict):
                                ge=0, drawable=True)
     elasticity: Q = quantity("Price elasticity of home import demand for the partner's vehicles (e): imports "
                              "change by about e% when buyers' price rises 1%. With a `substitution_elasticity`, "
-                             "the overall demand elasticity of the segment's composite of every source (eta).",
+                             "the overall demand elasticity of the segment's composite of every source (eta); "
+                             "under `settings.response: linear` it is SMART's import demand elasticity, which "
+                             "sets trade creation.",
                              "elasticity", lt=0,
                              hint="buyers take fewer vehicles when the price rises, so the elasticity is "
                                   "negative, e.g. -1.25", drawable=True)
-    pass_through: Q = quantity("Share of a tariff change that reaches home buyers' price (p); the exporter "
-                               "absorbs the rest through a lower customs value.", "share", gt=0, le=1,
-                               hint="with no pass-through tariffs change nothing; use a small positive share, "
-                                    "e.g. 0.05", drawable=True)
+    pass_through: Q | None = quantity(
+        "An imposed share of a tariff change that reaches home buyers' price (p), SMART style: the exporter "
+        "absorbs the rest through a lower customs value (at most its `partner_margin`). An override: leave it "
+        "out to derive the pass-through from the partner's supply curve (`partner_supply_elasticity`), which "
+        "reports give per tariff line; a segment may not give both.", "share", gt=0, le=1,
+        hint="with no pass-through tariffs change nothing; use a small positive share, e.g. 0.05", drawable=True,
+        default=None)
+    partner_supply_elasticity: Q | Unlimited | None = quantity(
+        "Price elasticity of the partner exporters' supply of this segment to the home market (phi > 0): they "
+        "ship X0 (w/w0)^phi at customs value w per vehicle (w0 in the calibration year). Each tariff option's "
+        "buyer price, customs value and pass-through then follow from supply = demand (one segment alone: "
+        "pass-through phi/(phi - e)); their surplus moves along the curve, and absorption stays bounded by "
+        "`partner_margin`. `unlimited` or left out: perfectly elastic supply (the customs value does not move). "
+        "Not with an imposed `pass_through`.", "elasticity", gt=0, drawable=True, unlimited=True, default=None)
     partner_ceiling: Q = quantity("Home-made vehicles a year the partner's buyers would take in this segment at "
                                   "today's terms: today's exports plus commitments may not exceed it, unless "
                                   "NTB relief lifts it.", "vehicles", ge=0, drawable=True)
@@ -125,10 +145,20 @@ class SegmentSpec(Strict):
         "producers then respond through the Armington nest).", "share", ge=0, le=1, drawable=True, default=None)
     substitution_elasticity: Q | None = quantity(
         "Elasticity of substitution between the segment's sources (sigma: the partner, each third country, home "
-        "producers): makes the segment an Armington composite. SMART's default is 1.5, GSIM's teaching default 5. "
-        "With sigma = -elasticity the partner's imports respond as in the one-partner form.", "elasticity", gt=0,
+        "producers): makes the segment an Armington composite. In the CES nest (`constant_elasticity`) it is the "
+        "one-level nest's sigma, or, with an `import_substitution_elasticity`, GTAP's ESUBD between home "
+        "producers and the composite of imports (motor vehicles: about 2.8). Under `settings.response: linear` "
+        "it is SMART's substitution elasticity (its default 1.5), which sets trade diversion; a SMART sigma "
+        "corresponds, to first order, to a CES sigma of SMART's sigma minus `elasticity`. With sigma = "
+        "-elasticity (CES) the partner's imports respond as in the one-partner form.", "elasticity", gt=0,
         drawable=True, default=None,
         attribute="armington.substitution")
+    import_substitution_elasticity: Q | None = quantity(
+        "CES nest only: GTAP's ESUBM, the elasticity of substitution among import sources (the partner and the "
+        "third countries) inside a two-level nest whose top level (`substitution_elasticity`, ESUBD) is between "
+        "home producers and the imports' composite (motor vehicles: about 5.6). Left out: one level, ESUBM = "
+        "ESUBD.", "elasticity", gt=0, drawable=True, default=None,
+        attribute="armington.import_substitution")
     home_sales: Q | None = quantity(
         "Armington: home-made vehicles a year sold in the home market in the calibration year (home producers' "
         "source of the composite); if left out, home producers are not a source.", "vehicles", ge=0, drawable=True,
@@ -178,6 +208,9 @@ class ThirdSupplySpec(Strict):
     base_tariff: Q | None = quantity("The home tariff on its vehicles of this segment in the calibration year "
                                      "(default: the country's `base_tariff`).", TARIFF, ge=0, le=10, drawable=True,
                                      default=None)
+    supply_elasticity: Q | Unlimited | None = quantity(
+        "Its exporters' supply elasticity for this segment (default: the country's `supply_elasticity`).",
+        "elasticity", gt=0, drawable=True, unlimited=True, default=None)
 
 
 class ThirdCountrySpec(Strict):
@@ -191,8 +224,16 @@ class ThirdCountrySpec(Strict):
                          drawable=True)
     base_tariff: Q = quantity("The home tariff on its vehicles in the calibration year.", TARIFF, ge=0, le=10,
                               drawable=True)
-    pass_through: Q | None = quantity("Share of a tariff change on its vehicles that reaches home buyers (default "
-                                      "1: all of it).", "share", gt=0, le=1, drawable=True, default=None)
+    pass_through: Q | None = quantity(
+        "An imposed share of a tariff change on its vehicles that reaches home buyers, SMART style (an "
+        "override: leave it out to derive it from `supply_elasticity`; with neither, all of it).", "share", gt=0,
+        le=1, drawable=True, default=None)
+    supply_elasticity: Q | Unlimited | None = quantity(
+        "Price elasticity of its exporters' supply to the home market (phi > 0), for every segment it sells "
+        "(a segment may set its own): X0 (w/w0)^phi at customs value w. Its customs values then respond to the "
+        "deal's tariffs on the partner through the segment's equilibrium, and its exporters' surplus moves "
+        "along the curve (`third_exporter_surplus_change`). `unlimited` or left out: perfectly elastic. Not with "
+        "an imposed `pass_through`.", "elasticity", gt=0, drawable=True, unlimited=True, default=None)
     exports_value: Q | None = quantity("Home exports to it in the negotiated goods, a year (fixed: the deal does "
                                        "not change them; they set the level of the balance with it, default 0).",
                                        "USD", ge=0, drawable=True, default=None)
@@ -203,8 +244,9 @@ class ThirdCountrySpec(Strict):
     def with_value(cls, inst, country: str, parts: list[str], value: float):
         """`inst` with one of the country's numbers set (see `uncertainty.with_values`). Its data
         are spread: the country's own record, and its supply of each Armington segment, which
-        takes the country's `tariff`, `base_tariff` and `pass_through` unless the segment sets
-        its own; `segments.<segment>.<field>` sets that one supply (and makes it its own)."""
+        takes the country's `tariff`, `base_tariff`, `supply_elasticity` and `pass_through` unless
+        the segment sets its own; `segments.<segment>.<field>` sets that one supply (and makes it
+        its own)."""
         def supplies(segment, change):
             a = segment.armington
             return replace(segment, armington=replace(a, suppliers=tuple(
@@ -213,14 +255,17 @@ class ThirdCountrySpec(Strict):
         if parts[0] == "segments":
             s, name = parts[1], parts[2]
             segments[s] = supplies(segments[s], lambda sup: replace(
-                sup, **{name: value}, own=tuple(sorted({*sup.own, name} & {"tariff", "base_tariff"}))))
+                sup, **{name: value}, own=tuple(sorted({*sup.own, name} & OWNABLE))))
             return replace(inst, segments=segments)
         name = parts[0]
         for s, seg in inst.segments.items():
-            if seg.armington is not None and name in ("tariff", "base_tariff", "pass_through"):
+            if seg.armington is not None and name in (*OWNABLE, "pass_through"):
                 segments[s] = supplies(seg, lambda sup: sup if name in sup.own else replace(sup, **{name: value}))
         countries = {**inst.third_countries, country: replace(inst.third_countries[country], **{name: value})}
         return replace(inst, segments=segments, third_countries=countries)
+
+
+OWNABLE = {"tariff", "base_tariff", "supply_elasticity"}     # a third country's fields a segment may set for itself
 
 
 class RedLineSpec(Strict):
@@ -246,8 +291,10 @@ class SettingsSpec(Strict):
     """How the model responds to tariffs and what it optimizes."""
 
     response: Literal["constant_elasticity", "linear"] = text(
-        "The import-demand curve: `constant_elasticity` M0 ((1 + p t)/(1 + p t0))^e, or `linear` (WITS/SMART "
-        "style) M0 (1 + e p (t - t0)/(1 + t0)), floored at 0.", default="constant_elasticity")
+        "The demand system: `constant_elasticity` M0 r^e (r the buyer price relative to the calibration year), "
+        "a CES nest over sources in Armington segments; or `linear`, SMART's (WITS): M0 (1 + e (r - 1)), floored "
+        "at 0, and in Armington segments SMART's trade creation (from `elasticity`) plus trade diversion (from "
+        "`substitution_elasticity`) per source.", default="constant_elasticity")
     objective: Literal["min_deficit", "weighted", "nash"] = text(
         "`min_deficit` (least deficit, then the partner's best payoff at it), `weighted` (maximize "
         "`objective_weights`) or `nash` (Nash bargaining with `nash_weights`); `run --objective` overrides it.",

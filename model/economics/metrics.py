@@ -89,6 +89,7 @@ def evaluate(instance: Instance, deal: Deal | None,
         "third_imports_units": sum(third.values()),
         "third_imports_value": sum(third_value.values()),
         "third_tariff_revenue": sum(d for o in outcomes.values() for d in o.third_duty.values()),
+        "third_exporter_surplus_change": sum(x for o in outcomes.values() for x in o.third_surplus.values()),
         "producer_surplus_change": sum(o.producer_surplus for o in outcomes.values()),
         "partner_quota_rent": sum(outcomes[s].exporter_rent for s in segs),
     }
@@ -125,6 +126,7 @@ def evaluate(instance: Instance, deal: Deal | None,
         v[f"third_imports_units[{c}]"] = third[c]
         v[f"third_imports_value[{c}]"] = third_value[c]
         v[f"third_country_deficit[{c}]"] = third_value[c] - country.exports_value
+        v[f"third_exporter_surplus_change[{c}]"] = sum(o.third_surplus.get(c, 0.0) for o in outcomes.values())
     return v
 
 

@@ -1,27 +1,42 @@
-"""Exact import response to each tariff option, computed before the solve.
+"""Exact outcome of each tariff option, computed before the solve.
 
-Each option is a fixed point on the demand curve, so its imports, customs value,
-tariff revenue, quota rent and buyers' surplus loss are computed here exactly with
-the nonlinear curve; the optimization then only chooses among them (a MILP).
+Each option is a fixed point of the segment's market, so its imports, customs value,
+tariff revenue, quota rent, surpluses and buyers' loss are computed here exactly with the
+nonlinear curves; the optimization then only chooses among them (a MILP).
 
 Notation for a segment: M0 imports at the calibration tariff t0, P customs value per
-vehicle, e < 0 the import-demand elasticity, p the pass-through to buyers.
+vehicle, m0 the exporter's margin, tau = (1 + t)/(1 + t0) at tariff t, r the buyer price
+and omega the exporters' supply price (customs value), both relative to the calibration
+year, so r = omega tau. Buyers pay the customs value plus duty, v (1 + t) = r P (1 + t0).
 
-Buyer price factor b(t) (buyer price relative to the calibration year):
-  constant elasticity: b = (1 + p t) / (1 + p t0),       M = M0 b^e
-  linear (SMART):      b = 1 + p (t - t0) / (1 + t0),     M = M0 (1 + e (b - 1)), floored at 0
-The buyer pays the customs value v plus duty, v (1 + t) = b P (1 + t0), so the
-exporter's customs value is v = P b (1 + t0) / (1 + t): with full pass-through (p = 1)
-v = P; with none (p = 0) the exporter absorbs the whole tariff.
+How the buyer price is set (per source of the segment):
+  supply curve (`partner_supply_elasticity` phi): the equilibrium of supply X0 omega^phi and
+      the demand system (`model.economics.supply`, `model.economics.nests`); absorption is
+      bounded by the margin: omega >= 1 - m0 / P, where the exporter sells off its curve;
+  perfectly elastic supply (phi left out or `unlimited`): omega = 1, r = tau;
+  an imposed pass-through p (SMART style, an override): the buyer price factor
+      constant elasticity: b = (1 + p t) / (1 + p t0),   linear: b = 1 + p (t - t0) / (1 + t0)
+      raised to (1 - m0 / P) tau where absorption would exceed the margin.
+The pass-through an option gives is derived and reported: p = (r - 1)/(tau - 1).
 
-Absorption is bounded by the exporter's margin m0: where P - v(t) would exceed m0, the
-pass-through for that option rises to the value that makes v = P - m0, so the buyer
-price factor is max(b(t), (1 - m0 / P) (1 + t) / (1 + t0)). An exporter does not sell
-below cost.
+Demand (`model.economics.nests`): the one-partner form M = M0 r^e (constant elasticity) or
+M0 max(0, 1 + e (r - 1)) (linear, SMART); an Armington segment (`substitution_elasticity`)
+is a CES nest over the partner, each third country j and home producers h (one level, or
+GTAP's two levels) or, linear, SMART's creation and diversion. Third countries' tariffs do
+not change with the deal (a scenario sets them), so each option moves them only through the
+market; their buyer price follows from their own supply curve, or is perfectly elastic, or
+imposed. Home producers' price is fixed unless they have a supply elasticity.
+
+Surplus. Buyers' loss: the area left of the demand curves (see `nests`). Exporters of the
+partner earn their margin m0 per unit (a markup over marginal cost) plus the producer
+surplus of their supply curve: export margin = m0 M + PS(M, w) - PS0 (`supply.surplus_change`),
+which with perfectly elastic supply is M (m0 - (P - v)), the margin per unit times volume.
+Third countries' exporters gain PS(Q, w) - PS0 (the absorption Q (v - P) with perfectly
+elastic or imposed supply); home producers Q_h0 P_h0 (r_h^(eps + 1) - 1)/(eps + 1).
 
 A quota is pooled over the segments S of its tariff line (quota Q, in-quota rate ti,
 out-of-quota rate to; an export restraint has to = infinity and ti = each segment's
-calibration tariff). With M_s(t) each segment's response:
+calibration tariff). With M_s(t) each segment's equilibrium imports at tariff t:
   sum_s M_s(to) >= Q: every marginal unit pays to, M_s = M_s(to); the Q in-quota units
       are shared in proportion to M_s(to);
   sum_s M_s(ti) <= Q: M_s = M_s(ti), all in quota, no rent;
@@ -29,43 +44,28 @@ calibration tariff). With M_s(t) each segment's response:
       (bisection to 1e-12), M_s = M_s(max(tau, ti_s)), all in quota. Sharing the quota so
       that every segment faces the same tau is how licences are allocated when they go
       where they are worth most (and how a single importer-of-record would use them).
-The rent per in-quota unit is the wedge between the buyer price and the in-quota
-duty-paid price. Held by the home government (auctioned licences) or home importers,
-the customs value stays v and the rent is (tau - ti) v. Held by the exporters, they
-charge it: the customs value of in-quota units rises to B / (1 + ti) (B the buyer
-price), so imports value, and the deficit, fall less than the volume does.
-
-Third countries and home producers (Armington). A segment with a `substitution_elasticity`
-sigma is a nested CES composite of its sources i: the partner, each third country j and
-home producers h. Home buyers choose how much of the segment to buy from the composite's
-price index R (overall demand elasticity eta: the segment's `elasticity`), and from which
-source by relative prices (elasticity of substitution sigma). With base values at buyer
-prices V_i = Q_i0 P_i0 (P_i0 (1 + t_i0) for imports), shares w_i = V_i / V0, V0 = sum_i V_i,
-and buyer price ratios r_i (the partner's r_p = b above; a third country's
-r_j = (1 + p_j t_j)/(1 + p_j t_j0), linear 1 + p_j (t_j - t_j0)/(1 + t_j0); home r_h = 1):
-  R = (sum_i w_i r_i^(1 - sigma))^(1/(1 - sigma))     (prod_i r_i^w_i when sigma = 1)
-  X/X0 = R^eta (constant elasticity), or max(0, 1 + eta (R - 1)) (linear, SMART style)
-  Q_i = Q_i0 (X/X0) (r_i / R)^(-sigma)
-With sigma = -eta and the constant-elasticity form, Q_i = Q_i0 r_i^eta for every source: the
-one-partner form M = M0 b^e with e = eta. Third countries' tariffs do not change with the
-deal (a scenario sets them), so each option moves them only through R. If home supply has
-a constant elasticity eps > 0 (`home_supply_elasticity`; none: perfectly elastic, r_h = 1),
-r_h solves Q_h0 r_h^eps = Q_h(r_h) (bisection on ln r_h to 1e-14), and home producers'
-surplus rises by Q_h0 P_h0 (r_h^(eps + 1) - 1)/(eps + 1). Home buyers' surplus falls by the
-area left of the composite demand curve, V0 * integral_1^R (X/X0)(rho) d rho:
-  V0 (R^(eta + 1) - 1)/(eta + 1)   (V0 ln R when eta = -1), or, linear,
-  V0 [(R' - 1) + eta (R' - 1)^2 / 2] with R' = min(R, 1 - 1/eta) (demand is zero above it).
-In the calibration year every source is at its calibration tariff: r_i = 1, R = 1.
+At the cap, buyers pay B (from demand at M_s) and exporters' supply price is w_s = P omega
+(on their curve at M_s: with supply curves the rent no longer depends on any pass-through
+parameter); tau is the tariff that gives imports M_s with the same curves. The rent per
+in-quota unit is the wedge between the buyer price and the in-quota duty-paid price. Held
+by the home government (auctioned licences) or home importers, the customs value stays w_s
+and the rent is (tau - ti) w_s. Held by the exporters, they charge it: the customs value of
+in-quota units rises to B / (1 + ti), so the rent per unit is B / (1 + ti) - w_s, and
+imports value, and the deficit, fall less than the volume does.
+In the calibration year every source is at its calibration tariff: r_i = 1.
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from types import MappingProxyType
 
 from model.data.families.base import option_family
 from model.data.instance import Instance, Segment, TariffOption, ThirdSupply
+from model.economics.nests import NestedCES, SingleEquation, Smart, surplus_area
+from model.economics.supply import Equilibrium, Supplier, equilibrium, surplus_change
 
 NONE: Mapping[str, float] = MappingProxyType({})     # no third countries (shared, read-only)
 
@@ -84,9 +84,9 @@ class OptionOutcome:
     rent_holder: str           # 'government', 'home_importers', 'exporters' ('' without a quota)
     buyer_price_factor: float  # buyer price relative to the calibration year
     buyer_cost: float          # home buyers' surplus loss relative to the calibration year, USD
-    export_margin: float       # partner exporters' margin, quota rent included when they hold it, USD
+    export_margin: float       # partner exporters' margin and surplus, quota rent included when they hold it, USD
     quota_binds: bool
-    pass_through: float        # the pass-through used (raised where absorption hit the margin)
+    pass_through: float        # derived: (r - 1)/(tau - 1), the share of the tariff change buyers pay
     # Home producers and third countries (their terms are zero in the one-partner form):
     home_gain: float = 0.0     # extra units home producers sell at home (one-partner: home_substitution x lost imports)
     producer_surplus: float = 0.0   # home producers' surplus change against the calibration year, USD
@@ -94,6 +94,10 @@ class OptionOutcome:
     third_imports: Mapping[str, float] = field(default_factory=lambda: NONE)   # third country -> units
     third_value: Mapping[str, float] = field(default_factory=lambda: NONE)     # -> customs value, USD
     third_duty: Mapping[str, float] = field(default_factory=lambda: NONE)      # -> duty collected, USD
+    third_surplus: Mapping[str, float] = field(default_factory=lambda: NONE)   # -> exporters' surplus change, USD
+    supply_price_factor: float = 1.0   # the partner exporters' supply price (customs value, rent aside) / P
+    pass_through_imposed: float | None = None   # the instance's pass-through as applied (raised where the
+    #                                             margin binds), or None where supply curves set the price
 
     @property
     def duty_rate(self) -> float:
@@ -110,23 +114,24 @@ class OptionOutcome:
         return self.quota_rent if self.rent_holder == "exporters" else 0.0
 
 
+# -- how each source's price is set -----------------------------------------------------------
 def _nominal_factor(seg: Segment, tariff: float, form: str) -> float:
     if form == "constant_elasticity":
         return (1 + seg.pass_through * tariff) / (1 + seg.pass_through * seg.base_tariff)
     return 1 + seg.pass_through * (tariff - seg.base_tariff) / (1 + seg.base_tariff)
 
 
-def price_factor(seg: Segment, tariff: float, form: str) -> float:
-    """Buyer price relative to the calibration year at `tariff`, with absorption bounded by
-    the exporter's margin (see the module docstring)."""
+def imposed_factor(seg: Segment, tariff: float, form: str) -> float:
+    """The buyer price factor of an imposed pass-through, with absorption bounded by the
+    exporter's margin (see the module docstring)."""
     b = _nominal_factor(seg, tariff, form)
     floor = (1 - seg.partner_margin / seg.import_price) * (1 + tariff) / (1 + seg.base_tariff)
     return max(b, floor)
 
 
 def effective_pass_through(seg: Segment, tariff: float, form: str) -> float:
-    """The pass-through that gives `price_factor` (seg.pass_through unless the margin binds)."""
-    b, t, t0 = price_factor(seg, tariff, form), tariff, seg.base_tariff
+    """The imposed pass-through as applied at `tariff` (seg.pass_through unless the margin binds)."""
+    b, t, t0 = imposed_factor(seg, tariff, form), tariff, seg.base_tariff
     if abs(t - t0) < 1e-12 or b == _nominal_factor(seg, tariff, form):
         return seg.pass_through
     if form == "constant_elasticity":            # (1 + p t) = b (1 + p t0)
@@ -134,63 +139,99 @@ def effective_pass_through(seg: Segment, tariff: float, form: str) -> float:
     return (b - 1) * (1 + t0) / (t - t0)
 
 
-def imports_at(seg: Segment, tariff: float, form: str) -> float:
-    """M(t): import volume at buyer tariff `tariff` (Armington: the partner's source of the nest)."""
-    b = price_factor(seg, tariff, form)
-    if seg.armington is not None:
-        return nest(seg, b, form).partner
-    if form == "constant_elasticity":
-        return seg.imports * b ** seg.elasticity
-    return max(0.0, seg.imports * (1 + seg.elasticity * (b - 1)))
+def tariff_factor(tariff: float, base: float) -> float:
+    return (1 + tariff) / (1 + base)
 
 
-# -- the Armington nest ---------------------------------------------------------------------
+def partner_supplier(seg: Segment, tariff: float, form: str) -> Supplier:
+    """How the partner's price is set at `tariff`."""
+    tau = tariff_factor(tariff, seg.base_tariff)
+    if seg.pass_through is not None:
+        return Supplier(tau, fixed=imposed_factor(seg, tariff, form))
+    return Supplier(tau, seg.partner_supply_elasticity, floor=max(0.0, 1 - seg.partner_margin / seg.import_price))
+
+
 def third_price_factor(sup: ThirdSupply, form: str) -> float:
-    """A third country's buyer price relative to the calibration year, at its tariff."""
-    p, t, t0 = sup.pass_through, sup.tariff, sup.base_tariff
+    """A third country's buyer price relative to the calibration year where its supply does
+    not set it: its imposed pass-through, or all of the tariff change."""
+    t, t0 = sup.tariff, sup.base_tariff
+    if sup.pass_through is None:
+        return tariff_factor(t, t0)
+    p = sup.pass_through
     if form == "constant_elasticity":
         return (1 + p * t) / (1 + p * t0)
     return 1 + p * (t - t0) / (1 + t0)
 
 
-def price_index(pairs: list[tuple[float, float]], sigma: float) -> float:
-    """R = (sum_i w_i r_i^(1 - sigma))^(1/(1 - sigma)) over (w_i, r_i); prod r_i^w_i at sigma = 1;
-    exactly 1 when every r_i is 1."""
-    if all(r == 1.0 for _, r in pairs):
-        return 1.0
-    if abs(sigma - 1) < 1e-12:
-        return math.exp(sum(w * math.log(r) for w, r in pairs))
-    return sum(w * r ** (1 - sigma) for w, r in pairs) ** (1 / (1 - sigma))
+def third_supplier(sup: ThirdSupply, form: str) -> Supplier:
+    tau = tariff_factor(sup.tariff, sup.base_tariff)
+    if sup.pass_through is not None or not math.isfinite(sup.supply_elasticity):
+        return Supplier(tau, fixed=third_price_factor(sup, form))
+    return Supplier(tau, sup.supply_elasticity)
 
 
-def composite_ratio(index: float, eta: float, form: str) -> float:
-    """X/X0: the segment's composite quantity at price index R, relative to the calibration year."""
-    if form == "constant_elasticity":
-        return index ** eta
-    return max(0.0, 1 + eta * (index - 1))
-
-
-def surplus_area(x: float, e: float, form: str) -> float:
-    """integral_1^x D(beta) d beta for a demand curve with D(1) = 1: beta^e (constant
-    elasticity), or max(0, 1 + e (beta - 1)) (linear; zero above beta = 1 - 1/e)."""
-    if form == "constant_elasticity":
-        return math.log(x) if abs(e + 1) < 1e-12 else (x ** (e + 1) - 1) / (e + 1)
-    top = min(x, 1 - 1 / e)
-    return (top - 1) + e * (top - 1) ** 2 / 2
-
-
+# -- the market of a segment ------------------------------------------------------------------
 @dataclass(frozen=True)
-class Nest:
-    """Every source's quantity in an Armington segment at the partner's buyer price factor b."""
+class Market:
+    """A segment's demand system and the sources' prices that do not depend on the option:
+    sources in order third countries, partner, home producers (when the segment has them)."""
 
-    price_index: float              # R
-    composite: float                # X / X0
-    partner: float                  # units
-    third: dict[str, float]         # third country -> units
-    third_price: dict[str, float]   # third country -> r_j
-    home: float                     # home producers' units
-    home_price: float               # r_h
-    spending: float                 # V0: base spending on the segment, all sources, USD
+    demand: object
+    base: tuple[float, ...]          # Q_i0, units
+    others: tuple[Supplier, ...]     # third countries' suppliers
+    home: Supplier | None            # home producers' supplier (None: not a source)
+    partner: int                     # the partner's position
+
+
+@lru_cache(maxsize=4096)
+def market(seg: Segment, form: str) -> Market:
+    a = seg.armington
+    if a is None:
+        demand = SingleEquation(seg.imports, seg.import_price * (1 + seg.base_tariff), seg.elasticity, form)
+        return Market(demand, (seg.imports,), (), None, 0)
+    vp, vj, vh = base_values(seg)
+    has_home = vh > 0
+    if form == "constant_elasticity":
+        demand = NestedCES(vj, vp, vh, seg.elasticity, a.substitution, a.import_substitution)
+    else:
+        customs = [s.imports * s.import_price for s in a.suppliers] + [seg.imports * seg.import_price]
+        demand = Smart(customs + ([vh] if has_home else []), [*vj, vp] + ([vh] if has_home else []),
+                       seg.elasticity, a.substitution)
+    home = None
+    if has_home:
+        eps = a.home_supply_elasticity
+        home = Supplier(1.0) if eps is None else Supplier(1.0, eps)
+    base = tuple(s.imports for s in a.suppliers) + (seg.imports,) + ((a.home_sales,) if has_home else ())
+    return Market(demand, base, tuple(third_supplier(s, form) for s in a.suppliers), home, len(a.suppliers))
+
+
+def state(seg: Segment, tariff: float, form: str, partner: Supplier | None = None,
+          mk: Market | None = None) -> Equilibrium:
+    """The segment's market at the partner's `tariff` (or with the partner's price set by
+    `partner`); `mk` its `market`, where the caller has it."""
+    mk = mk or market(seg, form)
+    p = partner or partner_supplier(seg, tariff, form)
+    return equilibrium(mk.demand, [*mk.others, p] + ([mk.home] if mk.home is not None else []))
+
+
+def price_factor(seg: Segment, tariff: float, form: str) -> float:
+    """The partner's buyer price relative to the calibration year at `tariff`."""
+    if seg.pass_through is not None:
+        return imposed_factor(seg, tariff, form)
+    st = state(seg, tariff, form)
+    return st.ratios[market(seg, form).partner]
+
+
+def imports_at(seg: Segment, tariff: float, form: str) -> float:
+    """M(t): the partner's equilibrium import volume at tariff `tariff`."""
+    return _at(seg, tariff, form)[2]
+
+
+def _at(seg: Segment, tariff: float, form: str) -> tuple[Market, Equilibrium, float]:
+    """The segment's market, its equilibrium at `tariff` and the partner's imports there."""
+    mk = market(seg, form)
+    st = state(seg, tariff, form, mk=mk)
+    return mk, st, seg.imports * st.quantities[mk.partner]
 
 
 def base_values(seg: Segment) -> tuple[float, list[float], float]:
@@ -201,53 +242,34 @@ def base_values(seg: Segment) -> tuple[float, list[float], float]:
     return partner, third, a.home_sales * a.home_price
 
 
+@dataclass(frozen=True)
+class Nest:
+    """Every source's quantity in an Armington segment at the partner's buyer price factor b."""
+
+    price_index: float              # R
+    composite: float                # X / X0 (constant elasticity: R^eta)
+    partner: float                  # units
+    third: dict[str, float]         # third country -> units
+    third_price: dict[str, float]   # third country -> r_j
+    home: float                     # home producers' units
+    home_price: float               # r_h
+    spending: float                 # V0: base spending on the segment, all sources, USD
+
+
 def nest(seg: Segment, b: float, form: str) -> Nest:
-    """The nested CES at the partner's buyer price factor `b` (see the module docstring)."""
-    a = seg.armington
-    sigma, eta = a.substitution, seg.elasticity
+    """The Armington segment's market with the partner's buyer price fixed at `b` (every
+    other source at its equilibrium)."""
+    a, mk = seg.armington, market(seg, form)
+    st = state(seg, seg.base_tariff, form, partner=Supplier(1.0, fixed=b))
+    r, q = st.ratios, st.quantities
+    index = mk.demand.price_index(r)
+    h = mk.partner + 1
     vp, vj, vh = base_values(seg)
-    total = vp + sum(vj) + vh
-    r_third = [third_price_factor(s, form) for s in a.suppliers]
-    fixed = [(v / total, r) for v, r in zip(vj, r_third)] + [(vp / total, b)]
-
-    def state(rh: float) -> tuple[float, float]:
-        index = price_index(fixed + ([(vh / total, rh)] if vh > 0 else []), sigma)
-        return index, composite_ratio(index, eta, form)
-
-    rh = 1.0
-    if vh > 0 and a.home_supply_elasticity is not None:
-        rh = _home_price(state, sigma, a.home_supply_elasticity)
-    index, x = state(rh)
-
-    def ratio(r: float) -> float:
-        return x * (r / index) ** (-sigma) if x > 0 else 0.0
-    return Nest(index, x, seg.imports * ratio(b), {s.country: s.imports * ratio(r) for s, r in zip(a.suppliers, r_third)},
-                {s.country: r for s, r in zip(a.suppliers, r_third)}, a.home_sales * ratio(rh), rh, total)
-
-
-def _home_price(state, sigma: float, eps: float) -> float:
-    """r_h with home supply r_h^eps equal to home demand (both relative to the calibration
-    year): bisection on ln r_h, where supply rises and demand falls."""
-    def excess(x: float) -> float:               # ln supply - ln demand, increasing in x
-        index, comp = state(math.exp(x))
-        demand = comp * (math.exp(x) / index) ** (-sigma) if comp > 0 else 0.0
-        return math.inf if demand <= 0 else eps * x - math.log(demand)
-    if excess(0.0) == 0.0:
-        return 1.0
-    lo, hi = -1.0, 1.0
-    while excess(lo) > 0 and lo > -60:
-        lo *= 2
-    while excess(hi) < 0 and hi < 60:
-        hi *= 2
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if excess(mid) > 0:
-            hi = mid
-        else:
-            lo = mid
-        if hi - lo <= 1e-14:
-            break
-    return math.exp((lo + hi) / 2)
+    return Nest(index, index ** seg.elasticity if form == "constant_elasticity" else 1 + seg.elasticity * (index - 1),
+                seg.imports * q[mk.partner], {s.country: s.imports * q[i] for i, s in enumerate(a.suppliers)},
+                {s.country: r[i] for i, s in enumerate(a.suppliers)},
+                a.home_sales * q[h] if mk.home is not None else 0.0, r[h] if mk.home is not None else 1.0,
+                vp + sum(vj) + vh)
 
 
 def calibration_segment(seg: Segment) -> Segment:
@@ -290,13 +312,15 @@ def buyer_surplus_loss(seg: Segment, b: float, form: str) -> float:
     return seg.imports * b0_price * surplus_area(b, seg.elasticity, form)
 
 
-def _outcome(seg: Segment, form: str, t_eff: float, imports: float, in_quota: float, ti: float | None,
-             to: float, holder: str, binds: bool) -> OptionOutcome:
-    """Value, duty, rent and margin of `imports` units at tariff equivalent `t_eff`, of which
-    `in_quota` pay `ti` (a quota) and the rest `to`."""
-    b = price_factor(seg, t_eff, form)
+def _outcome(seg: Segment, form: str, t_eff: float, at: tuple[Market, Equilibrium, float], in_quota: float,
+             ti: float | None, to: float, holder: str, binds: bool) -> OptionOutcome:
+    """Value, duty, rent and margin of the imports at tariff equivalent `t_eff` (`at`: the
+    market there and the imports, from `_at`), of which `in_quota` pay `ti` (a quota) and the
+    rest `to`."""
+    mk, st, imports = at
+    b = st.ratios[mk.partner]
     buyer_price = seg.import_price * b * (1 + seg.base_tariff)
-    v = buyer_price / (1 + t_eff)                  # customs value without rent
+    v = buyer_price / (1 + t_eff)                  # customs value without rent: the supply price
     above = imports - in_quota
     if ti is None:                                 # a flat rate
         value, duty, rent = imports * v, to * imports * v, 0.0
@@ -310,68 +334,101 @@ def _outcome(seg: Segment, form: str, t_eff: float, imports: float, in_quota: fl
         value = imports * v
         duty = v * (ti * in_quota + (to * above if above > 0 else 0.0))
     revenue = duty + (rent if holder == "government" else 0.0)
-    # The exporter's margin moves one for one with its customs value (costs are fixed). Where
-    # absorption reaches the margin bound the margin is exactly zero: no rounding dust.
-    per_unit = seg.partner_margin - (seg.import_price - v)
-    if abs(per_unit) <= 1e-9 * seg.import_price:
-        per_unit = 0.0
-    margin = imports * per_unit + (rent if holder == "exporters" else 0.0)
+    imposed = seg.pass_through is not None
+    phi = math.inf if imposed else seg.partner_supply_elasticity
+    if math.isfinite(phi):                         # margin plus the surplus of the supply curve
+        margin = seg.partner_margin * imports + surplus_change(imports, v, seg.imports, seg.import_price, phi)
+    else:
+        # The exporter's margin moves one for one with its customs value (costs are fixed). Where
+        # absorption reaches the margin bound the margin is exactly zero: no rounding dust.
+        per_unit = seg.partner_margin - (seg.import_price - v)
+        if abs(per_unit) <= 1e-9 * seg.import_price:
+            per_unit = 0.0
+        margin = imports * per_unit
+    margin += rent if holder == "exporters" else 0.0
     common = (t_eff, imports, value / imports if imports > 0 else v, value, duty, revenue, rent,
               holder if ti is not None else "", b)
+    extra = {"supply_price_factor": v / seg.import_price,
+             "pass_through_imposed": effective_pass_through(seg, t_eff, form) if imposed else None}
+    p = derived_pass_through(seg, t_eff, b, form)
     if seg.armington is None:
-        return OptionOutcome(*common, buyer_surplus_loss(seg, b, form), margin, binds,
-                             effective_pass_through(seg, t_eff, form),
-                             home_gain=seg.home_substitution * (seg.imports - imports), price_index=b)
-    sources = _other_sources(seg, b, form)
-    return OptionOutcome(*common, sources.pop("buyer_cost"), margin, binds, effective_pass_through(seg, t_eff, form),
-                         **sources)
+        return OptionOutcome(*common, mk.demand.buyer_cost(st.ratios), margin, binds, p,
+                             home_gain=seg.home_substitution * (seg.imports - imports), price_index=b, **extra)
+    sources = _other_sources(seg, mk, st)
+    return OptionOutcome(*common, sources.pop("buyer_cost"), margin, binds, p, **sources, **extra)
 
 
-def _other_sources(seg: Segment, b: float, form: str) -> dict:
-    """An Armington segment's third countries, home producers and buyers at the partner's
-    buyer price factor b: units, customs values and duty by third country, home producers'
-    extra sales and surplus, and home buyers' surplus loss over the whole composite."""
-    n = nest(seg, b, form)
+def derived_pass_through(seg: Segment, tariff: float, b: float, form: str) -> float:
+    """(r - 1)/(tau - 1): the share of the tariff change that buyers pay. At the calibration
+    tariff, its limit: the imposed formula's slope, 1 for perfectly elastic supply, and the
+    supply curve's slope d r / d tau."""
+    tau = tariff_factor(tariff, seg.base_tariff)
+    if abs(tau - 1) > 1e-9:
+        return (b - 1) / (tau - 1)
+    if seg.pass_through is not None:
+        p, t0 = seg.pass_through, seg.base_tariff
+        return p * (1 + t0) / (1 + p * t0) if form == "constant_elasticity" else p
+    if not math.isfinite(seg.partner_supply_elasticity):
+        return 1.0
+    step = 1e-5 * (1 + seg.base_tariff)          # tau = 1 +- 1e-5: a central difference, exact to about 1e-10
+    up, down = (price_factor(seg, seg.base_tariff + d, form) for d in (step, -step))
+    return (up - down) / 2e-5
+
+
+def _other_sources(seg: Segment, mk: Market, st: Equilibrium) -> dict:
+    """An Armington segment's third countries, home producers and buyers at the market's
+    equilibrium: units, customs values, duty and exporters' surplus by third country, home
+    producers' extra sales and surplus, and home buyers' surplus loss over every source."""
     a = seg.armington
-    values, duty = {}, {}
-    for s in a.suppliers:
-        v = s.import_price * n.third_price[s.country] * (1 + s.base_tariff) / (1 + s.tariff)
-        values[s.country] = v * n.third[s.country]
+    r, q = st.ratios, st.quantities
+    units, values, duty, surplus = {}, {}, {}, {}
+    for i, s in enumerate(a.suppliers):
+        units[s.country] = s.imports * q[i]
+        v = s.import_price * r[i] * (1 + s.base_tariff) / (1 + s.tariff)
+        values[s.country] = v * units[s.country]
         duty[s.country] = s.tariff * values[s.country]
+        if abs(v - s.import_price) <= 1e-12 * s.import_price:
+            v = s.import_price                     # perfectly elastic at an unchanged price: no rounding dust
+        phi = math.inf if s.pass_through is not None else s.supply_elasticity
+        surplus[s.country] = surplus_change(units[s.country], v, s.imports, s.import_price, phi)
+    h = mk.partner + 1
+    home, rh = (a.home_sales * q[h], r[h]) if mk.home is not None else (0.0, 1.0)
     eps = a.home_supply_elasticity
-    surplus = 0.0 if eps is None else a.home_sales * a.home_price * (n.home_price ** (eps + 1) - 1) / (eps + 1)
-    return {"home_gain": n.home - a.home_sales, "producer_surplus": surplus, "price_index": n.price_index,
-            "buyer_cost": n.spending * surplus_area(n.price_index, seg.elasticity, form),
-            "third_imports": dict(n.third), "third_value": values, "third_duty": duty}
+    produced = 0.0 if eps is None or mk.home is None else \
+        a.home_sales * a.home_price * (rh ** (eps + 1) - 1) / (eps + 1)
+    return {"home_gain": home - a.home_sales, "producer_surplus": produced, "price_index": mk.demand.price_index(r),
+            "buyer_cost": mk.demand.buyer_cost(r), "third_imports": units, "third_value": values,
+            "third_duty": duty, "third_surplus": surplus}
 
 
 def line_outcomes(segments: list[Segment], option: TariffOption, form: str) -> dict[str, OptionOutcome]:
     """The exact outcome of `option` on every segment of its tariff line (a quota is pooled
     over them: see the module docstring)."""
     if not option.is_quota:
-        return {s.name: _outcome(s, form, option.rate, imports_at(s, option.rate, form), 0.0, None,
-                                 option.rate, "", False) for s in segments}
+        return {s.name: _outcome(s, form, option.rate, _at(s, option.rate, form), 0.0, None, option.rate, "", False)
+                for s in segments}
     q, to = option.quota, option.rate
     ti = {s.name: s.base_tariff if option.in_quota_rate is None else option.in_quota_rate for s in segments}
 
     def total(tau: float) -> float:
         return sum(imports_at(s, max(tau, ti[s.name]), form) for s in segments)
 
-    at_out = {s.name: imports_at(s, to, form) for s in segments} if math.isfinite(to) else None
-    if at_out is not None and sum(at_out.values()) >= q:
-        share = q / sum(at_out.values()) if sum(at_out.values()) > 0 else 0.0
-        return {s.name: _outcome(s, form, to, at_out[s.name], at_out[s.name] * share, ti[s.name], to,
+    at_out = {s.name: _at(s, to, form) for s in segments} if math.isfinite(to) else None
+    if at_out is not None and sum(m for *_, m in at_out.values()) >= q:
+        wanted = sum(m for *_, m in at_out.values())
+        share = q / wanted if wanted > 0 else 0.0
+        return {s.name: _outcome(s, form, to, at_out[s.name], at_out[s.name][2] * share, ti[s.name], to,
                                  option.rent_holder, False) for s in segments}
-    at_in = {s.name: imports_at(s, ti[s.name], form) for s in segments}
-    if sum(at_in.values()) <= q:
-        return {s.name: _outcome(s, form, ti[s.name], at_in[s.name], at_in[s.name], ti[s.name], to,
+    at_in = {s.name: _at(s, ti[s.name], form) for s in segments}
+    if sum(m for *_, m in at_in.values()) <= q:
+        return {s.name: _outcome(s, form, ti[s.name], at_in[s.name], at_in[s.name][2], ti[s.name], to,
                                  option.rent_holder, False) for s in segments}
     tau = _solve_tariff(total, q, min(ti.values()))
     out = {}
     for s in segments:
         t = max(tau, ti[s.name])
-        m = imports_at(s, t, form)
-        out[s.name] = _outcome(s, form, t, m, m, ti[s.name], to, option.rent_holder, True)
+        at = _at(s, t, form)
+        out[s.name] = _outcome(s, form, t, at, at[2], ti[s.name], to, option.rent_holder, True)
     return out
 
 
@@ -436,4 +493,34 @@ def quota_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) 
             "rent_holder": option.rent_holder,
             "tariff_equivalent": max(o.effective_tariff for o in rows),
             "in_quota_rate": option.in_quota_rate, "out_of_quota_rate": None if option.is_restraint else option.rate})
+    return out
+
+
+def price_setting(seg: Segment) -> str:
+    """How a segment's buyer price is set: 'imposed' (the instance's pass-through), 'supply
+    curve' or 'perfectly elastic supply'."""
+    if seg.pass_through is not None:
+        return "imposed"
+    return "supply curve" if math.isfinite(seg.partner_supply_elasticity) else "perfectly elastic supply"
+
+
+def pass_through_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) -> list[dict]:
+    """For each tariff line, the pass-through of the deal's option (the base import values'
+    weighted mean of its segments' derived figures), the change in the partner's supply price
+    (customs value, rent aside) and how the price is set ('imposed' where the instance imposes it)."""
+    out = []
+    for name, line in instance.lines.items():
+        option = instance.line_option(name, deal.values("tariff")[name])
+        segs = [instance.segments[s] for s in line.segments]
+        weight = {g.name: g.imports * g.import_price for g in segs}
+        total = sum(weight.values()) or 1.0
+        kinds = sorted({price_setting(g) for g in segs})
+        out.append({
+            "line": name, "label": line.label, "option": option.name, "option_label": option.label,
+            "pass_through": sum(weight[g.name] * outcomes[g.name].pass_through for g in segs) / total,
+            "supply_price_change": sum(weight[g.name] * (outcomes[g.name].supply_price_factor - 1) for g in segs) / total,
+            "set_by": " and ".join(kinds), "imposed": kinds == ["imposed"],
+            "imposed_value": sum(weight[g.name] * outcomes[g.name].pass_through_imposed for g in segs) / total
+            if kinds == ["imposed"] else None,
+            "segments": {g.name: outcomes[g.name].pass_through for g in segs}})
     return out

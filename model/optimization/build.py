@@ -200,6 +200,7 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
         "third_imports_units": sparse([sum(t.third_imports.values()) / VOL for _, _, t in opts]),
         "third_imports_value": sparse([sum(t.third_value.values()) / MONEY for _, _, t in opts]),
         "third_tariff_revenue": sparse([sum(t.third_duty.values()) / MONEY for _, _, t in opts]),
+        "third_exporter_surplus_change": sparse([sum(t.third_surplus.values()) / MONEY for _, _, t in opts]),
         "producer_surplus_change": sparse([t.producer_surplus / MONEY for _, _, t in opts]),
         "partner_quota_rent": sparse([t.exporter_rent / MONEY for _, _, t in opts]),
     }
@@ -239,6 +240,7 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
         e[f"third_imports_units[{c}]"] = sparse([t.third_imports.get(c, 0.0) / VOL for _, _, t in opts])
         e[f"third_imports_value[{c}]"] = sparse([t.third_value.get(c, 0.0) / MONEY for _, _, t in opts])
         e[f"third_country_deficit[{c}]"] = e[f"third_imports_value[{c}]"] - country.exports_value / MONEY
+        e[f"third_exporter_surplus_change[{c}]"] = sparse([t.third_surplus.get(c, 0.0) / MONEY for _, _, t in opts])
     return e
 
 

@@ -71,6 +71,7 @@ def sections() -> tuple[list, list]:
         provenance_section,
         outcomes,
         welfare,
+        pass_through,
         concession_section,
         ranging_section,
         method,
@@ -260,6 +261,28 @@ def quotas(r: Results) -> str:
             "price, so the import value falls less than the volume).\n\n"
             + table(["tariff line", "kind", "quota", "filled", "above the quota", "rent", "held by",
                      "tariff equivalent"], rows))
+
+
+def pass_through(r: Results) -> str:
+    """Each tariff line's pass-through, deal and no deal: derived from supply curves, or
+    imposed by the instance (and said so)."""
+    summary = r.extras.get("pass_through")
+    if not summary:
+        return ""
+    before = {x["line"]: x for x in summary["no_deal"]}
+    rows = [[x["label"], x["option_label"], f"{x['pass_through']:.0%}", f"{x['supply_price_change']:+.1%}",
+             before[x["line"]]["option_label"], f"{before[x['line']]['pass_through']:.0%}",
+             f"imposed, p = {x['imposed_value']:.0%}" if x["imposed"] else x["set_by"]] for x in summary["deal"]]
+    imposed = [x["label"] for x in summary["deal"] if x["imposed"]]
+    note = (" On " + ", ".join(imposed) + " the pass-through is imposed by the instance (`pass_through` p, SMART "
+            "style: buyers pay (1 + p t)/(1 + p t0) times the calibration year's price, raised where absorption "
+            "would exceed the exporters' margin), not derived from supply curves, so the exporters' price response "
+            "is an assumption." if imposed else "")
+    return ("## Pass-through\n\nThe share of each tariff change (against the calibration year) that reaches buyers' "
+            "price, and the change in the partner exporters' price at the border (customs value, quota rent aside); "
+            "the rest of the tariff is absorbed by the exporters." + note + "\n\n"
+            + table(["tariff line", "deal", "pass-through", "exporters' price", "no deal", "pass-through",
+                     "set by"], rows))
 
 
 def red_lines(r: Results) -> str:
