@@ -84,10 +84,11 @@ def test_relaxing_a_red_line_never_worsens_the_optimum(path, name, resolvers):
     the solve promises (MIP_REL_GAP and the lexicographic tolerance)."""
     from model.data.uncertainty import with_values
     from model.optimization.highs import MIP_REL_GAP
+    from model.optimization.handle import NegotiationModel
     from model.optimization.resolve import Resolver
     inst = load(path)
     if path not in resolvers:
-        resolvers[path] = Resolver(inst)
+        resolvers[path] = Resolver(NegotiationModel(inst))
     resolver = resolvers[path]
     line = next(r for r in inst.red_lines if r.name == name)
     step = 0.25 * abs(line.bound) or 1.0
