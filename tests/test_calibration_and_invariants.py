@@ -77,12 +77,12 @@ def resolvers():
     return {}
 
 
-@pytest.mark.parametrize("path, name", _red_lines())
 def moved(inst, name: str, bound: float):
     """`inst` with the one red line `name` (an expanded per-segment line included) at `bound`."""
     return replace(inst, red_lines=tuple(replace(r, bound=bound) if r.name == name else r for r in inst.red_lines))
 
 
+@pytest.mark.parametrize("path, name", _red_lines())
 def test_relaxing_a_red_line_never_worsens_the_optimum(path, name, resolvers):
     """Each red line moved by a quarter of its bound: loosened, the optimal deficit is no worse
     (and a deal exists if one did); tightened, no better (or no deal). Re-solved on one built
