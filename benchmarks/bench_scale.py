@@ -68,8 +68,8 @@ write_report(r, tempfile.mkdtemp() + "/out")
 t4 = time.perf_counter()
 print(json.dumps(dict(imports=t1 - t0, load=t2 - t1, report=t4 - t3, total=t4 - t1 - exported["seconds"],
                       export_lp=exported["seconds"], status=r.status,
-                      deficit=r.metric("deficit").deal, stage_one=r.extras["stages"].get("stage_one_deficit"),
-                      stage_two_status=r.extras["stages"].get("stage_two_status"),
+                      deficit=r.metric("deficit").deal, stage_one=r.stages.get("stage_one_deficit"),
+                      stage_two_status=r.stages.get("stage_two_status"),
                       peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **r.timings)))
 """
 

@@ -248,6 +248,7 @@ def build_linopy(inst, extra_metrics=()):
         "third_imports_units": lambda: options_sum(third("third_imports") / VOL, sparse=True),
         "third_imports_value": lambda: options_sum(third("third_value") / MONEY, sparse=True),
         "third_tariff_revenue": lambda: options_sum(third("third_duty") / MONEY, sparse=True),
+        "third_exporter_surplus_change": lambda: options_sum(third("third_surplus") / MONEY, sparse=True),
         "producer_surplus_change": lambda: options_sum(col(lambda t: t.producer_surplus) / MONEY, sparse=True),
         "partner_quota_rent": lambda: options_sum(col(lambda t: t.exporter_rent) / MONEY,
                                                   per_unit(col(lambda t: t.exporter_rent)), sparse=True),
@@ -285,6 +286,7 @@ def build_linopy(inst, extra_metrics=()):
         "purchases_units": lambda g: 1 * q.sel(good=gidx[g]),
         "third_imports_units": lambda c: options_sum(third("third_imports", c) / VOL, sparse=True),
         "third_imports_value": lambda c: options_sum(third("third_value", c) / MONEY, sparse=True),
+        "third_exporter_surplus_change": lambda c: options_sum(third("third_surplus", c) / MONEY, sparse=True),
         "third_country_deficit": lambda c: get(f"third_imports_value[{c}]")
         - inst.third_countries[c].exports_value / MONEY,
     }

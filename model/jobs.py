@@ -10,7 +10,6 @@ import pandas as pd
 
 from model.analyses.alternatives import find_alternatives
 from model.analyses.compare import compare as compare_instances
-from model.analyses.diagnose import diagnose
 from model.analyses.explain import lever_context
 from model.analyses.frontier import compute_frontier, free_optimum, has_fixed_terms, model_size
 from model.analyses.robustness import deficit_histogram, grid_table, sensitivity, varying_levers
@@ -32,8 +31,8 @@ from model.reporting.report_directory import check_file_target, check_target, te
 from model.reporting.report_files import write_report
 from model.reporting.spreadsheet import csv_writer, safe_text, write_xlsx
 from model.reporting.terminal import run_summary, sweep_summary
-from model.results import _round  # floats to 12 significant digits, as results.json
-from model.run import solve_instance, solve_model, unbounded_explanation
+from model.results import FreeOptimum, Frontier, rounded
+from model.run import diagnose_with_labels, solve_instance, solve_model, unbounded_explanation
 
 REPORTS = Path("reports")              # where reports go when --out is not given
 CACHE = REPORTS / ".cache"             # compare's saved results, keyed by content and code
@@ -55,32 +54,32 @@ def frontier_rule() -> str:
 
 
 def analyse(model: NegotiationModel, results, frontier_points: int = 0) -> None:
-    """What every report needs besides the solve, added to `results.extras`: each lever's
+    """What every report needs besides the solve, added to `results`: each lever's
     context (its object, no-deal and calibration-year values); for an instance with fixed
     terms, the free optimum (one more solve, up to FREE_OPTIMUM_MAX_* in size); and, when
     `frontier_points` (`run`), the frontier and the zone of possible agreement for a model
     up to RUN_FRONTIER_MAX_* in size."""
     inst = model.inst
     used = {(lv.name, lv.index) for lv in results.levers if lv.choice is not None or abs(lv.value) > 1e-9}
-    results.extras["lever_context"] = [c for c in lever_context(inst)          # the levers the reports speak of
-                                       if (c["name"], c["index"]) in used or c["no_deal"]]
+    results.lever_context = [c for c in lever_context(inst)          # the levers the reports speak of
+                             if (c.name, c.index) in used or c.no_deal]
     choices, levers = model_size(inst)
     if has_fixed_terms(inst):
         if choices <= FREE_OPTIMUM_MAX_CHOICES and levers <= FREE_OPTIMUM_MAX_LEVERS:
-            results.extras["free_optimum"] = free_optimum(model, results)
+            results.free_optimum = free_optimum(model, results)
         else:
-            results.extras["free_optimum"] = {
-                "skipped": f"the model has {choices:,} yes/no choices and {levers:,} levers, and the free optimum "
-                           f"is solved only up to {FREE_OPTIMUM_MAX_CHOICES:,} and {FREE_OPTIMUM_MAX_LEVERS:,}; "
-                           "compare the instance with a copy without fixed_levers"}
+            results.free_optimum = FreeOptimum(
+                skipped=f"the model has {choices:,} yes/no choices and {levers:,} levers, and the free optimum "
+                        f"is solved only up to {FREE_OPTIMUM_MAX_CHOICES:,} and {FREE_OPTIMUM_MAX_LEVERS:,}; "
+                        "compare the instance with a copy without fixed_levers")
     if frontier_points and results.status == "optimal":
         if choices <= RUN_FRONTIER_MAX_CHOICES and levers <= RUN_FRONTIER_MAX_LEVERS:
-            front = compute_frontier(model, frontier_points, deal=results).to_dict()
-            front["added_by"] = frontier_rule()
-            results.extras["frontier"] = front
+            front = compute_frontier(model, frontier_points, deal=results)
+            front.added_by = frontier_rule()
+            results.frontier = front
         else:
-            results.extras["frontier_skipped"] = (f"the model has {choices:,} yes/no choices and {levers:,} levers; "
-                                                  + frontier_rule())
+            results.frontier = Frontier("skipped", skipped=f"the model has {choices:,} yes/no choices and "
+                                                           f"{levers:,} levers; " + frontier_rule())
 
 
 def validate(file: str, resolved: bool = False) -> tuple[str, str]:
@@ -115,8 +114,8 @@ def run(file: str, out: str | None = None, objective: str | None = None, time_li
                           report=target)
     model = NegotiationModel(inst, time_limit)
     results = solve_model(model, objective=objective, time_limit=time_limit, export_lp=export_lp)
-    if relax_steps and results.extras.get("diagnosis"):
-        results.extras["diagnosis"] = diagnose(model, steps=relax_steps).to_dict()
+    if relax_steps and results.diagnosis is not None:
+        results.diagnosis = diagnose_with_labels(model, steps=relax_steps)
     analyse(model, results, frontier_points=RUN_FRONTIER_POINTS if (objective or inst.settings.objective) ==
             "min_deficit" else 0)
     write_report(results, target)
@@ -141,8 +140,8 @@ def frontier(file: str, points: int, out: str | None = None) -> tuple[str, str]:
     front = compute_frontier(model, points, deal=results)
     if front.status == "unbounded":
         front.message = f"{front.message}: {unbounded_explanation(inst)}"
-    results.extras["frontier"] = front.to_dict()
-    table = pd.DataFrame(front.points)
+    results.frontier = front
+    table = pd.DataFrame([rounded(p) for p in front.points])
     write_report(results, target, extra_files={"frontier.csv": csv_writer(table)}, command="frontier")
     return FRONTIER_STATUS.get(front.status, front.status), frontier_terminal(results, target)
 
@@ -206,22 +205,23 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
     s = result.summary
     # What the robustness section shows beyond the summary: the distribution, the sensitivity
     # to each uncertain input (two more solves per input) and the table by grid point.
-    s["histogram"] = deficit_histogram(result)
+    s.histogram = deficit_histogram(result)
     base_deficit = base.metric("deficit").deal if base.has_deal else None
-    s["sensitivity"] = sensitivity(inst, result, base_deficit, model)
-    s["grid"] = grid_table(inst, result)
-    s["grid_levers"] = varying_levers(inst, s["grid"]) if s["grid"] else []
-    base.extras["sweep"] = s
+    s.sensitivity = sensitivity(inst, result, base_deficit, model)
+    s.grid = grid_table(inst, result)
+    s.grid_levers = varying_levers(inst, s.grid) if s.grid else []
+    base.sweep = s
     base.timings["sweep"] = result.seconds
     write_report(base, target, {"sweep.csv": text_writer(sweep_csv(result, cell=safe_text)),
-                                "sweep_summary.json": text_writer(json.dumps(s, indent=2, allow_nan=False) + "\n")},
+                                "sweep_summary.json": text_writer(json.dumps(rounded(s), indent=2, allow_nan=False)
+                                                                  + "\n")},
                  command="sweep")
     reason = ""
-    if s["method"].get("rebuild") and result.engine == "this process":
+    if s.method.get("rebuild") and result.engine == "this process":
         reason = getattr(resolver_for(inst, model), "reason", "")
     lines = sweep_summary(inst, result, target, reason).split("\n")
-    status = "unbounded" if base.status == "unbounded" or s["status"].get("unbounded") else (
-        "error" if s["status"].get("error") else "optimal")
+    status = "unbounded" if base.status == "unbounded" or s.status.get("unbounded") else (
+        "error" if s.status.get("error") else "optimal")
     if status == "unbounded":     # the draws' solver says only "unbounded": name the levers, as `run` does
         lines.insert(-1, f"  unbounded: {unbounded_explanation(inst)}")
     errors = [r for r in result.rows if r["status"] == "error"]
@@ -243,7 +243,7 @@ def alternatives(file: str, count: int, within: float, min_difference: float, ou
     d = found.to_dict(inst)
     files = {"report.md": text_writer(alternatives_report.markdown(d)),
              "report.html": text_writer(alternatives_report.html(d)),
-             "alternatives.json": text_writer(json.dumps(_round(d), indent=2, allow_nan=False) + "\n")}
+             "alternatives.json": text_writer(json.dumps(rounded(d), indent=2, allow_nan=False) + "\n")}
     if d["packages"]:
         frame = alternatives_report.frame(d)
         files["packages.csv"] = csv_writer(frame)
@@ -271,7 +271,7 @@ def evaluate_offer(file: str, offer_file: str, out: str | None = None) -> tuple[
     frame = offer_report.frame(d)
     write_directory(target, {"report.md": text_writer(offer_report.markdown(d)),
                              "report.html": text_writer(offer_report.html(d)),
-                             "evaluation.json": text_writer(json.dumps(_round(d), indent=2, allow_nan=False) + "\n"),
+                             "evaluation.json": text_writer(json.dumps(rounded(d), indent=2, allow_nan=False) + "\n"),
                              "offer_levers.csv": csv_writer(frame)},
                     command="evaluate")
     return d["status"], offer_report.terminal(d, target)

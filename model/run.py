@@ -34,7 +34,28 @@ from model.optimization.handle import NegotiationModel
 from model.optimization.highs import coefficient_warning
 from model.optimization.objectives import solve_objective
 from model.optimization.sensitivity import ranging
-from model.results import ConstraintRow, MetricRow, Results
+from model.results import (
+    Assumption,
+    Coefficients,
+    ConcessionValues,
+    ConstraintLabel,
+    ConstraintRow,
+    Diagnosis,
+    InputRow,
+    InstanceSummary,
+    MetricRow,
+    NashInfo,
+    Objective,
+    PassThrough,
+    Repair,
+    Results,
+    ShadowPrices,
+    SolverInfo,
+    SolveStages,
+    Verification,
+    from_data,
+    rounded,
+)
 
 SHADOW_PRICE_SOURCE = ("LP with the chosen tariff options and NTB reliefs fixed (the MILP's binaries at their "
                        "optimal values), minimizing the deficit: each dual is the change in the deal deficit per "
@@ -67,8 +88,8 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
 def solve_model(model: NegotiationModel, objective: str | None = None, time_limit: float | None = None,
                 export_lp: str | Path | None = None, concessions: bool = True) -> Results:
     """Solve the command's model for `objective` (default: the instance's) and return verified
-    results, with the analyses every deal gets (bridge, quotas, diversion, red lines, ranging,
-    explanations, concession values) or, without a deal, the diagnosis."""
+    results, with the analyses every deal gets (bridge, quotas, pass-through, diversion, red
+    lines, ranging, explanations, concession values) or, without a deal, the diagnosis."""
     inst = model.inst
     timer = Timer()
     timer.times["build"] = model.build_seconds + model.load_seconds
@@ -81,17 +102,11 @@ def solve_model(model: NegotiationModel, objective: str | None = None, time_limi
     table, refs = model.table, model.refs
     if export_lp:
         model.write_lp(export_lp)
-    info = {**model.solver_info(), "mip_gap": None}
-    stages: dict = {"objective": objective, "coefficients": model.coefficients}
     with timer("solve"):
         solution = solve_objective(model, objective, time_limit)
-    stages.update(solution.stages)
     timer.times.update({f"solve_{k[:-len('_seconds')]}": v for k, v in solution.stages.items() if k.endswith("_seconds")})
-    if objective == "min_deficit" and solution.has_deal:
-        stages.update(stage_one_deficit=stages.pop("stage_one_value", 0.0) * model.scale(model.objective_metric),
-                      lexicographic_tolerance=inst.settings.lexicographic_tolerance,
-                      stage_two="maximize partner payoff at the optimal deficit")
-    info["mip_gap"] = solution.mip_gap
+    stages = solve_stages(model, objective, solution)
+    info = SolverInfo(**model.solver_info(), mip_gap=solution.mip_gap)
     if solution.status == "unbounded":
         solution.message = unbounded_explanation(inst)
     elif solution.status == "time_limit" and not solution.has_deal:
@@ -111,7 +126,7 @@ def solve_model(model: NegotiationModel, objective: str | None = None, time_limi
             metrics = evaluate(inst, deal, table)
             checks = constraint_checks(inst, deal, metrics, refs, binaries)
             if max_violation(checks) <= VIOLATION_TOLERANCE:
-                stages["noise"] = "amounts below the noise threshold were kept: zeroing them broke a constraint"
+                stages.noise = "amounts below the noise threshold were kept: zeroing them broke a constraint"
         worst = max(checks, key=lambda c: c.relative_violation)
         violation = max_violation(checks)
     if violation > VIOLATION_TOLERANCE:      # a solution that fails the check is not a deal: report none
@@ -119,98 +134,110 @@ def solve_model(model: NegotiationModel, objective: str | None = None, time_limi
         solution.message = (f"the solver's solution violates '{worst.label}' ({worst.name}) by {violation:.2e} "
                             "relative; it is not reported as a deal")
         results = _no_deal_results(model, solution, info, stages, timer)
-        results.verification.update(max_violation=violation, ok=False, worst=worst.name, checks=len(checks),
-                                    repair=_repair(stages))
+        results.verification = Verification(violation, False, VIOLATION_TOLERANCE, worst.name, len(checks),
+                                            _repair(stages))
         return results
     with timer("duals"):
         lp = model.fixed_lp(solution) if solution.status == "optimal" else None
     status, message = solution.status, solution.message
-    obj_name = stages.get("objective_metric", inst.settings.objective_metric)
+    obj_name = stages.objective_metric or inst.settings.objective_metric
     results = Results(
-        instance=_instance_summary(inst), status=status, message=message,
-        objective={"name": objective, "metric": obj_name, "value": metrics.get(obj_name, stages.get("objective_value")),
-                   "unit": "USD" if obj_name in metrics else stages.get("objective_unit", ""),
-                   "sense": "minimize" if objective == "min_deficit" else "maximize"},
+        instance=instance_summary(inst), status=status, message=message,
+        objective=Objective(objective, obj_name, metrics.get(obj_name, stages.objective_value),
+                            "USD" if obj_name in metrics else stages.objective_unit,
+                            "minimize" if objective == "min_deficit" else "maximize"),
         metrics=metric_rows(inst, refs, metrics),
         levers=lever_rows(inst, deal),
         constraints=constraint_rows(checks, lp.duals if lp else {}),
-        verification={"max_violation": violation, "ok": violation <= VIOLATION_TOLERANCE,
-                      "tolerance": VIOLATION_TOLERANCE, "worst": worst.name, "checks": len(checks),
-                      "repair": _repair(stages)},
+        verification=Verification(violation, violation <= VIOLATION_TOLERANCE, VIOLATION_TOLERANCE, worst.name,
+                                  len(checks), _repair(stages)),
         solver=info,
-        shadow_prices={"source": SHADOW_PRICE_SOURCE, "status": lp.status if lp else "not computed",
-                       "unit": "USD of deficit per unit of the constraint's bound"},
-        assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": _stages(stages)})
+        shadow_prices=ShadowPrices(SHADOW_PRICE_SOURCE, lp.status if lp else "not computed",
+                                   "USD of deficit per unit of the constraint's bound"),
+        assumptions=assumption_rows(inst), inputs=input_rows(inst), stages=stages, warnings=warnings(inst, stages))
     results.timings = timer.times
-    _add_warnings(results, stages, inst)
-    results.fixed_lp = lp    # duals and ranging of the fixed LP; not serialized
-    results.extras["bridge"] = deficit_bridge(inst, deal, table)
+    results.bridge = deficit_bridge(inst, deal, table)
     chosen = chosen_outcomes(inst, deal, table)
-    results.extras["quotas"] = quota_summary(inst, deal, chosen)
-    results.extras["pass_through"] = {"deal": pass_through_summary(inst, deal, chosen), "no_deal": pass_through_summary(
-        inst, inst.no_deal, chosen_outcomes(inst, inst.no_deal, table))}
-    diversion = diversion_summary(inst, metrics, refs.no_deal)
-    if diversion is not None:
-        results.extras["diversion"] = diversion
+    results.quotas = quota_summary(inst, deal, chosen)
+    results.pass_through = PassThrough(pass_through_summary(inst, deal, chosen), pass_through_summary(
+        inst, inst.no_deal, chosen_outcomes(inst, inst.no_deal, table)))
+    results.diversion = diversion_summary(inst, metrics, refs.no_deal)
     with timer("red_lines"):
-        results.extras["red_lines"] = review_red_lines(model)
+        results.red_lines = review_red_lines(model)
     if lp is not None and lp.status == "optimal":
-        results.extras["ranging"] = ranging(model, lp, {c.name: c.rhs for c in checks})
-        results.extras["explanations"] = sentences(results)
+        results.ranging = ranging(model, lp, {c.name: c.rhs for c in checks})
+        results.explanations = sentences(results)
     if concessions and status == "optimal":
         why_not = applicable(inst, objective, timer.times.get("solve", 0.0))
         with timer("concession_values"):
-            results.extras["concession_values"] = {"skipped": why_not} if why_not else concession_values(model, deal)
+            results.concession_values = ConcessionValues(skipped=why_not) if why_not else \
+                concession_values(model, deal)
     return results
 
 
-def _repair(stages: dict) -> dict:
+def solve_stages(model: NegotiationModel, objective: str, solution) -> SolveStages:
+    """How the deal was solved, from the handle's account of its stages (timings kept apart)."""
+    inst, raw = model.inst, solution.stages
+    stages = SolveStages(objective=objective, coefficients=from_data(Coefficients, model.coefficients),
+                         stage_two_status=raw.get("stage_two_status"),
+                         stage_two_time_limit=raw.get("stage_two_time_limit"),
+                         stage_two_fixed=raw.get("stage_two_fixed", 0), repair=raw.get("repair", ""),
+                         integrality_error=raw.get("integrality_error"),
+                         objective_metric=raw.get("objective_metric"), objective_value=raw.get("objective_value"),
+                         objective_unit=raw.get("objective_unit", ""), weights=dict(raw.get("weights", {})),
+                         nash=from_data(NashInfo, raw["nash"]) if raw.get("nash") else None)
+    if objective == "min_deficit" and solution.has_deal:
+        stages.stage_one_deficit = raw.get("stage_one_value", 0.0) * model.scale(model.objective_metric)
+        stages.lexicographic_tolerance = inst.settings.lexicographic_tolerance
+        stages.stage_two = "maximize partner payoff at the optimal deficit"
+    return stages
+
+
+def _repair(stages: SolveStages) -> Repair:
     """How the solver's solution was repaired before it was verified (`handle._polish`)."""
-    return {"how": stages.get("repair") or "nothing to repair: the choices were exact and no amount was noise",
-            "integrality_error": stages.get("integrality_error")}
+    return Repair(stages.repair or "nothing to repair: the choices were exact and no amount was noise",
+                  stages.integrality_error)
 
 
-def _stages(stages: dict) -> dict:
-    """What results.json says of how the deal was solved (timings are kept apart)."""
-    return {k: v for k, v in stages.items() if not k.endswith("_seconds")}
-
-
-def _no_deal_results(model: NegotiationModel, solution, info, stages, timer) -> Results:
+def _no_deal_results(model: NegotiationModel, solution, info: SolverInfo, stages: SolveStages, timer) -> Results:
     inst, refs = model.inst, model.refs
-    if solution.status == "infeasible":
-        diagnosis = diagnose(model).to_dict()
-        diagnosis["labels"] = [{"name": c.name, "label": c.label} for c in constraint_checks(
-            inst, options_only(inst.no_deal), refs.baseline, refs)]
-    else:
-        diagnosis = None
     results = Results(
-        instance=_instance_summary(inst), status=solution.status, message=solution.message,
-        objective={"name": stages["objective"], "metric": inst.settings.objective_metric, "value": None, "unit": "USD",
-                   "sense": "minimize"},
+        instance=instance_summary(inst), status=solution.status, message=solution.message,
+        objective=Objective(stages.objective, inst.settings.objective_metric, None, "USD", "minimize"),
         metrics=metric_rows(inst, refs, None), levers=[], constraints=[],
-        verification={"max_violation": None, "ok": None, "tolerance": VIOLATION_TOLERANCE, "worst": None, "checks": 0},
-        solver=info, shadow_prices={"source": SHADOW_PRICE_SOURCE, "status": "not computed", "unit": ""},
-        assumptions=assumption_rows(inst), inputs=input_rows(inst), extras={"stages": _stages(stages)})
-    if diagnosis is not None:
-        results.extras["diagnosis"] = diagnosis
+        verification=Verification(None, None, VIOLATION_TOLERANCE, None, 0),
+        solver=info, shadow_prices=ShadowPrices(SHADOW_PRICE_SOURCE, "not computed", ""),
+        assumptions=assumption_rows(inst), inputs=input_rows(inst), stages=stages, warnings=warnings(inst, stages))
     if solution.status == "infeasible":
-        results.extras["red_lines"] = review_red_lines(model)
+        results.diagnosis = diagnose_with_labels(model)
+        results.red_lines = review_red_lines(model)
     results.timings = timer.times
-    _add_warnings(results, stages, inst)
-    results.fixed_lp = None
     return results
 
 
-def _add_warnings(results: Results, stages: dict, inst: Instance) -> None:
+def diagnose_with_labels(model: NegotiationModel, steps: dict[str, float] | None = None) -> Diagnosis:
+    """The no-deal diagnosis, with every constraint's label (the report names relaxations by them)."""
+    inst, refs = model.inst, model.refs
+    diagnosis = diagnose(model, steps=steps)
+    diagnosis.labels = [ConstraintLabel(c.name, c.label) for c in constraint_checks(
+        inst, options_only(inst.no_deal), refs.baseline, refs)]
+    return diagnosis
+
+
+def warnings(inst: Instance, stages: SolveStages) -> list[str]:
     """Warnings a reader must see beside the result: a badly scaled model, purchases counted
     as fully additional because the instance does not say, noise the deal could not drop."""
-    warnings = [coefficient_warning(stages.get("coefficients", {})), stages.get("noise", "")]
+    out = [coefficient_warning(model_coefficients(stages)), stages.noise]
     unstated = [g.label for g in inst.goods.values() if not g.additional_stated]
     if unstated:
-        warnings.append("purchases of " + ", ".join(unstated) + " are counted as wholly additional (the instance "
-                        "does not state their 'additional_share'), so all of their value lowers the deficit")
-    if any(warnings):
-        results.extras["warnings"] = [w for w in warnings if w]
+        out.append("purchases of " + ", ".join(unstated) + " are counted as wholly additional (the instance "
+                   "does not state their 'additional_share'), so all of their value lowers the deficit")
+    return [w for w in out if w]
+
+
+def model_coefficients(stages: SolveStages) -> dict:
+    c = stages.coefficients
+    return {} if c is None else rounded(c)
 
 
 def unbounded_explanation(inst: Instance) -> str:
@@ -228,10 +255,9 @@ def unbounded_explanation(inst: Instance) -> str:
             + ". Give each a limit (a number instead of 'unlimited').")
 
 
-def _instance_summary(inst: Instance) -> dict:
-    return {"name": inst.name, "title": inst.title, "question": inst.question, "file": Path(inst.file).name,
-            "parties": inst.parties, "content_hash": inst.content_hash, "response": inst.settings.response,
-            "participation": inst.settings.participation}
+def instance_summary(inst: Instance) -> InstanceSummary:
+    return InstanceSummary(inst.name, inst.title, inst.question, Path(inst.file).name, dict(inst.parties),
+                           inst.content_hash, inst.settings.response, inst.settings.participation)
 
 
 def metric_rows(inst: Instance, refs: References, deal: dict | None) -> list[MetricRow]:
@@ -274,16 +300,15 @@ def constraint_rows(checks: list[Check], duals: dict[str, float]) -> list[Constr
     return rows
 
 
-def assumption_rows(inst: Instance) -> list[dict]:
-    return [{"path": i.path, "value": i.value, "unit": i.unit, "source": i.source, "why": inst.sources[i.source].text}
+def assumption_rows(inst: Instance) -> list[Assumption]:
+    return [Assumption(i.path, i.value, i.unit, i.source, inst.sources[i.source].text)
             for i in inst.inputs if i.source in inst.sources and inst.sources[i.source].kind == "assumption"]
 
 
-def input_rows(inst: Instance) -> list[dict]:
+def input_rows(inst: Instance) -> list[InputRow]:
     out = []
     for i in inst.inputs:
         src = inst.sources.get(i.source)
-        out.append({"path": i.path, "value": i.value, "unit": i.unit, "source": i.source,
-                    "kind": src.kind if src else "unknown", "citation": src.text if src else "",
-                    "year": src.year if src else None})
+        out.append(InputRow(i.path, i.value, i.unit, i.source, src.kind if src else "unknown",
+                            src.text if src else "", src.year if src else None))
     return out

@@ -30,7 +30,7 @@ def outcome(path: Path) -> dict:
         "instance": path.name,
         "status": r.status,
         "deficit": {"baseline": d.baseline, "no_deal": d.no_deal, "deal": d.deal},
-        "objective": r.objective["value"],
+        "objective": r.objective.value,
         "tariff_options": {lv.index: lv.choice for lv in r.levers if lv.name == "tariff"},
         # Levers of at least one unit (a vehicle, a tonne, an aircraft, an NTB relief): smaller
         # values are slack the lexicographic tolerance allows, not part of the deal.

@@ -304,7 +304,7 @@ def test_objective_can_name_the_overall_balance(tmp_path):
     bilateral = solve_instance(two_sources(tmp_path, home=(3000, 12000)))
     overall = solve_instance(two_sources(tmp_path, home=(3000, 12000),
                                          settings={"participation": False, "objective_metric": "overall_deficit"}))
-    assert overall.objective["metric"] == "overall_deficit"
+    assert overall.objective.metric == "overall_deficit"
     assert overall.metric("overall_deficit").deal <= bilateral.metric("overall_deficit").deal + 1e-6
     assert overall.metric("deficit").deal >= bilateral.metric("deficit").deal - 1e-6
 

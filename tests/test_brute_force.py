@@ -100,7 +100,7 @@ def optimum(c: dict, folder: Path) -> float | None:
     assert r.status in ("optimal", "infeasible"), (r.status, r.message)
     if r.status == "infeasible":
         return None
-    assert r.verification["ok"], r.verification
+    assert r.verification.ok, r.verification
     return r.metric("deficit").deal
 
 

@@ -47,7 +47,7 @@ def test_reported_metrics_equal_an_independent_evaluation_of_the_reported_levers
     deficit identity and the welfare totals are derived apart from `metrics` in
     test_independent_derivations.py.)"""
     from test_independent_derivations import _deal_from_levers
-    assert toyota_result.status == "optimal" and toyota_result.verification["ok"]
+    assert toyota_result.status == "optimal" and toyota_result.verification.ok
     again = evaluate(toyota, _deal_from_levers(toyota, toyota_result))
     for row in toyota_result.metrics:
         assert row.deal == pytest.approx(again[row.name], rel=1e-12, abs=1e-6), row.name

@@ -179,12 +179,12 @@ def test_a_solution_over_a_ceiling_is_an_error(tmp_path, monkeypatch):
     no deal in the report."""
     over = {"segments": {"car": {"partner_ceiling": q(30, "vehicles")}}}
     clean = run.solve_instance(tiny(tmp_path, over))
-    assert clean.status == "optimal" and clean.verification["ok"]
+    assert clean.status == "optimal" and clean.verification.ok
     _pushed_over_the_ceiling(monkeypatch, 10.0)
     r = run.solve_instance(tiny(tmp_path, over))
-    assert r.status == "error" and not r.verification["ok"]
-    assert r.verification["worst"] == "buyer_ceiling[car]"
-    assert r.verification["max_violation"] == pytest.approx(10 / 40, rel=1e-9)
+    assert r.status == "error" and not r.verification.ok
+    assert r.verification.worst == "buyer_ceiling[car]"
+    assert r.verification.max_violation == pytest.approx(10 / 40, rel=1e-9)
     assert "buyer_ceiling[car]" in r.message and "not reported as a deal" in r.message
     assert r.levers == [] and r.metric("deficit").deal is None and not r.has_deal
     out = tmp_path / "out"

@@ -46,7 +46,7 @@ def priced(tmp_path):
     inst = tiny(tmp_path, CASE)
     r = solve_instance(inst)
     assert r.status == "optimal" and r.metric("deficit").deal == pytest.approx(9_500_000)
-    return inst, r, {row["lever"]: row for row in r.extras["concession_values"]["rows"]}
+    return inst, r, {row["lever"]: row for row in r.concession_values["rows"]}
 
 
 def test_values_equal_the_hand_computed_payoff_differences(priced):
@@ -90,7 +90,7 @@ def test_values_agree_with_solving_the_forced_instance(tmp_path, priced):
 def test_a_lever_the_instance_fixes_is_not_priced(tmp_path):
     inst = tiny(tmp_path, {**CASE, "fixed_levers": {"tariff": {"truck": q(10, "%")}}})
     r = solve_instance(inst)
-    rows = {row["lever"]: row for row in r.extras["concession_values"]["rows"]}
+    rows = {row["lever"]: row for row in r.concession_values["rows"]}
     assert rows["tariff.truck"]["status"] == "fixed" and rows["tariff.truck"]["home_value"] is None
     assert rows["tariff.car"]["status"] == "ok"
 
@@ -102,7 +102,7 @@ def test_a_step_a_red_line_forbids_falls_back_to_the_other_direction(tmp_path):
         "party": "partner", "label": "cars at most 10%", "reason": "test", "metric": "tariff_rate",
         "index": "car", "sense": "<=", "bound": q(10, "%")}}})
     r = solve_instance(inst)
-    row = next(x for x in r.extras["concession_values"]["rows"] if x["lever"] == "tariff.car")
+    row = next(x for x in r.concession_values["rows"] if x["lever"] == "tariff.car")
     assert row["direction"] == "next" and (row["without_setting"], row["with_setting"]) == ("flat 10.0%", "flat 0.0%")
     assert "leaves no deal that satisfies every constraint" in row["note"]
     assert row["home_value"] == pytest.approx(-(CAR[0] - CAR[10]))
@@ -124,7 +124,7 @@ def test_run_writes_the_table_chart_and_json(tmp_path, capsys):
 def test_the_rule_skips_other_objectives(tmp_path):
     r = solve_instance(tiny(tmp_path, {**CASE, "settings": {"objective": "weighted",
                                                             "objective_weights": {"deficit": -1}}}))
-    assert "min_deficit objective" in r.extras["concession_values"]["skipped"]
+    assert "min_deficit objective" in r.concession_values["skipped"]
 
 
 def test_concession_values_directly(tmp_path, priced):

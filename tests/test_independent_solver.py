@@ -51,8 +51,8 @@ def test_glpk_reaches_the_same_optimum(tmp_path, path):
         return
     assert r.status == "optimal" and status in ("INTEGER OPTIMAL", "OPTIMAL"), (r.status, status)
     optimum = objective * 1e6
-    assert r.extras["stages"]["stage_one_deficit"] == pytest.approx(optimum, rel=MIP_REL_GAP)
+    assert r.stages.stage_one_deficit == pytest.approx(optimum, rel=MIP_REL_GAP)
     reported = r.metric(inst.settings.objective_metric).deal
     above = MIP_REL_GAP + inst.settings.lexicographic_tolerance
     assert optimum - MIP_REL_GAP * abs(optimum) <= reported <= optimum + above * abs(optimum), (reported, optimum)
-    assert r.verification["ok"]
+    assert r.verification.ok

@@ -53,7 +53,7 @@ def test_the_family_flows_through_file_model_verification_and_report(tmp_path, p
     inst = tiny(tmp_path, PLEDGE_FILE)
     assert inst.investment_pledges["plants"].cap == 8e6 and inst.investment_pledges["plants"].political_cost == 0.1
     r = solve_instance(inst)
-    assert r.status == "optimal" and r.verification["ok"]
+    assert r.status == "optimal" and r.verification.ok
     assert r.metric("deficit").deal == pytest.approx(10_000_000.0, rel=1e-9)
     assert r.metric(METRIC).deal == pytest.approx(5e6, rel=1e-9)                  # its own metric
     assert r.metric("partner_political_cost").deal == pytest.approx(5e5, rel=1e-9)
@@ -76,7 +76,7 @@ def test_fixed_levers_set_the_family_s_levers(tmp_path, pledges):
     inst = tiny(tmp_path, {**PLEDGE_FILE, "fixed_levers": {"investment_pledge": {"plants": q(6, "USD million")}}})
     assert inst.fixed.values("pledges") == {"plants": 6e6}
     r = solve_instance(inst)
-    assert r.status == "optimal" and r.verification["ok"]
+    assert r.status == "optimal" and r.verification.ok
     lever = next(lv for lv in r.levers if lv.name == "pledge")
     assert lever.fixed and lever.value == pytest.approx(6e6)
     assert r.metric("partner_political_cost").deal == pytest.approx(6e5, rel=1e-9)

@@ -41,7 +41,7 @@ def test_same_stage_one_optimum(path):
     if ours.status == "infeasible":
         assert objective is None and "infeasible" in status
         return
-    stage_one = ours.extras["stages"]["stage_one_deficit"]           # USD; linopy's objective is USD million
+    stage_one = ours.stages.stage_one_deficit           # USD; linopy's objective is USD million
     assert objective is not None, status
     assert objective * MONEY == pytest.approx(stage_one, rel=1e-9)
     # The reported deal (polished: choices exact, levers re-solved) is within the gap of that optimum.

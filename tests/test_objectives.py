@@ -50,11 +50,11 @@ def nash_case(wh, wp, tariff=10):
 def test_equal_weights_give_the_midpoint_of_the_gains(tmp_path):
     """Equal weights: h* = (v G/c - L)/2, p* = (G - c L/v)/2."""
     r = solve_instance(tiny(tmp_path, nash_case(1, 1)))
-    assert r.status == "optimal" and r.verification["ok"]
+    assert r.status == "optimal" and r.verification.ok
     g = gains(r)
     assert g["home"] == pytest.approx((V * G / C - L) / 2, rel=NASH_REL)
     assert g["partner"] == pytest.approx((G - C * L / V) / 2, rel=NASH_REL)
-    assert r.extras["stages"]["nash"]["relative_gap"] <= 1e-6
+    assert r.stages.nash["relative_gap"] <= 1e-6
 
 
 def test_unequal_weights_split_the_gains_in_proportion(tmp_path):
@@ -77,9 +77,9 @@ def test_weighted_all_on_minus_deficit_reproduces_min_deficit(tmp_path):
     md = solve_instance(tiny(tmp_path, base))
     w = solve_instance(tiny(tmp_path, {**base, "settings": {"participation": False, "objective": "weighted",
                                                              "objective_weights": {"deficit": -1}}}))
-    assert w.status == "optimal" and w.verification["ok"]
+    assert w.status == "optimal" and w.verification.ok
     assert w.metric("deficit").deal == pytest.approx(md.metric("deficit").deal)
-    assert w.objective["value"] == pytest.approx(-md.metric("deficit").deal)
+    assert w.objective.value == pytest.approx(-md.metric("deficit").deal)
 
 
 def test_weighted_without_weights_is_an_input_error(tmp_path, capsys):

@@ -43,7 +43,7 @@ def test_first_screen_says_what_each_side_gives(default_run):
     md = (out / "report.md").read_text()
     screen = first_screen(md)
     assert screen.index("**The question.**") < screen.index("## The deal") < screen.index("**The balances**")
-    ctx = {(c["name"], c["index"]): c for c in r.extras["lever_context"]}
+    ctx = {(c["name"], c["index"]): c for c in r.lever_context}
     home = next(line for line in screen.splitlines() if line.startswith("- **United States**:"))
     partner = next(line for line in screen.splitlines() if line.startswith("- **Japan**:"))
     for lv in r.levers:
@@ -105,8 +105,8 @@ def test_charts_are_files_linked_from_the_markdown_and_inlined_in_the_page(defau
     for name in ("bridge", "levers", "frontier"):
         assert (out / f"{name}.svg").read_text().startswith("<?xml")
         assert f"]({name}.svg)" in md and f'data-chart="{name}"' in html
-    assert r.extras["frontier"]["status"] == "ok" and "`run` adds 5 frontier points" in md
-    assert {"min-deficit deal", "Nash deal"} <= set(r.extras["frontier"]["marks"])
+    assert r.frontier["status"] == "ok" and "`run` adds 5 frontier points" in md
+    assert {"min-deficit deal", "Nash deal"} <= set(r.frontier["marks"])
 
 
 def test_csv_and_workbook_hold_one_key_per_column_text_as_text_and_named_signs(default_run):
@@ -163,7 +163,7 @@ def test_diagnosis_overall_and_for_each_party_alone(tmp_path):
     the home cap of $9 M must move by $1.76 M (overall and for the home party alone); the
     partner alone cannot make a deal (even cars at 20% leave $10 M > $9 M)."""
     r = solve_instance(tiny(tmp_path, DEFICIT_CAP))
-    d = r.extras["diagnosis"]
+    d = r.diagnosis
     least = 1000 / 1.1 * 10_000 + 100 / 1.2 * 20_000
     assert [x["name"] for x in d["relaxations"]] == ["red_line[cap]"]
     assert d["relaxations"][0]["amount"] == pytest.approx(least - 9e6, rel=1e-6)

@@ -34,8 +34,8 @@ def lng(unit: str, per_mmbtu: float, red_line: float | None = None) -> dict:
 @pytest.mark.parametrize("unit, per_mmbtu", [("MMBtu", 1.0), ("Btu", 1e6), ("GWh", 0.000293071), ("kWh", 293.071)])
 def test_the_unit_of_a_good_does_not_change_the_deal(tmp_path, unit, per_mmbtu):
     r = solve_instance(tiny(tmp_path, lng(unit, per_mmbtu)))
-    assert r.status == "optimal" and r.verification["ok"]
-    assert r.extras["stages"]["stage_two_status"] == "optimal"
+    assert r.status == "optimal" and r.verification.ok
+    assert r.stages.stage_two_status == "optimal"
     assert r.metric("deficit").deal == pytest.approx(-980_000_000.0, rel=1e-9)
     bought = next(lv for lv in r.levers if lv.name == "purchase")
     assert bought.value == pytest.approx(99e6 * per_mmbtu, rel=1e-9) and bought.unit == unit
@@ -44,7 +44,7 @@ def test_the_unit_of_a_good_does_not_change_the_deal(tmp_path, unit, per_mmbtu):
 @pytest.mark.parametrize("unit, per_mmbtu", [("MMBtu", 1.0), ("Btu", 1e6), ("kWh", 293.071)])
 def test_a_red_line_on_a_good_in_any_unit(tmp_path, unit, per_mmbtu):
     r = solve_instance(tiny(tmp_path, lng(unit, per_mmbtu, red_line=50e6)))
-    assert r.status == "optimal" and r.verification["ok"]
+    assert r.status == "optimal" and r.verification.ok
     assert r.metric("deficit").deal == pytest.approx(-490_000_000.0, rel=1e-9)
     cap = next(c for c in r.constraints if c.name == "red_line[lng_cap]")
     # Relaxing the cap by one unit of the good buys one more unit: worth its value, USD 10 per MMBtu.
@@ -75,13 +75,13 @@ def test_a_badly_scaled_input_is_named_before_solving(tmp_path):
     1e-9 in the model: the warning names the variable and the row."""
     r = solve_instance(tiny(tmp_path, {"segments": {"car": {"partner_ceiling": q(40, "vehicles")}},
                                        "channels": {"dealers": {"unit_value": {"car": q(1e-9, "USD/vehicle")}}}}))
-    info = r.extras["stages"]["coefficients"]
+    info = r.stages.coefficients
     assert not info["ok"] and info["min"] < 1e-7
     assert "commitment[dealers,car]" in info["smallest"]["variable"]
-    assert any("commitment[dealers,car]" in w for w in r.extras["warnings"])
+    assert any("commitment[dealers,car]" in w for w in r.warnings)
 
 
 def test_a_well_scaled_instance_has_no_warning(tmp_path):
     r = solve_instance(tiny(tmp_path, lng("Btu", 1e6)))
-    assert r.extras["stages"]["coefficients"]["ok"]
-    assert not any("numerically risky" in w for w in r.extras.get("warnings", []))
+    assert r.stages.coefficients["ok"]
+    assert not any("numerically risky" in w for w in r.warnings)

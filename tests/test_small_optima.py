@@ -27,7 +27,7 @@ TRUCK = {0: 2_000_000.0, 10: 2e6 / 1.1, 20: 2e6 / 1.2}
 
 def solve(tmp_path, overrides=None, **kw):
     r = solve_instance(tiny(tmp_path, overrides), **kw)
-    assert r.verification["ok"], r.verification
+    assert r.verification.ok, r.verification
     return r
 
 

@@ -15,6 +15,6 @@ from model.run import solve_instance
 def test_tiny_min_deficit_picks_highest_tariff(tmp_path):
     r = solve_instance(tiny(tmp_path))
     assert r.status == "optimal"
-    assert r.verification["ok"]
+    assert r.verification.ok
     assert abs(r.metric("deficit").deal - 10_000_000) < 1e-3
     assert {lv.index: lv.choice for lv in r.levers if lv.name == "tariff"} == {"car": "flat 20.0%", "truck": "flat 20.0%"}

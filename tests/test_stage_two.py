@@ -20,7 +20,7 @@ from model.reporting.terminal import run_summary as summary
 def test_small_models_have_no_stage_two_budget(tmp_path):
     """Below LARGE_MODEL_VARIABLES the second stage runs to optimality unless the user limits it."""
     r = run.solve_instance(tiny(tmp_path))
-    assert r.extras["stages"]["stage_two_time_limit"] is None
+    assert r.stages.stage_two_time_limit is None
     assert run.solve_instance(tiny(tmp_path), time_limit=30).extras["stages"]["stage_two_time_limit"] == 30
 
 
@@ -47,7 +47,7 @@ def test_second_stage_stopped_by_its_time_limit(tmp_path, monkeypatch):
     instance solved to the end gives the partner more (the tie is real)."""
     inst = tied_reliefs(tmp_path)
     full = run.solve_instance(inst, concessions=False)
-    assert full.status == "optimal" and full.extras["stages"]["stage_two_status"] == "optimal"
+    assert full.status == "optimal" and full.stages.stage_two_status == "optimal"
     stage_one_payoff = []
     real = objectives.LoadedModel.run
 
@@ -59,8 +59,8 @@ def test_second_stage_stopped_by_its_time_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(objectives.LoadedModel, "run", watch)
     monkeypatch.setattr(objectives, "stage_two_time_limit", lambda columns, stage_one_seconds, time_limit: 1e-9)
     r = run.solve_instance(inst, concessions=False)
-    stages = r.extras["stages"]
-    assert r.status == "optimal" and stages["stage_two_status"] == "time_limit" and r.verification["ok"]
+    stages = r.stages
+    assert r.status == "optimal" and stages["stage_two_status"] == "time_limit" and r.verification.ok
     best = stages["stage_one_deficit"]
     assert best == pytest.approx(5_000_000.0, rel=MIP_REL_GAP)
     assert abs(r.metric("deficit").deal - best) <= (MIP_REL_GAP + inst.settings.lexicographic_tolerance) * best
@@ -85,7 +85,7 @@ def test_proven_fixings_keep_the_lexicographic_optimum(path, monkeypatch):
     monkeypatch.setattr(objectives, "FIX_PROVEN", False)
     free = run.solve_instance(inst)
     assert fixed.status == free.status
-    assert fixed.extras["stages"].get("stage_two_status") == free.extras["stages"].get("stage_two_status")
+    assert fixed.stages.stage_two_status == free.stages.stage_two_status
     # The lexicographic optimum: the deficit, then the partner's payoff (other metrics may differ
     # between deals tied on both, within the tolerance the deficit is held to).
     for name in (inst.settings.objective_metric, "partner_payoff"):
@@ -94,8 +94,8 @@ def test_proven_fixings_keep_the_lexicographic_optimum(path, monkeypatch):
             assert a == b
         else:
             assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-3), (name, a, b)
-    if free.extras["stages"].get("stage_two_status") == "optimal":
-        assert "stage_two_fixed" in fixed.extras["stages"]
+    if free.stages.stage_two_status == "optimal":
+        assert "stage_two_fixed" in fixed.stages
 
 
 @pytest.mark.slow
@@ -108,18 +108,18 @@ def test_large_models_stop_within_their_stated_gap(tmp_path, monkeypatch):
     from model.optimization import highs
     inst = load(write_instance(size_for_variables(int(highs.LARGE_MODEL_VARIABLES * 1.2)), tmp_path / "gen"))
     loose = run.solve_instance(inst, concessions=False)
-    assert loose.status == "optimal" and loose.extras["stages"]["stage_two_status"] == "optimal"
-    assert loose.solver["mip_rel_gap_target"] == highs.LARGE_MIP_REL_GAP
-    assert loose.solver["mip_gap"] <= highs.LARGE_MIP_REL_GAP
+    assert loose.status == "optimal" and loose.stages.stage_two_status == "optimal"
+    assert loose.solver.mip_rel_gap_target == highs.LARGE_MIP_REL_GAP
+    assert loose.solver.mip_gap <= highs.LARGE_MIP_REL_GAP
     # With no time limit given, stage two may take as long as stage one did (at least a minute).
-    assert loose.extras["stages"]["stage_two_time_limit"] == pytest.approx(
+    assert loose.stages.stage_two_time_limit == pytest.approx(
         max(objectives.STAGE_TWO_MIN_SECONDS, loose.timings["solve_stage_one"]))
     assert run.solve_instance(inst, time_limit=600, concessions=False).extras["stages"]["stage_two_time_limit"] == 600
     real = highs.highs_options
     monkeypatch.setattr(highs, "highs_options", lambda columns, time_limit=None: {
         **real(columns, time_limit), "mip_rel_gap": highs.MIP_REL_GAP})
     tight = run.solve_instance(inst, concessions=False)
-    assert tight.status == "optimal" and tight.solver["mip_gap"] <= 1e-9
+    assert tight.status == "optimal" and tight.solver.mip_gap <= 1e-9
     d_loose, d_tight = loose.metric("deficit").deal, tight.metric("deficit").deal
     assert d_tight - 1e-9 * abs(d_tight) <= d_loose <= d_tight + highs.LARGE_MIP_REL_GAP * abs(d_tight)
     p_loose, p_tight = loose.metric("partner_payoff").deal, tight.metric("partner_payoff").deal

@@ -63,8 +63,8 @@ def test_pooled_quota_not_filled(tmp_path):
         "quota": q(2000, "vehicles"), "in_quota": q(0, "%"), "out_of_quota": q(20, "%")}}}},
         "fixed_levers": {"tariff": {"cars": "big"}}})
     r = solve_instance(inst)
-    assert r.verification["ok"]
-    (summary,) = r.extras["quotas"]
+    assert r.verification.ok
+    (summary,) = r.quotas
     assert summary["imports"] == pytest.approx(1100.0) and summary["rent"] == pytest.approx(0.0)
     assert summary["imports"] / summary["quota"] == pytest.approx(0.55)
     assert r.metric("deficit").deal == pytest.approx(CAR[0] + TRUCK[0])
@@ -80,9 +80,9 @@ def test_rent_goes_to_its_holder(tmp_path, holder):
         "quota": q(1000, "vehicles"), "in_quota": q(0, "%"), "out_of_quota": q(20, "%"),
         "rent_holder": holder}}}}, "fixed_levers": {"tariff": {"cars": "q1000"}}})
     r = solve_instance(inst)
-    assert r.verification["ok"]
+    assert r.verification.ok
     m = {row.name: row.deal for row in r.metrics}
-    (summary,) = r.extras["quotas"]
+    (summary,) = r.quotas
     assert summary["rent"] == pytest.approx(rent) and summary["tariff_equivalent"] == pytest.approx(0.1)
     assert summary["rent_holder"] == holder and summary["binds"]
     margin_without_rent = 1000 / 1.1 * 1000 + 100 / 1.1 * 1000
@@ -105,8 +105,8 @@ def test_export_restraint(tmp_path):
         "ver": {"label": "export restraint of 800 a year", "quota": q(800, "vehicles")}}}},
         "fixed_levers": {"tariff": {"cars": "ver"}}})
     r = solve_instance(inst)
-    assert r.verification["ok"]
-    (summary,) = r.extras["quotas"]
+    assert r.verification.ok
+    (summary,) = r.quotas
     assert summary["kind"] == "export restraint" and summary["rent_holder"] == "exporters"
     assert summary["tariff_equivalent"] == pytest.approx(0.375)
     assert summary["imports"] == pytest.approx(800.0)
@@ -153,7 +153,7 @@ def test_partner_tariff_cut_raises_home_exports(tmp_path):
     dealers' 50 (their capacity) fit either way. Deficit: 10,000,000 - 121 x 10,000 - 50 x 10,000
     = 8,290,000; keeping 10% would give 10,000,000 - 1,000,000 - 500,000 = 8,500,000."""
     r = solve_instance(tiny(tmp_path, PARTNER))
-    assert r.verification["ok"]
+    assert r.verification.ok
     assert r.metric("deficit").deal == pytest.approx(8_290_000.0)
     assert r.metric("exports_units").deal == pytest.approx(171.0)
     (lever,) = [lv for lv in r.levers if lv.name == "partner_tariff"]
@@ -167,7 +167,7 @@ def test_the_partner_tariff_scales_the_buyers_ceiling(tmp_path):
     """With the dealers' capacity unlimited the ceiling binds: at 0% buyers take 181.5 home-made
     cars in all, 121 of them today's exports, so commitments are 60.5."""
     r = solve_instance(tiny(tmp_path, {**PARTNER, "channels": {"dealers": {"capacity": "unlimited"}}}))
-    assert r.verification["ok"]
+    assert r.verification.ok
     commitment = next(lv for lv in r.levers if lv.name == "commitment")
     assert commitment.value == pytest.approx(60.5)
 
@@ -184,7 +184,7 @@ def test_only_the_additional_share_of_purchases_lowers_the_deficit(tmp_path):
     assert m["deficit"] == pytest.approx(7_000_000.0)
     assert m["negotiated_deficit"] == pytest.approx(CAR[20] + TRUCK[20])
     assert m["purchases_gross_value"] == pytest.approx(10_000_000.0)
-    assert "warnings" not in r.extras or not any("additional_share" in w for w in r.extras["warnings"])
+    assert "warnings" not in r.extras or not any("additional_share" in w for w in r.warnings)
 
 
 def test_a_relative_red_line_on_a_negative_reference_is_rejected(tmp_path):
@@ -228,7 +228,7 @@ def test_a_production_shift_can_be_the_partners_own_choice(tmp_path, plant_margi
         "payoffs": {"partner": {"partner_export_margin": q(1, "1"), "partner_plant_margin": q(1, "1")}},
         "settings": {"participation": False, "objective": "weighted",
                      "objective_weights": {"partner_payoff": 1}}}))
-    assert r.verification["ok"]
+    assert r.verification.ok
     shift = next(lv for lv in r.levers if lv.name == "production_shift")
     assert shift.value == pytest.approx(shifted, abs=1e-6)
 

@@ -13,19 +13,20 @@ from __future__ import annotations
 from model.data.instance import Deal, Instance
 from model.data.levers import bridge_steps
 from model.economics.metrics import evaluate
+from model.results import BridgeStep
 
 
-def deficit_bridge(inst: Instance, deal: Deal, table=None) -> list[dict]:
-    """[{step, label, change, level}] from the calibration year to the deal."""
+def deficit_bridge(inst: Instance, deal: Deal, table=None) -> list[BridgeStep]:
+    """The steps from the calibration year to the deal: each its change and the level it reaches."""
     base = evaluate(inst, None, table)["deficit"]
     current = inst.no_deal
     level = evaluate(inst, current, table)["deficit"]
-    rows = [{"step": "calibration_year", "label": "calibration year", "change": None, "level": base},
-            {"step": "no_deal", "label": "no deal (threat-point tariffs)", "change": level - base, "level": level}]
+    rows = [BridgeStep("calibration_year", "calibration year", None, base),
+            BridgeStep("no_deal", "no deal (threat-point tariffs)", level - base, level)]
     for step, label, fields in bridge_steps():
         current = current.with_values_of({f: deal.values(f) for f in fields})
         new = evaluate(inst, current, table)["deficit"]
-        rows.append({"step": step, "label": label, "change": new - level, "level": new})
+        rows.append(BridgeStep(step, label, new - level, new))
         level = new
-    rows.append({"step": "deal", "label": "deal", "change": None, "level": level})
+    rows.append(BridgeStep("deal", "deal", None, level))
     return rows

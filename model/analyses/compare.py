@@ -28,7 +28,7 @@ from model.data.loader import resolve
 from model.data.yaml_io import read_regular_file
 from model.economics.loading import load
 from model.errors import InstanceError
-from model.results import Results
+from model.results import Diversion, Results
 from model.source import code_version
 
 QUANTITY_KEYS = {"value", "unit", "source"}
@@ -228,10 +228,10 @@ def unique_labels(names: list[str], files: list[str]) -> list[str]:
     return out
 
 
-def diversion_of(r: Results) -> dict | None:
+def diversion_of(r: Results) -> Diversion | None:
     """The instance's trade creation and diversion, deal against no deal (`analyses.diversion`),
     or None (no third countries, or no deal)."""
-    return (r.extras.get("diversion") or {}).get("deal_vs_no_deal")
+    return r.diversion
 
 
 def compare(paths: list[Path], cache_dir: Path, solve) -> tuple[Comparison, list[CacheUse]]:
@@ -239,7 +239,7 @@ def compare(paths: list[Path], cache_dir: Path, solve) -> tuple[Comparison, list
     solved = [solve_cached(p, cache_dir, solve) for p in paths]
     results = [r for r, _ in solved]
     datasets = [resolve(p)[0] for p in paths]
-    names, files = [r.instance["name"] for r in results], [str(p) for p in paths]
+    names, files = [r.instance.name for r in results], [str(p) for p in paths]
     comp = Comparison(names=unique_labels(names, files), files=files,
                       statuses=[r.status for r in results], inputs=input_diff(datasets),
                       outcomes=outcome_diff(results), diversion=[diversion_of(r) for r in results],

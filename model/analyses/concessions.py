@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass
 
 from model.analyses.deal_terms import IN_USE, line_options, option_label
 from model.data.instance import Deal, Instance
@@ -47,35 +46,12 @@ from model.data.levers import families
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from model.economics.metrics import evaluate
 from model.optimization.handle import NegotiationModel
+from model.results import ConcessionValue, ConcessionValues
 
 MAX_LEVERS = 200             # above this many levers `run` leaves concession values out
 PRICING_BUDGET = 20.0        # seconds: `run` skips pricing when levers x 2 x its solve time is longer
 TIME_BUDGET = 60.0           # seconds of re-solving, after which the levers left are not priced
 INTEGRATIVE_RATIO = 2.0
-
-
-@dataclass
-class ConcessionValue:
-    lever: str                  # 'commitment.toyota_dealers.suv': family short name and key
-    family: str
-    label: str
-    party: str                  # the side that gives the concession
-    kind: str                   # option, switch or quantity
-    status: str                 # 'ok', 'fixed' (by the instance), 'no_move', 'not_computed'
-    step: str = ""              # the step in words
-    direction: str = ""         # 'last' (the step made at the optimum) or 'next' (one more)
-    with_setting: str = ""
-    without_setting: str = ""
-    size: float | None = None   # an amount's step, base units
-    unit: str = ""
-    deficit_change: float | None = None    # deficit with the step - without, USD
-    home_value: float | None = None        # home payoff with the step - without, USD
-    partner_value: float | None = None
-    home_per_unit: float | None = None     # amounts: per base unit of the lever
-    partner_per_unit: float | None = None
-    trade: str = ""             # integrative, win-win, distributive, costly, ...
-    verified: bool | None = None
-    note: str = ""
 
 
 def applicable(inst: Instance, objective: str, solve_seconds: float = 0.0) -> str:
@@ -96,10 +72,9 @@ def lever_count(inst: Instance) -> int:
     return sum(len(f.keys(inst)) for f in families())
 
 
-def concession_values(model: NegotiationModel, deal: Deal, time_budget: float = TIME_BUDGET) -> dict:
+def concession_values(model: NegotiationModel, deal: Deal, time_budget: float = TIME_BUDGET) -> ConcessionValues:
     """Every lever's concession value at `deal` (the optimal deal of the model's instance): see the
-    module docstring. Returns {'method', 'rule', 'rows': [ConcessionValue as dict]} (no timings:
-    results.json stays byte-identical for the same instance)."""
+    module docstring (no timings: results.json stays byte-identical for the same instance)."""
     start = time.perf_counter()
     inst, lm = model.inst, model
     at_optimum = _outcome(inst, lm, deal, None)
@@ -115,7 +90,7 @@ def concession_values(model: NegotiationModel, deal: Deal, time_budget: float = 
             else:
                 _price(inst, lm, f, key, deal, at_optimum, row)
             rows.append(row)
-    return {"method": METHOD, "rule": RULE, "rows": [asdict(r) for r in rows]}
+    return ConcessionValues(METHOD, RULE, rows)
 
 
 METHOD = ("Each lever is forced one step away from the optimal deal and the model re-solved (least deficit, then best "

@@ -24,7 +24,7 @@ counted.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from model.analyses.explain import step_of
 from model.data.instance import Deal, Instance
@@ -34,6 +34,7 @@ from model.economics.metrics import evaluate
 from model.economics.responses import chosen_outcomes
 from model.optimization.elastic import iis, smallest_relaxation
 from model.optimization.handle import NegotiationModel
+from model.results import Conflict, DealLever, Diagnosis, Relaxation, Relaxed
 
 FAMILIES = ("red_line", "participation", "buyer_ceiling", "channel_capacity")
 PARTY_FAMILIES = ("red_line", "participation")      # what one side can give up by itself
@@ -42,73 +43,27 @@ DEAL_METRICS = ("deficit", "negotiated_deficit", "home_payoff", "partner_payoff"
 
 
 @dataclass
-class Relaxation:
-    name: str
-    label: str
-    party: str | None
-    kind: str
-    sense: str
-    bound: float          # the bound as given, base units
-    amount: float         # how far it must move, base units (>= 0)
-    unit: str
-    steps: float = 0.0    # the amount in steps of its unit (what the relaxation minimizes)
+class _Found:
+    """One smallest relaxation as found: what moved, and the deal it allows (None when no
+    relaxation of the allowed constraints admits one)."""
 
-    @property
-    def relaxed_bound(self) -> float:
-        return self.bound + self.amount if self.sense == "<=" else self.bound - self.amount
-
-    def to_dict(self) -> dict:
-        return {**self.__dict__, "relaxed_bound": self.relaxed_bound}
-
-
-@dataclass
-class Relaxed:
-    """One smallest relaxation and the deal it allows (None when no relaxation of the
-    allowed constraints admits a deal)."""
-
-    scope: str                              # 'overall', 'home' or 'partner'
+    scope: str
     relaxations: list[Relaxation]
-    deal_metrics: dict | None
-    deal_levers: list[dict]
-    max_violation: float | None             # of that deal against the relaxed constraints
+    metrics: dict | None = None
     deal: Deal | None = None
+    max_violation: float | None = None          # of that deal against the relaxed constraints
 
     @property
     def found(self) -> bool:
-        return self.deal_metrics is not None
+        return self.metrics is not None
 
-    def to_dict(self) -> dict:
-        return {"scope": self.scope, "status": "relaxable" if self.found else "not_relaxable",
-                "relaxations": [r.to_dict() for r in self.relaxations],
-                "steps": sum(r.steps for r in self.relaxations),
-                "deal": None if self.deal_metrics is None else {
-                    k: self.deal_metrics[k] for k in DEAL_METRICS if k in self.deal_metrics},
-                "levers": self.deal_levers, "verification_of_relaxed_deal": self.max_violation}
+    def headline(self) -> dict[str, float] | None:
+        return None if self.metrics is None else {k: self.metrics[k] for k in DEAL_METRICS if k in self.metrics}
 
-
-@dataclass
-class Diagnosis:
-    status: str                        # 'relaxable' or 'not_relaxable' (overall)
-    relaxations: list[Relaxation]
-    deal_metrics: dict | None          # the deal the overall relaxation allows
-    deal_levers: object | None         # that deal (a Deal)
-    max_violation: float | None        # of that deal against the relaxed constraints
-    iis: list[dict] | None             # the constraints users wrote in the conflict: [{name, label, kind, party}]
-    iis_note: str
-    families: tuple[str, ...]
-    steps: dict[str, float] = field(default_factory=dict)       # unit -> one step, for the units present
-    by_party: dict[str, dict] = field(default_factory=dict)     # party -> Relaxed.to_dict()
-    levers: list[dict] = field(default_factory=list)            # the overall deal's levers
-    iis_model_rows: int = 0            # rows of the model's own structure in the conflict, not listed
-
-    def to_dict(self) -> dict:
-        return {"status": self.status, "families": list(self.families), "steps": self.steps,
-                "relaxations": [r.to_dict() for r in self.relaxations],
-                "deal": None if self.deal_metrics is None else {
-                    k: self.deal_metrics[k] for k in DEAL_METRICS if k in self.deal_metrics},
-                "levers": self.levers, "verification_of_relaxed_deal": self.max_violation,
-                "by_party": self.by_party, "iis": self.iis, "iis_note": self.iis_note,
-                "iis_model_rows": self.iis_model_rows}
+    def summary(self, inst: Instance) -> Relaxed:
+        return Relaxed(self.scope, "relaxable" if self.found else "not_relaxable", self.relaxations,
+                       sum(r.steps for r in self.relaxations), self.headline(),
+                       deal_levers(inst, self.deal) if self.deal is not None else [], self.max_violation)
 
 
 def diagnose(model: NegotiationModel, families: tuple[str, ...] = FAMILIES, with_iis: bool = True,
@@ -130,11 +85,14 @@ def diagnose(model: NegotiationModel, families: tuple[str, ...] = FAMILIES, with
             allowed = [c for c in checks.values() if _family(c.name) in PARTY_FAMILIES and c.party == p]
             if allowed:
                 parties[p] = _smallest(model, checks, step,
-                                       lambda c, p=p: _family(c.name) in PARTY_FAMILIES and c.party == p, p).to_dict()
+                                       lambda c, p=p: _family(c.name) in PARTY_FAMILIES and c.party == p,
+                                       p).summary(inst)
     found, note, model_rows = _conflict(model, checks) if with_iis else (None, "not computed", 0)
-    return Diagnosis("relaxable" if overall.found else "not_relaxable", overall.relaxations, overall.deal_metrics,
-                     overall.deal, overall.max_violation, found, note, families, stated, parties,
-                     overall.deal_levers, model_rows)
+    return Diagnosis(status="relaxable" if overall.found else "not_relaxable", families=list(families), steps=stated,
+                     relaxations=overall.relaxations, deal=overall.headline(),
+                     levers=deal_levers(inst, overall.deal) if overall.deal is not None else [],
+                     verification_of_relaxed_deal=overall.max_violation, by_party=parties, iis=found, iis_note=note,
+                     iis_model_rows=model_rows)
 
 
 def _step_function(steps: dict[str, float] | None):
@@ -146,27 +104,26 @@ def _family(name: str) -> str:
     return name.split("[")[0]
 
 
-def _smallest(model: NegotiationModel, checks: dict[str, Check], step, allowed, scope: str) -> Relaxed:
+def _smallest(model: NegotiationModel, checks: dict[str, Check], step, allowed, scope: str) -> _Found:
     """The fewest steps of relaxation, among the constraints `allowed` accepts, that admit a deal."""
     inst = model.inst
     rows = {name: step(c.unit) for name, c in checks.items() if allowed(c)}
     solution, amounts = smallest_relaxation(model, rows)
     if not solution.has_deal or not rows:
-        return Relaxed(scope, [], None, [], None)
+        return _Found(scope, [])
     metrics = evaluate(inst, solution.deal, model.table)
     relaxations = []
     for name, amount in amounts.items():
         c = checks[name]
         if amount > 1e-9 * max(1.0, abs(c.rhs)):
             relaxations.append(Relaxation(name, c.label, c.party, c.kind, c.sense, c.rhs, amount, c.unit,
-                                          amount / step(c.unit)))
+                                          amount / step(c.unit), c.rhs + amount if c.sense == "<=" else c.rhs - amount))
     relaxed = [_relax(c, relaxations) for c in constraint_checks(inst, solution.deal, metrics, model.refs,
                                                                  solution.binaries)]
-    return Relaxed(scope, relaxations, metrics, deal_levers(inst, solution.deal), max_violation(relaxed),
-                   solution.deal)
+    return _Found(scope, relaxations, metrics, solution.deal, max_violation(relaxed))
 
 
-def deal_levers(inst: Instance, deal: Deal) -> list[dict]:
+def deal_levers(inst: Instance, deal: Deal) -> list[DealLever]:
     """The levers a deal uses, in the lever-family table's order: every tariff option chosen
     (its rate and option label), every switch granted, every amount above zero."""
     outcomes = chosen_outcomes(inst, deal)
@@ -176,16 +133,14 @@ def deal_levers(inst: Instance, deal: Deal) -> list[dict]:
         if f.kind == "option":
             for key in f.keys(inst):
                 if key in values:
-                    out.append({"name": f.name, "index": f.key_text(key), "party": f.party,
-                                "label": f.label(inst, key), "unit": f.unit(inst, key),
-                                "value": f.option_rate(inst, key, values[key], outcomes),
-                                "choice": f.option_label(inst, key, values[key])})
+                    out.append(DealLever(f.name, f.key_text(key), f.party, f.label(inst, key), f.unit(inst, key),
+                                         f.option_rate(inst, key, values[key], outcomes),
+                                         f.option_label(inst, key, values[key])))
         else:
             for key, v in values.items():
                 if v and float(v) > 0:
-                    out.append({"name": f.name, "index": f.key_text(key), "party": f.party,
-                                "label": f.label(inst, key), "unit": f.unit(inst, key), "value": float(v),
-                                "choice": None})
+                    out.append(DealLever(f.name, f.key_text(key), f.party, f.label(inst, key), f.unit(inst, key),
+                                         float(v)))
     return out
 
 
@@ -203,7 +158,7 @@ def _relax(c: Check, relaxations: list[Relaxation]) -> Check:
     return replace(c, rhs=c.rhs + r.amount if c.sense == "<=" else c.rhs - r.amount)
 
 
-def _conflict(model: NegotiationModel, checks: dict[str, Check]) -> tuple[list[dict] | None, str, int]:
+def _conflict(model: NegotiationModel, checks: dict[str, Check]) -> tuple[list[Conflict] | None, str, int]:
     """HiGHS's IIS of the LP relaxation: the constraints users wrote, in their labels, and the
     number of the model's own rows in it."""
     names, note, model_rows = iis(model)
@@ -213,7 +168,7 @@ def _conflict(model: NegotiationModel, checks: dict[str, Check]) -> tuple[list[d
     for name in names:
         c = checks.get(name)
         if c is not None and _family(name) in FAMILIES:
-            found.append({"name": name, "label": c.label, "kind": c.kind, "party": c.party})
+            found.append(Conflict(name, c.label, c.kind, c.party))
         else:
             model_rows += 1
     return found, note, model_rows

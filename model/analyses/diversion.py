@@ -19,9 +19,10 @@ Plain functions on metric values (`metrics.evaluate`): no solver.
 from __future__ import annotations
 
 from model.data.instance import Instance
+from model.results import CountryChange, Diversion, Flow, Share
 
 
-def trade_diversion(inst: Instance, after: dict[str, float], before: dict[str, float]) -> dict | None:
+def trade_diversion(inst: Instance, after: dict[str, float], before: dict[str, float]) -> Diversion | None:
     """Creation and diversion from `before` to `after` (metric values), or None without third
     countries. Units are the segments' unit, values USD a year."""
     if not inst.third_countries:
@@ -32,25 +33,23 @@ def trade_diversion(inst: Instance, after: dict[str, float], before: dict[str, f
 
     partner_units, partner_value = change("imports_units"), change("imports_value")
     third_units, third_value = change("third_imports_units"), change("third_imports_value")
-    countries = [{"country": c, "label": country.label,
-                  "units": change(f"third_imports_units[{c}]"), "value": change(f"third_country_deficit[{c}]"),
-                  "units_after": after[f"third_imports_units[{c}]"],
-                  "deficit_after": after[f"third_country_deficit[{c}]"]}
+    countries = [CountryChange(c, country.label, change(f"third_imports_units[{c}]"),
+                               change(f"third_country_deficit[{c}]"), after[f"third_imports_units[{c}]"],
+                               after[f"third_country_deficit[{c}]"])
                  for c, country in inst.third_countries.items()]
-    return {
-        "partner": {"units": partner_units, "value": partner_value},
-        "creation": {"units": partner_units + third_units, "value": partner_value + third_value},
-        "diversion": {"units": -third_units, "value": -third_value},
-        "third_countries": {"units": third_units, "value": third_value},
-        "home_production": change("home_production_gain"),
-        "countries": countries,
-        "balances": {name: change(name) for name in
-                     ("deficit", "negotiated_deficit", "third_countries_deficit", "overall_deficit")},
+    return Diversion(
+        partner=Flow(partner_units, partner_value),
+        creation=Flow(partner_units + third_units, partner_value + third_value),
+        diversion=Flow(-third_units, -third_value),
+        third_countries=Flow(third_units, third_value),
+        home_production=change("home_production_gain"),
+        countries=countries,
+        balances={name: change(name) for name in
+                  ("deficit", "negotiated_deficit", "third_countries_deficit", "overall_deficit")},
         # Of the fall (or rise) in imports from the partner, the share that third countries take up.
-        "diverted_share": {"units": _share(third_units, partner_units), "value": _share(third_value, partner_value)},
+        diverted_share=Share(_share(third_units, partner_units), _share(third_value, partner_value)),
         # Of the fall (or rise) in the bilateral deficit, the share that reappears with third countries.
-        "balance_share": _share(change("third_countries_deficit"), change("deficit")),
-    }
+        balance_share=_share(change("third_countries_deficit"), change("deficit")))
 
 
 def _share(third: float, partner: float) -> float | None:
@@ -59,10 +58,10 @@ def _share(third: float, partner: float) -> float | None:
     return third / -partner if abs(partner) > 1e-9 else None
 
 
-def diversion_summary(inst: Instance, deal: dict[str, float], no_deal: dict[str, float]) -> dict | None:
+def diversion_summary(inst: Instance, deal: dict[str, float], no_deal: dict[str, float]) -> Diversion | None:
     """What reports show: the deal against no deal (the threat point). None without third
     countries. (No deal against the calibration year is not split this way: the third
     countries' own tariffs changed too, so their imports fell for reasons of their own.)"""
     if not inst.third_countries:
         return None
-    return {"deal_vs_no_deal": trade_diversion(inst, deal, no_deal)}
+    return trade_diversion(inst, deal, no_deal)

@@ -9,7 +9,7 @@ optimal basis of that LP) changes.
 from __future__ import annotations
 
 from model.formatting import money, value
-from model.results import Results, binding_rows
+from model.results import Explanation, Interval, LeverContext, Results, binding_rows
 
 # The step each sentence speaks of, by the constraint's unit (base units).
 STEP = {"vehicles": 1000.0, "USD": 1e8, "fraction": 0.01}
@@ -28,10 +28,10 @@ def step_words(step: float, unit: str) -> str:
     return value(step, unit)
 
 
-def sentences(r: Results) -> list[dict]:
+def sentences(r: Results) -> list[Explanation]:
     """One sentence per binding constraint, in the instance's labels and units, in the order
     of `binding_rows` (most valuable to relax first)."""
-    home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
+    home, partner = r.parties["home"], r.parties["partner"]
     deal = r.metric("deficit").deal if any(m.name == "deficit" for m in r.metrics) else None
     out = []
     for c in binding_rows(r.constraints):
@@ -52,17 +52,16 @@ def sentences(r: Results) -> list[dict]:
                     "chosen tariff options and NTB reliefs stay as they are.")
         else:
             text = f"{lead}, the deficit could fall by {money(gain)}."
-        rng = next((g for g in r.extras.get("ranging", {}).get("bounds", []) if g["name"] == c.name), None)
+        rng = next((g for g in (r.ranging.bounds if r.ranging else []) if g.name == c.name), None)
         if rng and gain:
-            text += (f" This rate holds while the bound stays between {value(rng['low'], c.unit)} and "
-                     f"{value(rng['high'], c.unit)}.")
-        out.append({"name": c.name, "label": c.label, "party": c.party, "kind": c.kind, "step": step,
-                    "unit": c.unit, "deficit_change": None if gain is None else -gain, "sentence": text,
-                    "range": None if not rng else {"low": rng["low"], "high": rng["high"]}})
+            text += (f" This rate holds while the bound stays between {value(rng.low, c.unit)} and "
+                     f"{value(rng.high, c.unit)}.")
+        out.append(Explanation(c.name, c.label, c.party, c.kind, step, c.unit, None if gain is None else -gain, text,
+                               None if not rng else Interval(rng.low, rng.high)))
     return out
 
 
-def lever_context(inst) -> list[dict]:
+def lever_context(inst) -> list[LeverContext]:
     """For every lever of the instance, what a reader needs to say it in plain words and to set
     it against the references: the object it belongs to (`group`: the tariff line, dealer
     network, maker, measure or good, in the instance's label) and the segment it is about
@@ -94,5 +93,5 @@ def lever_context(inst) -> list[dict]:
                 row["no_deal"], row["baseline"] = float(bool(no_deal.get(key, False))), 0.0
             else:
                 row["no_deal"], row["baseline"] = float(no_deal.get(key, 0.0)), 0.0
-            out.append(row)
+            out.append(LeverContext(**row))
     return out

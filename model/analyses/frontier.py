@@ -13,7 +13,7 @@ terms) are freed, and the fixed deal is shown as a point against it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from model.analyses.deal_terms import lever_rows
 from model.data.instance import Deal, Instance
@@ -22,20 +22,18 @@ from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_v
 from model.economics.metrics import evaluate
 from model.optimization.handle import MAX, MIN, NegotiationModel, Solution
 from model.optimization.objectives import solve_nash
-
-
-@dataclass
-class Frontier:
-    status: str                              # 'ok', 'no_zopa' (infeasible), or the solve's 'unbounded',
-    points: list[dict] = field(default_factory=list)        # 'time_limit', 'error' at an end
-    marks: dict[str, dict] = field(default_factory=dict)
-    zopa: dict | None = None
-    shortfall: dict | None = None            # when there is no ZOPA
-    message: str = ""                        # why an end could not be found (not 'ok' or 'no_zopa')
-
-    def to_dict(self) -> dict:
-        return {"status": self.status, "points": self.points, "marks": self.marks, "zopa": self.zopa,
-                "shortfall": self.shortfall, "message": self.message}
+from model.results import (
+    FixedFree,
+    FreeLever,
+    FreeOptimum,
+    Frontier,
+    FrontierPoint,
+    Interval,
+    Mark,
+    Shortfall,
+    ShortfallItem,
+    Zopa,
+)
 
 
 def compute_frontier(model: NegotiationModel, n_points: int, deal=None) -> Frontier:
@@ -55,7 +53,7 @@ def compute_frontier(model: NegotiationModel, n_points: int, deal=None) -> Front
             return _unsolved("partner-best", partner)
         home_end, partner_end = _point(free, model, home), _point(free, model, partner)
         points = [home_end]
-        lo, hi = home_end["deficit"], partner_end["deficit"]
+        lo, hi = home_end.deficit, partner_end.deficit
         for k in range(1, max(n_points, 2) - 1):
             with model.bounded(metric, "<=", lo + (hi - lo) * k / (n_points - 1)):
                 p = model.lexicographic(("partner_payoff", MAX), (metric, MIN))
@@ -64,7 +62,7 @@ def compute_frontier(model: NegotiationModel, n_points: int, deal=None) -> Front
         points.append(partner_end)
         points = _pareto(points)
         for i, p in enumerate(points):
-            p["index"] = i
+            p.index = i
         marks = {"min-deficit deal": _summary(points[0])}
         nash = solve_nash(model, inst.settings.nash_weights)
         if nash.has_deal and nash.status == "optimal":
@@ -77,55 +75,51 @@ def compute_frontier(model: NegotiationModel, n_points: int, deal=None) -> Front
             solution = model.solve()
             if solution.has_deal:
                 marks[fixed_terms_mark(inst)] = _mark(inst, model, solution.deal)
-    zopa = {
-        "deficit": {"low": points[0]["deficit"], "high": points[-1]["deficit"]},
-        "home_gain": {"low": points[-1]["home_gain"], "high": points[0]["home_gain"]},
-        "partner_gain": {"low": points[0]["partner_gain"], "high": points[-1]["partner_gain"]},
-    }
+    zopa = Zopa(deficit=Interval(points[0].deficit, points[-1].deficit),
+                home_gain=Interval(points[-1].home_gain, points[0].home_gain),
+                partner_gain=Interval(points[0].partner_gain, points[-1].partner_gain))
     return Frontier("ok", points, marks, zopa)
 
 
-def _point(inst: Instance, model: NegotiationModel, solution: Solution) -> dict:
+def _point(inst: Instance, model: NegotiationModel, solution: Solution) -> FrontierPoint:
     """A frontier point from a solve that found a deal, verified outside the solver."""
     metrics = evaluate(inst, solution.deal, model.table)
     checks = constraint_checks(inst, solution.deal, metrics, model.refs, solution.binaries)
     refs = model.refs
     # 'deficit' is the balance the home party minimizes (settings.objective_metric).
-    return {"deficit": metrics[inst.settings.objective_metric], "home_payoff": metrics["home_payoff"],
-            "partner_payoff": metrics["partner_payoff"],
-            "home_gain": metrics["home_payoff"] - refs.no_deal["home_payoff"],
-            "partner_gain": metrics["partner_payoff"] - refs.no_deal["partner_payoff"],
-            "tariffs": "; ".join(f"{s} {o}" for s, o in solution.deal.values(option_family().deal_field).items()),
-            "max_violation": max_violation(checks), "verified": max_violation(checks) <= VIOLATION_TOLERANCE}
+    return FrontierPoint(
+        deficit=metrics[inst.settings.objective_metric], home_payoff=metrics["home_payoff"],
+        partner_payoff=metrics["partner_payoff"], home_gain=metrics["home_payoff"] - refs.no_deal["home_payoff"],
+        partner_gain=metrics["partner_payoff"] - refs.no_deal["partner_payoff"],
+        tariffs="; ".join(f"{s} {o}" for s, o in solution.deal.values(option_family().deal_field).items()),
+        max_violation=max_violation(checks), verified=max_violation(checks) <= VIOLATION_TOLERANCE)
 
 
-def _mark(inst: Instance, model: NegotiationModel, deal: Deal) -> dict:
+def _mark(inst: Instance, model: NegotiationModel, deal: Deal) -> Mark:
     metrics = evaluate(inst, deal, model.table)
-    return {"deficit": metrics[inst.settings.objective_metric],
-            "home_gain": metrics["home_payoff"] - model.refs.no_deal["home_payoff"],
-            "partner_gain": metrics["partner_payoff"] - model.refs.no_deal["partner_payoff"]}
+    return Mark(metrics[inst.settings.objective_metric], metrics["home_payoff"] - model.refs.no_deal["home_payoff"],
+                metrics["partner_payoff"] - model.refs.no_deal["partner_payoff"])
 
 
-def _pareto(points: list[dict]) -> list[dict]:
+def _pareto(points: list[FrontierPoint]) -> list[FrontierPoint]:
     """Drop repeated and dominated points; order by deficit (home-best first)."""
-    points = sorted(points, key=lambda p: (p["deficit"], -p["partner_payoff"]))
-    kept: list[dict] = []
+    points = sorted(points, key=lambda p: (p.deficit, -p.partner_payoff))
+    kept: list[FrontierPoint] = []
     for p in points:
-        if kept and p["partner_payoff"] <= kept[-1]["partner_payoff"] + 1e-6 * max(1.0, abs(p["partner_payoff"])):
+        if kept and p.partner_payoff <= kept[-1].partner_payoff + 1e-6 * max(1.0, abs(p.partner_payoff)):
             continue     # no better for the partner and no better deficit: dominated or a repeat
         kept.append(p)
     return kept
 
 
-def _summary(p: dict) -> dict:
-    return {k: p[k] for k in ("deficit", "home_gain", "partner_gain")}
+def _summary(p: FrontierPoint) -> Mark:
+    return Mark(p.deficit, p.home_gain, p.partner_gain)
 
 
-def _from_results(r, metric: str) -> dict:
+def _from_results(r, metric: str) -> Mark:
     get = {m.name: m for m in r.metrics}
-    return {"deficit": get[metric].deal,
-            "home_gain": get["home_payoff"].deal - get["home_payoff"].no_deal,
-            "partner_gain": get["partner_payoff"].deal - get["partner_payoff"].no_deal}
+    return Mark(get[metric].deal, get["home_payoff"].deal - get["home_payoff"].no_deal,
+                get["partner_payoff"].deal - get["partner_payoff"].no_deal)
 
 
 def model_size(inst: Instance) -> tuple[int, int]:
@@ -156,35 +150,31 @@ def fixed_terms_mark(inst: Instance) -> str:
 FREE_METRICS = ("deficit", "negotiated_deficit", "home_payoff", "partner_payoff")
 
 
-def free_optimum(model: NegotiationModel, results) -> dict | None:
+def free_optimum(model: NegotiationModel, results) -> FreeOptimum | None:
     """What an instance's fixed terms cost: its deal against the free optimum, the deal the
     model would choose with every lever free (`fixed_levers` released; red lines, participation
     and everything else as they are). `results` are the instance's own. None when the instance
-    fixes nothing.
-
-    Returns {status, metric, fixed, free, cost (fixed - free, in the objective metric's unit;
-    > 0: the fixed terms leave the deficit higher), metrics {name: {fixed, free}}, levers: the
-    free optimum's lever rows (name, index, label, value, unit, choice)}."""
+    fixes nothing. `cost` is fixed - free in the objective metric's unit (> 0: the fixed terms
+    leave the deficit higher)."""
     inst = model.inst
     if not has_fixed_terms(inst):
         return None
     with model.free_terms():
         solution = model.solve()
     metric = inst.settings.objective_metric
-    out = {"status": solution.status, "metric": metric, "fixed": None, "free": None, "cost": None, "metrics": {},
-           "levers": []}
+    out = FreeOptimum(status=solution.status, metric=metric)
     if not solution.has_deal:
         return out
     free = replace(inst, fixed=Deal())
     theirs = evaluate(free, solution.deal, model.table)
     mine = {m.name: m.deal for m in results.metrics} if results.has_deal else {}
-    out["free"] = theirs[metric]
-    out["metrics"] = {k: {"fixed": mine.get(k), "free": theirs.get(k)} for k in FREE_METRICS if k in theirs}
+    out.free = theirs[metric]
+    out.metrics = {k: FixedFree(mine.get(k), theirs.get(k)) for k in FREE_METRICS if k in theirs}
     if mine:
-        out["fixed"] = mine[metric]
-        out["cost"] = mine[metric] - theirs[metric]
-    out["levers"] = [{"name": lv.name, "index": lv.index, "label": lv.label, "value": lv.value, "unit": lv.unit,
-                      "choice": lv.choice} for lv in lever_rows(free, solution.deal)]
+        out.fixed = mine[metric]
+        out.cost = mine[metric] - theirs[metric]
+    out.levers = [FreeLever(lv.name, lv.index, lv.label, lv.value, lv.unit, lv.choice)
+                  for lv in lever_rows(free, solution.deal)]
     return out
 
 
@@ -210,14 +200,14 @@ def _no_zopa(model: NegotiationModel) -> Frontier:
     from model.analyses.diagnose import diagnose
     d = diagnose(model, families=("participation",), with_iis=False, by_party=False)
     if d.status == "relaxable":
-        shortfall = {"kind": "participation", "total": sum(r.amount for r in d.relaxations),
-                     "by_party": {r.party: r.amount for r in d.relaxations}}
+        shortfall = Shortfall("participation", total=sum(r.amount for r in d.relaxations),
+                              by_party={r.party: r.amount for r in d.relaxations if r.party})
     else:
         full = diagnose(model, with_iis=False, by_party=False)
         note = ("relaxing participation alone admits no deal (the red lines conflict); the smallest relaxation "
                 "that does" if full.status == "relaxable" and full.relaxations else
                 "relaxing participation alone admits no deal, and no relaxation of red lines, participation, ceilings "
                 "or capacities does")
-        shortfall = {"kind": "red_lines", "note": note,
-                     "relaxations": [{"label": r.label, "amount": r.amount, "unit": r.unit} for r in full.relaxations]}
+        shortfall = Shortfall("red_lines", note=note,
+                              relaxations=[ShortfallItem(r.label, r.amount, r.unit) for r in full.relaxations])
     return Frontier("no_zopa", shortfall=shortfall)

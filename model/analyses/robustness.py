@@ -14,20 +14,20 @@ from __future__ import annotations
 import numpy as np
 
 from model.data.levers import families
+from model.results import GridLever, GridPoint, Histogram, Sensitivity, from_data
 
 ENDS = (0.05, 0.95)        # the input's percentiles of its draws that the sensitivity moves it to
 HISTOGRAM_BINS = 30
 
 
-def deficit_histogram(result, metric: str = "deficit") -> dict | None:
+def deficit_histogram(result, metric: str = "deficit") -> Histogram | None:
     """{edges, counts} of the metric over the draws that give a verified deal (None: none)."""
     values = [r["metrics"][metric] for r in result.rows if r["metrics"] and r["verified"]]
     if not values:
         return None
     bins = min(HISTOGRAM_BINS, max(5, len(values) // 10))
     counts, edges = np.histogram(np.asarray(values, dtype=float), bins=bins)
-    return {"metric": metric, "edges": [float(e) for e in edges], "counts": [int(c) for c in counts],
-            "draws": len(values)}
+    return Histogram(metric, [float(e) for e in edges], [int(c) for c in counts], len(values))
 
 
 def input_label(inst, path: str) -> str:
@@ -44,7 +44,7 @@ def input_label(inst, path: str) -> str:
     return path
 
 
-def sensitivity(inst, result, base_deficit: float | None, model=None) -> list[dict]:
+def sensitivity(inst, result, base_deficit: float | None, model=None) -> list[Sensitivity]:
     """One-at-a-time sensitivity of the deficit to each input the Monte Carlo draws vary,
     largest swing first. Each row: path, label, unit, base value, and for each end (low,
     high) the input's value, the status and the deficit (None without a deal)."""
@@ -70,10 +70,11 @@ def sensitivity(inst, result, base_deficit: float | None, model=None) -> list[di
         row["swing"] = None if lo is None or hi is None else hi - lo
         out.append(row)
     # Inputs that leave no deal at one end first (they matter most), then by the size of the swing.
-    return sorted(out, key=lambda x: -abs(x["swing"]) if x["swing"] is not None else float("-inf"))
+    ranked = sorted(out, key=lambda x: -abs(x["swing"]) if x["swing"] is not None else float("-inf"))
+    return [from_data(Sensitivity, row) for row in ranked]
 
 
-def grid_table(inst, result) -> list[dict]:
+def grid_table(inst, result) -> list[GridPoint]:
     """One row per grid point of a sweep with `--param`: the values swept, how many draws
     gave a verified deal, the deficit (its median when there are Monte Carlo draws), and,
     for a grid without draws, each lever's setting (option names for tariff lines)."""
@@ -93,11 +94,11 @@ def grid_table(inst, result) -> list[dict]:
                  "status": rows[0]["status"] if len(rows) == 1 else None, "statuses": statuses, "levers": {}}
         if len(rows) == 1 and ok:
             entry["levers"] = dict(ok[0]["levers"])
-        out.append(entry)
+        out.append(GridPoint(**entry))
     return out
 
 
-def varying_levers(inst, grid: list[dict]) -> list[dict]:
+def varying_levers(inst, grid: list[GridPoint]) -> list[GridLever]:
     """The lever columns whose setting differs across grid points, with their labels and option
     labels (the rest are the same at every point)."""
     labels = {}
@@ -108,13 +109,13 @@ def varying_levers(inst, grid: list[dict]) -> list[dict]:
             labels[column] = (f.label(inst, key), f.kind, f.unit(inst, key), options)
     columns = []
     for row in grid:
-        for c in row["levers"]:
+        for c in row.levers:
             if c not in columns:
                 columns.append(c)
     out = []
     for c in columns:
-        values = [row["levers"].get(c) for row in grid if row["levers"]]
+        values = [row.levers.get(c) for row in grid if row.levers]
         if len({f"{v:.6g}" if isinstance(v, float) else str(v) for v in values}) > 1 and c in labels:
             label, kind, unit, options = labels[c]
-            out.append({"column": c, "label": label, "kind": kind, "unit": unit, "options": options})
+            out.append(GridLever(c, label, kind, unit, options))
     return out

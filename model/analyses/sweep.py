@@ -17,7 +17,7 @@ import itertools
 import math
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from model.data.levers import families
 from model.data.schema import MAGNITUDE
 from model.data.uncertainty import allowed, unit_factor, with_values
 from model.errors import InstanceError
+from model.results import SweepSummary
 
 # Outcome metrics written for every draw (base units).
 
@@ -166,7 +167,7 @@ class SweepResult:
     plan: Plan
     columns: list[str]              # input columns
     rows: list[dict]
-    summary: dict = field(default_factory=dict)
+    summary: SweepSummary | None = None
     engine: str = ""                # where the draws ran
     seconds: float = 0.0
 

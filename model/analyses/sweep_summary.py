@@ -14,6 +14,7 @@ from collections import Counter
 import numpy as np
 
 from model.data.levers import families
+from model.results import SweepSummary, from_data
 
 # The metrics each draw records (columns of sweep.csv).
 OUTCOMES = ("deficit", "home_payoff", "partner_payoff", "imports_units", "imports_value", "exports_units",
@@ -68,7 +69,7 @@ def quantiles(values: list[float]) -> dict[str, float] | None:
     return out
 
 
-def summarize(inst, result) -> dict:
+def summarize(inst, result) -> SweepSummary:
     """Status counts, quantiles of the deficit and payoffs, and how often each lever is chosen."""
     rows = result.rows
     deals = [r for r in rows if r["metrics"] and r["verified"]]
@@ -100,7 +101,7 @@ def summarize(inst, result) -> dict:
                     entry[k] = quantiles([r["metrics"][k] for r in ok])
             by_grid.append(entry)
         summary["by_grid_point"] = by_grid
-    return summary
+    return from_data(SweepSummary, summary)
 
 
 def lever_frequencies(inst, deals: list[dict]) -> list[dict]:

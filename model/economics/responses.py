@@ -66,6 +66,7 @@ from model.data.families.base import option_family
 from model.data.instance import Instance, Segment, TariffOption, ThirdSupply
 from model.economics.nests import NestedCES, SingleEquation, Smart, surplus_area
 from model.economics.supply import Equilibrium, Supplier, equilibrium, surplus_change
+from model.results import PassThroughLine, QuotaRow
 
 NONE: Mapping[str, float] = MappingProxyType({})     # no third countries (shared, read-only)
 
@@ -474,7 +475,7 @@ def chosen_outcomes(instance: Instance, deal, table: dict | None = None) -> dict
     return {s: out[s] for s in instance.segments}
 
 
-def quota_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) -> list[dict]:
+def quota_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) -> list[QuotaRow]:
     """For each tariff line whose chosen option is a quota or export restraint: its fill,
     rent and holder, and its tariff equivalent (the tariff giving the same imports)."""
     out = []
@@ -485,14 +486,13 @@ def quota_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) 
             continue
         rows = [outcomes[s] for s in line.segments]
         imports = sum(o.imports for o in rows)
-        out.append({
-            "line": name, "label": line.label, "option": option.name, "option_label": option.label,
-            "kind": "export restraint" if option.is_restraint else "tariff-rate quota",
-            "quota": option.quota, "imports": imports, "fill": imports / option.quota if option.quota > 0 else None,
-            "binds": any(o.quota_binds for o in rows), "rent": sum(o.quota_rent for o in rows),
-            "rent_holder": option.rent_holder,
-            "tariff_equivalent": max(o.effective_tariff for o in rows),
-            "in_quota_rate": option.in_quota_rate, "out_of_quota_rate": None if option.is_restraint else option.rate})
+        out.append(QuotaRow(
+            line=name, label=line.label, option=option.name, option_label=option.label,
+            kind="export restraint" if option.is_restraint else "tariff-rate quota",
+            quota=option.quota, imports=imports, fill=imports / option.quota if option.quota > 0 else None,
+            binds=any(o.quota_binds for o in rows), rent=sum(o.quota_rent for o in rows),
+            rent_holder=option.rent_holder, tariff_equivalent=max(o.effective_tariff for o in rows),
+            in_quota_rate=option.in_quota_rate, out_of_quota_rate=None if option.is_restraint else option.rate))
     return out
 
 
@@ -504,7 +504,7 @@ def price_setting(seg: Segment) -> str:
     return "supply curve" if math.isfinite(seg.partner_supply_elasticity) else "perfectly elastic supply"
 
 
-def pass_through_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) -> list[dict]:
+def pass_through_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) -> list[PassThroughLine]:
     """For each tariff line, the pass-through of the deal's option (the base import values'
     weighted mean of its segments' derived figures), the change in the partner's supply price
     (customs value, rent aside) and how the price is set ('imposed' where the instance imposes it)."""
@@ -515,12 +515,12 @@ def pass_through_summary(instance: Instance, deal, outcomes: dict[str, OptionOut
         weight = {g.name: g.imports * g.import_price for g in segs}
         total = sum(weight.values()) or 1.0
         kinds = sorted({price_setting(g) for g in segs})
-        out.append({
-            "line": name, "label": line.label, "option": option.name, "option_label": option.label,
-            "pass_through": sum(weight[g.name] * outcomes[g.name].pass_through for g in segs) / total,
-            "supply_price_change": sum(weight[g.name] * (outcomes[g.name].supply_price_factor - 1) for g in segs) / total,
-            "set_by": " and ".join(kinds), "imposed": kinds == ["imposed"],
-            "imposed_value": sum(weight[g.name] * outcomes[g.name].pass_through_imposed for g in segs) / total
+        out.append(PassThroughLine(
+            line=name, label=line.label, option=option.name, option_label=option.label,
+            pass_through=sum(weight[g.name] * outcomes[g.name].pass_through for g in segs) / total,
+            supply_price_change=sum(weight[g.name] * (outcomes[g.name].supply_price_factor - 1) for g in segs) / total,
+            set_by=" and ".join(kinds), imposed=kinds == ["imposed"],
+            imposed_value=sum(weight[g.name] * outcomes[g.name].pass_through_imposed for g in segs) / total
             if kinds == ["imposed"] else None,
-            "segments": {g.name: outcomes[g.name].pass_through for g in segs}})
+            segments={g.name: outcomes[g.name].pass_through for g in segs}))
     return out

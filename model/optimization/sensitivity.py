@@ -6,21 +6,22 @@ import math
 
 from model.optimization.build import variable_name
 from model.optimization.handle import FixedLp, NegotiationModel
+from model.results import BoundRange, CostRange, Ranging
 
 
-def ranging(model: NegotiationModel, lp: FixedLp, user_bounds: dict[str, float]) -> dict:
+def ranging(model: NegotiationModel, lp: FixedLp, user_bounds: dict[str, float]) -> Ranging | None:
     """HiGHS ranging of the fixed LP, in base units: for each binding bound, the interval of
     its right-hand side over which its shadow price holds; for each continuous lever, the
     interval of its cost in the deficit objective over which the deal stays optimal."""
     rng = lp.ranging
     if rng is None:
-        return {}
+        return None
     try:
         status, data = rng
     except (TypeError, ValueError):
-        return {}
+        return None
     if "kOk" not in str(status):
-        return {}
+        return None
     # Each attribute read of a highspy vector copies the whole vector: read each once.
     row_dn, row_up = list(data.row_bound_dn.value_), list(data.row_bound_up.value_)
     cost_dn, cost_up = list(data.col_cost_dn.value_), list(data.col_cost_up.value_)
@@ -34,7 +35,7 @@ def ranging(model: NegotiationModel, lp: FixedLp, user_bounds: dict[str, float])
         row_bound = model.row_upper[i] if model.row_has_upper(i) else model.row_lower[i]
         shift = user_bounds[name] - row_bound * scale
         low, high = row_dn[i] * scale + shift, row_up[i] * scale + shift
-        bounds.append({"name": name, "low": _finite(low), "high": _finite(high)})
+        bounds.append(BoundRange(name, _finite(low), _finite(high)))
     costs = []
     objective = model.form(model.objective_metric).terms
     money = model.scale(model.objective_metric)
@@ -46,11 +47,9 @@ def ranging(model: NegotiationModel, lp: FixedLp, user_bounds: dict[str, float])
                 continue
             # Objective coefficients are USD million per model unit; report USD per base unit.
             to_base = money / f.scale(model.inst, key)
-            costs.append({"lever": f"{f.name}[{f.key_text(key)}]",
-                          "cost": _finite(objective.get(j, 0.0) * to_base),
-                          "low": _finite(cost_dn[j] * to_base),
-                          "high": _finite(cost_up[j] * to_base)})
-    return {"source": "HiGHS ranging of the fixed LP", "bounds": bounds, "lever_costs": costs}
+            costs.append(CostRange(f"{f.name}[{f.key_text(key)}]", _finite(objective.get(j, 0.0) * to_base),
+                                   _finite(cost_dn[j] * to_base), _finite(cost_up[j] * to_base)))
+    return Ranging("HiGHS ranging of the fixed LP", bounds, costs)
 
 
 def _finite(x: float) -> float | None:

@@ -2,7 +2,7 @@
 
 `report_charts(results)` is the one list of a report's charts, in page order: report.html
 inlines them, report.md links them, and the report directory holds each as `<name>.svg`.
-A chart is a function of plain data (results, their extras) that returns SVG text.
+A chart is a function of plain data (results and their typed sections) that returns SVG text.
 
 Readable by construction: long labels are wrapped, never cut; legends sit outside the
 plotting area; figures grow with the number of bars; the saved box is the tight box of
@@ -30,6 +30,7 @@ import matplotlib.text  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
 from model.reporting.words import calibration_name, possessive, short  # noqa: E402
+from model.results import LeverContext
 from model.text import visible  # noqa: E402
 
 plt.rcParams.update({"svg.hashsalt": "negotiation-model", "font.size": 10, "svg.fonttype": "none",
@@ -96,34 +97,34 @@ TITLES = {"bridge": "Deficit bridge: calibration year to no deal to the deal, by
 def report_charts(r) -> dict[str, str]:
     """Every chart of a report, name -> SVG text, in the order the page shows them."""
     out: dict[str, str] = {}
-    home = r.instance["parties"]["home"]
-    if r.extras.get("bridge"):
-        out["bridge"] = bridge_chart(r.extras["bridge"], home, calibration_name(r))
+    home = r.instance.parties["home"]
+    if r.bridge:
+        out["bridge"] = bridge_chart(r.bridge, home, calibration_name(r))
     if r.has_deal and r.levers:
         svg = levers_chart(r)
         if svg:
             out["levers"] = svg
-    f = r.extras.get("frontier")
-    if f and f.get("status") == "ok" and f.get("points"):
-        out["frontier"] = frontier_chart(f["points"], f["marks"], r.instance["parties"])
-    s = r.extras.get("sweep")
+    f = r.frontier
+    if f and f.status == "ok" and f.points:
+        out["frontier"] = frontier_chart(f.points, f.marks, r.instance.parties)
+    s = r.sweep
     if s:
-        if s.get("histogram"):
-            out["sweep"] = sweep_chart(s["histogram"], f"{s['draws']:,} draws")
+        if s.histogram:
+            out["sweep"] = sweep_chart(s.histogram, f"{s.draws:,} draws")
         svg = sweep_levers_chart(s)
         if svg:
             out["sweep_levers"] = svg
-        if s.get("sensitivity"):
-            svg = tornado_chart(s["sensitivity"])
+        if s.sensitivity:
+            svg = tornado_chart(s.sensitivity)
             if svg:
                 out["tornado"] = svg
-        if s.get("grid") and len(s.get("params", {})) == 1:
-            svg = grid_chart(s["grid"], next(iter(s["params"])))
+        if s.grid and len(s.params) == 1:
+            svg = grid_chart(s.grid, next(iter(s.params)))
             if svg:
                 out["grid"] = svg
-    values = r.extras.get("concession_values") or {}
-    if any(row.get("status") == "ok" for row in values.get("rows", [])):
-        out["concession_values"] = concession_chart(values["rows"], r.instance["parties"])
+    values = r.concession_values
+    if values and any(row.status == "ok" for row in values.rows):
+        out["concession_values"] = concession_chart(values.rows, r.instance.parties)
     return out
 
 
@@ -134,29 +135,29 @@ SHORT_STEP = {"calibration_year": "calibration year", "no_deal": "no deal", "tar
               "shift": "production shift", "purchases": "purchases", "deal": "deal"}
 
 
-def bridge_chart(rows: list[dict], home: str, year: str = "calibration year") -> str:
+def bridge_chart(rows: list, home: str, year: str = "calibration year") -> str:
     """A waterfall of the deficit: the calibration year, each cause's change, and the deal."""
     n = len(rows)
     fig, ax = plt.subplots(figsize=(max(7.5, 1.05 * n), 4.4))
     labels, bottoms, heights, colors = [], [], [], []
     for r in rows:
-        name = year if r["step"] == "calibration_year" and year != "calibration year" else \
-            SHORT_STEP.get(r["step"], r["label"])
+        name = year if r.step == "calibration_year" and year != "calibration year" else \
+            SHORT_STEP.get(r.step, r.label)
         labels.append(wrap(name, 12))
-        if r["change"] is None:                      # a level: calibration year or deal
+        if r.change is None:                      # a level: calibration year or deal
             bottoms.append(0.0)
-            heights.append(bn(r["level"]))
+            heights.append(bn(r.level))
             colors.append(BLUE)
         else:
-            start = bn(r["level"] - r["change"])
-            bottoms.append(min(start, bn(r["level"])))
-            heights.append(abs(bn(r["change"])))
-            colors.append(RED if r["change"] > 0 else GREEN)
+            start = bn(r.level - r.change)
+            bottoms.append(min(start, bn(r.level)))
+            heights.append(abs(bn(r.change)))
+            colors.append(RED if r.change > 0 else GREEN)
     ax.bar(range(n), heights, bottom=bottoms, color=colors, width=0.7)
     top = max(b + h for b, h in zip(bottoms, heights)) or 1.0
     for i, r in enumerate(rows):
-        v = bn(r["level"] if r["change"] is None else r["change"])
-        text = f"{v:.2f}" if r["change"] is None else ("0" if abs(v) < 0.005 else f"{v:+.2f}")
+        v = bn(r.level if r.change is None else r.change)
+        text = f"{v:.2f}" if r.change is None else ("0" if abs(v) < 0.005 else f"{v:+.2f}")
         ax.text(i, bottoms[i] + heights[i] + 0.015 * top, text, ha="center", va="bottom", fontsize=8)
     ax.set_ylim(min(0.0, min(bottoms)), top * 1.12)
     ax.set_xticks(range(n), labels, fontsize=8)
@@ -174,25 +175,25 @@ def lever_series(r) -> tuple[list[tuple], list[tuple], list[tuple]]:
     """(tariffs, volumes, purchases) as [(label, calibration year, no deal, deal)]: the tariff
     actually paid on each line; the volume through each dealer network and each maker's shift
     (summed over segments); the value of each purchase (USD)."""
-    ctx = {(c["name"], c["index"]): c for c in r.extras.get("lever_context", [])}
+    ctx = {(c.name, c.index): c for c in r.lever_context}
     tariffs, volumes, purchases = [], {}, []
     for lv in r.levers:
-        c = ctx.get((lv.name, lv.index), {})
+        c = ctx.get((lv.name, lv.index)) or LeverContext(lv.name, lv.index, "", "")
         if lv.name in ("tariff", "partner_tariff"):
-            label = c.get("group") or lv.label
+            label = c.group or lv.label
             if lv.name == "partner_tariff":
-                label = f"{r.instance['parties']['partner']}: {label}"
-            tariffs.append((label, c.get("baseline"), c.get("no_deal"), lv.value))
+                label = f"{r.instance.parties['partner']}: {label}"
+            tariffs.append((label, c.baseline, c.no_deal, lv.value))
         elif lv.name in ("commitment", "production_shift") and lv.unit not in ("USD", "fraction", "yes/no"):
-            group = short(c.get("group") or lv.label)
+            group = short(c.group or lv.label)
             key = (lv.name, group)
-            label = group if lv.name == "commitment" else f"{group}: built in {r.instance['parties']['home']}"
+            label = group if lv.name == "commitment" else f"{group}: built in {r.instance.parties['home']}"
             base, nd, deal = volumes.get(key, (label, 0.0, 0.0, 0.0))[1:]
-            volumes[key] = (label, base + (c.get("baseline") or 0.0), nd + (c.get("no_deal") or 0.0),
+            volumes[key] = (label, base + (c.baseline or 0.0), nd + (c.no_deal or 0.0),
                             deal + lv.value)
-        elif lv.name == "purchase" and "unit_value" in c:
-            uv = c["unit_value"]
-            purchases.append((short(c.get("group") or lv.label), 0.0, (c.get("no_deal") or 0.0) * uv, lv.value * uv))
+        elif lv.name == "purchase" and c.unit_value is not None:
+            uv = c.unit_value
+            purchases.append((short(c.group or lv.label), 0.0, (c.no_deal or 0.0) * uv, lv.value * uv))
     return tariffs, list(volumes.values()), purchases
 
 
@@ -208,7 +209,7 @@ def levers_chart(r) -> str | None:
     panels = [(rows, title, unit, scale) for rows, title, unit, scale in (
         (tariffs[:MAX_BARS], "Tariff actually paid on each line", "%", 100.0),
         (sorted(volumes, key=lambda x: -x[3])[:MAX_BARS], "Vehicles a year through each dealer network, and built "
-         f"in {r.instance['parties']['home']} by each maker", "vehicles a year", 1.0),
+         f"in {r.instance.parties['home']} by each maker", "vehicles a year", 1.0),
         (sorted(purchases, key=lambda x: -x[3])[:MAX_BARS], "Purchases", "USD bn a year", 1e-9)) if rows]
     if not panels:
         return None
@@ -257,7 +258,7 @@ def _short_number(v: float, unit: str) -> str:
 MARK_STYLES = {"min-deficit deal": ("s", RED), "Nash deal": ("D", GREEN)}
 
 
-def frontier_chart(points: list[dict], marks: dict[str, dict], parties: dict[str, str]) -> str:
+def frontier_chart(points: list, marks: dict, parties: dict[str, str]) -> str:
     """Two panels of the same verified deals, each a separate point (no line: the deals
     between them are not all possible): the deficit against the partner's gain over no deal,
     and the home party's gain against the partner's. The min-deficit, Nash and fixed-terms
@@ -265,15 +266,15 @@ def frontier_chart(points: list[dict], marks: dict[str, dict], parties: dict[str
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.4), gridspec_kw={"wspace": 0.35})
     home, partner = parties["home"], parties["partner"]
     kw = dict(color=BLUE, s=28, zorder=2, label="frontier deal (each verified)")
-    left.scatter([bn(p["deficit"]) for p in points], [bn(p["partner_gain"]) for p in points], **kw)
-    right.scatter([bn(p["home_gain"]) for p in points], [bn(p["partner_gain"]) for p in points], **kw)
+    left.scatter([bn(p.deficit) for p in points], [bn(p.partner_gain) for p in points], **kw)
+    right.scatter([bn(p.home_gain) for p in points], [bn(p.partner_gain) for p in points], **kw)
     for name, p in marks.items():
         marker, color = MARK_STYLES.get(name, ("*", PURPLE))
         size = 160 if marker == "*" else 70
         style = dict(marker=marker, s=size, facecolors="none" if marker != "*" else color, edgecolors=color,
                      linewidths=1.6, zorder=3, label=name)
-        left.scatter([bn(p["deficit"])], [bn(p["partner_gain"])], **style)
-        right.scatter([bn(p["home_gain"])], [bn(p["partner_gain"])], **style)
+        left.scatter([bn(p.deficit)], [bn(p.partner_gain)], **style)
+        right.scatter([bn(p.home_gain)], [bn(p.partner_gain)], **style)
     left.set_xlabel(wrap(f"{home} bilateral deficit (USD bn a year)", 45))
     right.set_xlabel(wrap(f"{possessive(home)} gain over no deal (USD bn)", 45))
     left.set_title(wrap(f"The deficit against {possessive(partner)} gain", 50), fontsize=9, loc="left")
@@ -290,15 +291,15 @@ def frontier_chart(points: list[dict], marks: dict[str, dict], parties: dict[str
 
 # -- sweeps ---------------------------------------------------------------------------------
 
-def sweep_chart(histogram: dict, subtitle: str) -> str:
+def sweep_chart(histogram, subtitle: str) -> str:
     """The deficit's distribution over the draws that give a deal."""
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
-    edges = [bn(e) for e in histogram["edges"]]
+    edges = [bn(e) for e in histogram.edges]
     widths = [b - a for a, b in zip(edges, edges[1:])]
-    ax.bar(edges[:-1], histogram["counts"], width=widths, align="edge", color=BLUE, edgecolor="white")
+    ax.bar(edges[:-1], histogram.counts, width=widths, align="edge", color=BLUE, edgecolor="white")
     ax.set_xlabel("deficit with the deal (USD bn a year)")
     ax.set_ylabel("draws")
-    ax.set_title(f"{histogram['draws']:,} draws with a deal ({subtitle} in all)", fontsize=9, loc="left")
+    ax.set_title(f"{histogram.draws:,} draws with a deal ({subtitle} in all)", fontsize=9, loc="left")
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     return to_svg(fig)
@@ -307,22 +308,22 @@ def sweep_chart(histogram: dict, subtitle: str) -> str:
 VARIES = 0.005     # a lever varies across draws when its share is above this and below 1 minus it
 
 
-def varying(summary: dict) -> tuple[list[tuple[str, list[tuple[str, float]]]], list[tuple[str, float]]]:
+def varying(summary) -> tuple[list[tuple[str, list[tuple[str, float]]]], list[tuple[str, float]]]:
     """(option levers whose choice varies: [(line label, [(option, share)])], other levers used
     in some draws but not all: [(label, share)]), from a sweep summary's `levers`."""
     lines: dict[str, list] = {}
     others = []
-    for x in summary.get("levers", []):
-        if x["choice"] not in ("on", "used"):
-            line, _, option = x["label"].rpartition(": ")
-            lines.setdefault(x["lever"], [line, []])[1].append((option, x["share"]))
-        elif VARIES < x["share"] < 1 - VARIES:
-            others.append((x["label"], x["share"]))
+    for x in summary.levers:
+        if x.choice not in ("on", "used"):
+            line, _, option = x.label.rpartition(": ")
+            lines.setdefault(x.lever, [line, []])[1].append((option, x.share))
+        elif VARIES < x.share < 1 - VARIES:
+            others.append((x.label, x.share))
     options = [(label, shares) for label, shares in lines.values() if len(shares) > 1]
     return options, others
 
 
-def sweep_levers_chart(summary: dict) -> str | None:
+def sweep_levers_chart(summary) -> str | None:
     """Which levers change across the draws: for each tariff line with more than one option
     chosen, the share of deals choosing each (stacked to 100%, one colour per option, named
     in the legend); for other levers used in some deals but not all, the share that use them."""
@@ -370,28 +371,28 @@ def sweep_levers_chart(summary: dict) -> str | None:
     return to_svg(fig)
 
 
-def tornado_chart(rows: list[dict]) -> str | None:
+def tornado_chart(rows: list) -> str | None:
     """The deficit with each uncertain input alone at the 5th and at the 95th percentile of its
     draws (the others at the instance's values), around the deal's deficit: inputs that leave
     no deal at one end first (said in their label), then the largest swing."""
     from model.reporting.words import input_range, no_deficit
-    rows = [x for x in rows if x["low"]["deficit"] is not None or x["high"]["deficit"] is not None][:MAX_BARS]
+    rows = [x for x in rows if x.low.deficit is not None or x.high.deficit is not None][:MAX_BARS]
     if not rows:
         return None
-    base = bn(rows[0]["base_deficit"])
+    base = bn(rows[0].base_deficit)
     fig, ax = plt.subplots(figsize=(8.5, 0.6 * len(rows) + 1.8))
     labels = []
     for y, x in enumerate(rows):
         missing = []
-        for end, color in (("low", BLUE), ("high", ORANGE)):
-            d = x[end]["deficit"]
+        for end, color in ((x.low, BLUE), (x.high, ORANGE)):
+            d = end.deficit
             if d is None:
-                missing.append((f"{x[end]['percentile']:.0%}", x[end].get("status")))
+                missing.append((f"{end.percentile:.0%}", end.status))
                 continue
             ax.barh(y, bn(d) - base, left=base, color=color, height=0.55)
-        span = input_range(x["path"], x["low"]["value"], x["high"]["value"], x["unit"])
+        span = input_range(x.path, x.low.value, x.high.value, x.unit)
         gaps = "; ".join(f"{no_deficit(status)} at its {where} point" for where, status in missing)
-        labels.append(wrap(f"{x['label']}: {span}" + (f"; {gaps}" if missing else ""), 34, 4))
+        labels.append(wrap(f"{x.label}: {span}" + (f"; {gaps}" if missing else ""), 34, 4))
     ax.axvline(base, color="black", linewidth=0.8)
     ax.set_yticks(range(len(rows)), labels, fontsize=8)
     ax.set_ylim(len(rows) - 0.5, -0.5)
@@ -412,18 +413,18 @@ def _num(v: float) -> str:
     return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
 
 
-def grid_chart(grid: list[dict], path: str) -> str | None:
+def grid_chart(grid: list, path: str) -> str | None:
     """The deficit at each value of a single swept parameter (points: each a separate solve)."""
-    pts = [(g["values"][path], bn(g["deficit"])) for g in grid if g["deficit"] is not None]
+    pts = [(g.values[path], bn(g.deficit)) for g in grid if g.deficit is not None]
     if not pts:
         return None
     fig, ax = plt.subplots(figsize=(7, 3.6))
     ax.scatter([p for p, _ in pts], [d for _, d in pts], color=BLUE, zorder=2)
-    missing = [g["values"][path] for g in grid if g["deficit"] is None]
+    missing = [g.values[path] for g in grid if g.deficit is None]
     for v in missing:
         ax.axvline(v, color=RED, linestyle=":", linewidth=1)
-    infeasible = all(set(g.get("statuses") or {g.get("status"): 1}) == {"infeasible"} for g in grid
-                     if g["deficit"] is None)
+    infeasible = all(set(g.statuses or {g.status: 1}) == {"infeasible"} for g in grid
+                     if g.deficit is None)
     ax.set_xlabel(wrap(path + ((" (dotted: no deal)" if infeasible else " (dotted: no verified deal)") if missing
                                else ""), 60))
     ax.set_ylabel("deficit with the deal (USD bn a year)")
@@ -502,16 +503,16 @@ TRADE_STYLE = {"integrative": ("*", "#1e8449", 160), "win-win": ("P", "#1e8449",
                "reverse": ("v", "#7d3c98", 55), "lose-lose": ("x", "#b03a2e", 55), "no effect": (".", "#888", 30)}
 
 
-def concession_chart(rows: list[dict], parties: dict[str, str]) -> str:
+def concession_chart(rows: list, parties: dict[str, str]) -> str:
     """What each concession is worth: value to home (x, USD M) against value to the partner
     (y, USD M), one point per priced lever; the shape says how the step splits between the
     sides (integrative: cheap for the giver, valuable to the receiver)."""
     fig, ax = plt.subplots(figsize=(8, 5.5))
-    priced = [r for r in rows if r.get("home_value") is not None]
-    xs = [r["home_value"] / 1e6 for r in priced]
-    ys = [r["partner_value"] / 1e6 for r in priced]
+    priced = [r for r in rows if r.home_value is not None]
+    xs = [r.home_value / 1e6 for r in priced]
+    ys = [r.partner_value / 1e6 for r in priced]
     for trade, (marker, color, size) in TRADE_STYLE.items():
-        pts = [(x, y) for x, y, r in zip(xs, ys, priced) if r["trade"] == trade]
+        pts = [(x, y) for x, y, r in zip(xs, ys, priced) if r.trade == trade]
         if pts:
             ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=marker, color=color, s=size, label=trade,
                        zorder=3)
@@ -525,7 +526,7 @@ def concession_chart(rows: list[dict], parties: dict[str, str]) -> str:
     for i in sorted(range(len(priced)), key=lambda i: -(abs(xs[i]) + abs(ys[i]))):
         if len(placed) == 10:
             break
-        name = priced[i]["lever"].split(".", 1)[-1][:28]
+        name = priced[i].lever.split(".", 1)[-1][:28]
         px, py = to_display((xs[i], ys[i]))
         box = (px + 4, py + 3, px + 10 + 5.0 * len(name), py + 18)      # pixels at the figure's dpi
         inside = ax.bbox.x0 <= box[0] and box[2] <= ax.bbox.x1 and ax.bbox.y0 <= box[1] and box[3] <= ax.bbox.y1

@@ -127,18 +127,18 @@ def diversion_rows(c: Comparison) -> list[list[str]]:
         return [get(d) if d else "n/a" for d in c.diversion]
     countries: dict[str, str] = {}
     for d in c.diversion:
-        for x in (d or {}).get("countries", []):
-            countries.setdefault(x["country"], x["label"])
-    rows = [["partner imports, units", *cells(lambda d: count(d["partner"]["units"], "", True).strip())],
-            ["partner imports, USD", *cells(lambda d: fmt(d["partner"]["value"], "USD", signed=True))],
-            ["trade creation, USD", *cells(lambda d: fmt(d["creation"]["value"], "USD", signed=True))],
-            ["trade diversion, USD", *cells(lambda d: fmt(d["diversion"]["value"], "USD", signed=True))],
+        for x in (d.countries if d else []):
+            countries.setdefault(x.country, x.label)
+    rows = [["partner imports, units", *cells(lambda d: count(d.partner.units, "", True).strip())],
+            ["partner imports, USD", *cells(lambda d: fmt(d.partner.value, "USD", signed=True))],
+            ["trade creation, USD", *cells(lambda d: fmt(d.creation.value, "USD", signed=True))],
+            ["trade diversion, USD", *cells(lambda d: fmt(d.diversion.value, "USD", signed=True))],
             ["diverted share (value)",
-             *cells(lambda d: "n/a" if d["diverted_share"]["value"] is None else f"{d['diverted_share']['value']:.1%}")]]
+             *cells(lambda d: "n/a" if d.diverted_share.value is None else f"{d.diverted_share.value:.1%}")]]
     for key, label in countries.items():
         rows.append([f"{label} imports, units", *cells(lambda d, k=key: next(
-            (count(x["units"], "", True).strip() for x in d["countries"] if x["country"] == k), "n/a"))])
-    rows += [[f"{name.replace('_', ' ')}, change", *cells(lambda d, n=name: fmt(d["balances"][n], "USD", signed=True))]
+            (count(x.units, "", True).strip() for x in d.countries if x.country == k), "n/a"))])
+    rows += [[f"{name.replace('_', ' ')}, change", *cells(lambda d, n=name: fmt(d.balances[n], "USD", signed=True))]
              for name in ("deficit", "third_countries_deficit", "overall_deficit")]
     return rows
 

@@ -1,80 +1,83 @@
-"""The report section on what each concession is worth, from `results.extras['concession_values']`."""
+"""The report section on what each concession is worth, from `Results.concession_values`."""
 from __future__ import annotations
 
 import pandas as pd
 
 from model.formatting import money
 from model.reporting.markdown_table import table
+from model.results import ConcessionValue, ConcessionValues, rounded
 
 CHART = "concession_values.svg"
 CSV = "concession_values.csv"
 STANDOUT_TRADES = ("integrative", "win-win")
 
 
-def values_of(r) -> dict | None:
-    return r.extras.get("concession_values") if hasattr(r, "extras") else None
+def values_of(r) -> ConcessionValues | None:
+    return getattr(r, "concession_values", None)
 
 
-def priced_rows(r) -> list[dict]:
+def priced_rows(r) -> list[ConcessionValue]:
     v = values_of(r)
-    return [row for row in (v or {}).get("rows", []) if row["status"] == "ok"]
+    return [row for row in (v.rows if v else []) if row.status == "ok"]
 
 
 def frame(r) -> pd.DataFrame:
     """Every lever's row, for concession_values.csv and results.xlsx."""
-    return pd.DataFrame((values_of(r) or {}).get("rows", []))
+    v = values_of(r)
+    return pd.DataFrame([rounded(row) for row in (v.rows if v else [])])
 
 
-def _per_unit(row: dict, key: str) -> str:
-    v = row.get(key)
+def _per_unit(row: ConcessionValue, key: str) -> str:
+    v = getattr(row, key)
     if v is None:
         return ""
-    unit = row["unit"].rstrip("s") if row["unit"] == "vehicles" else row["unit"]
+    unit = row.unit.rstrip("s") if row.unit == "vehicles" else row.unit
     return f"{money(v, signed=True)} per {unit}"
 
 
 def _giver(r, row) -> str:
-    return r.instance["parties"][row["party"]]
+    return r.instance.parties[row.party]
 
 
 def table_rows(r) -> list[list[str]]:
     rows = []
-    for row in (values_of(r) or {}).get("rows", []):
-        if row["status"] != "ok":
-            rows.append([row["label"], _giver(r, row), row["note"] or row["status"], "", "", "", ""])
+    v = values_of(r)
+    for row in (v.rows if v else []):
+        if row.status != "ok":
+            rows.append([row.label, _giver(r, row), row.note or row.status, "", "", "", ""])
             continue
         per_unit = " / ".join(x for x in (_per_unit(row, "home_per_unit"), _per_unit(row, "partner_per_unit")) if x)
-        rows.append([row["label"], _giver(r, row), row["step"], money(row["deficit_change"], signed=True),
-                     money(row["home_value"], signed=True), money(row["partner_value"], signed=True),
-                     row["trade"] + (f" ({per_unit})" if per_unit else "")])
+        rows.append([row.label, _giver(r, row), row.step, money(row.deficit_change, signed=True),
+                     money(row.home_value, signed=True), money(row.partner_value, signed=True),
+                     row.trade + (f" ({per_unit})" if per_unit else "")])
     return rows
 
 
 def standouts(r) -> list[str]:
     """Sentences for the concessions that are cheap for one side and valuable to the other."""
-    home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
+    home, partner = r.instance.parties["home"], r.instance.parties["partner"]
     out = []
-    rows = [row for row in priced_rows(r) if row["trade"] in STANDOUT_TRADES]
-    rows.sort(key=lambda row: -abs(row["home_value"] - row["partner_value"]) if row["trade"] == "integrative"
-              else -(row["home_value"] + row["partner_value"]))
+    rows = [row for row in priced_rows(r) if row.trade in STANDOUT_TRADES]
+    rows.sort(key=lambda row: -abs(row.home_value - row.partner_value) if row.trade == "integrative"
+              else -(row.home_value + row.partner_value))
     for row in rows:
-        giver = home if row["party"] == "home" else partner
-        out.append(f"**{row['label']}** ({giver} gives; {row['step']}): {home} {money(row['home_value'], True)}, "
-                   f"{partner} {money(row['partner_value'], True)}: {row['trade']}.")
+        giver = home if row.party == "home" else partner
+        out.append(f"**{row.label}** ({giver} gives; {row.step}): {home} {money(row.home_value, True)}, "
+                   f"{partner} {money(row.partner_value, True)}: {row.trade}.")
     return out
 
 
 def concession_section(r) -> str:
-    """Markdown for `results.extras['concession_values']` (empty when there is none)."""
+    """Markdown for `Results.concession_values` (empty when there is none)."""
     v = values_of(r)
     if not v:
         return ""
     lines = ["## What each concession is worth to each side"]
-    if v.get("skipped"):
-        return "\n\n".join(lines + [f"Not computed in this run: {v['skipped']}."])
-    home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
-    lines.append(f"{v['method']} Values are each side's payoff with the step made minus without it, in USD a year; "
-                 f"a negative value is a cost. Rule: {v['rule']}.")
+    if v.skipped:
+        return "\n\n".join(lines + [f"Not computed in this run: {v.skipped}."])
+    home, partner = r.instance.parties["home"], r.instance.parties["partner"]
+    lines.append(f"{v.method} Values are each side's payoff with the step made minus without it, in USD a year; "
+                 f"a negative value is a cost. Rule: {v.rule}.")
     stand = standouts(r)
     if stand:
         lines.append("Integrative trades (the side receiving gains at least twice what the giver loses) and win-win "
@@ -90,12 +93,12 @@ def concession_html(r, esc, html_table, inline_svg, paragraphs) -> tuple[str, st
     v = values_of(r)
     if not v:
         return None
-    if v.get("skipped"):
-        return ("What each concession is worth", f"<p class=note>Not computed in this run: {esc(v['skipped'])}.</p>")
+    if v.skipped:
+        return ("What each concession is worth", f"<p class=note>Not computed in this run: {esc(v.skipped)}.</p>")
     from model.reporting.charts import concession_chart
-    home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
-    body = (f"<p class=note>{esc(v['method'])} Rule: {esc(v['rule'])}.</p>"
-            + inline_svg(concession_chart(v["rows"], r.instance["parties"]), "concession_values")
+    home, partner = r.instance.parties["home"], r.instance.parties["partner"]
+    body = (f"<p class=note>{esc(v.method)} Rule: {esc(v.rule)}.</p>"
+            + inline_svg(concession_chart(v.rows, r.instance.parties), "concession_values")
             + paragraphs("\n".join(f"- {s}" for s in standouts(r)))
             + html_table(["lever", "given by", "step priced", "deficit change", f"value to {home}",
                           f"value to {partner}", "reading (per unit)"], table_rows(r), {3, 4, 5}))

@@ -12,15 +12,15 @@ from model.results import Results
 def ranging_section(r: Results) -> str:
     """Per unit of each lever used: its effect on the deficit, and how far that may move
     before the deal changes (HiGHS ranging of the deal's linear program)."""
-    costs = [c for c in r.extras.get("ranging", {}).get("lever_costs", []) if c["low"] is not None or c["high"] is not None]
+    costs = [c for c in (r.ranging.lever_costs if r.ranging else []) if c.low is not None or c.high is not None]
     used = {f"{lv.name}[{lv.index}]": lv for lv in r.levers}
     rows = []
     for c in costs:
-        lv = used.get(c["lever"])
+        lv = used.get(c.lever)
         if lv is None or abs(lv.value) < 1e-6:
             continue
-        rows.append([lv.label, money(c["cost"]), "no limit" if c["low"] is None else money(c["low"]),
-                     "no limit" if c["high"] is None else money(c["high"])])
+        rows.append([lv.label, money(c.cost), "no limit" if c.low is None else money(c.low),
+                     "no limit" if c.high is None else money(c.high)])
     if not rows:
         return ""
     return ("## How far each lever's effect on the deficit may move before the deal changes\n\n"
@@ -32,16 +32,16 @@ def ranging_section(r: Results) -> str:
 # -- no deal ---------------------------------------------------------------------------------
 
 def _steps(d: dict) -> str:
-    steps = d.get("steps") or {}
+    steps = d.steps or {}
     words = [("one percentage point" if u == "fraction" else value(v, u) if u == "USD" else amount(v, u))
              for u, v in steps.items()]
     return ", ".join(words)
 
 
-def _moves(block: dict) -> list[str]:
+def _moves(block) -> list[str]:
     out = []
-    for x in block.get("relaxations", []):
-        out.append(f"{x['label']}: from {value(x['bound'], x['unit'])} to {value(x['relaxed_bound'], x['unit'])}")
+    for x in block.relaxations:
+        out.append(f"{x.label}: from {value(x.bound, x.unit)} to {value(x.relaxed_bound, x.unit)}")
     return group_moves(out)
 
 
@@ -56,49 +56,49 @@ def group_moves(moves: list[str]) -> list[str]:
 
 
 def _deal_words(r: Results, block: dict) -> str:
-    deal = block.get("deal")
+    deal = block.deal
     if not deal:
         return ""
-    home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
+    home, partner = r.instance.parties["home"], r.instance.parties["partner"]
     return (f"the deal it allows has a deficit of {money(deal['deficit'])}, {possessive(home)} payoff {money(deal['home_payoff'])} "
             f"and {possessive(partner)} {money(deal['partner_payoff'])}; verified against the relaxed constraints (largest "
-            f"violation {block['verification_of_relaxed_deal']:.1e})")
+            f"violation {block.verification_of_relaxed_deal:.1e})")
 
 
 LISTED_LEVERS = 20      # a relaxed deal's levers named in the text; results.json holds them all
 
 
 def _levers(block: dict) -> str:
-    out, levers = [], block.get("levers", [])
+    out, levers = [], block.levers
     for lv in levers[:LISTED_LEVERS]:
-        if lv["unit"] == "fraction":
-            shown = rate_setting(lv["value"], lv.get("choice"))
-        elif lv["unit"] == "yes/no":
+        if lv.unit == "fraction":
+            shown = rate_setting(lv.value, lv.choice)
+        elif lv.unit == "yes/no":
             shown = "yes"
         else:
-            shown = amount(lv["value"], lv["unit"])
-        out.append(f"{lv['label']}: {shown}")
+            shown = amount(lv.value, lv.unit)
+        out.append(f"{lv.label}: {shown}")
     if len(levers) > LISTED_LEVERS:
-        out.append(f"and {len(levers) - LISTED_LEVERS:,} more (every one is in results.json, extras.diagnosis)")
+        out.append(f"and {len(levers) - LISTED_LEVERS:,} more (every one is in results.json, under diagnosis)")
     return "; ".join(out)
 
 
 def diagnosis_summary(r: Results) -> str:
     """The first screen's account of a missing deal: the smallest relaxation overall, and for
     each party alone."""
-    d = r.extras.get("diagnosis")
+    d = r.diagnosis
     if not d:
         return ""
-    if d["status"] != "relaxable":
+    if d.status != "relaxable":
         return ("No relaxation of red lines, participation, buyers' ceilings or channel capacities makes a deal "
                 "possible: the conflict is in the structure of the instance (check the data).")
     lines = ["**The smallest relaxation that makes a deal possible:**", ""]
     lines += [f"- {m}" for m in _moves(d)]
-    if d.get("by_party"):
+    if d.by_party:
         lines += ["", "**Each party alone**, moving only its own red lines and participation:", ""]
-    for p, block in d.get("by_party", {}).items():
-        name = r.instance["parties"][p]
-        if block["status"] == "relaxable":
+    for p, block in d.by_party.items():
+        name = r.instance.parties[p]
+        if block.status == "relaxable":
             lines.append(f"- **{name}**: " + "; ".join(_moves(block)) + ".")
         else:
             lines.append(f"- **{name}** cannot make a deal possible alone.")
@@ -106,11 +106,11 @@ def diagnosis_summary(r: Results) -> str:
 
 
 def diagnosis_section(r: Results) -> str:
-    d = r.extras.get("diagnosis")
+    d = r.diagnosis
     if not d:
         return ""
     lines = ["## Why there is no deal, and what would make one possible", ""]
-    if d["status"] != "relaxable":
+    if d.status != "relaxable":
         lines.append("No relaxation of red lines, participation, buyers' ceilings or channel capacities admits a "
                      "deal: the conflict is in the structure of the instance (check the data).")
     else:
@@ -120,24 +120,24 @@ def diagnosis_section(r: Results) -> str:
                      "alone may move only its own red lines and participation.")
         lines += ["", "**Overall**, " + _deal_words(r, d) + ":", ""]
         lines += [f"- {m}" for m in _moves(d)]
-        if d.get("levers"):
+        if d.levers:
             lines += ["", f"Its levers: {_levers(d)}."]
-        for p, block in d.get("by_party", {}).items():
-            name = r.instance["parties"][p]
-            if block["status"] != "relaxable":
+        for p, block in d.by_party.items():
+            name = r.instance.parties[p]
+            if block.status != "relaxable":
                 lines += ["", f"**{name} alone** cannot make a deal possible by moving its own red lines and "
                           "participation."]
                 continue
             lines += ["", f"**{name} alone**, " + _deal_words(r, block) + ":", ""]
             lines += [f"- {m}" for m in _moves(block)]
-            if block.get("levers"):
+            if block.levers:
                 lines += ["", f"Its levers: {_levers(block)}."]
-    if d.get("iis"):
-        mine = group_labels([x["label"] for x in d["iis"]])
-        extra = d.get("iis_model_rows", 0)
-        lines += ["", f"Constraints in conflict ({d['iis_note']}): " + "; ".join(mine) + "."
+    if d.iis:
+        mine = group_labels([x.label for x in d.iis])
+        extra = d.iis_model_rows
+        lines += ["", f"Constraints in conflict ({d.iis_note}): " + "; ".join(mine) + "."
                   + (f" ({extra} rows of the model's own structure, such as one option per tariff line, complete "
                      "the conflict.)" if extra else "")]
-    elif d.get("iis_note"):
-        lines += ["", f"No conflict list: {d['iis_note']}."]
+    elif d.iis_note:
+        lines += ["", f"No conflict list: {d.iis_note}."]
     return "\n".join(lines)

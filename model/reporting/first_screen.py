@@ -4,7 +4,7 @@ and the footnote of what binds without mattering. Each function returns text wit
 markdown's bold (`**...**`) as its only markup; each format renders it (html escapes it
 and turns the bold into <b>, the terminal drops the stars).
 
-The package reads the lever rows (`Results.levers`) and `extras['lever_context']` (each
+The package reads the lever rows (`Results.levers`) and `Results.lever_context` (each
 lever's object, segment, and its value with no deal and in the calibration year). Each
 lever family says its levers in words through its own `phrase` (in its module of
 `model.data.families`), given the wording helpers here (`Words`); a family without one is
@@ -39,12 +39,12 @@ KIND_WORDS = {"demand": "buyers' ceiling", "capacity": "capacity", "purchase": "
 
 def package(r: Results) -> list[tuple[str, str, list[str]]]:
     """[(party key, party name, clauses)] for home then partner: what each side gives."""
-    ctx = {(c["name"], c["index"]): c for c in r.extras.get("lever_context", [])}
-    words = Words(r.instance["parties"]["home"], r.instance["parties"]["partner"], calibration_name(r))
+    ctx = {(c.name, c.index): vars(c) for c in r.lever_context}       # the families read it as a mapping
+    words = Words(r.instance.parties["home"], r.instance.parties["partner"], calibration_name(r))
     registered = {f.name: f for f in families()}
     out = []
     for party in ("home", "partner"):
-        name = r.instance["parties"][party]
+        name = r.instance.parties[party]
         rows = [lv for lv in r.levers if lv.party == party]
         clauses: list[str] = []
         for family, group in groupby(rows, key=lambda lv: lv.name):
@@ -103,21 +103,21 @@ def top_constraints(r: Results, n: int = TOP_CONSTRAINTS) -> tuple[list[str], in
     """The binding constraints worth something to relax, most valuable first (the order of
     `binding_rows`), in plain words; and how many more are worth something."""
     rows = {c.name: c for c in r.constraints}
-    priced = [e for e in r.extras.get("explanations", [])
-              if e.get("deficit_change") is not None and e["deficit_change"] < 0 and e["name"] in rows]
+    priced = [e for e in r.explanations
+              if e.deficit_change is not None and e.deficit_change < 0 and e.name in rows]
     out = []
     for e in priced[:n]:
-        c = rows[e["name"]]
-        gain = money(-e["deficit_change"])
-        step = "one percentage point" if c.unit == "fraction" else amount(e["step"], c.unit)
+        c = rows[e.name]
+        gain = money(-e.deficit_change)
+        step = "one percentage point" if c.unit == "fraction" else amount(e.step, c.unit)
         if c.kind == "participation":
-            party = r.instance["parties"].get(c.party, c.party)
-            out.append(f"**{party} must gain at least as much as with no deal**: if it accepted {money(e['step'])} "
+            party = r.instance.parties.get(c.party, c.party)
+            out.append(f"**{party} must gain at least as much as with no deal**: if it accepted {money(e.step)} "
                        f"less, the deficit could fall by {gain}")
             continue
         more = "more" if c.sense == "<=" else "less"
         if c.kind == "red_line":
-            what = f" ({possessive(r.instance['parties'].get(c.party, ''))} red line)"
+            what = f" ({possessive(r.instance.parties.get(c.party, ''))} red line)"
         else:
             bound = value(c.rhs, c.unit) if c.unit in ("USD", "fraction") else amount(c.rhs, c.unit)
             what = f", now {'at most' if c.sense == '<=' else 'at least'} {bound}"
@@ -160,59 +160,59 @@ MAX_LISTED_CHANGES = 6
 
 def fixed_terms(r: Results) -> list[str]:
     """For an instance that fixes terms: what they cost against the free optimum and what the
-    free optimum would choose instead (from `extras['free_optimum']`)."""
-    f = r.extras.get("free_optimum")
+    free optimum would choose instead (`Results.free_optimum`)."""
+    f = r.free_optimum
     if not f:
         return []
-    if f.get("skipped"):
-        return [f"The free optimum (every lever free) was not computed: {f['skipped']}."]
-    if f.get("free") is None:
-        return [f"With every lever free there is no deal either ({f.get('status', 'no deal')})."]
-    metric = r.metric(f["metric"])
+    if f.skipped:
+        return [f"The free optimum (every lever free) was not computed: {f.skipped}."]
+    if f.free is None:
+        return [f"With every lever free there is no deal either ({f.status or 'no deal'})."]
+    metric = r.metric(f.metric)
     out = []
-    if f.get("cost") is not None:
-        cost = f["cost"]
-        pct = abs(cost) / abs(f["free"]) if f["free"] else 0.0
+    if f.cost is not None:
+        cost = f.cost
+        pct = abs(cost) / abs(f.free) if f.free else 0.0
         if abs(cost) < 0.5:
             out.append(f"**The fixed terms cost nothing**: with every lever free the {metric.label} would be the "
-                       f"same, {money(f['free'])}.")
+                       f"same, {money(f.free)}.")
         else:
             out.append(f"**The fixed terms cost {money(cost)} a year** of {short(metric.label)} ({pct:.2%} of it) "
-                       f"against the free optimum: {money(f['fixed'])} with them, {money(f['free'])} with every "
+                       f"against the free optimum: {money(f.fixed)} with them, {money(f.free)} with every "
                        "lever free.")
     mine = {(lv.name, lv.index): lv for lv in r.levers}
     changes = []
-    for lv in f["levers"]:
-        own = mine.get((lv["name"], lv["index"]))
+    for lv in f.levers:
+        own = mine.get((lv.name, lv.index))
         before = _setting(own) if own else "not used"
         after = _setting(_Row(lv))
         if before != after:
-            changes.append(f"{lv['label']}: {after} instead of {before}")
+            changes.append(f"{lv.label}: {after} instead of {before}")
     if changes:
         more = len(changes) - MAX_LISTED_CHANGES
         out.append("With every lever free the model would choose: " + "; ".join(changes[:MAX_LISTED_CHANGES])
                    + (f"; and {more} more changes (levers.csv of the free instance)" if more > 0 else "") + ".")
-    elif f.get("cost") is not None:
+    elif f.cost is not None:
         out.append("With every lever free the model would choose the same levers.")
     return out
 
 
 class _Row:
-    """A lever row read from a dict (the free optimum's levers)."""
+    """A free optimum's lever as the setting words read a lever row (never fixed)."""
 
-    def __init__(self, d: dict):
-        self.name, self.value, self.unit, self.choice = d["name"], d["value"], d["unit"], d.get("choice")
+    def __init__(self, lv):
+        self.name, self.value, self.unit, self.choice = lv.name, lv.value, lv.unit, lv.choice
         self.fixed = False
 
 
 # -- the zone of possible agreement, when computed -----------------------------------------
 
 def zopa_line(r: Results) -> str:
-    f = r.extras.get("frontier")
-    if not f or f.get("status") != "ok":
+    f = r.frontier
+    if not f or f.status != "ok":
         return ""
-    z = f["zopa"]
-    home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
-    free = " with every lever free" if any(k.startswith("fixed terms") for k in f.get("marks", {})) else ""
+    z = f.zopa
+    home, partner = r.instance.parties["home"], r.instance.parties["partner"]
+    free = " with every lever free" if any(k.startswith("fixed terms") for k in f.marks) else ""
     return (f"Zone of possible agreement{free}: deals both sides prefer to no deal have a deficit from "
-            f"{money(z['deficit']['low'])} (best for {home}) to {money(z['deficit']['high'])} (best for {partner}).")
+            f"{money(z.deficit.low)} (best for {home}) to {money(z.deficit.high)} (best for {partner}).")

@@ -165,7 +165,7 @@ def report_html(r: Results, charts: dict[str, str] | None = None) -> str:
     from model.reporting import markdown as md
     from model.reporting.charts import report_charts
     charts = report_charts(r) if charts is None else charts
-    home, partner = r.instance["parties"]["home"], r.instance["parties"]["partner"]
+    home, partner = r.instance.parties["home"], r.instance.parties["partner"]
     body, appendix = md.sections()
     sections: list[tuple[str, str]] = [("", first_screen_html(r, charts))]
     for f in body:
@@ -182,8 +182,8 @@ def report_html(r: Results, charts: dict[str, str] | None = None) -> str:
             folded.append(f"<details><summary>{esc(heading)}</summary>{content}</details>")
     if folded:
         sections.append(("Appendix", "".join(folded)))
-    return page(r.instance["title"], sections, f"{home} (home) and {partner} (partner); instance "
-                                               f"{r.instance['name']} ({r.instance['file']})")
+    return page(r.instance.title, sections, f"{home} (home) and {partner} (partner); instance "
+                                               f"{r.instance.name} ({r.instance.file})")
 
 
 def first_screen_html(r: Results, charts: dict[str, str]) -> str:
@@ -193,13 +193,13 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     from model.reporting.explanations import diagnosis_summary
     from model.reporting.first_screen import fixed_terms, footnotes, package, ranking_note, top_constraints, zopa_line
     from model.reporting.markdown import balance_lines, status_line
-    out = [f"<p><b>The question.</b> {esc(r.instance['question'])}</p>"]
-    second = r.extras.get("stages", {}).get("stage_two_status")
+    out = [f"<p><b>The question.</b> {esc(r.instance.question)}</p>"]
+    second = r.stages.stage_two_status
     note = status_line(r) if second and second != "optimal" and r.has_deal else ""
     out.append(f'<p>Status: <b class="status-{esc(r.status)}">{esc(r.status.replace("_", " "))}</b>'
                + (f" ({esc(r.message)})" if r.message else "") + "</p>"
                + (f"<p class=note>{inline(note.split('. ', 1)[-1])}</p>" if note else ""))
-    out += [f'<p class="warning"><b>Warning:</b> {esc(w)}.</p>' for w in r.extras.get("warnings", [])]
+    out += [f'<p class="warning"><b>Warning:</b> {esc(w)}.</p>' for w in r.warnings]
     d = r.metric("deficit")
     year = calibration_name(r)
     if not r.has_deal:
@@ -223,7 +223,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
               f"{money(d.deal - d.baseline, True)} against {year} ({money(d.baseline)})")]
     for p in ("home", "partner"):
         pm = r.metric(f"{p}_payoff")
-        cards.append((f"{possessive(r.instance['parties'][p])} gain over no deal", money(pm.deal - pm.no_deal, signed=True),
+        cards.append((f"{possessive(r.instance.parties[p])} gain over no deal", money(pm.deal - pm.no_deal, signed=True),
                       f"payoff {money(pm.deal)}"))
     out.append(_cards(cards))
     fixed = fixed_terms(r)

@@ -91,8 +91,8 @@ def report_markdown(r: Results) -> str:
 
 def title(r: Results) -> str:
     i = r.instance
-    return (f"# {i['title']}\n\n{i['parties']['home']} (home) and {i['parties']['partner']} (partner); instance "
-            f"`{i['name']}` ({i['file']}, content hash `{i['content_hash']}`).")
+    return (f"# {i.title}\n\n{i.parties['home']} (home) and {i.parties['partner']} (partner); instance "
+            f"`{i.name}` ({i.file}, content hash `{i.content_hash}`).")
 
 
 # -- the first screen -----------------------------------------------------------------------
@@ -100,12 +100,12 @@ def title(r: Results) -> str:
 def first_screen(r: Results) -> str:
     """The question, then the deal (or why there is none), the balances, what holds the
     deficit up, what fixed terms cost, and the footnotes."""
-    out = [f"**The question.** {r.instance['question']}"]
+    out = [f"**The question.** {r.instance.question}"]
     out.append("## The deal" if r.has_deal else f"## {no_deal_heading(r.status)}")
     head = status_line(r)
     if head:
         out.append(head)
-    out += [f"> **Warning:** {w}." for w in r.extras.get("warnings", [])]
+    out += [f"> **Warning:** {w}." for w in r.warnings]
     if not r.has_deal:
         d = r.metric("deficit")
         out.append(f"No deal is reported. With no deal the deficit is {money(d.no_deal)} "
@@ -122,7 +122,7 @@ def first_screen(r: Results) -> str:
     balances = balance_lines(r)
     for p in ("home", "partner"):
         pm = r.metric(f"{p}_payoff")
-        balances.append(f"- {possessive(r.instance['parties'][p])} payoff: {money(pm.deal)} against {money(pm.no_deal)} with no "
+        balances.append(f"- {possessive(r.instance.parties[p])} payoff: {money(pm.deal)} against {money(pm.no_deal)} with no "
                         f"deal ({money(pm.deal - pm.no_deal, True)}).")
     zopa = zopa_line(r)
     if zopa:
@@ -143,8 +143,8 @@ def first_screen(r: Results) -> str:
 
 def status_line(r: Results) -> str:
     """'' for an optimal deal with nothing to add; else the status in words."""
-    stages = r.extras.get("stages", {})
-    second, limit = stages.get("stage_two_status"), stages.get("stage_two_time_limit")
+    stages = r.stages
+    second, limit = stages.stage_two_status, stages.stage_two_time_limit
     text = ""
     if r.status != "optimal" or r.message:
         text = f"Status: **{r.status.replace('_', ' ')}**" + (f" ({r.message})" if r.message else "") + "."
@@ -193,7 +193,7 @@ def charts(r: Results) -> str:
     """The bridge and the levers (files of the report directory, inlined in report.html)."""
     from model.reporting.charts import TITLES
     shown = []
-    if r.extras.get("bridge"):
+    if r.bridge:
         shown.append("bridge")
     if r.has_deal and r.levers:
         shown.append("levers")
@@ -226,21 +226,22 @@ def levers(r: Results) -> str:
     """Every lever the deal uses (and every tariff line), with its setting with no deal."""
     if not r.levers:
         return ""
-    ctx = {(c["name"], c["index"]): c for c in r.extras.get("lever_context", [])}
+    ctx = {(c.name, c.index): c for c in r.lever_context}
     rows = []
     for lv in r.levers:
         option = lv.choice is not None
         if not option and abs(lv.value) < 1e-9:
             continue
-        c = ctx.get((lv.name, lv.index), {})
+        c = ctx.get((lv.name, lv.index))
+        no_deal, no_deal_choice = (c.no_deal, c.no_deal_choice) if c is not None else (None, None)
         if option:
-            shown, before = rate_setting(lv.value, lv.choice), rate_setting(c.get("no_deal"), c.get("no_deal_choice")) \
-                if c.get("no_deal") is not None else "n/a"
+            shown, before = rate_setting(lv.value, lv.choice), rate_setting(no_deal, no_deal_choice) \
+                if no_deal is not None else "n/a"
         elif lv.unit == "yes/no":
-            shown, before = "yes", "yes" if c.get("no_deal") else "no"
+            shown, before = "yes", "yes" if no_deal else "no"
         else:
-            shown, before = amount(lv.value, lv.unit), amount(c.get("no_deal") or 0.0, lv.unit)
-        rows.append([r.instance["parties"][lv.party], lv.label, shown + (" (fixed)" if lv.fixed else ""), before])
+            shown, before = amount(lv.value, lv.unit), amount(no_deal or 0.0, lv.unit)
+        rows.append([r.instance.parties[lv.party], lv.label, shown + (" (fixed)" if lv.fixed else ""), before])
     unused = sum(1 for lv in r.levers if lv.choice is None and abs(lv.value) < 1e-9)
     more = len(rows) - MAX_ROWS
     return ("## Levers\n\n" + table(["party", "lever", "deal", "no deal"], rows[:MAX_ROWS])
@@ -250,9 +251,9 @@ def levers(r: Results) -> str:
 
 def quotas(r: Results) -> str:
     """Each quota or export restraint of the deal: fill, rent and its holder, tariff equivalent."""
-    rows = [[q["label"], q["kind"], value(q["quota"], "vehicles"), f"{min(q['imports'], q['quota']) / q['quota']:.0%}"
-             if q["quota"] else "n/a", value(max(0.0, q["imports"] - q["quota"]), "vehicles"), money(q["rent"]),
-             q["rent_holder"].replace("_", " "), f"{q['tariff_equivalent']:.1%}"] for q in r.extras.get("quotas", [])]
+    rows = [[q.label, q.kind, value(q.quota, "vehicles"), f"{min(q.imports, q.quota) / q.quota:.0%}"
+             if q.quota else "n/a", value(max(0.0, q.imports - q.quota), "vehicles"), money(q.rent),
+             q.rent_holder.replace("_", " "), f"{q.tariff_equivalent:.1%}"] for q in r.quotas]
     if not rows:
         return ""
     return ("## Quotas and export restraints\n\nThe quota is shared by every segment on its tariff line. The tariff "
@@ -266,14 +267,14 @@ def quotas(r: Results) -> str:
 def pass_through(r: Results) -> str:
     """Each tariff line's pass-through, deal and no deal: derived from supply curves, or
     imposed by the instance (and said so)."""
-    summary = r.extras.get("pass_through")
+    summary = r.pass_through
     if not summary:
         return ""
-    before = {x["line"]: x for x in summary["no_deal"]}
-    rows = [[x["label"], x["option_label"], f"{x['pass_through']:.0%}", f"{x['supply_price_change']:+.1%}",
-             before[x["line"]]["option_label"], f"{before[x['line']]['pass_through']:.0%}",
-             f"imposed, p = {x['imposed_value']:.0%}" if x["imposed"] else x["set_by"]] for x in summary["deal"]]
-    imposed = [x["label"] for x in summary["deal"] if x["imposed"]]
+    before = {x.line: x for x in summary.no_deal}
+    rows = [[x.label, x.option_label, f"{x.pass_through:.0%}", f"{x.supply_price_change:+.1%}",
+             before[x.line].option_label, f"{before[x.line].pass_through:.0%}",
+             f"imposed, p = {x.imposed_value:.0%}" if x.imposed else x.set_by] for x in summary.deal]
+    imposed = [x.label for x in summary.deal if x.imposed]
     note = (" On " + ", ".join(imposed) + " the pass-through is imposed by the instance (`pass_through` p, SMART "
             "style: buyers pay (1 + p t)/(1 + p t0) times the calibration year's price, raised where absorption "
             "would exceed the exporters' margin), not derived from supply curves, so the exporters' price response "
@@ -288,24 +289,24 @@ def pass_through(r: Results) -> str:
 def red_lines(r: Results) -> str:
     """Red lines that no deal itself breaches, or that cannot bind at any lever setting; lines
     that differ only by segment are said once."""
-    review = r.extras.get("red_lines", {})
-    lines = review.get("lines", [])
-    breached = [x for x in lines if x["breached_by_no_deal"]]
-    idle = [x for x in lines if x["can_bind"] is False]
+    review = r.red_lines
+    lines = review.lines if review else []
+    breached = [x for x in lines if x.breached_by_no_deal]
+    idle = [x for x in lines if x.can_bind is False]
     if not breached and not idle:
         return ""
     out = ["## Red lines read against no deal", ""]
-    for label in group_labels([x["label"] for x in breached]):
-        x = next(x for x in breached if x["label"].startswith(label.split(" (")[0]))
-        unit = _unit(r, x["metric"])
-        out.append(f"- **{label}**: no deal itself breaches it ({value(x['no_deal'], unit)} against "
-                   f"{'at most' if x['sense'] == '<=' else 'at least'} {value(x['bound'], unit)}), so "
-                   f"{r.instance['parties'][x['party']]} cannot meet it by walking away: it refuses any deal that "
+    for label in group_labels([x.label for x in breached]):
+        x = next(x for x in breached if x.label.startswith(label.split(" (")[0]))
+        unit = _unit(r, x.metric)
+        out.append(f"- **{label}**: no deal itself breaches it ({value(x.no_deal, unit)} against "
+                   f"{'at most' if x.sense == '<=' else 'at least'} {value(x.bound, unit)}), so "
+                   f"{r.instance.parties[x.party]} cannot meet it by walking away: it refuses any deal that "
                    "does not repair it, even one it prefers to no deal.")
-    for label in group_labels([x["label"] for x in idle]):
-        x = next(x for x in idle if x["label"].startswith(label.split(" (")[0]))
+    for label in group_labels([x.label for x in idle]):
+        x = next(x for x in idle if x.label.startswith(label.split(" (")[0]))
         out.append(f"- **{label}** cannot bind at any setting of the levers (the most any deal could reach is "
-                   f"{value(x['extreme'], _unit(r, x['metric']))}): it never changes the answer.")
+                   f"{value(x.extreme, _unit(r, x.metric))}): it never changes the answer.")
     return "\n".join(out)
 
 
@@ -319,16 +320,16 @@ def constraints(r: Results) -> str:
     with its worth per unit and for a round step, and how far the rate holds."""
     if not r.has_deal:
         return ""
-    expl = {e["name"]: e for e in r.extras.get("explanations", [])}
+    expl = {e.name: e for e in r.explanations}
     bind = binding_rows(r.constraints)
     rows = []
     for c in bind:
         if not c.worth:
             continue
-        e = expl.get(c.name, {})
-        rng = e.get("range")
-        holds = value_range(rng["low"], rng["high"], c.unit) if rng else ""
-        rows.append([c.label, r.instance["parties"].get(c.party, "") if c.party else "",
+        e = expl.get(c.name)
+        rng = e.range if e is not None else None
+        holds = value_range(rng.low, rng.high, c.unit) if rng else ""
+        rows.append([c.label, r.instance.parties.get(c.party, "") if c.party else "",
                      f"{'at most' if c.sense == '<=' else 'at least'} {amount(c.rhs, c.unit)}",
                      per_unit(c.relaxation_value, c.unit), holds])
     idle = capped(group_labels([c.label for c in bind if not c.worth]), MAX_ITEMS, "more (all in constraints.csv)")
@@ -360,15 +361,15 @@ def value_range(low: float, high: float, unit: str) -> str:
 
 def verification(r: Results) -> str:
     v, s = r.verification, r.solver
-    if v.get("ok") is None:
+    if v.ok is None:
         check = "No solution to verify."
     else:
-        check = (f"Every constraint ({v['checks']} checks) was re-evaluated in plain Python from the solution, "
-                 f"outside the solver: largest relative violation {v['max_violation']:.1e} "
-                 f"({'ok' if v['ok'] else 'FAILED'}; tolerance {v['tolerance']:.0e}).")
-    gap = "n/a" if s.get("mip_gap") is None else f"{s['mip_gap']:.1e}"
-    target = f" (stops at a relative gap of {s['mip_rel_gap_target']:.0e})" if s.get("mip_rel_gap_target") else ""
-    return f"## Verification and solver\n\n{check} Solver: {s['name']} {s['version']}, MIP gap {gap}{target}."
+        check = (f"Every constraint ({v.checks} checks) was re-evaluated in plain Python from the solution, "
+                 f"outside the solver: largest relative violation {v.max_violation:.1e} "
+                 f"({'ok' if v.ok else 'FAILED'}; tolerance {v.tolerance:.0e}).")
+    gap = "n/a" if s.mip_gap is None else f"{s.mip_gap:.1e}"
+    target = f" (stops at a relative gap of {s.mip_rel_gap_target:.0e})" if s.mip_rel_gap_target else ""
+    return f"## Verification and solver\n\n{check} Solver: {s.name} {s.version}, MIP gap {gap}{target}."
 
 
 # -- appendix ---------------------------------------------------------------------------------
@@ -376,14 +377,14 @@ def verification(r: Results) -> str:
 def method(r: Results) -> str:
     """How the model decides, in words (it was the report's second section; readers who need
     it find it here)."""
-    obj = r.objective["name"]
+    obj = r.objective.name
     how = {"min_deficit": "minimizes the home party's bilateral deficit; among deals with that deficit it then "
                           "picks the one best for the partner",
            "weighted": "maximizes the weighted sum of metrics the instance names",
            "nash": "maximizes the Nash bargaining product of both parties' gains over no deal"}.get(obj, obj)
     part = ("Both parties must be at least as well off as with no deal (participation)."
-            if r.instance.get("participation", True) else "Participation is switched off: a party may lose.")
-    response = r.instance.get("response", "constant_elasticity").replace("_", " ")
+            if r.instance.participation else "Participation is switched off: a party may lose.")
+    response = r.instance.response.replace("_", " ")
     return (f"## How the model decides\n\nThe model chooses every lever at once and {how}. It respects buyers' "
             f"demand, dealer and plant capacity, and each side's red lines. {part} Imports respond to each tariff "
             f"option along a {response} demand curve, computed exactly for each option before the solve. What "

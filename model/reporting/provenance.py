@@ -18,11 +18,11 @@ def provenance_section(r: Results) -> str:
     inputs = r.inputs
     if not inputs:
         return ""
-    assumed = sum(1 for i in inputs if i["kind"] == "assumption")
+    assumed = sum(1 for i in inputs if i.kind == "assumption")
     groups: dict[str, list[dict]] = {}
     for i in inputs:
-        groups.setdefault(i["source"], []).append(i)
-    order = sorted(groups, key=lambda k: (groups[k][0]["kind"] != "assumption", -len(groups[k]), k))
+        groups.setdefault(i.source, []).append(i)
+    order = sorted(groups, key=lambda k: (groups[k][0].kind != "assumption", -len(groups[k]), k))
     lines = [f"## Where the numbers come from: {assumed:,} of {len(inputs):,} inputs are assumptions\n\n"
              f"**{assumed:,} of the {len(inputs):,} inputs ({assumed / len(inputs):.0%}) are assumptions**, not "
              "published figures. Each source is listed once, "
@@ -31,11 +31,11 @@ def provenance_section(r: Results) -> str:
     for key in order:
         rows = groups[key]
         first = rows[0]
-        if first["kind"] == "assumption":
-            head = f"- **Assumption** `{key}`: {first['citation']}"
+        if first.kind == "assumption":
+            head = f"- **Assumption** `{key}`: {first.citation}"
         else:
-            year = f" ({first['year']})" if first.get("year") else ""
-            head = f"- **{first['citation'] or key}**{year} `{key}`"
+            year = f" ({first.year})" if first.year else ""
+            head = f"- **{first.citation or key}**{year} `{key}`"
         lines.append(head.rstrip(".") + f". {_inputs(rows)}.")
     return "\n".join(lines)
 
@@ -44,16 +44,16 @@ def _inputs(rows: list[dict]) -> str:
     n = len(rows)
     what = "1 input" if n == 1 else f"{n:,} inputs"
     if n <= MAX_LISTED:
-        return f"{what}: " + "; ".join(f"`{i['path']}` {input_value(i['path'], i['value'], i['unit'])}" for i in rows)
+        return f"{what}: " + "; ".join(f"`{i.path}` {input_value(i.path, i.value, i.unit)}" for i in rows)
     fields: dict[tuple[str, str], list[dict]] = {}
     for i in rows:
-        fields.setdefault((_pattern(i["path"]), i["unit"]), []).append(i)
+        fields.setdefault((_pattern(i.path), i.unit), []).append(i)
     parts = []
     for (pattern, unit), items in fields.items():
-        lo = min(items, key=lambda i: i["value"])
-        hi = max(items, key=lambda i: i["value"])
-        span = input_value(lo["path"], lo["value"], unit) if lo["value"] == hi["value"] else \
-            f"{input_value(lo['path'], lo['value'], unit)} to {input_value(hi['path'], hi['value'], unit)}"
+        lo = min(items, key=lambda i: i.value)
+        hi = max(items, key=lambda i: i.value)
+        span = input_value(lo.path, lo.value, unit) if lo.value == hi.value else \
+            f"{input_value(lo.path, lo.value, unit)} to {input_value(hi.path, hi.value, unit)}"
         parts.append(f"`{pattern}` ({len(items):,}: {span})")
     return f"{what}, by field ('*' is every entry): " + "; ".join(parts)
 

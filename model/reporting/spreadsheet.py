@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.data.levers import LEVER_FAMILIES
+from model.results import rounded
 from model.text import visible
 
 SHEET_ROW_LIMIT = 50_000      # a longer table stays out of the workbook (see write_xlsx)
@@ -120,7 +121,7 @@ def _cell(v):
 # Where each results.xlsx table is in full, beside the workbook.
 RESULTS_FULL_TABLES = {"levers": "levers.csv", "metrics": "metrics.csv", "constraints": "constraints.csv",
                        "inputs": "results.json ('inputs')", "assumptions": "results.json ('assumptions')",
-                       "frontier": "results.json ('extras', 'frontier')",
+                       "frontier": "results.json ('frontier', 'points')",
                        "concession_values": "concession_values.csv"}
 
 # One key per column: each lever family's index split into the columns it names (`key_names`;
@@ -211,12 +212,17 @@ def results_sheets(r, frames: dict[str, pd.DataFrame] | None = None) -> tuple[di
     `frames`: `tidy_frames(r)` if already made."""
     frames, notes = reader_rows(r, frames if frames is not None else tidy_frames(r))
     sheets = {"levers": frames["levers"], "metrics": frames["metrics"], "constraints": frames["constraints"],
-              "inputs": pd.DataFrame(r.inputs), "assumptions": pd.DataFrame(r.assumptions)}
-    frontier = r.extras.get("frontier")
-    if frontier and frontier.get("points"):
-        sheets["frontier"] = pd.DataFrame(frontier["points"])
-    values = r.extras.get("concession_values") or {}
-    if values.get("rows"):
-        sheets["concession_values"] = pd.DataFrame(values["rows"])
+              "inputs": _records(r.inputs), "assumptions": _records(r.assumptions)}
+    frontier = r.frontier
+    if frontier and frontier.points:
+        sheets["frontier"] = _records(frontier.points)
+    values = r.concession_values
+    if values and values.rows:
+        sheets["concession_values"] = _records(values.rows)
     sheets["column notes"] = pd.DataFrame(NOTES, columns=["sheet", "column", "meaning"])
     return sheets, notes
+
+
+def _records(rows: list) -> pd.DataFrame:
+    """A table of typed rows (dataclasses), one column per field, as results.json writes them."""
+    return pd.DataFrame([rounded(row) for row in rows])

@@ -1,4 +1,4 @@
-"""The report's robustness section, from `results.extras['sweep']` (a sweep's summary, with
+"""The report's robustness section, from `Results.sweep` (a sweep's summary, with
 its histogram, one-at-a-time sensitivity and grid table: see `analyses.robustness`).
 
 Monte Carlo draws are summarized as a distribution (percentiles and a histogram), the
@@ -16,38 +16,38 @@ VARIES = 0.005
 
 
 def sweep_section(r) -> str:
-    """Markdown for `results.extras['sweep']` (empty when the results have no sweep)."""
-    s = r.extras.get("sweep") if hasattr(r, "extras") else None
+    """Markdown for `Results.sweep` (empty when the results have no sweep)."""
+    s = getattr(r, "sweep", None)
     if not s:
         return ""
-    n, ok = s["draws"], s["verified"]
+    n, ok = s.draws, s.verified
     parts = [f"## Robustness: {n:,} draws"]
     varied = []
-    for u in s["uncertain"]:
-        span = input_range(u["path"], u["low"], u["high"], u["unit"], 6)
-        if u["distribution"] == "normal":
-            shape = f"normal, mean {input_value(u['path'], u['center'], u['unit'])}, sd {u['sd']:,g}"
-        elif u["distribution"] == "triangular":
-            shape = f"triangular, most likely {input_value(u['path'], u['center'], u['unit'])}"
+    for u in s.uncertain:
+        span = input_range(u.path, u.low, u.high, u.unit, 6)
+        if u.distribution == "normal":
+            shape = f"normal, mean {input_value(u.path, u.center, u.unit)}, sd {u.sd:,g}"
+        elif u.distribution == "triangular":
+            shape = f"triangular, most likely {input_value(u.path, u.center, u.unit)}"
         else:
             shape = "uniform"
-        varied.append([f"`{u['path']}`", f"{shape}; from {span}"])
-    for p, values in s["params"].items():
+        varied.append([f"`{u.path}`", f"{shape}; from {span}"])
+    for p, values in s.params.items():
         varied.append([f"`{p}`", "grid: " + ", ".join(f"{v:g}" for v in values)])
-    if s["monte_carlo"]:
-        how = f"{s['monte_carlo']:,} Monte Carlo draws (seed {s['seed']})" + (" at each grid point" if s["params"]
+    if s.monte_carlo:
+        how = f"{s.monte_carlo:,} Monte Carlo draws (seed {s.seed})" + (" at each grid point" if s.params
                                                                              else "")
     else:
         how = "each point of a grid"
     parts.append(f"The deal was solved again for {how}, changing these inputs:\n\n"
                  + table(["input", "values"], varied))
-    status = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in s["status"].items())
-    viol = "n/a" if s["max_violation"] is None else f"{s['max_violation']:.1e}"
+    status = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in s.status.items())
+    viol = "n/a" if s.max_violation is None else f"{s.max_violation:.1e}"
     parts.append(f"Outcomes: {status}. Every solution was verified outside the solver: {ok:,} of {n:,} passed "
                  f"(largest relative violation {viol}).")
-    if s["monte_carlo"]:
+    if s.monte_carlo:
         parts += _monte_carlo(r, s)
-    if s.get("grid"):
+    if s.grid:
         parts.append(_grid(s))
     parts.append("Every draw is in `sweep.csv`; the summary is in `sweep_summary.json`.")
     return "\n\n".join(parts)
@@ -55,28 +55,28 @@ def sweep_section(r) -> str:
 
 def _monte_carlo(r, s) -> list[str]:
     out = []
-    q = s["quantiles"]
-    labels = {"deficit": "deficit", "home_payoff": f"{possessive(r.instance['parties']['home'])} payoff",
-              "partner_payoff": f"{possessive(r.instance['parties']['partner'])} payoff"}
-    rows = [[labels[k]] + [money(v[c]) for c in ("q05", "q25", "q50", "q75", "q95")] for k, v in q.items() if v]
+    q = s.quantiles
+    labels = {"deficit": "deficit", "home_payoff": f"{possessive(r.instance.parties['home'])} payoff",
+              "partner_payoff": f"{possessive(r.instance.parties['partner'])} payoff"}
+    rows = [[labels[k]] + [money(getattr(v, c)) for c in ("q05", "q25", "q50", "q75", "q95")] for k, v in q.items() if v]
     if rows:
-        over = " over every grid point's draws" if s["params"] else ""
+        over = " over every grid point's draws" if s.params else ""
         out.append(f"Across the draws that give a deal{over} (percentiles):\n\n"
                    + table(["outcome", "5%", "25%", "median", "75%", "95%"], rows))
-    if s.get("histogram"):
+    if s.histogram:
         out.append("![The deficit across the draws](sweep.svg)")
     out.append(_levers(s))
-    sens = s.get("sensitivity") or []
+    sens = s.sensitivity or []
     if sens:
         rows = []
         for x in sens:
-            ends = [money(x[e]["deficit"]) if x[e]["deficit"] is not None else no_deficit(x[e].get("status"))
-                    for e in ("low", "high")]
-            rows.append([x["label"], input_range(x["path"], x["low"]["value"], x["high"]["value"], x["unit"]), *ends,
-                         money(x["swing"], True) if x["swing"] is not None else "n/a"])
+            ends = [money(end.deficit) if end.deficit is not None else no_deficit(end.status)
+                    for end in (x.low, x.high)]
+            rows.append([x.label, input_range(x.path, x.low.value, x.high.value, x.unit), *ends,
+                         money(x.swing, True) if x.swing is not None else "n/a"])
         out.append("**What moves the deficit most**: each uncertain input alone at the 5th and at the 95th "
                    "percentile of its draws, every other input at the instance's value (deficit with the deal "
-                   f"{money(sens[0]['base_deficit'])}); inputs without a deal at one end first, then the largest "
+                   f"{money(sens[0].base_deficit)}); inputs without a deal at one end first, then the largest "
                    "swing.\n\n"
                    + table(["input", "from / to", "deficit at 5%", "deficit at 95%", "swing"], rows)
                    + "\n\n![What moves the deficit: each uncertain input alone](tornado.svg)")
@@ -87,15 +87,15 @@ def _levers(s) -> str:
     """The levers that vary across the draws, with their shares; those in every deal in one line."""
     lines, always = {}, []
     others = []
-    for x in s["levers"]:
-        if x["choice"] not in ("on", "used"):
-            label, _, option = x["label"].rpartition(": ")
-            lines.setdefault(x["lever"], (label, []))[1].append(f"{option} in {share_of_draws(x['share'])}")
-        elif VARIES < x["share"] < 1 - VARIES:
-            size = f", median {x['median_when_used']:,.0f} when used" if x.get("median_when_used") else ""
-            others.append(f"{x['label']}: in {share_of_draws(x['share'])} of deals{size}")
-        elif x["share"] >= 1 - VARIES:
-            always.append(x["label"])
+    for x in s.levers:
+        if x.choice not in ("on", "used"):
+            label, _, option = x.label.rpartition(": ")
+            lines.setdefault(x.lever, (label, []))[1].append(f"{option} in {share_of_draws(x.share)}")
+        elif VARIES < x.share < 1 - VARIES:
+            size = f", median {x.median_when_used:,.0f} when used" if x.median_when_used else ""
+            others.append(f"{x.label}: in {share_of_draws(x.share)} of deals{size}")
+        elif x.share >= 1 - VARIES:
+            always.append(x.label)
     vary = [f"{label}: " + ", ".join(opts) for label, opts in lines.values() if len(opts) > 1]
     fixed_options = [f"{label}: {opts[0].rsplit(' in ', 1)[0]}" for label, opts in lines.values() if len(opts) == 1]
     text = []
@@ -114,33 +114,33 @@ def _levers(s) -> str:
 def _grid(s) -> str:
     """A table by grid point: the values swept, deals, the deficit (median over draws when
     there are draws), and, for a grid alone, the levers whose setting changes across points."""
-    grid, names = s["grid"], list(s["params"])
-    levers = s.get("grid_levers") or []
-    mc = bool(s["monte_carlo"])
+    grid, names = s.grid, list(s.params)
+    levers = s.grid_levers or []
+    mc = bool(s.monte_carlo)
     head = [f"`{n}`" for n in names] + (["deals / draws", "median deficit"] if mc else ["status", "deficit"])
-    head += [lv["label"] for lv in levers]
+    head += [lv.label for lv in levers]
     rows = []
     for g in grid:
-        cells = [f"{g['values'][n]:g}" for n in names]
+        cells = [f"{g.values[n]:g}" for n in names]
         if mc:
-            cells += [f"{g['deals']:,} / {g['draws']:,}", money(g["deficit"]) if g["deficit"] is not None else
-                      no_deficit(g.get("statuses"))]
+            cells += [f"{g.deals:,} / {g.draws:,}", money(g.deficit) if g.deficit is not None else
+                      no_deficit(g.statuses)]
         else:
-            cells += [(g["status"] or "").replace("_", " "), money(g["deficit"]) if g["deficit"] is not None else
-                      no_deficit(g.get("statuses") or g["status"])]
+            cells += [(g.status or "").replace("_", " "), money(g.deficit) if g.deficit is not None else
+                      no_deficit(g.statuses or g.status)]
         for lv in levers:
-            v = g["levers"].get(lv["column"])
+            v = g.levers.get(lv.column)
             if v is None:
                 cells.append("")
-            elif lv["kind"] == "option":
-                cells.append(lv["options"].get(v, str(v)))
-            elif lv["kind"] == "switch":
+            elif lv.kind == "option":
+                cells.append(lv.options.get(v, str(v)))
+            elif lv.kind == "switch":
                 cells.append("yes" if v else "no")
             else:
-                cells.append(amount(v, lv["unit"]))
+                cells.append(amount(v, lv.unit))
         rows.append(cells)
     text = "**By grid point**" + (" (levers shown where they differ between points)" if levers else "") + ":\n\n"
     text += table(head, rows)
-    if len(names) == 1 and any(g["deficit"] is not None for g in grid):
+    if len(names) == 1 and any(g.deficit is not None for g in grid):
         text += "\n\n![The deficit at each grid point](grid.svg)"
     return text

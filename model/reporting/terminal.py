@@ -33,12 +33,12 @@ def _wrap(text: str, indent: int, hang: int = 2) -> list[str]:
 def run_summary(r, out: Path) -> str:
     from model.reporting.markdown import balance_lines
     d = r.metric("deficit")
-    lines = [f"{r.instance['name']}: {r.status}" + (f" ({r.message})" if r.message else "")]
-    lines += _wrap(f"question: {r.instance['question']}", 2)
-    second = r.extras.get("stages", {}).get("stage_two_status")
+    lines = [f"{r.instance.name}: {r.status}" + (f" ({r.message})" if r.message else "")]
+    lines += _wrap(f"question: {r.instance.question}", 2)
+    second = r.stages.stage_two_status
     if r.has_deal and second and second != "optimal":
         lines.append(f"  second stage (best deal for the partner at this deficit): {second}, not proven optimal")
-    for w in r.extras.get("warnings", []):
+    for w in r.warnings:
         lines += _wrap(f"warning: {w}", 2)
     if r.has_deal:
         lines.append("  the deal:")
@@ -56,7 +56,7 @@ def run_summary(r, out: Path) -> str:
             lines += _wrap(b, 4)
         for p in ("home", "partner"):
             pm = r.metric(f"{p}_payoff")
-            lines.append(f"    - {possessive(r.instance['parties'][p])} gain over no deal: {money(pm.deal - pm.no_deal, True)}")
+            lines.append(f"    - {possessive(r.instance.parties[p])} gain over no deal: {money(pm.deal - pm.no_deal, True)}")
         if zopa_line(r):
             lines += _wrap(f"- {zopa_line(r)}", 4)
         from model.reporting.trade_welfare_section import terminal_lines
@@ -73,21 +73,21 @@ def run_summary(r, out: Path) -> str:
         for n in footnotes(r):
             lines += _wrap(f"note: {n}", 2)
         if r.status == "time_limit":
-            lines.append(f"  MIP gap of the best deal found: {r.solver['mip_gap']:.2%}" if r.solver.get("mip_gap")
+            lines.append(f"  MIP gap of the best deal found: {r.solver.mip_gap:.2%}" if r.solver.mip_gap
                          is not None else "  MIP gap unknown")
-        lines.append(f"  verification: max violation {r.verification['max_violation']:.1e} "
-                     f"({'ok' if r.verification['ok'] else 'FAILED'})")
+        lines.append(f"  verification: max violation {r.verification.max_violation:.1e} "
+                     f"({'ok' if r.verification.ok else 'FAILED'})")
     else:
         lines.append(f"  deficit: {money(d.baseline)} in {calibration_name(r)}, {money(d.no_deal)} with no deal, "
                      + ("no deal possible" if r.status == "infeasible" else no_deal_heading(r.status)[:1].lower()
                         + no_deal_heading(r.status)[1:]))
-    diag = r.extras.get("diagnosis")
-    if diag and diag["status"] == "relaxable":
+    diag = r.diagnosis
+    if diag and diag.status == "relaxable":
         lines.append("  smallest relaxation that makes a deal possible:")
         lines += [f"    {m}" for m in moves(diag)]
-        for p, block in diag.get("by_party", {}).items():
-            name = r.instance["parties"][p]
-            if block["status"] == "relaxable":
+        for p, block in diag.by_party.items():
+            name = r.instance.parties[p]
+            if block.status == "relaxable":
                 lines += _wrap(f"{name} alone: " + "; ".join(moves(block)), 2)
             else:
                 lines.append(f"  {name} alone: no move of its own red lines and participation makes a deal possible")
@@ -99,41 +99,41 @@ def run_summary(r, out: Path) -> str:
 
 def sweep_summary(inst, result, out, rebuild_reason: str = "") -> str:
     s = result.summary
-    lines = [f"{inst.name}: {s['draws']:,} draws in {result.seconds:.1f} s ({result.engine}); "
-             + ", ".join(f"{k} {v:,}" for k, v in s["status"].items()),
-             f"  verified: {s['verified']:,} of {s['draws']:,} (largest violation "
-             + ("n/a" if s["max_violation"] is None else f"{s['max_violation']:.1e}") + ")"]
-    m = s["method"]
+    lines = [f"{inst.name}: {s.draws:,} draws in {result.seconds:.1f} s ({result.engine}); "
+             + ", ".join(f"{k} {v:,}" for k, v in s.status.items()),
+             f"  verified: {s.verified:,} of {s.draws:,} (largest violation "
+             + ("n/a" if s.max_violation is None else f"{s.max_violation:.1e}") + ")"]
+    m = s.method
     if m.get("rebuild"):
         reason = rebuild_reason
         lines.append(f"  rebuilt the model for {m['rebuild']:,} draws" + (f" ({reason})" if reason else "")
                      + f"; re-solved one built model for {m.get('re-solve', 0):,}")
     else:
         lines.append("  one built model re-solved for every draw")
-    q = s["quantiles"]["deficit"]
-    if q and s["monte_carlo"]:
-        lines.append(f"  deficit: median {money(q['q50'])}, 90% of draws between {money(q['q05'])} and {money(q['q95'])}")
-    if s.get("grid") and not s["monte_carlo"]:
-        names = list(s["params"])
-        for g in s["grid"]:
-            where = ", ".join(f"{n}={g['values'][n]:g}" for n in names)
-            lines.append(f"  {where}: " + (f"deficit {money(g['deficit'])}" if g["deficit"] is not None
-                                           else no_deficit(g.get("statuses") or g["status"])))
-    if s["monte_carlo"]:
+    q = s.quantiles["deficit"]
+    if q and s.monte_carlo:
+        lines.append(f"  deficit: median {money(q.q50)}, 90% of draws between {money(q.q05)} and {money(q.q95)}")
+    if s.grid and not s.monte_carlo:
+        names = list(s.params)
+        for g in s.grid:
+            where = ", ".join(f"{n}={g.values[n]:g}" for n in names)
+            lines.append(f"  {where}: " + (f"deficit {money(g.deficit)}" if g.deficit is not None
+                                           else no_deficit(g.statuses or g.status)))
+    if s.monte_carlo:
         by_line: dict[str, list] = {}
-        for x in s["levers"]:
-            if x["lever"].startswith("tariff."):
-                label, _, option = x["label"].rpartition(": ")
-                by_line.setdefault(label, []).append(f"{option} {share_of_draws(x['share'])}")
+        for x in s.levers:
+            if x.lever.startswith("tariff."):
+                label, _, option = x.label.rpartition(": ")
+                by_line.setdefault(label, []).append(f"{option} {share_of_draws(x.share)}")
         for label, options in list(by_line.items())[:6]:
             lines.append(f"  {label}: " + ", ".join(options) + " of deals")
-        for x in (s.get("sensitivity") or [])[:3]:
-            if x["swing"] is not None:
-                lines.append(f"  sensitivity: {x['label']} moves the deficit by {money(x['swing'], True)} "
+        for x in (s.sensitivity or [])[:3]:
+            if x.swing is not None:
+                lines.append(f"  sensitivity: {x.label} moves the deficit by {money(x.swing, True)} "
                              "(5th to 95th percentile of its draws, the rest as in the instance)")
             else:
-                ends = [f"{no_deficit(x[e].get('status'))} at the {x[e]['percentile']:.0%} point" for e in ("low", "high")
-                        if x[e]["deficit"] is None]
-                lines.append(f"  sensitivity: {x['label']}: {' and '.join(ends)} of its draws")
+                ends = [f"{no_deficit(end.status)} at the {end.percentile:.0%} point" for end in (x.low, x.high)
+                        if end.deficit is None]
+                lines.append(f"  sensitivity: {x.label}: {' and '.join(ends)} of its draws")
     lines.append(f"  report: {out / 'report.md'}; every draw: {out / 'sweep.csv'}")
     return "\n".join(lines)

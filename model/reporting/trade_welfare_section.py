@@ -1,6 +1,6 @@
 """The report's balances, trade creation and diversion, and welfare by party and cause.
 
-Reads Results only (the metric rows and `extras['diversion']`, see
+Reads Results only (the metric rows and `Results.diversion`, see
 `model.analyses.diversion`). Each table is built once as (header, rows) and rendered by
 markdown (`markdown_section`, which report.html renders too); `terminal_lines` gives the
 few lines the terminal summary shows.
@@ -10,6 +10,7 @@ from __future__ import annotations
 from model.economics.metrics import WELFARE
 from model.formatting import count, money, value
 from model.reporting.markdown_table import table
+from model.results import Diversion
 
 JOB_METRICS = ("home_jobs", "partner_jobs")
 
@@ -39,39 +40,39 @@ def balance_table(r) -> tuple[list[str], list[list[str]]]:
     return ["balance", "calibration year", "no deal", "deal", "deal - no deal"], rows
 
 
-def diversion_table(d: dict, unit: str, partner: str = "the partner") -> tuple[list[str], list[list[str]]]:
-    """One comparison of `extras['diversion']`: the partner's change split into creation and
+def diversion_table(d: Diversion, unit: str, partner: str = "the partner") -> tuple[list[str], list[list[str]]]:
+    """One comparison (`Results.diversion`): the partner's change split into creation and
     diversion, with each third country's change, in units and USD."""
-    rows = [[f"imports from {partner}", count(d["partner"]["units"], unit, True), money(d["partner"]["value"], True)],
-            ["= trade creation (change in total imports)", count(d["creation"]["units"], unit, True),
-             money(d["creation"]["value"], True)],
-            ["+ trade diversion (minus the change in third countries' imports)", count(d["diversion"]["units"], unit,
+    rows = [[f"imports from {partner}", count(d.partner.units, unit, True), money(d.partner.value, True)],
+            ["= trade creation (change in total imports)", count(d.creation.units, unit, True),
+             money(d.creation.value, True)],
+            ["+ trade diversion (minus the change in third countries' imports)", count(d.diversion.units, unit,
                                                                                       True),
-             money(d["diversion"]["value"], True)]]
-    rows += [[f"imports from {c['label']}", count(c["units"], unit, True), money(c["value"], True)]
-             for c in d["countries"]]
+             money(d.diversion.value, True)]]
+    rows += [[f"imports from {c.label}", count(c.units, unit, True), money(c.value, True)]
+             for c in d.countries]
     rows.append(["home production (all causes: home producers, shifts, exports)",
-                 count(d["home_production"], unit, True), ""])
+                 count(d.home_production, unit, True), ""])
     return ["change", unit, "USD (customs value)"], rows
 
 
-def diversion_sentence(d: dict, partner: str, unit: str, what: str) -> str:
+def diversion_sentence(d: Diversion, partner: str, unit: str, what: str) -> str:
     """The comparison in words: how much of the partner's change third countries take up (in
     value, and in units where the two move in opposite directions there too)."""
-    p, third = d["partner"], d["third_countries"]
-    text = (f"{what}, imports from {partner} change by {count(p['units'], unit, True)} "
-            f"({money(p['value'], True)}) and imports from the third countries by "
-            f"{count(third['units'], unit, True)} ({money(third['value'], True)}).")
-    share, units = d["diverted_share"]["value"], d["diverted_share"]["units"]
+    p, third = d.partner, d.third_countries
+    text = (f"{what}, imports from {partner} change by {count(p.units, unit, True)} "
+            f"({money(p.value, True)}) and imports from the third countries by "
+            f"{count(third.units, unit, True)} ({money(third.value, True)}).")
+    share, units = d.diverted_share.value, d.diverted_share.units
     if share is not None and share > 0:
-        how = "taken from" if p["value"] > 0 else "diverted to"
+        how = "taken from" if p.value > 0 else "diverted to"
         text += (f" In value, {share:.0%} of the change with {partner} is trade diversion ({how} the third countries"
                  + (f"; {units:.0%} in units" if units is not None and units > 0 else "")
                  + "); the rest is trade creation (the change in total imports, vehicles shifted to home plants "
                    "included).")
     elif share is not None:
         text += " Third countries' imports move the same way in value: none of the change is diversion."
-    b = d["balances"]
+    b = d.balances
     text += (f" The bilateral deficit changes by {money(b['deficit'], True)}, the deficit with the third countries by "
              f"{money(b['third_countries_deficit'], True)}, the overall deficit in the negotiated goods by "
              f"{money(b['overall_deficit'], True)}.")
@@ -81,7 +82,7 @@ def diversion_sentence(d: dict, partner: str, unit: str, what: str) -> str:
 def welfare_table(r) -> tuple[list[str], list[list[str]]]:
     """Welfare by party and cause, changes against the calibration year (USD a year), and
     the jobs metrics when the instance gives jobs per unit."""
-    parties = r.instance["parties"]
+    parties = r.instance.parties
     rows = []
     for party, (parts, net) in WELFARE.items():
         for name in parts + (net,):
@@ -109,9 +110,9 @@ def markdown_section(r) -> str:
     """'Balances, trade creation and diversion' (with third countries), and one line of
     welfare by party (the table by cause is in the appendix: `welfare_section`)."""
     out = []
-    div = r.extras.get("diversion")
+    div = r.diversion
     unit = _metric(r, "imports_units").unit
-    partner = r.instance["parties"]["partner"]
+    partner = r.instance.parties["partner"]
     if div:
         head, rows = balance_table(r)
         out += ["## Balances, trade creation and diversion", "",
@@ -120,7 +121,7 @@ def markdown_section(r) -> str:
                 "balance in the negotiated goods can move differently. Home exports to the third countries are "
                 "counted only where the instance gives them (a deal with the partner does not change them).", "",
                 table(head, rows), ""]
-        d = div["deal_vs_no_deal"]
+        d = div
         head, rows = diversion_table(d, unit, partner)
         out += ["### Trade creation and diversion: the deal against no deal", "",
                 diversion_sentence(d, partner, unit, "With the deal against no deal"), "", table(head, rows), ""]
@@ -136,7 +137,7 @@ def welfare_gains(r) -> list[str]:
     for p in ("home", "partner"):
         m = _metric(r, f"{p}_welfare")
         if m is not None and m.deal is not None:
-            out.append(f"{r.instance['parties'][p]} {money(m.deal - m.no_deal, True)}")
+            out.append(f"{r.instance.parties[p]} {money(m.deal - m.no_deal, True)}")
     return out
 
 
@@ -152,17 +153,17 @@ def terminal_lines(r) -> list[str]:
     """Overall balance, diversion and welfare in a few lines (deal against no deal)."""
     if not r.has_deal:
         return []
-    parties = r.instance["parties"]
+    parties = r.instance.parties
     lines = []
-    div = (r.extras.get("diversion") or {}).get("deal_vs_no_deal")
+    div = r.diversion
     if div:
         o = _metric(r, "overall_deficit")
         lines.append(f"  overall deficit (with the third countries): no deal {money(o.no_deal)}, deal {money(o.deal)}")
-        share = div["diverted_share"]["value"]
+        share = div.diverted_share.value
         unit = _metric(r, "imports_units").unit
-        lines.append(f"  imports from {parties['partner']} against no deal: {count(div['partner']['units'], unit, True)} "
-                     f"({money(div['partner']['value'], True)}); creation {money(div['creation']['value'], True)}, "
-                     f"diversion {money(div['diversion']['value'], True)}"
+        lines.append(f"  imports from {parties['partner']} against no deal: {count(div.partner.units, unit, True)} "
+                     f"({money(div.partner.value, True)}); creation {money(div.creation.value, True)}, "
+                     f"diversion {money(div.diversion.value, True)}"
                      + (f" ({share:.0%} of the change)" if share is not None and share > 0 else ""))
     gains = []
     for party, (_, net) in WELFARE.items():

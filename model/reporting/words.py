@@ -115,7 +115,7 @@ def calibration_year(r) -> int | None:
     """The calibration year of an instance: the year its published calibration totals are
     for (`calibration:` inputs cite sources with a year), the most common one when they
     differ; None when the instance states none (no calibration, or only assumptions)."""
-    years = Counter(i.get("year") for i in r.inputs if i["path"].startswith("calibration.") and i.get("year"))
+    years = Counter(i.year for i in r.inputs if i.path.startswith("calibration.") and i.year)
     if not years:
         return None
     return sorted(years.items(), key=lambda t: (-t[1], -t[0]))[0][0]
@@ -164,7 +164,7 @@ def exact_money(v: float) -> str:
 
 
 def party_name(r, party: str | None) -> str:
-    return r.instance["parties"].get(party, party or "") if party else ""
+    return r.instance.parties.get(party, party or "") if party else ""
 
 
 def without_party(label: str, name: str) -> str:

@@ -401,6 +401,12 @@ class FreeLever:
 
 
 @dataclass
+class FixedFree:
+    fixed: float | None
+    free: float | None
+
+
+@dataclass
 class FreeOptimum:
     """What an instance's fixed terms cost against the deal with every lever free."""
 
@@ -409,7 +415,7 @@ class FreeOptimum:
     fixed: float | None = None
     free: float | None = None
     cost: float | None = None
-    metrics: dict[str, Interval] = field(default_factory=dict)     # name -> (fixed, free) as low/high
+    metrics: dict[str, FixedFree] = field(default_factory=dict)
     levers: list[FreeLever] = field(default_factory=list)
     skipped: str = ""
 
@@ -597,3 +603,6 @@ class SweepSummary:
     sensitivity: list[Sensitivity] = field(default_factory=list)
     grid: list[GridPoint] = field(default_factory=list)
     grid_levers: list[GridLever] = field(default_factory=list)
+
+
+__all__ = ["InstanceSummary", "Objective", "Repair", "Verification", "SolverInfo", "ShadowPrices", "CoefficientEntry", "Coefficients", "NashInfo", "SolveStages", "Assumption", "InputRow", "BridgeStep", "QuotaRow", "PassThroughLine", "PassThrough", "Flow", "Share", "CountryChange", "Diversion", "RedLineRow", "RedLineReview", "BoundRange", "CostRange", "Ranging", "Interval", "Explanation", "LeverContext", "ConcessionValue", "ConcessionValues", "FrontierPoint", "Mark", "Zopa", "ShortfallItem", "Shortfall", "Frontier", "FixedFree", "FreeLever", "FreeOptimum", "Relaxation", "DealLever", "Relaxed", "Conflict", "ConstraintLabel", "Diagnosis", "Histogram", "SensitivityEnd", "Sensitivity", "GridPoint", "GridLever", "LeverFrequency", "Uncertain", "Quantiles", "GridSummary", "SweepSummary"]

@@ -1,4 +1,4 @@
-"""Results of a solve as plain data: what reports, comparisons and tests read.
+"""The rows of a solve and `Results`, the typed whole that reports, comparisons and tests read.
 
 Nothing here knows Pyomo. `Results.to_dict()` is what `results.json` holds; it is
 deterministic (sorted, rounded to 12 significant digits) so that the same instance
@@ -8,9 +8,36 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+import types
+import typing
 from dataclasses import dataclass, field, fields, is_dataclass
 
 import pandas as pd
+
+from model.results.sections import (
+    Assumption,
+    BridgeStep,
+    ConcessionValues,
+    Diagnosis,
+    Diversion,
+    Explanation,
+    FreeOptimum,
+    Frontier,
+    InputRow,
+    InstanceSummary,
+    LeverContext,
+    Objective,
+    PassThrough,
+    QuotaRow,
+    Ranging,
+    RedLineReview,
+    ShadowPrices,
+    SolverInfo,
+    SolveStages,
+    SweepSummary,
+    Verification,
+)
 
 
 @dataclass
@@ -78,24 +105,45 @@ def binding_rows(constraints: list[ConstraintRow]) -> list[ConstraintRow]:
 
 @dataclass
 class Results:
-    instance: dict
+    """One solve and the analyses every report of it reads, each a typed section (see
+    `sections`): produced by `run.solve_model` and the command's pipeline, read by `reporting`."""
+
+    instance: InstanceSummary
     status: str
     message: str
-    objective: dict
+    objective: Objective
     metrics: list[MetricRow]
     levers: list[LeverRow]
     constraints: list[ConstraintRow]
-    verification: dict
-    solver: dict
-    shadow_prices: dict
-    assumptions: list[dict]
-    inputs: list[dict]
-    extras: dict = field(default_factory=dict)     # sections added by other analyses
-    timings: dict = field(default_factory=dict)    # not written to results.json
+    verification: Verification
+    solver: SolverInfo
+    shadow_prices: ShadowPrices
+    assumptions: list[Assumption]
+    inputs: list[InputRow]
+    stages: SolveStages
+    warnings: list[str] = field(default_factory=list)
+    bridge: list[BridgeStep] = field(default_factory=list)
+    quotas: list[QuotaRow] = field(default_factory=list)
+    pass_through: PassThrough | None = None
+    diversion: Diversion | None = None              # the deal against no deal
+    red_lines: RedLineReview | None = None
+    ranging: Ranging | None = None
+    explanations: list[Explanation] = field(default_factory=list)
+    concession_values: ConcessionValues | None = None
+    lever_context: list[LeverContext] = field(default_factory=list)
+    free_optimum: FreeOptimum | None = None
+    frontier: Frontier | None = None
+    diagnosis: Diagnosis | None = None
+    sweep: SweepSummary | None = None
+    timings: dict[str, float] = field(default_factory=dict)    # not written to results.json
 
     @property
     def has_deal(self) -> bool:
         return self.status in ("optimal", "time_limit") and any(m.deal is not None for m in self.metrics)
+
+    @property
+    def parties(self) -> dict[str, str]:
+        return self.instance.parties
 
     def metric(self, name: str) -> MetricRow:
         return next(m for m in self.metrics if m.name == name)
@@ -126,11 +174,42 @@ class Results:
 
     @classmethod
     def from_dict(cls, d: dict) -> Results:
-        return cls(instance=d["instance"], status=d["status"], message=d["message"], objective=d["objective"],
-                   metrics=[MetricRow(**r) for r in d["metrics"]], levers=[LeverRow(**r) for r in d["levers"]],
-                   constraints=[ConstraintRow(**r) for r in d["constraints"]], verification=d["verification"],
-                   solver=d["solver"], shadow_prices=d["shadow_prices"], assumptions=d["assumptions"],
-                   inputs=d["inputs"], extras=d.get("extras", {}))
+        """Results read back from results.json (the compare cache)."""
+        return from_data(cls, d)
+
+
+def from_data(cls, data: dict):
+    """An instance of the dataclass `cls` from plain data (results.json read back): each field
+    built from its declared type, nested dataclasses, lists, dicts and optionals included."""
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    return cls(**{f.name: _build(hints[f.name], data[f.name]) for f in fields(cls) if f.init and f.name in data})
+
+
+def _build(tp, value):
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        classes = [a for a in options if is_dataclass(a)]
+        if classes and isinstance(value, dict):
+            return from_data(classes[0], value)
+        return _build(options[0], value) if len(options) == 1 else value
+    if origin is list:
+        (inner,) = typing.get_args(tp)
+        return [_build(inner, v) for v in value]
+    if origin is dict:
+        _, inner = typing.get_args(tp)
+        return {k: _build(inner, v) for k, v in value.items()}
+    if is_dataclass(tp) and isinstance(value, dict):
+        return from_data(tp, value)
+    return value
+
+
+def rounded(x):
+    """`x` (a section, a list of rows, a dict) as results.json writes it: plain data, floats to 12
+    significant digits."""
+    return _round(x)
 
 
 ROWS_ON_ONE_LINE = 50      # a table longer than this is written one row a line in results.json

@@ -1,0 +1,17 @@
+"""Results of a solve and of every analysis, as plain typed data: what reports, comparisons and
+tests read. Nothing here knows Pyomo; `Results.to_json()` is results.json."""
+from model.results.core import (
+    BOOKKEEPING_KINDS,
+    ConstraintRow,
+    LeverRow,
+    MetricRow,
+    Results,
+    binding_rows,
+    from_data,
+    rounded,
+)
+from model.results.sections import *  # noqa: F403 (the section types are the package's vocabulary)
+from model.results.sections import __all__ as _sections
+
+__all__ = ["BOOKKEEPING_KINDS", "ConstraintRow", "LeverRow", "MetricRow", "Results", "binding_rows", "from_data",
+           "rounded", *_sections]
