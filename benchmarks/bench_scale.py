@@ -210,7 +210,7 @@ def bench_sweep(workdir: Path, draws: int) -> None:
     from model.economics.loading import load
     from model.optimization import resolve
     from model.optimization.highs import highs_options
-    from model.run import solve_instance
+    from model.pipelines import solve_instance
     print(f"## 2. Sweep throughput (toyota_2025, its six uncertain inputs, {draws} draws, one process)\n")
     inst = load(TOYOTA)
     plan = Plan(samples=draws, seed=1)

@@ -95,7 +95,7 @@ def _jobs():
 
 def _say(text: str, stream=None) -> None:
     """Print text made for a person: control characters shown as escapes (`text.visible`)."""
-    print(visible(text), file=stream or sys.stdout)
+    print(visible(text), file=stream or sys.stdout, flush=True)
 
 
 def _error(text: str) -> None:
@@ -515,7 +515,7 @@ def cmd_validate(args) -> int:
 def cmd_run(args) -> int:
     jobs = _jobs()
     status, text = jobs.run(args.file, out=args.out, objective=args.objective, time_limit=args.time_limit,
-                            export_lp=args.export_lp, relax_steps=dict(args.relax_step) or None)
+                            export_lp=args.export_lp, relax_steps=dict(args.relax_step) or None, say=_say)
     _say(text)
     return EXIT.get(status, EXIT["error"])
 

@@ -10,8 +10,6 @@ import pandas as pd
 
 from model.analyses.alternatives import find_alternatives
 from model.analyses.compare import compare as compare_instances
-from model.analyses.explain import lever_context
-from model.analyses.frontier import compute_frontier, free_optimum, has_fixed_terms, model_size
 from model.analyses.robustness import deficit_histogram, grid_table, sensitivity, varying_levers
 from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, run_sweep
 from model.analyses.sweep_summary import sweep_csv
@@ -31,56 +29,12 @@ from model.reporting.report_directory import check_file_target, check_target, te
 from model.reporting.report_files import write_report
 from model.reporting.spreadsheet import csv_writer, safe_text, write_xlsx
 from model.reporting.terminal import run_summary, sweep_summary
-from model.results import FreeOptimum, Frontier, rounded
-from model.run import diagnose_with_labels, solve_instance, solve_model, unbounded_explanation
+from model.results import rounded
+from model.run import unbounded_explanation
+from model.run.pipelines import FRONTIER, RUN, RUN_FRONTIER_POINTS, SWEEP, Context, Options, execute, solve_instance
 
 REPORTS = Path("reports")              # where reports go when --out is not given
 CACHE = REPORTS / ".cache"             # compare's saved results, keyed by content and code
-
-# When the analyses that cost more solves are added to a report. The rules read the model's
-# size (`frontier.model_size`: yes/no choices, levers), not timings, so that the same instance
-# always gives the same results.json; each report that leaves one out says why.
-RUN_FRONTIER_POINTS = 5          # `run` adds this many frontier points, the Nash deal and the zone ...
-RUN_FRONTIER_MAX_CHOICES = 100   # ... when the model has at most this many yes/no choices
-RUN_FRONTIER_MAX_LEVERS = 1_000  # ... and levers (about 12 more solves, each well under a second)
-FREE_OPTIMUM_MAX_CHOICES = 5_000     # a fixed-terms instance's free optimum (one more solve) ...
-FREE_OPTIMUM_MAX_LEVERS = 100_000    # ... up to this size
-
-
-def frontier_rule() -> str:
-    return (f"`run` adds {RUN_FRONTIER_POINTS} frontier points and the Nash deal when the model has at most "
-            f"{RUN_FRONTIER_MAX_CHOICES} yes/no choices and {RUN_FRONTIER_MAX_LEVERS:,} levers (about 12 more solves); "
-            "`solve.py frontier` computes as many points as asked")
-
-
-def analyse(model: NegotiationModel, results, frontier_points: int = 0) -> None:
-    """What every report needs besides the solve, added to `results`: each lever's
-    context (its object, no-deal and calibration-year values); for an instance with fixed
-    terms, the free optimum (one more solve, up to FREE_OPTIMUM_MAX_* in size); and, when
-    `frontier_points` (`run`), the frontier and the zone of possible agreement for a model
-    up to RUN_FRONTIER_MAX_* in size."""
-    inst = model.inst
-    used = {(lv.name, lv.index) for lv in results.levers if lv.choice is not None or abs(lv.value) > 1e-9}
-    results.lever_context = [c for c in lever_context(inst)          # the levers the reports speak of
-                             if (c.name, c.index) in used or c.no_deal]
-    choices, levers = model_size(inst)
-    if has_fixed_terms(inst):
-        if choices <= FREE_OPTIMUM_MAX_CHOICES and levers <= FREE_OPTIMUM_MAX_LEVERS:
-            results.free_optimum = free_optimum(model, results)
-        else:
-            results.free_optimum = FreeOptimum(
-                skipped=f"the model has {choices:,} yes/no choices and {levers:,} levers, and the free optimum "
-                        f"is solved only up to {FREE_OPTIMUM_MAX_CHOICES:,} and {FREE_OPTIMUM_MAX_LEVERS:,}; "
-                        "compare the instance with a copy without fixed_levers")
-    if frontier_points and results.status == "optimal":
-        if choices <= RUN_FRONTIER_MAX_CHOICES and levers <= RUN_FRONTIER_MAX_LEVERS:
-            front = compute_frontier(model, frontier_points, deal=results)
-            front.added_by = frontier_rule()
-            results.frontier = front
-        else:
-            results.frontier = Frontier("skipped", skipped=f"the model has {choices:,} yes/no choices and "
-                                                           f"{levers:,} levers; " + frontier_rule())
-
 
 def validate(file: str, resolved: bool = False) -> tuple[str, str]:
     """(one line saying the file is valid, the resolved instance as YAML if asked)."""
@@ -104,24 +58,28 @@ def _plain(x):
 
 
 def run(file: str, out: str | None = None, objective: str | None = None, time_limit: float | None = None,
-        export_lp: str | None = None, relax_steps: dict[str, float] | None = None) -> tuple[str, str]:
-    """Solve one instance and write its report: (status, terminal summary). `relax_steps`:
-    unit -> one step of relaxation for the no-deal diagnosis (see analyses.diagnose)."""
+        export_lp: str | None = None, relax_steps: dict[str, float] | None = None, say=None) -> tuple[str, str]:
+    """Solve one instance through the `run` pipeline and write its report: (status, the rest of
+    the terminal summary). `relax_steps`: unit -> one step of relaxation for the no-deal
+    diagnosis (see analyses.diagnose). `say(text)`, when given, gets the first screen as soon as
+    the deal is verified and analysed, before the charts and workbooks are written."""
     inst = load(file)
     target = check_target(out or REPORTS / inst.name)
     if export_lp:        # an LP file written before (it starts with our header) may be replaced; nothing else
         check_file_target(export_lp, "--export-lp", lambda head: head.startswith(b"\\ Deficit-minimizing"),
                           report=target)
-    model = NegotiationModel(inst, time_limit)
-    results = solve_model(model, objective=objective, time_limit=time_limit, export_lp=export_lp)
-    if relax_steps and results.diagnosis is not None:
-        results.diagnosis = diagnose_with_labels(model, steps=relax_steps)
-    analyse(model, results, frontier_points=RUN_FRONTIER_POINTS if (objective or inst.settings.objective) ==
-            "min_deficit" else 0)
-    write_report(results, target)
+    points = RUN_FRONTIER_POINTS if (objective or inst.settings.objective) == "min_deficit" else 0
+    ctx = Context(NegotiationModel(inst, time_limit),
+                  Options(objective, time_limit, export_lp, relax_steps=relax_steps, frontier_points=points))
+    results = execute(RUN, ctx)
     text = run_summary(results, target)
     if export_lp:
         text += f"\nmodel (first stage, objective in USD million) written to {export_lp}"
+    if say is not None:
+        head, _, tail = text.rpartition("\n  report: ")      # the report's path last, once it is written
+        say(head)
+        text = "  report: " + tail
+    write_report(results, target)
     return results.status, text
 
 
@@ -134,13 +92,9 @@ def frontier(file: str, points: int, out: str | None = None) -> tuple[str, str]:
     status of the end that did not solve ('unbounded', 'time_limit', 'error')."""
     inst = load(file)
     target = check_target(out or REPORTS / f"{inst.name}-frontier")
-    model = NegotiationModel(inst)
-    results = solve_model(model)
-    analyse(model, results)
-    front = compute_frontier(model, points, deal=results)
-    if front.status == "unbounded":
-        front.message = f"{front.message}: {unbounded_explanation(inst)}"
-    results.frontier = front
+    results = execute(FRONTIER, Context(NegotiationModel(inst), Options(frontier_points=points)))
+    front = results.frontier
+    assert front is not None
     table = pd.DataFrame([rounded(p) for p in front.points])
     write_report(results, target, extra_files={"frontier.csv": csv_writer(table)}, command="frontier")
     return FRONTIER_STATUS.get(front.status, front.status), frontier_terminal(results, target)
@@ -198,8 +152,7 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
     plan = Plan(params=parsed, samples=monte_carlo, seed=seed)
     check_plan(inst, plan)
     model = NegotiationModel(inst)
-    base = solve_model(model)
-    analyse(model, base)
+    base = execute(SWEEP, Context(model))
     result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True, timeout=scheduler_timeout,
                        model=model)
     s = result.summary

@@ -79,6 +79,33 @@ def sections() -> tuple[list, list]:
     return body, appendix
 
 
+# What each section reads of the results (besides the solve's core: status, instance, metrics,
+# levers, constraints, verification, solver, stages, warnings, inputs). A command's pipeline must
+# fill every part its report reads (`run.pipelines`; tests/test_pipelines.py checks both this
+# declaration against what each section really reads, and the pipelines against it).
+READS: dict[str, tuple[str, ...]] = {
+    "title": (),
+    "first_screen": ("explanations", "free_optimum", "frontier", "lever_context", "diagnosis"),
+    "charts": ("bridge",),
+    "trade_and_welfare": ("diversion",),
+    "levers": ("lever_context",),
+    "quotas": ("quotas",),
+    "red_lines": ("red_lines",),
+    "constraints": ("explanations",),
+    "frontier_section": ("frontier",),
+    "sweep_section": ("sweep",),
+    "diagnosis_section": ("diagnosis",),
+    "verification": (),
+    "provenance_section": (),
+    "outcomes": (),
+    "welfare": (),
+    "pass_through": ("pass_through",),
+    "concession_section": ("concession_values",),
+    "ranging_section": ("ranging",),
+    "method": (),
+}
+
+
 def report_markdown(r: Results) -> str:
     """The whole report, section by section, in reading order; then the appendix."""
     body, appendix = sections()

@@ -8,16 +8,12 @@ with the chosen binaries fixed, with the stage-one (deficit) objective.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from model.analyses.bridge import deficit_bridge
-from model.analyses.concessions import applicable, concession_values
 from model.analyses.deal_terms import lever_rows
 from model.analyses.diagnose import diagnose
-from model.analyses.diversion import diversion_summary
-from model.analyses.explain import sentences
-from model.analyses.red_lines import review_red_lines
-from model.data.instance import Instance
+from model.data.instance import Deal, Instance
 from model.data.levers import UNIT_SCALE, families, options_only
 from model.economics.checks import VIOLATION_TOLERANCE, Check, constraint_checks, max_violation
 from model.economics.metrics import (
@@ -29,15 +25,12 @@ from model.economics.metrics import (
     metric_unit,
     split_metric,
 )
-from model.economics.responses import chosen_outcomes, pass_through_summary, quota_summary
-from model.optimization.handle import NegotiationModel
+from model.optimization.handle import FixedLp, NegotiationModel, Solution
 from model.optimization.highs import coefficient_warning
 from model.optimization.objectives import solve_objective
-from model.optimization.sensitivity import ranging
 from model.results import (
     Assumption,
     Coefficients,
-    ConcessionValues,
     ConstraintLabel,
     ConstraintRow,
     Diagnosis,
@@ -46,7 +39,6 @@ from model.results import (
     MetricRow,
     NashInfo,
     Objective,
-    PassThrough,
     Repair,
     Results,
     ShadowPrices,
@@ -78,18 +70,22 @@ class Timer:
         return _Span()
 
 
-def solve_instance(inst: Instance, objective: str | None = None, time_limit: float | None = None,
-                   export_lp: str | Path | None = None, concessions: bool = True) -> Results:
-    """Build the model of `inst` and solve it: verified results (never raises for infeasible or
-    unbounded). `concessions=False` leaves out what each concession is worth."""
-    return solve_model(NegotiationModel(inst, time_limit), objective, time_limit, export_lp, concessions)
+@dataclass
+class Verified:
+    """A deal that passed the check outside the solver: what the analyses of a deal start from."""
+
+    solution: Solution
+    deal: Deal
+    metrics: dict[str, float]
+    checks: list[Check]
+    lp: FixedLp | None                 # the fixed LP (duals, ranging) when the deal is optimal
 
 
 def solve_model(model: NegotiationModel, objective: str | None = None, time_limit: float | None = None,
-                export_lp: str | Path | None = None, concessions: bool = True) -> Results:
-    """Solve the command's model for `objective` (default: the instance's) and return verified
-    results, with the analyses every deal gets (bridge, quotas, pass-through, diversion, red
-    lines, ranging, explanations, concession values) or, without a deal, the diagnosis."""
+                export_lp: str | Path | None = None) -> tuple[Results, Verified | None]:
+    """Solve the command's model for `objective` (default: the instance's) and verify the deal:
+    the results' core (status, levers, metrics, constraints with their duals, verification, how
+    it was solved) and the verified deal the analyses start from (None without a deal)."""
     inst = model.inst
     timer = Timer()
     timer.times["build"] = model.build_seconds + model.load_seconds
@@ -115,7 +111,7 @@ def solve_model(model: NegotiationModel, objective: str | None = None, time_limi
         solution.message = f"time limit reached: the best deal found, within {solution.mip_gap:.2%} of optimal" \
             if solution.mip_gap is not None else "time limit reached: the best deal found so far"
     if not solution.has_deal:
-        return _no_deal_results(model, solution, info, stages, timer)
+        return _no_deal_results(model, solution, info, stages, timer), None
     with timer("verify"):
         deal, binaries = solution.deal, solution.binaries      # amounts below the noise threshold read as zero
         metrics = evaluate(inst, deal, table)
@@ -136,13 +132,12 @@ def solve_model(model: NegotiationModel, objective: str | None = None, time_limi
         results = _no_deal_results(model, solution, info, stages, timer)
         results.verification = Verification(violation, False, VIOLATION_TOLERANCE, worst.name, len(checks),
                                             _repair(stages))
-        return results
+        return results, None
     with timer("duals"):
         lp = model.fixed_lp(solution) if solution.status == "optimal" else None
-    status, message = solution.status, solution.message
     obj_name = stages.objective_metric or inst.settings.objective_metric
     results = Results(
-        instance=instance_summary(inst), status=status, message=message,
+        instance=instance_summary(inst), status=solution.status, message=solution.message,
         objective=Objective(objective, obj_name, metrics.get(obj_name, stages.objective_value),
                             "USD" if obj_name in metrics else stages.objective_unit,
                             "minimize" if objective == "min_deficit" else "maximize"),
@@ -156,23 +151,7 @@ def solve_model(model: NegotiationModel, objective: str | None = None, time_limi
                                    "USD of deficit per unit of the constraint's bound"),
         assumptions=assumption_rows(inst), inputs=input_rows(inst), stages=stages, warnings=warnings(inst, stages))
     results.timings = timer.times
-    results.bridge = deficit_bridge(inst, deal, table)
-    chosen = chosen_outcomes(inst, deal, table)
-    results.quotas = quota_summary(inst, deal, chosen)
-    results.pass_through = PassThrough(pass_through_summary(inst, deal, chosen), pass_through_summary(
-        inst, inst.no_deal, chosen_outcomes(inst, inst.no_deal, table)))
-    results.diversion = diversion_summary(inst, metrics, refs.no_deal)
-    with timer("red_lines"):
-        results.red_lines = review_red_lines(model)
-    if lp is not None and lp.status == "optimal":
-        results.ranging = ranging(model, lp, {c.name: c.rhs for c in checks})
-        results.explanations = sentences(results)
-    if concessions and status == "optimal":
-        why_not = applicable(inst, objective, timer.times.get("solve", 0.0))
-        with timer("concession_values"):
-            results.concession_values = ConcessionValues(skipped=why_not) if why_not else \
-                concession_values(model, deal)
-    return results
+    return results, Verified(solution, deal, metrics, checks, lp)
 
 
 def solve_stages(model: NegotiationModel, objective: str, solution) -> SolveStages:
@@ -208,9 +187,6 @@ def _no_deal_results(model: NegotiationModel, solution, info: SolverInfo, stages
         verification=Verification(None, None, VIOLATION_TOLERANCE, None, 0),
         solver=info, shadow_prices=ShadowPrices(SHADOW_PRICE_SOURCE, "not computed", ""),
         assumptions=assumption_rows(inst), inputs=input_rows(inst), stages=stages, warnings=warnings(inst, stages))
-    if solution.status == "infeasible":
-        results.diagnosis = diagnose_with_labels(model)
-        results.red_lines = review_red_lines(model)
     results.timings = timer.times
     return results
 
