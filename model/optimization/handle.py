@@ -169,7 +169,7 @@ class LoadedModel:
 
     # -- changes, undone on leaving `scratch` --------------------------------------------------
     @contextmanager
-    def scratch(self) -> Iterator[NegotiationModel]:
+    def scratch(self) -> Iterator[LoadedModel]:
         """Everything changed inside (bounds, rows, columns, integrality) is undone on leaving."""
         state = (self.h.getNumRow(), self.num_columns, self.col_lower.copy(), self.col_upper.copy(),
                  self.integer.copy(), self.row_lower.copy(), self.row_upper.copy(), set(self._released))
@@ -273,7 +273,7 @@ class LoadedModel:
             self.set_column_bounds(cols, bounds, bounds)
 
     @contextmanager
-    def forced(self, values: dict[str, dict]) -> Iterator[NegotiationModel]:
+    def forced(self, values: dict[str, dict]) -> Iterator[LoadedModel]:
         with self.scratch():
             self.force(values)
             yield self
@@ -296,7 +296,7 @@ class LoadedModel:
             self.set_column_bounds(cols, lower, upper)
 
     @contextmanager
-    def free_terms(self, only: set | None = None) -> Iterator[NegotiationModel]:
+    def free_terms(self, only: set | None = None) -> Iterator[LoadedModel]:
         with self.scratch():
             self.release_fixed_terms(only)
             yield self
@@ -306,7 +306,7 @@ class LoadedModel:
         return self.add_row(self.form(metric), sense, value / self.scale(metric))
 
     @contextmanager
-    def bounded(self, metric: str, sense: str, value: float) -> Iterator[NegotiationModel]:
+    def bounded(self, metric: str, sense: str, value: float) -> Iterator[LoadedModel]:
         with self.scratch():
             self.bound(metric, sense, value)
             yield self
@@ -374,9 +374,9 @@ class LoadedModel:
         f1 = self.set_objective(*first)
         one = self.run(limit)
         stages: dict = {"stage_one_seconds": time.perf_counter() - t0}
-        if not one.has_solution:
+        if not one.has_solution or one.x is None:
             return Solution(one.status, one.message, mip_gap=one.mip_gap, stages=stages)
-        x = one.x
+        x: np.ndarray = one.x
         if one.status == "optimal" and second is not None:
             best = f1.value(x)
             held = best + self.tolerance(best) if first[1] == MIN else best - self.tolerance(best)
@@ -395,7 +395,7 @@ class LoadedModel:
                 two = self.run(limit2, start=start)
             stages.update(stage_one_value=best, stage_two_status=two.status, stage_two_time_limit=limit2,
                           stage_two_fixed=len(fixed), stage_two_seconds=time.perf_counter() - t1)
-            if two.has_solution:
+            if two.has_solution and two.x is not None:
                 x = two.x
         return self.finish(one, x, first, second, limit, stages)
 
@@ -430,10 +430,10 @@ class LoadedModel:
             self.set_column_bounds(ints, rounded, rounded)
             f1 = self.set_objective(*first)
             one = self.run(limit)
-            if one.status != "optimal":
+            if one.status != "optimal" or one.x is None:
                 return x, {"repair": f"not repaired: the LP with the choices fixed ended {one.status}",
                            "integrality_error": off}
-            y = one.x
+            y: np.ndarray = one.x
             if second is not None:
                 # Held to rounding only: the MIP's tie-break has spent the instance's tolerance already
                 # (choosing the yes/no choices); spent again here it buys only a hundredth of a vehicle.
@@ -442,7 +442,7 @@ class LoadedModel:
                 self.add_row(f1, "<=" if first[1] == MIN else ">=", best + hold if first[1] == MIN else best - hold)
                 self.set_objective(*second)
                 two = self.run(limit, start=y)
-                if two.status == "optimal":
+                if two.status == "optimal" and two.x is not None:
                     y = two.x
             # Amounts below the noise threshold (the tie-break's slack buys a hundredth of a vehicle) are
             # not part of a deal: set them to zero and re-solve, so the deal read back is this LP's optimum.
@@ -450,7 +450,7 @@ class LoadedModel:
             if small.size:
                 self.set_column_bounds(small, np.zeros(small.size), np.zeros(small.size))
                 three = self.run(limit, start=y)
-                if three.status == "optimal":
+                if three.status == "optimal" and three.x is not None:
                     y = three.x
         y[ints] = rounded
         return y, {"repair": "choices fixed at their rounded values, amounts re-solved", "integrality_error": off}
@@ -473,6 +473,7 @@ class LoadedModel:
         """The LP with the solution's yes/no choices fixed, minimizing the deficit: each row's dual
         in base units (USD of deficit per unit of its bound) and HiGHS's ranging."""
         ints = np.flatnonzero(self.integer)
+        assert solution.x is not None, "the fixed LP needs a solution"
         with self.scratch():
             if ints.size:
                 at = np.round(solution.x[ints])
