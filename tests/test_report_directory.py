@@ -19,8 +19,9 @@ from tiny import write
 import model.jobs as jobs
 import model.reporting.report_files as report_files
 from model.cli import main
-from model.reporting import folder_swap
+from model.reporting import folder_swap, report_cleanup
 from model.reporting.report_directory import MARKER, OutputRefused, text_writer, write_directory
+from model.reporting.report_manifest import NEW_MARKER
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,8 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # held, so the largest NS is the last swap). Options: --hold pauses at the swap (with the lock
 # held) after printing "at-swap", until a line "go"; --hold-written pauses once the new report
 # is written, before taking the lock to publish it, after printing "written", until "go", and
-# then prints "locking"; --no-exchange makes the system lack RENAME_EXCHANGE; --hold-aside
-# pauses the fallback between its two renames.
+# then prints "locking"; --hold-marker pauses before the new folder's manifest is made, after
+# printing "marker", until "go"; --no-exchange makes the system lack RENAME_EXCHANGE;
+# --hold-aside pauses the fallback between its two renames.
 WRITER = r"""
 import json, os, sys, time
 sys.path.insert(0, {root!r})
@@ -64,6 +66,14 @@ def locked(*args):
         print("locking", flush=True)
     return real_locked(*args)
 rd._locked = locked
+
+real_open_marker = rd._open_marker
+def open_marker(*args):
+    if "--hold-marker" in options:
+        print("marker", flush=True)
+        assert sys.stdin.readline().strip() == "go"
+    return real_open_marker(*args)
+rd._open_marker = open_marker
 
 if "--no-exchange" in options:
     folder_swap._RENAMEAT2 = None
@@ -192,6 +202,36 @@ def test_a_writer_held_at_its_swap_makes_the_others_wait(tmp_path):
     assert complete(target) == "B" and beside(target) == []
 
 
+def test_a_clean_up_leaves_a_folder_whose_writer_locks_and_finishes_while_it_looks(tmp_path, monkeypatch):
+    """The race once seen under load: a clean-up looks at a live writer's folder before its
+    manifest exists; the writer then makes, locks and finishes its manifest; the clean-up,
+    looking again, must not take the folder for a killed run's. Played step by step: the
+    writer is let go from inside the clean-up's lock test."""
+    target = tmp_path / "R"
+    a = writer(target, "--hold-marker", "--hold-written")
+    send(a, "A")
+    assert a.stdout.readline().strip() == "marker"
+    real = report_cleanup.folder_swap.is_locked
+    calls = []
+
+    def is_locked(path):
+        held = real(path)
+        if not calls:                      # the first look: now let the writer lock and finish
+            send(a, "go")
+            assert a.stdout.readline().strip() == "written"
+        calls.append(path.name)
+        return held
+    monkeypatch.setattr(report_cleanup.folder_swap, "is_locked", is_locked)
+    report_cleanup.clean_stale(target)
+    assert calls, "the clean-up did not look at the writer's folder"
+    send(a, "go")
+    assert a.stdout.readline().strip() == "locking"
+    assert a.stdout.readline().split()[:2] == ["done", "A"]
+    a.stdin.close()
+    assert a.wait(timeout=30) == 0
+    assert complete(target) == "A"
+
+
 def test_a_writer_killed_at_its_swap_is_cleaned_up_by_the_next(tmp_path):
     """SIGKILL at the swap (lock held, the new folder finished): the previous report stays
     whole; the writer that was waiting publishes, and removes the killed run's folder."""
@@ -313,6 +353,9 @@ def test_leftovers_of_killed_runs_go_whatever_their_shape_and_no_link_is_followe
     half.mkdir()
     (half / MARKER).write_text(json.dumps({"tool": "trade-negotiation-model", "command": "run", "writing": True}))
     (half / "results.json").write_text("partial")
+    early = tmp_path / f".R.new-{pid}-9abcdef0"         # killed before its manifest took its name
+    early.mkdir()
+    (early / NEW_MARKER).write_text(json.dumps({"tool": "trade-negotiation-model", "writing": True}))
     write_directory(target, {"results.json": text_writer("2")})
     assert beside(target) == ["users-folder"]
     assert (users / "precious.txt").read_text() == "keep"

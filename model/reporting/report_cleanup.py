@@ -10,6 +10,7 @@ What killed runs leave beside `DIR` (called with the writers' lock held):
 `.DIR.old-<pid>-<hex>` (the previous one, set aside by the fallback swap) and the older
 layout's `.DIR.link-<pid>` links. A folder whose manifest some process holds locked, or
 whose pid runs, is left alone; links and files at those names are removed, never followed.
+A killed writer's private manifest (`NEW_MARKER`, before its rename into place) is removed.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from model.reporting import folder_swap, report_manifest
-from model.reporting.report_manifest import MARKER, Manifest, ManifestUnreadable
+from model.reporting.report_manifest import MARKER, NEW_MARKER, Manifest, ManifestUnreadable
 
 
 def retire(target: Path, kind: str, folder: Path | None, manifest: Manifest | None, old: Path | None) -> Path | None:
@@ -133,24 +134,29 @@ def clean_stale(target: Path) -> None:
 
 
 def _clean_one(target: Path, path: Path, kind: str, pid: int) -> None:
-    """A folder whose manifest is readable and not locked is stale whatever its pid says:
-    a writer locks the manifest before it writes a byte of it, and holds the lock until it
-    has finished. Without a manifest, the pid in the name must be gone."""
+    """A folder whose manifest was readable, and is not locked after that read, is stale
+    whatever its pid says: a writer's manifest reaches its name already locked (see
+    report_directory._open_marker), and stays locked until the writer has finished. The
+    order matters: testing the lock first and reading after would let a writer lock and
+    finish its manifest in between, and its live folder would look like a killed run's.
+    Without a manifest, the pid in the name must be gone."""
     if pid == os.getpid():
         return
     if not stat.S_ISDIR(os.lstat(path).st_mode):      # a link or a file: removing it follows nothing
         if not _alive(pid):
             path.unlink()
         return
-    if folder_swap.is_locked(path / MARKER):
-        return
     try:
         found = report_manifest.read(path)
     except ManifestUnreadable:
         found = None
+    if folder_swap.is_locked(path / MARKER) or folder_swap.is_locked(path / NEW_MARKER):
+        return
     if found is None:                                  # killed between making the folder and its manifest
         if _alive(pid):
             return
+        with suppress(FileNotFoundError):
+            (path / NEW_MARKER).unlink()               # a killed writer's private manifest: the tool's own
         if os.listdir(path):
             os.rename(path, kept_name(target))
         else:

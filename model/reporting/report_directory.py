@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from model.reporting import folder_swap, report_cleanup, report_manifest
-from model.reporting.report_manifest import KNOWN_NAMES, MARKER, Manifest, ManifestUnreadable
+from model.reporting.report_manifest import KNOWN_NAMES, MARKER, NEW_MARKER, Manifest, ManifestUnreadable
 
 LOCK_TIMEOUT = 300.0            # seconds a writer waits while another swaps the same DIR
 _PID_DIGITS = 7                 # Linux pids are below 2^22: the temporary names' length is bounded
@@ -305,11 +305,17 @@ def _make_parents(folder: Path) -> list[Path]:
 
 def _open_marker(folder: Path, command: str) -> int:
     """The new report's manifest, saying "writing", created and locked: the lock tells other
-    writers that this folder's process is alive, whatever its pid looks like from theirs."""
-    fd = os.open(folder / MARKER, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    writers that this folder's process is alive, whatever its pid looks like from theirs.
+
+    It is made under a private name, locked, and only then renamed into place (the same file,
+    still locked), so a clean-up never finds it at MARKER unlocked while this run lives. The
+    lock waits: another run's clean-up may be probing it for an instant."""
+    private = folder / NEW_MARKER
+    fd = os.open(private, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX)
         os.write(fd, report_manifest.encode(command, None))
+        os.rename(private, folder / MARKER)
     except BaseException:
         os.close(fd)
         raise

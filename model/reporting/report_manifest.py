@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MARKER = ".trade-negotiation-report"
+# A writer creates its manifest under this private name, locks it, and only then renames it
+# to MARKER: another process never sees a live writer's manifest at MARKER unlocked.
+NEW_MARKER = MARKER + ".new"
 TOOL = "trade-negotiation-model"
 MAX_MANIFEST_BYTES = 1_000_000        # a manifest lists a few dozen files: anything larger is not one
 
