@@ -46,27 +46,27 @@ def priced(tmp_path):
     inst = tiny(tmp_path, CASE)
     r = solve_instance(inst)
     assert r.status == "optimal" and r.metric("deficit").deal == pytest.approx(9_500_000)
-    return inst, r, {row["lever"]: row for row in r.concession_values["rows"]}
+    return inst, r, {row.lever: row for row in r.concession_values.rows}
 
 
 def test_values_equal_the_hand_computed_payoff_differences(priced):
     _, _, rows = priced
     car, truck, relief, sold = (rows["tariff.car"], rows["tariff.truck"], rows["ntb.standards"],
                                 rows["commitment.dealers.car"])
-    assert (car["direction"], car["with_setting"], car["without_setting"]) == ("next", "flat 10.0%", "flat 20.0%")
-    assert car["deficit_change"] == pytest.approx(CAR[10] - CAR[20])
-    assert car["home_value"] == pytest.approx(-(CAR[10] - CAR[20]))
-    assert car["partner_value"] == pytest.approx(1e6 / 1.1 - 1e6 / 1.2)
-    assert car["trade"] == "costly" and car["party"] == "home"
-    assert truck["home_value"] == pytest.approx(-(TRUCK[10] - TRUCK[20]))
-    assert truck["partner_value"] == pytest.approx(1e5 / 1.1 - 1e5 / 1.2)
-    assert relief["direction"] == "last" and relief["party"] == "partner"
-    assert relief["home_value"] == pytest.approx(200_000) and relief["partner_value"] == pytest.approx(9_000)
-    assert relief["trade"] == "win-win"
-    assert sold["direction"] == "last" and sold["size"] == pytest.approx(50)
-    assert sold["home_value"] == pytest.approx(500_000) and sold["partner_value"] == pytest.approx(30_000)
-    assert sold["home_per_unit"] == pytest.approx(10_000) and sold["partner_per_unit"] == pytest.approx(600)
-    assert all(row["status"] == "ok" and row["verified"] for row in rows.values())
+    assert (car.direction, car.with_setting, car.without_setting) == ("next", "flat 10.0%", "flat 20.0%")
+    assert car.deficit_change == pytest.approx(CAR[10] - CAR[20])
+    assert car.home_value == pytest.approx(-(CAR[10] - CAR[20]))
+    assert car.partner_value == pytest.approx(1e6 / 1.1 - 1e6 / 1.2)
+    assert car.trade == "costly" and car.party == "home"
+    assert truck.home_value == pytest.approx(-(TRUCK[10] - TRUCK[20]))
+    assert truck.partner_value == pytest.approx(1e5 / 1.1 - 1e5 / 1.2)
+    assert relief.direction == "last" and relief.party == "partner"
+    assert relief.home_value == pytest.approx(200_000) and relief.partner_value == pytest.approx(9_000)
+    assert relief.trade == "win-win"
+    assert sold.direction == "last" and sold.size == pytest.approx(50)
+    assert sold.home_value == pytest.approx(500_000) and sold.partner_value == pytest.approx(30_000)
+    assert sold.home_per_unit == pytest.approx(10_000) and sold.partner_per_unit == pytest.approx(600)
+    assert all(row.status == "ok" and row.verified for row in rows.values())
 
 
 def test_values_agree_with_solving_the_forced_instance(tmp_path, priced):
@@ -78,21 +78,21 @@ def test_values_agree_with_solving_the_forced_instance(tmp_path, priced):
         return {p: forced.metric(f"{p}_payoff").deal for p in ("home", "partner")}
     best = {p: r.metric(f"{p}_payoff").deal for p in ("home", "partner")}
     cut = payoffs({"tariff": {"car": q(10, "%")}})                       # next step: with = forced
-    assert rows["tariff.car"]["home_value"] == pytest.approx(cut["home"] - best["home"])
-    assert rows["tariff.car"]["partner_value"] == pytest.approx(cut["partner"] - best["partner"])
+    assert rows["tariff.car"].home_value == pytest.approx(cut["home"] - best["home"])
+    assert rows["tariff.car"].partner_value == pytest.approx(cut["partner"] - best["partner"])
     withdrawn = payoffs({"ntb": {"standards": False}})                  # last step: without = forced
-    assert rows["ntb.standards"]["home_value"] == pytest.approx(best["home"] - withdrawn["home"])
-    assert rows["ntb.standards"]["partner_value"] == pytest.approx(best["partner"] - withdrawn["partner"])
+    assert rows["ntb.standards"].home_value == pytest.approx(best["home"] - withdrawn["home"])
+    assert rows["ntb.standards"].partner_value == pytest.approx(best["partner"] - withdrawn["partner"])
     none_sold = payoffs({"commitments": {"dealers": {"car": q(0, "vehicles")}}})
-    assert rows["commitment.dealers.car"]["partner_value"] == pytest.approx(best["partner"] - none_sold["partner"])
+    assert rows["commitment.dealers.car"].partner_value == pytest.approx(best["partner"] - none_sold["partner"])
 
 
 def test_a_lever_the_instance_fixes_is_not_priced(tmp_path):
     inst = tiny(tmp_path, {**CASE, "fixed_levers": {"tariff": {"truck": q(10, "%")}}})
     r = solve_instance(inst)
-    rows = {row["lever"]: row for row in r.concession_values["rows"]}
-    assert rows["tariff.truck"]["status"] == "fixed" and rows["tariff.truck"]["home_value"] is None
-    assert rows["tariff.car"]["status"] == "ok"
+    rows = {row.lever: row for row in r.concession_values.rows}
+    assert rows["tariff.truck"].status == "fixed" and rows["tariff.truck"].home_value is None
+    assert rows["tariff.car"].status == "ok"
 
 
 def test_a_step_a_red_line_forbids_falls_back_to_the_other_direction(tmp_path):
@@ -102,17 +102,17 @@ def test_a_step_a_red_line_forbids_falls_back_to_the_other_direction(tmp_path):
         "party": "partner", "label": "cars at most 10%", "reason": "test", "metric": "tariff_rate",
         "index": "car", "sense": "<=", "bound": q(10, "%")}}})
     r = solve_instance(inst)
-    row = next(x for x in r.concession_values["rows"] if x["lever"] == "tariff.car")
-    assert row["direction"] == "next" and (row["without_setting"], row["with_setting"]) == ("flat 10.0%", "flat 0.0%")
-    assert "leaves no deal that satisfies every constraint" in row["note"]
-    assert row["home_value"] == pytest.approx(-(CAR[0] - CAR[10]))
+    row = next(x for x in r.concession_values.rows if x.lever == "tariff.car")
+    assert row.direction == "next" and (row.without_setting, row.with_setting) == ("flat 10.0%", "flat 0.0%")
+    assert "leaves no deal that satisfies every constraint" in row.note
+    assert row.home_value == pytest.approx(-(CAR[0] - CAR[10]))
 
 
 def test_run_writes_the_table_chart_and_json(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(write(tmp_path, CASE)), "--out", str(out)]) == 0
     saved = json.loads((out / "results.json").read_text())
-    assert {row["lever"] for row in saved["extras"]["concession_values"]["rows"]} == {
+    assert {row["lever"] for row in saved["concession_values"]["rows"]} == {
         "tariff.car", "tariff.truck", "ntb.standards", "commitment.dealers.car"}
     report = (out / "report.md").read_text()
     assert "## What each concession is worth to each side" in report and "concession_values.svg" in report
@@ -124,7 +124,7 @@ def test_run_writes_the_table_chart_and_json(tmp_path, capsys):
 def test_the_rule_skips_other_objectives(tmp_path):
     r = solve_instance(tiny(tmp_path, {**CASE, "settings": {"objective": "weighted",
                                                             "objective_weights": {"deficit": -1}}}))
-    assert "min_deficit objective" in r.concession_values["skipped"]
+    assert "min_deficit objective" in r.concession_values.skipped
 
 
 def test_concession_values_directly(tmp_path, priced):
@@ -134,11 +134,11 @@ def test_concession_values_directly(tmp_path, priced):
     from model.data.instance import Deal
     deal = Deal(tariff={"car": "flat_20", "truck": "flat_20"}, commitments={("dealers", "car"): 50.0},
                 ntb={"standards": True})
-    rows = {row["lever"]: row for row in concession_values(NegotiationModel(inst), deal)["rows"]}
+    rows = {row.lever: row for row in concession_values(NegotiationModel(inst), deal).rows}
     sold, relief = rows["commitment.dealers.car"], rows["ntb.standards"]
-    assert sold["home_value"] == pytest.approx(500_000) and sold["partner_value"] == pytest.approx(30_000)
-    assert relief["home_value"] == pytest.approx(200_000) and relief["partner_value"] == pytest.approx(9_000)
-    assert rows["tariff.car"]["home_value"] == pytest.approx(-(CAR[10] - CAR[20]))
+    assert sold.home_value == pytest.approx(500_000) and sold.partner_value == pytest.approx(30_000)
+    assert relief.home_value == pytest.approx(200_000) and relief.partner_value == pytest.approx(9_000)
+    assert rows["tariff.car"].home_value == pytest.approx(-(CAR[10] - CAR[20]))
 
 
 @pytest.mark.parametrize("giver, home, partner, reading", [

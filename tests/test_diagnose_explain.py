@@ -23,12 +23,12 @@ def test_single_red_line_infeasibility_is_diagnosed_as_that_line(tmp_path):
     r = solve_instance(tiny(tmp_path, DEFICIT_CAP))
     assert r.status == "infeasible"
     d = r.diagnosis
-    assert d["status"] == "relaxable"
-    assert [x["name"] for x in d["relaxations"]] == ["red_line[cap]"]
-    assert d["relaxations"][0]["amount"] == pytest.approx(1_000_000)
-    assert d["deal"]["deficit"] == pytest.approx(10_000_000)
-    assert d["verification_of_relaxed_deal"] <= 1e-6
-    assert any(x["name"] == "red_line[cap]" for x in d["iis"])
+    assert d.status == "relaxable"
+    assert [x.name for x in d.relaxations] == ["red_line[cap]"]
+    assert d.relaxations[0].amount == pytest.approx(1_000_000)
+    assert d.deal["deficit"] == pytest.approx(10_000_000)
+    assert d.verification_of_relaxed_deal <= 1e-6
+    assert any(x.name == "red_line[cap]" for x in d.iis)
 
 
 @pytest.mark.parametrize("bound, status", [(-5, "infeasible"), (5, "optimal")])
@@ -42,8 +42,8 @@ def test_red_line_on_a_metric_with_no_terms(tmp_path, bound, status):
     r = solve_instance(tiny(tmp_path, red))
     assert r.status == status
     if status == "infeasible":
-        assert [x["name"] for x in r.diagnosis["relaxations"]] == ["red_line[third]"]
-        assert r.diagnosis["relaxations"][0]["amount"] == pytest.approx(5_000_000)
+        assert [x.name for x in r.diagnosis.relaxations] == ["red_line[third]"]
+        assert r.diagnosis.relaxations[0].amount == pytest.approx(5_000_000)
 
 
 def test_infeasible_exit_code_differs_from_bad_input(tmp_path, capsys):
@@ -60,9 +60,9 @@ def test_no_zopa_example_is_diagnosed(tmp_path):
     r = solve_instance(load(ROOT / "instances" / "no_zopa_example.yaml"))
     assert r.status == "infeasible"
     d = r.diagnosis
-    assert d["status"] == "relaxable" and d["relaxations"]
-    assert any(x["kind"] == "red_line" for x in d["relaxations"])
-    assert d["verification_of_relaxed_deal"] <= 1e-6
+    assert d.status == "relaxable" and d.relaxations
+    assert any(x.kind == "red_line" for x in d.relaxations)
+    assert d.verification_of_relaxed_deal <= 1e-6
 
 
 def _deficit(tmp_path, overrides):
@@ -90,7 +90,7 @@ def test_shadow_price_matches_finite_difference(tmp_path, case, family, field, s
     change = (r.metric("deficit").deal - _deficit(tmp_path, bumped)) / step
     assert change == pytest.approx(row.relaxation_value, rel=1e-6)
     # and the sentence says it in the instance's words and units
-    sentence = next(e for e in r.explanations if e["name"] == family)["sentence"]
+    sentence = next(e for e in r.explanations if e.name == family).sentence
     assert row.label in sentence and "1,000 vehicles" in sentence and "$10.0 M" in sentence
 
 
@@ -98,8 +98,8 @@ def test_ranging_brackets_the_bound_and_the_rate_holds_inside(tmp_path):
     """Ceiling 30 binds; the channel's capacity 50 ends the rate: the interval's top is 50."""
     case = {"segments": {"car": {"partner_ceiling": q(30, "vehicles")}}}
     r = solve_instance(tiny(tmp_path, case))
-    rng = next(b for b in r.ranging["bounds"] if b["name"] == "buyer_ceiling[car]")
-    assert rng["low"] <= 30 <= rng["high"]
-    assert rng["high"] == pytest.approx(50)
+    rng = next(b for b in r.ranging.bounds if b.name == "buyer_ceiling[car]")
+    assert rng.low <= 30 <= rng.high
+    assert rng.high == pytest.approx(50)
     inside = _deficit(tmp_path, {"segments": {"car": {"partner_ceiling": q(45, "vehicles")}}})
     assert (r.metric("deficit").deal - inside) / 15 == pytest.approx(10_000)

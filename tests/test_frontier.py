@@ -23,26 +23,26 @@ def test_points_are_verified_monotone_and_non_dominated(toyota_frontier):
     _, f = toyota_frontier
     pts = f.points
     assert f.status == "ok" and len(pts) >= 3
-    assert all(p["verified"] for p in pts)
+    assert all(p.verified for p in pts)
     for a, b in zip(pts, pts[1:]):      # deficit rises, partner payoff rises: a trade-off
-        assert b["deficit"] > a["deficit"] and b["partner_payoff"] > a["partner_payoff"]
+        assert b.deficit > a.deficit and b.partner_payoff > a.partner_payoff
     for p in pts:
-        assert not any(o is not p and o["deficit"] <= p["deficit"] and o["partner_payoff"] >= p["partner_payoff"]
+        assert not any(o is not p and o.deficit <= p.deficit and o.partner_payoff >= p.partner_payoff
                        for o in pts)
 
 
 def test_min_deficit_deal_is_the_home_end(toyota_frontier):
     inst, f = toyota_frontier
     r = solve_instance(inst)
-    assert f.points[0]["deficit"] == pytest.approx(r.metric("deficit").deal, rel=1e-7)
-    assert f.points[0]["partner_payoff"] == pytest.approx(r.metric("partner_payoff").deal, rel=1e-6)
-    assert f.zopa["deficit"]["low"] == f.points[0]["deficit"]
+    assert f.points[0].deficit == pytest.approx(r.metric("deficit").deal, rel=1e-7)
+    assert f.points[0].partner_payoff == pytest.approx(r.metric("partner_payoff").deal, rel=1e-6)
+    assert f.zopa.deficit.low == f.points[0].deficit
 
 
 def test_every_frontier_deal_is_in_the_zopa(toyota_frontier):
     """Participation is on: both gains over no deal are >= 0 at every point."""
     _, f = toyota_frontier
-    assert all(p["home_gain"] >= -1 and p["partner_gain"] >= -1 for p in f.points)
+    assert all(p.home_gain >= -1 and p.partner_gain >= -1 for p in f.points)
 
 
 def test_no_zopa_reports_the_participation_shortfall(tmp_path):
@@ -62,9 +62,9 @@ def test_no_zopa_reports_the_participation_shortfall(tmp_path):
                                    "metric": "deficit", "sense": "<=", "bound": q(99, "%"), "relative_to": "no_deal"}}}
     f = compute_frontier(NegotiationModel(tiny(tmp_path, case)), 3)
     assert f.status == "no_zopa"
-    assert f.shortfall["kind"] == "participation"
-    assert f.shortfall["total"] == pytest.approx(1_000_000 - (100_000 / 1.1 - 100_000 / 1.2))
-    assert set(f.shortfall["by_party"]) == {"partner"}
+    assert f.shortfall.kind == "participation"
+    assert f.shortfall.total == pytest.approx(1_000_000 - (100_000 / 1.1 - 100_000 / 1.2))
+    assert set(f.shortfall.by_party) == {"partner"}
 
 
 def test_frontier_command_writes_csv_chart_and_report(tmp_path, capsys):

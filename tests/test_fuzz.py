@@ -74,7 +74,7 @@ def test_mutated_instances_fail_clearly_or_solve_verified(tmp_path, capsys, path
     names = {p.name for p in out.iterdir() if not p.name.startswith(".")}
     assert EXPECTED_FILES <= names and all(n.endswith(".svg") for n in names - EXPECTED_FILES - CONCESSION_FILES)  # complete
     results = json.loads((out / "results.json").read_text())
-    priced = any(r["status"] == "ok" for r in results["extras"].get("concession_values", {}).get("rows", []))
+    priced = any(r["status"] == "ok" for r in (results.get("concession_values") or {}).get("rows", []))
     data_files = {n for n in names if not n.endswith(".svg")}       # charts: one .svg each, as drawn
     assert data_files == EXPECTED_FILES | ({"concession_values.csv"} if priced else set())    # complete, never partial
     assert ("concession_values.svg" in names) == priced
@@ -341,12 +341,12 @@ def test_any_text_in_results_renders_in_every_format(tmp_path, solved, texts):
     terminal summary, report.md, the CSV files and the charts."""
     from dataclasses import replace
 
-    from model.jobs import analyse  # noqa: F401  (the same import path as the commands)
+    import model.jobs  # noqa: F401  (the same import path as the commands)
     from model.reporting.report_files import write_report
     from model.reporting.terminal import run_summary
     title, home, partner, lever, constraint, metric = texts
-    r = replace(solved, instance={**solved.instance, "title": title, "question": title + "?",
-                                  "parties": {"home": home, "partner": partner}},
+    r = replace(solved, instance=replace(solved.instance, title=title, question=title + "?",
+                                         parties={"home": home, "partner": partner}),
                 levers=[replace(lv, label=lever + lv.label) for lv in solved.levers],
                 constraints=[replace(c, label=constraint + c.label) for c in solved.constraints],
                 metrics=[replace(m, label=metric + m.label) for m in solved.metrics])

@@ -144,23 +144,22 @@ def key_figures(name: str, results: dict | None, page: Path) -> list[str]:
         deficits = [float(r[5]) for r in rows if r[0] == "metric" and r[1] == "deficit"]
         return [money(v) for v in deficits] + ["What it did to the deal", "What changed in the inputs"]
     figures = deficit_figures(results)
-    extras = results["extras"]
     if name in ("run", "fixed", "frontier"):
         figures += ["The deal", "What holds the deficit up", "United States", "Japan"]
         top = next(c for c in results["constraints"] if c["name"] == "red_line[japan_production_loss]")
         figures.append(top["label"])
     if name == "fixed":
-        figures += ["The fixed terms", money(extras["free_optimum"]["cost"])]
+        figures += ["The fixed terms", money(results["free_optimum"]["cost"])]
     if name in ("run", "frontier"):
-        z = extras["frontier"]["zopa"]["deficit"]
+        z = results["frontier"]["zopa"]["deficit"]
         figures += [money(z["low"]), money(z["high"]), "Nash deal"]
     if name == "no_deal":
         figures += ["No deal", "Why there is no deal", "Each party alone", "United States alone", "Japan alone"]
-        figures += [x["label"] for x in extras["diagnosis"]["relaxations"][:1]]
+        figures += [x["label"] for x in results["diagnosis"]["relaxations"][:1]]
     if name == "sweep":
-        figures += ["Robustness", money(extras["sweep"]["quantiles"]["deficit"]["q50"]), "What moves the deficit most"]
+        figures += ["Robustness", money(results["sweep"]["quantiles"]["deficit"]["q50"]), "What moves the deficit most"]
     if name == "grid":
-        figures += ["By grid point"] + [money(g["deficit"]) for g in extras["sweep"]["grid"] if g["deficit"]]
+        figures += ["By grid point"] + [money(g["deficit"]) for g in results["sweep"]["grid"] if g["deficit"]]
     return figures
 
 

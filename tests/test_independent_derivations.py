@@ -172,11 +172,11 @@ def test_headline_figures_rederived(path):
         if inst.settings.participation:
             assert gain >= -1e-6 * max(1.0, abs(payoff.no_deal)), party
     if inst.third_countries:        # trade diversion: minus the change in third-country imports
-        summary = r.diversion["deal_vs_no_deal"]
-        assert summary["diversion"]["value"] == pytest.approx(
+        summary = r.diversion
+        assert summary.diversion.value == pytest.approx(
             -(deal["third_imports_value"] - no_deal["third_imports_value"]), rel=REL, abs=1e-3)
-        assert summary["partner"]["value"] == pytest.approx(deal["imports_value"] - no_deal["imports_value"],
-                                                            rel=REL, abs=1e-3)
+        assert summary.partner.value == pytest.approx(deal["imports_value"] - no_deal["imports_value"],
+                                                 rel=REL, abs=1e-3)
 
 
 def test_baseline_deficit_is_the_data(tmp_path):

@@ -54,7 +54,7 @@ def test_equal_weights_give_the_midpoint_of_the_gains(tmp_path):
     g = gains(r)
     assert g["home"] == pytest.approx((V * G / C - L) / 2, rel=NASH_REL)
     assert g["partner"] == pytest.approx((G - C * L / V) / 2, rel=NASH_REL)
-    assert r.stages.nash["relative_gap"] <= 1e-6
+    assert r.stages.nash.relative_gap <= 1e-6
 
 
 def test_unequal_weights_split_the_gains_in_proportion(tmp_path):

@@ -43,7 +43,7 @@ def test_first_screen_says_what_each_side_gives(default_run):
     md = (out / "report.md").read_text()
     screen = first_screen(md)
     assert screen.index("**The question.**") < screen.index("## The deal") < screen.index("**The balances**")
-    ctx = {(c["name"], c["index"]): c for c in r.lever_context}
+    ctx = {(c.name, c.index): c for c in r.lever_context}
     home = next(line for line in screen.splitlines() if line.startswith("- **United States**:"))
     partner = next(line for line in screen.splitlines() if line.startswith("- **Japan**:"))
     for lv in r.levers:
@@ -52,11 +52,11 @@ def test_first_screen_says_what_each_side_gives(default_run):
             continue
         c = ctx[(lv.name, lv.index)]
         if lv.name == "tariff":                     # every tariff line, its rate and the no-deal rate
-            assert f"on {c['group']} at {lv.value:.1%}" in home
+            assert f"on {c.group} at {lv.value:.1%}" in home
         elif lv.value > 0 and lv.name in ("commitment", "production_shift"):
-            assert c["group"].split(" (")[0] in partner     # each dealer network and maker, in its own words
+            assert c.group.split(" (")[0] in partner     # each dealer network and maker, in its own words
         elif lv.value > 0 and lv.name == "purchase":
-            assert c["group"] in partner
+            assert c.group in partner
         elif lv.value > 0 and lv.name == "ntb_relief":
             assert lv.label.replace("Japan ", "", 1) in partner
 
@@ -85,10 +85,10 @@ def test_report_md_is_short_with_the_provenance_appendix_grouped_by_source(defau
     md = (out / "report.md").read_text()
     body, appendix = md.split("\n# Appendix\n", 1)
     assert len(body.splitlines()) <= 130
-    assumed = [i for i in r.inputs if i["kind"] == "assumption"]
+    assumed = [i for i in r.inputs if i.kind == "assumption"]
     head = appendix.strip().splitlines()[0]
     assert head == f"## Where the numbers come from: {len(assumed)} of {len(r.inputs)} inputs are assumptions"
-    for reason in {i["citation"] for i in assumed}:
+    for reason in {i.citation for i in assumed}:
         assert md.count(reason) == 1, reason                     # each reason once
     assert "data.md" not in md                                   # no file users do not have
     # units as people write them; the calibration year from the instance
@@ -105,8 +105,8 @@ def test_charts_are_files_linked_from_the_markdown_and_inlined_in_the_page(defau
     for name in ("bridge", "levers", "frontier"):
         assert (out / f"{name}.svg").read_text().startswith("<?xml")
         assert f"]({name}.svg)" in md and f'data-chart="{name}"' in html
-    assert r.frontier["status"] == "ok" and "`run` adds 5 frontier points" in md
-    assert {"min-deficit deal", "Nash deal"} <= set(r.frontier["marks"])
+    assert r.frontier.status == "ok" and "`run` adds 5 frontier points" in md
+    assert {"min-deficit deal", "Nash deal"} <= set(r.frontier.marks)
 
 
 def test_csv_and_workbook_hold_one_key_per_column_text_as_text_and_named_signs(default_run):
@@ -140,7 +140,7 @@ def test_fixed_terms_say_what_they_cost_against_the_free_optimum(tmp_path):
         mp.setattr("builtins.print", lambda *a, **k: lines.append(" ".join(str(x) for x in a)))
         assert main(["run", str(path), "--out", str(tmp_path / "o")]) == 0
     results = json.loads((tmp_path / "o" / "results.json").read_text())
-    f = results["extras"]["free_optimum"]
+    f = results["free_optimum"]
     assert f["free"] == pytest.approx(10_000_000, rel=1e-6)
     assert f["cost"] == pytest.approx(10_000_000 - 1000 * 10_000 / 1.2 + 1000 * 10_000 - 10_000_000, rel=1e-6)
     md = (tmp_path / "o" / "report.md").read_text()
@@ -165,18 +165,18 @@ def test_diagnosis_overall_and_for_each_party_alone(tmp_path):
     r = solve_instance(tiny(tmp_path, DEFICIT_CAP))
     d = r.diagnosis
     least = 1000 / 1.1 * 10_000 + 100 / 1.2 * 20_000
-    assert [x["name"] for x in d["relaxations"]] == ["red_line[cap]"]
-    assert d["relaxations"][0]["amount"] == pytest.approx(least - 9e6, rel=1e-6)
-    assert d["steps"]["USD"] == 1e8 and d["levers"] and d["verification_of_relaxed_deal"] <= 1e-6
-    home, partner = d["by_party"]["home"], d["by_party"]["partner"]
-    assert home["status"] == "relaxable" and [x["name"] for x in home["relaxations"]] == ["red_line[cap]"]
-    assert home["verification_of_relaxed_deal"] <= 1e-6 and home["levers"]
-    assert partner["status"] == "not_relaxable"
-    assert {x["name"].split("[")[0] for x in d["iis"]} <= {"red_line", "buyer_ceiling", "channel_capacity"}
-    assert "red_line[cap]" in {x["name"] for x in d["iis"]}
+    assert [x.name for x in d.relaxations] == ["red_line[cap]"]
+    assert d.relaxations[0].amount == pytest.approx(least - 9e6, rel=1e-6)
+    assert d.steps["USD"] == 1e8 and d.levers and d.verification_of_relaxed_deal <= 1e-6
+    home, partner = d.by_party["home"], d.by_party["partner"]
+    assert home.status == "relaxable" and [x.name for x in home.relaxations] == ["red_line[cap]"]
+    assert home.verification_of_relaxed_deal <= 1e-6 and home.levers
+    assert partner.status == "not_relaxable"
+    assert {x.name.split("[")[0] for x in d.iis} <= {"red_line", "buyer_ceiling", "channel_capacity"}
+    assert "red_line[cap]" in {x.name for x in d.iis}
     labels = {c.name: c.label for c in solve_instance(tiny(tmp_path)).constraints} | {"red_line[cap]": "Home: deficit "
                                                                                     "at most $9 M"}
-    assert all(x["label"] == labels.get(x["name"], x["label"]) and "[" not in x["label"] for x in d["iis"])
+    assert all(x.label == labels.get(x.name, x.label) and "[" not in x.label for x in d.iis)
 
 
 def test_relaxation_steps_are_stated_and_settable(tmp_path):
@@ -186,7 +186,7 @@ def test_relaxation_steps_are_stated_and_settable(tmp_path):
     path = str(ROOT / "instances" / "no_zopa_example.yaml")
     assert main(["run", path, "--out", str(tmp_path / "a")]) == 3
     assert main(["run", path, "--out", str(tmp_path / "b"), "--relax-step", "USD=1e11"]) == 3
-    a, b = (json.loads((tmp_path / x / "results.json").read_text())["extras"]["diagnosis"] for x in "ab")
+    a, b = (json.loads((tmp_path / x / "results.json").read_text())["diagnosis"] for x in "ab")
     assert any(x["unit"] == "vehicles" for x in a["relaxations"])
     assert b["steps"]["USD"] == 1e11 and all(x["unit"] == "USD" for x in b["relaxations"])
     assert all(x["name"].split("[")[0] in ("red_line", "participation", "buyer_ceiling", "channel_capacity")
@@ -254,11 +254,14 @@ def test_a_relaxed_deal_names_at_most_twenty_levers():
     """A large infeasible instance's relaxed deal has hundreds of levers: the text names the
     first twenty and says how many more there are and where."""
     from model.reporting.explanations import LISTED_LEVERS, _levers
-    block = {"levers": [{"label": f"line {i}", "unit": "yes/no", "value": 1} for i in range(LISTED_LEVERS + 5)]}
-    text = _levers(block)
+    from model.results.sections import DealLever, Relaxed
+    levers = [DealLever(name="switch", index=str(i), party="home", label=f"line {i}", unit="yes/no", value=1)
+              for i in range(LISTED_LEVERS + 5)]
+    text = _levers(Relaxed(scope="overall", status="relaxable", levers=levers))
     assert text.count("line ") == LISTED_LEVERS and text.endswith("and 5 more (every one is in results.json, "
-                                                                  "extras.diagnosis)")
-    assert _levers({"levers": block["levers"][:3]}) == "line 0: yes; line 1: yes; line 2: yes"
+                                                                  "under diagnosis)")
+    assert _levers(Relaxed(scope="overall", status="relaxable", levers=levers[:3])) == \
+        "line 0: yes; line 1: yes; line 2: yes"
 
 
 def test_chart_labels_with_control_characters_draw():

@@ -76,12 +76,12 @@ def test_a_badly_scaled_input_is_named_before_solving(tmp_path):
     r = solve_instance(tiny(tmp_path, {"segments": {"car": {"partner_ceiling": q(40, "vehicles")}},
                                        "channels": {"dealers": {"unit_value": {"car": q(1e-9, "USD/vehicle")}}}}))
     info = r.stages.coefficients
-    assert not info["ok"] and info["min"] < 1e-7
-    assert "commitment[dealers,car]" in info["smallest"]["variable"]
+    assert not info.ok and info.min < 1e-7
+    assert "commitment[dealers,car]" in info.smallest.variable
     assert any("commitment[dealers,car]" in w for w in r.warnings)
 
 
 def test_a_well_scaled_instance_has_no_warning(tmp_path):
     r = solve_instance(tiny(tmp_path, lng("Btu", 1e6)))
-    assert r.stages.coefficients["ok"]
+    assert r.stages.coefficients.ok
     assert not any("numerically risky" in w for w in r.warnings)

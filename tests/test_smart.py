@@ -60,11 +60,11 @@ def test_smart_creation_diversion_revenue_and_welfare_with_one_rival(tmp_path):
     table = option_table(inst)
     before, after = (evaluate(inst, Deal(tariff={"car": f"flat_{t}"}), table) for t in (10, 5))
     d = trade_diversion(inst, after, before)
-    assert d["creation"]["value"] == pytest.approx(TC, rel=1e-12)
-    assert d["diversion"]["value"] == pytest.approx(TD, rel=1e-12)
-    assert d["creation"]["value"] == pytest.approx(68.18e6, abs=0.01e6)
-    assert d["diversion"]["value"] == pytest.approx(32.97e6, abs=0.01e6)
-    assert d["partner"]["value"] == pytest.approx(TC + TD, rel=1e-12)
+    assert d.creation.value == pytest.approx(TC, rel=1e-12)
+    assert d.diversion.value == pytest.approx(TD, rel=1e-12)
+    assert d.creation.value == pytest.approx(68.18e6, abs=0.01e6)
+    assert d.diversion.value == pytest.approx(32.97e6, abs=0.01e6)
+    assert d.partner.value == pytest.approx(TC + TD, rel=1e-12)
     revenue = 0.05 * (1e9 + TC + TD) + 0.1 * (1e9 - TD) - 0.1 * 2e9
     assert after["tariff_revenue_change"] == pytest.approx(revenue, rel=1e-12)
     smart_welfare = 0.5 * 0.05 * TC

@@ -265,12 +265,12 @@ def test_the_supply_curves_instance_derives_its_pass_through_and_the_default_imp
     assert out.pass_through == pytest.approx(0.388, abs=5e-4)
     assert out.pass_through_imposed is None
     r = solve_instance(inst)
-    cars = next(x for x in r.pass_through["no_deal"] if x["line"] == "cars")
-    assert cars["set_by"] == "supply curve" and not cars["imposed"]
+    cars = next(x for x in r.pass_through.no_deal if x.line == "cars")
+    assert cars.set_by == "supply curve" and not cars.imposed
     text = report_markdown(r)
     assert "## Pass-through" in text and "imposed by the instance" not in text
     default = solve_instance(load_instance(root / "instances" / "toyota_2025.yaml"))
-    assert all(x["imposed"] and x["imposed_value"] == pytest.approx(0.5) for x in default.pass_through["deal"])
+    assert all(x.imposed and x.imposed_value == pytest.approx(0.5) for x in default.pass_through.deal)
     assert "the pass-through is imposed by the instance" in report_markdown(default)
 
 

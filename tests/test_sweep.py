@@ -49,17 +49,17 @@ def test_constructed_quantiles(tmp_path):
     deficits = [r["metrics"]["deficit"] for r in result.rows]
     expected = [m0 / 1.2 * 10_000 + 100 / 1.2 * 20_000 for m0 in (600, 1200, 1800, 2400, 3000)]
     assert deficits == pytest.approx(expected, rel=1e-9)
-    qs = result.summary["quantiles"]["deficit"]
-    assert qs["q05"] == pytest.approx(7_666_666.6667, rel=1e-9)
-    assert qs["q25"] == pytest.approx(11_666_666.6667, rel=1e-9)
-    assert qs["q50"] == pytest.approx(16_666_666.6667, rel=1e-9)
-    assert qs["q75"] == pytest.approx(21_666_666.6667, rel=1e-9)
-    assert qs["q95"] == pytest.approx(25_666_666.6667, rel=1e-9)
-    assert qs["mean"] == pytest.approx(16_666_666.6667, rel=1e-9)
+    qs = result.summary.quantiles["deficit"]
+    assert qs.q05 == pytest.approx(7_666_666.6667, rel=1e-9)
+    assert qs.q25 == pytest.approx(11_666_666.6667, rel=1e-9)
+    assert qs.q50 == pytest.approx(16_666_666.6667, rel=1e-9)
+    assert qs.q75 == pytest.approx(21_666_666.6667, rel=1e-9)
+    assert qs.q95 == pytest.approx(25_666_666.6667, rel=1e-9)
+    assert qs.mean == pytest.approx(16_666_666.6667, rel=1e-9)
     # Every draw chose 20% on both segments: each option's share is 1.
-    shares = {(x["lever"], x["choice"]): x["share"] for x in result.summary["levers"]}
+    shares = {(x.lever, x.choice): x.share for x in result.summary.levers}
     assert shares[("tariff.car", "flat_20")] == 1.0 and shares[("tariff.truck", "flat_20")] == 1.0
-    assert [g["deficit"]["q50"] for g in result.summary["by_grid_point"]] == pytest.approx(expected, rel=1e-9)
+    assert [g.deficit.q50 for g in result.summary.by_grid_point] == pytest.approx(expected, rel=1e-9)
 
 
 def test_quantiles_of_one_to_101():
@@ -82,7 +82,7 @@ def test_same_seed_same_csv_with_local_dask_cluster(tmp_path):
     assert len(serial.rows) == 24
     assert sweep_csv(serial) == sweep_csv(distributed)
     assert all(r["verified"] and r["status"] == "optimal" for r in serial.rows)
-    assert serial.summary["verified"] == 24 and serial.summary["max_violation"] <= 1e-6
+    assert serial.summary.verified == 24 and serial.summary.max_violation <= 1e-6
     assert "Dask" in distributed.engine
     # A different seed draws different inputs.
     other = run_sweep(inst, Plan(params=plan.params, samples=12, seed=8), progress=False)

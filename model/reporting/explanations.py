@@ -7,6 +7,7 @@ from model.formatting import money, value
 from model.reporting.markdown_table import table
 from model.reporting.words import amount, group_labels, possessive, rate_setting
 from model.results import Results
+from model.results.sections import Diagnosis, Relaxed
 
 
 def ranging_section(r: Results) -> str:
@@ -68,7 +69,7 @@ def _deal_words(r: Results, block: dict) -> str:
 LISTED_LEVERS = 20      # a relaxed deal's levers named in the text; results.json holds them all
 
 
-def _levers(block: dict) -> str:
+def _levers(block: Diagnosis | Relaxed) -> str:
     out, levers = [], block.levers
     for lv in levers[:LISTED_LEVERS]:
         if lv.unit == "fraction":
