@@ -212,7 +212,7 @@ class Comparison:
     statuses: list[str]
     inputs: list[InputDiff]
     outcomes: list[OutcomeRow]
-    diversion: list[dict | None] = field(default_factory=list)   # per instance: creation and diversion, deal vs no deal
+    diversion: list[Diversion | None] = field(default_factory=list)   # per instance: creation and diversion, deal vs no deal
     instance_names: list[str] = field(default_factory=list)      # each instance's own `name`, repeats and all
 
 

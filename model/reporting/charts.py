@@ -78,6 +78,11 @@ def wrap(text: str, width: int = WRAP, lines: int = 3) -> str:
     return "\n".join(parts)
 
 
+def _difference(v: float | None, reference: float | None) -> float:
+    """v - reference; 0 where either is missing (an instance without a deal draws no bar)."""
+    return 0.0 if v is None or reference is None else v - reference
+
+
 def bn(v: float | None) -> float:
     return 0.0 if v is None else v / 1e9
 
@@ -176,7 +181,8 @@ def lever_series(r) -> tuple[list[tuple], list[tuple], list[tuple]]:
     actually paid on each line; the volume through each dealer network and each maker's shift
     (summed over segments); the value of each purchase (USD)."""
     ctx = {(c.name, c.index): c for c in r.lever_context}
-    tariffs, volumes, purchases = [], {}, []
+    tariffs, purchases = [], []
+    volumes: dict[tuple[str, str], tuple[str, float, float, float]] = {}
     for lv in r.levers:
         c = ctx.get((lv.name, lv.index)) or LeverContext(lv.name, lv.index, "", "")
         if lv.name in ("tariff", "partner_tariff"):
@@ -460,7 +466,7 @@ def compare_chart(names: list[str], metrics: list[tuple[str, list[float | None]]
     if two:
         right = axes[0, 1]
         for j in range(1, len(names)):
-            deltas = [0.0 if vals[j] is None or vals[0] is None else (vals[j] - vals[0]) / 1e6 for _, vals in metrics]
+            deltas = [_difference(vals[j], vals[0]) / 1e6 for _, vals in metrics]
             right.barh(slot(j, len(names)), deltas, height=width * 0.95, color=palette[j % len(palette)])
         right.set_xlabel(wrap(f"USD M a year, difference from {names[0]}", 50), fontsize=8)
         right.set_title("Difference from the first instance", fontsize=9, loc="left")

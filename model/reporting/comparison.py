@@ -255,10 +255,10 @@ def terminal_table(c: Comparison) -> str:
     widths = [max(len(str(r[j])) for r in [header, *rows]) for j in range(len(header))]
     lines = ["  ".join(str(cell).ljust(widths[0]) if j == 0 else str(cell).rjust(widths[j])
                        for j, cell in enumerate(row)) for row in [header, *rows]]
-    levers = sum(1 for o in c.outcomes if o.section == "lever" and _differs(o))
-    n, k = len(c.inputs), len(input_groups(c))
-    lines.append(f"{n} input field{'s' if n != 1 else ''} differ{'s' if n == 1 else ''} ({k} object{'s' if k != 1 else ''}); "
-                 f"{levers} lever{'s' if levers != 1 else ''} differ{'s' if levers == 1 else ''}")
+    moved = sum(1 for o in c.outcomes if o.section == "lever" and _differs(o))
+    n, groups = len(c.inputs), len(input_groups(c))
+    lines.append(f"{n} input field{'s' if n != 1 else ''} differ{'s' if n == 1 else ''} ({groups} object{'s' if groups != 1 else ''}); "
+                 f"{moved} lever{'s' if moved != 1 else ''} differ{'s' if moved == 1 else ''}")
     return "\n".join(line.rstrip() for line in lines)
 
 

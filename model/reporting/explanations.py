@@ -32,7 +32,7 @@ def ranging_section(r: Results) -> str:
 
 # -- no deal ---------------------------------------------------------------------------------
 
-def _steps(d: dict) -> str:
+def _steps(d: Diagnosis) -> str:
     steps = d.steps or {}
     words = [("one percentage point" if u == "fraction" else value(v, u) if u == "USD" else amount(v, u))
              for u, v in steps.items()]
@@ -56,7 +56,7 @@ def group_moves(moves: list[str]) -> list[str]:
     return [f"{label}: from {move}" for move, labels in by_move.items() for label in group_labels(labels)]
 
 
-def _deal_words(r: Results, block: dict) -> str:
+def _deal_words(r: Results, block: Diagnosis | Relaxed) -> str:
     deal = block.deal
     if not deal:
         return ""

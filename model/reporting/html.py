@@ -53,7 +53,7 @@ def esc(x) -> str:
 NUMERIC = re.compile(r"^[-+]?\$?[-+]?[\d.,]+(\s?(bn|M|k|%|pp))?(\s|$|\()")
 
 
-def html_table(header: list[str], rows: list[list], num_cols: set[int] = frozenset(), row_class=None,
+def html_table(header: list[str], rows: list[list], num_cols: set[int] | frozenset[int] = frozenset(), row_class=None,
                cell=None) -> str:
     """A table; `cell(i, j, value)` may return (text, css class) for a cell (default: the
     value escaped, right-aligned in `num_cols`)."""
@@ -114,7 +114,8 @@ def markdown_html(text: str, charts: dict[str, str] | None = None) -> str:
                 out.append(markdown_html(rest, charts))
         elif all(re.match(r"^!\[[^\]]*\]\([^)]+\)$", line) for line in lines):
             for line in lines:
-                name = re.match(r"^!\[[^\]]*\]\(([^)]+)\)$", line).group(1).rsplit(".", 1)[0]
+                link = re.match(r"^!\[[^\]]*\]\(([^)]+)\)$", line)
+                name = link.group(1).rsplit(".", 1)[0] if link else ""
                 if name in charts:
                     out.append(inline_svg(charts[name], name))
         elif first.startswith("|"):

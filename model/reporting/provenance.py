@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from model.reporting.words import input_value
 from model.results import Results
+from model.results.core import InputRow
 
 MAX_LISTED = 24          # inputs of one source listed one by one; above, grouped by field
 
@@ -19,7 +20,7 @@ def provenance_section(r: Results) -> str:
     if not inputs:
         return ""
     assumed = sum(1 for i in inputs if i.kind == "assumption")
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str, list[InputRow]] = {}
     for i in inputs:
         groups.setdefault(i.source, []).append(i)
     order = sorted(groups, key=lambda k: (groups[k][0].kind != "assumption", -len(groups[k]), k))
@@ -40,12 +41,12 @@ def provenance_section(r: Results) -> str:
     return "\n".join(lines)
 
 
-def _inputs(rows: list[dict]) -> str:
+def _inputs(rows: list[InputRow]) -> str:
     n = len(rows)
     what = "1 input" if n == 1 else f"{n:,} inputs"
     if n <= MAX_LISTED:
         return f"{what}: " + "; ".join(f"`{i.path}` {input_value(i.path, i.value, i.unit)}" for i in rows)
-    fields: dict[tuple[str, str], list[dict]] = {}
+    fields: dict[tuple[str, str], list[InputRow]] = {}
     for i in rows:
         fields.setdefault((_pattern(i.path), i.unit), []).append(i)
     parts = []

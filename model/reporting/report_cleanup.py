@@ -40,6 +40,7 @@ def retire(target: Path, kind: str, folder: Path | None, manifest: Manifest | No
             text = os.readlink(old)
             os.unlink(old)
             if not _linked_elsewhere(target.parent, text):
+                assert folder is not None               # the older layout's link names its version folder
                 kept = _discard(folder, manifest, target)
                 _tidy_versions(folder.parent)
                 return kept

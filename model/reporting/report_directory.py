@@ -340,6 +340,9 @@ def _locked(target: Path) -> Iterator[None]:
 def _carry_over(current: _Current, new: Path) -> None:
     """Put each of the user's files in DIR into the new report (a hard link: the same file,
     no copy; a copy where links are not allowed); folders with their contents, links as links."""
+    if not current.others:
+        return
+    assert current.folder is not None                   # files of the user's are in a folder
     for name in current.others:
         src, dst = current.folder / name, new / name
         mode = os.lstat(src).st_mode
@@ -420,11 +423,13 @@ def _os_message(target: Path, exc: OSError) -> str:
            errno.ENOSPC: "no space left on the device", errno.EROFS: "read-only file system",
            errno.ENAMETOOLONG: "a name in the path is too long", errno.EDQUOT: "disk quota exceeded",
            errno.ENOTDIR: "a part of the path is a file, not a folder",
-           errno.EBUSY: "the folder is in use (a mount point?)"}.get(exc.errno, exc.strerror or str(exc))
+           errno.EBUSY: "the folder is in use (a mount point?)"}.get(exc.errno or 0, exc.strerror or str(exc))
     where = exc.filename or target
     return (f"cannot write to {target}: {why} ({where}); nothing there was changed: choose another --out "
             "or free the space")
 
 
 def text_writer(text: str) -> Callable[[Path], None]:
-    return lambda path: path.write_text(text, encoding="utf-8")
+    def write(path: Path) -> None:
+        path.write_text(text, encoding="utf-8")
+    return write

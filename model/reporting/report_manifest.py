@@ -130,7 +130,7 @@ def _valid_files(files) -> bool:
 
 def encode(command: str, files: dict[str, dict] | None) -> bytes:
     """The manifest's bytes: `files` None while the report is being written."""
-    data = {"tool": TOOL, "command": command, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    data: dict[str, object] = {"tool": TOOL, "command": command, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     if files is None:
         data["writing"] = True
         data["pid"] = os.getpid()

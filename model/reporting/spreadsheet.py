@@ -75,7 +75,7 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], full_tables: dict[st
     JSON file that holds the whole table (`full_tables`: sheet -> that file, or one file). A
     'notes' sheet lists `notes` (what the sheets leave out), what was left out and where it is."""
     import xlsxwriter
-    notes = list(notes)
+    said = list(notes)
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "nan_inf_to_errors": True,
                                            "strings_to_formulas": False, "strings_to_urls": False,
                                            "strings_to_numbers": False})
@@ -84,7 +84,7 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], full_tables: dict[st
         for name, frame in sheets.items():
             where = full_tables if isinstance(full_tables, str) else full_tables.get(name, "the CSV files")
             if len(frame) > SHEET_ROW_LIMIT:
-                notes.append(f"{name}: {len(frame):,} rows, more than this workbook holds ({SHEET_ROW_LIMIT:,}); "
+                said.append(f"{name}: {len(frame):,} rows, more than this workbook holds ({SHEET_ROW_LIMIT:,}); "
                              f"the whole table is in {where}")
                 continue
             _write_sheet(book.add_worksheet(name[:31]), frame, quoted, where)

@@ -85,8 +85,9 @@ def _monte_carlo(r, s) -> list[str]:
 
 def _levers(s) -> str:
     """The levers that vary across the draws, with their shares; those in every deal in one line."""
-    lines, always = {}, []
-    others = []
+    lines: dict[str, tuple[str, list[str]]] = {}
+    always: list[str] = []
+    others: list[str] = []
     for x in s.levers:
         if x.choice not in ("on", "used"):
             label, _, option = x.label.rpartition(": ")

@@ -140,10 +140,14 @@ class Reader(Protocol):
 class Wording(Protocol):
     """The wording helpers the reporting layer passes to a family's `phrase`."""
 
-    home: str                          # the parties' names
-    partner: str
-    year: str                          # the calibration year in words ('2024')
-    max_items: int                     # clauses per family, items per clause: the rest counted
+    @property
+    def home(self) -> str: ...         # the parties' names
+    @property
+    def partner(self) -> str: ...
+    @property
+    def year(self) -> str: ...         # the calibration year in words ('2024')
+    @property
+    def max_items(self) -> int: ...    # clauses per family, items per clause: the rest counted
 
     def amount(self, v: float, unit: str) -> str: ...
     def plural(self, unit: str) -> str: ...
