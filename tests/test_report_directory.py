@@ -117,16 +117,24 @@ def send(proc: subprocess.Popen, line: str) -> None:
 def complete(target: Path, user_files: frozenset = frozenset()) -> str:
     """The tag of the report at `target`, after checking it is whole: a plain folder, a
     finished manifest, every listed file present with its size and hash, all from the same
-    writer, and nothing else but `user_files`."""
+    writer, and nothing else but `user_files`. Everything is read through one descriptor of
+    the folder, so a writer swapping in its report meanwhile cannot mix two folders' files."""
     assert target.is_dir() and not target.is_symlink()
-    manifest = json.loads((target / MARKER).read_text())
-    assert "writing" not in manifest
-    assert sorted(p.name for p in target.iterdir()) == sorted({MARKER, *manifest["files"], *user_files})
-    for name, meta in manifest["files"].items():
-        data = (target / name).read_bytes()
-        assert (len(data), hashlib.sha256(data).hexdigest()) == (meta["bytes"], meta["sha256"]), name
-    tag = json.loads((target / "results.json").read_text())["tag"]
-    assert set((target / "report.md").read_text().split()) == {tag}
+    fd = os.open(target, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        def read(name: str) -> bytes:
+            with open(name, "rb", opener=lambda path, flags: os.open(path, flags, dir_fd=fd)) as f:
+                return f.read()
+        manifest = json.loads(read(MARKER))
+        assert "writing" not in manifest
+        assert sorted(os.listdir(fd)) == sorted({MARKER, *manifest["files"], *user_files})
+        for name, meta in manifest["files"].items():
+            data = read(name)
+            assert (len(data), hashlib.sha256(data).hexdigest()) == (meta["bytes"], meta["sha256"]), name
+        tag = json.loads(read("results.json"))["tag"]
+        assert set(read("report.md").decode().split()) == {tag}
+    finally:
+        os.close(fd)
     return tag
 
 

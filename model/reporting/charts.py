@@ -22,18 +22,18 @@ import textwrap
 import warnings
 
 import matplotlib
+import matplotlib.patches
+import matplotlib.text
+import matplotlib.ticker
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.patches  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.text  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-
-from model.reporting.words import calibration_name, possessive, short  # noqa: E402
+from model.reporting.words import calibration_name, possessive, short
 from model.results import LeverContext
-from model.text import visible  # noqa: E402
+from model.text import visible
 
-plt.rcParams.update({"svg.hashsalt": "negotiation-model", "font.size": 10, "svg.fonttype": "none",
+# Figures are made without pyplot (no global figure manager, no GUI backend, 0.3 s less to import),
+# and drawn by the SVG backend that savefig picks for format="svg".
+matplotlib.rcParams.update({"svg.hashsalt": "negotiation-model", "font.size": 10, "svg.fonttype": "none",
                      "text.parse_math": False, "text.usetex": False, "font.family": "DejaVu Sans"})
 
 PAD = 0.25                 # inches of margin around everything drawn (browser fonts may run a little wider)
@@ -64,8 +64,13 @@ def to_svg(fig) -> str:
         # warns on stderr; the SVG keeps it as text (svg.fonttype none), drawn by the reader's fonts.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning)
         fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=PAD, metadata={"Date": None})
-    plt.close(fig)
     return buf.getvalue()
+
+
+def _subplots(*grid, figsize: tuple[float, float], **kw):
+    """A new figure and its axes, as pyplot.subplots gives them."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(*grid, **kw)
 
 
 def wrap(text: str, width: int = WRAP, lines: int = 3) -> str:
@@ -143,7 +148,7 @@ SHORT_STEP = {"calibration_year": "calibration year", "no_deal": "no deal", "tar
 def bridge_chart(rows: list, home: str, year: str = "calibration year") -> str:
     """A waterfall of the deficit: the calibration year, each cause's change, and the deal."""
     n = len(rows)
-    fig, ax = plt.subplots(figsize=(max(7.5, 1.05 * n), 4.4))
+    fig, ax = _subplots(figsize=(max(7.5, 1.05 * n), 4.4))
     labels, bottoms, heights, colors = [], [], [], []
     for r in rows:
         name = year if r.step == "calibration_year" and year != "calibration year" else \
@@ -220,7 +225,7 @@ def levers_chart(r) -> str | None:
     if not panels:
         return None
     heights = [0.5 * len(rows) * 1.6 + 1.1 for rows, *_ in panels]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(8.5, sum(heights) + 0.6),
+    fig, axes = _subplots(len(panels), 1, figsize=(8.5, sum(heights) + 0.6),
                              gridspec_kw={"height_ratios": heights, "hspace": 0.9}, squeeze=False)
     series = [(year, GREY), ("no deal", RED), ("deal", BLUE)]
     for ax, (rows, title, unit, scale) in zip(axes[:, 0], panels):
@@ -269,7 +274,7 @@ def frontier_chart(points: list, marks: dict, parties: dict[str, str]) -> str:
     between them are not all possible): the deficit against the partner's gain over no deal,
     and the home party's gain against the partner's. The min-deficit, Nash and fixed-terms
     deals are marked and named in the legend."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.4), gridspec_kw={"wspace": 0.35})
+    fig, (left, right) = _subplots(1, 2, figsize=(10, 4.4), gridspec_kw={"wspace": 0.35})
     home, partner = parties["home"], parties["partner"]
     kw = dict(color=BLUE, s=28, zorder=2, label="frontier deal (each verified)")
     left.scatter([bn(p.deficit) for p in points], [bn(p.partner_gain) for p in points], **kw)
@@ -299,7 +304,7 @@ def frontier_chart(points: list, marks: dict, parties: dict[str, str]) -> str:
 
 def sweep_chart(histogram, subtitle: str) -> str:
     """The deficit's distribution over the draws that give a deal."""
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    fig, ax = _subplots(figsize=(7.5, 3.6))
     edges = [bn(e) for e in histogram.edges]
     widths = [b - a for a, b in zip(edges, edges[1:])]
     ax.bar(edges[:-1], histogram.counts, width=widths, align="edge", color=BLUE, edgecolor="white")
@@ -339,7 +344,7 @@ def sweep_levers_chart(summary) -> str | None:
     if not options and not others:
         return None
     heights = [0.55 * len(p) + 1.4 for p in (options, others) if p]
-    fig, axes = plt.subplots(len(heights), 1, figsize=(8.5, sum(heights) + 0.8), squeeze=False,
+    fig, axes = _subplots(len(heights), 1, figsize=(8.5, sum(heights) + 0.8), squeeze=False,
                              gridspec_kw={"height_ratios": heights, "hspace": 0.9})
     k = 0
     palette = [BLUE, ORANGE, GREEN, PURPLE, RED, GREY]
@@ -386,7 +391,7 @@ def tornado_chart(rows: list) -> str | None:
     if not rows:
         return None
     base = bn(rows[0].base_deficit)
-    fig, ax = plt.subplots(figsize=(8.5, 0.6 * len(rows) + 1.8))
+    fig, ax = _subplots(figsize=(8.5, 0.6 * len(rows) + 1.8))
     labels = []
     for y, x in enumerate(rows):
         missing = []
@@ -424,7 +429,7 @@ def grid_chart(grid: list, path: str) -> str | None:
     pts = [(g.values[path], bn(g.deficit)) for g in grid if g.deficit is not None]
     if not pts:
         return None
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = _subplots(figsize=(7, 3.6))
     ax.scatter([p for p, _ in pts], [d for _, d in pts], color=BLUE, zorder=2)
     missing = [g.values[path] for g in grid if g.deficit is None]
     for v in missing:
@@ -447,7 +452,7 @@ def compare_chart(names: list[str], metrics: list[tuple[str, list[float | None]]
     differences show what changed). Metric labels on the left, read once for both panels."""
     two = len(names) > 1
     height = 0.32 * len(names) * len(metrics) + 1.6
-    fig, axes = plt.subplots(1, 2 if two else 1, figsize=(10 if two else 7.5, height), squeeze=False, sharey=True,
+    fig, axes = _subplots(1, 2 if two else 1, figsize=(10 if two else 7.5, height), squeeze=False, sharey=True,
                              gridspec_kw={"wspace": 0.08})
     palette = [BLUE, ORANGE, GREEN, PURPLE, RED, GREY]
     width = 0.8 / max(1, len(names))
@@ -513,7 +518,7 @@ def concession_chart(rows: list, parties: dict[str, str]) -> str:
     """What each concession is worth: value to home (x, USD M) against value to the partner
     (y, USD M), one point per priced lever; the shape says how the step splits between the
     sides (integrative: cheap for the giver, valuable to the receiver)."""
-    fig, ax = plt.subplots(figsize=(8, 5.5))
+    fig, ax = _subplots(figsize=(8, 5.5))
     priced = [r for r in rows if r.home_value is not None]
     xs = [r.home_value / 1e6 for r in priced]
     ys = [r.partner_value / 1e6 for r in priced]
@@ -551,7 +556,7 @@ def concession_chart(rows: list, parties: dict[str, str]) -> str:
 def packages_chart(packages: list[dict], parties: dict[str, str]) -> str:
     """Alternative packages in payoff space: each side's gain over no deal (USD bn); equivalent
     offers (equally good for home, differing most for the partner) are starred."""
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+    fig, ax = _subplots(figsize=(7.5, 5))
     xs = [p["home_gain"] / 1e9 for p in packages]
     ys = [p["partner_gain"] / 1e9 for p in packages]
     ax.scatter(xs, ys, color="#1f5f8b", s=40, zorder=2, label="package (verified deal)")

@@ -88,8 +88,8 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], full_tables: dict[st
                              f"the whole table is in {where}")
                 continue
             _write_sheet(book.add_worksheet(name[:31]), frame, quoted, where)
-        if notes:
-            _write_sheet(book.add_worksheet("notes"), pd.DataFrame({"note": notes}), quoted, "")
+        if said:
+            _write_sheet(book.add_worksheet("notes"), pd.DataFrame({"note": said}), quoted, "")
     finally:
         book.close()
 
