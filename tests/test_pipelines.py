@@ -8,7 +8,6 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
-
 import yaml
 from tiny import q, tiny
 

@@ -306,6 +306,11 @@ def _completion_unbounded(ctx: Context) -> bool:
     return c.status == "unbounded" or (c.home_best is not None and c.home_best.status == "unbounded")
 
 
+def _amendment_unbounded(ctx: Context) -> bool:
+    a = _evaluation(ctx).amendment
+    return a is not None and a.status == "unbounded"
+
+
 ALTERNATIVES = (
     Step("alternatives", "up to `count` distinct packages within `within` of the best deficit, best first, each "
          "verified outside the solver; the equivalent offers marked", _search),
@@ -319,8 +324,7 @@ EVALUATE = (
          _evaluate),
     Step("completion", "the levers without a limit, named", _completion_named, when=_completion_unbounded,
          rule="when the completion or the home-best completion is unbounded"),
-    Step("amendment", "the levers without a limit, named", _amendment_named,
-         when=lambda ctx: _evaluation(ctx).amendment is not None and _evaluation(ctx).amendment.status == "unbounded",
+    Step("amendment", "the levers without a limit, named", _amendment_named, when=_amendment_unbounded,
          rule="when the search for the smallest change is unbounded"),
 )
 
