@@ -20,6 +20,7 @@ from tiny import q, tiny, write
 from model.analyses.alternatives import find_alternatives
 from model.cli import main
 from model.optimization.handle import NegotiationModel
+from model.results import Alternatives, from_data, rounded
 
 CAR = {0: 10_000_000.0, 10: 1e7 / 1.1, 20: 1e7 / 1.2}
 TRUCK = {0: 2_000_000.0, 10: 2e6 / 1.1, 20: 2e6 / 1.2}
@@ -98,6 +99,9 @@ def test_alternatives_command_writes_its_report(tmp_path, capsys):
     saved = json.loads((out / "alternatives.json").read_text())
     assert [p["rank"] for p in saved["packages"]] == [1, 2, 3]
     assert saved["packages"][1]["levers"]["tariff.truck"] == "flat_10"
+    # alternatives.json is the declared type, written as results.json is: read back, it writes the same.
+    back = from_data(Alternatives, saved)
+    assert back.packages[1].levers["tariff.truck"] == "flat_10" and rounded(back) == saved
     assert "Equivalent offers" in (out / "report.md").read_text()
     page = (out / "report.html").read_text()
     assert 'data-chart="alternatives"' in page and "<svg" in page and 'src="http' not in page

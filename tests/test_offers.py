@@ -20,6 +20,7 @@ from model.data.offers import load_offer
 from model.economics.loading import load
 from model.errors import InstanceErrors
 from model.optimization.handle import NegotiationModel
+from model.results import OfferEvaluation, from_data, rounded
 
 ROOT = Path(__file__).resolve().parent.parent
 CAR = {0: 10_000_000.0, 10: 1e7 / 1.1, 20: 1e7 / 1.2}
@@ -190,6 +191,9 @@ def test_evaluate_command_writes_its_report(tmp_path, capsys):
     assert [(c["lever"], c["from"], c["to"]) for c in saved["amendment"]["changes"]] == [
         ("tariff.car", "flat 20.0%", "flat 10.0%")]
     assert "before" not in saved["amendment"]["changes"][0]
+    # evaluation.json is the declared type, written as results.json is: read back, it writes the same.
+    back = from_data(OfferEvaluation, saved)
+    assert back.amendment.changes[0].before == "flat 20.0%" and rounded(back) == saved
     report = (out / "report.md").read_text()
     assert "## The smallest change that makes it acceptable" in report and "flat 10.0%" in report
     page = (out / "report.html").read_text()
