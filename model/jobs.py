@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.analyses.alternatives import find_alternatives
 from model.analyses.compare import compare as compare_instances
 from model.analyses.robustness import deficit_histogram, grid_table, sensitivity, varying_levers
 from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, run_sweep
@@ -31,7 +30,18 @@ from model.reporting.spreadsheet import csv_writer, safe_text, write_xlsx
 from model.reporting.terminal import run_summary, sweep_summary
 from model.results import rounded
 from model.run import unbounded_explanation
-from model.run.pipelines import FRONTIER, RUN, RUN_FRONTIER_POINTS, SWEEP, Context, Options, execute, solve_instance
+from model.run.pipelines import (
+    FRONTIER,
+    RUN,
+    RUN_FRONTIER_POINTS,
+    SWEEP,
+    Context,
+    Options,
+    execute,
+    execute_alternatives,
+    execute_evaluation,
+    solve_instance,
+)
 
 REPORTS = Path("reports")              # where reports go when --out is not given
 CACHE = REPORTS / ".cache"             # compare's saved results, keyed by content and code
@@ -190,21 +200,18 @@ def alternatives(file: str, count: int, within: float, min_difference: float, ou
     (status, terminal text); status 'optimal' when packages were found and verified."""
     inst = load(file)
     target = check_target(out or REPORTS / f"{inst.name}-alternatives")
-    found = find_alternatives(NegotiationModel(inst), count=count, within=within, min_difference=min_difference)
-    if found.status == "unbounded":       # name the levers without a limit, as `run` does
-        found.message = unbounded_explanation(inst)
-    d = found.to_dict(inst)
-    files = {"report.md": text_writer(alternatives_report.markdown(d)),
-             "report.html": text_writer(alternatives_report.html(d)),
-             "alternatives.json": text_writer(json.dumps(rounded(d), indent=2, allow_nan=False) + "\n")}
-    if d["packages"]:
-        frame = alternatives_report.frame(d)
-        files["packages.csv"] = csv_writer(frame)
-        files[alternatives_report.CHART] = text_writer(packages_chart(d["packages"], d["parties"]))
+    found = execute_alternatives(Context(NegotiationModel(inst), Options(count=count, within=within,
+                                                                         min_difference=min_difference)))
+    files = {"report.md": text_writer(alternatives_report.markdown(found)),
+             "report.html": text_writer(alternatives_report.html(found)),
+             "alternatives.json": text_writer(json.dumps(rounded(found), indent=2, allow_nan=False) + "\n")}
+    if found.packages:
+        files["packages.csv"] = csv_writer(alternatives_report.frame(found))
+        files[alternatives_report.CHART] = text_writer(packages_chart(found.packages, found.parties))
     write_directory(target, files, command="alternatives")
     status = found.status if found.status != "ok" else (
         "optimal" if all(p.verified for p in found.packages) else "error")
-    return status, alternatives_report.terminal(d, target)
+    return status, alternatives_report.terminal(found, target)
 
 
 def evaluate_offer(file: str, offer_file: str, out: str | None = None) -> tuple[str, str]:
@@ -212,19 +219,14 @@ def evaluate_offer(file: str, offer_file: str, out: str | None = None) -> tuple[
     evaluation.json and offer_levers.csv. Returns (status, terminal text): 'optimal' once
     evaluated (acceptable or not: the text says which), 'unbounded' or 'error' when a solve
     of the evaluation was."""
-    from model.analyses.offers import evaluate_offer as evaluate
     from model.data.offers import load_offer
     inst = load(file)
     offer = load_offer(offer_file, inst)
     target = check_target(out or REPORTS / f"{inst.name}-offer-{offer.name}")
-    d = evaluate(NegotiationModel(inst), offer).to_dict()
-    for block in (d["completion"], d["completion"].get("home_best") or {}, d.get("amendment") or {}):
-        if block.get("status") == "unbounded":          # name the levers without a limit, as `run` does
-            block["message"] = unbounded_explanation(inst)
-    frame = offer_report.frame(d)
-    write_directory(target, {"report.md": text_writer(offer_report.markdown(d)),
-                             "report.html": text_writer(offer_report.html(d)),
-                             "evaluation.json": text_writer(json.dumps(rounded(d), indent=2, allow_nan=False) + "\n"),
-                             "offer_levers.csv": csv_writer(frame)},
+    ev = execute_evaluation(Context(NegotiationModel(inst), Options(offer=offer)))
+    write_directory(target, {"report.md": text_writer(offer_report.markdown(ev)),
+                             "report.html": text_writer(offer_report.html(ev)),
+                             "evaluation.json": text_writer(json.dumps(rounded(ev), indent=2, allow_nan=False) + "\n"),
+                             "offer_levers.csv": csv_writer(offer_report.frame(ev))},
                     command="evaluate")
-    return d["status"], offer_report.terminal(d, target)
+    return ev.status, offer_report.terminal(ev, target)

@@ -20,6 +20,7 @@ from tiny import q, tiny, write
 from model.analyses.alternatives import find_alternatives
 from model.cli import main
 from model.optimization.handle import NegotiationModel
+from model.results import Alternatives, from_data, rounded
 
 CAR = {0: 10_000_000.0, 10: 1e7 / 1.1, 20: 1e7 / 1.2}
 TRUCK = {0: 2_000_000.0, 10: 2e6 / 1.1, 20: 2e6 / 1.2}
@@ -27,7 +28,7 @@ NAME = {0: "flat_0", 10: "flat_10", 20: "flat_20"}
 
 
 def pairs(found):
-    return [(p.deal.values("tariff")["car"], p.deal.values("tariff")["truck"]) for p in found.packages]
+    return [pairs_of(p) for p in found.packages]
 
 
 def test_the_best_tariff_pairs_within_ten_percent_in_order(tmp_path):
@@ -36,12 +37,12 @@ def test_the_best_tariff_pairs_within_ten_percent_in_order(tmp_path):
     found = find_alternatives(NegotiationModel(tiny(tmp_path)), count=10, within=0.10)
     expected = [(20, 20), (20, 10), (20, 0), (10, 20), (10, 10)]
     assert pairs(found) == [(NAME[c], NAME[t]) for c, t in expected]
-    assert [p.metrics["deficit"] for p in found.packages] == pytest.approx([CAR[c] + TRUCK[t] for c, t in expected])
+    assert [p.deficit for p in found.packages] == pytest.approx([CAR[c] + TRUCK[t] for c, t in expected])
     assert all(p.verified for p in found.packages)
     assert len(set(pairs(found))) == len(found.packages)
     assert "no further distinct package" in found.stop_reason
     # Each side's gain over no deal (20,20): home = -(deficit - 10,000,000), partner = $1,000 a vehicle.
-    assert [p.gains["partner"] for p in found.packages] == pytest.approx(
+    assert [p.partner_gain for p in found.packages] == pytest.approx(
         [0.0, 100_000 / 1.1 - 100_000 / 1.2, 100_000 - 100_000 / 1.2, 1e6 / 1.1 - 1e6 / 1.2,
          1e6 / 1.1 + 1e5 / 1.1 - 1.1e6 / 1.2])
     # Equivalent offers: highest partner gain (10,10), lowest (20,20), then the one furthest from both:
@@ -70,10 +71,10 @@ def test_amounts_count_as_distinct_by_the_stated_minimum_difference(tmp_path):
     then (20,20) with 10 cars (9,900,000) and (20,10) with 25 (9,901,515.15) are outside the band."""
     inst = tiny(tmp_path, {"segments": {"car": {"partner_ceiling": q(30, "vehicles")}}})
     found = find_alternatives(NegotiationModel(inst), count=10, within=0.02, min_difference=0.10)
-    cars = [p.deal.values("commitments")[("dealers", "car")] for p in found.packages]
+    cars = [p.levers["commitment.dealers.car"] for p in found.packages]
     assert cars == pytest.approx([30, 25, 20, 15, 30], abs=1e-4)
     assert pairs(found) == [("flat_20", "flat_20")] * 4 + [("flat_20", "flat_10")]
-    assert [p.metrics["deficit"] for p in found.packages] == pytest.approx(
+    assert [p.deficit for p in found.packages] == pytest.approx(
         [9_700_000, 9_750_000, 9_800_000, 9_850_000, CAR[20] + TRUCK[10] - 300_000], rel=1e-8)   # HiGHS's tolerance
     assert all(p.verified for p in found.packages)
     for i, a in enumerate(found.packages):          # every pair: another choice, or 5 cars apart
@@ -84,7 +85,7 @@ def test_amounts_count_as_distinct_by_the_stated_minimum_difference(tmp_path):
 
 
 def pairs_of(p):
-    return (p.deal.values("tariff")["car"], p.deal.values("tariff")["truck"])
+    return (p.levers["tariff.car"], p.levers["tariff.truck"])
 
 
 def test_alternatives_command_writes_its_report(tmp_path, capsys):
@@ -98,6 +99,9 @@ def test_alternatives_command_writes_its_report(tmp_path, capsys):
     saved = json.loads((out / "alternatives.json").read_text())
     assert [p["rank"] for p in saved["packages"]] == [1, 2, 3]
     assert saved["packages"][1]["levers"]["tariff.truck"] == "flat_10"
+    # alternatives.json is the declared type, written as results.json is: read back, it writes the same.
+    back = from_data(Alternatives, saved)
+    assert back.packages[1].levers["tariff.truck"] == "flat_10" and rounded(back) == saved
     assert "Equivalent offers" in (out / "report.md").read_text()
     page = (out / "report.html").read_text()
     assert 'data-chart="alternatives"' in page and "<svg" in page and 'src="http' not in page

@@ -24,6 +24,7 @@ from model.cli import main
 from model.reporting import spreadsheet
 from model.reporting.charts import bridge_chart, frontier_chart, sweep_chart, sweep_levers_chart
 from model.reporting.html import esc
+from model.results import BridgeStep, FrontierPoint, Histogram, LeverFrequency, SweepSummary
 
 pytestmark = pytest.mark.slow  # every command's pages
 
@@ -159,18 +160,20 @@ def svg_texts(svg: str) -> list[str]:
 
 def test_charts_draw_dollar_signs_literally():
     """'$\\x$' used to crash the report (mathtext); 'US$ and HK$' was drawn as math."""
-    rows = [{"step": "calibration_year", "label": "x", "change": None, "level": 1e9},
-            {"step": "deal", "label": "d", "change": None, "level": 2e9}]
+    rows = [BridgeStep("calibration_year", "x", None, 1e9), BridgeStep("deal", "d", None, 2e9)]
     svg = bridge_chart(rows, "US$ and HK$")
     assert any(t.startswith("US$ and HK$ deficit") for t in svg_texts(svg))
     svg = bridge_chart(rows, r"$\x$")
     assert any(t.startswith(r"$\x$ deficit") for t in svg_texts(svg))
-    svg = sweep_levers_chart({"levers": [{"lever": "ntb.x", "choice": "on", "label": r"$\x$ lever", "share": 0.5}]})
+    summary = SweepSummary(draws=2, seed=0, monte_carlo=2, params={}, uncertain=[], status={}, verified=2,
+                           max_violation=0.0, method={}, quantiles={},
+                           levers=[LeverFrequency("ntb.x", "on", 0.5, r"$\x$ lever")])
+    svg = sweep_levers_chart(summary)
     assert r"$\x$ lever" in svg_texts(svg)
-    svg = sweep_chart({"edges": [1e9, 1.5e9, 2e9], "counts": [1, 1], "draws": 2}, r"$\alpha$ US$ title")
+    svg = sweep_chart(Histogram("deficit", [1e9, 1.5e9, 2e9], [1, 1], 2), r"$\alpha$ US$ title")
     assert any(r"$\alpha$ US$ title" in t for t in svg_texts(svg))
-    points = [{"deficit": 1e9, "partner_gain": 1e8, "home_gain": 1e8}, {"deficit": 2e9, "partner_gain": 2e8,
-                                                                         "home_gain": 0.0}]
+    points = [FrontierPoint(1e9, 1e8, 1e8, 1e8, 1e8, "", 0.0, True),
+              FrontierPoint(2e9, 0.0, 2e8, 0.0, 2e8, "", 0.0, True)]
     svg = frontier_chart(points, {}, {"home": "US$", "partner": r"$\x$"})
     assert any(r"$\x$" in t for t in svg_texts(svg))
 

@@ -20,6 +20,7 @@ from model.data.offers import load_offer
 from model.economics.loading import load
 from model.errors import InstanceErrors
 from model.optimization.handle import NegotiationModel
+from model.results import OfferEvaluation, from_data, rounded
 
 ROOT = Path(__file__).resolve().parent.parent
 CAR = {0: 10_000_000.0, 10: 1e7 / 1.1, 20: 1e7 / 1.2}
@@ -45,25 +46,25 @@ def offer_file(tmp_path, levers, name="offer", extra=None) -> Path:
 
 def evaluated(tmp_path, overrides, levers):
     inst = tiny(tmp_path, overrides)
-    return evaluate_offer(NegotiationModel(inst), load_offer(offer_file(tmp_path, levers), inst)).to_dict()
+    return evaluate_offer(NegotiationModel(inst), load_offer(offer_file(tmp_path, levers), inst))
 
 
 def test_an_offer_breaking_a_red_line_names_it_and_the_smallest_change(tmp_path):
     """Partner red line: cars pay at most 10%. Offer: cars at 20%: broken by 10 points. The
     smallest change is the car tariff alone, to 10%: deficit 9,090,909.09 + 1,666,666.67."""
     d = evaluated(tmp_path, CAP, {"tariff": {"car": q(20, "%")}})
-    assert not d["stated"]["acceptable"]
-    (broken,) = d["stated"]["broken"]
-    assert (broken["name"], broken["party"], broken["unit"]) == ("red_line[cap]", "partner", "fraction")
-    assert broken["value"] == pytest.approx(0.20) and broken["bound"] == pytest.approx(0.10)
-    assert broken["amount"] == pytest.approx(0.10)
-    a = d["amendment"]
-    assert a["verified"] and a["scope"].startswith("the offer's levers only")
-    assert [(c["lever"], c["from"], c["to"]) for c in a["changes"]] == [("tariff.car", "flat 20.0%", "flat 10.0%")]
-    assert a["added"] == []
-    assert a["metrics"]["deficit"] == pytest.approx(CAR[10] + TRUCK[20])
+    assert not d.stated.acceptable
+    (broken,) = d.stated.broken
+    assert (broken.name, broken.party, broken.unit) == ("red_line[cap]", "partner", "fraction")
+    assert broken.value == pytest.approx(0.20) and broken.bound == pytest.approx(0.10)
+    assert broken.amount == pytest.approx(0.10)
+    a = d.amendment
+    assert a.verified and a.scope.startswith("the offer's levers only")
+    assert [(c.lever, c.before, c.to) for c in a.changes] == [("tariff.car", "flat 20.0%", "flat 10.0%")]
+    assert a.added == []
+    assert a.metrics["deficit"] == pytest.approx(CAR[10] + TRUCK[20])
     # The offer's own term breaks the line, so no completion can repair it.
-    assert d["completion"]["status"] == "infeasible"
+    assert d.completion.status == "infeasible"
 
 
 def test_an_offer_breaking_an_amount_red_line_is_cut_back_to_it(tmp_path):
@@ -75,11 +76,11 @@ def test_an_offer_breaking_an_amount_red_line_is_cut_back_to_it(tmp_path):
                                      "metric": "purchases_units", "index": "grain", "sense": "<=",
                                      "bound": q(200, "tonne")}}}
     d = evaluated(tmp_path, grain, {"purchases": {"grain": q(500, "tonne")}})
-    (broken,) = d["stated"]["broken"]
-    assert broken["label"] == "at most 200 t of grain" and broken["amount"] == pytest.approx(300)
-    (change,) = d["amendment"]["changes"]
-    assert change["lever"] == "purchase.grain" and change["to"] == pytest.approx(200)
-    assert d["amendment"]["metrics"]["deficit"] == pytest.approx(10_000_000 - 200_000)
+    (broken,) = d.stated.broken
+    assert broken.label == "at most 200 t of grain" and broken.amount == pytest.approx(300)
+    (change,) = d.amendment.changes
+    assert change.lever == "purchase.grain" and change.to == pytest.approx(200)
+    assert d.amendment.metrics["deficit"] == pytest.approx(10_000_000 - 200_000)
 
 
 def test_gains_of_a_feasible_offer_and_a_completion_with_nothing_to_add(tmp_path):
@@ -87,23 +88,23 @@ def test_gains_of_a_feasible_offer_and_a_completion_with_nothing_to_add(tmp_path
     partner +7,000 (dealers' margin). The offer fixes the cars, and relief only lifts a ceiling
     they are already under; a tariff cut would cost home more than it gives: nothing is added."""
     d = evaluated(tmp_path, SALES, {"commitments": {"dealers": {"car": q(10, "vehicles")}}})
-    s, c = d["stated"], d["completion"]
-    assert s["acceptable"] and s["broken"] == []
-    assert s["gains"]["home"] == pytest.approx(100_000) and s["gains"]["partner"] == pytest.approx(7_000)
-    assert s["metrics"]["deficit"] == pytest.approx(9_900_000)
-    assert c["verified"] and c["added"] == []
-    assert c["gains"]["home"] == pytest.approx(100_000) and c["gains"]["partner"] == pytest.approx(7_000)
+    s, c = d.stated, d.completion
+    assert s.acceptable and s.broken == []
+    assert s.gains["home"] == pytest.approx(100_000) and s.gains["partner"] == pytest.approx(7_000)
+    assert s.metrics["deficit"] == pytest.approx(9_900_000)
+    assert c.verified and c.added == []
+    assert c.gains["home"] == pytest.approx(100_000) and c.gains["partner"] == pytest.approx(7_000)
 
 
 def test_a_completion_adds_what_both_sides_gain_from(tmp_path):
     """Offer: both tariffs stay at 20% (no deal's). As stated it is no deal (gains 0, acceptable).
     The best completion grants relief and sells 50 cars: home +500,000, partner 35,000 - 5,000."""
     d = evaluated(tmp_path, SALES, {"tariff": {"car": q(20, "%"), "truck": q(20, "%")}})
-    assert d["stated"]["acceptable"] and d["stated"]["gains"]["home"] == pytest.approx(0, abs=1e-6)
-    c = d["completion"]
-    assert c["verified"] and all(c["no_worse"].values())
-    assert c["gains"]["home"] == pytest.approx(500_000) and c["gains"]["partner"] == pytest.approx(30_000)
-    assert {a["lever"]: a["to"] for a in c["added"]} == {"ntb.standards": "yes",
+    assert d.stated.acceptable and d.stated.gains["home"] == pytest.approx(0, abs=1e-6)
+    c = d.completion
+    assert c.verified and all(c.no_worse.values())
+    assert c.gains["home"] == pytest.approx(500_000) and c.gains["partner"] == pytest.approx(30_000)
+    assert {a.lever: a.to for a in c.added} == {"ntb.standards": "yes",
                                                        "commitment.dealers.car": pytest.approx(50)}
 
 
@@ -113,15 +114,15 @@ def test_an_offer_breaking_participation_is_withdrawn_as_the_smallest_change(tmp
     The smallest change to the offer is to take the truck cut back (20%, no deal). Its best
     completion (no floors, as it is not acceptable) grants relief and sells 50 cars."""
     d = evaluated(tmp_path, SALES, {"tariff": {"truck": q(10, "%")}})
-    assert not d["stated"]["acceptable"]
-    assert [b["name"] for b in d["stated"]["broken"]] == ["participation[home]"]
-    assert d["stated"]["broken"][0]["amount"] == pytest.approx(TRUCK[10] - TRUCK[20])
-    a = d["amendment"]
-    assert a["verified"] and a["scope"].startswith("the offer's levers only")
-    assert [(c["lever"], c["to"]) for c in a["changes"]] == [("tariff.truck", "flat 20.0%")]
-    c = d["completion"]
-    assert c["verified"] and c["metrics"]["deficit"] == pytest.approx(CAR[20] + TRUCK[10] - 500_000)
-    assert {x["lever"]: x["to"] for x in c["added"]} == {"ntb.standards": "yes",
+    assert not d.stated.acceptable
+    assert [b.name for b in d.stated.broken] == ["participation[home]"]
+    assert d.stated.broken[0].amount == pytest.approx(TRUCK[10] - TRUCK[20])
+    a = d.amendment
+    assert a.verified and a.scope.startswith("the offer's levers only")
+    assert [(c.lever, c.to) for c in a.changes] == [("tariff.truck", "flat 20.0%")]
+    c = d.completion
+    assert c.verified and c.metrics["deficit"] == pytest.approx(CAR[20] + TRUCK[10] - 500_000)
+    assert {x.lever: x.to for x in c.added} == {"ntb.standards": "yes",
                                                        "commitment.dealers.car": pytest.approx(50)}
 
 
@@ -133,12 +134,12 @@ def test_a_feasible_offers_completion_is_never_worse_for_either_side(tmp_path, c
     if name_tariffs:
         levers["tariff"] = {"car": q(car, "%"), "truck": q(truck, "%")}
     d = evaluated(tmp_path, SALES, levers)
-    if not d["stated"]["acceptable"]:
+    if not d.stated.acceptable:
         return
-    c = d["completion"]
-    assert c["verified"] and all(c["no_worse"].values())
+    c = d.completion
+    assert c.verified and all(c.no_worse.values())
     for p in ("home", "partner"):
-        assert c["gains"][p] >= d["stated"]["gains"][p] - 1e-6 * max(1.0, abs(d["stated"]["payoffs"][p]))
+        assert c.gains[p] >= d.stated.gains[p] - 1e-6 * max(1.0, abs(d.stated.payoffs[p]))
 
 
 def test_distance_to_the_frontier(tmp_path):
@@ -146,31 +147,31 @@ def test_distance_to_the_frontier(tmp_path):
     cars with relief (home +500,000, partner +30,000 over no deal), the best deal for both at once
     here, so both sides could each gain at least 23,000 more."""
     d = evaluated(tmp_path, SALES, {"commitments": {"dealers": {"car": q(10, "vehicles")}}})
-    f = d["frontier"]["from_stated"]
-    assert not f["on_frontier"] and f["joint_gain"] >= 23_000 - 1e-6
-    assert f["joint_deal"]["verified"]
-    assert f["home_room"] >= 400_000 - 1e-6 and f["partner_room"] >= 23_000 - 1e-6
+    f = d.frontier.from_stated
+    assert not f.on_frontier and f.joint_gain >= 23_000 - 1e-6
+    assert f.joint_deal.verified
+    assert f.home_room >= 400_000 - 1e-6 and f.partner_room >= 23_000 - 1e-6
 
 
 def test_the_july_2025_terms_and_the_one_sided_offer_on_the_default_instance():
     inst = load(ROOT / "instances" / "toyota_2025.yaml")
-    july = evaluate_offer(NegotiationModel(inst), load_offer(ROOT / "instances" / "offers" / "july_2025_terms.yaml", inst)).to_dict()
+    july = evaluate_offer(NegotiationModel(inst), load_offer(ROOT / "instances" / "offers" / "july_2025_terms.yaml", inst))
     # As stated (tariffs, standards, purchases; no dealer commitments) the terms leave the US worse
     # off than no deal once only the additional share of the purchases counts; completed with
     # the dealer commitments and production shifts, both gain.
-    assert [b["name"] for b in july["stated"]["broken"]] == ["participation[home]"]
-    assert july["completion"]["verified"] and all(g > 0 for g in july["completion"]["gains"].values())
-    demand = evaluate_offer(NegotiationModel(inst), load_offer(ROOT / "instances" / "offers" / "one_sided_us_demand.yaml", inst)).to_dict()
-    broken = {b["name"]: b for b in demand["stated"]["broken"]}
-    assert not demand["stated"]["acceptable"]
+    assert [b.name for b in july.stated.broken] == ["participation[home]"]
+    assert july.completion.verified and all(g > 0 for g in july.completion.gains.values())
+    demand = evaluate_offer(NegotiationModel(inst), load_offer(ROOT / "instances" / "offers" / "one_sided_us_demand.yaml", inst))
+    broken = {b.name: b for b in demand.stated.broken}
+    assert not demand.stated.acceptable
     assert {f"red_line[japan_car_tariff_cap.{s}]" for s in ("compact", "midsize", "suv", "luxury", "ev")} <= set(broken)
-    assert broken["red_line[japan_car_tariff_cap.suv]"]["amount"] == pytest.approx(0.10)
-    assert broken["red_line[japan_rice]"]["amount"] == pytest.approx(340_000)
+    assert broken["red_line[japan_car_tariff_cap.suv]"].amount == pytest.approx(0.10)
+    assert broken["red_line[japan_rice]"].amount == pytest.approx(340_000)
     assert "participation[partner]" in broken
-    assert all(b["party"] == "partner" for b in broken.values())
-    a = demand["amendment"]
-    assert a["verified"] and all(g > 0 for g in a["gains"].values())
-    changed = {c["lever"]: c["to"] for c in a["changes"]}
+    assert all(b.party == "partner" for b in broken.values())
+    a = demand.amendment
+    assert a.verified and all(g > 0 for g in a.gains.values())
+    changed = {c.lever: c.to for c in a.changes}
     assert changed["purchase.us_rice"] == pytest.approx(260_000, abs=1)
     assert changed["tariff.cars"] == "flat 15.0%"
 
@@ -186,6 +187,13 @@ def test_evaluate_command_writes_its_report(tmp_path, capsys):
     assert names == {"report.md", "report.html", "evaluation.json", "offer_levers.csv"}
     saved = json.loads((out / "evaluation.json").read_text())
     assert saved["stated"]["broken"][0]["name"] == "red_line[cap]"
+    # A change's settings are written under the keys "from" and "to" (the field `before` declares its key).
+    assert [(c["lever"], c["from"], c["to"]) for c in saved["amendment"]["changes"]] == [
+        ("tariff.car", "flat 20.0%", "flat 10.0%")]
+    assert "before" not in saved["amendment"]["changes"][0]
+    # evaluation.json is the declared type, written as results.json is: read back, it writes the same.
+    back = from_data(OfferEvaluation, saved)
+    assert back.amendment.changes[0].before == "flat 20.0%" and rounded(back) == saved
     report = (out / "report.md").read_text()
     assert "## The smallest change that makes it acceptable" in report and "flat 10.0%" in report
     page = (out / "report.html").read_text()

@@ -1,18 +1,35 @@
 """Each command is one declared pipeline (`model.run.pipelines`): every part of the results its
 report reads is filled by one of its steps, and each report section reads only what it declares
-(`reporting.markdown.READS`), checked by rendering every section on results that record what is read."""
+(`reporting.markdown.READS`; for `alternatives` and `evaluate`, `alternatives_report.READS` and
+`offer_report.READS`), checked by rendering every section on results that record what is read."""
 from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
+import yaml
+from tiny import q, tiny
 
+from model.data.offers import load_offer
 from model.economics.loading import load
 from model.optimization.handle import NegotiationModel
-from model.reporting import markdown
-from model.results import Results
-from model.run import FRONTIER, RUN, SWEEP, Context, Options, execute
+from model.reporting import alternatives_report, markdown, offer_report
+from model.results import Alternatives, OfferEvaluation, Results
+from model.run import (
+    ALTERNATIVES,
+    EVALUATE,
+    FRONTIER,
+    PIPELINES,
+    RUN,
+    SWEEP,
+    WHOLE,
+    Context,
+    Options,
+    execute,
+    execute_alternatives,
+    execute_evaluation,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the solve step fills: the results' core.
@@ -25,14 +42,15 @@ LEFT_OUT = {"run": set(), "frontier": set(), "sweep": {"frontier"}}    # a sweep
 
 
 class Recorder:
-    """Results that remember which of their parts are read."""
+    """Results that remember which of their parts (the fields of their class) are read."""
 
-    def __init__(self, results: Results):
+    def __init__(self, results):
         object.__setattr__(self, "_results", results)
+        object.__setattr__(self, "_fields", {f.name for f in fields(results)})
         object.__setattr__(self, "seen", set())
 
     def __getattr__(self, name):
-        if name in SECTION_FIELDS:
+        if name in self._fields:
             self.seen.add(name)
         return getattr(self._results, name)
 
@@ -77,3 +95,121 @@ def test_each_section_reads_only_what_it_declares(name, points):
         section(rec)
         extra = rec.seen - CORE_FIELDS - set(markdown.READS[section.__name__])
         assert not extra, f"{section.__name__} reads {extra} without declaring it"
+
+
+# -- alternatives and evaluate: results of their own, and READS beside each report ---------------
+
+# command -> (its pipeline, its results' class, its report module, the first step: the whole results)
+OWN = {"alternatives": (ALTERNATIVES, Alternatives, alternatives_report, "alternatives"),
+       "evaluate": (EVALUATE, OfferEvaluation, offer_report, "evaluation")}
+RENDERINGS = ("markdown", "html", "frame", "terminal")
+
+
+def test_every_command_is_declared():
+    assert set(PIPELINES) == {"run", "frontier", "sweep", "compare", "alternatives", "evaluate"}
+    assert PIPELINES["alternatives"] is ALTERNATIVES and PIPELINES["evaluate"] is EVALUATE
+
+
+def filled(steps, cls) -> set[str]:
+    """The fields of `cls` a pipeline fills: all of them from a step that makes the whole, then each step's own."""
+    names = {f.name for f in fields(cls)}
+    out = set()
+    for step in steps:
+        out |= names if step.fills in WHOLE else {step.fills}
+    return out
+
+
+@pytest.mark.parametrize("command", sorted(OWN))
+def test_each_step_of_alternatives_and_evaluate_fills_a_part_of_its_results(command):
+    steps, cls, _, whole = OWN[command]
+    names = {f.name for f in fields(cls)}
+    assert steps[0].fills == whole and WHOLE[whole] == whole     # the first step makes the results
+    for step in steps[1:]:
+        assert step.fills in names, step.fills
+        assert step.does and step.rule, step.fills               # a step after the first runs on a rule
+
+
+@pytest.mark.parametrize("command", sorted(OWN))
+def test_the_reports_reads_are_declared_and_filled(command):
+    steps, cls, report, _ = OWN[command]
+    names = {f.name for f in fields(cls)}
+    assert set(report.READS) == set(RENDERINGS)
+    for rendering in RENDERINGS:
+        assert callable(getattr(report, rendering))
+        reads = set(report.READS[rendering])
+        assert reads <= names, f"{command}: {rendering} declares {reads - names}, which {cls.__name__} has not"
+        assert reads <= filled(steps, cls), rendering
+    # Without the step that makes the whole, nothing the report reads is filled.
+    assert not set(report.READS["markdown"]) <= filled(steps[1:], cls)
+
+
+def folder(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def render(report, rendering: str, results, out: Path):
+    fn = getattr(report, rendering)
+    return fn(results, out) if rendering == "terminal" else fn(results)
+
+
+def check_reads(report, cases: list, out: Path) -> None:
+    """Each rendering reads only what it declares, and, over the cases, all of it."""
+    for rendering in RENDERINGS:
+        seen = set()
+        for results in cases:
+            rec = Recorder(results)
+            render(report, rendering, rec, out)
+            seen |= rec.seen
+        declared = set(report.READS[rendering])
+        assert seen <= declared, f"{rendering} reads {seen - declared} without declaring it"
+        assert declared <= seen, f"{rendering} declares {declared - seen} but reads none of it"
+
+
+NO_DEAL = {"red_lines": {"more": {"party": "partner", "label": "imports above 2024", "reason": "test",
+                                  "metric": "imports_units", "sense": ">=", "bound": q(200, "%"),
+                                  "relative_to": "baseline"}}}
+
+
+def test_the_alternatives_renderings_read_only_what_they_declare(tmp_path):
+    found = execute_alternatives(Context(NegotiationModel(tiny(tmp_path)), Options(count=3, within=0.10)))
+    none = execute_alternatives(Context(NegotiationModel(tiny(folder(tmp_path, "none"), NO_DEAL))))
+    assert len(found.packages) == 3 and none.status == "infeasible" and not none.packages
+    check_reads(alternatives_report, [found, none], tmp_path)
+
+
+CAP = {"red_lines": {"cap": {"party": "partner", "label": "cars at most 10%", "reason": "test",
+                             "metric": "tariff_rate", "index": "car", "sense": "<=", "bound": q(10, "%")}}}
+
+
+def offer(tmp_path: Path, levers: dict) -> Path:
+    path = tmp_path / "offer.yaml"
+    path.write_text(yaml.safe_dump({"schema_version": 1, "offer": "o", "title": "test offer",
+                                    "fixed_levers": levers}, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_the_offer_renderings_read_only_what_they_declare(tmp_path):
+    cases = []
+    for i, levers in enumerate(({"tariff": {"car": q(20, "%")}}, {"tariff": {"car": q(10, "%")}})):
+        inst = tiny(folder(tmp_path, str(i)), CAP)
+        ev = execute_evaluation(Context(NegotiationModel(inst), Options(offer=load_offer(offer(folder(tmp_path, str(i)),
+                                                                                             levers), inst))))
+        cases.append(ev)
+    assert cases[0].amendment is not None and cases[1].amendment is None      # broken, then acceptable
+    check_reads(offer_report, cases, tmp_path)
+
+
+def test_an_unbounded_search_names_the_levers_through_its_step(tmp_path):
+    """The step after the search fills `message` with the levers without a limit (tiny: an
+    unlimited LNG purchase that costs nothing), and only when the search is unbounded."""
+    lng = {"goods": {"lng": {"label": "US LNG", "unit": "tonne", "unit_value": q(500, "USD/tonne"),
+                             "max_units": "unlimited", "political_cost": q(0, "USD/tonne")}}}
+    found = execute_alternatives(Context(NegotiationModel(tiny(tmp_path, lng))))
+    assert found.status == "unbounded" and "US LNG (goods.lng.max_units: unlimited)" in found.message
+    inst = tiny(folder(tmp_path, "e"), lng)
+    ev = execute_evaluation(Context(NegotiationModel(inst), Options(offer=load_offer(
+        offer(tmp_path, {"tariff": {"car": q(10, "%")}}), inst))))
+    assert ev.status == "unbounded" and ev.completion.status == "unbounded"
+    assert "US LNG (goods.lng.max_units: unlimited)" in ev.completion.message

@@ -32,15 +32,15 @@ partner payoff are not told apart.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
-from model.analyses.deal_terms import gives, lever_columns, settings
-from model.data.instance import Deal, Instance
-from model.data.levers import MONEY, families
+from model.analyses.deal_terms import deal_of, gives, lever_columns, settings
+from model.data.instance import Instance
+from model.data.levers import MONEY, LeverFamily, families
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from model.economics.metrics import evaluate
-from model.optimization.handle import NegotiationModel
+from model.optimization.handle import NegotiationModel, Solution
 from model.optimization.negotiation import cut_off
+from model.results import Alternatives, InstanceName, Package
 
 DEFAULT_COUNT = 5
 DEFAULT_WITHIN = 0.01            # 1% of the optimal deficit
@@ -50,56 +50,13 @@ EQUIVALENT_SET = 3
 EQUIVALENT_SPREAD = 1e-3
 
 
-@dataclass
-class Package:
-    rank: int
-    deal: Deal
-    metrics: dict
-    gains: dict[str, float]               # party -> payoff - no-deal payoff, USD
-    verified: bool
-    max_violation: float
-    gives: dict[str, list[dict]]          # party -> levers that differ from no deal
-    equivalent: bool = False
-
-    def to_dict(self, inst: Instance) -> dict:
-        return {"rank": self.rank, "deficit": self.metrics["deficit"],
-                "home_payoff": self.metrics["home_payoff"], "partner_payoff": self.metrics["partner_payoff"],
-                "home_gain": self.gains["home"], "partner_gain": self.gains["partner"],
-                "verified": self.verified, "max_violation": self.max_violation, "equivalent": self.equivalent,
-                "gives": self.gives, "levers": lever_columns(inst, self.deal), "settings": settings(inst, self.deal)}
-
-
-@dataclass
-class Alternatives:
-    status: str                            # 'ok' or the first solve's status (no deal)
-    message: str
-    count: int
-    within: float
-    min_difference: float
-    packages: list[Package] = field(default_factory=list)
-    best_deficit: float | None = None
-    band: float | None = None              # the largest deficit allowed, USD
-    stop_reason: str = ""
-    parties: dict = field(default_factory=dict)
-    instance: dict = field(default_factory=dict)
-
-    def to_dict(self, inst: Instance) -> dict:
-        return {"status": self.status, "message": self.message, "count": self.count, "within": self.within,
-                "min_difference": self.min_difference, "best_deficit": self.best_deficit, "band": self.band,
-                "stop_reason": self.stop_reason, "method": METHOD, "parties": self.parties, "instance": self.instance,
-                "min_differences": {f"{families_by_field()[k[0]].short}.{families_by_field()[k[0]].key_text(k[1])}": v
-                                    for k, v in min_differences(inst, self.min_difference).items()},
-                "equivalent": [p.rank for p in self.packages if p.equivalent],
-                "packages": [p.to_dict(inst) for p in self.packages]}
-
-
 METHOD = ("Each package is a full lexicographic solve (least deficit, then best for the partner). After each, a cut "
           "removes it: later packages differ in at least one yes/no choice (tariff option, NTB relief) or move at least "
           "one amount by its minimum difference. Package j is the best deal distinct from packages 1..j-1, so the "
           "packages come best first, each verified outside the solver.")
 
 
-def families_by_field() -> dict:
+def families_by_field() -> dict[str, LeverFamily]:
     return {f.deal_field: f for f in families()}
 
 
@@ -121,8 +78,12 @@ def find_alternatives(model: NegotiationModel, count: int = DEFAULT_COUNT, withi
     """Up to `count` distinct packages with a deficit within `within` (a share) of the optimum,
     best first (see the module docstring); each verified by `economics.checks`."""
     inst = model.inst
-    result = Alternatives("ok", "", count, within, min_difference, parties=dict(inst.parties),
-                          instance={"name": inst.name, "title": inst.title, "file": inst.file})
+    families_of = families_by_field()
+    result = Alternatives("ok", "", count, within, min_difference, best_deficit=None, band=None, stop_reason="",
+                          method=METHOD, parties=dict(inst.parties),
+                          instance=InstanceName(inst.name, inst.title, inst.file),
+                          min_differences={f"{families_of[k[0]].short}.{families_of[k[0]].key_text(k[1])}": v
+                                           for k, v in min_differences(inst, min_difference).items()})
     first = model.solve()
     if not first.has_deal:
         result.status, result.message = first.status, first.message or "no deal satisfies every constraint"
@@ -139,7 +100,7 @@ def find_alternatives(model: NegotiationModel, count: int = DEFAULT_COUNT, withi
             if len(result.packages) >= count:
                 result.stop_reason = f"the {count} packages asked for were found"
                 break
-            cut_off(model, solution.deal, solution.binaries, gaps)
+            cut_off(model, deal_of(solution), solution.binaries, gaps)
             solution = model.solve()
             if not solution.has_deal:
                 result.stop_reason = (f"no further distinct package has a deficit within {within:.2%} of the best"
@@ -147,23 +108,27 @@ def find_alternatives(model: NegotiationModel, count: int = DEFAULT_COUNT, withi
                                       f"{solution.status} {solution.message}".strip())
                 break
     mark_equivalent(result.packages)
+    result.equivalent = [p.rank for p in result.packages if p.equivalent]
     return result
 
 
-def _package(inst: Instance, model: NegotiationModel, rank: int, solution) -> Package:
-    metrics = evaluate(inst, solution.deal, model.table)
-    checks = constraint_checks(inst, solution.deal, metrics, model.refs, solution.binaries)
+def _package(inst: Instance, model: NegotiationModel, rank: int, solution: Solution) -> Package:
+    metrics = evaluate(inst, deal_of(solution), model.table)
+    checks = constraint_checks(inst, deal_of(solution), metrics, model.refs, solution.binaries)
     worst = max_violation(checks)
     gains = {p: metrics[f"{p}_payoff"] - model.refs.no_deal[f"{p}_payoff"] for p in ("home", "partner")}
-    return Package(rank, solution.deal, metrics, gains, worst <= VIOLATION_TOLERANCE, worst, gives(inst, solution.deal))
+    return Package(rank, metrics["deficit"], metrics["home_payoff"], metrics["partner_payoff"], gains["home"],
+                   gains["partner"], worst <= VIOLATION_TOLERANCE, worst, equivalent=False,
+                   gives=gives(inst, deal_of(solution)), levers=lever_columns(inst, deal_of(solution)),
+                   settings=settings(inst, deal_of(solution)))
 
 
 def mark_equivalent(packages: list[Package]) -> None:
     """Mark up to EQUIVALENT_SET packages that differ most for the partner (module docstring)."""
     if len(packages) < 2:
         return
-    gain = {p.rank: p.gains["partner"] for p in packages}
-    spread = max(1.0, EQUIVALENT_SPREAD * max(abs(p.metrics["partner_payoff"]) for p in packages))
+    gain = {p.rank: p.partner_gain for p in packages}
+    spread = max(1.0, EQUIVALENT_SPREAD * max(abs(p.partner_payoff) for p in packages))
     if max(gain.values()) - min(gain.values()) < spread:
         return
     # Highest and lowest partner gain; ties go to the better package for home (lower rank).

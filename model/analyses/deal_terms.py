@@ -19,12 +19,19 @@ from __future__ import annotations
 from model.data.instance import Deal, Instance
 from model.data.levers import families
 from model.economics.responses import chosen_outcomes
-from model.results import LeverRow
+from model.optimization.handle import Solution
+from model.results import Given, LeverRow, LeverSetting, Setting
 
 IN_USE = 1e-3     # model units
 
 
-def option_label(inst: Instance, family, line, option: str) -> str:
+def deal_of(solution: Solution) -> Deal:
+    """The deal of a solve that has one (callers check `has_deal` first)."""
+    assert solution.deal is not None, f"a solve without a deal ({solution.status})"
+    return solution.deal
+
+
+def option_label(inst: Instance, family, line, option: str | None) -> str:
     """'flat 15.0%' for option 'flat_15' on a tariff line; the option's name if unknown."""
     try:
         return family.option_label(inst, line, option)
@@ -48,13 +55,14 @@ def line_options(inst: Instance, table: dict, family, line) -> list[str]:
     return sorted(names, key=lambda o: (option_rank(inst, table, family, line, o, names.index(o)), names.index(o)))
 
 
-def gives(inst: Instance, deal: Deal) -> dict[str, list[dict]]:
+def gives(inst: Instance, deal: Deal) -> dict[str, list[Given]]:
     """What each party concedes in `deal`: its levers that differ from no deal, in its words."""
-    out: dict[str, list[dict]] = {"home": [], "partner": []}
+    out: dict[str, list[Given]] = {"home": [], "partner": []}
     for f in families():
         values, base = deal.values(f.deal_field), inst.no_deal.values(f.deal_field)
         for key in f.keys(inst):
             v, b = values.get(key), base.get(key)
+            shown: Setting
             if f.kind == "option":
                 if v is None or v == b:
                     continue
@@ -68,14 +76,14 @@ def gives(inst: Instance, deal: Deal) -> dict[str, list[dict]]:
                 if abs(v - b) < IN_USE * f.scale(inst, key):     # under 1 vehicle, about USD 1,000 of a good
                     continue
                 shown = v
-            out.setdefault(f.party, []).append({"lever": f"{f.short}.{f.key_text(key)}", "label": f.label(inst, key),
-                                                "value": shown, "unit": f.unit(inst, key)})
+            out.setdefault(f.party, []).append(Given(f"{f.short}.{f.key_text(key)}", f.label(inst, key), shown,
+                                                     f.unit(inst, key)))
     return out
 
 
-def lever_columns(inst: Instance, deal: Deal) -> dict[str, object]:
+def lever_columns(inst: Instance, deal: Deal) -> dict[str, Setting]:
     """Every lever of the deal as 'short.key' -> value (an option's name; 1/0; an amount)."""
-    out = {}
+    out: dict[str, Setting] = {}
     for f in families():
         values = deal.values(f.deal_field)
         for key in f.keys(inst):
@@ -90,23 +98,23 @@ def lever_columns(inst: Instance, deal: Deal) -> dict[str, object]:
     return out
 
 
-def settings(inst: Instance, deal: Deal) -> dict[str, dict]:
-    """Every lever of the deal in words: 'short.key' -> {label, party, value, unit}, where value is
-    an option's label, 'yes'/'no', or an amount in the lever's unit (0 when not in use)."""
+def settings(inst: Instance, deal: Deal) -> dict[str, LeverSetting]:
+    """Every lever of the deal in words: 'short.key' -> its label, party, value and unit, where value
+    is an option's label, 'yes'/'no', or an amount in the lever's unit (0 when not in use)."""
     out = {}
     for f in families():
         values = deal.values(f.deal_field)
         for key in f.keys(inst):
             v = values.get(key)
+            shown: Setting
             if f.kind == "option":
                 shown = option_label(inst, f, key, v) if v is not None else ""
             elif f.kind == "switch":
                 shown = "yes" if v else "no"
             else:
-                shown = float(v or 0.0)
-                shown = shown if abs(shown) >= IN_USE * f.scale(inst, key) else 0.0
-            out[f"{f.short}.{f.key_text(key)}"] = {"label": f.label(inst, key), "party": f.party, "value": shown,
-                                                   "unit": f.unit(inst, key)}
+                amount = float(v or 0.0)
+                shown = amount if abs(amount) >= IN_USE * f.scale(inst, key) else 0.0
+            out[f"{f.short}.{f.key_text(key)}"] = LeverSetting(f.label(inst, key), f.party, shown, f.unit(inst, key))
     return out
 
 

@@ -25,48 +25,50 @@ from the frontier, and, if it is not acceptable, the smallest change that makes 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from model.analyses.deal_terms import IN_USE, gives, option_label, option_rank
+from model.analyses.deal_terms import IN_USE, deal_of, gives, option_label, option_rank
 from model.data.instance import Deal, Instance
 from model.data.levers import families
 from model.data.offers import Offer
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from model.economics.metrics import evaluate
-from model.optimization.handle import NegotiationModel
+from model.optimization.handle import NegotiationModel, Solution
 from model.optimization.negotiation import best_equal_gain, best_for, set_payoff_floors, smallest_change
+from model.results import (
+    Amendment,
+    Broken,
+    Change,
+    Completion,
+    DealSummary,
+    Distance,
+    FrontierDistance,
+    InstanceName,
+    OfferEvaluation,
+    OfferLever,
+    OfferSource,
+    OfferSummary,
+    Outcome,
+    Setting,
+    Solved,
+    Stated,
+)
 
 SHOWN_METRICS = ("deficit", "home_payoff", "partner_payoff", "imports_value", "exports_value", "purchases_value",
                  "tariff_revenue", "partner_production_loss")
 ON_FRONTIER = 1e-6      # relative to the payoffs' size: a smaller joint gain means the point is on the frontier
 
 
-@dataclass
-class OfferEvaluation:
-    offer: dict
-    parties: dict
-    instance: dict
-    stated: dict
-    completion: dict
-    frontier: dict
-    amendment: dict | None = None
-    notes: list[str] = field(default_factory=list)
-
-    def status(self) -> str:
-        """'unbounded' if any solve of the evaluation was, else 'error' if any failed (a time
-        limit without a deal included), else 'optimal': infeasible solves are results here."""
-        seen = {self.completion.get("status"), (self.completion.get("home_best") or {}).get("status"),
-                (self.amendment or {}).get("status")}
-        for f in self.frontier.values():
-            seen |= {f.get("joint_status"), f.get("home_status"), f.get("partner_status")}
-        if "unbounded" in seen:
-            return "unbounded"
-        return "error" if seen & {"error", "time_limit"} else "optimal"
-
-    def to_dict(self) -> dict:
-        return {"offer": self.offer, "parties": self.parties, "instance": self.instance, "stated": self.stated,
-                "completion": self.completion, "frontier": self.frontier, "amendment": self.amendment,
-                "method": METHOD, "notes": self.notes, "status": self.status()}
+def evaluation_status(ev: OfferEvaluation) -> str:
+    """'unbounded' if any solve of the evaluation was, else 'error' if any failed (a time limit
+    without a deal included), else 'optimal': infeasible solves are results here."""
+    seen = {s.status for s in ev.solves()}
+    for f in (ev.frontier.from_stated, ev.frontier.from_completion):
+        if f is not None:
+            seen |= {f.joint_status, f.home_status, f.partner_status}
+    if "unbounded" in seen:
+        return "unbounded"
+    return "error" if seen & {"error", "time_limit"} else "optimal"
 
 
 METHOD = {
@@ -117,82 +119,90 @@ def evaluate_offer(model: NegotiationModel, offer: Offer) -> OfferEvaluation:
     metrics = evaluate(inst, deal, table)
     checks = constraint_checks(bound, deal, metrics, refs)
     broken = [_broken(c) for c in checks if c.kind != "fixed_lever" and c.relative_violation > VIOLATION_TOLERANCE]
-    stated = {"acceptable": not broken, "broken": broken, "max_violation": max_violation(checks),
-              **_outcome(inst, deal, metrics, no_deal)}
+    outcome = _outcome(inst, deal, metrics, no_deal)
+    stated = Stated(outcome.metrics, outcome.payoffs, outcome.gains, outcome.gives, acceptable=not broken,
+                    broken=broken, max_violation=max_violation(checks))
     point = {p: metrics[f"{p}_payoff"] for p in ("home", "partner")}
 
     # Best completion: the offer's levers fixed (over the instance's own fixings), the rest chosen.
     with model.free_terms(only=offered):
         model.force(levers)
         with model.scratch():
-            if stated["acceptable"]:
+            if stated.acceptable:
                 set_payoff_floors(model, point)
             solution = model.solve()
-        completion = {"status": solution.status, "message": solution.message, "floors": stated["acceptable"]}
+        completion = Completion(solution.status, solution.message, floors=stated.acceptable)
         if solution.has_deal:
-            completion.update(_verified_outcome(inst, bound, model, solution, no_deal))
-            completion["added"] = _changes(inst, deal, solution.deal, table)
-            if stated["acceptable"]:
-                completion["no_worse"] = {p: completion["gains"][p] >= stated["gains"][p]
-                                          - VIOLATION_TOLERANCE * max(1.0, abs(point[p])) for p in ("home", "partner")}
-        if stated["acceptable"]:
+            _fill(completion, _verified_outcome(inst, bound, model, solution, no_deal))
+            completion.added = _changes(inst, deal, deal_of(solution), table)
+            if stated.acceptable:
+                gains = completion.gains or {}
+                completion.no_worse = {p: gains[p] >= stated.gains[p] - VIOLATION_TOLERANCE * max(1.0, abs(point[p]))
+                                       for p in ("home", "partner")}
+        if stated.acceptable:
             home_best = model.solve()
-            completion["home_best"] = {"status": home_best.status, "message": home_best.message}
+            completion.home_best = Solved(home_best.status, home_best.message)
             if home_best.has_deal:
-                completion["home_best"].update(_verified_outcome(inst, bound, model, home_best, no_deal))
-                completion["home_best"]["added"] = _changes(inst, deal, home_best.deal, table)
+                _fill(completion.home_best, _verified_outcome(inst, bound, model, home_best, no_deal))
+                completion.home_best.added = _changes(inst, deal, deal_of(home_best), table)
 
     # Distance to the frontier.
     free = replace(inst, fixed=Deal())
     with model.free_terms():
-        frontier = {"from_stated": _distance(free, model, point, no_deal)}
-        if solution.has_deal:
-            frontier["from_completion"] = _distance(free, model, completion["payoffs"], no_deal)
+        frontier = FrontierDistance(_distance(free, model, point, no_deal))
+        if solution.has_deal and completion.payoffs is not None:
+            frontier.from_completion = _distance(free, model, completion.payoffs, no_deal)
 
     result = OfferEvaluation(
-        offer={"name": offer.name, "title": offer.title, "file": offer.file, "tabled_by": offer.tabled_by,
-               "note": offer.note, "levers": _offer_levers(inst, offer),
-               "sources": {k: {"kind": v.kind, "text": v.text, "year": v.year} for k, v in offer.sources.items()}},
-        parties=dict(inst.parties), instance={"name": inst.name, "title": inst.title, "file": inst.file},
-        stated=stated, completion=completion, frontier=frontier)
-    if not stated["acceptable"]:
+        offer=OfferSummary(offer.name, offer.title, offer.file, offer.tabled_by, offer.note or "", _offer_levers(inst, offer),
+                           {k: OfferSource(v.kind, v.text, v.year) for k, v in offer.sources.items()}),
+        parties=dict(inst.parties), instance=InstanceName(inst.name, inst.title, inst.file),
+        stated=stated, completion=completion, frontier=frontier, method=dict(METHOD))
+    if not stated.acceptable:
         result.amendment = _amendment(model, offer, deal, no_deal)
+    result.status = evaluation_status(result)
     return result
 
 
-def _verified_outcome(inst: Instance, bound: Instance, model: NegotiationModel, solution, no_deal: dict) -> dict:
-    """A completion's outcome, verified against the instance with the offer's levers fixed."""
-    metrics = evaluate(inst, solution.deal, model.table)
-    checks = constraint_checks(bound, solution.deal, metrics, model.refs, solution.binaries)
-    worst = max_violation(checks)
-    return {**_outcome(inst, solution.deal, metrics, no_deal), "verified": worst <= VIOLATION_TOLERANCE,
-            "max_violation": worst}
+def _fill(solved: Solved, verified: tuple[Outcome, float]) -> None:
+    """A solve's deal: its outcome and how well it passed the checks."""
+    outcome, worst = verified
+    solved.metrics, solved.payoffs, solved.gains, solved.gives = (outcome.metrics, outcome.payoffs, outcome.gains,
+                                                                   outcome.gives)
+    solved.verified, solved.max_violation = worst <= VIOLATION_TOLERANCE, worst
 
 
-def _broken(c) -> dict:
-    return {"name": c.name, "label": c.label, "party": c.party, "kind": c.kind, "value": c.lhs, "sense": c.sense,
-            "bound": c.rhs, "unit": c.unit, "amount": -c.slack}
+def _verified_outcome(inst: Instance, bound: Instance, model: NegotiationModel, solution: Solution,
+                      no_deal: dict[str, float]) -> tuple[Outcome, float]:
+    """A completion's outcome, verified against the instance with the offer's levers fixed: (outcome,
+    the largest relative violation)."""
+    metrics = evaluate(inst, deal_of(solution), model.table)
+    checks = constraint_checks(bound, deal_of(solution), metrics, model.refs, solution.binaries)
+    return _outcome(inst, deal_of(solution), metrics, no_deal), max_violation(checks)
 
 
-def _outcome(inst: Instance, deal: Deal, metrics: dict, no_deal: dict) -> dict:
+def _broken(c) -> Broken:
+    return Broken(c.name, c.label, c.party, c.kind, c.lhs, c.sense, c.rhs, c.unit, -c.slack)
+
+
+def _outcome(inst: Instance, deal: Deal, metrics: dict, no_deal: dict[str, float]) -> Outcome:
     payoffs = {p: metrics[f"{p}_payoff"] for p in ("home", "partner")}
-    return {"metrics": {k: metrics[k] for k in SHOWN_METRICS}, "payoffs": payoffs,
-            "gains": {p: payoffs[p] - no_deal[p] for p in payoffs}, "gives": gives(inst, deal)}
+    return Outcome({k: metrics[k] for k in SHOWN_METRICS}, payoffs, {p: payoffs[p] - no_deal[p] for p in payoffs},
+                   gives(inst, deal))
 
 
-def _offer_levers(inst: Instance, offer: Offer) -> list[dict]:
+def _offer_levers(inst: Instance, offer: Offer) -> list[OfferLever]:
     out = []
     for f in families():
         for key, v in offer.levers.values(f.deal_field).items():
             shown = option_label(inst, f, key, v) if f.kind == "option" else (("yes" if v else "no")
                                                                              if f.kind == "switch" else v)
-            out.append({"lever": f"{f.short}.{f.key_text(key)}", "label": f.label(inst, key), "party": f.party,
-                        "value": shown, "unit": f.unit(inst, key)})
+            out.append(OfferLever(f"{f.short}.{f.key_text(key)}", f.label(inst, key), f.party, shown, f.unit(inst, key)))
     return out
 
 
-def _changes(inst: Instance, before: Deal, after: Deal, table, only: set | None = None) -> list[dict]:
-    """Levers whose setting differs between two deals: [{lever, label, party, from, to, unit}]."""
+def _changes(inst: Instance, before: Deal, after: Deal, table, only: set | None = None) -> list[Change]:
+    """Levers whose setting differs between two deals, from `before`'s setting to `after`'s."""
     out = []
     for f in families():
         a, b = before.values(f.deal_field), after.values(f.deal_field)
@@ -200,51 +210,54 @@ def _changes(inst: Instance, before: Deal, after: Deal, table, only: set | None 
             if only is not None and (f.deal_field, key) not in only:
                 continue
             x, y = a.get(key), b.get(key)
+            shown: tuple[Setting, Setting]
             if f.kind == "option":
                 if x == y:
                     continue
-                x, y = option_label(inst, f, key, x), option_label(inst, f, key, y)
+                shown = option_label(inst, f, key, x), option_label(inst, f, key, y)
             elif f.kind == "switch":
                 if bool(x) == bool(y):
                     continue
-                x, y = ("yes" if x else "no"), ("yes" if y else "no")
+                shown = ("yes" if x else "no"), ("yes" if y else "no")
             else:
-                x, y = float(x or 0.0), float(y or 0.0)
-                if abs(x - y) < IN_USE * f.scale(inst, key):
+                before_amount, after_amount = float(x or 0.0), float(y or 0.0)
+                if abs(before_amount - after_amount) < IN_USE * f.scale(inst, key):
                     continue
-            out.append({"lever": f"{f.short}.{f.key_text(key)}", "label": f.label(inst, key), "party": f.party,
-                        "from": x, "to": y, "unit": f.unit(inst, key)})
+                shown = before_amount, after_amount
+            out.append(Change(f"{f.short}.{f.key_text(key)}", f.label(inst, key), f.party, shown[0], shown[1],
+                              f.unit(inst, key)))
     return out
 
 
-def _distance(inst: Instance, model: NegotiationModel, point: dict, no_deal: dict) -> dict:
+def _distance(inst: Instance, model: NegotiationModel, point: dict[str, float], no_deal: dict[str, float]) -> Distance:
     """How much better both sides could do than `point` (payoffs, USD): see the module docstring."""
-    out = {"from": point}
     joint = best_equal_gain(model, point["home"], point["partner"])
-    out["joint_gain"] = joint.value if joint.has_deal else None
-    out["joint_status"] = joint.status
     size = max(1.0, abs(point["home"]), abs(point["partner"]))
-    out["on_frontier"] = joint.has_deal and joint.value <= ON_FRONTIER * size
-    if joint.has_deal:
-        out["joint_deal"] = _verified_summary(inst, model, joint, no_deal)
-    for party, other in (("home", "partner"), ("partner", "home")):
-        best = best_for(model, party, {other: point[other]})
-        out[f"{party}_room"] = (best.value - point[party]) if best.has_deal else None
-        out[f"{party}_status"] = best.status
-        if best.has_deal:
-            out[f"{party}_best_deal"] = _verified_summary(inst, model, best, no_deal)
-    return out
+    best = {party: best_for(model, party, {other: point[other]})
+            for party, other in (("home", "partner"), ("partner", "home"))}
+
+    def room(party: str) -> float | None:
+        value = best[party].value
+        return value - point[party] if best[party].has_deal and value is not None else None
+
+    def summary(solution: Solution) -> DealSummary | None:
+        return _verified_summary(inst, model, solution, no_deal) if solution.has_deal else None
+    gain = joint.value if joint.has_deal else None
+    return Distance(point, gain, joint.status, gain is not None and gain <= ON_FRONTIER * size, summary(joint),
+                    room("home"), best["home"].status, summary(best["home"]),
+                    room("partner"), best["partner"].status, summary(best["partner"]))
 
 
-def _verified_summary(inst: Instance, model: NegotiationModel, solution, no_deal: dict) -> dict:
-    metrics = evaluate(inst, solution.deal, model.table)
-    checks = constraint_checks(inst, solution.deal, metrics, model.refs, solution.binaries)
+def _verified_summary(inst: Instance, model: NegotiationModel, solution: Solution,
+                      no_deal: dict[str, float]) -> DealSummary:
+    metrics = evaluate(inst, deal_of(solution), model.table)
+    checks = constraint_checks(inst, deal_of(solution), metrics, model.refs, solution.binaries)
     worst = max_violation(checks)
-    return {"deficit": metrics["deficit"], "gains": {p: metrics[f"{p}_payoff"] - no_deal[p] for p in ("home", "partner")},
-            "verified": worst <= VIOLATION_TOLERANCE, "max_violation": worst}
+    return DealSummary(metrics["deficit"], {p: metrics[f"{p}_payoff"] - no_deal[p] for p in ("home", "partner")},
+                       worst <= VIOLATION_TOLERANCE, worst)
 
 
-def _amendment(model: NegotiationModel, offer: Offer, stated: Deal, no_deal: dict) -> dict:
+def _amendment(model: NegotiationModel, offer: Offer, stated: Deal, no_deal: dict[str, float]) -> Amendment:
     """The smallest change to the offer's levers that makes it acceptable (module docstring)."""
     target = {f.deal_field: offer.levers.values(f.deal_field) for f in families() if offer.levers.values(f.deal_field)}
     offered = offered_keys(offer)
@@ -276,13 +289,12 @@ def _amendment(model: NegotiationModel, offer: Offer, stated: Deal, no_deal: dic
         why = ("no change to the offer makes it acceptable: no deal satisfies every constraint"
                if solution.status == "infeasible" else
                f"the smallest change could not be found ({solution.status}: {solution.message or 'no reason given'})")
-        return {"status": solution.status, "scope": "none", "message": why}
-    metrics = evaluate(inst, solution.deal, model.table)
-    checks = constraint_checks(inst, solution.deal, metrics, model.refs, solution.binaries)
-    worst = max_violation(checks)
-    return {"status": solution.status, "scope": scope, "objective": solution.value,
-            "changes": _changes(inst, stated, solution.deal, model.table, only=offered),
-            "added": _changes(inst, stated, solution.deal, model.table,
-                              only={(f.deal_field, k) for f in families() for k in f.keys(inst)} - offered),
-            **_outcome(inst, solution.deal, metrics, no_deal), "verified": worst <= VIOLATION_TOLERANCE,
-            "max_violation": worst}
+        return Amendment(solution.status, why, scope="none")
+    metrics = evaluate(inst, deal_of(solution), model.table)
+    checks = constraint_checks(inst, deal_of(solution), metrics, model.refs, solution.binaries)
+    amendment = Amendment(solution.status, "", scope=scope, objective=solution.value,
+                          changes=_changes(inst, stated, deal_of(solution), model.table, only=offered))
+    amendment.added = _changes(inst, stated, deal_of(solution), model.table,
+                               only={(f.deal_field, k) for f in families() for k in f.keys(inst)} - offered)
+    _fill(amendment, (_outcome(inst, deal_of(solution), metrics, no_deal), max_violation(checks)))
+    return amendment

@@ -28,7 +28,7 @@ import matplotlib.ticker
 from matplotlib.figure import Figure
 
 from model.reporting.words import calibration_name, possessive, short
-from model.results import LeverContext
+from model.results import LeverContext, Package
 from model.text import visible
 
 # Figures are made without pyplot (no global figure manager, no GUI backend, 0.3 s less to import),
@@ -553,19 +553,19 @@ def concession_chart(rows: list, parties: dict[str, str]) -> str:
     return to_svg(fig)
 
 
-def packages_chart(packages: list[dict], parties: dict[str, str]) -> str:
+def packages_chart(packages: list[Package], parties: dict[str, str]) -> str:
     """Alternative packages in payoff space: each side's gain over no deal (USD bn); equivalent
     offers (equally good for home, differing most for the partner) are starred."""
     fig, ax = _subplots(figsize=(7.5, 5))
-    xs = [p["home_gain"] / 1e9 for p in packages]
-    ys = [p["partner_gain"] / 1e9 for p in packages]
+    xs = [p.home_gain / 1e9 for p in packages]
+    ys = [p.partner_gain / 1e9 for p in packages]
     ax.scatter(xs, ys, color="#1f5f8b", s=40, zorder=2, label="package (verified deal)")
-    eq = [(x, y) for x, y, p in zip(xs, ys, packages) if p["equivalent"]]
+    eq = [(x, y) for x, y, p in zip(xs, ys, packages) if p.equivalent]
     if eq:
         ax.scatter([p[0] for p in eq], [p[1] for p in eq], marker="*", s=220, color="#1e8449", zorder=3,
                    label="equivalent offers")
     for x, y, p in zip(xs, ys, packages):
-        ax.annotate(str(p["rank"]), (x, y), fontsize=8, xytext=(5, 4), textcoords="offset points")
+        ax.annotate(str(p.rank), (x, y), fontsize=8, xytext=(5, 4), textcoords="offset points")
     ax.set_xlabel(f"{parties['home']}'s gain over no deal (USD bn)")
     ax.set_ylabel(f"{parties['partner']}'s gain over no deal (USD bn)")
     ax.set_title("Alternative packages in payoff space (numbers: rank by deficit)")

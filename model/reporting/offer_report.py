@@ -1,199 +1,211 @@
 """The evaluation of an offer: report.md, report.html, offer_levers.csv and the terminal
-summary, from the plain dict of `analyses.offers.OfferEvaluation.to_dict` (never Pyomo)."""
+summary, from the typed `results.OfferEvaluation` of `analyses.offers.evaluate_offer` (never
+Pyomo). Every part of the results a rendering reads is declared in READS (tests/test_pipelines.py)."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 
 from model.formatting import money, value
 from model.reporting.markdown_table import table
 from model.reporting.words import possessive
+from model.results import Broken, Change, OfferEvaluation, Outcome, Setting, Solved
 from model.text import visible
 
+# What each rendering reads of `OfferEvaluation` (its fields).
+READS: dict[str, tuple[str, ...]] = {
+    "markdown": ("offer", "parties", "instance", "stated", "completion", "frontier", "amendment", "method"),
+    "html": ("offer", "parties", "instance", "stated", "completion", "frontier", "amendment", "method"),
+    "frame": ("stated", "completion", "amendment"),
+    "terminal": ("offer", "parties", "instance", "stated", "completion", "frontier", "amendment"),
+}
 
-def _shown(v, unit: str) -> str:
+
+def _shown(v: Setting, unit: str) -> str:
     return value(v, unit) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
 
 
-def _amount(b: dict) -> str:
+def _amount(b: Broken) -> str:
     """How far a broken constraint is from holding, in its unit ('10.0 percentage points')."""
-    if b["unit"] == "fraction":
-        return f"{b['amount'] * 100:.1f} percentage points"
-    return value(b["amount"], b["unit"])
+    if b.unit == "fraction":
+        return f"{b.amount * 100:.1f} percentage points"
+    return value(b.amount, b.unit)
 
 
-def _gains(d: dict, block: dict) -> str:
-    home, partner = d["parties"]["home"], d["parties"]["partner"]
-    return (f"deficit {money(block['metrics']['deficit'])}; {home} {money(block['gains']['home'], True)}, "
-            f"{partner} {money(block['gains']['partner'], True)} over no deal")
+def _gains(d: OfferEvaluation, block: Outcome | Solved) -> str:
+    home, partner = d.parties["home"], d.parties["partner"]
+    assert block.metrics is not None and block.gains is not None, "a deal's outcome"
+    return (f"deficit {money(block.metrics['deficit'])}; {home} {money(block.gains['home'], True)}, "
+            f"{partner} {money(block.gains['partner'], True)} over no deal")
 
 
-def _outcome(block: dict) -> str:
+def _outcome(block: Solved) -> str:
     """'unbounded (the deficit can fall ...)': how a solve without a deal ended, and why."""
-    return block["status"].replace("_", " ") + (f" ({block['message']})" if block.get("message") else "")
+    return block.status.replace("_", " ") + (f" ({block.message})" if block.message else "")
 
 
-def _change_rows(d: dict, changes: list[dict]) -> list[list[str]]:
-    return [[d["parties"][c["party"]], c["label"], _shown(c["from"], c["unit"]), _shown(c["to"], c["unit"])]
-            for c in changes]
+def _change_rows(d: OfferEvaluation, changes: list[Change]) -> list[list[str]]:
+    return [[d.parties[c.party], c.label, _shown(c.before, c.unit), _shown(c.to, c.unit)] for c in changes]
 
 
-def verdict(d: dict) -> str:
-    s, partner = d["stated"], d["parties"]["partner"]
-    if s["acceptable"]:
+def verdict(d: OfferEvaluation) -> str:
+    s, partner = d.stated, d.parties["partner"]
+    if s.acceptable:
         return ("**Acceptable as stated**: it breaks no red line, leaves both sides at least as well off as no deal "
                 "and fits every ceiling and capacity.")
-    parties = sorted({d["parties"][b["party"]] for b in s["broken"] if b["party"]})
+    parties = sorted({d.parties[b.party] for b in s.broken if b.party})
     who = " and ".join(parties) if parties else partner
-    return (f"**Not acceptable as stated**: it breaks {len(s['broken'])} constraint"
-            f"{'s' if len(s['broken']) != 1 else ''} ({who}'s).")
+    return (f"**Not acceptable as stated**: it breaks {len(s.broken)} constraint"
+            f"{'s' if len(s.broken) != 1 else ''} ({who}'s).")
 
 
-def sections(d: dict) -> list[tuple[str, str]]:
+def sections(d: OfferEvaluation) -> list[tuple[str, str]]:
     """(heading, markdown) in reading order."""
-    home, partner = d["parties"]["home"], d["parties"]["partner"]
-    o, s, c = d["offer"], d["stated"], d["completion"]
+    home, partner = d.parties["home"], d.parties["partner"]
+    o, s, c = d.offer, d.stated, d.completion
     out = []
-    by = f", tabled by {d['parties'][o['tabled_by']]}" if o.get("tabled_by") else ""
-    rows = [[d["parties"][lv["party"]], lv["label"], _shown(lv["value"], lv["unit"])] for lv in o["levers"]]
-    cited = [f"{k}: {'assumption: ' if v['kind'] == 'assumption' else ''}{v['text']}"
-             + (f" ({v['year']})" if v.get("year") else "") for k, v in (o.get("sources") or {}).items()]
-    out.append(("The offer", (f"{o['note']}\n\n" if o.get("note") else "") + f"Offer '{o['name']}' ({o['file']}{by}) "
+    by = f", tabled by {d.parties[o.tabled_by]}" if o.tabled_by else ""
+    rows = [[d.parties[lv.party], lv.label, _shown(lv.value, lv.unit)] for lv in o.levers]
+    cited = [f"{k}: {'assumption: ' if v.kind == 'assumption' else ''}{v.text}"
+             + (f" ({v.year})" if v.year else "") for k, v in o.sources.items()]
+    out.append(("The offer", (f"{o.note}\n\n" if o.note else "") + f"Offer '{o.name}' ({o.file}{by}) "
                 "fixes these levers; every lever it leaves out stays at its no-deal setting.\n\n"
                 + table(["given by", "lever", "setting"], rows)
                 + ("\n\nThe offer's own sources:\n\n" + "\n".join(f"- {c}" for c in cited) if cited else "")))
     text = [verdict(d), f"As stated: {_gains(d, s)}."]
-    if s["broken"]:
+    if s.broken:
         text.append(table(["constraint", "whose", "value", "bound", "broken by"],
-                          [[b["label"], d["parties"].get(b["party"], "") if b["party"] else "", _shown(b["value"], b["unit"]),
-                            f"{b['sense']} {_shown(b['bound'], b['unit'])}", _amount(b)] for b in s["broken"]]))
+                          [[b.label, d.parties.get(b.party, "") if b.party else "", _shown(b.value, b.unit),
+                            f"{b.sense} {_shown(b.bound, b.unit)}", _amount(b)] for b in s.broken]))
     out.append(("As stated: acceptable?", "\n\n".join(text)))
-    text = [f"Method: {d['method']['completion']}."]
-    if c.get("metrics"):
-        text.append(f"Best completion: {_gains(d, c)}" + (" (verified)." if c.get("verified") else " (NOT verified)."))
-        text.append("It adds: " + ("; ".join(f"{a['label']}: {_shown(a['to'], a['unit'])}" for a in c["added"])
-                                   if c["added"] else "nothing: no lever the offer leaves out can be added without "
+    text = [f"Method: {d.method['completion']}."]
+    if c.metrics:
+        text.append(f"Best completion: {_gains(d, c)}" + (" (verified)." if c.verified else " (NOT verified)."))
+        text.append("It adds: " + ("; ".join(f"{a.label}: {_shown(a.to, a.unit)}" for a in c.added)
+                                   if c.added else "nothing: no lever the offer leaves out can be added without "
                                    "leaving one side worse off than the offer as stated."))
-        hb = c.get("home_best")
-        if hb and hb.get("metrics"):
+        hb = c.home_best
+        if hb and hb.metrics and hb.gains is not None:
             text.append(f"Without the floors (only red lines and participation), the home-best completion: "
                         f"{_gains(d, hb)}; against the offer as stated {home} "
-                        f"{money(hb['gains']['home'] - s['gains']['home'], True)}, {partner} "
-                        f"{money(hb['gains']['partner'] - s['gains']['partner'], True)}.")
-            if hb["added"]:
-                text.append(table(["given by", "lever", "as stated", "home-best completion"], _change_rows(d, hb["added"])))
-    elif c["status"] == "infeasible":
-        text.append(f"No completion: with the offer's levers fixed, {c.get('message') or c['status']} "
+                        f"{money(hb.gains['home'] - s.gains['home'], True)}, {partner} "
+                        f"{money(hb.gains['partner'] - s.gains['partner'], True)}.")
+            if hb.added:
+                text.append(table(["given by", "lever", "as stated", "home-best completion"], _change_rows(d, hb.added)))
+    elif c.status == "infeasible":
+        text.append(f"No completion: with the offer's levers fixed, {c.message or c.status} "
                     "(the offer's own terms break a constraint that no other lever can repair).")
     else:
         text.append(f"No completion is reported: with the offer's levers fixed, the solve ended {_outcome(c)}.")
     out.append(("The best completion", "\n\n".join(text)))
-    text = [f"Method: {d['method']['frontier']}."]
-    for key, what in (("from_stated", "the offer as stated"), ("from_completion", "its best completion")):
-        f = d["frontier"].get(key)
+    text = [f"Method: {d.method['frontier']}."]
+    for f, what in ((d.frontier.from_stated, "the offer as stated"), (d.frontier.from_completion, "its best completion")):
         if not f:
             continue
-        if f["joint_gain"] is None:
-            text.append(f"From {what}: no deal could be found ({f['joint_status']})." if f["joint_status"] ==
+        if f.joint_gain is None:
+            text.append(f"From {what}: no deal could be found ({f.joint_status})." if f.joint_status ==
                         "infeasible" else f"From {what}: the distance could not be computed (the solve ended "
-                        f"{f['joint_status'].replace('_', ' ')}).")
+                        f"{f.joint_status.replace('_', ' ')}).")
             continue
         room = []
         for p in ("home", "partner"):
             other = "partner" if p == "home" else "home"
-            r = f.get(f"{p}_room")
-            if r is None and f.get(f"{p}_status", "infeasible") != "infeasible":
-                room.append(f"{possessive(d['parties'][p])} room with {d['parties'][other]} no worse off could not be "
-                            f"computed (the solve ended {f[p + '_status'].replace('_', ' ')})")
+            r = f.room(p)
+            if r is None and f.room_status(p) != "infeasible":
+                room.append(f"{possessive(d.parties[p])} room with {d.parties[other]} no worse off could not be "
+                            f"computed (the solve ended {f.room_status(p).replace('_', ' ')})")
             elif r is None:
-                room.append(f"no acceptable deal keeps {d['parties'][other]} as well off as this")
+                room.append(f"no acceptable deal keeps {d.parties[other]} as well off as this")
             elif r >= 0:
-                room.append(f"{d['parties'][p]} alone could gain {money(r)} more with {d['parties'][other]} no worse off")
+                room.append(f"{d.parties[p]} alone could gain {money(r)} more with {d.parties[other]} no worse off")
             else:
-                room.append(f"with {d['parties'][other]} no worse off, {d['parties'][p]} would get {money(-r)} less "
+                room.append(f"with {d.parties[other]} no worse off, {d.parties[p]} would get {money(-r)} less "
                             "in the best acceptable deal")
-        if f["on_frontier"]:
+        if f.on_frontier:
             head = (f"From {what}: on or beyond the frontier: no acceptable deal is better for both sides (the most "
-                    f"both can have at once is {money(abs(f['joint_gain']))} {'more' if f['joint_gain'] >= 0 else 'less'}"
+                    f"both can have at once is {money(abs(f.joint_gain))} {'more' if f.joint_gain >= 0 else 'less'}"
                     " each).")
         else:
-            head = (f"From {what}: both sides could each gain {money(f['joint_gain'])} more at once "
-                    f"(deal with deficit {money(f['joint_deal']['deficit'])}).")
+            assert f.joint_deal is not None, "a joint gain comes with its deal"
+            head = (f"From {what}: both sides could each gain {money(f.joint_gain)} more at once "
+                    f"(deal with deficit {money(f.joint_deal.deficit)}).")
         rest = "; ".join(room)
         text.append(f"{head} {rest[:1].upper()}{rest[1:]}.")
     out.append(("Distance to the frontier", "\n\n".join(text)))
-    a = d.get("amendment")
+    a = d.amendment
     if a:
-        if a.get("changes") is None:
-            out.append(("The smallest change that makes it acceptable", a["message"] + "."))
+        if a.changes is None:
+            out.append(("The smallest change that makes it acceptable", a.message + "."))
         else:
-            text = [f"Method: {d['method']['amendment']}. Changing {a['scope']}:",
-                    table(["given by", "lever", "offered", "changed to"], _change_rows(d, a["changes"]))]
-            if a["added"]:
-                text += ["and adding:", table(["given by", "lever", "as stated", "added"], _change_rows(d, a["added"]))]
+            text = [f"Method: {d.method['amendment']}. Changing {a.scope}:",
+                    table(["given by", "lever", "offered", "changed to"], _change_rows(d, a.changes))]
+            if a.added:
+                text += ["and adding:", table(["given by", "lever", "as stated", "added"], _change_rows(d, a.added))]
             text.append(f"The amended offer: {_gains(d, a)}" + (" (verified: every constraint holds)."
-                                                                if a["verified"] else " (NOT verified)."))
+                                                                if a.verified else " (NOT verified)."))
             out.append(("The smallest change that makes it acceptable", "\n\n".join(text)))
     return out
 
 
-def markdown(d: dict) -> str:
-    home, partner = d["parties"]["home"], d["parties"]["partner"]
-    lines = [f"# Evaluating an offer: {d['offer']['title']}",
-             f"Instance `{d['instance']['name']}` ({d['instance']['title']}): {home} (home) and {partner} (partner)."]
+def markdown(d: OfferEvaluation) -> str:
+    home, partner = d.parties["home"], d.parties["partner"]
+    lines = [f"# Evaluating an offer: {d.offer.title}",
+             f"Instance `{d.instance.name}` ({d.instance.title}): {home} (home) and {partner} (partner)."]
     for heading, body in sections(d):
         lines += [f"## {heading}", body]
     return visible("\n\n".join(lines)) + "\n"
 
 
-def html(d: dict) -> str:
+def html(d: OfferEvaluation) -> str:
     """The page: each markdown section rendered by `html.markdown_html`, which escapes every
     text once (`page` escapes the title and subtitle: they are passed as plain text)."""
     from model.reporting.html import markdown_html, page
     parts = [(heading, markdown_html(body)) for heading, body in sections(d)]
-    return page(f"Evaluating an offer: {d['offer']['title']}", parts,
-                f"Instance {d['instance']['name']}: {d['parties']['home']} (home) and {d['parties']['partner']} (partner)")
+    return page(f"Evaluating an offer: {d.offer.title}", parts,
+                f"Instance {d.instance.name}: {d.parties['home']} (home) and {d.parties['partner']} (partner)")
 
 
-def frame(d: dict) -> pd.DataFrame:
+def frame(d: OfferEvaluation) -> pd.DataFrame:
     """offer_levers.csv: one row per lever that any of the deals sets differently from no deal."""
-    columns = {"as_stated": d["stated"], "completion": d["completion"],
-               "home_best_completion": d["completion"].get("home_best") or {}, "amended": d.get("amendment") or {}}
+    columns: dict[str, Outcome | Solved | None] = {
+        "as_stated": d.stated, "completion": d.completion, "home_best_completion": d.completion.home_best,
+        "amended": d.amendment}
     rows: dict[str, dict] = {}
     for column, block in columns.items():
-        for party, items in (block.get("gives") or {}).items():
+        for party, items in ((block.gives if block is not None else None) or {}).items():
             for g in items:
-                row = rows.setdefault(g["lever"], {"lever": g["lever"], "label": g["label"], "party": party,
-                                                   "unit": g["unit"]})
-                row[column] = g["value"]
+                row = rows.setdefault(g.lever, {"lever": g.lever, "label": g.label, "party": party, "unit": g.unit})
+                row[column] = g.value
     return pd.DataFrame(list(rows.values()), columns=["lever", "label", "party", "unit", *columns])
 
 
-def terminal(d: dict, out) -> str:
-    s, c = d["stated"], d["completion"]
-    lines = [f"{d['offer']['name']} on {d['instance']['name']}: "
-             + ("acceptable as stated" if s["acceptable"] else f"NOT acceptable as stated ({len(s['broken'])} broken)"),
+def terminal(d: OfferEvaluation, out: Path) -> str:
+    s, c = d.stated, d.completion
+    lines = [f"{d.offer.name} on {d.instance.name}: "
+             + ("acceptable as stated" if s.acceptable else f"NOT acceptable as stated ({len(s.broken)} broken)"),
              f"  as stated: {_gains(d, s)}"]
-    lines += [f"    breaks {b['label']}: {_shown(b['value'], b['unit'])} against {b['sense']} "
-              f"{_shown(b['bound'], b['unit'])} (by {_amount(b)})" for b in s["broken"]]
-    if c.get("metrics"):
+    lines += [f"    breaks {b.label}: {_shown(b.value, b.unit)} against {b.sense} "
+              f"{_shown(b.bound, b.unit)} (by {_amount(b)})" for b in s.broken]
+    if c.metrics:
         lines.append(f"  best completion: {_gains(d, c)}")
-    elif c["status"] == "infeasible":
+    elif c.status == "infeasible":
         lines.append("  best completion: none (no deal with the offer's levers fixed)")
     else:
         lines.append(f"  best completion: none reported: the solve ended {_outcome(c)}")
-    f = d["frontier"]["from_stated"]
-    if f["joint_gain"] is not None:
-        lines.append(f"  distance to the frontier: both sides could each gain {money(f['joint_gain'])} more at once"
-                     if not f["on_frontier"] else "  distance to the frontier: on or beyond it (no acceptable deal is "
-                     f"better for both; at most {money(abs(f['joint_gain']))} "
-                     f"{'more' if f['joint_gain'] >= 0 else 'less'} each)")
-    a = d.get("amendment")
-    if a and a.get("changes") is not None:
+    f = d.frontier.from_stated
+    if f.joint_gain is not None:
+        lines.append(f"  distance to the frontier: both sides could each gain {money(f.joint_gain)} more at once"
+                     if not f.on_frontier else "  distance to the frontier: on or beyond it (no acceptable deal is "
+                     f"better for both; at most {money(abs(f.joint_gain))} "
+                     f"{'more' if f.joint_gain >= 0 else 'less'} each)")
+    a = d.amendment
+    if a and a.changes is not None:
         lines.append("  smallest change that makes it acceptable: " + "; ".join(
-            f"{ch['label']}: {_shown(ch['from'], ch['unit'])} -> {_shown(ch['to'], ch['unit'])}"
-            for ch in a["changes"] + a["added"]))
+            f"{ch.label}: {_shown(ch.before, ch.unit)} -> {_shown(ch.to, ch.unit)}"
+            for ch in a.changes + a.added))
         lines.append(f"    then: {_gains(d, a)}")
     elif a:
-        lines.append(f"  {a['message']}")
+        lines.append(f"  {a.message}")
     lines.append(f"  report: {out / 'report.md'}")
     return "\n".join(lines)

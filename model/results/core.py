@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 
 import pandas as pd
 
+from model.results.negotiation import KEY
 from model.results.sections import (
     Assumption,
     BridgeStep,
@@ -182,7 +183,12 @@ def from_data(cls, data: dict):
     """An instance of the dataclass `cls` from plain data (results.json read back): each field
     built from its declared type, nested dataclasses, lists, dicts and optionals included."""
     hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
-    return cls(**{f.name: _build(hints[f.name], data[f.name]) for f in fields(cls) if f.init and f.name in data})
+    return cls(**{f.name: _build(hints[f.name], data[_key(f)]) for f in fields(cls) if f.init and _key(f) in data})
+
+
+def _key(f) -> str:
+    """A field's key in the JSON files: its name, or the key its metadata declares (`from`)."""
+    return f.metadata.get(KEY, f.name)
 
 
 def _build(tp, value):
@@ -223,8 +229,8 @@ def _frame(cls, rows: list) -> pd.DataFrame:
 
 def _round_rows(rows: list) -> list[dict]:
     """`_round` of a list of rows of one dataclass, column by column."""
-    names = [f.name for f in fields(rows[0])]
-    return _round_columns(names, [[getattr(r, n) for r in rows] for n in names])
+    declared = fields(rows[0])
+    return _round_columns([_key(f) for f in declared], [[getattr(r, f.name) for r in rows] for f in declared])
 
 
 def _round_records(rows: list[dict]) -> list[dict] | None:
@@ -266,7 +272,7 @@ def _round(x):
     if isinstance(x, dict):
         return {k: _round(v) for k, v in x.items()}
     if is_dataclass(x) and not isinstance(x, type):
-        return {f.name: _round(getattr(x, f.name)) for f in fields(x)}
+        return {_key(f): _round(getattr(x, f.name)) for f in fields(x)}
     if isinstance(x, (list, tuple)):
         if x and is_dataclass(x[0]) and all(type(v) is type(x[0]) for v in x):
             return _round_rows(x)

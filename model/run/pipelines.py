@@ -5,28 +5,45 @@ A step fills one part of `Results` (a field named in `fills`) from the command's
 (`NegotiationModel`) and the verified deal. `run`, `frontier` and `sweep` share the steps of a
 solve (CORE); `run` adds the frontier its size allows, `frontier` asks for as many points as the
 user wants, and `sweep` its draws (run by `jobs.sweep`, which owns the progress bar and Dask).
-`compare` solves each instance through CORE (`solve_instance`); `alternatives` and `evaluate`
-are one step each on the model. What each report section reads is declared beside the section
-(`reporting.markdown.READS`); tests/test_pipelines.py checks that every part a command's report
-reads is filled by one of its steps.
+`compare` solves each instance through CORE (`solve_instance`). `alternatives` and `evaluate`
+fill results of their own (`results.Alternatives`, `results.OfferEvaluation`): a first step
+fills the whole (the search, the evaluation), and the steps after it complete a part (the
+levers without a limit named where a solve was unbounded). What each report section reads is
+declared beside the section (`reporting.markdown.READS`, `alternatives_report.READS`,
+`offer_report.READS`); tests/test_pipelines.py checks that every part a command's report reads is
+filled by one of its steps.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from model.analyses.alternatives import DEFAULT_COUNT, DEFAULT_MIN_DIFFERENCE, DEFAULT_WITHIN, find_alternatives
 from model.analyses.bridge import deficit_bridge
 from model.analyses.concessions import applicable, concession_values
 from model.analyses.diversion import diversion_summary
 from model.analyses.explain import lever_context, sentences
 from model.analyses.frontier import compute_frontier, free_optimum, has_fixed_terms, model_size
+from model.analyses.offers import evaluate_offer
 from model.analyses.red_lines import review_red_lines
 from model.data.instance import Instance
+from model.data.offers import Offer
 from model.economics.responses import chosen_outcomes, pass_through_summary, quota_summary
 from model.optimization.handle import NegotiationModel
 from model.optimization.sensitivity import ranging
-from model.results import ConcessionValues, FreeOptimum, Frontier, PassThrough, Results
+from model.results import (
+    Alternatives,
+    Amendment,
+    Completion,
+    ConcessionValues,
+    FreeOptimum,
+    Frontier,
+    OfferEvaluation,
+    PassThrough,
+    Results,
+    Solved,
+)
 from model.run.solve import Verified, diagnose_with_labels, solve_model, unbounded_explanation
 
 # When the analyses that cost more solves join a report. The rules read the model's size
@@ -49,6 +66,10 @@ class Options:
     concessions: bool = True
     relax_steps: dict[str, float] | None = None
     frontier_points: int = 0          # `run`: its rule's points; `frontier`: the user's; 0: none
+    count: int = DEFAULT_COUNT                      # `alternatives`: at most this many packages ...
+    within: float = DEFAULT_WITHIN                  # ... within this share of the best deficit ...
+    min_difference: float = DEFAULT_MIN_DIFFERENCE  # ... amounts apart by this share of their limit
+    offer: Offer | None = None                      # `evaluate`: the offer
 
 
 @dataclass
@@ -59,6 +80,8 @@ class Context:
     options: Options = field(default_factory=Options)
     results: Results | None = None
     verified: Verified | None = None
+    alternatives: Alternatives | None = None        # `alternatives`' results
+    evaluation: OfferEvaluation | None = None       # `evaluate`'s results
 
     @property
     def inst(self) -> Instance:
@@ -75,23 +98,47 @@ class Context:
 
 @dataclass(frozen=True)
 class Step:
-    fills: str                                    # the Results field it fills ('deal': the results' core)
+    fills: str                                    # the field of the results it fills (a key of WHOLE: all of them)
     does: str                                     # in words
     run: Callable[[Context], object]
     when: Callable[[Context], bool] = lambda ctx: True
     rule: str = ""                                # `when` in words, where it is not 'always'
 
 
-def execute(steps: tuple[Step, ...], ctx: Context) -> Results:
-    """Run each step whose rule holds, in order; each fills its field of the results."""
+# A step that fills one of these makes the whole of a command's results (and sets it on the
+# context itself, in the Context field named here); every other step fills one field of them.
+WHOLE = {"deal": "results", "alternatives": "alternatives", "evaluation": "evaluation"}
+
+
+def _run_steps(steps: tuple[Step, ...], ctx: Context, results: str) -> None:
+    """Run each step whose rule holds, in order; each fills its field of `ctx.<results>`."""
     for step in steps:
         if not step.when(ctx):
             continue
         value = step.run(ctx)
-        if step.fills != "deal":
-            setattr(ctx.results, step.fills, value)
+        if step.fills not in WHOLE:
+            setattr(getattr(ctx, results), step.fills, value)
+
+
+def execute(steps: tuple[Step, ...], ctx: Context) -> Results:
+    """Run a solve's pipeline (CORE and what a command adds): the results of `run`, `frontier`, `sweep`."""
+    _run_steps(steps, ctx, "results")
     assert ctx.results is not None
     return ctx.results
+
+
+def execute_alternatives(ctx: Context) -> Alternatives:
+    """Run `alternatives`' pipeline (ALTERNATIVES) with the count and shares of `ctx.options`."""
+    _run_steps(ALTERNATIVES, ctx, "alternatives")
+    assert ctx.alternatives is not None
+    return ctx.alternatives
+
+
+def execute_evaluation(ctx: Context) -> OfferEvaluation:
+    """Run `evaluate`'s pipeline (EVALUATE) on the offer of `ctx.options`."""
+    _run_steps(EVALUATE, ctx, "evaluation")
+    assert ctx.evaluation is not None
+    return ctx.evaluation
 
 
 # -- the steps ----------------------------------------------------------------------------------
@@ -215,7 +262,74 @@ FRONTIER = CORE + (
 
 SWEEP = CORE       # then the draws, by `jobs.sweep` (the sweep summary fills `Results.sweep`)
 
-PIPELINES = {"run": RUN, "frontier": FRONTIER, "sweep": SWEEP, "compare": CORE}
+
+# -- alternatives and evaluate: results of their own --------------------------------------------
+
+def _search(ctx: Context) -> None:
+    o = ctx.options
+    ctx.alternatives = find_alternatives(ctx.model, count=o.count, within=o.within, min_difference=o.min_difference)
+
+
+def _found(ctx: Context) -> Alternatives:
+    assert ctx.alternatives is not None
+    return ctx.alternatives
+
+
+def _evaluate(ctx: Context) -> None:
+    assert ctx.options.offer is not None, "`evaluate` needs an offer"
+    ctx.evaluation = evaluate_offer(ctx.model, ctx.options.offer)
+
+
+def _evaluation(ctx: Context) -> OfferEvaluation:
+    assert ctx.evaluation is not None
+    return ctx.evaluation
+
+
+def _named(solve: Solved, explanation: str) -> Solved:
+    return replace(solve, message=explanation) if solve.status == "unbounded" else solve
+
+
+def _completion_named(ctx: Context) -> Completion:
+    c, why = _evaluation(ctx).completion, unbounded_explanation(ctx.inst)
+    best = _named(c.home_best, why) if c.home_best is not None else None
+    return replace(c, message=why if c.status == "unbounded" else c.message, home_best=best)
+
+
+def _amendment_named(ctx: Context) -> Amendment:
+    a = _evaluation(ctx).amendment
+    assert a is not None
+    return replace(a, message=unbounded_explanation(ctx.inst))
+
+
+def _completion_unbounded(ctx: Context) -> bool:
+    c = _evaluation(ctx).completion
+    return c.status == "unbounded" or (c.home_best is not None and c.home_best.status == "unbounded")
+
+
+def _amendment_unbounded(ctx: Context) -> bool:
+    a = _evaluation(ctx).amendment
+    return a is not None and a.status == "unbounded"
+
+
+ALTERNATIVES = (
+    Step("alternatives", "up to `count` distinct packages within `within` of the best deficit, best first, each "
+         "verified outside the solver; the equivalent offers marked", _search),
+    Step("message", "the levers without a limit, named", lambda ctx: unbounded_explanation(ctx.inst),
+         when=lambda ctx: _found(ctx).status == "unbounded", rule="when the best deal is unbounded"),
+)
+
+EVALUATE = (
+    Step("evaluation", "the offer as stated, its best completion (and the home-best one), its distance to the "
+         "frontier and, when it is not acceptable, the smallest change that makes it so; every deal verified",
+         _evaluate),
+    Step("completion", "the levers without a limit, named", _completion_named, when=_completion_unbounded,
+         rule="when the completion or the home-best completion is unbounded"),
+    Step("amendment", "the levers without a limit, named", _amendment_named, when=_amendment_unbounded,
+         rule="when the search for the smallest change is unbounded"),
+)
+
+PIPELINES = {"run": RUN, "frontier": FRONTIER, "sweep": SWEEP, "compare": CORE, "alternatives": ALTERNATIVES,
+             "evaluate": EVALUATE}
 SWEEP_FILLS = ("sweep",)    # what `jobs.sweep` adds after its pipeline
 
 

@@ -1,0 +1,262 @@
+"""What the two negotiation commands hand their reports, declared beside the run's sections:
+`alternatives` (`Alternatives`: distinct near-optimal packages) and `evaluate`
+(`OfferEvaluation`: an offer as stated, its best completion, its distance to the frontier and
+the smallest change that makes it acceptable). Plain data (no Pyomo, no solver, no instance):
+every label, party and setting a report shows is resolved by the analysis. The field names are
+alternatives.json's and evaluation.json's keys (a field whose key is a Python word, `from`,
+declares its key in its metadata: see `KEY`), written by `results.rounded` as results.json is.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KEY = "key"          # a field's metadata entry naming its JSON key where the key is not a Python name
+
+Setting = str | float | None     # an option's label or name, 'yes'/'no', or an amount in the lever's unit
+
+
+@dataclass
+class InstanceName:
+    """Which instance a negotiation report is about."""
+
+    name: str
+    title: str
+    file: str
+
+
+@dataclass
+class Given:
+    """A lever that differs from no deal, in the instance's words (`deal_terms.gives`)."""
+
+    lever: str               # 'family.key', as in packages.csv's columns
+    label: str
+    value: Setting
+    unit: str
+
+
+@dataclass
+class LeverSetting:
+    """A lever of a deal in words, whether in use or not (`deal_terms.settings`)."""
+
+    label: str
+    party: str
+    value: Setting
+    unit: str
+
+
+# -- alternatives --------------------------------------------------------------------------
+
+
+@dataclass
+class Package:
+    """One distinct package: its outcome, each side's gain over no deal, and its levers."""
+
+    rank: int
+    deficit: float
+    home_payoff: float
+    partner_payoff: float
+    home_gain: float
+    partner_gain: float
+    verified: bool
+    max_violation: float
+    equivalent: bool
+    gives: dict[str, list[Given]]             # party -> levers that differ from no deal
+    levers: dict[str, Setting]                # 'family.key' -> the option's name, 1/0, the amount
+    settings: dict[str, LeverSetting]         # 'family.key' -> the setting in words
+
+
+@dataclass
+class Alternatives:
+    """Up to `count` distinct packages within `within` (a share) of the best deficit, best first."""
+
+    status: str                               # 'ok', or the first solve's status (no package)
+    message: str
+    count: int
+    within: float
+    min_difference: float
+    best_deficit: float | None
+    band: float | None                        # the largest deficit allowed, USD
+    stop_reason: str
+    method: str
+    parties: dict[str, str]                   # 'home'/'partner' -> display name
+    instance: InstanceName
+    min_differences: dict[str, float]         # 'family.key' -> the smallest change that makes two packages distinct
+    equivalent: list[int] = field(default_factory=list)     # the ranks of the equivalent offers
+    packages: list[Package] = field(default_factory=list)
+
+
+# -- evaluating an offer ------------------------------------------------------------------------
+
+
+@dataclass
+class OfferLever:
+    lever: str
+    label: str
+    party: str
+    value: Setting
+    unit: str
+
+
+@dataclass
+class OfferSource:
+    kind: str
+    text: str
+    year: int | None = None
+
+
+@dataclass
+class OfferSummary:
+    """The offer as its file states it, in the instance's words."""
+
+    name: str
+    title: str
+    file: str
+    tabled_by: str | None
+    note: str
+    levers: list[OfferLever]
+    sources: dict[str, OfferSource] = field(default_factory=dict)
+
+
+@dataclass
+class Broken:
+    """A constraint the offer as stated breaks, and by how much (`amount`, in its unit)."""
+
+    name: str
+    label: str
+    party: str | None
+    kind: str
+    value: float
+    sense: str
+    bound: float
+    unit: str
+    amount: float
+
+
+@dataclass
+class Change:
+    """A lever set differently in two deals (from one setting to another)."""
+
+    lever: str
+    label: str
+    party: str
+    before: Setting = field(metadata={KEY: "from"})
+    to: Setting
+    unit: str
+
+
+@dataclass
+class Outcome:
+    """A deal's outcome: the shown metrics, each side's payoff and gain over no deal, what each gives."""
+
+    metrics: dict[str, float]
+    payoffs: dict[str, float]
+    gains: dict[str, float]
+    gives: dict[str, list[Given]]
+
+
+@dataclass
+class Stated(Outcome):
+    """The offer as stated: acceptable, or the constraints it breaks."""
+
+    acceptable: bool = False
+    broken: list[Broken] = field(default_factory=list)
+    max_violation: float = 0.0
+
+
+@dataclass
+class Solved:
+    """A solve of the evaluation: its status, and the verified deal when it has one."""
+
+    status: str
+    message: str
+    metrics: dict[str, float] | None = None
+    payoffs: dict[str, float] | None = None
+    gains: dict[str, float] | None = None
+    gives: dict[str, list[Given]] | None = None
+    verified: bool | None = None
+    max_violation: float | None = None
+    added: list[Change] = field(default_factory=list)      # levers the offer left out that the deal sets
+
+    @property
+    def has_deal(self) -> bool:
+        return self.metrics is not None
+
+
+@dataclass
+class Completion(Solved):
+    """The best completion; with floors (neither side below the offer as stated) when the offer
+    is acceptable, and then beside it the home-best completion without the floors."""
+
+    floors: bool = False
+    no_worse: dict[str, bool] | None = None
+    home_best: Solved | None = None
+
+
+@dataclass
+class DealSummary:
+    deficit: float
+    gains: dict[str, float]
+    verified: bool
+    max_violation: float
+
+
+@dataclass
+class Distance:
+    """From a point (each side's payoff): the most both sides can gain at once, and each side's room."""
+
+    point: dict[str, float] = field(metadata={KEY: "from"})
+    joint_gain: float | None
+    joint_status: str
+    on_frontier: bool
+    joint_deal: DealSummary | None
+    home_room: float | None
+    home_status: str
+    home_best_deal: DealSummary | None
+    partner_room: float | None
+    partner_status: str
+    partner_best_deal: DealSummary | None
+
+    def room(self, party: str) -> float | None:
+        return self.home_room if party == "home" else self.partner_room
+
+    def room_status(self, party: str) -> str:
+        return self.home_status if party == "home" else self.partner_status
+
+
+@dataclass
+class FrontierDistance:
+    from_stated: Distance
+    from_completion: Distance | None = None
+
+
+@dataclass
+class Amendment(Solved):
+    """The smallest change to the offer's levers that makes it acceptable (`changes` None when
+    none was found: `message` says why)."""
+
+    scope: str = ""
+    objective: float | None = None
+    changes: list[Change] | None = None
+
+
+@dataclass
+class OfferEvaluation:
+    offer: OfferSummary
+    parties: dict[str, str]
+    instance: InstanceName
+    stated: Stated
+    completion: Completion
+    frontier: FrontierDistance
+    amendment: Amendment | None = None
+    method: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    status: str = "optimal"     # 'unbounded' if any solve of the evaluation was, 'error' if one failed
+
+    def solves(self) -> list[Solved]:
+        """The solves whose message a report shows (completion, home-best completion, amendment)."""
+        return [s for s in (self.completion, self.completion.home_best, self.amendment) if s is not None]
+
+
+__all__ = ["KEY", "Alternatives", "Amendment", "Broken", "Change", "Completion", "DealSummary", "Distance",
+           "FrontierDistance", "Given", "InstanceName", "LeverSetting", "OfferEvaluation", "OfferLever",
+           "OfferSource", "OfferSummary", "Outcome", "Package", "Setting", "Solved", "Stated"]
