@@ -301,7 +301,7 @@ def say(rows, ctx: dict, name: str, words) -> list[str]:
 FAMILY = LeverFamily(
     name=NAME, deal_field="maker_caps", section="maker_cap", party="partner", kind="option", short="maker_cap",
     keys=lambda inst: list(inst.maker_caps), unit=lambda inst, p: inst.maker_caps[p].unit,
-    label=lambda inst, p: f"{inst.parties['partner']} cap per maker on {inst.maker_caps[p].label}",
+    label=lambda inst, p: f"{inst.parties['partner']}'s cap per maker on {inst.maker_caps[p].label}",
     # Its exports act on the deficit as the dealer networks' commitments do: it shares their step.
     bridge_step="commitments",
     options=lambda inst, p: inst.maker_caps[p].options,
