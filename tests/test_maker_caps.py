@@ -29,6 +29,7 @@ from model.reporting.markdown import report_markdown
 from model.run import solve_instance
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
 FREE_DEFICIT = -70_500_000.0
 
 
@@ -174,3 +175,16 @@ def test_the_family_module_imports_nothing_above_the_data_layer():
     layers = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                                        cwd=ROOT).stdout)
     assert set(layers) <= {"data", "errors"}, layers
+
+
+@pytest.mark.parametrize("makers, exports, ceiling", [
+    ({"b": maker(10_000, reservation_share=100)}, 10_000, 12_000),       # the ceiling binds: -170,000,000
+    ({"a": maker(8_000)}, 8_000, 30_000),                                # every level alike: -70,500,000
+])
+def test_the_linopy_restatement_reaches_the_same_optimum(tmp_path, makers, exports, ceiling):
+    linopy_model = pytest.importorskip("linopy_model", reason="linopy not installed: pip install -e '.[test]'")
+    inst = tiny(tmp_path, caps(makers, exports=exports, ceiling=ceiling))
+    m, info = linopy_model.build_linopy(inst)
+    status, objective = linopy_model.solve_linopy(m, info)
+    assert objective is not None, status
+    assert objective * 1e6 == pytest.approx(solve_instance(inst).metric("deficit").deal, rel=1e-9)
