@@ -170,7 +170,9 @@ def build_linopy(inst, extra_metrics=()):
             cap_mask[j, k] = True
             cap_slot[pr.name, pr.options[k]] = (j, k)
             for mk in pr.makers.values():
-                change = min(mk.demand, level) - mk.sales
+                demand = mk.demand if mk.demand is not None else mk.sales if mk.reservation_share is None \
+                    else mk.reservation_share * seg_of[mk.segment].partner_ceiling
+                change = min(demand, level) - mk.sales
                 cap_units[j, k, sidx[mk.segment]] += change / VOL
                 cap_value[j, k, sidx[mk.segment]] += change * mk.unit_value / MONEY
     seg_displacement = np.array([g.displacement for g in seg_of.values()], float)

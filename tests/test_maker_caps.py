@@ -23,6 +23,8 @@ import pytest
 import yaml
 from tiny import q, tiny
 
+from model.data.families.maker_cap import demand_of
+from model.data.uncertainty import with_values
 from model.economics.loading import load
 from model.errors import InstanceErrors
 from model.reporting.markdown import report_markdown
@@ -91,7 +93,23 @@ def test_a_maker_held_back_by_the_cap_sells_its_reservation_share_when_it_rises(
     assert r.metric("deficit").deal == pytest.approx(-290_500_000, rel=1e-9)
     assert r.metric("exports_units").deal == pytest.approx(15_050, rel=1e-9)
     assert r.metric("partner_production_loss").deal == pytest.approx(0.8 * 5_050 + 1_100 - 1_100 / 1.2, rel=1e-9)
-    assert tiny(tmp_path, spec).maker_caps["std"].makers["b"].demand == pytest.approx(15_000)
+    inst = tiny(tmp_path, spec)
+    assert demand_of(inst, inst.maker_caps["std"].makers["b"]) == pytest.approx(15_000)
+
+
+def test_a_sweep_of_the_reservation_share_or_the_ceiling_moves_the_maker_s_demand(tmp_path):
+    """Demand is derived where it is used: B's 50% of a 30,000 ceiling is 15,000; a 40% share
+    gives 12,000, and 50% of a ceiling swept to 24,000 gives 12,000 too: at the 20,000 cap B
+    then sells 2,000 more, not 5,000 (exports 10,000 + 2,000 + the network's 50)."""
+    inst = tiny(tmp_path, caps({"b": maker(10_000, reservation_share=50)}, exports=10_000))
+    b = inst.maker_caps["std"].makers["b"]
+    for path, value in (("maker_caps.std.makers.b.reservation_share", 0.4), ("segments.car.partner_ceiling", 24_000)):
+        changed = with_values(inst, {path: value})
+        assert demand_of(changed, changed.maker_caps["std"].makers["b"]) == pytest.approx(12_000)
+        r = solve_instance(changed)
+        assert r.status == "optimal" and r.verification.ok
+        assert r.metric("exports_units").deal == pytest.approx(12_050, rel=1e-9)
+    assert demand_of(inst, b) == pytest.approx(15_000)
 
 
 def test_the_extra_sales_count_against_the_partner_buyers_ceiling(tmp_path):

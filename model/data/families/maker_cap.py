@@ -87,14 +87,25 @@ class CappedMaker:
     name: str
     label: str
     segment: str
-    unit_value: float        # USD a vehicle
-    sales: float             # calibration year, vehicles
-    demand: float            # without a cap, vehicles a year
-    demand_from: str         # 'stated', 'reservation share' or 'sales'
+    unit_value: float                        # USD a vehicle
+    sales: float                             # calibration year, vehicles
+    demand: float | None = None              # stated: without a cap, vehicles a year
+    reservation_share: float | None = None   # of the segment's partner_ceiling
 
-    def delta(self, cap: float) -> float:
-        """Change in its sales at cap `cap` against the calibration year: min(D, K) - sales."""
-        return min(self.demand, cap) - self.sales
+
+def demand_of(inst, m: CappedMaker) -> float:
+    """D_m: its stated demand, else its reservation share of its segment's buyers' ceiling, else
+    its sales (derived here, not at load, so that sweeps of the fields it comes from move it)."""
+    if m.demand is not None:
+        return m.demand
+    if m.reservation_share is not None:
+        return m.reservation_share * inst.segments[m.segment].partner_ceiling
+    return m.sales
+
+
+def delta(inst, m: CappedMaker, cap: float) -> float:
+    """Change in its sales at cap `cap` against the calibration year: min(D, K) - sales."""
+    return min(demand_of(inst, m), cap) - m.sales
 
 
 @dataclass(frozen=True)
@@ -139,14 +150,10 @@ def read(reader, given: dict, inst) -> dict:
                 reader.error(f"{mp}.reservation_share", "a maker states its `demand` or a `reservation_share`, "
                              "not both", hint="leave one out")
                 continue
-            if ms.demand is not None:
-                demand, source = reader.field(ms, "demand", mp, dimension=own("demand")), "stated"
-            elif ms.reservation_share is not None:
-                demand = reader.field(ms, "reservation_share", mp) * seg.partner_ceiling
-                source = "reservation share"
-            else:
-                demand, source = sales, "sales"
-            makers[mk] = CappedMaker(mk, ms.label, ms.segment, value, sales, demand, source)
+            makers[mk] = CappedMaker(
+                mk, ms.label, ms.segment, value, sales,
+                demand=None if ms.demand is None else reader.field(ms, "demand", mp, dimension=own("demand")),
+                reservation_share=None if ms.reservation_share is None else reader.field(ms, "reservation_share", mp))
         unit = reader.shared_unit(f"{p}.makers", [m.segment for m in makers.values()], inst.segments, "cap")
         per = own_unit(declared(CapProgramSpec, "levels").dimension, unit)
         decl = declared(CapProgramSpec, "levels")
@@ -155,19 +162,20 @@ def read(reader, given: dict, inst) -> dict:
         program = CapProgram(key, spec.label, base, tuple(sorted(levels | {base})), makers, unit)
         for mk, m in makers.items():
             mp = f"{p}.makers.{mk}"
-            held = min(m.demand, base)
+            demand = demand_of(inst, m)
+            held = min(demand, base)
             if abs(held - m.sales) <= TOLERANCE:
                 continue
-            if m.demand_from == "sales":
+            field = "demand" if m.demand is not None else "reservation_share" if m.reservation_share is not None \
+                else "sales"
+            if field == "sales":
                 reader.error(f"{mp}.sales", f"{m.sales:,.0f} {unit} is above the calibration-year cap of "
                              f"{base:,.0f} per maker", hint=f"lower the sales or raise {p}.base")
-            elif m.demand < m.sales:
-                field = "demand" if m.demand_from == "stated" else "reservation_share"
-                reader.error(f"{mp}.{field}", f"gives a demand of {m.demand:,.0f} {unit}, below its calibration-year "
+            elif demand < m.sales:
+                reader.error(f"{mp}.{field}", f"gives a demand of {demand:,.0f} {unit}, below its calibration-year "
                              f"sales of {m.sales:,.0f}", hint="demand without a cap is at least what it sold")
             else:
-                field = "demand" if m.demand_from == "stated" else "reservation_share"
-                reader.error(f"{mp}.{field}", f"a demand of {m.demand:,.0f} {unit} under the calibration-year cap of "
+                reader.error(f"{mp}.{field}", f"a demand of {demand:,.0f} {unit} under the calibration-year cap of "
                              f"{base:,.0f} would sell {held:,.0f}, but its sales were {m.sales:,.0f}",
                              hint="a maker below the cap sold what it could: leave out demand and reservation "
                                   "share, or correct the sales or the base cap")
@@ -223,7 +231,7 @@ def deltas(inst) -> dict[tuple[str, str], dict[str, list[tuple[float, float]]]]:
         for o, level in zip(program.options, program.levels):
             by_segment: dict[str, list] = {}
             for m in program.makers.values():
-                by_segment.setdefault(m.segment, []).append((m.delta(level), m.unit_value))
+                by_segment.setdefault(m.segment, []).append((delta(inst, m, level), m.unit_value))
             out[p, o] = by_segment
     return out
 
