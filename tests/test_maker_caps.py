@@ -185,6 +185,12 @@ def test_the_korus_instance_doubling_the_cap_is_worth_nothing_and_a_cut_would_co
     cut = solve_instance(load(tmp_path / "cut.yaml"))
     assert cut.status == "optimal" and cut.verification.ok
     assert cut.metric("deficit").deal - deficit == pytest.approx(737 * 40_000)
+    # The README's instance table and docs/model.md state these figures.
+    row = next(line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("| `korus_2018_caps`"))
+    assert row.endswith(f"| ${r.metric('deficit').deal / 1e9:.2f} bn |") and "worth $0" in row
+    model_doc = (ROOT / "docs" / "model.md").read_text()
+    assert f"the deficit stays ${deficit / 1e9:.2f} bn and the doubling is worth $0" in model_doc
+    assert f"cut Ford's sales by 737 (${737 * 40_000 / 1e6:.2f} M a year more deficit)" in model_doc
 
 
 def test_the_family_module_imports_nothing_above_the_data_layer():
