@@ -21,11 +21,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tiny import q, tiny
+from tiny import merge, q, tiny
 
 from model.data.families.maker_cap import demand_of
 from model.data.uncertainty import with_values
 from model.economics.loading import load
+from model.economics.responses import option_table
 from model.errors import InstanceErrors
 from model.reporting.markdown import report_markdown
 from model.run import solve_instance
@@ -212,3 +213,45 @@ def test_the_linopy_restatement_reaches_the_same_optimum(tmp_path, makers, expor
     status, objective = linopy_model.solve_linopy(m, info)
     assert objective is not None, status
     assert objective * 1e6 == pytest.approx(solve_instance(inst).metric("deficit").deal, rel=1e-9)
+
+
+ARMINGTON = {
+    "segments": {
+        "car": {"substitution_elasticity": q(3, "1"), "home_sales": q(1_000, "vehicles"),
+                "home_price": q(10_000, "USD/vehicle"), "home_substitution": None},
+        "truck": {"substitution_elasticity": q(3, "1"), "home_sales": q(1_000, "vehicles"),
+                  "home_price": q(20_000, "USD/vehicle"), "home_substitution": None},
+    },
+    "third_countries": {"korea": {"label": "Korea", "tariff": q(0, "%"), "base_tariff": q(0, "%"),
+                                  "pass_through": q(1, "fraction"), "exports_value": q(0, "USD"),
+                                  "segments": {"car": {"imports": q(500, "vehicles"),
+                                                       "import_price": q(10_000, "USD/vehicle")},
+                                               "truck": {"imports": q(50, "vehicles"),
+                                                         "import_price": q(20_000, "USD/vehicle")}}}},
+}
+
+
+@pytest.mark.parametrize("form", ["constant_elasticity", "linear"])
+@pytest.mark.parametrize("armington", [False, True], ids=["one_partner", "armington"])
+def test_a_line_with_no_trade_is_accepted_and_responds_with_zero(tmp_path, form, armington):
+    """Trucks: no imports from the partner in the calibration year. Every tariff option leaves
+    them at zero (no value, duty, margin or buyers' cost), in the single equation and in the
+    Armington nest (CES or SMART's linear system), where Korea's 50 trucks and home
+    producers' 1,000 do not move either, whatever the tariff on the partner. The deal is
+    then the cars' alone: 20% leaves 1,000 / 1.2 cars in the one-partner form."""
+    spec = {"settings": {"response": form}, "segments": {"truck": {"imports": q(0, "vehicles")}}}
+    if armington:
+        spec = merge(ARMINGTON, spec)        # keeps the None that removes home_substitution
+    inst = tiny(tmp_path, spec)
+    table = option_table(inst)
+    trucks = [table["truck", o.name] for o in inst.line_options("truck")]
+    assert len(trucks) == 3
+    for out in trucks:
+        assert (out.imports, out.imports_value, out.duty, out.export_margin, out.buyer_cost) == (0, 0, 0, 0, 0)
+        if armington:
+            assert out.third_imports["korea"] == pytest.approx(50, rel=1e-12)
+            assert out.home_gain == pytest.approx(0, abs=1e-9)
+    r = solve_instance(inst)
+    assert r.status == "optimal" and r.verification.ok
+    if not armington and form == "constant_elasticity":
+        assert r.metric("imports_units").deal == pytest.approx(1_000 / 1.2, rel=1e-9)
