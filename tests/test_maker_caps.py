@@ -23,6 +23,7 @@ import pytest
 import yaml
 from tiny import merge, q, tiny
 
+from model.analyses.sweep import Plan, run_sweep
 from model.data.families.maker_cap import demand_of
 from model.data.uncertainty import with_values
 from model.economics.loading import load
@@ -255,3 +256,15 @@ def test_a_line_with_no_trade_is_accepted_and_responds_with_zero(tmp_path, form,
     assert r.status == "optimal" and r.verification.ok
     if not armington and form == "constant_elasticity":
         assert r.metric("imports_units").deal == pytest.approx(1_000 / 1.2, rel=1e-9)
+
+
+def test_a_sweep_over_a_maker_s_reservation_share_re_solves_the_one_model(tmp_path):
+    """`sweep --param maker_caps.std.makers.b.reservation_share=50,40` (%): at the 20,000 cap B
+    sells 15,000 then 12,000, so the deficit moves by 3,000 x 40,000 = 120,000,000."""
+    inst = tiny(tmp_path, caps({"b": maker(10_000, reservation_share=50)}, exports=10_000))
+    result = run_sweep(inst, Plan(params=(("maker_caps.std.makers.b.reservation_share", (50.0, 40.0)),)),
+                       progress=False)
+    high, low = result.rows
+    assert all(row["status"] == "optimal" and row["verified"] for row in result.rows)
+    assert high["levers"]["maker_cap.std"] == low["levers"]["maker_cap.std"] == "cap_20000"
+    assert low["metrics"]["deficit"] - high["metrics"]["deficit"] == pytest.approx(120_000_000, rel=1e-9)
