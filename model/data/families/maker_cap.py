@@ -23,7 +23,8 @@ so a cap above demand is worth nothing and a cap below today's sales cuts them. 
     they reveal its demand). A maker that sold nothing and states no reservation share
     therefore responds with zero at every cap.
 The loader checks that sales = min(D_m, K0): the calibration year must be what the cap and
-the demand give.
+the demand give. D_m is derived where it is used (`demand_of`), so that a sweep of a share,
+a ceiling or the sales moves it.
 
 Model: maker_cap_choice[p,o] binary, one option per program. The makers' calibration-year
 sales are part of their segments' `exports`; the change sum_(m in p, seg m = s) delta_m(o)
@@ -118,7 +119,7 @@ class CapProgram:
     unit: str = "vehicles"
 
     def option(self, level: float) -> str:
-        return f"cap_{level:g}"
+        return f"cap_{level:.10g}"
 
     @property
     def options(self) -> list[str]:
@@ -179,9 +180,9 @@ def read(reader, given: dict, inst) -> dict:
                              f"{base:,.0f} would sell {held:,.0f}, but its sales were {m.sales:,.0f}",
                              hint="a maker below the cap sold what it could: leave out demand and reservation "
                                   "share, or correct the sales or the base cap")
-        for s in {m.segment for m in makers.values()}:
+        for s in dict.fromkeys(m.segment for m in makers.values()):
             total = sum(m.sales for m in makers.values() if m.segment == s)
-            others = sum(m.sales for q, prog in out.items() for m in prog.makers.values() if m.segment == s)
+            others = sum(m.sales for prog in out.values() for m in prog.makers.values() if m.segment == s)
             if total + others > inst.segments[s].exports + TOLERANCE:
                 reader.error(f"{p}.makers", f"the capped makers' sales in segment '{s}' ({total + others:,.0f}) exceed "
                              f"its exports ({inst.segments[s].exports:,.0f}), of which they are part",
