@@ -6,7 +6,7 @@ tariff choices as a (tariff line, option slot) array masked where a menu is shor
 from each segment through its line (`isel`: a pooled quota's line serves all its
 segments); shift_by_option as (segment, slot); partner tariff choices as (partner line,
 slot); commitments as (channel, segment) and production shifts as (maker, segment), masked
-where a channel or maker does not serve the segment.
+where a channel or maker does not serve the segment; caps per maker as (program, level slot).
 
 It is an independent restatement: the data (exact option responses from the option table,
 pooled over each line's segments; references; calibration levels) comes from the same
@@ -158,6 +158,24 @@ def build_linopy(inst, extra_metrics=()):
     for j, n in enumerate(inst.ntb_measures.values()):
         for s, v in n.ceiling_lift.items():
             lift[j, sidx[s]] = v / VOL
+    # Caps per maker: for each program and level, its makers' change in sales min(D, K) - sales by segment
+    # (units and export value, model units), one binary per (program, level).
+    programs = list(inst.maker_caps)
+    P = len(programs)
+    CK = max((len(pr.levels) for pr in inst.maker_caps.values()), default=0)
+    cap_mask, cap_units, cap_value = np.zeros((P, CK), bool), np.zeros((P, CK, S)), np.zeros((P, CK, S))
+    cap_slot: dict = {}
+    for j, pr in enumerate(inst.maker_caps.values()):
+        for k, level in enumerate(pr.levels):
+            cap_mask[j, k] = True
+            cap_slot[pr.name, pr.options[k]] = (j, k)
+            for mk in pr.makers.values():
+                demand = mk.demand if mk.demand is not None else mk.sales if mk.reservation_share is None \
+                    else mk.reservation_share * seg_of[mk.segment].partner_ceiling
+                change = min(demand, level) - mk.sales
+                cap_units[j, k, sidx[mk.segment]] += change / VOL
+                cap_value[j, k, sidx[mk.segment]] += change * mk.unit_value / MONEY
+    seg_displacement = np.array([g.displacement for g in seg_of.values()], float)
     gidx = {g: i for i, g in enumerate(goods)}
     goods_obj = [inst.goods[g] for g in goods]
     qs = np.array([_purchase().scale(inst, g) for g in goods], float)
@@ -175,11 +193,13 @@ def build_linopy(inst, extra_metrics=()):
     h = m.add_variables(lower=0, coords=[idx["maker"], idx["seg"]], name="production_shift",
                         mask=_da(mmask, ("maker", "seg")))
     q = m.add_variables(lower=0, coords=[idx["good"]], name="purchase") if goods else None
+    u = m.add_variables(binary=True, coords=[pd.RangeIndex(P, name="program"), pd.RangeIndex(CK, name="cslot")],
+                        name="maker_cap_choice", mask=_da(cap_mask, ("program", "cslot"))) if P else None
     w = m.add_variables(lower=0, coords=[idx["seg"], idx["slot"]], name="shift_by_option", mask=_da(mask, ("seg", "slot")))
     ys = y.isel(line=_da([lidx[line_of[s]] for s in segs], "seg"))      # each segment's line's choices
     # Each segment's partner-line choices (a segment off every partner line reads line 0, with zero coefficients).
     pzs = pz.isel(pline=_da([plidx[pline_of.get(s, plines[0])] for s in segs], "seg")) if plines else None
-    nvars = int(lmask.sum() + mask.sum() + pmask.sum() + cmask.sum() + mmask.sum() + N + len(goods))
+    nvars = int(lmask.sum() + mask.sum() + pmask.sum() + cmask.sum() + mmask.sum() + N + len(goods) + cap_mask.sum())
     constant_zero = []        # a variable fixed at zero, made when a row without variables cannot hold
 
     def zero():
@@ -213,14 +233,22 @@ def build_linopy(inst, extra_metrics=()):
             return col(lambda t: sum(getattr(t, field).values()))
         return col(lambda t: getattr(t, field).get(country, 0.0))
 
+    def capped(per_segment: np.ndarray, by_segment: bool = False):
+        """sum_(p,k) per_segment[p,k,s] maker_cap_choice[p,k], summed over segments (or per segment)."""
+        if u is None:
+            return zero()
+        expr = _da(per_segment, ("program", "cslot", "seg")) * u
+        return expr.sum(["program", "cslot"]) if by_segment else expr.sum()
+
     ones = np.ones(S)
     jobs = inst.jobs_per_unit
     rules = {
         "imports_units": lambda: options_sum(imports / VOL) - h.sum(),
         "imports_value": lambda: options_sum(col(lambda t: t.imports_value) / MONEY,
                                              col(lambda t: t.unit_value) * VOL / MONEY),
-        "exports_units": lambda: exported(ones / VOL) + x.sum(),
-        "exports_value": lambda: exported(seg_export_price / MONEY) + (_da(cval, ("chan", "seg")) * x).sum(),
+        "exports_units": lambda: exported(ones / VOL) + x.sum() + capped(cap_units),
+        "exports_value": lambda: exported(seg_export_price / MONEY) + (_da(cval, ("chan", "seg")) * x).sum()
+        + capped(cap_value),
         "purchases_value": lambda: goods_sum([g.unit_value * g.additional_share * s / MONEY
                                               for g, s in zip(goods_obj, qs)]),
         "purchases_gross_value": lambda: goods_sum([g.unit_value * s / MONEY for g, s in zip(goods_obj, qs)]),
@@ -232,14 +260,14 @@ def build_linopy(inst, extra_metrics=()):
         "buyer_price_change": lambda: options_sum(price_weight[ti] / total_weight
                                                   * (col(lambda t: t.buyer_price_factor) - 1)),
         "home_production_gain": lambda: options_sum(col(lambda t: t.home_gain) / VOL) + h.sum() + x.sum()
-        + exported(ones / VOL) - seg_exports.sum() / VOL,
+        + exported(ones / VOL) - seg_exports.sum() / VOL + capped(cap_units),
         "partner_tariff_revenue": lambda: (_da((seg_exports * seg_export_price / MONEY)[:, None] * prate * factor,
                                                ("seg", "pslot")) * pzs).sum() if pzs is not None else zero(),
         "partner_export_margin": lambda: options_sum(col(lambda t: t.export_margin) / MONEY,
                                                      per_unit(col(lambda t: t.export_margin))),
         "dealer_margin": lambda: (_da(cdm, ("chan", "seg")) * x).sum(),
         "partner_production_loss": lambda: options_sum((seg_imports[ti] - imports) / VOL) + h.sum()
-        + (_da(cdisp, ("chan", "seg")) * x).sum(),
+        + (_da(cdisp, ("chan", "seg")) * x).sum() + capped(cap_units * seg_displacement),
         "partner_political_cost": lambda: ((_da([n.political_cost / MONEY for n in inst.ntb_measures.values()], "ntb")
                                             * z).sum() if z is not None else zero())
         + goods_sum([g.political_cost * s / MONEY for g, s in zip(goods_obj, qs)]),
@@ -323,6 +351,8 @@ def build_linopy(inst, extra_metrics=()):
         return 1 * constant_zero[0]
 
     m.add_constraints(y.sum("slot") == 1, name="one_tariff_option")
+    if u is not None:
+        m.add_constraints(u.sum("cslot") == 1, name="one_maker_cap_option")
     if plines:
         m.add_constraints(pz.sum("pslot") == 1, name="one_partner_tariff_option")
     # Buyers' ceilings: exports + commitments <= ceiling + NTB lifts (both scaled by the partner tariff's factor).
@@ -330,7 +360,9 @@ def build_linopy(inst, extra_metrics=()):
     if ntbs:
         sold = sold - (_da(lift, ("ntb", "seg")) * z).sum("ntb")
     base = np.array([0.0 if s in pline_of else (seg_of[s].partner_ceiling - seg_of[s].exports) / VOL for s in segs])
-    has_row = cmask.any(axis=0) | (lift != 0).any(axis=0) | on_partner_line
+    if u is not None:
+        sold = sold + capped(cap_units, by_segment=True)
+    has_row = cmask.any(axis=0) | (lift != 0).any(axis=0) | on_partner_line | (cap_units != 0).any(axis=(0, 1))
     if pzs is not None:      # ceiling and exports scale with the partner's option: (exports - ceiling) f moves left
         coef = (seg_exports - np.array([g.partner_ceiling for g in seg_of.values()]))[:, None] / VOL * factor
         sold = sold + (_da(coef, ("seg", "pslot")) * pzs).sum("pslot")
@@ -359,7 +391,7 @@ def build_linopy(inst, extra_metrics=()):
         for p in ("home", "partner"):
             add_row(get(f"{p}_payoff"), ">=", refs.no_deal[f"{p}_payoff"] / MONEY, f"participation_{p}")
     _fix(inst, m, y, pz, z, x, h, q, lidx, slot, plidx, pslot, {n: i for i, n in enumerate(ntbs)},
-         {c: i for i, c in enumerate(chans)}, {k: i for i, k in enumerate(makers)}, gidx, sidx, qs)
+         {c: i for i, c in enumerate(chans)}, {k: i for i, k in enumerate(makers)}, gidx, sidx, qs, u, cap_slot)
     objective = get(inst.settings.objective_metric)
     for name in extra_metrics:
         get(name)
@@ -368,7 +400,7 @@ def build_linopy(inst, extra_metrics=()):
     return m, {"constant": constant, "variables": nvars + len(constant_zero), "metrics": built}
 
 
-def _fix(inst, m, y, pz, z, x, h, q, lidx, slot, plidx, pslot, nidx, cidx, kidx, gidx, sidx, qs) -> None:
+def _fix(inst, m, y, pz, z, x, h, q, lidx, slot, plidx, pslot, nidx, cidx, kidx, gidx, sidx, qs, u, cap_slot) -> None:
     """Levers the instance fixes, as equality rows."""
     for f in BUILT_IN:
         for key, value in inst.fixed.values(f.deal_field).items():
@@ -384,6 +416,9 @@ def _fix(inst, m, y, pz, z, x, h, q, lidx, slot, plidx, pslot, nidx, cidx, kidx,
                 m.add_constraints(h.sel(maker=kidx[key[0]], seg=sidx[key[1]]) == value / VOL)
             elif f.name == "purchase":
                 m.add_constraints(q.sel(good=gidx[key]) == value / qs[gidx[key]])
+            elif f.name == "maker_cap":
+                j, k = cap_slot[key, value]
+                m.add_constraints(u.sel(program=j, cslot=k) == 1)
 
 
 def solve_linopy(m, info: dict, time_limit: float | None = None) -> tuple[str, float | None]:

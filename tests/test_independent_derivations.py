@@ -82,7 +82,7 @@ def test_cobb_douglas_price_index_by_hand(tmp_path):
 def _deal_from_levers(inst, r) -> Deal:
     """The deal as results.json reports it: option labels back to names, index texts back to keys."""
     fields: dict[str, dict] = {"tariff": {}, "partner_tariff": {}, "ntb": {}, "commitments": {}, "shift": {},
-                               "purchases": {}}
+                               "purchases": {}, "maker_caps": {}}
     for lv in r.levers:
         if lv.name == "tariff":
             fields["tariff"][lv.index] = next(o.name for o in inst.line_options(lv.index) if o.label == lv.choice)
@@ -95,6 +95,9 @@ def _deal_from_levers(inst, r) -> Deal:
             fields["commitments" if lv.name == "commitment" else "shift"][tuple(lv.index.split("."))] = lv.value
         elif lv.name == "purchase":
             fields["purchases"][lv.index] = lv.value
+        elif lv.name == "maker_cap":
+            program = inst.maker_caps[lv.index]
+            fields["maker_caps"][lv.index] = next(o for o in program.options if program.label_of(o) == lv.choice)
         else:
             raise AssertionError(f"a lever family this test does not know: {lv.name}")
     return Deal().with_values_of(fields)
@@ -118,6 +121,20 @@ def partner_terms(inst, deal: Deal) -> tuple[dict[str, float], dict[str, float]]
     return factor, rate
 
 
+def capped_exports_value(inst, deal: Deal) -> float:
+    """The change in capped makers' export value: sum_m (min(D_m, K) - sales_m) x value_m at each
+    program's chosen cap K (its calibration-year cap where the deal names none), D_m the stated
+    demand, else the reservation share of the segment's ceiling, else the sales."""
+    chosen, total = deal.values("maker_caps"), 0.0
+    for p, program in inst.maker_caps.items():
+        cap = program.level(chosen[p]) if p in chosen else program.base
+        for m in program.makers.values():
+            d = m.demand if m.demand is not None else m.sales if m.reservation_share is None \
+                else m.reservation_share * inst.segments[m.segment].partner_ceiling
+            total += (min(d, cap) - m.sales) * m.unit_value
+    return total
+
+
 def headline(inst, deal: Deal) -> dict[str, float]:
     """Deficit, welfare and third-country imports of `deal`, aggregated here from its levers and
     the chosen options' responses."""
@@ -128,7 +145,8 @@ def headline(inst, deal: Deal) -> dict[str, float]:
     kept = {s: (1 - shifted[s] / out[s].imports) if out[s].imports > 0 else 0.0 for s in segs}
     imports_value = sum((out[s].imports - shifted[s]) * out[s].unit_value for s in segs)
     exports_value = sum(seg.exports * xf[s] * seg.export_price for s, seg in segs.items()) + sum(
-        x * inst.channels[c].unit_value[s] for (c, s), x in deal.values("commitments").items())
+        x * inst.channels[c].unit_value[s] for (c, s), x in deal.values("commitments").items()) + \
+        capped_exports_value(inst, deal)
     purchases = sum(x * inst.goods[g].unit_value * inst.goods[g].additional_share for g, x in deal.values("purchases").items())
     third_supplies = [sup for seg in segs.values() if seg.armington for sup in seg.armington.suppliers]
     revenue_2024 = sum(seg.base_tariff * seg.imports * seg.import_price for seg in segs.values()) + sum(
@@ -186,3 +204,19 @@ def test_baseline_deficit_is_the_data(tmp_path):
         v = evaluate(inst, None)
         data = sum(s.imports * s.import_price - s.exports * s.export_price for s in inst.segments.values())
         assert v["deficit"] == pytest.approx(data, rel=1e-12), path.stem
+
+
+@pytest.mark.parametrize("fixed", [5_000, 20_000])
+def test_capped_makers_exports_rederived(tmp_path, fixed):
+    """Caps per maker: A sold 8,000 (below today's 10,000 cap, so that is its demand), B its
+    stated demand of 3,000. At a 5,000 cap A loses 3,000 (x 40,000) and B keeps its 3,000; at
+    20,000 nothing moves. The headline sums above give the metrics' deficit, exports and welfare."""
+    from test_maker_caps import caps, maker
+    inst = tiny(tmp_path, caps({"a": maker(8_000), "b": {**maker(3_000, demand=3_000), "label": "Maker B"}},
+                               exports=11_000, fixed=fixed))
+    r = solve_instance(inst, concessions=False)
+    assert r.status == "optimal"
+    deal = headline(inst, _deal_from_levers(inst, r))
+    for name, value in deal.items():
+        assert r.metric(name).deal == pytest.approx(value, rel=REL, abs=1e-3), name
+    assert capped_exports_value(inst, _deal_from_levers(inst, r)) == (-3_000 * 40_000 if fixed == 5_000 else 0.0)

@@ -141,7 +141,8 @@ def test_with_values_sets_exactly_the_field_its_path_names(path):
         assert got == _without_provenance(expected), (i.path, _differences(got, _without_provenance(expected)))
         assert got != _without_provenance(inst), i.path
         checked += 1
-    assert checked > 150
+    # Every instance extending toyota_2025 has over 150; the standalone korus_2018_caps has 34.
+    assert checked > (150 if inst.third_countries else 30)
 
 
 @pytest.mark.parametrize("path, why", [

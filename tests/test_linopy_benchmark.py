@@ -72,6 +72,8 @@ def _linopy_deal(inst, m):
         "production_shift": {(k, s): sol["production_shift"][i, segs[s]] for i, (k, mk) in enumerate(inst.makers.items())
                              for s in mk.segments},
         "purchase": {g: sol["purchase"][i] for i, g in enumerate(inst.goods)},
+        "maker_cap_choice": {(p, o): sol["maker_cap_choice"][i, j] for i, (p, pr) in enumerate(inst.maker_caps.items())
+                             for j, o in enumerate(pr.options)},
     }
     deal, _ = read_deal(inst, families(), lambda name: values.get(name, {}), threshold=0.0)
     return deal

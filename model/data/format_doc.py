@@ -87,7 +87,7 @@ def type_words(annotation) -> str:
         keys = "party" if typing.get_origin(key) is Literal else "name"
         return f"mapping: {keys} -> {type_words(value)}"
     if origin is list:
-        return "list of names"
+        return "list of numbers" if typing.get_args(t)[0] is Q else "list of names"
     if origin is typing.Annotated or t is bool or getattr(t, "__origin__", None) is bool:
         return "`true` or `false`"
     return {str: "text", int: "whole number", float: "number", bool: "`true` or `false`"}.get(t, str(t))
@@ -351,7 +351,7 @@ def render() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-ENTRY_WORDS = {"ntb_measures": "measure", "third_countries": "country", "segments": "segment"}
+ENTRY_WORDS = {"ntb_measures": "measure", "third_countries": "country", "segments": "segment", "maker_caps": "program"}
 
 
 def drawable_fields() -> list[str]:

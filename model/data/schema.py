@@ -103,8 +103,8 @@ class SegmentSpec(Strict):
     tariff_menu: str = text("The key of the `tariff_menus` entry whose options apply to this segment.")
     base_tariff: Q = quantity("The home tariff on the partner's vehicles in the calibration year (t0).",
                               TARIFF, ge=0, le=10, drawable=True)
-    imports: Q = quantity("Vehicles a year imported from the partner in the calibration year.", "vehicles",
-                          gt=0, drawable=True)
+    imports: Q = quantity("Vehicles a year imported from the partner in the calibration year (0: none, and "
+                          "none at any tariff).", "vehicles", ge=0, drawable=True)
     import_price: Q = quantity("Customs value per imported vehicle in the calibration year.", "USD/vehicle",
                                gt=0, drawable=True)
     exports: Q = quantity("Home-made vehicles a year sold in the partner's market in the calibration year.",

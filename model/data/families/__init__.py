@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from model.data.families import (
     commitment,
+    maker_cap,
     ntb_relief,
     partner_tariff,
     production_shift,
@@ -15,6 +16,6 @@ from model.data.families import (
 )
 from model.data.families.base import BUILT_IN, register_lever_family
 
-for _module in (tariff, partner_tariff, ntb_relief, commitment, production_shift, purchase):
+for _module in (tariff, partner_tariff, ntb_relief, commitment, production_shift, purchase, maker_cap):
     BUILT_IN.append(_module.FAMILY)
     register_lever_family(_module.FAMILY)
