@@ -23,7 +23,8 @@ from model.analyses.explain import lever_context, sentences
 from model.analyses.frontier import compute_frontier, free_optimum, has_fixed_terms, model_size
 from model.analyses.red_lines import review_red_lines
 from model.data.instance import Instance
-from model.economics.responses import chosen_outcomes, pass_through_summary, quota_summary
+from model.economics.responses import chosen_outcomes, pass_through_summary
+from model.economics.shifts import quota_summary
 from model.optimization.handle import NegotiationModel
 from model.optimization.sensitivity import ranging
 from model.results import ConcessionValues, FreeOptimum, Frontier, PassThrough, Results
