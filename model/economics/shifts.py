@@ -68,35 +68,65 @@ def _totals(rows: list[OptionOutcome], segments: list[Segment], weight: float) -
     }
 
 
-def capacity(inst: Instance, segment: str) -> float:
-    """Spare home-plant capacity of the makers that build `segment` (shared with their other segments)."""
-    return sum(mk.spare_capacity for mk in inst.makers.values() if segment in mk.segments)
+def capacity(inst: Instance, segments) -> float:
+    """Spare home-plant capacity of the makers that build any of `segments` (each maker once)."""
+    return sum(mk.spare_capacity for mk in inst.makers.values() if any(s in mk.segments for s in segments))
 
 
 def spending_weight(inst: Instance) -> float:
     return sum(g.imports * g.import_price * (1 + g.base_tariff) for g in inst.segments.values()) or 1.0
 
 
-@lru_cache(maxsize=4096)
-def _quota_effect(members: tuple[Segment, ...], option: TariffOption, form: str, segment: str, room: float,
-                  weight: float) -> ShiftEffect:
+# Terms that, at a given tariff equivalent, are proportional to a segment's imports at a rate of
+# its own (customs value, duty, rents, margin per imported unit): where the shift falls within the
+# line moves them. Every other term depends only on the line's market, i.e. on its total shift.
+RATED = {"imports_value": "imports_value", "tariff_revenue": "tariff_revenue",
+         "home_importer_rent": "home_importer_rent", "partner_export_margin": "export_margin",
+         "partner_quota_rent": "exporter_rent", "quota_rent": "quota_rent"}
+
+
+def _rate(o: OptionOutcome, fallback: OptionOutcome, attr: str) -> float:
+    """`attr` per imported unit of an outcome (of `fallback` where the outcome imports nothing)."""
+    for x in (o, fallback):
+        if x.imports > 1e-9:
+            return getattr(x, attr) / x.imports
+    return 0.0
+
+
+@lru_cache(maxsize=1024)
+def _quota_effects(members: tuple[Segment, ...], option: TariffOption, form: str, room: float,
+                   weight: float) -> dict[str, ShiftEffect]:
+    """Per segment of a quota line: the effect of a unit shifted on it (module docstring). The
+    line's span is the shift its makers' capacity allows (`room`), at most the brand's sales at
+    the in-quota rate; the line is solved exactly at no shift and at the span spread over the
+    segments in proportion to those sales (the reference). While no segment runs out of imports,
+    the line's market depends on its total shift only, and the rated terms move by the segment's
+    own rate at the span's market; so the statement is exact at the span for any mix of segments."""
     segs = list(members)
-    seg = next(g for g in segs if g.name == segment)
+    ti = {g.name: g.base_tariff if option.in_quota_rate is None else option.in_quota_rate for g in segs}
+    most = {g.name: line_outcomes([g], TariffOption("in quota", "in quota", ti[g.name]), form)[g.name].imports
+            for g in segs}
+    span = min(room, sum(most.values()))
+    if span <= 0:
+        zero = ShiftEffect(0.0, 0.0, True, MappingProxyType({k: 0.0 for k in TERMS}),
+                           MappingProxyType({k: 0.0 for k in LINE_TERMS}))
+        return {g.name: replace(zero, most=most[g.name]) for g in segs}
+    ref = {g: m * span / sum(most.values()) for g, m in most.items()}
     base = line_outcomes(segs, option, form)
-    ti = seg.base_tariff if option.in_quota_rate is None else option.in_quota_rate
-    most = line_outcomes([seg], TariffOption("in quota", "in quota", ti), form)[seg.name].imports
-    span = min(room, most)
-    if span <= 0:
-        span = most
-    if span <= 0:
-        zero = MappingProxyType({k: 0.0 for k in TERMS})
-        return ShiftEffect(0.0, 0.0, True, zero, MappingProxyType({k: 0.0 for k in LINE_TERMS}))
-    moved = line_outcomes(segs, option, form, {segment: span})
+    moved = line_outcomes(segs, option, form, ref)
     before, after = [base[g.name] for g in segs], [moved[g.name] for g in segs]
     t0, t1 = _totals(before, segs, weight), _totals(after, segs, weight)
-    l0, l1 = line_figures(before), line_figures(after)
-    return ShiftEffect(most, span, False, MappingProxyType({k: (t1[k] - t0[k]) / span for k in TERMS}),
-                       MappingProxyType({k: (l1[k] - l0[k]) / span for k in LINE_TERMS}))
+    t0.update(line_figures(before))
+    t1.update(line_figures(after))
+    rates = {g.name: {k: _rate(moved[g.name], base[g.name], attr) for k, attr in RATED.items()} for g in segs}
+    mean = {k: sum(rates[g][k] * ref[g] for g in ref) / span for k in RATED}
+    out = {}
+    for g in segs:
+        per = {k: (t1[k] - t0[k]) / span + (mean[k] - rates[g.name][k] if k in RATED else 0.0)
+               for k in (*TERMS, *LINE_TERMS)}
+        out[g.name] = ShiftEffect(most[g.name], span, False, MappingProxyType({k: per[k] for k in TERMS}),
+                                  MappingProxyType({k: per[k] for k in LINE_TERMS}))
+    return out
 
 
 def _flat_effect(o: OptionOutcome, seg: Segment, weight: float) -> ShiftEffect:
@@ -120,7 +150,7 @@ def effect(inst: Instance, segment: str, o: OptionOutcome) -> ShiftEffect:
     if o.option is None or not o.option.is_quota:
         return _flat_effect(o, seg, weight)
     members = tuple(inst.segments[s] for s in o.line)
-    return _quota_effect(members, o.option, inst.settings.response, segment, capacity(inst, segment), weight)
+    return _quota_effects(members, o.option, inst.settings.response, capacity(inst, o.line), weight)[segment]
 
 
 def with_effects(inst: Instance, outcomes: dict) -> dict:
