@@ -99,9 +99,10 @@ def _quota_effects(members: tuple[Segment, ...], option: TariffOption, form: str
     """Per segment of a quota line: the effect of a unit shifted on it (module docstring). The
     line's span is the shift its makers' capacity allows (`room`), at most the brand's sales at
     the in-quota rate; the line is solved exactly at no shift and at the span spread over the
-    segments in proportion to those sales (the reference). While no segment runs out of imports,
-    the line's market depends on its total shift only, and the rated terms move by the segment's
-    own rate at the span's market; so the statement is exact at the span for any mix of segments."""
+    segments in proportion to those sales (the reference). While no segment runs out of imports
+    (the model keeps each segment's shift within its brand's sales at the span's market), the
+    line's market depends on its total shift only, and the rated terms move by the segment's own
+    rate at the span's market; so the statement is exact at the span for any mix of segments."""
     segs = list(members)
     ti = {g.name: g.base_tariff if option.in_quota_rate is None else option.in_quota_rate for g in segs}
     most = {g.name: line_outcomes([g], TariffOption("in quota", "in quota", ti[g.name]), form)[g.name].imports
@@ -124,7 +125,10 @@ def _quota_effects(members: tuple[Segment, ...], option: TariffOption, form: str
     for g in segs:
         per = {k: (t1[k] - t0[k]) / span + (mean[k] - rates[g.name][k] if k in RATED else 0.0)
                for k in (*TERMS, *LINE_TERMS)}
-        out[g.name] = ShiftEffect(most[g.name], span, False, MappingProxyType({k: per[k] for k in TERMS}),
+        # At most the brand's sales at the span's market: below them at every shift up to the span
+        # (the scarcity wedge only falls with the shift), so no segment runs out of imports.
+        sales = moved[g.name].imports + moved[g.name].shifted
+        out[g.name] = ShiftEffect(sales, span, False, MappingProxyType({k: per[k] for k in TERMS}),
                                   MappingProxyType({k: per[k] for k in LINE_TERMS}))
     return out
 
