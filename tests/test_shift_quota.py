@@ -167,3 +167,19 @@ def test_quota_table_equals_the_metrics(path):
             assert r.metric("partner_quota_rent").deal == pytest.approx(row.rent, rel=1e-9, abs=1e-3)
         if row.shifted == 0:
             assert row.exact_imports is None
+
+
+def test_the_report_says_how_far_the_statement_is_from_the_exact_line(tmp_path):
+    """Shift fixed at 100: the quota table states 780 imported and rent 1,200,000 (the chord); the
+    note under it gives the line solved exactly (800 imported, 100% filled, rent 888,889, tariff
+    equivalent 11.1%) and the difference: -20 imported, +311,111 of rent (as the report rounds them)."""
+    from model.reporting.markdown import quotas
+    inst = tiny(tmp_path, {**RESTRAINT, "fixed_levers": {"tariff": {"car": "ver"},
+                                                         "production_shift": {"acme": {"car": q(100, "vehicles")}}}})
+    r = solve_instance(inst, concessions=False)
+    text = quotas(r)
+    assert "100 vehicles built in Home plants need no licence" in text
+    assert "the line is 100% filled (800 vehicles imported)" in text
+    assert "tariff equivalent 11.1%" in text
+    assert "rent is $888.9 k" in text
+    assert "off by -20.00 vehicles imported and +$311.1 k of rent" in text
