@@ -93,3 +93,24 @@ def test_the_solver_states_content_as_the_plain_python_does(tmp_path):
     assert r.verification.ok
     assert r.metric("shift_parts_imports_value").deal == pytest.approx(500 * VALUE * 0.10)
     assert r.metric("shift_third_content_value").deal == pytest.approx(500 * VALUE * 0.30)
+
+
+def test_auto_parts_are_a_product_with_their_own_line(tmp_path):
+    """Parts counted in USD (a segment whose unit is a dollar of parts, at USD 1 each): USD 1,000,000
+    a year imported at 2.5%, elasticity -1, full pass-through, on a menu of their own (0% or 25%).
+    At 25% buyers take 1,000,000 x 1.025 / 1.25 = 820,000 of parts; the deficit minimized keeps
+    cars and trucks at 20% (8,333,333 + 1,666,667) and parts at 25%: 10,820,000."""
+    from tiny import segment
+
+    from model.run import solve_instance
+    parts = segment(1_000_000, 1, tariff_menu="parts", base=2.5, label="auto parts (HS 8708)")
+    parts.update(unit="USD", imports=q(1_000_000, "USD"), exports=q(0, "USD"), partner_ceiling=q(0, "USD"),
+                 import_price=q(1, "USD/USD"), export_price=q(1, "USD/USD"), partner_margin=q(0.1, "USD/USD"))
+    inst = tiny(tmp_path, {"segments": {"parts": parts},
+                           "tariff_menus": {"parts": {"flat": {"floor": q(0, "%"), "ceiling": q(25, "%"),
+                                                              "step": q(25, "%")}}},
+                           "no_deal": {"tariff": {"cars": q(20, "%"), "parts": q(25, "%")}}})
+    assert inst.segments["parts"].unit == "USD" and inst.lines["parts"].segments == ("parts",)
+    r = solve_instance(inst, concessions=False)
+    assert r.metric("deficit").deal == pytest.approx(1000 / 1.2 * 10_000 + 100 / 1.2 * 20_000 + 820_000)
+    assert {lv.index: lv.choice for lv in r.levers if lv.name == "tariff"}["parts"] == "flat 25.0%"
