@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from types import MappingProxyType
 
 from model.data.families.production_shift import LINE_TERMS, TERMS, content_per_unit, line_figures, quota_lines
 from model.data.instance import Instance, Segment, TariffOption
@@ -41,8 +40,8 @@ class ShiftEffect:
     most: float                # the largest shift on the segment under the option (units)
     span: float                # the shift the statement is exact at (besides none)
     exact: bool                # linear in the shift (a flat option), so exact everywhere
-    per_unit: MappingProxyType  # metric -> change per unit shifted, base units (line totals)
-    line: MappingProxyType     # LINE_TERMS -> change per unit shifted (quota lines)
+    per_unit: dict[str, float]  # metric -> change per unit shifted, base units (line totals)
+    line: dict[str, float]     # LINE_TERMS -> change per unit shifted (quota lines)
 
 
 def _totals(rows: list[OptionOutcome], segments: list[Segment], weight: float) -> dict[str, float]:
@@ -109,8 +108,8 @@ def _quota_effects(members: tuple[Segment, ...], option: TariffOption, form: str
             for g in segs}
     span = min(room, sum(most.values()))
     if span <= 0:
-        zero = ShiftEffect(0.0, 0.0, True, MappingProxyType({k: 0.0 for k in TERMS}),
-                           MappingProxyType({k: 0.0 for k in LINE_TERMS}))
+        zero = ShiftEffect(0.0, 0.0, True, {k: 0.0 for k in TERMS},
+                           {k: 0.0 for k in LINE_TERMS})
         return {g.name: replace(zero, most=most[g.name]) for g in segs}
     ref = {g: m * span / sum(most.values()) for g, m in most.items()}
     base = line_outcomes(segs, option, form)
@@ -128,8 +127,8 @@ def _quota_effects(members: tuple[Segment, ...], option: TariffOption, form: str
         # At most the brand's sales at the span's market: below them at every shift up to the span
         # (the scarcity wedge only falls with the shift), so no segment runs out of imports.
         sales = moved[g.name].imports + moved[g.name].shifted
-        out[g.name] = ShiftEffect(sales, span, False, MappingProxyType({k: per[k] for k in TERMS}),
-                                  MappingProxyType({k: per[k] for k in LINE_TERMS}))
+        out[g.name] = ShiftEffect(sales, span, False, {k: per[k] for k in TERMS},
+                                  {k: per[k] for k in LINE_TERMS})
     return out
 
 
@@ -141,9 +140,8 @@ def _flat_effect(o: OptionOutcome, seg: Segment, weight: float) -> ShiftEffect:
     per.update(imports_units=-1.0, imports_value=-o.unit_value, tariff_revenue=avg(o.tariff_revenue),
                home_importer_rent=avg(o.home_importer_rent), partner_export_margin=avg(o.export_margin),
                partner_quota_rent=avg(o.exporter_rent), home_production_gain=1.0, partner_production_loss=1.0)
-    return ShiftEffect(o.imports, o.imports, True, MappingProxyType(per),
-                       MappingProxyType({"quota_imports": -1.0, "quota_rent": avg(o.quota_rent),
-                                         "quota_tariff_equivalent": 0.0}))
+    return ShiftEffect(o.imports, o.imports, True, per,
+                       {"quota_imports": -1.0, "quota_rent": avg(o.quota_rent), "quota_tariff_equivalent": 0.0})
 
 
 def effect(inst: Instance, segment: str, o: OptionOutcome) -> ShiftEffect:
