@@ -183,3 +183,28 @@ def test_the_report_says_how_far_the_statement_is_from_the_exact_line(tmp_path):
     assert "tariff equivalent 11.1%" in text
     assert "rent is $888.9 k" in text
     assert "off by -20.00 vehicles imported and +$311.1 k of rent" in text
+
+
+@pytest.mark.parametrize("path", [p for p in shipped() if quota_lines(load(p))], ids=lambda p: p.stem)
+def test_every_quota_option_with_a_shift_has_its_table_equal_to_the_metrics(path):
+    """Every quota and restraint option of every shipped instance, with half of every maker's
+    spare capacity shifted (spread over its segments): the quota table's imports, fill, rent and
+    tariff equivalent are the metrics, and beside them the line solved exactly at that shift."""
+    inst = load(path)
+    shift = {(k, s): min(mk.spare_capacity, 1e5) / 2 / len(mk.segments) for k, mk in inst.makers.items()
+             for s in mk.segments}
+    base = inst.no_deal.fields()
+    for name in quota_lines(inst):
+        for option in inst.line_options(name):
+            if not option.is_quota:
+                continue
+            d = Deal(**{**base, "tariff": {**base["tariff"], name: option.name}, "shift": shift})
+            m = evaluate(inst, d)
+            row = next(r for r in quota_summary(inst, d, chosen_outcomes(inst, d)) if r.line == name)
+            assert m[f"quota_imports[{name}]"] == pytest.approx(row.imports, rel=1e-12)
+            assert row.fill == pytest.approx(row.imports / row.quota)
+            assert m[f"quota_rent[{name}]"] == pytest.approx(row.rent, rel=1e-12, abs=1e-6)
+            assert m[f"quota_tariff_equivalent[{name}]"] == pytest.approx(row.tariff_equivalent, rel=1e-12)
+            moved = sum(x for (_, s), x in shift.items() if s in inst.lines[name].segments)
+            assert row.shifted == pytest.approx(moved)
+            assert (row.exact_imports is None) == (moved == 0)
