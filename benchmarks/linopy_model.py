@@ -119,10 +119,6 @@ def build_linopy(inst, extra_metrics=()):
 
     imports = col(lambda t: t.imports)
 
-    def per_unit(values: np.ndarray) -> np.ndarray:
-        """USD per option, as USD million per thousand units imported (0 where nothing is)."""
-        return np.divide(values, imports, out=np.zeros_like(values), where=imports > 0) * VOL / MONEY
-
     def grid(values: np.ndarray):
         a = np.zeros((S, K))
         a[ti, tk] = values
@@ -240,46 +236,71 @@ def build_linopy(inst, extra_metrics=()):
         expr = _da(per_segment, ("program", "cslot", "seg")) * u
         return expr.sum(["program", "cslot"]) if by_segment else expr.sum()
 
+    def shift_coef(term: str, model_unit: float) -> np.ndarray:
+        """Minus what one shifted unit does to `term` under each option (model units per thousand
+        shifted): the option table's shift effects (`economics.shifts`: a flat option's average,
+        a quota line's chord solved exactly with and without the shift)."""
+        return -col(lambda t: t.shift_effect.per_unit[term] if t.shift_effect is not None else 0.0) * VOL / model_unit
+
+    def with_shift(term: str, values: np.ndarray, model_unit: float, sparse: bool = False):
+        return options_sum(values, shift_coef(term, model_unit), sparse=sparse)
+
+    # The shifted vehicles' imported content per (maker, segment): partner parts, third countries' content.
+    mparts, mthird = np.zeros((M, S)), np.zeros((M, S))
+    for j, mk in enumerate(inst.makers.values()):
+        for s in mk.segments:
+            value = seg_of[s].import_price * VOL / MONEY
+            mparts[j, sidx[s]] = value * mk.partner_content
+            mthird[j, sidx[s]] = value * max(0.0, 1.0 - mk.home_content - mk.partner_content)
+
+    def content(a: np.ndarray):
+        return (_da(a, ("maker", "seg")) * h).sum()
+
     ones = np.ones(S)
     jobs = inst.jobs_per_unit
     rules = {
-        "imports_units": lambda: options_sum(imports / VOL) - h.sum(),
-        "imports_value": lambda: options_sum(col(lambda t: t.imports_value) / MONEY,
-                                             col(lambda t: t.unit_value) * VOL / MONEY),
+        "imports_units": lambda: with_shift("imports_units", imports / VOL, VOL),
+        "imports_value": lambda: with_shift("imports_value", col(lambda t: t.imports_value) / MONEY, MONEY)
+        + content(mparts),
         "exports_units": lambda: exported(ones / VOL) + x.sum() + capped(cap_units),
         "exports_value": lambda: exported(seg_export_price / MONEY) + (_da(cval, ("chan", "seg")) * x).sum()
         + capped(cap_value),
         "purchases_value": lambda: goods_sum([g.unit_value * g.additional_share * s / MONEY
                                               for g, s in zip(goods_obj, qs)]),
         "purchases_gross_value": lambda: goods_sum([g.unit_value * s / MONEY for g, s in zip(goods_obj, qs)]),
-        "tariff_revenue": lambda: options_sum(col(lambda t: t.tariff_revenue) / MONEY,
-                                              per_unit(col(lambda t: t.tariff_revenue))),
-        "home_importer_rent": lambda: options_sum(col(lambda t: t.home_importer_rent) / MONEY,
-                                                  per_unit(col(lambda t: t.home_importer_rent))),
-        "buyer_cost": lambda: options_sum(col(lambda t: t.buyer_cost) / MONEY),
-        "buyer_price_change": lambda: options_sum(price_weight[ti] / total_weight
-                                                  * (col(lambda t: t.buyer_price_factor) - 1)),
-        "home_production_gain": lambda: options_sum(col(lambda t: t.home_gain) / VOL) + h.sum() + x.sum()
-        + exported(ones / VOL) - seg_exports.sum() / VOL + capped(cap_units),
+        "tariff_revenue": lambda: with_shift("tariff_revenue", col(lambda t: t.tariff_revenue) / MONEY, MONEY),
+        "home_importer_rent": lambda: with_shift("home_importer_rent", col(lambda t: t.home_importer_rent) / MONEY,
+                                                 MONEY),
+        "buyer_cost": lambda: with_shift("buyer_cost", col(lambda t: t.buyer_cost) / MONEY, MONEY),
+        "buyer_price_change": lambda: with_shift("buyer_price_change", price_weight[ti] / total_weight
+                                                 * (col(lambda t: t.buyer_price_factor) - 1), 1.0),
+        "home_production_gain": lambda: with_shift("home_production_gain", col(lambda t: t.home_gain) / VOL, VOL)
+        + x.sum() + exported(ones / VOL) - seg_exports.sum() / VOL + capped(cap_units),
         "partner_tariff_revenue": lambda: (_da((seg_exports * seg_export_price / MONEY)[:, None] * prate * factor,
                                                ("seg", "pslot")) * pzs).sum() if pzs is not None else zero(),
-        "partner_export_margin": lambda: options_sum(col(lambda t: t.export_margin) / MONEY,
-                                                     per_unit(col(lambda t: t.export_margin))),
+        "partner_export_margin": lambda: with_shift("partner_export_margin", col(lambda t: t.export_margin) / MONEY,
+                                                    MONEY),
         "dealer_margin": lambda: (_da(cdm, ("chan", "seg")) * x).sum(),
-        "partner_production_loss": lambda: options_sum((seg_imports[ti] - imports) / VOL) + h.sum()
+        "partner_production_loss": lambda: with_shift("partner_production_loss", (seg_imports[ti] - imports) / VOL, VOL)
         + (_da(cdisp, ("chan", "seg")) * x).sum() + capped(cap_units * seg_displacement),
         "partner_political_cost": lambda: ((_da([n.political_cost / MONEY for n in inst.ntb_measures.values()], "ntb")
                                             * z).sum() if z is not None else zero())
         + goods_sum([g.political_cost * s / MONEY for g, s in zip(goods_obj, qs)]),
         "partner_plant_margin": lambda: (_da(mmargin, ("maker", "seg")) * h).sum(),
+        "shift_parts_imports_value": lambda: content(mparts),
+        "shift_third_content_value": lambda: content(mthird),
         # Third countries (Armington segments), home producers, the partner's quota rent.
-        "third_imports_units": lambda: options_sum(third("third_imports") / VOL, sparse=True),
-        "third_imports_value": lambda: options_sum(third("third_value") / MONEY, sparse=True),
-        "third_tariff_revenue": lambda: options_sum(third("third_duty") / MONEY, sparse=True),
-        "third_exporter_surplus_change": lambda: options_sum(third("third_surplus") / MONEY, sparse=True),
-        "producer_surplus_change": lambda: options_sum(col(lambda t: t.producer_surplus) / MONEY, sparse=True),
-        "partner_quota_rent": lambda: options_sum(col(lambda t: t.exporter_rent) / MONEY,
-                                                  per_unit(col(lambda t: t.exporter_rent)), sparse=True),
+        "third_imports_units": lambda: with_shift("third_imports_units", third("third_imports") / VOL, VOL, sparse=True),
+        "third_imports_value": lambda: with_shift("third_imports_value", third("third_value") / MONEY, MONEY,
+                                                  sparse=True) + content(mthird),
+        "third_tariff_revenue": lambda: with_shift("third_tariff_revenue", third("third_duty") / MONEY, MONEY,
+                                                   sparse=True),
+        "third_exporter_surplus_change": lambda: with_shift("third_exporter_surplus_change",
+                                                            third("third_surplus") / MONEY, MONEY, sparse=True),
+        "producer_surplus_change": lambda: with_shift("producer_surplus_change", col(lambda t: t.producer_surplus)
+                                                      / MONEY, MONEY, sparse=True),
+        "partner_quota_rent": lambda: with_shift("partner_quota_rent", col(lambda t: t.exporter_rent) / MONEY, MONEY,
+                                                 sparse=True),
         # Balances and welfare changes against the calibration year.
         "negotiated_deficit": lambda: get("imports_value") - get("exports_value"),
         "deficit": lambda: get("negotiated_deficit") - get("purchases_value"),
@@ -317,7 +338,27 @@ def build_linopy(inst, extra_metrics=()):
         "third_exporter_surplus_change": lambda c: options_sum(third("third_surplus", c) / MONEY, sparse=True),
         "third_country_deficit": lambda c: get(f"third_imports_value[{c}]")
         - inst.third_countries[c].exports_value / MONEY,
+        "quota_imports": lambda ln: quota_line(ln, "quota_imports", VOL),
+        "quota_rent": lambda ln: quota_line(ln, "quota_rent", MONEY),
+        "quota_tariff_equivalent": lambda ln: quota_line(ln, "quota_tariff_equivalent", 1.0),
     }
+
+    def quota_line(name: str, term: str, model_unit: float):
+        """A quota line's imports, rent or tariff equivalent under the chosen option, plus what the
+        shift on its segments does to it (the shift effects' per-line terms)."""
+        members = inst.lines[name].segments
+        expr = zero()
+        for j, o in enumerate(inst.line_options(name)):
+            rows = [table[s, o.name] for s in members]
+            level = (max(t.effective_tariff for t in rows) if term == "quota_tariff_equivalent"
+                     else sum(t.imports if term == "quota_imports" else t.quota_rent for t in rows) / model_unit)
+            expr = expr + level * y.isel(line=lidx[name], slot=j, drop=True)
+            for s, t in zip(members, rows):
+                e = t.shift_effect
+                if e is not None and e.line[term] != 0:
+                    expr = expr + e.line[term] * VOL / model_unit * w.isel(seg=sidx[s], slot=slot[name][o.name],
+                                                                         drop=True)
+        return expr
     built: dict = {}
 
     def sum_of(exprs: list):
@@ -379,7 +420,8 @@ def build_linopy(inst, extra_metrics=()):
         m.add_constraints(h.sum("seg") <= _da(np.where(np.isfinite(spare), spare, 0), "maker"), name="spare_capacity",
                           mask=_da(np.isfinite(spare), "maker"))
     m.add_constraints(w.sum("slot") - h.sum("maker") == 0, name="shift_split")
-    m.add_constraints(w - grid(imports / VOL) * ys <= 0, name="shift_within_imports", mask=_da(mask, ("seg", "slot")))
+    most = col(lambda t: t.shift_effect.most if t.shift_effect is not None else t.imports)
+    m.add_constraints(w - grid(most / VOL) * ys <= 0, name="shift_within_imports", mask=_da(mask, ("seg", "slot")))
     if goods:
         limit = np.array([g.max_units for g in goods_obj]) / qs
         if np.isfinite(limit).any():

@@ -45,3 +45,22 @@ def test_architecture_names_every_module_and_keeps_the_lever_family_section():
                if p.name != "__init__.py" and f"`{p.name}`" not in text and p.name not in text]
     assert not missing, f"docs/architecture.md does not say where these modules fit: {missing}"
     assert "## Adding a lever family" in text
+
+
+def test_shipped_instances_table_gives_each_instances_expected_deal_deficit():
+    """The README's table of shipped instances: each deal deficit is the one tests/expected holds
+    (rounded to USD 0.01 bn), or 'infeasible' where there is no deal."""
+    import json
+    import re
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Shipped instances", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([a-z0-9_]+)`(?:, `([a-z0-9_]+)`)? \|.*\| ([^|]+) \|$", section, re.M)
+    assert len(rows) >= 10
+    for first, second, shown in rows:
+        names, figures = [n for n in (first, second) if n], [f.strip() for f in shown.split("/")]
+        for name, figure in zip(names, figures if len(figures) == len(names) else figures * len(names)):
+            expected = json.loads((ROOT / "tests" / "expected" / f"{name}.json").read_text())
+            if expected["status"] == "infeasible":
+                assert figure == "infeasible", name
+            else:
+                assert figure == f"${expected['deficit']['deal'] / 1e9:.2f} bn", name

@@ -19,10 +19,10 @@ from test_armington import two_sources
 from tiny import q, tiny
 
 from model.data.families import partner_tariff
-from model.data.instance import Deal
+from model.data.instance import Deal, TariffOption
 from model.economics.loading import load
 from model.economics.metrics import evaluate
-from model.economics.responses import chosen_outcomes, option_table
+from model.economics.responses import chosen_outcomes, line_outcomes, option_outcome, option_table
 from model.run import solve_instance
 
 REL = 1e-9
@@ -135,15 +135,83 @@ def capped_exports_value(inst, deal: Deal) -> float:
     return total
 
 
+FIELDS = ("imports_value", "tariff_revenue", "home_importer_rent", "buyer_cost", "producer_surplus", "third_duty",
+          "export_margin", "third_value")
+
+
+def _sums(outcomes) -> dict[str, float]:
+    """The fields `headline` needs, summed over outcomes (third countries' over countries too)."""
+    def get(o, f):
+        v = getattr(o, f)
+        return sum(v.values()) if isinstance(v, dict) or hasattr(v, "values") else v
+    return {f: sum(get(o, f) for o in outcomes) for f in FIELDS}
+
+
+def shifted_sums(inst, deal: Deal, out) -> dict[str, float]:
+    """The fields summed over segments with the deal's production shifts, as docs/model.md states
+    them. A flat option: the shifted vehicles take imports' value, duty, rent and margin at the
+    option's average. A quota line: a home-built vehicle needs no licence; the line is solved
+    exactly with no shift (A0) and with its span, min(its makers' spare capacity, the brand's
+    sales at the in-quota rate), spread over its segments like those sales (A1). Each unit
+    shifted on segment s moves a field by (A1 - A0) / span, and a field carried per imported
+    unit (value, duty, rent, margin) also by the spread's mean rate less s's own rate at A1.
+    """
+    segs = inst.segments
+    shifted = {s: sum(x for (_, seg), x in deal.values("shift").items() if seg == s) for s in segs}
+    total = {f: 0.0 for f in FIELDS}
+    done = set()
+    for s in segs:
+        o = out[s]
+        if o.option is not None and o.option.is_quota:
+            if o.line in done:
+                continue
+            done.add(o.line)
+            members = [segs[g] for g in o.line]
+            moved = sum(shifted[g] for g in o.line)
+            base = _sums(line_outcomes(members, o.option, inst.settings.response).values())
+            if moved > 0:
+                room = sum(mk.spare_capacity for mk in inst.makers.values() if set(mk.segments) & set(o.line))
+                ti = {g.name: g.base_tariff if o.option.in_quota_rate is None else o.option.in_quota_rate
+                      for g in members}
+                sales = {g.name: option_outcome(g, TariffOption("t", "t", ti[g.name]), inst.settings.response).imports
+                         for g in members}
+                span = min(room, sum(sales.values()))
+                spread = {g: sales[g] * span / sum(sales.values()) for g in o.line}
+                zero = line_outcomes(members, o.option, inst.settings.response)
+                solved = line_outcomes(members, o.option, inst.settings.response, spread)
+                end = _sums(solved.values())
+
+                def rate(g, f):
+                    x = solved[g] if solved[g].imports > 1e-9 else zero[g]
+                    return getattr(x, f) / x.imports if x.imports > 1e-9 else 0.0
+                new = {f: base[f] + (end[f] - base[f]) * moved / span for f in FIELDS}
+                for f in ("imports_value", "tariff_revenue", "home_importer_rent", "export_margin"):
+                    mean = sum(rate(g, f) * spread[g] for g in o.line) / span
+                    new[f] += sum(shifted[g] * (mean - rate(g, f)) for g in o.line)
+                base = new
+            for f in FIELDS:
+                total[f] += base[f]
+            continue
+        kept = (1 - shifted[s] / o.imports) if o.imports > 0 else 0.0
+        one = _sums([o])
+        for f in FIELDS:
+            total[f] += one[f] * (kept if f in ("imports_value", "tariff_revenue", "home_importer_rent",
+                                                "export_margin") else 1.0)
+    return total
+
+
 def headline(inst, deal: Deal) -> dict[str, float]:
     """Deficit, welfare and third-country imports of `deal`, aggregated here from its levers and
     the chosen options' responses."""
     out = chosen_outcomes(inst, deal, option_table(inst))
     xf, rates = partner_terms(inst, deal)
     segs = inst.segments
-    shifted = {s: sum(x for (_, seg), x in deal.values("shift").items() if seg == s) for s in segs}
-    kept = {s: (1 - shifted[s] / out[s].imports) if out[s].imports > 0 else 0.0 for s in segs}
-    imports_value = sum((out[s].imports - shifted[s]) * out[s].unit_value for s in segs)
+    t = shifted_sums(inst, deal, out)
+    shifts = deal.values("shift")
+    parts = sum(x * segs[s].import_price * inst.makers[k].partner_content for (k, s), x in shifts.items())
+    third_content = sum(x * segs[s].import_price * (1 - inst.makers[k].home_content - inst.makers[k].partner_content)
+                        for (k, s), x in shifts.items())
+    imports_value = t["imports_value"] + parts
     exports_value = sum(seg.exports * xf[s] * seg.export_price for s, seg in segs.items()) + sum(
         x * inst.channels[c].unit_value[s] for (c, s), x in deal.values("commitments").items()) + \
         capped_exports_value(inst, deal)
@@ -151,18 +219,18 @@ def headline(inst, deal: Deal) -> dict[str, float]:
     third_supplies = [sup for seg in segs.values() if seg.armington for sup in seg.armington.suppliers]
     revenue_2024 = sum(seg.base_tariff * seg.imports * seg.import_price for seg in segs.values()) + sum(
         sup.base_tariff * sup.imports * sup.import_price for sup in third_supplies)
-    home_welfare = (sum((out[s].tariff_revenue + out[s].home_importer_rent) * kept[s] - out[s].buyer_cost
-                        + out[s].producer_surplus + sum(out[s].third_duty.values()) for s in segs) - revenue_2024)
+    home_welfare = (t["tariff_revenue"] + t["home_importer_rent"] - t["buyer_cost"] + t["producer_surplus"]
+                    + t["third_duty"] - revenue_2024)
     partner_revenue = sum((rates[s] * xf[s] - seg.partner_base_tariff) * seg.exports * seg.export_price
                           for s, seg in segs.items())
-    partner_welfare = (sum(out[s].export_margin * kept[s] - seg.imports * seg.partner_margin for s, seg in segs.items())
+    partner_welfare = (t["export_margin"] - sum(seg.imports * seg.partner_margin for seg in segs.values())
                        + sum(x * inst.channels[c].dealer_margin for (c, _), x in deal.values("commitments").items())
-                       + sum(x * inst.makers[k].home_plant_margin for (k, _), x in deal.values("shift").items())
+                       + sum(x * inst.makers[k].home_plant_margin for (k, _), x in shifts.items())
                        + partner_revenue)
     return {"deficit": imports_value - exports_value - purchases, "imports_value": imports_value,
             "exports_value": exports_value, "purchases_value": purchases, "home_welfare": home_welfare,
             "partner_welfare": partner_welfare,
-            "third_imports_value": sum(v for s in segs for v in out[s].third_value.values())}
+            "third_imports_value": t["third_value"] + third_content}
 
 
 def _deal_instances():

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from model.data.families import partner_tariff
+from model.data.families.production_shift import quota_lines
 from model.data.levers import MONEY, families
 from model.economics.loading import load
 from model.economics.metrics import INDEXED_METRICS, METRICS, evaluate
@@ -51,7 +52,8 @@ def test_same_stage_one_optimum(path):
 def _all_metrics(inst) -> list[str]:
     names = [k for k in METRICS]
     for base, (index, *_) in INDEXED_METRICS.items():
-        keys = {"segment": inst.segments, "good": inst.goods, "third country": inst.third_countries}[index]
+        keys = {"segment": inst.segments, "good": inst.goods, "third country": inst.third_countries,
+                "quota line": quota_lines(inst)}[index]
         names += [f"{base}[{k}]" for k in keys]
     return names
 

@@ -66,7 +66,7 @@ from model.data.families.base import option_family
 from model.data.instance import Instance, Segment, TariffOption, ThirdSupply
 from model.economics.nests import NestedCES, SingleEquation, Smart, surplus_area
 from model.economics.supply import Equilibrium, Supplier, equilibrium, surplus_change
-from model.results import PassThroughLine, QuotaRow
+from model.results import PassThroughLine
 
 NONE: Mapping[str, float] = MappingProxyType({})     # no third countries (shared, read-only)
 
@@ -99,6 +99,13 @@ class OptionOutcome:
     supply_price_factor: float = 1.0   # the partner exporters' supply price (customs value, rent aside) / P
     pass_through_imposed: float | None = None   # the instance's pass-through as applied (raised where the
     #                                             margin binds), or None where supply curves set the price
+    # The tariff line the outcome was solved on (its segments' names, pooled for a quota) and its
+    # option, so that a production shift can be solved on the same line (`model.economics.shifts`),
+    # and the partner brand's vehicles built in home plants it was solved with (no licence needed):
+    line: tuple[str, ...] = ()
+    option: TariffOption | None = None
+    shifted: float = 0.0
+    shift_effect: object = None   # `shifts.ShiftEffect`: what a unit shifted on the segment does (with makers)
 
     @property
     def duty_rate(self) -> float:
@@ -314,11 +321,13 @@ def buyer_surplus_loss(seg: Segment, b: float, form: str) -> float:
 
 
 def _outcome(seg: Segment, form: str, t_eff: float, at: tuple[Market, Equilibrium, float], in_quota: float,
-             ti: float | None, to: float, holder: str, binds: bool) -> OptionOutcome:
+             ti: float | None, to: float, holder: str, binds: bool, shifted: float = 0.0) -> OptionOutcome:
     """Value, duty, rent and margin of the imports at tariff equivalent `t_eff` (`at`: the
-    market there and the imports, from `_at`), of which `in_quota` pay `ti` (a quota) and the
+    market there and the partner brand's sales, from `_at`), of which `shifted` are built in
+    home plants and the rest imported; of the imports `in_quota` pay `ti` (a quota) and the
     rest `to`."""
-    mk, st, imports = at
+    mk, st, sales = at
+    imports = max(0.0, sales - shifted)
     b = st.ratios[mk.partner]
     buyer_price = seg.import_price * b * (1 + seg.base_tariff)
     v = buyer_price / (1 + t_eff)                  # customs value without rent: the supply price
@@ -354,7 +363,7 @@ def _outcome(seg: Segment, form: str, t_eff: float, at: tuple[Market, Equilibriu
     p = derived_pass_through(seg, t_eff, b, form)
     if seg.armington is None:
         return OptionOutcome(*common, mk.demand.buyer_cost(st.ratios), margin, binds, p,
-                             home_gain=seg.home_substitution * (seg.imports - imports), price_index=b, **extra)
+                             home_gain=seg.home_substitution * (seg.imports - sales), price_index=b, **extra)
     sources = _other_sources(seg, mk, st)
     return OptionOutcome(*common, sources.pop("buyer_cost"), margin, binds, p, **sources, **extra)
 
@@ -402,34 +411,51 @@ def _other_sources(seg: Segment, mk: Market, st: Equilibrium) -> dict:
             "third_duty": duty, "third_surplus": surplus}
 
 
-def line_outcomes(segments: list[Segment], option: TariffOption, form: str) -> dict[str, OptionOutcome]:
+def line_outcomes(segments: list[Segment], option: TariffOption, form: str,
+                  shifted: Mapping[str, float] | None = None) -> dict[str, OptionOutcome]:
     """The exact outcome of `option` on every segment of its tariff line (a quota is pooled
-    over them: see the module docstring)."""
+    over them: see the module docstring).
+
+    `shifted`: segment -> the partner brand's vehicles built in home plants. Buyers see the
+    brand's sales M_s (the demand of the partner's source), of which M_s - shifted_s are
+    imported; a home-built vehicle needs no quota licence or restraint allocation, so the
+    quota rations sum_s max(0, M_s - shifted_s) and a binding cap stays full while the
+    scarcity wedge falls (the brand's supply in the market rises by the shift)."""
+    moved = {s.name: max(0.0, (shifted or {}).get(s.name, 0.0)) for s in segments}
+    line = tuple(s.name for s in segments)
+
+    def made(seg: Segment, *args, **kw) -> OptionOutcome:
+        return replace(_outcome(seg, form, *args, shifted=moved[seg.name], **kw), line=line, option=option,
+                       shifted=moved[seg.name])
+
+    def imported(at, seg: Segment) -> float:
+        return max(0.0, at[2] - moved[seg.name])
+
     if not option.is_quota:
-        return {s.name: _outcome(s, form, option.rate, _at(s, option.rate, form), 0.0, None, option.rate, "", False)
+        return {s.name: made(s, option.rate, _at(s, option.rate, form), 0.0, None, option.rate, "", False)
                 for s in segments}
     q, to = option.quota, option.rate
     ti = {s.name: s.base_tariff if option.in_quota_rate is None else option.in_quota_rate for s in segments}
 
     def total(tau: float) -> float:
-        return sum(imports_at(s, max(tau, ti[s.name]), form) for s in segments)
+        return sum(max(0.0, imports_at(s, max(tau, ti[s.name]), form) - moved[s.name]) for s in segments)
 
     at_out = {s.name: _at(s, to, form) for s in segments} if math.isfinite(to) else None
-    if at_out is not None and sum(m for *_, m in at_out.values()) >= q:
-        wanted = sum(m for *_, m in at_out.values())
+    if at_out is not None and sum(imported(at_out[s.name], s) for s in segments) >= q:
+        wanted = sum(imported(at_out[s.name], s) for s in segments)
         share = q / wanted if wanted > 0 else 0.0
-        return {s.name: _outcome(s, form, to, at_out[s.name], at_out[s.name][2] * share, ti[s.name], to,
-                                 option.rent_holder, False) for s in segments}
+        return {s.name: made(s, to, at_out[s.name], imported(at_out[s.name], s) * share, ti[s.name], to,
+                             option.rent_holder, False) for s in segments}
     at_in = {s.name: _at(s, ti[s.name], form) for s in segments}
-    if sum(m for *_, m in at_in.values()) <= q:
-        return {s.name: _outcome(s, form, ti[s.name], at_in[s.name], at_in[s.name][2], ti[s.name], to,
-                                 option.rent_holder, False) for s in segments}
+    if sum(imported(at_in[s.name], s) for s in segments) <= q:
+        return {s.name: made(s, ti[s.name], at_in[s.name], imported(at_in[s.name], s), ti[s.name], to,
+                             option.rent_holder, False) for s in segments}
     tau = _solve_tariff(total, q, min(ti.values()))
     out = {}
     for s in segments:
         t = max(tau, ti[s.name])
         at = _at(s, t, form)
-        out[s.name] = _outcome(s, form, t, at, at[2], ti[s.name], to, option.rent_holder, True)
+        out[s.name] = made(s, t, at, imported(at, s), ti[s.name], to, option.rent_holder, True)
     return out
 
 
@@ -454,15 +480,18 @@ def option_table(instance: Instance) -> dict[tuple[str, str], OptionOutcome]:
             for s, outcome in line_outcomes(members, o, form).items():
                 table[s, o.name] = outcome
     # Keys in segment order, then option order, as every consumer iterates them.
-    return {(s, o.name): table[s, o.name] for s in instance.segments for o in instance.options(s)}
+    from model.economics.shifts import with_effects
+    return with_effects(instance, {(s, o.name): table[s, o.name] for s in instance.segments
+                                   for o in instance.options(s)})
 
 
 def chosen_outcomes(instance: Instance, deal, table: dict | None = None) -> dict[str, OptionOutcome]:
     """Segment -> outcome of the deal's option on its line; `deal=None`: the calibration year."""
+    from model.economics.shifts import with_effects
     form = instance.settings.response
     if deal is None:
-        return {s: option_outcome(calibration_segment(seg), base_option(seg), form)
-                for s, seg in instance.segments.items()}
+        return with_effects(instance, {s: option_outcome(calibration_segment(seg), base_option(seg), form)
+                                       for s, seg in instance.segments.items()})
     chooser = option_family()
     if table is not None:
         chosen = chooser.chosen_options(instance, deal.values(chooser.deal_field))
@@ -472,28 +501,7 @@ def chosen_outcomes(instance: Instance, deal, table: dict | None = None) -> dict
     for name, line in instance.lines.items():
         members = [instance.segments[s] for s in line.segments]
         out.update(line_outcomes(members, instance.line_option(name, options[name]), form))
-    return {s: out[s] for s in instance.segments}
-
-
-def quota_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) -> list[QuotaRow]:
-    """For each tariff line whose chosen option is a quota or export restraint: its fill,
-    rent and holder, and its tariff equivalent (the tariff giving the same imports)."""
-    out = []
-    chosen = deal.values(option_family().deal_field)
-    for name, line in instance.lines.items():
-        option = instance.line_option(name, chosen[name])
-        if not option.is_quota:
-            continue
-        rows = [outcomes[s] for s in line.segments]
-        imports = sum(o.imports for o in rows)
-        out.append(QuotaRow(
-            line=name, label=line.label, option=option.name, option_label=option.label,
-            kind="export restraint" if option.is_restraint else "tariff-rate quota",
-            quota=option.quota, imports=imports, fill=imports / option.quota if option.quota > 0 else None,
-            binds=any(o.quota_binds for o in rows), rent=sum(o.quota_rent for o in rows),
-            rent_holder=option.rent_holder, tariff_equivalent=max(o.effective_tariff for o in rows),
-            in_quota_rate=option.in_quota_rate, out_of_quota_rate=None if option.is_restraint else option.rate))
-    return out
+    return with_effects(instance, {s: out[s] for s in instance.segments})
 
 
 def price_setting(seg: Segment) -> str:

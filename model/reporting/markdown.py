@@ -288,7 +288,26 @@ def quotas(r: Results) -> str:
             "worth, and who holds it decides whose payoff it counts in (exporters who hold it charge it in their "
             "price, so the import value falls less than the volume).\n\n"
             + table(["tariff line", "kind", "quota", "filled", "above the quota", "rent", "held by",
-                     "tariff equivalent"], rows))
+                     "tariff equivalent"], rows)
+            + "".join(shift_note(q, r.instance.parties["home"]) for q in r.quotas))
+
+
+def shift_note(q, home: str) -> str:
+    """Under a quota line with production shifted to home plants: what the shift does, and how far
+    the model's linear statement of it is from the line solved exactly at the deal's shift."""
+    if not q.shifted or q.exact_imports is None:
+        return ""
+    filled = f"{min(q.exact_imports, q.quota) / q.quota:.0%}" if q.quota else "n/a"
+    off = [what for what, d, small in (
+        (f"{value(q.imports - q.exact_imports, 'vehicles', signed=True)} imported", q.imports - q.exact_imports, 0.5),
+        (f"{money(q.rent - q.exact_rent, signed=True)} of rent", q.rent - q.exact_rent, 0.5)) if abs(d) >= small]
+    return (f"\n\nOn {q.label}, {value(q.shifted, 'vehicles')} built in {home} plants need no licence, so other "
+            "exports can fill the licences they free and the scarcity rent falls. The table states the shift's "
+            "effect as the model does, linear in the shift (exact with no shift and at the most its makers' "
+            f"spare capacity allows). Solved exactly at the deal's shift, the line is {filled} filled "
+            f"({value(q.exact_imports, 'vehicles')} imported), its rent is {money(q.exact_rent)} and its tariff "
+            f"equivalent {q.exact_tariff_equivalent:.1%}: "
+            + (f"the statement is off by {' and '.join(off)}." if off else "the statement is exact."))
 
 
 def pass_through(r: Results) -> str:

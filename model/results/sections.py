@@ -161,6 +161,12 @@ class QuotaRow:
     tariff_equivalent: float
     in_quota_rate: float | None
     out_of_quota_rate: float | None
+    # Production shifted to home plants on the line (no licence needed); the figures above are the
+    # model's statement, linear in the shift; the line solved exactly at the shift (None: no shift):
+    shifted: float = 0.0
+    exact_imports: float | None = None
+    exact_rent: float | None = None
+    exact_tariff_equivalent: float | None = None
 
 
 @dataclass

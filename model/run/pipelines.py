@@ -29,7 +29,8 @@ from model.analyses.offers import evaluate_offer
 from model.analyses.red_lines import review_red_lines
 from model.data.instance import Instance
 from model.data.offers import Offer
-from model.economics.responses import chosen_outcomes, pass_through_summary, quota_summary
+from model.economics.responses import chosen_outcomes, pass_through_summary
+from model.economics.shifts import quota_summary
 from model.optimization.handle import NegotiationModel
 from model.optimization.sensitivity import ranging
 from model.results import (

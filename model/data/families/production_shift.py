@@ -5,21 +5,28 @@ segments it builds, and its margin on a vehicle built there), and `production_sh
 under `no_deal`/`fixed_levers` (maker -> segment -> vehicles a year).
 
 Model: production_shift[k,s] >= 0 (thousand vehicles); shift_by_option[s,o] >= 0 splits a
-segment's shift over its tariff options, so that the shift removes imports at the chosen
-option's average duty, margin and rent while the model stays linear:
+segment's shift over its tariff options, so that the shift moves the metrics at the chosen
+option's rate per shifted vehicle (`model.economics.shifts.effect`) while the model stays linear:
 - spare_capacity[k]: sum_s production_shift[k,s] <= spare_capacity_k;
 - shift_split[s]: sum_o shift_by_option[s,o] = sum_k production_shift[k,s];
-- shift_within_imports[s,o]: shift_by_option[s,o] <= imports(s,o) x choice(s,o);
-- terms: imports fall by the shift (units), and by sum_o value(s,o)/imports(s,o) x
-  shift_by_option[s,o] (value, tariff revenue, importers' and exporters' quota rent, the
-  exporters' margin); home production gains and partner production loses the shift; the
-  makers earn their home-plant margin on it.
+- shift_within_imports[s,o]: shift_by_option[s,o] <= most(s,o) x choice(s,o), most the
+  option's imports (a flat rate) or the brand's sales at the in-quota rate (a quota: a
+  home-built vehicle needs no licence, so other exports fill the cap);
+- terms: sum_o effect(s,o)[metric] x shift_by_option[s,o] for every metric the option's line
+  moves (a flat rate: imports and their value, duty, margin and rent at the option's average,
+  home production +1, partner production -1; a quota: the chord of the line solved exactly with
+  and without the shift); the makers earn their home-plant margin on it; the shifted
+  vehicles' partner parts are imported from the partner and their other foreign content from
+  third countries (`partner_content`, `home_content`: metrics `shift_parts_imports_value` and
+  `shift_third_content_value`, in `imports_value` and `third_imports_value`);
+- quota_imports[line], quota_rent[line], quota_tariff_equivalent[line]: the quota table's
+  figures of each line with a quota option, as the model states them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.data.catalogue import MONEY, VOL
+from model.data.catalogue import MONEY, VOL, IndexedMetric, MetricInfo
 from model.data.families.base import Check, LeverFamily, Section, Variable, option_family, segments_unit
 from model.data.fields import Q, Strict, Unlimited, declaration_of, declared, own_unit, quantity, text
 
@@ -38,6 +45,15 @@ class MakerSpec(Strict):
         "in the partner's payoff as `partner_plant_margin`); if left out, 0.", "USD/vehicle", ge=0,
         drawable=True, default=None)
     segments: list[str] = text("The segments it builds: production can shift only in these.")
+    partner_content: Q | None = quantity(
+        "Share of the value of a vehicle it builds in a home-country plant made of parts imported from the "
+        "partner (engines, transmissions, ...); the shift imports them (metric `shift_parts_imports_value`). "
+        "If left out, 0.", "share", ge=0, le=1, drawable=True, default=None)
+    home_content: Q | None = quantity(
+        "Share of the value of a vehicle it builds in a home-country plant made in the home country (parts, "
+        "assembly, labour); the rest, 1 - home - partner content, is imported from third countries (metric "
+        "`shift_third_content_value`). If left out, 1 - partner_content.", "share", ge=0, le=1, drawable=True,
+        default=None)
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,8 @@ class Maker:
     spare_capacity: float            # vehicles a year
     segments: tuple[str, ...]
     home_plant_margin: float = 0.0   # USD a vehicle the maker earns on one built in the home country
+    partner_content: float = 0.0     # share of a home-built vehicle's value imported from the partner (parts)
+    home_content: float = 1.0        # share made in the home country; the rest comes from third countries
 
 
 DEAL_ENTRY = (dict[str, dict[str, Q]], quantity(
@@ -66,10 +84,17 @@ def read(reader, given: dict, inst) -> dict:
 
         def own(name: str) -> str:
             return own_unit(declared(MakerSpec, name).dimension, unit)
+        partner = 0.0 if mk.partner_content is None else reader.field(mk, "partner_content", p)
+        home = 1.0 - partner if mk.home_content is None else reader.field(mk, "home_content", p)
+        if mk.home_content is not None and partner + home > 1 + 1e-12:
+            reader.error(f"{p}.home_content", f"home content {home:.0%} and partner content {partner:.0%} add up to "
+                         "more than the vehicle's whole value", "the rest, 1 - home - partner, comes from third "
+                         "countries: lower one of them")
         out[key] = Maker(name=key, label=mk.label, segments=tuple(s for s in mk.segments if s in inst.segments),
                          spare_capacity=reader.bound(mk, "spare_capacity", p, dimension=own("spare_capacity")),
                          home_plant_margin=0.0 if mk.home_plant_margin is None else reader.field(
-                             mk, "home_plant_margin", p, dimension=own("home_plant_margin")))
+                             mk, "home_plant_margin", p, dimension=own("home_plant_margin")),
+                         partner_content=partner, home_content=home)
     return {"makers": out}
 
 
@@ -112,72 +137,133 @@ def shift_split_rows(v, inst, table, refs, metrics, linear):
                sum(v.production_shift[k, s] for k in makers[s]), None)
 
 
+# The metric terms a shift moves (base units per shifted unit, `model.economics.shifts`), and
+# the per-line terms of the quota table (`quota_imports[line]`, ...).
+TERMS = ("imports_units", "imports_value", "tariff_revenue", "home_importer_rent", "buyer_cost",
+         "home_production_gain", "partner_export_margin", "partner_production_loss", "partner_quota_rent",
+         "third_imports_units", "third_imports_value", "third_tariff_revenue", "third_exporter_surplus_change",
+         "producer_surplus_change", "buyer_price_change")
+LINE_TERMS = ("quota_imports", "quota_rent", "quota_tariff_equivalent")
+COUNTED = ("imports_units", "home_production_gain", "partner_production_loss", "third_imports_units")
+
+
+def quota_lines(inst) -> dict:
+    """Tariff lines with a quota or restraint among their options (the quota table's lines)."""
+    return {name: line for name, line in inst.lines.items() if any(o.is_quota for o in inst.line_options(name))}
+
+
+def line_figures(rows) -> dict[str, float]:
+    """A quota line's imports, rent and tariff equivalent (the quota table's figures) from its outcomes."""
+    return {"quota_imports": sum(o.imports for o in rows), "quota_rent": sum(o.quota_rent for o in rows),
+            "quota_tariff_equivalent": max(o.effective_tariff for o in rows)}
+
+
+def content_per_unit(inst, maker: str, segment: str) -> tuple[float, float]:
+    """(partner parts imported, third-country content imported) per vehicle `maker` builds in a
+    home plant in `segment`, USD: value x c_p and value x (1 - c_h - c_p), value the segment's
+    calibration-year customs value (parts prices do not move with the vehicle tariff)."""
+    mk, value = inst.makers[maker], inst.segments[segment].import_price
+    return value * mk.partner_content, value * max(0.0, 1.0 - mk.home_content - mk.partner_content)
+
+
+def _per_unit(outcome, term: str) -> float:
+    """An outcome's change in `term` per unit shifted (0 where the outcome carries no effect)."""
+    e = outcome.shift_effect
+    return 0.0 if e is None else e.per_unit[term]
+
+
+def _line_per_unit(outcome, term: str) -> float:
+    e = outcome.shift_effect
+    return 0.0 if e is None else e.line[term]
+
+
+def _most(outcome) -> float:
+    e = outcome.shift_effect
+    return outcome.imports if e is None else e.most
+
+
 def shift_within_imports_rows(v, inst, table, refs, metrics, linear):
-    """Shifted production replaces imports that exist:
-    shift_by_option[s,o] <= imports(s,o) x choice(s,o) (the chosen option's binary)."""
+    """Shifted production replaces sales that exist: shift_by_option[s,o] <= most(s,o) x
+    choice(s,o) (the chosen option's binary; most: the option's imports, or under a quota the
+    brand's sales at the in-quota rate, since a home-built vehicle needs no licence)."""
     choice = option_family().option_choice(v, inst)
     for (s, o), y in zip(v.OPTIONS, choice):
-        yield (s, o), v.shift_by_option[s, o], "<=", table[s, o].imports / VOL * y, None
+        yield (s, o), v.shift_by_option[s, o], "<=", _most(table[s, o]) / VOL * y, None
 
 
-def _per_unit(t, attr: str) -> float:
-    """An option's `attr` per imported unit, in USD million per thousand units (0 without imports)."""
-    return getattr(t, attr) / t.imports * VOL / MONEY if t.imports > 0 else 0.0
+def _content(inst) -> tuple[list, list]:
+    """Per (maker, segment) key: partner parts and third-country content per vehicle shifted, USD."""
+    per = [content_per_unit(inst, k, s) for k, s in keys(inst)]
+    return [p for p, _ in per], [t for _, t in per]
+
+
+def _quota_line_of(inst) -> dict[str, str]:
+    return {s: name for name, line in quota_lines(inst).items() for s in line.segments}
 
 
 def terms(v, inst, table, linear) -> dict:
-    """The shift's terms: imports and what they carry fall at the chosen option's average."""
+    """The shift's terms: each metric moves by the chosen option's effect per shifted unit; the
+    makers' plant margin and the shifted vehicles' imported content; the quota table's figures."""
     options = list(v.OPTIONS)
-    outcomes = [table[k] for k in options]
     ws = [v.shift_by_option[k] for k in options]
     hs = [v.production_shift[k] for k in keys(inst)]
-    shifted = linear(None, hs)
+    scale = {m: VOL if m in COUNTED else 1.0 if m == "buyer_price_change" else MONEY for m in TERMS}
 
-    def at_average(attr: str, sparse: bool = False):
-        coefs = [_per_unit(t, attr) for t in outcomes]
-        keep = [i for i, c in enumerate(coefs) if c != 0] if sparse else range(len(coefs))
-        return -linear([coefs[i] for i in keep], [ws[i] for i in keep])
-    return {
-        "imports_units": -shifted,
-        "imports_value": -linear([t.unit_value * VOL / MONEY for t in outcomes], ws),
-        "tariff_revenue": at_average("tariff_revenue"),
-        "home_importer_rent": at_average("home_importer_rent"),
-        "home_production_gain": shifted,
-        "partner_export_margin": at_average("export_margin"),
-        "partner_production_loss": shifted,
-        "partner_plant_margin": linear([inst.makers[k].home_plant_margin * VOL / MONEY for k, _ in keys(inst)], hs),
-        "partner_quota_rent": at_average("exporter_rent", sparse=True),
-    }
+    def per_shift(term: str):
+        coefs = [_per_unit(table[k], term) * VOL / scale[term] for k in options]
+        keep = [i for i, c in enumerate(coefs) if c != 0]
+        return linear([coefs[i] for i in keep], [ws[i] for i in keep])
+    out = {m: per_shift(m) for m in TERMS}
+    parts, third = _content(inst)
+    out["imports_value"] = out["imports_value"] + linear([p * VOL / MONEY for p in parts], hs)
+    out["third_imports_value"] = out["third_imports_value"] + linear([t * VOL / MONEY for t in third], hs)
+    out["shift_parts_imports_value"] = linear([p * VOL / MONEY for p in parts], hs)
+    out["shift_third_content_value"] = linear([t * VOL / MONEY for t in third], hs)
+    out["partner_plant_margin"] = linear([inst.makers[k].home_plant_margin * VOL / MONEY for k, _ in keys(inst)], hs)
+    # The quota table's figures: the option table's, on the choices, plus the shift's terms.
+    choice = dict(zip(v.OPTIONS, option_family().option_choice(v, inst)))
+    line_of = _quota_line_of(inst)
+    for name in dict.fromkeys(line_of.values()):
+        opts = [k for k in options if line_of.get(k[0]) == name]
+        first = inst.lines[name].segments[0]
+        lead = [k for k in opts if k[0] == first]          # a line's binary serves each of its segments
+        for m, unit in zip(LINE_TERMS, (VOL, MONEY, 1.0)):
+            if m == "quota_tariff_equivalent":
+                base = [max(table[s, k[1]].effective_tariff for s in inst.lines[name].segments) for k in lead]
+            else:
+                attr = "imports" if m == "quota_imports" else "quota_rent"
+                base = [sum(getattr(table[s, k[1]], attr) for s in inst.lines[name].segments) / unit for k in lead]
+            shifted = [_line_per_unit(table[k], m) * VOL / unit for k in opts]
+            out[f"{m}[{name}]"] = linear(base + shifted, [choice[k] for k in lead] + [v.shift_by_option[k] for k in opts])
+    return out
 
 
 def values(inst, amounts: dict, outcomes) -> dict:
-    """The same terms in plain Python: the shift on s takes shift/imports of the option's value,
-    duty, margin and rents with it (all of them where the option has no imports)."""
-    by_segment: dict[str, list[float]] = {}
+    """The same terms in plain Python, at the chosen options' effects per shifted unit."""
+    shift = {s: 0.0 for s in inst.segments}
     for (_, s), x in amounts.items():
-        by_segment.setdefault(s, []).append(x)
-    shift = {s: sum(by_segment.get(s, ())) for s in inst.segments}
-
-    def taken(attr: str) -> float:
-        return sum(getattr(outcomes[s], attr) * (shift[s] / outcomes[s].imports if outcomes[s].imports > 0 else 1.0)
-                   for s in inst.segments)
-    moved = sum(shift.values())
-    return {
-        "imports_units": -moved,
-        "imports_value": -sum(shift[s] * outcomes[s].unit_value for s in inst.segments),
-        "tariff_revenue": -taken("tariff_revenue"),
-        "home_importer_rent": -taken("home_importer_rent"),
-        "home_production_gain": moved,
-        "partner_export_margin": -taken("export_margin"),
-        "partner_production_loss": moved,
-        "partner_plant_margin": sum(x * inst.makers[k].home_plant_margin for (k, _), x in amounts.items()),
-        "partner_quota_rent": -taken("exporter_rent"),
-    }
+        shift[s] += x
+    out = {m: sum(_per_unit(outcomes[s], m) * shift[s] for s in inst.segments) for m in TERMS}
+    content = {(k, s): content_per_unit(inst, k, s) for (k, s) in amounts}
+    parts = sum(x * content[key][0] for key, x in amounts.items())
+    third = sum(x * content[key][1] for key, x in amounts.items())
+    out["imports_value"] += parts
+    out["third_imports_value"] += third
+    out["shift_parts_imports_value"] = parts
+    out["shift_third_content_value"] = third
+    out["partner_plant_margin"] = sum(x * inst.makers[k].home_plant_margin for (k, _), x in amounts.items())
+    line_of = _quota_line_of(inst)
+    for name in dict.fromkeys(line_of.values()):
+        members = inst.lines[name].segments
+        fig = line_figures([outcomes[s] for s in members])
+        for m in LINE_TERMS:
+            out[f"{m}[{name}]"] = fig[m] + sum(_line_per_unit(outcomes[s], m) * shift[s] for s in members)
+    return out
 
 
 def checks(inst, amounts: dict, outcomes) -> list:
-    """spare_capacity per maker; shift_within_imports per segment, against the imports of the
-    chosen option recomputed from the responses."""
+    """spare_capacity per maker; shift_within_imports per segment, against the most the chosen
+    option allows (recomputed from the responses)."""
     home = inst.parties["home"]
     by_maker: dict[str, list[float]] = {}
     by_segment: dict[str, list[float]] = {}
@@ -187,8 +273,9 @@ def checks(inst, amounts: dict, outcomes) -> list:
     out = [Check(f"spare_capacity[{k}]", f"spare capacity in {mk.label}'s {home} plants", "partner", "capacity",
                  sum(by_maker.get(k, ())), "<=", mk.spare_capacity, segments_unit(inst, mk.segments))
            for k, mk in inst.makers.items()]
-    out += [Check(f"shift_within_imports[{s}]", f"production shifted in {seg.label} replaces existing imports",
-                  "partner", "production", sum(by_segment.get(s, ())), "<=", outcomes[s].imports, seg.unit)
+    out += [Check(f"shift_within_imports[{s}]", f"production shifted in {seg.label} replaces existing sales",
+                  "partner", "production", sum(by_segment.get(s, ())), "<=", _most(outcomes[s]),
+                  seg.unit)
             for s, seg in inst.segments.items()]
     return out
 
@@ -228,6 +315,18 @@ FAMILY = LeverFamily(
     rows=(("spare_capacity", spare_capacity_rows), ("shift_split", shift_split_rows),
           ("shift_within_imports", shift_within_imports_rows)),
     terms=terms, values=values, checks=checks, phrase=say,
+    metrics={
+        "shift_parts_imports_value": MetricInfo("USD", "value of the partner's parts in vehicles its makers build in "
+                                                       "home-country plants (imported from the partner)", None),
+        "shift_third_content_value": MetricInfo("USD", "value of third countries' content in vehicles the partner's "
+                                                       "makers build in home-country plants", None)},
+    indexed_metrics={
+        "quota_imports": IndexedMetric("quota line", "{units} imported under the line's quota or restraint", "vehicles",
+                                       quota_lines, named=True),
+        "quota_rent": IndexedMetric("quota line", "rent of the line's quota or restraint", "USD", quota_lines,
+                                    named=True),
+        "quota_tariff_equivalent": IndexedMetric("quota line", "tariff equivalent of the line's quota or restraint",
+                                                 "fraction", quota_lines, named=True)},
     context=lambda inst, k: {"group": inst.makers[k[0]].label, "item": inst.segments[k[1]].label},
     key_names=("maker", "segment"),
 )
