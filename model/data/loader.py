@@ -748,7 +748,10 @@ class Builder:
         for party, w in s.nash_weights.items():
             if not (math.isfinite(w) and allowed.contains(w)):
                 self.error(f"settings.nash_weights.{party}", f"must be a positive number (got {w})")
+        overall = "welfare" if s.participation == "welfare" else "payoff"
+        measure = {p: s.participation_measure.get(p, overall) for p in ("home", "partner")}
         return Settings(response=s.response, objective=s.objective, objective_metric=s.objective_metric,
-                        participation=s.participation, lexicographic_tolerance=s.lexicographic_tolerance,
+                        participation=s.participation is not False, participation_measure=measure,
+                        lexicographic_tolerance=s.lexicographic_tolerance,
                         objective_weights=dict(s.objective_weights), nash_weights=dict(s.nash_weights),
                         time_limit=s.time_limit, noise_threshold=s.noise_threshold)

@@ -295,16 +295,26 @@ class SettingsSpec(Strict):
         "a CES nest over sources in Armington segments; or `linear`, SMART's (WITS): M0 (1 + e (r - 1)), floored "
         "at 0, and in Armington segments SMART's trade creation (from `elasticity`) plus trade diversion (from "
         "`substitution_elasticity`) per source.", default="constant_elasticity")
-    objective: Literal["min_deficit", "weighted", "nash"] = text(
+    objective: Literal["min_deficit", "weighted", "nash", "welfare"] = text(
         "`min_deficit` (least deficit, then the partner's best payoff at it), `weighted` (maximize "
-        "`objective_weights`) or `nash` (Nash bargaining with `nash_weights`); `run --objective` overrides it.",
+        "`objective_weights`), `nash` (Nash bargaining with `nash_weights`) or `welfare` (greatest home welfare: "
+        "buyers, producers, tariff revenue and rents held, then the partner's best at it, in the measure its "
+        "participation uses); `run --objective` overrides it.",
         default="min_deficit")
     objective_metric: str = text(
         "For `min_deficit`: the balance it minimizes: `deficit` (bilateral: the negotiated goods less the "
         "additional share of purchase commitments), `negotiated_deficit` (bilateral, the negotiated goods alone), "
         "`overall_deficit` (the negotiated goods with the partner and every third country), "
         "`third_countries_deficit`, or `third_country_deficit[<country>]`.", default="deficit")
-    participation: StrictBool = text("Each party's payoff must be at least its no-deal payoff.", default=True)
+    participation: StrictBool | Literal["payoff", "welfare"] = text(
+        "Each party must be at least as well off as with no deal. `true` or `payoff`: measured by its payoff (the "
+        "weighted metrics of `payoffs`); `welfare`: by its welfare change (home: buyers, producers, tariff revenue, "
+        "rents held; partner: exporters, rents, dealers, plants, its buyers, its revenue); `false`: not required "
+        "(a party may lose, and no report says both gain).", default=True)
+    participation_measure: dict[Literal["home", "partner"], Literal["payoff", "welfare"]] = text(
+        "Per party, the measure its participation uses (`payoff` or `welfare`), overriding `participation`'s for "
+        "that party, e.g. `{home: welfare}`; the measure also sets the partner's second stage and each side's "
+        "gain under `nash`.", default_factory=dict)
     lexicographic_tolerance: float = text(
         "For `min_deficit`: the relative slack on the optimal deficit that the second stage (best deal for the "
         "partner) may use.", default=1e-9, gt=0, lt=0.01, json_schema_extra={"unit": "fraction"})
