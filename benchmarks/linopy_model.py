@@ -137,10 +137,17 @@ def build_linopy(inst, extra_metrics=()):
     # Partner tariff lines: export factor per (segment on a partner line, slot of its menu).
     plines, plidx, PK, pslot, pline_of, pmask = _menus(inst.partner_lines, lambda line: partner_tariff.line_options(inst, line))
     on_partner_line = np.array([s in pline_of for s in segs], bool)
-    factor, prate = np.zeros((S, PK)), np.zeros((S, PK))       # zero off partner lines
+    factor, prate, pbuyers = np.zeros((S, PK)), np.zeros((S, PK)), np.zeros((S, PK))    # zero off partner lines
     for (s, o), f in export_factors(inst).items():
         k = pslot[pline_of[s]][o]
         factor[sidx[s], k], prate[sidx[s], k] = f, partner_tariff.line_option(inst, pline_of[s], o).rate
+        # the partner's buyers' surplus change on today's exports (constant-elasticity demand)
+        rp = (1 + inst.segments[s].export_pass_through * prate[sidx[s], k]) \
+            / (1 + inst.segments[s].export_pass_through * inst.segments[s].partner_base_tariff)
+        e_p = inst.segments[s].export_elasticity
+        spend = inst.segments[s].exports * inst.segments[s].export_price * (1 + inst.segments[s].partner_base_tariff)
+        pbuyers[sidx[s], k] = (-spend * np.log(rp) if abs(e_p + 1) < 1e-12
+                               else -spend * (rp ** (e_p + 1) - 1) / (e_p + 1)) / MONEY
     chans, makers, ntbs, goods = list(inst.channels), list(inst.makers), list(inst.ntb_measures), list(inst.goods)
     C, M, N = len(chans), len(makers), len(ntbs)
     cmask, cval, cdm, cdisp = (np.zeros((C, S), bool), np.zeros((C, S)), np.zeros((C, S)), np.zeros((C, S)))
@@ -235,6 +242,8 @@ def build_linopy(inst, extra_metrics=()):
         + exported(ones / VOL) - seg_exports.sum() / VOL,
         "partner_tariff_revenue": lambda: (_da((seg_exports * seg_export_price / MONEY)[:, None] * prate * factor,
                                                ("seg", "pslot")) * pzs).sum() if pzs is not None else zero(),
+        "partner_buyer_surplus_change": lambda: (_da(pbuyers, ("seg", "pslot")) * pzs).sum()
+        if pzs is not None else zero(),
         "partner_export_margin": lambda: options_sum(col(lambda t: t.export_margin) / MONEY,
                                                      per_unit(col(lambda t: t.export_margin))),
         "dealer_margin": lambda: (_da(cdm, ("chan", "seg")) * x).sum(),
