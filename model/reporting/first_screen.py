@@ -216,3 +216,49 @@ def zopa_line(r: Results) -> str:
     free = " with every lever free" if any(k.startswith("fixed terms") for k in f.marks) else ""
     return (f"Zone of possible agreement{free}: deals both sides prefer to no deal have a deficit from "
             f"{money(z.deficit.low)} (best for {home}) to {money(z.deficit.high)} (best for {partner}).")
+
+
+# -- payoff and welfare, each party ----------------------------------------------------------
+
+WELFARE_WORDS = {"home": "its buyers, producers, tariff revenue and rents held",
+                 "partner": "its exporters, rents held, dealers, plants, its buyers and its tariff revenue"}
+DISAGREE_MIN = 0.5           # USD: changes smaller than this are no direction
+
+
+def measure_changes(r: Results) -> dict[str, tuple[float, float]]:
+    """Party -> (payoff change, welfare change) against no deal, for the deal."""
+    out = {}
+    for p in ("home", "partner"):
+        pm, wm = r.metric(f"{p}_payoff"), r.metric(f"{p}_welfare")
+        if pm.deal is not None and wm.deal is not None:
+            out[p] = (pm.deal - pm.no_deal, wm.deal - wm.no_deal)
+    return out
+
+
+def welfare_lines(r: Results) -> list[str]:
+    """Each party's welfare against no deal, named for what it counts, and the measure
+    participation held it to (or that it held none); then, in bold, each party whose payoff and
+    welfare move in opposite directions (the payoff lines are the report's own)."""
+    held = r.instance.participation_measure
+    out = []
+    for p, (_, wel) in measure_changes(r).items():
+        name = r.instance.parties[p]
+        req = (f"participation held it to its {held.get(p, 'payoff')}" if r.instance.participation
+               else "participation was not required")
+        out.append(f"- {possessive(name)} welfare against no deal: {money(wel, True)} ({WELFARE_WORDS[p]}); {req}.")
+    return out + [f"- {t}" for t in disagreements(r)]
+
+
+def disagreements(r: Results) -> list[str]:
+    """'**United States' payoff and welfare disagree**: ...' for each party whose two measures
+    move in opposite directions against no deal (each by more than DISAGREE_MIN)."""
+    out = []
+    for p, (pay, wel) in measure_changes(r).items():
+        if abs(pay) > DISAGREE_MIN and abs(wel) > DISAGREE_MIN and (pay > 0) != (wel > 0):
+            name = r.instance.parties[p]
+            out.append(f"**{possessive(name)} payoff and welfare disagree**: against no deal its payoff "
+                       f"{'rises' if pay > 0 else 'falls'} by {money(abs(pay))} while its welfare "
+                       f"{'rises' if wel > 0 else 'falls'} by {money(abs(wel))} (its payoff weighs the metrics "
+                       "the instance names for it, a balance among them where it does; welfare counts only buyers, "
+                       "producers, revenue and rents).")
+    return out

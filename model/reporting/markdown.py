@@ -23,6 +23,7 @@ from model.reporting.first_screen import (
     package,
     ranking_note,
     top_constraints,
+    welfare_lines,
     zopa_line,
 )
 from model.reporting.frontier_section import frontier_section
@@ -151,6 +152,7 @@ def first_screen(r: Results) -> str:
         pm = r.metric(f"{p}_payoff")
         balances.append(f"- {possessive(r.instance.parties[p])} payoff: {money(pm.deal)} against {money(pm.no_deal)} with no "
                         f"deal ({money(pm.deal - pm.no_deal, True)}).")
+    balances += welfare_lines(r)
     zopa = zopa_line(r)
     if zopa:
         balances.append(f"- {zopa}")

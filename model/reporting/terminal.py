@@ -9,7 +9,14 @@ from pathlib import Path
 
 from model.formatting import money, share_of_draws
 from model.reporting.explanations import _moves as moves
-from model.reporting.first_screen import fixed_terms, footnotes, package, top_constraints, zopa_line
+from model.reporting.first_screen import (
+    disagreements,
+    fixed_terms,
+    footnotes,
+    package,
+    top_constraints,
+    zopa_line,
+)
 from model.reporting.words import calibration_name, no_deal_heading, no_deficit, possessive
 
 WIDTH = 110          # terminal lines are wrapped to this width (indentation kept)
@@ -57,6 +64,8 @@ def run_summary(r, out: Path) -> str:
         for p in ("home", "partner"):
             pm = r.metric(f"{p}_payoff")
             lines.append(f"    - {possessive(r.instance.parties[p])} gain over no deal: {money(pm.deal - pm.no_deal, True)}")
+        for t in disagreements(r):
+            lines += _wrap(f"- {t}", 4)
         if zopa_line(r):
             lines += _wrap(f"- {zopa_line(r)}", 4)
         from model.reporting.trade_welfare_section import terminal_lines
