@@ -122,7 +122,9 @@ def find_alternatives(model: NegotiationModel, count: int = DEFAULT_COUNT, withi
     best first (see the module docstring); each verified by `economics.checks`."""
     inst = model.inst
     result = Alternatives("ok", "", count, within, min_difference, parties=dict(inst.parties),
-                          instance={"name": inst.name, "title": inst.title, "file": inst.file})
+                          instance={"name": inst.name, "title": inst.title, "file": inst.file,
+                                    "participation": inst.settings.participation,
+                                    "participation_measure": dict(inst.settings.participation_measure)})
     first = model.solve()
     if not first.has_deal:
         result.status, result.message = first.status, first.message or "no deal satisfies every constraint"

@@ -153,7 +153,9 @@ def evaluate_offer(model: NegotiationModel, offer: Offer) -> OfferEvaluation:
         offer={"name": offer.name, "title": offer.title, "file": offer.file, "tabled_by": offer.tabled_by,
                "note": offer.note, "levers": _offer_levers(inst, offer),
                "sources": {k: {"kind": v.kind, "text": v.text, "year": v.year} for k, v in offer.sources.items()}},
-        parties=dict(inst.parties), instance={"name": inst.name, "title": inst.title, "file": inst.file},
+        parties=dict(inst.parties), instance={"name": inst.name, "title": inst.title, "file": inst.file,
+                                    "participation": inst.settings.participation,
+                                    "participation_measure": dict(inst.settings.participation_measure)},
         stated=stated, completion=completion, frontier=frontier)
     if not stated["acceptable"]:
         result.amendment = _amendment(model, offer, deal, no_deal)

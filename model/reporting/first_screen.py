@@ -21,6 +21,7 @@ from model.reporting.words import (
     amount,
     calibration_name,
     group_labels,
+    measured_by,
     plural,
     possessive,
     rate_setting,
@@ -214,8 +215,12 @@ def zopa_line(r: Results) -> str:
     z = f.zopa
     home, partner = r.instance.parties["home"], r.instance.parties["partner"]
     free = " with every lever free" if any(k.startswith("fixed terms") for k in f.marks) else ""
-    return (f"Zone of possible agreement{free}: deals both sides prefer to no deal have a deficit from "
-            f"{money(z.deficit.low)} (best for {home}) to {money(z.deficit.high)} (best for {partner}).")
+    ends = f"{money(z.deficit.low)} (best for {home}) to {money(z.deficit.high)} (best for {partner})"
+    if not r.instance.participation:
+        return (f"Frontier{free} (participation was not required, so these are deals within the red lines, not "
+                f"deals both sides are sure to prefer to no deal): a deficit from {ends}.")
+    by = measured_by(r.instance.participation_measure, r.instance.parties)
+    return (f"Zone of possible agreement{free}: deals both sides prefer to no deal{by} have a deficit from {ends}.")
 
 
 # -- payoff and welfare, each party ----------------------------------------------------------

@@ -203,6 +203,9 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     )
     from model.reporting.markdown import balance_lines, status_line
     out = [f"<p><b>The question.</b> {esc(r.instance.question)}</p>"]
+    if not r.instance.participation:
+        from model.reporting.words import participation_said
+        out.append(f"<p class=note>{esc(participation_said(False, {}, r.instance.parties))}</p>")
     second = r.stages.stage_two_status
     note = status_line(r) if second and second != "optimal" and r.has_deal else ""
     out.append(f'<p>Status: <b class="status-{esc(r.status)}">{esc(r.status.replace("_", " "))}</b>'

@@ -6,7 +6,7 @@ import pandas as pd
 
 from model.formatting import money, value
 from model.reporting.markdown_table import table
-from model.reporting.words import possessive
+from model.reporting.words import measured_by, participation_said, possessive
 from model.text import visible
 
 
@@ -40,7 +40,12 @@ def _change_rows(d: dict, changes: list[dict]) -> list[list[str]]:
 def verdict(d: dict) -> str:
     s, partner = d["stated"], d["parties"]["partner"]
     if s["acceptable"]:
-        return ("**Acceptable as stated**: it breaks no red line, leaves both sides at least as well off as no deal "
+        inst = d["instance"]
+        if not inst.get("participation", True):
+            return ("**Acceptable as stated**: it breaks no red line and fits every ceiling and capacity. "
+                    + participation_said(False, {}, d["parties"]))
+        by = measured_by(inst.get("participation_measure", {}), d["parties"])
+        return (f"**Acceptable as stated**: it breaks no red line, leaves both sides at least as well off as no deal{by} "
                 "and fits every ceiling and capacity.")
     parties = sorted({d["parties"][b["party"]] for b in s["broken"] if b["party"]})
     who = " and ".join(parties) if parties else partner

@@ -17,7 +17,7 @@ from model.reporting.first_screen import (
     top_constraints,
     zopa_line,
 )
-from model.reporting.words import calibration_name, no_deal_heading, no_deficit, possessive
+from model.reporting.words import calibration_name, no_deal_heading, no_deficit, participation_said, possessive
 
 WIDTH = 110          # terminal lines are wrapped to this width (indentation kept)
 
@@ -42,6 +42,8 @@ def run_summary(r, out: Path) -> str:
     d = r.metric("deficit")
     lines = [f"{r.instance.name}: {r.status}" + (f" ({r.message})" if r.message else "")]
     lines += _wrap(f"question: {r.instance.question}", 2)
+    if not r.instance.participation:
+        lines += _wrap("note: " + participation_said(False, r.instance.participation_measure, r.instance.parties), 2)
     second = r.stages.stage_two_status
     if r.has_deal and second and second != "optimal":
         lines.append(f"  second stage (best deal for the partner at this deficit): {second}, not proven optimal")

@@ -174,3 +174,22 @@ def without_party(label: str, name: str) -> str:
         if label.startswith(lead) and lead != f"{name}'s ":
             return label[len(lead):]
     return label
+
+
+# -- what participation required ----------------------------------------------------------------
+
+def measured_by(measure: dict[str, str], parties: dict[str, str]) -> str:
+    """' (each by its payoff)' or ' (United States by its welfare, Japan by its payoff)'."""
+    kinds = {measure.get(p, "payoff") for p in ("home", "partner")}
+    if len(kinds) == 1:
+        return f" (each by its {kinds.pop()})"
+    return " (" + ", ".join(f"{parties[p]} by its {measure.get(p, 'payoff')}" for p in ("home", "partner")) + ")"
+
+
+def participation_said(required: bool, measure: dict[str, str], parties: dict[str, str]) -> str:
+    """What participation required of every deal reported, or that it required nothing."""
+    if required:
+        return ("Participation was required: every deal reported leaves both sides at least as well off as no deal"
+                + measured_by(measure, parties) + ".")
+    return ("Participation was not required: a deal reported may leave either side worse off than no deal, so none "
+            "is claimed to be one both sides prefer to no deal.")
