@@ -94,6 +94,9 @@ def run_summary(r, out: Path) -> str:
                         + no_deal_heading(r.status)[1:]))
     diag = r.diagnosis
     if diag and diag.status == "relaxable":
+        from model.reporting.explanations import participation_gap
+        if participation_gap(r):
+            lines += _wrap(participation_gap(r), 2)
         lines.append("  smallest relaxation that makes a deal possible:")
         lines += [f"    {m}" for m in moves(diag)]
         for p, block in diag.by_party.items():
