@@ -267,3 +267,24 @@ def disagreements(r: Results) -> list[str]:
                        "the instance names for it, a balance among them where it does; welfare counts only buyers, "
                        "producers, revenue and rents).")
     return out
+
+
+def lose_lose(r: Results) -> list[str]:
+    """'**A step of the deal loses for both sides**: ...' for each lever whose last step in the
+    deal lowers both sides' payoffs (`Results.concession_values`, priced by re-solving): flagged,
+    not removed, since the second stage holds the objective's optimum and cannot drop it."""
+    cv = r.concession_values
+    if not cv or not cv.rows:
+        return []
+    out = []
+    for c in cv.rows:
+        if (c.status == "ok" and c.direction == "last" and c.home_value is not None and c.partner_value is not None
+                and c.home_value < -DISAGREE_MIN and c.partner_value < -DISAGREE_MIN):
+            dd = c.deficit_change or 0.0
+            effect = (f"the deficit {'falls' if dd < 0 else 'rises'} by {money(abs(dd))}" if abs(dd) > DISAGREE_MIN
+                      else "the deficit does not move")
+            out.append(f"**A step of the deal loses for both sides by their own payoffs**: {c.label}, {c.step}, costs "
+                       f"{r.instance.parties['home']} {money(-c.home_value)} and {r.instance.parties['partner']} "
+                       f"{money(-c.partner_value)} ({effect}); it stays because the "
+                       f"{'deficit comes first' if r.objective.name == 'min_deficit' else 'objective comes first'}.")
+    return out

@@ -195,6 +195,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
         WELFARE_WORDS,
         fixed_terms,
         footnotes,
+        lose_lose,
         package,
         ranking_note,
         top_constraints,
@@ -245,7 +246,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     fixed = fixed_terms(r)
     if fixed:
         out.append("<h3>The fixed terms</h3>" + "".join(f"<p>{inline(t)}</p>" for t in fixed))
-    out.append(markdown_html("\n".join(balance_lines(r) + welfare_lines(r)
+    out.append(markdown_html("\n".join(balance_lines(r) + welfare_lines(r) + [f"- {t}" for t in lose_lose(r)]
                                        + ([f"- {zopa_line(r)}"] if zopa_line(r) else []))))
     top, more = top_constraints(r)
     if top:

@@ -20,6 +20,7 @@ from model.reporting.first_screen import (
     capped,
     fixed_terms,
     footnotes,
+    lose_lose,
     package,
     ranking_note,
     top_constraints,
@@ -87,7 +88,7 @@ def sections() -> tuple[list, list]:
 # declaration against what each section really reads, and the pipelines against it).
 READS: dict[str, tuple[str, ...]] = {
     "title": (),
-    "first_screen": ("explanations", "free_optimum", "frontier", "lever_context", "diagnosis"),
+    "first_screen": ("explanations", "free_optimum", "frontier", "lever_context", "diagnosis", "concession_values"),
     "charts": ("bridge",),
     "trade_and_welfare": ("diversion",),
     "levers": ("lever_context",),
@@ -155,7 +156,7 @@ def first_screen(r: Results) -> str:
         pm = r.metric(f"{p}_payoff")
         balances.append(f"- {possessive(r.instance.parties[p])} payoff: {money(pm.deal)} against {money(pm.no_deal)} with no "
                         f"deal ({money(pm.deal - pm.no_deal, True)}).")
-    balances += welfare_lines(r)
+    balances += welfare_lines(r) + [f"- {t}" for t in lose_lose(r)]
     zopa = zopa_line(r)
     if zopa:
         balances.append(f"- {zopa}")

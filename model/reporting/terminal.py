@@ -13,6 +13,7 @@ from model.reporting.first_screen import (
     disagreements,
     fixed_terms,
     footnotes,
+    lose_lose,
     package,
     top_constraints,
     zopa_line,
@@ -66,7 +67,7 @@ def run_summary(r, out: Path) -> str:
         for p in ("home", "partner"):
             pm = r.metric(f"{p}_payoff")
             lines.append(f"    - {possessive(r.instance.parties[p])} gain over no deal: {money(pm.deal - pm.no_deal, True)}")
-        for t in disagreements(r):
+        for t in disagreements(r) + lose_lose(r):
             lines += _wrap(f"- {t}", 4)
         if zopa_line(r):
             lines += _wrap(f"- {zopa_line(r)}", 4)
