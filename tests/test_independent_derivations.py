@@ -118,6 +118,20 @@ def partner_terms(inst, deal: Deal) -> tuple[dict[str, float], dict[str, float]]
     return factor, rate
 
 
+def partner_buyers(seg, rate: float, n: int = 2000) -> float:
+    """The partner's buyers' surplus change on today's home-made exports at its tariff `rate`:
+    the area under their demand curve X0 rho^e between the buyer price ratios r and 1, by
+    Simpson's rule (n intervals) rather than the closed form the model uses."""
+    if seg.partner_tariff_menu is None or not seg.exports:
+        return 0.0
+    p = seg.export_pass_through
+    r = (1 + p * rate) / (1 + p * seg.partner_base_tariff)
+    spending = seg.exports * seg.export_price * (1 + seg.partner_base_tariff)
+    h = (1.0 - r) / n
+    area = sum((1 if k in (0, n) else 4 if k % 2 else 2) * (r + k * h) ** seg.export_elasticity for k in range(n + 1))
+    return spending * area * h / 3
+
+
 def headline(inst, deal: Deal) -> dict[str, float]:
     """Deficit, welfare and third-country imports of `deal`, aggregated here from its levers and
     the chosen options' responses."""
@@ -140,10 +154,11 @@ def headline(inst, deal: Deal) -> dict[str, float]:
     partner_welfare = (sum(out[s].export_margin * kept[s] - seg.imports * seg.partner_margin for s, seg in segs.items())
                        + sum(x * inst.channels[c].dealer_margin for (c, _), x in deal.values("commitments").items())
                        + sum(x * inst.makers[k].home_plant_margin for (k, _), x in deal.values("shift").items())
-                       + partner_revenue)
+                       + partner_revenue + sum(partner_buyers(seg, rates[s]) for s, seg in segs.items()))
     return {"deficit": imports_value - exports_value - purchases, "imports_value": imports_value,
             "exports_value": exports_value, "purchases_value": purchases, "home_welfare": home_welfare,
             "partner_welfare": partner_welfare,
+            "third_welfare": sum(x for s in segs for x in out[s].third_surplus.values()),
             "third_imports_value": sum(v for s in segs for v in out[s].third_value.values())}
 
 
