@@ -303,3 +303,36 @@ def test_with_participation_on_the_pages_say_what_was_required(tmp_path):
                     "instance": {"participation": True, "participation_measure": {"home": "welfare"}}}) \
         .startswith(f"**Acceptable as stated**: it breaks no red line, leaves both sides at least as well off as no "
                     f"deal {by}")
+
+
+def test_participation_in_welfare_leaves_the_default_instance_without_a_deal():
+    """Both sides held to their welfare: no deal within the red lines leaves the US as well off,
+    and it would have to accept the welfare-best deal's loss (the welfare objective's figure)."""
+    from dataclasses import replace
+    inst = load(ROOT / "instances" / "toyota_2025.yaml")
+    inst = replace(inst, settings=replace(inst.settings, participation_measure={"home": "welfare",
+                                                                                "partner": "welfare"}))
+    r = solve_instance(inst, concessions=False)
+    assert r.status == "infeasible"
+    assert participation_gap(r) == ("**No deal within the red lines leaves both sides at least as well off as no "
+                                    "deal (each by its welfare)**: United States would have to accept $994.3 M less "
+                                    "welfare than with no deal.")
+
+
+def test_the_docs_state_the_welfare_figures_the_model_gives(default_results):
+    """README and docs/model.md quote these figures: each is asserted here against a solve."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    model_md = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    summary = run_summary(default_results, Path("out"))
+    for line in ("welfare against no deal: United States -$1.06 bn, Japan +$1.75 bn, Third countries +$19.5 M",
+                 "United States' payoff and welfare disagree: against no deal its payoff rises by $968.1 M while its",
+                 "States, the last 1,000 vehicles (of 11,200 vehicles), costs United States $3.7 M and Japan $5.1 M (the"):
+        assert line in summary and line in readme, line
+    assert "the US payoff rises by $968.1 M" in model_md and "US welfare falls by $1.06 bn" in model_md
+    assert "-$3.7 M for the US, -$5.1 M for Japan,\nthe deficit -$4.1 M" in model_md
+    welfare = solve_instance(load(ROOT / "instances" / "toyota_2025.yaml"), objective="welfare", concessions=False)
+    w = welfare.metric("home_welfare")
+    from model.formatting import money
+    assert money(w.no_deal - w.deal) == "$994.3 M"
+    assert "US welfare $994.3 M below no\ndeal's" in readme and "$994.3 M below no deal's" in model_md
+    assert '"United States would have to accept $994.3 M less welfare than with no\ndeal"' in model_md
