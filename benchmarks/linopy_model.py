@@ -161,10 +161,18 @@ def build_linopy(inst, extra_metrics=()):
     for j, mk in enumerate(inst.makers.values()):
         i = np.fromiter((sidx[s] for s in mk.segments), int, len(mk.segments))
         mmask[j, i], mmargin[j, i] = True, mk.home_plant_margin * VOL / MONEY
-    lift = np.zeros((N, S))
+    lift, nbuyers = np.zeros((N, S)), np.zeros(N)
     for j, n in enumerate(inst.ntb_measures.values()):
         for s, v in n.ceiling_lift.items():
             lift[j, sidx[s]] = v / VOL
+            # the partner's buyers: access to the lift v their demand (C + v at today's price) was rationed
+            # from; the area between the inverse demand P (x/(C + v))^(1/e) and P over [C, C + v]
+            g = inst.segments[s]
+            e_b = g.export_elasticity or g.elasticity
+            if v > 0 and g.partner_ceiling > 0 and e_b < 0:
+                xs = np.linspace(g.partner_ceiling, g.partner_ceiling + v, 4001)
+                above = g.export_price * ((xs / (g.partner_ceiling + v)) ** (1 / e_b) - 1)
+                nbuyers[j] += float(np.sum((above[1:] + above[:-1]) / 2 * np.diff(xs))) / MONEY
     gidx = {g: i for i, g in enumerate(goods)}
     goods_obj = [inst.goods[g] for g in goods]
     qs = np.array([_purchase().scale(inst, g) for g in goods], float)
@@ -242,8 +250,9 @@ def build_linopy(inst, extra_metrics=()):
         + exported(ones / VOL) - seg_exports.sum() / VOL,
         "partner_tariff_revenue": lambda: (_da((seg_exports * seg_export_price / MONEY)[:, None] * prate * factor,
                                                ("seg", "pslot")) * pzs).sum() if pzs is not None else zero(),
-        "partner_buyer_surplus_change": lambda: (_da(pbuyers, ("seg", "pslot")) * pzs).sum()
-        if pzs is not None else zero(),
+        "partner_buyer_surplus_change": lambda: ((_da(pbuyers, ("seg", "pslot")) * pzs).sum()
+                                                 if pzs is not None else zero())
+        + ((_da(nbuyers, "ntb") * z).sum() if z is not None else zero()),
         "partner_export_margin": lambda: options_sum(col(lambda t: t.export_margin) / MONEY,
                                                      per_unit(col(lambda t: t.export_margin))),
         "dealer_margin": lambda: (_da(cdm, ("chan", "seg")) * x).sum(),

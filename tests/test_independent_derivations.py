@@ -132,6 +132,24 @@ def partner_buyers(seg, rate: float, n: int = 2000) -> float:
     return spending * area * h / 3
 
 
+def relief_buyers(inst, measure: str, n: int = 2000) -> float:
+    """The partner's buyers' gain from standards relief: for each segment, their demand at
+    today's price P is the ceiling C plus the lift L, rationed to C; relief admits the L units,
+    worth the area between the inverse demand P (x/(C + L))^(1/e) and P over [C, C + L], here
+    by Simpson's rule in the quantity (the model uses the closed form)."""
+    total = 0.0
+    for s, lift in inst.ntb_measures[measure].ceiling_lift.items():
+        seg = inst.segments[s]
+        c, e = seg.partner_ceiling, seg.export_elasticity or seg.elasticity
+        if lift <= 0 or c <= 0:
+            continue
+        h = lift / n
+        area = sum((1 if k in (0, n) else 4 if k % 2 else 2) * (((c + k * h) / (c + lift)) ** (1 / e) - 1)
+                   for k in range(n + 1))
+        total += seg.export_price * area * h / 3
+    return total
+
+
 def headline(inst, deal: Deal) -> dict[str, float]:
     """Deficit, welfare and third-country imports of `deal`, aggregated here from its levers and
     the chosen options' responses."""
@@ -154,7 +172,8 @@ def headline(inst, deal: Deal) -> dict[str, float]:
     partner_welfare = (sum(out[s].export_margin * kept[s] - seg.imports * seg.partner_margin for s, seg in segs.items())
                        + sum(x * inst.channels[c].dealer_margin for (c, _), x in deal.values("commitments").items())
                        + sum(x * inst.makers[k].home_plant_margin for (k, _), x in deal.values("shift").items())
-                       + partner_revenue + sum(partner_buyers(seg, rates[s]) for s, seg in segs.items()))
+                       + partner_revenue + sum(partner_buyers(seg, rates[s]) for s, seg in segs.items())
+                       + sum(relief_buyers(inst, n) for n, on in deal.values("ntb").items() if on))
     return {"deficit": imports_value - exports_value - purchases, "imports_value": imports_value,
             "exports_value": exports_value, "purchases_value": purchases, "home_welfare": home_welfare,
             "partner_welfare": partner_welfare,

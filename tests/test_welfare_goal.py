@@ -230,7 +230,7 @@ def test_the_default_instance_flags_payoff_and_welfare_disagreeing(default_resul
     assert line.startswith("**United States' payoff and welfare disagree**")
     assert "its payoff rises by $968.1 M while its welfare falls by $1.06 bn" in line
     md = report_markdown(r)
-    assert line in md and "- Japan's welfare against no deal: +$1.75 bn" in md
+    assert line in md and "- Japan's welfare against no deal: +$2.01 bn" in md
     assert "payoff and welfare disagree" in report_html(r)
     assert "payoff and welfare disagree" in run_summary(r, Path("out"))
     assert all("participation held it to its payoff" in w for w in welfare_lines(r)[:2])
@@ -324,7 +324,7 @@ def test_the_docs_state_the_welfare_figures_the_model_gives(default_results):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     model_md = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
     summary = run_summary(default_results, Path("out"))
-    for line in ("welfare against no deal: United States -$1.06 bn, Japan +$1.75 bn, Third countries +$19.5 M",
+    for line in ("welfare against no deal: United States -$1.06 bn, Japan +$2.01 bn, Third countries +$19.5 M",
                  "United States' payoff and welfare disagree: against no deal its payoff rises by $968.1 M while its",
                  "States, the last 1,000 vehicles (of 11,200 vehicles), costs United States $3.7 M and Japan $5.1 M (the"):
         assert line in summary and line in readme, line
@@ -336,3 +336,34 @@ def test_the_docs_state_the_welfare_figures_the_model_gives(default_results):
     assert money(w.no_deal - w.deal) == "$994.3 M"
     assert "US welfare $994.3 M below no\ndeal's" in readme and "$994.3 M below no deal's" in model_md
     assert '"United States would have to accept $994.3 M less welfare than with no\ndeal"' in model_md
+
+
+def test_standards_relief_gives_the_partner_buyers_access_to_the_rationed_units(tmp_path):
+    """Ceiling C = 100 home-made cars at P = $10,000, relief lifts it by L = 100, e = -1 (the car's
+    own elasticity: no export elasticity). Buyers would take 200 at P; the barrier rations them
+    to 100; relief admits 100 more, worth the area between 10,000 x 200/x and 10,000 over
+    [100, 200]: 10,000 x (200 ln 2 - 100) = $386,294. Political cost and the payoffs aside, it
+    enters the partner's welfare only when granted."""
+    inst = tiny(tmp_path, {"segments": {"car": {"partner_ceiling": q(100, "vehicles")}},
+                           "ntb_measures": {"standards": {"label": "standards", "political_cost": q(0, "USD"),
+                                                          "ceiling_lift": {"car": q(100, "vehicles")}}}})
+    by_hand = 10_000 * (200 * math.log(2) - 100)
+    assert by_hand == pytest.approx(386_294.4, abs=0.1)
+    deal = {on: evaluate(inst, Deal(tariff={"car": "flat_20", "truck": "flat_20"}, ntb={"standards": on}))
+            for on in (False, True)}
+    assert deal[False]["partner_buyer_surplus_change"] == pytest.approx(0.0, abs=1e-9)
+    assert deal[True]["partner_buyer_surplus_change"] == pytest.approx(by_hand, rel=1e-12)
+    assert deal[True]["partner_welfare"] - deal[False]["partner_welfare"] == pytest.approx(by_hand, rel=1e-9)
+    r = solve_instance(inst, concessions=False)
+    granted = next(lv for lv in r.levers if lv.name == "ntb_relief")
+    assert r.metric("partner_buyer_surplus_change").deal == pytest.approx(by_hand * granted.value, rel=1e-9,
+                                                                        abs=1e-6)
+
+
+def test_the_default_instance_values_its_standards_relief_for_japans_buyers(default_results):
+    m = default_results.metric("partner_buyer_surplus_change")
+    from model.formatting import money
+    assert money(m.deal - m.no_deal) == "$253.1 M"
+    for doc in ("README.md", "docs/model.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        assert "$253.1 M" in text and "$2.01 bn" in text, doc

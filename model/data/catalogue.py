@@ -101,8 +101,9 @@ METRICS: dict[str, MetricInfo] = {
     "exporter_surplus_change": MetricInfo("USD", "partner exporters' surplus change on their margin (quota rent "
                                                  "apart)", "partner"),
     "partner_tariff_revenue_change": MetricInfo("USD", "partner's tariff revenue change on home-made goods", "partner"),
-    "partner_buyer_surplus_change": MetricInfo("USD", "partner buyers' surplus change on home-made goods sold there "
-                                                      "today, from the partner's own tariff on them", "partner"),
+    "partner_buyer_surplus_change": MetricInfo("USD", "partner buyers' surplus change on home-made goods: from the "
+                                                      "partner's own tariff on today's sales, and the wider choice "
+                                                      "of standards relief (an upper bound)", "partner"),
     "partner_welfare": MetricInfo("USD", "partner welfare change: exporters' margin + quota rent + dealers' margin + "
                                          "plant margin + its buyers + tariff revenue", "partner"),
     "third_welfare": MetricInfo("USD", "third countries' welfare change: their exporters' surplus on their supply "
