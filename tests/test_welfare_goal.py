@@ -367,3 +367,14 @@ def test_the_default_instance_values_its_standards_relief_for_japans_buyers(defa
     for doc in ("README.md", "docs/model.md"):
         text = (ROOT / doc).read_text(encoding="utf-8")
         assert "$253.1 M" in text and "$2.01 bn" in text, doc
+
+
+def test_the_offer_report_gives_both_measures_and_says_when_they_disagree():
+    from model.reporting.offer_report import _gains
+    d = {"parties": {"home": "Home", "partner": "Partner"}}
+    block = {"metrics": {"deficit": 5e9}, "gains": {"home": 2e6, "partner": 1e6},
+             "welfare_gains": {"home": -3e6, "partner": 1e6}}
+    assert _gains(d, block) == ("deficit $5.00 bn; Home +$2.0 M, Partner +$1.0 M over no deal in payoff, Home -$3.0 M, "
+                                "Partner +$1.0 M in welfare (**payoff and welfare disagree for Home**)")
+    block["welfare_gains"]["home"] = 3e6
+    assert "disagree" not in _gains(d, block)

@@ -109,6 +109,7 @@ def evaluate_offer(model: NegotiationModel, offer: Offer) -> OfferEvaluation:
     bound = with_offer_fixed(inst, offer)
     refs, table = model.refs, model.table
     no_deal = {p: refs.no_deal[f"{p}_payoff"] for p in ("home", "partner")}
+    no_deal.update({f"{p}_welfare": refs.no_deal[f"{p}_welfare"] for p in ("home", "partner")})
     offered = offered_keys(offer)
     levers = {f.deal_field: offer.levers.values(f.deal_field) for f in families() if offer.levers.values(f.deal_field)}
 
@@ -179,7 +180,10 @@ def _broken(c) -> dict:
 def _outcome(inst: Instance, deal: Deal, metrics: dict, no_deal: dict) -> dict:
     payoffs = {p: metrics[f"{p}_payoff"] for p in ("home", "partner")}
     return {"metrics": {k: metrics[k] for k in SHOWN_METRICS}, "payoffs": payoffs,
-            "gains": {p: payoffs[p] - no_deal[p] for p in payoffs}, "gives": gives(inst, deal)}
+            "gains": {p: payoffs[p] - no_deal[p] for p in payoffs},
+            "welfare_gains": {p: metrics[f"{p}_welfare"] - no_deal[f"{p}_welfare"] for p in payoffs
+                              if f"{p}_welfare" in no_deal},
+            "gives": gives(inst, deal)}
 
 
 def _offer_levers(inst: Instance, offer: Offer) -> list[dict]:

@@ -22,9 +22,20 @@ def _amount(b: dict) -> str:
 
 
 def _gains(d: dict, block: dict) -> str:
+    """The deficit, each side's payoff gain over no deal, and its welfare change, said apart and
+    in bold where the two measures point opposite ways."""
     home, partner = d["parties"]["home"], d["parties"]["partner"]
-    return (f"deficit {money(block['metrics']['deficit'])}; {home} {money(block['gains']['home'], True)}, "
+    text = (f"deficit {money(block['metrics']['deficit'])}; {home} {money(block['gains']['home'], True)}, "
             f"{partner} {money(block['gains']['partner'], True)} over no deal")
+    welfare = block.get("welfare_gains") or {}
+    if len(welfare) == 2:
+        text += (f" in payoff, {home} {money(welfare['home'], True)}, {partner} {money(welfare['partner'], True)} "
+                 "in welfare")
+        split = [d["parties"][p] for p in ("home", "partner")
+                 if abs(welfare[p]) > 0.5 and abs(block["gains"][p]) > 0.5 and (welfare[p] > 0) != (block["gains"][p] > 0)]
+        if split:
+            text += f" (**payoff and welfare disagree for {' and '.join(split)}**)"
+    return text
 
 
 def _outcome(block: dict) -> str:
@@ -201,4 +212,4 @@ def terminal(d: dict, out) -> str:
     elif a:
         lines.append(f"  {a['message']}")
     lines.append(f"  report: {out / 'report.md'}")
-    return "\n".join(lines)
+    return "\n".join(lines).replace("**", "")          # the terminal shows no markdown bold
