@@ -324,7 +324,7 @@ def test_the_docs_state_the_welfare_figures_the_model_gives(default_results):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     model_md = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
     summary = run_summary(default_results, Path("out"))
-    for line in ("welfare against no deal: United States -$1.06 bn, Japan +$2.01 bn, Third countries +$19.5 M",
+    for line in ("welfare against no deal: United States -$1.06 bn, Japan +$2.01 bn, Third countries -$39.7 M",
                  "United States' payoff and welfare disagree: against no deal its payoff rises by $968.1 M while its",
                  "States, the last 1,000 vehicles (of 11,200 vehicles), costs United States $3.7 M and Japan $5.1 M (the"):
         assert line in summary and line in readme, line
@@ -378,3 +378,50 @@ def test_the_offer_report_gives_both_measures_and_says_when_they_disagree():
                                 "Partner +$1.0 M in welfare (**payoff and welfare disagree for Home**)")
     block["welfare_gains"]["home"] = 3e6
     assert "disagree" not in _gains(d, block)
+
+
+def test_third_countries_win_or_lose_their_margin_with_diversion(tmp_path):
+    """Partner and 'other' 1,000 cars each at $10,000, sigma = 2, eta = -1, both perfectly elastic
+    (test_armington's two sources). The partner's 20% diverts 90.909 cars to 'other'
+    (1,000 x 12/11 - 1,000); at an unchanged price its curve surplus does not move, so with a 10%
+    margin its welfare rises by 0.1 x 10,000 x 90.909 = $90,909. Without a margin: zero."""
+    from test_armington import two_sources
+    deal = Deal(tariff={"car": "flat_20"})
+    plain = evaluate(two_sources(tmp_path), deal)
+    assert plain["third_welfare"] == pytest.approx(0.0, abs=1e-6)
+    with_margin = two_sources(tmp_path, third_countries={"other": {"margin": q(10, "%")}})
+    assert with_margin.third_countries["other"].margin == pytest.approx(0.1)
+    v = evaluate(with_margin, deal)
+    assert v["third_imports_units"] == pytest.approx(12000 / 11, rel=1e-12)
+    assert v["third_welfare"] == pytest.approx(0.1 * 10_000 * (12000 / 11 - 1000), rel=1e-10)
+    assert v["third_exporter_surplus_change[other]"] == pytest.approx(v["third_welfare"], rel=1e-12)
+    # A sweep may draw it: the country's margin reaches its supply of each segment.
+    from model.data.uncertainty import with_values
+    drawn = with_values(with_margin, {"third_countries.other.margin": 0.2})
+    assert drawn.segments["car"].armington.suppliers[0].margin == pytest.approx(0.2)
+    assert evaluate(drawn, deal)["third_welfare"] == pytest.approx(2 * v["third_welfare"], rel=1e-10)
+
+
+def test_the_default_instance_says_diversion_costs_third_countries(default_results):
+    t = default_results.metric("third_welfare")
+    from model.formatting import money
+    assert money(t.deal - t.no_deal, True) == "-$39.7 M"
+    assert "Third countries -$39.7 M" in run_summary(default_results, Path("out"))
+    assert "191 of 236 inputs are assumptions" in report_markdown(default_results)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "191 of its 236 numbers" in readme and "Third countries -$39.7 M" in readme
+
+
+def test_without_their_margin_diversion_looked_like_a_gain_to_third_countries(default_results):
+    """docs/model.md: the same deal, the third countries' margins set to 0, gives them +$19.5 M."""
+    from test_independent_derivations import _deal_from_levers
+
+    from model.data.uncertainty import with_values
+    from model.formatting import money
+    inst = load(ROOT / "instances" / "toyota_2025.yaml")
+    bare = with_values(inst, {f"third_countries.{c}.margin": 0.0 for c in inst.third_countries})
+    deal = _deal_from_levers(inst, default_results)
+    gain = evaluate(bare, deal)["third_welfare"] - evaluate(bare, inst.no_deal)["third_welfare"]
+    assert money(gain, True) == "+$19.5 M"
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    assert "(+$19.5 M on\n  the default deal); with it the deal costs them $39.7 M" in text

@@ -71,6 +71,7 @@ class ThirdSupply:
     #                                     None: their supply curve decides it
     supply_elasticity: float = math.inf  # their export supply elasticity phi (inf: price fixed)
     own: tuple[str, ...] = ()        # fields set for this segment ('tariff', 'base_tariff', ...), not the country's
+    margin: float = 0.0              # exporters' margin, a share of customs value (a unit lost costs them this)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class ThirdCountry:
     pass_through: float | None = None    # imposed pass-through (None: from its supply curve)
     exports_value: float = 0.0       # home exports to it in the negotiated goods, USD a year (fixed)
     supply_elasticity: float = math.inf  # its exporters' supply elasticity (segments may set their own)
+    margin: float = 0.0              # its exporters' margin, a share of customs value
 
 
 @dataclass(frozen=True)

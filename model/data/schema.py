@@ -234,6 +234,10 @@ class ThirdCountrySpec(Strict):
         "deal's tariffs on the partner through the segment's equilibrium, and its exporters' surplus moves "
         "along the curve (`third_exporter_surplus_change`). `unlimited` or left out: perfectly elastic. Not with "
         "an imposed `pass_through`.", "elasticity", gt=0, drawable=True, unlimited=True, default=None)
+    margin: Q | None = quantity(
+        "Its exporters' margin, a share of customs value: a unit it no longer sells costs them this much, on top of "
+        "the surplus of their supply curve (as the partner's `partner_margin`), so trade diverted from it lowers "
+        "its welfare (`third_welfare`). Default 0.", "share", ge=0, le=1, drawable=True, default=None)
     exports_value: Q | None = quantity("Home exports to it in the negotiated goods, a year (fixed: the deal does "
                                        "not change them; they set the level of the balance with it, default 0).",
                                        "USD", ge=0, drawable=True, default=None)
@@ -244,8 +248,8 @@ class ThirdCountrySpec(Strict):
     def with_value(cls, inst, country: str, parts: list[str], value: float):
         """`inst` with one of the country's numbers set (see `uncertainty.with_values`). Its data
         are spread: the country's own record, and its supply of each Armington segment, which
-        takes the country's `tariff`, `base_tariff`, `supply_elasticity` and `pass_through` unless
-        the segment sets its own; `segments.<segment>.<field>` sets that one supply (and makes it
+        takes the country's `tariff`, `base_tariff`, `supply_elasticity`, `pass_through` and
+        `margin` unless the segment sets its own; `segments.<segment>.<field>` sets that one supply (and makes it
         its own)."""
         def supplies(segment, change):
             a = segment.armington
@@ -259,7 +263,7 @@ class ThirdCountrySpec(Strict):
             return replace(inst, segments=segments)
         name = parts[0]
         for s, seg in inst.segments.items():
-            if seg.armington is not None and name in (*OWNABLE, "pass_through"):
+            if seg.armington is not None and name in (*OWNABLE, "pass_through", "margin"):
                 segments[s] = supplies(seg, lambda sup: sup if name in sup.own else replace(sup, **{name: value}))
         countries = {**inst.third_countries, country: replace(inst.third_countries[country], **{name: value})}
         return replace(inst, segments=segments, third_countries=countries)
