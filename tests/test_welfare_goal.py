@@ -162,7 +162,7 @@ def test_the_diagnosis_says_no_deal_leaves_both_sides_as_well_off_in_welfare(tmp
     assert x["partner"].amount == pytest.approx(9000 * (1000 - 1000 / 1.2), rel=1e-6)
     gap = participation_gap(r)
     assert gap == ("**No deal within the red lines leaves both sides at least as well off as no deal (each by its "
-                   "welfare)**: Home would have to accept $156.5 k less welfare than with no deal; Partner would "
+                   "welfare, not its payoff)**: Home would have to accept $156.5 k less welfare than with no deal; Partner would "
                    "have to accept $1.5 M less welfare than with no deal.")
     assert gap in report_markdown(r)
     # In payoff (minus the deficit) the same red line leaves a deal, and nothing is said.
@@ -234,6 +234,8 @@ def test_the_default_instance_flags_payoff_and_welfare_disagreeing(default_resul
     assert "payoff and welfare disagree" in report_html(r)
     assert "payoff and welfare disagree" in run_summary(r, Path("out"))
     assert all("participation held it to its payoff" in w for w in welfare_lines(r)[:2])
+    from model.reporting.words import measured_by
+    assert measured_by(r.instance.participation_measure, r.instance.parties) == " (each by its payoff, not its welfare)"
 
 
 def test_the_default_instance_flags_a_step_that_loses_for_both_sides(default_results):
@@ -315,7 +317,7 @@ def test_participation_in_welfare_leaves_the_default_instance_without_a_deal():
     r = solve_instance(inst, concessions=False)
     assert r.status == "infeasible"
     assert participation_gap(r) == ("**No deal within the red lines leaves both sides at least as well off as no "
-                                    "deal (each by its welfare)**: United States would have to accept $994.3 M less "
+                                    "deal (each by its welfare, not its payoff)**: United States would have to accept $994.3 M less "
                                     "welfare than with no deal.")
 
 

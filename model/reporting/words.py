@@ -179,10 +179,12 @@ def without_party(label: str, name: str) -> str:
 # -- what participation required ----------------------------------------------------------------
 
 def measured_by(measure: dict[str, str], parties: dict[str, str]) -> str:
-    """' (each by its payoff)' or ' (United States by its welfare, Japan by its payoff)'."""
+    """' (each by its payoff, not its welfare)' or ' (United States by its welfare, Japan by its
+    payoff)': the measure participation held each side to, and the one it did not."""
     kinds = {measure.get(p, "payoff") for p in ("home", "partner")}
     if len(kinds) == 1:
-        return f" (each by its {kinds.pop()})"
+        kind = kinds.pop()
+        return f" (each by its {kind}, not its {'welfare' if kind == 'payoff' else 'payoff'})"
     return " (" + ", ".join(f"{parties[p]} by its {measure.get(p, 'payoff')}" for p in ("home", "partner")) + ")"
 
 
