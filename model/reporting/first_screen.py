@@ -113,8 +113,9 @@ def top_constraints(r: Results, n: int = TOP_CONSTRAINTS) -> tuple[list[str], in
         step = "one percentage point" if c.unit == "fraction" else amount(e.step, c.unit)
         if c.kind == "participation":
             party = r.instance.parties.get(c.party, c.party)
+            measure = r.instance.participation_measure.get(c.party, "payoff")
             out.append(f"**{party} must gain at least as much as with no deal**: if it accepted {money(e.step)} "
-                       f"less, the deficit could fall by {gain}")
+                       f"less {measure}, the deficit could fall by {gain}")
             continue
         more = "more" if c.sense == "<=" else "less"
         if c.kind == "red_line":
