@@ -133,10 +133,17 @@ def build_linopy(inst, extra_metrics=()):
     # Partner tariff lines: export factor per (segment on a partner line, slot of its menu).
     plines, plidx, PK, pslot, pline_of, pmask = _menus(inst.partner_lines, lambda line: partner_tariff.line_options(inst, line))
     on_partner_line = np.array([s in pline_of for s in segs], bool)
-    factor, prate = np.zeros((S, PK)), np.zeros((S, PK))       # zero off partner lines
+    factor, prate, pbuyers = np.zeros((S, PK)), np.zeros((S, PK)), np.zeros((S, PK))    # zero off partner lines
     for (s, o), f in export_factors(inst).items():
         k = pslot[pline_of[s]][o]
         factor[sidx[s], k], prate[sidx[s], k] = f, partner_tariff.line_option(inst, pline_of[s], o).rate
+        # the partner's buyers' surplus change on today's exports (constant-elasticity demand)
+        rp = (1 + inst.segments[s].export_pass_through * prate[sidx[s], k]) \
+            / (1 + inst.segments[s].export_pass_through * inst.segments[s].partner_base_tariff)
+        e_p = inst.segments[s].export_elasticity
+        spend = inst.segments[s].exports * inst.segments[s].export_price * (1 + inst.segments[s].partner_base_tariff)
+        pbuyers[sidx[s], k] = (-spend * np.log(rp) if abs(e_p + 1) < 1e-12
+                               else -spend * (rp ** (e_p + 1) - 1) / (e_p + 1)) / MONEY
     chans, makers, ntbs, goods = list(inst.channels), list(inst.makers), list(inst.ntb_measures), list(inst.goods)
     C, M, N = len(chans), len(makers), len(ntbs)
     cmask, cval, cdm, cdisp = (np.zeros((C, S), bool), np.zeros((C, S)), np.zeros((C, S)), np.zeros((C, S)))
@@ -150,10 +157,18 @@ def build_linopy(inst, extra_metrics=()):
     for j, mk in enumerate(inst.makers.values()):
         i = np.fromiter((sidx[s] for s in mk.segments), int, len(mk.segments))
         mmask[j, i], mmargin[j, i] = True, mk.home_plant_margin * VOL / MONEY
-    lift = np.zeros((N, S))
+    lift, nbuyers = np.zeros((N, S)), np.zeros(N)
     for j, n in enumerate(inst.ntb_measures.values()):
         for s, v in n.ceiling_lift.items():
             lift[j, sidx[s]] = v / VOL
+            # the partner's buyers: access to the lift v their demand (C + v at today's price) was rationed
+            # from; the area between the inverse demand P (x/(C + v))^(1/e) and P over [C, C + v]
+            g = inst.segments[s]
+            e_b = g.export_elasticity or g.elasticity
+            if v > 0 and g.partner_ceiling > 0 and e_b < 0:
+                xs = np.linspace(g.partner_ceiling, g.partner_ceiling + v, 4001)
+                above = g.export_price * ((xs / (g.partner_ceiling + v)) ** (1 / e_b) - 1)
+                nbuyers[j] += float(np.sum((above[1:] + above[:-1]) / 2 * np.diff(xs))) / MONEY
     # Caps per maker: for each program and level, its makers' change in sales min(D, K) - sales by segment
     # (units and export value, model units), one binary per (program, level).
     programs = list(inst.maker_caps)
@@ -278,6 +293,9 @@ def build_linopy(inst, extra_metrics=()):
         + x.sum() + exported(ones / VOL) - seg_exports.sum() / VOL + capped(cap_units),
         "partner_tariff_revenue": lambda: (_da((seg_exports * seg_export_price / MONEY)[:, None] * prate * factor,
                                                ("seg", "pslot")) * pzs).sum() if pzs is not None else zero(),
+        "partner_buyer_surplus_change": lambda: ((_da(pbuyers, ("seg", "pslot")) * pzs).sum()
+                                                 if pzs is not None else zero())
+        + ((_da(nbuyers, "ntb") * z).sum() if z is not None else zero()),
         "partner_export_margin": lambda: with_shift("partner_export_margin", col(lambda t: t.export_margin) / MONEY,
                                                     MONEY),
         "dealer_margin": lambda: (_da(cdm, ("chan", "seg")) * x).sum(),

@@ -438,7 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=_path, help="report directory (default reports/<instance name>/)")
     run.add_argument("--export-lp", type=_path, metavar="PATH",
                      help="also write the deficit-minimizing model in CPLEX LP format")
-    run.add_argument("--objective", choices=["min_deficit", "weighted", "nash"], help="override the instance's objective")
+    run.add_argument("--objective", choices=["min_deficit", "weighted", "nash", "welfare"], help="override the instance's objective")
     run.add_argument("--time-limit", type=_number("--time-limit (seconds)", 0, above=True), metavar="S",
                      help="stop the solver after S seconds (a number above 0)")
     run.add_argument("--relax-step", type=_relax_step, action="append", default=[], metavar="UNIT=AMOUNT",

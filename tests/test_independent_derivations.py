@@ -136,7 +136,7 @@ def capped_exports_value(inst, deal: Deal) -> float:
 
 
 FIELDS = ("imports_value", "tariff_revenue", "home_importer_rent", "buyer_cost", "producer_surplus", "third_duty",
-          "export_margin", "third_value")
+          "export_margin", "third_value", "third_surplus")
 
 
 def _sums(outcomes) -> dict[str, float]:
@@ -200,6 +200,38 @@ def shifted_sums(inst, deal: Deal, out) -> dict[str, float]:
     return total
 
 
+def partner_buyers(seg, rate: float, n: int = 2000) -> float:
+    """The partner's buyers' surplus change on today's home-made exports at its tariff `rate`:
+    the area under their demand curve X0 rho^e between the buyer price ratios r and 1, by
+    Simpson's rule (n intervals) rather than the closed form the model uses."""
+    if seg.partner_tariff_menu is None or not seg.exports:
+        return 0.0
+    p = seg.export_pass_through
+    r = (1 + p * rate) / (1 + p * seg.partner_base_tariff)
+    spending = seg.exports * seg.export_price * (1 + seg.partner_base_tariff)
+    h = (1.0 - r) / n
+    area = sum((1 if k in (0, n) else 4 if k % 2 else 2) * (r + k * h) ** seg.export_elasticity for k in range(n + 1))
+    return spending * area * h / 3
+
+
+def relief_buyers(inst, measure: str, n: int = 2000) -> float:
+    """The partner's buyers' gain from standards relief: for each segment, their demand at
+    today's price P is the ceiling C plus the lift L, rationed to C; relief admits the L units,
+    worth the area between the inverse demand P (x/(C + L))^(1/e) and P over [C, C + L], here
+    by Simpson's rule in the quantity (the model uses the closed form)."""
+    total = 0.0
+    for s, lift in inst.ntb_measures[measure].ceiling_lift.items():
+        seg = inst.segments[s]
+        c, e = seg.partner_ceiling, seg.export_elasticity or seg.elasticity
+        if lift <= 0 or c <= 0:
+            continue
+        h = lift / n
+        area = sum((1 if k in (0, n) else 4 if k % 2 else 2) * (((c + k * h) / (c + lift)) ** (1 / e) - 1)
+                   for k in range(n + 1))
+        total += seg.export_price * area * h / 3
+    return total
+
+
 def headline(inst, deal: Deal) -> dict[str, float]:
     """Deficit, welfare and third-country imports of `deal`, aggregated here from its levers and
     the chosen options' responses."""
@@ -226,10 +258,11 @@ def headline(inst, deal: Deal) -> dict[str, float]:
     partner_welfare = (t["export_margin"] - sum(seg.imports * seg.partner_margin for seg in segs.values())
                        + sum(x * inst.channels[c].dealer_margin for (c, _), x in deal.values("commitments").items())
                        + sum(x * inst.makers[k].home_plant_margin for (k, _), x in shifts.items())
-                       + partner_revenue)
+                       + partner_revenue + sum(partner_buyers(seg, rates[s]) for s, seg in segs.items())
+                       + sum(relief_buyers(inst, n) for n, on in deal.values("ntb").items() if on))
     return {"deficit": imports_value - exports_value - purchases, "imports_value": imports_value,
             "exports_value": exports_value, "purchases_value": purchases, "home_welfare": home_welfare,
-            "partner_welfare": partner_welfare,
+            "partner_welfare": partner_welfare, "third_welfare": t["third_surplus"],
             "third_imports_value": t["third_value"] + third_content}
 
 

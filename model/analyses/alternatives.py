@@ -33,14 +33,14 @@ from __future__ import annotations
 
 import math
 
-from model.analyses.deal_terms import deal_of, gives, lever_columns, settings
+from model.analyses.deal_terms import deal_of, gives, instance_name, lever_columns, settings
 from model.data.instance import Instance
 from model.data.levers import MONEY, LeverFamily, families
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from model.economics.metrics import evaluate
 from model.optimization.handle import NegotiationModel, Solution
 from model.optimization.negotiation import cut_off
-from model.results import Alternatives, InstanceName, Package
+from model.results import Alternatives, Package
 
 DEFAULT_COUNT = 5
 DEFAULT_WITHIN = 0.01            # 1% of the optimal deficit
@@ -81,7 +81,7 @@ def find_alternatives(model: NegotiationModel, count: int = DEFAULT_COUNT, withi
     families_of = families_by_field()
     result = Alternatives("ok", "", count, within, min_difference, best_deficit=None, band=None, stop_reason="",
                           method=METHOD, parties=dict(inst.parties),
-                          instance=InstanceName(inst.name, inst.title, inst.file),
+                          instance=instance_name(inst),
                           min_differences={f"{families_of[k[0]].short}.{families_of[k[0]].key_text(k[1])}": v
                                            for k, v in min_differences(inst, min_difference).items()})
     first = model.solve()

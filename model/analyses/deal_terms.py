@@ -20,9 +20,15 @@ from model.data.instance import Deal, Instance
 from model.data.levers import families
 from model.economics.responses import chosen_outcomes
 from model.optimization.handle import Solution
-from model.results import Given, LeverRow, LeverSetting, Setting
+from model.results import Given, InstanceName, LeverRow, LeverSetting, Setting
 
 IN_USE = 1e-3     # model units
+
+
+def instance_name(inst: Instance) -> InstanceName:
+    """Which instance a negotiation report is about, and what participation asked of its deals."""
+    return InstanceName(inst.name, inst.title, inst.file, bool(inst.settings.participation),
+                        dict(inst.settings.participation_measure))
 
 
 def deal_of(solution: Solution) -> Deal:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from model.analyses.deal_terms import IN_USE, deal_of, gives, option_label, option_rank
+from model.analyses.deal_terms import IN_USE, deal_of, gives, instance_name, option_label, option_rank
 from model.data.instance import Deal, Instance
 from model.data.levers import families
 from model.data.offers import Offer
@@ -43,7 +43,6 @@ from model.results import (
     DealSummary,
     Distance,
     FrontierDistance,
-    InstanceName,
     OfferEvaluation,
     OfferLever,
     OfferSource,
@@ -111,6 +110,7 @@ def evaluate_offer(model: NegotiationModel, offer: Offer) -> OfferEvaluation:
     bound = with_offer_fixed(inst, offer)
     refs, table = model.refs, model.table
     no_deal = {p: refs.no_deal[f"{p}_payoff"] for p in ("home", "partner")}
+    no_deal.update({f"{p}_welfare": refs.no_deal[f"{p}_welfare"] for p in ("home", "partner")})
     offered = offered_keys(offer)
     levers = {f.deal_field: offer.levers.values(f.deal_field) for f in families() if offer.levers.values(f.deal_field)}
 
@@ -156,7 +156,7 @@ def evaluate_offer(model: NegotiationModel, offer: Offer) -> OfferEvaluation:
     result = OfferEvaluation(
         offer=OfferSummary(offer.name, offer.title, offer.file, offer.tabled_by, offer.note or "", _offer_levers(inst, offer),
                            {k: OfferSource(v.kind, v.text, v.year) for k, v in offer.sources.items()}),
-        parties=dict(inst.parties), instance=InstanceName(inst.name, inst.title, inst.file),
+        parties=dict(inst.parties), instance=instance_name(inst),
         stated=stated, completion=completion, frontier=frontier, method=dict(METHOD))
     if not stated.acceptable:
         result.amendment = _amendment(model, offer, deal, no_deal)
@@ -169,6 +169,7 @@ def _fill(solved: Solved, verified: tuple[Outcome, float]) -> None:
     outcome, worst = verified
     solved.metrics, solved.payoffs, solved.gains, solved.gives = (outcome.metrics, outcome.payoffs, outcome.gains,
                                                                    outcome.gives)
+    solved.welfare_gains = outcome.welfare_gains
     solved.verified, solved.max_violation = worst <= VIOLATION_TOLERANCE, worst
 
 
@@ -188,7 +189,8 @@ def _broken(c) -> Broken:
 def _outcome(inst: Instance, deal: Deal, metrics: dict, no_deal: dict[str, float]) -> Outcome:
     payoffs = {p: metrics[f"{p}_payoff"] for p in ("home", "partner")}
     return Outcome({k: metrics[k] for k in SHOWN_METRICS}, payoffs, {p: payoffs[p] - no_deal[p] for p in payoffs},
-                   gives(inst, deal))
+                   gives(inst, deal), {p: metrics[f"{p}_welfare"] - no_deal[f"{p}_welfare"] for p in payoffs
+                                       if f"{p}_welfare" in no_deal})
 
 
 def _offer_levers(inst: Instance, offer: Offer) -> list[OfferLever]:

@@ -101,8 +101,13 @@ METRICS: dict[str, MetricInfo] = {
     "exporter_surplus_change": MetricInfo("USD", "partner exporters' surplus change on their margin (quota rent "
                                                  "apart)", "partner"),
     "partner_tariff_revenue_change": MetricInfo("USD", "partner's tariff revenue change on home-made goods", "partner"),
+    "partner_buyer_surplus_change": MetricInfo("USD", "partner buyers' surplus change on home-made goods: from the "
+                                                      "partner's own tariff on today's sales, and the wider choice "
+                                                      "of standards relief (an upper bound)", "partner"),
     "partner_welfare": MetricInfo("USD", "partner welfare change: exporters' margin + quota rent + dealers' margin + "
-                                         "plant margin + tariff revenue", "partner"),
+                                         "plant margin + its buyers + tariff revenue", "partner"),
+    "third_welfare": MetricInfo("USD", "third countries' welfare change: their exporters' surplus on their supply "
+                                       "curves (diversion costs them)", None),
     # Jobs (zero unless the instance gives `jobs_per_unit`).
     "home_jobs": MetricInfo("jobs", "jobs gained in the home country (jobs per unit built x home production gain)",
                             "home"),
@@ -136,8 +141,11 @@ WELFARE = {
     "home": (("consumer_surplus_change", "tariff_revenue_change", "home_importer_rent", "producer_surplus_change"),
              "home_welfare"),
     "partner": (("exporter_surplus_change", "partner_quota_rent", "dealer_margin", "partner_plant_margin",
-                 "partner_tariff_revenue_change"), "partner_welfare"),
+                 "partner_buyer_surplus_change", "partner_tariff_revenue_change"), "partner_welfare"),
+    "third": (("third_exporter_surplus_change",), "third_welfare"),
 }
+# How reports name the parties of WELFARE that are not the instance's two.
+WELFARE_PARTY_NAMES = {"third": "Third countries"}
 
 
 def add_metrics(owner: str, metrics: Mapping[str, MetricInfo], indexed: Mapping[str, IndexedMetric]) -> None:

@@ -71,6 +71,7 @@ class ThirdSupply:
     #                                     None: their supply curve decides it
     supply_elasticity: float = math.inf  # their export supply elasticity phi (inf: price fixed)
     own: tuple[str, ...] = ()        # fields set for this segment ('tariff', 'base_tariff', ...), not the country's
+    margin: float = 0.0              # exporters' margin, a share of customs value (a unit lost costs them this)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class ThirdCountry:
     pass_through: float | None = None    # imposed pass-through (None: from its supply curve)
     exports_value: float = 0.0       # home exports to it in the negotiated goods, USD a year (fixed)
     supply_elasticity: float = math.inf  # its exporters' supply elasticity (segments may set their own)
+    margin: float = 0.0              # its exporters' margin, a share of customs value
 
 
 @dataclass(frozen=True)
@@ -197,14 +199,21 @@ class Deal:
 @dataclass(frozen=True)
 class Settings:
     response: str = "constant_elasticity"   # or 'linear' (WITS/SMART)
-    objective: str = "min_deficit"          # 'min_deficit', 'weighted' or 'nash'
+    objective: str = "min_deficit"          # 'min_deficit', 'weighted', 'nash' or 'welfare'
     objective_metric: str = "deficit"       # the balance 'min_deficit' minimizes (see catalogue.BALANCE_METRICS)
     participation: bool = True
+    # Per party, what it is measured by (participation, the partner's second stage, Nash gains):
+    # 'payoff' (the weighted metrics of `payoffs`) or 'welfare' (its welfare change).
+    participation_measure: dict[str, str] = field(default_factory=lambda: {"home": "payoff", "partner": "payoff"})
     lexicographic_tolerance: float = 1e-9   # relative slack on the optimal deficit in stage 2
     objective_weights: dict[str, float] = field(default_factory=dict)   # for 'weighted'
     nash_weights: dict[str, float] = field(default_factory=lambda: {"home": 0.5, "partner": 0.5})
     time_limit: float | None = None
     noise_threshold: float = 0.5            # continuous levers below this are zero (each lever's own unit)
+
+    def measure(self, party: str) -> str:
+        """The metric a party is measured by: 'home_payoff' or 'home_welfare' (likewise the partner's)."""
+        return f"{party}_{self.participation_measure.get(party, 'payoff')}"
 
 
 @dataclass(frozen=True)

@@ -617,7 +617,8 @@ class Builder:
                            "an imposed pass-through overrides the supply curve, so only one of them may be given",
                            hint="remove one of them")
             exports = 0.0 if spec.exports_value is None else self.field(spec, "exports_value", p)
-            countries[c] = ThirdCountry(c, spec.label, tariff, base, pass_through, exports, supply)
+            margin = 0.0 if spec.margin is None else self.field(spec, "margin", p)
+            countries[c] = ThirdCountry(c, spec.label, tariff, base, pass_through, exports, supply, margin)
             for s, sup in spec.segments.items():
                 sp = f"{p}.segments.{s}"
                 if not self.ref(s, segment_specs, sp, "segment"):
@@ -639,7 +640,7 @@ class Builder:
                 supplies.setdefault(s, []).append((sp, ThirdSupply(
                     country=c, imports=number("imports", 0.0), import_price=number("import_price", 0.0),
                     tariff=number("tariff", tariff), base_tariff=number("base_tariff", base),
-                    pass_through=pass_through, supply_elasticity=own_supply,
+                    pass_through=pass_through, supply_elasticity=own_supply, margin=margin,
                     own=tuple(n for n in ("tariff", "base_tariff", "supply_elasticity")
                               if getattr(sup, n) is not None))))
         return countries, supplies
@@ -748,7 +749,10 @@ class Builder:
         for party, w in s.nash_weights.items():
             if not (math.isfinite(w) and allowed.contains(w)):
                 self.error(f"settings.nash_weights.{party}", f"must be a positive number (got {w})")
+        overall = "welfare" if s.participation == "welfare" else "payoff"
+        measure = {p: s.participation_measure.get(p, overall) for p in ("home", "partner")}
         return Settings(response=s.response, objective=s.objective, objective_metric=s.objective_metric,
-                        participation=s.participation, lexicographic_tolerance=s.lexicographic_tolerance,
+                        participation=s.participation is not False, participation_measure=measure,
+                        lexicographic_tolerance=s.lexicographic_tolerance,
                         objective_weights=dict(s.objective_weights), nash_weights=dict(s.nash_weights),
                         time_limit=s.time_limit, noise_threshold=s.noise_threshold)

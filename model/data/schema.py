@@ -234,6 +234,10 @@ class ThirdCountrySpec(Strict):
         "deal's tariffs on the partner through the segment's equilibrium, and its exporters' surplus moves "
         "along the curve (`third_exporter_surplus_change`). `unlimited` or left out: perfectly elastic. Not with "
         "an imposed `pass_through`.", "elasticity", gt=0, drawable=True, unlimited=True, default=None)
+    margin: Q | None = quantity(
+        "Its exporters' margin, a share of customs value: a unit it no longer sells costs them this much, on top of "
+        "the surplus of their supply curve (as the partner's `partner_margin`), so trade diverted from it lowers "
+        "its welfare (`third_welfare`). Default 0.", "share", ge=0, le=1, drawable=True, default=None)
     exports_value: Q | None = quantity("Home exports to it in the negotiated goods, a year (fixed: the deal does "
                                        "not change them; they set the level of the balance with it, default 0).",
                                        "USD", ge=0, drawable=True, default=None)
@@ -244,8 +248,8 @@ class ThirdCountrySpec(Strict):
     def with_value(cls, inst, country: str, parts: list[str], value: float):
         """`inst` with one of the country's numbers set (see `uncertainty.with_values`). Its data
         are spread: the country's own record, and its supply of each Armington segment, which
-        takes the country's `tariff`, `base_tariff`, `supply_elasticity` and `pass_through` unless
-        the segment sets its own; `segments.<segment>.<field>` sets that one supply (and makes it
+        takes the country's `tariff`, `base_tariff`, `supply_elasticity`, `pass_through` and
+        `margin` unless the segment sets its own; `segments.<segment>.<field>` sets that one supply (and makes it
         its own)."""
         def supplies(segment, change):
             a = segment.armington
@@ -259,7 +263,7 @@ class ThirdCountrySpec(Strict):
             return replace(inst, segments=segments)
         name = parts[0]
         for s, seg in inst.segments.items():
-            if seg.armington is not None and name in (*OWNABLE, "pass_through"):
+            if seg.armington is not None and name in (*OWNABLE, "pass_through", "margin"):
                 segments[s] = supplies(seg, lambda sup: sup if name in sup.own else replace(sup, **{name: value}))
         countries = {**inst.third_countries, country: replace(inst.third_countries[country], **{name: value})}
         return replace(inst, segments=segments, third_countries=countries)
@@ -295,16 +299,26 @@ class SettingsSpec(Strict):
         "a CES nest over sources in Armington segments; or `linear`, SMART's (WITS): M0 (1 + e (r - 1)), floored "
         "at 0, and in Armington segments SMART's trade creation (from `elasticity`) plus trade diversion (from "
         "`substitution_elasticity`) per source.", default="constant_elasticity")
-    objective: Literal["min_deficit", "weighted", "nash"] = text(
+    objective: Literal["min_deficit", "weighted", "nash", "welfare"] = text(
         "`min_deficit` (least deficit, then the partner's best payoff at it), `weighted` (maximize "
-        "`objective_weights`) or `nash` (Nash bargaining with `nash_weights`); `run --objective` overrides it.",
+        "`objective_weights`), `nash` (Nash bargaining with `nash_weights`) or `welfare` (greatest home welfare: "
+        "buyers, producers, tariff revenue and rents held, then the partner's best at it, in the measure its "
+        "participation uses); `run --objective` overrides it.",
         default="min_deficit")
     objective_metric: str = text(
         "For `min_deficit`: the balance it minimizes: `deficit` (bilateral: the negotiated goods less the "
         "additional share of purchase commitments), `negotiated_deficit` (bilateral, the negotiated goods alone), "
         "`overall_deficit` (the negotiated goods with the partner and every third country), "
         "`third_countries_deficit`, or `third_country_deficit[<country>]`.", default="deficit")
-    participation: StrictBool = text("Each party's payoff must be at least its no-deal payoff.", default=True)
+    participation: StrictBool | Literal["payoff", "welfare"] = text(
+        "Each party must be at least as well off as with no deal. `true` or `payoff`: measured by its payoff (the "
+        "weighted metrics of `payoffs`); `welfare`: by its welfare change (home: buyers, producers, tariff revenue, "
+        "rents held; partner: exporters, rents, dealers, plants, its buyers, its revenue); `false`: not required "
+        "(a party may lose, and no report says both gain).", default=True)
+    participation_measure: dict[Literal["home", "partner"], Literal["payoff", "welfare"]] = text(
+        "Per party, the measure its participation uses (`payoff` or `welfare`), overriding `participation`'s for "
+        "that party, e.g. `{home: welfare}`; the measure also sets the partner's second stage and each side's "
+        "gain under `nash`.", default_factory=dict)
     lexicographic_tolerance: float = text(
         "For `min_deficit`: the relative slack on the optimal deficit that the second stage (best deal for the "
         "partner) may use.", default=1e-9, gt=0, lt=0.01, json_schema_extra={"unit": "fraction"})

@@ -64,8 +64,10 @@ def constraint_checks(inst: Instance, deal: Deal, metrics: dict[str, float], ref
                          red_line_bound(r, refs), metric_unit(inst, r.metric)))
     if inst.settings.participation:
         for p in ("home", "partner"):
-            out.append(Check(f"participation[{p}]", f"{inst.parties[p]} is at least as well off as with no deal",
-                             p, "participation", metrics[f"{p}_payoff"], ">=", refs.no_deal[f"{p}_payoff"], "USD"))
+            m = inst.settings.measure(p)
+            out.append(Check(f"participation[{p}]", f"{inst.parties[p]} is at least as well off as with no deal"
+                             + (" (in welfare)" if m.endswith("_welfare") else ""),
+                             p, "participation", metrics[m], ">=", refs.no_deal[m], "USD"))
     out.extend(fixed_lever_checks(inst, deal))
     return out
 

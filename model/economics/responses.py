@@ -400,7 +400,8 @@ def _other_sources(seg: Segment, mk: Market, st: Equilibrium) -> dict:
         if abs(v - s.import_price) <= 1e-12 * s.import_price:
             v = s.import_price                     # perfectly elastic at an unchanged price: no rounding dust
         phi = math.inf if s.pass_through is not None else s.supply_elasticity
-        surplus[s.country] = surplus_change(units[s.country], v, s.imports, s.import_price, phi)
+        surplus[s.country] = surplus_change(units[s.country], v, s.imports, s.import_price, phi) \
+            + s.margin * s.import_price * (units[s.country] - s.imports)     # the margin on units won or lost
     h = mk.partner + 1
     home, rh = (a.home_sales * q[h], r[h]) if mk.home is not None else (0.0, 1.0)
     eps = a.home_supply_elasticity

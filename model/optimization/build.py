@@ -364,10 +364,12 @@ def red_line_rows(v, inst: Instance, table, refs, metrics, linear):
 
 
 def participation_rows(v, inst: Instance, table, refs, metrics, linear):
-    """Each party is at least as well off as with no deal: payoff_i >= no-deal payoff_i."""
+    """Each party is at least as well off as with no deal, in the measure it is held to
+    (`settings.participation_measure`): payoff_i >= no-deal payoff_i, or welfare_i >= no-deal welfare_i."""
     if inst.settings.participation:
         for p in ("home", "partner"):
-            yield p, metrics[f"{p}_payoff"], ">=", refs.no_deal[f"{p}_payoff"] / MONEY, MONEY
+            m = inst.settings.measure(p)
+            yield p, metrics[m], ">=", refs.no_deal[m] / MONEY, MONEY
 
 
 # The core's constraint families: the buyers' ceiling first, red lines and participation

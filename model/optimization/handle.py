@@ -357,8 +357,10 @@ class LoadedModel:
         return self.inst.settings.lexicographic_tolerance * max(1.0, abs(value))
 
     def solve(self, time_limit: float | None = None) -> Solution:
-        """The instance's `min_deficit`: least deficit, then best for the partner at it."""
-        return self.lexicographic((self.objective_metric, MIN), ("partner_payoff", MAX), time_limit)
+        """The instance's `min_deficit`: least deficit, then best for the partner at it (in the
+        measure its participation uses: payoff or welfare)."""
+        return self.lexicographic((self.objective_metric, MIN), (self.inst.settings.measure("partner"), MAX),
+                                  time_limit)
 
     def optimize(self, target, sense: str, time_limit: float | None = None) -> Solution:
         """One objective (a metric's name or a Form), then the repair of `_polish`."""

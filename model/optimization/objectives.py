@@ -21,10 +21,12 @@ MIN_GAIN = 1e-6          # USD million: a gain of $1, so the log stays finite
 
 
 def solve_objective(model: NegotiationModel, objective: str, time_limit=None) -> Solution:
-    """The instance solved for `objective` ('min_deficit', 'weighted' or 'nash'); the Solution's
-    `stages` say what was optimized (objective_metric, its value and unit)."""
+    """The instance solved for `objective` ('min_deficit', 'weighted', 'nash' or 'welfare'); the
+    Solution's `stages` say what was optimized (objective_metric, its value and unit)."""
     if objective == "min_deficit":
         return model.solve(time_limit)
+    if objective == "welfare":
+        return solve_welfare(model, time_limit)
     if objective == "weighted":
         return solve_weighted(model, model.inst.settings.objective_weights, time_limit)
     if objective == "nash":
@@ -45,11 +47,23 @@ def solve_weighted(model: NegotiationModel, weights: dict[str, float], time_limi
     return solution
 
 
+def solve_welfare(model: NegotiationModel, time_limit=None) -> Solution:
+    """Greatest home welfare (buyers + tariff revenue + rents held + producers), then, holding it
+    to the instance's tolerance, the partner's best in the measure it is held to."""
+    second = model.inst.settings.measure("partner")
+    solution = model.lexicographic(("home_welfare", MAX), (second, MAX), time_limit)
+    value = solution.stages.get("stage_one_value")
+    solution.stages.update(objective_metric="home_welfare", objective_unit="USD",
+                           objective_value=value * MONEY if value is not None else None)
+    return solution
+
+
 def solve_nash(model: NegotiationModel, weights: dict[str, float], time_limit=None) -> Solution:
     """Nash bargaining by tangent-line outer approximation (see the module docstring)."""
     parties = [p for p in ("home", "partner") if weights.get(p, 0) > 0]
     no_deal = model.refs.no_deal
-    gains = {p: without_round_off(model.form(f"{p}_payoff")) - no_deal[f"{p}_payoff"] / MONEY for p in parties}
+    measure = {p: model.inst.settings.measure(p) for p in parties}     # payoff or welfare, per party
+    gains = {p: without_round_off(model.form(measure[p])) - no_deal[measure[p]] / MONEY for p in parties}
     stages: dict = {"objective_metric": "nash_product", "objective_unit": "sum of w log(gain in USD million)"}
     with model.scratch():
         for p in parties:
@@ -85,7 +99,7 @@ def solve_nash(model: NegotiationModel, weights: dict[str, float], time_limit=No
     solution.value = true
     solution.stages.update(stages, objective_value=true, nash={
         "weights": {p: weights[p] for p in parties}, "cuts": cuts, "relative_gap": gap, "tolerance": NASH_TOLERANCE,
-        "gains": {p: (model.value(f"{p}_payoff", solution) - no_deal[f"{p}_payoff"]) for p in parties}})
+        "gains": {p: (model.value(measure[p], solution) - no_deal[measure[p]]) for p in parties}})
     if gap > NASH_TOLERANCE:
         solution.status = "error"
         solution.message = f"Nash approximation stopped at relative gap {gap:.1e} after {cuts} cuts"

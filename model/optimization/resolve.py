@@ -167,7 +167,7 @@ class Resolver:
         if set(rows) != set(self.rows):
             return "rows: " + ", ".join(f"{k[0]}[{k[1]}]" for k in sorted(set(rows) ^ set(self.rows), key=str)[:3])
         self.row_keys = set(self.rows)
-        for name in (inst.settings.objective_metric, "partner_payoff"):     # the two stages' objectives
+        for name in (inst.settings.objective_metric, inst.settings.measure("partner")):     # the two stages' objectives
             mine, theirs = metrics[name], self.model.form(name)
             keys = {j for j, v in mine.terms.items() if v} | {j for j, v in theirs.terms.items() if v}
             if any(differ(mine.terms.get(j, 0.0), theirs.terms.get(j, 0.0)) for j in keys) \

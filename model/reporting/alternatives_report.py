@@ -9,6 +9,7 @@ import pandas as pd
 
 from model.formatting import money, share, value
 from model.reporting.markdown_table import table
+from model.reporting.words import participation_said
 from model.results import Alternatives, Given, LeverSetting, Package
 from model.text import visible
 
@@ -70,10 +71,13 @@ def summary_header(d: Alternatives) -> list[str]:
 def intro(d: Alternatives) -> str:
     home = d.parties["home"]
     assert d.band is not None, "packages come with their band"
+    required = d.instance.participation
+    rules = "red lines, participation, ceilings, capacities" if required else "red lines, ceilings, capacities"
     return (f"Up to {d.count} distinct packages whose deficit is within {share(d.within)} of the best possible "
             f"({money(_best(d))}; every package has a deficit of at most {money(d.band)}). Each is a full "
-            f"deal that satisfies every constraint (red lines, participation, ceilings, capacities) and was verified "
-            f"outside the solver. Gains are each side's payoff over no deal; {home}'s goal is the deficit.\n\n"
+            f"deal that satisfies every constraint ({rules}) and was verified outside the solver. "
+            + participation_said(required, d.instance.participation_measure, d.parties)
+            + f" Gains are each side's payoff over no deal; {home}'s goal is the deficit.\n\n"
             f"How the packages are kept apart: {d.method} Two packages with the same yes/no choices count as "
             f"distinct only if some amount differs by at least {share(d.min_difference)} of that lever's limit "
             f"(a channel's capacity, a maker's spare capacity, a good's most units).")

@@ -96,7 +96,7 @@ def bn(v: float | None) -> float:
 
 TITLES = {"bridge": "Deficit bridge: calibration year to no deal to the deal, by cause",
           "levers": "The levers: the deal against no deal and the calibration year",
-          "frontier": "The frontier: deals both sides prefer to no deal",
+          "frontier": "The frontier: the deficit against each side's gain over no deal",
           "sweep": "The deficit across the draws",
           "sweep_levers": "Levers that vary across the draws",
           "tornado": "What moves the deficit: each uncertain input alone",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from model.formatting import money, value
 from model.reporting.markdown_table import table
-from model.reporting.words import amount, group_labels, possessive, rate_setting
+from model.reporting.words import amount, group_labels, measured_by, possessive, rate_setting
 from model.results import Results
 from model.results.sections import Diagnosis, Relaxed
 
@@ -84,6 +84,23 @@ def _levers(block: Diagnosis | Relaxed) -> str:
     return "; ".join(out)
 
 
+def participation_gap(r: Results) -> str:
+    """When only participation stands in the way (the smallest relaxation moves nothing else):
+    that no deal within the red lines leaves both sides at least as well off, in the measure
+    each is held to, and what each side would have to accept."""
+    d = r.diagnosis
+    if not d or d.status != "relaxable":
+        return ""
+    short = [x for x in d.relaxations if x.kind == "participation" and x.amount > 0]
+    if not short or len(short) != len(d.relaxations):
+        return ""
+    measure = r.instance.participation_measure
+    return ("**No deal within the red lines leaves both sides at least as well off as no deal"
+            + measured_by(measure, r.instance.parties) + "**: "
+            + "; ".join(f"{r.instance.parties.get(x.party, x.party)} would have to accept {money(x.amount)} "
+                        f"less {measure.get(x.party, 'payoff')} than with no deal" for x in short) + ".")
+
+
 def diagnosis_summary(r: Results) -> str:
     """The first screen's account of a missing deal: the smallest relaxation overall, and for
     each party alone."""
@@ -93,7 +110,9 @@ def diagnosis_summary(r: Results) -> str:
     if d.status != "relaxable":
         return ("No relaxation of red lines, participation, buyers' ceilings or channel capacities makes a deal "
                 "possible: the conflict is in the structure of the instance (check the data).")
-    lines = ["**The smallest relaxation that makes a deal possible:**", ""]
+    gap = participation_gap(r)
+    lines = [gap, ""] if gap else []
+    lines += ["**The smallest relaxation that makes a deal possible:**", ""]
     lines += [f"- {m}" for m in _moves(d)]
     if d.by_party:
         lines += ["", "**Each party alone**, moving only its own red lines and participation:", ""]

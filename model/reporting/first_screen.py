@@ -21,6 +21,7 @@ from model.reporting.words import (
     amount,
     calibration_name,
     group_labels,
+    measured_by,
     plural,
     possessive,
     rate_setting,
@@ -112,8 +113,9 @@ def top_constraints(r: Results, n: int = TOP_CONSTRAINTS) -> tuple[list[str], in
         step = "one percentage point" if c.unit == "fraction" else amount(e.step, c.unit)
         if c.kind == "participation":
             party = r.instance.parties.get(c.party, c.party)
+            measure = r.instance.participation_measure.get(c.party, "payoff")
             out.append(f"**{party} must gain at least as much as with no deal**: if it accepted {money(e.step)} "
-                       f"less, the deficit could fall by {gain}")
+                       f"less {measure}, the deficit could fall by {gain}")
             continue
         more = "more" if c.sense == "<=" else "less"
         if c.kind == "red_line":
@@ -214,5 +216,76 @@ def zopa_line(r: Results) -> str:
     z = f.zopa
     home, partner = r.instance.parties["home"], r.instance.parties["partner"]
     free = " with every lever free" if any(k.startswith("fixed terms") for k in f.marks) else ""
-    return (f"Zone of possible agreement{free}: deals both sides prefer to no deal have a deficit from "
-            f"{money(z.deficit.low)} (best for {home}) to {money(z.deficit.high)} (best for {partner}).")
+    ends = f"{money(z.deficit.low)} (best for {home}) to {money(z.deficit.high)} (best for {partner})"
+    if not r.instance.participation:
+        return (f"Frontier{free} (participation was not required, so these are deals within the red lines, not "
+                f"deals both sides are sure to prefer to no deal): a deficit from {ends}.")
+    by = measured_by(r.instance.participation_measure, r.instance.parties)
+    return (f"Zone of possible agreement{free}: deals both sides prefer to no deal{by} have a deficit from {ends}.")
+
+
+# -- payoff and welfare, each party ----------------------------------------------------------
+
+WELFARE_WORDS = {"home": "its buyers, producers, tariff revenue and rents held",
+                 "partner": "its exporters, rents held, dealers, plants, its buyers and its tariff revenue"}
+DISAGREE_MIN = 0.5           # USD: changes smaller than this are no direction
+
+
+def measure_changes(r: Results) -> dict[str, tuple[float, float]]:
+    """Party -> (payoff change, welfare change) against no deal, for the deal."""
+    out = {}
+    for p in ("home", "partner"):
+        pm, wm = r.metric(f"{p}_payoff"), r.metric(f"{p}_welfare")
+        if pm.deal is not None and wm.deal is not None:
+            out[p] = (pm.deal - pm.no_deal, wm.deal - wm.no_deal)
+    return out
+
+
+def welfare_lines(r: Results) -> list[str]:
+    """Each party's welfare against no deal, named for what it counts, and the measure
+    participation held it to (or that it held none); then, in bold, each party whose payoff and
+    welfare move in opposite directions (the payoff lines are the report's own)."""
+    held = r.instance.participation_measure
+    out = []
+    for p, (_, wel) in measure_changes(r).items():
+        name = r.instance.parties[p]
+        req = (f"participation held it to its {held.get(p, 'payoff')}" if r.instance.participation
+               else "participation was not required")
+        out.append(f"- {possessive(name)} welfare against no deal: {money(wel, True)} ({WELFARE_WORDS[p]}); {req}.")
+    return out + [f"- {t}" for t in disagreements(r)]
+
+
+def disagreements(r: Results) -> list[str]:
+    """'**United States' payoff and welfare disagree**: ...' for each party whose two measures
+    move in opposite directions against no deal (each by more than DISAGREE_MIN)."""
+    out = []
+    for p, (pay, wel) in measure_changes(r).items():
+        if abs(pay) > DISAGREE_MIN and abs(wel) > DISAGREE_MIN and (pay > 0) != (wel > 0):
+            name = r.instance.parties[p]
+            out.append(f"**{possessive(name)} payoff and welfare disagree**: against no deal its payoff "
+                       f"{'rises' if pay > 0 else 'falls'} by {money(abs(pay))} while its welfare "
+                       f"{'rises' if wel > 0 else 'falls'} by {money(abs(wel))} (its payoff weighs the metrics "
+                       "the instance names for it, a balance among them where it does; welfare counts only buyers, "
+                       "producers, revenue and rents).")
+    return out
+
+
+def lose_lose(r: Results) -> list[str]:
+    """'**A step of the deal loses for both sides**: ...' for each lever whose last step in the
+    deal lowers both sides' payoffs (`Results.concession_values`, priced by re-solving): flagged,
+    not removed, since the second stage holds the objective's optimum and cannot drop it."""
+    cv = r.concession_values
+    if not cv or not cv.rows:
+        return []
+    out = []
+    for c in cv.rows:
+        if (c.status == "ok" and c.direction == "last" and c.home_value is not None and c.partner_value is not None
+                and c.home_value < -DISAGREE_MIN and c.partner_value < -DISAGREE_MIN):
+            dd = c.deficit_change or 0.0
+            effect = (f"the deficit {'falls' if dd < 0 else 'rises'} by {money(abs(dd))}" if abs(dd) > DISAGREE_MIN
+                      else "the deficit does not move")
+            out.append(f"**A step of the deal loses for both sides by their own payoffs**: {c.label}, {c.step}, costs "
+                       f"{r.instance.parties['home']} {money(-c.home_value)} and {r.instance.parties['partner']} "
+                       f"{money(-c.partner_value)} ({effect}); it stays because the "
+                       f"{'deficit comes first' if r.objective.name == 'min_deficit' else 'objective comes first'}.")
+    return out

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from model.formatting import money, value
 from model.reporting.markdown_table import table
-from model.reporting.words import possessive
+from model.reporting.words import measured_by, participation_said, possessive
 
 MAX_ROWS = 12        # frontier points listed in the report; every point is in frontier.csv
 
@@ -14,11 +14,20 @@ MAX_ROWS = 12        # frontier points listed in the report; every point is in f
 def _zopa(r, f) -> list[str]:
     home, partner = r.instance.parties["home"], r.instance.parties["partner"]
     z = f.zopa
-    return [f"Every deal on the frontier respects both sides' red lines and leaves both at least as well off as no "
-            f"deal; each point is a separate verified deal (deals between two points need not exist). The zone of "
-            f"possible agreement runs from a deficit of {money(z.deficit.low)} (best for {home}) to "
-            f"{money(z.deficit.high)} (best for {partner}). Along it {possessive(home)} gain over no deal runs from "
-            f"{money(z.home_gain.high)} down to {money(z.home_gain.low)}, and {possessive(partner)} from "
+    inst = r.instance
+    if inst.participation:
+        first = ("Every deal on the frontier respects both sides' red lines and leaves both at least as well off as no "
+                 f"deal{measured_by(inst.participation_measure, inst.parties)}")
+        zone = "The zone of possible agreement runs"
+    else:
+        first = ("Every deal on the frontier respects both sides' red lines. "
+                 + participation_said(False, inst.participation_measure, inst.parties).rstrip(".")
+                 + ": the frontier is not a zone of possible agreement, and a gain below may be negative")
+        zone = "The frontier runs"
+    return [f"{first}; each point is a separate verified deal (deals between two points need not exist). {zone} "
+            f"from a deficit of {money(z.deficit.low)} (best for {home}) to "
+            f"{money(z.deficit.high)} (best for {partner}). Along it {possessive(home)} gain over no deal (payoff) "
+            f"runs from {money(z.home_gain.high)} down to {money(z.home_gain.low)}, and {possessive(partner)} from "
             f"{money(z.partner_gain.low)} up to {money(z.partner_gain.high)}."]
 
 
@@ -31,12 +40,13 @@ def _marks(r, f) -> list[str]:
 def _no_zopa(r, f) -> list[str]:
     home, partner = r.instance.parties["home"], r.instance.parties["partner"]
     s = f.shortfall
+    measure = r.instance.participation_measure
     lines = [f"There is no zone of possible agreement: no deal leaves both {home} and {partner} at least as well "
-             "off as no deal within their red lines."]
+             f"off as no deal{measured_by(measure, r.instance.parties)} within their red lines."]
     if s.kind == "participation":
-        parts = "; ".join(f"{r.instance.parties[p]} {money(v)}" for p, v in s.by_party.items())
-        lines.append(f"The sides are {money(s.total)} apart: the smallest participation shortfall is {parts} "
-                     "below the no-deal payoff.")
+        parts = "; ".join(f"{r.instance.parties[p]} {money(v)} below its no-deal {measure.get(p, 'payoff')}"
+                          for p, v in s.by_party.items())
+        lines.append(f"The sides are {money(s.total)} apart: the smallest participation shortfall is {parts}.")
     elif s.relaxations:
         lines.append(s.note + ": " + "; ".join(f"{x.label} by {value(x.amount, x.unit)}"
                                                   for x in s.relaxations) + ".")
@@ -68,7 +78,7 @@ def frontier_section(r) -> str:
     points = f.points
     shown = points if len(points) <= MAX_ROWS else [points[round(k * (len(points) - 1) / (MAX_ROWS - 1))]
                                                     for k in range(MAX_ROWS)]
-    lines += ["", "![The frontier: deals both sides prefer to no deal](frontier.svg)"]
+    lines += ["", "![The frontier: the deficit against each side's gain over no deal](frontier.svg)"]
     if f.added_by:        # a few points, added by `run`: the chart and the marks say it; the points are in results.json
         return "\n".join(lines)
     lines += ["", table(["point", "deficit", f"{home} gain", f"{partner} gain", "verified"],
@@ -89,7 +99,9 @@ def frontier_terminal(r, out: Path) -> str:
             lines += textwrap.wrap(x, 110, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False)
     else:
         z = f.zopa
-        lines.append(f"  zone of possible agreement: deficit {money(z.deficit.low)} (best for {home}) to "
+        what = ("zone of possible agreement" if r.instance.participation
+                else "frontier within the red lines (participation not required: not a zone of agreement)")
+        lines.append(f"  {what}: deficit {money(z.deficit.low)} (best for {home}) to "
                      f"{money(z.deficit.high)} (best for {partner})")
         lines += [f"  {m}" for m in _marks(r, f)]
         width = max(len(home), len(partner)) + 6

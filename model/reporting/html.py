@@ -192,9 +192,22 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     deficit up, what fixed terms cost, the footnotes: the same content as report.md's first
     screen (`first_screen`), laid out for a page."""
     from model.reporting.explanations import diagnosis_summary
-    from model.reporting.first_screen import fixed_terms, footnotes, package, ranking_note, top_constraints, zopa_line
+    from model.reporting.first_screen import (
+        WELFARE_WORDS,
+        fixed_terms,
+        footnotes,
+        lose_lose,
+        package,
+        ranking_note,
+        top_constraints,
+        welfare_lines,
+        zopa_line,
+    )
     from model.reporting.markdown import balance_lines, status_line
     out = [f"<p><b>The question.</b> {esc(r.instance.question)}</p>"]
+    if not r.instance.participation:
+        from model.reporting.words import participation_said
+        out.append(f"<p class=note>{esc(participation_said(False, {}, r.instance.parties))}</p>")
     second = r.stages.stage_two_status
     note = status_line(r) if second and second != "optimal" and r.has_deal else ""
     out.append(f'<p>Status: <b class="status-{esc(r.status)}">{esc(r.status.replace("_", " "))}</b>'
@@ -226,11 +239,16 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
         pm = r.metric(f"{p}_payoff")
         cards.append((f"{possessive(r.instance.parties[p])} gain over no deal", money(pm.deal - pm.no_deal, signed=True),
                       f"payoff {money(pm.deal)}"))
+    for p in ("home", "partner"):
+        wm = r.metric(f"{p}_welfare")
+        cards.append((f"{possessive(r.instance.parties[p])} welfare against no deal",
+                      money(wm.deal - wm.no_deal, signed=True), WELFARE_WORDS[p]))
     out.append(_cards(cards))
     fixed = fixed_terms(r)
     if fixed:
         out.append("<h3>The fixed terms</h3>" + "".join(f"<p>{inline(t)}</p>" for t in fixed))
-    out.append(markdown_html("\n".join(balance_lines(r) + ([f"- {zopa_line(r)}"] if zopa_line(r) else []))))
+    out.append(markdown_html("\n".join(balance_lines(r) + welfare_lines(r) + [f"- {t}" for t in lose_lose(r)]
+                                       + ([f"- {zopa_line(r)}"] if zopa_line(r) else []))))
     top, more = top_constraints(r)
     if top:
         out.append(f"<h3>What holds the deficit up</h3><p class=note>{esc(ranking_note()[0].upper() + ranking_note()[1:])}."

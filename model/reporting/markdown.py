@@ -20,9 +20,11 @@ from model.reporting.first_screen import (
     capped,
     fixed_terms,
     footnotes,
+    lose_lose,
     package,
     ranking_note,
     top_constraints,
+    welfare_lines,
     zopa_line,
 )
 from model.reporting.frontier_section import frontier_section
@@ -36,6 +38,7 @@ from model.reporting.words import (
     change,
     group_labels,
     no_deal_heading,
+    participation_said,
     possessive,
     rate_setting,
 )
@@ -85,7 +88,7 @@ def sections() -> tuple[list, list]:
 # declaration against what each section really reads, and the pipelines against it).
 READS: dict[str, tuple[str, ...]] = {
     "title": (),
-    "first_screen": ("explanations", "free_optimum", "frontier", "lever_context", "diagnosis"),
+    "first_screen": ("explanations", "free_optimum", "frontier", "lever_context", "diagnosis", "concession_values"),
     "charts": ("bridge",),
     "trade_and_welfare": ("diversion",),
     "levers": ("lever_context",),
@@ -128,6 +131,8 @@ def first_screen(r: Results) -> str:
     """The question, then the deal (or why there is none), the balances, what holds the
     deficit up, what fixed terms cost, and the footnotes."""
     out = [f"**The question.** {r.instance.question}"]
+    if not r.instance.participation:
+        out.append("*" + participation_said(False, r.instance.participation_measure, r.instance.parties) + "*")
     out.append("## The deal" if r.has_deal else f"## {no_deal_heading(r.status)}")
     head = status_line(r)
     if head:
@@ -151,6 +156,7 @@ def first_screen(r: Results) -> str:
         pm = r.metric(f"{p}_payoff")
         balances.append(f"- {possessive(r.instance.parties[p])} payoff: {money(pm.deal)} against {money(pm.no_deal)} with no "
                         f"deal ({money(pm.deal - pm.no_deal, True)}).")
+    balances += welfare_lines(r) + [f"- {t}" for t in lose_lose(r)]
     zopa = zopa_line(r)
     if zopa:
         balances.append(f"- {zopa}")
@@ -427,9 +433,10 @@ def method(r: Results) -> str:
     how = {"min_deficit": "minimizes the home party's bilateral deficit; among deals with that deficit it then "
                           "picks the one best for the partner",
            "weighted": "maximizes the weighted sum of metrics the instance names",
-           "nash": "maximizes the Nash bargaining product of both parties' gains over no deal"}.get(obj, obj)
-    part = ("Both parties must be at least as well off as with no deal (participation)."
-            if r.instance.participation else "Participation is switched off: a party may lose.")
+           "nash": "maximizes the Nash bargaining product of both parties' gains over no deal",
+           "welfare": "maximizes the home country's welfare (its buyers, producers, tariff revenue and rents held); "
+                      "among deals with that welfare it then picks the one best for the partner"}.get(obj, obj)
+    part = participation_said(r.instance.participation, r.instance.participation_measure, r.instance.parties)
     response = r.instance.response.replace("_", " ")
     return (f"## How the model decides\n\nThe model chooses every lever at once and {how}. It respects buyers' "
             f"demand, dealer and plant capacity, and each side's red lines. {part} Imports respond to each tariff "

@@ -9,7 +9,7 @@ import pandas as pd
 
 from model.formatting import money, value
 from model.reporting.markdown_table import table
-from model.reporting.words import possessive
+from model.reporting.words import measured_by, participation_said, possessive
 from model.results import Broken, Change, OfferEvaluation, Outcome, Setting, Solved
 from model.text import visible
 
@@ -34,10 +34,22 @@ def _amount(b: Broken) -> str:
 
 
 def _gains(d: OfferEvaluation, block: Outcome | Solved) -> str:
+    """The deficit, each side's payoff gain over no deal, and its welfare change, said apart and
+    in bold where the two measures point opposite ways."""
     home, partner = d.parties["home"], d.parties["partner"]
     assert block.metrics is not None and block.gains is not None, "a deal's outcome"
-    return (f"deficit {money(block.metrics['deficit'])}; {home} {money(block.gains['home'], True)}, "
-            f"{partner} {money(block.gains['partner'], True)} over no deal")
+    gains = block.gains
+    text = (f"deficit {money(block.metrics['deficit'])}; {home} {money(gains['home'], True)}, "
+            f"{partner} {money(gains['partner'], True)} over no deal")
+    welfare = block.welfare_gains or {}
+    if len(welfare) == 2:
+        text += (f" in payoff, {home} {money(welfare['home'], True)}, {partner} {money(welfare['partner'], True)} "
+                 "in welfare")
+        split = [d.parties[p] for p in ("home", "partner")
+                 if abs(welfare[p]) > 0.5 and abs(gains[p]) > 0.5 and (welfare[p] > 0) != (gains[p] > 0)]
+        if split:
+            text += f" (**payoff and welfare disagree for {' and '.join(split)}**)"
+    return text
 
 
 def _outcome(block: Solved) -> str:
@@ -52,7 +64,11 @@ def _change_rows(d: OfferEvaluation, changes: list[Change]) -> list[list[str]]:
 def verdict(d: OfferEvaluation) -> str:
     s, partner = d.stated, d.parties["partner"]
     if s.acceptable:
-        return ("**Acceptable as stated**: it breaks no red line, leaves both sides at least as well off as no deal "
+        if not d.instance.participation:
+            return ("**Acceptable as stated**: it breaks no red line and fits every ceiling and capacity. "
+                    + participation_said(False, {}, d.parties))
+        by = measured_by(d.instance.participation_measure, d.parties)
+        return (f"**Acceptable as stated**: it breaks no red line, leaves both sides at least as well off as no deal{by} "
                 "and fits every ceiling and capacity.")
     parties = sorted({d.parties[b.party] for b in s.broken if b.party})
     who = " and ".join(parties) if parties else partner
@@ -208,4 +224,4 @@ def terminal(d: OfferEvaluation, out: Path) -> str:
     elif a:
         lines.append(f"  {a.message}")
     lines.append(f"  report: {out / 'report.md'}")
-    return "\n".join(lines)
+    return "\n".join(lines).replace("**", "")          # the terminal shows no markdown bold

@@ -9,8 +9,16 @@ from pathlib import Path
 
 from model.formatting import money, share_of_draws
 from model.reporting.explanations import _moves as moves
-from model.reporting.first_screen import fixed_terms, footnotes, package, top_constraints, zopa_line
-from model.reporting.words import calibration_name, no_deal_heading, no_deficit, possessive
+from model.reporting.first_screen import (
+    disagreements,
+    fixed_terms,
+    footnotes,
+    lose_lose,
+    package,
+    top_constraints,
+    zopa_line,
+)
+from model.reporting.words import calibration_name, no_deal_heading, no_deficit, participation_said, possessive
 
 WIDTH = 110          # terminal lines are wrapped to this width (indentation kept)
 
@@ -35,6 +43,8 @@ def run_summary(r, out: Path) -> str:
     d = r.metric("deficit")
     lines = [f"{r.instance.name}: {r.status}" + (f" ({r.message})" if r.message else "")]
     lines += _wrap(f"question: {r.instance.question}", 2)
+    if not r.instance.participation:
+        lines += _wrap("note: " + participation_said(False, r.instance.participation_measure, r.instance.parties), 2)
     second = r.stages.stage_two_status
     if r.has_deal and second and second != "optimal":
         lines.append(f"  second stage (best deal for the partner at this deficit): {second}, not proven optimal")
@@ -57,6 +67,8 @@ def run_summary(r, out: Path) -> str:
         for p in ("home", "partner"):
             pm = r.metric(f"{p}_payoff")
             lines.append(f"    - {possessive(r.instance.parties[p])} gain over no deal: {money(pm.deal - pm.no_deal, True)}")
+        for t in disagreements(r) + lose_lose(r):
+            lines += _wrap(f"- {t}", 4)
         if zopa_line(r):
             lines += _wrap(f"- {zopa_line(r)}", 4)
         from model.reporting.trade_welfare_section import terminal_lines
@@ -83,6 +95,9 @@ def run_summary(r, out: Path) -> str:
                         + no_deal_heading(r.status)[1:]))
     diag = r.diagnosis
     if diag and diag.status == "relaxable":
+        from model.reporting.explanations import participation_gap
+        if participation_gap(r):
+            lines += _wrap(participation_gap(r), 2)
         lines.append("  smallest relaxation that makes a deal possible:")
         lines += [f"    {m}" for m in moves(diag)]
         for p, block in diag.by_party.items():

@@ -7,6 +7,7 @@ few lines the terminal summary shows.
 """
 from __future__ import annotations
 
+from model.data.catalogue import WELFARE_PARTY_NAMES
 from model.economics.metrics import WELFARE
 from model.formatting import count, money, value
 from model.reporting.markdown_table import table
@@ -17,6 +18,18 @@ JOB_METRICS = ("home_jobs", "partner_jobs")
 
 def _metric(r, name: str):
     return next((m for m in r.metrics if m.name == name), None)
+
+
+def welfare_parties(r) -> list[tuple[str, str, tuple[str, ...], str]]:
+    """(party key, its name, its welfare lines, its net) for each party of `WELFARE` the report
+    shows: the instance's two always, third countries where their welfare moves."""
+    out = []
+    for party, (parts, net) in WELFARE.items():
+        name = r.instance.parties.get(party) or WELFARE_PARTY_NAMES.get(party, party)
+        m = _metric(r, net)
+        if party in r.instance.parties or (m is not None and any(abs(x or 0.0) > 0.5 for x in (m.no_deal, m.deal))):
+            out.append((party, name, parts, net))
+    return out
 
 
 def _countries(r) -> list[tuple[str, str]]:
@@ -82,13 +95,12 @@ def diversion_sentence(d: Diversion, partner: str, unit: str, what: str) -> str:
 def welfare_table(r) -> tuple[list[str], list[list[str]]]:
     """Welfare by party and cause, changes against the calibration year (USD a year), and
     the jobs metrics when the instance gives jobs per unit."""
-    parties = r.instance.parties
     rows = []
-    for party, (parts, net) in WELFARE.items():
+    for _, who, parts, net in welfare_parties(r):
         for name in parts + (net,):
             m = _metric(r, name)
             change = None if m.deal is None else m.deal - m.no_deal
-            label = f"**{parties[party]}: net**" if name == net else f"{parties[party]}: {m.label}"
+            label = f"**{who}: net**" if name == net else f"{who}: {m.label}"
             rows.append([label, money(m.no_deal), money(m.deal), money(change, True)])
     for name in JOB_METRICS:
         m = _metric(r, name)
@@ -103,7 +115,9 @@ WELFARE_NOTE = ("Changes against the calibration year, USD a year. Home buyers' 
                 "linear SMART form); tariff revenue counts imports from every source and auctioned quota licences; "
                 "home producers' surplus is zero unless a segment gives a home supply elasticity. The partner's "
                 "exporters' surplus is the change in margin times volume; the quota rent they hold is shown "
-                "apart. Each net is the sum of the lines above it.")
+                "apart; its buyers' surplus counts where its own tariff on home-made goods changes. Third "
+                "countries' exporters' surplus is on their supply curves. Each net is the sum of the lines above "
+                "it.")
 
 
 def markdown_section(r) -> str:
@@ -134,10 +148,10 @@ def markdown_section(r) -> str:
 def welfare_gains(r) -> list[str]:
     """'United States -$1.06 bn' per party: the net welfare change, deal against no deal."""
     out = []
-    for p in ("home", "partner"):
-        m = _metric(r, f"{p}_welfare")
+    for _, who, _, net in welfare_parties(r):
+        m = _metric(r, net)
         if m is not None and m.deal is not None:
-            out.append(f"{r.instance.parties[p]} {money(m.deal - m.no_deal, True)}")
+            out.append(f"{who} {money(m.deal - m.no_deal, True)}")
     return out
 
 
@@ -165,9 +179,5 @@ def terminal_lines(r) -> list[str]:
                      f"({money(div.partner.value, True)}); creation {money(div.creation.value, True)}, "
                      f"diversion {money(div.diversion.value, True)}"
                      + (f" ({share:.0%} of the change)" if share is not None and share > 0 else ""))
-    gains = []
-    for party, (_, net) in WELFARE.items():
-        m = _metric(r, net)
-        gains.append(f"{parties[party]} {money(m.deal - m.no_deal, True)}")
-    lines.append("  welfare against no deal: " + ", ".join(gains))
+    lines.append("  welfare against no deal: " + ", ".join(welfare_gains(r)))
     return lines

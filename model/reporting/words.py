@@ -174,3 +174,24 @@ def without_party(label: str, name: str) -> str:
         if label.startswith(lead) and lead != f"{name}'s ":
             return label[len(lead):]
     return label
+
+
+# -- what participation required ----------------------------------------------------------------
+
+def measured_by(measure: dict[str, str], parties: dict[str, str]) -> str:
+    """' (each by its payoff, not its welfare)' or ' (United States by its welfare, Japan by its
+    payoff)': the measure participation held each side to, and the one it did not."""
+    kinds = {measure.get(p, "payoff") for p in ("home", "partner")}
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        return f" (each by its {kind}, not its {'welfare' if kind == 'payoff' else 'payoff'})"
+    return " (" + ", ".join(f"{parties[p]} by its {measure.get(p, 'payoff')}" for p in ("home", "partner")) + ")"
+
+
+def participation_said(required: bool, measure: dict[str, str], parties: dict[str, str]) -> str:
+    """What participation required of every deal reported, or that it required nothing."""
+    if required:
+        return ("Participation was required: every deal reported leaves both sides at least as well off as no deal"
+                + measured_by(measure, parties) + ".")
+    return ("Participation was not required: a deal reported may leave either side worse off than no deal, so none "
+            "is claimed to be one both sides prefer to no deal.")

@@ -22,6 +22,8 @@ class InstanceName:
     name: str
     title: str
     file: str
+    participation: bool = True                # whether every deal had to leave each side no worse off
+    participation_measure: dict[str, str] = field(default_factory=dict)   # party -> 'payoff' or 'welfare'
 
 
 @dataclass
@@ -152,6 +154,7 @@ class Outcome:
     payoffs: dict[str, float]
     gains: dict[str, float]
     gives: dict[str, list[Given]]
+    welfare_gains: dict[str, float] = field(default_factory=dict)   # party -> welfare over no deal
 
 
 @dataclass
@@ -173,6 +176,7 @@ class Solved:
     payoffs: dict[str, float] | None = None
     gains: dict[str, float] | None = None
     gives: dict[str, list[Given]] | None = None
+    welfare_gains: dict[str, float] | None = None
     verified: bool | None = None
     max_violation: float | None = None
     added: list[Change] = field(default_factory=list)      # levers the offer left out that the deal sets

@@ -18,6 +18,8 @@ class InstanceSummary:
     content_hash: str
     response: str
     participation: bool
+    # per party, what participation (and the partner's second stage) measures: 'payoff' or 'welfare'
+    participation_measure: dict[str, str] = field(default_factory=lambda: {"home": "payoff", "partner": "payoff"})
 
 
 @dataclass

@@ -168,8 +168,15 @@ def solve_stages(model: NegotiationModel, objective: str, solution) -> SolveStag
     if objective == "min_deficit" and solution.has_deal:
         stages.stage_one_deficit = raw.get("stage_one_value", 0.0) * model.scale(model.objective_metric)
         stages.lexicographic_tolerance = inst.settings.lexicographic_tolerance
-        stages.stage_two = "maximize partner payoff at the optimal deficit"
+        stages.stage_two = f"maximize partner {_measure_word(inst)} at the optimal deficit"
+    elif objective == "welfare" and solution.has_deal:
+        stages.lexicographic_tolerance = inst.settings.lexicographic_tolerance
+        stages.stage_two = f"maximize partner {_measure_word(inst)} at the greatest home welfare"
     return stages
+
+
+def _measure_word(inst: Instance) -> str:
+    return inst.settings.participation_measure.get("partner", "payoff")
 
 
 def _repair(stages: SolveStages) -> Repair:
@@ -182,7 +189,9 @@ def _no_deal_results(model: NegotiationModel, solution, info: SolverInfo, stages
     inst, refs = model.inst, model.refs
     results = Results(
         instance=instance_summary(inst), status=solution.status, message=solution.message,
-        objective=Objective(stages.objective, inst.settings.objective_metric, None, "USD", "minimize"),
+        objective=Objective(stages.objective, "home_welfare" if stages.objective == "welfare"
+                            else inst.settings.objective_metric, None, "USD",
+                            "minimize" if stages.objective == "min_deficit" else "maximize"),
         metrics=metric_rows(inst, refs, None), levers=[], constraints=[],
         verification=Verification(None, None, VIOLATION_TOLERANCE, None, 0),
         solver=info, shadow_prices=ShadowPrices(SHADOW_PRICE_SOURCE, "not computed", ""),
@@ -233,7 +242,8 @@ def unbounded_explanation(inst: Instance) -> str:
 
 def instance_summary(inst: Instance) -> InstanceSummary:
     return InstanceSummary(inst.name, inst.title, inst.question, Path(inst.file).name, dict(inst.parties),
-                           inst.content_hash, inst.settings.response, inst.settings.participation)
+                           inst.content_hash, inst.settings.response, inst.settings.participation,
+                           {p: inst.settings.participation_measure.get(p, "payoff") for p in ("home", "partner")})
 
 
 def metric_rows(inst: Instance, refs: References, deal: dict | None) -> list[MetricRow]:

@@ -7,10 +7,13 @@ under `no_deal`/`fixed_levers` (measure -> true/false).
 Economics: relief n lifts the partner buyers' ceiling of segment s by lift_ns (its
 contribution to the named quantity partner_ceiling[s] of the core's buyers' ceiling row:
 sum_n lift_ns x ntb_relief[n]), and costs the partner its political cost
-(partner_political_cost += sum_n cost_n x ntb_relief[n]).
+(partner_political_cost += sum_n cost_n x ntb_relief[n]). Its buyers gain a wider choice
+(partner_buyer_surplus_change += sum_n G_n x ntb_relief[n], `buyer_gain`: access to the
+units the barrier rationed).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from pydantic import StrictBool
@@ -79,13 +82,43 @@ def market_most(inst) -> dict:
             for s in inst.segments}
 
 
+def buyer_gain(inst, measure: NtbMeasure) -> float:
+    """The partner's buyers' surplus gain from relief `measure` (USD a year), valued as access:
+    at today's price P their demand for home-made goods in segment s is C + L (C the ceiling,
+    L the lift), and the barrier rations them to C. Relief admits the L units between, which
+    they value along their inverse demand P(x) = P (x/(C + L))^(1/e) (e: the segment's
+    `export_elasticity` where given, else its own `elasticity`):
+
+        gain = integral_C^(C+L) P(x) dx - P L
+             = P (C + L) (1 - (C/(C + L))^(1 + 1/e)) / (1 + 1/e) - P L   ((C + L) ln((C + L)/C) at e = -1).
+
+    An upper bound: counted on the whole lift, whether or not the deal's channels fill it;
+    zero where the segment has no ceiling. Each measure is valued against the calibration-year
+    ceiling alone."""
+    total = 0.0
+    for s, lift in measure.ceiling_lift.items():
+        seg = inst.segments[s]
+        c = seg.partner_ceiling
+        e = seg.export_elasticity or seg.elasticity
+        if lift <= 0 or c <= 0 or not e < 0:
+            continue
+        top, k = c + lift, 1 + 1 / e
+        area = top * math.log(top / c) if abs(k) < 1e-12 else top * (1 - (c / top) ** k) / k
+        total += seg.export_price * (area - lift)
+    return total
+
+
 def terms(v, inst, table, linear) -> dict:
     return {"partner_political_cost": sum(n.political_cost / MONEY * v.ntb_relief[k]
-                                          for k, n in inst.ntb_measures.items())}
+                                          for k, n in inst.ntb_measures.items()),
+            "partner_buyer_surplus_change": sum(buyer_gain(inst, n) / MONEY * v.ntb_relief[k]
+                                                for k, n in inst.ntb_measures.items())}
 
 
 def values(inst, granted: dict, outcomes) -> dict:
-    return {"partner_political_cost": sum(inst.ntb_measures[n].political_cost for n, on in granted.items() if on)}
+    return {"partner_political_cost": sum(inst.ntb_measures[n].political_cost for n, on in granted.items() if on),
+            "partner_buyer_surplus_change": sum(buyer_gain(inst, inst.ntb_measures[n])
+                                                for n, on in granted.items() if on)}
 
 
 def say(rows, ctx: dict, name: str, words) -> list[str]:

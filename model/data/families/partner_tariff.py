@@ -10,9 +10,13 @@ ceiling both scale by the export factor F_s(t) = ((1 + pp t)/(1 + pp t0p))^ep. S
 option is chosen per line, F_s = sum_o F_s(o) x partner_tariff_choice[line(s),o]: the
 family gives the core that sum (`export_factor`), and the core scales its exports and
 ceiling by it. Its own metric terms: the partner's tariff revenue on those exports,
-sum_o rate(o) x exports_s x F_s(o) x export price_s x choice.
+sum_o rate(o) x exports_s x F_s(o) x export price_s x choice; and the partner's buyers'
+surplus change on them (`buyer_surplus`), sum_o CS_s(o) x choice, which enters the
+partner's welfare: a partner that cuts its own tariff loses revenue and its buyers gain.
 """
 from __future__ import annotations
+
+import math
 
 from pydantic import StrictBool
 
@@ -56,6 +60,22 @@ def export_factor(seg, rate: float) -> float:
         return 1.0
     p = seg.export_pass_through
     return ((1 + p * rate) / (1 + p * seg.partner_base_tariff)) ** seg.export_elasticity
+
+
+def buyer_surplus(seg, rate: float) -> float:
+    """The partner's buyers' surplus change (USD a year, against the calibration year) on today's
+    home-made exports in segment s at partner tariff `rate`, on their constant-elasticity demand
+    X = X0 r^e, r = (1 + pp t)/(1 + pp t0p) the buyer price relative to the calibration year:
+    dCS = -P0 X0 (r^(e+1) - 1)/(e + 1), or -P0 X0 ln r at e = -1, where P0 X0 = exports x export
+    price x (1 + t0p) is the buyers' calibration-year spending. Zero off a partner tariff line."""
+    if seg.partner_tariff_menu is None or not seg.exports:
+        return 0.0
+    p, e = seg.export_pass_through, seg.export_elasticity
+    r = (1 + p * rate) / (1 + p * seg.partner_base_tariff)
+    spending = seg.exports * seg.export_price * (1 + seg.partner_base_tariff)
+    if abs(e + 1) < 1e-12:
+        return -spending * math.log(r)
+    return -spending * (r ** (e + 1) - 1) / (e + 1)
 
 
 def line_options(inst, line: str):
@@ -122,26 +142,31 @@ def factor_values(inst, values: dict) -> dict:
 
 
 def terms(v, inst, table, linear) -> dict:
-    """partner_tariff_revenue = sum_(s,o) rate(o) x exports_s x F_s(o) x export price_s x choice."""
+    """partner_tariff_revenue = sum_(s,o) rate(o) x exports_s x F_s(o) x export price_s x choice;
+    partner_buyer_surplus_change = sum_(s,o) CS_s(o) x choice (`buyer_surplus`)."""
     line_of, seg = inst.partner_lines.segment_line, inst.segments
     pieces = list(export_factors(inst).items())
+    choices = [v.partner_tariff_choice[line_of[s], o] for (s, o), _ in pieces]
     return {"partner_tariff_revenue": linear(
         [seg[s].exports * seg[s].export_price * line_option(inst, line_of[s], o).rate * f / MONEY
-         for (s, o), f in pieces], [v.partner_tariff_choice[line_of[s], o] for (s, o), _ in pieces])}
+         for (s, o), f in pieces], choices),
+        "partner_buyer_surplus_change": linear(
+        [buyer_surplus(seg[s], line_option(inst, line_of[s], o).rate) / MONEY for (s, o), _ in pieces], choices)}
 
 
 def values(inst, chosen: dict, outcomes) -> dict:
     """The partner's tariff revenue on today's exports at its rates (each line's calibration-year
-    rate where the deal sets none)."""
+    rate where the deal sets none), and its buyers' surplus change on them."""
     line_of = inst.partner_lines.segment_line
     factors = factor_values(inst, chosen)
-    total = 0
+    total = buyers = 0.0
     for s, seg in inst.segments.items():
         if s in line_of:
             line = line_of[s]
             rate = line_option(inst, line, chosen[line]).rate if line in chosen else seg.partner_base_tariff
             total += rate * seg.exports * factors.get(s, 1.0) * seg.export_price
-    return {"partner_tariff_revenue": total}
+            buyers += buyer_surplus(seg, rate)
+    return {"partner_tariff_revenue": total, "partner_buyer_surplus_change": buyers}
 
 
 def baseline(inst, line, outcomes) -> float | None:
