@@ -22,10 +22,12 @@ run: venv
 
 test: venv
 	$(PY) -m ruff check model tests benchmarks solve.py
+	$(PY) tests/type_budget.py
 	$(PY) -m pytest
 
 test-fast: venv
 	$(PY) -m ruff check model tests benchmarks solve.py
+	$(PY) tests/type_budget.py
 	$(PY) -m pytest -m "not slow and not browser and not glpk and not fuzz"
 
 mutants: venv

@@ -58,8 +58,11 @@ def standouts(r) -> list[str]:
     home, partner = r.instance.parties["home"], r.instance.parties["partner"]
     out = []
     rows = [row for row in priced_rows(r) if row.trade in STANDOUT_TRADES]
-    rows.sort(key=lambda row: -abs(row.home_value - row.partner_value) if row.trade == "integrative"
-              else -(row.home_value + row.partner_value))
+    def both(row: ConcessionValue) -> tuple[float, float]:
+        """A priced row's values to each side (a priced row has both)."""
+        return row.home_value or 0.0, row.partner_value or 0.0
+
+    rows.sort(key=lambda row: -abs(both(row)[0] - both(row)[1]) if row.trade == "integrative" else -sum(both(row)))
     for row in rows:
         giver = home if row.party == "home" else partner
         out.append(f"**{row.label}** ({giver} gives; {row.step}): {home} {money(row.home_value, True)}, "

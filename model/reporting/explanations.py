@@ -97,8 +97,9 @@ def participation_gap(r: Results) -> str:
     measure = r.instance.participation_measure
     return ("**No deal within the red lines leaves both sides at least as well off as no deal"
             + measured_by(measure, r.instance.parties) + "**: "
-            + "; ".join(f"{r.instance.parties.get(x.party, x.party)} would have to accept {money(x.amount)} "
-                        f"less {measure.get(x.party, 'payoff')} than with no deal" for x in short) + ".")
+            + "; ".join(f"{r.instance.parties.get(x.party or '', x.party or '')} would have to accept "
+                        f"{money(x.amount)} less {measure.get(x.party or '', 'payoff')} than with no deal"
+                        for x in short) + ".")
 
 
 def diagnosis_summary(r: Results) -> str:

@@ -109,17 +109,17 @@ def top_constraints(r: Results, n: int = TOP_CONSTRAINTS) -> tuple[list[str], in
     out = []
     for e in priced[:n]:
         c = rows[e.name]
-        gain = money(-e.deficit_change)
+        gain = money(-(e.deficit_change or 0.0))         # priced: a change below zero
         step = "one percentage point" if c.unit == "fraction" else amount(e.step, c.unit)
         if c.kind == "participation":
-            party = r.instance.parties.get(c.party, c.party)
-            measure = r.instance.participation_measure.get(c.party, "payoff")
+            party = r.instance.parties.get(c.party or "", c.party or "")
+            measure = r.instance.participation_measure.get(c.party or "", "payoff")
             out.append(f"**{party} must gain at least as much as with no deal**: if it accepted {money(e.step)} "
                        f"less {measure}, the deficit could fall by {gain}")
             continue
         more = "more" if c.sense == "<=" else "less"
         if c.kind == "red_line":
-            what = f" ({possessive(r.instance.parties.get(c.party, ''))} red line)"
+            what = f" ({possessive(r.instance.parties.get(c.party or '', ''))} red line)"
         else:
             bound = value(c.rhs, c.unit) if c.unit in ("USD", "fraction") else amount(c.rhs, c.unit)
             what = f", now {'at most' if c.sense == '<=' else 'at least'} {bound}"
@@ -211,7 +211,7 @@ class _Row:
 
 def zopa_line(r: Results) -> str:
     f = r.frontier
-    if not f or f.status != "ok":
+    if not f or f.status != "ok" or f.zopa is None:
         return ""
     z = f.zopa
     home, partner = r.instance.parties["home"], r.instance.parties["partner"]

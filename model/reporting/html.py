@@ -231,18 +231,18 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     out.append('<h2>The deal</h2><div class="deal">' + "".join(parties) + "</div>")
     g = r.metric("negotiated_deficit")
     cards = [("deficit in the negotiated goods", money(g.deal),
-              f"{money(g.deal - g.no_deal, True)} against no deal ({money(g.no_deal)})"),
+              f"{money(g.dealt - g.no_deal, True)} against no deal ({money(g.no_deal)})"),
              ("total bilateral deficit", money(d.deal),
-              f"{money(d.deal - d.no_deal, True)} against no deal ({money(d.no_deal)}); "
-              f"{money(d.deal - d.baseline, True)} against {year} ({money(d.baseline)})")]
+              f"{money(d.dealt - d.no_deal, True)} against no deal ({money(d.no_deal)}); "
+              f"{money(d.dealt - d.baseline, True)} against {year} ({money(d.baseline)})")]
     for p in ("home", "partner"):
         pm = r.metric(f"{p}_payoff")
-        cards.append((f"{possessive(r.instance.parties[p])} gain over no deal", money(pm.deal - pm.no_deal, signed=True),
+        cards.append((f"{possessive(r.instance.parties[p])} gain over no deal", money(pm.dealt - pm.no_deal, signed=True),
                       f"payoff {money(pm.deal)}"))
     for p in ("home", "partner"):
         wm = r.metric(f"{p}_welfare")
         cards.append((f"{possessive(r.instance.parties[p])} welfare against no deal",
-                      money(wm.deal - wm.no_deal, signed=True), WELFARE_WORDS[p]))
+                      money(wm.dealt - wm.no_deal, signed=True), WELFARE_WORDS[p]))
     out.append(_cards(cards))
     fixed = fixed_terms(r)
     if fixed:

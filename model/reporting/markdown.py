@@ -155,7 +155,7 @@ def first_screen(r: Results) -> str:
     for p in ("home", "partner"):
         pm = r.metric(f"{p}_payoff")
         balances.append(f"- {possessive(r.instance.parties[p])} payoff: {money(pm.deal)} against {money(pm.no_deal)} with no "
-                        f"deal ({money(pm.deal - pm.no_deal, True)}).")
+                        f"deal ({money(pm.dealt - pm.no_deal, True)}).")
     balances += welfare_lines(r) + [f"- {t}" for t in lose_lose(r)]
     zopa = zopa_line(r)
     if zopa:
@@ -195,14 +195,14 @@ def balance_lines(r: Results) -> list[str]:
     gross = r.metric("purchases_gross_value")
     year = calibration_name(r)
     out = [f"- Deficit in the negotiated goods: {money(g.baseline)} in {year}, {money(g.no_deal)} with "
-           f"no deal, **{money(g.deal)}** with the deal ({money(g.deal - g.no_deal, True)} against no deal).",
+           f"no deal, **{money(g.dealt)}** with the deal ({money(g.dealt - g.no_deal, True)} against no deal).",
            f"- Purchase commitments: {money(gross.deal)}, of which {money(p.deal)} is additional (what the partner "
            "would not have bought from the home country anyway): only that lowers the deficit.",
            f"- Total bilateral deficit: {money(d.baseline)} in {year}, {money(d.no_deal)} with no deal, "
-           f"**{money(d.deal)}** with the deal ({money(d.deal - d.no_deal, True)} against no deal, "
-           f"{money(d.deal - d.baseline, True)} against {year})."]
-    if g.deal > g.no_deal and d.deal < d.no_deal:
-        out.append(f"- **The deficit in the negotiated goods is {money(g.deal - g.no_deal)} higher with the deal than "
+           f"**{money(d.dealt)}** with the deal ({money(d.dealt - d.no_deal, True)} against no deal, "
+           f"{money(d.dealt - d.baseline, True)} against {year})."]
+    if g.dealt > g.no_deal and d.dealt < d.no_deal:
+        out.append(f"- **The deficit in the negotiated goods is {money(g.dealt - g.no_deal)} higher with the deal than "
                    f"with no deal**: the total falls only because of purchase commitments.")
     return out
 
@@ -246,7 +246,7 @@ def outcomes(r: Results) -> str:
             continue
         row = [m.label, value(m.baseline, m.unit), value(m.no_deal, m.unit)]
         if r.has_deal:
-            row += [value(m.deal, m.unit), change(m.deal - m.no_deal, m.unit)]
+            row += [value(m.dealt, m.unit), change(m.dealt - m.no_deal, m.unit)]
         rows.append(row)
     intro = (f"The calibration year is {year}'s trade at its tariffs" if year else
              "The calibration year is the trade the instance is calibrated to, at its tariffs")
@@ -400,8 +400,8 @@ def constraints(r: Results) -> str:
     return text
 
 
-def value_range(low: float, high: float, unit: str) -> str:
-    """'7,540 to 10,040 vehicles', '$1.20 bn to $3.40 bn', '10.0% to 15.0%'."""
+def value_range(low: float | None, high: float | None, unit: str) -> str:
+    """'7,540 to 10,040 vehicles', '$1.20 bn to $3.40 bn', '10.0% to 15.0%' (an open end: 'n/a')."""
     if unit in ("USD", "fraction", "yes/no"):
         return f"{value(low, unit)} to {value(high, unit)}"
     first, last = amount(low, unit), amount(high, unit)

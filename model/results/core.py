@@ -50,6 +50,13 @@ class MetricRow:
     no_deal: float
     deal: float | None
 
+    @property
+    def dealt(self) -> float:
+        """The value with the deal, for the parts of a report that only exist when there is one."""
+        if self.deal is None:
+            raise ValueError(f"metric {self.name!r} has no value with a deal: there is no deal")
+        return self.deal
+
 
 @dataclass
 class LeverRow:
