@@ -19,7 +19,10 @@ from model.cli import main
 from model.data.offers import load_offer
 from model.economics.loading import load
 from model.errors import InstanceErrors
+from model.formatting import money
 from model.optimization.handle import NegotiationModel
+from model.reporting import offer_report
+from model.reporting.offer_report import broken_lines, rules, verdict
 from model.results import OfferEvaluation, from_data, rounded
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,6 +172,26 @@ def test_the_july_2025_terms_and_the_one_sided_offer_on_the_default_instance():
     assert broken["red_line[japan_rice]"].amount == pytest.approx(340_000)
     assert "participation[partner]" in broken
     assert all(b.party == "partner" for b in broken.values())
+    # One red line on five segments is one constraint broken on five lines (issue 26), and a
+    # participation line is said as the side's gain over no deal, never as an absolute payoff.
+    groups = rules(demand.stated.broken)
+    assert groups["japan_car_tariff_cap"] == [broken[f"red_line[japan_car_tariff_cap.{s}]"]
+                                              for s in ("compact", "midsize", "suv", "luxury", "ev")]
+    assert len(groups) == len(broken) - 4
+    assert verdict(demand).startswith(f"**Not acceptable as stated**: it breaks {len(groups)} constraints, on "
+                                      f"{len(broken)} lines (Japan's).")
+    said = broken_lines(demand.stated.broken)
+    assert sum("Japan: cars pay at most 15%" in line for line in said) == 1
+    assert ("breaks Japan: cars pay at most 15% on 5 lines (compact cars, midsize cars, SUVs and crossovers, "
+            "luxury cars, electric and plug-in vehicles): by up to 10.0 percentage points") in said
+    gain = july.stated.gains["home"]
+    assert broken_lines(july.stated.broken) == [f"breaks United States is at least as well off as with no deal: "
+                                                f"{money(gain, True)} over no deal (by {money(-gain)})"]
+    assert "-$19" not in offer_report.markdown(july)         # no absolute payoff (about -$199 bn) on the page
+    said = f"{len(groups)} of Japan's constraints, on {len(broken)} lines"
+    assert f"breaks {said}" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"It breaks {len(groups)} constraints, on {len(broken)} lines, all Japan's" in \
+        (ROOT / "docs" / "negotiating.md").read_text(encoding="utf-8")
     a = demand.amendment
     assert a.verified and all(g > 0 for g in a.gains.values())
     changed = {c.lever: c.to for c in a.changes}

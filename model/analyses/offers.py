@@ -118,7 +118,9 @@ def evaluate_offer(model: NegotiationModel, offer: Offer) -> OfferEvaluation:
     deal = stated_deal(inst, offer)
     metrics = evaluate(inst, deal, table)
     checks = constraint_checks(bound, deal, metrics, refs)
-    broken = [_broken(c) for c in checks if c.kind != "fixed_lever" and c.relative_violation > VIOLATION_TOLERANCE]
+    rules = {f"red_line[{r.name}]": r.stated for r in inst.red_lines}
+    broken = [_broken(c, rules) for c in checks
+              if c.kind != "fixed_lever" and c.relative_violation > VIOLATION_TOLERANCE]
     outcome = _outcome(inst, deal, metrics, no_deal)
     stated = Stated(outcome.metrics, outcome.payoffs, outcome.gains, outcome.gives, acceptable=not broken,
                     broken=broken, max_violation=max_violation(checks))
@@ -182,8 +184,11 @@ def _verified_outcome(inst: Instance, bound: Instance, model: NegotiationModel, 
     return _outcome(inst, deal_of(solution), metrics, no_deal), max_violation(checks)
 
 
-def _broken(c) -> Broken:
-    return Broken(c.name, c.label, c.party, c.kind, c.lhs, c.sense, c.rhs, c.unit, -c.slack)
+def _broken(c, rules: dict[str, tuple[str, str]]) -> Broken:
+    """A broken check, with the rule it belongs to (`rules`: check name -> the red line's entry and
+    label as the instance states it; any other check is its own rule)."""
+    rule, rule_label = rules.get(c.name, (c.name, c.label))
+    return Broken(c.name, c.label, c.party, c.kind, c.lhs, c.sense, c.rhs, c.unit, -c.slack, rule, rule_label)
 
 
 def _outcome(inst: Instance, deal: Deal, metrics: dict, no_deal: dict[str, float]) -> Outcome:

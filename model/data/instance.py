@@ -145,6 +145,15 @@ class RedLine:
     bound: float                     # absolute, or a multiplier of the reference value
     relative_to: str | None          # None, 'baseline' or 'no_deal'
     reason: str
+    # The instance file's entry this line comes from, and its label: one entry on several segments
+    # or goods is expanded into one line each ('cap.compact', 'cap.suv', ...), but it is one red line.
+    entry: str = ""
+    entry_label: str = ""
+
+    @property
+    def stated(self) -> tuple[str, str]:
+        """(entry, label) of the red line as the instance file states it."""
+        return self.entry or self.name, self.entry_label or self.label
 
 
 class Deal:

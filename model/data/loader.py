@@ -724,7 +724,8 @@ class Builder:
             entry = INDEXED_METRICS[base].keys(inst).get(index)
             return f"{r.label} ({entry.label if entry else index})"
         return [RedLine(name=name, label=label(metric), party=r.party, metric=metric, sense=r.sense,
-                        bound=bound, relative_to=r.relative_to, reason=r.reason) for name, metric in names]
+                        bound=bound, relative_to=r.relative_to, reason=r.reason, entry=key, entry_label=r.label)
+                for name, metric in names]
 
     def settings(self, inst: Instance) -> Settings:
         s = self.spec.settings

@@ -33,6 +33,46 @@ def _amount(b: Broken) -> str:
     return value(b.amount, b.unit)
 
 
+def _against(b: Broken) -> tuple[str, str]:
+    """(value, bound) in words. Participation is said as the side's gain over no deal against
+    zero: the absolute payoffs it compares mean nothing to a reader."""
+    if b.kind == "participation":
+        return f"{money(b.value - b.bound, True)} over no deal", f"{b.sense} $0"
+    return _shown(b.value, b.unit), f"{b.sense} {_shown(b.bound, b.unit)}"
+
+
+def rules(broken: list[Broken]) -> dict[str, list[Broken]]:
+    """The broken lines by the rule they belong to, in order: a red line the instance states on
+    several segments is one rule, however many of its lines an offer breaks."""
+    out: dict[str, list[Broken]] = {}
+    for b in broken:
+        out.setdefault(b.rule or b.name, []).append(b)
+    return out
+
+
+def _line_name(b: Broken) -> str:
+    """'compact cars' for the line 'Japan: cars pay at most 15% (compact cars)' of its rule."""
+    prefix = f"{b.rule_label} ("
+    return b.label[len(prefix):-1] if b.rule_label and b.label.startswith(prefix) and b.label.endswith(")") \
+        else b.label
+
+
+def broken_lines(broken: list[Broken]) -> list[str]:
+    """One sentence per rule broken: its line, or its lines with the largest shortfall."""
+    out = []
+    for group in rules(broken).values():
+        b = group[0]
+        if len(group) == 1:
+            value, bound = _against(b)
+            out.append(f"breaks {b.label}: {value}" + ("" if b.kind == "participation" else f" against {bound}")
+                       + f" (by {_amount(b)})")
+            continue
+        worst = max(group, key=lambda x: x.amount)
+        out.append(f"breaks {b.rule_label or b.label} on {len(group)} lines ({', '.join(_line_name(x) for x in group)}): "
+                   f"by up to {_amount(worst)}")
+    return out
+
+
 def _gains(d: OfferEvaluation, block: Outcome | Solved) -> str:
     """The deficit, each side's payoff gain over no deal, and its welfare change, said apart and
     in bold where the two measures point opposite ways."""
@@ -72,8 +112,9 @@ def verdict(d: OfferEvaluation) -> str:
                 "and fits every ceiling and capacity.")
     parties = sorted({d.parties[b.party] for b in s.broken if b.party})
     who = " and ".join(parties) if parties else partner
-    return (f"**Not acceptable as stated**: it breaks {len(s.broken)} constraint"
-            f"{'s' if len(s.broken) != 1 else ''} ({who}'s).")
+    n, lines = len(rules(s.broken)), len(s.broken)
+    on = f", on {lines} lines" if lines != n else ""
+    return f"**Not acceptable as stated**: it breaks {n} constraint{'s' if n != 1 else ''}{on} ({who}'s)."
 
 
 def sections(d: OfferEvaluation) -> list[tuple[str, str]]:
@@ -92,8 +133,8 @@ def sections(d: OfferEvaluation) -> list[tuple[str, str]]:
     text = [verdict(d), f"As stated: {_gains(d, s)}."]
     if s.broken:
         text.append(table(["constraint", "whose", "value", "bound", "broken by"],
-                          [[b.label, d.parties.get(b.party, "") if b.party else "", _shown(b.value, b.unit),
-                            f"{b.sense} {_shown(b.bound, b.unit)}", _amount(b)] for b in s.broken]))
+                          [[b.label, d.parties.get(b.party, "") if b.party else "", *_against(b), _amount(b)]
+                           for b in s.broken]))
     out.append(("As stated: acceptable?", "\n\n".join(text)))
     text = [f"Method: {d.method['completion']}."]
     if c.metrics:
@@ -196,13 +237,18 @@ def frame(d: OfferEvaluation) -> pd.DataFrame:
     return pd.DataFrame(list(rows.values()), columns=["lever", "label", "party", "unit", *columns])
 
 
+def _count(broken: list[Broken]) -> str:
+    """'6 lines of 2 constraints broken', '1 broken'."""
+    n = len(rules(broken))
+    return f"{n} broken" if n == len(broken) else f"{n} broken, on {len(broken)} lines"
+
+
 def terminal(d: OfferEvaluation, out: Path) -> str:
     s, c = d.stated, d.completion
     lines = [f"{d.offer.name} on {d.instance.name}: "
-             + ("acceptable as stated" if s.acceptable else f"NOT acceptable as stated ({len(s.broken)} broken)"),
+             + ("acceptable as stated" if s.acceptable else f"NOT acceptable as stated ({_count(s.broken)})"),
              f"  as stated: {_gains(d, s)}"]
-    lines += [f"    breaks {b.label}: {_shown(b.value, b.unit)} against {b.sense} "
-              f"{_shown(b.bound, b.unit)} (by {_amount(b)})" for b in s.broken]
+    lines += [f"    {line}" for line in broken_lines(s.broken)]
     if c.metrics:
         lines.append(f"  best completion: {_gains(d, c)}")
     elif c.status == "infeasible":

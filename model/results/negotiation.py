@@ -132,6 +132,10 @@ class Broken:
     bound: float
     unit: str
     amount: float
+    # The constraint as the instance states it: a red line on several segments is one rule broken on
+    # several lines; other constraints are their own rule.
+    rule: str = ""
+    rule_label: str = ""
 
 
 @dataclass
