@@ -119,8 +119,8 @@ def _main(argv: list[str] | None) -> int:
         return args.func(args)
     except (InstanceError, InstanceErrors) as exc:
         errors = exc.errors if isinstance(exc, InstanceErrors) else [exc]
-        offer = getattr(args, "offer", None)
-        in_offer = offer is not None and all(e.file == str(Path(offer)) for e in errors)
+        offers = [str(Path(o)) for o in getattr(args, "offer", None) or []]
+        in_offer = bool(offers) and all(e.file in offers for e in errors)
         options = all(e.field.startswith("--") for e in errors)
         _print_problems(errors, "the offer file" if in_offer else "the options" if options else "the instance")
         if debug:
@@ -404,10 +404,11 @@ HELP = {
                              e0="packages found and verified")),
     "evaluate": ("Evaluate an offer (levers in the format of fixed_levers): acceptable as stated, and what it breaks "
                  "by how much; each side's gain; the best completion; the distance to the frontier; the smallest "
-                 "change that makes it acceptable.",
+                 "change that makes it acceptable. Several --offer: side by side with no deal and the optimum.",
                  _epilog("solve.py evaluate instances/toyota_2025.yaml --offer instances/offers/july_2025_terms.yaml",
                          "  DIR (default reports/<name>-offer-<offer>/): report.md, report.html, evaluation.json,\n"
-                         "  offer_levers.csv",
+                         "  offer_levers.csv; several offers (default reports/<name>-offers/): report.md,\n"
+                         "  report.html, evaluation.json, offers.csv, offers.svg",
                          e0="the offer was evaluated, acceptable or not",
                          e1="a solve of the evaluation ended in an error (the report says which)", e3="",
                          e4="unbounded with the offer's levers fixed, or in the free negotiation (the message "
@@ -488,9 +489,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = command("evaluate", cmd_evaluate, "evaluate an offer: acceptable?, best completion, frontier, smallest change")
     ev.add_argument("file", type=_path, help="instance file (YAML)")
-    ev.add_argument("--offer", type=_path, required=True, metavar="OFFER.yaml",
-                    help="offer file: levers in the format of the instance's fixed_levers (see docs/negotiating.md)")
-    ev.add_argument("--out", type=_path, help="report directory (default reports/<instance name>-offer-<offer name>/)")
+    ev.add_argument("--offer", type=_path, required=True, metavar="OFFER.yaml", action="append",
+                    help="offer file: levers in the format of the instance's fixed_levers (see docs/negotiating.md); "
+                         "give --offer more than once to set several offers side by side")
+    ev.add_argument("--out", type=_path, help="report directory (default reports/<instance name>-offer-<offer name>/, "
+                                              "or reports/<instance name>-offers/ for several offers)")
 
     val = command("validate", cmd_validate, "check an instance file and say what is wrong")
     val.add_argument("file", type=_path, help="instance file (YAML)")
@@ -567,6 +570,9 @@ def cmd_evaluate(args) -> int:
     """0 when the offer was evaluated, acceptable or not (the summary and report say which);
     4 when the instance with the offer is unbounded, 1 when a solve ended in an error."""
     jobs = _jobs()
-    status, text = jobs.evaluate_offer(args.file, args.offer, out=args.out)
+    if len(args.offer) > 1:
+        status, text = jobs.evaluate_offers(args.file, args.offer, out=args.out)
+    else:
+        status, text = jobs.evaluate_offer(args.file, args.offer[0], out=args.out)
     _say(text)
     return EXIT.get(status, EXIT["error"])

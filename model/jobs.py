@@ -16,8 +16,8 @@ from model.data.loader import resolve
 from model.economics.loading import load
 from model.errors import InstanceError
 from model.optimization.handle import NegotiationModel
-from model.reporting import alternatives_report, offer_report
-from model.reporting.charts import packages_chart
+from model.reporting import alternatives_report, offer_report, offers_side_by_side
+from model.reporting.charts import offers_chart, packages_chart
 from model.reporting.comparison import chart as comparison_chart
 from model.reporting.comparison import html as comparison_html
 from model.reporting.comparison import markdown as comparison_markdown
@@ -230,3 +230,31 @@ def evaluate_offer(file: str, offer_file: str, out: str | None = None) -> tuple[
                              "offer_levers.csv": csv_writer(offer_report.frame(ev))},
                     command="evaluate")
     return ev.status, offer_report.terminal(ev, target)
+
+
+def evaluate_offers(file: str, offer_files: list[str], out: str | None = None) -> tuple[str, str]:
+    """Several offers on one instance, each evaluated in full on the command's one model, side by
+    side with no deal and the optimum: writes report.md, report.html (a table and a chart, then
+    each offer's evaluation), evaluation.json, offers.csv and offers.svg. Returns (status,
+    terminal text) as `evaluate_offer` does; the status is the worst of the evaluations'."""
+    from model.analyses.offers import side_by_side
+    from model.data.offers import load_offer
+    inst = load(file)
+    offers = [load_offer(f, inst) for f in offer_files]
+    seen: dict[str, str] = {}
+    for f, offer in zip(offer_files, offers):
+        if offer.name in seen:
+            raise InstanceError(str(Path(f)), "offer", f"the offer name '{offer.name}' is also the name of the "
+                                f"offer in {seen[offer.name]}", hint="give each offer a name of its own")
+        seen[offer.name] = str(Path(f))
+    target = check_target(out or REPORTS / f"{inst.name}-offers")
+    model = NegotiationModel(inst)
+    evaluations = [execute_evaluation(Context(model, Options(offer=offer))) for offer in offers]
+    found = side_by_side(model, evaluations)
+    write_directory(target, {"report.md": text_writer(offers_side_by_side.markdown(found)),
+                             "report.html": text_writer(offers_side_by_side.html(found)),
+                             "evaluation.json": text_writer(json.dumps(rounded(found), indent=2, allow_nan=False) + "\n"),
+                             "offers.csv": csv_writer(offers_side_by_side.frame(found)),
+                             offers_side_by_side.CHART: text_writer(offers_chart(found.lines, found.parties))},
+                    command="evaluate")
+    return found.status, offers_side_by_side.terminal(found, target)

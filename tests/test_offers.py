@@ -22,8 +22,8 @@ from model.errors import InstanceErrors
 from model.formatting import money
 from model.optimization.handle import NegotiationModel
 from model.reporting import offer_report
-from model.reporting.offer_report import broken_lines, rules, verdict
-from model.results import OfferEvaluation, from_data, rounded
+from model.reporting.offer_report import broken_lines, verdict
+from model.results import OfferComparison, OfferEvaluation, by_rule, from_data, rounded
 
 ROOT = Path(__file__).resolve().parent.parent
 CAR = {0: 10_000_000.0, 10: 1e7 / 1.1, 20: 1e7 / 1.2}
@@ -174,7 +174,7 @@ def test_the_july_2025_terms_and_the_one_sided_offer_on_the_default_instance():
     assert all(b.party == "partner" for b in broken.values())
     # One red line on five segments is one constraint broken on five lines (issue 26), and a
     # participation line is said as the side's gain over no deal, never as an absolute payoff.
-    groups = rules(demand.stated.broken)
+    groups = by_rule(demand.stated.broken)
     assert groups["japan_car_tariff_cap"] == [broken[f"red_line[japan_car_tariff_cap.{s}]"]
                                               for s in ("compact", "midsize", "suv", "luxury", "ev")]
     assert len(groups) == len(broken) - 4
@@ -265,3 +265,42 @@ def test_evaluate_needs_an_offer(tmp_path, capsys):
 def test_a_missing_offer_file_exits_2(tmp_path, capsys):
     assert main(["evaluate", str(write(tmp_path)), "--offer", str(tmp_path / "nope.yaml")]) == 2
     assert "nope.yaml: (top level): file not found" in capsys.readouterr().err
+
+
+def test_several_offers_side_by_side_with_no_deal_and_the_optimum(tmp_path, capsys):
+    """Two offers on the CAP instance: cars at 20% (breaks the partner's 10% cap) and cars at 10%
+    (acceptable). The optimum under the cap is cars 10%, trucks 20%: deficit CAR[10] + TRUCK[20].
+    Each offer's line equals its own evaluation as stated; no deal is the origin of the gains."""
+    path = write(tmp_path, CAP)
+    high = offer_file(tmp_path, {"tariff": {"car": q(20, "%")}}, name="high")
+    low = offer_file(tmp_path, {"tariff": {"car": q(10, "%")}}, name="low")
+    out = tmp_path / "side"
+    assert main(["evaluate", str(path), "--offer", str(high), "--offer", str(low), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "2 offers side by side" in text and "high: " in text and "[breaks 1: cars at most 10%]" in text
+    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == {
+        "report.md", "report.html", "evaluation.json", "offers.csv", "offers.svg"}
+    saved = from_data(OfferComparison, json.loads((out / "evaluation.json").read_text()))
+    no_deal, optimum, *offers = saved.lines
+    assert (no_deal.kind, no_deal.gains) == ("no_deal", {"home": 0.0, "partner": 0.0})
+    assert optimum.kind == "optimum" and optimum.acceptable
+    assert optimum.deficit == pytest.approx(CAR[10] + TRUCK[20])
+    inst = load(path)
+    for line, offer in zip(offers, (high, low)):
+        alone = evaluate_offer(NegotiationModel(inst), load_offer(offer, inst))
+        assert line.deficit == pytest.approx(alone.stated.metrics["deficit"])
+        assert line.gains == pytest.approx(alone.stated.gains)
+        assert line.acceptable == alone.stated.acceptable
+    assert [x.name for x in offers] == ["high", "low"] and offers[0].broken == ["cars at most 10%"]
+    assert offers[1].acceptable and offers[1].broken == []
+    report = (out / "report.md").read_text()
+    assert "## Offer high:" in report and "## Offer low:" in report and "![Offers in gains](offers.svg)" in report
+    assert "<svg" in (out / "report.html").read_text()
+    # Two offers with one name cannot stand side by side: the second file is named, nothing is written.
+    (tmp_path / "twin").mkdir()
+    twin = offer_file(tmp_path / "twin", {"tariff": {"car": q(10, "%")}}, name="high")
+    assert main(["evaluate", str(path), "--offer", str(high), "--offer", str(twin), "--out",
+                 str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert str(twin) in err and "'high' is also the name of the offer in" in err
+    assert not (tmp_path / "none").exists()

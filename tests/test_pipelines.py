@@ -11,10 +11,11 @@ import pytest
 import yaml
 from tiny import q, tiny
 
+from model.analyses.offers import side_by_side
 from model.data.offers import load_offer
 from model.economics.loading import load
 from model.optimization.handle import NegotiationModel
-from model.reporting import alternatives_report, markdown, offer_report
+from model.reporting import alternatives_report, markdown, offer_report, offers_side_by_side
 from model.results import Alternatives, OfferEvaluation, Results
 from model.run import (
     ALTERNATIVES,
@@ -199,6 +200,13 @@ def test_the_offer_renderings_read_only_what_they_declare(tmp_path):
         cases.append(ev)
     assert cases[0].amendment is not None and cases[1].amendment is None      # broken, then acceptable
     check_reads(offer_report, cases, tmp_path)
+    # Offers side by side: the comparison's renderings, on the same two evaluations.
+    inst = tiny(folder(tmp_path, "both"), CAP)
+    model = NegotiationModel(inst)
+    both = side_by_side(model, [execute_evaluation(Context(model, Options(offer=load_offer(offer(
+        folder(tmp_path, f"both{i}"), levers), inst)))) for i, levers in enumerate(
+        ({"tariff": {"car": q(20, "%")}}, {"tariff": {"car": q(10, "%")}}))])
+    check_reads(offers_side_by_side, [both], tmp_path)
 
 
 def test_an_unbounded_search_names_the_levers_through_its_step(tmp_path):

@@ -43,14 +43,17 @@ from model.results import (
     DealSummary,
     Distance,
     FrontierDistance,
+    OfferComparison,
     OfferEvaluation,
     OfferLever,
+    OfferLine,
     OfferSource,
     OfferSummary,
     Outcome,
     Setting,
     Solved,
     Stated,
+    by_rule,
 )
 
 SHOWN_METRICS = ("deficit", "home_payoff", "partner_payoff", "imports_value", "exports_value", "purchases_value",
@@ -305,3 +308,33 @@ def _amendment(model: NegotiationModel, offer: Offer, stated: Deal, no_deal: dic
                                only={(f.deal_field, k) for f in families() for k in f.keys(inst)} - offered)
     _fill(amendment, (_outcome(inst, deal_of(solution), metrics, no_deal), max_violation(checks)))
     return amendment
+
+
+def side_by_side(model: NegotiationModel, evaluations: list[OfferEvaluation]) -> OfferComparison:
+    """Offers already evaluated on `model`, beside no deal and the optimum `run` finds (least
+    deficit, then best for the partner, every constraint held), each with its deficit, each
+    side's payoff and welfare over no deal, and the rules it breaks as stated."""
+    inst, refs = model.inst, model.refs
+    zero = {p: 0.0 for p in ("home", "partner")}
+    lines = [OfferLine("no deal", "no deal", "no_deal", refs.no_deal["deficit"], dict(zero), dict(zero), None)]
+    best = model.solve()
+    if best.has_deal:
+        metrics = evaluate(inst, deal_of(best), model.table)
+        worst = max_violation(constraint_checks(inst, deal_of(best), metrics, refs, best.binaries))
+        no_deal = {p: refs.no_deal[f"{p}_payoff"] for p in ("home", "partner")}
+        no_deal.update({f"{p}_welfare": refs.no_deal[f"{p}_welfare"] for p in ("home", "partner")})
+        outcome = _outcome(inst, deal_of(best), metrics, no_deal)
+        lines.append(OfferLine("optimum", "the optimum (as run finds it)", "optimum", metrics["deficit"],
+                               outcome.gains, outcome.welfare_gains, worst <= VIOLATION_TOLERANCE))
+    else:
+        lines.append(OfferLine("optimum", "the optimum (as run finds it)", "optimum", None, None, None, None,
+                               status=best.status))
+    for ev in evaluations:
+        s, c = ev.stated, ev.completion
+        rules = by_rule(s.broken)
+        lines.append(OfferLine(ev.offer.name, ev.offer.title, "offer", s.metrics["deficit"], s.gains, s.welfare_gains,
+                               s.acceptable, [g[0].rule_label or g[0].label for g in rules.values()], len(s.broken),
+                               c.metrics["deficit"] if c.metrics else None, c.gains, ev.status))
+    statuses = {line.status for line in lines}
+    status = "unbounded" if "unbounded" in statuses else "error" if statuses - {"optimal", "infeasible"} else "optimal"
+    return OfferComparison(dict(inst.parties), instance_name(inst), lines, evaluations, status)

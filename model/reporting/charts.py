@@ -28,7 +28,7 @@ import matplotlib.ticker
 from matplotlib.figure import Figure
 
 from model.reporting.words import calibration_name, possessive, short
-from model.results import LeverContext, Package
+from model.results import LeverContext, OfferLine, Package
 from model.text import visible
 
 # Figures are made without pyplot (no global figure manager, no GUI backend, 0.3 s less to import),
@@ -572,4 +572,43 @@ def packages_chart(packages: list[Package], parties: dict[str, str]) -> str:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     ax.ticklabel_format(useOffset=False)
+    return to_svg(fig)
+
+
+def offers_chart(lines: list[OfferLine], parties: dict[str, str]) -> str:
+    """Offers side by side in gains: each side's payoff over no deal (USD bn) under each offer as
+    stated (filled: acceptable; hollow: breaks a constraint), the optimum (a star) and no deal
+    (the origin). The quadrant where both gain is shaded."""
+    fig, ax = _subplots(figsize=(7.5, 5))
+    ax.axhline(0, color=GREY, lw=0.8)
+    ax.axvline(0, color=GREY, lw=0.8)
+    shown = [line for line in lines if line.gains is not None]
+    xs = [bn(line.gains["home"]) for line in shown if line.gains is not None]
+    ys = [bn(line.gains["partner"]) for line in shown if line.gains is not None]
+    span = max([abs(v) for v in xs + ys] + [1e-3]) * 1.25
+    ax.set_xlim(-span, span)
+    ax.set_ylim(-span, span)
+    ax.fill_between([0, span], 0, span, color=GREEN, alpha=0.07, zorder=0, label="both gain")
+    labelled: set[str] = set()
+    for line, x, y in zip(shown, xs, ys):
+        if line.kind == "no_deal":
+            style = {"marker": "o", "color": GREY, "s": 40, "label": "no deal"}
+        elif line.kind == "optimum":
+            style = {"marker": "*", "color": GREEN, "s": 220, "label": "the optimum"}
+        elif line.acceptable:
+            style = {"marker": "o", "color": BLUE, "s": 60, "label": "offer, acceptable as stated"}
+        else:
+            style = {"marker": "o", "facecolors": "none", "edgecolors": RED, "s": 60, "linewidths": 1.5,
+                     "label": "offer, breaks a constraint as stated"}
+        if style["label"] in labelled:
+            style["label"] = "_"
+        labelled.add(str(style["label"]))
+        ax.scatter([x], [y], zorder=3, **style)
+        if line.kind == "offer":
+            ax.annotate(line.name, (x, y), fontsize=8, xytext=(6, 4), textcoords="offset points")
+    ax.set_xlabel(f"{possessive(parties['home'])} gain over no deal (payoff, USD bn)")
+    ax.set_ylabel(f"{possessive(parties['partner'])} gain over no deal (payoff, USD bn)")
+    ax.set_title("Offers as stated, the optimum and no deal")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
     return to_svg(fig)

@@ -10,7 +10,7 @@ import pandas as pd
 from model.formatting import money, value
 from model.reporting.markdown_table import table
 from model.reporting.words import measured_by, participation_said, possessive
-from model.results import Broken, Change, OfferEvaluation, Outcome, Setting, Solved
+from model.results import Broken, Change, OfferEvaluation, Outcome, Setting, Solved, by_rule
 from model.text import visible
 
 # What each rendering reads of `OfferEvaluation` (its fields).
@@ -41,15 +41,6 @@ def _against(b: Broken) -> tuple[str, str]:
     return _shown(b.value, b.unit), f"{b.sense} {_shown(b.bound, b.unit)}"
 
 
-def rules(broken: list[Broken]) -> dict[str, list[Broken]]:
-    """The broken lines by the rule they belong to, in order: a red line the instance states on
-    several segments is one rule, however many of its lines an offer breaks."""
-    out: dict[str, list[Broken]] = {}
-    for b in broken:
-        out.setdefault(b.rule or b.name, []).append(b)
-    return out
-
-
 def _line_name(b: Broken) -> str:
     """'compact cars' for the line 'Japan: cars pay at most 15% (compact cars)' of its rule."""
     prefix = f"{b.rule_label} ("
@@ -60,7 +51,7 @@ def _line_name(b: Broken) -> str:
 def broken_lines(broken: list[Broken]) -> list[str]:
     """One sentence per rule broken: its line, or its lines with the largest shortfall."""
     out = []
-    for group in rules(broken).values():
+    for group in by_rule(broken).values():
         b = group[0]
         if len(group) == 1:
             value, bound = _against(b)
@@ -112,7 +103,7 @@ def verdict(d: OfferEvaluation) -> str:
                 "and fits every ceiling and capacity.")
     parties = sorted({d.parties[b.party] for b in s.broken if b.party})
     who = " and ".join(parties) if parties else partner
-    n, lines = len(rules(s.broken)), len(s.broken)
+    n, lines = len(by_rule(s.broken)), len(s.broken)
     on = f", on {lines} lines" if lines != n else ""
     return f"**Not acceptable as stated**: it breaks {n} constraint{'s' if n != 1 else ''}{on} ({who}'s)."
 
@@ -239,7 +230,7 @@ def frame(d: OfferEvaluation) -> pd.DataFrame:
 
 def _count(broken: list[Broken]) -> str:
     """'6 lines of 2 constraints broken', '1 broken'."""
-    n = len(rules(broken))
+    n = len(by_rule(broken))
     return f"{n} broken" if n == len(broken) else f"{n} broken, on {len(broken)} lines"
 
 

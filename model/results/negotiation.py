@@ -138,6 +138,15 @@ class Broken:
     rule_label: str = ""
 
 
+def by_rule(broken: list[Broken]) -> dict[str, list[Broken]]:
+    """The broken lines by the rule they belong to, in order: a red line the instance states on
+    several segments is one rule, however many of its lines an offer breaks."""
+    out: dict[str, list[Broken]] = {}
+    for b in broken:
+        out.setdefault(b.rule or b.name, []).append(b)
+    return out
+
+
 @dataclass
 class Change:
     """A lever set differently in two deals (from one setting to another)."""
@@ -265,6 +274,40 @@ class OfferEvaluation:
         return [s for s in (self.completion, self.completion.home_best, self.amendment) if s is not None]
 
 
-__all__ = ["KEY", "Alternatives", "Amendment", "Broken", "Change", "Completion", "DealSummary", "Distance",
-           "FrontierDistance", "Given", "InstanceName", "LeverSetting", "OfferEvaluation", "OfferLever",
+# -- offers side by side ------------------------------------------------------------------------
+
+
+@dataclass
+class OfferLine:
+    """One column of the side-by-side comparison: no deal, the optimum `run` finds, or an offer
+    as stated (with its best completion beside it)."""
+
+    name: str
+    title: str
+    kind: str                                   # 'no_deal', 'optimum' or 'offer'
+    deficit: float | None                       # USD; None: no deal was found (the optimum's solve)
+    gains: dict[str, float] | None              # party -> payoff over no deal, USD
+    welfare_gains: dict[str, float] | None      # party -> welfare over no deal, USD
+    acceptable: bool | None                     # None for no deal itself
+    broken: list[str] = field(default_factory=list)   # the rules broken, as the instance states them
+    broken_lines: int = 0                       # how many lines of those rules
+    completion_deficit: float | None = None     # the offer's best completion (offers only)
+    completion_gains: dict[str, float] | None = None
+    status: str = "optimal"                     # the optimum's solve, or the offer's evaluation
+
+
+@dataclass
+class OfferComparison:
+    """Several offers on one instance, side by side with no deal and the optimum, each offer
+    evaluated in full (`evaluations`, in the order given)."""
+
+    parties: dict[str, str]
+    instance: InstanceName
+    lines: list[OfferLine]
+    evaluations: list[OfferEvaluation]
+    status: str = "optimal"     # 'unbounded' or 'error' if any evaluation, or the optimum's solve, was
+
+
+__all__ = ["KEY", "by_rule", "Alternatives", "Amendment", "Broken", "Change", "Completion", "DealSummary", "Distance",
+           "FrontierDistance", "Given", "InstanceName", "LeverSetting", "OfferComparison", "OfferEvaluation", "OfferLever", "OfferLine",
            "OfferSource", "OfferSummary", "Outcome", "Package", "Setting", "Solved", "Stated"]
