@@ -395,8 +395,8 @@ HELP = {
                       e1="a draw ended in an error, or the Dask scheduler cannot be reached", e3="",
                       e4="the deal or a draw is unbounded (the message names the levers without a limit)", e5="")),
     "alternatives": ("Several distinct packages whose deficit is within --within percent of the best, best first, each "
-                     "verified: distinct in a tariff option or yes/no concession, or in some amount by at least "
-                     "--min-difference percent of its limit. Marks the equivalent offers (equally good for home, most "
+                     "verified: distinct in a tariff option or yes/no concession, or in some amount by a move worth "
+                     "--min-gain percent of the larger side's gain (or --min-difference percent of its limit). Marks the equivalent offers (equally good for home, most "
                      "different for the partner).",
                      _epilog("solve.py alternatives instances/toyota_2025.yaml --count 5 --within 1",
                              "  DIR (default reports/<name>-alternatives/): report.md, report.html (packages in\n"
@@ -481,10 +481,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"at most K packages (1 to {MAX_PACKAGES}, default 5)")
     alt.add_argument("--within", type=_number("--within (percent)", 0, 1000), default=1.0, metavar="PCT",
                      help="deficit within PCT percent of the best (default 1)")
+    alt.add_argument("--min-gain", type=_number("--min-gain (percent)", 0, 100, above=True), default=1.0,
+                     metavar="PCT",
+                     help="packages with the same yes/no choices must differ in some amount by a move that changes "
+                          "either side's payoff by at least PCT percent of the larger side's gain with the best "
+                          "package (above 0, at most 100; default 1)")
     alt.add_argument("--min-difference", type=_number("--min-difference (percent)", 0, 100, above=True),
-                     default=10.0, metavar="PCT",
-                     help="packages with the same yes/no choices must differ in some amount by at least PCT percent "
-                          "of that lever's limit (above 0, at most 100; default 10)")
+                     default=None, metavar="PCT",
+                     help="instead of --min-gain: amounts must differ by at least PCT percent of the lever's limit "
+                          "(above 0, at most 100)")
     alt.add_argument("--out", type=_path, help="report directory (default reports/<instance name>-alternatives/)")
 
     ev = command("evaluate", cmd_evaluate, "evaluate an offer: acceptable?, best completion, frontier, smallest change")
@@ -561,7 +566,8 @@ def cmd_sweep(args) -> int:
 def cmd_alternatives(args) -> int:
     jobs = _jobs()
     status, text = jobs.alternatives(args.file, count=args.count, within=args.within / 100,
-                                     min_difference=args.min_difference / 100, out=args.out)
+                                     min_difference=None if args.min_difference is None else args.min_difference / 100,
+                                     min_gain=args.min_gain / 100, out=args.out)
     _say(text)
     return EXIT.get(status, EXIT["error"])
 

@@ -194,14 +194,16 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
     return status, "\n".join(lines)
 
 
-def alternatives(file: str, count: int, within: float, min_difference: float, out: str | None = None) -> tuple[str, str]:
+def alternatives(file: str, count: int, within: float, min_difference: float | None, min_gain: float,
+                 out: str | None = None) -> tuple[str, str]:
     """Up to `count` distinct packages within `within` (a share) of the best deficit: writes
     report.md, report.html, alternatives.json, packages.csv and alternatives.svg. Returns
     (status, terminal text); status 'optimal' when packages were found and verified."""
     inst = load(file)
     target = check_target(out or REPORTS / f"{inst.name}-alternatives")
     found = execute_alternatives(Context(NegotiationModel(inst), Options(count=count, within=within,
-                                                                         min_difference=min_difference)))
+                                                                         min_difference=min_difference,
+                                                                         min_gain=min_gain)))
     files = {"report.md": text_writer(alternatives_report.markdown(found)),
              "report.html": text_writer(alternatives_report.html(found)),
              "alternatives.json": text_writer(json.dumps(rounded(found), indent=2, allow_nan=False) + "\n")}

@@ -13,6 +13,7 @@ $1,000 x the extra imports: (20,10) +7,575.76, (20,0) +16,666.67, (10,20) +75,75
 (10,10) +83,333.33.
 """
 import json
+from pathlib import Path
 
 import pytest
 from tiny import q, tiny, write
@@ -20,7 +21,10 @@ from tiny import q, tiny, write
 from model.analyses.alternatives import find_alternatives
 from model.cli import main
 from model.optimization.handle import NegotiationModel
+from model.reporting.alternatives_report import kept_apart
 from model.results import Alternatives, from_data, rounded
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CAR = {0: 10_000_000.0, 10: 1e7 / 1.1, 20: 1e7 / 1.2}
 TRUCK = {0: 2_000_000.0, 10: 2e6 / 1.1, 20: 2e6 / 1.2}
@@ -84,6 +88,36 @@ def test_amounts_count_as_distinct_by_the_stated_minimum_difference(tmp_path):
     assert [p.rank for p in found.packages if p.equivalent] == [1, 5]
 
 
+def test_by_default_amounts_are_distinct_by_what_they_change_in_a_sides_payoff(tmp_path):
+    """The economic rule (issue 26): the same instance as above, with a threshold of 10% of the
+    larger side's gain with package 1. Package 1, (20,20) with 30 cars: home gains 300,000 (the
+    deficit falls from 10,000,000 to 9,700,000), the partner nothing, so T = 30,000: with the same
+    tariffs a package must move home's payoff by 30,000, 3 cars. Within 2% (at most 9,894,000):
+      (20,20) with 30, 27, 24, 21, 18, 15 cars: 9,700,000 ... 9,850,000;
+      (20,10) with 30 cars: 9,851,515.15 (another choice: distinct whatever its amounts);
+      (20,20) with 12 cars: 9,880,000; (20,10) with 27 cars: 9,881,515.15 (3 cars from (20,10)/30);
+    then (20,20) with 9 cars (9,910,000) and (20,10) with 24 (9,911,515.15) are outside the band.
+    Moving cars by less than 3 never counts, whatever the limit rule would say (it would take 5)."""
+    inst = tiny(tmp_path, {"segments": {"car": {"partner_ceiling": q(30, "vehicles")}}})
+    found = find_alternatives(NegotiationModel(inst), count=12, within=0.02, min_gain=0.10)
+    assert found.min_difference is None and found.min_gain == 0.10
+    assert found.min_gain_usd == pytest.approx(30_000)
+    cars = [p.levers["commitment.dealers.car"] for p in found.packages]
+    assert cars == pytest.approx([30, 27, 24, 21, 18, 15, 30, 12, 27], abs=1e-4)
+    assert pairs(found) == [("flat_20", "flat_20")] * 6 + [("flat_20", "flat_10"), ("flat_20", "flat_20"),
+                                                             ("flat_20", "flat_10")]
+    truck10 = CAR[20] + TRUCK[10]
+    assert [p.deficit for p in found.packages] == pytest.approx(
+        [9_700_000, 9_730_000, 9_760_000, 9_790_000, 9_820_000, 9_850_000, truck10 - 300_000, 9_880_000,
+         truck10 - 270_000], rel=1e-8)
+    assert all(p.verified for p in found.packages)
+    for i, a in enumerate(found.packages):        # every pair: another choice, or home's payoff 30,000 apart
+        for b in found.packages[:i]:
+            assert pairs_of(a) != pairs_of(b) or abs(a.home_payoff - b.home_payoff) >= 30_000 * (1 - 1e-6)
+    assert "no further distinct package" in found.stop_reason
+    assert "payoff differs by at least 10.0% of the larger side's gain with package 1 ($30.0 k)" in kept_apart(found)
+
+
 def pairs_of(p):
     return (p.levers["tariff.car"], p.levers["tariff.truck"])
 
@@ -115,6 +149,8 @@ def test_alternatives_command_writes_its_report(tmp_path, capsys):
     (["--within", "nan"], "--within (percent) must be a finite number of at least 0"),
     (["--min-difference", "0"], "--min-difference (percent) must be a finite number above 0"),
     (["--min-difference", "150"], "--min-difference (percent) must be a finite number above 0 and at most 100"),
+    (["--min-gain", "0"], "--min-gain (percent) must be a finite number above 0"),
+    (["--min-gain", "101"], "--min-gain (percent) must be a finite number above 0 and at most 100"),
 ])
 def test_bad_arguments_exit_2_with_a_clear_message(tmp_path, capsys, args, words):
     out = tmp_path / "alt"
@@ -135,3 +171,19 @@ def test_alternatives_of_an_instance_without_a_deal_exit_3(tmp_path, capsys):
         "sense": ">=", "bound": q(200, "%"), "relative_to": "baseline"}}})
     assert main(["alternatives", str(path), "--out", str(tmp_path / "alt")]) == 3
     assert "no package" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_default_instances_packages_in_the_guide_are_the_commands():
+    """docs/negotiating.md's table is the report's table of `alternatives` on the default instance,
+    and its threshold the search's."""
+    from model.economics.loading import load
+    from model.formatting import money
+    from model.reporting.alternatives_report import summary_header, summary_rows
+    from model.reporting.markdown_table import table
+    found = find_alternatives(NegotiationModel(load(ROOT / "instances" / "toyota_2025.yaml")))
+    guide = (ROOT / "docs" / "negotiating.md").read_text(encoding="utf-8")
+    assert table(summary_header(found), summary_rows(found)) in guide
+    assert f"T is\n1% of Japan's {money(found.packages[0].partner_gain)} gain, {money(found.min_gain_usd)}" in guide
+    assert all(p.levers["tariff.light_trucks"] != found.packages[0].levers["tariff.light_trucks"]
+               for p in found.packages[1:])

@@ -7,8 +7,8 @@ The search (each step a full lexicographic solve, `optimization.negotiation`):
    (plus the instance's lexicographic tolerance, so that `within = 0` keeps exact ties).
 3. After each package a cut removes it and everything too close to it (`negotiation.cut_off`):
    a later package must differ in at least one yes/no choice (a tariff option on some
-   line, an NTB relief: a no-good cut on the binaries), or move at least one amount
-   (commitment, production shift, purchase, ...) by at least its minimum difference.
+   line, an NTB relief: a no-good cut on the binaries), or change a side's payoff by at least
+   the threshold (or, with `min_difference`, move an amount by at least its minimum difference).
 4. The next package is the least-deficit deal (then best for the partner) that satisfies
    every constraint and every cut so far; the search stops at K packages or when no deal
    is left in the band.
@@ -18,9 +18,16 @@ distinct packages, in order of deficit (ties: the partner's best first). Where d
 is only in yes/no choices (no amounts, or amounts held apart by a larger difference than
 their range), this is exactly the K best combinations of choices, each with its best amounts.
 
-Minimum difference of an amount: `min_difference` (a share) of the lever's own upper limit
-(a channel's capacity, a maker's spare capacity, a good's most units); a lever with no
-limit uses one model unit (1,000 vehicles, or about USD 1 million of a good).
+What "distinct" asks of amounts, by default economic (`min_gain`): two packages with the same
+yes/no choices are distinct only if one side's payoff differs by at least the threshold,
+`min_gain` (a share, default 1%) of the larger side's gain over no deal with package 1 (of
+package 1's deficit when neither side gains). So moving the same vehicles from one dealer
+network to another, which changes neither side's payoff, does not make a new package. The
+cut is a disjunction over both sides' payoffs with big-M rows bounded by each payoff's reach
+within the band (`negotiation.payoff_reach`: the LP relaxation's lowest and highest).
+With `min_difference` (a share) instead, an amount must move by that share of the lever's own
+upper limit (a channel's capacity, a maker's spare capacity, a good's most units); a lever
+with no limit uses one model unit (1,000 vehicles, or about USD 1 million of a good).
 
 Equivalent offers: every package is within `within` of the best deficit, so all are about
 equally good for home by its goal. Among them the report marks up to EQUIVALENT_SET packages
@@ -39,20 +46,22 @@ from model.data.levers import MONEY, LeverFamily, families
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from model.economics.metrics import evaluate
 from model.optimization.handle import NegotiationModel, Solution
-from model.optimization.negotiation import cut_off
+from model.optimization.negotiation import GainCut, cut_off, payoff_reach
 from model.results import Alternatives, Package
 
 DEFAULT_COUNT = 5
 DEFAULT_WITHIN = 0.01            # 1% of the optimal deficit
-DEFAULT_MIN_DIFFERENCE = 0.10    # 10% of a lever's upper limit
+DEFAULT_MIN_DIFFERENCE = 0.10    # 10% of a lever's upper limit (when the limit rule is asked for)
+DEFAULT_MIN_GAIN = 0.01          # 1% of the larger side's gain with package 1
 MAX_COUNT = 50
 EQUIVALENT_SET = 3
 EQUIVALENT_SPREAD = 1e-3
 
 
 METHOD = ("Each package is a full lexicographic solve (least deficit, then best for the partner). After each, a cut "
-          "removes it: later packages differ in at least one yes/no choice (tariff option, NTB relief) or move at least "
-          "one amount by its minimum difference. Package j is the best deal distinct from packages 1..j-1, so the "
+          "removes it: later packages differ in at least one yes/no choice (tariff option, NTB relief) or, with the "
+          "same choices, in a side's payoff by at least the threshold below (or in an amount by its minimum "
+          "difference, when that rule is asked for). Package j is the best deal distinct from packages 1..j-1, so the "
           "packages come best first, each verified outside the solver.")
 
 
@@ -73,17 +82,25 @@ def min_differences(inst: Instance, share: float) -> dict[tuple[str, object], fl
     return out
 
 
+def gain_threshold(first: Package, share: float) -> float:
+    """The economic rule's threshold (USD): `share` of the larger side's gain over no deal with
+    package 1, or of its deficit when neither side gains."""
+    larger = max(abs(first.home_gain), abs(first.partner_gain))
+    return share * (larger if larger > 0 else abs(first.deficit))
+
+
 def find_alternatives(model: NegotiationModel, count: int = DEFAULT_COUNT, within: float = DEFAULT_WITHIN,
-                      min_difference: float = DEFAULT_MIN_DIFFERENCE) -> Alternatives:
+                      min_difference: float | None = None, min_gain: float = DEFAULT_MIN_GAIN) -> Alternatives:
     """Up to `count` distinct packages with a deficit within `within` (a share) of the optimum,
-    best first (see the module docstring); each verified by `economics.checks`."""
+    best first (see the module docstring); each verified by `economics.checks`. Amounts make
+    packages distinct by `min_gain` of the larger side's gain (the economic rule), or, when
+    `min_difference` is given, by that share of their limit."""
     inst = model.inst
     families_of = families_by_field()
     result = Alternatives("ok", "", count, within, min_difference, best_deficit=None, band=None, stop_reason="",
                           method=METHOD, parties=dict(inst.parties),
-                          instance=instance_name(inst),
-                          min_differences={f"{families_of[k[0]].short}.{families_of[k[0]].key_text(k[1])}": v
-                                           for k, v in min_differences(inst, min_difference).items()})
+                          instance=instance_name(inst), min_differences={},
+                          min_gain=None if min_difference is not None else min_gain)
     first = model.solve()
     if not first.has_deal:
         result.status, result.message = first.status, first.message or "no deal satisfies every constraint"
@@ -92,15 +109,25 @@ def find_alternatives(model: NegotiationModel, count: int = DEFAULT_COUNT, withi
     tolerance = inst.settings.lexicographic_tolerance * max(MONEY, abs(deficit))
     result.best_deficit = deficit
     result.band = deficit + within * abs(deficit) + tolerance
-    gaps = min_differences(inst, min_difference)
+    gaps = min_differences(inst, min_difference) if min_difference is not None else {}
+    result.min_differences = {f"{families_of[k[0]].short}.{families_of[k[0]].key_text(k[1])}": v
+                              for k, v in gaps.items()}
     solution = first
     with model.bounded("deficit", "<=", result.band):
+        reach = payoff_reach(model) if min_difference is None else {}
         while True:
-            result.packages.append(_package(inst, model, len(result.packages) + 1, solution))
+            package = _package(inst, model, len(result.packages) + 1, solution)
+            result.packages.append(package)
             if len(result.packages) >= count:
                 result.stop_reason = f"the {count} packages asked for were found"
                 break
-            cut_off(model, deal_of(solution), solution.binaries, gaps)
+            gain = None
+            if min_difference is None:
+                if result.min_gain_usd is None:
+                    result.min_gain_usd = gain_threshold(package, min_gain)
+                gain = GainCut({"home": package.home_payoff, "partner": package.partner_payoff},
+                               result.min_gain_usd, reach)
+            cut_off(model, deal_of(solution), solution.binaries, gaps, gain)
             solution = model.solve()
             if not solution.has_deal:
                 result.stop_reason = (f"no further distinct package has a deficit within {within:.2%} of the best"

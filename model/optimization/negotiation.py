@@ -10,6 +10,7 @@ it as rows and columns of the one built model (`handle.NegotiationModel`), insid
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from model.data.instance import Deal
 from model.data.levers import MONEY
@@ -31,17 +32,22 @@ def set_payoff_floors(model: NegotiationModel, floors: dict[str, float], toleran
         model.add_row(model.form(f"{p}_payoff"), ">=", value - tolerance * max(1.0, abs(value)))
 
 
-def cut_off(model: NegotiationModel, deal: Deal, binaries: dict, min_difference: dict[tuple[str, object], float]) -> None:
+def cut_off(model: NegotiationModel, deal: Deal, binaries: dict, min_difference: dict[tuple[str, object], float],
+            gain: GainCut | None = None) -> None:
     """Every later solution differs from `deal`: in at least one yes/no choice (an option or a
-    switch), or in at least one amount by at least its minimum difference.
+    switch), or in at least one amount by at least its minimum difference, or (with `gain`) in
+    either side's payoff by at least the gain threshold.
 
-        sum_{b: b^=1} (1 - b) + sum_{b: b^=0} b + sum_k (up_k + down_k) >= 1
+        sum_{b: b^=1} (1 - b) + sum_{b: b^=0} b + sum_k (up_k + down_k) + sum_p (up_p + down_p) >= 1
         x_k >= (x^_k + d_k) up_k                             (up_k = 1: x_k at least d_k above)
         x_k <= x^_k - d_k + (U_k - x^_k + d_k)(1 - down_k)   (down_k = 1: at least d_k below)
+        pay_p >= P^_p + T - (P^_p + T - lo_p)(1 - up_p)       (up_p = 1: side p at least T better off)
+        pay_p <= P^_p - T + (hi_p - P^_p + T)(1 - down_p)     (down_p = 1: at least T worse off)
 
     with x^ the package's amounts, d_k `min_difference[(deal field, key)]` (base units) and U_k
-    the lever's upper limit (UNLIMITED_BIG_M model units when it has none). A direction that the
-    lever's bounds rule out gets no variable. Levers the instance fixes cannot differ. The rows
+    the lever's upper limit (UNLIMITED_BIG_M model units when it has none); P^ the package's
+    payoffs, T the threshold and [lo_p, hi_p] the payoff's reach (`payoff_reach`). A direction
+    that the bounds rule out gets no variable. Levers the instance fixes cannot differ. The rows
     stay until the enclosing `scratch` ends."""
     inst, terms = model.inst, Form()
     fixed = model.col_lower == model.col_upper
@@ -75,11 +81,48 @@ def cut_off(model: NegotiationModel, deal: Deal, binaries: dict, min_difference:
                 (down,) = model.add_columns(1, 0.0, 1.0, integer=True)
                 model.add_row(_column(j) + _column(down) * (big - x + d), "<=", big)
                 terms = terms + _column(down)
+    if gain is not None:
+        t = gain.threshold / MONEY
+        for p, (lo, hi) in gain.reach.items():
+            pay, at, lo, hi = model.form(f"{p}_payoff"), gain.payoffs[p] / MONEY, lo / MONEY, hi / MONEY
+            if at + t <= hi:
+                (up,) = model.add_columns(1, 0.0, 1.0, integer=True)
+                model.add_row(pay - _column(up) * (at + t - lo), ">=", lo)
+                terms = terms + _column(up)
+            if at - t >= lo:
+                (down,) = model.add_columns(1, 0.0, 1.0, integer=True)
+                model.add_row(pay + _column(down) * (hi - at + t), "<=", hi)
+                terms = terms + _column(down)
     if not terms.terms:            # nothing can differ: no later solution
         (never,) = model.add_columns(1, 0.0, 1.0, integer=True)
         model.add_row(_column(never), ">=", 2.0)
     else:
         model.add_row(terms, ">=", 1.0)
+
+
+@dataclass
+class GainCut:
+    """A package's payoffs (base units, USD), the threshold by which a later package must move a
+    side's payoff to count as distinct, and each payoff's reach (lowest, highest) over the model
+    as it stands, which bounds the big-M rows (`payoff_reach`)."""
+
+    payoffs: dict[str, float]
+    threshold: float
+    reach: dict[str, tuple[float, float]]
+
+
+def payoff_reach(model: NegotiationModel) -> dict[str, tuple[float, float]]:
+    """party -> (lowest, highest) payoff (base units) over the LP relaxation of the model with its
+    current rows: every deal the model allows lies within it. A payoff without a finite reach
+    is left out (no big-M row can be written for it)."""
+    out = {}
+    with model.scratch():
+        model.relax_integrality()
+        for p in ("home", "partner"):
+            low, high = model.optimize(f"{p}_payoff", MIN), model.optimize(f"{p}_payoff", MAX)
+            if low.status == high.status == "optimal" and low.value is not None and high.value is not None:
+                out[p] = (low.value, high.value)
+    return out
 
 
 def best_equal_gain(model: NegotiationModel, home: float, partner: float) -> Solution:

@@ -18,9 +18,9 @@ CHART = "alternatives.svg"
 # What each rendering reads of `Alternatives` (its fields; the package rows are read whole).
 READS: dict[str, tuple[str, ...]] = {
     "markdown": ("status", "message", "parties", "instance", "count", "within", "best_deficit", "band", "method",
-                 "min_difference", "packages", "stop_reason"),
+                 "min_difference", "min_gain", "min_gain_usd", "packages", "stop_reason"),
     "html": ("status", "message", "parties", "instance", "count", "within", "best_deficit", "band", "method",
-             "min_difference", "packages", "stop_reason"),
+             "min_difference", "min_gain", "min_gain_usd", "packages", "stop_reason"),
     "frame": ("packages",),
     "terminal": ("status", "message", "parties", "instance", "within", "best_deficit", "packages", "stop_reason"),
 }
@@ -78,9 +78,19 @@ def intro(d: Alternatives) -> str:
             f"deal that satisfies every constraint ({rules}) and was verified outside the solver. "
             + participation_said(required, d.instance.participation_measure, d.parties)
             + f" Gains are each side's payoff over no deal; {home}'s goal is the deficit.\n\n"
-            f"How the packages are kept apart: {d.method} Two packages with the same yes/no choices count as "
-            f"distinct only if some amount differs by at least {share(d.min_difference)} of that lever's limit "
-            f"(a channel's capacity, a maker's spare capacity, a good's most units).")
+            f"How the packages are kept apart: {d.method} " + kept_apart(d))
+
+
+def kept_apart(d: Alternatives) -> str:
+    """The rule that made amounts distinct, as the search applied it."""
+    if d.min_difference is not None:
+        return (f"Two packages with the same yes/no choices count as distinct only if some amount differs by at "
+                f"least {share(d.min_difference)} of that lever's limit (a channel's capacity, a maker's spare "
+                "capacity, a good's most units).")
+    return (f"Two packages with the same yes/no choices count as distinct only if either side's payoff differs "
+            f"by at least {share(d.min_gain)} of the larger side's gain with package 1 ({money(d.min_gain_usd)}): "
+            "moving vehicles from one dealer network to another, which changes neither side's payoff, does not "
+            "make a new package.")
 
 
 def equivalent_text(d: Alternatives) -> str:
@@ -91,10 +101,13 @@ def equivalent_text(d: Alternatives) -> str:
             return "Only one package was found, so there is no set of equivalent offers to table."
         return (f"The packages differ too little for {partner} (by less than 0.1% of its payoff) to mark a set of "
                 "equivalent offers.")
-    first = d.packages[0]
-    parts = "; ".join(f"package {p.rank}: {partner} {money(p.partner_gain - first.partner_gain, True)} and "
-                      f"{home} {money(p.home_gain - first.home_gain, True)} against package 1, deficit "
-                      f"{money(p.deficit - first.deficit, True)}" for p in marked)
+    # Each marked package against the first of them; that one is said against no deal, never against itself.
+    ref = marked[0]
+    parts = "; ".join([f"package {ref.rank}: {partner} {money(ref.partner_gain, True)} and {home} "
+                       f"{money(ref.home_gain, True)} over no deal, deficit {money(ref.deficit)}"]
+                      + [f"package {p.rank}: {partner} {money(p.partner_gain - ref.partner_gain, True)} and "
+                         f"{home} {money(p.home_gain - ref.home_gain, True)} against package {ref.rank}, deficit "
+                         f"{money(p.deficit - ref.deficit, True)}" for p in marked[1:]])
     return (f"Packages {', '.join(str(p.rank) for p in marked)} are equally good for {home} (each within "
             f"{share(d.within)} of the best deficit) and differ most for {partner}: {parts}. Tabled together, "
             f"{partner}'s choice among them shows what it values.")
@@ -173,10 +186,14 @@ def terminal(d: Alternatives, out: Path) -> str:
     best = _best(d)
     lines = [f"{d.instance.name}: {len(d.packages)} distinct package(s) within {share(d.within)} of the "
              f"best deficit ({money(best)}); {d.stop_reason}"]
+    first = d.packages[0]
     for p in d.packages:
         lines.append(f"  {p.rank:>2}. deficit {money(p.deficit)} ({money(p.deficit - best, True)} "
                      f"vs best)  {home} {money(p.home_gain, True)}  "
                      f"{partner} {money(p.partner_gain, True)}" + ("  [equivalent offer]" if p.equivalent else "")
                      + ("" if p.verified else "  NOT VERIFIED"))
+        if p is not first:
+            lines.append("      differs from package 1: " + ("; ".join(differences(first, p)) or
+                                                               "only in amounts below the display's precision"))
     lines.append(f"  report: {out / 'report.md'}")
     return "\n".join(lines)

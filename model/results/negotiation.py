@@ -75,7 +75,7 @@ class Alternatives:
     message: str
     count: int
     within: float
-    min_difference: float
+    min_difference: float | None              # the limit rule's share, when asked for (else the economic rule)
     best_deficit: float | None
     band: float | None                        # the largest deficit allowed, USD
     stop_reason: str
@@ -83,6 +83,8 @@ class Alternatives:
     parties: dict[str, str]                   # 'home'/'partner' -> display name
     instance: InstanceName
     min_differences: dict[str, float]         # 'family.key' -> the smallest change that makes two packages distinct
+    min_gain: float | None = None             # the economic rule: this share of the larger side's gain ...
+    min_gain_usd: float | None = None         # ... with package 1, in USD
     equivalent: list[int] = field(default_factory=list)     # the ranks of the equivalent offers
     packages: list[Package] = field(default_factory=list)
 

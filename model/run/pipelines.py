@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from model.analyses.alternatives import DEFAULT_COUNT, DEFAULT_MIN_DIFFERENCE, DEFAULT_WITHIN, find_alternatives
+from model.analyses.alternatives import DEFAULT_COUNT, DEFAULT_MIN_GAIN, DEFAULT_WITHIN, find_alternatives
 from model.analyses.bridge import deficit_bridge
 from model.analyses.concessions import applicable, concession_values
 from model.analyses.diversion import diversion_summary
@@ -69,7 +69,8 @@ class Options:
     frontier_points: int = 0          # `run`: its rule's points; `frontier`: the user's; 0: none
     count: int = DEFAULT_COUNT                      # `alternatives`: at most this many packages ...
     within: float = DEFAULT_WITHIN                  # ... within this share of the best deficit ...
-    min_difference: float = DEFAULT_MIN_DIFFERENCE  # ... amounts apart by this share of their limit
+    min_difference: float | None = None             # ... amounts apart by this share of their limit, or ...
+    min_gain: float = DEFAULT_MIN_GAIN              # ... by the move worth this share of the larger side's gain
     offer: Offer | None = None                      # `evaluate`: the offer
 
 
@@ -268,7 +269,8 @@ SWEEP = CORE       # then the draws, by `jobs.sweep` (the sweep summary fills `R
 
 def _search(ctx: Context) -> None:
     o = ctx.options
-    ctx.alternatives = find_alternatives(ctx.model, count=o.count, within=o.within, min_difference=o.min_difference)
+    ctx.alternatives = find_alternatives(ctx.model, count=o.count, within=o.within, min_difference=o.min_difference,
+                                         min_gain=o.min_gain)
 
 
 def _found(ctx: Context) -> Alternatives:
