@@ -20,7 +20,7 @@ from model.data.instance import Deal, Instance
 from model.data.levers import families
 from model.economics.responses import chosen_outcomes
 from model.optimization.handle import Solution
-from model.results import Given, InstanceName, LeverRow, LeverSetting, Setting
+from model.results import Change, Given, InstanceName, LeverRow, LeverSetting, Setting
 
 IN_USE = 1e-3     # model units
 
@@ -143,3 +143,31 @@ def lever_rows(inst: Instance, deal: Deal) -> list[LeverRow]:
             rows += [LeverRow(f.name, f.party, f.key_text(key), v, f.unit(inst, key), f.label(inst, key),
                               fixed=key in fixed) for key, v in values.items()]
     return rows
+
+
+def changes(inst: Instance, before: Deal, after: Deal, table, only: set | None = None) -> list[Change]:
+    """Levers whose setting differs between two deals, from `before`'s setting to `after`'s."""
+    out = []
+    for f in families():
+        a, b = before.values(f.deal_field), after.values(f.deal_field)
+        for key in f.keys(inst):
+            if only is not None and (f.deal_field, key) not in only:
+                continue
+            x, y = a.get(key), b.get(key)
+            shown: tuple[Setting, Setting]
+            if f.kind == "option":
+                if x == y:
+                    continue
+                shown = option_label(inst, f, key, x), option_label(inst, f, key, y)
+            elif f.kind == "switch":
+                if bool(x) == bool(y):
+                    continue
+                shown = ("yes" if x else "no"), ("yes" if y else "no")
+            else:
+                before_amount, after_amount = float(x or 0.0), float(y or 0.0)
+                if abs(before_amount - after_amount) < IN_USE * f.scale(inst, key):
+                    continue
+                shown = before_amount, after_amount
+            out.append(Change(f"{f.short}.{f.key_text(key)}", f.label(inst, key), f.party, shown[0], shown[1],
+                              f.unit(inst, key)))
+    return out

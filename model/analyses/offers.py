@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from model.analyses.deal_terms import IN_USE, deal_of, gives, instance_name, option_label, option_rank
+from model.analyses.deal_terms import changes, deal_of, gives, instance_name, option_label, option_rank
 from model.data.instance import Deal, Instance
 from model.data.levers import families
 from model.data.offers import Offer
@@ -38,7 +38,6 @@ from model.optimization.negotiation import best_equal_gain, best_for, set_payoff
 from model.results import (
     Amendment,
     Broken,
-    Change,
     Completion,
     DealSummary,
     Distance,
@@ -50,7 +49,6 @@ from model.results import (
     OfferSource,
     OfferSummary,
     Outcome,
-    Setting,
     Solved,
     Stated,
     by_rule,
@@ -139,7 +137,7 @@ def evaluate_offer(model: NegotiationModel, offer: Offer) -> OfferEvaluation:
         completion = Completion(solution.status, solution.message, floors=stated.acceptable)
         if solution.has_deal:
             _fill(completion, _verified_outcome(inst, bound, model, solution, no_deal))
-            completion.added = _changes(inst, deal, deal_of(solution), table)
+            completion.added = changes(inst, deal, deal_of(solution), table)
             if stated.acceptable:
                 gains = completion.gains or {}
                 completion.no_worse = {p: gains[p] >= stated.gains[p] - VIOLATION_TOLERANCE * max(1.0, abs(point[p]))
@@ -149,7 +147,7 @@ def evaluate_offer(model: NegotiationModel, offer: Offer) -> OfferEvaluation:
             completion.home_best = Solved(home_best.status, home_best.message)
             if home_best.has_deal:
                 _fill(completion.home_best, _verified_outcome(inst, bound, model, home_best, no_deal))
-                completion.home_best.added = _changes(inst, deal, deal_of(home_best), table)
+                completion.home_best.added = changes(inst, deal, deal_of(home_best), table)
 
     # Distance to the frontier.
     free = replace(inst, fixed=Deal())
@@ -208,34 +206,6 @@ def _offer_levers(inst: Instance, offer: Offer) -> list[OfferLever]:
             shown = option_label(inst, f, key, v) if f.kind == "option" else (("yes" if v else "no")
                                                                              if f.kind == "switch" else v)
             out.append(OfferLever(f"{f.short}.{f.key_text(key)}", f.label(inst, key), f.party, shown, f.unit(inst, key)))
-    return out
-
-
-def _changes(inst: Instance, before: Deal, after: Deal, table, only: set | None = None) -> list[Change]:
-    """Levers whose setting differs between two deals, from `before`'s setting to `after`'s."""
-    out = []
-    for f in families():
-        a, b = before.values(f.deal_field), after.values(f.deal_field)
-        for key in f.keys(inst):
-            if only is not None and (f.deal_field, key) not in only:
-                continue
-            x, y = a.get(key), b.get(key)
-            shown: tuple[Setting, Setting]
-            if f.kind == "option":
-                if x == y:
-                    continue
-                shown = option_label(inst, f, key, x), option_label(inst, f, key, y)
-            elif f.kind == "switch":
-                if bool(x) == bool(y):
-                    continue
-                shown = ("yes" if x else "no"), ("yes" if y else "no")
-            else:
-                before_amount, after_amount = float(x or 0.0), float(y or 0.0)
-                if abs(before_amount - after_amount) < IN_USE * f.scale(inst, key):
-                    continue
-                shown = before_amount, after_amount
-            out.append(Change(f"{f.short}.{f.key_text(key)}", f.label(inst, key), f.party, shown[0], shown[1],
-                              f.unit(inst, key)))
     return out
 
 
@@ -303,8 +273,8 @@ def _amendment(model: NegotiationModel, offer: Offer, stated: Deal, no_deal: dic
     metrics = evaluate(inst, deal_of(solution), model.table)
     checks = constraint_checks(inst, deal_of(solution), metrics, model.refs, solution.binaries)
     amendment = Amendment(solution.status, "", scope=scope, objective=solution.value,
-                          changes=_changes(inst, stated, deal_of(solution), model.table, only=offered))
-    amendment.added = _changes(inst, stated, deal_of(solution), model.table,
+                          changes=changes(inst, stated, deal_of(solution), model.table, only=offered))
+    amendment.added = changes(inst, stated, deal_of(solution), model.table,
                                only={(f.deal_field, k) for f in families() for k in f.keys(inst)} - offered)
     _fill(amendment, (_outcome(inst, deal_of(solution), metrics, no_deal), max_violation(checks)))
     return amendment

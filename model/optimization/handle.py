@@ -323,6 +323,12 @@ class LoadedModel:
         if rows:
             self.set_row_bounds(rows, np.full(len(rows), -INF), np.full(len(rows), INF))
 
+    def open_named(self, names: list[str]) -> None:
+        """Set aside the named rows (their bounds opened), until the enclosing `scratch` ends."""
+        rows = [self.row_index[n] for n in names if n in self.row_index]
+        if rows:
+            self.set_row_bounds(rows, np.full(len(rows), -INF), np.full(len(rows), INF))
+
     def row(self, name: str) -> int | None:
         """The HiGHS row of a named constraint (None when the build left it out: no variables)."""
         return self.row_index.get(name)

@@ -30,6 +30,7 @@ from model.reporting.first_screen import (
 from model.reporting.frontier_section import frontier_section
 from model.reporting.markdown_table import table
 from model.reporting.provenance import provenance_section
+from model.reporting.red_line_section import red_line_costs
 from model.reporting.sweep_section import sweep_section
 from model.reporting.words import (
     amount,
@@ -64,6 +65,7 @@ def sections() -> tuple[list, list]:
         levers,
         quotas,
         red_lines,
+        red_line_costs,
         constraints,
         frontier_section,
         sweep_section,
@@ -94,6 +96,7 @@ READS: dict[str, tuple[str, ...]] = {
     "levers": ("lever_context",),
     "quotas": ("quotas",),
     "red_lines": ("red_lines",),
+    "red_line_costs": ("red_line_costs",),
     "constraints": ("explanations",),
     "frontier_section": ("frontier",),
     "sweep_section": ("sweep",),

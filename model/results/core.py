@@ -32,6 +32,7 @@ from model.results.sections import (
     PassThrough,
     QuotaRow,
     Ranging,
+    RedLineCosts,
     RedLineReview,
     ShadowPrices,
     SolverInfo,
@@ -135,6 +136,7 @@ class Results:
     pass_through: PassThrough | None = None
     diversion: Diversion | None = None              # the deal against no deal
     red_lines: RedLineReview | None = None
+    red_line_costs: RedLineCosts | None = None
     ranging: Ranging | None = None
     explanations: list[Explanation] = field(default_factory=list)
     concession_values: ConcessionValues | None = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from model.results.negotiation import Change
+
 # -- the instance and how the deal was solved --------------------------------------------
 
 
@@ -246,6 +248,33 @@ class RedLineRow:
 class RedLineReview:
     lines: list[RedLineRow]
     note: str
+
+
+@dataclass
+class RedLineCost:
+    """The deal with one red line set aside (`entry`: the instance file's red line, all its lines
+    on every segment; 'all': every red line): its deficit and each side's payoff against the deal,
+    and the terms that change, which are the terms that red line sets."""
+
+    entry: str
+    label: str
+    party: str | None
+    status: str                                 # the re-solve's status
+    deficit: float | None = None                # USD, without the red line
+    deficit_change: float | None = None         # USD: without minus with (negative: the line costs deficit)
+    payoff_change: dict[str, float] | None = None    # party -> payoff without minus with, USD
+    terms: list[Change] = field(default_factory=list)     # levers that differ, from the deal's to without
+    verified: bool | None = None
+
+
+@dataclass
+class RedLineCosts:
+    """What the red lines cost: the deal without any red line, then without each one alone."""
+
+    method: str
+    without_all: RedLineCost | None = None
+    each: list[RedLineCost] = field(default_factory=list)
+    skipped: str = ""                           # why not computed in this run
 
 
 @dataclass
@@ -613,4 +642,4 @@ class SweepSummary:
     grid_levers: list[GridLever] = field(default_factory=list)
 
 
-__all__ = ["InstanceSummary", "Objective", "Repair", "Verification", "SolverInfo", "ShadowPrices", "CoefficientEntry", "Coefficients", "NashInfo", "SolveStages", "Assumption", "InputRow", "BridgeStep", "QuotaRow", "PassThroughLine", "PassThrough", "Flow", "Share", "CountryChange", "Diversion", "RedLineRow", "RedLineReview", "BoundRange", "CostRange", "Ranging", "Interval", "Explanation", "LeverContext", "ConcessionValue", "ConcessionValues", "FrontierPoint", "Mark", "Zopa", "ShortfallItem", "Shortfall", "Frontier", "FixedFree", "FreeLever", "FreeOptimum", "Relaxation", "DealLever", "Relaxed", "Conflict", "ConstraintLabel", "Diagnosis", "Histogram", "SensitivityEnd", "Sensitivity", "GridPoint", "GridLever", "LeverFrequency", "Uncertain", "Quantiles", "GridSummary", "SweepSummary"]
+__all__ = ["InstanceSummary", "Objective", "Repair", "Verification", "SolverInfo", "ShadowPrices", "CoefficientEntry", "Coefficients", "NashInfo", "SolveStages", "Assumption", "InputRow", "BridgeStep", "QuotaRow", "PassThroughLine", "PassThrough", "Flow", "Share", "CountryChange", "Diversion", "RedLineRow", "RedLineReview", "RedLineCost", "RedLineCosts", "BoundRange", "CostRange", "Ranging", "Interval", "Explanation", "LeverContext", "ConcessionValue", "ConcessionValues", "FrontierPoint", "Mark", "Zopa", "ShortfallItem", "Shortfall", "Frontier", "FixedFree", "FreeLever", "FreeOptimum", "Relaxation", "DealLever", "Relaxed", "Conflict", "ConstraintLabel", "Diagnosis", "Histogram", "SensitivityEnd", "Sensitivity", "GridPoint", "GridLever", "LeverFrequency", "Uncertain", "Quantiles", "GridSummary", "SweepSummary"]

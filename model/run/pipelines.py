@@ -26,6 +26,9 @@ from model.analyses.diversion import diversion_summary
 from model.analyses.explain import lever_context, sentences
 from model.analyses.frontier import compute_frontier, free_optimum, has_fixed_terms, model_size
 from model.analyses.offers import evaluate_offer
+from model.analyses.red_line_costs import METHOD as RED_LINE_METHOD
+from model.analyses.red_line_costs import applicable as red_lines_priced
+from model.analyses.red_line_costs import red_line_costs
 from model.analyses.red_lines import review_red_lines
 from model.data.instance import Instance
 from model.data.offers import Offer
@@ -42,6 +45,7 @@ from model.results import (
     Frontier,
     OfferEvaluation,
     PassThrough,
+    RedLineCosts,
     Results,
     Solved,
 )
@@ -173,6 +177,12 @@ def _concessions(ctx: Context) -> ConcessionValues:
     return ConcessionValues(skipped=why_not) if why_not else concession_values(ctx.model, _verified(ctx).deal)
 
 
+def _red_line_costs(ctx: Context) -> RedLineCosts:
+    assert ctx.results is not None
+    why_not = red_lines_priced(ctx.inst, ctx.results.timings.get("solve", 0.0))
+    return RedLineCosts(RED_LINE_METHOD, skipped=why_not) if why_not else red_line_costs(ctx.model, _verified(ctx).deal)
+
+
 def _lever_context(ctx: Context):
     assert ctx.results is not None
     used = {(lv.name, lv.index) for lv in ctx.results.levers if lv.choice is not None or abs(lv.value) > 1e-9}
@@ -247,6 +257,9 @@ CORE = (
     Step("concession_values", "what one step of each concession is worth to each side", _concessions,
          when=lambda ctx: ctx.options.concessions and ctx.optimal, rule="with an optimal deal (its own rule in "
          "`analyses.concessions.applicable`)"),
+    Step("red_line_costs", "the deal without each red line, and without all: what each costs and which terms it "
+         "sets", _red_line_costs, when=lambda ctx: ctx.optimal and bool(ctx.inst.red_lines),
+         rule="with an optimal deal and red lines (its own rule in `analyses.red_line_costs.applicable`)"),
     Step("lever_context", "each lever's object and its no-deal and calibration-year settings", _lever_context),
     Step("free_optimum", "what the instance's fixed terms cost against every lever free", _free_optimum,
          when=lambda ctx: has_fixed_terms(ctx.inst), rule="when the instance fixes levers (up to a size)"),
