@@ -65,7 +65,6 @@ def sections() -> tuple[list, list]:
         levers,
         quotas,
         red_lines,
-        red_line_costs,
         constraints,
         frontier_section,
         sweep_section,
@@ -78,6 +77,7 @@ def sections() -> tuple[list, list]:
         welfare,
         pass_through,
         concession_section,
+        red_line_costs,
         ranging_section,
         method,
     ]
