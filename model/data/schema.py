@@ -68,6 +68,9 @@ class SourceSpec(Strict):
     def _one_kind(self):
         if (self.citation is None) == (self.assumption is None):
             raise ValueError("give either 'citation' (a publication) or 'assumption' (why the number is assumed)")
+        for name, given in (("citation", self.citation), ("assumption", self.assumption)):
+            if given is not None and not given.strip():
+                raise ValueError(f"'{name}' is empty: give the publication, or say why the number is assumed")
         return self
 
 
