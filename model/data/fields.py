@@ -97,9 +97,14 @@ def quantity(description: str, dimension: str, *, gt: float | None = None, ge: f
     return Field(description=description, json_schema_extra=extra, **field)
 
 
-@cache
 def declared(model: type[BaseModel], name: str) -> Declared:
-    """The declaration of the numeric field `name` of `model`."""
+    """The declaration of the numeric field `name` of `model`. (The cache's wrapper takes any
+    hashable arguments: this function keeps the signature that callers are checked against.)"""
+    return _declared(model, name)
+
+
+@cache
+def _declared(model: type[BaseModel], name: str) -> Declared:
     return declaration_of(model.model_fields[name])
 
 

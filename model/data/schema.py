@@ -73,6 +73,19 @@ class SourceSpec(Strict):
                 raise ValueError(f"'{name}' is empty: give the publication, or say why the number is assumed")
         return self
 
+    @property
+    def kind(self) -> str:
+        """'assumption' or 'published'."""
+        return "assumption" if self.assumption else "published"
+
+    @property
+    def said(self) -> str:
+        """Why the number is assumed, or the citation (the validator makes sure one is given)."""
+        said = self.assumption or self.citation
+        if said is None:
+            raise ValueError("a source with neither a citation nor an assumption")
+        return said
+
 
 class Parties(Strict):
     """The two parties' names as reports print them."""
@@ -479,7 +492,7 @@ def declaration_at(path: str) -> Declared | None:
     'channels.toyota_dealers.unit_value.suv'; None if the path is not a number of the schema."""
     parts = path.replace("[", ".").replace("]", "").split(".")
     owner, name, current = walk(parts)
-    if owner is None or _model_in(current) is not Q:
+    if owner is None or name is None or _model_in(current) is not Q:
         return None
     return declared(owner, name)
 
