@@ -38,6 +38,7 @@ from model.data.fields import (
     SCHEMA_VERSION,
     TARIFF,
     Declared,
+    FieldDefinition,
     Q,
     Range,
     Strict,
@@ -46,12 +47,13 @@ from model.data.fields import (
     _model_in,
     attribute_of,
     declared,
+    extra_of,
     quantity,
     text,
 )
 
 __all__ = ["DOCS", "MAGNITUDE", "SCHEMA_VERSION", "TARIFF", "Declared", "Q", "Range", "Strict", "Unlimited",
-           "_members", "_model_in", "attribute_of", "declared", "quantity", "text", "instance_spec", "deal_spec",
+           "_members", "_model_in", "attribute_of", "declared", "extra_of", "quantity", "text", "instance_spec", "deal_spec",
            "headings", "walk", "declaration_at", "doc_link", "range_of", "anchor", "spec_models"]
 
 
@@ -373,7 +375,7 @@ class DealBase(Strict):
 
 
 # -- the format, composed from the core and the lever families -------------------------------
-_CORE_HEAD = {
+_CORE_HEAD: dict[str, FieldDefinition] = {
     "schema_version": (Literal[1], text("The version of this format: 1.")),
     "name": (str, text("Short name: letters, digits, `_` and `-`; reports go to `reports/<name>/`.",
                        pattern=r"^[A-Za-z0-9_\-]+$")),
@@ -388,7 +390,7 @@ _CORE_HEAD = {
 }
 
 
-def _core_tail(deal: type[BaseModel]) -> dict:
+def _core_tail(deal: type[BaseModel]) -> dict[str, FieldDefinition]:
     return {
         "third_countries": (dict[str, ThirdCountrySpec], text(
             "Country key -> a third-country supplier of the home market (Armington segments only).",
@@ -416,7 +418,7 @@ def _core_tail(deal: type[BaseModel]) -> dict:
     }
 
 
-def _section_field(section) -> tuple:
+def _section_field(section) -> FieldDefinition:
     """A family's top-level section as a field definition (its instance attribute declared)."""
     extra = {"attribute": section.attribute} if section.attribute else None
     if section.default:
@@ -471,7 +473,9 @@ def walk(path: list[str]) -> tuple[type[BaseModel] | None, str | None, Any]:
     indices are stepped over. (None, None, None) if the path leaves the schema."""
     root = instance_spec()
     model: type[BaseModel] | None = root
-    owner, name, current = None, None, root
+    owner: type[BaseModel] | None = None
+    name: str | None = None
+    current: Any = root          # the type reached: a model, a union, dict[str, X]... (as walk returns it)
     for part in path:
         model = _model_in(current)
         if model is not None:
@@ -550,7 +554,8 @@ def range_of(model: type[BaseModel], name: str) -> Range:
     """The allowed range of any field: declared in `json_schema_extra['range']`, or given to
     pydantic as `gt`/`ge`/`lt`/`le` (plain numbers such as settings)."""
     info = model.model_fields[name]
-    spec = dict((info.json_schema_extra or {}).get("range") or {})
+    declared_range = extra_of(info).get("range")
+    spec = dict(declared_range) if isinstance(declared_range, dict) else {}
     for item in info.metadata:
         for key in ("gt", "ge", "lt", "le"):
             if getattr(item, key, None) is not None:

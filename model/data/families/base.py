@@ -50,6 +50,7 @@ from model.data.catalogue import (
     remove_metrics,
     value_scale,
 )
+from model.data.fields import FieldDefinition
 
 __all__ = ["MONEY", "UNIT_SCALE", "VOL", "value_scale", "Check", "LeverFamily", "Section", "Variable",
            "register_lever_family", "unregister_lever_family", "families", "family_by_field", "family_named",
@@ -199,7 +200,7 @@ class LeverFamily:
 
     # -- the instance file ------------------------------------------------------------------
     sections: tuple[Section, ...] = ()
-    deal_entry: tuple | None = None               # (annotation, pydantic FieldInfo) under `section`
+    deal_entry: FieldDefinition | None = None     # (annotation, pydantic FieldInfo) under `section`
     # (reader, {section key: validated value}, instance so far) -> {instance attribute: data}
     read: Callable[[Reader, dict, Any], dict] = _none
     # (reader, the validated entry, its path, instance, complete?) -> {key: value}; complete:
