@@ -29,6 +29,7 @@ class Located(dict):
 
     lines: dict[str, int]
     line: int | None = None
+    files: dict[str, str]       # key -> the CSV table that gave it (set by `tables` where a row did)
 
 
 def read_yaml(path: Path) -> Located:
