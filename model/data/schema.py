@@ -26,8 +26,9 @@ entries (segments, channels, ...) are checked in the loader.
 from __future__ import annotations
 
 import typing
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, StrictBool, create_model, model_validator
 
@@ -427,20 +428,27 @@ def _section_field(section) -> FieldDefinition:
 
 
 _composed: dict[int, tuple[type[BaseModel], type[BaseModel]]] = {}
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _model_of(name: str, base: type[_M], doc: str | None, fields: Mapping[str, FieldDefinition]) -> type[_M]:
+    """pydantic's `create_model` over a mapping of field definitions. Its other options are
+    given (as their defaults) so that the type checker matches the mapping to fields alone."""
+    return create_model(name, __base__=base, __doc__=doc, __module__=__name__, __config__=None, __validators__=None,
+                        __namespace__=None, __cls_kwargs__=None, __qualname__=None, **fields)
 
 
 def _compose() -> tuple[type[BaseModel], type[BaseModel]]:
     """(InstanceSpec, DealSpec) for the lever families registered now."""
     version = registry_version()
     if version not in _composed:
-        deal = create_model("DealSpec", __base__=DealBase, __doc__=DealBase.__doc__, __module__=__name__,
-                            **{f.section: f.deal_entry for f in families() if f.deal_entry is not None})
+        deal = _model_of("DealSpec", DealBase, DealBase.__doc__,
+                         {f.section: f.deal_entry for f in families() if f.deal_entry is not None})
         fields = dict(_CORE_HEAD)
         fields.update({s.key: _section_field(s) for f in families() for s in f.sections})
         fields.update(_core_tail(deal))
-        spec = create_model("InstanceSpec", __base__=Strict, __module__=__name__,
-                            __doc__="An instance file: one negotiation, every number with its unit and source.",
-                            **fields)
+        spec = _model_of("InstanceSpec", Strict,
+                         "An instance file: one negotiation, every number with its unit and source.", fields)
         _composed.clear()
         _composed[version] = spec, deal
     return _composed[version]

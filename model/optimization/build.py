@@ -38,6 +38,7 @@ from model.data.instance import Deal, Instance
 from model.data.levers import LeverFamily, families
 from model.economics.metrics import References, calibration_levels, red_line_bound
 from model.economics.responses import OptionOutcome
+from model.optimization.forms import LinearExpr
 
 __all__ = ["INDEXED_METRICS", "METRICS", "MONEY", "UNIT_SCALE", "VOL", "build_model", "metric_expressions",
            "metric_scale", "row_families", "read_deal", "linear", "row", "variable_name", "variable_keys"]
@@ -147,7 +148,7 @@ def export_factor_terms(v, inst: Instance) -> list[tuple[str, float, object]]:
     return pieces
 
 
-def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, object]:
+def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, LinearExpr]:
     """Each named metric as a linear expression, in model units (see `data.catalogue`).
 
     The core's terms: the option table's, on the binaries that choose each segment's option
