@@ -32,7 +32,7 @@ def interrupt_deferred():
 def import_failure(exc: ImportError) -> tuple[int, str]:
     """(exit code, message) for a library that could not be loaded."""
     name = exc.name or "a library"
-    chain = []
+    chain: list[str] = []
     e: BaseException | None = exc
     while e is not None and len(chain) < 5:
         chain.append(str(e))

@@ -145,7 +145,7 @@ def compare(paths: list[Path], out: str | None = None) -> tuple[str, str]:
 
 
 def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_carlo: int, seed: int, workers: int,
-          scheduler: str | None, out: str | None = None, scheduler_timeout: float = 30.0) -> tuple[bool, str]:
+          scheduler: str | None, out: str | None = None, scheduler_timeout: float = 30.0) -> tuple[str, str]:
     """Solve the instance, then every draw; write the report directory (the deal's report
     with a robustness section) plus sweep.csv, sweep_summary.json and sweep.svg.
     Returns (status, terminal text): 'unbounded' when the deal or a draw is, 'error' when a
@@ -166,6 +166,8 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
     result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True, timeout=scheduler_timeout,
                        model=model)
     s = result.summary
+    if s is None:
+        raise RuntimeError("run_sweep returned its draws without their summary")
     # What the robustness section shows beyond the summary: the distribution, the sensitivity
     # to each uncertain input (two more solves per input) and the table by grid point.
     s.histogram = deficit_histogram(result)

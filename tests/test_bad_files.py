@@ -43,6 +43,9 @@ def test_valid_file_is_ok(tmp_path, capsys):
      "fixed_levers.commitments.dealers.car", "exceed what partner buyers would take"),
     ({"red_lines": {"x": {"party": "hom", "label": "l", "reason": "r", "metric": "deficit", "sense": "<=",
                           "bound": q(1, "USD")}}}, "red_lines.x.party", "'home' or 'partner'"),
+    # An empty assumption or citation is no source (it was once read as a publication with no citation).
+    ({"sources": {"test": {"assumption": ""}}}, "sources.test", "'assumption' is empty"),
+    ({"sources": {"test": {"assumption": None, "citation": "  "}}}, "sources.test", "'citation' is empty"),
 ])
 def test_bad_field_is_named(tmp_path, capsys, override, field, words):
     code, text = run_cli(capsys, "validate", str(write(tmp_path, override)))

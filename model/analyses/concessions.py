@@ -107,13 +107,21 @@ def _outcome(inst: Instance, lm: NegotiationModel, deal: Deal, binaries) -> dict
     return {"metrics": metrics, "verified": max_violation(checks) <= VIOLATION_TOLERANCE}
 
 
-def _moves(inst: Instance, lm: NegotiationModel, f, key, deal: Deal) -> list[tuple[str, object, str, str, float | None]]:
+# A candidate step: (direction, forced value, with text, without text, size).
+Move = tuple[str, object, str, str, float | None]
+
+
+def _moves(inst: Instance, lm: NegotiationModel, f, key, deal: Deal) -> list[Move]:
     """Candidate steps in order of preference: (direction, forced value, with text, without
     text, size). 'last': the deal is 'with', the forced one 'without'; 'next': the reverse."""
     value, no_deal = deal.values(f.deal_field).get(key), inst.no_deal.values(f.deal_field).get(key)
-    moves = []
+    moves: list[Move] = []
+    last: list[Move]
+    nxt: list[Move]
     if f.kind == "option":
         options = line_options(inst, lm.table, f, key)
+        if value is None:
+            raise ValueError(f"the deal chooses no option for {f.name} {f.key_text(key)}")
         i = options.index(value)
         label = lambda o: option_label(inst, f, key, o)
         last = [("last", options[i + 1], label(value), label(options[i + 1]), None)] if i + 1 < len(options) else []
@@ -148,7 +156,7 @@ def _price(inst: Instance, lm: NegotiationModel, f, key, deal: Deal, at_optimum:
     for direction, forced, with_text, without_text, size in _moves(inst, lm, f, key, deal):
         with lm.forced({f.deal_field: {key: forced}}):
             solution = lm.solve()
-        if not solution.has_deal:
+        if solution.deal is None:            # (has_deal)
             tried.append(f"{'withdrawing' if direction == 'last' else 'adding'} a step ({without_text if direction == 'last' else with_text}) "
                          f"leaves no deal that satisfies every constraint" if solution.status == "infeasible"
                          else f"the re-solve ended {solution.status}")

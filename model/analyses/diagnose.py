@@ -109,7 +109,7 @@ def _smallest(model: NegotiationModel, checks: dict[str, Check], step, allowed, 
     inst = model.inst
     rows = {name: step(c.unit) for name, c in checks.items() if allowed(c)}
     solution, amounts = smallest_relaxation(model, rows)
-    if not solution.has_deal or not rows:
+    if solution.deal is None or not rows:      # (has_deal)
         return _Found(scope, [])
     metrics = evaluate(inst, solution.deal, model.table)
     relaxations = []

@@ -8,6 +8,8 @@ optimal basis of that LP) changes.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from model.formatting import money, value
 from model.results import Explanation, Interval, LeverContext, Results, binding_rows
 
@@ -80,18 +82,17 @@ def lever_context(inst) -> list[LeverContext]:
     for f in families():
         no_deal = inst.no_deal.values(f.deal_field)
         for key in f.keys(inst):
-            row = {"name": f.name, "index": f.key_text(key), "group": f.label(inst, key), "item": "",
-                   "no_deal": None, "no_deal_choice": None, "baseline": None}
-            row.update(f.context(inst, key))
+            row = replace(LeverContext(name=f.name, index=f.key_text(key), group=f.label(inst, key), item=""),
+                          **f.context(inst, key))
             if f.kind == "option":
                 chosen = no_deal.get(key)
                 if chosen is not None:
-                    row["no_deal"] = f.option_rate(inst, key, chosen, no_deal_outcomes)
-                    row["no_deal_choice"] = f.option_label(inst, key, chosen)
-                row["baseline"] = f.baseline(inst, key, base_outcomes)
+                    row = replace(row, no_deal=f.option_rate(inst, key, chosen, no_deal_outcomes),
+                                  no_deal_choice=f.option_label(inst, key, chosen))
+                row = replace(row, baseline=f.baseline(inst, key, base_outcomes))
             elif f.kind == "switch":
-                row["no_deal"], row["baseline"] = float(bool(no_deal.get(key, False))), 0.0
+                row = replace(row, no_deal=float(bool(no_deal.get(key, False))), baseline=0.0)
             else:
-                row["no_deal"], row["baseline"] = float(no_deal.get(key, 0.0)), 0.0
-            out.append(LeverContext(**row))
+                row = replace(row, no_deal=float(no_deal.get(key, 0.0)), baseline=0.0)
+            out.append(row)
     return out

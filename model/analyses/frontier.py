@@ -61,11 +61,11 @@ def compute_frontier(model: NegotiationModel, n_points: int, deal=None) -> Front
                 points.append(_point(free, model, p))
         points.append(partner_end)
         points = _pareto(points)
-        for i, p in enumerate(points):
-            p.index = i
+        for i, point in enumerate(points):
+            point.index = i
         marks = {"min-deficit deal": _summary(points[0])}
         nash = solve_nash(model, inst.settings.nash_weights)
-        if nash.has_deal and nash.status == "optimal":
+        if nash.deal is not None and nash.status == "optimal":         # (has_deal)
             marks["Nash deal"] = _mark(free, model, nash.deal)
     if has_fixed_terms(inst):
         own = deal if deal is not None else None
@@ -73,7 +73,7 @@ def compute_frontier(model: NegotiationModel, n_points: int, deal=None) -> Front
             marks[fixed_terms_mark(inst)] = _from_results(own, metric)
         elif own is None:
             solution = model.solve()
-            if solution.has_deal:
+            if solution.deal is not None:                                  # (has_deal)
                 marks[fixed_terms_mark(inst)] = _mark(inst, model, solution.deal)
     zopa = Zopa(deficit=Interval(points[0].deficit, points[-1].deficit),
                 home_gain=Interval(points[-1].home_gain, points[0].home_gain),
@@ -83,15 +83,18 @@ def compute_frontier(model: NegotiationModel, n_points: int, deal=None) -> Front
 
 def _point(inst: Instance, model: NegotiationModel, solution: Solution) -> FrontierPoint:
     """A frontier point from a solve that found a deal, verified outside the solver."""
-    metrics = evaluate(inst, solution.deal, model.table)
-    checks = constraint_checks(inst, solution.deal, metrics, model.refs, solution.binaries)
+    deal = solution.deal
+    if deal is None:
+        raise ValueError(f"a frontier point needs a solve that found a deal (this one: {solution.status})")
+    metrics = evaluate(inst, deal, model.table)
+    checks = constraint_checks(inst, deal, metrics, model.refs, solution.binaries)
     refs = model.refs
     # 'deficit' is the balance the home party minimizes (settings.objective_metric).
     return FrontierPoint(
         deficit=metrics[inst.settings.objective_metric], home_payoff=metrics["home_payoff"],
         partner_payoff=metrics["partner_payoff"], home_gain=metrics["home_payoff"] - refs.no_deal["home_payoff"],
         partner_gain=metrics["partner_payoff"] - refs.no_deal["partner_payoff"],
-        tariffs="; ".join(f"{s} {o}" for s, o in solution.deal.values(option_family().deal_field).items()),
+        tariffs="; ".join(f"{s} {o}" for s, o in deal.values(option_family().deal_field).items()),
         max_violation=max_violation(checks), verified=max_violation(checks) <= VIOLATION_TOLERANCE)
 
 
@@ -163,7 +166,7 @@ def free_optimum(model: NegotiationModel, results) -> FreeOptimum | None:
         solution = model.solve()
     metric = inst.settings.objective_metric
     out = FreeOptimum(status=solution.status, metric=metric)
-    if not solution.has_deal:
+    if solution.deal is None:                # (has_deal)
         return out
     free = replace(inst, fixed=Deal())
     theirs = evaluate(free, solution.deal, model.table)

@@ -37,7 +37,7 @@ def review_red_lines(model: NegotiationModel) -> RedLineReview:
         model.relax_integrality()
         for line, r in zip(lines, inst.red_lines):
             out = model.optimize(r.metric, MAX if r.sense == "<=" else MIN)
-            if out.status == "optimal":
+            if out.status == "optimal" and out.value is not None:     # (an optimal solve has its value)
                 extreme = out.value
                 line.extreme = extreme
                 gap = TOLERANCE * max(1.0, abs(line.bound))

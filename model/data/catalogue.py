@@ -195,7 +195,8 @@ def metric_label(instance, name: str) -> str:
 def metric_scale(instance, name: str) -> float:
     """Base units per model unit of a metric: by its unit, or an indexed metric's own scale."""
     base, index = split_metric(name)
-    if index is not None and INDEXED_METRICS[base].scale is not None:
-        return INDEXED_METRICS[base].scale(instance, index)
+    own = INDEXED_METRICS[base].scale if index is not None else None
+    if index is not None and own is not None:
+        return own(instance, index)
     unit = INDEXED_METRICS[base].unit if index is not None else METRICS[base].unit    # vehicles: any count unit
     return UNIT_SCALE.get(unit, 1.0)

@@ -24,6 +24,8 @@ from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.fields import FieldInfo
+from pydantic.json_schema import JsonDict
 
 SCHEMA_VERSION = 1
 DOCS = "docs/instance-format.md"
@@ -88,8 +90,8 @@ def quantity(description: str, dimension: str, *, gt: float | None = None, ge: f
              drawable: bool = False, unlimited: bool = False, attribute: str | None = None, **field: Any):
     """A numeric field `{value, unit, source}`: its meaning, dimension and allowed range;
     `attribute`: where the validated data holds it, if not under the field's own name."""
-    bounds = {k: v for k, v in (("gt", gt), ("ge", ge), ("lt", lt), ("le", le)) if v is not None}
-    extra = {"dimension": dimension, "range": bounds, "drawable": drawable, "unlimited": unlimited}
+    bounds: JsonDict = {k: v for k, v in (("gt", gt), ("ge", ge), ("lt", lt), ("le", le)) if v is not None}
+    extra: JsonDict = {"dimension": dimension, "range": bounds, "drawable": drawable, "unlimited": unlimited}
     if hint:
         extra["hint"] = hint
     if attribute:
@@ -97,10 +99,23 @@ def quantity(description: str, dimension: str, *, gt: float | None = None, ge: f
     return Field(description=description, json_schema_extra=extra, **field)
 
 
-@cache
 def declared(model: type[BaseModel], name: str) -> Declared:
-    """The declaration of the numeric field `name` of `model`."""
+    """The declaration of the numeric field `name` of `model`. (The cache's wrapper takes any
+    hashable arguments: this function keeps the signature that callers are checked against.)"""
+    return _declared(model, name)
+
+
+@cache
+def _declared(model: type[BaseModel], name: str) -> Declared:
     return declaration_of(model.model_fields[name])
+
+
+def extra_of(info: FieldInfo) -> JsonDict:
+    """A field's `json_schema_extra`: a mapping for every field of the format (or none)."""
+    extra = info.json_schema_extra
+    if callable(extra):
+        raise TypeError(f"a field's json_schema_extra is a function ({extra!r}): the format declares mappings")
+    return extra or {}
 
 
 def declaration_of(info) -> Declared:
@@ -131,7 +146,15 @@ def text(description: str, attribute: str | None = None, **field: Any):
 def attribute_of(model: type[BaseModel], name: str) -> str:
     """Where the validated data holds the field `name` of `model`: its declared `attribute`
     (a dotted path for a nested record, e.g. 'armington.substitution'), else its name."""
-    return (model.model_fields[name].json_schema_extra or {}).get("attribute", name)
+    attribute = extra_of(model.model_fields[name]).get("attribute", name)
+    if not isinstance(attribute, str):
+        raise TypeError(f"{model.__name__}.{name}: its declared 'attribute' is not a field path: {attribute!r}")
+    return attribute
+
+
+# A pydantic field definition, as `create_model` takes it: (annotation, FieldInfo). The annotation
+# is a type form (a class, a union, Literal[...], dict[str, X]): statically, no narrower than Any.
+FieldDefinition = tuple[Any, FieldInfo]
 
 
 # -- the format ---------------------------------------------------------------------------

@@ -36,12 +36,13 @@ from model.data.schema import (
     anchor,
     deal_spec,
     declared,
+    extra_of,
     headings,
     instance_spec,
     range_of,
 )
 from model.data.units import ALIASES, BASE_UNIT, UNITS
-from model.data.yaml_io import read_yaml
+from model.data.yaml_io import Located, read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCES = ROOT / "instances"
@@ -127,7 +128,7 @@ def field_table(model: type[BaseModel]) -> list[str]:
     """One row per field: meaning, type, unit, allowed values, default."""
     rows = ["| field | meaning | type | unit | allowed | default |", "|---|---|---|---|---|---|"]
     for name, info in model.model_fields.items():
-        extra = info.json_schema_extra or {}
+        extra = extra_of(info)
         if "dimension" in extra:
             decl = declared(model, name)
             unit = DIMENSION_WORDS.get(decl.dimension, decl.dimension)
@@ -184,7 +185,7 @@ class Excerpts:
         self.lines = self.path.read_text(encoding="utf-8").splitlines()
         self.data = read_yaml(self.path)
 
-    def _end(self, mapping, key) -> int:
+    def _end(self, mapping: Located, key: str) -> int | None:
         """The last line (1-based) of `key`'s value in `mapping`: before the next key, or at
         the end of the enclosing block."""
         starts = sorted(line for line in mapping.lines.values() if line > mapping.lines[key])
@@ -195,7 +196,7 @@ class Excerpts:
         start = self.data.lines[key]
         end = self._end(self.data, key) or len(self.lines)
         value = self.data[key]
-        if entries is None or not isinstance(value, dict) or getattr(value, "line", start) == start:
+        if entries is None or not isinstance(value, Located) or getattr(value, "line", start) == start:
             chosen = self.lines[start - 1:end]
         else:
             names = [k for k in value if k in entries] if isinstance(entries, list) else list(value)[:entries]
@@ -214,14 +215,17 @@ class Excerpts:
 
 
 # -- the document -------------------------------------------------------------------------------
-# heading, model (or None), top-level key for the example, entries shown, source file
-CORE_FIRST = [
+# heading, model (or None; "deal": the deal's format), top-level key for the example, entries shown
+# (their names, or how many), source file
+DocSection = tuple[str, type[BaseModel] | str | None, str | None, list[str] | int | None, str | None]
+Section = tuple[str, type[BaseModel] | None, str | None, list[str] | int | None, str | None]   # "deal" resolved
+CORE_FIRST: list[DocSection] = [
     ("sources", SourceSpec, "sources", ["globaldata_2024", "a_segment_split"], DEFAULT),
     ("parties", Parties, "parties", None, DEFAULT),
     ("settings", SettingsSpec, "settings", None, DEFAULT),
     ("segments", SegmentSpec, "segments", ["compact"], DEFAULT),
 ]
-CORE_LAST = [
+CORE_LAST: list[DocSection] = [
     ("third_countries", ThirdCountrySpec, "third_countries", ["korea"], DEFAULT),
     ("third-country segments", ThirdSupplySpec, None, None, None),
     ("jobs_per_unit", None, "jobs_per_unit", None, DEFAULT),
@@ -234,7 +238,7 @@ CORE_LAST = [
 SUBHEADINGS = ("flat tiers", "quotas", "third-country segments")
 
 
-def sections() -> list[tuple]:
+def sections() -> list[Section]:
     """The document's sections: the core's, with each lever family's after the segments (a
     section's example from the default instance, where the family says which entries)."""
     out = list(CORE_FIRST)
@@ -245,7 +249,16 @@ def sections() -> list[tuple]:
                 entries = None if example == "all" else example
                 out.append((heading, model, key, entries, DEFAULT if key else None))
     out += CORE_LAST
-    return [(h, deal_spec() if m == "deal" else m, k, e, src) for h, m, k, e, src in out]
+    return [(h, _section_model(m), k, e, src) for h, m, k, e, src in out]
+
+
+def _section_model(model: type[BaseModel] | str | None) -> type[BaseModel] | None:
+    """A section's model, "deal" standing for the deal's format (as the lever families have it)."""
+    if model == "deal":
+        return deal_spec()
+    if isinstance(model, str):
+        raise ValueError(f"a section's model is a pydantic model, None or 'deal', not {model!r}")
+    return model
 
 
 def units_section() -> list[str]:
@@ -323,7 +336,12 @@ def render() -> str:
         if model is not None:
             out += [docstring(model), ""]
         # Sections without a model of their own, and the two that share one, say what they are.
-        for described in ([key] if model is None else ["no_deal", "fixed_levers"] if model is deal else []):
+        described_keys: list[str] = ["no_deal", "fixed_levers"] if model is deal else []
+        if model is None:
+            if key is None:
+                raise ValueError(f"section {heading!r} has neither a model nor a top-level key to describe")
+            described_keys = [key]
+        for described in described_keys:
             out += [f"`{described}`: {instance_spec().model_fields[described].description}", ""]
         if key == "payoffs":
             decl = declared(instance_spec(), "payoffs")
@@ -361,7 +379,7 @@ def drawable_fields() -> list[str]:
 
     def visit(model: type[BaseModel], prefix: str) -> None:
         for name, info in model.model_fields.items():
-            extra = info.json_schema_extra or {}
+            extra = extra_of(info)
             annotation = info.annotation
             inner = _model_in(annotation)
             if extra.get("drawable"):
@@ -373,9 +391,10 @@ def drawable_fields() -> list[str]:
                 visit(inner, f"{prefix}{name}.")
             elif typing.get_origin(annotation) is dict:
                 value = typing.get_args(annotation)[1]
-                if _model_in(value) not in (None, Q, Distribution):
+                entry_model = _model_in(value)
+                if entry_model is not None and entry_model not in (Q, Distribution):
                     entry = ENTRY_WORDS.get(name, name.rstrip("s"))
-                    visit(_model_in(value), f"{prefix}{name}.<{entry}>.")
+                    visit(entry_model, f"{prefix}{name}.<{entry}>.")
     visit(root, "")
     return out
 

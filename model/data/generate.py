@@ -161,6 +161,18 @@ def write_instance(size: Size, out: str | Path) -> Path:
     step = 25.0 / (size.options - 2) if size.options > 2 else 25.0
     flat = lambda lo, hi: {"floor": q(lo, "%", "us_hts"), "ceiling": q(hi, "%", "proclamation_10908"),
                            "step": q(_round(step, 15), "%")}
+    menus = {
+        # Tariff-line granularity: each product line is its own legislated line.
+        "cars": {"split": True, "flat": flat(2.5, 27.5), "quotas": {"trq": {
+            "quota": q(int(imports[~trucks].mean()), "vehicles/year"), "in_quota": q(10, "%"),
+            "out_of_quota": q(27.5, "%", "proclamation_10908")}}},
+        "light_trucks": {"split": True, "flat": flat(25, 50), "quotas": {"trq": {
+            "quota": q(int(imports[trucks].mean()) if trucks.any() else 1000, "vehicles/year"),
+            "in_quota": q(25, "%"), "out_of_quota": q(50, "%", "proclamation_10908")}}},
+    }
+    no_deal_tariff = {"cars": q(27.5, "%", "proclamation_10908"), "light_trucks": q(50, "%", "proclamation_10908")}
+    if not trucks.any():
+        del menus["light_trucks"], no_deal_tariff["light_trucks"]
     spec = {
         "schema_version": 1, "name": size.name,
         "title": f"Synthetic negotiation: {n} product lines, {size.options} tariff options, {size.channels} channels",
@@ -178,15 +190,7 @@ def write_instance(size: Size, out: str | Path) -> Path:
              "columns": {"lift": {"unit": "vehicles/year", "source": "synthetic"}}},
             {"csv": "maker_segments.csv", "path": "makers.{maker}.segments[]", "value": "segment"},
         ],
-        "tariff_menus": {
-            # Tariff-line granularity: each product line is its own legislated line.
-            "cars": {"split": True, "flat": flat(2.5, 27.5), "quotas": {"trq": {
-                "quota": q(int(imports[~trucks].mean()), "vehicles/year"), "in_quota": q(10, "%"),
-                "out_of_quota": q(27.5, "%", "proclamation_10908")}}},
-            "light_trucks": {"split": True, "flat": flat(25, 50), "quotas": {"trq": {
-                "quota": q(int(imports[trucks].mean()) if trucks.any() else 1000, "vehicles/year"),
-                "in_quota": q(25, "%"), "out_of_quota": q(50, "%", "proclamation_10908")}}},
-        },
+        "tariff_menus": menus,
         "channels": channels, "ntb_measures": ntb, "makers": makers,
         "goods": {
             "us_rice": {"label": "US rice", "unit": "tonne", "unit_value": q(900, "USD/tonne"),
@@ -213,11 +217,8 @@ def write_instance(size: Size, out: str | Path) -> Path:
             "partner": {"partner_export_margin": q(1, "1"), "dealer_margin": q(1, "1"),
                         "partner_production_loss": q(-6000, "USD/vehicle"), "partner_political_cost": q(-1, "1")},
         },
-        "no_deal": {"tariff": {"cars": q(27.5, "%", "proclamation_10908"),
-                               "light_trucks": q(50, "%", "proclamation_10908")}},
+        "no_deal": {"tariff": no_deal_tariff},
     }
-    if not trucks.any():
-        del spec["tariff_menus"]["light_trucks"], spec["no_deal"]["tariff"]["light_trucks"]
     path = out / f"{size.name}.yaml"
     header = (f"# Synthetic scale-test instance written by `python -m model.data.generate` ({size}).\n"
               "# Not real data: every number's source is the 'synthetic' assumption.\n")

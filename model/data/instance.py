@@ -167,6 +167,7 @@ class Deal:
     """
 
     __slots__ = ("_by_field",)
+    _by_field: dict[str, dict]       # deal field -> that family's values (set in __init__)
 
     def __init__(self, **by_field: dict):
         object.__setattr__(self, "_by_field", {k: dict(v) for k, v in by_field.items()})

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from model.data.catalogue import BALANCE_METRICS, INDEXED_METRICS, METRICS, PAYOFF_METRICS, split_metric
 from model.data.families.base import families
@@ -217,14 +218,15 @@ def _clean(loc) -> tuple[list[str], int | None]:
     """A pydantic error location as a field path, without the tags pydantic adds for the
     members of a union ('Q', "literal['unlimited']", 'str', 'function-after[...]'); and
     the length of the path at the union, if the error is inside one."""
-    parts, union_at = [], None
+    parts: list[str] = []
+    union_at = None
     for p in loc:
         p = str(p)
         if p.startswith("function-"):
             continue
         _, _, reached = walk(parts) if parts else (None, None, instance_spec())
         members = [m for m in _members(reached) if m is not type(None)] if reached is not None else []
-        if len(members) > 1 and _model_in(reached) is not None and p not in _model_in(reached).model_fields:
+        if len(members) > 1 and (model := _model_in(reached)) is not None and p not in model.model_fields:
             union_at = len(parts)      # p is the tag of a union member
             continue
         parts.append(p)
@@ -242,7 +244,7 @@ def _at(data, parts: list[str]):
     return data
 
 
-def structure_errors(raw: list[dict], data, origins: Origins, file: str) -> list[InstanceError]:
+def structure_errors(raw: list[ErrorDetails], data, origins: Origins, file: str) -> list[InstanceError]:
     """Pydantic's errors in the user's words: one per problem, with a did-you-mean for
     misspelt fields and choices, and a pointer to the field's documentation. A misspelt
     field and the required field it was meant to be are one error, not two."""
@@ -284,13 +286,14 @@ def _closest_field(parts: list[str]) -> str | None:
     return close[0] if close else None
 
 
-def _explain(kind: str, e: dict, parts: list[str], data, misspelt: tuple | None) -> tuple[str, str | None]:
+def _explain(kind: str, e: ErrorDetails, parts: list[str], data, misspelt: tuple | None) -> tuple[str, str | None]:
     """(message, hint) for one structural error."""
+    hint: str | None
     given = e.get("input")
     number = isinstance(given, (int, float)) and not isinstance(given, bool)
     if kind == "missing":
         owner, name, _ = walk(parts)
-        about = owner.model_fields[name].description if owner else None
+        about = owner.model_fields[name].description if owner is not None and name is not None else None
         return ("this field is required but missing",
                 f"{parts[-1]}: {about} See {doc_link(parts)}" if about else f"see {doc_link(parts)}")
     if kind == "extra_forbidden":
@@ -353,7 +356,7 @@ _PLACEHOLDER = {"schema_version": 1, "name": "unnamed", "title": "", "question":
                 "parties": {"home": "home", "partner": "partner"}, "no_deal": {}}
 
 
-def _prune(data: dict, raw: list[dict]) -> tuple[dict, set[tuple[str, ...]]]:
+def _prune(data: dict, raw: list[ErrorDetails]) -> tuple[dict, set[tuple[str, ...]]]:
     """`data` without the entries that have structural errors, and the paths set aside."""
     trimmed = copy.deepcopy(data)
     pruned: set[tuple[str, ...]] = set()
@@ -512,7 +515,7 @@ class Builder:
         s = self.spec
         countries, supplies = self.third_countries(s.third_countries, s.segments)
         segments = {k: self.segment(k, g, supplies.get(k, [])) for k, g in s.segments.items()}
-        sources = {k: Source(k, "assumption" if v.assumption else "published", v.assumption or v.citation, v.year)
+        sources = {k: Source(k, v.kind, v.said, v.year)
                    for k, v in s.sources.items()}
         partial = Instance(
             name=s.name, title=s.title, question=s.question, file=self.file,
@@ -554,7 +557,7 @@ class Builder:
                    for name in _SEGMENT_NUMBERS if getattr(g, name) is not None}
         nested = {name: numbers.pop(name) for name in _ARMINGTON_FIELDS if name in numbers}
         armington = self.armington(p, g, nested, supplies)
-        numbers.setdefault("pass_through", None)
+        pass_through = numbers.pop("pass_through", None)       # None: the supply curve sets the price
         if g.partner_supply_elasticity is not None:
             numbers["partner_supply_elasticity"] = self.bound(g, "partner_supply_elasticity", p)
             if g.pass_through is not None:
@@ -572,7 +575,8 @@ class Builder:
                            f"{{value: 40, unit: '%', source: ...}}; or make the segment an Armington composite ({DOCS}"
                            "#segments)")
         return Segment(name=key, label=g.label, tariff_menu=g.tariff_menu, unit=g.unit,
-                       partner_tariff_menu=g.partner_tariff_menu, armington=armington, **numbers)
+                       partner_tariff_menu=g.partner_tariff_menu, armington=armington, pass_through=pass_through,
+                       **numbers)
 
     def armington(self, p: str, g, nested: dict[str, float],
                   supplies: list[tuple[str, ThirdSupply]]) -> Armington | None:
@@ -606,7 +610,8 @@ class Builder:
 
     def third_countries(self, specs: dict, segment_specs: dict) -> tuple[dict[str, ThirdCountry], dict]:
         """The third countries, and each segment's suppliers: segment -> [(path, ThirdSupply)]."""
-        countries, supplies = {}, {}
+        countries: dict[str, ThirdCountry] = {}
+        supplies: dict[str, list[tuple[str, ThirdSupply]]] = {}
         for c, spec in specs.items():
             p = f"third_countries.{c}"
             tariff, base = self.field(spec, "tariff", p), self.field(spec, "base_tariff", p)

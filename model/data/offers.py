@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field, ValidationError, create_model
 
@@ -51,12 +51,14 @@ class OfferBase(Strict):
     tabled_by: Literal["home", "partner"] | None = None
     note: str | None = None
     sources: dict[str, SourceSpec] = Field(default_factory=dict)
+    if TYPE_CHECKING:     # added by `offer_spec`, as the registered lever families have it
+        fixed_levers: BaseModel
 
 
-_specs: dict[int, type[BaseModel]] = {}
+_specs: dict[int, type[OfferBase]] = {}
 
 
-def offer_spec() -> type[BaseModel]:
+def offer_spec() -> type[OfferBase]:
     """The offer file's format: its own fields and `fixed_levers` as the lever families have it."""
     version = registry_version()
     if version not in _specs:
@@ -100,7 +102,7 @@ def load_offer(path: str | Path, inst: Instance) -> Offer:
             f, line = origins.locate(f"sources.{key}", file)
             errors.append(InstanceError(f, f"sources.{key}", f"the instance already has a source '{key}'",
                                         line=line, hint="cite the instance's source as it is, or give yours another key"))
-    sources = {k: Source(k, "assumption" if v.assumption else "published", v.assumption or v.citation, v.year)
+    sources = {k: Source(k, v.kind, v.said, v.year)
                for k, v in spec.sources.items()}
     # The loader's deal parsing, with the offer's sources beside the instance's.
     builder = Builder(SimpleNamespace(sources={**inst.sources, **spec.sources}), origins, file)

@@ -26,8 +26,9 @@ entries (segments, channels, ...) are checked in the loader.
 from __future__ import annotations
 
 import typing
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, StrictBool, create_model, model_validator
 
@@ -38,6 +39,7 @@ from model.data.fields import (
     SCHEMA_VERSION,
     TARIFF,
     Declared,
+    FieldDefinition,
     Q,
     Range,
     Strict,
@@ -46,12 +48,13 @@ from model.data.fields import (
     _model_in,
     attribute_of,
     declared,
+    extra_of,
     quantity,
     text,
 )
 
 __all__ = ["DOCS", "MAGNITUDE", "SCHEMA_VERSION", "TARIFF", "Declared", "Q", "Range", "Strict", "Unlimited",
-           "_members", "_model_in", "attribute_of", "declared", "quantity", "text", "instance_spec", "deal_spec",
+           "_members", "_model_in", "attribute_of", "declared", "extra_of", "quantity", "text", "instance_spec", "deal_spec",
            "headings", "walk", "declaration_at", "doc_link", "range_of", "anchor", "spec_models"]
 
 
@@ -68,7 +71,23 @@ class SourceSpec(Strict):
     def _one_kind(self):
         if (self.citation is None) == (self.assumption is None):
             raise ValueError("give either 'citation' (a publication) or 'assumption' (why the number is assumed)")
+        for name, given in (("citation", self.citation), ("assumption", self.assumption)):
+            if given is not None and not given.strip():
+                raise ValueError(f"'{name}' is empty: give the publication, or say why the number is assumed")
         return self
+
+    @property
+    def kind(self) -> str:
+        """'assumption' or 'published'."""
+        return "assumption" if self.assumption else "published"
+
+    @property
+    def said(self) -> str:
+        """Why the number is assumed, or the citation (the validator makes sure one is given)."""
+        said = self.assumption or self.citation
+        if said is None:
+            raise ValueError("a source with neither a citation nor an assumption")
+        return said
 
 
 class Parties(Strict):
@@ -357,7 +376,7 @@ class DealBase(Strict):
 
 
 # -- the format, composed from the core and the lever families -------------------------------
-_CORE_HEAD = {
+_CORE_HEAD: dict[str, FieldDefinition] = {
     "schema_version": (Literal[1], text("The version of this format: 1.")),
     "name": (str, text("Short name: letters, digits, `_` and `-`; reports go to `reports/<name>/`.",
                        pattern=r"^[A-Za-z0-9_\-]+$")),
@@ -372,7 +391,7 @@ _CORE_HEAD = {
 }
 
 
-def _core_tail(deal: type[BaseModel]) -> dict:
+def _core_tail(deal: type[BaseModel]) -> dict[str, FieldDefinition]:
     return {
         "third_countries": (dict[str, ThirdCountrySpec], text(
             "Country key -> a third-country supplier of the home market (Armington segments only).",
@@ -400,7 +419,7 @@ def _core_tail(deal: type[BaseModel]) -> dict:
     }
 
 
-def _section_field(section) -> tuple:
+def _section_field(section) -> FieldDefinition:
     """A family's top-level section as a field definition (its instance attribute declared)."""
     extra = {"attribute": section.attribute} if section.attribute else None
     if section.default:
@@ -409,20 +428,27 @@ def _section_field(section) -> tuple:
 
 
 _composed: dict[int, tuple[type[BaseModel], type[BaseModel]]] = {}
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _model_of(name: str, base: type[_M], doc: str | None, fields: Mapping[str, FieldDefinition]) -> type[_M]:
+    """pydantic's `create_model` over a mapping of field definitions. Its other options are
+    given (as their defaults) so that the type checker matches the mapping to fields alone."""
+    return create_model(name, __base__=base, __doc__=doc, __module__=__name__, __config__=None, __validators__=None,
+                        __namespace__=None, __cls_kwargs__=None, __qualname__=None, **fields)
 
 
 def _compose() -> tuple[type[BaseModel], type[BaseModel]]:
     """(InstanceSpec, DealSpec) for the lever families registered now."""
     version = registry_version()
     if version not in _composed:
-        deal = create_model("DealSpec", __base__=DealBase, __doc__=DealBase.__doc__, __module__=__name__,
-                            **{f.section: f.deal_entry for f in families() if f.deal_entry is not None})
+        deal = _model_of("DealSpec", DealBase, DealBase.__doc__,
+                         {f.section: f.deal_entry for f in families() if f.deal_entry is not None})
         fields = dict(_CORE_HEAD)
         fields.update({s.key: _section_field(s) for f in families() for s in f.sections})
         fields.update(_core_tail(deal))
-        spec = create_model("InstanceSpec", __base__=Strict, __module__=__name__,
-                            __doc__="An instance file: one negotiation, every number with its unit and source.",
-                            **fields)
+        spec = _model_of("InstanceSpec", Strict,
+                         "An instance file: one negotiation, every number with its unit and source.", fields)
         _composed.clear()
         _composed[version] = spec, deal
     return _composed[version]
@@ -455,7 +481,9 @@ def walk(path: list[str]) -> tuple[type[BaseModel] | None, str | None, Any]:
     indices are stepped over. (None, None, None) if the path leaves the schema."""
     root = instance_spec()
     model: type[BaseModel] | None = root
-    owner, name, current = None, None, root
+    owner: type[BaseModel] | None = None
+    name: str | None = None
+    current: Any = root          # the type reached: a model, a union, dict[str, X]... (as walk returns it)
     for part in path:
         model = _model_in(current)
         if model is not None:
@@ -476,7 +504,7 @@ def declaration_at(path: str) -> Declared | None:
     'channels.toyota_dealers.unit_value.suv'; None if the path is not a number of the schema."""
     parts = path.replace("[", ".").replace("]", "").split(".")
     owner, name, current = walk(parts)
-    if owner is None or _model_in(current) is not Q:
+    if owner is None or name is None or _model_in(current) is not Q:
         return None
     return declared(owner, name)
 
@@ -534,7 +562,8 @@ def range_of(model: type[BaseModel], name: str) -> Range:
     """The allowed range of any field: declared in `json_schema_extra['range']`, or given to
     pydantic as `gt`/`ge`/`lt`/`le` (plain numbers such as settings)."""
     info = model.model_fields[name]
-    spec = dict((info.json_schema_extra or {}).get("range") or {})
+    declared_range = extra_of(info).get("range")
+    spec = dict(declared_range) if isinstance(declared_range, dict) else {}
     for item in info.metadata:
         for key in ("gt", "ge", "lt", "le"):
             if getattr(item, key, None) is not None:

@@ -195,7 +195,7 @@ class _TableSpec:
                 return
             keys.append(key)
         dotted = ".".join(keys)
-        cells = {}
+        cells: dict[str, object] = {}      # column -> a quantity {value, unit, source}, or text
         for col in fields:
             text = row[index[col]].strip()
             if not text:
@@ -216,10 +216,10 @@ class _TableSpec:
             if self.value not in cells:
                 errors.append(InstanceError(name, dotted, f"column '{self.value}': empty", line=line))
                 return
-            leaf = cells[self.value]
+            leaf: object = cells[self.value]
         else:
             leaf = cells
-        parent = raw
+        parent: dict = raw
         for depth, key in enumerate(keys[:-1]):
             child = parent.get(key)
             if child is None:

@@ -73,6 +73,8 @@ class Uncertain:
             if u < cut:
                 return lo + math.sqrt(u * (hi - lo) * (c - lo))
             return hi - math.sqrt((1 - u) * (hi - lo) * (hi - c))
+        if self.sd is None:
+            raise ValueError(f"{self.path}: a normal distribution without its sd")
         dist = NormalDist(self.center, self.sd)
         a, b = dist.cdf(lo), dist.cdf(hi)
         value = dist.inv_cdf(min(max(a + (b - a) * u, 1e-300), 1 - 1e-16))
@@ -184,14 +186,14 @@ def build_uncertainty(specs: dict, builder) -> tuple[Uncertain, ...]:
             builder.error(where, f"'{path}' is not a number of this instance",
                           hint=did_you_mean(path, list(inputs)) or "use a field path such as segments.suv.elasticity")
             continue
-        rng = allowed(path)
-        if rng is None:
+        decl = declaration_at(path)
+        if decl is None or not decl.drawable:          # as `allowed` says
             builder.error(where, f"draws cannot change '{path}'",
                           hint=f"uncertain fields: segment data, channel capacity, margins and values, spare "
                                f"capacity, NTB lifts and costs, goods, third countries' tariffs and sales, jobs per "
                                f"unit, red-line bounds, payoff weights ({DOCS}#uncertainty)")
             continue
-        rng = builder.ranges.get(path, rng)
+        rng = builder.ranges.get(path, decl.range)
         given, dimension = inputs[path], builder.dimensions[path]
         try:
             factor = to_base(1.0, given.unit, dimension)
@@ -234,11 +236,11 @@ def build_uncertainty(specs: dict, builder) -> tuple[Uncertain, ...]:
         if rng.below(low):
             builder.error(f"{where}.low", f"draws must stay {'above' if rng.low_open else 'at or above'} "
                           f"{rng.low / factor:g} {shown} for this field; low is {low / factor:g} {shown}".strip(),
-                          hint=declaration_at(path).hint)
+                          hint=decl.hint)
         if rng.above(high):
             builder.error(f"{where}.high", f"draws must stay {'below' if rng.high_open else 'at or below'} "
                           f"{rng.high / factor:g} {shown} for this field; high is {high / factor:g} {shown}".strip(),
-                          hint=declaration_at(path).hint)
+                          hint=decl.hint)
         if spec.distribution == "normal":
             dist = NormalDist(center, sd)
             if dist.cdf(high) - dist.cdf(low) < 1e-9:

@@ -29,6 +29,7 @@ class Located(dict):
 
     lines: dict[str, int]
     line: int | None = None
+    files: dict[str, str]       # key -> the CSV table that gave it (set by `tables` where a row did)
 
 
 def read_yaml(path: Path) -> Located:
@@ -48,9 +49,9 @@ def read_yaml(path: Path) -> Located:
                             hint=f"instance files need only a few levels; at most {MAX_DEPTH} are accepted") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
+        at = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InstanceError(name, "", f"YAML syntax error: {problem}", line=line,
+        raise InstanceError(name, "", f"YAML syntax error: {problem}", line=at,
                             hint="check indentation and that every 'key: value' has a space after the colon") from None
     if node is None:
         raise InstanceError(name, "", "file is empty")
@@ -103,8 +104,9 @@ def _scalar(node, file: str, path: str):
     if node.tag.startswith("tag:yaml.org,2002:") and node.tag.split(":")[-1] in (
             "str", "int", "float", "bool", "null"):
         value = _SCALARS.construct_object(node)
-        if isinstance(value, str) and _SURROGATE.search(value):
-            bad = _SURROGATE.search(value).group(0)
+        half = _SURROGATE.search(value) if isinstance(value, str) else None
+        if half is not None:
+            bad = half.group(0)
             raise InstanceError(file, path, f"the text holds '\\u{ord(bad):04x}', half of a character (a lone "
                                 "surrogate), which no UTF-8 file can hold", line=node.start_mark.line + 1,
                                 hint="write the character itself, or its escape \\UXXXXXXXX with all eight digits")

@@ -32,19 +32,19 @@ def check_relative_red_lines(instance: Instance, origins: Origins, file: str) ->
     """A bound stated relative to a reference must have a positive reference: 90% of a negative
     deficit is above it (looser, not tighter), and any share of zero is zero. Rejected, with
     the reference's value, rather than silently turned around."""
-    relative = [r for r in instance.red_lines if r.relative_to is not None]
+    relative = [(r, r.relative_to) for r in instance.red_lines if r.relative_to is not None]
     if not relative:
         return []
     refs = {"baseline": evaluate(instance, None), "no_deal": evaluate(instance, instance.no_deal)}
     errors = []
-    for r in relative:
-        ref = refs[r.relative_to][r.metric]
+    for r, relative_to in relative:
+        ref = refs[relative_to][r.metric]
         if ref > 0:
             continue
         f, line = origins.locate(f"red_lines.{r.name.split('[')[0]}.relative_to", file)
         what = "zero" if ref == 0 else f"negative ({ref:,.6g})"
         errors.append(InstanceError(
-            f, f"red_lines.{r.name.split('[')[0]}.relative_to", f"'{r.metric}' is {what} at {r.relative_to.replace('_', ' ')}, "
+            f, f"red_lines.{r.name.split('[')[0]}.relative_to", f"'{r.metric}' is {what} at {relative_to.replace('_', ' ')}, "
             f"so a bound relative to it would {'be zero whatever the share' if ref == 0 else 'loosen as the share falls'}",
             line=line, hint="state the bound as an absolute value (drop 'relative_to'), or choose a metric that is "
                             f"positive at the reference; see {DOCS}#red_lines"))

@@ -38,6 +38,19 @@ loss against the calibration year (the area left of the demand curves).
 from __future__ import annotations
 
 import math
+from typing import Protocol
+
+
+class Demand(Protocol):
+    """What the supply side and the option outcomes ask of a demand system (each class below)."""
+
+    def quantities(self, r: list[float]) -> list[float]: ...
+
+    def elasticities(self, r: list[float], q: list[float]) -> list[list[float]]: ...
+
+    def buyer_cost(self, r: list[float]) -> float: ...
+
+    def price_index(self, r: list[float]) -> float: ...
 
 
 def surplus_area(x: float, e: float, form: str) -> float:

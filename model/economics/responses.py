@@ -57,14 +57,14 @@ In the calibration year every source is at its calibration tariff: r_i = 1.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import MappingProxyType
 
 from model.data.families.base import option_family
-from model.data.instance import Instance, Segment, TariffOption, ThirdSupply
-from model.economics.nests import NestedCES, SingleEquation, Smart, surplus_area
+from model.data.instance import Armington, Instance, Segment, TariffOption, ThirdSupply
+from model.economics.nests import Demand, NestedCES, SingleEquation, Smart, surplus_area
 from model.economics.supply import Equilibrium, Supplier, equilibrium, surplus_change
 from model.results import PassThroughLine
 
@@ -123,10 +123,25 @@ class OptionOutcome:
 
 
 # -- how each source's price is set -----------------------------------------------------------
+def _imposed(seg: Segment) -> float:
+    """The segment's imposed pass-through, where the caller knows it has one."""
+    if seg.pass_through is None:
+        raise ValueError(f"segment {seg.name}: no imposed pass-through (its supply curve sets the price)")
+    return seg.pass_through
+
+
+def _armington(seg: Segment) -> Armington:
+    """The segment's Armington nest, where the caller knows it has one."""
+    if seg.armington is None:
+        raise ValueError(f"segment {seg.name}: not an Armington segment (one-partner form)")
+    return seg.armington
+
+
 def _nominal_factor(seg: Segment, tariff: float, form: str) -> float:
+    p = _imposed(seg)
     if form == "constant_elasticity":
-        return (1 + seg.pass_through * tariff) / (1 + seg.pass_through * seg.base_tariff)
-    return 1 + seg.pass_through * (tariff - seg.base_tariff) / (1 + seg.base_tariff)
+        return (1 + p * tariff) / (1 + p * seg.base_tariff)
+    return 1 + p * (tariff - seg.base_tariff) / (1 + seg.base_tariff)
 
 
 def imposed_factor(seg: Segment, tariff: float, form: str) -> float:
@@ -141,7 +156,7 @@ def effective_pass_through(seg: Segment, tariff: float, form: str) -> float:
     """The imposed pass-through as applied at `tariff` (seg.pass_through unless the margin binds)."""
     b, t, t0 = imposed_factor(seg, tariff, form), tariff, seg.base_tariff
     if abs(t - t0) < 1e-12 or b == _nominal_factor(seg, tariff, form):
-        return seg.pass_through
+        return _imposed(seg)
     if form == "constant_elasticity":            # (1 + p t) = b (1 + p t0)
         return (b - 1) / (t - b * t0)
     return (b - 1) * (1 + t0) / (t - t0)
@@ -184,7 +199,7 @@ class Market:
     """A segment's demand system and the sources' prices that do not depend on the option:
     sources in order third countries, partner, home producers (when the segment has them)."""
 
-    demand: object
+    demand: Demand
     base: tuple[float, ...]          # Q_i0, units
     others: tuple[Supplier, ...]     # third countries' suppliers
     home: Supplier | None            # home producers' supplier (None: not a source)
@@ -194,6 +209,7 @@ class Market:
 @lru_cache(maxsize=4096)
 def market(seg: Segment, form: str) -> Market:
     a = seg.armington
+    demand: Demand
     if a is None:
         demand = SingleEquation(seg.imports, seg.import_price * (1 + seg.base_tariff), seg.elasticity, form)
         return Market(demand, (seg.imports,), (), None, 0)
@@ -244,7 +260,7 @@ def _at(seg: Segment, tariff: float, form: str) -> tuple[Market, Equilibrium, fl
 
 def base_values(seg: Segment) -> tuple[float, list[float], float]:
     """Calibration-year values at buyer prices: (partner, [each third country], home producers)."""
-    a = seg.armington
+    a = _armington(seg)
     partner = seg.imports * seg.import_price * (1 + seg.base_tariff)
     third = [s.imports * s.import_price * (1 + s.base_tariff) for s in a.suppliers]
     return partner, third, a.home_sales * a.home_price
@@ -267,7 +283,7 @@ class Nest:
 def nest(seg: Segment, b: float, form: str) -> Nest:
     """The Armington segment's market with the partner's buyer price fixed at `b` (every
     other source at its equilibrium)."""
-    a, mk = seg.armington, market(seg, form)
+    a, mk = _armington(seg), market(seg, form)
     st = state(seg, seg.base_tariff, form, partner=Supplier(1.0, fixed=b))
     r, q = st.ratios, st.quantities
     index = mk.demand.price_index(r)
@@ -294,7 +310,7 @@ def tariff_for_imports(seg: Segment, volume: float, form: str) -> float:
     return _solve_tariff(lambda t: imports_at(seg, t, form), volume, -0.5)
 
 
-def _solve_tariff(total, volume: float, low: float) -> float:
+def _solve_tariff(total: Callable[[float], float], volume: float, low: float) -> float:
     """The t >= low with total(t) = volume, for a decreasing `total` with total(low) >= volume:
     bisection to 1e-12 (relative)."""
     lo, hi = low, max(low, 0.0) + 1.0
@@ -358,14 +374,19 @@ def _outcome(seg: Segment, form: str, t_eff: float, at: tuple[Market, Equilibriu
     margin += rent if holder == "exporters" else 0.0
     common = (t_eff, imports, value / imports if imports > 0 else v, value, duty, revenue, rent,
               holder if ti is not None else "", b)
-    extra = {"supply_price_factor": v / seg.import_price,
-             "pass_through_imposed": effective_pass_through(seg, t_eff, form) if imposed else None}
+    supply_factor = v / seg.import_price
+    applied = effective_pass_through(seg, t_eff, form) if imposed else None
     p = derived_pass_through(seg, t_eff, b, form)
     if seg.armington is None:
         return OptionOutcome(*common, mk.demand.buyer_cost(st.ratios), margin, binds, p,
-                             home_gain=seg.home_substitution * (seg.imports - sales), price_index=b, **extra)
-    sources = _other_sources(seg, mk, st)
-    return OptionOutcome(*common, sources.pop("buyer_cost"), margin, binds, p, **sources, **extra)
+                             home_gain=seg.home_substitution * (seg.imports - sales), price_index=b,
+                             supply_price_factor=supply_factor, pass_through_imposed=applied)
+    o = _other_sources(seg, mk, st)
+    return OptionOutcome(*common, o.buyer_cost, margin, binds, p, home_gain=o.home_gain,
+                         producer_surplus=o.producer_surplus, price_index=o.price_index,
+                         third_imports=o.third_imports, third_value=o.third_value, third_duty=o.third_duty,
+                         third_surplus=o.third_surplus, supply_price_factor=supply_factor,
+                         pass_through_imposed=applied)
 
 
 def derived_pass_through(seg: Segment, tariff: float, b: float, form: str) -> float:
@@ -385,13 +406,30 @@ def derived_pass_through(seg: Segment, tariff: float, b: float, form: str) -> fl
     return (up - down) / 2e-5
 
 
-def _other_sources(seg: Segment, mk: Market, st: Equilibrium) -> dict:
+@dataclass(frozen=True)
+class _OtherSources:
+    """An Armington segment's sources besides the partner, and its buyers, at one equilibrium."""
+
+    home_gain: float                   # home producers' extra units
+    producer_surplus: float            # home producers' surplus change, USD
+    price_index: float                 # R
+    buyer_cost: float                  # home buyers' surplus loss over every source, USD
+    third_imports: dict[str, float]    # third country -> units
+    third_value: dict[str, float]      # -> customs value, USD
+    third_duty: dict[str, float]       # -> duty collected, USD
+    third_surplus: dict[str, float]    # -> exporters' surplus change, USD
+
+
+def _other_sources(seg: Segment, mk: Market, st: Equilibrium) -> _OtherSources:
     """An Armington segment's third countries, home producers and buyers at the market's
     equilibrium: units, customs values, duty and exporters' surplus by third country, home
     producers' extra sales and surplus, and home buyers' surplus loss over every source."""
-    a = seg.armington
+    a = _armington(seg)
     r, q = st.ratios, st.quantities
-    units, values, duty, surplus = {}, {}, {}, {}
+    units: dict[str, float] = {}
+    values: dict[str, float] = {}
+    duty: dict[str, float] = {}
+    surplus: dict[str, float] = {}
     for i, s in enumerate(a.suppliers):
         units[s.country] = s.imports * q[i]
         v = s.import_price * r[i] * (1 + s.base_tariff) / (1 + s.tariff)
@@ -407,9 +445,8 @@ def _other_sources(seg: Segment, mk: Market, st: Equilibrium) -> dict:
     eps = a.home_supply_elasticity
     produced = 0.0 if eps is None or mk.home is None else \
         a.home_sales * a.home_price * (rh ** (eps + 1) - 1) / (eps + 1)
-    return {"home_gain": home - a.home_sales, "producer_surplus": produced, "price_index": mk.demand.price_index(r),
-            "buyer_cost": mk.demand.buyer_cost(r), "third_imports": units, "third_value": values,
-            "third_duty": duty, "third_surplus": surplus}
+    return _OtherSources(home - a.home_sales, produced, mk.demand.price_index(r), mk.demand.buyer_cost(r),
+                         units, values, duty, surplus)
 
 
 def line_outcomes(segments: list[Segment], option: TariffOption, form: str,
@@ -425,17 +462,17 @@ def line_outcomes(segments: list[Segment], option: TariffOption, form: str,
     moved = {s.name: max(0.0, (shifted or {}).get(s.name, 0.0)) for s in segments}
     line = tuple(s.name for s in segments)
 
-    def made(seg: Segment, *args, **kw) -> OptionOutcome:
-        return replace(_outcome(seg, form, *args, shifted=moved[seg.name], **kw), line=line, option=option,
-                       shifted=moved[seg.name])
+    def made(seg: Segment, t_eff: float, at: tuple[Market, Equilibrium, float], in_quota: float, ti: float | None,
+             to: float, holder: str, binds: bool) -> OptionOutcome:
+        return replace(_outcome(seg, form, t_eff, at, in_quota, ti, to, holder, binds, shifted=moved[seg.name]),
+                       line=line, option=option, shifted=moved[seg.name])
 
-    def imported(at, seg: Segment) -> float:
+    def imported(at: tuple[Market, Equilibrium, float], seg: Segment) -> float:
         return max(0.0, at[2] - moved[seg.name])
 
-    if not option.is_quota:
-        return {s.name: made(s, option.rate, _at(s, option.rate, form), 0.0, None, option.rate, "", False)
-                for s in segments}
     q, to = option.quota, option.rate
+    if q is None:                                  # a flat rate (`option.is_quota` is false)
+        return {s.name: made(s, to, _at(s, to, form), 0.0, None, to, "", False) for s in segments}
     ti = {s.name: s.base_tariff if option.in_quota_rate is None else option.in_quota_rate for s in segments}
 
     def total(tau: float) -> float:
@@ -513,6 +550,13 @@ def price_setting(seg: Segment) -> str:
     return "supply curve" if math.isfinite(seg.partner_supply_elasticity) else "perfectly elastic supply"
 
 
+def _applied(outcome: OptionOutcome) -> float:
+    """The imposed pass-through an outcome applied, where the caller knows the price was imposed."""
+    if outcome.pass_through_imposed is None:
+        raise ValueError(f"segments {', '.join(outcome.line)}: the price was not imposed")
+    return outcome.pass_through_imposed
+
+
 def pass_through_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) -> list[PassThroughLine]:
     """For each tariff line, the pass-through of the deal's option (the base import values'
     weighted mean of its segments' derived figures), the change in the partner's supply price
@@ -529,7 +573,7 @@ def pass_through_summary(instance: Instance, deal, outcomes: dict[str, OptionOut
             pass_through=sum(weight[g.name] * outcomes[g.name].pass_through for g in segs) / total,
             supply_price_change=sum(weight[g.name] * (outcomes[g.name].supply_price_factor - 1) for g in segs) / total,
             set_by=" and ".join(kinds), imposed=kinds == ["imposed"],
-            imposed_value=sum(weight[g.name] * outcomes[g.name].pass_through_imposed for g in segs) / total
+            imposed_value=sum(weight[g.name] * _applied(outcomes[g.name]) for g in segs) / total
             if kinds == ["imposed"] else None,
             segments={g.name: outcomes[g.name].pass_through for g in segs}))
     return out

@@ -181,7 +181,8 @@ def quota_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) 
     out = []
     for name, line in instance.lines.items():
         option = instance.line_option(name, chosen[name])
-        if not option.is_quota:
+        quota = option.quota
+        if quota is None:                  # a flat rate (`option.is_quota` is false)
             continue
         rows = [outcomes[s] for s in line.segments]
         fig = line_figures(rows)
@@ -199,8 +200,8 @@ def quota_summary(instance: Instance, deal, outcomes: dict[str, OptionOutcome]) 
         out.append(QuotaRow(
             line=name, label=line.label, option=option.name, option_label=option.label,
             kind="export restraint" if option.is_restraint else "tariff-rate quota",
-            quota=option.quota, imports=fig["quota_imports"],
-            fill=fig["quota_imports"] / option.quota if option.quota > 0 else None,
+            quota=quota, imports=fig["quota_imports"],
+            fill=fig["quota_imports"] / quota if quota > 0 else None,
             binds=binds,
             rent=fig["quota_rent"], rent_holder=option.rent_holder, tariff_equivalent=fig["quota_tariff_equivalent"],
             in_quota_rate=option.in_quota_rate, out_of_quota_rate=None if option.is_restraint else option.rate,

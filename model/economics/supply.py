@@ -26,6 +26,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from model.economics.nests import Demand
+
 TOLERANCE = 1e-12      # largest |ln q_i - phi_i ln omega_i| at the equilibrium
 MAX_ITERATIONS = 100
 
@@ -56,7 +58,7 @@ class Equilibrium:
     quantities: list[float]     # q_i, quantities relative to the calibration year
 
 
-def equilibrium(demand, suppliers: list[Supplier]) -> Equilibrium:
+def equilibrium(demand: Demand, suppliers: list[Supplier]) -> Equilibrium:
     """Every source's buyer price, supply price and quantity (see the module docstring)."""
     if not any(s.on_market for s in suppliers):            # every price set outside the market
         ratios = [s.set_ratio() for s in suppliers]
@@ -83,7 +85,7 @@ def equilibrium(demand, suppliers: list[Supplier]) -> Equilibrium:
     return Equilibrium(ratios, omega, demand.quantities(ratios))
 
 
-def _newton(demand, suppliers: list[Supplier], x: list[float], free: list[int]) -> None:
+def _newton(demand: Demand, suppliers: list[Supplier], x: list[float], free: list[int]) -> None:
     """Solve ln q_i(r) = phi_i x_i for the free sources, in place."""
     tau = [s.tariff_factor for s in suppliers]
 

@@ -33,11 +33,12 @@ from model.data.catalogue import (
     metric_scale,
     split_metric,
 )
-from model.data.families.base import PARTNER_CEILING, PARTNER_SALES, option_family
+from model.data.families.base import PARTNER_CEILING, PARTNER_SALES, RowGenerator, option_family
 from model.data.instance import Deal, Instance
 from model.data.levers import LeverFamily, families
 from model.economics.metrics import References, calibration_levels, red_line_bound
 from model.economics.responses import OptionOutcome
+from model.optimization.forms import LinearExpr
 
 __all__ = ["INDEXED_METRICS", "METRICS", "MONEY", "UNIT_SCALE", "VOL", "build_model", "metric_expressions",
            "metric_scale", "row_families", "read_deal", "linear", "row", "variable_name", "variable_keys"]
@@ -147,7 +148,7 @@ def export_factor_terms(v, inst: Instance) -> list[tuple[str, float, object]]:
     return pieces
 
 
-def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, object]:
+def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, LinearExpr]:
     """Each named metric as a linear expression, in model units (see `data.catalogue`).
 
     The core's terms: the option table's, on the binaries that choose each segment's option
@@ -161,7 +162,7 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, ob
     seg = inst.segments
     # Option-indexed data in m.OPTIONS order: (segment, its data, the option's outcome).
     opts = [(s, seg[s], table[s, o]) for s, o in m.OPTIONS]
-    ys = option_family().option_choice(m, inst)          # a line's binary serves each of its segments
+    ys = option_family().choices(m, inst)          # a line's binary serves each of its segments
 
     def per_option(values):
         """sum_o value(o) choice(s,o): the chosen option's total."""
@@ -307,7 +308,7 @@ def _rule(rows):
     return rule
 
 
-def row_families(v) -> list[tuple[str, object]]:
+def row_families(v) -> list[tuple[str, RowGenerator]]:
     """(constraint family name, row generator), in model order: one option per key of each
     option family, the buyers' ceiling, each lever family's own rows (`LeverFamily.rows`),
     then red lines and participation."""
@@ -405,7 +406,8 @@ def read_deal(inst: Instance, lever_families: list[LeverFamily], values_of,
     own unit) are the solver's tolerance at work, not part of the deal: they read as zero."""
     if threshold is None:
         threshold = inst.settings.noise_threshold
-    fields, binaries = {}, {}
+    fields: dict[str, dict] = {}
+    binaries: dict[str, dict] = {}
     for f in lever_families:
         raw = values_of(variable_name(f))
         if f.kind == "option":

@@ -21,8 +21,7 @@ def smallest_relaxation(model: NegotiationModel, steps: dict[str, float]) -> tup
 
     Returns the solution and, per row, the relaxation it needs (base units). Rows the build left
     out (no variables, always true) need none."""
-    rows = {name: model.row(name) for name in steps}
-    rows = {name: i for name, i in rows.items() if i is not None}
+    rows = {name: i for name in steps if (i := model.row(name)) is not None}
     with model.scratch():
         cols = dict(zip(rows, model.add_columns(len(rows)))) if rows else {}
         for name, i in rows.items():
@@ -31,7 +30,8 @@ def smallest_relaxation(model: NegotiationModel, steps: dict[str, float]) -> tup
         solution = model.optimize(Form({j: 1.0 for j in cols.values()}), MIN)
         if not solution.has_deal:
             return solution, {}
-        amounts = {name: float(solution.x[j]) * steps[name] for name, j in cols.items()}
+        x = solution.column_values()
+        amounts = {name: float(x[j]) * steps[name] for name, j in cols.items()}
     return solution, amounts
 
 

@@ -7,6 +7,8 @@ each metric it uses as a Form to set objectives and add rows without going back 
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -58,6 +60,11 @@ class Form:
         cols = np.fromiter((k for k, v in self.terms.items() if v), dtype=np.int32)
         coefs = np.fromiter((v for v in self.terms.values() if v), dtype=float)
         return cols, coefs
+
+
+# A metric or row side as the build makes it: a Pyomo linear expression (Pyomo has no type
+# information, so it is Any to mypy), `resolve`'s Form, or a plain number (no terms on an instance).
+LinearExpr = Any | Form | float
 
 
 def form_of(value) -> Form:

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyomo.environ as pyo
@@ -50,6 +51,9 @@ from model.optimization.highs import (
     solver_version,
     warm_start,
 )
+
+if TYPE_CHECKING:
+    from highspy import HighsRanging, HighsStatus
 
 MIN, MAX = "min", "max"
 INF = math.inf
@@ -98,6 +102,12 @@ class Solution:
     def has_deal(self) -> bool:
         return self.deal is not None
 
+    def column_values(self) -> np.ndarray:
+        """HiGHS's column values, where the caller knows the solve found a deal (it has them then)."""
+        if self.x is None:
+            raise ValueError(f"this solve ({self.status}) has no column values")
+        return self.x
+
 
 @dataclass
 class FixedLp:
@@ -105,7 +115,7 @@ class FixedLp:
 
     status: str
     duals: dict[str, float]                      # constraint name -> d(deficit)/d(bound), base units
-    ranging: object | None = None                # raw highspy ranging (see `sensitivity.ranging`)
+    ranging: tuple[HighsStatus, HighsRanging] | None = None   # raw highspy ranging (see `sensitivity.ranging`)
 
 
 class LoadedModel:

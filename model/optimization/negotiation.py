@@ -190,7 +190,7 @@ def smallest_change(model: NegotiationModel, target: dict[str, dict], option_ran
                 changed, change = changed + _column(c), change + size
         total = changed * float(count + 1) + change
         first = model.optimize(total, MIN)
-        if not first.has_deal:
+        if not first.has_deal or first.value is None:       # (a deal has its objective's value)
             return first
         model.add_row(total, "<=", first.value + 1e-9 * max(1.0, abs(first.value)))
         best = model.solve()

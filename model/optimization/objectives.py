@@ -93,7 +93,7 @@ def solve_nash(model: NegotiationModel, weights: dict[str, float], time_limit=No
             gap = (approx - true) / max(abs(true), 1e-9)
             if gap <= NASH_TOLERANCE:
                 break
-        if not out.has_solution:
+        if not out.has_solution or x is None:        # (a run with a solution has its column values)
             return Solution(out.status, out.message, stages=stages)
         solution = model.finish(out, x, (objective, MAX))
     solution.value = true

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 import pyomo.environ as pyo
 
@@ -40,12 +41,15 @@ from model.optimization.handle import LoadedModel, NegotiationModel
 from model.optimization.highs import _new_highs, highs_options, load_highspy
 from model.optimization.objectives import solve_objective
 
+if TYPE_CHECKING:
+    from highspy import HighsLp
+
 highspy = load_highspy()       # SolverUnavailable (exit 6), not a traceback, when HiGHS cannot be loaded
 INF = highspy.kHighsInf
 COEF_TOLERANCE = 1e-9     # HiGHS drops matrix entries this small (its small_matrix_value)
 
 
-def _row(lhs, sense: str, rhs) -> tuple[object, str]:
+def _row(lhs, sense: str, rhs) -> tuple[Form | float, str]:
     """`lhs sense rhs` as (form, sense) with form = body - bound, normalized as Pyomo does: a
     constant on the left and variables on the right make `rhs reversed-sense lhs`."""
     if not isinstance(lhs, Form) and isinstance(rhs, Form):
@@ -106,25 +110,29 @@ class Resolver:
         self.method, self.reason = "rebuild", reason
 
     # -- the model's numbers for an instance -------------------------------------
-    def _forms(self, inst: Instance, table, refs) -> tuple[dict, dict, list[str]]:
+    def _forms(self, inst: Instance, table, refs) -> tuple[tuple[dict, dict], dict[tuple[str, Any], tuple[Form, str]],
+                                                          list[str]]:
         """The metrics, and each row as (lhs - rhs form, sense), for `inst`, from the build's own
         metric code and row generators; plus the rows with no variables that do not hold (the
         built model would keep them: structure changes)."""
         s = self.sets
         metrics, scale = metric_expressions(s, inst, table, linear=linear_form)
-        rows = {}
+        generated: dict[tuple[str, Any], tuple[Form | float, str]] = {}
         for name, generate in row_families(s):
             for index, lhs, sense, rhs, _ in generate(s, inst, table, refs, metrics, linear_form):
-                rows[name, index] = _row(lhs, sense, rhs)
+                generated[name, index] = _row(lhs, sense, rhs)
+        rows: dict[tuple[str, Any], tuple[Form, str]] = {}
         broken = []
-        for key, (form, sense) in list(rows.items()):
+        for key, (form, sense) in generated.items():
             c = form.constant if isinstance(form, Form) else form
             if math.isinf(c):                  # an 'unlimited' bound: `build` adds no row
-                del rows[key]
-            elif not isinstance(form, Form) or not form.terms:
-                del rows[key]                  # no variables: `build` skips it if it holds
+                continue
+            if not isinstance(form, Form) or not form.terms:
+                # no variables: `build` skips it if it holds
                 if not (c <= 0 if sense == "<=" else c >= 0 if sense == ">=" else c == 0):
                     broken.append(f"{key[0]}[{key[1]}]")
+                continue
+            rows[key] = form, sense
         if hasattr(self, "row_keys") and set(rows) != self.row_keys:
             broken.append("rows appear or disappear")     # e.g. an 'unlimited' capacity made finite
         return (metrics, scale), rows, broken
@@ -141,7 +149,7 @@ class Resolver:
         # Each attribute read copies the whole array out of HiGHS: read each once.
         start, index, value = list(mat.start_), list(mat.index_), list(mat.value_)
         row_lower, row_upper = list(lp.row_lower_), list(lp.row_upper_)
-        loaded = [dict() for _ in range(lp.num_row_)]
+        loaded: list[dict[int, float]] = [{} for _ in range(lp.num_row_)]
         if mat.format_ == highspy.MatrixFormat.kColwise:
             for j in range(lp.num_col_):
                 for p in range(start[j], start[j + 1]):
@@ -168,10 +176,10 @@ class Resolver:
             return "rows: " + ", ".join(f"{k[0]}[{k[1]}]" for k in sorted(set(rows) ^ set(self.rows), key=str)[:3])
         self.row_keys = set(self.rows)
         for name in (inst.settings.objective_metric, inst.settings.measure("partner")):     # the two stages' objectives
-            mine, theirs = metrics[name], self.model.form(name)
-            keys = {j for j, v in mine.terms.items() if v} | {j for j, v in theirs.terms.items() if v}
-            if any(differ(mine.terms.get(j, 0.0), theirs.terms.get(j, 0.0)) for j in keys) \
-                    or differ(mine.constant, theirs.constant):
+            derived, built = metrics[name], self.model.form(name)
+            keys = {j for j, v in derived.terms.items() if v} | {j for j, v in built.terms.items() if v}
+            if any(differ(derived.terms.get(j, 0.0), built.terms.get(j, 0.0)) for j in keys) \
+                    or differ(derived.constant, built.constant):
                 return f"the metric {name}"
         return ""
 
@@ -195,7 +203,7 @@ class Resolver:
                               method="re-solve")
         return _verified(inst, table, refs, solution.status, solution.deal, solution.binaries, "re-solve")
 
-    def _lp(self, rows: dict, objective: Form) -> highspy.HighsLp:
+    def _lp(self, rows: dict[tuple[str, Any], tuple[Form, str]], objective: Form) -> HighsLp:
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = self.num_col, len(self.rows)
         lp.col_lower_, lp.col_upper_, lp.integrality_ = self.col_lower, self.col_upper, self.integrality

@@ -159,6 +159,17 @@ def _verified(ctx: Context) -> Verified:
     return ctx.verified
 
 
+def _results(ctx: Context) -> Results:
+    assert ctx.results is not None
+    return ctx.results
+
+
+def _lp_solved(ctx: Context) -> bool:
+    """Was the fixed LP (the deal's yes/no choices fixed) solved to optimality?"""
+    lp = _verified(ctx).lp
+    return lp is not None and lp.status == "optimal"
+
+
 def _pass_through(ctx: Context) -> PassThrough:
     inst, table, deal = ctx.inst, ctx.model.table, _verified(ctx).deal
     return PassThrough(pass_through_summary(inst, deal, chosen_outcomes(inst, deal, table)),
@@ -250,9 +261,9 @@ CORE = (
          lambda ctx: diversion_summary(ctx.inst, _verified(ctx).metrics, ctx.model.refs.no_deal),
          when=lambda ctx: ctx.has_deal, rule="with a deal (and third countries)"),
     Step("ranging", "how far each bound and lever cost can move before the deal's structure changes", _ranging,
-         when=lambda ctx: ctx.has_deal and _verified(ctx).lp is not None and _verified(ctx).lp.status == "optimal",
+         when=lambda ctx: ctx.has_deal and _lp_solved(ctx),
          rule="when the fixed LP was solved"),
-    Step("explanations", "each binding constraint's shadow price in words", lambda ctx: sentences(ctx.results),
+    Step("explanations", "each binding constraint's shadow price in words", lambda ctx: sentences(_results(ctx)),
          when=lambda ctx: ctx.results is not None and ctx.results.ranging is not None, rule="after the ranging"),
     Step("concession_values", "what one step of each concession is worth to each side", _concessions,
          when=lambda ctx: ctx.options.concessions and ctx.optimal, rule="with an optimal deal (its own rule in "

@@ -110,7 +110,7 @@ def solve_model(model: NegotiationModel, objective: str | None = None, time_limi
     elif solution.status == "time_limit":
         solution.message = f"time limit reached: the best deal found, within {solution.mip_gap:.2%} of optimal" \
             if solution.mip_gap is not None else "time limit reached: the best deal found so far"
-    if not solution.has_deal:
+    if solution.deal is None:                # (has_deal)
         return _no_deal_results(model, solution, info, stages, timer), None
     with timer("verify"):
         deal, binaries = solution.deal, solution.binaries      # amounts below the noise threshold read as zero
@@ -118,7 +118,7 @@ def solve_model(model: NegotiationModel, objective: str | None = None, time_limi
         checks = constraint_checks(inst, deal, metrics, refs, binaries)
         if max_violation(checks) > VIOLATION_TOLERANCE and inst.settings.noise_threshold > 0:
             # Zeroing the noise broke a constraint: report the solver's amounts as they are.
-            deal, binaries = model.read(solution.x, threshold=0.0)
+            deal, binaries = model.read(solution.column_values(), threshold=0.0)
             metrics = evaluate(inst, deal, table)
             checks = constraint_checks(inst, deal, metrics, refs, binaries)
             if max_violation(checks) <= VIOLATION_TOLERANCE:

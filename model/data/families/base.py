@@ -36,7 +36,7 @@ in. Families couple only through named quantities, never by naming each other:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -50,6 +50,12 @@ from model.data.catalogue import (
     remove_metrics,
     value_scale,
 )
+from model.data.fields import FieldDefinition
+
+# A row generator: (v, instance, option table, references, metrics, linear) -> rows as (index, lhs,
+# sense, rhs, scale), `lhs sense rhs` in model units (see `optimization.build`); v, lhs and rhs are
+# Pyomo's objects or `optimization.resolve`'s coefficient maps.
+RowGenerator = Callable[..., Iterable[tuple[Any, Any, str, Any, "float | None"]]]
 
 __all__ = ["MONEY", "UNIT_SCALE", "VOL", "value_scale", "Check", "LeverFamily", "Section", "Variable",
            "register_lever_family", "unregister_lever_family", "families", "family_by_field", "family_named",
@@ -199,7 +205,7 @@ class LeverFamily:
 
     # -- the instance file ------------------------------------------------------------------
     sections: tuple[Section, ...] = ()
-    deal_entry: tuple | None = None               # (annotation, pydantic FieldInfo) under `section`
+    deal_entry: FieldDefinition | None = None     # (annotation, pydantic FieldInfo) under `section`
     # (reader, {section key: validated value}, instance so far) -> {instance attribute: data}
     read: Callable[[Reader, dict, Any], dict] = _none
     # (reader, the validated entry, its path, instance, complete?) -> {key: value}; complete:
@@ -208,7 +214,7 @@ class LeverFamily:
 
     # -- the model ----------------------------------------------------------------------------
     variables: tuple[Variable, ...] = ()
-    rows: tuple = ()                              # ((constraint name, row generator), ...) as build.ROW_FAMILIES
+    rows: tuple[tuple[str, RowGenerator], ...] = ()   # ((constraint name, row generator), ...) as build.ROW_FAMILIES
     # (v, instance, option table, linear) -> {metric: model-unit expression}: terms added to named
     # metrics (the family's own metrics included; indexed ones written 'name[index]').
     terms: Callable[[Any, Any, Mapping, Callable], dict] = _none
@@ -250,6 +256,12 @@ class LeverFamily:
     def key_text(self, key) -> str:
         """'toyota.suv' for ('toyota', 'suv'): how results and sweeps spell an index."""
         return ".".join(key) if isinstance(key, tuple) else str(key)
+
+    def choices(self, v, inst) -> list:
+        """Its `option_choice`: the variable choosing each OPTIONS entry (the option family's)."""
+        if self.option_choice is None:
+            raise TypeError(f"lever family '{self.name}' chooses no tariff options")
+        return self.option_choice(v, inst)
 
 
 # -- the registry ---------------------------------------------------------------------------------

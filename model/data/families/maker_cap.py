@@ -133,10 +133,10 @@ class CapProgram:
 
 
 def read(reader, given: dict, inst) -> dict:
-    out = {}
+    out: dict[str, CapProgram] = {}
     for key, spec in given["maker_caps"].items():
         p = f"maker_caps.{key}"
-        makers = {}
+        makers: dict[str, CappedMaker] = {}
         for mk, ms in spec.makers.items():
             mp = f"{p}.makers.{mk}"
             if not reader.ref(ms.segment, inst.segments, f"{mp}.segment", "segment"):

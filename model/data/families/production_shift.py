@@ -186,7 +186,7 @@ def shift_within_imports_rows(v, inst, table, refs, metrics, linear):
     """Shifted production replaces sales that exist: shift_by_option[s,o] <= most(s,o) x
     choice(s,o) (the chosen option's binary; most: the option's imports, or under a quota the
     brand's sales at the in-quota rate, since a home-built vehicle needs no licence)."""
-    choice = option_family().option_choice(v, inst)
+    choice = option_family().choices(v, inst)
     for (s, o), y in zip(v.OPTIONS, choice):
         yield (s, o), v.shift_by_option[s, o], "<=", _most(table[s, o]) / VOL * y, None
 
@@ -221,7 +221,7 @@ def terms(v, inst, table, linear) -> dict:
     out["shift_third_content_value"] = linear([t * VOL / MONEY for t in third], hs)
     out["partner_plant_margin"] = linear([inst.makers[k].home_plant_margin * VOL / MONEY for k, _ in keys(inst)], hs)
     # The quota table's figures: the option table's, on the choices, plus the shift's terms.
-    choice = dict(zip(v.OPTIONS, option_family().option_choice(v, inst)))
+    choice = dict(zip(v.OPTIONS, option_family().choices(v, inst)))
     line_of = _quota_line_of(inst)
     for name in dict.fromkeys(line_of.values()):
         opts = [k for k in options if line_of.get(k[0]) == name]
