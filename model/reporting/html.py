@@ -47,7 +47,8 @@ details{margin:1em 0;border:1px solid #ddd;border-radius:6px;padding:.3em .8em}s
 @media (max-width:640px){
 body{margin:.6em auto;padding:0 .6em;overflow-wrap:anywhere}h1{font-size:1.35em}
 .cards,.deal{display:block}.card,.party{margin:0 0 .7em}
-table{font-size:.85em;width:auto;min-width:100%}code{font-size:1em}.tag{font-size:.9em}td.num{white-space:nowrap}
+table{font-size:max(12px,.85em);width:auto;min-width:100%}td.num{white-space:nowrap}
+code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:max(12px,.95em)}.tag{font-size:max(12px,.9em)}
 .chart{overflow-x:auto}.chart svg{max-width:none;width:auto;height:auto}
 }
 @page{margin:14mm 12mm}
