@@ -13,6 +13,7 @@ rules; tests/test_html_browser.py prints it). Escaping is html.py's (`esc`, `inl
 from __future__ import annotations
 
 from model.formatting import money
+from model.reporting.first_screen import DISAGREE_MIN
 from model.reporting.html import esc, inline, markdown_html, page
 from model.reporting.words import no_deal_heading, possessive
 from model.results import Results, binding_rows
@@ -70,11 +71,20 @@ def bottom_line(r: Results) -> str:
     who = {p: r.instance.parties[p] for p in ("home", "partner")}
     pay = ", ".join(f"{who[p]} {money(g[0], True)}" for p, g in gains.items())
     wel = ", ".join(f"{who[p]} {money(g[1], True)}" for p, g in gains.items())
-    both = all(g[0] > 0 for g in gains.values()) and len(gains) == 2
-    lead = (f"**A deal both {home} and {partner} prefer to no deal by their payoffs**" if both
-            else "**A deal that leaves a side no better off than no deal by its payoff**")
+    worse = [who[p] for p, g in gains.items() if g[0] < -DISAGREE_MIN]
+    level = [who[p] for p, g in gains.items() if abs(g[0]) <= DISAGREE_MIN]
+    if worse:
+        lead = f"**A deal that leaves {' and '.join(worse)} worse off than no deal by {_its(worse)} payoff**"
+    elif level:
+        lead = f"**A deal that leaves {' and '.join(level)} no better off than no deal by {_its(level)} payoff**"
+    else:
+        lead = f"**A deal both {home} and {partner} prefer to no deal by their payoffs**"
     return (f"{lead}: the total bilateral deficit is {money(d.dealt)} a year, {money(d.dealt - d.no_deal, True)} "
             f"against no deal ({money(d.no_deal)}). Gains over no deal by payoff: {pay}; in welfare: {wel}.")
+
+
+def _its(names: list[str]) -> str:
+    return "its" if len(names) == 1 else "their"
 
 
 def _changes(r: Results) -> dict[str, tuple[float, float]]:
