@@ -16,6 +16,12 @@ control characters as escapes (`text.visible`): a NUL, which html cannot hold, o
 escape sequence. The only markup not escaped here is our own: the tags written in this
 module and matplotlib's SVG, whose text matplotlib escapes as XML (and `charts.to_svg`
 makes visible). No page has scripts, event attributes or links.
+
+Phones and print: every page carries a viewport tag and the one stylesheet (`CSS`). Below
+640 px the cards stack, text stays at 12 px or more, and a wide table or chart scrolls in
+its own box (`<div class=scroll>`, `.chart`), never the page. In print the appendix is
+printed open (`details::details-content`, no script), and cards, charts and table rows are
+not split across pages. tests/test_html_browser.py checks both in Chromium.
 """
 from __future__ import annotations
 
