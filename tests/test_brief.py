@@ -48,9 +48,12 @@ def test_bottom_line_says_the_deficit_and_each_sides_gains(solved):
 
 def test_no_deal_says_so(solved):
     r = replace(with_figures(solved), status="infeasible")
-    assert brief.bottom_line(r).startswith("**No deal**: no deal meets every constraint; the total bilateral "
+    assert brief.bottom_line(r).startswith("**No deal**: no package meets every constraint; the total bilateral "
                                            "deficit stays at $30.00 bn a year")
     assert brief.talking_points(r) == []
+    [walk] = brief.walk_away(r)
+    assert walk.startswith("Participation was required") and walk.endswith("each side's walk-away point is no deal "
+                                                                           "itself.")
 
 
 def test_walk_away_is_the_floors_without_a_frontier_and_the_zone_with_one(solved):

@@ -65,7 +65,7 @@ def bottom_line(r: Results) -> str:
     d = r.metric("deficit")
     home, partner = r.instance.parties["home"], r.instance.parties["partner"]
     if not r.has_deal:
-        return (f"**{no_deal_heading(r.status)}**: no deal meets every constraint; the total bilateral deficit "
+        return (f"**{no_deal_heading(r.status)}**: no package meets every constraint; the total bilateral deficit "
                 f"stays at {money(d.no_deal)} a year, as with no deal.")
     gains = _changes(r)
     who = {p: r.instance.parties[p] for p in ("home", "partner")}
@@ -132,6 +132,10 @@ def walk_away(r: Results) -> list[str]:
                       "a deal outside it leaves a side better off walking away."]
     if not r.instance.participation:
         return [participation_said(False, {}, r.instance.parties)]
+    if not r.has_deal:
+        return [participation_said(True, r.instance.participation_measure, r.instance.parties)
+                + " No package meets these floors and every red line together, so each side's walk-away point is "
+                "no deal itself."]
     floors = [c for c in r.constraints if c.kind == "participation"]
     if not floors:
         return ["The results hold no participation floor."]
@@ -139,9 +143,7 @@ def walk_away(r: Results) -> list[str]:
     for c in floors:
         name = r.instance.parties.get(c.party or "", c.party or "")
         measure = r.instance.participation_measure.get(c.party or "", "payoff")
-        if not r.has_deal:
-            out.append(f"**{c.label}** (by its {measure}).")
-        elif abs(c.slack) < 0.5:
+        if abs(c.slack) < 0.5:
             out.append(f"**{c.label}** (by its {measure}): the deal is at this floor; {name} is indifferent to "
                        "walking away.")
         else:
