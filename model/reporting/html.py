@@ -59,7 +59,8 @@ code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:max(12px,.95em)
 }
 @page{margin:14mm 12mm}
 @media print{
-.brief{font-size:9.5pt}.brief h1{font-size:1.3em}.brief h2{margin-top:.7em}
+.brief{font-size:9pt;line-height:1.3}.brief h1{font-size:1.3em;margin:0 0 .2em}.brief h2{margin:.6em 0 .25em;font-size:1.15em}
+.brief p,.brief ul,.brief ol{margin:.3em 0}.brief .bottom{margin:.4em 0}.brief .deal{margin:.4em 0}
 body{max-width:none;margin:0;padding:0;font-size:10pt;line-height:1.35;color:#000}
 h2{margin-top:1.2em;break-after:avoid}h3,h4{break-after:avoid}
 .card,.party,.chart,tr,li,p.warning,.talk li{break-inside:avoid}.cards,.deal{gap:.5em;margin:.5em 0}
