@@ -1,5 +1,10 @@
-"""results.xlsx (and comparison.xlsx) and the CSV tables: exact values, for spreadsheet users,
-and never a formula or a link that the data did not ask for.
+"""results.xlsx (and comparison.xlsx) and the CSV tables, for spreadsheet users, never with a
+formula or a link that the data did not ask for.
+
+For people: CSV numbers to `formatting.CSV_DIGITS` significant digits, without a solve's
+float noise and never changing a figure as the reports write it (`csv_numbers`); workbook
+sheets with a bold, frozen header, columns sized to their content and each number, kept as
+computed, in a format by its unit (`number_format`).
 
 Formula injection (OWASP, "CSV Injection"): a spreadsheet runs a cell that starts with
 = + - @ (or a tab or carriage return) as a formula, and labels, citations and names in an
@@ -141,26 +146,27 @@ WIDEST = 60                   # characters: a column of long text (citations, no
 USD_COLUMNS = frozenset({"deficit", "home_payoff", "partner_payoff", "home_gain", "partner_gain", "deficit_change",
                          "home_value", "partner_value", "home_per_unit", "partner_per_unit", "cost", "free", "fixed",
                          "dual_deficit_change_per_unit_bound_rises", "deficit_fall_per_unit_relaxed"})
-ROW_UNIT_COLUMNS = frozenset({"value", "baseline", "no_deal", "deal", "lhs", "rhs", "slack_to_bound", "size"})
+ROW_UNIT_COLUMNS = frozenset({"value", "baseline", "no_deal", "deal", "lhs", "rhs", "slack_to_bound", "size", "delta"})
 COUNT_UNITS = ("vehicles", "tonne", "aircraft", "jobs", "million vehicles")
 USD, SHARE, WHOLE, DECIMAL = "#,##0", "0.0%", "#,##0", "#,##0.00"
 
 
 def number_format(column: str, unit, v: float) -> str | None:
-    """The number format of a cell: USD as #,##0 (#,##0.00 below 100), a fraction as a share
-    (0.0%), a count of vehicles, tonnes or aircraft with thousands separators (two decimals
-    below 100 when not whole); a column in USD by its name (USD_COLUMNS), a value column (ROW_UNIT_COLUMNS)
-    in its row's unit; anything else as the spreadsheet shows it by default (None)."""
+    """The number format of a cell: USD as #,##0, a fraction as a share (0.0%), a count of
+    vehicles, tonnes or aircraft as #,##0 (each with two decimals below 100 when not whole);
+    a column in USD by its name (USD_COLUMNS), a value column (ROW_UNIT_COLUMNS) in its row's
+    unit; anything else as the spreadsheet shows it by default (None)."""
     if column in USD_COLUMNS:
         unit = "USD"
     elif column not in ROW_UNIT_COLUMNS or not isinstance(unit, str):
         return None
+    whole = abs(v) >= 100 or abs(v - round(v)) < 1e-6
     if unit == "USD" or unit.startswith("USD/") or unit.startswith("USD per"):
-        return USD if abs(v) >= 100 else DECIMAL
+        return USD if whole else DECIMAL
     if unit == "fraction":
         return SHARE
     if unit.startswith(COUNT_UNITS):
-        return WHOLE if abs(v) >= 100 or abs(v - round(v)) < 1e-6 else DECIMAL
+        return WHOLE if whole else DECIMAL
     return None
 
 
