@@ -124,3 +124,12 @@ def test_workbook_headers_widths_and_number_formats(tmp_path):
     other = book["frontier"]
     assert other["A2"].number_format == "#,##0" and other["B2"].number_format == "General"
     assert other["C2"].number_format == "#,##0.00"              # USD per unit, below 100
+
+
+def test_number_formats_by_unit_and_column():
+    f = spreadsheet.number_format
+    assert f("delta", "USD", 0.0) == "#,##0" and f("delta", "USD", 12.5) == "#,##0.00"       # a comparison's change
+    assert f("delta", "vehicles", -78.59756) == "#,##0.00" and f("value", "vehicles", 2039.999999) == "#,##0"
+    assert f("value", "USD/vehicle", 24_000.0) == "#,##0" and f("value", "fraction", 0.275) == "0.0%"
+    assert f("home_value", None, 366_880_956.0) == "#,##0"                                   # USD by its name
+    assert f("value", "1", -1.25) is None and f("label", "USD", 5.0) is None
