@@ -51,6 +51,8 @@ def test_no_deal_says_so(solved):
     assert brief.bottom_line(r).startswith("**No deal**: no package meets every constraint; the total bilateral "
                                            "deficit stays at $30.00 bn a year")
     assert brief.talking_points(r) == []
+    unbounded = replace(r, status="unbounded")
+    assert "the solve ended unbounded without a verified deal" in brief.bottom_line(unbounded)
     [walk] = brief.walk_away(r)
     assert walk.startswith("Participation was required") and walk.endswith("each side's walk-away point is no deal "
                                                                            "itself.")

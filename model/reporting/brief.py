@@ -55,7 +55,7 @@ def brief_html(r: Results) -> str:
     parts.append(("", f'<p class="note">{esc(home)} (home) and {esc(partner)} (partner); instance '
                       f"{esc(r.instance.name)} ({esc(r.instance.file)}). Every figure is from this run's results "
                       "(results.json); report.html has the reasoning, the tables and the sources.</p>"))
-    return page(title, parts).replace("<body>", '<body class="brief">', 1)
+    return page(title, parts, body_class="brief")
 
 
 # -- the parts, as text (markdown's bold only), so tests read them without html ---------------
@@ -65,8 +65,10 @@ def bottom_line(r: Results) -> str:
     d = r.metric("deficit")
     home, partner = r.instance.parties["home"], r.instance.parties["partner"]
     if not r.has_deal:
-        return (f"**{no_deal_heading(r.status)}**: no package meets every constraint; the total bilateral deficit "
-                f"stays at {money(d.no_deal)} a year, as with no deal.")
+        why = ("no package meets every constraint" if r.status == "infeasible"
+               else f"the solve ended {r.status.replace('_', ' ')} without a verified deal")
+        return (f"**{no_deal_heading(r.status)}**: {why}; the total bilateral deficit stays at {money(d.no_deal)} a "
+                "year, as with no deal.")
     gains = _changes(r)
     who = {p: r.instance.parties[p] for p in ("home", "partner")}
     pay = ", ".join(f"{who[p]} {money(g[0], True)}" for p, g in gains.items())

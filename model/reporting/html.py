@@ -106,11 +106,11 @@ def inline_svg(svg: str, name: str) -> str:
     return f'<div class="chart" data-chart="{esc(name)}">{body}</div>'
 
 
-def page(title: str, sections: list[tuple[str, str]], subtitle: str = "") -> str:
+def page(title: str, sections: list[tuple[str, str]], subtitle: str = "", body_class: str = "") -> str:
     body = "".join(f"<section><h2>{esc(h)}</h2>{content}</section>" if h else content for h, content in sections)
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{esc(title)}</title>"
-            f"<style>{CSS}</style></head><body><h1>{esc(title)}</h1>"
+            f"<style>{CSS}</style></head><body{f' class={esc(body_class)}' if body_class else ''}><h1>{esc(title)}</h1>"
             f"{f'<p class=note>{esc(subtitle)}</p>' if subtitle else ''}{body}</body></html>\n")
 
 
