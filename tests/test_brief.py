@@ -114,3 +114,11 @@ def test_robustness_has_its_place(solved, monkeypatch):
     assert "How sure" not in brief.brief_html(r)
     monkeypatch.setattr(brief, "robustness", lambda r: "**A deal in 72 of 200 draws**")
     assert "<h2>How sure</h2><p><b>A deal in 72 of 200 draws</b></p>" in brief.brief_html(r)
+
+
+def test_fixed_terms_say_what_they_cost(solved):
+    from model.results import FreeOptimum
+    r = with_figures(solved)
+    assert "fixed terms" not in brief.brief_html(r)
+    free = FreeOptimum(metric="deficit", fixed=29e9, free=28.5e9, cost=0.5e9)
+    assert "<b>The fixed terms cost $500.0 M a year</b>" in brief.brief_html(replace(r, free_optimum=free))

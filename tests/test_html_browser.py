@@ -223,7 +223,8 @@ def test_hostile_text_reads_back_as_written(hostile_pages, browser, command):
 # -- phones and print -------------------------------------------------------------------------
 
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
-PAGES = ["run", "brief", "no_deal", "no_deal_brief", "sweep", "grid", "compare", "alternatives", "evaluate"]
+PAGES = ["run", "brief", "fixed", "fixed_brief", "frontier", "no_deal", "no_deal_brief", "sweep", "grid", "compare",
+         "alternatives", "evaluate"]
 
 # At the phone's width: the page's own width and the viewport's, html text under 12 px,
 # chart text drawn smaller than its SVG's own size, and the cards' tops.

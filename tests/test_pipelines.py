@@ -223,7 +223,7 @@ def test_the_briefs_reads_are_filled_by_run():
     assert set(brief.READS) <= {s.fills for s in RUN}
 
 
-@pytest.mark.parametrize("name, points", [("toyota_2025", 5), ("no_zopa_example", 0)])
+@pytest.mark.parametrize("name, points", [("toyota_2025", 5), ("no_zopa_example", 0), ("july_2025_framework", 5)])
 def test_the_brief_reads_only_what_it_declares(name, points):
     from model.reporting import brief
     r = execute(RUN, Context(NegotiationModel(load(ROOT / "instances" / f"{name}.yaml")),
@@ -231,5 +231,5 @@ def test_the_brief_reads_only_what_it_declares(name, points):
     rec = Recorder(r)
     brief.brief_html(rec)
     assert rec.seen - CORE_FIELDS <= set(brief.READS), rec.seen - CORE_FIELDS - set(brief.READS)
-    if name == "toyota_2025":                   # a deal: everything but the diagnosis is read
+    if name == "july_2025_framework":           # a deal with fixed terms: everything but the diagnosis is read
         assert set(brief.READS) - {"diagnosis"} <= rec.seen

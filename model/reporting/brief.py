@@ -18,7 +18,8 @@ from model.reporting.html import esc, inline, markdown_html, page
 from model.reporting.words import no_deal_heading, possessive
 from model.results import Results, binding_rows
 
-READS: tuple[str, ...] = ("explanations", "frontier", "lever_context", "diagnosis", "concession_values")
+READS: tuple[str, ...] = ("explanations", "frontier", "lever_context", "diagnosis", "concession_values",
+                          "free_optimum")
 TALKING_POINTS = 3
 PAYOFF_WORDS = "the change in the measure the instance weighs for each side (the one participation holds it to)"
 
@@ -38,6 +39,10 @@ def brief_html(r: Results) -> str:
     parts: list[tuple[str, str]] = [("", f'<p class="brief-q"><b>The question.</b> {esc(r.instance.question)}</p>')]
     parts.append(("", f'<div class="bottom"><b>Bottom line.</b> {inline(bottom_line(r))}</div>'))
     if r.has_deal:
+        from model.reporting.first_screen import fixed_terms
+        cost = fixed_terms(r)[:1]            # what terms the instance fixes cost against the free optimum
+        if cost:
+            parts.append(("", f"<p>{inline(cost[0])}</p>"))
         parts.append(("", _asks_and_gives(r)))
         parts.append(("Each side's gain over no deal", _gains(r)))
     else:
