@@ -1,4 +1,5 @@
-"""Numbers formatted for reading: $41.07 bn, 1.50 M vehicles, 15.0%. Exact values stay in json/csv."""
+"""Numbers formatted for reading: $41.07 bn, 1.50 M vehicles, 15.0%. Exact values stay in
+results.json (12 significant digits); the CSV files hold them to CSV_DIGITS (`csv_number`)."""
 from __future__ import annotations
 
 import math
@@ -60,3 +61,40 @@ def per_unit(v: float | None, unit: str) -> str:
 def share_of_draws(x: float) -> str:
     """A frequency: whole percent, one decimal near 0 and 100 so 'almost always' is not '100%'."""
     return f"{x:.1%}" if 0 < x < 0.01 or 0.99 < x < 1 else f"{x:.0%}"
+
+
+CSV_DIGITS = 9      # significant digits of a number in a CSV file: past the solver's noise, and more than any
+                    # figure a report shows (reports show at most 7: 1,376,800 vehicles; $24,000)
+
+
+def csv_number(v):
+    """A number as a CSV file holds it: rounded to CSV_DIGITS significant digits, a whole number
+    written without '.0' (2039.999999999984 -> 2040, 0.15000000000000005 -> 0.15, -0.0 -> 0);
+    anything else (text, a flag, None, NaN, infinity) unchanged.
+
+    The rounding never changes a figure as the reports write it (`money`, `count`, `share`,
+    `per_unit`, each over the range it is used for): where the rounded value could read differently (it lands on a half-way
+    point such as 429,338.5, a power of ten where $999.9 M becomes $1.00 bn, or a whole
+    number where 2.00 vehicles becomes 2), both are written in those forms and, if any
+    differs, the value is kept as it is."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not math.isfinite(v)):
+        return v
+    r = float(f"{v:.{CSV_DIGITS}g}")
+    if r != v and _may_read_differently(r) and _as_reports_write(r) != _as_reports_write(v):
+        return v
+    return int(r) if r.is_integer() and abs(r) < 1e15 else r
+
+
+def _may_read_differently(r: float) -> bool:
+    """A rounded value on a half-way point (last significant digit 5), a power of ten or a whole number."""
+    digits = f"{abs(r):.{CSV_DIGITS}e}".split("e")[0].replace(".", "").rstrip("0")
+    return digits.endswith("5") or digits in ("1", "") or r.is_integer()
+
+
+def _as_reports_write(v: float) -> tuple[str, ...]:
+    """`v` in each form a report writes a number in, over the range that form is used for."""
+    a = abs(v)
+    return (money(v), per_unit(v, "fraction"),
+            count(v) if a < 1e9 else "",                # amounts: below a billion vehicles, tonnes or aircraft
+            share(v) if a < 1e3 else "",                # shares: below 100,000%
+            per_unit(v, "USD") if a < 1e6 else "")      # a price per $1: never millions

@@ -64,3 +64,21 @@ def test_shipped_instances_table_gives_each_instances_expected_deal_deficit():
                 assert figure == "infeasible", name
             else:
                 assert figure == f"${expected['deficit']['deal'] / 1e9:.2f} bn", name
+
+
+def test_readme_states_the_csv_rule_and_the_page_sizes_the_code_uses():
+    """The README's figures for the CSV files, the workbook and the pages are the code's."""
+    from model.formatting import CSV_DIGITS, csv_number
+    from model.reporting.brief import TALKING_POINTS
+    from model.reporting.spreadsheet import WIDEST
+    text = re.sub(r"\s+", " ", (ROOT / "README.md").read_text(encoding="utf-8"))
+    assert f"Numbers to {CSV_DIGITS} significant digits" in text
+    assert f"`2039.999999999984` is written `{csv_number(2039.999999999984)}`" in text
+    assert f"`0.15000000000000005` `{csv_number(0.15000000000000005)}`" in text
+    assert csv_number(429338.5004591024) == 429338.5004591024          # kept: its rounding is a half-way point
+    assert f"up to {WIDEST} characters" in text
+    assert "three talking points" in text and TALKING_POINTS == 3
+    browser = (ROOT / "tests" / "test_html_browser.py").read_text(encoding="utf-8")
+    assert '"width": 390' in browser and "390 px wide" in text             # the phone the browser test lays out
+    assert "px < 12" in browser and "text at least 12 px" in text
+    assert "len(content) <= 2" in browser and "prints on at most 2 pages" in text

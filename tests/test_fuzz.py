@@ -15,7 +15,7 @@ from model.cli import main
 
 pytestmark = pytest.mark.fuzz
 EXPECTED_FILES = {"results.json", "levers.csv", "metrics.csv", "constraints.csv", "report.md", "report.html",
-                  "results.xlsx", "timings.json"}
+                  "results.xlsx", "timings.json", "brief.html"}
 CONCESSION_FILES = {"concession_values.csv", "concession_values.svg"}     # when the run priced concessions
 BASE = spec({"segments": {"car": {"partner_ceiling": {"value": 30, "unit": "vehicles", "source": "test"}}},
              "settings": {"participation": True}})

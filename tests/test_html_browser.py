@@ -5,7 +5,12 @@ as written (escaped once) and control characters as escapes.
 On each page: no console errors; every chart present, non-empty and with the names the page
 should have; no text element of a chart outside its SVG box (each text's getBBox, mapped into
 the SVG's own coordinates, against the viewBox) and no two text elements of a chart over each
-other; the key figures in the page text; the appendix collapsed. Also the workbook's sheets."""
+other; the key figures in the page text; the appendix collapsed. Also the workbook's sheets.
+At a phone's width (390 px, as a phone lays the page out: the viewport tag) every page and the
+brief: no horizontal page scroll, cards stacked, no html text under 12 px and no chart drawn
+smaller than its own size (a wide table or chart scrolls in its own box). Printed to PDF
+(Chromium's printToPDF): the brief on at most two pages, no page without text, no page but the
+last near-empty, the appendix printed open."""
 from __future__ import annotations
 
 import json
@@ -43,6 +48,8 @@ def pages(tmp_path_factory):
         "grid": (["sweep", toyota, "--param", "segments.suv.elasticity=-1,-1.25,-1.5"], 0,
                  {"bridge", "levers", "grid", "concession_values"}),
         "compare": (["compare", toyota, july], 0, {"compare"}),
+        "alternatives": (["alternatives", toyota], 0, {"alternatives"}),
+        "evaluate": (["evaluate", toyota, "--offer", str(INSTANCES / "offers" / "july_2025_terms.yaml")], 0, set()),
     }
     out = {}
     with pytest.MonkeyPatch.context() as mp:
@@ -51,7 +58,8 @@ def pages(tmp_path_factory):
             target = base / name
             assert main([*args, "--out", str(target)]) == code, name
             page = target / ("comparison.html" if name == "compare" else "report.html")
-            results = json.loads((target / "results.json").read_text()) if name != "compare" else None
+            saved = target / "results.json"
+            results = json.loads(saved.read_text()) if saved.exists() else None
             out[name] = (page, results, charts)
     return out
 
@@ -210,3 +218,165 @@ def test_hostile_text_reads_back_as_written(hostile_pages, browser, command):
         {"compare": "Comparison", "alternatives": "Alternative", "evaluate": "Evaluating"}.get(command, H.TITLE[:4]))
     if command == "run":
         assert H.SHOWN_CONTROLS in text
+
+
+# -- phones and print -------------------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+PAGES = ["run", "brief", "fixed", "fixed_brief", "frontier", "no_deal", "no_deal_brief", "sweep", "grid", "compare",
+         "alternatives", "evaluate"]
+
+# At the phone's width: the page's own width and the viewport's, html text under 12 px,
+# chart text drawn smaller than its SVG's own size, and the cards' tops.
+PHONE_MEASURE = """
+const small = [], shrunk = [];
+for (const el of document.querySelectorAll('body *')) {
+  if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+  const box = el.getBoundingClientRect();
+  if (!box.width || !box.height) continue;
+  const px = parseFloat(getComputedStyle(el).fontSize);
+  if (el instanceof SVGElement) {
+    const m = el.getScreenCTM();
+    if (Math.hypot(m.a, m.b) < 0.99) shrunk.push(el.textContent.trim().slice(0, 40));
+  } else if (px < 12) small.push([el.tagName, px, el.textContent.trim().slice(0, 40)]);
+}
+const cards = [...document.querySelectorAll('.card, .party')].map(c => c.getBoundingClientRect().top);
+return {scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth,
+        small: small.slice(0, 10), shrunk: shrunk.slice(0, 10), cards: cards};
+"""
+
+
+def page_file(pages, name: str) -> Path:
+    """A page of the `pages` fixture; 'brief' and '<name>_brief': the brief beside a run's report."""
+    if name == "brief" or name.endswith("_brief"):
+        return pages[name.removesuffix("brief").rstrip("_") or "run"][0].parent / "brief.html"
+    return pages[name][0]
+
+
+@needs_browser
+@pytest.mark.parametrize("name", PAGES)
+def test_page_reads_on_a_phone(pages, browser, name):
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    try:
+        browser.get(page_file(pages, name).as_uri())
+        m = browser.execute_script(PHONE_MEASURE)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert m["width"] == PHONE["width"]
+    assert m["scroll"] <= m["width"], (name, m["scroll"])          # no sideways scrolling of the page
+    assert m["small"] == [], (name, m["small"])
+    assert m["shrunk"] == [], (name, m["shrunk"])
+    assert len(set(m["cards"])) == len(m["cards"]), name              # one card a row
+    if name in ("run", "brief", "no_deal"):
+        assert m["cards"], name
+
+
+def pdf_pages(pdf: bytes) -> list[bytes]:
+    """The content streams of a PDF's pages (Chromium's: objects not in object streams,
+    contents Flate-compressed), one per page, in the order of the page tree."""
+    import zlib
+    objects = {int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) 0 obj(.*?)endobj", pdf, re.S)}
+
+    def stream(body: bytes) -> bytes:
+        m = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
+        if not m:
+            return b""
+        return zlib.decompress(m.group(1)) if b"/FlateDecode" in body[:m.start()] else m.group(1)
+
+    def head(n: int) -> bytes:
+        return objects.get(n, b"").split(b"stream", 1)[0]
+
+    def pages_under(n: int) -> list[int]:
+        if re.search(rb"/Type\s*/Pages\b", head(n)):
+            kids = re.search(rb"/Kids\s*\[([^\]]*)\]", head(n))
+            return [k for ref in re.findall(rb"(\d+) 0 R", kids.group(1) if kids else b"")
+                    for k in pages_under(int(ref))]
+        return [n] if re.search(rb"/Type\s*/Page\b(?!s)", head(n)) else []
+    roots = [n for n in objects if re.search(rb"/Type\s*/Pages\b", head(n)) and b"/Parent" not in head(n)]
+    out = []
+    for n in (pages_under(roots[0]) if roots else []):
+        refs = re.search(rb"/Contents\s*(\[[^\]]*\]|\d+ 0 R)", head(n))
+        ids = [int(x) for x in re.findall(rb"(\d+) 0 R", refs.group(1))] if refs else []
+        out.append(b"".join(stream(objects[i]) for i in ids if i in objects))
+    return out
+
+
+def printed(browser, path: Path) -> list[bytes]:
+    import base64
+    browser.get(path.as_uri())
+    pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})["data"])
+    pages = pdf_pages(pdf)
+    assert len(pages) == len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) > 0
+    return pages
+
+
+def test_pdf_pages_are_counted_and_read():
+    """The PDF reader on a hand-made two-page file: one page with text, one without, listed
+    in the page tree in the reverse of their objects' order."""
+    import zlib
+    text = zlib.compress(b"BT /F1 12 Tf 72 700 Td (hello) Tj ET")
+    pdf = (b"%PDF-1.4\n1 0 obj <</Type /Pages /Kids [3 0 R 2 0 R] /Count 2>> endobj\n"
+           b"2 0 obj <</Type /Page /Parent 1 0 R /Contents 4 0 R>> endobj\n"
+           b"3 0 obj <</Type /Page /Parent 1 0 R /Contents [5 0 R]>> endobj\n"
+           + b"4 0 obj <</Length " + str(len(text)).encode() + b" /Filter /FlateDecode>> stream\n" + text
+           + b"\nendstream endobj\n"
+           b"5 0 obj <</Length 0>> stream\n\nendstream endobj\n")
+    pages = pdf_pages(pdf)
+    assert [has_text(p) for p in pages] == [False, True]            # in the page tree's order
+
+
+def has_text(content: bytes) -> bool:
+    return re.search(rb"\bT[Jj]\b", content) is not None
+
+
+NEAR_EMPTY = 0.2        # a page (but the last) drawing less than this share of the median page's content
+
+
+def thin_pages(content: list[bytes]) -> list[int]:
+    """The pages, but the last, that draw less than NEAR_EMPTY of the median page (by the size
+    of their content streams: text and vector charts alike)."""
+    if len(content) <= 2:
+        return []
+    median = sorted(len(p) for p in content)[len(content) // 2]
+    return [i for i, p in enumerate(content[:-1]) if len(p) < NEAR_EMPTY * median]
+
+
+@needs_browser
+def test_a_near_empty_page_is_found(browser, tmp_path):
+    """The check can fail: a page with one line, forced onto its own page before three full ones."""
+    full = "".join(f"<p>{'Lorem ipsum dolor sit amet, consectetur adipiscing elit. ' * 6}</p>" for _ in range(40))
+    page = tmp_path / "thin.html"
+    page.write_text(f"<!DOCTYPE html><html><body><p>one line</p><div style='break-before:page'>{full * 3}</div>"
+                    "</body></html>")
+    content = printed(browser, page)
+    assert len(content) >= 4 and thin_pages(content) == [0]
+
+
+@needs_browser
+@pytest.mark.parametrize("name", PAGES)
+def test_page_prints_without_empty_pages(pages, browser, name):
+    content = printed(browser, page_file(pages, name))
+    assert all(has_text(p) for p in content), name
+    assert thin_pages(content) == [], (name, [len(p) for p in content])
+    if name.endswith("brief"):
+        assert len(content) <= 2, (name, len(content))
+
+
+@needs_browser
+def test_print_opens_the_appendix_and_keeps_cards_and_charts_whole(pages, browser):
+    """In print (and only in print) the appendix's content is shown; cards, parties and charts
+    are not split across pages."""
+    shown = """return [...document.querySelectorAll('details')].map(
+                 d => d.querySelector(':scope > :not(summary)').checkVisibility());"""
+    browser.get(pages["run"][0].as_uri())
+    folded = browser.execute_script(shown)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        opened = browser.execute_script(shown)
+        kept = browser.execute_script("""
+          return [...document.querySelectorAll('.card, .chart, .party')].map(e => getComputedStyle(e).breakInside);""")
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert folded and not any(folded)              # on screen the appendix stays folded
+    assert len(opened) == len(folded) and all(opened)
+    assert kept and set(kept) == {"avoid"}, set(kept)

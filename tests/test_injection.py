@@ -78,7 +78,7 @@ def outputs(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("command, page", [("run", "report.html"), ("frontier", "report.html"),
+@pytest.mark.parametrize("command, page", [("run", "report.html"), ("run", "brief.html"), ("frontier", "report.html"),
                                            ("sweep", "report.html"), ("compare", "comparison.html")])
 def test_every_html_page_shows_hostile_text_as_text(outputs, command, page):
     text = check_page(outputs[command] / page)

@@ -221,3 +221,23 @@ def test_an_unbounded_search_names_the_levers_through_its_step(tmp_path):
         offer(tmp_path, {"tariff": {"car": q(10, "%")}}), inst))))
     assert ev.status == "unbounded" and ev.completion.status == "unbounded"
     assert "US LNG (goods.lng.max_units: unlimited)" in ev.completion.message
+
+
+# -- the brief (brief.html, written by run): reads only what it declares, all of it filled by run --
+
+def test_the_briefs_reads_are_filled_by_run():
+    from model.reporting import brief
+    assert set(brief.READS) <= SECTION_FIELDS - CORE_FIELDS
+    assert set(brief.READS) <= {s.fills for s in RUN}
+
+
+@pytest.mark.parametrize("name, points", [("toyota_2025", 5), ("no_zopa_example", 0), ("july_2025_framework", 5)])
+def test_the_brief_reads_only_what_it_declares(name, points):
+    from model.reporting import brief
+    r = execute(RUN, Context(NegotiationModel(load(ROOT / "instances" / f"{name}.yaml")),
+                             Options(frontier_points=points, concessions=True)))
+    rec = Recorder(r)
+    brief.brief_html(rec)
+    assert rec.seen - CORE_FIELDS <= set(brief.READS), rec.seen - CORE_FIELDS - set(brief.READS)
+    if name == "july_2025_framework":           # a deal with fixed terms: everything but the diagnosis is read
+        assert set(brief.READS) - {"diagnosis"} <= rec.seen

@@ -14,6 +14,7 @@ from collections import Counter
 import numpy as np
 
 from model.data.levers import families
+from model.formatting import csv_number
 from model.results import SweepSummary, from_data
 
 # The metrics each draw records (columns of sweep.csv).
@@ -25,13 +26,13 @@ SUMMARY_METRICS = ("deficit", "home_payoff", "partner_payoff")
 
 
 def _fmt(v) -> str:
-    """A CSV cell: 12 significant digits for numbers (stable across runs), '' for none."""
+    """A CSV cell: numbers as `formatting.csv_number` writes them (stable across runs), '' for none."""
     if v is None:
         return ""
     if isinstance(v, bool):
         return "1" if v else "0"
     if isinstance(v, float):
-        return f"{v:.12g}"
+        return str(csv_number(v))
     return str(v)
 
 

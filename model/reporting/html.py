@@ -16,6 +16,12 @@ control characters as escapes (`text.visible`): a NUL, which html cannot hold, o
 escape sequence. The only markup not escaped here is our own: the tags written in this
 module and matplotlib's SVG, whose text matplotlib escapes as XML (and `charts.to_svg`
 makes visible). No page has scripts, event attributes or links.
+
+Phones and print: every page carries a viewport tag and the one stylesheet (`CSS`). Below
+640 px the cards stack, text stays at 12 px or more, and a wide table or chart scrolls in
+its own box (`<div class=scroll>`, `.chart`), never the page. In print the appendix is
+printed open (`details::details-content`, no script), and cards, charts and table rows are
+not split across pages. tests/test_html_browser.py checks both in Chromium.
 """
 from __future__ import annotations
 
@@ -41,6 +47,30 @@ li.assumption{background:#fff4d6}.tag{background:#f0b429;color:#222;border-radiu
 .note{color:#555;font-size:.9em}.warning{background:#fdecea;border-left:4px solid #b03a2e;padding:.4em .8em}
 details{margin:1em 0;border:1px solid #ddd;border-radius:6px;padding:.3em .8em}summary{cursor:pointer;font-weight:600}
 .up{color:#b03a2e}.down{color:#1e8449}.neutral{color:#555}code{font-size:.9em;background:#f3f3f3;padding:0 .2em}
+.brief .bottom{font-size:1.1em;border-left:4px solid #1f5f8b;background:#f7fafc;padding:.5em 1em;margin:.8em 0}
+.brief h2{margin-top:1.1em}.brief .party{flex-basis:300px}
+.scroll{overflow-x:auto;max-width:100%}.scroll>table{margin:0}.scroll{margin:.8em 0}
+@media (max-width:640px){
+body{margin:.6em auto;padding:0 .6em;overflow-wrap:anywhere}h1{font-size:1.35em}
+.cards,.deal{display:block}.card,.party{margin:0 0 .7em}
+table{font-size:max(12px,.85em);width:auto;min-width:100%}td.num{white-space:nowrap}
+code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:max(12px,.95em)}.tag{font-size:max(12px,.9em)}
+.chart{overflow-x:auto}.chart svg{max-width:none;width:auto;height:auto}
+}
+@page{margin:14mm 12mm}
+@media print{
+.brief{font-size:9pt;line-height:1.3}.brief h1{font-size:1.3em;margin:0 0 .2em}.brief h2{margin:.6em 0 .25em;font-size:1.15em}
+.brief p,.brief ul,.brief ol{margin:.3em 0}.brief .bottom{margin:.4em 0}.brief .deal{margin:.4em 0}
+body{max-width:none;margin:0;padding:0;font-size:10pt;line-height:1.35;color:#000}
+h2{margin-top:1.2em;break-after:avoid}h3,h4{break-after:avoid}
+.card,.party,.chart,tr,li,p.warning,.talk li{break-inside:avoid}.cards,.deal{gap:.5em;margin:.5em 0}
+.scroll{overflow:visible}table{font-size:.85em;width:100%}
+.chart{text-align:center}.chart svg{max-width:100%;max-height:9.5cm;width:auto;height:auto}
+details{border:none;padding:0;margin:.6em 0}details::details-content{content-visibility:visible;display:block}
+summary{list-style:none;font-size:1.15em;font-weight:700;border-bottom:1px solid #999;margin:.8em 0 .3em;break-after:avoid}
+summary::-webkit-details-marker{display:none}summary::marker{content:""}
+.screen-only{display:none}
+}
 """
 
 
@@ -66,7 +96,7 @@ def html_table(header: list[str], rows: list[list], num_cols: set[int] | frozens
             text, css = cell(i, j, c) if cell else (esc(c), "num" if j in num_cols else "")
             cells.append(f'<td class="{esc(css)}">{text}</td>' if css else f"<td>{text}</td>")
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f"<div class=scroll><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
 def inline_svg(svg: str, name: str) -> str:
@@ -76,10 +106,11 @@ def inline_svg(svg: str, name: str) -> str:
     return f'<div class="chart" data-chart="{esc(name)}">{body}</div>'
 
 
-def page(title: str, sections: list[tuple[str, str]], subtitle: str = "") -> str:
+def page(title: str, sections: list[tuple[str, str]], subtitle: str = "", body_class: str = "") -> str:
     body = "".join(f"<section><h2>{esc(h)}</h2>{content}</section>" if h else content for h, content in sections)
-    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{esc(title)}</title>"
-            f"<style>{CSS}</style></head><body><h1>{esc(title)}</h1>"
+    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{esc(title)}</title>"
+            f"<style>{CSS}</style></head><body{f' class={esc(body_class)}' if body_class else ''}><h1>{esc(title)}</h1>"
             f"{f'<p class=note>{esc(subtitle)}</p>' if subtitle else ''}{body}</body></html>\n")
 
 
@@ -148,7 +179,7 @@ def _table(rows: list[list[str]]) -> str:
     head = "".join(f"<th>{inline(h)}</th>" for h in rows[0])
     body = "".join("<tr>" + "".join(f'<td class="num">{inline(c)}</td>' if NUMERIC.match(c) else f"<td>{inline(c)}</td>"
                                     for c in row) + "</tr>" for row in rows[1:])
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<div class=scroll><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
 
 
 def _section(md: str, charts: dict[str, str]) -> tuple[str, str]:

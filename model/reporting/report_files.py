@@ -1,5 +1,5 @@
 """The files of a report directory (results.json, CSV tables, one SVG file per chart,
-report.md and .html, results.xlsx, timings.json; concession_values.csv when the run priced
+report.md and .html, results.xlsx, timings.json; brief.html for `run`; concession_values.csv when the run priced
 them), written together and atomically.
 
 results.json and the CSV tables hold every row; report.md and report.html are for reading,
@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from model.reporting import concession_section
+from model.reporting.brief import brief_html
 from model.reporting.charts import report_charts
 from model.reporting.html import report_html
 from model.reporting.markdown import report_markdown
@@ -41,6 +42,8 @@ def write_report(results, out: Path, extra_files: dict | None = None, command: s
         html = html.replace("</body>", f"<section><h2>Full tables</h2><p>{note}</p></section></body>", 1)
     files["report.md"] = text_writer(markdown)
     files["report.html"] = text_writer(html)
+    if command == "run":
+        files["brief.html"] = text_writer(brief_html(reader))
     files["results.xlsx"] = lambda path: _write_workbook(results, frames, path)
     files["timings.json"] = text_writer(json.dumps({k: round(v, 6) for k, v in results.timings.items()}, indent=2) + "\n")
     if concession_section.priced_rows(results):           # its chart is among report_charts

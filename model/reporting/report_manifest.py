@@ -36,7 +36,7 @@ KNOWN_NAMES = frozenset({
     "results.json", "report.md", "report.html", "results.xlsx", "timings.json", "levers.csv", "metrics.csv",
     "constraints.csv", "concession_values.csv", "frontier.csv", "sweep.csv", "sweep_summary.json",
     "comparison.csv", "comparison.md", "comparison.html", "comparison.xlsx", "alternatives.json", "packages.csv",
-    "evaluation.json", "offer_levers.csv"})
+    "evaluation.json", "offer_levers.csv", "brief.html"})
 
 
 class ManifestUnreadable(Exception):

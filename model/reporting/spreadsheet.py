@@ -1,5 +1,10 @@
-"""results.xlsx (and comparison.xlsx) and the CSV tables: exact values, for spreadsheet users,
-and never a formula or a link that the data did not ask for.
+"""results.xlsx (and comparison.xlsx) and the CSV tables, for spreadsheet users, never with a
+formula or a link that the data did not ask for.
+
+For people: CSV numbers to `formatting.CSV_DIGITS` significant digits, without a solve's
+float noise and never changing a figure as the reports write it (`csv_numbers`); workbook
+sheets with a bold, frozen header, columns sized to their content and each number, kept as
+computed, in a format by its unit (`number_format`).
 
 Formula injection (OWASP, "CSV Injection"): a spreadsheet runs a cell that starts with
 = + - @ (or a tab or carriage return) as a formula, and labels, citations and names in an
@@ -22,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.data.levers import LEVER_FAMILIES
+from model.formatting import csv_number
 from model.results import rounded
 from model.text import visible
 
@@ -63,8 +69,20 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_writer(frame: pd.DataFrame):
-    """A report-file writer for `frame` as CSV, neutralised (see the module docstring)."""
-    return lambda path: safe_frame(frame).to_csv(path, index=False)
+    """A report-file writer for `frame` as CSV: neutralised (see the module docstring), numbers
+    to `formatting.CSV_DIGITS` significant digits (`csv_numbers`)."""
+    return lambda path: csv_numbers(safe_frame(frame)).to_csv(path, index=False)
+
+
+def csv_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with each number as a CSV file holds it (`formatting.csv_number`): the float noise
+    of a solve (2039.999999999984) gone; results.json keeps 12 significant digits."""
+    out = frame.copy(deep=False)
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]) or pd.api.types.is_object_dtype(out[col]):
+            out[col] = pd.Series([csv_number(v.item() if hasattr(v, "item") else v) for v in out[col]],
+                                 index=out.index, dtype=object)
+    return out
 
 
 def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], full_tables: dict[str, str] | str,
@@ -79,7 +97,7 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], full_tables: dict[st
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "nan_inf_to_errors": True,
                                            "strings_to_formulas": False, "strings_to_urls": False,
                                            "strings_to_numbers": False})
-    quoted = book.add_format({"quote_prefix": True})
+    formats = _Formats(book)
     try:
         for name, frame in sheets.items():
             where = full_tables if isinstance(full_tables, str) else full_tables.get(name, "the CSV files")
@@ -87,26 +105,99 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], full_tables: dict[st
                 said.append(f"{name}: {len(frame):,} rows, more than this workbook holds ({SHEET_ROW_LIMIT:,}); "
                              f"the whole table is in {where}")
                 continue
-            _write_sheet(book.add_worksheet(name[:31]), frame, quoted, where)
+            _write_sheet(book.add_worksheet(name[:31]), frame, formats, where)
         if said:
-            _write_sheet(book.add_worksheet("notes"), pd.DataFrame({"note": said}), quoted, "")
+            _write_sheet(book.add_worksheet("notes"), pd.DataFrame({"note": said}), formats, "")
     finally:
         book.close()
 
 
-def _write_sheet(sheet, frame: pd.DataFrame, quoted, where: str) -> None:
+def _write_sheet(sheet, frame: pd.DataFrame, formats: _Formats, where: str) -> None:
+    """A table for people: the header bold and frozen, each column as wide as its content (up
+    to WIDEST), each number in its format (`number_format`); the values themselves exact."""
     cells = frame.astype(object).where(frame.notna(), None)
-    rows = [[str(c) for c in frame.columns]] + list(cells.itertuples(index=False, name=None))
-    for i, values in enumerate(rows):
+    columns = [str(c) for c in frame.columns]
+    units = list(frame["unit"]) if "unit" in frame.columns else [None] * len(frame)
+    widths = [len(c) for c in columns]
+    sheet.freeze_panes(1, 0)
+    for j, name in enumerate(columns):
+        sheet.write_string(0, j, name, formats.header_for(name))
+    for i, values in enumerate(cells.itertuples(index=False, name=None), start=1):
         for j, v in enumerate(values):
             v = _cell(v)
             if isinstance(v, str):
                 if len(v) > CELL_LIMIT:
                     note = TRUNCATED.format(where=where)
                     v = v[:CELL_LIMIT - len(note)] + note
-                sheet.write_string(i, j, v, quoted if needs_quote(v) else None)
+                sheet.write_string(i, j, v, formats.quoted if needs_quote(v) else None)
+                widths[j] = max(widths[j], min(len(v), WIDEST))
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                code = number_format(columns[j], units[i - 1], v)
+                sheet.write(i, j, v, formats.number(code) if code else None)
+                widths[j] = max(widths[j], len(_shown(v, code)))
             else:
                 sheet.write(i, j, v)
+                widths[j] = max(widths[j], len(str(v)))
+    for j, width in enumerate(widths):
+        sheet.set_column(j, j, min(width, WIDEST) + 2)
+
+
+WIDEST = 60                   # characters: a column of long text (citations, notes) is no wider
+USD_COLUMNS = frozenset({"deficit", "home_payoff", "partner_payoff", "home_gain", "partner_gain", "deficit_change",
+                         "home_value", "partner_value", "home_per_unit", "partner_per_unit", "cost", "free", "fixed",
+                         "dual_deficit_change_per_unit_bound_rises", "deficit_fall_per_unit_relaxed"})
+ROW_UNIT_COLUMNS = frozenset({"value", "baseline", "no_deal", "deal", "lhs", "rhs", "slack_to_bound", "size", "delta"})
+COUNT_UNITS = ("vehicles", "tonne", "aircraft", "jobs", "million vehicles")
+USD, SHARE, WHOLE, DECIMAL = "#,##0", "0.0%", "#,##0", "#,##0.00"
+
+
+def number_format(column: str, unit, v: float) -> str | None:
+    """The number format of a cell: USD as #,##0, a fraction as a share (0.0%), a count of
+    vehicles, tonnes or aircraft as #,##0 (each with two decimals below 100 when not whole);
+    a column in USD by its name (USD_COLUMNS), a value column (ROW_UNIT_COLUMNS) in its row's
+    unit; anything else as the spreadsheet shows it by default (None)."""
+    if column in USD_COLUMNS:
+        unit = "USD"
+    elif column not in ROW_UNIT_COLUMNS or not isinstance(unit, str):
+        return None
+    whole = abs(v) >= 100 or abs(v - round(v)) < 1e-6
+    if unit == "USD" or unit.startswith("USD/") or unit.startswith("USD per"):
+        return USD if whole else DECIMAL
+    if unit == "fraction":
+        return SHARE
+    if unit.startswith(COUNT_UNITS):
+        return WHOLE if whole else DECIMAL
+    return None
+
+
+def _shown(v: float, code: str | None) -> str:
+    """Roughly what a cell shows, for its column's width."""
+    if code == SHARE:
+        return f"{v:.1%}"
+    if code == USD:
+        return f"{v:,.0f}"
+    if code == DECIMAL:
+        return f"{v:,.2f}"
+    return f"{v:.10g}"
+
+
+class _Formats:
+    """A workbook's cell formats, each made once."""
+
+    def __init__(self, book):
+        self.book = book
+        self.quoted = book.add_format({"quote_prefix": True})
+        self.header = book.add_format({"bold": True, "bottom": 1, "bg_color": "#EEF3F7"})
+        self.header_quoted = book.add_format({"bold": True, "bottom": 1, "bg_color": "#EEF3F7", "quote_prefix": True})
+        self.numbers: dict[str, object] = {}
+
+    def header_for(self, name: str):
+        return self.header_quoted if needs_quote(name) else self.header
+
+    def number(self, code: str):
+        if code not in self.numbers:
+            self.numbers[code] = self.book.add_format({"num_format": code})
+        return self.numbers[code]
 
 
 def _cell(v):
