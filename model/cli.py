@@ -24,6 +24,7 @@ import textwrap
 import traceback
 from pathlib import Path
 
+from model.analyses.deal_robustness import DEFAULT_DRAWS
 from model.errors import EngineUnavailable, InstanceError, InstanceErrors, SolverUnavailable
 from model.reporting.report_directory import OutputFailed, OutputRefused
 from model.text import clip, quoted, stream_safe, visible
@@ -446,6 +447,13 @@ def build_parser() -> argparse.ArgumentParser:
                           "or a good's unit; defaults vehicles=1000, USD=1e8, pp=1, aircraft=1, others 1000); the "
                           "diagnosis moves the fewest steps, so a larger step makes that kind of bound cheaper to "
                           "move (repeat for several units)")
+    run.add_argument("--robustness", type=_number("--robustness", 0, MAX_DRAWS, integer=True), default=DEFAULT_DRAWS,
+                     metavar="N", help=f"solve N draws of the instance's 'uncertainty:' and say on the first screen in "
+                                       f"how many the deal holds (default {DEFAULT_DRAWS}; 0 turns this off)")
+    run.add_argument("--no-robustness", dest="robustness", action="store_const", const=0,
+                     help="no draws (the same as --robustness 0)")
+    run.add_argument("--seed", type=_number("--seed", 0, MAX_SEED, integer=True), default=0,
+                     help="random seed of the robustness draws, 0 or more (same seed, same draws)")
 
     cmp_ = command("compare", cmd_compare, "solve several instances and compare outcomes and inputs")
     cmp_.add_argument("files", type=_path, nargs="+", metavar="FILE", help="two or more instance files")
@@ -515,7 +523,8 @@ def cmd_validate(args) -> int:
 def cmd_run(args) -> int:
     jobs = _jobs()
     status, text = jobs.run(args.file, out=args.out, objective=args.objective, time_limit=args.time_limit,
-                            export_lp=args.export_lp, relax_steps=dict(args.relax_step) or None, say=_say)
+                            export_lp=args.export_lp, relax_steps=dict(args.relax_step) or None, say=_say,
+                            robustness=args.robustness, seed=args.seed)
     _say(text)
     return EXIT.get(status, EXIT["error"])
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.analyses.compare import compare as compare_instances
+from model.analyses.deal_robustness import DEFAULT_DRAWS
 from model.analyses.robustness import deficit_histogram, grid_table, sensitivity, varying_levers
 from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, run_sweep
 from model.analyses.sweep_summary import sweep_csv
@@ -68,10 +69,12 @@ def _plain(x):
 
 
 def run(file: str, out: str | None = None, objective: str | None = None, time_limit: float | None = None,
-        export_lp: str | None = None, relax_steps: dict[str, float] | None = None, say=None) -> tuple[str, str]:
+        export_lp: str | None = None, relax_steps: dict[str, float] | None = None, say=None,
+        robustness: int = DEFAULT_DRAWS, seed: int = 0) -> tuple[str, str]:
     """Solve one instance through the `run` pipeline and write its report: (status, the rest of
     the terminal summary). `relax_steps`: unit -> one step of relaxation for the no-deal
-    diagnosis (see analyses.diagnose). `say(text)`, when given, gets the first screen as soon as
+    diagnosis (see analyses.diagnose). `robustness`: draws of the instance's uncertainty (0:
+    none), with `seed`. `say(text)`, when given, gets the first screen as soon as
     the deal is verified and analysed, before the charts and workbooks are written."""
     inst = load(file)
     target = check_target(out or REPORTS / inst.name)
@@ -80,7 +83,8 @@ def run(file: str, out: str | None = None, objective: str | None = None, time_li
                           report=target)
     points = RUN_FRONTIER_POINTS if (objective or inst.settings.objective) == "min_deficit" else 0
     ctx = Context(NegotiationModel(inst, time_limit),
-                  Options(objective, time_limit, export_lp, relax_steps=relax_steps, frontier_points=points))
+                  Options(objective, time_limit, export_lp, relax_steps=relax_steps, frontier_points=points,
+                          robustness=robustness, seed=seed))
     results = execute(RUN, ctx)
     text = run_summary(results, target)
     if export_lp:

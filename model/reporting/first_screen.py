@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from model.data.levers import families
-from model.formatting import money, share, value
+from model.formatting import money, share, share_of_draws, value
 from model.reporting.words import (
     amount,
     calibration_name,
@@ -289,3 +289,84 @@ def lose_lose(r: Results) -> list[str]:
                        f"{money(-c.partner_value)} ({effect}); it stays because the "
                        f"{'deficit comes first' if r.objective.name == 'min_deficit' else 'objective comes first'}.")
     return out
+
+
+# -- robustness: draws of the instance's uncertainty --------------------------------------------
+
+WALK_AWAY_WORDS = {
+    "either": "either side giving way alone (its red lines and participation) would make a deal",
+    "both": "only both sides giving way together (their red lines and participation) makes a deal",
+    "market": "buyers' ceilings and capacities leave no deal whatever the sides' positions",
+    "undetermined": "the model was rebuilt for these draws, so who walks away was not tested",
+}
+
+
+def robustness_lines(r: Results) -> list[str]:
+    """The first screen's robustness (`Results.robustness`): in how many draws of the instance's
+    uncertainty a deal holds, who walks away in the rest and why, and the input that separates
+    deal from no deal most. Nothing when no draws were asked for or none are declared."""
+    rb = r.robustness
+    if rb is None:
+        return []
+    if rb.skipped:
+        return [f"**Robustness was not drawn**: {rb.skipped}."]
+    if not rb.draws:
+        return []
+    held = f"{rb.deals:,} of {rb.draws:,} draws ({share_of_draws(rb.share)})"
+    ranges = f"over the instance's uncertainty ranges (each draw re-solved; seed {rb.seed})"
+    head = (f"**A deal holds in {held}** {ranges}." if r.has_deal else
+            f"**With the instance's own values there is no deal; one exists in {held}** {ranges}.")
+    out = [head]
+    if rb.no_deal:
+        out.append(walk_away_line(r))
+    if rb.other:
+        out.append("Draws that neither gave a verified deal nor proved none possible: "
+                   + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in sorted(rb.other.items())) + ".")
+    split = deciding_input(r)
+    if split:
+        out.append(split)
+    return out
+
+
+def walk_away_line(r: Results) -> str:
+    """Who most often walks away in the draws without a deal, why, and the rest counted."""
+    rb = r.robustness
+    assert rb is not None
+    ranked = sorted(rb.walks_away.items(), key=lambda kv: -kv[1])
+    who, n = ranked[0]
+    of = f"{n:,} of the {rb.no_deal:,} draws without a deal"
+    if who in ("home", "partner"):
+        name = r.instance.parties[who]
+        own = rb.by_participation.get(who, 0)
+        if own == n:
+            text = (f"**{name} walks away** in {of}: every deal the red lines allow leaves it worse off than no deal "
+                    f"(its participation fails)")
+        elif own:
+            text = (f"**{name} walks away** in {of}: in {own:,} every deal the red lines allow leaves it worse off than "
+                    f"no deal; in the rest its red lines end the deal")
+        else:
+            text = f"**{possessive(name)} red lines end the deal** in {of}: without them a deal exists"
+    else:
+        text = f"In {of}, {WALK_AWAY_WORDS[who]}"
+    others = [f"{_who(r, k)} {v:,}" for k, v in ranked[1:]]
+    return text + (f" (the others: {'; '.join(others)})" if others else "") + "."
+
+
+def _who(r: Results, key: str) -> str:
+    return (r.instance.parties[key] if key in ("home", "partner") else
+            {"either": "either side", "both": "both sides", "market": "the market's limits",
+             "undetermined": "not tested"}[key])
+
+
+def deciding_input(r: Results) -> str:
+    """'The input that most separates deal from no deal: ...' (the draws halved by its value), or ''."""
+    from model.reporting.words import input_value
+    rb = r.robustness
+    if rb is None or not rb.inputs or not rb.deals or rb.deals == rb.draws:
+        return ""
+    x = rb.inputs[0]
+    if abs(x.separation) < 1e-12:
+        return ""
+    at = input_value(x.path, float(f"{x.split:.3g}"), x.unit)
+    return (f"**The input that most separates deal from no deal is {x.label}**: a deal in {x.low_deals:,} of the "
+            f"{x.low_draws:,} draws below {at}, {x.high_deals:,} of the {x.high_draws:,} above.")

@@ -199,6 +199,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
         lose_lose,
         package,
         ranking_note,
+        robustness_lines,
         top_constraints,
         welfare_lines,
         zopa_line,
@@ -223,12 +224,14 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
         summary = diagnosis_summary(r)
         if summary:
             out.append(markdown_html(summary))
+        out.append(_robustness_html(robustness_lines(r)))
         return "".join(out)
     parties = []
     for party, name, clauses in package(r):
         items = "".join(f"<li>{inline(c)}</li>" for c in clauses) or "<li>makes no concession</li>"
         parties.append(f'<div class="party {esc(party)}"><h3>{esc(name)} gives</h3><ul>{items}</ul></div>')
     out.append('<h2>The deal</h2><div class="deal">' + "".join(parties) + "</div>")
+    out.append(_robustness_html(robustness_lines(r)))
     g = r.metric("negotiated_deficit")
     cards = [("deficit in the negotiated goods", money(g.deal),
               f"{money(g.dealt - g.no_deal, True)} against no deal ({money(g.no_deal)})"),
@@ -256,6 +259,13 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
                    + (f"<p class=note>{more} more under Constraints below.</p>" if more else ""))
     out += [f"<p class=note>{inline(n)}</p>" for n in footnotes(r)]
     return "".join(out)
+
+
+def _robustness_html(lines: list[str]) -> str:
+    """The first screen's robustness (`first_screen.robustness_lines`), beside the deal."""
+    if not lines:
+        return ""
+    return '<div class="robustness"><h3>How robust it is</h3>' + "".join(f"<p>{inline(t)}</p>" for t in lines) + "</div>"
 
 
 def _cards(cards: list[tuple[str, str, str]]) -> str:

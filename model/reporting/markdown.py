@@ -23,6 +23,7 @@ from model.reporting.first_screen import (
     lose_lose,
     package,
     ranking_note,
+    robustness_lines,
     top_constraints,
     welfare_lines,
     zopa_line,
@@ -88,7 +89,8 @@ def sections() -> tuple[list, list]:
 # declaration against what each section really reads, and the pipelines against it).
 READS: dict[str, tuple[str, ...]] = {
     "title": (),
-    "first_screen": ("explanations", "free_optimum", "frontier", "lever_context", "diagnosis", "concession_values"),
+    "first_screen": ("explanations", "free_optimum", "frontier", "lever_context", "diagnosis", "concession_values",
+                     "robustness"),
     "charts": ("bridge",),
     "trade_and_welfare": ("diversion",),
     "levers": ("lever_context",),
@@ -145,9 +147,15 @@ def first_screen(r: Results) -> str:
         summary = diagnosis_summary(r)
         if summary:
             out.append(summary)
+        robust = robustness_lines(r)
+        if robust:
+            out.append("**How robust it is.** " + " ".join(robust))
         return "\n\n".join(out)
     out.append("\n".join(f"- **{name}**: " + ("; ".join(clauses) if clauses else "makes no concession") + "."
                          for _, name, clauses in package(r)))
+    robust = robustness_lines(r)
+    if robust:
+        out.append("**How robust it is.** " + " ".join(robust))
     fixed = fixed_terms(r)
     if fixed:
         out.append("**The fixed terms.** " + " ".join(fixed))

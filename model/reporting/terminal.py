@@ -15,6 +15,7 @@ from model.reporting.first_screen import (
     footnotes,
     lose_lose,
     package,
+    robustness_lines,
     top_constraints,
     zopa_line,
 )
@@ -56,6 +57,7 @@ def run_summary(r, out: Path) -> str:
             lines.append(f"    {name}:" + ("" if clauses else " no concession"))
             for c in clauses:
                 lines += _wrap(f"- {c}", 6)
+        lines += _robust(r)
         fixed = fixed_terms(r)
         if fixed:
             lines.append("  the fixed terms:")
@@ -93,6 +95,7 @@ def run_summary(r, out: Path) -> str:
         lines.append(f"  deficit: {money(d.baseline)} in {calibration_name(r)}, {money(d.no_deal)} with no deal, "
                      + ("no deal possible" if r.status == "infeasible" else no_deal_heading(r.status)[:1].lower()
                         + no_deal_heading(r.status)[1:]))
+        lines += _robust(r)
     diag = r.diagnosis
     if diag and diag.status == "relaxable":
         from model.reporting.explanations import participation_gap
@@ -110,6 +113,17 @@ def run_summary(r, out: Path) -> str:
         lines.append("  no relaxation of red lines, participation, ceilings or capacities makes a deal possible")
     lines.append(f"  report: {out / 'report.md'} (and report.html)")
     return "\n".join(lines)
+
+
+def _robust(r) -> list[str]:
+    """The robustness lines (`first_screen.robustness_lines`), under their heading."""
+    said = robustness_lines(r)
+    if not said:
+        return []
+    out = ["  how robust it is:"]
+    for t in said:
+        out += _wrap(f"- {t}", 4)
+    return out
 
 
 def sweep_summary(inst, result, out, rebuild_reason: str = "") -> str:
