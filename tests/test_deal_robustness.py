@@ -1,0 +1,176 @@
+"""`run`'s robustness: draws of the instance's uncertainty, deal or no deal, who walks away, and
+the input that separates them (model/analyses/deal_robustness.py), worked by hand on tiny
+instances (tests/tiny.py: cars M0 at $10,000 and 100 trucks at $20,000, elasticity -1, full
+pass-through, tariffs 0/10/20% per segment, 20% with no deal).
+
+Home walks away (participation on). The partner's red line caps the car tariff at 10%; its
+buyers may take up to 50 home-made cars through the dealers (ceiling 50, each $10,000 of
+home exports). Imports at tariff t are M0 / (1 + t), so against no deal (20%) the deal's 10%
+adds M0 * 10,000 * (1/1.1 - 1/1.2) = 757.58 M0 to the deficit, and the 50 cars sold take off
+500,000. Home gains over no deal iff 757.58 M0 <= 500,000, i.e. M0 <= 660 (the partner gains
+either way: more cars sold at a margin). With M0 uniform on [400, 1000], a draw has a deal iff
+its M0 <= 660 (a share of 260 / 600 = 43%), and in every other draw dropping home's
+participation alone gives a deal while dropping the partner's does not: home walks away.
+
+The partner's red line ends it (participation off). The partner's red line keeps the value of
+home's imports at $20 M or more. The most it can be is at a 0% car tariff: M0 * 10,000 +
+100 * 20,000, so a deal exists iff M0 >= 1,800. With M0 uniform on [600, 3000] the share is
+1,200 / 2,400 = 50%; without the partner's red line every draw has a deal.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+from tiny import q, tiny
+
+from model.analyses.deal_robustness import deal_robustness, run_robustness, walks_away
+from model.analyses.sweep import Plan, draw_inputs, input_columns, resolver_for, run_sweep
+from model.cli import main
+from model.data.uncertainty import with_values
+from model.optimization.handle import NegotiationModel
+from model.optimization.objectives import solve_objective
+from model.reporting.first_screen import robustness_lines
+from model.reporting.markdown import first_screen
+from model.reporting.terminal import run_summary
+from model.results import Results
+from model.run.pipelines import RUN, Context, Options, execute
+
+CAP = {"cap": {"party": "partner", "label": "Partner: cars pay at most 10%", "reason": "parity",
+               "metric": "tariff_rate[car]", "sense": "<=", "bound": q(10, "%")}}
+HOME_WALKS = {"settings": {"participation": True}, "segments": {"car": {"partner_ceiling": q(50, "vehicles")}},
+              "red_lines": CAP,
+              "uncertainty": {
+                  "segments.car.imports": {"distribution": "uniform", "low": q(400, "vehicles"),
+                                           "high": q(1000, "vehicles")},
+                  # moves the partner's payoff the same with and without a deal: separates nothing
+                  "segments.truck.partner_margin": {"distribution": "uniform", "low": q(500, "USD/vehicle"),
+                                                    "high": q(1500, "USD/vehicle")}}}
+PARTNER_LINE = {"red_lines": {"floor": {"party": "partner", "label": "Partner: exports worth $20 M at least",
+                                        "reason": "its plants", "metric": "imports_value", "sense": ">=",
+                                        "bound": q(20_000_000, "USD")}},
+                "uncertainty": {"segments.car.imports": {"distribution": "uniform", "low": q(600, "vehicles"),
+                                                         "high": q(3000, "vehicles")}}}
+# the same with the instance's own M0 = 600 (a deal) instead of the tiny instance's 1000 (none)
+HOME_DEAL = {**HOME_WALKS, "segments": {"car": {"imports": q(600, "vehicles"), "partner_ceiling": q(50, "vehicles")}}}
+N, SEED = 40, 3
+
+
+def _car_imports(inst, n=N, seed=SEED) -> list[float]:
+    return [draw_inputs(inst, Plan(samples=n, seed=seed), i)["segments.car.imports"] for i in range(n)]
+
+
+def _direct(inst, values: dict[str, float]) -> bool:
+    """Whether a freshly built model of the draw has a deal (no re-solve involved)."""
+    return solve_objective(NegotiationModel(with_values(inst, values)), "min_deficit").has_deal
+
+
+def test_home_walks_away_where_its_participation_fails(tmp_path):
+    inst = tiny(tmp_path, HOME_WALKS)
+    m0 = _car_imports(inst)
+    expected = [x <= 660 for x in m0]
+    assert 5 < sum(expected) < N - 5                     # the seed's draws cross the threshold both ways
+    # each draw's classification, against a direct solve of the draw (the truck margin drawn too)
+    for i in range(N):
+        values = draw_inputs(inst, Plan(samples=N, seed=SEED), i)
+        assert _direct(inst, values) == expected[i], values
+    rb = run_robustness(NegotiationModel(inst), N, SEED)
+    assert (rb.draws, rb.deals, rb.no_deal, rb.other) == (N, sum(expected), N - sum(expected), {})
+    assert rb.walks_away == {"home": N - sum(expected)}
+    assert rb.by_participation == {"home": N - sum(expected), "partner": 0}
+    top = rb.inputs[0]
+    assert top.path == "segments.car.imports" and top.label == "cars: imports"
+    ordered = sorted(range(N), key=lambda i: m0[i])
+    low, high = ordered[:N // 2], ordered[N // 2:]
+    assert (top.low_draws, top.low_deals) == (N // 2, sum(expected[i] for i in low))
+    assert (top.high_draws, top.high_deals) == (N // 2, sum(expected[i] for i in high))
+    assert top.separation == pytest.approx((top.low_deals - top.high_deals) / (N // 2)) and top.separation > 0.5
+    # bins of 100 vehicles over [400, 1000]: every draw below 600 has a deal, none above 700
+    assert [b.low for b in top.bins] == pytest.approx([400 + 100 * k for k in range(6)])
+    assert [b.high for b in top.bins] == pytest.approx([500 + 100 * k for k in range(6)])
+    assert sum(b.draws for b in top.bins) == N and sum(b.deals for b in top.bins) == rb.deals
+    for b in top.bins:
+        inside = [e for x, e in zip(m0, expected) if b.low <= x < b.high]
+        assert (b.draws, b.deals) == (len(inside), sum(inside))
+    assert all(b.deals == b.draws for b in top.bins[:2]) and all(b.deals == 0 for b in top.bins[3:])
+    assert abs(rb.inputs[1].separation) < top.separation
+
+
+def test_the_partners_red_line_ends_it_and_the_share_is_the_ranges(tmp_path):
+    inst = tiny(tmp_path, PARTNER_LINE)
+    n = 200
+    m0 = _car_imports(inst, n, 0)
+    rb = run_robustness(NegotiationModel(inst), n, 0)
+    assert rb.deals == sum(x >= 1800 for x in m0)
+    assert rb.share == pytest.approx(0.5, abs=0.08)              # (3000 - 1800) / (3000 - 600), sampled
+    assert rb.walks_away == {"partner": n - rb.deals} and rb.by_participation == {"home": 0, "partner": 0}
+    assert rb.inputs[0].separation < -0.9                       # deals only in the upper half
+
+
+def test_either_side_giving_way_alone(tmp_path):
+    """Home's floor of 20% on cars against the partner's cap of 10%: no deal, and dropping either
+    side's red line alone makes one."""
+    floor = {"floor": {"party": "home", "label": "Home: cars pay at least 20%", "reason": "r",
+                       "metric": "tariff_rate[car]", "sense": ">=", "bound": q(20, "%")}}
+    inst = tiny(tmp_path, {"red_lines": {**CAP, **floor}})
+    resolver = resolver_for(inst, NegotiationModel(inst))
+    assert walks_away(resolver, inst) == ("either", "positions")
+    only_home = tiny(tmp_path, {"red_lines": {**floor, "cap": {**CAP["cap"], "party": "home"}}})
+    assert walks_away(resolver_for(only_home, NegotiationModel(only_home)), only_home) == ("home", "positions")
+
+
+def test_run_shows_it_on_the_first_screen_and_saves_it(tmp_path):
+    inst = tiny(tmp_path, HOME_DEAL)
+    r = execute(RUN, Context(NegotiationModel(inst), Options(robustness=N, seed=SEED)))
+    rb = r.robustness
+    assert rb is not None and r.has_deal                      # M0 = 600 itself: a deal
+    expected = sum(x <= 660 for x in _car_imports(inst))
+    lines = robustness_lines(r)
+    assert lines[0].startswith(f"**A deal holds in {expected} of {N} draws ({expected / N:.0%})**")
+    assert lines[1].startswith(f"**Home walks away** in {N - expected} of the {N - expected} draws without a deal")
+    assert "**The input that most separates deal from no deal is cars: imports**" in lines[2]
+    assert lines[0] in first_screen(r) and "how robust it is" in run_summary(r, tmp_path)
+    back = Results.from_dict(json.loads(r.to_json()))
+    assert back.robustness is not None and back.to_dict()["robustness"] == r.to_dict()["robustness"]
+    # The instance's own M0 = 1000 gives no deal: the first screen says so, and how many draws give one.
+    none = execute(RUN, Context(NegotiationModel(tiny(tmp_path, HOME_WALKS)), Options(robustness=N, seed=SEED)))
+    assert not none.has_deal
+    assert (f"**With the instance's own values there is no deal; one exists in {expected} of {N} draws"
+            in first_screen(none))
+
+
+def test_the_same_draws_as_the_sweep(tmp_path):
+    inst = tiny(tmp_path, HOME_WALKS)
+    rb = run_robustness(NegotiationModel(inst), N, SEED)
+    sweep = run_sweep(inst, Plan(samples=N, seed=SEED), progress=False)
+    assert rb.deals == sum(1 for row in sweep.rows if row["metrics"] and row["verified"])
+    again = deal_robustness(inst, [dict(row, walks_away="home") for row in sweep.rows],
+                            input_columns(inst, sweep.plan), SEED)
+    assert again.deals == rb.deals and again.inputs[0].path == rb.inputs[0].path
+
+
+def test_off_switch_no_uncertainty_and_other_objectives_claim_nothing(tmp_path):
+    inst = tiny(tmp_path, HOME_WALKS)
+    off = execute(RUN, Context(NegotiationModel(inst), Options(robustness=0)))
+    assert off.robustness is None and robustness_lines(off) == [] and "draws" not in first_screen(off)
+    weighted = execute(RUN, Context(NegotiationModel(inst), Options(objective="welfare", robustness=N)))
+    assert weighted.robustness is None
+    plain = tiny(tmp_path, {k: v for k, v in HOME_WALKS.items() if k != "uncertainty"})
+    none = execute(RUN, Context(NegotiationModel(plain), Options(robustness=N)))
+    assert none.robustness is None and "draws" not in first_screen(none)
+
+
+def test_cli_flags(tmp_path, capsys):
+    tiny(tmp_path, HOME_DEAL)
+    path = tmp_path / "tiny.yaml"
+    assert main(["run", str(path), "--out", str(tmp_path / "a"), "--robustness", "12", "--seed", "5"]) == 0
+    first = json.loads((tmp_path / "a" / "results.json").read_text())["robustness"]
+    assert first["draws"] == 12 and first["seed"] == 5
+    assert "A deal holds in" in capsys.readouterr().out
+    assert main(["run", str(path), "--out", str(tmp_path / "b"), "--robustness", "12", "--seed", "5"]) == 0
+    assert json.loads((tmp_path / "b" / "results.json").read_text())["robustness"] == first
+    capsys.readouterr()
+    assert main(["run", str(path), "--out", str(tmp_path / "c"), "--no-robustness"]) == 0
+    assert json.loads((tmp_path / "c" / "results.json").read_text())["robustness"] is None
+    assert "A deal holds in" not in capsys.readouterr().out
+    assert main(["run", str(path), "--out", str(tmp_path / "d"), "--robustness", "-1"]) != 0
