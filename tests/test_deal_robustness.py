@@ -174,3 +174,37 @@ def test_cli_flags(tmp_path, capsys):
     assert json.loads((tmp_path / "c" / "results.json").read_text())["robustness"] is None
     assert "A deal holds in" not in capsys.readouterr().out
     assert main(["run", str(path), "--out", str(tmp_path / "d"), "--robustness", "-1"]) != 0
+
+
+def test_readme_and_docs_figures_come_from_run():
+    """The robustness figures of README.md, docs/model.md and docs/performance.md are `run`'s on
+    the default instance (default draws, seed 0)."""
+    from pathlib import Path
+
+    from model.analyses.deal_robustness import DEFAULT_DRAWS
+    from model.economics.loading import load
+    root = Path(__file__).resolve().parent.parent
+    inst = load(root / "instances" / "toyota_2025.yaml")
+    r = execute(RUN, Context(NegotiationModel(inst), Options(robustness=DEFAULT_DRAWS, seed=0)))
+    rb = r.robustness
+    assert rb is not None and DEFAULT_DRAWS == 50 and len(inst.uncertainty) == 7
+    assert rb.walks_away == {"home": rb.no_deal} and r.instance.parties["home"] == "United States"
+    x = rb.inputs[0]
+    assert x.path == "segments.suv.substitution_elasticity" and f"{x.split:.3g}" == "2.07"
+    text = run_summary(r, Path("reports/toyota_2025"))
+    block = text.split("  how robust it is:\n", 1)[1].split("\n  balances", 1)[0]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "  how robust it is:\n" + block + "\n  balances" in readme
+    split = f"{x.low_deals} of the {x.low_draws} draws below {x.split:.3g}, in {x.high_deals} of the {x.high_draws}"
+    prose = " ".join(readme.split())
+    assert f"`run` solves {DEFAULT_DRAWS} draws over those ranges" in prose and "seven of them" in prose
+    assert f"a deal holds in only {rb.deals} of them ({rb.share:.0%}); in all {rb.no_deal} others" in prose
+    assert f"(a deal in {split} above)" in prose
+    model_md = (root / "docs" / "model.md").read_text(encoding="utf-8")
+    flat = " ".join(model_md.split())
+    assert f"`run` then solves {DEFAULT_DRAWS} draws" in flat
+    assert f"a deal holds in {rb.deals} of {rb.draws} draws, and in all {rb.no_deal} without one" in flat
+    assert f"a deal in {split} above" in flat
+    perf = " ".join((root / "docs" / "performance.md").read_text(encoding="utf-8").split())
+    assert f"`run` solves {DEFAULT_DRAWS} draws" in perf and f"| {DEFAULT_DRAWS} (the default) |" in perf
+    assert f"each draw without a deal ({rb.no_deal} of {rb.draws})" in perf

@@ -270,7 +270,12 @@ def _wants_robustness(ctx: Context) -> bool:
 def _robustness(ctx: Context) -> DealRobustness:
     choices, levers = _size(ctx)
     if choices <= RUN_FRONTIER_MAX_CHOICES and levers <= RUN_FRONTIER_MAX_LEVERS:
-        return run_robustness(ctx.model, ctx.options.robustness, ctx.options.seed)
+        import time
+        t0 = time.perf_counter()
+        found = run_robustness(ctx.model, ctx.options.robustness, ctx.options.seed)
+        if ctx.results is not None:
+            ctx.results.timings["robustness"] = time.perf_counter() - t0      # timings.json
+        return found
     return DealRobustness(draws=0, seed=ctx.options.seed, skipped=(
         f"the model has {choices:,} yes/no choices and {levers:,} levers, and `run` draws only up to "
         f"{RUN_FRONTIER_MAX_CHOICES} and {RUN_FRONTIER_MAX_LEVERS:,}; `solve.py sweep --monte-carlo N` draws any size"))
