@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.analyses.compare import compare as compare_instances
-from model.analyses.deal_robustness import DEFAULT_DRAWS
+from model.analyses.deal_robustness import DEFAULT_DRAWS, deal_robustness, uncertain_ranges
 from model.analyses.robustness import deficit_histogram, grid_table, sensitivity, varying_levers
 from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, run_sweep
 from model.analyses.sweep_summary import sweep_csv
@@ -163,7 +163,7 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
         raise InstanceError(file, "--param", str(exc)) from None
     if monte_carlo < 0 or workers < 1:
         raise InstanceError(file, "--monte-carlo/--workers", "--monte-carlo must be >= 0 and --workers >= 1")
-    plan = Plan(params=parsed, samples=monte_carlo, seed=seed)
+    plan = Plan(params=parsed, samples=monte_carlo, seed=seed, sides=True)     # who walks away, each no-deal draw
     check_plan(inst, plan)
     model = NegotiationModel(inst)
     base = execute(SWEEP, Context(model))
@@ -177,6 +177,7 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
     s.sensitivity = sensitivity(inst, result, base_deficit, model)
     s.grid = grid_table(inst, result)
     s.grid_levers = varying_levers(inst, s.grid) if s.grid else []
+    s.robustness = deal_robustness(inst, result.rows, result.columns, seed, uncertain_ranges(inst))
     base.sweep = s
     base.timings["sweep"] = result.seconds
     write_report(base, target, {"sweep.csv": text_writer(sweep_csv(result, cell=safe_text)),
@@ -186,7 +187,7 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
     reason = ""
     if s.method.get("rebuild") and result.engine == "this process":
         reason = getattr(resolver_for(inst, model), "reason", "")
-    lines = sweep_summary(inst, result, target, reason).split("\n")
+    lines = sweep_summary(inst, result, target, reason, base).split("\n")
     status = "unbounded" if base.status == "unbounded" or s.status.get("unbounded") else (
         "error" if s.status.get("error") else "optimal")
     if status == "unbounded":     # the draws' solver says only "unbounded": name the levers, as `run` does

@@ -84,6 +84,7 @@ def summarize(inst, result) -> SweepSummary:
                       for u in inst.uncertainty] if result.plan.samples else [],
         "status": dict(sorted(statuses.items())),
         "verified": sum(1 for r in rows if r["verified"]),
+        "found": sum(1 for r in rows if r["verified"] is not None),
         "max_violation": max((r["max_violation"] for r in rows if r["max_violation"] is not None), default=None),
         "method": dict(sorted(methods.items())),
         "quantiles": {k: quantiles([r["metrics"][k] for r in deals]) for k in SUMMARY_METRICS},

@@ -28,7 +28,7 @@ from model.reporting.words import (
     short,
     without_party,
 )
-from model.results import Results, binding_rows
+from model.results import DealRobustness, Results, binding_rows
 
 MAX_ITEMS = 6                # clauses per lever family, items per clause, labels per note: the rest counted
 TOP_CONSTRAINTS = 5          # at most this many constraints on the first screen (at least 3 when there are)
@@ -301,11 +301,12 @@ WALK_AWAY_WORDS = {
 }
 
 
-def robustness_lines(r: Results) -> list[str]:
-    """The first screen's robustness (`Results.robustness`): in how many draws of the instance's
-    uncertainty a deal holds, who walks away in the rest and why, and the input that separates
-    deal from no deal most. Nothing when no draws were asked for or none are declared."""
-    rb = r.robustness
+def robustness_lines(r: Results, rb: DealRobustness | None = None, over: str = "", inputs: int = 1) -> list[str]:
+    """The first screen's robustness (`Results.robustness`, or `rb`: a sweep's): in how many
+    draws a deal holds, who walks away in the rest and why, and the `inputs` inputs that separate
+    deal from no deal most. Nothing when no draws were asked for or none are declared. `over`:
+    what was drawn (default: the instance's uncertainty ranges)."""
+    rb = rb if rb is not None else r.robustness
     if rb is None:
         return []
     if rb.skipped:
@@ -313,25 +314,20 @@ def robustness_lines(r: Results) -> list[str]:
     if not rb.draws:
         return []
     held = f"{rb.deals:,} of {rb.draws:,} draws ({share_of_draws(rb.share)})"
-    ranges = f"over the instance's uncertainty ranges (each draw re-solved; seed {rb.seed})"
+    ranges = over or f"over the instance's uncertainty ranges (each draw re-solved; seed {rb.seed})"
     head = (f"**A deal holds in {held}** {ranges}." if r.has_deal else
             f"**With the instance's own values there is no deal; one exists in {held}** {ranges}.")
     out = [head]
     if rb.no_deal:
-        out.append(walk_away_line(r))
+        out.append(walk_away_line(r, rb))
     if rb.other:
         out.append("Draws that neither gave a verified deal nor proved none possible: "
                    + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in sorted(rb.other.items())) + ".")
-    split = deciding_input(r)
-    if split:
-        out.append(split)
-    return out
+    return out + deciding_inputs(rb, inputs)
 
 
-def walk_away_line(r: Results) -> str:
+def walk_away_line(r: Results, rb: DealRobustness) -> str:
     """Who most often walks away in the draws without a deal, why, and the rest counted."""
-    rb = r.robustness
-    assert rb is not None
     ranked = sorted(rb.walks_away.items(), key=lambda kv: -kv[1])
     who, n = ranked[0]
     of = f"{n:,} of the {rb.no_deal:,} draws without a deal"
@@ -358,15 +354,22 @@ def _who(r: Results, key: str) -> str:
              "undetermined": "not tested"}[key])
 
 
-def deciding_input(r: Results) -> str:
-    """'The input that most separates deal from no deal: ...' (the draws halved by its value), or ''."""
+SEPARATES = 0.1          # an input separates deal from no deal when its halves' shares differ by this much
+
+
+def deciding_inputs(rb: DealRobustness, n: int = 1) -> list[str]:
+    """'The input that most separates deal from no deal is ...' (the draws halved by its value),
+    then up to n - 1 more that separate them by at least SEPARATES; [] when none does."""
     from model.reporting.words import input_value
-    rb = r.robustness
-    if rb is None or not rb.inputs or not rb.deals or rb.deals == rb.draws:
-        return ""
-    x = rb.inputs[0]
-    if abs(x.separation) < 1e-12:
-        return ""
-    at = input_value(x.path, float(f"{x.split:.3g}"), x.unit)
-    return (f"**The input that most separates deal from no deal is {x.label}**: a deal in {x.low_deals:,} of the "
-            f"{x.low_draws:,} draws below {at}, {x.high_deals:,} of the {x.high_draws:,} above.")
+    if not rb.inputs or not rb.deals or rb.deals == rb.draws:
+        return []
+    out = []
+    for x in rb.inputs[:n]:
+        if abs(x.separation) < (1e-12 if not out else SEPARATES):
+            break
+        at = input_value(x.path, float(f"{x.split:.3g}"), x.unit)
+        halves = (f"a deal in {x.low_deals:,} of the {x.low_draws:,} draws below {at}, {x.high_deals:,} of the "
+                  f"{x.high_draws:,} above")
+        out.append(f"**The input that most separates deal from no deal is {x.label}**: {halves}." if not out
+                   else f"Then **{x.label}**: {halves}.")
+    return out

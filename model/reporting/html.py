@@ -167,7 +167,7 @@ def report_html(r: Results, charts: dict[str, str] | None = None) -> str:
     from model.reporting.charts import report_charts
     charts = report_charts(r) if charts is None else charts
     home, partner = r.instance.parties["home"], r.instance.parties["partner"]
-    body, appendix = md.sections()
+    body, appendix = md.sections(r)
     sections: list[tuple[str, str]] = [("", first_screen_html(r, charts))]
     for f in body:
         if f in (md.title, md.first_screen):
@@ -204,7 +204,9 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
         welfare_lines,
         zopa_line,
     )
-    from model.reporting.markdown import balance_lines, status_line
+    from model.reporting.markdown import balance_lines, status_line, sweep_first_screen
+    if r.sweep is not None:           # a sweep's: the draws first, the deal in short (as report.md)
+        return markdown_html(sweep_first_screen(r), charts)
     out = [f"<p><b>The question.</b> {esc(r.instance.question)}</p>"]
     if not r.instance.participation:
         from model.reporting.words import participation_said

@@ -611,7 +611,8 @@ class SweepSummary:
     sensitivity: list[Sensitivity] = field(default_factory=list)
     grid: list[GridPoint] = field(default_factory=list)
     grid_levers: list[GridLever] = field(default_factory=list)
-    robustness: DealRobustness | None = None        # deal or no deal over the draws (Monte Carlo)
+    robustness: DealRobustness | None = None        # deal or no deal over the draws
+    found: int | None = None          # draws whose solve gave a deal to verify (verified: those that passed)
 
 
 # -- robustness: draws of the instance's uncertainty, deal or no deal ------------------------
