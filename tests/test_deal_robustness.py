@@ -208,3 +208,36 @@ def test_readme_and_docs_figures_come_from_run():
     perf = " ".join((root / "docs" / "performance.md").read_text(encoding="utf-8").split())
     assert f"`run` solves {DEFAULT_DRAWS} draws" in perf and f"| {DEFAULT_DRAWS} (the default) |" in perf
     assert f"each draw without a deal ({rb.no_deal} of {rb.draws})" in perf
+
+
+def test_sweep_first_screen_says_the_share_who_walks_away_and_what_separates(tmp_path, capsys):
+    """`sweep` on the home-walks-away case: its terminal and report start with the share of draws
+    with a deal (M0 <= 660, by hand), home walking away in the rest, the cars' imports separating
+    them; verification counts deals; the report keeps only the draws."""
+    inst = tiny(tmp_path, HOME_DEAL)
+    deals = sum(x <= 660 for x in _car_imports(inst))
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(tmp_path / "tiny.yaml"), "--monte-carlo", str(N), "--seed", str(SEED),
+                 "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    lines = text.splitlines()
+    assert lines[1] == (f"  - A deal holds in {deals} of {N} draws ({deals / N:.0%}) over the instance's uncertainty "
+                        f"ranges (seed {SEED}).")
+    assert lines[2].startswith(f"  - Home walks away in {N - deals} of the {N - deals} draws without a deal")
+    assert "The input that most separates deal from no deal is cars: imports" in text
+    assert f"deals verified outside the solver: {deals} of the {deals} found, in {N} draws" in text
+    assert "verified: " not in text
+    md = (out / "report.md").read_text()
+    head, _, rest = md.partition("## The deal with the instance's own values")
+    assert "## Across the draws" in head and f"**A deal holds in {deals} of {N} draws" in head
+    assert "![The share of draws with a deal along each input's range](deal_share.svg)" in head
+    assert f"every deal found was verified outside the solver: {deals} of the {deals} deals passed" in md
+    for run_only in ("**The balances**", "What holds the deficit up", "## Levers", "## Outcomes", "bridge.svg"):
+        assert run_only not in md, run_only
+    assert (out / "deal_share.svg").exists() and not (out / "bridge.svg").exists()
+    assert f"{N - deals:,} draws without a deal are not on this axis" in (out / "sweep.svg").read_text()
+    summary = json.loads((out / "sweep_summary.json").read_text())
+    assert summary["robustness"]["deals"] == deals and summary["found"] == deals
+    assert summary["robustness"]["walks_away"] == {"home": N - deals}
+    html = (out / "report.html").read_text()
+    assert "Across the draws" in html and "What holds the deficit up" not in html
