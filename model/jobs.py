@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.analyses.compare import compare as compare_instances
-from model.analyses.deal_robustness import DEFAULT_DRAWS, deal_robustness, uncertain_ranges
+from model.analyses.deal_robustness import DEFAULT_DRAWS
 from model.analyses.robustness import deficit_histogram, grid_table, sensitivity, varying_levers
 from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, run_sweep
 from model.analyses.sweep_summary import sweep_csv
@@ -177,7 +177,6 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
     s.sensitivity = sensitivity(inst, result, base_deficit, model)
     s.grid = grid_table(inst, result)
     s.grid_levers = varying_levers(inst, s.grid) if s.grid else []
-    s.robustness = deal_robustness(inst, result.rows, result.columns, seed, uncertain_ranges(inst))
     base.sweep = s
     base.timings["sweep"] = result.seconds
     write_report(base, target, {"sweep.csv": text_writer(sweep_csv(result, cell=safe_text)),

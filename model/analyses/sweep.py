@@ -209,7 +209,11 @@ def run_sweep(inst: Instance, plan: Plan, workers: int = 1, scheduler: str | Non
         bar.close()
     rows.sort(key=lambda r: r["draw"])
     result = SweepResult(plan, input_columns(inst, plan), rows, engine=engine, seconds=time.perf_counter() - t0)
-    result.summary = summarize(inst, result)
+    summary = summarize(inst, result)
+    if plan.sides:                  # deal or no deal over the draws, who walks away, what separates them
+        from model.analyses.deal_robustness import deal_robustness, uncertain_ranges
+        summary.robustness = deal_robustness(inst, rows, result.columns, plan.seed, uncertain_ranges(inst))
+    result.summary = summary
     return result
 
 

@@ -25,6 +25,7 @@ answer. `Resolver.method` and each `DrawResult.method` say which was used, and w
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -214,7 +215,7 @@ class Resolver:
         solution = variant.optimize(inst.settings.objective_metric, MIN)     # whether, not which: stage one
         return solution.has_deal or solution.status == "unbounded"
 
-    def _lp(self, rows: dict, objective: Form, free: set[tuple[str, object]] = frozenset()) -> highspy.HighsLp:
+    def _lp(self, rows: dict, objective: Form, free: Collection[tuple[str, object]] = ()) -> highspy.HighsLp:
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = self.num_col, len(self.rows)
         lp.col_lower_, lp.col_upper_, lp.integrality_ = self.col_lower, self.col_upper, self.integrality

@@ -363,7 +363,7 @@ def deciding_inputs(rb: DealRobustness, n: int = 1) -> list[str]:
     from model.reporting.words import input_value
     if not rb.inputs or not rb.deals or rb.deals == rb.draws:
         return []
-    out = []
+    out: list[str] = []
     for x in rb.inputs[:n]:
         if abs(x.separation) < (1e-12 if not out else SEPARATES):
             break
