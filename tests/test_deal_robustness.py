@@ -241,3 +241,7 @@ def test_sweep_first_screen_says_the_share_who_walks_away_and_what_separates(tmp
     assert summary["robustness"]["walks_away"] == {"home": N - deals}
     html = (out / "report.html").read_text()
     assert "Across the draws" in html and "What holds the deficit up" not in html
+    import csv
+    rows = list(csv.DictReader((out / "sweep.csv").open()))
+    assert [r["walks_away"] for r in rows] == ["" if x <= 660 else "home" for x in _car_imports(inst)]
+    assert {r["walks_away_by"] for r in rows} == {"", "participation"}

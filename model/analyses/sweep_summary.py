@@ -46,8 +46,9 @@ def sweep_csv(result, cell=lambda text: text) -> str:
             if k not in seen:
                 seen.add(k)
                 levers.append(k)
+    sides = ["walks_away", "walks_away_by"] if getattr(result.plan, "sides", False) else []
     header = (["draw", "grid_point", "sample"] + result.columns + ["status", "verified", "max_violation", "method"]
-              + list(OUTCOMES) + levers)
+              + sides + list(OUTCOMES) + levers)
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow([cell(h) for h in header])
@@ -55,7 +56,7 @@ def sweep_csv(result, cell=lambda text: text) -> str:
         w.writerow([cell(_fmt(x)) if isinstance(x, str) else _fmt(x)
                     for x in [r["draw"], r["grid_point"], r["sample"]]
                     + [r["inputs"].get(c) for c in result.columns]
-                    + [r["status"], r["verified"], r["max_violation"], r["method"]]
+                    + [r["status"], r["verified"], r["max_violation"], r["method"]] + [r.get(k) for k in sides]
                     + [r["metrics"].get(k) for k in OUTCOMES] + [r["levers"].get(k) for k in levers]])
     return out.getvalue()
 
