@@ -245,3 +245,18 @@ def test_sweep_first_screen_says_the_share_who_walks_away_and_what_separates(tmp
     rows = list(csv.DictReader((out / "sweep.csv").open()))
     assert [r["walks_away"] for r in rows] == ["" if x <= 660 else "home" for x in _car_imports(inst)]
     assert {r["walks_away_by"] for r in rows} == {"", "participation"}
+
+
+def test_no_deal_in_any_draw_is_said_so(tmp_path):
+    """Home's floor of 20% against the partner's cap of 10% leaves no deal whatever the cars'
+    imports: no draw gives one, and either side giving way alone would."""
+    floor = {"floor": {"party": "home", "label": "Home: cars pay at least 20%", "reason": "r",
+                       "metric": "tariff_rate[car]", "sense": ">=", "bound": q(20, "%")}}
+    inst = tiny(tmp_path, {"red_lines": {**CAP, **floor}, "uncertainty": PARTNER_LINE["uncertainty"]})
+    r = execute(RUN, Context(NegotiationModel(inst), Options(robustness=10, seed=0)))
+    assert not r.has_deal and r.robustness is not None and r.robustness.walks_away == {"either": 10}
+    lines = robustness_lines(r)
+    assert lines[0].startswith("**With the instance's own values there is no deal, nor in any of 10 draws**")
+    assert lines[1] == ("In 10 of the 10 draws without a deal, either side giving way alone (its red lines and "
+                        "participation) would make a deal.")
+    assert len(lines) == 2                       # no input separates deal from no deal when there is none

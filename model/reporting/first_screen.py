@@ -316,7 +316,8 @@ def robustness_lines(r: Results, rb: DealRobustness | None = None, over: str = "
     held = f"{rb.deals:,} of {rb.draws:,} draws ({share_of_draws(rb.share)})"
     ranges = over or f"over the instance's uncertainty ranges (each draw re-solved; seed {rb.seed})"
     head = (f"**A deal holds in {held}** {ranges}." if r.has_deal else
-            f"**With the instance's own values there is no deal; one exists in {held}** {ranges}.")
+            f"**With the instance's own values there is no deal; one exists in {held}** {ranges}." if rb.deals else
+            f"**With the instance's own values there is no deal, nor in any of {rb.draws:,} draws** {ranges}.")
     out = [head]
     if rb.no_deal:
         out.append(walk_away_line(r, rb))
