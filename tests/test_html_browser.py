@@ -157,7 +157,8 @@ def key_figures(name: str, results: dict | None, page: Path) -> list[str]:
         figures += ["No deal", "Why there is no deal", "Each party alone", "United States alone", "Japan alone"]
         figures += [x["label"] for x in results["diagnosis"]["relaxations"][:1]]
     if name == "sweep":
-        figures += ["Robustness", money(results["sweep"]["quantiles"]["deficit"]["q50"]), "What moves the deficit most"]
+        figures += ["Robustness", money(results["sweep"]["quantiles"]["deficit"]["q50"]), "What moves the deficit most",
+                    "Across the draws", "The deal with the instance's own values"]
     if name == "grid":
         figures += ["By grid point"] + [money(g["deficit"]) for g in results["sweep"]["grid"] if g["deficit"]]
     return figures

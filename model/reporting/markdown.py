@@ -206,9 +206,10 @@ def sweep_first_screen(r: Results) -> str:
     if r.has_deal:
         out.append("\n".join(f"- **{name}**: " + ("; ".join(clauses) if clauses else "makes no concession") + "."
                              for _, name, clauses in package(r)))
-        d = r.metric("deficit")
-        out.append(f"Total bilateral deficit with the deal: {money(d.deal)} ({money(d.dealt - d.no_deal, True)} against "
-                   f"no deal).")
+    d = r.metric("deficit")
+    out.append(f"Total bilateral deficit: {money(d.baseline)} in {calibration_name(r)}, {money(d.no_deal)} with no deal"
+               + (f", **{money(d.dealt)}** with the deal ({money(d.dealt - d.no_deal, True)} against no deal)."
+                  if r.has_deal else "; no deal with the instance's own values."))
     out.append("*The deal's own analyses (balances, what holds the deficit up, red lines, welfare) are in the report "
                "of `solve.py run` on the same instance; this one is about the draws.*")
     return "\n\n".join(out)
