@@ -80,10 +80,7 @@ def sweep_headline(r) -> list[str]:
     s = getattr(r, "sweep", None)
     if not s or s.robustness is None:
         return []
-    lines = robustness_lines(r, s.robustness, over_what(s), inputs=3)
-    if lines and r.has_deal:        # the instance's own values give a deal: the draws' share is the news
-        lines[0] = lines[0].replace("**A deal holds in", "**A deal holds in", 1)
-    return lines
+    return robustness_lines(r, s.robustness, over_what(s), inputs=3)
 
 
 def _monte_carlo(r, s) -> list[str]:
