@@ -205,7 +205,19 @@ def test_readme_and_docs_figures_come_from_run():
     assert f"`run` then solves {DEFAULT_DRAWS} draws" in flat
     assert f"a deal holds in {rb.deals} of {rb.draws} draws, and in all {rb.no_deal} without one" in flat
     assert f"a deal in {split} above" in flat
+    from model.analyses.deal_robustness import BINS
+    from model.reporting.charts import MAX_PANELS
+    from model.reporting.sweep_section import HEADLINE_INPUTS
+    assert HEADLINE_INPUTS == 3
+    from model.run.pipelines import RUN_FRONTIER_MAX_CHOICES, RUN_FRONTIER_MAX_LEVERS
+    assert (RUN_FRONTIER_MAX_CHOICES, RUN_FRONTIER_MAX_LEVERS, BINS, MAX_PANELS) == (100, 1000, 6, 6)
+    assert "the model has at most 100 yes/no choices and 1,000 levers" in flat
+    sweeps = " ".join((root / "docs" / "sweeps.md").read_text(encoding="utf-8").split())
+    assert "(most separating first, up to six), its range cut into six equal parts" in sweeps
+    assert "the inputs that separate deal from no deal (up to three)" in sweeps
+    assert "`run` gives the same first lines for 50 draws" in sweeps
     perf = " ".join((root / "docs" / "performance.md").read_text(encoding="utf-8").split())
+    assert "(100 yes/no choices, 1,000 levers)" in perf
     assert f"`run` solves {DEFAULT_DRAWS} draws" in perf and f"| {DEFAULT_DRAWS} (the default) |" in perf
     assert f"each draw without a deal ({rb.no_deal} of {rb.draws})" in perf
 

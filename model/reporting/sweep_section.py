@@ -13,6 +13,7 @@ from model.reporting.markdown_table import table
 from model.reporting.words import amount, input_range, input_value, no_deficit, possessive
 
 VARIES = 0.005
+HEADLINE_INPUTS = 3        # the sweep's first screen names at most this many inputs that separate deal from no deal
 
 
 def sweep_section(r) -> str:
@@ -80,7 +81,7 @@ def sweep_headline(r) -> list[str]:
     s = getattr(r, "sweep", None)
     if not s or s.robustness is None:
         return []
-    return robustness_lines(r, s.robustness, over_what(s), inputs=3)
+    return robustness_lines(r, s.robustness, over_what(s), inputs=HEADLINE_INPUTS)
 
 
 def _monte_carlo(r, s) -> list[str]:
