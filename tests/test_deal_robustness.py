@@ -130,6 +130,14 @@ def test_run_shows_it_on_the_first_screen_and_saves_it(tmp_path):
     assert lines[1].startswith(f"**Home walks away** in {N - expected} of the {N - expected} draws without a deal")
     assert "**The input that most separates deal from no deal is cars: imports**" in lines[2]
     assert lines[0] in first_screen(r) and "how robust it is" in run_summary(r, tmp_path)
+    # next to the deal: right after the package, before the balances, in every format
+    md = first_screen(r)
+    assert md.index("- **Partner**") < md.index("**How robust it is.**") < md.index("**The balances**")
+    terminal = run_summary(r, tmp_path)
+    assert terminal.index("  the deal:") < terminal.index("  how robust it is:") < terminal.index("  balances")
+    from model.reporting.html import first_screen_html
+    page = first_screen_html(r, {})
+    assert page.index('<div class="deal">') < page.index("<h3>How robust it is</h3>") < page.index("<div class=cards>")
     back = Results.from_dict(json.loads(r.to_json()))
     assert back.robustness is not None and back.to_dict()["robustness"] == r.to_dict()["robustness"]
     # The instance's own M0 = 1000 gives no deal: the first screen says so, and how many draws give one.
