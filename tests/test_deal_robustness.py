@@ -280,3 +280,16 @@ def test_no_deal_in_any_draw_is_said_so(tmp_path):
     assert lines[1] == ("In 10 of the 10 draws without a deal, either side giving way alone (its red lines and "
                         "participation) would make a deal.")
     assert len(lines) == 2                       # no input separates deal from no deal when there is none
+
+
+def test_a_grid_sweep_counts_grid_points(tmp_path, capsys):
+    """The partner's $20 M floor on imports needs M0 >= 1,800 (worked above): over the grid
+    600, 1200, 1800, 2400, 3000 a deal holds at the last three points, and at the first two the
+    partner's red line ends it."""
+    tiny(tmp_path, PARTNER_LINE)
+    assert main(["sweep", str(tmp_path / "tiny.yaml"), "--param", "segments.car.imports=600,1200,1800,2400,3000",
+                 "--out", str(tmp_path / "g")]) == 0
+    text = " ".join(capsys.readouterr().out.split())       # the instance's own M0 = 1000: no deal
+    assert ("- With the instance's own values there is no deal; one exists in 3 of 5 grid points (60%) (each point "
+            "re-solved). - Partner's red lines end the deal in 2 of the 2 grid points without a deal: without them a "
+            "deal exists.") in text

@@ -301,11 +301,13 @@ WALK_AWAY_WORDS = {
 }
 
 
-def robustness_lines(r: Results, rb: DealRobustness | None = None, over: str = "", inputs: int = 1) -> list[str]:
+def robustness_lines(r: Results, rb: DealRobustness | None = None, over: str = "", inputs: int = 1,
+                     noun: str = "draws") -> list[str]:
     """The first screen's robustness (`Results.robustness`, or `rb`: a sweep's): in how many
     draws a deal holds, who walks away in the rest and why, and the `inputs` inputs that separate
     deal from no deal most. Nothing when no draws were asked for or none are declared. `over`:
-    what was drawn (default: the instance's uncertainty ranges)."""
+    what was drawn (default: the instance's uncertainty ranges); `noun`: what the draws are
+    ('grid points' for a grid)."""
     rb = rb if rb is not None else r.robustness
     if rb is None:
         return []
@@ -313,25 +315,25 @@ def robustness_lines(r: Results, rb: DealRobustness | None = None, over: str = "
         return [f"**Robustness was not drawn**: {rb.skipped}."]
     if not rb.draws:
         return []
-    held = f"{rb.deals:,} of {rb.draws:,} draws ({share_of_draws(rb.share)})"
+    held = f"{rb.deals:,} of {rb.draws:,} {noun} ({share_of_draws(rb.share)})"
     ranges = over or f"over the instance's uncertainty ranges (each draw re-solved; seed {rb.seed})"
     head = (f"**A deal holds in {held}** {ranges}." if r.has_deal else
             f"**With the instance's own values there is no deal; one exists in {held}** {ranges}." if rb.deals else
-            f"**With the instance's own values there is no deal, nor in any of {rb.draws:,} draws** {ranges}.")
+            f"**With the instance's own values there is no deal, nor in any of {rb.draws:,} {noun}** {ranges}.")
     out = [head]
     if rb.no_deal:
-        out.append(walk_away_line(r, rb))
+        out.append(walk_away_line(r, rb, noun))
     if rb.other:
         out.append("Draws that neither gave a verified deal nor proved none possible: "
                    + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in sorted(rb.other.items())) + ".")
-    return out + deciding_inputs(rb, inputs)
+    return out + deciding_inputs(rb, inputs, noun)
 
 
-def walk_away_line(r: Results, rb: DealRobustness) -> str:
+def walk_away_line(r: Results, rb: DealRobustness, noun: str = "draws") -> str:
     """Who most often walks away in the draws without a deal, why, and the rest counted."""
     ranked = sorted(rb.walks_away.items(), key=lambda kv: -kv[1])
     who, n = ranked[0]
-    of = f"{n:,} of the {rb.no_deal:,} draws without a deal"
+    of = f"{n:,} of the {rb.no_deal:,} {noun} without a deal"
     if who in ("home", "partner"):
         name = r.instance.parties[who]
         own = rb.by_participation.get(who, 0)
@@ -358,7 +360,7 @@ def _who(r: Results, key: str) -> str:
 SEPARATES = 0.1          # an input separates deal from no deal when its halves' shares differ by this much
 
 
-def deciding_inputs(rb: DealRobustness, n: int = 1) -> list[str]:
+def deciding_inputs(rb: DealRobustness, n: int = 1, noun: str = "draws") -> list[str]:
     """'The input that most separates deal from no deal is ...' (the draws halved by its value),
     then up to n - 1 more that separate them by at least SEPARATES; [] when none does."""
     from model.reporting.words import input_value
@@ -369,7 +371,7 @@ def deciding_inputs(rb: DealRobustness, n: int = 1) -> list[str]:
         if abs(x.separation) < (1e-12 if not out else SEPARATES):
             break
         at = input_value(x.path, float(f"{x.split:.3g}"), x.unit)
-        halves = (f"a deal in {x.low_deals:,} of the {x.low_draws:,} draws below {at}, {x.high_deals:,} of the "
+        halves = (f"a deal in {x.low_deals:,} of the {x.low_draws:,} {noun} below {at}, {x.high_deals:,} of the "
                   f"{x.high_draws:,} above")
         out.append(f"**The input that most separates deal from no deal is {x.label}**: {halves}." if not out
                    else f"Then **{x.label}**: {halves}.")

@@ -70,7 +70,7 @@ def over_what(s) -> str:
                 f"{s.monte_carlo:,} draws of the instance's uncertainty ranges (seed {s.seed})")
     if s.monte_carlo:
         return f"over the instance's uncertainty ranges (seed {s.seed})"
-    return "over the grid's points"
+    return "(each point re-solved)"
 
 
 def sweep_headline(r) -> list[str]:
@@ -81,7 +81,8 @@ def sweep_headline(r) -> list[str]:
     s = getattr(r, "sweep", None)
     if not s or s.robustness is None:
         return []
-    return robustness_lines(r, s.robustness, over_what(s), inputs=HEADLINE_INPUTS)
+    noun = "draws" if s.monte_carlo else "grid points"
+    return robustness_lines(r, s.robustness, over_what(s), inputs=HEADLINE_INPUTS, noun=noun)
 
 
 def _monte_carlo(r, s) -> list[str]:
