@@ -24,6 +24,7 @@ import textwrap
 import traceback
 from pathlib import Path
 
+from model.analyses.deal_robustness import DEFAULT_DRAWS
 from model.errors import EngineUnavailable, InstanceError, InstanceErrors, SolverUnavailable
 from model.reporting.report_directory import OutputFailed, OutputRefused
 from model.text import clip, quoted, stream_safe, visible
@@ -354,11 +355,12 @@ def _epilog(example: str, writes: str, **codes: str) -> str:
 HELP = {
     "run": ("Solve an instance: the deal (every lever at once) that minimizes the deficit among deals both sides "
             "would sign, verified outside the solver, with its report. The terminal shows the report's first screen: "
-            "the deal per party, the balances, the constraints that matter most.",
+            "the deal per party, how robust it is (in how many draws of the instance's 'uncertainty:' a deal holds, "
+            "who walks away in the others, which input decides it), the balances, the constraints that matter most.",
             _epilog("solve.py run instances/toyota_2025.yaml --out reports/toyota",
                     "  DIR (default reports/<name>/): report.md, report.html, results.json, results.xlsx,\n"
                     "  levers.csv, metrics.csv, constraints.csv, one .svg per chart, timings.json;\n"
-                    "  the frontier is included for small models (at most 100 yes/no choices)")),
+                    "  the frontier and the robustness draws are included for small models (at most 100 yes/no choices)")),
     "validate": ("Check an instance file without solving: 'ok' with its size, or every problem at once with file, "
                  "line, field, what is wrong and a hint.",
                  _epilog("solve.py validate instances/mine.yaml", "  nothing (--resolved prints the instance with "
@@ -384,13 +386,14 @@ HELP = {
                         e3="", e4="an instance is unbounded (the message names it and the levers without a limit)",
                         e5="")),
     "sweep": ("Solve an instance for many variants: a grid of --param values, Monte Carlo draws of its "
-              "'uncertainty:' block, or both; on this machine or a Dask cluster. The report adds a robustness "
-              "section: the deficit's distribution, the levers that vary across draws, the sensitivity to each "
-              "uncertain input (a tornado chart), or a table by grid point.",
+              "'uncertainty:' block, or both; on this machine or a Dask cluster. The first screen gives the share of "
+              "draws with a deal, which side walks away in the others and the inputs that separate deal from no "
+              "deal; the report's robustness section: the deficit's distribution, the levers that vary across "
+              "draws, the sensitivity to each uncertain input (a tornado chart), or a table by grid point.",
               _epilog("solve.py sweep instances/toyota_2025.yaml --monte-carlo 1000 --seed 1 --workers 4",
-                      "  DIR (default reports/<name>-sweep/): the deal's report with a robustness section,\n"
-                      "  sweep.csv (every draw), sweep_summary.json, sweep.svg, sweep_levers.svg, tornado.svg\n"
-                      "  (grid.svg for a one-parameter grid)",
+                      "  DIR (default reports/<name>-sweep/): a report about the draws (the deal in short and a\n"
+                      "  robustness section), sweep.csv (every draw), sweep_summary.json, deal_share.svg, sweep.svg,\n"
+                      "  sweep_levers.svg, tornado.svg (grid.svg for a one-parameter grid)",
                       e0="every draw ran (a draw with no possible deal is a result)",
                       e1="a draw ended in an error, or the Dask scheduler cannot be reached", e3="",
                       e4="the deal or a draw is unbounded (the message names the levers without a limit)", e5="")),
@@ -447,6 +450,13 @@ def build_parser() -> argparse.ArgumentParser:
                           "or a good's unit; defaults vehicles=1000, USD=1e8, pp=1, aircraft=1, others 1000); the "
                           "diagnosis moves the fewest steps, so a larger step makes that kind of bound cheaper to "
                           "move (repeat for several units)")
+    run.add_argument("--robustness", type=_number("--robustness", 0, MAX_DRAWS, integer=True), default=DEFAULT_DRAWS,
+                     metavar="N", help=f"solve N draws of the instance's 'uncertainty:' and say on the first screen in "
+                                       f"how many the deal holds (default {DEFAULT_DRAWS}; 0 turns this off)")
+    run.add_argument("--no-robustness", dest="robustness", action="store_const", const=0,
+                     help="no draws (the same as --robustness 0)")
+    run.add_argument("--seed", type=_number("--seed", 0, MAX_SEED, integer=True), default=0,
+                     help="random seed of the robustness draws, 0 or more (same seed, same draws)")
 
     cmp_ = command("compare", cmd_compare, "solve several instances and compare outcomes and inputs")
     cmp_.add_argument("files", type=_path, nargs="+", metavar="FILE", help="two or more instance files")
@@ -523,7 +533,8 @@ def cmd_validate(args) -> int:
 def cmd_run(args) -> int:
     jobs = _jobs()
     status, text = jobs.run(args.file, out=args.out, objective=args.objective, time_limit=args.time_limit,
-                            export_lp=args.export_lp, relax_steps=dict(args.relax_step) or None, say=_say)
+                            export_lp=args.export_lp, relax_steps=dict(args.relax_step) or None, say=_say,
+                            robustness=args.robustness, seed=args.seed)
     _say(text)
     return EXIT.get(status, EXIT["error"])
 

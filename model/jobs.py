@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.analyses.compare import compare as compare_instances
+from model.analyses.deal_robustness import DEFAULT_DRAWS
 from model.analyses.robustness import deficit_histogram, grid_table, sensitivity, varying_levers
 from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, run_sweep
 from model.analyses.sweep_summary import sweep_csv
@@ -68,10 +69,12 @@ def _plain(x):
 
 
 def run(file: str, out: str | None = None, objective: str | None = None, time_limit: float | None = None,
-        export_lp: str | None = None, relax_steps: dict[str, float] | None = None, say=None) -> tuple[str, str]:
+        export_lp: str | None = None, relax_steps: dict[str, float] | None = None, say=None,
+        robustness: int = DEFAULT_DRAWS, seed: int = 0) -> tuple[str, str]:
     """Solve one instance through the `run` pipeline and write its report: (status, the rest of
     the terminal summary). `relax_steps`: unit -> one step of relaxation for the no-deal
-    diagnosis (see analyses.diagnose). `say(text)`, when given, gets the first screen as soon as
+    diagnosis (see analyses.diagnose). `robustness`: draws of the instance's uncertainty (0:
+    none), with `seed`. `say(text)`, when given, gets the first screen as soon as
     the deal is verified and analysed, before the charts and workbooks are written."""
     inst = load(file)
     target = check_target(out or REPORTS / inst.name)
@@ -80,7 +83,8 @@ def run(file: str, out: str | None = None, objective: str | None = None, time_li
                           report=target)
     points = RUN_FRONTIER_POINTS if (objective or inst.settings.objective) == "min_deficit" else 0
     ctx = Context(NegotiationModel(inst, time_limit),
-                  Options(objective, time_limit, export_lp, relax_steps=relax_steps, frontier_points=points))
+                  Options(objective, time_limit, export_lp, relax_steps=relax_steps, frontier_points=points,
+                          robustness=robustness, seed=seed))
     results = execute(RUN, ctx)
     text = run_summary(results, target)
     if export_lp:
@@ -159,7 +163,7 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
         raise InstanceError(file, "--param", str(exc)) from None
     if monte_carlo < 0 or workers < 1:
         raise InstanceError(file, "--monte-carlo/--workers", "--monte-carlo must be >= 0 and --workers >= 1")
-    plan = Plan(params=parsed, samples=monte_carlo, seed=seed)
+    plan = Plan(params=parsed, samples=monte_carlo, seed=seed, sides=True)     # who walks away, each no-deal draw
     check_plan(inst, plan)
     model = NegotiationModel(inst)
     base = execute(SWEEP, Context(model))
@@ -184,7 +188,7 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
     reason = ""
     if s.method.get("rebuild") and result.engine == "this process":
         reason = getattr(resolver_for(inst, model), "reason", "")
-    lines = sweep_summary(inst, result, target, reason).split("\n")
+    lines = sweep_summary(inst, result, target, reason, base).split("\n")
     status = "unbounded" if base.status == "unbounded" or s.status.get("unbounded") else (
         "error" if s.status.get("error") else "optimal")
     if status == "unbounded":     # the draws' solver says only "unbounded": name the levers, as `run` does

@@ -44,9 +44,9 @@ def pages(tmp_path_factory):
         "no_deal": (["run", str(INSTANCES / "no_zopa_example.yaml")], 3, set()),
         "frontier": (["frontier", toyota, "--points", "5"], 0, {"bridge", "levers", "frontier", "concession_values"}),
         "sweep": (["sweep", toyota, "--monte-carlo", "40", "--seed", "1"], 0,
-                  {"bridge", "levers", "sweep", "sweep_levers", "tornado", "concession_values"}),
+                  {"deal_share", "sweep", "sweep_levers", "tornado"}),      # a sweep's report: its draws only
         "grid": (["sweep", toyota, "--param", "segments.suv.elasticity=-1,-1.25,-1.5"], 0,
-                 {"bridge", "levers", "grid", "concession_values"}),
+                 {"grid"}),
         "compare": (["compare", toyota, july], 0, {"compare"}),
         "alternatives": (["alternatives", toyota], 0, {"alternatives"}),
         "evaluate": (["evaluate", toyota, "--offer", str(INSTANCES / "offers" / "july_2025_terms.yaml")], 0, set()),
@@ -165,7 +165,8 @@ def key_figures(name: str, results: dict | None, page: Path) -> list[str]:
         figures += ["No deal", "Why there is no deal", "Each party alone", "United States alone", "Japan alone"]
         figures += [x["label"] for x in results["diagnosis"]["relaxations"][:1]]
     if name == "sweep":
-        figures += ["Robustness", money(results["sweep"]["quantiles"]["deficit"]["q50"]), "What moves the deficit most"]
+        figures += ["Robustness", money(results["sweep"]["quantiles"]["deficit"]["q50"]), "What moves the deficit most",
+                    "Across the draws", "The deal with the instance's own values"]
     if name == "grid":
         figures += ["By grid point"] + [money(g["deficit"]) for g in results["sweep"]["grid"] if g["deficit"]]
     return figures

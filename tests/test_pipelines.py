@@ -39,7 +39,10 @@ CORE_FIELDS = {"instance", "status", "message", "objective", "metrics", "levers"
 SECTION_FIELDS = {f.name for f in fields(Results)}
 REPORTS = {"run": (RUN, ()), "frontier": (FRONTIER, ()), "sweep": (SWEEP, ("sweep",))}
 NOT_SHOWN = {"run": {"sweep_section"}, "frontier": {"sweep_section"}, "sweep": {"frontier_section"}}
-LEFT_OUT = {"run": set(), "frontier": set(), "sweep": {"frontier"}}    # a sweep's report is about its draws
+# A sweep's report is about its draws (its own share with a deal is in `sweep`, which the first
+# screen reads only on a sweep's results); `run`'s draws (`robustness`) belong to the deal's
+# report, not the frontier's.
+LEFT_OUT = {"run": {"sweep"}, "frontier": {"robustness", "sweep"}, "sweep": {"frontier", "robustness"}}
 
 
 class Recorder:

@@ -84,7 +84,7 @@ def test_report_md_is_short_with_the_provenance_appendix_grouped_by_source(defau
     out, _, r = default_run
     md = (out / "report.md").read_text()
     body, appendix = md.split("\n# Appendix\n", 1)
-    assert len(body.splitlines()) <= 130
+    assert len(body.splitlines()) <= 132        # 130, and the robustness paragraph beside the deal
     assumed = [i for i in r.inputs if i.kind == "assumption"]
     head = appendix.strip().splitlines()[0]
     assert head == f"## Where the numbers come from: {len(assumed)} of {len(r.inputs)} inputs are assumptions"

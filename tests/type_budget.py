@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 CLEAN = ["model/results", "model/reporting", "model/optimization/handle.py"]
-CEILING = 6          # whole-package errors; 172 when issue 23 was filed, lowered as they are fixed
+CEILING = 0          # whole-package errors; 172 when issue 23 was filed, lowered as they are fixed
 
 
 def mypy(*args: str) -> tuple[int, str]:

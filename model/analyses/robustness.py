@@ -89,12 +89,10 @@ def grid_table(inst, result) -> list[GridPoint]:
         statuses: dict[str, int] = {}
         for r in rows:
             statuses[r["status"]] = statuses.get(r["status"], 0) + 1
-        entry = {"values": dict(zip(names, point)), "draws": len(rows), "deals": len(ok),
-                 "deficit": float(np.median(deficits)) if deficits else None,
-                 "status": rows[0]["status"] if len(rows) == 1 else None, "statuses": statuses, "levers": {}}
-        if len(rows) == 1 and ok:
-            entry["levers"] = dict(ok[0]["levers"])
-        out.append(GridPoint(**entry))
+        out.append(GridPoint(values=dict(zip(names, point)), draws=len(rows), deals=len(ok),
+                             deficit=float(np.median(deficits)) if deficits else None,
+                             status=rows[0]["status"] if len(rows) == 1 else None, statuses=statuses,
+                             levers=dict(ok[0]["levers"]) if len(rows) == 1 and ok else {}))
     return out
 
 

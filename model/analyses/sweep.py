@@ -39,6 +39,7 @@ class Plan:
     params: tuple[tuple[str, tuple[float, ...]], ...] = ()
     samples: int = 0          # Monte Carlo draws per grid point; 0: none
     seed: int = 0
+    sides: bool = False       # in each draw without a deal, decide which side walks away (more solves)
 
     @property
     def grid(self) -> list[tuple[float, ...]]:
@@ -143,6 +144,9 @@ def solve_chunk(inst: Instance, plan: Plan, start: int, stop: int, model=None) -
                "max_violation": result.max_violation,
                "metrics": {k: result.metrics[k] for k in OUTCOMES} if result.metrics else {},
                "levers": lever_values(inst, result.deal) if result.deal else {}}
+        if plan.sides and result.status == "infeasible":
+            from model.analyses.deal_robustness import walks_away
+            row["walks_away"], row["walks_away_by"] = walks_away(resolver, variant)
         rows.append(row)
     return rows
 
@@ -205,7 +209,11 @@ def run_sweep(inst: Instance, plan: Plan, workers: int = 1, scheduler: str | Non
         bar.close()
     rows.sort(key=lambda r: r["draw"])
     result = SweepResult(plan, input_columns(inst, plan), rows, engine=engine, seconds=time.perf_counter() - t0)
-    result.summary = summarize(inst, result)
+    summary = summarize(inst, result)
+    if plan.sides:                  # deal or no deal over the draws, who walks away, what separates them
+        from model.analyses.deal_robustness import deal_robustness, uncertain_ranges
+        summary.robustness = deal_robustness(inst, rows, result.columns, plan.seed, uncertain_ranges(inst))
+    result.summary = summary
     return result
 
 

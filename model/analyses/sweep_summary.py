@@ -47,8 +47,9 @@ def sweep_csv(result, cell=lambda text: text) -> str:
             if k not in seen:
                 seen.add(k)
                 levers.append(k)
+    sides = ["walks_away", "walks_away_by"] if getattr(result.plan, "sides", False) else []
     header = (["draw", "grid_point", "sample"] + result.columns + ["status", "verified", "max_violation", "method"]
-              + list(OUTCOMES) + levers)
+              + sides + list(OUTCOMES) + levers)
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow([cell(h) for h in header])
@@ -56,7 +57,7 @@ def sweep_csv(result, cell=lambda text: text) -> str:
         w.writerow([cell(_fmt(x)) if isinstance(x, str) else _fmt(x)
                     for x in [r["draw"], r["grid_point"], r["sample"]]
                     + [r["inputs"].get(c) for c in result.columns]
-                    + [r["status"], r["verified"], r["max_violation"], r["method"]]
+                    + [r["status"], r["verified"], r["max_violation"], r["method"]] + [r.get(k) for k in sides]
                     + [r["metrics"].get(k) for k in OUTCOMES] + [r["levers"].get(k) for k in levers]])
     return out.getvalue()
 
@@ -85,6 +86,7 @@ def summarize(inst, result) -> SweepSummary:
                       for u in inst.uncertainty] if result.plan.samples else [],
         "status": dict(sorted(statuses.items())),
         "verified": sum(1 for r in rows if r["verified"]),
+        "found": sum(1 for r in rows if r["verified"] is not None),
         "max_violation": max((r["max_violation"] for r in rows if r["max_violation"] is not None), default=None),
         "method": dict(sorted(methods.items())),
         "quantiles": {k: quantiles([r["metrics"][k] for r in deals]) for k in SUMMARY_METRICS},

@@ -25,6 +25,7 @@ answer. `Resolver.method` and each `DrawResult.method` say which was used, and w
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -37,7 +38,7 @@ from model.economics.metrics import evaluate, references
 from model.economics.responses import option_table
 from model.optimization.build import metric_expressions, row_families
 from model.optimization.forms import Columns, Form, linear_form
-from model.optimization.handle import LoadedModel, NegotiationModel
+from model.optimization.handle import MIN, LoadedModel, NegotiationModel
 from model.optimization.highs import _new_highs, highs_options, load_highspy
 from model.optimization.objectives import solve_objective
 
@@ -203,7 +204,27 @@ class Resolver:
                               method="re-solve")
         return _verified(inst, table, refs, solution.status, solution.deal, solution.binaries, "re-solve")
 
-    def _lp(self, rows: dict[tuple[str, Any], tuple[Form, str]], objective: Form) -> HighsLp:
+    def deal_without(self, inst: Instance, free: set[tuple[str, object]]) -> bool | None:
+        """Whether `inst` has a deal once the rows named in `free` ((family, index), e.g.
+        ('red_line', 'us_floor') or ('participation', 'home')) no longer bind: their bounds are
+        made infinite in the same re-solve (an unbounded solve counts as a deal: one exists).
+        None when the draw cannot be re-solved on the built model (the rebuild path)."""
+        if self.method == "rebuild":
+            return None
+        table = option_table(inst)
+        refs = references(inst, table)
+        (metrics, scale), rows, broken = self._forms(inst, table, refs)
+        if broken:
+            return None
+        self.h.passModel(self._lp(rows, metrics[inst.settings.objective_metric], free))
+        base = self.model
+        variant = LoadedModel(inst, table, refs, self.h, self.columns, base.row_index, base.row_scale, scale,
+                              metrics, base.families, {}, inst.settings.time_limit)
+        solution = variant.optimize(inst.settings.objective_metric, MIN)     # whether, not which: stage one
+        return solution.has_deal or solution.status == "unbounded"
+
+    def _lp(self, rows: dict[tuple[str, Any], tuple[Form, str]], objective: Form,
+            free: Collection[tuple[str, object]] = ()) -> HighsLp:
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = self.num_col, len(self.rows)
         lp.col_lower_, lp.col_upper_, lp.integrality_ = self.col_lower, self.col_upper, self.integrality
@@ -214,7 +235,7 @@ class Resolver:
         start, index, value, lower, upper = [0], [], [], [], []
         for key in self.rows:
             form, sense = rows[key]
-            lo, up = self._bounds(form, sense)
+            lo, up = (-INF, INF) if key in free else self._bounds(form, sense)
             lower.append(lo)
             upper.append(up)
             for j, v in form.terms.items():

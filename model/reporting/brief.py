@@ -13,22 +13,22 @@ rules; tests/test_html_browser.py prints it). Escaping is html.py's (`esc`, `inl
 from __future__ import annotations
 
 from model.formatting import money
-from model.reporting.first_screen import DISAGREE_MIN
+from model.reporting.first_screen import DISAGREE_MIN, robustness_lines
 from model.reporting.html import esc, inline, markdown_html, page
 from model.reporting.words import no_deal_heading, possessive
 from model.results import Results, binding_rows
 
 READS: tuple[str, ...] = ("explanations", "frontier", "lever_context", "diagnosis", "concession_values",
-                          "free_optimum")
+                          "free_optimum", "robustness")
 TALKING_POINTS = 3
 PAYOFF_WORDS = "the change in the measure the instance weighs for each side (the one participation holds it to)"
 
 
 def robustness(r: Results) -> str:
-    """THE PLACE FOR THE ROBUSTNESS LINE: one sentence on how sure the result is (the data
-    issue's robustness line, from `first_screen`, when that lands). Empty: the brief then has
-    no 'How sure' block. Return plain text with markdown's bold; the brief renders it."""
-    return ""
+    """How sure the result is: the first screen's robustness lines (in how many draws of the
+    instance's uncertainty a deal holds, who walks away in the rest, the input that decides),
+    as one paragraph with markdown's bold. Empty when nothing was drawn: no 'How sure' block."""
+    return " ".join(robustness_lines(r))
 
 
 def brief_html(r: Results) -> str:

@@ -101,6 +101,7 @@ TITLES = {"bridge": "Deficit bridge: calibration year to no deal to the deal, by
           "sweep_levers": "Levers that vary across the draws",
           "tornado": "What moves the deficit: each uncertain input alone",
           "grid": "The deficit at each grid point",
+          "deal_share": "The share of draws with a deal along each input's range",
           "concession_values": "What each concession is worth to each side"}
 
 
@@ -108,6 +109,8 @@ def report_charts(r) -> dict[str, str]:
     """Every chart of a report, name -> SVG text, in the order the page shows them."""
     out: dict[str, str] = {}
     home = r.instance.parties["home"]
+    if r.sweep is not None:           # a sweep's report shows its draws only (the deal's charts are run's)
+        return _sweep_charts(r)
     if r.bridge:
         out["bridge"] = bridge_chart(r.bridge, home, calibration_name(r))
     if r.has_deal and r.levers:
@@ -117,10 +120,21 @@ def report_charts(r) -> dict[str, str]:
     f = r.frontier
     if f and f.status == "ok" and f.points:
         out["frontier"] = frontier_chart(f.points, f.marks, r.instance.parties)
+    values = r.concession_values
+    if values and any(row.status == "ok" for row in values.rows):
+        out["concession_values"] = concession_chart(values.rows, r.instance.parties)
+    return out
+
+
+def _sweep_charts(r) -> dict[str, str]:
+    out: dict[str, str] = {}
     s = r.sweep
     if s:
+        rb = s.robustness
+        if "deal_share" in sweep_chart_names(r) and rb is not None:
+            out["deal_share"] = deal_share_chart(rb)
         if s.histogram:
-            out["sweep"] = sweep_chart(s.histogram, f"{s.draws:,} draws")
+            out["sweep"] = sweep_chart(s.histogram, f"{s.draws:,} draws", s.draws - s.histogram.draws)
         svg = sweep_levers_chart(s)
         if svg:
             out["sweep_levers"] = svg
@@ -132,9 +146,6 @@ def report_charts(r) -> dict[str, str]:
             svg = grid_chart(s.grid, next(iter(s.params)))
             if svg:
                 out["grid"] = svg
-    values = r.concession_values
-    if values and any(row.status == "ok" for row in values.rows):
-        out["concession_values"] = concession_chart(values.rows, r.instance.parties)
     return out
 
 
@@ -302,15 +313,63 @@ def frontier_chart(points: list, marks: dict, parties: dict[str, str]) -> str:
 
 # -- sweeps ---------------------------------------------------------------------------------
 
-def sweep_chart(histogram, subtitle: str) -> str:
-    """The deficit's distribution over the draws that give a deal."""
+def sweep_chart_names(r) -> set[str]:
+    """The sweep charts that depend on deal or no deal: 'deal_share' when some draws give a deal
+    and some do not, and some input's range was cut into bins."""
+    s = getattr(r, "sweep", None)
+    rb = s.robustness if s else None
+    if rb is None or not rb.inputs or not 0 < rb.deals < rb.draws:
+        return set()
+    return {"deal_share"} if any(len(x.bins) > 1 for x in rb.inputs) else set()
+
+
+MAX_PANELS = 6             # inputs in the chart of the share with a deal, most separating first
+
+
+def deal_share_chart(rb) -> str:
+    """For each input (most separating first), its range cut into equal bins: the share of the
+    draws in each bin that give a deal (bars, with deals / draws above), the overall share dashed.
+    Bins without draws are left empty (no bar, '0 draws')."""
+    inputs = [x for x in rb.inputs if len(x.bins) > 1][:MAX_PANELS]
+    cols = 2 if len(inputs) > 1 else 1
+    rows = (len(inputs) + cols - 1) // cols
+    fig, axes = _subplots(rows, cols, figsize=(4.4 * cols, 2.3 * rows + 0.5), squeeze=False,
+                          gridspec_kw={"hspace": 0.75, "wspace": 0.3})
+    overall = rb.deals / rb.draws * 100
+    for k, x in enumerate(inputs):
+        ax = axes[k // cols, k % cols]
+        centers = [(b.low + b.high) / 2 for b in x.bins]
+        width = (x.bins[0].high - x.bins[0].low) * 0.9
+        shares = [b.deals / b.draws * 100 if b.draws else 0.0 for b in x.bins]
+        ax.bar(centers, shares, width=width, color=BLUE)
+        for c, b, h in zip(centers, x.bins, shares):
+            ax.text(c, h + 3, f"{b.deals}/{b.draws}", ha="center", va="bottom", fontsize=6)
+        ax.axhline(overall, color=GREY, linestyle="--", linewidth=0.8)
+        ax.set_ylim(0, 118)
+        ax.set_xlim(x.bins[0].low, x.bins[-1].high)
+        ax.set_ylabel("draws with a deal (%)", fontsize=7)
+        unit = "" if x.unit in ("1", "") else f" ({x.unit})"
+        ax.set_xlabel(wrap(f"{x.label}{unit}", 50, 2), fontsize=7)
+        ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _num(v)))
+    for k in range(len(inputs), rows * cols):
+        axes[k // cols, k % cols].set_visible(False)
+    fig.suptitle(f"{rb.deals:,} of {rb.draws:,} draws give a deal ({overall:.0f}%, dashed); {rb.no_deal:,} without. "
+                 "Each bar: a part of the input's range, deals / draws above it", fontsize=8, x=0.02, ha="left")
+    return to_svg(fig)
+
+
+def sweep_chart(histogram, subtitle: str, without: int = 0) -> str:
+    """The deficit's distribution over the draws that give a deal; the draws without one counted
+    in the title (they have no deficit to place)."""
     fig, ax = _subplots(figsize=(7.5, 3.6))
     edges = [bn(e) for e in histogram.edges]
     widths = [b - a for a, b in zip(edges, edges[1:])]
     ax.bar(edges[:-1], histogram.counts, width=widths, align="edge", color=BLUE, edgecolor="white")
     ax.set_xlabel("deficit with the deal (USD bn a year)")
     ax.set_ylabel("draws")
-    ax.set_title(f"{histogram.draws:,} draws with a deal ({subtitle} in all)", fontsize=9, loc="left")
+    none = f"; {without:,} draws without a deal are not on this axis" if without else ""
+    ax.set_title(f"{histogram.draws:,} draws with a deal ({subtitle} in all{none})", fontsize=9, loc="left")
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     return to_svg(fig)
@@ -363,7 +422,8 @@ def sweep_levers_chart(summary) -> str | None:
         ax.set_yticks(range(len(options)), [wrap(line) for line, _ in options], fontsize=8)
         ax.set_xlim(0, 100)
         ax.set_ylim(len(options) - 0.5, -0.5)
-        ax.set_xlabel("share of the deals choosing each option (%)", fontsize=8)
+        ax.set_xlabel(f"share of the {summary.verified:,} deals choosing each option (%); "
+                      f"{summary.draws - summary.verified:,} of the {summary.draws:,} draws gave none", fontsize=8)
         ax.set_title("Tariff options chosen across the draws", fontsize=9, loc="left")
         handles = [matplotlib.patches.Patch(color=c, label=wrap(o, 30)) for o, c in colour.items()]
         ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.35),
@@ -376,7 +436,8 @@ def sweep_levers_chart(summary) -> str | None:
         ax.set_yticks(range(len(others)), [wrap(label) for label, _ in others], fontsize=8)
         ax.set_xlim(0, 112)
         ax.set_ylim(len(others) - 0.5, -0.5)
-        ax.set_xlabel("share of the deals that use the lever (%)", fontsize=8)
+        ax.set_xlabel(f"share of the {summary.verified:,} deals that use the lever (%); "
+                      f"{summary.draws - summary.verified:,} of the {summary.draws:,} draws gave none", fontsize=8)
         ax.set_title("Other levers used in some deals but not all", fontsize=9, loc="left")
         ax.grid(axis="x", alpha=0.3)
     return to_svg(fig)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from model.data.levers import families
-from model.formatting import money, share, value
+from model.formatting import money, share, share_of_draws, value
 from model.reporting.words import (
     amount,
     calibration_name,
@@ -28,7 +28,7 @@ from model.reporting.words import (
     short,
     without_party,
 )
-from model.results import Results, binding_rows
+from model.results import DealRobustness, Results, binding_rows
 
 MAX_ITEMS = 6                # clauses per lever family, items per clause, labels per note: the rest counted
 TOP_CONSTRAINTS = 5          # at most this many constraints on the first screen (at least 3 when there are)
@@ -288,4 +288,91 @@ def lose_lose(r: Results) -> list[str]:
                        f"{r.instance.parties['home']} {money(-c.home_value)} and {r.instance.parties['partner']} "
                        f"{money(-c.partner_value)} ({effect}); it stays because the "
                        f"{'deficit comes first' if r.objective.name == 'min_deficit' else 'objective comes first'}.")
+    return out
+
+
+# -- robustness: draws of the instance's uncertainty --------------------------------------------
+
+WALK_AWAY_WORDS = {
+    "either": "either side giving way alone (its red lines and participation) would make a deal",
+    "both": "only both sides giving way together (their red lines and participation) makes a deal",
+    "market": "buyers' ceilings and capacities leave no deal whatever the sides' positions",
+    "undetermined": "the model was rebuilt for these draws, so who walks away was not tested",
+}
+
+
+def robustness_lines(r: Results, rb: DealRobustness | None = None, over: str = "", inputs: int = 1,
+                     noun: str = "draws") -> list[str]:
+    """The first screen's robustness (`Results.robustness`, or `rb`: a sweep's): in how many
+    draws a deal holds, who walks away in the rest and why, and the `inputs` inputs that separate
+    deal from no deal most. Nothing when no draws were asked for or none are declared. `over`:
+    what was drawn (default: the instance's uncertainty ranges); `noun`: what the draws are
+    ('grid points' for a grid)."""
+    rb = rb if rb is not None else r.robustness
+    if rb is None:
+        return []
+    if rb.skipped:
+        return [f"**Robustness was not drawn**: {rb.skipped}."]
+    if not rb.draws:
+        return []
+    held = f"{rb.deals:,} of {rb.draws:,} {noun} ({share_of_draws(rb.share)})"
+    ranges = over or f"over the instance's uncertainty ranges (each draw re-solved; seed {rb.seed})"
+    head = (f"**A deal holds in {held}** {ranges}." if r.has_deal else
+            f"**With the instance's own values there is no deal; one exists in {held}** {ranges}." if rb.deals else
+            f"**With the instance's own values there is no deal, nor in any of {rb.draws:,} {noun}** {ranges}.")
+    out = [head]
+    if rb.no_deal:
+        out.append(walk_away_line(r, rb, noun))
+    if rb.other:
+        out.append("Draws that neither gave a verified deal nor proved none possible: "
+                   + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in sorted(rb.other.items())) + ".")
+    return out + deciding_inputs(rb, inputs, noun)
+
+
+def walk_away_line(r: Results, rb: DealRobustness, noun: str = "draws") -> str:
+    """Who most often walks away in the draws without a deal, why, and the rest counted."""
+    ranked = sorted(rb.walks_away.items(), key=lambda kv: -kv[1])
+    who, n = ranked[0]
+    of = f"{n:,} of the {rb.no_deal:,} {noun} without a deal"
+    if who in ("home", "partner"):
+        name = r.instance.parties[who]
+        own = rb.by_participation.get(who, 0)
+        if own == n:
+            text = (f"**{name} walks away** in {of}: every deal the red lines allow leaves it worse off than no deal "
+                    f"(its participation fails)")
+        elif own:
+            text = (f"**{name} walks away** in {of}: in {own:,} every deal the red lines allow leaves it worse off than "
+                    f"no deal; in the rest its red lines end the deal")
+        else:
+            text = f"**{possessive(name)} red lines end the deal** in {of}: without them a deal exists"
+    else:
+        text = f"In {of}, {WALK_AWAY_WORDS[who]}"
+    others = [f"{_who(r, k)} {v:,}" for k, v in ranked[1:]]
+    return text + (f" (the others: {'; '.join(others)})" if others else "") + "."
+
+
+def _who(r: Results, key: str) -> str:
+    return (r.instance.parties[key] if key in ("home", "partner") else
+            {"either": "either side", "both": "both sides", "market": "the market's limits",
+             "undetermined": "not tested"}[key])
+
+
+SEPARATES = 0.1          # an input separates deal from no deal when its halves' shares differ by this much
+
+
+def deciding_inputs(rb: DealRobustness, n: int = 1, noun: str = "draws") -> list[str]:
+    """'The input that most separates deal from no deal is ...' (the draws halved by its value),
+    then up to n - 1 more that separate them by at least SEPARATES; [] when none does."""
+    from model.reporting.words import input_value
+    if not rb.inputs or not rb.deals or rb.deals == rb.draws:
+        return []
+    out: list[str] = []
+    for x in rb.inputs[:n]:
+        if abs(x.separation) < (1e-12 if not out else SEPARATES):
+            break
+        at = input_value(x.path, float(f"{x.split:.3g}"), x.unit)
+        halves = (f"a deal in {x.low_deals:,} of the {x.low_draws:,} {noun} below {at}, {x.high_deals:,} of the "
+                  f"{x.high_draws:,} above")
+        out.append(f"**The input that most separates deal from no deal is {x.label}**: {halves}." if not out
+                   else f"Then **{x.label}**: {halves}.")
     return out

@@ -198,7 +198,7 @@ def report_html(r: Results, charts: dict[str, str] | None = None) -> str:
     from model.reporting.charts import report_charts
     charts = report_charts(r) if charts is None else charts
     home, partner = r.instance.parties["home"], r.instance.parties["partner"]
-    body, appendix = md.sections()
+    body, appendix = md.sections(r)
     sections: list[tuple[str, str]] = [("", first_screen_html(r, charts))]
     for f in body:
         if f in (md.title, md.first_screen):
@@ -230,11 +230,14 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
         lose_lose,
         package,
         ranking_note,
+        robustness_lines,
         top_constraints,
         welfare_lines,
         zopa_line,
     )
-    from model.reporting.markdown import balance_lines, status_line
+    from model.reporting.markdown import balance_lines, status_line, sweep_first_screen
+    if r.sweep is not None:           # a sweep's: the draws first, the deal in short (as report.md)
+        return markdown_html(sweep_first_screen(r), charts)
     out = [f"<p><b>The question.</b> {esc(r.instance.question)}</p>"]
     if not r.instance.participation:
         from model.reporting.words import participation_said
@@ -254,12 +257,14 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
         summary = diagnosis_summary(r)
         if summary:
             out.append(markdown_html(summary))
+        out.append(_robustness_html(robustness_lines(r)))
         return "".join(out)
     parties = []
     for party, name, clauses in package(r):
         items = "".join(f"<li>{inline(c)}</li>" for c in clauses) or "<li>makes no concession</li>"
         parties.append(f'<div class="party {esc(party)}"><h3>{esc(name)} gives</h3><ul>{items}</ul></div>')
     out.append('<h2>The deal</h2><div class="deal">' + "".join(parties) + "</div>")
+    out.append(_robustness_html(robustness_lines(r)))
     g = r.metric("negotiated_deficit")
     cards = [("deficit in the negotiated goods", money(g.deal),
               f"{money(g.dealt - g.no_deal, True)} against no deal ({money(g.no_deal)})"),
@@ -287,6 +292,13 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
                    + (f"<p class=note>{more} more under Constraints below.</p>" if more else ""))
     out += [f"<p class=note>{inline(n)}</p>" for n in footnotes(r)]
     return "".join(out)
+
+
+def _robustness_html(lines: list[str]) -> str:
+    """The first screen's robustness (`first_screen.robustness_lines`), beside the deal."""
+    if not lines:
+        return ""
+    return '<div class="robustness"><h3>How robust it is</h3>' + "".join(f"<p>{inline(t)}</p>" for t in lines) + "</div>"
 
 
 def _cards(cards: list[tuple[str, str, str]]) -> str:

@@ -23,6 +23,7 @@ from model.reporting.first_screen import (
     lose_lose,
     package,
     ranking_note,
+    robustness_lines,
     top_constraints,
     welfare_lines,
     zopa_line,
@@ -54,9 +55,14 @@ HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_
                     "partner_payoff")
 
 
-def sections() -> tuple[list, list]:
+def sections(r: Results | None = None) -> tuple[list, list]:
     """The report's sections in reading order, and its appendix's: each a function of the
-    results that returns markdown ('' to leave it out). report.html renders the same list."""
+    results that returns markdown ('' to leave it out). report.html renders the same list.
+    A sweep's report (`r.sweep`) keeps only what is about its draws: its first screen (the
+    share with a deal, the deal in short), the robustness section and the inputs' sources; the
+    deal's own analyses are `run`'s report."""
+    if r is not None and r.sweep is not None:
+        return [title, first_screen, sweep_section], [provenance_section, method]
     body = [
         title,
         first_screen,
@@ -90,7 +96,8 @@ def sections() -> tuple[list, list]:
 # declaration against what each section really reads, and the pipelines against it).
 READS: dict[str, tuple[str, ...]] = {
     "title": (),
-    "first_screen": ("explanations", "free_optimum", "frontier", "lever_context", "diagnosis", "concession_values"),
+    "first_screen": ("explanations", "free_optimum", "frontier", "lever_context", "diagnosis", "concession_values",
+                     "robustness", "sweep"),
     "charts": ("bridge",),
     "trade_and_welfare": ("diversion",),
     "levers": ("lever_context",),
@@ -114,7 +121,7 @@ READS: dict[str, tuple[str, ...]] = {
 
 def report_markdown(r: Results) -> str:
     """The whole report, section by section, in reading order; then the appendix."""
-    body, appendix = sections()
+    body, appendix = sections(r)
     text = "\n\n".join(s for s in (f(r) for f in body) if s)
     tail = [s for s in (f(r) for f in appendix) if s]
     if tail:
@@ -132,7 +139,9 @@ def title(r: Results) -> str:
 
 def first_screen(r: Results) -> str:
     """The question, then the deal (or why there is none), the balances, what holds the
-    deficit up, what fixed terms cost, and the footnotes."""
+    deficit up, what fixed terms cost, and the footnotes. A sweep's: `sweep_first_screen`."""
+    if r.sweep is not None:
+        return sweep_first_screen(r)
     out = [f"**The question.** {r.instance.question}"]
     if not r.instance.participation:
         out.append("*" + participation_said(False, r.instance.participation_measure, r.instance.parties) + "*")
@@ -148,9 +157,15 @@ def first_screen(r: Results) -> str:
         summary = diagnosis_summary(r)
         if summary:
             out.append(summary)
+        robust = robustness_lines(r)
+        if robust:
+            out.append("**How robust it is.** " + " ".join(robust))
         return "\n\n".join(out)
     out.append("\n".join(f"- **{name}**: " + ("; ".join(clauses) if clauses else "makes no concession") + "."
                          for _, name, clauses in package(r)))
+    robust = robustness_lines(r)
+    if robust:
+        out.append("**How robust it is.** " + " ".join(robust))
     fixed = fixed_terms(r)
     if fixed:
         out.append("**The fixed terms.** " + " ".join(fixed))
@@ -175,6 +190,37 @@ def first_screen(r: Results) -> str:
     if notes:
         out.append("\n\n".join(f"*{n}*" for n in notes))
     return "\n\n".join(out)
+
+
+def sweep_first_screen(r: Results) -> str:
+    """A sweep's first screen: the question; across the draws, the share with a deal, who walks
+    away in the rest and the inputs that separate deal from no deal, with the chart of the share
+    with a deal along each input's range; then the deal with the instance's own values in short
+    (its full report is `run`'s)."""
+    from model.reporting.sweep_section import sweep_headline
+    out = [f"**The question.** {r.instance.question}"]
+    headline = sweep_headline(r)
+    if headline:
+        out.append("## Across the draws")
+        out += headline
+        if "deal_share" in _sweep_charts(r):
+            out.append("![The share of draws with a deal along each input's range](deal_share.svg)")
+    out.append("## The deal with the instance's own values" if r.has_deal else f"## {no_deal_heading(r.status)}")
+    if r.has_deal:
+        out.append("\n".join(f"- **{name}**: " + ("; ".join(clauses) if clauses else "makes no concession") + "."
+                             for _, name, clauses in package(r)))
+    d = r.metric("deficit")
+    out.append(f"Total bilateral deficit: {money(d.baseline)} in {calibration_name(r)}, {money(d.no_deal)} with no deal"
+               + (f", **{money(d.dealt)}** with the deal ({money(d.dealt - d.no_deal, True)} against no deal)."
+                  if r.has_deal else "; no deal with the instance's own values."))
+    out.append("*The deal's own analyses (balances, what holds the deficit up, red lines, welfare) are in the report "
+               "of `solve.py run` on the same instance; this one is about the draws.*")
+    return "\n\n".join(out)
+
+
+def _sweep_charts(r: Results) -> set[str]:
+    from model.reporting.charts import sweep_chart_names
+    return sweep_chart_names(r)
 
 
 def status_line(r: Results) -> str:

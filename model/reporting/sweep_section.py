@@ -13,6 +13,7 @@ from model.reporting.markdown_table import table
 from model.reporting.words import amount, input_range, input_value, no_deficit, possessive
 
 VARIES = 0.005
+HEADLINE_INPUTS = 3        # the sweep's first screen names at most this many inputs that separate deal from no deal
 
 
 def sweep_section(r) -> str:
@@ -20,7 +21,7 @@ def sweep_section(r) -> str:
     s = getattr(r, "sweep", None)
     if not s:
         return ""
-    n, ok = s.draws, s.verified
+    n = s.draws
     parts = [f"## Robustness: {n:,} draws"]
     varied = []
     for u in s.uncertain:
@@ -41,16 +42,47 @@ def sweep_section(r) -> str:
         how = "each point of a grid"
     parts.append(f"The deal was solved again for {how}, changing these inputs:\n\n"
                  + table(["input", "values"], varied))
-    status = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in s.status.items())
-    viol = "n/a" if s.max_violation is None else f"{s.max_violation:.1e}"
-    parts.append(f"Outcomes: {status}. Every solution was verified outside the solver: {ok:,} of {n:,} passed "
-                 f"(largest relative violation {viol}).")
+    parts.append(outcomes_line(s) + ".")
     if s.monte_carlo:
         parts += _monte_carlo(r, s)
     if s.grid:
         parts.append(_grid(s))
     parts.append("Every draw is in `sweep.csv`; the summary is in `sweep_summary.json`.")
     return "\n\n".join(parts)
+
+
+def outcomes_line(s) -> str:
+    """'Outcomes of the 200 draws: infeasible 128, optimal 72; every deal found was verified outside
+    the solver: 72 of the 72 passed (...)': verification counts deals, not draws."""
+    status = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in s.status.items())
+    viol = "n/a" if s.max_violation is None else f"{s.max_violation:.1e}"
+    found = s.found if s.found is not None else s.verified
+    if not found:
+        return f"Outcomes of the {s.draws:,} draws: {status}; no draw gave a deal to verify"
+    return (f"Outcomes of the {s.draws:,} draws: {status}; every deal found was verified outside the solver: "
+            f"{s.verified:,} of the {found:,} deals passed (largest relative violation {viol})")
+
+
+def over_what(s) -> str:
+    """What a sweep drew, for its headline: the uncertainty ranges (seed), a grid, or both."""
+    if s.monte_carlo and s.params:
+        return (f"over the grid's {len(s.by_grid_point or s.grid) or 1:,} points, each with the same "
+                f"{s.monte_carlo:,} draws of the instance's uncertainty ranges (seed {s.seed})")
+    if s.monte_carlo:
+        return f"over the instance's uncertainty ranges (seed {s.seed})"
+    return "(each point re-solved)"
+
+
+def sweep_headline(r) -> list[str]:
+    """A sweep's first screen, before the deal: the share of draws with a deal, who walks away in
+    the rest, the inputs that separate deal from no deal (up to three), and the chart of the
+    share with a deal along each input's range. [] without a sweep (or its robustness)."""
+    from model.reporting.first_screen import robustness_lines
+    s = getattr(r, "sweep", None)
+    if not s or s.robustness is None:
+        return []
+    noun = "draws" if s.monte_carlo else "grid points"
+    return robustness_lines(r, s.robustness, over_what(s), inputs=HEADLINE_INPUTS, noun=noun)
 
 
 def _monte_carlo(r, s) -> list[str]:

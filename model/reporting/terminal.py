@@ -15,6 +15,7 @@ from model.reporting.first_screen import (
     footnotes,
     lose_lose,
     package,
+    robustness_lines,
     top_constraints,
     zopa_line,
 )
@@ -56,6 +57,7 @@ def run_summary(r, out: Path) -> str:
             lines.append(f"    {name}:" + ("" if clauses else " no concession"))
             for c in clauses:
                 lines += _wrap(f"- {c}", 6)
+        lines += _robust(r)
         fixed = fixed_terms(r)
         if fixed:
             lines.append("  the fixed terms:")
@@ -93,6 +95,7 @@ def run_summary(r, out: Path) -> str:
         lines.append(f"  deficit: {money(d.baseline)} in {calibration_name(r)}, {money(d.no_deal)} with no deal, "
                      + ("no deal possible" if r.status == "infeasible" else no_deal_heading(r.status)[:1].lower()
                         + no_deal_heading(r.status)[1:]))
+        lines += _robust(r)
     diag = r.diagnosis
     if diag and diag.status == "relaxable":
         from model.reporting.explanations import participation_gap
@@ -112,12 +115,30 @@ def run_summary(r, out: Path) -> str:
     return "\n".join(lines)
 
 
-def sweep_summary(inst, result, out, rebuild_reason: str = "") -> str:
+def _robust(r) -> list[str]:
+    """The robustness lines (`first_screen.robustness_lines`), under their heading."""
+    said = robustness_lines(r)
+    if not said:
+        return []
+    out = ["  how robust it is:"]
+    for t in said:
+        out += _wrap(f"- {t}", 4)
+    return out
+
+
+def sweep_summary(inst, result, out, rebuild_reason: str = "", base=None) -> str:
+    """A sweep's terminal summary: first the share of draws with a deal, who walks away in the
+    rest and the inputs that separate them (from `base`, the instance's results with the sweep's
+    summary, when given), then how the draws ran and what the deals look like."""
+    from model.reporting.sweep_section import sweep_headline
     s = result.summary
     lines = [f"{inst.name}: {s.draws:,} draws in {result.seconds:.1f} s ({result.engine}); "
-             + ", ".join(f"{k} {v:,}" for k, v in s.status.items()),
-             f"  verified: {s.verified:,} of {s.draws:,} (largest violation "
-             + ("n/a" if s.max_violation is None else f"{s.max_violation:.1e}") + ")"]
+             + ", ".join(f"{k} {v:,}" for k, v in s.status.items())]
+    for t in (sweep_headline(base) if base is not None else []):
+        lines += _wrap(f"- {t}", 2)
+    found = s.found if s.found is not None else s.verified
+    lines.append(f"  deals verified outside the solver: {s.verified:,} of the {found:,} found, in {s.draws:,} draws "
+                 "(largest violation " + ("n/a" if s.max_violation is None else f"{s.max_violation:.1e}") + ")")
     m = s.method
     if m.get("rebuild"):
         reason = rebuild_reason
@@ -127,7 +148,7 @@ def sweep_summary(inst, result, out, rebuild_reason: str = "") -> str:
         lines.append("  one built model re-solved for every draw")
     q = s.quantiles["deficit"]
     if q and s.monte_carlo:
-        lines.append(f"  deficit: median {money(q.q50)}, 90% of draws between {money(q.q05)} and {money(q.q95)}")
+        lines.append(f"  deficit of the deals: median {money(q.q50)}, 90% of them between {money(q.q05)} and {money(q.q95)}")
     if s.grid and not s.monte_carlo:
         names = list(s.params)
         for g in s.grid:

@@ -20,6 +20,7 @@ from model.results.sections import (
     Assumption,
     BridgeStep,
     ConcessionValues,
+    DealRobustness,
     Diagnosis,
     Diversion,
     Explanation,
@@ -145,6 +146,7 @@ class Results:
     frontier: Frontier | None = None
     diagnosis: Diagnosis | None = None
     sweep: SweepSummary | None = None
+    robustness: DealRobustness | None = None       # `run`: deal or no deal over draws of the uncertainty
     timings: dict[str, float] = field(default_factory=dict)    # not written to results.json
 
     @property

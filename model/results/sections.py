@@ -640,6 +640,60 @@ class SweepSummary:
     sensitivity: list[Sensitivity] = field(default_factory=list)
     grid: list[GridPoint] = field(default_factory=list)
     grid_levers: list[GridLever] = field(default_factory=list)
+    robustness: DealRobustness | None = None        # deal or no deal over the draws
+    found: int | None = None          # draws whose solve gave a deal to verify (verified: those that passed)
 
 
-__all__ = ["InstanceSummary", "Objective", "Repair", "Verification", "SolverInfo", "ShadowPrices", "CoefficientEntry", "Coefficients", "NashInfo", "SolveStages", "Assumption", "InputRow", "BridgeStep", "QuotaRow", "PassThroughLine", "PassThrough", "Flow", "Share", "CountryChange", "Diversion", "RedLineRow", "RedLineReview", "RedLineCost", "RedLineCosts", "BoundRange", "CostRange", "Ranging", "Interval", "Explanation", "LeverContext", "ConcessionValue", "ConcessionValues", "FrontierPoint", "Mark", "Zopa", "ShortfallItem", "Shortfall", "Frontier", "FixedFree", "FreeLever", "FreeOptimum", "Relaxation", "DealLever", "Relaxed", "Conflict", "ConstraintLabel", "Diagnosis", "Histogram", "SensitivityEnd", "Sensitivity", "GridPoint", "GridLever", "LeverFrequency", "Uncertain", "Quantiles", "GridSummary", "SweepSummary"]
+# -- robustness: draws of the instance's uncertainty, deal or no deal ------------------------
+
+
+@dataclass
+class DealBin:
+    """A part of an input's range (its field's own unit): the draws in it and how many gave a deal."""
+
+    low: float
+    high: float
+    draws: int
+    deals: int
+
+
+@dataclass
+class InputSplit:
+    """One drawn input against deal or no deal: the draws sorted by its value and halved at
+    `split`; the deals in each half; `separation` = the share with a deal in the lower half minus
+    that in the upper half (positive: deals are likelier when the input is low)."""
+
+    path: str
+    label: str
+    unit: str
+    split: float
+    low_draws: int
+    low_deals: int
+    high_draws: int
+    high_deals: int
+    separation: float
+    bins: list[DealBin] = field(default_factory=list)
+
+
+@dataclass
+class DealRobustness:
+    """How many draws of the instance's uncertainty give a (verified) deal, who walks away in the
+    draws without one (status infeasible), and the inputs that separate deal from no deal, most
+    separating first (`analyses.deal_robustness`). `skipped`: why no draws were solved."""
+
+    draws: int
+    seed: int
+    deals: int = 0
+    no_deal: int = 0
+    other: dict[str, int] = field(default_factory=dict)          # neither: status -> draws
+    walks_away: dict[str, int] = field(default_factory=dict)     # home, partner, either, both, market, undetermined
+    by_participation: dict[str, int] = field(default_factory=dict)   # of a side's: its participation alone
+    inputs: list[InputSplit] = field(default_factory=list)
+    skipped: str = ""
+
+    @property
+    def share(self) -> float:
+        return self.deals / self.draws if self.draws else 0.0
+
+
+__all__ = ["InstanceSummary", "Objective", "Repair", "Verification", "SolverInfo", "ShadowPrices", "CoefficientEntry", "Coefficients", "NashInfo", "SolveStages", "Assumption", "InputRow", "BridgeStep", "QuotaRow", "PassThroughLine", "PassThrough", "Flow", "Share", "CountryChange", "Diversion", "RedLineRow", "RedLineReview", "RedLineCost", "RedLineCosts", "BoundRange", "CostRange", "Ranging", "Interval", "Explanation", "LeverContext", "ConcessionValue", "ConcessionValues", "FrontierPoint", "Mark", "Zopa", "ShortfallItem", "Shortfall", "Frontier", "FixedFree", "FreeLever", "FreeOptimum", "Relaxation", "DealLever", "Relaxed", "Conflict", "ConstraintLabel", "Diagnosis", "Histogram", "SensitivityEnd", "Sensitivity", "GridPoint", "GridLever", "LeverFrequency", "Uncertain", "Quantiles", "GridSummary", "SweepSummary", "DealBin", "InputSplit", "DealRobustness"]

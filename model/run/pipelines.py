@@ -22,6 +22,7 @@ from pathlib import Path
 from model.analyses.alternatives import DEFAULT_COUNT, DEFAULT_MIN_GAIN, DEFAULT_WITHIN, find_alternatives
 from model.analyses.bridge import deficit_bridge
 from model.analyses.concessions import applicable, concession_values
+from model.analyses.deal_robustness import DEFAULT_DRAWS, run_robustness
 from model.analyses.diversion import diversion_summary
 from model.analyses.explain import lever_context, sentences
 from model.analyses.frontier import compute_frontier, free_optimum, has_fixed_terms, model_size
@@ -41,6 +42,7 @@ from model.results import (
     Amendment,
     Completion,
     ConcessionValues,
+    DealRobustness,
     FreeOptimum,
     Frontier,
     OfferEvaluation,
@@ -76,6 +78,8 @@ class Options:
     min_difference: float | None = None             # ... amounts apart by this share of their limit, or ...
     min_gain: float = DEFAULT_MIN_GAIN              # ... by the move worth this share of the larger side's gain
     offer: Offer | None = None                      # `evaluate`: the offer
+    robustness: int = 0             # `run`: draws of the instance's uncertainty (`--robustness N`); 0: none
+    seed: int = 0                   # ... their seed (`--seed`)
 
 
 @dataclass
@@ -276,10 +280,40 @@ CORE = (
          when=lambda ctx: has_fixed_terms(ctx.inst), rule="when the instance fixes levers (up to a size)"),
 )
 
+def robustness_rule() -> str:
+    return (f"`run` solves {DEFAULT_DRAWS} draws of the instance's `uncertainty:` inputs (`--robustness N` sets the "
+            "number, 0 turns them off; `--seed S` the seed) when the instance declares some, the objective is "
+            f"min_deficit (the draws are re-solved on the command's one built model) and the model has at most "
+            f"{RUN_FRONTIER_MAX_CHOICES} yes/no choices and {RUN_FRONTIER_MAX_LEVERS:,} levers")
+
+
+def _wants_robustness(ctx: Context) -> bool:
+    return (ctx.options.robustness > 0 and bool(ctx.inst.uncertainty)
+            and (ctx.options.objective or ctx.inst.settings.objective) == "min_deficit")
+
+
+def _robustness(ctx: Context) -> DealRobustness:
+    choices, levers = _size(ctx)
+    if choices <= RUN_FRONTIER_MAX_CHOICES and levers <= RUN_FRONTIER_MAX_LEVERS:
+        import time
+        t0 = time.perf_counter()
+        found = run_robustness(ctx.model, ctx.options.robustness, ctx.options.seed)
+        if ctx.results is not None:
+            ctx.results.timings["robustness"] = time.perf_counter() - t0      # timings.json
+        return found
+    return DealRobustness(draws=0, seed=ctx.options.seed, skipped=(
+        f"the model has {choices:,} yes/no choices and {levers:,} levers, and `run` draws only up to "
+        f"{RUN_FRONTIER_MAX_CHOICES} and {RUN_FRONTIER_MAX_LEVERS:,}; `solve.py sweep --monte-carlo N` draws any size"))
+
+
 RUN = CORE + (
     Step("frontier", "the frontier, the Nash deal and the zone of possible agreement", _run_frontier,
          when=lambda ctx: ctx.options.frontier_points > 0 and ctx.results is not None
          and ctx.results.status == "optimal", rule=frontier_rule()),
+    Step("robustness", "draws of the instance's uncertainty: how many give a deal, which side walks away in the "
+         "rest, which input separates deal from no deal",
+         _robustness, when=_wants_robustness,
+         rule=robustness_rule()),
 )
 
 FRONTIER = CORE + (
