@@ -15,6 +15,7 @@ import pytest
 from tiny import q, tiny, write
 
 from model.cli import main
+from model.formatting import money
 from model.results import ConstraintRow, Results, binding_rows
 from model.run import solve_instance
 
@@ -284,3 +285,20 @@ def test_chart_labels_with_control_characters_draw():
     assert "dealer\\x00" in svg and "network\\x07" in svg
     assert "party \\x1b]0;title\\x07 \\ud800 \\u202eRLO" in svg and "tick\\x1b[2J" in svg and "\\x85next" in svg
     ElementTree.fromstring(svg.encode("utf-8"))
+
+
+def test_no_page_shows_a_payoffs_level(default_run):
+    """A payoff's level (about -$196 bn for the US) means nothing to a reader: every page gives
+    each side's payoff as its gain over no deal (issue 26), named for what it weighs."""
+    out, terminal, r = default_run
+    pages = {name: (out / name).read_text() for name in ("report.md", "report.html", "brief.html")}
+    pages["terminal"] = terminal
+    for p in ("home", "partner"):
+        m = r.metric(f"{p}_payoff")
+        # (the partner's levels are checked with the sign a level alone would carry: its $5.15 bn in the
+        # calibration year is also, by chance, another metric's figure)
+        for level in (money(m.dealt), money(m.no_deal)):
+            for name, text in pages.items():
+                assert f" {level}" not in text and f"({level}" not in text, (p, level, name)
+        assert money(m.dealt - m.no_deal, True) in pages["report.md"]
+    assert "gain over no deal by its payoff" in pages["report.md"]

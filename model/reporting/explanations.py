@@ -61,9 +61,10 @@ def _deal_words(r: Results, block: Diagnosis | Relaxed) -> str:
     if not deal:
         return ""
     home, partner = r.instance.parties["home"], r.instance.parties["partner"]
-    return (f"the deal it allows has a deficit of {money(deal['deficit'])}, {possessive(home)} payoff {money(deal['home_payoff'])} "
-            f"and {possessive(partner)} {money(deal['partner_payoff'])}; verified against the relaxed constraints (largest "
-            f"violation {block.verification_of_relaxed_deal:.1e})")
+    gain = {p: deal[f"{p}_payoff"] - r.metric(f"{p}_payoff").no_deal for p in ("home", "partner")}
+    return (f"the deal it allows has a deficit of {money(deal['deficit'])}, {possessive(home)} gain over no deal "
+            f"{money(gain['home'], True)} and {possessive(partner)} {money(gain['partner'], True)} (by their payoffs); "
+            f"verified against the relaxed constraints (largest violation {block.verification_of_relaxed_deal:.1e})")
 
 
 LISTED_LEVERS = 20      # a relaxed deal's levers named in the text; results.json holds them all

@@ -226,6 +226,9 @@ def zopa_line(r: Results) -> str:
 
 # -- payoff and welfare, each party ----------------------------------------------------------
 
+# What a payoff is, in words: the instance's own weights, which for a side that weighs the deficit
+# count each dollar less of it as a dollar gained (a payoff is not welfare).
+PAYOFF_WORDS = "the metrics the instance weighs for it; a side weighing the deficit counts each dollar less as a dollar gained"
 WELFARE_WORDS = {"home": "its buyers, producers, tariff revenue and rents held",
                  "partner": "its exporters, rents held, dealers, plants, its buyers and its tariff revenue"}
 DISAGREE_MIN = 0.5           # USD: changes smaller than this are no direction

@@ -224,6 +224,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     screen (`first_screen`), laid out for a page."""
     from model.reporting.explanations import diagnosis_summary
     from model.reporting.first_screen import (
+        PAYOFF_WORDS,
         WELFARE_WORDS,
         fixed_terms,
         footnotes,
@@ -273,8 +274,8 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
               f"{money(d.dealt - d.baseline, True)} against {year} ({money(d.baseline)})")]
     for p in ("home", "partner"):
         pm = r.metric(f"{p}_payoff")
-        cards.append((f"{possessive(r.instance.parties[p])} gain over no deal", money(pm.dealt - pm.no_deal, signed=True),
-                      f"payoff {money(pm.deal)}"))
+        cards.append((f"{possessive(r.instance.parties[p])} gain over no deal (payoff)",
+                      money(pm.dealt - pm.no_deal, signed=True), PAYOFF_WORDS))
     for p in ("home", "partner"):
         wm = r.metric(f"{p}_welfare")
         cards.append((f"{possessive(r.instance.parties[p])} welfare against no deal",

@@ -17,6 +17,7 @@ from model.reporting.concession_section import concession_section
 from model.reporting.explanations import diagnosis_section, diagnosis_summary, ranging_section
 from model.reporting.first_screen import (
     MAX_ITEMS,
+    PAYOFF_WORDS,
     capped,
     fixed_terms,
     footnotes,
@@ -53,6 +54,7 @@ HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_
                     "buyer_cost", "home_production_gain", "partner_export_margin", "dealer_margin",
                     "partner_plant_margin", "partner_production_loss", "partner_political_cost", "home_payoff",
                     "partner_payoff")
+GAIN_ONLY = ("home_payoff", "partner_payoff")      # said as gains over no deal, never as levels (issue 26)
 
 
 def sections(r: Results | None = None) -> tuple[list, list]:
@@ -172,8 +174,8 @@ def first_screen(r: Results) -> str:
     balances = balance_lines(r)
     for p in ("home", "partner"):
         pm = r.metric(f"{p}_payoff")
-        balances.append(f"- {possessive(r.instance.parties[p])} payoff: {money(pm.deal)} against {money(pm.no_deal)} with no "
-                        f"deal ({money(pm.dealt - pm.no_deal, True)}).")
+        balances.append(f"- {possessive(r.instance.parties[p])} gain over no deal by its payoff: "
+                        f"{money(pm.dealt - pm.no_deal, True)} ({PAYOFF_WORDS}).")
     balances += welfare_lines(r) + [f"- {t}" for t in lose_lose(r)]
     zopa = zopa_line(r)
     if zopa:
@@ -293,9 +295,14 @@ def outcomes(r: Results) -> str:
         m = next((m for m in r.metrics if m.name == k), None)
         if m is None or all(abs(v or 0.0) < 1e-9 for v in (m.baseline, m.no_deal, m.deal)):
             continue
-        row = [m.label, value(m.baseline, m.unit), value(m.no_deal, m.unit)]
-        if r.has_deal:
-            row += [value(m.dealt, m.unit), change(m.dealt - m.no_deal, m.unit)]
+        if k in GAIN_ONLY:        # a payoff's level means nothing to a reader: its change against no deal only
+            row = [f"{m.label}: gain over no deal", "", "0"]
+            if r.has_deal:
+                row += [change(m.dealt - m.no_deal, m.unit), change(m.dealt - m.no_deal, m.unit)]
+        else:
+            row = [m.label, value(m.baseline, m.unit), value(m.no_deal, m.unit)]
+            if r.has_deal:
+                row += [value(m.dealt, m.unit), change(m.dealt - m.no_deal, m.unit)]
         rows.append(row)
     intro = (f"The calibration year is {year}'s trade at its tariffs" if year else
              "The calibration year is the trade the instance is calibrated to, at its tariffs")
