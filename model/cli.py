@@ -466,6 +466,10 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("file", type=_path, help="instance file (YAML)")
     sw.add_argument("--param", type=_param, action="append", default=[], metavar="PATH=v1,v2,...",
                     help="sweep a number over values in its own unit (repeat: every combination)")
+    sw.add_argument("--lever", metavar="FAMILY.KEY=v1,v2,...",
+                    help="hold one lever at each value, the rest negotiated, and draw the balances and both sides' "
+                         "gains against it (rates in percent, e.g. tariff.cars=0,2.5,5; a lever's name as in "
+                         "results.json's levers and packages.csv)")
     sw.add_argument("--monte-carlo", type=_number("--monte-carlo", 0, MAX_DRAWS, integer=True), default=0,
                     metavar="N", help=f"N draws of the instance's 'uncertainty:' (0 to {MAX_DRAWS:,})")
     sw.add_argument("--seed", type=_number("--seed", 0, MAX_SEED, integer=True), default=0,
@@ -569,7 +573,7 @@ def cmd_sweep(args) -> int:
                        "are allowed: use fewer --param values or a smaller --monte-carlo")
     status, text = jobs.sweep(args.file, params=args.param, monte_carlo=args.monte_carlo, seed=args.seed,
                               workers=args.workers, scheduler=args.scheduler, out=args.out,
-                              scheduler_timeout=args.scheduler_timeout)
+                              scheduler_timeout=args.scheduler_timeout, lever=args.lever)
     _say(text)
     return EXIT.get(status, EXIT["error"])
 

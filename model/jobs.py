@@ -149,24 +149,52 @@ def compare(paths: list[Path], out: str | None = None) -> tuple[str, str]:
 
 
 def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_carlo: int, seed: int, workers: int,
-          scheduler: str | None, out: str | None = None, scheduler_timeout: float = 30.0) -> tuple[str, str]:
+          scheduler: str | None, out: str | None = None, scheduler_timeout: float = 30.0,
+          lever: str | None = None) -> tuple[str, str]:
     """Solve the instance, then every draw; write the report directory (the deal's report
-    with a robustness section) plus sweep.csv, sweep_summary.json and sweep.svg.
-    Returns (status, terminal text): 'unbounded' when the deal or a draw is, 'error' when a
-    draw ended in an error, else 'optimal' (a draw with no possible deal is a result, not a
-    failure)."""
+    with a robustness section) plus sweep.csv, sweep_summary.json and sweep.svg. With `lever`
+    ('family.key=v1,v2,...'), also the policy curve of that lever (policy_curve.csv, its chart
+    in the report); with only `lever`, no draws. Returns (status, terminal text): 'unbounded'
+    when the deal or a draw is, 'error' when a draw ended in an error, else 'optimal' (a draw
+    with no possible deal is a result, not a failure)."""
+    from model.analyses.policy_curve import find_lever, parse_lever
+    from model.reporting.policy_curve_section import curve_csv, curve_terminal
     inst = load(file)
     target = check_target(out or REPORTS / f"{inst.name}-sweep")
     try:
         parsed = tuple(parse_param(p) if isinstance(p, str) else p for p in params)
+        curve = parse_lever(lever) if lever is not None else None
     except ValueError as exc:
-        raise InstanceError(file, "--param", str(exc)) from None
+        raise InstanceError(file, "--lever" if str(exc).startswith("--lever") else "--param", str(exc)) from None
     if monte_carlo < 0 or workers < 1:
         raise InstanceError(file, "--monte-carlo/--workers", "--monte-carlo must be >= 0 and --workers >= 1")
     plan = Plan(params=parsed, samples=monte_carlo, seed=seed, sides=True)     # who walks away, each no-deal draw
-    check_plan(inst, plan)
+    draws = bool(parsed or monte_carlo)
+    if draws or curve is None:
+        check_plan(inst, plan)
+    if curve is not None:
+        find_lever(inst, curve[0])                     # a bad lever is refused before anything is solved
     model = NegotiationModel(inst)
-    base = execute(SWEEP, Context(model))
+    base = execute(SWEEP, Context(model, Options(lever=curve)))
+    files: dict = {}
+    lines: list[str] = []
+    status = "unbounded" if base.status == "unbounded" else "optimal"
+    if draws:
+        status, lines = _draws(inst, plan, model, base, workers, scheduler, scheduler_timeout, target, files)
+    if base.policy_curve is not None:
+        files["policy_curve.csv"] = csv_writer(curve_csv(base.policy_curve))
+        text = curve_terminal(base, target)
+        lines = lines[:-1] + text.split("\n") if lines else text.split("\n")
+        if any(p.status == "unbounded" for p in base.policy_curve.points):
+            status = "unbounded"
+        elif any(p.status == "error" for p in base.policy_curve.points) and status == "optimal":
+            status = "error"
+    write_report(base, target, files, command="sweep")
+    return status, "\n".join(lines)
+
+
+def _draws(inst, plan, model, base, workers, scheduler, scheduler_timeout, target, files) -> tuple[str, list[str]]:
+    """The sweep's draws: their summary on `base`, their files into `files`; (status, terminal lines)."""
     result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True, timeout=scheduler_timeout,
                        model=model)
     s = result.summary
@@ -181,10 +209,8 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
     s.grid_levers = varying_levers(inst, s.grid) if s.grid else []
     base.sweep = s
     base.timings["sweep"] = result.seconds
-    write_report(base, target, {"sweep.csv": text_writer(sweep_csv(result, cell=safe_text)),
-                                "sweep_summary.json": text_writer(json.dumps(rounded(s), indent=2, allow_nan=False)
-                                                                  + "\n")},
-                 command="sweep")
+    files["sweep.csv"] = text_writer(sweep_csv(result, cell=safe_text))
+    files["sweep_summary.json"] = text_writer(json.dumps(rounded(s), indent=2, allow_nan=False) + "\n")
     reason = ""
     if s.method.get("rebuild") and result.engine == "this process":
         reason = getattr(resolver_for(inst, model), "reason", "")
@@ -197,7 +223,7 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
     if errors:
         lines.insert(-1, f"  error in draw {errors[0]['draw']}: {errors[0]['message'] or 'no reason given by the solver'}"
                      + (f" (and {len(errors) - 1:,} more draws: see sweep.csv)" if len(errors) > 1 else ""))
-    return status, "\n".join(lines)
+    return status, lines
 
 
 def alternatives(file: str, count: int, within: float, min_difference: float | None, min_gain: float,

@@ -38,7 +38,8 @@ CORE_FIELDS = {"instance", "status", "message", "objective", "metrics", "levers"
                "solver", "shadow_prices", "assumptions", "inputs", "stages", "warnings", "timings"}
 SECTION_FIELDS = {f.name for f in fields(Results)}
 REPORTS = {"run": (RUN, ()), "frontier": (FRONTIER, ()), "sweep": (SWEEP, ("sweep",))}
-NOT_SHOWN = {"run": {"sweep_section"}, "frontier": {"sweep_section"}, "sweep": {"frontier_section"}}
+NOT_SHOWN = {"run": {"sweep_section", "policy_curve_section"}, "frontier": {"sweep_section", "policy_curve_section"},
+             "sweep": {"frontier_section"}}
 # A sweep's report is about its draws (its own share with a deal is in `sweep`, which the first
 # screen reads only on a sweep's results); `run`'s draws (`robustness`) belong to the deal's
 # report, not the frontier's.

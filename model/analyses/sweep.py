@@ -89,7 +89,7 @@ def check_plan(inst: Instance, plan: Plan) -> None:
         raise InstanceError(inst.file, "uncertainty", "--monte-carlo needs uncertain inputs, and the instance "
                             "declares none", hint="add an 'uncertainty:' block (see docs/sweeps.md)")
     if not plan.params and not plan.samples:
-        raise InstanceError(inst.file, "", "nothing to sweep", hint="give --param PATH=v1,v2,... or --monte-carlo N")
+        raise InstanceError(inst.file, "", "nothing to sweep", hint="give --param PATH=v1,v2,..., --monte-carlo N or --lever FAMILY.KEY=v1,v2,...")
 
 
 def input_columns(inst: Instance, plan: Plan) -> list[str]:

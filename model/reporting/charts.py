@@ -102,14 +102,15 @@ TITLES = {"bridge": "Deficit bridge: calibration year to no deal to the deal, by
           "tornado": "What moves the deficit: each uncertain input alone",
           "grid": "The deficit at each grid point",
           "deal_share": "The share of draws with a deal along each input's range",
-          "concession_values": "What each concession is worth to each side"}
+          "concession_values": "What each concession is worth to each side",
+          "policy_curve": "The deal along one lever: the balances and each side's gain"}
 
 
 def report_charts(r) -> dict[str, str]:
     """Every chart of a report, name -> SVG text, in the order the page shows them."""
     out: dict[str, str] = {}
     home = r.instance.parties["home"]
-    if r.sweep is not None:           # a sweep's report shows its draws only (the deal's charts are run's)
+    if r.sweep is not None or r.policy_curve is not None:     # a sweep's report: its draws and curve only
         return _sweep_charts(r)
     if r.bridge:
         out["bridge"] = bridge_chart(r.bridge, home, calibration_name(r))
@@ -128,6 +129,9 @@ def report_charts(r) -> dict[str, str]:
 
 def _sweep_charts(r) -> dict[str, str]:
     out: dict[str, str] = {}
+    if r.policy_curve is not None and r.policy_curve.points:
+        from model.reporting.curve_chart import policy_curve_chart
+        out["policy_curve"] = policy_curve_chart(r.policy_curve, r.instance.parties)
     s = r.sweep
     if s:
         rb = s.robustness

@@ -31,6 +31,7 @@ from model.reporting.first_screen import (
 )
 from model.reporting.frontier_section import frontier_section
 from model.reporting.markdown_table import table
+from model.reporting.policy_curve_section import policy_curve_section
 from model.reporting.provenance import provenance_section
 from model.reporting.red_line_section import red_line_costs
 from model.reporting.sweep_section import sweep_section
@@ -63,8 +64,8 @@ def sections(r: Results | None = None) -> tuple[list, list]:
     A sweep's report (`r.sweep`) keeps only what is about its draws: its first screen (the
     share with a deal, the deal in short), the robustness section and the inputs' sources; the
     deal's own analyses are `run`'s report."""
-    if r is not None and r.sweep is not None:
-        return [title, first_screen, sweep_section], [provenance_section, method]
+    if r is not None and (r.sweep is not None or r.policy_curve is not None):
+        return [title, first_screen, sweep_section, policy_curve_section], [provenance_section, method]
     body = [
         title,
         first_screen,
@@ -76,6 +77,7 @@ def sections(r: Results | None = None) -> tuple[list, list]:
         constraints,
         frontier_section,
         sweep_section,
+        policy_curve_section,
         diagnosis_section,
         verification,
     ]
@@ -109,6 +111,7 @@ READS: dict[str, tuple[str, ...]] = {
     "constraints": ("explanations",),
     "frontier_section": ("frontier",),
     "sweep_section": ("sweep",),
+    "policy_curve_section": ("policy_curve",),
     "diagnosis_section": ("diagnosis",),
     "verification": (),
     "provenance_section": (),

@@ -31,6 +31,7 @@ from model.results.sections import (
     LeverContext,
     Objective,
     PassThrough,
+    PolicyCurve,
     QuotaRow,
     Ranging,
     RedLineCosts,
@@ -147,6 +148,7 @@ class Results:
     diagnosis: Diagnosis | None = None
     sweep: SweepSummary | None = None
     robustness: DealRobustness | None = None       # `run`: deal or no deal over draws of the uncertainty
+    policy_curve: PolicyCurve | None = None        # `sweep --lever`: one lever at each value, the rest negotiated
     timings: dict[str, float] = field(default_factory=dict)    # not written to results.json
 
     @property

@@ -278,6 +278,34 @@ class RedLineCosts:
 
 
 @dataclass
+class CurvePoint:
+    """One value of the lever held fixed, the rest negotiated: the outcome, or the status without a deal."""
+
+    value: float                                # the lever's value (the unit of `PolicyCurve.unit`; rates as fractions)
+    setting: str                                # the value in words ('flat 15.0%', '20,000 vehicles', 'yes')
+    status: str
+    deficit: float | None = None                # USD
+    negotiated_deficit: float | None = None     # USD: the negotiated goods' balance
+    gains: dict[str, float] | None = None       # party -> payoff over no deal, USD
+    welfare_gains: dict[str, float] | None = None
+    verified: bool | None = None
+
+
+@dataclass
+class PolicyCurve:
+    """A lever held at each of several values (`sweep --lever`), every other lever negotiated as `run`
+    does: the balances and both sides' gains against the lever's value."""
+
+    lever: str                                  # 'family.key'
+    label: str
+    party: str                                  # the side that sets the lever
+    unit: str                                   # the lever's unit ('fraction' for rates)
+    points: list[CurvePoint]
+    deal_value: float | None = None             # the lever's value in the deal `run` finds
+    method: str = ""
+
+
+@dataclass
 class BoundRange:
     name: str
     low: float | None
@@ -696,4 +724,4 @@ class DealRobustness:
         return self.deals / self.draws if self.draws else 0.0
 
 
-__all__ = ["InstanceSummary", "Objective", "Repair", "Verification", "SolverInfo", "ShadowPrices", "CoefficientEntry", "Coefficients", "NashInfo", "SolveStages", "Assumption", "InputRow", "BridgeStep", "QuotaRow", "PassThroughLine", "PassThrough", "Flow", "Share", "CountryChange", "Diversion", "RedLineRow", "RedLineReview", "RedLineCost", "RedLineCosts", "BoundRange", "CostRange", "Ranging", "Interval", "Explanation", "LeverContext", "ConcessionValue", "ConcessionValues", "FrontierPoint", "Mark", "Zopa", "ShortfallItem", "Shortfall", "Frontier", "FixedFree", "FreeLever", "FreeOptimum", "Relaxation", "DealLever", "Relaxed", "Conflict", "ConstraintLabel", "Diagnosis", "Histogram", "SensitivityEnd", "Sensitivity", "GridPoint", "GridLever", "LeverFrequency", "Uncertain", "Quantiles", "GridSummary", "SweepSummary", "DealBin", "InputSplit", "DealRobustness"]
+__all__ = ["InstanceSummary", "Objective", "Repair", "Verification", "SolverInfo", "ShadowPrices", "CoefficientEntry", "Coefficients", "NashInfo", "SolveStages", "Assumption", "InputRow", "BridgeStep", "QuotaRow", "PassThroughLine", "PassThrough", "Flow", "Share", "CountryChange", "Diversion", "RedLineRow", "RedLineReview", "RedLineCost", "RedLineCosts", "CurvePoint", "PolicyCurve", "BoundRange", "CostRange", "Ranging", "Interval", "Explanation", "LeverContext", "ConcessionValue", "ConcessionValues", "FrontierPoint", "Mark", "Zopa", "ShortfallItem", "Shortfall", "Frontier", "FixedFree", "FreeLever", "FreeOptimum", "Relaxation", "DealLever", "Relaxed", "Conflict", "ConstraintLabel", "Diagnosis", "Histogram", "SensitivityEnd", "Sensitivity", "GridPoint", "GridLever", "LeverFrequency", "Uncertain", "Quantiles", "GridSummary", "SweepSummary", "DealBin", "InputSplit", "DealRobustness"]

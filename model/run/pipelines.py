@@ -27,6 +27,7 @@ from model.analyses.diversion import diversion_summary
 from model.analyses.explain import lever_context, sentences
 from model.analyses.frontier import compute_frontier, free_optimum, has_fixed_terms, model_size
 from model.analyses.offers import evaluate_offer
+from model.analyses.policy_curve import policy_curve
 from model.analyses.red_line_costs import METHOD as RED_LINE_METHOD
 from model.analyses.red_line_costs import applicable as red_lines_priced
 from model.analyses.red_line_costs import red_line_costs
@@ -47,6 +48,7 @@ from model.results import (
     Frontier,
     OfferEvaluation,
     PassThrough,
+    PolicyCurve,
     RedLineCosts,
     Results,
     Solved,
@@ -78,6 +80,7 @@ class Options:
     min_difference: float | None = None             # ... amounts apart by this share of their limit, or ...
     min_gain: float = DEFAULT_MIN_GAIN              # ... by the move worth this share of the larger side's gain
     offer: Offer | None = None                      # `evaluate`: the offer
+    lever: tuple[str, tuple[float, ...]] | None = None   # `sweep --lever`: a lever and its values
     robustness: int = 0             # `run`: draws of the instance's uncertainty (`--robustness N`); 0: none
     seed: int = 0                   # ... their seed (`--seed`)
 
@@ -320,7 +323,18 @@ FRONTIER = CORE + (
     Step("frontier", "the frontier with the points asked for, the Nash deal and the zone", _frontier),
 )
 
-SWEEP = CORE       # then the draws, by `jobs.sweep` (the sweep summary fills `Results.sweep`)
+def _policy_curve(ctx: Context) -> PolicyCurve:
+    assert ctx.options.lever is not None
+    lever, values = ctx.options.lever
+    return policy_curve(ctx.model, lever, values, _verified(ctx).deal if ctx.verified is not None else None)
+
+
+# Then the draws, by `jobs.sweep` (the sweep summary fills `Results.sweep`).
+SWEEP = CORE + (
+    Step("policy_curve", "one lever held at each value asked for, the rest negotiated: the balances and both "
+         "sides' gains against it", _policy_curve, when=lambda ctx: ctx.options.lever is not None,
+         rule="with --lever"),
+)
 
 
 # -- alternatives and evaluate: results of their own --------------------------------------------
