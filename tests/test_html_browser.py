@@ -276,13 +276,28 @@ def pdf_pages(pdf: bytes) -> list[bytes]:
     """The content streams of a PDF's pages (Chromium's: objects not in object streams,
     contents Flate-compressed), one per page, in the order of the page tree."""
     import zlib
-    objects = {int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) 0 obj(.*?)endobj", pdf, re.S)}
+    # Objects read in order, each stream by its /Length: a compressed stream may hold any bytes,
+    # "endobj" and "endstream" included, so neither may end it.
+    objects: dict[int, bytes] = {}
+    streams: dict[int, bytes] = {}
+    opening = re.compile(rb"(\d+) 0 obj")
+    pos = 0
+    while (m := opening.search(pdf, pos)) is not None:
+        n, start = int(m.group(1)), m.end()
+        begins = re.compile(rb"stream\r?\n").search(pdf, start)
+        ends = pdf.find(b"endobj", start)
+        length = re.search(rb"/Length\s+(\d+)(?!\s+\d+\s+R)", pdf[start:begins.start()]) if begins else None
+        if begins is not None and (ends < 0 or begins.start() < ends) and length is not None:
+            data = pdf[begins.end():begins.end() + int(length.group(1))]
+            objects[n], streams[n] = pdf[start:begins.start()], data
+            pos = begins.end() + len(data)
+        else:
+            objects[n] = pdf[start:ends if ends >= 0 else len(pdf)]
+            pos = ends + len(b"endobj") if ends >= 0 else len(pdf)
 
-    def stream(body: bytes) -> bytes:
-        m = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
-        if not m:
-            return b""
-        return zlib.decompress(m.group(1)) if b"/FlateDecode" in body[:m.start()] else m.group(1)
+    def stream(n: int) -> bytes:
+        data = streams.get(n, b"")
+        return zlib.decompress(data) if data and b"/FlateDecode" in objects[n] else data
 
     def head(n: int) -> bytes:
         return objects.get(n, b"").split(b"stream", 1)[0]
@@ -298,7 +313,7 @@ def pdf_pages(pdf: bytes) -> list[bytes]:
     for n in (pages_under(roots[0]) if roots else []):
         refs = re.search(rb"/Contents\s*(\[[^\]]*\]|\d+ 0 R)", head(n))
         ids = [int(x) for x in re.findall(rb"(\d+) 0 R", refs.group(1))] if refs else []
-        out.append(b"".join(stream(objects[i]) for i in ids if i in objects))
+        out.append(b"".join(stream(i) for i in ids if i in objects))
     return out
 
 
@@ -324,6 +339,12 @@ def test_pdf_pages_are_counted_and_read():
            b"5 0 obj <</Length 0>> stream\n\nendstream endobj\n")
     pages = pdf_pages(pdf)
     assert [has_text(p) for p in pages] == [False, True]            # in the page tree's order
+    # A stream is read by its /Length: bytes such as "endobj" or "endstream" inside it do not end it.
+    odd = b"BT (x\nendstream endobj y) Tj ET"
+    one = (b"%PDF-1.4\n1 0 obj <</Type /Pages /Kids [2 0 R] /Count 1>> endobj\n"
+           b"2 0 obj <</Type /Page /Parent 1 0 R /Contents 3 0 R>> endobj\n"
+           + b"3 0 obj <</Length " + str(len(odd)).encode() + b">> stream\n" + odd + b"\nendstream endobj\n")
+    assert pdf_pages(one) == [odd]
 
 
 def has_text(content: bytes) -> bool:

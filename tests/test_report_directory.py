@@ -118,23 +118,36 @@ def complete(target: Path, user_files: frozenset = frozenset()) -> str:
     """The tag of the report at `target`, after checking it is whole: a plain folder, a
     finished manifest, every listed file present with its size and hash, all from the same
     writer, and nothing else but `user_files`. Everything is read through one descriptor of
-    the folder, so a writer swapping in its report meanwhile cannot mix two folders' files."""
-    assert target.is_dir() and not target.is_symlink()
-    fd = os.open(target, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    try:
-        def read(name: str) -> bytes:
-            with open(name, "rb", opener=lambda path, flags: os.open(path, flags, dir_fd=fd)) as f:
-                return f.read()
-        manifest = json.loads(read(MARKER))
-        assert "writing" not in manifest
-        assert sorted(os.listdir(fd)) == sorted({MARKER, *manifest["files"], *user_files})
-        for name, meta in manifest["files"].items():
-            data = read(name)
-            assert (len(data), hashlib.sha256(data).hexdigest()) == (meta["bytes"], meta["sha256"]), name
-        tag = json.loads(read("results.json"))["tag"]
-        assert set(read("report.md").decode().split()) == {tag}
-    finally:
-        os.close(fd)
+    the folder, so a writer swapping in its report meanwhile cannot mix two folders' files;
+    if the folder read was swapped out while it was read (and its files then removed as a
+    previous report's), the report now at `target` is read again: what is checked is always
+    one folder that was at `target`, read whole."""
+    for _ in range(50):
+        assert target.is_dir() and not target.is_symlink()
+        fd = os.open(target, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            try:
+                return _whole(fd, user_files)
+            except (OSError, AssertionError, ValueError):
+                if os.stat(target, follow_symlinks=False).st_ino == os.fstat(fd).st_ino:
+                    raise              # still the folder at `target`: it is not whole
+        finally:
+            os.close(fd)
+    raise AssertionError(f"{target} was swapped 50 times while it was read")
+
+
+def _whole(fd: int, user_files: frozenset) -> str:
+    def read(name: str) -> bytes:
+        with open(name, "rb", opener=lambda path, flags: os.open(path, flags, dir_fd=fd)) as f:
+            return f.read()
+    manifest = json.loads(read(MARKER))
+    assert "writing" not in manifest
+    assert sorted(os.listdir(fd)) == sorted({MARKER, *manifest["files"], *user_files})
+    for name, meta in manifest["files"].items():
+        data = read(name)
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (meta["bytes"], meta["sha256"]), name
+    tag = json.loads(read("results.json"))["tag"]
+    assert set(read("report.md").decode().split()) == {tag}
     return tag
 
 
