@@ -547,40 +547,81 @@ def compare_chart(names: list[str], metrics: list[tuple[str, list[float | None]]
     return to_svg(fig)
 
 
-def _payoff_axes(ax, xs: list[float], ys: list[float]) -> None:
-    """Zero lines, and a symmetric log scale when values span several orders of magnitude (so
-    a USD 1 million step and a USD 300 million switch both show)."""
+def fit(ax, xs: list[float], ys: list[float], margin: float = 0.08) -> None:
+    """Axes limits that hold every point with a margin of `margin` of the span on each side,
+    measured in the axes' own scale (linear or symmetric log), so no marker is clipped at an
+    edge or a corner (matplotlib's autoscale on a symmetric-log axis can leave the extreme
+    points on the frame)."""
+    import numpy as np
+    for values, axis, setter in ((xs, ax.xaxis, ax.set_xlim), (ys, ax.yaxis, ax.set_ylim)):
+        if not values:
+            continue
+        t = axis.get_transform()
+        f = np.asarray(t.transform(np.asarray(values, dtype=float)), dtype=float).ravel()
+        lo, hi = float(f.min()), float(f.max())
+        span = hi - lo or (abs(hi) or 1.0)
+        ends = np.asarray(t.inverted().transform(np.array([lo - margin * span, hi + margin * span])),
+                          dtype=float).ravel()
+        setter(float(ends[0]), float(ends[1]))
+
+
+def _payoff_axes(ax, xs: list[float], ys: list[float]) -> dict[str, float]:
+    """Zero lines, and a symmetric log scale on an axis whose values span several orders of
+    magnitude (so a USD 1 million step and a USD 300 million switch both show); returns
+    {'x' or 'y': the half-width of the linear part} for each axis made symmetric-log (to be
+    said in its label)."""
     ax.axhline(0, color="#888", lw=0.8, zorder=1)
     ax.axvline(0, color="#888", lw=0.8, zorder=1)
     import math
 
     from matplotlib.ticker import FixedLocator, FuncFormatter
-    for values, setter, axis in ((xs, ax.set_xscale, ax.xaxis), (ys, ax.set_yscale, ax.yaxis)):
+    logs: dict[str, float] = {}
+    for name, values, setter, axis in (("x", xs, ax.set_xscale, ax.xaxis), ("y", ys, ax.set_yscale, ax.yaxis)):
         nonzero = [abs(v) for v in values if abs(v) > 1e-9]
         if nonzero and max(nonzero) / min(nonzero) > 1e3:
             top = max(nonzero)
-            linthresh = top * 1e-3
+            linthresh = 10.0 ** math.floor(math.log10(top * 1e-3))       # a round number: said in the label
             setter("symlog", linthresh=linthresh, linscale=0.5)
+            logs[name] = linthresh
             # Ticks at 0 and at whole decades well outside the linear part, written as plain
             # numbers (matplotlib's default labels are math text, which reports do not render).
             decades = [10.0 ** k for k in range(math.ceil(math.log10(linthresh * 10)), math.floor(math.log10(top)) + 1)]
             axis.set_major_locator(FixedLocator(sorted({0.0, *decades, *(-d for d in decades)})))
             axis.set_minor_locator(FixedLocator([]))
             axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 1 else f"{v:g}"))
+    fit(ax, xs, ys)
     ax.grid(alpha=0.3)
+    return logs
+
+
+def log_note(linthresh: float | None, unit: str) -> str:
+    """How a symmetric-log axis reads, for its label ('' for a linear axis)."""
+    if linthresh is None:
+        return ""
+    return f"; log scale beyond ±{linthresh:g} {unit} (each gridline ×10), linear within"
 
 
 TRADE_STYLE = {"integrative": ("*", "#1e8449", 160), "win-win": ("P", "#1e8449", 90),
                "distributive": ("o", "#1f5f8b", 45), "costly": ("X", "#b03a2e", 70),
                "reverse": ("v", "#7d3c98", 55), "lose-lose": ("x", "#b03a2e", 55), "no effect": (".", "#888", 30)}
+NAMED = 10                 # points of the concession chart numbered and named in its key
+
+
+def concession_name(row) -> str:
+    """A concession in the instance's own words: its label without the trailing detail, and
+    the step valued ('United States tariff on passenger cars: one more cut: flat 15.0% -> flat 12.5%')."""
+    name = short(row.label) or row.lever
+    return f"{name}: {row.step}" if row.step else name
 
 
 def concession_chart(rows: list, parties: dict[str, str]) -> str:
     """What each concession is worth: value to home (x, USD M) against value to the partner
     (y, USD M), one point per priced lever; the shape says how the step splits between the
-    sides (integrative: cheap for the giver, valuable to the receiver)."""
-    fig, ax = _subplots(figsize=(8, 5.5))
-    priced = [r for r in rows if r.home_value is not None]
+    sides (integrative: cheap for the giver, valuable to the receiver). The largest points are
+    numbered and named, with the step valued, in a key under the chart."""
+    priced = [r for r in rows if r.home_value is not None and r.partner_value is not None]
+    order = sorted(range(len(priced)), key=lambda i: -(abs(priced[i].home_value) + abs(priced[i].partner_value)))
+    fig, ax = _subplots(figsize=(8, 5.2 + 0.36 * min(NAMED, len(priced))))
     xs = [r.home_value / 1e6 for r in priced]
     ys = [r.partner_value / 1e6 for r in priced]
     for trade, (marker, color, size) in TRADE_STYLE.items():
@@ -588,29 +629,36 @@ def concession_chart(rows: list, parties: dict[str, str]) -> str:
         if pts:
             ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=marker, color=color, s=size, label=trade,
                        zorder=3)
-    _payoff_axes(ax, xs, ys)
-    # Name the largest points (by the sum of both values), at most ten, skipping a name whose box
-    # would overlap one already placed (boxes estimated in display points: 7-point text).
-    ax.set_xlim(ax.get_xlim())
-    ax.set_ylim(ax.get_ylim())
-    to_display = ax.transData.transform
+    logs = _payoff_axes(ax, xs, ys)
+    # Number the largest points (by the sum of both values), skipping a point whose number would
+    # sit over one already placed (boxes in display units: 9-point digits, offset as drawn).
+    px_per_pt = fig.dpi / 72.0
     placed: list[tuple[float, float, float, float]] = []
-    for i in sorted(range(len(priced)), key=lambda i: -(abs(xs[i]) + abs(ys[i]))):
-        if len(placed) == 10:
+    named = []
+    for i in order:
+        if len(named) == NAMED:
             break
-        name = priced[i].lever.split(".", 1)[-1][:28]
-        px, py = to_display((xs[i], ys[i]))
-        box = (px + 4, py + 3, px + 10 + 5.0 * len(name), py + 18)      # pixels at the figure's dpi
-        inside = ax.bbox.x0 <= box[0] and box[2] <= ax.bbox.x1 and ax.bbox.y0 <= box[1] and box[3] <= ax.bbox.y1
-        if not inside or any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+        px, py = ax.transData.transform((xs[i], ys[i]))
+        digits = len(str(len(named) + 1))
+        box = (px + 3 * px_per_pt, py, px + (7 + 6.5 * digits) * px_per_pt, py + 14 * px_per_pt)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
             continue
         placed.append(box)
-        ax.annotate(name, (xs[i], ys[i]), fontsize=7, xytext=(4, 4), textcoords="offset points")
-    ax.set_xlabel(f"value to {parties['home']} of one step of the concession (USD M)")
-    ax.set_ylabel(f"value to {parties['partner']} (USD M)")
-    ax.set_title("What each concession is worth to each side (one point per lever)")
+        named.append(i)
+    key = []
+    for number, i in enumerate(named, 1):
+        ax.annotate(str(number), (xs[i], ys[i]), fontsize=9, fontweight="bold", xytext=(5, 3),
+                    textcoords="offset points", annotation_clip=False)
+        key.append(wrap(f"{number}. {concession_name(priced[i])}", 95, 2))
+    ax.set_xlabel(wrap(f"value to {parties['home']} of the step (USD M){log_note(logs.get('x'), 'M')}", 80))
+    ax.set_ylabel(wrap(f"value to {parties['partner']} (USD M){log_note(logs.get('y'), 'M')}", 50))
+    ax.set_title("What each concession is worth to each side (one point per lever; the step valued in the key)",
+                 fontsize=10, loc="left")
     if priced:
-        ax.legend(fontsize=8, loc="best")
+        ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    if key:
+        ax.text(0.0, -0.16, "\n".join(key), transform=ax.transAxes, va="top", ha="left", fontsize=9,
+                linespacing=1.35)
     return to_svg(fig)
 
 
