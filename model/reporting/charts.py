@@ -34,6 +34,7 @@ from model.text import visible
 # Figures are made without pyplot (no global figure manager, no GUI backend, 0.3 s less to import),
 # and drawn by the SVG backend that savefig picks for format="svg".
 matplotlib.rcParams.update({"svg.hashsalt": "negotiation-model", "font.size": 10, "svg.fonttype": "none",
+                            "legend.fontsize": 9, "xtick.labelsize": 9, "ytick.labelsize": 9,
                      "text.parse_math": False, "text.usetex": False, "font.family": "DejaVu Sans"})
 
 PAD = 0.25                 # inches of margin around everything drawn (browser fonts may run a little wider)
@@ -151,13 +152,36 @@ def _sweep_charts(r) -> dict[str, str]:
 
 # -- the deficit bridge -------------------------------------------------------------------
 
-SHORT_STEP = {"calibration_year": "calibration year", "no_deal": "no deal", "tariff": "tariff options",
+SHORT_STEP = {"calibration_year": "calibration year", "no_deal": "to no deal", "no_deal_level": "no deal",
+              "tariff": "tariff options",
               "partner_tariff": "partner tariffs", "commitments": "dealer commitments and NTB relief",
               "shift": "production shift", "purchases": "purchases", "deal": "deal"}
 
 
+EMPTY_STEP = 1e-6           # a cause's change under this share of the largest level is no step (not drawn)
+
+
+def bridge_steps(rows: list) -> list:
+    """The bridge's bars: each row, without causes that change nothing (an empty step such as
+    'partner tariffs 0'), and with the no-deal level as a subtotal after the step to no deal."""
+    from model.results.sections import BridgeStep
+    scale = max((abs(r.level) for r in rows if r.level is not None), default=1.0) or 1.0
+    out = []
+    for r in rows:
+        if r.change is not None and abs(r.change) <= EMPTY_STEP * scale and r.step not in ("no_deal",):
+            continue
+        out.append(r)
+        if r.step == "no_deal" and r.change is not None:
+            out.append(BridgeStep("no_deal_level", "no deal", None, r.level))
+    return out
+
+
 def bridge_chart(rows: list, home: str, year: str = "calibration year") -> str:
-    """A waterfall of the deficit: the calibration year, each cause's change, and the deal."""
+    """A waterfall of the deficit: the calibration year, the change to no deal and no deal's
+    level (a subtotal), each cause's change from there, and the deal. Causes that change
+    nothing are left out (and said under the chart)."""
+    empty = [SHORT_STEP.get(r.step, r.label) for r in rows if r not in bridge_steps(rows) and r.change is not None]
+    rows = bridge_steps(rows)
     n = len(rows)
     fig, ax = _subplots(figsize=(max(7.5, 1.05 * n), 4.4))
     labels, bottoms, heights, colors = [], [], [], []
@@ -165,10 +189,10 @@ def bridge_chart(rows: list, home: str, year: str = "calibration year") -> str:
         name = year if r.step == "calibration_year" and year != "calibration year" else \
             SHORT_STEP.get(r.step, r.label)
         labels.append(wrap(name, 12))
-        if r.change is None:                      # a level: calibration year or deal
+        if r.change is None:                      # a level: calibration year, no deal (a subtotal) or deal
             bottoms.append(0.0)
             heights.append(bn(r.level))
-            colors.append(BLUE)
+            colors.append(GREY if r.step == "no_deal_level" else BLUE)
         else:
             start = bn(r.level - r.change)
             bottoms.append(min(start, bn(r.level)))
@@ -179,12 +203,14 @@ def bridge_chart(rows: list, home: str, year: str = "calibration year") -> str:
     for i, r in enumerate(rows):
         v = bn(r.level if r.change is None else r.change)
         text = f"{v:.2f}" if r.change is None else ("0" if abs(v) < 0.005 else f"{v:+.2f}")
-        ax.text(i, bottoms[i] + heights[i] + 0.015 * top, text, ha="center", va="bottom", fontsize=8)
+        ax.text(i, bottoms[i] + heights[i] + 0.015 * top, text, ha="center", va="bottom", fontsize=9)
     ax.set_ylim(min(0.0, min(bottoms)), top * 1.12)
-    ax.set_xticks(range(n), labels, fontsize=8)
+    ax.set_xticks(range(n), labels, fontsize=9)
     ax.set_ylabel(wrap(f"{home} deficit (USD bn a year)", 40))
-    ax.set_title("The deficit from the calibration year to the deal, by cause (USD bn): red raises it, green "
-                 "lowers it", fontsize=9, loc="left")
+    ax.set_title(wrap("The deficit from the calibration year to no deal (grey) and on to the deal, by cause "
+                      "(USD bn): red raises it, green lowers it", 90), fontsize=9, loc="left")
+    if empty:
+        ax.set_xlabel(wrap(f"no change from: {', '.join(empty)}", 90), fontsize=9)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     return to_svg(fig)
@@ -251,18 +277,18 @@ def levers_chart(r) -> str | None:
             ax.barh(ys, vals, height=width * 0.95, color=color, label=name)
             if name == "deal":
                 for y, v in zip(ys, vals):
-                    ax.text(v + 0.01 * top, y, _short_number(v, unit), va="center", fontsize=7)
-        ax.set_yticks(range(len(rows)), [wrap(row[0]) for row in rows], fontsize=8)
+                    ax.text(v + 0.01 * top, y, _short_number(v, unit), va="center", fontsize=9)
+        ax.set_yticks(range(len(rows)), [wrap(row[0]) for row in rows], fontsize=9)
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_xlim(0, top * 1.18)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 10 or x == 0
                                                                      else f"{x:,.1f}"))
-        ax.set_xlabel(unit + (f" (0 {' and '.join(left_out)})" if left_out else ""), fontsize=8)
+        ax.set_xlabel(unit + (f" (0 {' and '.join(left_out)})" if left_out else ""), fontsize=9)
         ax.set_title(wrap(title, 80), fontsize=9, loc="left")
         ax.grid(axis="x", alpha=0.3)
         ax.set_axisbelow(True)
     handles = [matplotlib.patches.Patch(color=color, label=name) for name, color in series]
-    fig.legend(handles=handles, loc="upper center", ncol=3, fontsize=8, frameon=False,
+    fig.legend(handles=handles, loc="upper center", ncol=3, fontsize=9, frameon=False,
                bbox_to_anchor=(0.5, 0.0))
     return to_svg(fig)
 
@@ -306,7 +332,7 @@ def frontier_chart(points: list, marks: dict, parties: dict[str, str]) -> str:
         ax.grid(alpha=0.3)
         ax.margins(0.12)
     handles, names = left.get_legend_handles_labels()
-    fig.legend(handles, [wrap(n, 40) for n in names], loc="upper center", ncol=min(4, len(names)), fontsize=8,
+    fig.legend(handles, [wrap(n, 40) for n in names], loc="upper center", ncol=min(4, len(names)), fontsize=9,
                frameon=False, bbox_to_anchor=(0.5, -0.02))
     return to_svg(fig)
 
@@ -343,19 +369,19 @@ def deal_share_chart(rb) -> str:
         shares = [b.deals / b.draws * 100 if b.draws else 0.0 for b in x.bins]
         ax.bar(centers, shares, width=width, color=BLUE)
         for c, b, h in zip(centers, x.bins, shares):
-            ax.text(c, h + 3, f"{b.deals}/{b.draws}", ha="center", va="bottom", fontsize=6)
+            ax.text(c, h + 3, f"{b.deals}/{b.draws}", ha="center", va="bottom", fontsize=9)
         ax.axhline(overall, color=GREY, linestyle="--", linewidth=0.8)
         ax.set_ylim(0, 118)
         ax.set_xlim(x.bins[0].low, x.bins[-1].high)
-        ax.set_ylabel("draws with a deal (%)", fontsize=7)
+        ax.set_ylabel("draws with a deal (%)", fontsize=9)
         unit = "" if x.unit in ("1", "") else f" ({x.unit})"
-        ax.set_xlabel(wrap(f"{x.label}{unit}", 50, 2), fontsize=7)
-        ax.tick_params(labelsize=7)
+        ax.set_xlabel(wrap(f"{x.label}{unit}", 50, 2), fontsize=9)
+        ax.tick_params(labelsize=9)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _num(v)))
     for k in range(len(inputs), rows * cols):
         axes[k // cols, k % cols].set_visible(False)
     fig.suptitle(f"{rb.deals:,} of {rb.draws:,} draws give a deal ({overall:.0f}%, dashed); {rb.no_deal:,} without. "
-                 "Each bar: a part of the input's range, deals / draws above it", fontsize=8, x=0.02, ha="left")
+                 "Each bar: a part of the input's range, deals / draws above it", fontsize=9, x=0.02, ha="left")
     return to_svg(fig)
 
 
@@ -417,27 +443,27 @@ def sweep_levers_chart(summary) -> str | None:
                 c = colour.setdefault(option, palette[len(colour) % len(palette)])
                 ax.barh(y, share * 100, left=left, color=c, height=0.6, edgecolor="white")
                 if share >= 0.1:
-                    ax.text(left + share * 50, y, f"{share:.0%}", ha="center", va="center", fontsize=7, color="white")
+                    ax.text(left + share * 50, y, f"{share:.0%}", ha="center", va="center", fontsize=9, color="white")
                 left += share * 100
-        ax.set_yticks(range(len(options)), [wrap(line) for line, _ in options], fontsize=8)
+        ax.set_yticks(range(len(options)), [wrap(line) for line, _ in options], fontsize=9)
         ax.set_xlim(0, 100)
         ax.set_ylim(len(options) - 0.5, -0.5)
         ax.set_xlabel(f"share of the {summary.verified:,} deals choosing each option (%); "
-                      f"{summary.draws - summary.verified:,} of the {summary.draws:,} draws gave none", fontsize=8)
+                      f"{summary.draws - summary.verified:,} of the {summary.draws:,} draws gave none", fontsize=9)
         ax.set_title("Tariff options chosen across the draws", fontsize=9, loc="left")
         handles = [matplotlib.patches.Patch(color=c, label=wrap(o, 30)) for o, c in colour.items()]
-        ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.35),
+        ax.legend(handles=handles, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.35),
                   ncol=min(4, len(handles)), frameon=False)
     if others:
         ax = axes[k, 0]
         ax.barh(range(len(others)), [s * 100 for _, s in others], color=GREEN, height=0.6)
         for y, (_, s_) in enumerate(others):
-            ax.text(s_ * 100 + 1, y, f"{s_:.0%}", va="center", fontsize=7)
-        ax.set_yticks(range(len(others)), [wrap(label) for label, _ in others], fontsize=8)
+            ax.text(s_ * 100 + 1, y, f"{s_:.0%}", va="center", fontsize=9)
+        ax.set_yticks(range(len(others)), [wrap(label) for label, _ in others], fontsize=9)
         ax.set_xlim(0, 112)
         ax.set_ylim(len(others) - 0.5, -0.5)
         ax.set_xlabel(f"share of the {summary.verified:,} deals that use the lever (%); "
-                      f"{summary.draws - summary.verified:,} of the {summary.draws:,} draws gave none", fontsize=8)
+                      f"{summary.draws - summary.verified:,} of the {summary.draws:,} draws gave none", fontsize=9)
         ax.set_title("Other levers used in some deals but not all", fontsize=9, loc="left")
         ax.grid(axis="x", alpha=0.3)
     return to_svg(fig)
@@ -466,10 +492,10 @@ def tornado_chart(rows: list) -> str | None:
         gaps = "; ".join(f"{no_deficit(status)} at its {where} point" for where, status in missing)
         labels.append(wrap(f"{x.label}: {span}" + (f"; {gaps}" if missing else ""), 34, 4))
     ax.axvline(base, color="black", linewidth=0.8)
-    ax.set_yticks(range(len(rows)), labels, fontsize=8)
+    ax.set_yticks(range(len(rows)), labels, fontsize=9)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlabel(f"deficit with the deal (USD bn a year); the line: the deal at the instance's values ({base:.2f})",
-                  fontsize=8)
+                  fontsize=9)
     ax.set_title("The deficit with each uncertain input alone at either end of its draws", fontsize=9, loc="left")
     ax.margins(x=0.15)
     ax.grid(axis="x", alpha=0.3)
@@ -477,7 +503,7 @@ def tornado_chart(rows: list) -> str | None:
     handles = [matplotlib.patches.Patch(color=BLUE, label="input at the 5th percentile of its draws"),
                matplotlib.patches.Patch(color=ORANGE, label="input at the 95th percentile of its draws")]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / (0.6 * len(rows) + 1.8)),
-              ncol=2, fontsize=8, frameon=False)
+              ncol=2, fontsize=9, frameon=False)
     return to_svg(fig)
 
 
@@ -524,9 +550,9 @@ def compare_chart(names: list[str], metrics: list[tuple[str, list[float | None]]
     for j, name in enumerate(names):
         left.barh(slot(j, len(names)), [bn(vals[j]) for _, vals in metrics], height=width * 0.95,
                   color=palette[j % len(palette)], label=name)
-    left.set_xlabel("USD bn a year", fontsize=8)
+    left.set_xlabel("USD bn a year", fontsize=9)
     left.set_title("Each instance", fontsize=9, loc="left")
-    left.set_yticks(range(len(metrics)), [wrap(label, 28) for label, _ in metrics], fontsize=8)
+    left.set_yticks(range(len(metrics)), [wrap(label, 28) for label, _ in metrics], fontsize=9)
     left.set_ylim(len(metrics) - 0.5, -0.5)
     panels = [left]
     if two:
@@ -534,7 +560,7 @@ def compare_chart(names: list[str], metrics: list[tuple[str, list[float | None]]
         for j in range(1, len(names)):
             deltas = [_difference(vals[j], vals[0]) / 1e6 for _, vals in metrics]
             right.barh(slot(j, len(names)), deltas, height=width * 0.95, color=palette[j % len(palette)])
-        right.set_xlabel(wrap(f"USD M a year, difference from {names[0]}", 50), fontsize=8)
+        right.set_xlabel(wrap(f"USD M a year, difference from {names[0]}", 50), fontsize=9)
         right.set_title("Difference from the first instance", fontsize=9, loc="left")
         right.margins(x=0.1)
         panels.append(right)
@@ -542,7 +568,7 @@ def compare_chart(names: list[str], metrics: list[tuple[str, list[float | None]]
         ax.axvline(0, color="black", linewidth=0.6)
         ax.grid(axis="x", alpha=0.3)
         ax.set_axisbelow(True)
-    fig.legend(*left.get_legend_handles_labels(), loc="upper center", ncol=min(4, len(names)), fontsize=8,
+    fig.legend(*left.get_legend_handles_labels(), loc="upper center", ncol=min(4, len(names)), fontsize=9,
                frameon=False, bbox_to_anchor=(0.5, 0.0))
     return to_svg(fig)
 
@@ -674,12 +700,12 @@ def packages_chart(packages: list[Package], parties: dict[str, str]) -> str:
         ax.scatter([p[0] for p in eq], [p[1] for p in eq], marker="*", s=220, color="#1e8449", zorder=3,
                    label="equivalent offers")
     for x, y, p in zip(xs, ys, packages):
-        ax.annotate(str(p.rank), (x, y), fontsize=8, xytext=(5, 4), textcoords="offset points")
+        ax.annotate(str(p.rank), (x, y), fontsize=9, xytext=(5, 4), textcoords="offset points")
     ax.set_xlabel(f"{parties['home']}'s gain over no deal (USD bn)")
     ax.set_ylabel(f"{parties['partner']}'s gain over no deal (USD bn)")
     ax.set_title("Alternative packages in payoff space (numbers: rank by deficit)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=9, loc="best")
     ax.ticklabel_format(useOffset=False)
     return to_svg(fig)
 
@@ -714,10 +740,10 @@ def offers_chart(lines: list[OfferLine], parties: dict[str, str]) -> str:
         labelled.add(str(style["label"]))
         ax.scatter([x], [y], zorder=3, **style)
         if line.kind == "offer":
-            ax.annotate(line.name, (x, y), fontsize=8, xytext=(6, 4), textcoords="offset points")
+            ax.annotate(line.name, (x, y), fontsize=9, xytext=(6, 4), textcoords="offset points")
     ax.set_xlabel(f"{possessive(parties['home'])} gain over no deal (payoff, USD bn)")
     ax.set_ylabel(f"{possessive(parties['partner'])} gain over no deal (payoff, USD bn)")
     ax.set_title("Offers as stated, the optimum and no deal")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=9, loc="lower left")
     return to_svg(fig)
