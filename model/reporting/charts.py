@@ -221,7 +221,8 @@ def bridge_chart(rows: list, home: str, year: str = "calibration year") -> str:
 def lever_series(r) -> tuple[list[tuple], list[tuple], list[tuple]]:
     """(tariffs, volumes, purchases) as [(label, calibration year, no deal, deal)]: the tariff
     actually paid on each line; the volume through each dealer network and each maker's shift
-    (summed over segments); the value of each purchase (USD)."""
+    (summed over segments); the value of each purchase (USD), with a fifth item: the share of
+    it that is additional (would not have been bought from home anyway)."""
     ctx = {(c.name, c.index): c for c in r.lever_context}
     tariffs, purchases = [], []
     volumes: dict[tuple[str, str], tuple[str, float, float, float]] = {}
@@ -241,24 +242,28 @@ def lever_series(r) -> tuple[list[tuple], list[tuple], list[tuple]]:
                             deal + lv.value)
         elif lv.name == "purchase" and c.unit_value is not None:
             uv = c.unit_value
-            purchases.append((short(c.group or lv.label), 0.0, (c.no_deal or 0.0) * uv, lv.value * uv))
+            share = 1.0 if c.additional_share is None else c.additional_share
+            purchases.append((short(c.group or lv.label), 0.0, (c.no_deal or 0.0) * uv, lv.value * uv, share))
     return tariffs, list(volumes.values()), purchases
 
 
 def levers_chart(r) -> str | None:
     """Horizontal bars, one panel per kind: tariff per line (%), volume per dealer network and
     maker (vehicles a year), purchases (USD bn a year); a bar each for the calibration year, no
-    deal and the deal (a series that is zero throughout a panel is left out, and said)."""
+    deal and the deal (a series that is zero throughout a panel is left out, and said). A
+    purchase's bar is split: the additional part (which lowers the deficit) solid, the rest
+    (bought from home anyway) hatched and pale."""
     tariffs, volumes, purchases = lever_series(r)
     volumes = [v for v in volumes if any(x for x in v[1:])]
-    purchases = [p for p in purchases if any(x for x in p[1:])]
+    purchases = [p for p in purchases if any(x for x in p[1:4])]
     year = calibration_name(r)
     year = year if year != "the calibration year" else "calibration year"
     panels = [(rows, title, unit, scale) for rows, title, unit, scale in (
         (tariffs[:MAX_BARS], "Tariff actually paid on each line", "%", 100.0),
         (sorted(volumes, key=lambda x: -x[3])[:MAX_BARS], "Vehicles a year through each dealer network, and built "
          f"in {r.instance.parties['home']} by each maker", "vehicles a year", 1.0),
-        (sorted(purchases, key=lambda x: -x[3])[:MAX_BARS], "Purchases", "USD bn a year", 1e-9)) if rows]
+        (sorted(purchases, key=lambda x: -x[3])[:MAX_BARS], "Purchases: solid, the additional part (it lowers the "
+         "deficit); hatched, what would have been bought from home anyway", "USD bn a year", 1e-9)) if rows]
     if not panels:
         return None
     heights = [0.5 * len(rows) * 1.6 + 1.1 for rows, *_ in panels]
@@ -271,16 +276,26 @@ def levers_chart(r) -> str | None:
         left_out = [name for k, (name, _) in enumerate(series) if all(k != j for j, _, _ in shown)]
         width = 0.8 / len(shown)
         top = max((row[k + 1] or 0.0) * scale for row in rows for k, _, _ in shown) or 1.0
+        split = len(rows[0]) > 4                  # purchases: the additional part and the rest
         for slot, (k, name, color) in enumerate(shown):
             ys = [y + (slot - (len(shown) - 1) / 2) * width for y in range(len(rows))]
             vals = [(row[k + 1] or 0.0) * scale for row in rows]
-            ax.barh(ys, vals, height=width * 0.95, color=color, label=name)
+            if split:
+                extra = [v * row[4] for v, row in zip(vals, rows)]
+                ax.barh(ys, extra, height=width * 0.95, color=color, label=name)
+                ax.barh(ys, [v - e for v, e in zip(vals, extra)], left=extra, height=width * 0.95, color=color,
+                        alpha=0.35, hatch="//", edgecolor="white", linewidth=0)
+            else:
+                ax.barh(ys, vals, height=width * 0.95, color=color, label=name)
             if name == "deal":
-                for y, v in zip(ys, vals):
-                    ax.text(v + 0.01 * top, y, _short_number(v, unit), va="center", fontsize=9)
+                for y, v, row in zip(ys, vals, rows):
+                    text = _short_number(v, unit)
+                    if split and row[4] < 1:
+                        text += f" ({_short_number(v * row[4], unit)} additional)"
+                    ax.text(v + 0.01 * top, y, text, va="center", fontsize=9)
         ax.set_yticks(range(len(rows)), [wrap(row[0]) for row in rows], fontsize=9)
         ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_xlim(0, top * 1.18)
+        ax.set_xlim(0, top * (1.45 if split else 1.18))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 10 or x == 0
                                                                      else f"{x:,.1f}"))
         ax.set_xlabel(unit + (f" (0 {' and '.join(left_out)})" if left_out else ""), fontsize=9)
