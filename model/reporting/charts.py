@@ -321,11 +321,37 @@ def _short_number(v: float, unit: str) -> str:
 MARK_STYLES = {"min-deficit deal": ("s", RED), "Nash deal": ("D", GREEN)}
 
 
+def tariff_changes(points: list) -> dict[int, list[str]]:
+    """{point's position: its tariffs} for the first point (by deficit) of each run of points
+    with the same tariffs, naming only the lines whose option differs between points: in the
+    instance's words (the point's `tariff_words`) where they pair one to one with its
+    `tariffs`, else as the ids."""
+    def parts(p) -> list[tuple[str, str]]:
+        ids = [t.strip() for t in p.tariffs.split(";") if t.strip()]
+        words = [t.strip() for t in (getattr(p, "tariff_words", "") or "").split("; ") if t.strip()]
+        shown = words if len(words) == len(ids) else ids
+        return [(i.partition(" ")[0], w) for i, w in zip(ids, shown)]
+    choices = [parts(p) for p in points]
+    lines = list(dict.fromkeys(line for c in choices for line, _ in c))
+    ids = [{line: raw for line, raw in zip([x for x, _ in c], [t.strip() for t in p.tariffs.split(";") if t.strip()])}
+           for c, p in zip(choices, points)]
+    varies = [line for line in lines if len({i.get(line) for i in ids}) > 1]
+    out: dict[int, list[str]] = {}
+    last = None
+    for i in sorted(range(len(points)), key=lambda i: points[i].deficit):
+        now = [w for line, w in choices[i] if line in varies]
+        if now and now != last:
+            out[i] = now
+        last = now
+    return out
+
+
 def frontier_chart(points: list, marks: dict, parties: dict[str, str]) -> str:
     """Two panels of the same verified deals, each a separate point (no line: the deals
     between them are not all possible): the deficit against the partner's gain over no deal,
     and the home party's gain against the partner's. The min-deficit, Nash and fixed-terms
-    deals are marked and named in the legend."""
+    deals are marked and named in the legend. Where the tariffs change along the frontier, the
+    first point with each set of tariffs is annotated with them (`tariff_changes`)."""
     fig, (left, right) = _subplots(1, 2, figsize=(10, 4.4), gridspec_kw={"wspace": 0.35})
     home, partner = parties["home"], parties["partner"]
     kw = dict(color=BLUE, s=28, zorder=2, label="frontier deal (each verified)")
@@ -345,7 +371,21 @@ def frontier_chart(points: list, marks: dict, parties: dict[str, str]) -> str:
     for ax in (left, right):
         ax.set_ylabel(wrap(f"{possessive(partner)} gain over no deal (USD bn)", 40))
         ax.grid(alpha=0.3)
+    for ax in (left, right):
         ax.margins(0.12)
+        ax.set_xlim(ax.get_xlim())
+        ax.set_ylim(ax.get_ylim())
+    for i, text in tariff_changes(points).items():
+        p = points[i]
+        for ax, (x, y) in ((left, (bn(p.deficit), bn(p.partner_gain))), (right, (bn(p.home_gain), bn(p.partner_gain)))):
+            x0, x1 = ax.get_xlim()                          # the text goes toward the middle of the axes
+            third = min(2, max(0, int(3 * (x - x0) / (x1 - x0))))
+            upper_half = y > sum(ax.get_ylim()) / 2
+            ax.annotate("\n".join(wrap(t, 28, 2) for t in text), (x, y), fontsize=9,
+                        xytext=((8, 0, -8)[third], -10 if upper_half else 10),
+                        textcoords="offset points", ha=("left", "center", "right")[third],
+                        va="top" if upper_half else "bottom", color="#333",
+                        arrowprops={"arrowstyle": "-", "color": GREY, "lw": 0.6})
     handles, names = left.get_legend_handles_labels()
     fig.legend(handles, [wrap(n, 40) for n in names], loc="upper center", ncol=min(4, len(names)), fontsize=9,
                frameon=False, bbox_to_anchor=(0.5, -0.02))

@@ -381,6 +381,8 @@ class FrontierPoint:
     max_violation: float
     verified: bool
     index: int = 0
+    # the tariffs in the instance's words, in the order of `tariffs`: 'passenger cars: flat 15.0%; ...'
+    tariff_words: str = ""
 
 
 @dataclass
