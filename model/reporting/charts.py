@@ -89,6 +89,12 @@ def _difference(v: float | None, reference: float | None) -> float:
     return 0.0 if v is None or reference is None else v - reference
 
 
+def plain_tick(x: float) -> str:
+    """A tick's number with thousands separators and no trailing zeros: 30,000, 2.5, -0.25, 0."""
+    text = f"{x:,.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def bn(v: float | None) -> float:
     return 0.0 if v is None else v / 1e9
 
@@ -591,21 +597,27 @@ def grid_chart(grid: list, path: str) -> str | None:
 def compare_chart(names: list[str], metrics: list[tuple[str, list[float | None]]]) -> str:
     """The headline metrics (USD) of each instance as horizontal grouped bars, and, beside them,
     each instance's difference from the first (the levels of similar deals look alike; the
-    differences show what changed). Metric labels on the left, read once for both panels."""
+    differences show what changed). Metric labels on the left, read once for both panels; one
+    unit for both panels (USD bn, or USD M when every difference is under half a billion);
+    the legend names the instances."""
     two = len(names) > 1
     height = 0.32 * len(names) * len(metrics) + 1.6
     fig, axes = _subplots(1, 2 if two else 1, figsize=(10 if two else 7.5, height), squeeze=False, sharey=True,
                              gridspec_kw={"wspace": 0.08})
     palette = [BLUE, ORANGE, GREEN, PURPLE, RED, GREY]
     width = 0.8 / max(1, len(names))
+    deltas = [[_difference(vals[j], vals[0]) for _, vals in metrics] for j in range(1, len(names))]
+    small = two and max((abs(d) for row in deltas for d in row), default=0.0) < 0.5e9
+    scale, unit = (1e-6, "USD M") if small else (1e-9, "USD bn")
+    number = matplotlib.ticker.FuncFormatter(lambda x, _: plain_tick(x))
 
     def slot(j: int, n: int) -> list[float]:
         return [i + (j - (n - 1) / 2) * width for i in range(len(metrics))]
     left = axes[0, 0]
     for j, name in enumerate(names):
-        left.barh(slot(j, len(names)), [bn(vals[j]) for _, vals in metrics], height=width * 0.95,
-                  color=palette[j % len(palette)], label=name)
-    left.set_xlabel("USD bn a year", fontsize=9)
+        left.barh(slot(j, len(names)), [(vals[j] or 0.0) * scale for _, vals in metrics], height=width * 0.95,
+                  color=palette[j % len(palette)], label=wrap(name, 45, 2))
+    left.set_xlabel(f"{unit} a year", fontsize=9)
     left.set_title("Each instance", fontsize=9, loc="left")
     left.set_yticks(range(len(metrics)), [wrap(label, 28) for label, _ in metrics], fontsize=9)
     left.set_ylim(len(metrics) - 0.5, -0.5)
@@ -613,9 +625,9 @@ def compare_chart(names: list[str], metrics: list[tuple[str, list[float | None]]
     if two:
         right = axes[0, 1]
         for j in range(1, len(names)):
-            deltas = [_difference(vals[j], vals[0]) / 1e6 for _, vals in metrics]
-            right.barh(slot(j, len(names)), deltas, height=width * 0.95, color=palette[j % len(palette)])
-        right.set_xlabel(wrap(f"USD M a year, difference from {names[0]}", 50), fontsize=9)
+            right.barh(slot(j, len(names)), [d * scale for d in deltas[j - 1]], height=width * 0.95,
+                       color=palette[j % len(palette)])
+        right.set_xlabel(wrap(f"{unit} a year, difference from the first", 50), fontsize=9)
         right.set_title("Difference from the first instance", fontsize=9, loc="left")
         right.margins(x=0.1)
         panels.append(right)
@@ -623,7 +635,8 @@ def compare_chart(names: list[str], metrics: list[tuple[str, list[float | None]]
         ax.axvline(0, color="black", linewidth=0.6)
         ax.grid(axis="x", alpha=0.3)
         ax.set_axisbelow(True)
-    fig.legend(*left.get_legend_handles_labels(), loc="upper center", ncol=min(4, len(names)), fontsize=9,
+        ax.xaxis.set_major_formatter(number)
+    fig.legend(*left.get_legend_handles_labels(), loc="upper center", ncol=min(2, len(names)), fontsize=9,
                frameon=False, bbox_to_anchor=(0.5, 0.0))
     return to_svg(fig)
 
