@@ -150,7 +150,8 @@ def _sweep_charts(r) -> dict[str, str]:
             if svg:
                 out["tornado"] = svg
         if s.grid and len(s.params) == 1:
-            svg = grid_chart(s.grid, next(iter(s.params)))
+            path = next(iter(s.params))
+            svg = grid_chart(s.grid, path, s.param_labels.get(path, ""), s.param_units.get(path, ""))
             if svg:
                 out["grid"] = svg
     return out
@@ -572,8 +573,9 @@ def _num(v: float) -> str:
     return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
 
 
-def grid_chart(grid: list, path: str) -> str | None:
-    """The deficit at each value of a single swept parameter (points: each a separate solve)."""
+def grid_chart(grid: list, path: str, label: str = "", unit: str = "") -> str | None:
+    """The deficit at each value of a single swept parameter (points: each a separate solve),
+    the parameter named by its label in the instance's words (`label`, else its path) and unit."""
     pts = [(g.values[path], bn(g.deficit)) for g in grid if g.deficit is not None]
     if not pts:
         return None
@@ -584,7 +586,8 @@ def grid_chart(grid: list, path: str) -> str | None:
         ax.axvline(v, color=RED, linestyle=":", linewidth=1)
     infeasible = all(set(g.statuses or {g.status: 1}) == {"infeasible"} for g in grid
                      if g.deficit is None)
-    ax.set_xlabel(wrap(path + ((" (dotted: no deal)" if infeasible else " (dotted: no verified deal)") if missing
+    name = (label or path) + ("" if unit in ("", "1") else f" ({unit})")
+    ax.set_xlabel(wrap(name + (("; dotted: no deal" if infeasible else "; dotted: no verified deal") if missing
                                else ""), 60))
     ax.set_ylabel("deficit with the deal (USD bn a year)")
     ax.grid(alpha=0.3)
