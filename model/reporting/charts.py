@@ -534,20 +534,34 @@ def sweep_levers_chart(summary) -> str | None:
 def tornado_chart(rows: list) -> str | None:
     """The deficit with each uncertain input alone at the 5th and at the 95th percentile of its
     draws (the others at the instance's values), around the deal's deficit: inputs that leave
-    no deal at one end first (said in their label), then the largest swing."""
+    no deal at one end first (said in their label), then the largest swing. An end without a
+    deal is drawn as a hatched bar that runs to the edge of the axes, marked 'no deal' (it
+    has no deficit to place, and is the largest effect an input can have)."""
     from model.reporting.words import input_range, no_deficit
     rows = [x for x in rows if x.low.deficit is not None or x.high.deficit is not None][:MAX_BARS]
     if not rows:
         return None
     base = bn(rows[0].base_deficit)
     fig, ax = _subplots(figsize=(8.5, 0.6 * len(rows) + 1.8))
+    ends = [bn(e.deficit) for x in rows for e in (x.low, x.high) if e.deficit is not None] + [base]
+    pad = 0.15 * ((max(ends) - min(ends)) or max(abs(base) * 0.05, 0.01))
+    lo, hi = min(ends) - pad, max(ends) + pad
     labels = []
+    no_deal_drawn = False
     for y, x in enumerate(rows):
         missing = []
-        for end, color in ((x.low, BLUE), (x.high, ORANGE)):
+        for end, other, color in ((x.low, x.high, BLUE), (x.high, x.low, ORANGE)):
             d = end.deficit
             if d is None:
                 missing.append((f"{end.percentile:.0%}", end.status))
+                # the bar runs away from the other end's (to the right when that end moved nothing)
+                left_side = other.deficit is not None and bn(other.deficit) > base
+                edge = lo if left_side else hi
+                ax.barh(y, edge - base, left=base, color=color, alpha=0.35, hatch="//", edgecolor=RED,
+                        linewidth=0, height=0.55)
+                ax.text(edge + (pad * 0.1 if left_side else -pad * 0.1), y, f"no deal at {end.percentile:.0%}",
+                        ha="left" if left_side else "right", va="center", fontsize=9, color=RED)
+                no_deal_drawn = True
                 continue
             ax.barh(y, bn(d) - base, left=base, color=color, height=0.55)
         span = input_range(x.path, x.low.value, x.high.value, x.unit)
@@ -559,13 +573,16 @@ def tornado_chart(rows: list) -> str | None:
     ax.set_xlabel(f"deficit with the deal (USD bn a year); the line: the deal at the instance's values ({base:.2f})",
                   fontsize=9)
     ax.set_title("The deficit with each uncertain input alone at either end of its draws", fontsize=9, loc="left")
-    ax.margins(x=0.15)
+    ax.set_xlim(lo, hi)
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
     handles = [matplotlib.patches.Patch(color=BLUE, label="input at the 5th percentile of its draws"),
                matplotlib.patches.Patch(color=ORANGE, label="input at the 95th percentile of its draws")]
+    if no_deal_drawn:
+        handles.append(matplotlib.patches.Patch(facecolor="white", edgecolor=RED, hatch="//",
+                                                label="no deal at that end (the bar runs to the edge)"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / (0.6 * len(rows) + 1.8)),
-              ncol=2, fontsize=9, frameon=False)
+              ncol=2 if len(handles) == 2 else 1, fontsize=9, frameon=False)
     return to_svg(fig)
 
 
@@ -759,25 +776,42 @@ def concession_chart(rows: list, parties: dict[str, str]) -> str:
     return to_svg(fig)
 
 
+def gain_axis(values: list[float], who: str, first: str = "package 1") -> tuple[list[float], str]:
+    """Gains (USD) as plotted, with their axis label: in USD M; when they differ by less than 5%
+    of their size, as the difference from the first value, that value stated in the label
+    (so ticks read '+0.5' rather than '1.68650')."""
+    from model.formatting import money
+    m = [v / 1e6 for v in values]
+    span = max(m) - min(m) if m else 0.0
+    size = max((abs(v) for v in m), default=0.0)
+    if m and size and span < 0.05 * size:
+        return [v - m[0] for v in m], f"{who} gain over no deal, USD M against {first}'s ({money(values[0])})"
+    return m, f"{who} gain over no deal (USD M)"
+
+
 def packages_chart(packages: list[Package], parties: dict[str, str]) -> str:
-    """Alternative packages in payoff space: each side's gain over no deal (USD bn); equivalent
-    offers (equally good for home, differing most for the partner) are starred."""
+    """Alternative packages in payoff space: each side's gain over no deal (USD M, or USD M
+    against package 1 when the packages are close: `gain_axis`); equivalent offers (equally
+    good for home, differing most for the partner) are starred."""
     fig, ax = _subplots(figsize=(7.5, 5))
-    xs = [p.home_gain / 1e9 for p in packages]
-    ys = [p.partner_gain / 1e9 for p in packages]
+    first = f"package {packages[0].rank}" if packages else "package 1"
+    xs, xlabel = gain_axis([p.home_gain for p in packages], possessive(parties["home"]), first)
+    ys, ylabel = gain_axis([p.partner_gain for p in packages], possessive(parties["partner"]), first)
     ax.scatter(xs, ys, color="#1f5f8b", s=40, zorder=2, label="package (verified deal)")
     eq = [(x, y) for x, y, p in zip(xs, ys, packages) if p.equivalent]
     if eq:
         ax.scatter([p[0] for p in eq], [p[1] for p in eq], marker="*", s=220, color="#1e8449", zorder=3,
                    label="equivalent offers")
+    fit(ax, xs, ys, 0.12)
     for x, y, p in zip(xs, ys, packages):
         ax.annotate(str(p.rank), (x, y), fontsize=9, xytext=(5, 4), textcoords="offset points")
-    ax.set_xlabel(f"{parties['home']}'s gain over no deal (USD bn)")
-    ax.set_ylabel(f"{parties['partner']}'s gain over no deal (USD bn)")
+    ax.set_xlabel(wrap(xlabel, 60))
+    ax.set_ylabel(wrap(ylabel, 45))
     ax.set_title("Alternative packages in payoff space (numbers: rank by deficit)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9, loc="best")
-    ax.ticklabel_format(useOffset=False)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: plain_tick(v)))
     return to_svg(fig)
 
 
