@@ -113,3 +113,110 @@ def test_a_symmetric_log_axis_says_so(drawn):
 def test_concession_text_is_at_least_9_points(drawn):
     _, fig = drawn(charts.concession_chart, CONCESSIONS, {"home": "Home", "partner": "Partner"})
     assert small_texts(fig) == []
+
+
+# -- the bridge ---------------------------------------------------------------------------------
+
+def bridge_rows():
+    from model.results.sections import BridgeStep
+    return [BridgeStep("calibration_year", "calibration year", None, 40e9),
+            BridgeStep("no_deal", "no deal (threat-point tariffs)", -9e9, 31e9),
+            BridgeStep("tariff", "tariff options", 4e9, 35e9),
+            BridgeStep("partner_tariff", "partner tariffs on home exports", 0.0, 35e9),
+            BridgeStep("purchases", "purchase commitments", -3e9, 32e9),
+            BridgeStep("deal", "deal", None, 32e9)]
+
+
+def bar_tops(ax) -> list[tuple[float, float]]:
+    """(bottom, top) of each bar of an axes, left to right."""
+    bars = sorted((p for p in ax.patches if isinstance(p, matplotlib.patches.Rectangle)), key=lambda p: p.get_x())
+    return [(round(b.get_y(), 6), round(b.get_y() + b.get_height(), 6)) for b in bars]
+
+
+def test_bridge_has_a_no_deal_subtotal_and_no_empty_step(drawn):
+    """40 -> (-9) -> no deal 31 -> +4 -> (partner tariffs: 0, left out) -> -3 -> deal 32."""
+    svg, fig = drawn(charts.bridge_chart, bridge_rows(), "Home", "2024")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2024", "to no deal", "no deal", "tariff\noptions",
+                                                            "purchases", "deal"]
+    assert bar_tops(ax) == [(0, 40), (31, 40), (0, 31), (31, 35), (32, 35), (0, 32)]
+    assert "no change from: partner tariffs" in ax.get_xlabel()
+    assert small_texts(fig) == []
+
+
+# -- comparison ---------------------------------------------------------------------------------
+
+def test_comparison_shows_gains_over_no_deal_in_one_unit_with_the_instances_titles(drawn):
+    """Two instances whose payoffs are about -196 bn: the chart shows each side's gain over no
+    deal (0.97 and 0.96 bn: home's payoff less its no-deal payoff), in USD M in both panels
+    (every difference is under half a billion), the legend by title."""
+    from model.analyses.compare import Comparison, OutcomeRow
+    from model.reporting.comparison import chart
+    outcomes = [OutcomeRow("metric", "deficit", "bilateral deficit (negotiated goods less purchases)", "USD",
+                           (29.49e9, 29.50e9), (0.0, 0.01e9)),
+                OutcomeRow("metric", "home_payoff", "home party's payoff (weighted sum of metrics)", "USD",
+                           (-196.45e9, -196.46e9), (0.0, -0.01e9)),
+                OutcomeRow("metric", "partner_payoff", "partner's payoff (weighted sum of metrics)", "USD",
+                           (1.39e9, 1.40e9), (0.0, 0.01e9))]
+    c = Comparison(names=["toyota_2025", "july_2025"], files=["a.yaml", "b.yaml"], statuses=["optimal"] * 2,
+                   inputs=[], outcomes=outcomes, titles=["Toyota's offer", "The July framework"],
+                   parties=[{"home": "United States", "partner": "Japan"}] * 2,
+                   no_deal=[{"deficit": 30.8e9, "home_payoff": -197.42e9, "partner_payoff": -0.3e9},
+                            {"deficit": 30.8e9, "home_payoff": -197.42e9, "partner_payoff": -0.3e9}])
+    svg, fig = drawn(chart, c)
+    left, right = fig.axes
+    labels = [t.get_text().replace("\n", " ") for t in left.get_yticklabels()]
+    assert labels == ["bilateral deficit", "United States' gain over no deal (payoff)",
+                      "Japan's gain over no deal (payoff)"]
+    widths = sorted(round(p.get_width()) for p in left.patches)
+    assert widths == sorted([29490, 29500, 970, 960, 1690, 1700])          # USD M: gains, not payoffs
+    assert left.get_xlabel().startswith("USD M") and right.get_xlabel().startswith("USD M")
+    assert sorted(round(p.get_width()) for p in right.patches) == [-10, 10, 10]
+    texts = " ".join(svg_texts(svg))
+    assert "Toyota's offer" in texts and "The July framework" in texts and "toyota_2025" not in texts
+    assert "-196" not in texts and "−196" not in texts
+    assert small_texts(fig) == []
+
+
+# -- alternatives -------------------------------------------------------------------------------
+
+def test_close_packages_read_against_package_1(drawn):
+    """Gains of 1,686.5 M and 1,685.0 M: plotted as 0 and -1.5 against package 1 (USD M, the
+    level stated in the label), ticks without float noise."""
+    from model.results import Package
+    pk = [Package(rank=k + 1, deficit=29.5e9, home_payoff=0, partner_payoff=0, home_gain=h, partner_gain=p,
+                  verified=True, max_violation=0.0, equivalent=False, gives={}, levers={}, settings={})
+          for k, (h, p) in enumerate([(968.1e6, 1686.5e6), (967.6e6, 1685.0e6)])]
+    svg, fig = drawn(charts.packages_chart, pk, {"home": "United States", "partner": "Japan"})
+    ax = fig.axes[0]
+    assert [tuple(o) for o in ax.collections[0].get_offsets()] == [(0.0, 0.0), (pytest.approx(-0.5), pytest.approx(-1.5))]
+    assert "against package 1's ($968.1 M)" in ax.get_xlabel().replace("\n", " ")
+    assert "against package 1's ($1.69 bn)" in ax.get_ylabel().replace("\n", " ")
+    ticks = [t for t in svg_texts(svg) if re.fullmatch(r"[−\-]?[\d.,]+", t)]
+    assert ticks and all(len(t.replace("−", "").replace("-", "")) <= 5 for t in ticks), ticks
+    assert outside_markers(fig) == []
+
+
+# -- the tornado -------------------------------------------------------------------------------
+
+def test_an_input_that_leaves_no_deal_runs_to_the_edge(drawn):
+    """An input whose 95% end leaves no deal (its 5% end: 29.3 against 29.5) draws a hatched bar
+    from the deal's deficit to the right edge, marked 'no deal at 95%'; another input swings
+    28.8 to 30.2."""
+    from model.results.sections import Sensitivity, SensitivityEnd
+    rows = [Sensitivity("segments.suv.substitution", "SUVs: substitution elasticity", "1", 2.0, 29.5e9,
+                        SensitivityEnd(0.05, 1.2, "optimal", 29.3e9), SensitivityEnd(0.95, 4.2, "infeasible", None),
+                        None),
+            Sensitivity("segments.suv.pass_through", "SUVs: pass through", "fraction", 0.5, 29.5e9,
+                        SensitivityEnd(0.05, 0.3, "optimal", 28.8e9), SensitivityEnd(0.95, 0.8, "optimal", 30.2e9),
+                        1.4e9)]
+    svg, fig = drawn(charts.tornado_chart, rows)
+    ax = fig.axes[0]
+    lo, hi = ax.get_xlim()
+    assert lo < 28.8 and hi > 30.2
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == 1
+    bar = hatched[0]
+    assert bar.get_x() == pytest.approx(29.5) and bar.get_x() + bar.get_width() == pytest.approx(hi)
+    assert "no deal at 95%" in svg_texts(svg)
+    assert small_texts(fig) == []
