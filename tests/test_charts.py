@@ -5,8 +5,10 @@ instance's own names (no raw ids), marked or linear axes, text of at least 9 pt 
 pages draw charts: 1 pt of the SVG = 4/3 px)."""
 from __future__ import annotations
 
+import json
 import math
 import re
+from pathlib import Path
 
 import matplotlib.text
 import pytest
@@ -15,6 +17,7 @@ from model.reporting import charts
 from model.results.sections import ConcessionValue
 
 MIN_PT = 9.0
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -220,3 +223,77 @@ def test_an_input_that_leaves_no_deal_runs_to_the_edge(drawn):
     assert bar.get_x() == pytest.approx(29.5) and bar.get_x() + bar.get_width() == pytest.approx(hi)
     assert "no deal at 95%" in svg_texts(svg)
     assert small_texts(fig) == []
+
+
+# -- the frontier ------------------------------------------------------------------------------
+
+def test_frontier_points_are_annotated_where_their_tariffs_change(drawn):
+    """Three points: the first with cars at 15%, the next two at 10% (trucks at 50% throughout):
+    the first and the second are annotated with the cars' option only, in the instance's words."""
+    from model.results.sections import FrontierPoint
+
+    def point(deficit, home, partner, cars):
+        return FrontierPoint(deficit, 0.0, 0.0, home, partner, f"cars flat_{cars}; light_trucks flat_50", 0.0, True,
+                             tariff_words=f"passenger cars: flat {cars}.0%; light trucks: flat 50.0%")
+    points = [point(29.5e9, 0.97e9, 1.68e9, 15), point(29.7e9, 0.52e9, 2.47e9, 10), point(29.9e9, 0.35e9, 2.53e9, 10)]
+    assert charts.tariff_changes(points) == {0: ["passenger cars: flat 15.0%"], 1: ["passenger cars: flat 10.0%"]}
+    svg, fig = drawn(charts.frontier_chart, points, {}, {"home": "United States", "partner": "Japan"})
+    texts = svg_texts(svg)
+    assert texts.count("passenger cars: flat 15.0%") == 2 and texts.count("passenger cars: flat 10.0%") == 2
+    assert not any("flat_" in t or "light trucks" in t for t in texts)
+    assert outside_markers(fig) == [] and small_texts(fig) == []
+
+
+def test_frontier_tariffs_in_the_instances_words():
+    from model.analyses.frontier import tariff_words
+    from model.data.instance import Deal
+    from model.economics.loading import load
+    inst = load(str(ROOT / "instances" / "toyota_2025.yaml"))
+    deal = Deal(tariff={"cars": "flat_15", "light_trucks": "flat_50"})
+    assert tariff_words(inst, deal) == "passenger cars: flat 15.0%; light trucks: flat 50.0%"
+
+
+# -- from the command line: the levers' purchases, the grid's parameter -------------------------
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    from model.cli import main
+    from model.results import Results
+    out = tmp_path_factory.mktemp("run") / "r"
+    assert main(["run", str(ROOT / "instances" / "toyota_2025.yaml"), "--out", str(out)]) == 0
+    return Results.from_dict(json.loads((out / "results.json").read_text())), out
+
+
+def test_purchases_are_split_into_additional_and_the_rest(drawn, default_run):
+    """Each purchase's deal bar: the additional part (value x additional share) solid, the rest
+    hatched after it, and the label says both."""
+    r, _ = default_run
+    svg, fig = drawn(charts.levers_chart, r)
+    ax = fig.axes[-1]
+    ctx = {(c.name, c.index): c for c in r.lever_context}
+    expected = []
+    for lv in r.levers:
+        c = ctx.get((lv.name, lv.index))
+        if lv.name == "purchase" and c is not None and c.unit_value and lv.value:
+            total = lv.value * c.unit_value / 1e9
+            expected.append((round(total * (c.additional_share or 1.0), 6), round(total, 6)))
+    assert expected and any(a < t for a, t in expected)           # the shipped instance has partly additional goods
+    solid = {round(p.get_width(), 6) for p in ax.patches if not p.get_hatch()}
+    hatched = {(round(p.get_x(), 6), round(p.get_x() + p.get_width(), 6)) for p in ax.patches if p.get_hatch()}
+    for additional, total in expected:
+        assert additional in solid
+        if additional < total:
+            assert (additional, total) in hatched
+            assert f"{total:.2f} ({additional:.2f} additional)" in svg_texts(svg)
+
+
+def test_the_grid_names_its_parameter_in_the_instances_words(tmp_path):
+    from model.cli import main
+    out = tmp_path / "g"
+    assert main(["sweep", str(ROOT / "instances" / "toyota_2025.yaml"), "--param", "segments.suv.elasticity=-1,-1.5",
+                 "--out", str(out)]) == 0
+    sweep = json.loads((out / "results.json").read_text())["sweep"]
+    assert sweep["param_labels"] == {"segments.suv.elasticity": "SUVs and crossovers: elasticity"}
+    texts = svg_texts((out / "grid.svg").read_text())
+    assert "SUVs and crossovers: elasticity" in texts
+    assert not any("segments.suv" in t for t in texts)
