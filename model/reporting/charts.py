@@ -748,7 +748,7 @@ def concession_chart(rows: list, parties: dict[str, str]) -> str:
     # sit over one already placed (boxes in display units: 9-point digits, offset as drawn).
     px_per_pt = fig.dpi / 72.0
     placed: list[tuple[float, float, float, float]] = []
-    named = []
+    named: list[int] = []
     for i in order:
         if len(named) == NAMED:
             break
