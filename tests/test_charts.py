@@ -297,3 +297,5 @@ def test_the_grid_names_its_parameter_in_the_instances_words(tmp_path):
     texts = svg_texts((out / "grid.svg").read_text())
     assert "SUVs and crossovers: elasticity" in texts
     assert not any("segments.suv" in t for t in texts)
+    # the report's table by grid point: the label, then the path to set it with
+    assert "| SUVs and crossovers: elasticity (`segments.suv.elasticity`) |" in (out / "report.md").read_text()
