@@ -5,10 +5,11 @@ as written (escaped once) and control characters as escapes.
 On each page: no console errors; every chart present, non-empty and with the names the page
 should have; no text element of a chart outside its SVG box (each text's getBBox, mapped into
 the SVG's own coordinates, against the viewBox) and no two text elements of a chart over each
-other; the key figures in the page text; the appendix collapsed. Also the workbook's sheets.
+other; the key figures in the page text; the appendix collapsed; every scattered marker of every
+chart wholly inside the frame of its axes (no clipped point). Also the workbook's sheets.
 At a phone's width (390 px, as a phone lays the page out: the viewport tag) every page and the
-brief: no horizontal page scroll, cards stacked, no html text under 12 px and no chart drawn
-smaller than its own size (a wide table or chart scrolls in its own box). Printed to PDF
+brief: no horizontal page scroll, cards stacked, no text under 12 px (html, and chart text as
+drawn) and no chart drawn smaller than its own size (a wide table or chart scrolls in its own box). Printed to PDF
 (Chromium's printToPDF): the brief on at most two pages, no page without text, no page but the
 last near-empty, the appendix printed open."""
 from __future__ import annotations
@@ -50,6 +51,8 @@ def pages(tmp_path_factory):
         "compare": (["compare", toyota, july], 0, {"compare"}),
         "alternatives": (["alternatives", toyota], 0, {"alternatives"}),
         "evaluate": (["evaluate", toyota, "--offer", str(INSTANCES / "offers" / "july_2025_terms.yaml")], 0, set()),
+        "offers": (["evaluate", toyota, "--offer", str(INSTANCES / "offers" / "july_2025_terms.yaml"),
+                    "--offer", str(INSTANCES / "offers" / "one_sided_us_demand.yaml")], 0, {"offers"}),
     }
     out = {}
     with pytest.MonkeyPatch.context() as mp:
@@ -118,6 +121,18 @@ for (const div of document.querySelectorAll('div.chart')) {
     if (q.x0 < vb.x - 0.5 || q.y0 < vb.y - 0.5 || q.x1 > vb.x + vb.width + 0.5 || q.y1 > vb.y + vb.height + 0.5)
       r.outside.push(q);
     boxes.push(q);
+  }
+  r.markers = 0; r.clipped = [];
+  for (const ax of svg.querySelectorAll('g[id^="axes_"]')) {       // each axes: its frame, its scattered markers
+    const frame = ax.querySelector(':scope > g[id^="patch_"] path');
+    if (!frame) continue;
+    const a = frame.getBoundingClientRect();
+    for (const u of ax.querySelectorAll(':scope > g[id^="PathCollection_"] use')) {
+      const b = u.getBoundingClientRect();
+      r.markers++;
+      if (b.left < a.left - 0.5 || b.right > a.right + 0.5 || b.top < a.top - 0.5 || b.bottom > a.bottom + 0.5)
+        r.clipped.push([ax.id, b.left - a.left, a.right - b.right, b.top - a.top, a.bottom - b.bottom]);
+    }
   }
   for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
     const a = boxes[i], c = boxes[j];
@@ -195,6 +210,25 @@ def test_page_renders_with_readable_charts_and_its_figures(pages, browser, name)
         assert "Where the numbers come from" in summary and "are assumptions" in summary
 
 
+# Charts whose points are markers (scatter): each must have some, all inside the frame of their axes.
+SCATTERED = {"frontier", "concession_values", "grid", "alternatives", "offers"}
+
+
+@needs_browser
+@pytest.mark.parametrize("name", ["run", "fixed", "frontier", "sweep", "grid", "compare", "alternatives", "offers"])
+def test_every_marker_lies_inside_its_axes(pages, browser, name):
+    """No clipped point: every scattered marker of every chart on the page lies wholly inside
+    the frame of its axes (the concession values once had their two largest points on the
+    corners, half cut off)."""
+    browser.get(pages[name][0].as_uri())
+    charts = browser.execute_script(MEASURE)
+    assert {c["name"] for c in charts} == pages[name][2], name
+    for c in charts:
+        assert c["clipped"] == [], (name, c["name"], c["clipped"])
+        if c["name"] in SCATTERED:
+            assert c["markers"] > 0, (name, c["name"])
+
+
 @pytest.fixture(scope="module")
 def hostile_pages(tmp_path_factory):
     import hostile_text
@@ -230,7 +264,7 @@ PAGES = ["run", "brief", "fixed", "fixed_brief", "frontier", "no_deal", "no_deal
 # At the phone's width: the page's own width and the viewport's, html text under 12 px,
 # chart text drawn smaller than its SVG's own size, and the cards' tops.
 PHONE_MEASURE = """
-const small = [], shrunk = [];
+const small = [], shrunk = [], tiny = [];
 for (const el of document.querySelectorAll('body *')) {
   if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
   const box = el.getBoundingClientRect();
@@ -239,11 +273,12 @@ for (const el of document.querySelectorAll('body *')) {
   if (el instanceof SVGElement) {
     const m = el.getScreenCTM();
     if (Math.hypot(m.a, m.b) < 0.99) shrunk.push(el.textContent.trim().slice(0, 40));
+    else if (px * Math.hypot(m.a, m.b) < 11.95) tiny.push([px * Math.hypot(m.a, m.b), el.textContent.trim().slice(0, 40)]);
   } else if (px < 12) small.push([el.tagName, px, el.textContent.trim().slice(0, 40)]);
 }
 const cards = [...document.querySelectorAll('.card, .party')].map(c => c.getBoundingClientRect().top);
 return {scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth,
-        small: small.slice(0, 10), shrunk: shrunk.slice(0, 10), cards: cards};
+        small: small.slice(0, 10), shrunk: shrunk.slice(0, 10), tiny: tiny.slice(0, 10), cards: cards};
 """
 
 
@@ -267,6 +302,7 @@ def test_page_reads_on_a_phone(pages, browser, name):
     assert m["scroll"] <= m["width"], (name, m["scroll"])          # no sideways scrolling of the page
     assert m["small"] == [], (name, m["small"])
     assert m["shrunk"] == [], (name, m["shrunk"])
+    assert m["tiny"] == [], (name, m["tiny"])                          # chart text: 12 px or more as drawn
     assert len(set(m["cards"])) == len(m["cards"]), name              # one card a row
     if name in ("run", "brief", "no_deal"):
         assert m["cards"], name

@@ -214,6 +214,10 @@ class Comparison:
     outcomes: list[OutcomeRow]
     diversion: list[Diversion | None] = field(default_factory=list)   # per instance: creation and diversion, deal vs no deal
     instance_names: list[str] = field(default_factory=list)      # each instance's own `name`, repeats and all
+    titles: list[str] = field(default_factory=list)              # each instance's own `title`
+    parties: list[dict[str, str]] = field(default_factory=list)  # each instance's 'home'/'partner' names
+    # per instance: each metric's value with no deal (None where it has none), for gains over no deal
+    no_deal: list[dict[str, float | None]] = field(default_factory=list)
 
 
 def unique_labels(names: list[str], files: list[str]) -> list[str]:
@@ -243,5 +247,7 @@ def compare(paths: list[Path], cache_dir: Path, solve) -> tuple[Comparison, list
     comp = Comparison(names=unique_labels(names, files), files=files,
                       statuses=[r.status for r in results], inputs=input_diff(datasets),
                       outcomes=outcome_diff(results), diversion=[diversion_of(r) for r in results],
-                      instance_names=names)
+                      instance_names=names, titles=[r.instance.title for r in results],
+                      parties=[dict(r.instance.parties) for r in results],
+                      no_deal=[{m.name: m.no_deal for m in r.metrics} for r in results])
     return comp, [hit for _, hit in solved]

@@ -13,9 +13,10 @@ terms) are freed, and the fixed deal is shown as a point against it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
-from model.analyses.deal_terms import lever_rows
+from model.analyses.deal_terms import lever_rows, option_label
 from model.data.instance import Deal, Instance
 from model.data.levers import families, option_family
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
@@ -95,7 +96,21 @@ def _point(inst: Instance, model: NegotiationModel, solution: Solution) -> Front
         partner_payoff=metrics["partner_payoff"], home_gain=metrics["home_payoff"] - refs.no_deal["home_payoff"],
         partner_gain=metrics["partner_payoff"] - refs.no_deal["partner_payoff"],
         tariffs="; ".join(f"{s} {o}" for s, o in deal.values(option_family().deal_field).items()),
-        max_violation=max_violation(checks), verified=max_violation(checks) <= VIOLATION_TOLERANCE)
+        max_violation=max_violation(checks), verified=max_violation(checks) <= VIOLATION_TOLERANCE,
+        tariff_words=tariff_words(inst, deal))
+
+
+def tariff_words(inst: Instance, deal: Deal) -> str:
+    """A deal's tariff choices in the instance's words, one per line in the order of the deal's
+    options: 'passenger cars: flat 15.0%; light trucks: flat 50.0%' (a line's label without its
+    trailing detail, the option's label)."""
+    family = option_family()
+    parts = []
+    for line, option in deal.values(family.deal_field).items():
+        label = inst.lines[line].label if line in inst.lines else str(line)
+        name = re.sub(r"\s*\([^()]*\)\s*$", "", label) or label
+        parts.append(f"{name}: {option_label(inst, family, line, option)}")
+    return "; ".join(parts)
 
 
 def _mark(inst: Instance, model: NegotiationModel, deal: Deal) -> Mark:

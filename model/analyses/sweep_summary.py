@@ -77,9 +77,13 @@ def summarize(inst, result) -> SweepSummary:
     deals = [r for r in rows if r["metrics"] and r["verified"]]
     statuses = Counter(r["status"] for r in rows)
     methods = Counter(r["method"] for r in rows)
+    from model.analyses.robustness import input_label
+    units = {i.path: i.unit for i in inst.inputs}
     summary = {
         "draws": len(rows), "seed": result.plan.seed, "monte_carlo": result.plan.samples,
         "params": {p: list(v) for p, v in result.plan.params},
+        "param_labels": {p: input_label(inst, p) for p, _ in result.plan.params},
+        "param_units": {p: units.get(p, "") for p, _ in result.plan.params},
         "uncertain": [{"path": u.path, "distribution": u.distribution, "low": u.low / u.factor,
                        "high": u.high / u.factor, "center": u.center / u.factor,
                        "sd": None if u.sd is None else u.sd / u.factor, "unit": u.unit}

@@ -21,7 +21,7 @@ from model.formatting import count
 from model.formatting import value as fmt
 from model.reporting.html import esc, html_table, inline, inline_svg, page
 from model.reporting.markdown_table import table
-from model.reporting.words import change, input_value, short
+from model.reporting.words import change, input_value, possessive, short
 from model.text import visible
 
 HEADLINE = ("negotiated_deficit", "deficit", "purchases_value", "home_payoff", "partner_payoff")
@@ -75,12 +75,42 @@ def _tone(o, d) -> str:
     return "neutral"
 
 
-def chart(c: Comparison) -> str:
-    """The headline metrics per instance, as grouped bars (USD)."""
-    from model.reporting.charts import compare_chart
+GAINS = {"home_payoff": "home", "partner_payoff": "partner"}
+
+
+def chart_rows(c: Comparison) -> list[tuple[str, list[float | None]]]:
+    """The chart's rows: the headline metrics per instance (USD), each payoff as the side's gain
+    over no deal (a payoff's level, some USD -196 bn, would squash the rest and means nothing
+    alone), named by the instances' parties when they all have the same."""
     metrics = {o.name: o for o in c.outcomes if o.section == "metric"}
-    rows = [(short(metrics[k].label), list(metrics[k].values)) for k in HEADLINE if k in metrics]
-    return compare_chart(c.names, rows)
+    same = c.parties and all(p == c.parties[0] for p in c.parties)
+    rows = []
+    for k in HEADLINE:
+        if k not in metrics:
+            continue
+        if k in GAINS:
+            side = GAINS[k]
+            who = possessive(c.parties[0][side]) if same else ("the home party's" if side == "home" else
+                                                                 "the partner's")
+            nd = [n.get(k) for n in c.no_deal] if len(c.no_deal) == len(metrics[k].values) else []
+            gains = [None if v is None or not nd or nd[j] is None else v - nd[j]
+                     for j, v in enumerate(metrics[k].values)]
+            rows.append((f"{who} gain over no deal (payoff)", gains))
+        else:
+            rows.append((short(metrics[k].label), list(metrics[k].values)))
+    return rows
+
+
+def legend_names(c: Comparison) -> list[str]:
+    """Each instance by its title (its label where titles repeat or are missing)."""
+    titles = c.titles if len(c.titles) == len(c.names) and all(c.titles) else []
+    return titles if titles and len(set(titles)) == len(titles) else list(c.names)
+
+
+def chart(c: Comparison) -> str:
+    """The headline metrics per instance, as grouped bars (USD), payoffs as gains over no deal."""
+    from model.reporting.charts import compare_chart
+    return compare_chart(legend_names(c), chart_rows(c))
 
 
 # -- inputs, grouped by object ------------------------------------------------------------------

@@ -150,7 +150,8 @@ def _grid(s) -> str:
     grid, names = s.grid, list(s.params)
     levers = s.grid_levers or []
     mc = bool(s.monte_carlo)
-    head = [f"`{n}`" for n in names] + (["deals / draws", "median deficit"] if mc else ["status", "deficit"])
+    head = [f"{s.param_labels[n]} (`{n}`)" if s.param_labels.get(n) and s.param_labels[n] != n else f"`{n}`"
+            for n in names] + (["deals / draws", "median deficit"] if mc else ["status", "deficit"])
     head += [lv.label for lv in levers]
     rows = []
     for g in grid:

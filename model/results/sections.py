@@ -409,6 +409,8 @@ class FrontierPoint:
     max_violation: float
     verified: bool
     index: int = 0
+    # the tariffs in the instance's words, in the order of `tariffs`: 'passenger cars: flat 15.0%; ...'
+    tariff_words: str = ""
 
 
 @dataclass
@@ -670,6 +672,9 @@ class SweepSummary:
     grid_levers: list[GridLever] = field(default_factory=list)
     robustness: DealRobustness | None = None        # deal or no deal over the draws
     found: int | None = None          # draws whose solve gave a deal to verify (verified: those that passed)
+    # each swept parameter in the instance's words ('SUVs and crossovers: elasticity') and its unit
+    param_labels: dict[str, str] = field(default_factory=dict)
+    param_units: dict[str, str] = field(default_factory=dict)
 
 
 # -- robustness: draws of the instance's uncertainty, deal or no deal ------------------------
