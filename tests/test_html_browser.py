@@ -53,6 +53,7 @@ def pages(tmp_path_factory):
         "evaluate": (["evaluate", toyota, "--offer", str(INSTANCES / "offers" / "july_2025_terms.yaml")], 0, set()),
         "offers": (["evaluate", toyota, "--offer", str(INSTANCES / "offers" / "july_2025_terms.yaml"),
                     "--offer", str(INSTANCES / "offers" / "one_sided_us_demand.yaml")], 0, {"offers"}),
+        "curve": (["sweep", toyota, "--lever", "tariff.cars=10,12.5,15,17.5,20"], 0, {"policy_curve"}),
     }
     out = {}
     with pytest.MonkeyPatch.context() as mp:
@@ -215,7 +216,8 @@ SCATTERED = {"frontier", "concession_values", "grid", "alternatives", "offers"}
 
 
 @needs_browser
-@pytest.mark.parametrize("name", ["run", "fixed", "frontier", "sweep", "grid", "compare", "alternatives", "offers"])
+@pytest.mark.parametrize("name", ["run", "fixed", "frontier", "sweep", "grid", "compare", "alternatives", "offers",
+                                  "curve"])
 def test_every_marker_lies_inside_its_axes(pages, browser, name):
     """No clipped point: every scattered marker of every chart on the page lies wholly inside
     the frame of its axes (the concession values once had their two largest points on the
@@ -259,7 +261,7 @@ def test_hostile_text_reads_back_as_written(hostile_pages, browser, command):
 
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
 PAGES = ["run", "brief", "fixed", "fixed_brief", "frontier", "no_deal", "no_deal_brief", "sweep", "grid", "compare",
-         "alternatives", "evaluate"]
+         "alternatives", "evaluate", "offers", "curve"]
 
 # At the phone's width: the page's own width and the viewport's, html text under 12 px,
 # chart text drawn smaller than its SVG's own size, and the cards' tops.

@@ -34,12 +34,15 @@ def policy_curve_chart(curve: PolicyCurve, parties: dict[str, str]) -> str:
     right.set_ylabel("USD bn a year")
     right.set_title("Each side's gain over no deal")
     for ax in (left, right):
-        if none:
-            low = ax.get_ylim()[0] if dealt else 0.0
-            ax.plot(none, [low] * len(none), "x", color=GREY, ms=9, mew=2, clip_on=False, label="no deal at this value")
+        if none:                      # on a band added below the lines, inside the axes
+            low, high = ax.get_ylim() if dealt else (0.0, 1.0)
+            span = (high - low) or 1.0
+            ax.set_ylim(low - 0.12 * span, high)
+            ax.plot(none, [low - 0.06 * span] * len(none), "x", color=GREY, ms=9, mew=2,
+                    label="no deal at this value")
         if curve.deal_value is not None:
             ax.axvline(x_of(curve, curve.deal_value), color=GREEN, ls=":", lw=1.2, label="the deal run finds")
         ax.set_xlabel(x_label(curve))
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="best")
+        ax.legend(fontsize=9, loc="best")
     return to_svg(fig)
