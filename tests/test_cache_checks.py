@@ -114,6 +114,7 @@ def run_limited(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
                           timeout=300, preexec_fn=limit)
 
 
+@pytest.mark.slow       # a child process each, under a memory limit
 @pytest.mark.parametrize("kind, words", [("fifo", "not a regular file"), ("dev_zero", "not a regular file"),
                                          ("huge", "saved results are limited to")])
 def test_something_else_in_an_entrys_place_is_not_read(tmp_path, monkeypatch, kind, words):

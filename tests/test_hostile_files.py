@@ -99,6 +99,7 @@ def test_a_huge_invalid_name_is_not_echoed_whole(tmp_path, capsys):
     assert code == 2 and len(err) < 1_000 and "(1,999,931 more characters)" in err
 
 
+@pytest.mark.slow
 def test_every_message_and_the_whole_output_are_capped_with_a_count(tmp_path, capsys):
     """Unknown keys 50,000 characters long: each message cut in the middle (its start, the cut
     counted, its end with the hint), and the output stops at MAX_ERROR_OUTPUT characters."""

@@ -24,6 +24,8 @@ from model.reporting.report_directory import MARKER, OutputRefused, text_writer,
 from model.reporting.report_manifest import NEW_MARKER
 
 ROOT = Path(__file__).resolve().parent.parent
+# Writer processes, kills and concurrent command lines (seconds each): not in the fast loop.
+pytestmark = pytest.mark.slow
 
 # A writer process. Each line on stdin, "TAG", writes the report TAG to the target and
 # answers "done TAG NS" (NS: the monotonic clock just after its swap, taken with the lock

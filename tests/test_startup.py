@@ -19,6 +19,8 @@ import pytest
 from tiny import write
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every test here starts solve.py in a child process (seconds each): not in the fast loop.
+pytestmark = pytest.mark.slow
 
 
 def solve_py(args: list, cwd: Path, fake: Path | None = None, address_space: int | None = None,
