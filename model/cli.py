@@ -513,6 +513,11 @@ def build_parser() -> argparse.ArgumentParser:
                          "give --offer more than once to set several offers side by side")
     ev.add_argument("--out", type=_path, help="report directory (default reports/<instance name>-offer-<offer name>/, "
                                               "or reports/<instance name>-offers/ for several offers)")
+    ev.add_argument("--robustness", type=_number("--robustness", 0, MAX_DRAWS, integer=True), default=DEFAULT_DRAWS,
+                    metavar="N", help=f"check the offer as stated in N draws of the instance's 'uncertainty:' (no "
+                                      f"solves; default {DEFAULT_DRAWS}; 0 turns this off)")
+    ev.add_argument("--seed", type=_number("--seed", 0, MAX_SEED, integer=True), default=0,
+                    help="random seed of the draws, 0 or more (the same draws as run's and sweep's)")
 
     val = command("validate", cmd_validate, "check an instance file and say what is wrong")
     val.add_argument("file", type=_path, help="instance file (YAML)")
@@ -592,8 +597,10 @@ def cmd_evaluate(args) -> int:
     4 when the instance with the offer is unbounded, 1 when a solve ended in an error."""
     jobs = _jobs()
     if len(args.offer) > 1:
-        status, text = jobs.evaluate_offers(args.file, args.offer, out=args.out)
+        status, text = jobs.evaluate_offers(args.file, args.offer, out=args.out, robustness=args.robustness,
+                                            seed=args.seed)
     else:
-        status, text = jobs.evaluate_offer(args.file, args.offer[0], out=args.out)
+        status, text = jobs.evaluate_offer(args.file, args.offer[0], out=args.out, robustness=args.robustness,
+                                           seed=args.seed)
     _say(text)
     return EXIT.get(status, EXIT["error"])

@@ -248,7 +248,8 @@ def alternatives(file: str, count: int, within: float, min_difference: float | N
     return status, alternatives_report.terminal(found, target)
 
 
-def evaluate_offer(file: str, offer_file: str, out: str | None = None) -> tuple[str, str]:
+def evaluate_offer(file: str, offer_file: str, out: str | None = None, robustness: int = 0,
+                   seed: int = 0) -> tuple[str, str]:
     """Evaluate the offer in `offer_file` against the instance: writes report.md, report.html,
     evaluation.json and offer_levers.csv. Returns (status, terminal text): 'optimal' once
     evaluated (acceptable or not: the text says which), 'unbounded' or 'error' when a solve
@@ -257,7 +258,7 @@ def evaluate_offer(file: str, offer_file: str, out: str | None = None) -> tuple[
     inst = load(file)
     offer = load_offer(offer_file, inst)
     target = check_target(out or REPORTS / f"{inst.name}-offer-{offer.name}")
-    ev = execute_evaluation(Context(NegotiationModel(inst), Options(offer=offer)))
+    ev = execute_evaluation(Context(NegotiationModel(inst), Options(offer=offer, robustness=robustness, seed=seed)))
     write_directory(target, {"report.md": text_writer(offer_report.markdown(ev)),
                              "report.html": text_writer(offer_report.html(ev)),
                              "evaluation.json": text_writer(json.dumps(rounded(ev), indent=2, allow_nan=False) + "\n"),
@@ -266,7 +267,8 @@ def evaluate_offer(file: str, offer_file: str, out: str | None = None) -> tuple[
     return ev.status, offer_report.terminal(ev, target)
 
 
-def evaluate_offers(file: str, offer_files: list[str], out: str | None = None) -> tuple[str, str]:
+def evaluate_offers(file: str, offer_files: list[str], out: str | None = None, robustness: int = 0,
+                    seed: int = 0) -> tuple[str, str]:
     """Several offers on one instance, each evaluated in full on the command's one model, side by
     side with no deal and the optimum: writes report.md, report.html (a table and a chart, then
     each offer's evaluation), evaluation.json, offers.csv and offers.svg. Returns (status,
@@ -283,7 +285,8 @@ def evaluate_offers(file: str, offer_files: list[str], out: str | None = None) -
         seen[offer.name] = str(Path(f))
     target = check_target(out or REPORTS / f"{inst.name}-offers")
     model = NegotiationModel(inst)
-    evaluations = [execute_evaluation(Context(model, Options(offer=offer))) for offer in offers]
+    evaluations = [execute_evaluation(Context(model, Options(offer=offer, robustness=robustness, seed=seed)))
+                   for offer in offers]
     found = side_by_side(model, evaluations)
     write_directory(target, {"report.md": text_writer(offers_side_by_side.markdown(found)),
                              "report.html": text_writer(offers_side_by_side.html(found)),

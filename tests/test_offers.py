@@ -24,6 +24,7 @@ from model.optimization.handle import NegotiationModel
 from model.reporting import offer_report
 from model.reporting.offer_report import broken_lines, verdict
 from model.results import OfferComparison, OfferEvaluation, by_rule, from_data, rounded
+from model.run.pipelines import Context, Options, execute_evaluation
 
 ROOT = Path(__file__).resolve().parent.parent
 CAR = {0: 10_000_000.0, 10: 1e7 / 1.1, 20: 1e7 / 1.2}
@@ -304,3 +305,25 @@ def test_several_offers_side_by_side_with_no_deal_and_the_optimum(tmp_path, caps
     err = capsys.readouterr().err
     assert str(twin) in err and "'high' is also the name of the offer in" in err
     assert not (tmp_path / "none").exists()
+
+
+def test_an_offer_is_checked_in_each_draw_of_the_uncertainty(tmp_path):
+    """The partner's cap on cars is uncertain, uniform from 5% to 15%; the offer puts cars at 10%.
+    It is acceptable exactly in the draws whose cap is at least 10% (no solve: the levers are
+    the offer's), and in the others the cap is what breaks, the partner's constraint."""
+    from model.analyses.offers import offer_robustness
+    from model.analyses.sweep import Plan, draw_inputs
+    inst = tiny(tmp_path, {**CAP, "uncertainty": {"red_lines.cap.bound": {
+        "distribution": "uniform", "low": q(5, "%"), "high": q(15, "%")}}})
+    offer = load_offer(offer_file(tmp_path, {"tariff": {"car": q(10, "%")}}), inst)
+    rb = offer_robustness(inst, offer, 40, seed=3)
+    caps = [draw_inputs(inst, Plan(samples=40, seed=3), d)["red_lines.cap.bound"] for d in range(40)]
+    held = sum(c >= 10.0 - 1e-9 for c in caps)
+    assert 0 < held < 40 and rb.acceptable == held
+    assert rb.broken_by == {"cars at most 10%": 40 - held} and rb.whose == {"partner": 40 - held}
+    ev = execute_evaluation(Context(NegotiationModel(inst), Options(offer=offer, robustness=40, seed=3)))
+    assert ev.robustness == rb
+    assert f"**Acceptable as stated in {held} of 40 draws" in offer_report.markdown(ev)
+    (tmp_path / "plain").mkdir()
+    plain = tiny(tmp_path / "plain")
+    assert offer_robustness(plain, load_offer(offer_file(tmp_path, {"tariff": {"car": q(10, "%")}}), plain), 40).skipped

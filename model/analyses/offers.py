@@ -46,6 +46,7 @@ from model.results import (
     OfferEvaluation,
     OfferLever,
     OfferLine,
+    OfferRobustness,
     OfferSource,
     OfferSummary,
     Outcome,
@@ -302,9 +303,44 @@ def side_by_side(model: NegotiationModel, evaluations: list[OfferEvaluation]) ->
     for ev in evaluations:
         s, c = ev.stated, ev.completion
         rules = by_rule(s.broken)
+        rb = ev.robustness
         lines.append(OfferLine(ev.offer.name, ev.offer.title, "offer", s.metrics["deficit"], s.gains, s.welfare_gains,
                                s.acceptable, [g[0].rule_label or g[0].label for g in rules.values()], len(s.broken),
-                               c.metrics["deficit"] if c.metrics else None, c.gains, ev.status))
+                               c.metrics["deficit"] if c.metrics else None, c.gains, ev.status,
+                               rb.draws if rb else 0, rb.acceptable if rb and rb.draws else None))
     statuses = {line.status for line in lines}
     status = "unbounded" if "unbounded" in statuses else "error" if statuses - {"optimal", "infeasible"} else "optimal"
     return OfferComparison(dict(inst.parties), instance_name(inst), lines, evaluations, status)
+
+
+def offer_robustness(inst: Instance, offer: Offer, draws: int, seed: int = 0) -> OfferRobustness:
+    """The offer as stated in each of `draws` draws of the instance's uncertainty (the same draws
+    as `run --robustness` and `sweep --monte-carlo` with this seed): each draw's instance, its
+    option table and references recomputed, the stated deal's metrics evaluated and every
+    constraint checked in plain Python (no solve: the offer's levers are all it says, the rest at
+    no deal). Counts the draws in which it stays acceptable, and each broken rule and side."""
+    from model.analyses.sweep import Plan, draw_instance
+    from model.economics.metrics import references
+    from model.economics.responses import option_table
+    if not inst.uncertainty or draws <= 0:
+        return OfferRobustness(0, seed, skipped="the instance declares no uncertainty" if not inst.uncertainty
+                               else "no draws were asked for")
+    plan = Plan(samples=draws, seed=seed)
+    result = OfferRobustness(draws, seed)
+    for d in range(draws):
+        variant = draw_instance(inst, plan, d)[1]
+        table = option_table(variant)
+        deal = stated_deal(variant, offer)
+        metrics = evaluate(variant, deal, table)
+        checks = constraint_checks(with_offer_fixed(variant, offer), deal, metrics, references(variant, table))
+        rules = {f"red_line[{r.name}]": r.stated for r in variant.red_lines}
+        broken = by_rule([_broken(c, rules) for c in checks
+                          if c.kind != "fixed_lever" and c.relative_violation > VIOLATION_TOLERANCE])
+        if not broken:
+            result.acceptable += 1
+        for group in broken.values():
+            label = group[0].rule_label or group[0].label
+            result.broken_by[label] = result.broken_by.get(label, 0) + 1
+        for party in {b.party for group in broken.values() for b in group if b.party}:
+            result.whose[party] = result.whose.get(party, 0) + 1
+    return result

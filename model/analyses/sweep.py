@@ -129,14 +129,19 @@ def resolver_for(inst: Instance, model=None):
     return cache[key]
 
 
+def draw_instance(inst: Instance, plan: Plan, i: int) -> tuple[dict[str, float], Instance]:
+    """Draw i: its inputs (each in its field's own unit) and the instance with them set (in base units)."""
+    units = {x.path: x.unit for x in inst.inputs}
+    values = draw_inputs(inst, plan, i)
+    return values, with_values(inst, {p: v * unit_factor(units[p]) for p, v in values.items()})
+
+
 def solve_chunk(inst: Instance, plan: Plan, start: int, stop: int, model=None) -> list[dict]:
     """Solve draws start..stop-1 and return one row (a dict) each; runs on any worker."""
     resolver = resolver_for(inst, model)
-    units = {i.path: i.unit for i in inst.inputs}
     rows = []
     for i in range(start, stop):
-        values = draw_inputs(inst, plan, i)
-        variant = with_values(inst, {p: v * unit_factor(units[p]) for p, v in values.items()})
+        values, variant = draw_instance(inst, plan, i)
         result = resolver.solve(variant)
         per = max(1, plan.samples)
         row = {"draw": i, "grid_point": i // per, "sample": i % per, "inputs": values, "status": result.status,

@@ -42,6 +42,13 @@ def _verdict(line: OfferLine) -> str:
     return f"breaks {len(line.broken)}{on}: " + "; ".join(line.broken)
 
 
+def _draws(line: OfferLine) -> str:
+    """'21 of 50 (42%)': in how many draws of the instance's uncertainty the offer stays acceptable."""
+    if line.draws_acceptable is None or not line.draws:
+        return ""
+    return f"{line.draws_acceptable:,} of {line.draws:,} ({line.draws_acceptable / line.draws:.0%})"
+
+
 def _completion(line: OfferLine) -> str:
     if line.kind != "offer":
         return ""
@@ -54,14 +61,15 @@ def header(d: OfferComparison) -> list[str]:
     home, partner = d.parties["home"], d.parties["partner"]
     return ["", "deficit", f"{home}: payoff over no deal", f"{partner}: payoff over no deal",
             f"{home}: welfare over no deal", f"{partner}: welfare over no deal", "as stated",
-            "best completion's deficit"]
+            "acceptable as stated in draws", "best completion's deficit"]
 
 
 def rows(d: OfferComparison) -> list[list[str]]:
     return [[line.title if line.kind != "offer" else f"{line.name}: {line.title}",
              "" if line.deficit is None else money(line.deficit),
              _gain(line, "payoff", "home"), _gain(line, "payoff", "partner"),
-             _gain(line, "welfare", "home"), _gain(line, "welfare", "partner"), _verdict(line), _completion(line)]
+             _gain(line, "welfare", "home"), _gain(line, "welfare", "partner"), _verdict(line), _draws(line),
+             _completion(line)]
             for line in d.lines]
 
 
@@ -93,7 +101,7 @@ def html(d: OfferComparison) -> str:
     from model.reporting.html import html_table, inline_svg, markdown_html, page
     parts = [("", markdown_html(intro(d))),
              ("Side by side", inline_svg(offers_chart(d.lines, d.parties), "offers")
-              + html_table(header(d), rows(d), {1, 2, 3, 4, 5, 7}))]
+              + html_table(header(d), rows(d), {1, 2, 3, 4, 5, 8}))]
     for ev in d.evaluations:
         parts.append((f"Offer {ev.offer.name}: {ev.offer.title}",
                       "".join(f"<h3>{heading}</h3>" + markdown_html(body)
@@ -110,7 +118,8 @@ def frame(d: OfferComparison) -> pd.DataFrame:
         for measure, values in (("payoff", line.gains), ("welfare", line.welfare_gains)):
             for party in ("home", "partner"):
                 row[f"{party}_{measure}_gain"] = None if values is None else values.get(party)
-        row.update({"acceptable": line.acceptable, "broken": "; ".join(line.broken),
+        row.update({"acceptable": line.acceptable, "acceptable_in_draws": line.draws_acceptable, "draws": line.draws,
+                    "broken": "; ".join(line.broken),
                     "broken_lines": line.broken_lines, "completion_deficit": line.completion_deficit})
         out.append(row)
     return pd.DataFrame(out)
@@ -124,6 +133,7 @@ def terminal(d: OfferComparison, out: Path) -> str:
         deficit = "no deal found" if line.deficit is None else f"deficit {money(line.deficit)}"
         gains = "" if line.gains is None else f"  {home} {money(line.gains['home'], True)}, " \
             f"{partner} {money(line.gains['partner'], True)}"
-        lines.append(f"  {line.name}: {deficit}{gains}  [{_verdict(line)}]")
+        sure = f"  acceptable as stated in {_draws(line)} draws" if _draws(line) else ""
+        lines.append(f"  {line.name}: {deficit}{gains}  [{_verdict(line)}]{sure}")
     lines.append(f"  report: {out / 'report.md'}")
     return "\n".join(lines).replace("**", "")

@@ -259,6 +259,19 @@ class Amendment(Solved):
 
 
 @dataclass
+class OfferRobustness:
+    """The offer as stated, checked in each draw of the instance's uncertainty (no solve: its
+    levers are fixed): in how many draws it stays acceptable, and what breaks it in the rest."""
+
+    draws: int
+    seed: int
+    acceptable: int = 0
+    broken_by: dict[str, int] = field(default_factory=dict)     # a rule's label -> draws it breaks
+    whose: dict[str, int] = field(default_factory=dict)         # party -> draws in which its constraints break
+    skipped: str = ""                                           # why no draws were checked
+
+
+@dataclass
 class OfferEvaluation:
     offer: OfferSummary
     parties: dict[str, str]
@@ -270,6 +283,7 @@ class OfferEvaluation:
     method: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     status: str = "optimal"     # 'unbounded' if any solve of the evaluation was, 'error' if one failed
+    robustness: OfferRobustness | None = None   # the offer as stated over draws of the instance's uncertainty
 
     def solves(self) -> list[Solved]:
         """The solves whose message a report shows (completion, home-best completion, amendment)."""
@@ -296,6 +310,8 @@ class OfferLine:
     completion_deficit: float | None = None     # the offer's best completion (offers only)
     completion_gains: dict[str, float] | None = None
     status: str = "optimal"                     # the optimum's solve, or the offer's evaluation
+    draws: int = 0                              # draws of the instance's uncertainty the offer was checked in ...
+    draws_acceptable: int | None = None         # ... and how many it stays acceptable in
 
 
 @dataclass
@@ -311,5 +327,5 @@ class OfferComparison:
 
 
 __all__ = ["KEY", "by_rule", "Alternatives", "Amendment", "Broken", "Change", "Completion", "DealSummary", "Distance",
-           "FrontierDistance", "Given", "InstanceName", "LeverSetting", "OfferComparison", "OfferEvaluation", "OfferLever", "OfferLine",
+           "FrontierDistance", "Given", "InstanceName", "LeverSetting", "OfferComparison", "OfferEvaluation", "OfferLever", "OfferRobustness", "OfferLine",
            "OfferSource", "OfferSummary", "Outcome", "Package", "Setting", "Solved", "Stated"]

@@ -26,7 +26,7 @@ from model.analyses.deal_robustness import DEFAULT_DRAWS, run_robustness
 from model.analyses.diversion import diversion_summary
 from model.analyses.explain import lever_context, sentences
 from model.analyses.frontier import compute_frontier, free_optimum, has_fixed_terms, model_size
-from model.analyses.offers import evaluate_offer
+from model.analyses.offers import evaluate_offer, offer_robustness
 from model.analyses.policy_curve import policy_curve
 from model.analyses.red_line_costs import METHOD as RED_LINE_METHOD
 from model.analyses.red_line_costs import applicable as red_lines_priced
@@ -47,6 +47,7 @@ from model.results import (
     FreeOptimum,
     Frontier,
     OfferEvaluation,
+    OfferRobustness,
     PassThrough,
     PolicyCurve,
     RedLineCosts,
@@ -355,6 +356,11 @@ def _evaluate(ctx: Context) -> None:
     ctx.evaluation = evaluate_offer(ctx.model, ctx.options.offer)
 
 
+def _offer_robustness(ctx: Context) -> OfferRobustness:
+    assert ctx.options.offer is not None, "`evaluate` needs an offer"
+    return offer_robustness(ctx.inst, ctx.options.offer, ctx.options.robustness, ctx.options.seed)
+
+
 def _evaluation(ctx: Context) -> OfferEvaluation:
     assert ctx.evaluation is not None
     return ctx.evaluation
@@ -401,6 +407,10 @@ EVALUATE = (
          rule="when the completion or the home-best completion is unbounded"),
     Step("amendment", "the levers without a limit, named", _amendment_named, when=_amendment_unbounded,
          rule="when the search for the smallest change is unbounded"),
+    Step("robustness", "the offer as stated, checked in each draw of the instance's uncertainty: in how many it "
+         "stays acceptable, and what breaks it in the rest", _offer_robustness,
+         when=lambda ctx: ctx.options.robustness > 0 and bool(ctx.inst.uncertainty),
+         rule="with --robustness N above 0 (default 50) and an uncertainty block"),
 )
 
 PIPELINES = {"run": RUN, "frontier": FRONTIER, "sweep": SWEEP, "compare": CORE, "alternatives": ALTERNATIVES,
