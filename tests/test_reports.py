@@ -52,7 +52,9 @@ def test_first_screen_says_what_each_side_gives(default_run):
             assert (lv.name, lv.index) not in ctx           # results.json keeps the context of used levers only
             continue
         c = ctx[(lv.name, lv.index)]
-        if lv.name == "tariff":                     # every tariff line, its rate and the no-deal rate
+        if lv.name == "tariff" and c.no_deal_choice == lv.choice:   # as with no deal: not given, said in a note
+            assert c.group not in home and f"{lv.label}: {lv.value:.1%}" in screen.split("*Left as with no deal", 1)[1]
+        elif lv.name == "tariff":                   # every tariff line changed, its rate and the no-deal rate
             assert f"on {c.group} at {lv.value:.1%}" in home
         elif lv.value > 0 and lv.name in ("commitment", "production_shift"):
             assert c.group.split(" (")[0] in partner     # each dealer network and maker, in its own words
@@ -85,7 +87,7 @@ def test_report_md_is_short_with_the_provenance_appendix_grouped_by_source(defau
     out, _, r = default_run
     md = (out / "report.md").read_text()
     body, appendix = md.split("\n# Appendix\n", 1)
-    assert len(body.splitlines()) <= 132        # 130, and the robustness paragraph beside the deal
+    assert len(body.splitlines()) <= 136        # 130, the robustness paragraph, jobs, price, what stays as with no deal
     assumed = [i for i in r.inputs if i.kind == "assumption"]
     head = appendix.strip().splitlines()[0]
     assert head == f"## Where the numbers come from: {len(assumed)} of {len(r.inputs)} inputs are assumptions"

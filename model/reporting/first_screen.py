@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from model.data.levers import families
-from model.formatting import money, share, share_of_draws, value
+from model.formatting import count, money, share, share_of_draws, value
 from model.reporting.words import (
     amount,
     calibration_name,
@@ -46,7 +46,7 @@ def package(r: Results) -> list[tuple[str, str, list[str]]]:
     out = []
     for party in ("home", "partner"):
         name = r.instance.parties[party]
-        rows = [lv for lv in r.levers if lv.party == party]
+        rows = [lv for lv in r.levers if lv.party == party and not unchanged(lv, ctx)]
         clauses: list[str] = []
         for family, group in groupby(rows, key=lambda lv: lv.name):
             f = registered.get(family)
@@ -55,6 +55,35 @@ def package(r: Results) -> list[tuple[str, str, list[str]]]:
             clauses += capped(said, MAX_ITEMS, "more like these (the Levers table lists every lever)")
         out.append((party, name, clauses))
     return out
+
+
+SAME_SETTING = 5e-5          # a lever this close to its no-deal value (relative above 1) is left as with no deal
+
+
+def unchanged(lv, ctx: dict) -> bool:
+    """Whether a lever is set as with no deal (same value, same option): not a concession, so
+    never listed under what a side gives (`unchanged_note` says the ones worth saying)."""
+    c = ctx.get((lv.name, lv.index))
+    if c is None or c.get("no_deal") is None:
+        return False
+    nd = c["no_deal"]
+    return abs(nd - lv.value) <= SAME_SETTING * max(1.0, abs(nd)) and c.get("no_deal_choice") == lv.choice
+
+
+def unchanged_note(r: Results) -> str:
+    """'Left as with no deal: ...': the levers the deal sets as with no deal that are in use
+    (a tariff option, a non-zero amount), apart from those the instance fixes (a footnote
+    of their own); '' when there are none."""
+    ctx = {(c.name, c.index): vars(c) for c in r.lever_context}
+    out = []
+    for lv in r.levers:
+        if lv.fixed or not unchanged(lv, ctx) or (lv.choice is None and abs(lv.value) < 1e-9):
+            continue
+        out.append(f"{lv.label}: {_setting(lv)}")
+    if not out:
+        return ""
+    return "Left as with no deal (so not among what either side gives): " + "; ".join(
+        capped(out, MAX_ITEMS, "more (all in the Levers table)")) + "."
 
 
 def capped(items: list[str], n: int, more: str) -> list[str]:
@@ -132,9 +161,9 @@ def ranking_note() -> str:
 
 
 def footnotes(r: Results) -> list[str]:
-    """What binds without mattering (worth nothing to relax alone) and the terms the instance
-    fixes, each grouped into one line."""
-    out = []
+    """The levers left as with no deal (`unchanged_note`), what binds without mattering (worth
+    nothing to relax alone) and the terms the instance fixes, each grouped into one line."""
+    out = [unchanged_note(r)] if unchanged_note(r) else []
     idle = [c.label for c in binding_rows(r.constraints) if not c.worth]
     if idle:
         out.append("At their limit, but relaxing any one alone would not lower the deficit: "
@@ -291,6 +320,35 @@ def lose_lose(r: Results) -> list[str]:
                        f"{r.instance.parties['home']} {money(-c.home_value)} and {r.instance.parties['partner']} "
                        f"{money(-c.partner_value)} ({effect}); it stays because the "
                        f"{'deficit comes first' if r.objective.name == 'min_deficit' else 'objective comes first'}.")
+    return out
+
+
+# -- jobs and the price buyers pay ------------------------------------------------------------
+
+def jobs_and_price(r: Results) -> list[str]:
+    """The deal's change against no deal in jobs (each side's, when the instance counts them:
+    `jobs_per_unit`) and in the average price home buyers pay for the partner's goods, each
+    with its unit and what it counts; [] without a deal."""
+    if not r.has_deal:
+        return []
+    home, partner = r.instance.parties["home"], r.instance.parties["partner"]
+    units = r.metric("imports_units").unit
+    out = []
+    counted = {i.path.split(".")[1] for i in r.inputs if i.path.startswith("jobs_per_unit.")}
+    jobs = {p: r.metric(f"{p}_jobs") for p in ("home", "partner") if p in counted}
+    if jobs:
+        said = ", ".join(f"{r.instance.parties[p]} {count(m.dealt - m.no_deal, 'jobs', True)}" for p, m in jobs.items())
+        out.append(f"**Jobs against no deal**: {said} (jobs building {units} in each country: the instance's jobs "
+                   "per unit built times the change in production).")
+    else:
+        out.append("**Jobs** are not counted: the instance gives no jobs per unit built (`jobs_per_unit`).")
+    price = r.metric("buyer_price_change")
+    moved = price.dealt - price.no_deal
+    way = "the same as" if abs(moved) < SAME_SETTING else f"{abs(moved) * 100:.1f} pp {'lower' if moved < 0 else 'higher'} than"
+    year = calibration_name(r)
+    out.append(f"**The price {home} buyers pay for {possessive(partner)} {units}**: {way} with no deal "
+               f"({share(price.dealt, True)} against {year} with the deal, {share(price.no_deal, True)} with no deal; "
+               f"segments weighted by buyers' spending in {year}).")
     return out
 
 

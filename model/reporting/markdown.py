@@ -21,6 +21,7 @@ from model.reporting.first_screen import (
     capped,
     fixed_terms,
     footnotes,
+    jobs_and_price,
     lose_lose,
     package,
     ranking_note,
@@ -176,7 +177,7 @@ def first_screen(r: Results) -> str:
         pm = r.metric(f"{p}_payoff")
         balances.append(f"- {possessive(r.instance.parties[p])} gain over no deal by its payoff: "
                         f"{money(pm.dealt - pm.no_deal, True)} ({PAYOFF_WORDS}).")
-    balances += welfare_lines(r) + [f"- {t}" for t in lose_lose(r)]
+    balances += [f"- {t}" for t in jobs_and_price(r)] + welfare_lines(r) + [f"- {t}" for t in lose_lose(r)]
     zopa = zopa_line(r)
     if zopa:
         balances.append(f"- {zopa}")

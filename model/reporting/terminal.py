@@ -13,6 +13,7 @@ from model.reporting.first_screen import (
     disagreements,
     fixed_terms,
     footnotes,
+    jobs_and_price,
     lose_lose,
     package,
     robustness_lines,
@@ -69,6 +70,8 @@ def run_summary(r, out: Path) -> str:
         for p in ("home", "partner"):
             pm = r.metric(f"{p}_payoff")
             lines.append(f"    - {possessive(r.instance.parties[p])} gain over no deal: {money(pm.deal - pm.no_deal, True)}")
+        for t in jobs_and_price(r):
+            lines += _wrap(f"- {t}", 4)
         for t in disagreements(r) + lose_lose(r):
             lines += _wrap(f"- {t}", 4)
         if zopa_line(r):
