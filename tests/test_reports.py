@@ -67,9 +67,14 @@ def test_first_screen_says_what_each_side_gives(default_run):
 def test_first_screen_ranks_the_constraints_that_matter_and_footnotes_the_rest(default_run):
     out, terminal, r = default_run
     screen = first_screen((out / "report.md").read_text())
-    ranked = [c for c in binding_rows(r.constraints) if c.worth]
+    # ranked by the value of one realistic step of each bound, not per unit (issue 26): one aircraft
+    # ($50.0 M) no longer outranks 1,000 vehicles ($69.4 M)
+    ranked = sorted((e for e in r.explanations if e.deficit_change and e.deficit_change < 0),
+                    key=lambda e: e.deficit_change or 0.0)
     shown = re.findall(r"^\d\. \*\*(.+?)\*\*", screen, re.M)
-    assert 3 <= len(shown) <= 5 and shown == [c.label for c in ranked[:len(shown)]]
+    assert 3 <= len(shown) <= 5 and shown == [e.label for e in ranked[:len(shown)]]
+    values = [float(v) for v in re.findall(r"^\d\. .* would lower the deficit by \$([\d.]+) M\.$", screen, re.M)]
+    assert len(values) == len(shown) and values == sorted(values, reverse=True)
     assert "Japan: domestic vehicle production falls by at most 150,000 a year against 2024" in shown
     idle = [c for c in binding_rows(r.constraints) if not c.worth]
     note = next(line for line in screen.splitlines() if line.startswith("*At their limit"))

@@ -130,16 +130,18 @@ def _generic(rows, name: str) -> list[str]:
 # -- the constraints that matter -----------------------------------------------------------
 
 def top_constraints(r: Results, n: int = TOP_CONSTRAINTS) -> tuple[list[str], int]:
-    """The binding constraints worth something to relax, most valuable first (the order of
-    `binding_rows`), in plain words; and how many more are worth something."""
+    """The binding constraints worth something to relax, ranked by the value of one realistic
+    step of each (`Explanation.step`: the instance's `settings.steps` or its family's default),
+    each with its step in plain words; and how many more are worth something."""
     rows = {c.name: c for c in r.constraints}
-    priced = [e for e in r.explanations
-              if e.deficit_change is not None and e.deficit_change < 0 and e.name in rows]
+    priced = sorted((e for e in r.explanations
+                     if e.deficit_change is not None and e.deficit_change < 0 and e.name in rows),
+                    key=lambda e: e.deficit_change or 0.0)          # the largest fall first
     out = []
     for e in priced[:n]:
         c = rows[e.name]
         gain = money(-(e.deficit_change or 0.0))         # priced: a change below zero
-        step = "one percentage point" if c.unit == "fraction" else amount(e.step, c.unit)
+        step = step_said(e)
         if c.kind == "participation":
             party = r.instance.parties.get(c.party or "", c.party or "")
             measure = r.instance.participation_measure.get(c.party or "", "payoff")
@@ -156,8 +158,24 @@ def top_constraints(r: Results, n: int = TOP_CONSTRAINTS) -> tuple[list[str], in
     return out, max(0, len(priced) - n)
 
 
-def ranking_note() -> str:
-    return "most valuable to relax first, per unit of each bound: a vehicle, a dollar, an aircraft"
+def step_said(e) -> str:
+    """An explanation's step in words: '2.5 percentage points', '1,000 vehicles', '285,714
+    tonnes ($100.0 M worth)'."""
+    if e.unit == "fraction":
+        pp = e.step * 100
+        return "one percentage point" if abs(pp - 1) < 1e-9 else f"{pp:g} percentage points"
+    said = money(e.step) if e.unit == "USD" else amount(float(f"{e.step:.6g}"), e.unit)
+    return said + (f" ({money(e.step_money)} worth)" if e.step_money else "")
+
+
+def ranking_note(r: Results | None = None) -> str:
+    """How what binds is ranked, and whose steps (the instance's or the defaults)."""
+    if r is None or not r.explanations:
+        return "most valuable to relax first, each by one realistic step"
+    stated = any(e.step_stated for e in r.explanations)
+    return ("most valuable to relax first, each by one realistic step: "
+            + ("the instance's `settings.steps`, defaults where it states none" if stated else
+               "the default steps, which `settings.steps` can change"))
 
 
 def footnotes(r: Results) -> list[str]:

@@ -297,7 +297,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
                                        + ([f"- {zopa_line(r)}"] if zopa_line(r) else []))))
     top, more = top_constraints(r)
     if top:
-        out.append(f"<h3>What holds the deficit up</h3><p class=note>{esc(ranking_note()[0].upper() + ranking_note()[1:])}."
+        out.append(f"<h3>What holds the deficit up</h3><p class=note>{inline(ranking_note(r)[0].upper() + ranking_note(r)[1:])}."
                    "</p><ol>" + "".join(f"<li>{inline(t)}</li>" for t in top) + "</ol>"
                    + (f"<p class=note>{more} more under Constraints below.</p>" if more else ""))
     out += [f"<p class=note>{inline(n)}</p>" for n in footnotes(r)]

@@ -184,7 +184,7 @@ def first_screen(r: Results) -> str:
     out.append(f"**The balances**, against no deal and {calibration_name(r)}:\n\n" + "\n".join(balances))
     top, more = top_constraints(r)
     if top:
-        out.append("**What holds the deficit up** (" + ranking_note() + (f"; {more} more under Constraints" if more
+        out.append("**What holds the deficit up** (" + ranking_note(r) + (f"; {more} more under Constraints" if more
                                                                           else "") + "):\n\n"
                    + "\n".join(f"{i}. {t}." for i, t in enumerate(top, 1)))
     elif r.has_deal:

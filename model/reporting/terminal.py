@@ -16,6 +16,7 @@ from model.reporting.first_screen import (
     jobs_and_price,
     lose_lose,
     package,
+    ranking_note,
     robustness_lines,
     top_constraints,
     zopa_line,
@@ -80,7 +81,7 @@ def run_summary(r, out: Path) -> str:
         lines += terminal_lines(r)
         top, more = top_constraints(r)
         if top:
-            lines.append("  what holds the deficit up (most valuable to relax first):")
+            lines += _wrap(f"what holds the deficit up ({ranking_note(r)}):", 2)
             for i, t in enumerate(top, 1):
                 lines += _wrap(f"{i}. {t}", 4, 3)
             if more:
