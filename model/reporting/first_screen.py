@@ -12,6 +12,7 @@ said as 'label: setting', so a new family needs no edit here to appear.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -154,8 +155,23 @@ def top_constraints(r: Results, n: int = TOP_CONSTRAINTS) -> tuple[list[str], in
         else:
             bound = value(c.rhs, c.unit) if c.unit in ("USD", "fraction") else amount(c.rhs, c.unit)
             what = f", now {'at most' if c.sense == '<=' else 'at least'} {bound}"
-        out.append(f"**{c.label}**{what}: {step} {more} would lower the deficit by {gain}")
+        out.append(f"**{c.label}**{what}: {step} {more} would lower the deficit by {gain}{_beyond(e, c)}")
     return out, max(0, len(priced) - n)
+
+
+def _beyond(e, c) -> str:
+    """' at most (the rate holds only up to 50 vehicles)' when the step takes the bound past the
+    range where its shadow price holds (`Explanation.range`, from ranging); '' otherwise."""
+    if e.range is None:
+        return ""
+    moved = c.rhs + e.step if c.sense == "<=" else c.rhs - e.step
+    end = e.range.high if c.sense == "<=" else e.range.low
+    if end is None or not math.isfinite(end):        # the rate holds without end
+        return ""
+    if (moved <= end + 1e-9 * max(1.0, abs(end))) if c.sense == "<=" else (moved >= end - 1e-9 * max(1.0, abs(end))):
+        return ""
+    said = value(end, c.unit) if c.unit in ("USD", "fraction") else amount(float(f"{end:.6g}"), c.unit)
+    return f" at most (the rate holds only {'up' if c.sense == '<=' else 'down'} to {said})"
 
 
 def step_said(e) -> str:
