@@ -309,3 +309,36 @@ def test_no_page_shows_a_payoffs_level(default_run):
                 assert f" {level}" not in text and f"({level}" not in text, (p, level, name)
         assert money(m.dealt - m.no_deal, True) in pages["report.md"]
     assert "gain over no deal by its payoff" in pages["report.md"]
+
+
+def test_readme_and_model_doc_quote_the_default_first_screen(default_run):
+    """The README's first screen (jobs, the price buyers pay, what binds by its realistic step,
+    the levers left as with no deal) and the figures README and docs/model.md quote from it are
+    the default run's (issue 26 item 1)."""
+    out, terminal, r = default_run
+    flat = re.sub(r"\s+", " ", terminal)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("`make run` prints the report's first screen (abridged here):", 1)[1].split("```", 2)[1]
+    quoted = [re.sub(r"\s+", " ", item).replace(" ...", "").strip() for item in re.split(r"\n\s*(?=- |\d\. |note: |what holds|verification)", block)
+              if re.match(r"\s*(- (Jobs|The price)|\d\. |note: |what holds)", item)]
+    assert len(quoted) >= 7
+    for item in quoted:
+        assert item in flat, item
+    text = re.sub(r"\s+", " ", readme)
+    home, partner = (r.metric(f"{p}_jobs") for p in ("home", "partner"))
+    assert (f"United States {home.dealt - home.no_deal:+,.0f}, Japan {partner.dealt - partner.no_deal:+,.0f}"
+            in text)
+    price = r.metric("buyer_price_change")
+    assert f"({(price.no_deal - price.dealt) * 100:.1f} pp lower than with no deal)" in text
+    said = {e.name: e for e in r.explanations}
+    luxury, boeing = said["buyer_ceiling[luxury]"], said["purchase_limit[boeing_aircraft]"]
+    assert f"1,000 luxury cars ({money(-luxury.deficit_change)}) rank above one Boeing aircraft " \
+           f"({money(-boeing.deficit_change)})" in text
+    assert "light trucks" not in block.split("the deal:", 1)[1].split("how robust", 1)[0]
+    model = re.sub(r"\s+", " ", (ROOT / "docs" / "model.md").read_text(encoding="utf-8"))
+    screen = re.sub(r"\s+", " ", first_screen((out / "report.md").read_text()).replace("**", ""))
+    for quote in re.findall(r'\*"(.+?)"\*', model.split("one realistic step", 1)[1].split("at most", 1)[0]):
+        assert quote in screen, quote
+    assert boeing.step == 1 and boeing.step_money == 1e8 and boeing.step_stated
+    farm = said["purchase_limit[us_farm_goods]"]
+    assert "285,714 tonnes of farm goods at $350" in model and round(farm.step) == 285_714
