@@ -103,3 +103,19 @@ def test_card_tone_by_direction():
     assert card_tone(0.1, "Japan") == ("", "as with no deal")
     assert card_tone(-1e9, "United States", deficit=True) == ("bad", "up against no deal: bad for United States")
     assert card_tone(1e9, "United States", deficit=True) == ("good", "down against no deal: good for United States")
+
+
+def test_the_bottom_line_opens_every_first_screen(case):
+    """Who gains, in what: the deficit, $10.0 M with no deal (cars $8.33 M, trucks 100/1.2 x
+    $20,000 = $1.67 M), rises by 1,000 x $10,000 x (1/1.1 - 1/1.2) = $757.6 k (the dealers sell
+    nothing: the buyers' ceiling is 0), which is Home's payoff; no draws were asked for, so no
+    'how sure'."""
+    r, screen, terminal, html = case
+    d = r.metric("deficit")
+    assert d.dealt - d.no_deal == pytest.approx(1000 * 10_000 * (1 / 1.1 - 1 / 1.2))
+    said = ("A deal that leaves Home worse off than no deal by its payoff**: the total bilateral deficit is "
+            "$10.8 M a year, +$757.6 k against no deal ($10.0 M). Gains over no deal by payoff: Home -$757.6 k")
+    assert said in screen and screen.index("**Bottom line.**") < screen.index("- **Home**:")
+    flat = re.sub(r"\s+", " ", terminal)
+    assert said.replace("**", "") in flat and flat.index("bottom line:") < flat.index("the deal:")
+    assert html.index("<b>Bottom line.</b>") < html.index('<div class="deal">') and "How sure" not in screen

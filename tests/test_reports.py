@@ -92,7 +92,7 @@ def test_report_md_is_short_with_the_provenance_appendix_grouped_by_source(defau
     out, _, r = default_run
     md = (out / "report.md").read_text()
     body, appendix = md.split("\n# Appendix\n", 1)
-    assert len(body.splitlines()) <= 136        # 130, the robustness paragraph, jobs, price, what stays as with no deal
+    assert len(body.splitlines()) <= 138        # 130, robustness, the bottom line, jobs, price, what stays as with no deal
     assumed = [i for i in r.inputs if i.kind == "assumption"]
     head = appendix.strip().splitlines()[0]
     assert head == f"## Where the numbers come from: {len(assumed)} of {len(r.inputs)} inputs are assumptions"
@@ -319,9 +319,9 @@ def test_readme_and_model_doc_quote_the_default_first_screen(default_run):
     flat = re.sub(r"\s+", " ", terminal)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("`make run` prints the report's first screen (abridged here):", 1)[1].split("```", 2)[1]
-    quoted = [re.sub(r"\s+", " ", item).replace(" ...", "").strip() for item in re.split(r"\n\s*(?=- |\d\. |note: |what holds|verification)", block)
-              if re.match(r"\s*(- (Jobs|The price)|\d\. |note: |what holds)", item)]
-    assert len(quoted) >= 7
+    quoted = [re.sub(r"\s+", " ", item).replace(" ...", "").strip() for item in re.split(r"\n\s*(?=- |\d\. |note: |what holds|verification|bottom line|the deal)", block)
+              if re.match(r"\s*(- (Jobs|The price)|\d\. |note: |what holds|bottom line)", item)]
+    assert len(quoted) >= 8 and quoted[0].startswith("bottom line: ")
     for item in quoted:
         assert item in flat, item
     text = re.sub(r"\s+", " ", readme)

@@ -357,6 +357,21 @@ def lose_lose(r: Results) -> list[str]:
     return out
 
 
+# -- the bottom line ------------------------------------------------------------------------
+
+def bottom_line(r: Results) -> str:
+    """The first screen's opening sentence: who gains against no deal, by payoff and in welfare,
+    and what the deal does to the deficit (the brief's `bottom_line`); then how sure, the share
+    of draws with a deal when robustness was drawn. '' without a deal (the heading says it)."""
+    from model.reporting.brief import bottom_line as said
+    if not r.has_deal:
+        return ""
+    rb = r.robustness
+    sure = (f" How sure: a deal holds in {rb.deals:,} of {rb.draws:,} draws ({share_of_draws(rb.share)}) of the "
+            "instance's uncertainty." if rb is not None and not rb.skipped and rb.draws else "")
+    return said(r) + sure
+
+
 # -- jobs and the price buyers pay ------------------------------------------------------------
 
 def jobs_and_price(r: Results) -> list[str]:

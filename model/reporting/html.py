@@ -49,7 +49,7 @@ li.assumption{background:#fff4d6}.tag{background:#f0b429;color:#222;border-radiu
 .note{color:#555;font-size:.9em}.warning{background:#fdecea;border-left:4px solid #b03a2e;padding:.4em .8em}
 details{margin:1em 0;border:1px solid #ddd;border-radius:6px;padding:.3em .8em}summary{cursor:pointer;font-weight:600}
 .up{color:#b03a2e}.down{color:#1e8449}.neutral{color:#555}code{font-size:.9em;background:#f3f3f3;padding:0 .2em}
-.brief .bottom{font-size:1.1em;border-left:4px solid #1f5f8b;background:#f7fafc;padding:.5em 1em;margin:.8em 0}
+.bottom{border-left:4px solid #1f5f8b;background:#f7fafc;padding:.5em 1em;margin:.8em 0}.brief .bottom{font-size:1.1em}
 .brief h2{margin-top:1.1em}.brief .party{flex-basis:300px}
 .scroll{overflow-x:auto;max-width:100%}.scroll>table{margin:0}.scroll{margin:.8em 0}
 @media (max-width:640px){
@@ -228,6 +228,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     from model.reporting.first_screen import (
         PAYOFF_WORDS,
         WELFARE_WORDS,
+        bottom_line,
         fixed_terms,
         footnotes,
         jobs_and_price,
@@ -267,7 +268,8 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     for party, name, clauses in package(r):
         items = "".join(f"<li>{inline(c)}</li>" for c in clauses) or "<li>makes no concession</li>"
         parties.append(f'<div class="party {esc(party)}"><h3>{esc(name)} gives</h3><ul>{items}</ul></div>')
-    out.append('<h2>The deal</h2><div class="deal">' + "".join(parties) + "</div>")
+    out.append(f'<h2>The deal</h2><p class="bottom"><b>Bottom line.</b> {inline(bottom_line(r))}</p>'
+               '<div class="deal">' + "".join(parties) + "</div>")
     out.append(_robustness_html(robustness_lines(r)))
     g = r.metric("negotiated_deficit")
     home = r.instance.parties["home"]

@@ -18,6 +18,7 @@ from model.reporting.explanations import diagnosis_section, diagnosis_summary, r
 from model.reporting.first_screen import (
     MAX_ITEMS,
     PAYOFF_WORDS,
+    bottom_line,
     capped,
     fixed_terms,
     footnotes,
@@ -164,6 +165,7 @@ def first_screen(r: Results) -> str:
         if robust:
             out.append("**How robust it is.** " + " ".join(robust))
         return "\n\n".join(out)
+    out.append(f"**Bottom line.** {bottom_line(r)}")
     out.append("\n".join(f"- **{name}**: " + ("; ".join(clauses) if clauses else "makes no concession") + "."
                          for _, name, clauses in package(r)))
     robust = robustness_lines(r)
