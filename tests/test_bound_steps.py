@@ -71,7 +71,10 @@ def test_each_bound_takes_its_familys_step(tmp_path):
         "cap": {"party": "partner", "label": "cars at most 10%", "reason": "test", "metric": "tariff_rate",
                 "index": "car", "sense": "<=", "bound": q(10, "%")},
         "grain": {"party": "partner", "label": "grain at most 500 t", "reason": "test", "metric": "purchases_units",
-                  "index": "grain", "sense": "<=", "bound": q(500, "tonne")}}})
+                  "index": "grain", "sense": "<=", "bound": q(500, "tonne")},
+        "made": {"party": "partner", "label": "production falls by at most 50", "reason": "test",
+                 "metric": "partner_production_loss", "sense": "<=", "bound": q(50, "vehicles")}}})
+    assert step_key(inst, "red_line[made]", "vehicles") == "production_shift"
     assert step_key(inst, "buyer_ceiling[car]", "vehicles") == "commitment"
     assert step_key(inst, "participation[home]", "USD") == "money"
     assert bound_step(inst, "red_line[cap]", "fraction").amount == pytest.approx(0.01)

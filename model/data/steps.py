@@ -7,8 +7,8 @@ or `money` for bounds in USD; the instance may state any of them (`settings.step
 its unit and source), else the family's default applies. Which family a bound belongs to:
 - a row the family declares (`LeverFamily.rows`: dealer capacity, spare capacity, purchase
   limits) or a core row about its levers (`CORE_ROWS`: buyers' ceilings for commitments);
-- a red line on a metric the family declares (units of a good bought: `purchase`), or on
-  tariff rates (`tariff`);
+- a red line on a metric the family declares (units of a good bought: `purchase`), on
+  tariff rates (`tariff`) or on vehicles made in either country (`production_shift`);
 - else by the bound's unit: USD -> `money`, a share -> `tariff`, the segments' unit ->
   `commitment`, a good's own unit -> `purchase`.
 A money step on a bound counted in a good's own unit is that many dollars of the good (at its
@@ -24,7 +24,8 @@ from model.data.units import base_unit, to_base
 
 MONEY_STEP = (100.0, "USD million", "USD")      # bounds in USD: participation, red lines on money
 CORE_ROWS = {"buyer_ceiling": "commitment"}     # core rows that bound a family's levers
-TARIFF_METRICS = {"tariff_rate": "tariff"}      # core metrics a family's levers set
+CORE_METRICS = {"tariff_rate": "tariff",         # core metrics whose red lines take a family's step
+                "partner_production_loss": "production_shift", "home_production_gain": "production_shift"}
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,8 @@ def step_key(inst, name: str, unit: str) -> str | None:
         for f in families():
             if f.name in keys and (metric in f.metrics or metric in f.indexed_metrics):
                 return f.name
-        if TARIFF_METRICS.get(metric) in keys:
-            return TARIFF_METRICS[metric]
+        if CORE_METRICS.get(metric) in keys:
+            return CORE_METRICS[metric]
     goods = getattr(inst, "goods", {}) or {}
     by_unit = {"USD": "money", "fraction": "tariff", inst.quantity_unit: "commitment"}
     by_unit.update({g.unit: "purchase" for g in goods.values() if g.unit not in by_unit})
