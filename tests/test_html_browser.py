@@ -440,3 +440,25 @@ def test_print_opens_the_appendix_and_keeps_cards_and_charts_whole(pages, browse
     assert folded and not any(folded)              # on screen the appendix stays folded
     assert len(opened) == len(folded) and all(opened)
     assert kept and set(kept) == {"avoid"}, set(kept)
+
+
+@needs_browser
+@pytest.mark.parametrize("name", ["run", "fixed"])
+def test_first_screen_answers_who_gains_in_what_how_sure_without_scrolling(pages, browser, name):
+    """At a desktop's 1200 x 1000 the bottom line (each side's gain by payoff and in welfare, the
+    deficit, the share of draws with a deal) ends inside the window; the cards are coloured by
+    direction for the side they concern, and say it in words too (issue 26 item 1)."""
+    browser.get(page_file(pages, name).as_uri())
+    m = browser.execute_script("""
+        const b = document.querySelector('p.bottom');
+        const cards = [...document.querySelectorAll('.card')].map(c => [c.className,
+            getComputedStyle(c).borderLeftColor, (c.querySelector('.t') || {}).textContent || '']);
+        return {bottom: b.getBoundingClientRect().bottom, height: window.innerHeight, text: b.textContent, cards};""")
+    assert m["bottom"] <= m["height"], (name, m["bottom"], m["height"])
+    assert "Gains over no deal by payoff" in m["text"] and "in welfare" in m["text"]
+    assert name != "run" or "How sure: a deal holds in" in m["text"]
+    tones = {cls: colour for cls, colour, _ in m["cards"] if cls in ("card good", "card bad")}
+    assert set(tones) == {"card good", "card bad"} and tones["card good"] != tones["card bad"]
+    for cls, _, words in m["cards"]:
+        assert ("a gain for" in words or ": good for" in words) if cls == "card good" else \
+            ("a loss for" in words or ": bad for" in words) if cls == "card bad" else True, (cls, words)

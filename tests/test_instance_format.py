@@ -21,7 +21,7 @@ from model.errors import InstanceErrors
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "instance-format.md"
-DIMENSIONS = set(UNITS) | {"count:{unit}", "USD/count:{unit}", "metric", "payoff weight", "field"}
+DIMENSIONS = set(UNITS) | {"count:{unit}", "USD/count:{unit}", "metric", "payoff weight", "step", "field"}
 
 
 def models() -> list[type[BaseModel]]:

@@ -52,7 +52,9 @@ def test_first_screen_says_what_each_side_gives(default_run):
             assert (lv.name, lv.index) not in ctx           # results.json keeps the context of used levers only
             continue
         c = ctx[(lv.name, lv.index)]
-        if lv.name == "tariff":                     # every tariff line, its rate and the no-deal rate
+        if lv.name == "tariff" and c.no_deal_choice == lv.choice:   # as with no deal: not given, said in a note
+            assert c.group not in home and f"{lv.label}: {lv.value:.1%}" in screen.split("*Left as with no deal", 1)[1]
+        elif lv.name == "tariff":                   # every tariff line changed, its rate and the no-deal rate
             assert f"on {c.group} at {lv.value:.1%}" in home
         elif lv.value > 0 and lv.name in ("commitment", "production_shift"):
             assert c.group.split(" (")[0] in partner     # each dealer network and maker, in its own words
@@ -65,9 +67,14 @@ def test_first_screen_says_what_each_side_gives(default_run):
 def test_first_screen_ranks_the_constraints_that_matter_and_footnotes_the_rest(default_run):
     out, terminal, r = default_run
     screen = first_screen((out / "report.md").read_text())
-    ranked = [c for c in binding_rows(r.constraints) if c.worth]
+    # ranked by the value of one realistic step of each bound, not per unit (issue 26): one aircraft
+    # ($50.0 M) no longer outranks 1,000 vehicles ($69.4 M)
+    ranked = sorted((e for e in r.explanations if e.deficit_change and e.deficit_change < 0),
+                    key=lambda e: e.deficit_change or 0.0)
     shown = re.findall(r"^\d\. \*\*(.+?)\*\*", screen, re.M)
-    assert 3 <= len(shown) <= 5 and shown == [c.label for c in ranked[:len(shown)]]
+    assert 3 <= len(shown) <= 5 and shown == [e.label for e in ranked[:len(shown)]]
+    values = [float(v) for v in re.findall(r"^\d\. .* would lower the deficit by \$([\d.]+) M\.$", screen, re.M)]
+    assert len(values) == len(shown) and values == sorted(values, reverse=True)
     assert "Japan: domestic vehicle production falls by at most 150,000 a year against 2024" in shown
     idle = [c for c in binding_rows(r.constraints) if not c.worth]
     note = next(line for line in screen.splitlines() if line.startswith("*At their limit"))
@@ -85,7 +92,7 @@ def test_report_md_is_short_with_the_provenance_appendix_grouped_by_source(defau
     out, _, r = default_run
     md = (out / "report.md").read_text()
     body, appendix = md.split("\n# Appendix\n", 1)
-    assert len(body.splitlines()) <= 132        # 130, and the robustness paragraph beside the deal
+    assert len(body.splitlines()) <= 138        # 130, robustness, the bottom line, jobs, price, what stays as with no deal
     assumed = [i for i in r.inputs if i.kind == "assumption"]
     head = appendix.strip().splitlines()[0]
     assert head == f"## Where the numbers come from: {len(assumed)} of {len(r.inputs)} inputs are assumptions"
@@ -302,3 +309,36 @@ def test_no_page_shows_a_payoffs_level(default_run):
                 assert f" {level}" not in text and f"({level}" not in text, (p, level, name)
         assert money(m.dealt - m.no_deal, True) in pages["report.md"]
     assert "gain over no deal by its payoff" in pages["report.md"]
+
+
+def test_readme_and_model_doc_quote_the_default_first_screen(default_run):
+    """The README's first screen (jobs, the price buyers pay, what binds by its realistic step,
+    the levers left as with no deal) and the figures README and docs/model.md quote from it are
+    the default run's (issue 26 item 1)."""
+    out, terminal, r = default_run
+    flat = re.sub(r"\s+", " ", terminal)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("`make run` prints the report's first screen (abridged here):", 1)[1].split("```", 2)[1]
+    quoted = [re.sub(r"\s+", " ", item).replace(" ...", "").strip() for item in re.split(r"\n\s*(?=- |\d\. |note: |what holds|verification|bottom line|the deal)", block)
+              if re.match(r"\s*(- (Jobs|The price)|\d\. |note: |what holds|bottom line)", item)]
+    assert len(quoted) >= 8 and quoted[0].startswith("bottom line: ")
+    for item in quoted:
+        assert item in flat, item
+    text = re.sub(r"\s+", " ", readme)
+    home, partner = (r.metric(f"{p}_jobs") for p in ("home", "partner"))
+    assert (f"United States {home.dealt - home.no_deal:+,.0f}, Japan {partner.dealt - partner.no_deal:+,.0f}"
+            in text)
+    price = r.metric("buyer_price_change")
+    assert f"({(price.no_deal - price.dealt) * 100:.1f} pp lower than with no deal)" in text
+    said = {e.name: e for e in r.explanations}
+    luxury, boeing = said["buyer_ceiling[luxury]"], said["purchase_limit[boeing_aircraft]"]
+    assert f"1,000 luxury cars ({money(-luxury.deficit_change)}) rank above one Boeing aircraft " \
+           f"({money(-boeing.deficit_change)})" in text
+    assert "light trucks" not in block.split("the deal:", 1)[1].split("how robust", 1)[0]
+    model = re.sub(r"\s+", " ", (ROOT / "docs" / "model.md").read_text(encoding="utf-8"))
+    screen = re.sub(r"\s+", " ", first_screen((out / "report.md").read_text()).replace("**", ""))
+    for quote in re.findall(r'\*"(.+?)"\*', model.split("one realistic step", 1)[1].split("at most", 1)[0]):
+        assert quote in screen, quote
+    assert boeing.step == 1 and boeing.step_money == 1e8 and boeing.step_stated
+    farm = said["purchase_limit[us_farm_goods]"]
+    assert "285,714 tonnes of farm goods at $350" in model and round(farm.step) == 285_714

@@ -410,9 +410,9 @@ def test_the_default_instance_says_diversion_costs_third_countries(default_resul
     from model.formatting import money
     assert money(t.deal - t.no_deal, True) == "-$39.7 M"
     assert "Third countries -$39.7 M" in run_summary(default_results, Path("out"))
-    assert "191 of 236 inputs are assumptions" in report_markdown(default_results)
+    assert "196 of 241 inputs are assumptions" in report_markdown(default_results)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "191 of its 236 numbers" in readme and "Third countries -$39.7 M" in readme
+    assert "196 of its 241 numbers" in readme and "Third countries -$39.7 M" in readme
 
 
 def test_without_their_margin_diversion_looked_like_a_gain_to_third_countries(default_results):

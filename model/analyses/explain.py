@@ -26,18 +26,23 @@ def step_of(unit: str) -> float:
 
 def step_words(step: float, unit: str) -> str:
     if unit == "fraction":
-        return "one percentage point"
+        pp = step * 100
+        return "one percentage point" if abs(pp - 1) < 1e-9 else f"{pp:g} percentage points"
     return value(step, unit)
 
 
-def sentences(r: Results) -> list[Explanation]:
+def sentences(r: Results, inst=None) -> list[Explanation]:
     """One sentence per binding constraint, in the instance's labels and units, in the order
-    of `binding_rows` (most valuable to relax first)."""
+    of `binding_rows` (most valuable per unit first). Each speaks of one realistic step of its
+    bound (`data.steps.bound_step`: the instance's `settings.steps` or its family's default),
+    or of a step by unit (`step_of`) without the instance or when none fits."""
+    from model.data.steps import bound_step
     home, partner = r.parties["home"], r.parties["partner"]
     deal = r.metric("deficit").deal if any(m.name == "deficit" for m in r.metrics) else None
     out = []
     for c in binding_rows(r.constraints):
-        step = step_of(c.unit)
+        found = bound_step(inst, c.name, c.unit) if inst is not None else None
+        step = found.amount if found else step_of(c.unit)
         gain = None if c.relaxation_value is None else c.relaxation_value * step
         what = step_words(step, c.unit)
         if c.kind == "participation":
@@ -59,7 +64,8 @@ def sentences(r: Results) -> list[Explanation]:
             text += (f" This rate holds while the bound stays between {value(rng.low, c.unit)} and "
                      f"{value(rng.high, c.unit)}.")
         out.append(Explanation(c.name, c.label, c.party, c.kind, step, c.unit, None if gain is None else -gain, text,
-                               None if not rng else Interval(rng.low, rng.high)))
+                               None if not rng else Interval(rng.low, rng.high), found.key if found else "",
+                               bool(found and found.stated), found.money if found else None))
     return out
 
 

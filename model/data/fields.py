@@ -78,7 +78,7 @@ class Range:
 class Declared:
     """What the schema says about one numeric field."""
 
-    dimension: str            # a units.py dimension, or 'count:{unit}', 'metric', 'payoff weight', 'field'
+    dimension: str            # a units.py dimension, or 'count:{unit}', 'metric', 'payoff weight', 'step', 'field'
     range: Range
     hint: str | None = None   # shown when the value is out of range
     drawable: bool = False    # may `uncertainty:` draws and `sweep --param` change it?

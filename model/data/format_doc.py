@@ -63,6 +63,7 @@ DIMENSION_WORDS = {
     "USD/count:{unit}": "USD per the good's `unit`",
     "metric": "the metric's unit",
     "payoff weight": "USD per unit of the metric",
+    "step": "the family's: a share for tariffs, the segments' unit, or USD",
     "field": "a unit of the uncertain field's dimension",
 }
 

@@ -220,6 +220,9 @@ class Settings:
     nash_weights: dict[str, float] = field(default_factory=lambda: {"home": 0.5, "partner": 0.5})
     time_limit: float | None = None
     noise_threshold: float = 0.5            # continuous levers below this are zero (each lever's own unit)
+    # Lever family (or 'money') -> one realistic step of its bounds, base units of its dimension; only
+    # those the instance states (`data.steps` gives the defaults).
+    steps: dict[str, float] = field(default_factory=dict)
 
     def measure(self, party: str) -> str:
         """The metric a party is measured by: 'home_payoff' or 'home_welfare' (likewise the partner's)."""

@@ -755,10 +755,25 @@ class Builder:
         for party, w in s.nash_weights.items():
             if not (math.isfinite(w) and allowed.contains(w)):
                 self.error(f"settings.nash_weights.{party}", f"must be a positive number (got {w})")
+        steps = self.steps(s.steps, inst)
         overall = "welfare" if s.participation == "welfare" else "payoff"
         measure = {p: s.participation_measure.get(p, overall) for p in ("home", "partner")}
         return Settings(response=s.response, objective=s.objective, objective_metric=s.objective_metric,
                         participation=s.participation is not False, participation_measure=measure,
                         lexicographic_tolerance=s.lexicographic_tolerance,
                         objective_weights=dict(s.objective_weights), nash_weights=dict(s.nash_weights),
-                        time_limit=s.time_limit, noise_threshold=s.noise_threshold)
+                        time_limit=s.time_limit, noise_threshold=s.noise_threshold, steps=steps)
+
+    def steps(self, given: dict, inst: Instance) -> dict[str, float]:
+        """`settings.steps`: each key a lever family with a step, or `money`; each in its dimension."""
+        from model.data.steps import step_dimensions
+        dims = step_dimensions(inst)
+        decl = declared(SettingsSpec, "steps")
+        out = {}
+        for key, q in given.items():
+            if key not in dims:
+                self.error(f"settings.steps.{key}", f"no step for '{key}'",
+                           hint=did_you_mean(key, dims) or "one of: " + ", ".join(dims))
+                continue
+            out[key] = self.q(q, f"settings.steps.{key}", decl, dimension=dims[key])
+        return out

@@ -352,6 +352,16 @@ class SettingsSpec(Strict):
         "Amounts of continuous levers below this (in each lever's own unit: vehicles, tonnes, aircraft) are solver "
         "noise: reported and counted as zero, and the deal re-verified with them at zero.", default=0.5, ge=0,
         json_schema_extra={"unit": "units of each lever"})
+    steps: dict[str, Q] = quantity(
+        "Lever family (or `money`) -> one realistic step of the bounds it concerns, each with its unit and source: "
+        "what binds is ranked by the value of relaxing each bound by one such step, and the step is said. A family's "
+        "own bounds use its step (`commitment`: buyers' ceilings and dealer capacity; `production_shift`: spare "
+        "capacity and red lines on vehicles made in either country; `purchase`: purchase limits and red lines on a "
+        "good, a money step converted at the good's unit value; `tariff`: red lines on tariff rates); `money` is for "
+        "bounds in USD (participation, red lines on money). Defaults: 1 percentage point for tariffs, 1,000 vehicles "
+        "(the segments' unit) for commitments, production shifts and maker caps, USD 100 million of each good for "
+        "purchases, USD 100 million for money.",
+        "step", gt=0, default_factory=dict)
     time_limit: float | None = text("Seconds each solve may take (none by default); `run --time-limit` overrides "
                                     "it.", default=None, gt=0, json_schema_extra={"unit": "seconds"})
 

@@ -12,11 +12,12 @@ said as 'label: setting', so a new family needs no edit here to appear.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import groupby
 
 from model.data.levers import families
-from model.formatting import money, share, share_of_draws, value
+from model.formatting import count, money, share, share_of_draws, value
 from model.reporting.words import (
     amount,
     calibration_name,
@@ -46,7 +47,7 @@ def package(r: Results) -> list[tuple[str, str, list[str]]]:
     out = []
     for party in ("home", "partner"):
         name = r.instance.parties[party]
-        rows = [lv for lv in r.levers if lv.party == party]
+        rows = [lv for lv in r.levers if lv.party == party and not unchanged(lv, ctx)]
         clauses: list[str] = []
         for family, group in groupby(rows, key=lambda lv: lv.name):
             f = registered.get(family)
@@ -55,6 +56,35 @@ def package(r: Results) -> list[tuple[str, str, list[str]]]:
             clauses += capped(said, MAX_ITEMS, "more like these (the Levers table lists every lever)")
         out.append((party, name, clauses))
     return out
+
+
+SAME_SETTING = 5e-5          # a lever this close to its no-deal value (relative above 1) is left as with no deal
+
+
+def unchanged(lv, ctx: dict) -> bool:
+    """Whether a lever is set as with no deal (same value, same option): not a concession, so
+    never listed under what a side gives (`unchanged_note` says the ones worth saying)."""
+    c = ctx.get((lv.name, lv.index))
+    if c is None or c.get("no_deal") is None:
+        return False
+    nd = c["no_deal"]
+    return abs(nd - lv.value) <= SAME_SETTING * max(1.0, abs(nd)) and c.get("no_deal_choice") == lv.choice
+
+
+def unchanged_note(r: Results) -> str:
+    """'Left as with no deal: ...': the levers the deal sets as with no deal that are in use
+    (a tariff option, a non-zero amount), apart from those the instance fixes (a footnote
+    of their own); '' when there are none."""
+    ctx = {(c.name, c.index): vars(c) for c in r.lever_context}
+    out = []
+    for lv in r.levers:
+        if lv.fixed or not unchanged(lv, ctx) or (lv.choice is None and abs(lv.value) < 1e-9):
+            continue
+        out.append(f"{lv.label}: {_setting(lv)}")
+    if not out:
+        return ""
+    return "Left as with no deal (so not among what either side gives): " + "; ".join(
+        capped(out, MAX_ITEMS, "more (all in the Levers table)")) + "."
 
 
 def capped(items: list[str], n: int, more: str) -> list[str]:
@@ -101,16 +131,18 @@ def _generic(rows, name: str) -> list[str]:
 # -- the constraints that matter -----------------------------------------------------------
 
 def top_constraints(r: Results, n: int = TOP_CONSTRAINTS) -> tuple[list[str], int]:
-    """The binding constraints worth something to relax, most valuable first (the order of
-    `binding_rows`), in plain words; and how many more are worth something."""
+    """The binding constraints worth something to relax, ranked by the value of one realistic
+    step of each (`Explanation.step`: the instance's `settings.steps` or its family's default),
+    each with its step in plain words; and how many more are worth something."""
     rows = {c.name: c for c in r.constraints}
-    priced = [e for e in r.explanations
-              if e.deficit_change is not None and e.deficit_change < 0 and e.name in rows]
+    priced = sorted((e for e in r.explanations
+                     if e.deficit_change is not None and e.deficit_change < 0 and e.name in rows),
+                    key=lambda e: e.deficit_change or 0.0)          # the largest fall first
     out = []
     for e in priced[:n]:
         c = rows[e.name]
         gain = money(-(e.deficit_change or 0.0))         # priced: a change below zero
-        step = "one percentage point" if c.unit == "fraction" else amount(e.step, c.unit)
+        step = step_said(e)
         if c.kind == "participation":
             party = r.instance.parties.get(c.party or "", c.party or "")
             measure = r.instance.participation_measure.get(c.party or "", "payoff")
@@ -123,18 +155,49 @@ def top_constraints(r: Results, n: int = TOP_CONSTRAINTS) -> tuple[list[str], in
         else:
             bound = value(c.rhs, c.unit) if c.unit in ("USD", "fraction") else amount(c.rhs, c.unit)
             what = f", now {'at most' if c.sense == '<=' else 'at least'} {bound}"
-        out.append(f"**{c.label}**{what}: {step} {more} would lower the deficit by {gain}")
+        out.append(f"**{c.label}**{what}: {step} {more} would lower the deficit by {gain}{_beyond(e, c)}")
     return out, max(0, len(priced) - n)
 
 
-def ranking_note() -> str:
-    return "most valuable to relax first, per unit of each bound: a vehicle, a dollar, an aircraft"
+def _beyond(e, c) -> str:
+    """' at most (the rate holds only up to 50 vehicles)' when the step takes the bound past the
+    range where its shadow price holds (`Explanation.range`, from ranging); '' otherwise."""
+    if e.range is None:
+        return ""
+    moved = c.rhs + e.step if c.sense == "<=" else c.rhs - e.step
+    end = e.range.high if c.sense == "<=" else e.range.low
+    if end is None or not math.isfinite(end):        # the rate holds without end
+        return ""
+    if (moved <= end + 1e-9 * max(1.0, abs(end))) if c.sense == "<=" else (moved >= end - 1e-9 * max(1.0, abs(end))):
+        return ""
+    said = value(end, c.unit) if c.unit in ("USD", "fraction") else amount(float(f"{end:.6g}"), c.unit)
+    return f" at most (the rate holds only {'up' if c.sense == '<=' else 'down'} to {said})"
+
+
+def step_said(e) -> str:
+    """An explanation's step in words: '2.5 percentage points', '1,000 vehicles', '285,714
+    tonnes ($100.0 M worth)'."""
+    if e.unit == "fraction":
+        pp = e.step * 100
+        return "one percentage point" if abs(pp - 1) < 1e-9 else f"{pp:g} percentage points"
+    said = money(e.step) if e.unit == "USD" else amount(float(f"{e.step:.6g}"), e.unit)
+    return said + (f" ({money(e.step_money)} worth)" if e.step_money else "")
+
+
+def ranking_note(r: Results | None = None) -> str:
+    """How what binds is ranked, and whose steps (the instance's or the defaults)."""
+    if r is None or not r.explanations:
+        return "most valuable to relax first, each by one realistic step"
+    stated = any(e.step_stated for e in r.explanations)
+    return ("most valuable to relax first, each by one realistic step: "
+            + ("the instance's `settings.steps`, defaults where it states none" if stated else
+               "the default steps, which `settings.steps` can change"))
 
 
 def footnotes(r: Results) -> list[str]:
-    """What binds without mattering (worth nothing to relax alone) and the terms the instance
-    fixes, each grouped into one line."""
-    out = []
+    """The levers left as with no deal (`unchanged_note`), what binds without mattering (worth
+    nothing to relax alone) and the terms the instance fixes, each grouped into one line."""
+    out = [unchanged_note(r)] if unchanged_note(r) else []
     idle = [c.label for c in binding_rows(r.constraints) if not c.worth]
     if idle:
         out.append("At their limit, but relaxing any one alone would not lower the deficit: "
@@ -291,6 +354,50 @@ def lose_lose(r: Results) -> list[str]:
                        f"{r.instance.parties['home']} {money(-c.home_value)} and {r.instance.parties['partner']} "
                        f"{money(-c.partner_value)} ({effect}); it stays because the "
                        f"{'deficit comes first' if r.objective.name == 'min_deficit' else 'objective comes first'}.")
+    return out
+
+
+# -- the bottom line ------------------------------------------------------------------------
+
+def bottom_line(r: Results) -> str:
+    """The first screen's opening sentence: who gains against no deal, by payoff and in welfare,
+    and what the deal does to the deficit (the brief's `bottom_line`); then how sure, the share
+    of draws with a deal when robustness was drawn. '' without a deal (the heading says it)."""
+    from model.reporting.brief import bottom_line as said
+    if not r.has_deal:
+        return ""
+    rb = r.robustness
+    sure = (f" How sure: a deal holds in {rb.deals:,} of {rb.draws:,} draws ({share_of_draws(rb.share)}) of the "
+            "instance's uncertainty." if rb is not None and not rb.skipped and rb.draws else "")
+    return said(r) + sure
+
+
+# -- jobs and the price buyers pay ------------------------------------------------------------
+
+def jobs_and_price(r: Results) -> list[str]:
+    """The deal's change against no deal in jobs (each side's, when the instance counts them:
+    `jobs_per_unit`) and in the average price home buyers pay for the partner's goods, each
+    with its unit and what it counts; [] without a deal."""
+    if not r.has_deal:
+        return []
+    home, partner = r.instance.parties["home"], r.instance.parties["partner"]
+    units = r.metric("imports_units").unit
+    out = []
+    counted = {i.path.split(".")[1] for i in r.inputs if i.path.startswith("jobs_per_unit.")}
+    jobs = {p: r.metric(f"{p}_jobs") for p in ("home", "partner") if p in counted}
+    if jobs:
+        said = ", ".join(f"{r.instance.parties[p]} {count(m.dealt - m.no_deal, 'jobs', True)}" for p, m in jobs.items())
+        out.append(f"**Jobs against no deal**: {said} (jobs building {units} in each country: the instance's jobs "
+                   "per unit built times the change in production).")
+    else:
+        out.append("**Jobs** are not counted: the instance gives no jobs per unit built (`jobs_per_unit`).")
+    price = r.metric("buyer_price_change")
+    moved = price.dealt - price.no_deal
+    way = "the same as" if abs(moved) < SAME_SETTING else f"{abs(moved) * 100:.1f} pp {'lower' if moved < 0 else 'higher'} than"
+    year = calibration_name(r)
+    out.append(f"**The price {home} buyers pay for {possessive(partner)} {units}**: {way} with no deal "
+               f"({share(price.dealt, True)} against {year} with the deal, {share(price.no_deal, True)} with no deal; "
+               f"segments weighted by buyers' spending in {year}).")
     return out
 
 

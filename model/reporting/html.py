@@ -40,6 +40,8 @@ table{border-collapse:collapse;margin:.8em 0;font-size:.9em;width:100%}th,td{bor
 th{background:#eef3f7}td.num{text-align:right;white-space:nowrap}
 .cards{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}.card{flex:1 1 200px;border:1px solid #ccc;border-radius:6px;padding:.7em 1em;background:#fafcfd}
 .card .v{font-size:1.5em;font-weight:600}.card .l{font-size:.85em;color:#555}.card .d{font-size:.85em;color:#333}
+.card.good{border-left:6px solid #1e8449;background:#f2faf4}.card.bad{border-left:6px solid #b03a2e;background:#fdf3f2}
+.card .t{font-size:.85em;font-weight:600}.card.good .t{color:#1e8449}.card.bad .t{color:#b03a2e}
 .deal{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0;align-items:flex-start}.party{flex:1 1 380px;border-left:4px solid #1f5f8b;padding:.2em 1em;background:#f7fafc}
 .party h3{margin:.3em 0}.party ul{margin:.3em 0;padding-left:1.2em}.party.partner{border-color:#1e8449}
 li.assumption{background:#fff4d6}.tag{background:#f0b429;color:#222;border-radius:3px;padding:0 .35em;font-size:.8em}
@@ -47,7 +49,7 @@ li.assumption{background:#fff4d6}.tag{background:#f0b429;color:#222;border-radiu
 .note{color:#555;font-size:.9em}.warning{background:#fdecea;border-left:4px solid #b03a2e;padding:.4em .8em}
 details{margin:1em 0;border:1px solid #ddd;border-radius:6px;padding:.3em .8em}summary{cursor:pointer;font-weight:600}
 .up{color:#b03a2e}.down{color:#1e8449}.neutral{color:#555}code{font-size:.9em;background:#f3f3f3;padding:0 .2em}
-.brief .bottom{font-size:1.1em;border-left:4px solid #1f5f8b;background:#f7fafc;padding:.5em 1em;margin:.8em 0}
+.bottom{border-left:4px solid #1f5f8b;background:#f7fafc;padding:.5em 1em;margin:.8em 0}.brief .bottom{font-size:1.1em}
 .brief h2{margin-top:1.1em}.brief .party{flex-basis:300px}
 .scroll{overflow-x:auto;max-width:100%}.scroll>table{margin:0}.scroll{margin:.8em 0}
 @media (max-width:640px){
@@ -226,8 +228,10 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     from model.reporting.first_screen import (
         PAYOFF_WORDS,
         WELFARE_WORDS,
+        bottom_line,
         fixed_terms,
         footnotes,
+        jobs_and_price,
         lose_lose,
         package,
         ranking_note,
@@ -264,31 +268,38 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     for party, name, clauses in package(r):
         items = "".join(f"<li>{inline(c)}</li>" for c in clauses) or "<li>makes no concession</li>"
         parties.append(f'<div class="party {esc(party)}"><h3>{esc(name)} gives</h3><ul>{items}</ul></div>')
-    out.append('<h2>The deal</h2><div class="deal">' + "".join(parties) + "</div>")
+    out.append(f'<h2>The deal</h2><p class="bottom"><b>Bottom line.</b> {inline(bottom_line(r))}</p>'
+               '<div class="deal">' + "".join(parties) + "</div>")
     out.append(_robustness_html(robustness_lines(r)))
     g = r.metric("negotiated_deficit")
+    home = r.instance.parties["home"]
     cards = [("deficit in the negotiated goods", money(g.deal),
-              f"{money(g.dealt - g.no_deal, True)} against no deal ({money(g.no_deal)})"),
+              f"{money(g.dealt - g.no_deal, True)} against no deal ({money(g.no_deal)})",
+              card_tone(-(g.dealt - g.no_deal), home, deficit=True)),
              ("total bilateral deficit", money(d.deal),
               f"{money(d.dealt - d.no_deal, True)} against no deal ({money(d.no_deal)}); "
-              f"{money(d.dealt - d.baseline, True)} against {year} ({money(d.baseline)})")]
+              f"{money(d.dealt - d.baseline, True)} against {year} ({money(d.baseline)})",
+              card_tone(-(d.dealt - d.no_deal), home, deficit=True))]
     for p in ("home", "partner"):
         pm = r.metric(f"{p}_payoff")
         cards.append((f"{possessive(r.instance.parties[p])} gain over no deal (payoff)",
-                      money(pm.dealt - pm.no_deal, signed=True), PAYOFF_WORDS))
+                      money(pm.dealt - pm.no_deal, signed=True), PAYOFF_WORDS,
+                      card_tone(pm.dealt - pm.no_deal, r.instance.parties[p])))
     for p in ("home", "partner"):
         wm = r.metric(f"{p}_welfare")
         cards.append((f"{possessive(r.instance.parties[p])} welfare against no deal",
-                      money(wm.dealt - wm.no_deal, signed=True), WELFARE_WORDS[p]))
+                      money(wm.dealt - wm.no_deal, signed=True), WELFARE_WORDS[p],
+                      card_tone(wm.dealt - wm.no_deal, r.instance.parties[p])))
     out.append(_cards(cards))
     fixed = fixed_terms(r)
     if fixed:
         out.append("<h3>The fixed terms</h3>" + "".join(f"<p>{inline(t)}</p>" for t in fixed))
-    out.append(markdown_html("\n".join(balance_lines(r) + welfare_lines(r) + [f"- {t}" for t in lose_lose(r)]
+    out.append(markdown_html("\n".join(balance_lines(r) + [f"- {t}" for t in jobs_and_price(r)] + welfare_lines(r)
+                                       + [f"- {t}" for t in lose_lose(r)]
                                        + ([f"- {zopa_line(r)}"] if zopa_line(r) else []))))
     top, more = top_constraints(r)
     if top:
-        out.append(f"<h3>What holds the deficit up</h3><p class=note>{esc(ranking_note()[0].upper() + ranking_note()[1:])}."
+        out.append(f"<h3>What holds the deficit up</h3><p class=note>{inline(ranking_note(r)[0].upper() + ranking_note(r)[1:])}."
                    "</p><ol>" + "".join(f"<li>{inline(t)}</li>" for t in top) + "</ol>"
                    + (f"<p class=note>{more} more under Constraints below.</p>" if more else ""))
     out += [f"<p class=note>{inline(n)}</p>" for n in footnotes(r)]
@@ -302,7 +313,30 @@ def _robustness_html(lines: list[str]) -> str:
     return '<div class="robustness"><h3>How robust it is</h3>' + "".join(f"<p>{inline(t)}</p>" for t in lines) + "</div>"
 
 
-def _cards(cards: list[tuple[str, str, str]]) -> str:
-    return "<div class=cards>" + "".join(
-        f'<div class="card"><div class="v">{esc(v)}</div><div class="l">{esc(label)}</div>'
-        + (f'<div class="d">{esc(detail)}</div>' if detail else "") + "</div>" for label, v, detail in cards) + "</div>"
+TONE_MIN = 0.5        # USD: a change smaller than this is neither good nor bad
+
+
+def card_tone(gain: float, side: str, deficit: bool = False) -> tuple[str, str]:
+    """(css class, words) for a card whose change against no deal is `gain` for `side`
+    (positive: better for it; for a deficit card, the fall of the deficit): green and good,
+    red and bad, no colour when it does not move. The words say it too, so colour is never the
+    only sign ('up against no deal: bad for United States')."""
+    if abs(gain) < TONE_MIN:
+        return "", "as with no deal"
+    if deficit:
+        return ("good", f"down against no deal: good for {side}") if gain > 0 else \
+            ("bad", f"up against no deal: bad for {side}")
+    return ("good", f"a gain for {side}") if gain > 0 else ("bad", f"a loss for {side}")
+
+
+def _cards(cards: list[tuple]) -> str:
+    """Cards of (label, value, detail) or (label, value, detail, (tone, words)): a tone colours the
+    card ('good', 'bad') and its words are shown above the label."""
+    out = []
+    for label, v, detail, *rest in cards:
+        tone, said = rest[0] if rest else ("", "")
+        out.append(f'<div class="card{" " + tone if tone else ""}"><div class="v">{esc(v)}</div>'
+                   + (f'<div class="t">{esc(said)}</div>' if said else "")
+                   + f'<div class="l">{esc(label)}</div>'
+                   + (f'<div class="d">{esc(detail)}</div>' if detail else "") + "</div>")
+    return "<div class=cards>" + "".join(out) + "</div>"

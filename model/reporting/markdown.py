@@ -18,9 +18,11 @@ from model.reporting.explanations import diagnosis_section, diagnosis_summary, r
 from model.reporting.first_screen import (
     MAX_ITEMS,
     PAYOFF_WORDS,
+    bottom_line,
     capped,
     fixed_terms,
     footnotes,
+    jobs_and_price,
     lose_lose,
     package,
     ranking_note,
@@ -166,6 +168,7 @@ def first_screen(r: Results) -> str:
         if robust:
             out.append("**How robust it is.** " + " ".join(robust))
         return "\n\n".join(out)
+    out.append(f"**Bottom line.** {bottom_line(r)}")
     out.append("\n".join(f"- **{name}**: " + ("; ".join(clauses) if clauses else "makes no concession") + "."
                          for _, name, clauses in package(r)))
     robust = robustness_lines(r)
@@ -179,14 +182,14 @@ def first_screen(r: Results) -> str:
         pm = r.metric(f"{p}_payoff")
         balances.append(f"- {possessive(r.instance.parties[p])} gain over no deal by its payoff: "
                         f"{money(pm.dealt - pm.no_deal, True)} ({PAYOFF_WORDS}).")
-    balances += welfare_lines(r) + [f"- {t}" for t in lose_lose(r)]
+    balances += [f"- {t}" for t in jobs_and_price(r)] + welfare_lines(r) + [f"- {t}" for t in lose_lose(r)]
     zopa = zopa_line(r)
     if zopa:
         balances.append(f"- {zopa}")
     out.append(f"**The balances**, against no deal and {calibration_name(r)}:\n\n" + "\n".join(balances))
     top, more = top_constraints(r)
     if top:
-        out.append("**What holds the deficit up** (" + ranking_note() + (f"; {more} more under Constraints" if more
+        out.append("**What holds the deficit up** (" + ranking_note(r) + (f"; {more} more under Constraints" if more
                                                                           else "") + "):\n\n"
                    + "\n".join(f"{i}. {t}." for i, t in enumerate(top, 1)))
     elif r.has_deal:

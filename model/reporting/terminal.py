@@ -10,16 +10,19 @@ from pathlib import Path
 from model.formatting import money, share_of_draws
 from model.reporting.explanations import _moves as moves
 from model.reporting.first_screen import (
+    bottom_line,
     disagreements,
     fixed_terms,
     footnotes,
+    jobs_and_price,
     lose_lose,
     package,
+    ranking_note,
     robustness_lines,
     top_constraints,
     zopa_line,
 )
-from model.reporting.words import calibration_name, no_deal_heading, no_deficit, participation_said, possessive
+from model.reporting.words import calibration_name, no_deal_heading, no_deficit, participation_said
 
 WIDTH = 110          # terminal lines are wrapped to this width (indentation kept)
 
@@ -52,6 +55,7 @@ def run_summary(r, out: Path) -> str:
     for w in r.warnings:
         lines += _wrap(f"warning: {w}", 2)
     if r.has_deal:
+        lines += _wrap(f"bottom line: {bottom_line(r)}", 2)
         lines.append("  the deal:")
         for _, name, clauses in package(r):
             lines.append(f"    {name}:" + ("" if clauses else " no concession"))
@@ -66,9 +70,8 @@ def run_summary(r, out: Path) -> str:
         lines.append(f"  balances (against no deal and {calibration_name(r)}):")
         for b in balance_lines(r):
             lines += _wrap(b, 4)
-        for p in ("home", "partner"):
-            pm = r.metric(f"{p}_payoff")
-            lines.append(f"    - {possessive(r.instance.parties[p])} gain over no deal: {money(pm.deal - pm.no_deal, True)}")
+        for t in jobs_and_price(r):
+            lines += _wrap(f"- {t}", 4)
         for t in disagreements(r) + lose_lose(r):
             lines += _wrap(f"- {t}", 4)
         if zopa_line(r):
@@ -77,7 +80,7 @@ def run_summary(r, out: Path) -> str:
         lines += terminal_lines(r)
         top, more = top_constraints(r)
         if top:
-            lines.append("  what holds the deficit up (most valuable to relax first):")
+            lines += _wrap(f"what holds the deficit up ({ranking_note(r)}):", 2)
             for i, t in enumerate(top, 1):
                 lines += _wrap(f"{i}. {t}", 4, 3)
             if more:

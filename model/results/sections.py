@@ -346,6 +346,9 @@ class Explanation:
     deficit_change: float | None
     sentence: str
     range: Interval | None = None
+    step_key: str = ""                # whose realistic step `step` is (a lever family, 'money'; '' by unit)
+    step_stated: bool = False         # the instance states it (`settings.steps`), else a default
+    step_money: float | None = None   # a money step counted in a good's unit: the step in USD
 
 
 @dataclass

@@ -271,7 +271,7 @@ CORE = (
     Step("ranging", "how far each bound and lever cost can move before the deal's structure changes", _ranging,
          when=lambda ctx: ctx.has_deal and _lp_solved(ctx),
          rule="when the fixed LP was solved"),
-    Step("explanations", "each binding constraint's shadow price in words", lambda ctx: sentences(_results(ctx)),
+    Step("explanations", "each binding constraint's shadow price in words", lambda ctx: sentences(_results(ctx), ctx.inst),
          when=lambda ctx: ctx.results is not None and ctx.results.ranging is not None, rule="after the ranging"),
     Step("concession_values", "what one step of each concession is worth to each side", _concessions,
          when=lambda ctx: ctx.options.concessions and ctx.optimal, rule="with an optimal deal (its own rule in "

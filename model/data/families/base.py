@@ -196,6 +196,10 @@ class LeverFamily:
     limited_by: str = ""                          # what else limits it when `upper` is unlimited
     bridge_step: str | None = None                # its step in the deficit bridge (None: no step)
     bridge_label: str = ""
+    # One realistic step of the bounds its levers meet, for ranking what binds by the value of one
+    # such step (`settings.steps.<name>` overrides it): (value, unit as a file writes it, dimension).
+    # A money step on a bound counted in a good's own unit is converted at the good's unit value.
+    step: tuple[float, str, str] | None = None
     sweep_label: Callable[[Any, Any], str] | None = None
     # For an 'option' family: its options on a key, and how one is named.
     options: Callable[[Any, Any], list] = lambda inst, key: []

@@ -198,6 +198,7 @@ def say(rows, ctx: dict, name: str, words) -> list[str]:
 
 
 FAMILY = LeverFamily(
+    step=(1000.0, "vehicles", "vehicles"),  # one realistic step of its bounds (`settings.steps`)
     name=NAME, deal_field="commitments", section="commitments", party="partner", kind="quantity",
     short="commitment", keys=keys, unit=lambda inst, k: inst.segments[k[1]].unit, scale=lambda inst, k: VOL,
     label=lambda inst, k: f"{inst.segments[k[1]].label} through {inst.channels[k[0]].label}",

@@ -308,6 +308,7 @@ def say(rows, ctx: dict, name: str, words) -> list[str]:
 
 
 FAMILY = LeverFamily(
+    step=(1000.0, "vehicles", "vehicles"),  # one realistic step of its bounds (`settings.steps`)
     name=NAME, deal_field="maker_caps", section="maker_cap", party="partner", kind="option", short="maker_cap",
     keys=lambda inst: list(inst.maker_caps), unit=lambda inst, p: inst.maker_caps[p].unit,
     label=lambda inst, p: f"{inst.parties['partner']}'s cap per maker on {inst.maker_caps[p].label}",

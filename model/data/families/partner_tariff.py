@@ -178,6 +178,7 @@ def baseline(inst, line, outcomes) -> float | None:
 
 
 FAMILY = LeverFamily(
+    step=(1.0, "%", "share"),  # one realistic step of its bounds (`settings.steps`)
     name=NAME, deal_field="partner_tariff", section="partner_tariff", party="partner", kind="option",
     short="partner_tariff",
     keys=lambda inst: list(inst.partner_lines), unit=lambda inst, line: "fraction",

@@ -302,6 +302,7 @@ def say(rows, ctx: dict, name: str, words) -> list[str]:
 
 
 FAMILY = LeverFamily(
+    step=(1000.0, "vehicles", "vehicles"),  # one realistic step of its bounds (`settings.steps`)
     name=NAME, deal_field="shift", section="production_shift", party="partner", kind="quantity", short="shift",
     keys=keys, unit=lambda inst, k: inst.segments[k[1]].unit, scale=lambda inst, k: VOL,
     label=lambda inst, k: f"{inst.makers[k[0]].label}: {inst.segments[k[1]].label} built in {inst.parties['home']}",

@@ -156,6 +156,7 @@ def say(rows, ctx: dict, name: str, words) -> list[str]:
 
 
 FAMILY = LeverFamily(
+    step=(100.0, "USD million", "USD"),  # one realistic step of its bounds (`settings.steps`)
     name=NAME, deal_field="purchases", section="purchases", party="partner", kind="quantity", short="purchase",
     keys=lambda inst: list(inst.goods), unit=lambda inst, g: inst.goods[g].unit,
     label=lambda inst, g: inst.goods[g].label, scale=scale,

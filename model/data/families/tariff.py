@@ -92,6 +92,7 @@ def baseline(inst, line, outcomes) -> float | None:
 
 
 FAMILY = LeverFamily(
+    step=(1.0, "%", "share"),  # one realistic step of its bounds (`settings.steps`)
     name=NAME, deal_field="tariff", section="tariff", party="home", kind="option", short="tariff",
     keys=lambda inst: list(inst.lines), unit=lambda inst, line: "fraction",
     label=lambda inst, line: f"{inst.parties['home']} tariff on {inst.lines[line].label}",
