@@ -327,3 +327,14 @@ def test_an_offer_is_checked_in_each_draw_of_the_uncertainty(tmp_path):
     (tmp_path / "plain").mkdir()
     plain = tiny(tmp_path / "plain")
     assert offer_robustness(plain, load_offer(offer_file(tmp_path, {"tariff": {"car": q(10, "%")}}), plain), 40).skipped
+
+
+@pytest.mark.slow
+def test_the_guides_draws_of_the_july_terms_are_the_commands():
+    from model.analyses.offers import offer_robustness
+    inst = load(ROOT / "instances" / "toyota_2025.yaml")
+    rb = offer_robustness(inst, load_offer(ROOT / "instances" / "offers" / "july_2025_terms.yaml", inst), 50)
+    assert (rb.draws, rb.acceptable, rb.whose) == (50, 0, {"home": 50, "partner": 21})
+    guide = " ".join((ROOT / "docs" / "negotiating.md").read_text(encoding="utf-8").split())
+    assert (f"unacceptable in all {rb.draws} draws of the default instance (the US's participation breaks in every "
+            f"one, Japan's constraints in {rb.whose['partner']} as well)") in guide
