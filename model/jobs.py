@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.analyses.compare import compare as compare_instances
 from model.analyses.deal_robustness import DEFAULT_DRAWS
 from model.analyses.robustness import deficit_histogram, grid_table, sensitivity, varying_levers
 from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, run_sweep
@@ -19,11 +18,6 @@ from model.errors import InstanceError
 from model.optimization.handle import NegotiationModel
 from model.reporting import alternatives_report, offer_report, offers_side_by_side
 from model.reporting.charts import offers_chart, packages_chart
-from model.reporting.comparison import chart as comparison_chart
-from model.reporting.comparison import html as comparison_html
-from model.reporting.comparison import markdown as comparison_markdown
-from model.reporting.comparison import sheets as comparison_sheets
-from model.reporting.comparison import terminal_table, to_rows
 from model.reporting.frontier_section import frontier_terminal
 from model.reporting.report_directory import check_file_target, check_target, text_writer, write_directory
 from model.reporting.report_files import write_report
@@ -118,6 +112,13 @@ def compare(paths: list[Path], out: str | None = None) -> tuple[str, str]:
     """Solve (or reuse) each instance, compare, write the comparison: (status, the terminal
     table). Status 'unbounded' when an instance is (the text names it and its levers), 'error'
     when an instance's solve failed, else 'optimal' (whatever each instance's own outcome)."""
+    # Imported here: only `compare` needs them, and they cost a third of a second at every start.
+    from model.analyses.compare import compare as compare_instances
+    from model.reporting.comparison import chart as comparison_chart
+    from model.reporting.comparison import html as comparison_html
+    from model.reporting.comparison import markdown as comparison_markdown
+    from model.reporting.comparison import sheets as comparison_sheets
+    from model.reporting.comparison import terminal_table, to_rows
     if out:
         check_target(out)
     comp, uses = compare_instances(paths, CACHE, solve_instance)
