@@ -27,7 +27,6 @@ test: venv
 
 test-fast: venv
 	$(PY) -m ruff check model tests benchmarks solve.py
-	$(PY) tests/type_budget.py
 	$(PY) -m pytest -n 2 -m "not slow and not browser and not glpk and not fuzz"
 
 mutants: venv

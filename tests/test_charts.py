@@ -18,6 +18,8 @@ from model.results.sections import ConcessionValue
 
 MIN_PT = 9.0
 ROOT = Path(__file__).resolve().parent.parent
+# Whole commands on the default instance (charts of the default instance's commands, end to end): seconds each, so not in the fast loop.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

@@ -10,6 +10,9 @@ from tiny import q, tiny
 
 from model.optimization.handle import MAX, MIN, NegotiationModel
 
+# Whole commands on the default instance (model builds counted over whole commands): seconds each, so not in the fast loop.
+pytestmark = pytest.mark.slow
+
 CASE = {"segments": {"car": {"partner_ceiling": q(40, "vehicles")}}}      # participation off (tiny's default)
 
 

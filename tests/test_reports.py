@@ -20,6 +20,8 @@ from model.results import ConstraintRow, Results, binding_rows
 from model.run import solve_instance
 
 ROOT = Path(__file__).resolve().parent.parent
+# Whole commands on the default instance (the default instance's whole report, end to end): seconds each, so not in the fast loop.
+pytestmark = pytest.mark.slow
 TOYOTA = ROOT / "instances" / "toyota_2025.yaml"
 
 
