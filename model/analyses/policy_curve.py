@@ -15,10 +15,10 @@ layer and never touches Pyomo.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 from model.analyses.deal_terms import deal_of, line_options, option_label, option_rank
+from model.analyses.sweep import parse_values
 from model.data.instance import Deal, Instance
 from model.data.levers import LeverFamily, families
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
@@ -35,18 +35,10 @@ METHOD = ("The lever held at each value, every other lever chosen as run chooses
 
 def parse_lever(text: str) -> tuple[str, tuple[float, ...]]:
     """'tariff.cars=0,2.5,5' -> ('tariff.cars', (0.0, 2.5, 5.0)); ValueError saying what is wrong."""
-    lever, eq, values = text.partition("=")
-    if not eq or not lever.strip() or not values.strip():
-        raise ValueError(f"--lever '{text}': write FAMILY.KEY=v1,v2,... (e.g. tariff.cars=0,2.5,5)")
-    try:
-        numbers = tuple(float(v) for v in values.split(","))
-    except ValueError:
-        raise ValueError(f"--lever '{text}': the values must be numbers separated by commas") from None
-    if not all(math.isfinite(v) for v in numbers):
-        raise ValueError(f"--lever '{text}': the values must be finite numbers (not nan or inf)")
+    lever, numbers = parse_values(text, "--lever", "FAMILY.KEY", "tariff.cars=0,2.5,5")
     if len(numbers) > MAX_VALUES:
         raise ValueError(f"--lever '{text}': at most {MAX_VALUES} values")
-    return lever.strip(), numbers
+    return lever, numbers
 
 
 def find_lever(inst: Instance, lever: str) -> tuple[LeverFamily, object]:

@@ -49,18 +49,24 @@ class Plan:
         return len(self.grid) * max(1, self.samples)
 
 
-def parse_param(text: str) -> tuple[str, tuple[float, ...]]:
-    """'segments.suv.elasticity=-1,-1.25,-1.5' -> ('segments.suv.elasticity', (-1.0, -1.25, -1.5))."""
-    path, eq, values = text.partition("=")
-    if not eq or not path.strip() or not values.strip():
-        raise ValueError(f"--param '{text}': write PATH=v1,v2,... (e.g. segments.suv.elasticity=-1,-1.5)")
+def parse_values(text: str, option: str = "--param", form: str = "PATH",
+                 example: str = "segments.suv.elasticity=-1,-1.5") -> tuple[str, tuple[float, ...]]:
+    """'NAME=v1,v2,...' -> ('NAME', (v1, v2, ...)); ValueError naming `option` and what is wrong."""
+    name, eq, values = text.partition("=")
+    if not eq or not name.strip() or not values.strip():
+        raise ValueError(f"{option} '{text}': write {form}=v1,v2,... (e.g. {example})")
     try:
         numbers = tuple(float(v) for v in values.split(","))
     except ValueError:
-        raise ValueError(f"--param '{text}': the values must be numbers separated by commas") from None
+        raise ValueError(f"{option} '{text}': the values must be numbers separated by commas") from None
     if not all(math.isfinite(v) for v in numbers):
-        raise ValueError(f"--param '{text}': the values must be finite numbers (not nan or inf)")
-    return path.strip(), numbers
+        raise ValueError(f"{option} '{text}': the values must be finite numbers (not nan or inf)")
+    return name.strip(), numbers
+
+
+def parse_param(text: str) -> tuple[str, tuple[float, ...]]:
+    """'segments.suv.elasticity=-1,-1.25,-1.5' -> ('segments.suv.elasticity', (-1.0, -1.25, -1.5))."""
+    return parse_values(text)
 
 
 def check_plan(inst: Instance, plan: Plan) -> None:
