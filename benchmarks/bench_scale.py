@@ -130,7 +130,7 @@ def _variables(path: Path) -> int:
 
     from model.economics.loading import load
     from model.economics.metrics import references
-    from model.economics.responses import option_table
+    from model.economics.outcomes import option_table
     from model.optimization.build import build_model
     inst = load(path)
     table = option_table(inst)

@@ -42,7 +42,7 @@ from model.economics.metrics import (
     references,
     split_metric,
 )
-from model.economics.responses import option_table
+from model.economics.outcomes import option_table
 from model.optimization.highs import highs_options  # the same HiGHS options as ours
 
 

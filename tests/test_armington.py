@@ -11,14 +11,8 @@ from model.data.instance import Deal
 from model.data.uncertainty import with_values
 from model.economics.loading import load
 from model.economics.metrics import WELFARE, evaluate
-from model.economics.responses import (
-    buyer_surplus_loss,
-    imports_at,
-    line_outcomes,
-    nest,
-    option_table,
-    price_factor,
-)
+from model.economics.outcomes import option_table
+from model.economics.responses import buyer_surplus_loss, imports_at, line_outcomes, nest, price_factor
 from model.errors import InstanceErrors
 from model.optimization.handle import NegotiationModel
 from model.run import solve_instance

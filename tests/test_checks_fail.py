@@ -22,7 +22,7 @@ from model.data.instance import Deal
 from model.data.levers import register_lever_family, unregister_lever_family
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from model.economics.metrics import evaluate, references
-from model.economics.responses import option_table
+from model.economics.outcomes import option_table
 
 AT_20 = {"car": "flat_20", "truck": "flat_20"}
 MAKER = {"makers": {"acme": {"label": "Acme", "spare_capacity": q(100, "vehicles"), "segments": ["car"]}}}

@@ -24,8 +24,8 @@ import json
 import pytest
 from tiny import q, tiny
 
-from model.analyses.deal_robustness import deal_robustness, run_robustness, walks_away
-from model.analyses.sweep import Plan, draw_inputs, input_columns, resolver_for, run_sweep
+from model.analyses.deal_robustness import deal_robustness, walks_away
+from model.analyses.sweep import Plan, draw_inputs, input_columns, resolver_for, run_robustness, run_sweep
 from model.cli import main
 from model.data.uncertainty import with_values
 from model.optimization.handle import NegotiationModel

@@ -22,7 +22,8 @@ from model.data.families import partner_tariff
 from model.data.instance import Deal, TariffOption
 from model.economics.loading import load
 from model.economics.metrics import evaluate
-from model.economics.responses import chosen_outcomes, line_outcomes, option_outcome, option_table
+from model.economics.outcomes import chosen_outcomes, option_table
+from model.economics.responses import line_outcomes, option_outcome
 from model.run import solve_instance
 
 REL = 1e-9

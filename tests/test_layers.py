@@ -86,3 +86,61 @@ def test_the_contract_can_fail(tmp_path):
     bad.write_text("def f():\n    import pyomo.environ\n    from model.reporting import html\n")
     assert ("pyomo.environ", 2) in imports(bad) and ("model.reporting", 3) in imports(bad)
     assert layer_of("model.reporting.html") == "reporting" and layer_of("model.results") is None
+
+
+def circles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import each other, directly or not (strongly connected
+    components of more than one module), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in edges.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the package's modules it imports (a package's module named in `from p import m`
+    included), at any depth of the file."""
+    names = {name for name, _ in modules()}
+    edges: dict[str, set[str]] = {}
+    for name, path in modules():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+        edges[name] = {m for m in found if m in names and m != name}
+    return edges
+
+
+def test_no_import_circles():
+    """No module imports, directly or not, one that imports it back (a deferred import counts:
+    it hides the circle, it does not cut it)."""
+    assert circles(import_graph()) == []
+
+
+def test_the_circle_check_can_fail():
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

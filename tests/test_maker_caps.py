@@ -27,7 +27,7 @@ from model.analyses.sweep import Plan, run_sweep
 from model.data.families.maker_cap import demand_of
 from model.data.uncertainty import with_values
 from model.economics.loading import load
-from model.economics.responses import option_table
+from model.economics.outcomes import option_table
 from model.errors import InstanceErrors
 from model.reporting.markdown import report_markdown
 from model.run import solve_instance

@@ -29,7 +29,8 @@ from model.data.families.production_shift import quota_lines
 from model.data.instance import Deal
 from model.economics.loading import load
 from model.economics.metrics import evaluate
-from model.economics.responses import chosen_outcomes, line_outcomes
+from model.economics.outcomes import chosen_outcomes
+from model.economics.responses import line_outcomes
 from model.economics.shifts import quota_summary
 from model.run import solve_instance
 

@@ -26,7 +26,8 @@ from tiny import q, tiny
 from model.analyses.diversion import trade_diversion
 from model.data.instance import Deal, TariffOption
 from model.economics.metrics import evaluate
-from model.economics.responses import option_outcome, option_table
+from model.economics.outcomes import option_table
+from model.economics.responses import option_outcome
 
 D = 0.05 / 1.1
 TC = 1e9 * 1.5 * D

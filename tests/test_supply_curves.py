@@ -15,7 +15,8 @@ from tiny import q, tiny
 from model.data.instance import Deal, Segment, TariffOption
 from model.economics.loading import load as load_instance
 from model.economics.metrics import evaluate
-from model.economics.responses import option_outcome, option_table
+from model.economics.outcomes import option_table
+from model.economics.responses import option_outcome
 from model.errors import InstanceErrors
 
 CE = "constant_elasticity"

@@ -99,7 +99,7 @@ def test_generated_instance_loads_solves_and_has_the_stated_size(tmp_path, capsy
     size = Size(segments=12, options=5, channels=3, coverage=0.5, makers=2, maker_coverage=0.5, seed=1)
     path = write_instance(size, tmp_path / "gen")
     from model.economics.metrics import references
-    from model.economics.responses import option_table
+    from model.economics.outcomes import option_table
     from model.optimization.build import build_model
     inst = load(path)
     table = option_table(inst)

@@ -79,7 +79,7 @@ def deal_robustness(inst: Instance, rows: list[dict], columns: list[str], seed: 
     away, and each input in `columns` (values in its own unit) split by how it separates deal
     from no deal, most separating first. `ranges`: each input's range for the bins (default:
     the smallest and largest value drawn)."""
-    from model.analyses.robustness import input_label
+    from model.analyses.inputs import input_label
     from model.results import DealRobustness, InputSplit
     units = {i.path: i.unit for i in inst.inputs}
     deals = sum(1 for r in rows if has_deal(r))
@@ -137,19 +137,3 @@ def uncertain_ranges(inst: Instance) -> dict[str, tuple[float, float]]:
 
 
 DEFAULT_DRAWS = 50          # `run`'s draws (`--robustness N`); 0 turns them off
-
-
-def run_robustness(model, draws: int, seed: int = 0) -> DealRobustness:
-    """`run`'s robustness: `draws` draws of the instance's uncertainty, solved on `model` (the
-    command's own NegotiationModel) with the side that walks away decided in each draw without
-    a deal. Skipped (with the reason) when the draws could not be re-solved on the built model."""
-    from model.analyses.sweep import Plan, input_columns, resolver_for, solve_chunk
-    from model.results import DealRobustness
-    inst = model.inst
-    resolver = resolver_for(inst, model)
-    if resolver.method != "re-solve":
-        return DealRobustness(draws=0, seed=seed, skipped=f"the draws would each rebuild the model "
-                              f"({resolver.reason}); `solve.py sweep --monte-carlo N` draws them")
-    plan = Plan(samples=draws, seed=seed, sides=True)
-    rows = solve_chunk(inst, plan, 0, len(plan), model)
-    return deal_robustness(inst, rows, input_columns(inst, plan), seed, uncertain_ranges(inst))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from model.data.instance import Deal, Instance
 from model.data.levers import families
-from model.economics.responses import chosen_outcomes
+from model.economics.outcomes import chosen_outcomes
 from model.optimization.handle import Solution
 from model.results import Change, Given, InstanceName, LeverRow, LeverSetting, Setting
 

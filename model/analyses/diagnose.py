@@ -31,7 +31,7 @@ from model.data.instance import Deal, Instance
 from model.data.levers import families, options_only
 from model.economics.checks import Check, constraint_checks, max_violation
 from model.economics.metrics import evaluate
-from model.economics.responses import chosen_outcomes
+from model.economics.outcomes import chosen_outcomes
 from model.optimization.elastic import iis, smallest_relaxation
 from model.optimization.handle import NegotiationModel
 from model.results import Conflict, DealLever, Diagnosis, Relaxation, Relaxed

@@ -81,7 +81,7 @@ def lever_context(inst) -> list[LeverContext]:
     Families in the order of the lever-family table; each says its own group, item and
     calibration-year value (`LeverFamily.context`, `baseline`)."""
     from model.data.levers import families
-    from model.economics.responses import chosen_outcomes
+    from model.economics.outcomes import chosen_outcomes
     no_deal_outcomes = chosen_outcomes(inst, inst.no_deal)
     base_outcomes = chosen_outcomes(inst, None)
     out = []

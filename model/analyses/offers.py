@@ -321,7 +321,7 @@ def offer_robustness(inst: Instance, offer: Offer, draws: int, seed: int = 0) ->
     no deal). Counts the draws in which it stays acceptable, and each broken rule and side."""
     from model.analyses.sweep import Plan, draw_instance
     from model.economics.metrics import references
-    from model.economics.responses import option_table
+    from model.economics.outcomes import option_table
     if not inst.uncertainty or draws <= 0:
         return OfferRobustness(0, seed, skipped="the instance declares no uncertainty" if not inst.uncertainty
                                else "no draws were asked for")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.analyses.inputs import input_label
 from model.data.levers import families
 from model.results import GridLever, GridPoint, Histogram, Sensitivity, from_data
 
@@ -28,20 +29,6 @@ def deficit_histogram(result, metric: str = "deficit") -> Histogram | None:
     bins = min(HISTOGRAM_BINS, max(5, len(values) // 10))
     counts, edges = np.histogram(np.asarray(values, dtype=float), bins=bins)
     return Histogram(metric, [float(e) for e in edges], [int(c) for c in counts], len(values))
-
-
-def input_label(inst, path: str) -> str:
-    """'segments.suv.elasticity' -> 'SUVs and crossovers: elasticity' (the instance's label of
-    the object, then the field in words)."""
-    parts = path.split(".")
-    if len(parts) >= 3:
-        section, key, field = parts[0], parts[1], " ".join(parts[2:]).replace("_", " ")
-        owner = getattr(inst, section, None)
-        if isinstance(owner, dict) and key in owner and getattr(owner[key], "label", None):
-            label = owner[key].label
-            short = label.split(" (")[0] if " (" in label else label
-            return f"{short}: {field}"
-    return path
 
 
 def sensitivity(inst, result, base_deficit: float | None, model=None) -> list[Sensitivity]:

@@ -27,7 +27,7 @@ from model.data.levers import families
 from model.data.schema import MAGNITUDE
 from model.data.uncertainty import allowed, unit_factor, with_values
 from model.errors import InstanceError
-from model.results import SweepSummary
+from model.results import DealRobustness, SweepSummary
 
 # Outcome metrics written for every draw (base units).
 
@@ -323,3 +323,18 @@ def _ensure_importable(client) -> None:
             for f in source_files():
                 z.write(f, f"model/{f.relative_to(PACKAGE_ROOT).as_posix()}")
         client.upload_file(str(archive))
+
+
+def run_robustness(model, draws: int, seed: int = 0) -> DealRobustness:
+    """`run`'s robustness: `draws` draws of the instance's uncertainty, solved on `model` (the
+    command's own NegotiationModel) with the side that walks away decided in each draw without
+    a deal. Skipped (with the reason) when the draws could not be re-solved on the built model."""
+    from model.analyses.deal_robustness import deal_robustness, uncertain_ranges
+    inst = model.inst
+    resolver = resolver_for(inst, model)
+    if resolver.method != "re-solve":
+        return DealRobustness(draws=0, seed=seed, skipped=f"the draws would each rebuild the model "
+                              f"({resolver.reason}); `solve.py sweep --monte-carlo N` draws them")
+    plan = Plan(samples=draws, seed=seed, sides=True)
+    rows = solve_chunk(inst, plan, 0, len(plan), model)
+    return deal_robustness(inst, rows, input_columns(inst, plan), seed, uncertain_ranges(inst))

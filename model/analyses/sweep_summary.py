@@ -77,7 +77,7 @@ def summarize(inst, result) -> SweepSummary:
     deals = [r for r in rows if r["metrics"] and r["verified"]]
     statuses = Counter(r["status"] for r in rows)
     methods = Counter(r["method"] for r in rows)
-    from model.analyses.robustness import input_label
+    from model.analyses.inputs import input_label
     units = {i.path: i.unit for i in inst.inputs}
     summary = {
         "draws": len(rows), "seed": result.plan.seed, "monte_carlo": result.plan.samples,

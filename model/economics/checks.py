@@ -16,7 +16,7 @@ from model.data.catalogue import metric_unit
 from model.data.families.base import BINDING_TOLERANCE, PARTNER_CEILING, PARTNER_SALES, Check, families
 from model.data.instance import Deal, Instance
 from model.economics.metrics import References, by_index, export_factors, partner_market, red_line_bound
-from model.economics.responses import chosen_outcomes
+from model.economics.outcomes import chosen_outcomes
 
 __all__ = ["VIOLATION_TOLERANCE", "BINDING_TOLERANCE", "Check", "constraint_checks", "fixed_lever_checks",
            "max_violation"]

@@ -22,7 +22,8 @@ from model.data.catalogue import (
 )
 from model.data.families.base import families
 from model.data.instance import Deal, Instance
-from model.economics.responses import OptionOutcome, chosen_outcomes
+from model.economics.outcomes import chosen_outcomes
+from model.economics.responses import OptionOutcome
 
 __all__ = ["BALANCE_METRICS", "INDEXED_METRICS", "METRICS", "PAYOFF_METRICS", "WELFARE", "MetricInfo", "metric_label",
            "metric_unit", "split_metric", "by_index", "evaluate", "export_factors", "partner_market",

@@ -37,7 +37,7 @@ import pyomo.environ as pyo
 from model.data.instance import Deal, Instance
 from model.data.levers import MONEY, LeverFamily
 from model.economics.metrics import References, references
-from model.economics.responses import option_table
+from model.economics.outcomes import option_table
 from model.optimization.build import build_model, read_deal, variable_name
 from model.optimization.forms import Form, form_of, without_round_off
 from model.optimization.highs import (

@@ -35,7 +35,7 @@ import pyomo.environ as pyo
 from model.data.instance import Deal, Instance
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from model.economics.metrics import evaluate, references
-from model.economics.responses import option_table
+from model.economics.outcomes import option_table
 from model.optimization.build import metric_expressions, row_families
 from model.optimization.forms import Columns, Form, linear_form
 from model.optimization.handle import MIN, LoadedModel, NegotiationModel

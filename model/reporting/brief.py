@@ -13,9 +13,10 @@ rules; tests/test_html_browser.py prints it). Escaping is html.py's (`esc`, `inl
 from __future__ import annotations
 
 from model.formatting import money
-from model.reporting.first_screen import DISAGREE_MIN, robustness_lines
+from model.reporting.first_screen import deal_sentence as bottom_line
+from model.reporting.first_screen import robustness_lines
 from model.reporting.html import esc, inline, markdown_html, page
-from model.reporting.words import no_deal_heading, possessive
+from model.reporting.words import possessive
 from model.results import Results, binding_rows
 
 READS: tuple[str, ...] = ("explanations", "frontier", "lever_context", "diagnosis", "concession_values",
@@ -65,40 +66,6 @@ def brief_html(r: Results) -> str:
 
 # -- the parts, as text (markdown's bold only), so tests read them without html ---------------
 
-def bottom_line(r: Results) -> str:
-    """One sentence: the deal (or its absence) and what it does to the deficit and to each side."""
-    d = r.metric("deficit")
-    home, partner = r.instance.parties["home"], r.instance.parties["partner"]
-    if not r.has_deal:
-        why = ("no package meets every constraint" if r.status == "infeasible"
-               else f"the solve ended {r.status.replace('_', ' ')} without a verified deal")
-        return (f"**{no_deal_heading(r.status)}**: {why}; the total bilateral deficit stays at {money(d.no_deal)} a "
-                "year, as with no deal.")
-    gains = _changes(r)
-    who = {p: r.instance.parties[p] for p in ("home", "partner")}
-    pay = ", ".join(f"{who[p]} {money(g[0], True)}" for p, g in gains.items())
-    wel = ", ".join(f"{who[p]} {money(g[1], True)}" for p, g in gains.items())
-    worse = [who[p] for p, g in gains.items() if g[0] < -DISAGREE_MIN]
-    level = [who[p] for p, g in gains.items() if abs(g[0]) <= DISAGREE_MIN]
-    if worse:
-        lead = f"**A deal that leaves {' and '.join(worse)} worse off than no deal by {_its(worse)} payoff**"
-    elif level:
-        lead = f"**A deal that leaves {' and '.join(level)} no better off than no deal by {_its(level)} payoff**"
-    else:
-        lead = f"**A deal both {home} and {partner} prefer to no deal by their payoffs**"
-    return (f"{lead}: the total bilateral deficit is {money(d.dealt)} a year, {money(d.dealt - d.no_deal, True)} "
-            f"against no deal ({money(d.no_deal)}). Gains over no deal by payoff: {pay}; in welfare: {wel}.")
-
-
-def _its(names: list[str]) -> str:
-    return "its" if len(names) == 1 else "their"
-
-
-def _changes(r: Results) -> dict[str, tuple[float, float]]:
-    from model.reporting.first_screen import measure_changes
-    return measure_changes(r)
-
-
 def _asks_and_gives(r: Results) -> str:
     from model.reporting.first_screen import package
     home = r.instance.parties["home"]
@@ -113,9 +80,9 @@ def _asks_and_gives(r: Results) -> str:
 
 def gain_rows(r: Results) -> list[list[str]]:
     """[side, gain by its payoff, gain in welfare, what welfare counts] against no deal."""
-    from model.reporting.first_screen import WELFARE_WORDS
+    from model.reporting.first_screen import WELFARE_WORDS, measure_changes
     return [[r.instance.parties[p], money(pay, True), money(wel, True), WELFARE_WORDS[p]]
-            for p, (pay, wel) in _changes(r).items()]
+            for p, (pay, wel) in measure_changes(r).items()]
 
 
 def _gains(r: Results) -> str:

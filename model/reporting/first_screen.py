@@ -23,6 +23,7 @@ from model.reporting.words import (
     calibration_name,
     group_labels,
     measured_by,
+    no_deal_heading,
     plural,
     possessive,
     rate_setting,
@@ -359,17 +360,45 @@ def lose_lose(r: Results) -> list[str]:
 
 # -- the bottom line ------------------------------------------------------------------------
 
+def deal_sentence(r: Results) -> str:
+    """One sentence (the brief's bottom line): the deal (or its absence) and what it does to the deficit and to each side."""
+    d = r.metric("deficit")
+    home, partner = r.instance.parties["home"], r.instance.parties["partner"]
+    if not r.has_deal:
+        why = ("no package meets every constraint" if r.status == "infeasible"
+               else f"the solve ended {r.status.replace('_', ' ')} without a verified deal")
+        return (f"**{no_deal_heading(r.status)}**: {why}; the total bilateral deficit stays at {money(d.no_deal)} a "
+                "year, as with no deal.")
+    gains = measure_changes(r)
+    who = {p: r.instance.parties[p] for p in ("home", "partner")}
+    pay = ", ".join(f"{who[p]} {money(g[0], True)}" for p, g in gains.items())
+    wel = ", ".join(f"{who[p]} {money(g[1], True)}" for p, g in gains.items())
+    worse = [who[p] for p, g in gains.items() if g[0] < -DISAGREE_MIN]
+    level = [who[p] for p, g in gains.items() if abs(g[0]) <= DISAGREE_MIN]
+    if worse:
+        lead = f"**A deal that leaves {' and '.join(worse)} worse off than no deal by {_its(worse)} payoff**"
+    elif level:
+        lead = f"**A deal that leaves {' and '.join(level)} no better off than no deal by {_its(level)} payoff**"
+    else:
+        lead = f"**A deal both {home} and {partner} prefer to no deal by their payoffs**"
+    return (f"{lead}: the total bilateral deficit is {money(d.dealt)} a year, {money(d.dealt - d.no_deal, True)} "
+            f"against no deal ({money(d.no_deal)}). Gains over no deal by payoff: {pay}; in welfare: {wel}.")
+
+
+def _its(names: list[str]) -> str:
+    return "its" if len(names) == 1 else "their"
+
+
 def bottom_line(r: Results) -> str:
     """The first screen's opening sentence: who gains against no deal, by payoff and in welfare,
-    and what the deal does to the deficit (the brief's `bottom_line`); then how sure, the share
+    and what the deal does to the deficit (`deal_sentence`, the brief's bottom line); then how sure, the share
     of draws with a deal when robustness was drawn. '' without a deal (the heading says it)."""
-    from model.reporting.brief import bottom_line as said
     if not r.has_deal:
         return ""
     rb = r.robustness
     sure = (f" How sure: a deal holds in {rb.deals:,} of {rb.draws:,} draws ({share_of_draws(rb.share)}) of the "
             "instance's uncertainty." if rb is not None and not rb.skipped and rb.draws else "")
-    return said(r) + sure
+    return deal_sentence(r) + sure
 
 
 # -- jobs and the price buyers pay ------------------------------------------------------------

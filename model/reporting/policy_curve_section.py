@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.formatting import money
-from model.reporting.curve_chart import x_label
+from model.reporting.charts import x_label
 from model.reporting.markdown_table import table
 from model.results import PolicyCurve, Results
 

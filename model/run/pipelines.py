@@ -22,7 +22,7 @@ from pathlib import Path
 from model.analyses.alternatives import DEFAULT_COUNT, DEFAULT_MIN_GAIN, DEFAULT_WITHIN, find_alternatives
 from model.analyses.bridge import deficit_bridge
 from model.analyses.concessions import applicable, concession_values
-from model.analyses.deal_robustness import DEFAULT_DRAWS, run_robustness
+from model.analyses.deal_robustness import DEFAULT_DRAWS
 from model.analyses.diversion import diversion_summary
 from model.analyses.explain import lever_context, sentences
 from model.analyses.frontier import compute_frontier, free_optimum, has_fixed_terms, model_size
@@ -32,9 +32,11 @@ from model.analyses.red_line_costs import METHOD as RED_LINE_METHOD
 from model.analyses.red_line_costs import applicable as red_lines_priced
 from model.analyses.red_line_costs import red_line_costs
 from model.analyses.red_lines import review_red_lines
+from model.analyses.sweep import run_robustness
 from model.data.instance import Instance
 from model.data.offers import Offer
-from model.economics.responses import chosen_outcomes, pass_through_summary
+from model.economics.outcomes import chosen_outcomes
+from model.economics.responses import pass_through_summary
 from model.economics.shifts import quota_summary
 from model.optimization.handle import NegotiationModel
 from model.optimization.sensitivity import ranging
