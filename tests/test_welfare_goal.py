@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace as _page  # the few fields a page reads
 
 import pytest
+from test_trade_economics import PARTNER
 from tiny import q, tiny
 
 from model.data.instance import Deal
@@ -174,14 +175,7 @@ def test_the_diagnosis_says_no_deal_leaves_both_sides_as_well_off_in_welfare(tmp
 
 # -- whose welfare ----------------------------------------------------------------------------
 
-PARTNER_LINE = {
-    "partner_tariff_menus": {"jp_cars": {"label": "cars", "flat": {"floor": q(0, "%"), "ceiling": q(10, "%"),
-                                                                   "step": q(10, "%")}}},
-    "segments": {"car": {"exports": q(100, "vehicles"), "partner_ceiling": q(150, "vehicles"),
-                         "partner_tariff_menu": "jp_cars", "partner_base_tariff": q(10, "%"),
-                         "export_elasticity": q(-2, "1"), "export_pass_through": q(100, "%")}},
-    "no_deal": {"tariff": {"cars": q(20, "%")}, "partner_tariff": {"jp_cars": q(10, "%")}},
-}
+PARTNER_LINE = PARTNER        # the partner's 10% on 100 home-made cars (test_trade_economics)
 
 
 def test_a_partner_that_cuts_its_own_tariff_counts_its_buyers(tmp_path):
