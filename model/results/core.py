@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 import pandas as pd
 
 from model.results.negotiation import KEY
+from model.results.over_time import OverTime
 from model.results.sections import (
     Assumption,
     BridgeStep,
@@ -149,6 +150,7 @@ class Results:
     sweep: SweepSummary | None = None
     robustness: DealRobustness | None = None       # `run`: deal or no deal over draws of the uncertainty
     policy_curve: PolicyCurve | None = None        # `sweep --lever`: one lever at each value, the rest negotiated
+    over_time: OverTime | None = None              # an instance with `horizon:`: each year, and the sums
     timings: dict[str, float] = field(default_factory=dict)    # not written to results.json
 
     @property
