@@ -76,6 +76,17 @@ def _purchase():
     return next(f for f in BUILT_IN if f.name == "purchase")
 
 
+def other_goods_deficit(inst) -> float:
+    """The balance in the goods not negotiated, USD, held at the calibration year: the partner's
+    whole goods trade (`all_goods`) less each segment's calibration-year imports and exports (0
+    without `all_goods`)."""
+    if inst.all_goods is None:
+        return 0.0
+    imports = inst.all_goods.imports - sum(g.imports * g.import_price for g in inst.segments.values())
+    exports = inst.all_goods.exports - sum(g.exports * g.export_price for g in inst.segments.values())
+    return imports - exports
+
+
 def metric_scale(inst, name: str) -> float:
     """Base units per model unit of a metric (restated from the metric registry's units)."""
     base, index = split_metric(name)
@@ -320,11 +331,14 @@ def build_linopy(inst, extra_metrics=()):
         "partner_quota_rent": lambda: with_shift("partner_quota_rent", col(lambda t: t.exporter_rent) / MONEY, MONEY,
                                                  sparse=True),
         # Balances and welfare changes against the calibration year.
-        "negotiated_deficit": lambda: get("imports_value") - get("exports_value"),
-        "deficit": lambda: get("negotiated_deficit") - get("purchases_value"),
+        "sector_deficit": lambda: get("imports_value") - get("exports_value"),
+        "deficit": lambda: get("sector_deficit") - get("purchases_value"),
+        # The goods not negotiated: all goods less the modelled lines, held at the calibration year.
+        "other_goods_deficit": lambda: linopy.LinearExpression.from_constant(m, other_goods_deficit(inst) / MONEY),
+        "all_goods_deficit": lambda: get("deficit") + other_goods_deficit(inst) / MONEY,
         "third_countries_deficit": lambda: get("third_imports_value")
         - calibration["exports_to_third_countries"] / MONEY,
-        "overall_deficit": lambda: get("negotiated_deficit") + get("third_countries_deficit"),
+        "overall_deficit": lambda: get("sector_deficit") + get("third_countries_deficit"),
         "consumer_surplus_change": lambda: -get("buyer_cost"),
         "tariff_revenue_change": lambda: get("tariff_revenue") + get("third_tariff_revenue")
         - calibration["tariff_revenue"] / MONEY,

@@ -45,7 +45,7 @@ def trade_diversion(inst: Instance, after: dict[str, float], before: dict[str, f
         home_production=change("home_production_gain"),
         countries=countries,
         balances={name: change(name) for name in
-                  ("deficit", "negotiated_deficit", "third_countries_deficit", "overall_deficit")},
+                  ("deficit", "sector_deficit", "third_countries_deficit", "overall_deficit")},
         # Of the fall (or rise) in imports from the partner, the share that third countries take up.
         diverted_share=Share(_share(third_units, partner_units), _share(third_value, partner_value)),
         # Of the fall (or rise) in the bilateral deficit, the share that reappears with third countries.
