@@ -289,7 +289,7 @@ def test_report_shows_balances_diversion_and_welfare(tmp_path):
     for heading in ("## Balances, trade creation and diversion", "### Trade creation and diversion: the deal against "
                     "no deal", "## Welfare by party and cause"):
         assert heading in text
-    assert "overall deficit" in run_summary(r, tmp_path) and "welfare against no deal" in run_summary(r, tmp_path)
+    assert "overall balance in the modelled lines" in run_summary(r, tmp_path) and "welfare against no deal" in run_summary(r, tmp_path)
 
 
 def test_objective_can_name_the_overall_balance(tmp_path):

@@ -57,8 +57,9 @@ METRICS: dict[str, MetricInfo] = {
     "imports_value": MetricInfo("USD", "value of {units} imported from the partner", None),
     "exports_units": MetricInfo("vehicles", "home-made {units} sold in the partner's market", None),
     "exports_value": MetricInfo("USD", "value of home-made {units} sold in the partner's market", None),
-    "sector_deficit": MetricInfo("USD", "bilateral deficit in the modelled lines (the {units} and parts lines with the "
-                                        "partner: imports value - exports value; no purchases)", "home"),
+    "sector_deficit": MetricInfo("USD", "bilateral deficit in the modelled lines (every segment with the partner, "
+                                        "vehicles and parts lines alike: imports value - exports value; no "
+                                        "purchases)", "home"),
     "purchases_value": MetricInfo("USD", "additional value of the partner's purchase commitments (the share it "
                                          "would not have bought from the home country anyway)", None),
     "purchases_gross_value": MetricInfo("USD", "value of the partner's purchase commitments, additional or not", None),

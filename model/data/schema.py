@@ -543,7 +543,7 @@ def declaration_at(path: str) -> Declared | None:
 CORE_HEADINGS: dict[type[BaseModel], str] = {
     Q: "numbers", SourceSpec: "sources", Parties: "parties", SettingsSpec: "settings", SegmentSpec: "segments",
     RedLineSpec: "red_lines", Distribution: "uncertainty", ThirdCountrySpec: "third_countries",
-    ThirdSupplySpec: "third-country segments",
+    ThirdSupplySpec: "third-country segments", AllGoodsSpec: "all_goods",
 }
 SECTIONS_WITHOUT_MODEL = ("payoffs", "calibration", "jobs_per_unit")   # documented under their own headings too
 

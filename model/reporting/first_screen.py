@@ -386,7 +386,8 @@ def deal_sentence(r: Results) -> str:
     else:
         lead = f"**A deal both {home} and {partner} prefer to no deal by their payoffs**"
     others = "".join(f"; the {balance_words(r, m)} {money(b.dealt)} ({money(b.dealt - b.no_deal, True)})"
-                     for m in shown_balances(r) if m != "deficit" for b in [r.metric(m)])
+                     for m in shown_balances(r) if m != "deficit" for b in [r.metric(m)]
+                     if m != "sector_deficit" or max(abs(b.dealt - d.dealt), abs(b.no_deal - d.no_deal)) > 0.5)
     return (f"{lead}: the {balance_words(r, 'deficit')} is {money(d.dealt)} a year, "
             f"{money(d.dealt - d.no_deal, True)} against no deal ({money(d.no_deal)}){others}. Gains over no deal by "
             f"payoff: {pay}; in welfare: {wel}.")
