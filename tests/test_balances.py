@@ -8,6 +8,8 @@ no deal both at 20%, so imports are 1,000/1.2 cars and 100/1.2 trucks: $10,000,0
 (c) `all_goods_deficit`: (b) plus the goods not negotiated (`other_goods_deficit`), held at their
     calibration-year level: `all_goods` less the lines' calibration-year imports and exports.
 """
+import re
+
 import pytest
 from tiny import q, tiny, write
 
@@ -148,3 +150,22 @@ def test_third_countries_without_exports_are_said_as_imports(tmp_path):
     assert "balance with Other in the modelled lines" in text and "imports from Other in the" not in text
     m = given.metric("third_country_deficit[other]")
     assert m.baseline == pytest.approx(1000 * 10000 - 2e6)
+
+
+def test_readme_figures_for_all_goods_on_the_july_framework():
+    """README ('All goods'): the July 2025 framework instance with Census's 2024 totals (imports
+    $148.2 bn, exports $79.74 bn): all goods $68.46 bn in 2024 (= 148.2 - 79.74), $57.74 bn with
+    its deal; the goods not negotiated $28.24 bn; all goods less the negotiated goods is that
+    background at the calibration year, with no deal and with the deal."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    r = solve_instance(load(root / "instances" / "july_2025_framework.yaml"), concessions=False)
+    a, d, o = r.metric("all_goods_deficit"), r.metric("deficit"), r.metric("other_goods_deficit")
+    assert a.baseline == pytest.approx(148.2e9 - 79.74e9)
+    for when in ("baseline", "no_deal", "deal"):
+        assert getattr(a, when) - getattr(d, when) == pytest.approx(o.baseline, abs=1e-3)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    said = re.sub(r"\s+", " ", readme.split("**All goods.**", 1)[1].split("**Welfare as the goal.**")[0])
+    from model.formatting import money
+    for figure in (a.baseline, a.dealt, o.baseline):
+        assert money(figure) in said, money(figure)

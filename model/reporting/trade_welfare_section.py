@@ -112,8 +112,8 @@ def diversion_sentence(d: Diversion, partner: str, unit: str, what: str, r=None)
         text += " Third countries' imports move the same way in value: none of the change is diversion."
     b = d.balances
     negotiated = balance_words(r, "deficit") if r is not None else "deficit in the negotiated goods"
-    third = third_words(r) if r is not None else "balance with the third countries in the modelled lines"
-    text += (f" The {negotiated} changes by {money(b['deficit'], True)}, the {third} by "
+    third_said = third_words(r) if r is not None else "balance with the third countries in the modelled lines"
+    text += (f" The {negotiated} changes by {money(b['deficit'], True)}, the {third_said} by "
              f"{money(b['third_countries_deficit'], True)}, the overall balance in the modelled lines (with {partner} "
              f"and the third countries) by {money(b['overall_deficit'], True)}.")
     return text
