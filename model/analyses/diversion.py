@@ -11,7 +11,7 @@ splits exactly into
               partner and third countries,
 in units and in USD of customs value (WITS-SMART's trade creation and trade diversion,
 computed here exactly from the option table rather than to first order). The balances move
-alike: the overall deficit in the negotiated goods changes by the bilateral change plus
+alike: the overall balance in the modelled lines changes by the bilateral change plus
 the change in the deficit with the third countries.
 
 Plain functions on metric values (`metrics.evaluate`): no solver.
