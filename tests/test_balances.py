@@ -125,15 +125,26 @@ def test_the_old_name_of_the_lines_balance_says_its_new_name(tmp_path, where):
     assert "metric 'negotiated_deficit' was renamed" in text and "is now called 'sector_deficit'" in text
 
 
+def cap(bound_musd: float) -> dict:
+    return {"red_lines": {"cap": {"party": "home", "label": "all goods cap", "reason": "test",
+                                  "metric": "all_goods_deficit", "sense": "<=", "bound": q(bound_musd, "USD million")}}}
+
+
 def test_the_balance_in_all_goods_can_be_minimized_and_capped(tmp_path):
-    """It differs from the negotiated goods' by a constant: minimizing it gives the same deal, and a
-    red line on it at $16,000,000 binds like one on the deficit at $8,000,000 (the purchases fill)."""
+    """It differs from the negotiated goods' by a constant: minimizing it gives the same deal
+    ($15,000,000; the negotiated goods $7,000,000). In the model it carries the $8,000,000 background
+    too: a red line on it at $16,000,000 is the negotiated goods at $8,000,000 or less (the deal
+    meets it), at $14,000,000 the negotiated goods at $6,000,000, below the least possible
+    ($7,000,000): no deal."""
     base = {"goods": JET, "all_goods": ALL_GOODS}
     r = solve_instance(tiny(tmp_path, {**base, "settings": {"participation": False,
                                                             "objective_metric": "all_goods_deficit"}}))
     assert r.objective.metric == "all_goods_deficit"
     assert r.metric("all_goods_deficit").deal == pytest.approx(15e6, abs=1e-3)
     assert r.metric("deficit").deal == pytest.approx(7e6, abs=1e-3)
+    met = solve_instance(tiny(tmp_path, {**base, **cap(16)}))
+    assert met.status == "optimal" and met.metric("deficit").deal == pytest.approx(7e6, abs=1e-3)
+    assert solve_instance(tiny(tmp_path, {**base, **cap(14)})).status == "infeasible"
 
 
 def test_third_countries_without_exports_are_said_as_imports(tmp_path):
