@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.data.catalogue import balance_name
 from model.formatting import money
 from model.reporting.charts import x_label
 from model.reporting.markdown_table import table
+from model.reporting.words import balance_words
 from model.results import PolicyCurve, Results
 
 CHART = "policy_curve"
@@ -36,7 +36,7 @@ def policy_curve_section(r: Results) -> str:
         best = min(dealt, key=lambda p: p.deficit or 0.0)
         head += f" The least deficit among them: {money(best.deficit)} at {best.setting}."
     rows = [_row(r, p) for p in c.points]
-    return "\n\n".join([head, table([x_label(c), balance_name(r.instance, "deficit"), balance_name(r.instance, "sector_deficit"),
+    return "\n\n".join([head, table([x_label(c), balance_words(r, "deficit"), balance_words(r, "sector_deficit"),
                                      f"{home} payoff gain",
                                      f"{partner} payoff gain", f"{home} welfare", f"{partner} welfare", "verified"],
                                     rows), f"![The deal along {c.label}]({CHART}.svg)"])
