@@ -140,3 +140,22 @@ def test_a_parts_line_with_a_quota_is_refused(tmp_path):
     with pytest.raises(InstanceErrors) as err:
         load(write(tmp_path, over))
     assert "makers.acme.parts_segment" in str(err.value) and "has a quota option" in str(err.value)
+
+
+@pytest.mark.parametrize("fixed", [None, 0])
+def test_the_models_expressions_equal_the_plain_python_at_the_solution(tmp_path, fixed):
+    """Every metric as the MILP states it (the parts_content split included) equals the plain-Python
+    evaluation of the deal it found, with the parts line free (25% chosen) or fixed at 0%."""
+    from model.optimization.handle import NegotiationModel
+    over = overrides()
+    if fixed is not None:
+        over["fixed_levers"] = {"tariff": {"parts": q(fixed, "%")}}
+    inst = tiny(tmp_path, over)
+    model = NegotiationModel(inst)
+    solution = model.solve()
+    assert solution.status == "optimal"
+    deal, _ = model.read(solution.x, threshold=0.0)
+    plain = evaluate(inst, deal, model.table)
+    assert plain["shift_parts_duty"] == pytest.approx(0.25 * PARTS_UNITS if fixed is None else 0.0, abs=1e-6)
+    for name in model.m.METRICS:
+        assert model.value(name, solution) == pytest.approx(plain[name], rel=1e-6, abs=1e-6 * model.scale(name)), name
