@@ -216,7 +216,7 @@ def bridge_chart(rows: list, home: str, year: str = "calibration year") -> str:
         ax.text(i, bottoms[i] + heights[i] + 0.015 * top, text, ha="center", va="bottom", fontsize=9)
     ax.set_ylim(min(0.0, min(bottoms)), top * 1.12)
     ax.set_xticks(range(n), labels, fontsize=9)
-    ax.set_ylabel(wrap(f"{home} deficit (USD bn a year)", 40))
+    ax.set_ylabel(wrap(f"{home} deficit in the negotiated goods (USD bn a year)", 40))
     ax.set_title(wrap("The deficit from the calibration year to no deal (grey) and on to the deal, by cause "
                       "(USD bn): red raises it, green lowers it", 90), fontsize=9, loc="left")
     if empty:
