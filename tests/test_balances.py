@@ -70,6 +70,11 @@ def test_the_first_screen_and_the_report_name_each_balance(tmp_path):
     assert "total bilateral" not in said
     text = report_markdown(r)
     assert "- Deficit in all goods with Partner" in text and "goods not negotiated, $8.0 M of deficit, held at their calibration-year level" in text
+    from model.reporting.html import report_html
+    html = report_html(r)
+    for card in ("deficit in vehicles with Partner", "deficit in the negotiated goods (vehicles and the additional "
+                 "purchases)", "deficit in all goods with Partner (other goods at the calibration year&#x27;s level)"):
+        assert f'<div class="l">{card}</div>' in html, card
 
 
 def test_without_all_goods_there_is_no_balance_in_all_goods(tmp_path):
