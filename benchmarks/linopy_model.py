@@ -76,6 +76,17 @@ def _purchase():
     return next(f for f in BUILT_IN if f.name == "purchase")
 
 
+def other_goods_deficit(inst) -> float:
+    """The balance in the goods not negotiated, USD, held at the calibration year: the partner's
+    whole goods trade (`all_goods`) less each segment's calibration-year imports and exports (0
+    without `all_goods`)."""
+    if inst.all_goods is None:
+        return 0.0
+    imports = inst.all_goods.imports - sum(g.imports * g.import_price for g in inst.segments.values())
+    exports = inst.all_goods.exports - sum(g.exports * g.export_price for g in inst.segments.values())
+    return imports - exports
+
+
 def metric_scale(inst, name: str) -> float:
     """Base units per model unit of a metric (restated from the metric registry's units)."""
     base, index = split_metric(name)
@@ -260,30 +271,65 @@ def build_linopy(inst, extra_metrics=()):
     def with_shift(term: str, values: np.ndarray, model_unit: float, sparse: bool = False):
         return options_sum(values, shift_coef(term, model_unit), sparse=sparse)
 
-    # The shifted vehicles' imported content per (maker, segment): partner parts, third countries' content.
+    # The shifted vehicles' imported content per (maker, segment): partner parts (a bare value unless the
+    # maker names a parts segment), third countries' content.
     mparts, mthird = np.zeros((M, S)), np.zeros((M, S))
     for j, mk in enumerate(inst.makers.values()):
         for s in mk.segments:
             value = seg_of[s].import_price * VOL / MONEY
-            mparts[j, sidx[s]] = value * mk.partner_content
+            mparts[j, sidx[s]] = 0.0 if mk.parts_segment else value * mk.partner_content
             mthird[j, sidx[s]] = value * max(0.0, 1.0 - mk.home_content - mk.partner_content)
 
     def content(a: np.ndarray):
         return (_da(a, ("maker", "seg")) * h).sum()
 
+    # Parts on their own line: parts_content[maker, seg, slot] is maker j's shift on s while its parts
+    # segment's line has the option in `slot`; per thousand vehicles it imports q = value_s c_p / v_p0
+    # thousand units of parts at that option's customs value, duty and margin per unit.
+    partsmask = np.zeros((M, S, K), bool)
+    pcoef = {m_: np.zeros((M, S, K)) for m_ in ("units", "value", "duty", "margin")}
+    pbound = np.zeros((M, S))
+    parts_line = [0] * M
+    most_of = {(s, o): (t.shift_effect.most if t.shift_effect is not None else t.imports) for (s, o), t in table.items()}
+    for j, mk in enumerate(inst.makers.values()):
+        if not mk.parts_segment:
+            continue
+        p = mk.parts_segment
+        parts_line[j] = lidx[line_of[p]]
+        for s in mk.segments:
+            units = seg_of[s].import_price * mk.partner_content / seg_of[p].import_price
+            pbound[j, sidx[s]] = min(mk.spare_capacity, max(v for (s2, _), v in most_of.items() if s2 == s)) / VOL
+            for (s2, o), t in table.items():
+                if s2 != p:
+                    continue
+                k = slot[line_of[p]][o]
+                partsmask[j, sidx[s], k] = True
+                duty = t.duty / t.imports if t.imports > 0 else t.effective_tariff * t.unit_value
+                margin = t.export_margin / t.imports if t.imports > 0 else \
+                    max(0.0, seg_of[p].partner_margin - (seg_of[p].import_price - t.unit_value))
+                pcoef["units"][j, sidx[s], k] = units
+                for name, per in (("value", t.unit_value), ("duty", duty), ("margin", margin)):
+                    pcoef[name][j, sidx[s], k] = units * per * VOL / MONEY
+    pc = m.add_variables(lower=0, coords=[idx["maker"], idx["seg"], idx["slot"]], name="parts_content",
+                         mask=_da(partsmask, ("maker", "seg", "slot"))) if partsmask.any() else None
+
+    def parts_term(name: str):
+        return (_da(pcoef[name], ("maker", "seg", "slot")) * pc).sum() if pc is not None else zero()
+
     ones = np.ones(S)
     jobs = inst.jobs_per_unit
     rules = {
-        "imports_units": lambda: with_shift("imports_units", imports / VOL, VOL),
+        "imports_units": lambda: with_shift("imports_units", imports / VOL, VOL) + parts_term("units"),
         "imports_value": lambda: with_shift("imports_value", col(lambda t: t.imports_value) / MONEY, MONEY)
-        + content(mparts),
+        + content(mparts) + parts_term("value"),
         "exports_units": lambda: exported(ones / VOL) + x.sum() + capped(cap_units),
         "exports_value": lambda: exported(seg_export_price / MONEY) + (_da(cval, ("chan", "seg")) * x).sum()
         + capped(cap_value),
         "purchases_value": lambda: goods_sum([g.unit_value * g.additional_share * s / MONEY
                                               for g, s in zip(goods_obj, qs)]),
         "purchases_gross_value": lambda: goods_sum([g.unit_value * s / MONEY for g, s in zip(goods_obj, qs)]),
-        "tariff_revenue": lambda: with_shift("tariff_revenue", col(lambda t: t.tariff_revenue) / MONEY, MONEY),
+        "tariff_revenue": lambda: with_shift("tariff_revenue", col(lambda t: t.tariff_revenue) / MONEY, MONEY)
+        + parts_term("duty"),
         "home_importer_rent": lambda: with_shift("home_importer_rent", col(lambda t: t.home_importer_rent) / MONEY,
                                                  MONEY),
         "buyer_cost": lambda: with_shift("buyer_cost", col(lambda t: t.buyer_cost) / MONEY, MONEY),
@@ -297,15 +343,16 @@ def build_linopy(inst, extra_metrics=()):
                                                  if pzs is not None else zero())
         + ((_da(nbuyers, "ntb") * z).sum() if z is not None else zero()),
         "partner_export_margin": lambda: with_shift("partner_export_margin", col(lambda t: t.export_margin) / MONEY,
-                                                    MONEY),
+                                                    MONEY) + parts_term("margin"),
         "dealer_margin": lambda: (_da(cdm, ("chan", "seg")) * x).sum(),
         "partner_production_loss": lambda: with_shift("partner_production_loss", (seg_imports[ti] - imports) / VOL, VOL)
         + (_da(cdisp, ("chan", "seg")) * x).sum() + capped(cap_units * seg_displacement),
         "partner_political_cost": lambda: ((_da([n.political_cost / MONEY for n in inst.ntb_measures.values()], "ntb")
                                             * z).sum() if z is not None else zero())
         + goods_sum([g.political_cost * s / MONEY for g, s in zip(goods_obj, qs)]),
-        "partner_plant_margin": lambda: (_da(mmargin, ("maker", "seg")) * h).sum(),
-        "shift_parts_imports_value": lambda: content(mparts),
+        "partner_plant_margin": lambda: (_da(mmargin, ("maker", "seg")) * h).sum() - parts_term("duty"),
+        "shift_parts_imports_value": lambda: content(mparts) + parts_term("value"),
+        "shift_parts_duty": lambda: parts_term("duty"),
         "shift_third_content_value": lambda: content(mthird),
         # Third countries (Armington segments), home producers, the partner's quota rent.
         "third_imports_units": lambda: with_shift("third_imports_units", third("third_imports") / VOL, VOL, sparse=True),
@@ -320,11 +367,14 @@ def build_linopy(inst, extra_metrics=()):
         "partner_quota_rent": lambda: with_shift("partner_quota_rent", col(lambda t: t.exporter_rent) / MONEY, MONEY,
                                                  sparse=True),
         # Balances and welfare changes against the calibration year.
-        "negotiated_deficit": lambda: get("imports_value") - get("exports_value"),
-        "deficit": lambda: get("negotiated_deficit") - get("purchases_value"),
+        "sector_deficit": lambda: get("imports_value") - get("exports_value"),
+        "deficit": lambda: get("sector_deficit") - get("purchases_value"),
+        # The goods not negotiated: all goods less the modelled lines, held at the calibration year.
+        "other_goods_deficit": lambda: linopy.LinearExpression.from_constant(m, other_goods_deficit(inst) / MONEY),
+        "all_goods_deficit": lambda: get("deficit") + other_goods_deficit(inst) / MONEY,
         "third_countries_deficit": lambda: get("third_imports_value")
         - calibration["exports_to_third_countries"] / MONEY,
-        "overall_deficit": lambda: get("negotiated_deficit") + get("third_countries_deficit"),
+        "overall_deficit": lambda: get("sector_deficit") + get("third_countries_deficit"),
         "consumer_surplus_change": lambda: -get("buyer_cost"),
         "tariff_revenue_change": lambda: get("tariff_revenue") + get("third_tariff_revenue")
         - calibration["tariff_revenue"] / MONEY,
@@ -438,6 +488,12 @@ def build_linopy(inst, extra_metrics=()):
         m.add_constraints(h.sum("seg") <= _da(np.where(np.isfinite(spare), spare, 0), "maker"), name="spare_capacity",
                           mask=_da(np.isfinite(spare), "maker"))
     m.add_constraints(w.sum("slot") - h.sum("maker") == 0, name="shift_split")
+    if pc is not None:       # parts content: split over the parts line's options, only the chosen one carries it
+        has_parts = _da(partsmask.any(axis=2), ("maker", "seg"))
+        m.add_constraints(pc.sum("slot") - h == 0, name="parts_content_split", mask=has_parts)
+        yp = y.isel(line=_da(parts_line, "maker"))
+        m.add_constraints(pc - _da(pbound, ("maker", "seg")) * yp <= 0, name="parts_content_within",
+                          mask=_da(partsmask, ("maker", "seg", "slot")))
     most = col(lambda t: t.shift_effect.most if t.shift_effect is not None else t.imports)
     m.add_constraints(w - grid(most / VOL) * ys <= 0, name="shift_within_imports", mask=_da(mask, ("seg", "slot")))
     if goods:
@@ -457,7 +513,7 @@ def build_linopy(inst, extra_metrics=()):
         get(name)
     constant = float(objective.const.values)      # linopy takes no constant in an objective
     m.add_objective(objective - constant)
-    return m, {"constant": constant, "variables": nvars + len(constant_zero), "metrics": built}
+    return m, {"constant": constant, "variables": nvars + int(partsmask.sum()) + len(constant_zero), "metrics": built}
 
 
 def _fix(inst, m, y, pz, z, x, h, q, lidx, slot, plidx, pslot, nidx, cidx, kidx, gidx, sidx, qs, u, cap_slot) -> None:

@@ -23,9 +23,10 @@ def solved(tmp_path_factory):
 
 
 def with_figures(r):
-    """Round figures: the deficit $30 bn with no deal, $29 bn with the deal; Home gains $200 M
-    by its payoff and loses $50 M in welfare, Partner gains $300 M and $100 M."""
-    figures = {"deficit": (30e9, 29e9), "home_payoff": (-30e9, -29.8e9), "partner_payoff": (1e9, 1.3e9),
+    """Round figures: the deficit $30 bn with no deal, $29 bn with the deal (no purchases: the
+    vehicles' balance is the same); Home gains $200 M by its payoff and loses $50 M in welfare,
+    Partner gains $300 M and $100 M."""
+    figures = {"deficit": (30e9, 29e9), "sector_deficit": (30e9, 29e9), "home_payoff": (-30e9, -29.8e9), "partner_payoff": (1e9, 1.3e9),
                "home_welfare": (5e9, 4.95e9), "partner_welfare": (2e9, 2.1e9)}
     metrics = [replace(m, no_deal=figures[m.name][0], deal=figures[m.name][1]) if m.name in figures else m
                for m in r.metrics]
@@ -37,8 +38,8 @@ def with_figures(r):
 def test_bottom_line_says_the_deficit_and_each_sides_gains(solved):
     r = with_figures(solved)
     assert brief.bottom_line(r) == (
-        "**A deal both Home and Partner prefer to no deal by their payoffs**: the total bilateral deficit is "
-        "$29.00 bn a year, -$1.00 bn against no deal ($30.00 bn). Gains over no deal by payoff: Home +$200.0 M, "
+        "**A deal both Home and Partner prefer to no deal by their payoffs**: the deficit in the negotiated goods "
+        "(vehicles; no purchases) is $29.00 bn a year, -$1.00 bn against no deal ($30.00 bn). Gains over no deal by payoff: Home +$200.0 M, "
         "Partner +$300.0 M; in welfare: Home -$50.0 M, Partner +$100.0 M.")
     assert brief.gain_rows(r)[0][:3] == ["Home", "+$200.0 M", "-$50.0 M"]
     # A side that loses by its payoff: the bottom line does not claim both prefer the deal.
@@ -48,8 +49,8 @@ def test_bottom_line_says_the_deficit_and_each_sides_gains(solved):
 
 def test_no_deal_says_so(solved):
     r = replace(with_figures(solved), status="infeasible")
-    assert brief.bottom_line(r).startswith("**No deal**: no package meets every constraint; the total bilateral "
-                                           "deficit stays at $30.00 bn a year")
+    assert brief.bottom_line(r).startswith("**No deal**: no package meets every constraint; the deficit in the "
+                                           "negotiated goods (vehicles; no purchases) stays at $30.00 bn a year")
     assert brief.talking_points(r) == []
     unbounded = replace(r, status="unbounded")
     assert "the solve ended unbounded without a verified deal" in brief.bottom_line(unbounded)

@@ -42,7 +42,7 @@ def moved(inst) -> dict[str, float]:
 
 def test_without_content_the_whole_value_leaves_imports(tmp_path):
     d = moved(instance(tmp_path))
-    assert d["negotiated_deficit"] == pytest.approx(-N * VALUE)
+    assert d["sector_deficit"] == pytest.approx(-N * VALUE)
     assert d["shift_parts_imports_value"] == 0
     assert d["shift_third_content_value"] == 0
     assert d["overall_deficit"] == pytest.approx(-N * VALUE)
@@ -50,7 +50,7 @@ def test_without_content_the_whole_value_leaves_imports(tmp_path):
 
 def test_partner_parts_and_third_country_content(tmp_path):
     d = moved(instance(tmp_path, partner_content=10, home_content=60))
-    assert d["negotiated_deficit"] == pytest.approx(-N * VALUE * (1 - 0.10))        # -900,000
+    assert d["sector_deficit"] == pytest.approx(-N * VALUE * (1 - 0.10))        # -900,000
     assert d["imports_value"] == pytest.approx(-N * VALUE + N * VALUE * 0.10)
     assert d["shift_parts_imports_value"] == pytest.approx(N * VALUE * 0.10)        # +100,000
     assert d["shift_third_content_value"] == pytest.approx(N * VALUE * 0.30)        # +300,000
@@ -63,7 +63,7 @@ def test_home_content_moves_the_deficit_when_nothing_comes_from_third_countries(
     """The issue's statement: a shift of N cars moves the deficit by N x value x home content and
     raises parts imports by N x value x partner content."""
     d = moved(instance(tmp_path, partner_content=40, home_content=60))
-    assert d["negotiated_deficit"] == pytest.approx(-N * VALUE * 0.60)
+    assert d["sector_deficit"] == pytest.approx(-N * VALUE * 0.60)
     assert d["overall_deficit"] == pytest.approx(-N * VALUE * 0.60)
     assert d["shift_parts_imports_value"] == pytest.approx(N * VALUE * 0.40)
 

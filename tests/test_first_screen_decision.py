@@ -92,7 +92,8 @@ def test_cards_are_coloured_for_the_side_they_concern_with_words(case):
     by_label = {label.replace("&#x27;", "'"): (tone.strip(), words) for tone, _, words, label in cards}
     d = r.metric("deficit")
     assert d.dealt > d.no_deal                           # cheaper cars: more imports
-    assert by_label["total bilateral deficit"] == ("bad", "up against no deal: bad for Home")
+    assert by_label["deficit in the negotiated goods (vehicles; no purchases)"] == ("bad", "up against no deal: bad "
+                                                                                    "for Home")
     assert by_label["Home's gain over no deal (payoff)"] == ("bad", "a loss for Home")
     assert by_label["Partner's gain over no deal (payoff)"] == ("good", "a gain for Partner")
 
@@ -113,8 +114,8 @@ def test_the_bottom_line_opens_every_first_screen(case):
     r, screen, terminal, html = case
     d = r.metric("deficit")
     assert d.dealt - d.no_deal == pytest.approx(1000 * 10_000 * (1 / 1.1 - 1 / 1.2))
-    said = ("A deal that leaves Home worse off than no deal by its payoff**: the total bilateral deficit is "
-            "$10.8 M a year, +$757.6 k against no deal ($10.0 M). Gains over no deal by payoff: Home -$757.6 k")
+    said = ("A deal that leaves Home worse off than no deal by its payoff**: the deficit in the negotiated goods "
+            "(vehicles; no purchases) is $10.8 M a year, +$757.6 k against no deal ($10.0 M). Gains over no deal by payoff: Home -$757.6 k")
     assert said in screen and screen.index("**Bottom line.**") < screen.index("- **Home**:")
     flat = re.sub(r"\s+", " ", terminal)
     assert said.replace("**", "") in flat and flat.index("bottom line:") < flat.index("the deal:")

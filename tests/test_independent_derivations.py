@@ -322,3 +322,35 @@ def test_capped_makers_exports_rederived(tmp_path, fixed):
     for name, value in deal.items():
         assert r.metric(name).deal == pytest.approx(value, rel=REL, abs=1e-3), name
     assert capped_exports_value(inst, _deal_from_levers(inst, r)) == (-3_000 * 40_000 if fixed == 5_000 else 0.0)
+
+
+def test_parts_line_of_shifted_content_rederived(tmp_path):
+    """Parts on their own line (tests/test_parts_line.py's instance, pass-through 0.5 on parts):
+    derived here from the instance's numbers and the customs-value formula v(t) = v0 (1 + p t) /
+    (1 + p t0) x (1 + t0) / (1 + t), not from the option table. 100 cars shifted at 10% partner
+    content are 100 x 10,000 x 10% / v0 = 100,000 units of parts at 25%: their value, the duty
+    (t v per unit), the exporters' margin per unit (m0 - (v0 - v)), and the balance, which moves
+    by the cars' value less the parts' value. Against the plain-Python evaluation, every metric
+    they touch, and the welfare nets (home: + duty; partner: + parts margin - duty - the cars'
+    margin)."""
+    from test_parts_line import overrides
+    inst = tiny(tmp_path, overrides(pass_through=0.5))
+    parts, car, maker = inst.segments["parts"], inst.segments["car"], inst.makers["acme"]
+    p, t, t0 = parts.pass_through, 0.25, parts.base_tariff
+    v = parts.import_price * (1 + p * t) / (1 + p * t0) * (1 + t0) / (1 + t)
+    units = 100 * car.import_price * maker.partner_content / parts.import_price
+    value, duty, margin = units * v, units * t * v, units * (parts.partner_margin - (parts.import_price - v))
+    at = {"tariff": {"car": "flat_0", "truck": "flat_0", "parts": "flat_25"}}
+    before = evaluate(inst, Deal(**at))
+    after = evaluate(inst, Deal(**at, shift={("acme", "car"): 100.0}))
+    d = {k: after[k] - before[k] for k in after}
+    cars_value, cars_margin = 100 * car.import_price, 100 * car.partner_margin   # cars at 0%: v stays 10,000
+    assert d["shift_parts_imports_value"] == pytest.approx(value, rel=REL)
+    assert d["deficit"] == pytest.approx(-cars_value + value, rel=REL)
+    assert d["shift_parts_duty"] == pytest.approx(duty, rel=REL)
+    assert d["tariff_revenue"] == pytest.approx(duty, rel=REL)
+    assert d["partner_export_margin"] == pytest.approx(-cars_margin + margin, rel=REL)
+    assert d["partner_welfare"] == pytest.approx(-cars_margin + margin - duty, rel=REL)
+    # Home welfare: the parts' duty; the cars leave imports with home production replacing them at
+    # no change in buyers' prices (cars at 0% with and without the shift).
+    assert d["home_welfare"] == pytest.approx(duty, rel=REL)

@@ -102,3 +102,27 @@ def test_shipped_instances_cover_the_new_terms():
     insts = [load(p) for p in INSTANCES]
     assert load(ROOT / "instances" / "toyota_2025.yaml").third_countries
     assert any(i.partner_lines for i in insts)
+
+
+@pytest.mark.parametrize("fixed", [None, 0, 25])
+def test_parts_line_of_shifted_content_restated(tmp_path, fixed):
+    """A maker with a parts segment (tests/test_parts_line.py): linopy's optimum is our stage
+    one, and every metric at linopy's deal equals the plain-Python value, with the parts line
+    free or fixed at 0% or 25%."""
+    from test_parts_line import overrides
+    from tiny import q, tiny
+    over = overrides()
+    if fixed is not None:
+        over["fixed_levers"] = {"tariff": {"parts": q(fixed, "%")}}
+    inst = tiny(tmp_path, over)
+    ours = solve_instance(inst, concessions=False)
+    names = _all_metrics(inst)
+    m, info = build_linopy(inst, extra_metrics=names)
+    status, objective = solve_linopy(m, info)
+    assert status == "ok/optimal" and objective is not None
+    assert objective * MONEY == pytest.approx(ours.stages.stage_one_deficit, rel=1e-9)
+    expected = evaluate(inst, _linopy_deal(inst, m))
+    assert expected["shift_parts_duty"] == pytest.approx(ours.metric("shift_parts_duty").deal, abs=1e-3)
+    for name in names:
+        got = float(info["metrics"][name].solution) * metric_scale(inst, name)
+        assert math.isclose(got, expected[name], rel_tol=1e-7, abs_tol=1e-3 * metric_scale(inst, name)), name

@@ -182,7 +182,7 @@ def test_only_the_additional_share_of_purchases_lowers_the_deficit(tmp_path):
         "additional_share": q(30, "%")}}}))
     m = {row.name: row.deal for row in r.metrics}
     assert m["deficit"] == pytest.approx(7_000_000.0)
-    assert m["negotiated_deficit"] == pytest.approx(CAR[20] + TRUCK[20])
+    assert m["sector_deficit"] == pytest.approx(CAR[20] + TRUCK[20])
     assert m["purchases_gross_value"] == pytest.approx(10_000_000.0)
     assert not any("additional_share" in w for w in r.warnings)
 

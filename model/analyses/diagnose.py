@@ -38,7 +38,7 @@ from model.results import Conflict, DealLever, Diagnosis, Relaxation, Relaxed
 
 FAMILIES = ("red_line", "participation", "buyer_ceiling", "channel_capacity")
 PARTY_FAMILIES = ("red_line", "participation")      # what one side can give up by itself
-DEAL_METRICS = ("deficit", "negotiated_deficit", "home_payoff", "partner_payoff", "partner_production_loss",
+DEAL_METRICS = ("deficit", "sector_deficit", "home_payoff", "partner_payoff", "partner_production_loss",
                 "imports_value", "exports_value")
 
 

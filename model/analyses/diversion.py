@@ -11,7 +11,7 @@ splits exactly into
               partner and third countries,
 in units and in USD of customs value (WITS-SMART's trade creation and trade diversion,
 computed here exactly from the option table rather than to first order). The balances move
-alike: the overall deficit in the negotiated goods changes by the bilateral change plus
+alike: the overall balance in the modelled lines changes by the bilateral change plus
 the change in the deficit with the third countries.
 
 Plain functions on metric values (`metrics.evaluate`): no solver.
@@ -45,7 +45,7 @@ def trade_diversion(inst: Instance, after: dict[str, float], before: dict[str, f
         home_production=change("home_production_gain"),
         countries=countries,
         balances={name: change(name) for name in
-                  ("deficit", "negotiated_deficit", "third_countries_deficit", "overall_deficit")},
+                  ("deficit", "sector_deficit", "third_countries_deficit", "overall_deficit")},
         # Of the fall (or rise) in imports from the partner, the share that third countries take up.
         diverted_share=Share(_share(third_units, partner_units), _share(third_value, partner_value)),
         # Of the fall (or rise) in the bilateral deficit, the share that reappears with third countries.

@@ -165,7 +165,7 @@ def fixed_terms_mark(inst: Instance) -> str:
     return f"fixed terms ({inst.name})"
 
 
-FREE_METRICS = ("deficit", "negotiated_deficit", "home_payoff", "partner_payoff")
+FREE_METRICS = ("deficit", "sector_deficit", "home_payoff", "partner_payoff")
 
 
 def free_optimum(model: NegotiationModel, results) -> FreeOptimum | None:

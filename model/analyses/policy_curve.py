@@ -99,7 +99,7 @@ def policy_curve(model: NegotiationModel, lever: str, values: tuple[float, ...],
                     {f.deal_field: {**inst.fixed.values(f.deal_field),
                                     **({key: setting} if f is family else {})} for f in families()}))
                 worst = max_violation(constraint_checks(fixed, found, metrics, model.refs, solution.binaries))
-                point.deficit, point.negotiated_deficit = metrics["deficit"], metrics["negotiated_deficit"]
+                point.deficit, point.sector_deficit = metrics["deficit"], metrics["sector_deficit"]
                 point.gains = {p: metrics[f"{p}_payoff"] - no_deal[f"{p}_payoff"] for p in ("home", "partner")}
                 point.welfare_gains = {p: metrics[f"{p}_welfare"] - no_deal[f"{p}_welfare"] for p in ("home", "partner")}
                 point.verified = worst <= VIOLATION_TOLERANCE

@@ -57,12 +57,19 @@ METRICS: dict[str, MetricInfo] = {
     "imports_value": MetricInfo("USD", "value of {units} imported from the partner", None),
     "exports_units": MetricInfo("vehicles", "home-made {units} sold in the partner's market", None),
     "exports_value": MetricInfo("USD", "value of home-made {units} sold in the partner's market", None),
-    "negotiated_deficit": MetricInfo("USD", "bilateral deficit in the negotiated goods (imports value - exports "
-                                            "value)", "home"),
+    "sector_deficit": MetricInfo("USD", "bilateral deficit in the modelled lines (every segment with the partner, "
+                                        "vehicles and parts lines alike: imports value - exports value; no "
+                                        "purchases)", "home"),
     "purchases_value": MetricInfo("USD", "additional value of the partner's purchase commitments (the share it "
                                          "would not have bought from the home country anyway)", None),
     "purchases_gross_value": MetricInfo("USD", "value of the partner's purchase commitments, additional or not", None),
-    "deficit": MetricInfo("USD", "bilateral deficit (negotiated goods less additional purchases)", "home"),
+    "deficit": MetricInfo("USD", "bilateral deficit in the negotiated goods (the modelled lines less the additional "
+                                 "share of purchase commitments)", "home"),
+    "other_goods_deficit": MetricInfo("USD", "bilateral deficit in the goods not negotiated, held at the calibration "
+                                             "year's level (the partner's whole goods trade less the modelled lines; "
+                                             "needs `all_goods`)", "home"),
+    "all_goods_deficit": MetricInfo("USD", "bilateral deficit in all goods (the negotiated goods plus the goods not "
+                                           "negotiated at the calibration year's level; needs `all_goods`)", "home"),
     "tariff_revenue": MetricInfo("USD", "tariff revenue on imports from the partner (and auctioned quota licences)",
                                  "home"),
     "home_importer_rent": MetricInfo("USD", "quota rent held by home importers", "home"),
@@ -80,10 +87,11 @@ METRICS: dict[str, MetricInfo] = {
     # Third countries (Armington segments; zero without them) and the overall balance.
     "third_imports_units": MetricInfo("vehicles", "{units} imported from third countries", None),
     "third_imports_value": MetricInfo("USD", "value of {units} imported from third countries", None),
-    "third_countries_deficit": MetricInfo("USD", "deficit with the third countries in the negotiated goods (imports "
-                                                 "value - home exports to them, which the deal does not change)",
+    "third_countries_deficit": MetricInfo("USD", "balance with the third countries in the modelled lines (imports "
+                                                 "value - home exports to them where the instance gives them, which "
+                                                 "the deal does not change; imports alone where it does not)",
                                           "home"),
-    "overall_deficit": MetricInfo("USD", "overall deficit in the negotiated goods (with the partner and the third "
+    "overall_deficit": MetricInfo("USD", "overall balance in the modelled lines (with the partner and the third "
                                          "countries listed)", "home"),
     "third_tariff_revenue": MetricInfo("USD", "tariff revenue on imports from third countries", "home"),
     "third_exporter_surplus_change": MetricInfo("USD", "third countries' exporters' surplus change on their supply "
@@ -125,7 +133,8 @@ INDEXED_METRICS: dict[str, IndexedMetric] = {
                                          lambda inst: inst.third_countries, named=True),
     "third_imports_value": IndexedMetric("third country", "value of {units} imported from the third country", "USD",
                                          lambda inst: inst.third_countries, named=True),
-    "third_country_deficit": IndexedMetric("third country", "deficit with the third country in the negotiated goods",
+    "third_country_deficit": IndexedMetric("third country", "balance with the third country in the modelled lines "
+                                                            "(imports alone where its exports_value is not given)",
                                            "USD", lambda inst: inst.third_countries, named=True),
     "third_exporter_surplus_change": IndexedMetric("third country", "the third country's exporters' surplus change",
                                                    "USD", lambda inst: inst.third_countries, named=True),
@@ -134,7 +143,30 @@ INDEXED_METRICS: dict[str, IndexedMetric] = {
 PAYOFF_METRICS = ("home_payoff", "partner_payoff")
 
 # The balances `settings.objective_metric` may name (and their per-country form).
-BALANCE_METRICS = ("deficit", "negotiated_deficit", "overall_deficit", "third_countries_deficit")
+BALANCE_METRICS = ("deficit", "sector_deficit", "all_goods_deficit", "overall_deficit", "third_countries_deficit")
+
+# The bilateral balances, narrowest first: (a) the modelled lines, (b) the negotiated goods
+# (the lines and the additional purchases), (c) all goods (the negotiated goods plus the goods not
+# negotiated held at the calibration year's level; only with the instance's `all_goods`).
+BILATERAL_BALANCES = ("sector_deficit", "deficit", "all_goods_deficit")
+
+# Metrics that need the instance's `all_goods` (the partner's whole goods trade with the home country).
+ALL_GOODS_METRICS = ("all_goods_deficit", "other_goods_deficit")
+
+# Metric names an instance file may still carry from before a rename: old name -> (new name, why).
+RENAMED_METRICS = {
+    "negotiated_deficit": ("sector_deficit", "it is the balance in the modelled lines alone (vehicles and parts); the "
+                                             "negotiated goods' balance, purchases included, is 'deficit'"),
+}
+
+
+def renamed_hint(name: str) -> str | None:
+    """'metric 'negotiated_deficit' is now 'sector_deficit' (...)' for a renamed metric, else None."""
+    base, index = split_metric(name)
+    if base not in RENAMED_METRICS:
+        return None
+    new, why = RENAMED_METRICS[base]
+    return f"'{base}' is now called '{new}': {why}"
 
 # Welfare by party and cause: party -> (its parts, its net). The net is the sum of the parts.
 WELFARE = {
@@ -190,6 +222,39 @@ def metric_label(instance, name: str) -> str:
     label = info.label.format(units=instance.quantity_unit)
     known = info.keys(instance).get(index) if info.named else None
     return f"{label}: {known.label if known else index}"
+
+
+def lines_words(instance) -> str:
+    """The modelled lines in words: each count unit of the segments, and the label of each
+    segment counted in money (a parts line): 'vehicles', 'vehicles and auto parts'."""
+    names: list[str] = []
+    for seg in instance.segments.values():
+        name = seg.label if seg.unit == "USD" else seg.unit
+        if name not in names:
+            names.append(name)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def bilateral_balances(instance) -> tuple[str, ...]:
+    """The bilateral balances an instance shows, narrowest first: all goods only with `all_goods`."""
+    return tuple(m for m in BILATERAL_BALANCES if m != "all_goods_deficit" or instance.all_goods is not None)
+
+
+def balance_name(instance, metric: str) -> str:
+    """What a bilateral balance is, in words, for reports: 'deficit in vehicles with Japan', 'deficit
+    in the negotiated goods (vehicles and the additional purchases)', 'deficit in all goods with Japan
+    (other goods at the calibration year's level)'."""
+    partner, lines = instance.parties["partner"], lines_words(instance)
+    if metric == "sector_deficit":
+        return f"deficit in {lines} with {partner}"
+    if metric == "deficit":
+        purchases = " and the additional purchases" if instance.sections.get("goods") else "; no purchases"
+        return f"deficit in the negotiated goods ({lines}{purchases})"
+    if metric == "all_goods_deficit":
+        return f"deficit in all goods with {partner} (other goods at the calibration year's level)"
+    if metric == "other_goods_deficit":
+        return f"deficit in the goods not negotiated with {partner} (held at the calibration year's level)"
+    return metric_label(instance, metric)
 
 
 def metric_scale(instance, name: str) -> float:

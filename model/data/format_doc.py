@@ -21,6 +21,7 @@ from model.data import loader, tables, uncertainty
 from model.data.catalogue import INDEXED_METRICS, METRICS, PAYOFF_METRICS
 from model.data.families.base import families
 from model.data.schema import (
+    AllGoodsSpec,
     Distribution,
     Parties,
     Q,
@@ -229,6 +230,7 @@ CORE_FIRST: list[DocSection] = [
 CORE_LAST: list[DocSection] = [
     ("third_countries", ThirdCountrySpec, "third_countries", ["korea"], DEFAULT),
     ("third-country segments", ThirdSupplySpec, None, None, None),
+    ("all_goods", AllGoodsSpec, None, None, None),
     ("jobs_per_unit", None, "jobs_per_unit", None, DEFAULT),
     ("red_lines", RedLineSpec, "red_lines", ["us_deficit_cap", "us_car_tariff_floor"], DEFAULT),
     ("payoffs", None, "payoffs", None, DEFAULT),

@@ -103,6 +103,17 @@ class ThirdCountry:
     exports_value: float = 0.0       # home exports to it in the negotiated goods, USD a year (fixed)
     supply_elasticity: float = math.inf  # its exporters' supply elasticity (segments may set their own)
     margin: float = 0.0              # its exporters' margin, a share of customs value
+    exports_given: bool = False      # exports_value stated (else the balance with it is its imports alone)
+
+
+@dataclass(frozen=True)
+class AllGoods:
+    """The partner's whole goods trade with the home country in the calibration year, USD a
+    year: what the balance in all goods starts from. The goods not negotiated (this total less the
+    modelled lines' calibration-year values) are held at that level, a stated background."""
+
+    imports: float                   # home imports from the partner, all goods
+    exports: float                   # home exports to the partner, all goods
 
 
 @dataclass(frozen=True)
@@ -272,6 +283,7 @@ class Instance:
     uncertainty: tuple = ()           # model.data.uncertainty.Uncertain, for Monte Carlo sweeps
     third_countries: dict[str, ThirdCountry] = field(default_factory=dict)
     jobs_per_unit: dict[str, float] = field(default_factory=dict)    # party -> jobs per unit built there
+    all_goods: AllGoods | None = None  # the partner's whole goods trade (None: no balance in all goods)
     sections: dict[str, Any] = field(default_factory=dict)            # the lever families' data, by name
 
     def __getattr__(self, name: str) -> Any:

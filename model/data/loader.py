@@ -22,11 +22,20 @@ from typing import Literal
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from model.data.catalogue import BALANCE_METRICS, INDEXED_METRICS, METRICS, PAYOFF_METRICS, split_metric
+from model.data.catalogue import (
+    ALL_GOODS_METRICS,
+    BALANCE_METRICS,
+    INDEXED_METRICS,
+    METRICS,
+    PAYOFF_METRICS,
+    renamed_hint,
+    split_metric,
+)
 from model.data.families.base import families
 from model.data.families.tariff_lines import flat_name as flat_name
 from model.data.fields import own_unit as own_unit
 from model.data.instance import (
+    AllGoods,
     Armington,
     Deal,
     Input,
@@ -505,8 +514,39 @@ class Builder:
         section = section_of(what)
         if section is not None and self.set_aside(section, name):
             return False                 # already reported: the entry has a structural error
+        renamed = renamed_hint(name) if what == "metric" else None
+        if renamed:
+            self.error(path, f"metric '{name}' was renamed", hint=renamed)
+            return False
         self.error(path, f"unknown {what} '{name}'", hint=did_you_mean(name, known))
         return False
+
+    def all_goods_named(self, name: str, path: str, inst: Instance) -> bool:
+        """A metric that needs `all_goods` named where the instance has none: an error (False)."""
+        if split_metric(name)[0] in ALL_GOODS_METRICS and inst.all_goods is None:
+            self.error(path, f"metric '{name}' needs the instance's 'all_goods' (the partner's whole goods trade with "
+                       "the home country in the calibration year)", hint="add all_goods: {imports: {value: ..., unit: "
+                       "USD billion, source: ...}, exports: {...}}, or name 'deficit' (the negotiated goods)")
+            return False
+        return True
+
+    def all_goods(self, spec, segments: dict[str, Segment]) -> AllGoods | None:
+        """The partner's whole goods trade; refused where the modelled lines' calibration-year
+        values exceed it (the goods not negotiated cannot be negative)."""
+        if spec is None:
+            return None
+        out = {name: self.field(spec, name, "all_goods") for name in ("imports", "exports")}
+        lines = {"imports": sum(g.imports * g.import_price for g in segments.values()),
+                 "exports": sum(g.exports * g.export_price for g in segments.values())}
+        for name, total in out.items():
+            if lines[name] > total * (1 + 1e-9):
+                price = "import_price" if name == "imports" else "export_price"
+                self.error(f"all_goods.{name}", f"the modelled lines' calibration-year {name} (USD "
+                           f"{lines[name]:,.0f} a year: each segment's {name} x {price}) exceed the total for all "
+                           f"goods (USD {total:,.0f})", hint="all_goods is the partner's whole goods trade with the "
+                           "home country in the calibration year: check its value and unit (e.g. USD billion), and "
+                           "the segments'")
+        return AllGoods(imports=out["imports"], exports=out["exports"])
 
     # -- sections --------------------------------------------------------------
     def build(self) -> Instance:
@@ -530,7 +570,7 @@ class Builder:
         jobs = {party: self.q(q, f"jobs_per_unit.{party}", jobs_decl,
                               dimension=own_unit(jobs_decl.dimension, partial.quantity_unit))
                 for party, q in s.jobs_per_unit.items()}
-        partial = replace(partial, jobs_per_unit=jobs)
+        partial = replace(partial, jobs_per_unit=jobs, all_goods=self.all_goods(s.all_goods, segments))
         payoffs = {p: self.payoff(p, s.payoffs.get(p, {}), partial) for p in ("home", "partner")}
         red_lines = tuple(r for k, spec in s.red_lines.items() for r in self.red_line(k, spec, partial))
         no_deal = self.deal(s.no_deal, "no_deal", partial, complete=True)
@@ -623,7 +663,8 @@ class Builder:
                            hint="remove one of them")
             exports = 0.0 if spec.exports_value is None else self.field(spec, "exports_value", p)
             margin = 0.0 if spec.margin is None else self.field(spec, "margin", p)
-            countries[c] = ThirdCountry(c, spec.label, tariff, base, pass_through, exports, supply, margin)
+            countries[c] = ThirdCountry(c, spec.label, tariff, base, pass_through, exports, supply, margin,
+                                        exports_given=spec.exports_value is not None)
             for s, sup in spec.segments.items():
                 sp = f"{p}.segments.{s}"
                 if not self.ref(s, segment_specs, sp, "segment"):
@@ -663,7 +704,8 @@ class Builder:
         (e.g. 'third_imports_value[korea]')."""
         base, index = split_metric(name)
         if index is None or base not in INDEXED_METRICS:
-            return self.ref(name, METRICS, f"calibration.{name}", "metric")
+            return self.ref(name, METRICS, f"calibration.{name}", "metric") \
+                and self.all_goods_named(name, f"calibration.{name}", inst)
         info = INDEXED_METRICS[base]
         return self.ref(index, info.keys(inst), f"calibration.{name}", info.kind)
 
@@ -683,7 +725,8 @@ class Builder:
         decl = declared(type(self.spec), "payoffs")
         for k, q in weights.items():
             path = f"payoffs.{party}.{k}"
-            if not self.ref(k, [m for m in METRICS if m not in PAYOFF_METRICS], path, "metric"):
+            if not self.ref(k, [m for m in METRICS if m not in PAYOFF_METRICS], path, "metric") \
+                    or not self.all_goods_named(k, path, inst):
                 continue
             unit = METRICS[k].unit
             dim = own_unit({"USD": "weight", "vehicles": "USD/vehicle", "fraction": "USD", "jobs": "USD/job"}.get(
@@ -698,8 +741,11 @@ class Builder:
         p = f"red_lines.{key}"
         base, inline_index = split_metric(r.metric)
         if base not in METRICS and base not in INDEXED_METRICS:
-            self.error(f"{p}.metric", f"unknown metric '{r.metric}'",
-                       hint=did_you_mean(base, list(METRICS) + list(INDEXED_METRICS)))
+            renamed = renamed_hint(base)
+            self.error(f"{p}.metric", f"metric '{r.metric}' was renamed" if renamed else f"unknown metric '{r.metric}'",
+                       hint=renamed or did_you_mean(base, list(METRICS) + list(INDEXED_METRICS)))
+            return []
+        if not self.all_goods_named(base, f"{p}.metric", inst):
             return []
         indexed = base in INDEXED_METRICS and (base not in METRICS or r.segments or r.index or inline_index)
         if indexed:
@@ -735,15 +781,19 @@ class Builder:
     def settings(self, inst: Instance) -> Settings:
         s = self.spec.settings
         for k in s.objective_weights:
-            if k not in METRICS:
-                self.error(f"settings.objective_weights.{k}", f"unknown metric '{k}'", hint=did_you_mean(k, METRICS))
+            if self.ref(k, METRICS, f"settings.objective_weights.{k}", "metric"):
+                self.all_goods_named(k, f"settings.objective_weights.{k}", inst)
         if s.objective == "weighted" and not s.objective_weights:
             self.error("settings.objective_weights", "the 'weighted' objective needs metric weights")
         base, index = split_metric(s.objective_metric)
         balances = list(BALANCE_METRICS) + [f"third_country_deficit[{c}]" for c in inst.third_countries]
         if s.objective_metric not in balances:
-            self.error("settings.objective_metric", f"'{s.objective_metric}' is not a balance the model can minimize",
-                       hint=did_you_mean(s.objective_metric, balances) or "one of: " + ", ".join(balances))
+            renamed = renamed_hint(s.objective_metric)
+            self.error("settings.objective_metric", f"metric '{s.objective_metric}' was renamed" if renamed else
+                       f"'{s.objective_metric}' is not a balance the model can minimize",
+                       hint=renamed or did_you_mean(s.objective_metric, balances) or "one of: " + ", ".join(balances))
+        else:
+            self.all_goods_named(s.objective_metric, "settings.objective_metric", inst)
         if s.response == "linear":
             for key, g in self.spec.segments.items():
                 if g.import_substitution_elasticity is not None:

@@ -288,6 +288,21 @@ class ThirdCountrySpec(Strict):
         return replace(inst, segments=segments, third_countries=countries)
 
 
+class AllGoodsSpec(Strict):
+    """The partner's whole goods trade with the home country in the calibration year (e.g. the
+    home statistics office's goods trade by country, USD a year). It sets the balance in all goods
+    (`all_goods_deficit`): the negotiated goods as the model moves them, plus the goods not
+    negotiated (these totals less the modelled lines' calibration-year imports and exports) held at
+    their calibration-year level as a stated background (`other_goods_deficit`). The partner's
+    purchases of the goods it may commit to buy are in `exports`; only their additional share moves.
+    Without it, reports show no balance in all goods."""
+
+    imports: Q = quantity("Home imports of all goods from the partner in the calibration year, USD a year; at least "
+                          "the modelled lines' imports (each segment's imports x import_price).", "USD", ge=0)
+    exports: Q = quantity("Home exports of all goods to the partner in the calibration year, USD a year; at least "
+                          "the modelled lines' exports (each segment's exports x export_price).", "USD", ge=0)
+
+
 OWNABLE = {"tariff", "base_tariff", "supply_elasticity"}     # a third country's fields a segment may set for itself
 
 
@@ -325,9 +340,11 @@ class SettingsSpec(Strict):
         "participation uses); `run --objective` overrides it.",
         default="min_deficit")
     objective_metric: str = text(
-        "For `min_deficit`: the balance it minimizes: `deficit` (bilateral: the negotiated goods less the "
-        "additional share of purchase commitments), `negotiated_deficit` (bilateral, the negotiated goods alone), "
-        "`overall_deficit` (the negotiated goods with the partner and every third country), "
+        "For `min_deficit`: the balance it minimizes: `deficit` (bilateral, the negotiated goods: the modelled "
+        "lines less the additional share of purchase commitments), `sector_deficit` (bilateral, the modelled lines "
+        "alone: vehicles and parts; formerly `negotiated_deficit`), `all_goods_deficit` (bilateral, all goods: the "
+        "negotiated goods plus the goods not negotiated held at the calibration year's level; needs `all_goods`), "
+        "`overall_deficit` (the modelled lines with the partner and every third country), "
         "`third_countries_deficit`, or `third_country_deficit[<country>]`.", default="deficit")
     participation: StrictBool | Literal["payoff", "welfare"] = text(
         "Each party must be at least as well off as with no deal. `true` or `payoff`: measured by its payoff (the "
@@ -406,6 +423,9 @@ def _core_tail(deal: type[BaseModel]) -> dict[str, FieldDefinition]:
         "third_countries": (dict[str, ThirdCountrySpec], text(
             "Country key -> a third-country supplier of the home market (Armington segments only).",
             default_factory=dict)),
+        "all_goods": (AllGoodsSpec | None, text(
+            "The partner's whole goods trade with the home country in the calibration year, for the balance in all "
+            "goods (see the section below); left out: no such balance.", default=None)),
         "jobs_per_unit": (dict[Literal["home", "partner"], Q], quantity(
             "Party -> jobs per vehicle built in its country (assembly and parts), for the `home_jobs` and "
             "`partner_jobs` metrics; a party left out gets no jobs metric (0).", "jobs/vehicle", ge=0, drawable=True,
@@ -523,7 +543,7 @@ def declaration_at(path: str) -> Declared | None:
 CORE_HEADINGS: dict[type[BaseModel], str] = {
     Q: "numbers", SourceSpec: "sources", Parties: "parties", SettingsSpec: "settings", SegmentSpec: "segments",
     RedLineSpec: "red_lines", Distribution: "uncertainty", ThirdCountrySpec: "third_countries",
-    ThirdSupplySpec: "third-country segments",
+    ThirdSupplySpec: "third-country segments", AllGoodsSpec: "all_goods",
 }
 SECTIONS_WITHOUT_MODEL = ("payoffs", "calibration", "jobs_per_unit")   # documented under their own headings too
 

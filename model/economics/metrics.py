@@ -104,11 +104,13 @@ def evaluate(instance: Instance, deal: Deal | None,
     v["home_production_gain"] += sum(seg.exports * (xf[s] - 1) for s, seg in segs.items())
     for name in METRICS:                  # named metrics no term reached on this instance
         v.setdefault(name, 0.0)
-    v["negotiated_deficit"] = v["imports_value"] - v["exports_value"]
-    v["deficit"] = v["negotiated_deficit"] - v["purchases_value"]
+    v["sector_deficit"] = v["imports_value"] - v["exports_value"]
+    v["deficit"] = v["sector_deficit"] - v["purchases_value"]
     base = calibration_levels(instance)
+    v["other_goods_deficit"] = base["other_goods_deficit"]
+    v["all_goods_deficit"] = v["deficit"] + v["other_goods_deficit"]
     v["third_countries_deficit"] = v["third_imports_value"] - base["exports_to_third_countries"]
-    v["overall_deficit"] = v["negotiated_deficit"] + v["third_countries_deficit"]
+    v["overall_deficit"] = v["sector_deficit"] + v["third_countries_deficit"]
     v["consumer_surplus_change"] = -v["buyer_cost"]
     v["tariff_revenue_change"] = v["tariff_revenue"] + v["third_tariff_revenue"] - base["tariff_revenue"]
     v["exporter_surplus_change"] = v["partner_export_margin"] - v["partner_quota_rent"] - base["export_margin"]
@@ -134,11 +136,17 @@ def evaluate(instance: Instance, deal: Deal | None,
 def calibration_levels(instance: Instance) -> dict[str, float]:
     """Calibration-year levels that the welfare metrics are changes from, from the data
     directly (every price factor is 1 there): tariff revenue on imports from every source,
-    the partner exporters' margin, the partner's tariff revenue on home exports; and home
-    exports to the third countries (fixed)."""
+    the partner exporters' margin, the partner's tariff revenue on home exports; home
+    exports to the third countries (fixed); and the balance in the goods not negotiated, held
+    at this level: all goods (`all_goods`) less the modelled lines, imports less exports (0
+    without `all_goods`)."""
     segs = instance.segments.values()
     third = [sup for g in segs if g.armington is not None for sup in g.armington.suppliers]
+    lines_imports = sum(g.imports * g.import_price for g in segs)
+    lines_exports = sum(g.exports * g.export_price for g in segs)
+    every = instance.all_goods
     return {
+        "other_goods_deficit": 0.0 if every is None else (every.imports - lines_imports) - (every.exports - lines_exports),
         "tariff_revenue": sum(g.base_tariff * g.imports * g.import_price for g in segs)
         + sum(sup.base_tariff * sup.imports * sup.import_price for sup in third),
         "export_margin": sum(g.imports * g.partner_margin for g in segs),

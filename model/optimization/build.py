@@ -216,11 +216,13 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, Li
         - sum(g.exports for g in seg.values()) / VOL
     for name in METRICS:                # named metrics no term reached on this instance
         e.setdefault(name, 0)
-    e["negotiated_deficit"] = e["imports_value"] - e["exports_value"]
-    e["deficit"] = e["negotiated_deficit"] - e["purchases_value"]
+    e["sector_deficit"] = e["imports_value"] - e["exports_value"]
+    e["deficit"] = e["sector_deficit"] - e["purchases_value"]
     base = calibration_levels(inst)
+    e["other_goods_deficit"] = base["other_goods_deficit"] / MONEY      # a constant: held at the calibration year
+    e["all_goods_deficit"] = e["deficit"] + e["other_goods_deficit"]
     e["third_countries_deficit"] = e["third_imports_value"] - base["exports_to_third_countries"] / MONEY
-    e["overall_deficit"] = e["negotiated_deficit"] + e["third_countries_deficit"]
+    e["overall_deficit"] = e["sector_deficit"] + e["third_countries_deficit"]
     e["consumer_surplus_change"] = -e["buyer_cost"]
     e["tariff_revenue_change"] = e["tariff_revenue"] + e["third_tariff_revenue"] - base["tariff_revenue"] / MONEY
     e["exporter_surplus_change"] = e["partner_export_margin"] - e["partner_quota_rent"] - base["export_margin"] / MONEY

@@ -216,7 +216,7 @@ def bridge_chart(rows: list, home: str, year: str = "calibration year") -> str:
         ax.text(i, bottoms[i] + heights[i] + 0.015 * top, text, ha="center", va="bottom", fontsize=9)
     ax.set_ylim(min(0.0, min(bottoms)), top * 1.12)
     ax.set_xticks(range(n), labels, fontsize=9)
-    ax.set_ylabel(wrap(f"{home} deficit (USD bn a year)", 40))
+    ax.set_ylabel(wrap(f"{home} deficit in the negotiated goods (USD bn a year)", 40))
     ax.set_title(wrap("The deficit from the calibration year to no deal (grey) and on to the deal, by cause "
                       "(USD bn): red raises it, green lowers it", 90), fontsize=9, loc="left")
     if empty:
@@ -869,15 +869,15 @@ def x_label(curve: PolicyCurve) -> str:
 
 
 def policy_curve_chart(curve: PolicyCurve, parties: dict[str, str]) -> str:
-    """Two panels over the lever's values: the total and the negotiated deficit (USD bn), and
+    """Two panels over the lever's values: the deficit in the negotiated goods and in the modelled lines alone (USD bn), and
     each side's payoff gain over no deal (USD bn, zero marked). A value without a deal is a grey
     cross on the axis of both panels, named in the legend; the deal `run` finds is a dashed line."""
     fig, (left, right) = _subplots(1, 2, figsize=(10, 4.2), gridspec_kw={"wspace": 0.3})
     dealt = [p for p in curve.points if p.deficit is not None]
     none = [x_of(curve, p.value) for p in curve.points if p.deficit is None]
     xs = [x_of(curve, p.value) for p in dealt]
-    left.plot(xs, [bn(p.deficit) for p in dealt], "o-", color=BLUE, label="total bilateral deficit")
-    left.plot(xs, [bn(p.negotiated_deficit) for p in dealt], "s--", color=ORANGE, label="deficit in the negotiated goods")
+    left.plot(xs, [bn(p.deficit) for p in dealt], "o-", color=BLUE, label="deficit in the negotiated goods (lines and purchases)")
+    left.plot(xs, [bn(p.sector_deficit) for p in dealt], "s--", color=ORANGE, label="deficit in the modelled lines alone")
     left.set_ylabel("USD bn a year")
     left.set_title("The balances")
     for party, color in (("home", BLUE), ("partner", RED)):

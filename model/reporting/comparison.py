@@ -24,8 +24,8 @@ from model.reporting.markdown_table import table
 from model.reporting.words import change, input_value, possessive, short
 from model.text import visible
 
-HEADLINE = ("negotiated_deficit", "deficit", "purchases_value", "home_payoff", "partner_payoff")
-LOWER_IS_BETTER = {"deficit", "negotiated_deficit", "imports_value", "imports_units", "buyer_cost",
+HEADLINE = ("sector_deficit", "deficit", "all_goods_deficit", "purchases_value", "home_payoff", "partner_payoff")
+LOWER_IS_BETTER = {"deficit", "sector_deficit", "all_goods_deficit", "imports_value", "imports_units", "buyer_cost",
                    "partner_production_loss", "partner_political_cost"}
 HIGHER_IS_BETTER = {"home_payoff", "partner_payoff", "exports_value", "exports_units", "purchases_value",
                     "home_production_gain", "tariff_revenue", "partner_export_margin", "dealer_margin",
@@ -168,8 +168,11 @@ def diversion_rows(c: Comparison) -> list[list[str]]:
     for key, label in countries.items():
         rows.append([f"{label} imports, units", *cells(lambda d, k=key: next(
             (count(x.units, "", True).strip() for x in d.countries if x.country == k), "n/a"))])
-    rows += [[f"{name.replace('_', ' ')}, change", *cells(lambda d, n=name: fmt(d.balances[n], "USD", signed=True))]
-             for name in ("deficit", "third_countries_deficit", "overall_deficit")]
+    rows += [[f"{words}, change", *cells(lambda d, n=name: fmt(d.balances[n], "USD", signed=True))]
+             for name, words in (("deficit", "deficit in the negotiated goods"),
+                                 ("third_countries_deficit", "third countries' balance (imports where their exports "
+                                                             "are not given)"),
+                                 ("overall_deficit", "overall balance in the modelled lines"))]
     return rows
 
 
@@ -268,7 +271,7 @@ def html(c: Comparison, svg: str | None = None) -> str:
 
 # -- terminal -----------------------------------------------------------------------------------
 
-KEY_METRICS = ("deficit", "negotiated_deficit", "imports_value", "exports_value", "purchases_value", "home_payoff",
+KEY_METRICS = ("deficit", "sector_deficit", "imports_value", "exports_value", "purchases_value", "home_payoff",
                "partner_payoff", "partner_production_loss", "overall_deficit")
 
 

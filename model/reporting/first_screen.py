@@ -20,6 +20,7 @@ from model.data.levers import families
 from model.formatting import count, money, share, share_of_draws, value
 from model.reporting.words import (
     amount,
+    balance_words,
     calibration_name,
     group_labels,
     measured_by,
@@ -28,6 +29,7 @@ from model.reporting.words import (
     possessive,
     rate_setting,
     short,
+    shown_balances,
     without_party,
 )
 from model.results import DealRobustness, Results, binding_rows
@@ -361,14 +363,16 @@ def lose_lose(r: Results) -> list[str]:
 # -- the bottom line ------------------------------------------------------------------------
 
 def deal_sentence(r: Results) -> str:
-    """One sentence (the brief's bottom line): the deal (or its absence) and what it does to the deficit and to each side."""
+    """One sentence (the brief's bottom line): the deal (or its absence), what it does to each
+    bilateral balance, each named for what it is (the negotiated goods first, then the modelled lines
+    alone and all goods where the instance gives them), and to each side."""
     d = r.metric("deficit")
     home, partner = r.instance.parties["home"], r.instance.parties["partner"]
     if not r.has_deal:
         why = ("no package meets every constraint" if r.status == "infeasible"
                else f"the solve ended {r.status.replace('_', ' ')} without a verified deal")
-        return (f"**{no_deal_heading(r.status)}**: {why}; the total bilateral deficit stays at {money(d.no_deal)} a "
-                "year, as with no deal.")
+        return (f"**{no_deal_heading(r.status)}**: {why}; the {balance_words(r, 'deficit')} stays at "
+                f"{money(d.no_deal)} a year, as with no deal.")
     gains = measure_changes(r)
     who = {p: r.instance.parties[p] for p in ("home", "partner")}
     pay = ", ".join(f"{who[p]} {money(g[0], True)}" for p, g in gains.items())
@@ -381,8 +385,12 @@ def deal_sentence(r: Results) -> str:
         lead = f"**A deal that leaves {' and '.join(level)} no better off than no deal by {_its(level)} payoff**"
     else:
         lead = f"**A deal both {home} and {partner} prefer to no deal by their payoffs**"
-    return (f"{lead}: the total bilateral deficit is {money(d.dealt)} a year, {money(d.dealt - d.no_deal, True)} "
-            f"against no deal ({money(d.no_deal)}). Gains over no deal by payoff: {pay}; in welfare: {wel}.")
+    others = "".join(f"; the {balance_words(r, m)} {money(b.dealt)} ({money(b.dealt - b.no_deal, True)})"
+                     for m in shown_balances(r) if m != "deficit" for b in [r.metric(m)]
+                     if m != "sector_deficit" or max(abs(b.dealt - d.dealt), abs(b.no_deal - d.no_deal)) > 0.5)
+    return (f"{lead}: the {balance_words(r, 'deficit')} is {money(d.dealt)} a year, "
+            f"{money(d.dealt - d.no_deal, True)} against no deal ({money(d.no_deal)}){others}. Gains over no deal by "
+            f"payoff: {pay}; in welfare: {wel}.")
 
 
 def _its(names: list[str]) -> str:

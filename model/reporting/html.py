@@ -29,7 +29,7 @@ import html
 import re
 
 from model.formatting import money
-from model.reporting.words import calibration_name, no_deal_heading, possessive
+from model.reporting.words import balance_words, calibration_name, no_deal_heading, possessive, shown_balances
 from model.results import Results
 from model.text import visible
 
@@ -271,15 +271,21 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
     out.append(f'<h2>The deal</h2><p class="bottom"><b>Bottom line.</b> {inline(bottom_line(r))}</p>'
                '<div class="deal">' + "".join(parties) + "</div>")
     out.append(_robustness_html(robustness_lines(r)))
-    g = r.metric("negotiated_deficit")
+    g = r.metric("sector_deficit")
     home = r.instance.parties["home"]
-    cards = [("deficit in the negotiated goods", money(g.deal),
+    cards = [(balance_words(r, "sector_deficit"), money(g.deal),
               f"{money(g.dealt - g.no_deal, True)} against no deal ({money(g.no_deal)})",
               card_tone(-(g.dealt - g.no_deal), home, deficit=True)),
-             ("total bilateral deficit", money(d.deal),
+             (balance_words(r, "deficit"), money(d.deal),
               f"{money(d.dealt - d.no_deal, True)} against no deal ({money(d.no_deal)}); "
               f"{money(d.dealt - d.baseline, True)} against {year} ({money(d.baseline)})",
               card_tone(-(d.dealt - d.no_deal), home, deficit=True))]
+    if "all_goods_deficit" in shown_balances(r):
+        a = r.metric("all_goods_deficit")
+        cards.append((balance_words(r, "all_goods_deficit"), money(a.deal),
+                      f"{money(a.dealt - a.no_deal, True)} against no deal ({money(a.no_deal)}); the goods not "
+                      f"negotiated held at {money(r.metric('other_goods_deficit').baseline)}",
+                      card_tone(-(a.dealt - a.no_deal), home, deficit=True)))
     for p in ("home", "partner"):
         pm = r.metric(f"{p}_payoff")
         cards.append((f"{possessive(r.instance.parties[p])} gain over no deal (payoff)",

@@ -39,6 +39,7 @@ from model.reporting.red_line_section import red_line_costs
 from model.reporting.sweep_section import sweep_section
 from model.reporting.words import (
     amount,
+    balance_words,
     calibration_name,
     calibration_year,
     change,
@@ -47,13 +48,15 @@ from model.reporting.words import (
     participation_said,
     possessive,
     rate_setting,
+    shown_balances,
 )
 from model.results import Results, binding_rows
 from model.text import visible
 
 MAX_ROWS = 40        # rows of the levers and constraints tables; the rest are counted (every row is in the CSVs)
-HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_value", "negotiated_deficit",
-                    "purchases_gross_value", "purchases_value", "deficit", "tariff_revenue", "home_importer_rent",
+HEADLINE_METRICS = ("imports_units", "imports_value", "exports_units", "exports_value", "sector_deficit",
+                    "purchases_gross_value", "purchases_value", "deficit", "other_goods_deficit",
+                    "all_goods_deficit", "tariff_revenue", "home_importer_rent",
                     "buyer_cost", "home_production_gain", "partner_export_margin", "dealer_margin",
                     "partner_plant_margin", "partner_production_loss", "partner_political_cost", "home_payoff",
                     "partner_payoff")
@@ -218,7 +221,8 @@ def sweep_first_screen(r: Results) -> str:
         out.append("\n".join(f"- **{name}**: " + ("; ".join(clauses) if clauses else "makes no concession") + "."
                              for _, name, clauses in package(r)))
     d = r.metric("deficit")
-    out.append(f"Total bilateral deficit: {money(d.baseline)} in {calibration_name(r)}, {money(d.no_deal)} with no deal"
+    out.append(f"{upper_first(balance_words(r, 'deficit'))}: {money(d.baseline)} in {calibration_name(r)}, "
+               f"{money(d.no_deal)} with no deal"
                + (f", **{money(d.dealt)}** with the deal ({money(d.dealt - d.no_deal, True)} against no deal)."
                   if r.has_deal else "; no deal with the instance's own values."))
     out.append("*The deal's own analyses (balances, what holds the deficit up, red lines, welfare) are in the report "
@@ -246,22 +250,36 @@ def status_line(r: Results) -> str:
 
 
 def balance_lines(r: Results) -> list[str]:
-    """The headline balances: the negotiated goods, the purchases, their total; and a plain
-    sentence when the negotiated goods' balance worsens while the total improves."""
-    d, g, p = r.metric("deficit"), r.metric("negotiated_deficit"), r.metric("purchases_value")
+    """The headline balances, each named for what it is: the modelled lines alone, the purchases,
+    the negotiated goods (the lines and the additional purchases), and all goods where the instance
+    gives them (the goods not negotiated held at their calibration-year level, stated); and a plain
+    sentence when the modelled lines' balance worsens while the negotiated goods' improves."""
+    d, g, p = r.metric("deficit"), r.metric("sector_deficit"), r.metric("purchases_value")
     gross = r.metric("purchases_gross_value")
     year = calibration_name(r)
-    out = [f"- Deficit in the negotiated goods: {money(g.baseline)} in {year}, {money(g.no_deal)} with "
+    lines, negotiated = balance_words(r, "sector_deficit"), balance_words(r, "deficit")
+    out = [f"- {upper_first(lines)}: {money(g.baseline)} in {year}, {money(g.no_deal)} with "
            f"no deal, **{money(g.dealt)}** with the deal ({money(g.dealt - g.no_deal, True)} against no deal).",
            f"- Purchase commitments: {money(gross.deal)}, of which {money(p.deal)} is additional (what the partner "
            "would not have bought from the home country anyway): only that lowers the deficit.",
-           f"- Total bilateral deficit: {money(d.baseline)} in {year}, {money(d.no_deal)} with no deal, "
+           f"- {upper_first(negotiated)}: {money(d.baseline)} in {year}, {money(d.no_deal)} with no deal, "
            f"**{money(d.dealt)}** with the deal ({money(d.dealt - d.no_deal, True)} against no deal, "
            f"{money(d.dealt - d.baseline, True)} against {year})."]
+    if "all_goods_deficit" in shown_balances(r):
+        a, o = r.metric("all_goods_deficit"), r.metric("other_goods_deficit")
+        out.append(f"- {upper_first(balance_words(r, 'all_goods_deficit'))}: {money(a.baseline)} in {year}, "
+                   f"{money(a.no_deal)} with no deal, **{money(a.dealt)}** with the deal "
+                   f"({money(a.dealt - a.no_deal, True)} against no deal). It is the negotiated goods plus a stated "
+                   f"background: the goods not negotiated, {money(o.baseline)} of deficit, held at their "
+                   f"{calibration_year(r) or 'calibration-year'} level (the deal moves only the negotiated goods).")
     if g.dealt > g.no_deal and d.dealt < d.no_deal:
-        out.append(f"- **The deficit in the negotiated goods is {money(g.dealt - g.no_deal)} higher with the deal than "
-                   f"with no deal**: the total falls only because of purchase commitments.")
+        out.append(f"- **The {lines} is {money(g.dealt - g.no_deal)} higher with the deal than "
+                   f"with no deal**: the {negotiated} falls only because of purchase commitments.")
     return out
+
+
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def welfare(r: Results) -> str:

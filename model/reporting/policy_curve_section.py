@@ -8,6 +8,7 @@ import pandas as pd
 from model.formatting import money
 from model.reporting.charts import x_label
 from model.reporting.markdown_table import table
+from model.reporting.words import balance_words
 from model.results import PolicyCurve, Results
 
 CHART = "policy_curve"
@@ -17,7 +18,7 @@ def _row(r: Results, p) -> list[str]:
     if p.deficit is None:
         return [p.setting, f"no deal ({p.status.replace('_', ' ')})", "", "", "", "", "", ""]
     g, w = p.gains or {}, p.welfare_gains or {}
-    return [p.setting, money(p.deficit), money(p.negotiated_deficit), money(g.get("home"), True),
+    return [p.setting, money(p.deficit), money(p.sector_deficit), money(g.get("home"), True),
             money(g.get("partner"), True), money(w.get("home"), True), money(w.get("partner"), True),
             "yes" if p.verified else "NO"]
 
@@ -35,7 +36,8 @@ def policy_curve_section(r: Results) -> str:
         best = min(dealt, key=lambda p: p.deficit or 0.0)
         head += f" The least deficit among them: {money(best.deficit)} at {best.setting}."
     rows = [_row(r, p) for p in c.points]
-    return "\n\n".join([head, table([x_label(c), "deficit", "negotiated goods' deficit", f"{home} payoff gain",
+    return "\n\n".join([head, table([x_label(c), balance_words(r, "deficit"), balance_words(r, "sector_deficit"),
+                                     f"{home} payoff gain",
                                      f"{partner} payoff gain", f"{home} welfare", f"{partner} welfare", "verified"],
                                     rows), f"![The deal along {c.label}]({CHART}.svg)"])
 
@@ -43,7 +45,7 @@ def policy_curve_section(r: Results) -> str:
 def curve_csv(c: PolicyCurve) -> pd.DataFrame:
     """policy_curve.csv: one row per value (rates as fractions, money in USD)."""
     return pd.DataFrame([{"lever": c.lever, "value": p.value, "setting": p.setting, "status": p.status,
-                          "deficit": p.deficit, "negotiated_deficit": p.negotiated_deficit,
+                          "deficit": p.deficit, "sector_deficit": p.sector_deficit,
                           "home_payoff_gain": (p.gains or {}).get("home"),
                           "partner_payoff_gain": (p.gains or {}).get("partner"),
                           "home_welfare_change": (p.welfare_gains or {}).get("home"),

@@ -11,6 +11,7 @@ from model.data.catalogue import WELFARE_PARTY_NAMES
 from model.economics.metrics import WELFARE
 from model.formatting import count, money, value
 from model.reporting.markdown_table import table
+from model.reporting.words import balance_words, shown_balances
 from model.results import Diversion
 
 JOB_METRICS = ("home_jobs", "partner_jobs")
@@ -41,15 +42,39 @@ def _countries(r) -> list[tuple[str, str]]:
     return out
 
 
+def third_words(r, country: str | None = None) -> str:
+    """A third country's balance in words (all of them: None): 'balance with Korea' where the
+    instance states home exports to it, 'imports from Korea (home exports to it not given)' where
+    it does not, so that gross imports are never called a deficit."""
+    given = r.instance.third_exports_given
+    if country is not None:
+        label = dict(_countries(r)).get(country, country)
+        return (f"balance with {label} in the modelled lines" if given.get(country) else
+                f"imports from {label} in the modelled lines (home exports to it not given)")
+    missing = [label for c, label in _countries(r) if not given.get(c)]
+    if not missing:
+        return "balance with the third countries in the modelled lines"
+    if len(missing) == len(_countries(r)):
+        return "imports from the third countries in the modelled lines (home exports to them not given)"
+    return f"balance with the third countries in the modelled lines (imports alone for {', '.join(missing)})"
+
+
 def balance_table(r) -> tuple[list[str], list[list[str]]]:
-    """The balances in the negotiated goods: bilateral, with each third country, overall."""
-    names = ["deficit", "negotiated_deficit"] + [f"third_country_deficit[{c}]" for c, _ in _countries(r)] + [
-        "third_countries_deficit", "overall_deficit"]
+    """The balances: bilateral (each named for what it is: the negotiated goods, the modelled lines
+    alone, all goods where the instance gives them), with each third country (its imports alone where
+    the instance gives no home exports to it), and overall in the modelled lines."""
+    names = [(m, balance_words(r, m)) for m in ("deficit", *[b for b in shown_balances(r) if b != "deficit"])]
+    names += [(f"third_country_deficit[{c}]", third_words(r, c)) for c, _ in _countries(r)]
+    names += [("third_countries_deficit", third_words(r)),
+              ("overall_deficit", f"overall: the modelled lines with {r.instance.parties['partner']} and the third "
+                                  "countries")]
     rows = []
-    for name in names:
+    for name, words in names:
         m = _metric(r, name)
+        if m is None:
+            continue
         change = None if m.deal is None else m.deal - m.no_deal
-        rows.append([m.label, money(m.baseline), money(m.no_deal), money(m.deal), money(change, True)])
+        rows.append([words, money(m.baseline), money(m.no_deal), money(m.deal), money(change, True)])
     return ["balance", "calibration year", "no deal", "deal", "deal - no deal"], rows
 
 
@@ -69,7 +94,7 @@ def diversion_table(d: Diversion, unit: str, partner: str = "the partner") -> tu
     return ["change", unit, "USD (customs value)"], rows
 
 
-def diversion_sentence(d: Diversion, partner: str, unit: str, what: str) -> str:
+def diversion_sentence(d: Diversion, partner: str, unit: str, what: str, r=None) -> str:
     """The comparison in words: how much of the partner's change third countries take up (in
     value, and in units where the two move in opposite directions there too)."""
     p, third = d.partner, d.third_countries
@@ -86,9 +111,11 @@ def diversion_sentence(d: Diversion, partner: str, unit: str, what: str) -> str:
     elif share is not None:
         text += " Third countries' imports move the same way in value: none of the change is diversion."
     b = d.balances
-    text += (f" The bilateral deficit changes by {money(b['deficit'], True)}, the deficit with the third countries by "
-             f"{money(b['third_countries_deficit'], True)}, the overall deficit in the negotiated goods by "
-             f"{money(b['overall_deficit'], True)}.")
+    negotiated = balance_words(r, "deficit") if r is not None else "deficit in the negotiated goods"
+    third_said = third_words(r) if r is not None else "balance with the third countries in the modelled lines"
+    text += (f" The {negotiated} changes by {money(b['deficit'], True)}, the {third_said} by "
+             f"{money(b['third_countries_deficit'], True)}, the overall balance in the modelled lines (with {partner} "
+             f"and the third countries) by {money(b['overall_deficit'], True)}.")
     return text
 
 
@@ -132,13 +159,14 @@ def markdown_section(r) -> str:
         out += ["## Balances, trade creation and diversion", "",
                 "The bilateral balance is what the negotiation is about; the third countries' sales respond to "
                 "the tariff chosen on the partner through each segment's price index (Armington), so the overall "
-                "balance in the negotiated goods can move differently. Home exports to the third countries are "
-                "counted only where the instance gives them (a deal with the partner does not change them).", "",
+                "balance in the modelled lines can move differently. Home exports to the third countries are "
+                "counted only where the instance gives them (a deal with the partner does not change them); where "
+                "it does not, the row is the country's imports, not a balance.", "",
                 table(head, rows), ""]
         d = div
         head, rows = diversion_table(d, unit, partner)
         out += ["### Trade creation and diversion: the deal against no deal", "",
-                diversion_sentence(d, partner, unit, "With the deal against no deal"), "", table(head, rows), ""]
+                diversion_sentence(d, partner, unit, "With the deal against no deal", r), "", table(head, rows), ""]
     gains = welfare_gains(r)
     if gains:
         out += ["Welfare against no deal: " + "; ".join(gains) + " (by party and cause in the appendix)."]
@@ -172,7 +200,7 @@ def terminal_lines(r) -> list[str]:
     div = r.diversion
     if div:
         o = _metric(r, "overall_deficit")
-        lines.append(f"  overall deficit (with the third countries): no deal {money(o.no_deal)}, deal {money(o.deal)}")
+        lines.append(f"  overall balance in the modelled lines (with the third countries): no deal {money(o.no_deal)}, deal {money(o.deal)}")
         share = div.diverted_share.value
         unit = _metric(r, "imports_units").unit
         lines.append(f"  imports from {parties['partner']} against no deal: {count(div.partner.units, unit, True)} "

@@ -195,3 +195,24 @@ def participation_said(required: bool, measure: dict[str, str], parties: dict[st
                 + measured_by(measure, parties) + ".")
     return ("Participation was not required: a deal reported may leave either side worse off than no deal, so none "
             "is claimed to be one both sides prefer to no deal.")
+
+
+# A bilateral balance in words where the results carry no name for it (results written by hand in tests).
+BALANCE_WORDS = {"sector_deficit": "deficit in the modelled lines", "deficit": "deficit in the negotiated goods",
+                 "all_goods_deficit": "deficit in all goods", "other_goods_deficit": "deficit in the goods not "
+                 "negotiated"}
+
+
+def balance_words(r, metric: str) -> str:
+    """What a bilateral balance is, in words ('deficit in vehicles with Japan'; the instance's,
+    `InstanceSummary.balances`), with the calibration year named where it is known."""
+    words = r.instance.balances.get(metric) or BALANCE_WORDS.get(metric, metric)
+    year = calibration_year(r)
+    return words.replace("the calibration year's level", f"their {year} level") if year else words
+
+
+def shown_balances(r) -> tuple[str, ...]:
+    """The bilateral balances a report states, narrowest first: the modelled lines, the negotiated
+    goods, and all goods where the instance gives `all_goods`."""
+    names = {m.name for m in r.metrics}
+    return tuple(m for m in (tuple(r.instance.balances) or ("sector_deficit", "deficit")) if m in names)

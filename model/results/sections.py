@@ -22,6 +22,11 @@ class InstanceSummary:
     participation: bool
     # per party, what participation (and the partner's second stage) measures: 'payoff' or 'welfare'
     participation_measure: dict[str, str] = field(default_factory=lambda: {"home": "payoff", "partner": "payoff"})
+    # the bilateral balances the instance shows, narrowest first: metric -> what it is in words
+    # ('sector_deficit': 'deficit in vehicles with Japan'; 'all_goods_deficit' only with `all_goods`)
+    balances: dict[str, str] = field(default_factory=dict)
+    # third country -> whether the instance states home exports to it (else its 'balance' is its imports alone)
+    third_exports_given: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass
@@ -285,7 +290,7 @@ class CurvePoint:
     setting: str                                # the value in words ('flat 15.0%', '20,000 vehicles', 'yes')
     status: str
     deficit: float | None = None                # USD
-    negotiated_deficit: float | None = None     # USD: the negotiated goods' balance
+    sector_deficit: float | None = None         # USD: the balance in the modelled lines (no purchases)
     gains: dict[str, float] | None = None       # party -> payoff over no deal, USD
     welfare_gains: dict[str, float] | None = None
     verified: bool | None = None

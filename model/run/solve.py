@@ -13,6 +13,7 @@ from pathlib import Path
 
 from model.analyses.deal_terms import lever_rows
 from model.analyses.diagnose import diagnose
+from model.data.catalogue import ALL_GOODS_METRICS, balance_name, bilateral_balances
 from model.data.instance import Deal, Instance
 from model.data.levers import UNIT_SCALE, families, options_only
 from model.economics.checks import VIOLATION_TOLERANCE, Check, constraint_checks, max_violation
@@ -243,12 +244,14 @@ def unbounded_explanation(inst: Instance) -> str:
 def instance_summary(inst: Instance) -> InstanceSummary:
     return InstanceSummary(inst.name, inst.title, inst.question, Path(inst.file).name, dict(inst.parties),
                            inst.content_hash, inst.settings.response, inst.settings.participation,
-                           {p: inst.settings.participation_measure.get(p, "payoff") for p in ("home", "partner")})
+                           {p: inst.settings.participation_measure.get(p, "payoff") for p in ("home", "partner")},
+                           {m: balance_name(inst, m) for m in bilateral_balances(inst)},
+                           {c: country.exports_given for c, country in inst.third_countries.items()})
 
 
 def metric_rows(inst: Instance, refs: References, deal: dict | None) -> list[MetricRow]:
-    names = list(METRICS) + [k for k in refs.baseline if split_metric(k)[1] is not None
-                             and split_metric(k)[0] in INDEXED_METRICS]
+    names = [k for k in METRICS if k not in ALL_GOODS_METRICS or inst.all_goods is not None] \
+        + [k for k in refs.baseline if split_metric(k)[1] is not None and split_metric(k)[0] in INDEXED_METRICS]
     rows = []
     for k in names:
         base, index = split_metric(k)

@@ -19,6 +19,14 @@ option's rate per shifted vehicle (`model.economics.shifts.effect`) while the mo
   vehicles' partner parts are imported from the partner and their other foreign content from
   third countries (`partner_content`, `home_content`: metrics `shift_parts_imports_value` and
   `shift_third_content_value`, in `imports_value` and `third_imports_value`);
+- parts as a tariff line (`parts_segment`): where a maker names a parts segment p, its shifted
+  vehicles' partner parts are that segment's imports instead of a bare value: q = value_s x c_p /
+  v_p0 units of p per vehicle, paying the parts line's chosen option (customs value v_p(o), duty
+  v_p(o) x t_p(o), the partner exporters' margin m_p(o) per unit), the duty out of the maker's
+  plant margin. parts_content[k,s,o] >= 0 splits the shift over p's options (exact: a continuous
+  amount times a binary): parts_content_split[k,s]: sum_o parts_content[k,s,o] =
+  production_shift[k,s]; parts_content_within[k,s,o]: parts_content[k,s,o] <= U_ks x choice(p,o),
+  U_ks the most the shift can be (spare capacity, and the segment's largest imports);
 - quota_imports[line], quota_rent[line], quota_tariff_equivalent[line]: the quota table's
   figures of each line with a quota option, as the model states them.
 """
@@ -54,6 +62,13 @@ class MakerSpec(Strict):
         "assembly, labour); the rest, 1 - home - partner content, is imported from third countries (metric "
         "`shift_third_content_value`). If left out, 1 - partner_content.", "share", ge=0, le=1, drawable=True,
         default=None)
+    parts_segment: str | None = text(
+        "A segment that is the partner's parts on a tariff line of their own (e.g. auto parts, HS 8708, counted in "
+        "USD at USD 1 a unit), whose imports the shifted vehicles' partner content raises: value x partner_content "
+        "/ the segment's import_price units a vehicle, paying that line's chosen tariff (duty, out of the maker's "
+        "plant margin, and tariff revenue) and earning the partner's exporters their margin on them. Its line may "
+        "not have a quota option. If left out, the partner content is imported as a bare value (no tariff).",
+        default=None)
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,7 @@ class Maker:
     home_plant_margin: float = 0.0   # USD a vehicle the maker earns on one built in the home country
     partner_content: float = 0.0     # share of a home-built vehicle's value imported from the partner (parts)
     home_content: float = 1.0        # share made in the home country; the rest comes from third countries
+    parts_segment: str | None = None  # the segment its home-built vehicles' partner parts are imported on
 
 
 DEAL_ENTRY = (dict[str, dict[str, Q]], quantity(
@@ -90,11 +106,26 @@ def read(reader, given: dict, inst) -> dict:
             reader.error(f"{p}.home_content", f"home content {home:.0%} and partner content {partner:.0%} add up to "
                          "more than the vehicle's whole value", "the rest, 1 - home - partner, comes from third "
                          "countries: lower one of them")
+        parts = mk.parts_segment
+        if parts is not None and reader.ref(parts, inst.segments, f"{p}.parts_segment", "segment"):
+            if parts in mk.segments:
+                reader.error(f"{p}.parts_segment", f"'{parts}' is one of the segments the maker builds: the parts "
+                             "segment is the line its home-built vehicles' partner parts are imported on",
+                             hint="name a parts segment (e.g. auto parts counted in USD) that the maker does not build")
+            elif inst.segments[parts].tariff_menu in inst.menus and any(o.is_quota for o in inst.options(parts)):
+                reader.error(f"{p}.parts_segment", f"the tariff line of parts segment '{parts}' has a quota option: "
+                             "the shifted vehicles' parts are counted at a flat rate's duty and margin per unit",
+                             hint="give the parts segment a menu of flat rates")
+            elif inst.segments[parts].import_price <= 0:
+                reader.error(f"{p}.parts_segment", f"parts segment '{parts}' has no import price to count the parts "
+                             "in its units")
+        elif parts is not None:
+            parts = None
         out[key] = Maker(name=key, label=mk.label, segments=tuple(s for s in mk.segments if s in inst.segments),
                          spare_capacity=reader.bound(mk, "spare_capacity", p, dimension=own("spare_capacity")),
                          home_plant_margin=0.0 if mk.home_plant_margin is None else reader.field(
                              mk, "home_plant_margin", p, dimension=own("home_plant_margin")),
-                         partner_content=partner, home_content=home)
+                         partner_content=partner, home_content=home, parts_segment=parts)
     return {"makers": out}
 
 
@@ -159,11 +190,67 @@ def line_figures(rows) -> dict[str, float]:
 
 
 def content_per_unit(inst, maker: str, segment: str) -> tuple[float, float]:
-    """(partner parts imported, third-country content imported) per vehicle `maker` builds in a
-    home plant in `segment`, USD: value x c_p and value x (1 - c_h - c_p), value the segment's
-    calibration-year customs value (parts prices do not move with the vehicle tariff)."""
+    """(partner parts imported as a bare value, third-country content imported) per vehicle `maker`
+    builds in a home plant in `segment`, USD: value x c_p and value x (1 - c_h - c_p), value the
+    segment's calibration-year customs value (parts prices do not move with the vehicle tariff).
+    The first is 0 where the maker names a `parts_segment`: its parts are that line's imports
+    (`parts_units_per_unit`)."""
     mk, value = inst.makers[maker], inst.segments[segment].import_price
-    return value * mk.partner_content, value * max(0.0, 1.0 - mk.home_content - mk.partner_content)
+    bare = 0.0 if mk.parts_segment else value * mk.partner_content
+    return bare, value * max(0.0, 1.0 - mk.home_content - mk.partner_content)
+
+
+def parts_units_per_unit(inst, maker: str, segment: str) -> float:
+    """Units of the maker's parts segment p imported per vehicle it builds in a home plant in
+    `segment`: value_s x c_p / v_p0 (the content at calibration-year prices, in p's units)."""
+    mk = inst.makers[maker]
+    return inst.segments[segment].import_price * mk.partner_content / inst.segments[mk.parts_segment].import_price
+
+
+def parts_per_unit(inst, parts: str, outcome) -> dict[str, float]:
+    """What one unit of parts segment `parts` imported at an option's outcome moves, USD: its
+    customs value v_p(o), the duty v_p(o) x t_p(o) (the option's duty rate), and the partner
+    exporters' margin m_p(o) (the option's margin per unit imported; at no imports, the
+    calibration margin less what the customs value fell by)."""
+    seg = inst.segments[parts]
+    value = outcome.unit_value
+    if outcome.imports > 0:
+        margin = outcome.export_margin / outcome.imports
+    else:
+        margin = max(0.0, seg.partner_margin - (seg.import_price - value))
+    return {"imports_value": value, "tariff_revenue": outcome.duty_rate * value, "partner_export_margin": margin}
+
+
+def parts_keys(inst, table) -> list[tuple[str, str, str]]:
+    """(maker, segment, option of its parts segment) for each maker with a `parts_segment`."""
+    return [(k, s, o) for k, mk in inst.makers.items() if mk.parts_segment for s in mk.segments
+            for (p, o) in table if p == mk.parts_segment]
+
+
+def _parts_bound(inst, table, maker: str, segment: str) -> float:
+    """The most production_shift[k,s] can be: the maker's spare capacity, and the segment's
+    largest imports over its options (shift_within_imports), vehicles."""
+    most = max(_most(o) for (s, _), o in table.items() if s == segment)
+    return min(inst.makers[maker].spare_capacity, most)
+
+
+def parts_content_split_rows(v, inst, table, refs, metrics, linear):
+    """The shift of a maker with a parts segment is split over that segment's options:
+    sum_o parts_content[k,s,o] = production_shift[k,s]."""
+    by_key: dict[tuple[str, str], list] = {}
+    for k, s, o in parts_keys(inst, table):
+        by_key.setdefault((k, s), []).append(v.parts_content[k, s, o])
+    for (k, s), parts in by_key.items():
+        yield (k, s), sum(parts), "==", v.production_shift[k, s], None
+
+
+def parts_content_within_rows(v, inst, table, refs, metrics, linear):
+    """Only the parts option chosen carries the shift's parts: parts_content[k,s,o] <= U_ks x
+    choice(p,o), U_ks = min(spare capacity, the segment's largest imports), thousand vehicles."""
+    choice = dict(zip(v.OPTIONS, option_family().choices(v, inst)))
+    for k, s, o in parts_keys(inst, table):
+        p = inst.makers[k].parts_segment
+        yield (k, s, o), v.parts_content[k, s, o], "<=", _parts_bound(inst, table, k, s) / VOL * choice[p, o], None
 
 
 def _per_unit(outcome, term: str) -> float:
@@ -220,6 +307,23 @@ def terms(v, inst, table, linear) -> dict:
     out["shift_parts_imports_value"] = linear([p * VOL / MONEY for p in parts], hs)
     out["shift_third_content_value"] = linear([t * VOL / MONEY for t in third], hs)
     out["partner_plant_margin"] = linear([inst.makers[k].home_plant_margin * VOL / MONEY for k, _ in keys(inst)], hs)
+    # Parts on their own line: per vehicle shifted, q units of p at the chosen parts option's figures.
+    pk = parts_keys(inst, table)
+    if pk:
+        per = {(k, s, o): {m: x * parts_units_per_unit(inst, k, s) * VOL / MONEY for m, x in
+                           parts_per_unit(inst, inst.makers[k].parts_segment, table[inst.makers[k].parts_segment, o])
+                           .items()} for k, s, o in pk}
+        pc = [v.parts_content[key] for key in pk]
+        units = linear([parts_units_per_unit(inst, k, s) for k, s, _ in pk], pc)
+        value, duty, margin = (linear([per[key][m] for key in pk], pc)
+                               for m in ("imports_value", "tariff_revenue", "partner_export_margin"))
+        out["imports_units"] = out["imports_units"] + units
+        out["imports_value"] = out["imports_value"] + value
+        out["shift_parts_imports_value"] = out["shift_parts_imports_value"] + value
+        out["tariff_revenue"] = out["tariff_revenue"] + duty
+        out["shift_parts_duty"] = duty
+        out["partner_export_margin"] = out["partner_export_margin"] + margin
+        out["partner_plant_margin"] = out["partner_plant_margin"] - duty
     # The quota table's figures: the option table's, on the choices, plus the shift's terms.
     choice = dict(zip(v.OPTIONS, option_family().choices(v, inst)))
     line_of = _quota_line_of(inst)
@@ -252,6 +356,20 @@ def values(inst, amounts: dict, outcomes) -> dict:
     out["shift_parts_imports_value"] = parts
     out["shift_third_content_value"] = third
     out["partner_plant_margin"] = sum(x * inst.makers[k].home_plant_margin for (k, _), x in amounts.items())
+    out["shift_parts_duty"] = 0.0
+    for (k, s), x in amounts.items():          # parts on their own line, at its chosen option
+        p = inst.makers[k].parts_segment
+        if p is None or not x:
+            continue
+        q = x * parts_units_per_unit(inst, k, s)
+        per = parts_per_unit(inst, p, outcomes[p])
+        out["imports_units"] += q
+        out["imports_value"] += q * per["imports_value"]
+        out["shift_parts_imports_value"] += q * per["imports_value"]
+        out["tariff_revenue"] += q * per["tariff_revenue"]
+        out["shift_parts_duty"] += q * per["tariff_revenue"]
+        out["partner_export_margin"] += q * per["partner_export_margin"]
+        out["partner_plant_margin"] -= q * per["tariff_revenue"]
     line_of = _quota_line_of(inst)
     for name in dict.fromkeys(line_of.values()):
         members = inst.lines[name].segments
@@ -312,15 +430,19 @@ FAMILY = LeverFamily(
     sections=(Section("makers", dict[str, MakerSpec], "Maker key -> a partner maker that can shift production.",
                       entry="maker", docs=(("makers", MakerSpec, 2),)),),
     deal_entry=DEAL_ENTRY, read=read, read_deal=read_deal,
-    variables=(Variable("shift_by_option", lambda inst, table: list(table)),),
+    variables=(Variable("shift_by_option", lambda inst, table: list(table)), Variable("parts_content", parts_keys)),
     rows=(("spare_capacity", spare_capacity_rows), ("shift_split", shift_split_rows),
-          ("shift_within_imports", shift_within_imports_rows)),
+          ("shift_within_imports", shift_within_imports_rows), ("parts_content_split", parts_content_split_rows),
+          ("parts_content_within", parts_content_within_rows)),
     terms=terms, values=values, checks=checks, phrase=say,
     metrics={
         "shift_parts_imports_value": MetricInfo("USD", "value of the partner's parts in vehicles its makers build in "
                                                        "home-country plants (imported from the partner)", None),
         "shift_third_content_value": MetricInfo("USD", "value of third countries' content in vehicles the partner's "
-                                                       "makers build in home-country plants", None)},
+                                                       "makers build in home-country plants", None),
+        "shift_parts_duty": MetricInfo("USD", "duty the makers' home plants pay on the partner's parts in vehicles "
+                                              "they build there (where a maker names a parts segment: in tariff "
+                                              "revenue, and out of the plant margin)", None)},
     indexed_metrics={
         "quota_imports": IndexedMetric("quota line", "{units} imported under the line's quota or restraint", "vehicles",
                                        quota_lines, named=True),
