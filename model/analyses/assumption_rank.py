@@ -70,9 +70,9 @@ def _ends(value: float, path: str, ranges: dict[str, tuple[float, float]]) -> tu
     lo, hi = sorted((value * (1 - DEFAULT_SWING), value * (1 + DEFAULT_SWING)))
     rng = allowed(path)
     if rng is not None:
-        if rng.below(lo):
+        if rng.low is not None and rng.below(lo):
             lo = (value + rng.low) / 2 if rng.low_open else rng.low
-        if rng.above(hi):
+        if rng.high is not None and rng.above(hi):
             hi = (value + rng.high) / 2 if rng.high_open else rng.high
     return lo, hi, "default"
 
@@ -114,14 +114,15 @@ def plan(inst: Instance) -> tuple[dict[str, list[_Move]], dict[str, int], list[S
 
 
 def _why_not(why: dict[str, int]) -> str:
+    """Why none of a source's inputs moves, as a noun phrase ('ends of `uncertainty:` ranges')."""
     parts = []
     if why["range"]:
-        parts.append("the ends of `uncertainty:` ranges (they move nothing in the deal)")
+        parts.append("ends of `uncertainty:` ranges, which move nothing in the deal")
     if why["fixed"]:
-        parts.append("fields a re-solve cannot change (tariff menus, bound steps, ...)")
+        parts.append("fields a re-solve cannot change (tariff menu steps, bound steps, fixed levers, ...)")
     if why["zero"]:
-        parts.append(f"zero, which a swing of {DEFAULT_SWING:.0%} of the value leaves at zero")
-    return "its inputs are " + " or ".join(parts)
+        parts.append(f"zeros, which a swing of {DEFAULT_SWING:.0%} of the value leaves at zero")
+    return "; ".join(parts)
 
 
 def applicable(inst: Instance, objective: str, solve_seconds: float) -> str:
@@ -154,24 +155,23 @@ def rank_assumptions(model: NegotiationModel, deal: Deal, resolver: Resolver | N
         return result
     assert result.base is not None
     for key, items in moves.items():
-        ends = []
+        ends: list[SwingEnd] = []
+        reason = ""
         for side in ("low", "high"):
             try:
                 variant = with_values(inst, {m.path: getattr(m, side) for m in items})
             except UnknownField as exc:
-                ends.append(str(exc))
+                reason = f"a field the draws cannot set ({exc})"
                 break
             solved = resolver.solve(variant, rebuild=False)
             if solved.status == NOT_RESOLVED:
-                ends.append(f"moving it would need the model rebuilt ({solved.message})")
+                reason = f"a swing the built model cannot take, re-solved only by a rebuild ({solved.message})"
                 break
             ends.append(_end(resolver, variant, solved, metric))
-        if any(isinstance(e, str) for e in ends):
-            reason = next(e for e in ends if isinstance(e, str))
+        if reason:
             result.not_moved.append(SkippedSource(key, inst.sources[key].text, len(items) + left[key], reason))
             continue
         low, high = ends
-        assert isinstance(low, SwingEnd) and isinstance(high, SwingEnd)
         kept = [result.base] + [e.objective for e in (low, high) if e.deal and e.objective is not None]
         result.ranked.append(AssumptionSwing(
             key, inst.sources[key].text,

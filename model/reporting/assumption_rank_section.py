@@ -1,0 +1,108 @@
+"""The report's ranking of the instance's assumptions by their influence on the deal
+(`Results.assumption_rank`, from `analyses.assumption_rank`): the count and share of inputs
+that are assumptions, the SHOWN sources that move the deal most (a lost deal first, then the
+objective's swing), the rest summed up, and the sources that could not be moved, with why."""
+from __future__ import annotations
+
+from model.analyses.assumption_rank import SHOWN
+from model.formatting import money
+from model.reporting.markdown_table import table
+from model.reporting.words import input_range, input_value, short
+from model.results import AssumptionRank, AssumptionSwing, Results, SwingEnd
+
+HEAD = "## Which assumptions decide the deal"
+TITLE = "Which assumptions decide the deal"        # the heading's words, for the sections that point here
+
+
+def share_line(v: AssumptionRank) -> str:
+    """'**199 of the 246 inputs (81%) are assumptions**, resting on 38 sources.'"""
+    share = v.assumptions / v.inputs if v.inputs else 0.0
+    sources = "1 source" if v.sources == 1 else f"{v.sources:,} sources"
+    return (f"**{v.assumptions:,} of the {v.inputs:,} inputs ({share:.0%}) are assumptions**, resting on "
+            f"{sources}.")
+
+
+WHY_CHARS = 90           # a source's reason is cut to its first clause, at most this long, in the table
+
+
+def brief(why: str) -> str:
+    """A source's reason cut to its first clause (before ':' or ';'), at most WHY_CHARS long (provenance has it whole)."""
+    cut = why.split(";")[0].split(": ")[0].strip().rstrip(".")
+    if cut.count("(") > cut.count(")"):           # cut inside a parenthesis: drop it
+        cut = cut[:cut.rfind("(")].strip()
+    return cut if len(cut) <= WHY_CHARS else cut[:WHY_CHARS].rsplit(" ", 1)[0] + " ..."
+
+
+def _who(r: Results, end: SwingEnd) -> str:
+    parties = r.instance.parties
+    if end.walks_away in ("home", "partner"):
+        name = parties[end.walks_away]
+        return f"{name} walks away" if end.walks_away_by == "participation" else f"{name}'s positions end it"
+    return {"either": "either side giving way would make one", "both": "both sides must give way",
+            "market": "the market's limits leave none", "undetermined": "who walks away not tested"}.get(
+        end.walks_away, "")
+
+
+def _end(r: Results, end: SwingEnd) -> str:
+    if end.deal and end.objective is not None:
+        return money(end.objective)
+    if end.status == "infeasible":
+        who = _who(r, end)
+        return "**no deal**" + (f" ({who})" if who else "")
+    return f"no verified deal ({end.status.replace('_', ' ')})"
+
+
+def _moved(s: AssumptionSwing) -> str:
+    """The inputs moved: one said in full, several counted with the first."""
+    first = s.inputs[0]
+    ends = input_range(first.path, first.low, first.high, first.unit)
+    said = f"`{first.path}` {input_value(first.path, first.value, first.unit)}, {ends}"
+    more = len(s.inputs) - 1
+    return said + (f" and {more:,} more" if more else "") + (f"; {s.left:,} left as they are" if s.left else "")
+
+
+def _swing(s: AssumptionSwing) -> str:
+    if s.lost == 2:
+        return "**deal lost** at both ends"
+    if s.lost:
+        return f"**deal lost**; {money(s.swing)} at the other end"
+    return money(s.swing)
+
+
+def assumption_rank(r: Results) -> str:
+    """## Which assumptions decide the deal: the ranking, the rest, and what was not moved."""
+    v = r.assumption_rank
+    if v is None:
+        return ""
+    if v.skipped:
+        return f"{HEAD}\n\n{share_line(v)} Not ranked in this run: {v.skipped}."
+    what = short(next((m.label for m in r.metrics if m.name == v.objective), v.objective))
+    out = [HEAD, f"{share_line(v)} {v.method}"]
+    if v.base is not None:
+        out.append(f"The deal's {what.lower()} is {money(v.base)}. The swing is the spread of the {what.lower()} "
+                   "over the deal and both ends.")
+    if v.ranked:
+        rows = [[str(n), f"`{s.source}`: {brief(s.why)}", _moved(s), _end(r, s.low), _end(r, s.high), _swing(s)]
+                for n, s in enumerate(v.ranked[:SHOWN], 1)]
+        out.append(table(["rank", "assumption", "inputs moved (value, low to high)", f"{what} at the low end",
+                          "at the high end", "swing"], rows))
+        rest = v.ranked[SHOWN:]
+        if rest:
+            still = sum(1 for s in rest if s.swing < 0.5 and not s.lost)
+            lost = sum(1 for s in rest if s.lost)
+            notes = ([f"{lost:,} of them lose the deal at an end"] if lost else []) + \
+                    ([f"{still:,} not at all"] if still else [])
+            out.append(f"{len(rest):,} more sources move the {what.lower()} by at most "
+                       f"{money(max(s.swing for s in rest))} each" + (f" ({'; '.join(notes)})" if notes else "")
+                       + "; results.json lists every one.")
+        idle = [s.source for s in v.ranked[:SHOWN] if s.swing < 0.5 and not s.lost]
+        if idle and not rest:
+            out.append(f"These move nothing in this deal at either end: {', '.join(f'`{k}`' for k in idle)}.")
+    if v.not_moved:
+        inputs = sum(s.inputs for s in v.not_moved)
+        reasons: dict[str, list[str]] = {}
+        for s in v.not_moved:
+            reasons.setdefault(s.reason, []).append(f"`{s.source}`")
+        out.append(f"**Not moved: {len(v.not_moved):,} of the {v.sources:,} assumption sources** ({inputs:,} inputs), "
+                   "whose inputs are:\n\n" + "\n".join(f"- {', '.join(keys)}: {reason}." for reason, keys in reasons.items()))
+    return "\n\n".join(out)
