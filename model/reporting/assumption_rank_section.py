@@ -7,7 +7,7 @@ from __future__ import annotations
 from model.analyses.assumption_rank import SHOWN
 from model.formatting import money
 from model.reporting.markdown_table import table
-from model.reporting.words import input_range, input_value, short
+from model.reporting.words import input_range, input_value, possessive, short
 from model.results import AssumptionRank, AssumptionSwing, Results, SwingEnd
 
 HEAD = "## Which assumptions decide the deal"
@@ -37,7 +37,7 @@ def _who(r: Results, end: SwingEnd) -> str:
     parties = r.instance.parties
     if end.walks_away in ("home", "partner"):
         name = parties[end.walks_away]
-        return f"{name} walks away" if end.walks_away_by == "participation" else f"{name}'s positions end it"
+        return f"{name} walks away" if end.walks_away_by == "participation" else f"{possessive(name)} red lines end it"
     return {"either": "either side giving way would make one", "both": "both sides must give way",
             "market": "the market's limits leave none", "undetermined": "who walks away not tested"}.get(
         end.walks_away, "")
