@@ -205,3 +205,16 @@ def test_the_resolver_does_not_rebuild_when_told_not_to(tmp_path, monkeypatch):
     monkeypatch.setattr(resolver, "reason", "a test's reason")
     assert (resolver.solve(inst, rebuild=False).status, resolver.solve(inst, rebuild=False).message) == \
         (NOT_RESOLVED, "a test's reason")
+
+
+def test_a_source_that_moves_nothing_is_named_not_tabled_and_the_ranking_reads_back(tmp_path):
+    """With the trucks' floor at 5% (it cannot bind) the table has the cap alone and a line names the
+    floor; results.json reads back to the same ranking (the compare cache)."""
+    from model.results import Results
+    r = run(case(tmp_path))
+    text = section(r)
+    assert "| 1 | `a_cap`" in text and "| 2 |" not in text
+    assert text.endswith("**1 source moves nothing in this deal at either end**: `a_truck_floor`.")
+    back = Results.from_dict(r.to_dict())
+    assert back.assumption_rank is not None and back.to_dict()["assumption_rank"] == r.to_dict()["assumption_rank"]
+    assert back.assumption_rank.ranked[0].low.objective == pytest.approx(CAR[0] + TRUCKS)

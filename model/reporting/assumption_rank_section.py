@@ -22,6 +22,7 @@ def share_line(v: AssumptionRank) -> str:
             f"{sources}.")
 
 
+MOVES = 0.5              # USD: a swing below this is none (it shows as $0)
 WHY_CHARS = 90           # a source's reason is cut to its first clause, at most this long, in the table
 
 
@@ -81,23 +82,23 @@ def assumption_rank(r: Results) -> str:
     if v.base is not None:
         out.append(f"The deal's {what.lower()} is {money(v.base)}. The swing is the spread of the {what.lower()} "
                    "over the deal and both ends.")
-    if v.ranked:
+    moving = [s for s in v.ranked if s.lost or s.swing >= MOVES]
+    idle = [s for s in v.ranked if not (s.lost or s.swing >= MOVES)]
+    if moving:
         rows = [[str(n), f"`{s.source}`: {brief(s.why)}", _moved(s), _end(r, s.low), _end(r, s.high), _swing(s)]
-                for n, s in enumerate(v.ranked[:SHOWN], 1)]
+                for n, s in enumerate(moving[:SHOWN], 1)]
         out.append(table(["rank", "assumption", "inputs moved (value, low to high)", f"{what} at the low end",
                           "at the high end", "swing"], rows))
-        rest = v.ranked[SHOWN:]
+        rest = moving[SHOWN:]
         if rest:
-            still = sum(1 for s in rest if s.swing < 0.5 and not s.lost)
             lost = sum(1 for s in rest if s.lost)
-            notes = ([f"{lost:,} of them lose the deal at an end"] if lost else []) + \
-                    ([f"{still:,} not at all"] if still else [])
-            out.append(f"{len(rest):,} more sources move the {what.lower()} by at most "
-                       f"{money(max(s.swing for s in rest))} each" + (f" ({'; '.join(notes)})" if notes else "")
+            out.append(f"{len(rest):,} more sources move the {what.lower()}, by at most "
+                       f"{money(max(s.swing for s in rest))} each" + (f" ({lost:,} of them lose the deal at an end)"
+                                                                         if lost else "")
                        + "; results.json lists every one.")
-        idle = [s.source for s in v.ranked[:SHOWN] if s.swing < 0.5 and not s.lost]
-        if idle and not rest:
-            out.append(f"These move nothing in this deal at either end: {', '.join(f'`{k}`' for k in idle)}.")
+    if idle:
+        out.append(f"**{len(idle):,} {'source moves' if len(idle) == 1 else 'sources move'} nothing in this deal at "
+                   "either end**: " + ", ".join(f"`{s.source}`" for s in idle) + ".")
     if v.not_moved:
         inputs = sum(s.inputs for s in v.not_moved)
         reasons: dict[str, list[str]] = {}
