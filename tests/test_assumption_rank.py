@@ -248,3 +248,22 @@ def test_shipped_instances_ranking_agrees_with_a_rebuilt_model(name):
             if end.deal:
                 metrics = evaluate(variant, deal_of(fresh), model.table)
                 assert end.objective == pytest.approx(metrics[inst.settings.objective_metric], rel=1e-7)
+
+
+def test_the_guides_say_what_the_code_does():
+    """docs/model.md and README.md state the default swing, its worked example, the budget and the
+    number of sources tabled: each from the code."""
+    from pathlib import Path
+
+    from model.analyses import assumption_rank as ar
+    root = Path(__file__).resolve().parent.parent
+    model = " ".join((root / "docs" / "model.md").read_text(encoding="utf-8").split())
+    readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    swing = f"{ar.DEFAULT_SWING:.0%}"
+    lo, hi, _ = ar._ends(0.9, "segments.car.pass_through", {})
+    assert f"otherwise {swing} below and above its value" in model
+    assert f"(a share of 90% moves to {lo:.1%} and {hi:.0%})" in model
+    assert f"when two re-solves per source fit in {ar.BUDGET:g} s" in model
+    assert {10: "ten"}[ar.SHOWN] + " sources that move the deal most are tabled" in model
+    assert "`--no-assumption-rank` turns it off" in model
+    assert f"(its `uncertainty:` range, or {swing} of each value)" in readme and "[--no-assumption-rank]" in readme
