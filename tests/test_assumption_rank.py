@@ -160,12 +160,13 @@ def test_the_report_ranks_the_assumptions_and_the_provenance_points_to_it(tmp_pa
     assert text.startswith("## Which assumptions decide the deal\n\n"
                            f"**2 of the {n} inputs ({2 / n:.0%}) are assumptions**, resting on 2 sources.")
     assert "The deal's bilateral deficit is $10.8 M." in text
-    assert ("| 1 | `a_truck_floor`: home's floor, chosen for the test | `red_lines.truck_floor.bound` 18%, 13.5% to "
+    assert ("| 1 | `a_truck_floor` | `red_lines.truck_floor.bound` 18%, 13.5% to "
             "22.5% | $10.8 M | **no deal** (Home's red lines end it) | **deal lost**; $0 at the other end |") in text
-    assert ("| 2 | `a_cap`: the partner's cap, chosen for the test | `red_lines.cap.bound` 10%, 7.5% to 12.5% | "
+    assert ("| 2 | `a_cap` | `red_lines.cap.bound` 10%, 7.5% to 12.5% | "
             "$11.7 M | $10.8 M | $909.1 k |") in text
     assert "The next section, *Which assumptions decide the deal*, ranks the 2 assumption sources" in \
         provenance_section(r)
+    assert "chosen for the test" not in text and "chosen for the test" in provenance_section(r)   # each reason once
 
 
 def test_the_flag_turns_it_off_and_a_skipped_ranking_says_why(tmp_path):

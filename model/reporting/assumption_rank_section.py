@@ -23,17 +23,6 @@ def share_line(v: AssumptionRank) -> str:
 
 
 MOVES = 0.5              # USD: a swing below this is none (it shows as $0)
-WHY_CHARS = 90           # a source's reason is cut to its first clause, at most this long, in the table
-
-
-def brief(why: str) -> str:
-    """A source's reason cut to its first clause (before ':' or ';'), at most WHY_CHARS long (provenance has it whole)."""
-    cut = why.split(";")[0].split(": ")[0].strip().rstrip(".")
-    if cut.count("(") > cut.count(")"):           # cut inside a parenthesis: drop it
-        cut = cut[:cut.rfind("(")].strip()
-    return cut if len(cut) <= WHY_CHARS else cut[:WHY_CHARS].rsplit(" ", 1)[0] + " ..."
-
-
 def _who(r: Results, end: SwingEnd) -> str:
     parties = r.instance.parties
     if end.walks_away in ("home", "partner"):
@@ -85,9 +74,9 @@ def assumption_rank(r: Results) -> str:
     moving = [s for s in v.ranked if s.lost or s.swing >= MOVES]
     idle = [s for s in v.ranked if not (s.lost or s.swing >= MOVES)]
     if moving:
-        rows = [[str(n), f"`{s.source}`: {brief(s.why)}", _moved(s), _end(r, s.low), _end(r, s.high), _swing(s)]
+        rows = [[str(n), f"`{s.source}`", _moved(s), _end(r, s.low), _end(r, s.high), _swing(s)]
                 for n, s in enumerate(moving[:SHOWN], 1)]
-        out.append(table(["rank", "assumption", "inputs moved (value, low to high)", f"{what} at the low end",
+        out.append(table(["rank", "assumption (its reason: the section above)", "inputs moved (value, low to high)", f"{what} at the low end",
                           "at the high end", "swing"], rows))
         rest = moving[SHOWN:]
         if rest:
