@@ -268,3 +268,21 @@ def test_the_guides_say_what_the_code_does():
     assert {10: "ten"}[ar.SHOWN] + " sources that move the deal most are tabled" in model
     assert "`--no-assumption-rank` turns it off" in model
     assert f"(its `uncertainty:` range, or {swing} of each value)" in readme and "[--no-assumption-rank]" in readme
+
+
+def test_an_instance_without_assumptions_has_nothing_to_rank(tmp_path):
+    published = {"sources": {"test": {"assumption": None, "citation": "hand-checkable test figures", "year": 2024}}}
+    r = run(tiny(tmp_path, published))
+    assert r.assumption_rank is not None and r.assumption_rank.sources == 0 and not r.assumption_rank.ranked
+    assert section(r) == ("## Which assumptions decide the deal\n\nNone of the "
+                          f"{len(r.inputs)} inputs is an assumption: every number cites a published source.")
+
+
+def test_another_objective_is_said_not_ranked(tmp_path):
+    """The re-solve path takes the min_deficit objective: under `--objective welfare` the section
+    says why there is no ranking instead of rebuilding the model for each swing."""
+    r = execute(RUN, Context(NegotiationModel(case(tmp_path)), Options(objective="welfare", assumption_rank=True,
+                                                                       concessions=False)))
+    assert r.status == "optimal" and r.assumption_rank is not None and not r.assumption_rank.ranked
+    assert section(r).endswith("Not ranked in this run: the ranking re-solves the deal on the built model, which it "
+                               "does for the min_deficit objective, not 'welfare'.")

@@ -141,15 +141,28 @@ def applicable(inst: Instance, objective: str, solve_seconds: float) -> str:
     return ""
 
 
+def _counts(inst: Instance) -> tuple[int, int, int]:
+    """(inputs, of which assumptions, assumption sources) of `inst`."""
+    assumed = [i for i in inst.inputs if i.source in inst.sources and inst.sources[i.source].kind == "assumption"]
+    return len(inst.inputs), len(assumed), len({i.source for i in assumed})
+
+
+def not_ranked(inst: Instance, why: str) -> AssumptionRank:
+    """The section for a run that does not rank: the counts, and why not."""
+    inputs, assumed, sources = _counts(inst)
+    return AssumptionRank(METHOD, inst.settings.objective_metric, "USD", None, inputs, assumed, sources, skipped=why)
+
+
 def rank_assumptions(model: NegotiationModel, deal: Deal, resolver: Resolver | None = None) -> AssumptionRank:
     """Every assumption source of the model's instance moved down and up, the deal re-solved at
     each end on `resolver` (default: one on `model`); ranked (module docstring)."""
     inst = model.inst
     metric = inst.settings.objective_metric
     moves, left, not_moved = plan(inst)
-    assumed = sum(1 for i in inst.inputs if i.source in inst.sources and inst.sources[i.source].kind == "assumption")
-    result = AssumptionRank(METHOD, metric, "USD", evaluate(inst, deal, model.table)[metric], len(inst.inputs),
-                            assumed, len(moves) + len(not_moved), not_moved=not_moved)
+    inputs, assumed, sources = _counts(inst)
+    assert sources == len(moves) + len(not_moved)
+    result = AssumptionRank(METHOD, metric, "USD", evaluate(inst, deal, model.table)[metric], inputs, assumed, sources,
+                            not_moved=not_moved)
     if resolver is None:
         resolver = resolver_for(inst, model)
     if resolver.method != "re-solve":

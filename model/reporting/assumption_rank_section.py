@@ -64,6 +64,8 @@ def assumption_rank(r: Results) -> str:
     v = r.assumption_rank
     if v is None:
         return ""
+    if not v.sources:
+        return f"{HEAD}\n\nNone of the {v.inputs:,} inputs is an assumption: every number cites a published source."
     if v.skipped:
         return f"{HEAD}\n\n{share_line(v)} Not ranked in this run: {v.skipped}."
     what = short(next((m.label for m in r.metrics if m.name == v.objective), v.objective))

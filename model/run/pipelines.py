@@ -21,9 +21,8 @@ from pathlib import Path
 
 from model.analyses.alternatives import DEFAULT_COUNT, DEFAULT_MIN_GAIN, DEFAULT_WITHIN, find_alternatives
 from model.analyses.assumption_rank import BUDGET as RANK_BUDGET
-from model.analyses.assumption_rank import METHOD as RANK_METHOD
 from model.analyses.assumption_rank import applicable as assumptions_ranked
-from model.analyses.assumption_rank import rank_assumptions
+from model.analyses.assumption_rank import not_ranked, rank_assumptions
 from model.analyses.bridge import deficit_bridge
 from model.analyses.concessions import applicable, concession_values
 from model.analyses.deal_robustness import DEFAULT_DRAWS
@@ -330,7 +329,7 @@ def _assumption_rank(ctx: Context) -> AssumptionRank:
     objective = ctx.options.objective or ctx.inst.settings.objective
     why_not = assumptions_ranked(ctx.inst, objective, _results(ctx).timings.get("solve", 0.0))
     if why_not:
-        return AssumptionRank(RANK_METHOD, skipped=why_not)
+        return not_ranked(ctx.inst, why_not)
     t0 = time.perf_counter()
     found = rank_assumptions(ctx.model, _verified(ctx).deal)
     _results(ctx).timings["assumption_rank"] = time.perf_counter() - t0      # timings.json
