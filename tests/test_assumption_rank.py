@@ -11,6 +11,7 @@ from model.analyses.deal_terms import deal_of
 from model.analyses.sweep import resolver_for
 from model.optimization.handle import NegotiationModel
 from model.optimization.resolve import NOT_RESOLVED, DrawResult
+from model.reporting.assumption_rank_section import SHOWN
 from model.reporting.assumption_rank_section import assumption_rank as section
 from model.reporting.provenance import provenance_section
 from model.run import RUN, Context, Options, execute
@@ -265,7 +266,7 @@ def test_the_guides_say_what_the_code_does():
     assert f"otherwise {swing} below and above its value" in model
     assert f"(a share of 90% moves to {lo:.1%} and {hi:.0%})" in model
     assert f"when two re-solves per source fit in {ar.BUDGET:g} s" in model
-    assert {10: "ten"}[ar.SHOWN] + " sources that move the deal most are tabled" in model
+    assert {10: "ten"}[SHOWN] + " sources that move the deal most are tabled" in model
     assert "`--no-assumption-rank` turns it off" in model
     assert f"(its `uncertainty:` range, or {swing} of each value)" in readme and "[--no-assumption-rank]" in readme
 
@@ -286,3 +287,34 @@ def test_another_objective_is_said_not_ranked(tmp_path):
     assert r.status == "optimal" and r.assumption_rank is not None and not r.assumption_rank.ranked
     assert section(r).endswith("Not ranked in this run: the ranking re-solves the deal on the built model, which it "
                                "does for the min_deficit objective, not 'welfare'.")
+
+
+def test_the_chart_draws_each_moving_source_at_both_ends(tmp_path, monkeypatch):
+    """report_charts adds assumptions.svg when a source moves the deal: the floor's high end (no deal)
+    a hatched bar from the deal's deficit to the right edge, the cap's low end a bar to CAR[0] + TRUCKS
+    (in USD bn); labels in the sources' own words; the section links the file."""
+    from model.reporting import charts
+    from model.reporting.assumption_rank_section import brief
+    figures = []
+    real = charts.to_svg
+    monkeypatch.setattr(charts, "to_svg", lambda fig: figures.append(fig) or real(fig))
+    r = run(case(tmp_path, truck_floor=18))
+    drawn = charts.report_charts(r)
+    assert "assumptions" in drawn and "no deal at its high end" in drawn["assumptions"]
+    ax = figures[-1].axes[0]
+    lo, hi = ax.get_xlim()
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == 1
+    assert hatched[0].get_x() == pytest.approx((CAR[10] + TRUCKS) / 1e9)
+    assert hatched[0].get_x() + hatched[0].get_width() == pytest.approx(hi)
+    solid = sorted(p.get_x() + p.get_width() for p in ax.patches if not p.get_hatch() and p.get_width())
+    assert solid == [pytest.approx((CAR[0] + TRUCKS) / 1e9)]
+    labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+    assert labels == ["home's floor, chosen for the test (1 input)", "the partner's cap, chosen for the test (1 input)"]
+    assert "![Which assumptions move the deal: each source alone at its low and high end](assumptions.svg)" in section(r)
+    (tmp_path / "idle").mkdir()
+    idle = run(case(tmp_path / "idle", extra={"red_lines": {"cap": {"bound": q(30, "%", "a_cap")}}}))
+    assert "assumptions" not in charts.report_charts(idle) and "assumptions.svg" not in section(idle)
+    assert brief("split of X (Jeep SUVs, Cadillac); totals match") == "split of X (Jeep SUVs, Cadillac)"
+    assert brief("split of X (Jeep SUVs; Cadillac); totals match") == "split of X ..."
+    assert brief("a b c d e f", 6) == "a b c ..."

@@ -40,7 +40,6 @@ DEFAULT_SWING = 0.25      # an input without an `uncertainty:` range moves this 
 MAX_SOURCES = 60          # assumption sources ranked in a run (two re-solves each)
 BUDGET = 15.0             # seconds of re-solves a run allows for them (estimated from the solve) ...
 RESOLVE_COST = 2.0        # ... a re-solve taking about twice the solve (the option table and rows recomputed)
-SHOWN = 10                # sources the report lists; results.json has them all
 
 METHOD = ("Each assumption source moved on its own: every input resting on it to its low end, the deal re-solved, "
           "then to its high end. An input's ends are its `uncertainty:` range where it has one, otherwise "
@@ -204,3 +203,4 @@ def _end(resolver: Resolver, variant: Instance, solved: DrawResult, metric: str)
     if solved.status == "infeasible":
         end.walks_away, end.walks_away_by = walks_away(resolver, variant)
     return end
+

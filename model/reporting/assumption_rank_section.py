@@ -4,14 +4,33 @@ that are assumptions, the SHOWN sources that move the deal most (a lost deal fir
 objective's swing), the rest summed up, and the sources that could not be moved, with why."""
 from __future__ import annotations
 
-from model.analyses.assumption_rank import SHOWN
 from model.formatting import money
 from model.reporting.markdown_table import table
 from model.reporting.words import input_range, input_value, possessive, short
 from model.results import AssumptionRank, AssumptionSwing, Results, SwingEnd
 
+SHOWN = 10                # sources the table lists; results.json has them all
+MOVES = 0.5               # USD: a swing below this moves nothing (it reads as $0)
 HEAD = "## Which assumptions decide the deal"
+CHART_TITLE = "Which assumptions move the deal: each source alone at its low and high end"   # assumptions.svg
 TITLE = "Which assumptions decide the deal"        # the heading's words, for the sections that point here
+
+
+def moving(rank: AssumptionRank) -> list[AssumptionSwing]:
+    """The ranked sources that move the deal (a lost deal at an end, or a swing of MOVES or more),
+    in rank order: the section's table and the chart (`charts.assumption_chart`); the rest move
+    nothing at either end."""
+    return [s for s in rank.ranked if s.lost or s.swing >= MOVES]
+
+
+def brief(why: str, most: int = 70) -> str:
+    """A source's reason cut to its first clause (before ':' or ';', never inside a parenthesis),
+    at most `most` characters: the chart's label (the report says each reason once, in full)."""
+    cut = why.split(";")[0].split(": ")[0].strip().rstrip(".")
+    short = cut if len(cut) <= most else cut[:most].rsplit(" ", 1)[0]
+    if short.count("(") > short.count(")"):
+        short = short[:short.rfind("(")].strip()
+    return short if short == cut else short.rstrip(",") + " ..."
 
 
 def share_line(v: AssumptionRank) -> str:
@@ -22,7 +41,6 @@ def share_line(v: AssumptionRank) -> str:
             f"{sources}.")
 
 
-MOVES = 0.5              # USD: a swing below this is none (it shows as $0)
 def _who(r: Results, end: SwingEnd) -> str:
     parties = r.instance.parties
     if end.walks_away in ("home", "partner"):
@@ -73,14 +91,15 @@ def assumption_rank(r: Results) -> str:
     if v.base is not None:
         out.append(f"The deal's {what.lower()} is {money(v.base)}. The swing is the spread of the {what.lower()} "
                    "over the deal and both ends.")
-    moving = [s for s in v.ranked if s.lost or s.swing >= MOVES]
-    idle = [s for s in v.ranked if not (s.lost or s.swing >= MOVES)]
-    if moving:
+    moved = moving(v)
+    idle = [s for s in v.ranked if s not in moved]
+    if moved:
+        out.append(f"![{CHART_TITLE}](assumptions.svg)")
         rows = [[str(n), f"`{s.source}`", _moved(s), _end(r, s.low), _end(r, s.high), _swing(s)]
-                for n, s in enumerate(moving[:SHOWN], 1)]
+                for n, s in enumerate(moved[:SHOWN], 1)]
         out.append(table(["rank", "assumption (its reason: the section above)", "inputs moved (value, low to high)", f"{what} at the low end",
                           "at the high end", "swing"], rows))
-        rest = moving[SHOWN:]
+        rest = moved[SHOWN:]
         if rest:
             lost = sum(1 for s in rest if s.lost)
             out.append(f"{len(rest):,} more sources move the {what.lower()}, by at most "
