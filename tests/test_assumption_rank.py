@@ -318,3 +318,21 @@ def test_the_chart_draws_each_moving_source_at_both_ends(tmp_path, monkeypatch):
     assert brief("split of X (Jeep SUVs, Cadillac); totals match") == "split of X (Jeep SUVs, Cadillac)"
     assert brief("split of X (Jeep SUVs; Cadillac); totals match") == "split of X ..."
     assert brief("a b c d e f", 6) == "a b c ..."
+
+
+class Failing(Unresolvable):
+    """A resolver whose economics fail when the cap moves (a number they cannot take)."""
+
+    def solve(self, inst, rebuild: bool = True):
+        if abs(next(r for r in inst.red_lines if r.name == "cap").bound - 0.10) > 1e-12:
+            raise ValueError("a test's failure")
+        return self.real.solve(inst, rebuild)
+
+
+def test_a_source_the_economics_cannot_take_is_counted_not_a_crash(tmp_path):
+    inst = case(tmp_path)
+    model = NegotiationModel(inst)
+    rank = rank_assumptions(model, deal_of(model.solve()), Failing(resolver_for(inst, model), "red_lines.cap.bound"))
+    assert [s.source for s in rank.ranked] == ["a_truck_floor"]
+    (skipped,) = rank.not_moved
+    assert skipped.source == "a_cap" and skipped.reason == "the economics fail at its low end (ValueError: a test's failure)"

@@ -174,14 +174,17 @@ def rank_assumptions(model: NegotiationModel, deal: Deal, resolver: Resolver | N
         for side in ("low", "high"):
             try:
                 variant = with_values(inst, {m.path: getattr(m, side) for m in items})
+                solved = resolver.solve(variant, rebuild=False)
+                if solved.status == NOT_RESOLVED:
+                    reason = f"a swing the built model cannot take, re-solved only by a rebuild ({solved.message})"
+                    break
+                ends.append(_end(resolver, variant, solved, metric))
             except UnknownField as exc:
                 reason = f"a field the draws cannot set ({exc})"
                 break
-            solved = resolver.solve(variant, rebuild=False)
-            if solved.status == NOT_RESOLVED:
-                reason = f"a swing the built model cannot take, re-solved only by a rebuild ({solved.message})"
+            except (ValueError, ArithmeticError) as exc:     # numbers the economics cannot take at that end
+                reason = f"the economics fail at its {side} end ({type(exc).__name__}: {exc})"
                 break
-            ends.append(_end(resolver, variant, solved, metric))
         if reason:
             result.not_moved.append(SkippedSource(key, inst.sources[key].text, len(items) + left[key], reason))
             continue
