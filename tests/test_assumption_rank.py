@@ -110,10 +110,15 @@ def test_a_source_with_no_re_solvable_input_is_skipped_and_counted(tmp_path):
     assert sorted(moves) == ["a_cap", "a_truck_floor"]
     why = {s.source: s for s in skipped}
     assert set(why) == {"a_step", "a_zero"}
-    assert "fields a re-solve cannot change" in why["a_step"].reason and why["a_step"].inputs == 1
-    assert "zeros" in why["a_zero"].reason and why["a_zero"].inputs == 1
+    assert "inputs a re-solve cannot change" in why["a_step"].reason and why["a_step"].inputs == 1
+    assert "inputs of zero" in why["a_zero"].reason and why["a_zero"].inputs == 1
     rank = ranked(inst)
     assert rank.sources == 4 and len(rank.ranked) == 2 and len(rank.not_moved) == 2
+    text = section(run(inst))
+    assert text.endswith("**Not moved: 2 of the 4 assumption sources** (2 inputs):\n\n"
+                         "- `a_zero`: inputs of zero, which a swing of 25% of the value leaves at zero.\n"
+                         "- `a_step`: inputs a re-solve cannot change (tariff menu steps, bound steps, fixed levers, "
+                         "...).")
 
 
 class Unresolvable:

@@ -114,14 +114,14 @@ def plan(inst: Instance) -> tuple[dict[str, list[_Move]], dict[str, int], list[S
 
 
 def _why_not(why: dict[str, int]) -> str:
-    """Why none of a source's inputs moves, as a noun phrase ('ends of `uncertainty:` ranges')."""
+    """Why none of a source's inputs moves, as a noun phrase ('inputs a re-solve cannot change')."""
     parts = []
     if why["range"]:
-        parts.append("ends of `uncertainty:` ranges, which move nothing in the deal")
+        parts.append("inputs that are the ends of `uncertainty:` ranges, which move nothing in the deal")
     if why["fixed"]:
-        parts.append("fields a re-solve cannot change (tariff menu steps, bound steps, fixed levers, ...)")
+        parts.append("inputs a re-solve cannot change (tariff menu steps, bound steps, fixed levers, ...)")
     if why["zero"]:
-        parts.append(f"zeros, which a swing of {DEFAULT_SWING:.0%} of the value leaves at zero")
+        parts.append(f"inputs of zero, which a swing of {DEFAULT_SWING:.0%} of the value leaves at zero")
     return "; ".join(parts)
 
 

@@ -27,10 +27,10 @@ def brief(why: str, most: int = 70) -> str:
     """A source's reason cut to its first clause (before ':' or ';', never inside a parenthesis),
     at most `most` characters: the chart's label (the report says each reason once, in full)."""
     cut = why.split(";")[0].split(": ")[0].strip().rstrip(".")
-    short = cut if len(cut) <= most else cut[:most].rsplit(" ", 1)[0]
-    if short.count("(") > short.count(")"):
-        short = short[:short.rfind("(")].strip()
-    return short if short == cut else short.rstrip(",") + " ..."
+    kept = cut if len(cut) <= most else cut[:most].rsplit(" ", 1)[0]
+    if kept.count("(") > kept.count(")"):
+        kept = kept[:kept.rfind("(")].strip()
+    return kept if kept == cut else kept.rstrip(",") + " ..."
 
 
 def share_line(v: AssumptionRank) -> str:
@@ -97,8 +97,8 @@ def assumption_rank(r: Results) -> str:
         out.append(f"![{CHART_TITLE}](assumptions.svg)")
         rows = [[str(n), f"`{s.source}`", _moved(s), _end(r, s.low), _end(r, s.high), _swing(s)]
                 for n, s in enumerate(moved[:SHOWN], 1)]
-        out.append(table(["rank", "assumption (its reason: the section above)", "inputs moved (value, low to high)", f"{what} at the low end",
-                          "at the high end", "swing"], rows))
+        out.append(table(["rank", "assumption (its reason: the section above)", "inputs moved (value, low to high)",
+                          f"{what} at the low end", "at the high end", "swing"], rows))
         rest = moved[SHOWN:]
         if rest:
             lost = sum(1 for s in rest if s.lost)
@@ -114,6 +114,6 @@ def assumption_rank(r: Results) -> str:
         reasons: dict[str, list[str]] = {}
         for s in v.not_moved:
             reasons.setdefault(s.reason, []).append(f"`{s.source}`")
-        out.append(f"**Not moved: {len(v.not_moved):,} of the {v.sources:,} assumption sources** ({inputs:,} inputs), "
-                   "whose inputs are:\n\n" + "\n".join(f"- {', '.join(keys)}: {reason}." for reason, keys in reasons.items()))
+        out.append(f"**Not moved: {len(v.not_moved):,} of the {v.sources:,} assumption sources** ({inputs:,} inputs):\n\n"
+                   + "\n".join(f"- {', '.join(keys)}: {reason}." for reason, keys in reasons.items()))
     return "\n\n".join(out)
