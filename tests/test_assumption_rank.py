@@ -341,3 +341,20 @@ def test_a_source_the_economics_cannot_take_is_counted_not_a_crash(tmp_path):
     assert [s.source for s in rank.ranked] == ["a_truck_floor"]
     (skipped,) = rank.not_moved
     assert skipped.source == "a_cap" and skipped.reason == "the economics fail at its low end (ValueError: a test's failure)"
+
+
+def test_the_command_line_ranks_by_default_and_the_flag_turns_it_off(tmp_path):
+    import json
+
+    from tiny import merge, write
+
+    from model.cli import main
+    path = write(tmp_path, merge({"sources": {"a_cap": {"assumption": "the cap"}}},
+                                 {"red_lines": {"cap": red_line("partner", "cars at most 10%", "car", "<=", 10, "a_cap")}}))
+    assert main(["run", str(path), "--out", str(tmp_path / "on")]) == 0
+    assert main(["run", str(path), "--out", str(tmp_path / "off"), "--no-assumption-rank"]) == 0
+    on = json.loads((tmp_path / "on" / "results.json").read_text())["assumption_rank"]
+    assert {s["source"] for s in on["ranked"]} == {"a_cap", "test"} and (tmp_path / "on" / "assumptions.svg").exists()
+    assert json.loads((tmp_path / "off" / "results.json").read_text())["assumption_rank"] is None
+    assert not (tmp_path / "off" / "assumptions.svg").exists()
+    assert "Which assumptions decide the deal" in (tmp_path / "on" / "report.md").read_text()
