@@ -457,6 +457,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="no draws (the same as --robustness 0)")
     run.add_argument("--seed", type=_number("--seed", 0, MAX_SEED, integer=True), default=0,
                      help="random seed of the robustness draws, 0 or more (same seed, same draws)")
+    run.add_argument("--no-assumption-rank", dest="assumption_rank", action="store_false",
+                     help="do not rank the instance's assumptions by their influence on the deal (each assumption "
+                          "source moved down and up, two re-solves each)")
 
     cmp_ = command("compare", cmd_compare, "solve several instances and compare outcomes and inputs")
     cmp_.add_argument("files", type=_path, nargs="+", metavar="FILE", help="two or more instance files")
@@ -543,7 +546,7 @@ def cmd_run(args) -> int:
     jobs = _jobs()
     status, text = jobs.run(args.file, out=args.out, objective=args.objective, time_limit=args.time_limit,
                             export_lp=args.export_lp, relax_steps=dict(args.relax_step) or None, say=_say,
-                            robustness=args.robustness, seed=args.seed)
+                            robustness=args.robustness, seed=args.seed, assumption_rank=args.assumption_rank)
     _say(text)
     return EXIT.get(status, EXIT["error"])
 

@@ -64,11 +64,12 @@ def _plain(x):
 
 def run(file: str, out: str | None = None, objective: str | None = None, time_limit: float | None = None,
         export_lp: str | None = None, relax_steps: dict[str, float] | None = None, say=None,
-        robustness: int = DEFAULT_DRAWS, seed: int = 0) -> tuple[str, str]:
+        robustness: int = DEFAULT_DRAWS, seed: int = 0, assumption_rank: bool = True) -> tuple[str, str]:
     """Solve one instance through the `run` pipeline and write its report: (status, the rest of
     the terminal summary). `relax_steps`: unit -> one step of relaxation for the no-deal
     diagnosis (see analyses.diagnose). `robustness`: draws of the instance's uncertainty (0:
-    none), with `seed`. `say(text)`, when given, gets the first screen as soon as
+    none), with `seed`. `assumption_rank`: rank the assumptions by their influence on the deal
+    (analyses.assumption_rank). `say(text)`, when given, gets the first screen as soon as
     the deal is verified and analysed, before the charts and workbooks are written."""
     inst = load(file)
     target = check_target(out or REPORTS / inst.name)
@@ -78,7 +79,7 @@ def run(file: str, out: str | None = None, objective: str | None = None, time_li
     points = RUN_FRONTIER_POINTS if (objective or inst.settings.objective) == "min_deficit" else 0
     ctx = Context(NegotiationModel(inst, time_limit),
                   Options(objective, time_limit, export_lp, relax_steps=relax_steps, frontier_points=points,
-                          robustness=robustness, seed=seed))
+                          robustness=robustness, seed=seed, assumption_rank=assumption_rank))
     results = execute(RUN, ctx)
     text = run_summary(results, target)
     if export_lp:

@@ -43,7 +43,8 @@ NOT_SHOWN = {"run": {"sweep_section", "policy_curve_section"}, "frontier": {"swe
 # A sweep's report is about its draws (its own share with a deal is in `sweep`, which the first
 # screen reads only on a sweep's results); `run`'s draws (`robustness`) belong to the deal's
 # report, not the frontier's.
-LEFT_OUT = {"run": {"sweep"}, "frontier": {"robustness", "sweep"}, "sweep": {"frontier", "robustness"}}
+LEFT_OUT = {"run": {"sweep"}, "frontier": {"robustness", "sweep", "assumption_rank"},
+            "sweep": {"frontier", "robustness", "assumption_rank"}}
 
 
 class Recorder:

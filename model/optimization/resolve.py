@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 highspy = load_highspy()       # SolverUnavailable (exit 6), not a traceback, when HiGHS cannot be loaded
 INF = highspy.kHighsInf
 COEF_TOLERANCE = 1e-9     # HiGHS drops matrix entries this small (its small_matrix_value)
+NOT_RESOLVED = "not_resolved"     # `Resolver.solve(..., rebuild=False)`: the draw would need a rebuild
 
 
 def _row(lhs, sense: str, rhs) -> tuple[Form | float, str]:
@@ -185,14 +186,21 @@ class Resolver:
         return ""
 
     # -- solving a draw ----------------------------------------------------------
-    def solve(self, inst: Instance) -> DrawResult:
-        """Solve `inst` (the base instance with other numbers) as `run` does, and verify the deal."""
+    def solve(self, inst: Instance, rebuild: bool = True) -> DrawResult:
+        """Solve `inst` (the base instance with other numbers) as `run` does, and verify the deal.
+        `rebuild=False`: a draw the built model cannot take is not solved but returned with
+        status NOT_RESOLVED and the reason as its message (method 'rebuild')."""
         table = option_table(inst)
         refs = references(inst, table)
         if self.method == "rebuild":
+            if not rebuild:
+                return DrawResult(NOT_RESOLVED, self.reason, method="rebuild")
             return self._rebuild(inst, table, refs)
         (metrics, scale), rows, broken = self._forms(inst, table, refs)
         if broken:
+            if not rebuild:
+                return DrawResult(NOT_RESOLVED, "the built model would change: " + ", ".join(broken[:3]),
+                                  method="rebuild")
             return self._rebuild(inst, table, refs)
         self.h.passModel(self._lp(rows, metrics[inst.settings.objective_metric]))
         base = self.model

@@ -27,6 +27,8 @@ import matplotlib.text
 import matplotlib.ticker
 from matplotlib.figure import Figure
 
+from model.reporting.assumption_rank_section import CHART_TITLE as ASSUMPTIONS_TITLE
+from model.reporting.assumption_rank_section import brief, moving
 from model.reporting.words import calibration_name, possessive, short
 from model.results import LeverContext, OfferLine, Package, PolicyCurve
 from model.text import visible
@@ -110,7 +112,8 @@ TITLES = {"bridge": "Deficit bridge: calibration year to no deal to the deal, by
           "grid": "The deficit at each grid point",
           "deal_share": "The share of draws with a deal along each input's range",
           "concession_values": "What each concession is worth to each side",
-          "policy_curve": "The deal along one lever: the balances and each side's gain"}
+          "policy_curve": "The deal along one lever: the balances and each side's gain",
+          "assumptions": ASSUMPTIONS_TITLE}
 
 
 def report_charts(r) -> dict[str, str]:
@@ -131,6 +134,9 @@ def report_charts(r) -> dict[str, str]:
     values = r.concession_values
     if values and any(row.status == "ok" for row in values.rows):
         out["concession_values"] = concession_chart(values.rows, r.instance.parties)
+    rank = r.assumption_rank
+    if rank is not None and moving(rank):
+        out["assumptions"] = assumption_chart(rank)
     return out
 
 
@@ -898,4 +904,59 @@ def policy_curve_chart(curve: PolicyCurve, parties: dict[str, str]) -> str:
         ax.set_xlabel(x_label(curve))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9, loc="best")
+    return to_svg(fig)
+
+
+# -- the assumptions, ranked ----------------------------------------------------------------------
+
+def assumption_chart(rank) -> str:
+    """The deal's objective with each assumption source alone at its low end and at its high end,
+    around the deal's (the section's order: lost deals first, then the largest swing). An end
+    without a deal is a hatched bar to the edge of the axes, marked 'no deal', as in the tornado."""
+    rows = moving(rank)[:MAX_BARS]
+    base = bn(rank.base)
+    fig, ax = _subplots(figsize=(8.5, 0.6 * len(rows) + 1.8))
+    ends = [bn(e.objective) for x in rows for e in (x.low, x.high) if e.deal and e.objective is not None] + [base]
+    pad = 0.15 * ((max(ends) - min(ends)) or max(abs(base) * 0.05, 0.01))
+    lo, hi = min(ends) - pad, max(ends) + pad
+    # A bar without a deal runs to the edge: leave it room for its words on that side.
+    for x in rows:
+        for end, other in ((x.low, x.high), (x.high, x.low)):
+            if not end.deal or end.objective is None:
+                if other.deal and other.objective is not None and bn(other.objective) > base:
+                    lo = min(lo, base - 0.3 * (hi - lo))
+                else:
+                    hi = max(hi, base + 0.3 * (hi - lo))
+    labels = []
+    no_deal_drawn = False
+    for y, x in enumerate(rows):
+        for end, other, color, where in ((x.low, x.high, BLUE, "low"), (x.high, x.low, ORANGE, "high")):
+            if not end.deal or end.objective is None:
+                left_side = other.deal and other.objective is not None and bn(other.objective) > base
+                edge = lo if left_side else hi
+                ax.barh(y, edge - base, left=base, color=color, alpha=0.35, hatch="//", edgecolor=RED,
+                        linewidth=0, height=0.55)
+                ax.text(edge + (pad * 0.1 if left_side else -pad * 0.1), y, f"no deal at its {where} end",
+                        ha="left" if left_side else "right", va="center", fontsize=9, color=RED)
+                no_deal_drawn = True
+                continue
+            ax.barh(y, bn(end.objective) - base, left=base, color=color, height=0.55)
+        n = len(x.inputs)
+        labels.append(wrap(f"{brief(x.why)} ({'1 input' if n == 1 else f'{n} inputs'})", 34, 4))
+    ax.axvline(base, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(rows)), labels, fontsize=9)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel(f"{rank.objective.replace('_', ' ')} with the deal (USD bn a year); the line: the deal at the "
+                  f"instance's values ({base:.2f})", fontsize=9)
+    ax.set_title("The deal with each assumption source alone at either end", fontsize=9, loc="left")
+    ax.set_xlim(lo, hi)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    handles = [matplotlib.patches.Patch(color=BLUE, label="the source's inputs at their low ends"),
+               matplotlib.patches.Patch(color=ORANGE, label="the source's inputs at their high ends")]
+    if no_deal_drawn:
+        handles.append(matplotlib.patches.Patch(facecolor="white", edgecolor=RED, hatch="//",
+                                                label="no deal at that end (the bar runs to the edge)"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / (0.6 * len(rows) + 1.8)),
+              ncol=2 if len(handles) == 2 else 1, fontsize=9, frameon=False)
     return to_svg(fig)

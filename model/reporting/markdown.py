@@ -13,6 +13,7 @@ Charts are linked as `![title](<name>.svg)`: files of the report directory, inli
 from __future__ import annotations
 
 from model.formatting import money, per_unit, value
+from model.reporting.assumption_rank_section import assumption_rank
 from model.reporting.concession_section import concession_section
 from model.reporting.explanations import diagnosis_section, diagnosis_summary, ranging_section
 from model.reporting.first_screen import (
@@ -88,6 +89,7 @@ def sections(r: Results | None = None) -> tuple[list, list]:
     ]
     appendix = [
         provenance_section,
+        assumption_rank,
         outcomes,
         welfare,
         pass_through,
@@ -119,7 +121,8 @@ READS: dict[str, tuple[str, ...]] = {
     "policy_curve_section": ("policy_curve",),
     "diagnosis_section": ("diagnosis",),
     "verification": (),
-    "provenance_section": (),
+    "provenance_section": ("assumption_rank",),
+    "assumption_rank": ("assumption_rank",),
     "outcomes": (),
     "welfare": (),
     "pass_through": ("pass_through",),

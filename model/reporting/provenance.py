@@ -1,13 +1,15 @@
 """The provenance appendix: every input, grouped by its source, each reason said once.
 
 It opens with the share of inputs that are assumptions; then one entry per source,
-assumptions first (the most used first), each with its reason or citation and the inputs
+assumptions first (the most used first; `run`'s next section ranks them by their influence
+on the deal), each with its reason or citation and the inputs
 that rest on it, in the units people write ('15%', '-1.5 (elasticity)', '$20,000 a
 vehicle'). A source behind many inputs (a CSV-fed instance) lists them by field, with
 their count and range, instead of one by one: every number is in results.json.
 """
 from __future__ import annotations
 
+from model.reporting.assumption_rank_section import TITLE
 from model.reporting.words import input_value
 from model.results import Results
 from model.results.core import InputRow
@@ -28,7 +30,7 @@ def provenance_section(r: Results) -> str:
              f"**{assumed:,} of the {len(inputs):,} inputs ({assumed / len(inputs):.0%}) are assumptions**, not "
              "published figures. Each source is listed once, "
              "assumptions first, with the inputs that rest on it; change an assumption in the instance file to see "
-             "how the deal depends on it.", ""]
+             "how the deal depends on it." + _ranked(r), ""]
     for key in order:
         rows = groups[key]
         first = rows[0]
@@ -39,6 +41,15 @@ def provenance_section(r: Results) -> str:
             head = f"- **{first.citation or key}**{year} `{key}`"
         lines.append(head.rstrip(".") + f". {_inputs(rows)}.")
     return "\n".join(lines)
+
+
+def _ranked(r: Results) -> str:
+    """A pointer to the ranking of the assumptions by their influence on the deal, when `run` made one."""
+    v = r.assumption_rank
+    if v is None or v.skipped or not v.ranked:
+        return ""
+    return (f" The next section, *{TITLE}*, ranks the {len(v.ranked):,} assumption sources a re-solve can move by "
+            "their influence on the deal.")
 
 
 def _inputs(rows: list[InputRow]) -> str:

@@ -19,6 +19,7 @@ from model.results.negotiation import KEY
 from model.results.over_time import OverTime
 from model.results.sections import (
     Assumption,
+    AssumptionRank,
     BridgeStep,
     ConcessionValues,
     DealRobustness,
@@ -140,6 +141,7 @@ class Results:
     diversion: Diversion | None = None              # the deal against no deal
     red_lines: RedLineReview | None = None
     red_line_costs: RedLineCosts | None = None
+    assumption_rank: AssumptionRank | None = None  # `run`: the assumptions ranked by their influence on the deal
     ranging: Ranging | None = None
     explanations: list[Explanation] = field(default_factory=list)
     concession_values: ConcessionValues | None = None

@@ -283,6 +283,74 @@ class RedLineCosts:
 
 
 @dataclass
+class SwungInput:
+    """One input of an assumption source as the ranking moved it: its value and both ends (in
+    the unit it is written in), and how the ends were set ('range': the instance's `uncertainty:`
+    range; 'default': the default swing, kept within the field's valid range)."""
+
+    path: str
+    label: str
+    unit: str
+    value: float
+    low: float
+    high: float
+    how: str
+
+
+@dataclass
+class SwingEnd:
+    """The deal re-solved with every input of a source at one end: the objective, or who walks away."""
+
+    status: str                                 # the re-solve's status ('optimal' with a verified deal)
+    deal: bool = False                          # a verified deal remains
+    objective: float | None = None              # the objective's value (its unit in `AssumptionRank.unit`)
+    walks_away: str = ""                        # without a deal: home, partner, either, both, market, undetermined
+    walks_away_by: str = ""                     # participation or positions (`analyses.deal_robustness`)
+
+
+@dataclass
+class AssumptionSwing:
+    """One assumption source moved down then up, all its inputs together, the deal re-solved at each end."""
+
+    source: str
+    why: str                                    # the source's text: why the numbers are assumed
+    inputs: list[SwungInput]
+    low: SwingEnd
+    high: SwingEnd
+    swing: float                                # the objective's spread over the deal and the ends with a deal
+    lost: int                                   # ends without a deal (0, 1 or 2)
+    left: int = 0                               # its inputs left at their value (no re-solvable swing)
+
+
+@dataclass
+class SkippedSource:
+    """An assumption source the ranking did not move, and why (no input a re-solve can change, ...)."""
+
+    source: str
+    why: str                                    # the source's text
+    inputs: int
+    reason: str
+
+
+@dataclass
+class AssumptionRank:
+    """The instance's assumptions ranked by their influence on the deal (`analyses.assumption_rank`):
+    each assumption source moved down and up, one at a time, the deal re-solved at both ends;
+    a lost deal first, then the objective's swing, largest first. `skipped`: why not computed."""
+
+    method: str
+    objective: str = ""                         # the metric optimized ('deficit')
+    unit: str = "USD"
+    base: float | None = None                   # the deal's objective
+    inputs: int = 0                             # the instance's inputs ...
+    assumptions: int = 0                        # ... of which assumptions ...
+    sources: int = 0                            # ... resting on this many assumption sources
+    ranked: list[AssumptionSwing] = field(default_factory=list)
+    not_moved: list[SkippedSource] = field(default_factory=list)
+    skipped: str = ""
+
+
+@dataclass
 class CurvePoint:
     """One value of the lever held fixed, the rest negotiated: the outcome, or the status without a deal."""
 
@@ -737,4 +805,4 @@ class DealRobustness:
         return self.deals / self.draws if self.draws else 0.0
 
 
-__all__ = ["InstanceSummary", "Objective", "Repair", "Verification", "SolverInfo", "ShadowPrices", "CoefficientEntry", "Coefficients", "NashInfo", "SolveStages", "Assumption", "InputRow", "BridgeStep", "QuotaRow", "PassThroughLine", "PassThrough", "Flow", "Share", "CountryChange", "Diversion", "RedLineRow", "RedLineReview", "RedLineCost", "RedLineCosts", "CurvePoint", "PolicyCurve", "BoundRange", "CostRange", "Ranging", "Interval", "Explanation", "LeverContext", "ConcessionValue", "ConcessionValues", "FrontierPoint", "Mark", "Zopa", "ShortfallItem", "Shortfall", "Frontier", "FixedFree", "FreeLever", "FreeOptimum", "Relaxation", "DealLever", "Relaxed", "Conflict", "ConstraintLabel", "Diagnosis", "Histogram", "SensitivityEnd", "Sensitivity", "GridPoint", "GridLever", "LeverFrequency", "Uncertain", "Quantiles", "GridSummary", "SweepSummary", "DealBin", "InputSplit", "DealRobustness"]
+__all__ = ["InstanceSummary", "Objective", "Repair", "Verification", "SolverInfo", "ShadowPrices", "CoefficientEntry", "Coefficients", "NashInfo", "SolveStages", "Assumption", "InputRow", "BridgeStep", "QuotaRow", "PassThroughLine", "PassThrough", "Flow", "Share", "CountryChange", "Diversion", "RedLineRow", "RedLineReview", "RedLineCost", "RedLineCosts", "SwungInput", "SwingEnd", "AssumptionSwing", "SkippedSource", "AssumptionRank", "CurvePoint", "PolicyCurve", "BoundRange", "CostRange", "Ranging", "Interval", "Explanation", "LeverContext", "ConcessionValue", "ConcessionValues", "FrontierPoint", "Mark", "Zopa", "ShortfallItem", "Shortfall", "Frontier", "FixedFree", "FreeLever", "FreeOptimum", "Relaxation", "DealLever", "Relaxed", "Conflict", "ConstraintLabel", "Diagnosis", "Histogram", "SensitivityEnd", "Sensitivity", "GridPoint", "GridLever", "LeverFrequency", "Uncertain", "Quantiles", "GridSummary", "SweepSummary", "DealBin", "InputSplit", "DealRobustness"]

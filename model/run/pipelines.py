@@ -20,6 +20,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from model.analyses.alternatives import DEFAULT_COUNT, DEFAULT_MIN_GAIN, DEFAULT_WITHIN, find_alternatives
+from model.analyses.assumption_rank import BUDGET as RANK_BUDGET
+from model.analyses.assumption_rank import applicable as assumptions_ranked
+from model.analyses.assumption_rank import not_ranked, rank_assumptions
 from model.analyses.bridge import deficit_bridge
 from model.analyses.concessions import applicable, concession_values
 from model.analyses.deal_robustness import DEFAULT_DRAWS
@@ -43,6 +46,7 @@ from model.optimization.sensitivity import ranging
 from model.results import (
     Alternatives,
     Amendment,
+    AssumptionRank,
     Completion,
     ConcessionValues,
     DealRobustness,
@@ -86,6 +90,7 @@ class Options:
     lever: tuple[str, tuple[float, ...]] | None = None   # `sweep --lever`: a lever and its values
     robustness: int = 0             # `run`: draws of the instance's uncertainty (`--robustness N`); 0: none
     seed: int = 0                   # ... their seed (`--seed`)
+    assumption_rank: bool = False   # `run`: rank the assumptions by their influence on the deal (off: --no-assumption-rank)
 
 
 @dataclass
@@ -312,6 +317,25 @@ def _robustness(ctx: Context) -> DealRobustness:
         f"{RUN_FRONTIER_MAX_CHOICES} and {RUN_FRONTIER_MAX_LEVERS:,}; `solve.py sweep --monte-carlo N` draws any size"))
 
 
+def assumption_rank_rule() -> str:
+    return ("`run` moves each assumption source down and up, one at a time, and re-solves the deal at both ends, "
+            "with an optimal deal and the min_deficit objective (the swings are re-solved on the command's one built "
+            f"model) when the re-solves fit in {RANK_BUDGET:g} s (`analyses.assumption_rank.applicable`); "
+            "--no-assumption-rank turns it off")
+
+
+def _assumption_rank(ctx: Context) -> AssumptionRank:
+    import time
+    objective = ctx.options.objective or ctx.inst.settings.objective
+    why_not = assumptions_ranked(ctx.inst, objective, _results(ctx).timings.get("solve", 0.0))
+    if why_not:
+        return not_ranked(ctx.inst, why_not)
+    t0 = time.perf_counter()
+    found = rank_assumptions(ctx.model, _verified(ctx).deal)
+    _results(ctx).timings["assumption_rank"] = time.perf_counter() - t0      # timings.json
+    return found
+
+
 RUN = CORE + (
     Step("frontier", "the frontier, the Nash deal and the zone of possible agreement", _run_frontier,
          when=lambda ctx: ctx.options.frontier_points > 0 and ctx.results is not None
@@ -320,6 +344,9 @@ RUN = CORE + (
          "rest, which input separates deal from no deal",
          _robustness, when=_wants_robustness,
          rule=robustness_rule()),
+    Step("assumption_rank", "each assumption source moved down and up, one at a time, the deal re-solved at both "
+         "ends: the assumptions ranked by their influence on the deal", _assumption_rank,
+         when=lambda ctx: ctx.options.assumption_rank and ctx.optimal, rule=assumption_rank_rule()),
 )
 
 FRONTIER = CORE + (
