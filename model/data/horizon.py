@@ -219,8 +219,8 @@ def read_horizon(reader, spec: HorizonSpec | None, inst, families) -> Horizon | 
         if reader.ref(c, inst.third_countries, f"{p}.third_country_growth.{c}", "third country"):
             third[c] = _index(reader, g, f"{p}.third_country_growth.{c}", years)
     schedules = []
-    for name, s in spec.schedules.items():
-        sch = _schedule(reader, name, s, f"{p}.schedules.{name}", inst, families, years)
+    for name, given in spec.schedules.items():
+        sch = _schedule(reader, name, given, f"{p}.schedules.{name}", inst, families, years)
         if sch is not None:
             schedules.append(sch)
     seen: dict = {}

@@ -26,6 +26,7 @@ from model.data.catalogue import BALANCE_METRICS, INDEXED_METRICS, METRICS, PAYO
 from model.data.families.base import families
 from model.data.families.tariff_lines import flat_name as flat_name
 from model.data.fields import own_unit as own_unit
+from model.data.horizon import read_horizon
 from model.data.instance import (
     Armington,
     Deal,
@@ -56,7 +57,6 @@ from model.data.schema import (
     range_of,
     walk,
 )
-from model.data.horizon import read_horizon
 from model.data.tables import expand_tables
 from model.data.uncertainty import build_uncertainty
 from model.data.units import UNITS, _strip_year, accepted, base_unit, to_base

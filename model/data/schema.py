@@ -33,7 +33,6 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, StrictBool, create_model, model_validator
 
 from model.data.families.base import families, registry_version
-from model.data.horizon import GrowthSpec, HorizonSpec, PathSpec, ScheduleSpec
 from model.data.fields import (
     DOCS,
     MAGNITUDE,
@@ -53,6 +52,7 @@ from model.data.fields import (
     quantity,
     text,
 )
+from model.data.horizon import GrowthSpec, HorizonSpec, PathSpec, ScheduleSpec
 
 __all__ = ["DOCS", "MAGNITUDE", "SCHEMA_VERSION", "TARIFF", "Declared", "Q", "Range", "Strict", "Unlimited",
            "_members", "_model_in", "attribute_of", "declared", "extra_of", "quantity", "text", "instance_spec", "deal_spec",

@@ -17,7 +17,7 @@ from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_v
 from model.economics.metrics import evaluate, red_line_bound
 from model.errors import InstanceError
 from model.optimization.horizon import HorizonModel, summed
-from model.results import OverTime, Results, Schedule, Verification, YearLever, YearValues
+from model.results import LeverRow, OverTime, Results, Schedule, Verification, YearLever, YearValues
 from model.run.solve import Verified, instance_summary, solve_model
 
 __all__ = ["HORIZON_SKIPPED", "horizon_checks", "solve_horizon"]
@@ -145,12 +145,13 @@ def over_time(model: HorizonModel, years: dict | None, paths: dict[str, str] | N
         for s in hz.schedules:
             f = model.by_field[s.deal_field]
             index = f.key_text(s.key)
-            rows = [next((r for r in by_year[t] if r.name == f.name and r.index == index), None) for t in model.years]
+            found: list[LeverRow | None] = [next((r for r in by_year[t] if r.name == f.name and r.index == index), None)
+                                            for t in model.years]
             path = (paths or {}).get(s.name) or s.fixed or ""
             schedules.append(Schedule(s.lever, s.label, path, s.fixed is not None,
-                                      next((r.unit for r in rows if r is not None), ""),
-                                      [r.value if r is not None else 0.0 for r in rows],
-                                      [r.choice if r is not None else None for r in rows], list(s.paths),
+                                      next((r.unit for r in found if r is not None), ""),
+                                      [r.value if r is not None else 0.0 for r in found],
+                                      [r.choice if r is not None else None for r in found], list(s.paths),
                                       name=s.name, path_label=s.path_labels.get(path, path)))
     return OverTime(hz.first_year, hz.last_year, model.years, hz.discount_rate, hz.discount_source, factors,
                     hz.objective, participation, metrics, gains, levers, schedules, sections_year=hz.last_year)
