@@ -159,7 +159,8 @@ def discount_factors(rate: float, years: list[int]) -> list[float]:
 def year_instance(inst, year: int):
     """The instance of one year of its horizon: growth applied to the segments, fixed schedules'
     values fixed, red lines over the horizon left out (the multi-year model states them), and
-    participation per year only under `participation: every_year`. Without a horizon: `inst`."""
+    participation per year only under `participation: every_year` (or in a one-year horizon, where
+    it is the present value's). Without a horizon: `inst`."""
     hz: Horizon | None = inst.horizon
     if hz is None:
         return inst
@@ -176,7 +177,7 @@ def year_instance(inst, year: int):
             values[sch.key] = sch.paths[sch.fixed][at]
             fixed = fixed.with_values(sch.deal_field, values)
     settings = inst.settings
-    if hz.participation != "every_year":
+    if hz.participation != "every_year" and hz.last_year > hz.first_year:
         settings = replace(settings, participation=False)
     return replace(inst, segments=segments, fixed=fixed, settings=settings, horizon=None,
                    red_lines=tuple(r for r in inst.red_lines if r.over != "horizon"),
