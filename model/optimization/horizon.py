@@ -97,6 +97,8 @@ class HorizonModel(NegotiationModel):
             m.add_component(f"y{t}", b)
             self.blocks[t] = b
         self._link(m)
+        # Stage one's objective, for the exported LP (every solve sets its own on HiGHS's copy).
+        m.objective = pyo.Objective(expr=self.aggregate(inst.settings.objective_metric), sense=pyo.minimize)
         self.build_seconds = time.perf_counter() - t0
         self.solver = solver = make_solver()
         solver.load(m)
