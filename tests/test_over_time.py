@@ -329,3 +329,24 @@ def test_horizon_checks_restate_participation_red_lines_and_schedules(tmp_path):
     assert math.isclose(checks["horizon_participation[partner]"].rhs,
                         sum(model.year_refs[t].no_deal["partner_payoff"] / 1.02 ** i
                             for i, t in enumerate(model.years)), rel_tol=REL)
+
+
+def test_a_quota_that_grows_by_year_has_its_rent_each_year(tmp_path):
+    """A tariff-rate quota of 500 cars at 0% (20% above) in 2025, 700 from 2026, its rent held by the
+    exporters: 833.33 cars come in either way (the marginal car pays 20%), so both years the quota is
+    full (its fill, imports over the quota, is 1.67 and 1.19) and its tariff equivalent is 20%; the rent is 20% x 10,000 x 500 = 1,000,000 in 2025 and
+    x 700 = 1,400,000 in 2026."""
+    quotas = {"tariff_menus": {"cars": {"quotas": {
+        size: {"quota": q(n, "vehicles"), "in_quota": q(0, "%"), "out_of_quota": q(20, "%"), "rent_holder": "exporters"}
+        for size, n in (("q500", 500), ("q700", 700))}}}}
+    grows = {"schedules": {"trq": {"lever": "tariff.car", "fixed": "growing", "paths": {
+        "growing": {"values": {2025: "q500", 2026: "q700"}}}}}}
+    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, quotas, horizon(**grows))))
+    assert r.status == "optimal" and r.over_time is not None
+    rows = [(y.year, y.quota.option, y.quota.rent, y.quota.tariff_equivalent, y.quota.fill) for y in r.over_time.quotas]
+    assert rows == [(2025, "q500", pytest.approx(1_000_000), pytest.approx(0.2), pytest.approx(1000 / 1.2 / 500)),
+                    (2026, "q700", pytest.approx(1_400_000), pytest.approx(0.2), pytest.approx(1000 / 1.2 / 700))]
+    rent = metric(r, "partner_quota_rent")
+    assert rent.deal == pytest.approx([1_000_000, 1_400_000])
+    assert rent.deal_sum == pytest.approx(1_000_000 + 1_400_000 / 1.02)
+    assert metric(r, "tariff_rate[car]").deal is not None       # per-segment metrics are there by year too
