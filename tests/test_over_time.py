@@ -281,6 +281,10 @@ SCHED = {"lever": "tariff.car", "paths": {"p": {"values": {2025: q(10, "%")}}}}
     ({"horizon": {"first_year": 2025, "last_year": 2026, "discount_rate": q(150, "%")}},
      "horizon.discount_rate.value", "must be"),
     (red_line(100), "red_lines.loss.over", "needs a 'horizon:'"),
+    (merged(horizon(), {"red_lines": {"rate": {"party": "partner", "label": "at most 15%", "reason": "parity",
+                                               "metric": "tariff_rate", "index": "car", "sense": "<=",
+                                               "bound": q(15, "%"), "over": "horizon"}}}),
+     "red_lines.rate.over", "does not add up"),
     (merged({"fixed_levers": {"tariff": {"car": q(10, "%")}}}, horizon(schedules={"s": SCHED})),
      "horizon.schedules.s.lever", "fixed in 'fixed_levers'"),
 ])
@@ -350,3 +354,16 @@ def test_a_quota_that_grows_by_year_has_its_rent_each_year(tmp_path):
     assert rent.deal == pytest.approx([1_000_000, 1_400_000])
     assert rent.deal_sum == pytest.approx(1_000_000 + 1_400_000 / 1.02)
     assert metric(r, "tariff_rate[car]").deal is not None       # per-segment metrics are there by year too
+
+
+@pytest.mark.parametrize("command", ["frontier", "alternatives"])
+def test_commands_not_built_over_a_horizon_refuse_in_words(tmp_path, command):
+    """`frontier`, `alternatives` and `evaluate` would solve one year of a horizon instance: they refuse."""
+    from model import jobs
+    path = write(tmp_path, horizon())
+    with pytest.raises(InstanceError, match=f"`{command}` is not built for a deal over several years"):
+        if command == "frontier":
+            jobs.frontier(str(path), 3, out=str(tmp_path / "out"))
+        else:
+            jobs.alternatives(str(path), 2, 0.05, None, 0.01, out=str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
