@@ -367,3 +367,33 @@ def test_commands_not_built_over_a_horizon_refuse_in_words(tmp_path, command):
         else:
             jobs.alternatives(str(path), 2, 0.05, None, 0.01, out=str(tmp_path / "out"))
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("mode", ["present_value", "every_year"])
+def test_participation_in_present_value_or_every_year(tmp_path, mode):
+    """Cars at 20% in 2025 and 0% in 2026 (fixed); the partner may buy up to 3 aircraft a year (1,000,000
+    USD each, 25,000 USD of political cost). Its relief is 0 in 2025 and 166,666.67 in 2026 (1,000 USD of
+    margin on 166.67 more cars). In present value that relief pays for 3 aircraft in each year (150,000
+    USD in 2026 money at most): the deficit's present value is 8,333,333.33 - 3,000,000 + (10,000,000 -
+    3,000,000) / 1.02. If no year may be worse than no deal, it buys none in 2025: 3,000,000 more."""
+    goods = {"goods": {"aircraft": {"label": "aircraft", "unit": "aircraft",
+                                    "unit_value": q(1, "USD million/aircraft"), "max_units": q(3, "aircraft"),
+                                    "political_cost": q(25000, "USD/aircraft"), "additional_share": q(100, "%")}},
+             "payoffs": {"partner": {"partner_export_margin": q(1, "1"), "partner_political_cost": q(-1, "1")}},
+             "settings": {"participation": True, "noise_threshold": 0.001}}
+    later = {"schedules": {"cut": {"lever": "tariff.car", "fixed": "later", "paths": {"later": {
+        "shape": "phase_out", "start": q(20, "%"), "end": q(0, "%"), "phase_out_year": 2026}}}}}
+    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, goods, horizon(participation=mode, **later))))
+    assert r.status == "optimal" and r.over_time is not None and r.over_time.participation == mode
+    bought = [lv.value for lv in r.over_time.levers if lv.name == "purchase"]
+    partner = next(g for g in r.over_time.gains if g.name == "partner")
+    if mode == "present_value":
+        assert bought == pytest.approx([3, 3])
+        assert partner.deal == pytest.approx([-75_000, 166_666.666667 - 75_000])
+        pv = DEFICIT[0.2] - 3_000_000 + (DEFICIT[0.0] - 3_000_000) / 1.02
+    else:
+        assert bought == pytest.approx([0, 3], abs=1e-9)
+        assert partner.deal == pytest.approx([0, 166_666.666667 - 75_000], abs=1e-6)
+        pv = DEFICIT[0.2] + (DEFICIT[0.0] - 3_000_000) / 1.02
+    assert metric(r, "deficit").deal_sum == pytest.approx(pv, rel=REL)
+    assert partner.deal_sum >= -1e-6
