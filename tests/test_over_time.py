@@ -397,3 +397,22 @@ def test_participation_in_present_value_or_every_year(tmp_path, mode):
         pv = DEFICIT[0.2] + (DEFICIT[0.0] - 3_000_000) / 1.02
     assert metric(r, "deficit").deal_sum == pytest.approx(pv, rel=REL)
     assert partner.deal_sum >= -1e-6
+
+
+def test_objective_in_the_last_year(tmp_path):
+    """The two-year case with `objective: last_year`: 2026's deficit is least at 20% (8,333,333.33), which
+    leaves 170 - 166.67 = 3.33 cars of the loss for 2025: 0% then. The present value would take (20%, 0%)."""
+    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, horizon(objective="last_year"), red_line(170))))
+    assert r.status == "optimal" and r.over_time is not None and r.over_time.objective == "last_year"
+    assert tariffs(r) == pytest.approx([0.0, 0.2])
+    assert r.objective.value == pytest.approx(DEFICIT[0.2], rel=REL)
+    assert r.over_time.objective_value == r.objective.value
+
+
+def test_the_rows_that_tie_the_years_are_among_the_constraints(tmp_path):
+    """The red line over the horizon is a constraint of the deal: 166.67 cars lost of 170, with its dual in
+    the fixed LP (the tariffs fixed, no amount left to move: none)."""
+    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, horizon(), red_line(170))))
+    row = next(c for c in r.constraints if c.name == "horizon_red_line[loss]")
+    assert (row.lhs, row.sense, row.rhs) == (pytest.approx(LOSS[0.2]), "<=", pytest.approx(170))
+    assert row.kind == "red_line" and row.party == "partner" and not row.binding

@@ -20,7 +20,7 @@ from model.economics.shifts import quota_summary
 from model.errors import InstanceError
 from model.optimization.horizon import HorizonModel, horizon_bound, summed
 from model.results import LeverRow, OverTime, Results, Schedule, Verification, YearLever, YearQuota, YearValues
-from model.run.solve import Verified, instance_summary, solve_model
+from model.run.solve import Verified, constraint_rows, instance_summary, solve_model
 
 __all__ = ["HORIZON_SKIPPED", "horizon_checks", "solve_horizon"]
 
@@ -58,8 +58,8 @@ def solve_horizon(model: HorizonModel, objective: str | None = None, time_limit:
         checks += [_in_year(c, t) for c in year_checks]
         years[t] = (deal, metrics)
     paths = model.chosen_paths(x)
-    checks += horizon_checks(model, {t: m for t, (_, m) in years.items()},
-                             {t: d for t, (d, _) in years.items()}, paths)
+    tying = horizon_checks(model, {t: m for t, (_, m) in years.items()}, {t: d for t, (d, _) in years.items()}, paths)
+    checks += tying
     violation = max_violation(checks)
     worst = max(checks, key=lambda c: c.relative_violation)
     results.verification = Verification(violation, violation <= VIOLATION_TOLERANCE, VIOLATION_TOLERANCE, worst.name,
@@ -71,6 +71,10 @@ def solve_horizon(model: HorizonModel, objective: str | None = None, time_limit:
         results.levers, results.constraints = [], []
         results.over_time = over_time(model, None)
         return results, None
+    # The rows that tie the years join the last year's constraints, with their duals in the fixed LP (USD of
+    # the objective's present value per unit of the bound).
+    results.constraints += constraint_rows([c for c in tying if c.kind != "schedule"],
+                                           verified.lp.duals if verified.lp is not None else {})
     results.over_time = over_time(model, years, paths)
     k = results.objective.metric
     if k in METRICS:          # what was optimized: the metric's present value (or its last year's value)
