@@ -416,3 +416,18 @@ def test_the_rows_that_tie_the_years_are_among_the_constraints(tmp_path):
     row = next(c for c in r.constraints if c.name == "horizon_red_line[loss]")
     assert (row.lhs, row.sense, row.rhs) == (pytest.approx(LOSS[0.2]), "<=", pytest.approx(170))
     assert row.kind == "red_line" and row.party == "partner" and not row.binding
+
+
+def test_run_writes_over_time_and_reads_it_back(tmp_path):
+    """`solve.py run` on the staged example: results.json holds `over_time`, read back typed, the schedule chosen."""
+    import json
+
+    from model import jobs
+    from model.results import Results, YearValues
+    status, _ = jobs.run(str(ROOT / "instances" / "staged_relief.yaml"), out=str(tmp_path / "out"))
+    assert status == "optimal"
+    back = Results.from_dict(json.loads((tmp_path / "out" / "results.json").read_text()))
+    assert back.over_time is not None and isinstance(back.over_time.metrics[0], YearValues)
+    assert back.over_time.years == [2025, 2026, 2027] and back.over_time.schedules[0].path == "staged"
+    assert any("describe 2027, the last year" in w for w in back.warnings)
+    assert back.frontier is None and back.concession_values is None and back.red_line_costs is None
