@@ -480,3 +480,23 @@ def test_a_scaled_path_needs_an_amount_with_a_limit(tmp_path):
     with pytest.raises(InstanceErrors, match="has none") as info:
         load(write(tmp_path, unlimited))
     assert [e.field for e in info.value.errors] == ["horizon.schedules.s.paths.p.scaled"]
+
+
+def test_third_countries_grow_with_the_segment_unless_stated(tmp_path):
+    """A CES segment with the partner and 'other' (1,000 cars each): the segment's market grows 10% a year.
+    'Other' grows with it (its 2026 sales 1,100), so every source scales and 2026's option table is
+    1.1 times 2025's (the nest is homogeneous of degree one in the market); stated at 0% it stays at 1,000."""
+    from test_armington import two_sources
+    grows = horizon(growth={"car": {"rate": q(10, "%")}})
+    inst = two_sources(tmp_path, **grows)
+    y26 = year_instance(inst, 2026).segments["car"]
+    assert (y26.imports, y26.armington.suppliers[0].imports) == (pytest.approx(1100), pytest.approx(1100))
+    model = HorizonModel(inst)
+    for key, outcome in model.tables[2025].items():
+        assert model.tables[2026][key].imports == pytest.approx(1.1 * outcome.imports, rel=1e-12)
+        assert model.tables[2026][key].third_imports["other"] == pytest.approx(1.1 * outcome.third_imports["other"],
+                                                                               rel=1e-12)
+    own = two_sources(tmp_path, **merged(grows, horizon(growth={"car": {"rate": q(10, "%")}},
+                                                        third_country_growth={"other": {"rate": q(0, "%")}})))
+    y26 = year_instance(own, 2026).segments["car"]
+    assert (y26.imports, y26.armington.suppliers[0].imports) == (pytest.approx(1100), pytest.approx(1000))
