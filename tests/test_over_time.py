@@ -504,18 +504,18 @@ def test_third_countries_grow_with_the_segment_unless_stated(tmp_path):
 
 def test_a_yes_no_relief_on_a_menu_of_paths(tmp_path):
     """A relief (accepting home standards) lifts the partner buyers' ceiling for home-made cars by 50, which
-    the dealers' 50 cars of capacity then sell: 500,000 USD less deficit a year (50 x 10,000). Granted now
-    (both years) or later (2026 only): 'now' saves 500,000 x (1 + 1/1.02), so the model takes it; fixed
-    to 'later' it saves 500,000 / 1.02."""
+    the dealers' 50 cars of capacity then sell: 500,000 USD less deficit a year (50 x 10,000). Free, it would
+    be granted both years; on a menu of 'later' (2026 only) and 'never' the model takes 'later', saving
+    500,000 / 1.02; fixed to 'never' it saves nothing."""
     relief = {"ntb_measures": {"standards": {"label": "accept home standards", "political_cost": q(0, "USD"),
                                              "ceiling_lift": {"car": q(50, "vehicles")}}}}
     menu = {"schedules": {"std": {"lever": "ntb.standards", "paths": {
-        "now": {"values": {2025: True}}, "later": {"values": {2025: False, 2026: True}}}}}}
+        "later": {"values": {2025: False, 2026: True}}, "never": {"values": {2025: False}}}}}}
     r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, relief, horizon(**menu))))
-    assert r.over_time is not None and r.over_time.schedules[0].path == "now"
-    assert r.over_time.schedules[0].values == [1.0, 1.0]
-    assert metric(r, "deficit").deal_sum == pytest.approx((DEFICIT[0.2] - 500_000) * (1 + 1 / 1.02), rel=REL)
-    later = {"schedules": {"std": {**menu["schedules"]["std"], "fixed": "later"}}}
-    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, relief, horizon(**later))))
-    assert r.over_time is not None and r.over_time.schedules[0].values == [0.0, 1.0]
+    assert r.over_time is not None and r.over_time.schedules[0].path == "later"
+    assert r.over_time.schedules[0].values == [0.0, 1.0]
     assert metric(r, "deficit").deal_sum == pytest.approx(DEFICIT[0.2] + (DEFICIT[0.2] - 500_000) / 1.02, rel=REL)
+    never = {"schedules": {"std": {**menu["schedules"]["std"], "fixed": "never"}}}
+    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, relief, horizon(**never))))
+    assert r.over_time is not None and r.over_time.schedules[0].values == [0.0, 0.0]
+    assert metric(r, "deficit").deal_sum == pytest.approx(DEFICIT[0.2] * (1 + 1 / 1.02), rel=REL)
