@@ -19,7 +19,7 @@ factor is 1 / (1 + r)^(year - first_year)); volumes add up undiscounted.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
@@ -133,9 +133,6 @@ class LeverSchedule:
         """The paths the model may take: the menu, or the fixed one."""
         return list(self.paths) if self.fixed is None else [self.fixed]
 
-    def value(self, path: str, years: list[int], year: int):
-        return self.paths[path][years.index(year)]
-
 
 @dataclass(frozen=True)
 class Growth:
@@ -159,13 +156,9 @@ class Horizon:
     discount_source: str
     objective: str = "present_value"
     participation: str = "present_value"
-    growth: dict[str, Growth] = None  # type: ignore[assignment]         # segment -> its home market's growth
-    third_growth: dict[str, Growth] = None  # type: ignore[assignment]   # country -> its sales' growth
+    growth: dict[str, Growth] = field(default_factory=dict)         # segment -> its home market's growth
+    third_growth: dict[str, Growth] = field(default_factory=dict)   # country -> its sales' growth
     schedules: tuple[LeverSchedule, ...] = ()
-
-    def __post_init__(self):
-        object.__setattr__(self, "growth", dict(self.growth or {}))
-        object.__setattr__(self, "third_growth", dict(self.third_growth or {}))
 
     @property
     def years(self) -> list[int]:
@@ -380,9 +373,9 @@ def _path_values(reader, ps: PathSpec, pp: str, years: list[int], read) -> list 
             current = read_at.get(t, current)
             out.append(current)
         return out
-    for field in ("start", "end"):
-        if getattr(ps, field) is None:
-            reader.error(f"{pp}.{field}", f"a '{ps.shape}' path needs '{field}'")
+    for name in ("start", "end"):
+        if getattr(ps, name) is None:
+            reader.error(f"{pp}.{name}", f"a '{ps.shape}' path needs '{name}'")
             return None
     start, end = read(ps.start, f"{pp}.start"), read(ps.end, f"{pp}.end")
     if start is None or end is None:
@@ -401,9 +394,9 @@ def _path_values(reader, ps: PathSpec, pp: str, years: list[int], read) -> list 
             return None
         return [start if t < t1 else end for t in years]
     a, b = ps.start_year or years[0], ps.end_year or years[-1]
-    for field, t in (("start_year", a), ("end_year", b)):
+    for name, t in (("start_year", a), ("end_year", b)):
         if t not in years:
-            reader.error(f"{pp}.{field}", f"{t} is outside the horizon {years[0]}-{years[-1]}")
+            reader.error(f"{pp}.{name}", f"{t} is outside the horizon {years[0]}-{years[-1]}")
             return None
     if b <= a:
         reader.error(f"{pp}.end_year", f"end_year ({b}) must be after start_year ({a})")

@@ -32,7 +32,7 @@ import pyomo.environ as pyo
 from model.data.catalogue import MONEY, metric_scale
 from model.data.horizon import Horizon, year_instance
 from model.data.instance import Deal, Instance
-from model.economics.metrics import References, metric_unit, red_line_bound, references
+from model.economics.metrics import References, red_line_bound, references
 from model.economics.outcomes import option_table
 from model.optimization.build import build_model, read_deal, variable_name
 from model.optimization.forms import Form
@@ -249,9 +249,6 @@ class HorizonModel(NegotiationModel):
                       if 1e-12 < abs(x[j]) and abs(x[j]) * f.scale(inst, key) < threshold]
         return np.asarray(small, dtype=np.int32)
 
-    def unit(self, metric: str) -> str:
-        return metric_unit(self.base, metric)
-
     def solver_info(self) -> dict:
         from model.optimization.highs import highs_options
         used = highs_options(self.num_columns)
@@ -259,7 +256,18 @@ class HorizonModel(NegotiationModel):
                 "mip_abs_gap_target": used["mip_abs_gap"] * MONEY, "threads": used["threads"]}
 
     def write_lp(self, path) -> None:
+        """The first stage over the years (the present value, or last year's value, of the objective metric) in
+        CPLEX LP format, from Pyomo; objective in USD million."""
         from pathlib import Path
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.m.write(str(path), format="lp", io_options={"symbolic_solver_labels": True})
+        tmp = path.with_name(path.name + ".tmp")
+        self.m.write(str(tmp), format="lp", io_options={"symbolic_solver_labels": True})
+        hz = self.horizon
+        aggregate = "its last year's value" if hz.objective == "last_year" else \
+            f"its present value at {hz.discount_rate:.4g} a year"
+        header = (f"\\ Deficit-minimizing first stage of the negotiation model over {hz.first_year}-{hz.last_year}: "
+                  f"{self.base.settings.objective_metric}, {aggregate}.\n"
+                  "\\ Objective unit: USD million; vehicles in thousands; one block of variables and rows a year.\n")
+        tmp.write_text(header + tmp.read_text())
+        tmp.replace(path)
