@@ -519,3 +519,17 @@ def test_a_yes_no_relief_on_a_menu_of_paths(tmp_path):
     r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, relief, horizon(**never))))
     assert r.over_time is not None and r.over_time.schedules[0].values == [0.0, 0.0]
     assert metric(r, "deficit").deal_sum == pytest.approx(DEFICIT[0.2] * (1 + 1 / 1.02), rel=REL)
+
+
+def test_a_linear_path_of_an_amount(tmp_path):
+    """Purchases rising straight from 0 aircraft in 2025 to 3 in 2027 (fixed): 0, 1.5 and 3 aircraft, each
+    1,000,000 USD off the deficit; from 2026 to 2027 only: 0, 0, 3."""
+    for start_year, bought in ((None, [0.0, 1.5, 3.0]), (2026, [0.0, 0.0, 3.0])):
+        path = {"shape": "linear", "start": q(0, "aircraft"), "end": q(3, "aircraft")}
+        if start_year:
+            path["start_year"] = start_year
+        sched = {"schedules": {"buy": {"lever": "purchases.aircraft", "fixed": "ramp", "paths": {"ramp": path}}}}
+        r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, AIRCRAFT, horizon(2025, 2027, 5, **sched))))
+        assert r.over_time is not None and r.over_time.schedules[0].values == pytest.approx(bought)
+        pv = sum((DEFICIT[0.2] - 1e6 * n) / 1.05 ** k for k, n in enumerate(bought))
+        assert metric(r, "deficit").deal_sum == pytest.approx(pv, rel=REL)
