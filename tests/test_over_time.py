@@ -533,3 +533,12 @@ def test_a_linear_path_of_an_amount(tmp_path):
         assert r.over_time is not None and r.over_time.schedules[0].values == pytest.approx(bought)
         pv = sum((DEFICIT[0.2] - 1e6 * n) / 1.05 ** k for k, n in enumerate(bought))
         assert metric(r, "deficit").deal_sum == pytest.approx(pv, rel=REL)
+
+
+def test_each_year_has_its_calibration_year_settings_on_its_own_market(tmp_path):
+    """With growth, each year's baseline is the calibration year's tariff (0%) on that year's market:
+    1,000 cars x 10,000 in 2025, 1,100 x 10,000 in 2026; the warning says the sections' one is grown."""
+    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, horizon(growth={"car": {"rate": q(10, "%")}}))))
+    assert metric(r, "deficit").baseline == pytest.approx([10_000_000, 11_000_000])
+    assert r.metric("deficit").baseline == pytest.approx(11_000_000)
+    assert any("with its market grown" in w for w in r.warnings)

@@ -29,6 +29,8 @@ class YearValues:
     deal: list[float] | None
     no_deal_sum: float | None = None
     deal_sum: float | None = None
+    baseline: list[float] = field(default_factory=list)   # the calibration year's settings on each year's
+    #                                                       market (growth applied); empty for the gains
 
 
 @dataclass

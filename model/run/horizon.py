@@ -41,8 +41,11 @@ def solve_horizon(model: HorizonModel, objective: str | None = None, time_limit:
     results, verified = solve_model(model, objective, time_limit, export_lp)
     first, last = model.years[0], model.years[-1]
     results.instance = instance_summary(base)
+    grown = " (with its market grown: the calibration year's figures there are its tariffs on that market)" \
+        if model.horizon.growth or model.horizon.third_growth else ""
     results.warnings = [f"A deal over {first}-{last}: the deal's sections describe {last}, the last year (the deal "
-                        "fully phased in); every year, the present values and the schedules are under 'over time'.",
+                        f"fully phased in){grown}; every year, the present values and the schedules are under 'over "
+                        "time'.",
                         HORIZON_SKIPPED[0].upper() + HORIZON_SKIPPED[1:] + "."] + results.warnings
     if verified is None:
         results.over_time = over_time(model, None)
@@ -154,7 +157,8 @@ def over_time(model: HorizonModel, years: dict | None, paths: dict[str, str] | N
         no_deal = [model.year_refs[t].no_deal[k] for t in model.years]
         deal = [years[t][1][k] for t in model.years] if years else None
         metrics.append(YearValues(k, metric_label(base, k), unit, how, no_deal, deal,
-                                  _sum(no_deal, factors, how), _sum(deal, factors, how) if deal else None))
+                                  _sum(no_deal, factors, how), _sum(deal, factors, how) if deal else None,
+                                  [model.year_refs[t].baseline[k] for t in model.years]))
     gains = []
     for p in ("home", "partner"):
         k = base.settings.measure(p)
