@@ -273,10 +273,17 @@ def _deal_instances():
             for p in shipped() if p.stem not in ("high_elasticity", "no_zopa_example")]
 
 
+def sections_instance(inst):
+    """The instance the results' one-year sections describe: the instance itself, or over a horizon
+    its last year's (growth applied, participation per year only under `every_year`)."""
+    from model.data.horizon import year_instance
+    return inst if inst.horizon is None else year_instance(inst, inst.horizon.last_year)
+
+
 @pytest.mark.parametrize("path", _deal_instances())
 def test_headline_figures_rederived(path):
-    inst = load(path)
-    r = solve_instance(inst, concessions=False)
+    r = solve_instance(load(path), concessions=False)
+    inst = sections_instance(load(path))
     assert r.status == "optimal"
     deal, no_deal = headline(inst, _deal_from_levers(inst, r)), headline(inst, inst.no_deal)
     for name, value in deal.items():
@@ -354,3 +361,35 @@ def test_parts_line_of_shifted_content_rederived(tmp_path):
     # Home welfare: the parts' duty; the cars leave imports with home production replacing them at
     # no change in buyers' prices (cars at 0% with and without the shift).
     assert d["home_welfare"] == pytest.approx(duty, rel=REL)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["july_2025_over_time", "staged_relief"])
+def test_every_year_and_the_present_values_rederived(name):
+    """A deal over a horizon: each year's deficit, welfare and third-country imports re-derived here from
+    that year's levers (as results.json reports them) on that year's data (growth applied by hand: each
+    segment's home market times its index), and the present values summed here with 1 / (1 + r)^k."""
+    from types import SimpleNamespace
+
+    from model.data.horizon import year_instance
+    path = next(p for p in shipped() if p.stem == name)
+    inst = load(path)
+    r = solve_instance(inst, concessions=False)
+    assert r.status == "optimal" and r.over_time is not None
+    ot, hz = r.over_time, inst.horizon
+    rate = hz.discount_rate
+    for i, year in enumerate(ot.years):
+        one = year_instance(inst, year)
+        for s, g in one.segments.items():      # the growth, restated: (1 + rate)^k for a rate
+            growth = hz.growth.get(s)
+            factor = 1.0 if growth is None else (1 + growth.rate) ** i if growth.rate is not None else growth.index[i]
+            assert g.imports == pytest.approx(inst.segments[s].imports * factor, rel=1e-12)
+        levers = SimpleNamespace(levers=[lv for lv in ot.levers if lv.year == year])
+        derived = headline(one, _deal_from_levers(one, levers))
+        for metric in ot.metrics:
+            if metric.name in derived and metric.deal is not None:
+                assert metric.deal[i] == pytest.approx(derived[metric.name], rel=REL, abs=1e-3), (year, metric.name)
+    for metric in ot.metrics:
+        if metric.summed == "present value" and metric.deal is not None:
+            pv = sum(v / (1 + rate) ** k for k, v in enumerate(metric.deal))
+            assert metric.deal_sum == pytest.approx(pv, rel=1e-12, abs=1e-6), metric.name

@@ -160,6 +160,7 @@ class RedLine:
     # or goods is expanded into one line each ('cap.compact', 'cap.suv', ...), but it is one red line.
     entry: str = ""
     entry_label: str = ""
+    over: str = "year"               # 'year' (each year of a horizon) or 'horizon' (the sum over its years)
 
     @property
     def stated(self) -> tuple[str, str]:
@@ -285,6 +286,7 @@ class Instance:
     jobs_per_unit: dict[str, float] = field(default_factory=dict)    # party -> jobs per unit built there
     all_goods: AllGoods | None = None  # the partner's whole goods trade (None: no balance in all goods)
     sections: dict[str, Any] = field(default_factory=dict)            # the lever families' data, by name
+    horizon: Any = None               # model.data.horizon.Horizon: the years a deal runs over (None: one year)
 
     def __getattr__(self, name: str) -> Any:
         sections = self.__dict__.get("sections")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["OverTime", "Schedule", "YearLever", "YearValues"]
+from model.results.sections import QuotaRow
+
+__all__ = ["OverTime", "Schedule", "YearLever", "YearQuota", "YearValues"]
 
 
 @dataclass
@@ -27,6 +29,8 @@ class YearValues:
     deal: list[float] | None
     no_deal_sum: float | None = None
     deal_sum: float | None = None
+    baseline: list[float] = field(default_factory=list)   # the calibration year's settings on each year's
+    #                                                       market (growth applied); empty for the gains
 
 
 @dataclass
@@ -58,6 +62,18 @@ class Schedule:
     values: list[float]
     choices: list[str | None] = field(default_factory=list)
     menu: list[str] = field(default_factory=list)      # every path the model could choose from
+    name: str = ""                                     # the schedule's own key in the instance's `horizon.schedules`
+    path_label: str = ""                               # the chosen path's label
+    level: float | None = None                         # a scaled path's level, chosen by the model (its unit)
+
+
+@dataclass
+class YearQuota:
+    """A quota or export restraint of the deal in one year: `QuotaRow`'s figures (fill, rent and
+    its holder, tariff equivalent) with the year, so that a quota that changes by year has each."""
+
+    year: int
+    quota: QuotaRow
 
 
 @dataclass
@@ -76,3 +92,8 @@ class OverTime:
     gains: list[YearValues]           # each party's payoff gain over no deal, by year (name: home/partner)
     levers: list[YearLever] = field(default_factory=list)     # empty without a deal
     schedules: list[Schedule] = field(default_factory=list)
+    sections_year: int | None = None  # the year the one-year sections of Results describe (the last year)
+    quotas: list[YearQuota] = field(default_factory=list)   # each year's binding quotas and restraints
+    objective_metric: str = ""        # the metric the objective aggregates over the years (as Results.objective.metric)
+    objective_value: float | None = None   # its present value (objective: present_value) or last year's value,
+    #                                       as Results.objective.value
