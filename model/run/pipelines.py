@@ -333,7 +333,7 @@ def _robustness(ctx: Context) -> DealRobustness:
 
 def assumption_rank_rule() -> str:
     return ("`run` moves each assumption source down and up, one at a time, and re-solves the deal at both ends, "
-            "with an optimal deal and the min_deficit objective (the swings are re-solved on the command's one built "
+            "with an optimal deal, one-year instances and the min_deficit objective (the swings are re-solved on the command's one built "
             f"model) when the re-solves fit in {RANK_BUDGET:g} s (`analyses.assumption_rank.applicable`); "
             "--no-assumption-rank turns it off")
 
@@ -360,7 +360,7 @@ RUN = CORE + (
          rule=robustness_rule()),
     Step("assumption_rank", "each assumption source moved down and up, one at a time, the deal re-solved at both "
          "ends: the assumptions ranked by their influence on the deal", _assumption_rank,
-         when=lambda ctx: ctx.options.assumption_rank and ctx.optimal, rule=assumption_rank_rule()),
+         when=lambda ctx: ctx.options.assumption_rank and ctx.optimal and _one_year(ctx), rule=assumption_rank_rule()),
 )
 
 FRONTIER = CORE + (
