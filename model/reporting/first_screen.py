@@ -381,7 +381,9 @@ def deal_sentence(r: Results) -> str:
         lead = f"**A deal that leaves {' and '.join(level)} no better off than no deal by {_its(level)} payoff**"
     else:
         lead = f"**A deal both {home} and {partner} prefer to no deal by their payoffs**"
-    return (f"{lead}: the total bilateral deficit is {money(d.dealt)} a year, {money(d.dealt - d.no_deal, True)} "
+    ot = r.over_time
+    when = "a year" if ot is None else f"in {ot.last_year} (the deal fully phased in)"
+    return (f"{lead}: the total bilateral deficit is {money(d.dealt)} {when}, {money(d.dealt - d.no_deal, True)} "
             f"against no deal ({money(d.no_deal)}). Gains over no deal by payoff: {pay}; in welfare: {wel}.")
 
 

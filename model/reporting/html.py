@@ -262,6 +262,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
         summary = diagnosis_summary(r)
         if summary:
             out.append(markdown_html(summary))
+        out.append(_over_time_html(r))
         out.append(_robustness_html(robustness_lines(r)))
         return "".join(out)
     parties = []
@@ -270,6 +271,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
         parties.append(f'<div class="party {esc(party)}"><h3>{esc(name)} gives</h3><ul>{items}</ul></div>')
     out.append(f'<h2>The deal</h2><p class="bottom"><b>Bottom line.</b> {inline(bottom_line(r))}</p>'
                '<div class="deal">' + "".join(parties) + "</div>")
+    out.append(_over_time_html(r))
     out.append(_robustness_html(robustness_lines(r)))
     g = r.metric("negotiated_deficit")
     home = r.instance.parties["home"]
@@ -304,6 +306,17 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
                    + (f"<p class=note>{more} more under Constraints below.</p>" if more else ""))
     out += [f"<p class=note>{inline(n)}</p>" for n in footnotes(r)]
     return "".join(out)
+
+
+def _over_time_html(r: Results) -> str:
+    """The first screen's part for a deal over a horizon (`over_time_section.path_lines`): its
+    path by year, the schedules chosen, the present values; '' for a one-year instance."""
+    from model.reporting.over_time_section import path_lines
+    lead, items = path_lines(r)
+    if not lead:
+        return ""
+    return ('<div class="over-time">' + f"<p>{inline(lead)}</p>"
+            + ("<ul>" + "".join(f"<li>{inline(t)}.</li>" for t in items) + "</ul>" if items else "") + "</div>")
 
 
 def _robustness_html(lines: list[str]) -> str:

@@ -61,6 +61,7 @@ def run_summary(r, out: Path) -> str:
             lines.append(f"    {name}:" + ("" if clauses else " no concession"))
             for c in clauses:
                 lines += _wrap(f"- {c}", 6)
+        lines += _over_time(r)
         lines += _robust(r)
         fixed = fixed_terms(r)
         if fixed:
@@ -98,6 +99,7 @@ def run_summary(r, out: Path) -> str:
         lines.append(f"  deficit: {money(d.baseline)} in {calibration_name(r)}, {money(d.no_deal)} with no deal, "
                      + ("no deal possible" if r.status == "infeasible" else no_deal_heading(r.status)[:1].lower()
                         + no_deal_heading(r.status)[1:]))
+        lines += _over_time(r)
         lines += _robust(r)
     diag = r.diagnosis
     if diag and diag.status == "relaxable":
@@ -116,6 +118,18 @@ def run_summary(r, out: Path) -> str:
         lines.append("  no relaxation of red lines, participation, ceilings or capacities makes a deal possible")
     lines.append(f"  report: {out / 'report.md'} (and report.html)")
     return "\n".join(lines)
+
+
+def _over_time(r) -> list[str]:
+    """A deal over a horizon: its path by year and the present values (`over_time_section`)."""
+    from model.reporting.over_time_section import terminal_lines
+    said = terminal_lines(r)
+    if not said:
+        return []
+    out = _wrap(said[0], 2)
+    for t in said[1:]:
+        out += _wrap(t + ".", 4)
+    return out
 
 
 def _robust(r) -> list[str]:
