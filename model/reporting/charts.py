@@ -919,7 +919,7 @@ def over_time_chart(ot, metric: str = "deficit") -> str | None:
     years = [float(y) for y in ot.years]
     no_deal, deal = [bn(x) for x in v.no_deal], [bn(x) for x in v.deal]
     fig, ax = _subplots(figsize=(max(6.5, 0.55 * len(years) + 3.0), 3.8))
-    ax.fill_between(years, no_deal, deal, color=BLUE, alpha=0.12, linewidth=0)
+    ax.fill(years + years[::-1], no_deal + deal[::-1], color=BLUE, alpha=0.12, linewidth=0)    # the gap: a patch
     for ys, name, color, marker in ((no_deal, "no deal", RED, "o"), (deal, "deal", BLUE, "s")):
         ax.plot(years, ys, color=color, linewidth=1.6, zorder=2)
         ax.scatter(years, ys, color=color, marker=marker, s=30, zorder=3, label=name)
