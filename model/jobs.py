@@ -130,7 +130,8 @@ def compare(paths: list[Path], out: str | None = None) -> tuple[str, str]:
                              "comparison.md": text_writer(comparison_markdown(comp)),
                              "comparison.html": text_writer(comparison_html(comp, svg)),
                              "comparison.xlsx": lambda p: write_xlsx(p, comparison_sheets(comp),
-                                                                     full_tables="comparison.csv")},
+                                                                     full_tables="comparison.csv"),
+                             **over_time_comparison_files(comp)},
                     command="compare")
     lines = [terminal_table(comp)]
     reused = [n for n, u in zip(comp.names, uses) if u.reused]
@@ -147,6 +148,16 @@ def compare(paths: list[Path], out: str | None = None) -> tuple[str, str]:
     lines.append(f"comparison: {target / 'comparison.md'}")
     status = "unbounded" if "unbounded" in comp.statuses else "error" if "error" in comp.statuses else "optimal"
     return status, "\n".join(lines)
+
+
+def over_time_comparison_files(comp) -> dict:
+    """comparison_over_time.csv and comparison_over_time_sums.csv when an instance compared has a
+    horizon (each year in long form, and the present values and totals); none otherwise."""
+    from model.reporting import comparison
+    if not any(comp.over_time):
+        return {}
+    return {comparison.OVER_TIME_CSV: csv_writer(comparison.over_time_frame(comp)),
+            comparison.OVER_TIME_SUMS_CSV: csv_writer(comparison.over_time_sums_frame(comp))}
 
 
 def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_carlo: int, seed: int, workers: int,

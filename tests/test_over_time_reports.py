@@ -214,3 +214,51 @@ def test_the_report_links_and_holds_the_chart(r, tmp_path):
     assert (out / "over_time.svg").exists()
     assert "![The deficit year by year: the deal against no deal](over_time.svg)" in (out / "report.md").read_text()
     assert 'data-chart="over_time"' in (out / "report.html").read_text()
+
+
+# -- compare: instances over a horizon, and one against a one-year instance ----------------------
+
+def comparison(solved):
+    from model.analyses.compare import Comparison, outcome_diff
+    ot = over_time()
+    other = replace(ot, discount_rate=0.03, metrics=[replace(ot.metrics[0], deal_sum=28.5e9)] + ot.metrics[1:])
+    results = [replace(solved, over_time=ot), replace(solved, over_time=other), solved]
+    return Comparison(names=["staged", "staged_3pct", "one_year"], files=["a.yaml", "b.yaml", "c.yaml"],
+                      statuses=["optimal"] * 3, inputs=[], outcomes=outcome_diff(results),
+                      parties=[{"home": "Home", "partner": "Partner"}] * 3,
+                      over_time=[r.over_time for r in results])
+
+
+def test_compare_gives_present_values_against_the_first_and_each_year(solved):
+    from model.reporting import comparison as cmp
+    c = comparison(solved)
+    assert cmp.present_value_rows(c) == [
+        ["years", "2026 to 2028", "2026 to 2028", "one year"],
+        ["discount rate", "2% a year", "3% a year", "n/a"],
+        # 28.5 - 28.0526 = +0.4474 bn
+        ["deficit with the deal, present value", "$28.05 bn", "$28.50 bn (+$447.4 M)", "n/a"],
+        ["deficit with no deal, present value", "$30.00 bn", "$30.00 bn (same)", "n/a"],
+        ["deficit, deal - no deal, present value", "-$1.95 bn", "-$1.50 bn (+$447.4 M)", "n/a"],
+        ["Home's gain over no deal, present value", "+$1.95 bn", "+$1.95 bn (same)", "n/a"],
+        ["Partner's gain over no deal, present value", "-$45.1 M", "-$45.1 M (same)", "n/a"],
+    ]
+    head, rows = cmp.year_rows(c)
+    assert head == ["year", "staged", "staged_3pct"]                   # the one-year instance has no years
+    assert rows[0] == ["2026", "$9.80 bn (-$200.0 M against no deal)", "$9.80 bn (-$200.0 M against no deal)"]
+    assert [row[0] for row in rows] == ["2026", "2027", "2028"]
+    md = cmp.markdown(c)
+    assert "## Over the years" in md and "one_year has one year and no present value" in md
+    assert "Over the years" in cmp.html(c, svg="<svg></svg>")
+    assert "deficit with the deal, present value" in cmp.terminal_table(c)
+    frame = cmp.over_time_frame(c)
+    assert list(frame.columns) == ["instance", "year", "metric", "label", "unit", "no_deal", "deal"]
+    assert len(frame) == 2 * 3 * 5 and set(frame["instance"]) == {"staged", "staged_3pct"}
+    sums = cmp.over_time_sums_frame(c)
+    assert list(sums[sums.metric == "deficit"]["deal"]) == pytest.approx([DEFICIT_PV[1], 28.5e9])
+    assert {"over_time", "over_time_sums"} <= set(cmp.sheets(c))
+
+
+def test_compare_without_a_horizon_has_no_such_section(solved):
+    from model.reporting import comparison as cmp
+    c = replace(comparison(solved), over_time=[None, None, None])
+    assert "Over the years" not in cmp.markdown(c) and "over_time" not in cmp.sheets(c)
