@@ -16,6 +16,7 @@ from model.data.loader import resolve
 from model.economics.loading import load
 from model.errors import InstanceError
 from model.optimization.handle import NegotiationModel
+from model.optimization.horizon import command_model
 from model.reporting import alternatives_report, offer_report, offers_side_by_side
 from model.reporting.charts import offers_chart, packages_chart
 from model.reporting.frontier_section import frontier_terminal
@@ -76,7 +77,7 @@ def run(file: str, out: str | None = None, objective: str | None = None, time_li
         check_file_target(export_lp, "--export-lp", lambda head: head.startswith(b"\\ Deficit-minimizing"),
                           report=target)
     points = RUN_FRONTIER_POINTS if (objective or inst.settings.objective) == "min_deficit" else 0
-    ctx = Context(NegotiationModel(inst, time_limit),
+    ctx = Context(command_model(inst, time_limit),
                   Options(objective, time_limit, export_lp, relax_steps=relax_steps, frontier_points=points,
                           robustness=robustness, seed=seed))
     results = execute(RUN, ctx)

@@ -149,6 +149,7 @@ class RedLine:
     # or goods is expanded into one line each ('cap.compact', 'cap.suv', ...), but it is one red line.
     entry: str = ""
     entry_label: str = ""
+    over: str = "year"               # 'year' (each year of a horizon) or 'horizon' (the sum over its years)
 
     @property
     def stated(self) -> tuple[str, str]:
@@ -273,6 +274,7 @@ class Instance:
     third_countries: dict[str, ThirdCountry] = field(default_factory=dict)
     jobs_per_unit: dict[str, float] = field(default_factory=dict)    # party -> jobs per unit built there
     sections: dict[str, Any] = field(default_factory=dict)            # the lever families' data, by name
+    horizon: Any = None               # model.data.horizon.Horizon: the years a deal runs over (None: one year)
 
     def __getattr__(self, name: str) -> Any:
         sections = self.__dict__.get("sections")

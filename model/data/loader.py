@@ -26,6 +26,7 @@ from model.data.catalogue import BALANCE_METRICS, INDEXED_METRICS, METRICS, PAYO
 from model.data.families.base import families
 from model.data.families.tariff_lines import flat_name as flat_name
 from model.data.fields import own_unit as own_unit
+from model.data.horizon import read_horizon
 from model.data.instance import (
     Armington,
     Deal,
@@ -539,10 +540,11 @@ class Builder:
         calibrated = declared(root, "calibration")
         calibration = {k: self.q(v, f"calibration.{k}", calibrated, dimension=self.metric_dimension(k, partial))
                        for k, v in s.calibration.items() if self.calibrated_metric(k, partial)}
+        horizon = read_horizon(self, s.horizon, replace(partial, fixed=fixed), families())
         uncertainty = build_uncertainty(s.uncertainty, self)   # after every other input: it refers to them
         return replace(partial, red_lines=red_lines, payoff_weights=payoffs, no_deal=no_deal, fixed=fixed,
                        settings=settings, calibration=calibration, inputs=tuple(self.inputs),
-                       uncertainty=uncertainty)
+                       uncertainty=uncertainty, horizon=horizon)
 
     def deal(self, spec, path: str, inst: Instance, complete: bool) -> Deal:
         """A `no_deal`/`fixed_levers` block (or an offer's): each family reads its entry."""
@@ -728,8 +730,12 @@ class Builder:
             index = split_metric(metric)[1]
             entry = INDEXED_METRICS[base].keys(inst).get(index)
             return f"{r.label} ({entry.label if entry else index})"
+        if r.over == "horizon" and self.spec.horizon is None:
+            self.error(f"{p}.over", "'over: horizon' needs a 'horizon:' block (the years to sum over)",
+                       hint="add a horizon, or remove 'over'")
         return [RedLine(name=name, label=label(metric), party=r.party, metric=metric, sense=r.sense,
-                        bound=bound, relative_to=r.relative_to, reason=r.reason, entry=key, entry_label=r.label)
+                        bound=bound, relative_to=r.relative_to, reason=r.reason, entry=key, entry_label=r.label,
+                        over=r.over)
                 for name, metric in names]
 
     def settings(self, inst: Instance) -> Settings:

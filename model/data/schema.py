@@ -52,6 +52,7 @@ from model.data.fields import (
     quantity,
     text,
 )
+from model.data.horizon import GrowthSpec, HorizonSpec, PathSpec, ScheduleSpec
 
 __all__ = ["DOCS", "MAGNITUDE", "SCHEMA_VERSION", "TARIFF", "Declared", "Q", "Range", "Strict", "Unlimited",
            "_members", "_model_in", "attribute_of", "declared", "extra_of", "quantity", "text", "instance_spec", "deal_spec",
@@ -308,6 +309,10 @@ class RedLineSpec(Strict):
     relative_to: Literal["baseline", "no_deal"] | None = text(
         "`baseline` or `no_deal`: the bound multiplies the metric's value there; absent: the bound is absolute.",
         default=None)
+    over: Literal["year", "horizon"] = text(
+        "With a `horizon`: `year` (the line holds in every year) or `horizon` (it holds for the sum of the metric "
+        "over the years, e.g. total purchases over the deal; a relative bound then multiplies the sum of the "
+        "reference values). One-year instances: `year`.", default="year")
 
 
 class SettingsSpec(Strict):
@@ -423,6 +428,9 @@ def _core_tail(deal: type[BaseModel]) -> dict[str, FieldDefinition]:
         "calibration": (dict[str, Q], quantity(
             "Metric -> a published total that the calibration-year baseline must reproduce to 0.1% (checked on "
             "load).", "metric", default_factory=dict)),
+        "horizon": (HorizonSpec | None, text(
+            "The years the deal runs over, the discount rate, growth and the levers' schedules (see horizon); "
+            "without it the instance is one year.", default=None)),
         "uncertainty": (dict[str, Distribution], text(
             "Field path (e.g. `segments.suv.elasticity`) -> the distribution of that number, for `sweep "
             "--monte-carlo`; `run` ignores it.", default_factory=dict)),
@@ -523,7 +531,8 @@ def declaration_at(path: str) -> Declared | None:
 CORE_HEADINGS: dict[type[BaseModel], str] = {
     Q: "numbers", SourceSpec: "sources", Parties: "parties", SettingsSpec: "settings", SegmentSpec: "segments",
     RedLineSpec: "red_lines", Distribution: "uncertainty", ThirdCountrySpec: "third_countries",
-    ThirdSupplySpec: "third-country segments",
+    ThirdSupplySpec: "third-country segments", HorizonSpec: "horizon", GrowthSpec: "growth",
+    ScheduleSpec: "schedules", PathSpec: "paths",
 }
 SECTIONS_WITHOUT_MODEL = ("payoffs", "calibration", "jobs_per_unit")   # documented under their own headings too
 

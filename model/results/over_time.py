@@ -58,6 +58,8 @@ class Schedule:
     values: list[float]
     choices: list[str | None] = field(default_factory=list)
     menu: list[str] = field(default_factory=list)      # every path the model could choose from
+    name: str = ""                                     # the schedule's own key in the instance's `horizon.schedules`
+    path_label: str = ""                               # the chosen path's label
 
 
 @dataclass
@@ -76,3 +78,4 @@ class OverTime:
     gains: list[YearValues]           # each party's payoff gain over no deal, by year (name: home/partner)
     levers: list[YearLever] = field(default_factory=list)     # empty without a deal
     schedules: list[Schedule] = field(default_factory=list)
+    sections_year: int | None = None  # the year the one-year sections of Results describe (the last year)

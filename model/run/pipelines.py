@@ -39,6 +39,7 @@ from model.economics.outcomes import chosen_outcomes
 from model.economics.responses import pass_through_summary
 from model.economics.shifts import quota_summary
 from model.optimization.handle import NegotiationModel
+from model.optimization.horizon import HorizonModel, command_model
 from model.optimization.sensitivity import ranging
 from model.results import (
     Alternatives,
@@ -56,6 +57,7 @@ from model.results import (
     Results,
     Solved,
 )
+from model.run.horizon import solve_horizon
 from model.run.solve import Verified, diagnose_with_labels, solve_model, unbounded_explanation
 
 # When the analyses that cost more solves join a report. The rules read the model's size
@@ -161,7 +163,16 @@ def execute_evaluation(ctx: Context) -> OfferEvaluation:
 
 def _solve(ctx: Context) -> None:
     o = ctx.options
-    ctx.results, ctx.verified = solve_model(ctx.model, o.objective, o.time_limit, o.export_lp)
+    if isinstance(ctx.model, HorizonModel):
+        ctx.results, ctx.verified = solve_horizon(ctx.model, o.objective, o.time_limit, o.export_lp)
+    else:
+        ctx.results, ctx.verified = solve_model(ctx.model, o.objective, o.time_limit, o.export_lp)
+
+
+def _one_year(ctx: Context) -> bool:
+    """The analyses that re-solve the one-year model are not built over a horizon (`run.horizon`
+    says so in the results' warnings)."""
+    return not isinstance(ctx.model, HorizonModel)
 
 
 def _verified(ctx: Context) -> Verified:
@@ -254,10 +265,11 @@ CORE = (
     Step("deal", "solve (stage one, the tie-break, the repair), verify the deal outside the solver, price the "
          "fixed LP", _solve),
     Step("diagnosis", "the smallest relaxation that admits a deal, overall and per party, and the conflict set",
-         lambda ctx: diagnose_with_labels(ctx.model, ctx.options.relax_steps), when=_infeasible,
-         rule="when no deal is possible"),
+         lambda ctx: diagnose_with_labels(ctx.model, ctx.options.relax_steps),
+         when=lambda ctx: _infeasible(ctx) and _one_year(ctx), rule="when no deal is possible (one-year instances)"),
     Step("red_lines", "red lines no deal breaches, and those that cannot bind", lambda ctx: review_red_lines(ctx.model),
-         when=lambda ctx: ctx.has_deal or _infeasible(ctx), rule="with a deal, or when none is possible"),
+         when=lambda ctx: (ctx.has_deal or _infeasible(ctx)) and _one_year(ctx),
+         rule="with a deal, or when none is possible (one-year instances)"),
     Step("bridge", "the deficit from the calibration year to no deal to the deal, by cause",
          lambda ctx: deficit_bridge(ctx.inst, _verified(ctx).deal, ctx.model.table), when=lambda ctx: ctx.has_deal,
          rule="with a deal"),
@@ -271,19 +283,21 @@ CORE = (
          lambda ctx: diversion_summary(ctx.inst, _verified(ctx).metrics, ctx.model.refs.no_deal),
          when=lambda ctx: ctx.has_deal, rule="with a deal (and third countries)"),
     Step("ranging", "how far each bound and lever cost can move before the deal's structure changes", _ranging,
-         when=lambda ctx: ctx.has_deal and _lp_solved(ctx),
-         rule="when the fixed LP was solved"),
+         when=lambda ctx: ctx.has_deal and _lp_solved(ctx) and _one_year(ctx),
+         rule="when the fixed LP was solved (one-year instances)"),
     Step("explanations", "each binding constraint's shadow price in words", lambda ctx: sentences(_results(ctx), ctx.inst),
          when=lambda ctx: ctx.results is not None and ctx.results.ranging is not None, rule="after the ranging"),
     Step("concession_values", "what one step of each concession is worth to each side", _concessions,
-         when=lambda ctx: ctx.options.concessions and ctx.optimal, rule="with an optimal deal (its own rule in "
-         "`analyses.concessions.applicable`)"),
+         when=lambda ctx: ctx.options.concessions and ctx.optimal and _one_year(ctx), rule="with an optimal deal "
+         "(one-year instances; its own rule in `analyses.concessions.applicable`)"),
     Step("red_line_costs", "the deal without each red line, and without all: what each costs and which terms it "
-         "sets", _red_line_costs, when=lambda ctx: ctx.optimal and bool(ctx.inst.red_lines),
-         rule="with an optimal deal and red lines (its own rule in `analyses.red_line_costs.applicable`)"),
+         "sets", _red_line_costs, when=lambda ctx: ctx.optimal and bool(ctx.inst.red_lines) and _one_year(ctx),
+         rule="with an optimal deal and red lines (one-year instances; its own rule in "
+         "`analyses.red_line_costs.applicable`)"),
     Step("lever_context", "each lever's object and its no-deal and calibration-year settings", _lever_context),
     Step("free_optimum", "what the instance's fixed terms cost against every lever free", _free_optimum,
-         when=lambda ctx: has_fixed_terms(ctx.inst), rule="when the instance fixes levers (up to a size)"),
+         when=lambda ctx: has_fixed_terms(ctx.inst) and _one_year(ctx),
+         rule="when the instance fixes levers (up to a size; one-year instances)"),
 )
 
 def robustness_rule() -> str:
@@ -315,10 +329,10 @@ def _robustness(ctx: Context) -> DealRobustness:
 RUN = CORE + (
     Step("frontier", "the frontier, the Nash deal and the zone of possible agreement", _run_frontier,
          when=lambda ctx: ctx.options.frontier_points > 0 and ctx.results is not None
-         and ctx.results.status == "optimal", rule=frontier_rule()),
+         and ctx.results.status == "optimal" and _one_year(ctx), rule=frontier_rule()),
     Step("robustness", "draws of the instance's uncertainty: how many give a deal, which side walks away in the "
          "rest, which input separates deal from no deal",
-         _robustness, when=_wants_robustness,
+         _robustness, when=lambda ctx: _wants_robustness(ctx) and _one_year(ctx),
          rule=robustness_rule()),
 )
 
@@ -425,5 +439,5 @@ def solve_instance(inst: Instance, objective: str | None = None, time_limit: flo
     """Build the model of `inst` and run the steps of a solve (CORE): verified results with the
     analyses of the deal, or, without a deal, the diagnosis (never raises for infeasible or
     unbounded). `concessions=False` leaves out what each concession is worth."""
-    ctx = Context(NegotiationModel(inst, time_limit), Options(objective, time_limit, export_lp, concessions))
+    ctx = Context(command_model(inst, time_limit), Options(objective, time_limit, export_lp, concessions))
     return execute(CORE, ctx)
