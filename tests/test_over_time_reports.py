@@ -114,8 +114,8 @@ def test_without_a_deal_the_path_gives_the_no_deal_present_value_only(solved):
 
 def test_the_table_gives_each_year_and_the_present_values(r):
     head, rows = over_time_section.year_table(r)
-    assert head == ["year", "discount factor", "deficit, no deal", "deficit, deal", "deal - no deal", "Home's gain",
-                    "Partner's gain"]
+    assert head == ["year", "discount factor", "deficit, no deal", "deficit, deal", "deal - no deal",
+                    "Home's gain (payoff)", "Partner's gain (payoff)"]
     assert rows == [
         ["2026", "1.0000", "$10.00 bn", "$9.80 bn", "-$200.0 M", "+$200.0 M", "+$100.0 M"],
         ["2027", "0.9804", "$10.20 bn", "$9.50 bn", "-$700.0 M", "+$700.0 M", "-$50.0 M"],
@@ -262,3 +262,52 @@ def test_compare_without_a_horizon_has_no_such_section(solved):
     from model.reporting import comparison as cmp
     c = replace(comparison(solved), over_time=[None, None, None])
     assert "Over the years" not in cmp.markdown(c) and "over_time" not in cmp.sheets(c)
+
+
+def test_gains_are_named_by_the_measure_participation_holds_and_payoff_levels_are_not_summed(r):
+    from model.results import InputRow, YearValues
+    welfare = replace(r, instance=replace(r.instance, participation_measure={"home": "welfare", "partner": "payoff"}))
+    assert "Home's gain over no deal by its welfare +$1.95 bn; Partner's gain over no deal by its payoff" in \
+        over_time_section.present_value_line(welfare)
+    assert over_time_section.year_table(welfare)[0][-2:] == ["Home's gain (welfare)", "Partner's gain (payoff)"]
+    ot = r.over_time
+    payoff = YearValues("home_payoff", "home party's payoff", "USD", "present value", [-10e9] * 3, [-9e9] * 3,
+                        -29e9, -26e9)
+    with_payoff = replace(r, over_time=replace(ot, metrics=ot.metrics + [payoff]))
+    assert [row[0] for row in over_time_section.sums_table(with_payoff)[1]] == [
+        "Total bilateral deficit", "Imports from the partner", "Price home buyers pay"]
+    # The discount rate's source as the instance cites it.
+    cited = replace(r, inputs=r.inputs + [InputRow("horizon.discount_rate", 2.0, "%", "omb", "published",
+                                                   "OMB Circular A-4 (2023)", 2023)])
+    assert "(source: OMB Circular A-4 (2023) [omb])" in over_time_section.section(cited)
+
+
+# -- end to end: h13's staged example, solved over its three years ----------------------------------
+
+def test_a_horizon_instance_reports_its_path_end_to_end(tmp_path):
+    """instances/staged_relief.yaml (its header works the optimum out: 10% in 2025 and 2026, 0% in
+    2027, chosen among all now, all at the end and staged)."""
+    from pathlib import Path
+
+    from model.economics.loading import load
+    root = Path(__file__).resolve().parent.parent
+    result = solve_instance(load(root / "instances" / "staged_relief.yaml"))
+    ot = result.over_time
+    assert result.status == "optimal" and ot is not None and ot.years == [2025, 2026, 2027]
+    lead, items = over_time_section.path_lines(result)
+    assert "the tables and balances describe 2027, the last year" in lead
+    assert items[0] == "**Home tariff on cars**: from 10.0% in 2025 (held to 2026) to 0.0% in 2027 (staged path, " \
+                       "chosen from 3)"
+    assert items[1].startswith("**2025**, against no deal: Home tariff on cars: 10.0% (no deal: 20.0%)")
+    assert "**2027**: Home tariff on cars: 0.0% (from 10.0%)" in items
+    assert items[-1].startswith("**Present values** at 5% a year, in 2025 dollars, over 2025 to 2027")
+    out = write_report(result, tmp_path / "staged")
+    rows = read_csv(out / "over_time.csv")
+    assert len(rows) == 3 * (len(ot.metrics) + 2)
+    sums = {x["metric"]: x for x in read_csv(out / "over_time_sums.csv")}
+    deficit = next(v for v in ot.metrics if v.name == "deficit")
+    assert float(sums["deficit"]["deal"]) == pytest.approx(deficit.deal_sum, rel=1e-8)     # 9 significant digits
+    assert "buyer_price_change" not in sums                           # a rate: never summed
+    md = (out / "report.md").read_text()
+    assert "## The deal over time, 2025 to 2027" in md and (out / "over_time.svg").exists()
+    assert "staged path, chosen from 3" in (out / "brief.html").read_text()

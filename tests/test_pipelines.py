@@ -44,6 +44,8 @@ NOT_SHOWN = {"run": {"sweep_section", "policy_curve_section"}, "frontier": {"swe
 # screen reads only on a sweep's results); `run`'s draws (`robustness`) belong to the deal's
 # report, not the frontier's.
 LEFT_OUT = {"run": {"sweep"}, "frontier": {"robustness", "sweep"}, "sweep": {"frontier", "robustness"}}
+# Filled by the solve step itself (`fills="deal"`), beyond the core: a horizon's years (`run.horizon.solve_horizon`).
+SOLVED = {"over_time"}
 
 
 class Recorder:
@@ -77,7 +79,8 @@ def test_every_section_is_declared_and_reads_only_what_exists():
 @pytest.mark.parametrize("command", sorted(REPORTS))
 def test_a_commands_pipeline_fills_what_its_report_reads(command):
     steps, after = REPORTS[command]
-    filled = {s.fills for s in steps} | set(after) | LEFT_OUT[command]
+    filled = {s.fills for s in steps} | set(after) | LEFT_OUT[command] | (SOLVED if any(s.fills == "deal" for s in steps)
+                                                                          else set())
     for name, reads in markdown.READS.items():
         if name in NOT_SHOWN[command]:
             continue
@@ -232,7 +235,7 @@ def test_an_unbounded_search_names_the_levers_through_its_step(tmp_path):
 def test_the_briefs_reads_are_filled_by_run():
     from model.reporting import brief
     assert set(brief.READS) <= SECTION_FIELDS - CORE_FIELDS
-    assert set(brief.READS) <= {s.fills for s in RUN}
+    assert set(brief.READS) <= {s.fills for s in RUN} | SOLVED
 
 
 @pytest.mark.parametrize("name, points", [("toyota_2025", 5), ("no_zopa_example", 0), ("july_2025_framework", 5)])

@@ -31,6 +31,7 @@ LEVERS_CSV = "over_time_levers.csv"
 MAX_YEARS = 12           # years listed one by one on the first screen; the rest counted (all in the section)
 MAX_CHANGES = 6          # levers said per year on the first screen; the rest counted
 SAME = 5e-5              # a lever this close to the year before (relative above 1) has not moved
+GAIN_ONLY = ("home_payoff", "partner_payoff")     # a payoff's level means nothing to a reader: its gain is in the year table
 SUMMED_WORDS = {"present value": "present value", "total": "total over the years", "none": "not summed"}
 
 
@@ -52,6 +53,7 @@ def pv_words(ot: OverTime) -> str:
 
 def setting(value: float, unit: str, choice: str | None) -> str:
     """A lever's setting as the first screen writes it: a tariff's rate or option, yes/no, an amount."""
+    value = float(f"{value:.6g}")          # a solve's noise (2.9999999 aircraft) is not a figure
     if choice is not None and unit == "fraction":
         return rate_setting(value, choice)
     if unit == "yes/no":
@@ -192,7 +194,7 @@ def present_value_line(r: Results) -> str:
     for g in ot.gains:
         total = gain_sum(g)
         if total is not None and g.name in r.instance.parties:
-            parts.append(f"{possessive(r.instance.parties[g.name])} gain over no deal by its payoff "
+            parts.append(f"{possessive(r.instance.parties[g.name])} gain over no deal by its {measure(r, g.name)} "
                          f"{money(total, True)}")
     d = _series(ot, "deficit")
     if d is not None and d.no_deal_sum is not None:
@@ -205,6 +207,22 @@ def present_value_line(r: Results) -> str:
         return ""
     return (f"**Present values** at {rate_said(ot.discount_rate)} a year, in {ot.first_year} dollars, over "
             f"{years_said(ot)}: " + "; ".join(parts))
+
+
+def measure(r: Results, party: str) -> str:
+    """The measure a party's gain over the years is counted in: the one participation holds it to
+    (its payoff unless the instance says welfare)."""
+    return r.instance.participation_measure.get(party, "payoff")
+
+
+def discount_source(r: Results) -> str:
+    """The discount rate's source as the instance cites it (its citation, then its key), else the key."""
+    ot = r.over_time
+    assert ot is not None
+    row = next((i for i in r.inputs if i.path == "horizon.discount_rate"), None)
+    if row is None or not row.citation:
+        return ot.discount_source
+    return f"{row.citation} [{row.source}]"
 
 
 def path_lines(r: Results) -> tuple[str, list[str]]:
@@ -241,7 +259,8 @@ def year_table(r: Results) -> tuple[list[str], list[list[str]]]:
     head = ["year", "discount factor"]
     if d is not None:
         head += ["deficit, no deal"] + (["deficit, deal", "deal - no deal"] if r.has_deal and d.deal else [])
-    head += [f"{possessive(r.instance.parties[g.name])} gain" for g in gains] if r.has_deal else []
+    head += [f"{possessive(r.instance.parties[g.name])} gain ({measure(r, g.name)})" for g in gains] \
+        if r.has_deal else []
     rows = []
     for i, year in enumerate(ot.years):
         row = [str(year), f"{ot.discount_factors[i]:.4f}"]
@@ -284,7 +303,7 @@ def sums_table(r: Results) -> tuple[list[str], list[list[str]]]:
     head = ["metric", "over the years", "no deal"] + (["deal", "deal - no deal"] if deal else [])
     rows = []
     for v in ot.metrics:
-        if all(abs(x) < 1e-9 for x in v.no_deal + (v.deal or [])):
+        if v.name in GAIN_ONLY or all(abs(x) < 1e-9 for x in v.no_deal + (v.deal or [])):
             continue
         how = SUMMED_WORDS.get(v.summed, v.summed)
         if v.summed == "none" or v.no_deal_sum is None:
@@ -314,7 +333,7 @@ def section(r: Results) -> str:
                      "none": "not at all"}.get(ot.participation, ot.participation)
     text = [f"## The deal over time, {years_said(ot)}",
             f"Each year against no deal. Money is in each year's dollars, discounted to {ot.first_year} at "
-            f"{rate_said(ot.discount_rate)} a year (source: {ot.discount_source}): the discount factor of a year is "
+            f"{rate_said(ot.discount_rate)} a year (source: {discount_source(r)}): the discount factor of a year is "
             f"1 / (1 + {rate_said(ot.discount_rate)})^(year - {ot.first_year}), and a present value is the sum of "
             f"each year's figure times its factor. The model chose the deal by {objective}; participation was held "
             f"{participation}. The standard tables of this report describe {ot.last_year}, the last year.",
@@ -325,7 +344,8 @@ def section(r: Results) -> str:
     head, rows = sums_table(r)
     if rows:
         text.append(f"Every metric over the years: money as a {pv_words(ot)}; volumes as a total; rates are not "
-                    f"summed (their first and last year are shown; every year is in {CSV}).")
+                    f"summed (their first and last year are shown; every year is in {CSV}). Each party's payoff is "
+                    "given as its gain over no deal, in the table above.")
         text.append(table(head, rows))
     return "\n\n".join(text)
 
