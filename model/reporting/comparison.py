@@ -294,13 +294,15 @@ def terminal_table(c: Comparison) -> str:
             rows.append([short(o.label), *(fmt(v, o.unit) if v is not None else "n/a" for v in o.values)])
     rows += [[label[:40], *cells] for label, *cells in diversion_rows(c)[:5]]
     if any(c.over_time):
-        rows += [[label[:40], *cells] for label, *cells in present_value_rows(c)]
+        rows += [[label.replace(", present value", ", PV")[:40], *cells] for label, *cells in present_value_rows(c)]
     header = ["", *c.names]
     widths = [max(len(str(r[j])) for r in [header, *rows]) for j in range(len(header))]
     lines = ["  ".join(str(cell).ljust(widths[0]) if j == 0 else str(cell).rjust(widths[j])
                        for j, cell in enumerate(row)) for row in [header, *rows]]
     moved = sum(1 for o in c.outcomes if o.section == "lever" and _differs(o))
     n, groups = len(c.inputs), len(input_groups(c))
+    if any(c.over_time):
+        lines.append("PV: present value, each year discounted to the first year of the instance's horizon at its rate")
     lines.append(f"{n} input field{'s' if n != 1 else ''} differ{'s' if n == 1 else ''} ({groups} object{'s' if groups != 1 else ''}); "
                  f"{moved} lever{'s' if moved != 1 else ''} differ{'s' if moved == 1 else ''}")
     return "\n".join(line.rstrip() for line in lines)
