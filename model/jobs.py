@@ -187,7 +187,10 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
         check_plan(inst, plan)
     if curve is not None:
         find_lever(inst, curve[0])                     # a bad lever is refused before anything is solved
-    model = NegotiationModel(inst)
+        if inst.horizon is not None:
+            raise InstanceError(file, "--lever", "the policy curve is not built over a horizon yet (it re-solves "
+                                "the one-year model)", hint="sweep --param or --monte-carlo, or a one-year instance")
+    model = command_model(inst)
     base = execute(SWEEP, Context(model, Options(lever=curve)))
     files: dict = {}
     lines: list[str] = []
@@ -208,8 +211,10 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
 
 def _draws(inst, plan, model, base, workers, scheduler, scheduler_timeout, target, files) -> tuple[str, list[str]]:
     """The sweep's draws: their summary on `base`, their files into `files`; (status, terminal lines)."""
+    from model.run.horizon_draws import REBUILD_REASON, solve_draw
+    solve = solve_draw if inst.horizon is not None else None       # a horizon: each draw rebuilt and solved whole
     result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True, timeout=scheduler_timeout,
-                       model=model)
+                       model=model, solve=solve)
     s = result.summary
     if s is None:
         raise RuntimeError("run_sweep returned its draws without their summary")
@@ -217,7 +222,7 @@ def _draws(inst, plan, model, base, workers, scheduler, scheduler_timeout, targe
     # to each uncertain input (two more solves per input) and the table by grid point.
     s.histogram = deficit_histogram(result)
     base_deficit = base.metric("deficit").deal if base.has_deal else None
-    s.sensitivity = sensitivity(inst, result, base_deficit, model)
+    s.sensitivity = sensitivity(inst, result, base_deficit, model, solve)
     s.grid = grid_table(inst, result)
     s.grid_levers = varying_levers(inst, s.grid) if s.grid else []
     base.sweep = s
@@ -225,7 +230,9 @@ def _draws(inst, plan, model, base, workers, scheduler, scheduler_timeout, targe
     files["sweep.csv"] = text_writer(sweep_csv(result, cell=safe_text))
     files["sweep_summary.json"] = text_writer(json.dumps(rounded(s), indent=2, allow_nan=False) + "\n")
     reason = ""
-    if s.method.get("rebuild") and result.engine == "this process":
+    if solve is not None:
+        reason = REBUILD_REASON
+    elif s.method.get("rebuild") and result.engine == "this process":
         reason = getattr(resolver_for(inst, model), "reason", "")
     lines = sweep_summary(inst, result, target, reason, base).split("\n")
     status = "unbounded" if base.status == "unbounded" or s.status.get("unbounded") else (

@@ -249,7 +249,7 @@ def test_compare_gives_present_values_against_the_first_and_each_year(solved):
     md = cmp.markdown(c)
     assert "## Over the years" in md and "one_year has one year and no present value" in md
     assert "Over the years" in cmp.html(c, svg="<svg></svg>")
-    assert "deficit with the deal, present value" in cmp.terminal_table(c)
+    assert "deficit with the deal, PV" in cmp.terminal_table(c)
     frame = cmp.over_time_frame(c)
     assert list(frame.columns) == ["instance", "year", "metric", "label", "unit", "no_deal", "deal"]
     assert len(frame) == 2 * 3 * 5 and set(frame["instance"]) == {"staged", "staged_3pct"}
@@ -296,8 +296,8 @@ def test_a_horizon_instance_reports_its_path_end_to_end(tmp_path):
     assert result.status == "optimal" and ot is not None and ot.years == [2025, 2026, 2027]
     lead, items = over_time_section.path_lines(result)
     assert "the tables and balances describe 2027, the last year" in lead
-    assert items[0] == "**Home tariff on cars**: from 10.0% in 2025 (held to 2026) to 0.0% in 2027 (staged path, " \
-                       "chosen from 3)"
+    assert items[0] == "**Home tariff on cars**: from 10.0% in 2025 (held to 2026) to 0.0% in 2027 (staged: 10% in " \
+                       "2025-2026, 0% in 2027, chosen from 3)"
     assert items[1].startswith("**2025**, against no deal: Home tariff on cars: 10.0% (no deal: 20.0%)")
     assert "**2027**: Home tariff on cars: 0.0% (from 10.0%)" in items
     assert items[-1].startswith("**Present values** at 5% a year, in 2025 dollars, over 2025 to 2027")
@@ -310,4 +310,4 @@ def test_a_horizon_instance_reports_its_path_end_to_end(tmp_path):
     assert "buyer_price_change" not in sums                           # a rate: never summed
     md = (out / "report.md").read_text()
     assert "## The deal over time, 2025 to 2027" in md and (out / "over_time.svg").exists()
-    assert "staged path, chosen from 3" in (out / "brief.html").read_text()
+    assert "0% in 2027, chosen from 3" in (out / "brief.html").read_text()

@@ -41,7 +41,7 @@ class GrowthSpec(Strict):
 
     rate: Q | None = quantity("Growth a year, compounded from the first year (the first year is the instance's "
                               "data): the year t's index is (1 + rate)^(t - first_year).", "share", gt=-1, lt=1,
-                              default=None)
+                              default=None, drawable=True)
     index: dict[int, Q] | None = quantity("Year -> the market's size against the instance's data (1 or 100%: as "
                                           "stated); every year of the horizon must be given.", "share", gt=0,
                                           le=100, default=None)
@@ -88,7 +88,7 @@ class HorizonSpec(Strict):
                            ge=YEARS[0], le=YEARS[1])
     last_year: int = text("The last year (at least `first_year`).", ge=YEARS[0], le=YEARS[1])
     discount_rate: Q = quantity("The real discount rate a year for present values (OMB Circular A-4, 2023: 2%).",
-                                "share", ge=0, lt=1)
+                                "share", ge=0, lt=1, drawable=True)
     objective: Literal["present_value", "last_year"] = text(
         "What the instance's objective is applied to: its present value over the years (money discounted, volumes "
         "summed), or the last year's value (the deal fully phased in).", default="present_value")

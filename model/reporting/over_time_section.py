@@ -135,8 +135,9 @@ def schedule_lines(ot: OverTime) -> list[str]:
             continue
         choices = s.choices if len(s.choices) == len(s.values) else [None] * len(s.values)
         shown = [setting(v, s.unit, c) for v, c in zip(s.values, choices)]
-        how = f"{s.path.replace('_', ' ')} path, " + ("fixed by the instance" if s.fixed else
-                                                      f"chosen from {len(s.menu)}" if s.menu else "chosen by the model")
+        named = s.path_label if s.path_label and s.path_label != s.path else f"{s.path.replace('_', ' ')} path"
+        how = f"{named}, " + ("fixed by the instance" if s.fixed else
+                              f"chosen from {len(s.menu)}" if s.menu else "chosen by the model")
         years = ot.years[:len(s.values)]
         if len(set(shown)) == 1:
             out.append(f"**{s.label}**: {shown[0]} in every year ({how})")

@@ -164,14 +164,21 @@ def sweep_summary(inst, result, out, rebuild_reason: str = "", base=None) -> str
     else:
         lines.append("  one built model re-solved for every draw")
     q = s.quantiles["deficit"]
+    pv = s.quantiles.get("pv_deficit")            # an instance with a horizon: its deficit is the last year's
     if q and s.monte_carlo:
-        lines.append(f"  deficit of the deals: median {money(q.q50)}, 90% of them between {money(q.q05)} and {money(q.q95)}")
+        lines.append(f"  deficit of the deals{' in the last year' if pv else ''}: median {money(q.q50)}, 90% of them "
+                     f"between {money(q.q05)} and {money(q.q95)}")
+    if pv and s.monte_carlo:
+        lines.append(f"  present value of the deficit over the horizon: median {money(pv.q50)}, 90% of the deals "
+                     f"between {money(pv.q05)} and {money(pv.q95)}")
     if s.grid and not s.monte_carlo:
         names = list(s.params)
         for g in s.grid:
             where = ", ".join(f"{n}={g.values[n]:g}" for n in names)
-            lines.append(f"  {where}: " + (f"deficit {money(g.deficit)}" if g.deficit is not None
-                                           else no_deficit(g.statuses or g.status)))
+            pv = g.present_values.get("pv_deficit")
+            lines.append(f"  {where}: " + ((f"deficit {money(g.deficit)}" + (f" in the last year, {money(pv)} in present "
+                                                                            "value" if pv is not None else ""))
+                                           if g.deficit is not None else no_deficit(g.statuses or g.status)))
     if s.monte_carlo:
         by_line: dict[str, list] = {}
         for x in s.levers:

@@ -602,6 +602,9 @@ class GridPoint:
     status: str | None
     statuses: dict[str, int]
     levers: dict[str, object]
+    # An instance with a horizon: the present values over its years (median over the point's draws),
+    # by `analyses.sweep_summary.PV_OUTCOMES` key; `deficit` is then its last year's.
+    present_values: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
