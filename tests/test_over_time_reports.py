@@ -311,3 +311,10 @@ def test_a_horizon_instance_reports_its_path_end_to_end(tmp_path):
     md = (out / "report.md").read_text()
     assert "## The deal over time, 2025 to 2027" in md and (out / "over_time.svg").exists()
     assert "0% in 2027, chosen from 3" in (out / "brief.html").read_text()
+    # The README's excerpt of this first screen is the terminal's, line for line.
+    readme = (root / "README.md").read_text(encoding="utf-8").split("### A deal over several years", 1)[1]
+    excerpt = re.search(r"```\n(.*?)```", readme, re.S).group(1).splitlines()
+    assert len(excerpt) == 11 and excerpt[2].strip().startswith("- Home tariff on cars: from 10.0% in 2025")
+    terminal = run_summary(result, out).splitlines()
+    start = terminal.index(excerpt[0])
+    assert terminal[start:start + len(excerpt)] == excerpt

@@ -39,7 +39,8 @@ def test_a_swept_discount_rate_gives_each_rates_present_values(tmp_path):
     status, text = jobs.sweep(str(STAGED), ["horizon.discount_rate=1,3"], 0, 0, 1, None, out=str(tmp_path / "sw"))
     assert status == "optimal"
     assert "rebuilt the model for 2 draws (a deal over a horizon" in text
-    assert "horizon.discount_rate=1: deficit $7.0 M in the last year, $19.0 M in present value" in text   # 6.09 + 6.03 + 6.86
+    line = "horizon.discount_rate=1: deficit $7.0 M in the last year, $19.0 M in present value"   # 6.09 + 6.03 + 6.86
+    assert line in text and f"`{line}`" in (ROOT / "README.md").read_text(encoding="utf-8")
     drawn = rows(tmp_path / "sw" / "sweep.csv")
     assert [d["horizon.discount_rate"] for d in drawn] == ["1", "3"]
     for d, rate in zip(drawn, (0.01, 0.03)):
