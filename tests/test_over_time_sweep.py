@@ -94,3 +94,32 @@ def test_with_values_sets_a_horizons_rates(tmp_path):
         with_values(load(STAGED), {"horizon.growth.car.rate": 0.05})
     with pytest.raises(UnknownField, match="has no horizon"):
         with_values(load(ROOT / "instances" / "toyota_2025.yaml"), {"horizon.discount_rate": 0.05})
+
+
+# -- compare: two horizons and a one-year instance, end to end ------------------------------------
+
+def test_compare_gives_each_horizons_present_values_beside_a_one_year_instance(tmp_path, monkeypatch):
+    from model.formatting import money
+    monkeypatch.chdir(tmp_path)                     # the results cache goes under ./reports
+    shutil.copy(STAGED, tmp_path / STAGED.name)
+    (tmp_path / "at_2pct.yaml").write_text("schema_version: 1\nextends: staged_relief.yaml\nname: at_2pct\n"
+                                           "horizon:\n  discount_rate: {value: 2, unit: \"%\", source: a_round}\n",
+                                           encoding="utf-8")
+    (tmp_path / "one_year.yaml").write_text("schema_version: 1\nextends: staged_relief.yaml\nname: one_year\n"
+                                            "horizon: null\n", encoding="utf-8")
+    status, text = jobs.compare([tmp_path / "staged_relief.yaml", tmp_path / "at_2pct.yaml",
+                                 tmp_path / "one_year.yaml"], out=str(tmp_path / "cmp"))
+    assert status == "optimal"
+    five, two = pv(DEAL, 0.05), pv(DEAL, 0.02)          # the same staged deal, discounted at each rate
+    md = (tmp_path / "cmp" / "comparison.md").read_text()
+    assert (f"| deficit with the deal, present value | {money(five)} | {money(two)} ({money(two - five, True)}) "
+            "| n/a |") in md
+    assert "| years | 2025 to 2027 | 2025 to 2027 | one year |" in md
+    assert "one_year has one year and no present value" in md
+    rows_ = rows(tmp_path / "cmp" / "comparison_over_time.csv")
+    assert {r["instance"] for r in rows_} == {"staged_relief", "at_2pct"}
+    deficits = [float(r["deal"]) for r in rows_ if r["instance"] == "at_2pct" and r["metric"] == "deficit"]
+    assert deficits == pytest.approx(list(DEAL), rel=1e-8)
+    sums = rows(tmp_path / "cmp" / "comparison_over_time_sums.csv")
+    assert [float(r["deal"]) for r in sums if r["metric"] == "deficit"] == pytest.approx([five, two], rel=1e-8)
+    assert "deficit with the deal, PV" in text
