@@ -318,3 +318,17 @@ def test_a_horizon_instance_reports_its_path_end_to_end(tmp_path):
     terminal = run_summary(result, out).splitlines()
     start = terminal.index(excerpt[0])
     assert terminal[start:start + len(excerpt)] == excerpt
+
+
+def test_the_brief_lists_fewer_years_and_counts_the_rest(r):
+    from model.reporting import brief
+    ot = r.over_time
+    years = list(range(2026, 2036))
+    levers = [replace(lv, year=y, value=0.1 - 0.01 * (y - 2026)) for y in years for lv in ot.levers[:1]]
+    long = replace(r, over_time=replace(ot, years=years, last_year=2035, levers=levers, schedules=[],
+                                        discount_factors=[1.02 ** -(y - 2026) for y in years]))
+    lines = over_time_section.change_lines(long)
+    assert len(lines) == 10 and lines[-1].startswith("**2035**: Home tariff on cars: cars: 1.0% (from 2.0%)")
+    short = over_time_section.path_lines(long, max_years=brief.BRIEF_YEARS)[1]
+    assert short[brief.BRIEF_YEARS] == "and 6 more years with changes (over_time_levers.csv lists every lever in every year)"
+    assert "and 6 more years with changes" in brief.brief_html(long)

@@ -1,6 +1,6 @@
-"""Sweeps of an instance with a horizon (issue 27 item 3): the discount rate and the growth rates a
-year swept by --param and drawn by --monte-carlo, each draw solved over the years, and the
-present values in sweep.csv checked by hand.
+"""Sweeps and comparisons of instances with a horizon (issue 27 item 3): the discount rate and the growth rates a
+year swept by --param and drawn by --monte-carlo, each draw solved over the years, the present
+values in sweep.csv checked by hand; and compare's present values side by side.
 
 instances/staged_relief.yaml (2025-2027): cars, 1,000 a year at USD 10,000 with full pass-through
 and elasticity -1, so imports are worth USD 10 M / (1 + tariff) a year; no deal keeps the 20%

@@ -22,6 +22,7 @@ from model.results import Results, binding_rows
 READS: tuple[str, ...] = ("explanations", "frontier", "lever_context", "diagnosis", "concession_values",
                           "free_optimum", "robustness", "over_time")
 TALKING_POINTS = 3
+BRIEF_YEARS = 4              # a deal over a horizon: the years with changes listed (the rest counted), to keep 2 pages
 PAYOFF_WORDS = "the change in the measure the instance weighs for each side (the one participation holds it to)"
 
 
@@ -84,7 +85,7 @@ def _asks_and_gives(r: Results) -> str:
 def _over_time(r: Results) -> str:
     """A deal over a horizon: the first screen's path by year, schedules and present values."""
     from model.reporting.over_time_section import path_lines
-    lead, items = path_lines(r)
+    lead, items = path_lines(r, max_years=BRIEF_YEARS)
     if not lead:
         return ""
     return f"<p>{inline(lead)}</p>" + ("<ul>" + "".join(f"<li>{inline(t)}.</li>" for t in items) + "</ul>"

@@ -154,9 +154,9 @@ def schedule_lines(ot: OverTime) -> list[str]:
     return out
 
 
-def change_lines(r: Results) -> list[str]:
-    """'2026, against no deal: ...', then '2027: ...' for each year in which a lever moves;
-    the years in which nothing moves said together."""
+def change_lines(r: Results, max_years: int = MAX_YEARS) -> list[str]:
+    """'2026, against no deal: ...', then '2027: ...' for each year in which a lever moves (the
+    first `max_years` of them, the rest counted); the years in which nothing moves said together."""
     out, still = [], []
     for k, (year, said) in enumerate(year_changes(r)):
         if not said:
@@ -166,9 +166,9 @@ def change_lines(r: Results) -> list[str]:
         more = len(said) - MAX_CHANGES
         text = "; ".join(said[:MAX_CHANGES]) + (f"; and {more} more (over_time_levers.csv)" if more > 0 else "")
         out.append(f"**{year}**{', against no deal' if k == 0 else ''}: {text}")
-    if len(out) > MAX_YEARS:
-        out = out[:MAX_YEARS] + [f"and {len(out) - MAX_YEARS} more years with changes (the section "
-                                 "'The deal over time' and over_time_levers.csv list them)"]
+    if len(out) > max_years:
+        out = out[:max_years] + [f"and {len(out) - max_years} more years with changes (over_time_levers.csv "
+                                 "lists every lever in every year)"]
     if still:
         out.append("Nothing changes in " + _year_runs(still))
     return out
@@ -226,9 +226,9 @@ def discount_source(r: Results) -> str:
     return f"{row.citation} [{row.source}]"
 
 
-def path_lines(r: Results) -> tuple[str, list[str]]:
+def path_lines(r: Results, max_years: int = MAX_YEARS) -> tuple[str, list[str]]:
     """The first screen's part for a deal over time: (its lead sentence, its items); ('', [])
-    for a one-year instance."""
+    for a one-year instance. `max_years`: years with changes listed (the rest counted)."""
     ot = r.over_time
     if ot is None:
         return "", []
@@ -236,7 +236,7 @@ def path_lines(r: Results) -> tuple[str, list[str]]:
             "year (the deal fully phased in); the years before are in 'The deal over time' below."
             if r.has_deal else
             f"**Over time**, {years_said(ot)}: the tables describe {ot.last_year}, the last year.")
-    items = schedule_lines(ot) + change_lines(r) if r.has_deal else []
+    items = schedule_lines(ot) + change_lines(r, max_years) if r.has_deal else []
     pv = present_value_line(r)
     return lead, items + ([pv] if pv else [])
 
