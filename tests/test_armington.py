@@ -183,9 +183,9 @@ def test_welfare_accounting_closes_on_every_shipped_instance(path):
     responses), with no deal and with the deal, and are zero in the calibration year; and the
     MILP's welfare and balance expressions at the deal equal the plain-Python evaluation (the
     two statements of the metrics agree)."""
-    from test_independent_derivations import _deal_from_levers, headline
-    inst = load(path)
-    r = solve_instance(inst)
+    from test_independent_derivations import _deal_from_levers, headline, sections_instance
+    r = solve_instance(load(path))
+    inst = sections_instance(load(path))
     derived = {"no_deal": headline(inst, inst.no_deal)}
     if r.has_deal:
         derived["deal"] = headline(inst, _deal_from_levers(inst, r))

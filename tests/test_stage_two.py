@@ -6,7 +6,7 @@ import math
 import random
 
 import pytest
-from expected_outcomes import shipped
+from expected_outcomes import one_year_shipped
 from tiny import q, tiny
 
 import model.optimization.handle as objectives
@@ -73,7 +73,7 @@ def test_second_stage_stopped_by_its_time_limit(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", shipped(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", one_year_shipped(), ids=lambda p: p.stem)
 def test_proven_fixings_keep_the_lexicographic_optimum(path, monkeypatch):
     """Stage two with the binaries stage one proves cannot move fixed reaches the
     same optimum as stage two over every binary: the same statuses, the same deficit and the

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from model.data import loader, tables, uncertainty
 from model.data.catalogue import INDEXED_METRICS, METRICS, PAYOFF_METRICS
 from model.data.families.base import families
+from model.data.horizon import GrowthSpec, HorizonSpec, PathSpec, ScheduleSpec
 from model.data.schema import (
     Distribution,
     Parties,
@@ -235,8 +236,12 @@ CORE_LAST: list[DocSection] = [
     ("no_deal and fixed_levers", "deal", "no_deal", None, DEFAULT),
     ("calibration", None, "calibration", None, DEFAULT),
     ("uncertainty", Distribution, "uncertainty", 2, DEFAULT),
+    ("horizon", HorizonSpec, "horizon", None, "july_2025_over_time.yaml"),
+    ("growth", GrowthSpec, None, None, None),
+    ("schedules", ScheduleSpec, None, None, None),
+    ("paths", PathSpec, "horizon", None, "staged_relief.yaml"),
 ]
-SUBHEADINGS = ("flat tiers", "quotas", "third-country segments")
+SUBHEADINGS = ("flat tiers", "quotas", "third-country segments", "growth", "schedules", "paths")
 
 
 def sections() -> list[Section]:

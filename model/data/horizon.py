@@ -26,7 +26,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from model.data.fields import Q, Strict, quantity, text
 
-__all__ = ["GrowthSpec", "Horizon", "HorizonSpec", "LeverSchedule", "PathSpec", "ScheduleSpec",
+__all__ = ["Growth", "GrowthSpec", "Horizon", "HorizonSpec", "LeverSchedule", "PathSpec", "ScheduleSpec",
            "discount_factors", "read_horizon", "year_instance"]
 
 YEARS = (1900, 2200)          # the years a horizon may cover
@@ -41,7 +41,7 @@ class GrowthSpec(Strict):
 
     rate: Q | None = quantity("Growth a year, compounded from the first year (the first year is the instance's "
                               "data): the year t's index is (1 + rate)^(t - first_year).", "share", gt=-1, lt=1,
-                              default=None, drawable=True)
+                              drawable=True, default=None)
     index: dict[int, Q] | None = quantity("Year -> the market's size against the instance's data (1 or 100%: as "
                                           "stated); every year of the horizon must be given.", "share", gt=0,
                                           le=100, default=None)
@@ -123,6 +123,20 @@ class LeverSchedule:
 
 
 @dataclass(frozen=True)
+class Growth:
+    """A market's size by year against the instance's data: a rate a year, or an index per year."""
+
+    rate: float | None = None
+    index: tuple[float, ...] | None = None
+
+    def factor(self, at: int) -> float:
+        """The index `at` years after the first year."""
+        if self.index is not None:
+            return self.index[at]
+        return (1.0 + (self.rate or 0.0)) ** at
+
+
+@dataclass(frozen=True)
 class Horizon:
     first_year: int
     last_year: int
@@ -130,8 +144,8 @@ class Horizon:
     discount_source: str
     objective: str = "present_value"
     participation: str = "present_value"
-    growth: dict[str, tuple[float, ...]] = None  # type: ignore[assignment]   # segment -> index per year
-    third_growth: dict[str, tuple[float, ...]] = None  # type: ignore[assignment]  # country -> index per year
+    growth: dict[str, Growth] = None  # type: ignore[assignment]         # segment -> its home market's growth
+    third_growth: dict[str, Growth] = None  # type: ignore[assignment]   # country -> its sales' growth
     schedules: tuple[LeverSchedule, ...] = ()
 
     def __post_init__(self):
@@ -159,15 +173,16 @@ def discount_factors(rate: float, years: list[int]) -> list[float]:
 def year_instance(inst, year: int):
     """The instance of one year of its horizon: growth applied to the segments, fixed schedules'
     values fixed, red lines over the horizon left out (the multi-year model states them), and
-    participation per year only under `participation: every_year`. Without a horizon: `inst`."""
+    participation per year only under `participation: every_year` (or in a one-year horizon, where
+    it is the present value's). Without a horizon: `inst`."""
     hz: Horizon | None = inst.horizon
     if hz is None:
         return inst
     if not hz.first_year <= year <= hz.last_year:
         raise ValueError(f"{year} is outside the horizon {hz.first_year}-{hz.last_year}")
     at = year - hz.first_year
-    segments = {s: _grown(g, hz.growth[s][at] if s in hz.growth else 1.0,
-                          {c: f[at] for c, f in hz.third_growth.items()})
+    segments = {s: _grown(g, hz.growth[s].factor(at) if s in hz.growth else 1.0,
+                          {c: f.factor(at) for c, f in hz.third_growth.items()})
                 for s, g in inst.segments.items()}
     fixed = inst.fixed
     for sch in hz.schedules:
@@ -176,7 +191,7 @@ def year_instance(inst, year: int):
             values[sch.key] = sch.paths[sch.fixed][at]
             fixed = fixed.with_values(sch.deal_field, values)
     settings = inst.settings
-    if hz.participation != "every_year":
+    if hz.participation != "every_year" and hz.last_year > hz.first_year:
         settings = replace(settings, participation=False)
     return replace(inst, segments=segments, fixed=fixed, settings=settings, horizon=None,
                    red_lines=tuple(r for r in inst.red_lines if r.over != "horizon"),
@@ -236,13 +251,12 @@ def read_horizon(reader, spec: HorizonSpec | None, inst, families) -> Horizon | 
                    growth, third, tuple(schedules))
 
 
-def _index(reader, g: GrowthSpec, path: str, years: list[int]) -> tuple[float, ...]:
+def _index(reader, g: GrowthSpec, path: str, years: list[int]) -> Growth:
     if (g.rate is None) == (g.index is None):
         reader.error(path, "give either 'rate' (growth a year) or 'index' (the size year by year)")
-        return tuple(1.0 for _ in years)
+        return Growth()
     if g.rate is not None:
-        r = reader.field(g, "rate", path)
-        return tuple((1.0 + r) ** (t - years[0]) for t in years)
+        return Growth(rate=reader.field(g, "rate", path))
     assert g.index is not None
     from model.data.fields import declared
     decl = declared(GrowthSpec, "index")
@@ -255,7 +269,7 @@ def _index(reader, g: GrowthSpec, path: str, years: list[int]) -> tuple[float, .
     if missing:
         reader.error(f"{path}.index", f"no index for {_years_words(missing)}: give every year of the horizon "
                      f"{years[0]}-{years[-1]}", hint="or give a 'rate' a year instead")
-    return tuple(given.get(t, 1.0) for t in years)
+    return Growth(index=tuple(given.get(t, 1.0) for t in years))
 
 
 def _years_words(years: list[int]) -> str:

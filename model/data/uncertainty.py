@@ -113,8 +113,8 @@ def _set_path(inst: Instance, path: str, value: float) -> Instance:
     if decl is None or not decl.drawable:
         raise UnknownField(f"'{path}' is not a number draws and sweeps may change (see {DOCS}#uncertainty)")
     parts = path.replace("[", ".").replace("]", "").split(".")
-    if parts[0] == "horizon":
-        return _set_horizon(inst, path, parts[1:], value)
+    if parts[0] == "horizon" and inst.horizon is None:
+        raise UnknownField(f"'{path}': this instance has no horizon")
     root = instance_spec()
     entry = _model_in(typing.get_args(root.model_fields[parts[0]].annotation)[-1]) \
         if typing.get_origin(root.model_fields[parts[0]].annotation) is dict else None
@@ -126,25 +126,6 @@ def _set_path(inst: Instance, path: str, value: float) -> Instance:
         return _set_in(inst, root, parts, value)
     except LookupError:
         raise UnknownField(f"'{path}' is not a number of this instance") from None
-
-
-def _set_horizon(inst: Instance, path: str, parts: list[str], value: float) -> Instance:
-    """`inst` with its horizon's discount rate, or a growth rate a year, set to `value` (a fraction):
-    a growth rate's index for every year is derived again from it ((1 + rate)^(t - first_year)), as
-    the loader derives it (`data.horizon`)."""
-    hz = inst.horizon
-    if hz is None:
-        raise UnknownField(f"'{path}': this instance has no horizon")
-    if parts == ["discount_rate"]:
-        return replace(inst, horizon=replace(hz, discount_rate=value))
-    if len(parts) == 3 and parts[0] in ("growth", "third_country_growth") and parts[2] == "rate":
-        attribute = "growth" if parts[0] == "growth" else "third_growth"
-        table = getattr(hz, attribute)
-        if parts[1] not in table:
-            raise UnknownField(f"'{path}': the horizon has no growth for '{parts[1]}'")
-        index = tuple((1.0 + value) ** (t - hz.first_year) for t in hz.years)
-        return replace(inst, horizon=replace(hz, **{attribute: {**table, parts[1]: index}}))
-    raise UnknownField(f"'{path}' is not a number draws and sweeps may change (see {DOCS}#uncertainty)")
 
 
 def _set_in(current, annotation, parts: list[str], value: float):

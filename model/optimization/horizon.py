@@ -38,7 +38,13 @@ from model.optimization.forms import Form
 from model.optimization.handle import LoadedModel, NegotiationModel, _bounds
 from model.optimization.highs import make_solver, solver_version
 
-__all__ = ["HorizonModel", "command_model", "summed"]
+__all__ = ["HorizonModel", "command_model", "horizon_bound", "summed"]
+
+
+def horizon_bound(line, refs: list[References]) -> float:
+    """A red line over the horizon: its bound on the sum of the metric over the years (base units): as
+    stated when absolute; a relative bound multiplies the sum of the reference values."""
+    return line.bound if line.relative_to is None else sum(red_line_bound(line, r) for r in refs)
 
 
 def command_model(inst: Instance, time_limit: float | None = None) -> NegotiationModel:
@@ -91,6 +97,8 @@ class HorizonModel(NegotiationModel):
             m.add_component(f"y{t}", b)
             self.blocks[t] = b
         self._link(m)
+        # Stage one's objective, for the exported LP (every solve sets its own on HiGHS's copy).
+        m.objective = pyo.Objective(expr=self.aggregate(inst.settings.objective_metric), sense=pyo.minimize)
         self.build_seconds = time.perf_counter() - t0
         self.solver = solver = make_solver()
         solver.load(m)
@@ -125,6 +133,8 @@ class HorizonModel(NegotiationModel):
         how = how or ("last" if self.horizon.objective == "last_year" else "pv")
         if how == "last":
             return self._metric(self.years[-1], k)
+        if len(self.years) == 1:          # one year: the metric itself (the one-year model's very rows)
+            return self._metric(self.years[0], k)
         weights = self.factors if how == "pv" else [1.0] * len(self.years)
         return sum(d * self._metric(t, k) for d, t in zip(weights, self.years))
 
@@ -157,14 +167,15 @@ class HorizonModel(NegotiationModel):
             if r.over != "horizon":
                 continue
             scale = metric_scale(base, r.metric)
-            bound = sum(red_line_bound(r, self.year_refs[t]) for t in self.years) / scale
+            bound = horizon_bound(r, [self.year_refs[t] for t in self.years]) / scale
             lhs = sum(self._metric(t, r.metric) for t in self.years)
             m.horizon_red_line[r.name] = lhs <= bound if r.sense == "<=" else lhs >= bound
             m.row_scale[f"horizon_red_line[{r.name}]"] = scale
             m.row_info[f"horizon_red_line[{r.name}]"] = m.horizon_red_line[r.name]
-        # Participation in present value (each year's own rows stay in its block under `every_year`).
+        # Participation in present value; under `every_year` (or in a one-year horizon) each year's own rows,
+        # kept in its block, imply it.
         m.horizon_participation = pyo.Constraint(pyo.Any)
-        if base.settings.participation:
+        if base.settings.participation and not self.year_insts[self.years[0]].settings.participation:
             for p in ("home", "partner"):
                 k = base.settings.measure(p)
                 floor = sum(d * self.year_refs[t].no_deal[k] for d, t in zip(self.factors, self.years)) / MONEY

@@ -79,3 +79,6 @@ class OverTime:
     levers: list[YearLever] = field(default_factory=list)     # empty without a deal
     schedules: list[Schedule] = field(default_factory=list)
     sections_year: int | None = None  # the year the one-year sections of Results describe (the last year)
+    objective_metric: str = ""        # the metric the objective aggregates over the years (as Results.objective.metric)
+    objective_value: float | None = None   # its present value (objective: present_value) or last year's value,
+    #                                       as Results.objective.value

@@ -14,9 +14,9 @@ from model.analyses.deal_terms import lever_rows
 from model.data.catalogue import METRICS, metric_label, metric_unit
 from model.data.families.base import Check
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
-from model.economics.metrics import evaluate, red_line_bound
+from model.economics.metrics import evaluate
 from model.errors import InstanceError
-from model.optimization.horizon import HorizonModel, summed
+from model.optimization.horizon import HorizonModel, horizon_bound, summed
 from model.results import LeverRow, OverTime, Results, Schedule, Verification, YearLever, YearValues
 from model.run.solve import Verified, instance_summary, solve_model
 
@@ -70,6 +70,13 @@ def solve_horizon(model: HorizonModel, objective: str | None = None, time_limit:
         results.over_time = over_time(model, None)
         return results, None
     results.over_time = over_time(model, years, paths)
+    k = results.objective.metric
+    if k in METRICS:          # what was optimized: the metric's present value (or its last year's value)
+        values = [years[t][1][k] for t in model.years]
+        results.objective.value = values[-1] if model.horizon.objective == "last_year" else \
+            _sum(values, model.factors, "present value")
+    results.over_time.objective_metric = k
+    results.over_time.objective_value = results.objective.value
     return results, verified
 
 
@@ -94,7 +101,7 @@ def horizon_checks(model: HorizonModel, metrics: dict[int, dict[str, float]], de
     for r in base.red_lines:
         if r.over == "horizon":
             lhs = sum(metrics[t][r.metric] for t in model.years)
-            rhs = sum(red_line_bound(r, model.year_refs[t]) for t in model.years)
+            rhs = horizon_bound(r, [model.year_refs[t] for t in model.years])
             out.append(Check(f"horizon_red_line[{r.name}]", f"{r.label} (over {hz.first_year}-{hz.last_year})",
                              r.party, "red_line", lhs, r.sense, rhs, metric_unit(base, r.metric)))
     for s in hz.schedules:
