@@ -358,7 +358,8 @@ def terminal_lines(r: Results) -> list[str]:
     lead, items = path_lines(r)
     if not lead:
         return []
-    return [lead] + [f"- {t}" for t in items]
+    lead = lead.replace("**", "")
+    return [lead[0].lower() + lead[1:]] + [f"- {t}" for t in items]     # as the terminal's other headings
 
 
 # -- the files: long form ------------------------------------------------------------------------
