@@ -11,6 +11,7 @@ in 2025 and 2026, 0 in 2027, with 3 aircraft of USD 1 M a year bought: a deficit
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 from model import jobs
 from model.data.uncertainty import UnknownField, with_values
 from model.economics.loading import load
+from model.formatting import money
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGED = ROOT / "instances" / "staged_relief.yaml"
@@ -74,6 +76,16 @@ uncertainty:
 """, encoding="utf-8")
     status, text = jobs.sweep(str(folder / "drawn.yaml"), [], 4, 7, 1, None, out=str(tmp_path / "mc"))
     assert status == "optimal" and "present value of the deficit over the horizon: median" in text
+    # The sensitivity to the discount rate alone (growth at the instance's 2%): the staged deal's deficit,
+    # imports grown 2% a year, discounted at each end's rate; the last year's deficit does not move.
+    summary = json.loads((tmp_path / "mc" / "sweep_summary.json").read_text())
+    rate = next(x for x in summary["sensitivity"] if x["path"] == "horizon.discount_rate")
+    grown = [10e6 * 1.02 ** k / (1.1 if k < 2 else 1.0) - 3e6 for k in range(3)]
+    for end in ("low", "high"):
+        assert rate[end]["pv_deficit"] == pytest.approx(pv(grown, rate[end]["value"] / 100), rel=1e-8)
+    assert rate["swing"] == pytest.approx(0.0, abs=1e-3) and rate["pv_swing"] < 0
+    assert f"horizon.discount_rate moves the deficit by $0 in the last year, its present value by " \
+           f"{money(rate['pv_swing'], True)}" in text
     drawn = rows(tmp_path / "mc" / "sweep.csv")
     assert len(drawn) == 4 and len({d["horizon.discount_rate"] for d in drawn}) == 4
     for d in drawn:
@@ -99,7 +111,6 @@ def test_with_values_sets_a_horizons_rates(tmp_path):
 # -- compare: two horizons and a one-year instance, end to end ------------------------------------
 
 def test_compare_gives_each_horizons_present_values_beside_a_one_year_instance(tmp_path, monkeypatch):
-    from model.formatting import money
     monkeypatch.chdir(tmp_path)                     # the results cache goes under ./reports
     shutil.copy(STAGED, tmp_path / STAGED.name)
     (tmp_path / "at_2pct.yaml").write_text("schema_version: 1\nextends: staged_relief.yaml\nname: at_2pct\n"

@@ -53,12 +53,19 @@ def sensitivity(inst, result, base_deficit: float | None, model=None, solve=None
         for end, q, draw in zip(("low", "high"), ENDS, solved.rows):
             ok = bool(draw["metrics"]) and draw["verified"]
             row[end] = {"percentile": q, "value": ends[0] if end == "low" else ends[1], "status": draw["status"],
-                        "deficit": draw["metrics"]["deficit"] if ok else None}
+                        "deficit": draw["metrics"]["deficit"] if ok else None,
+                        "pv_deficit": draw["metrics"].get("pv_deficit") if ok else None}
         lo, hi = row["low"]["deficit"], row["high"]["deficit"]
         row["swing"] = None if lo is None or hi is None else hi - lo
+        lo, hi = row["low"]["pv_deficit"], row["high"]["pv_deficit"]
+        row["pv_swing"] = None if lo is None or hi is None else hi - lo
         out.append(row)
-    # Inputs that leave no deal at one end first (they matter most), then by the size of the swing.
-    ranked = sorted(out, key=lambda x: -abs(x["swing"]) if x["swing"] is not None else float("-inf"))
+    # Inputs that leave no deal at one end first (they matter most), then by the size of the swing (of the
+    # present value, over a horizon: what the deal is chosen by).
+    def size(x):
+        swing = x["pv_swing"] if x["pv_swing"] is not None else x["swing"]
+        return -abs(swing) if swing is not None else float("-inf")
+    ranked = sorted(out, key=size)
     return [from_data(Sensitivity, row) for row in ranked]
 
 

@@ -103,16 +103,21 @@ def _monte_carlo(r, s) -> list[str]:
     sens = s.sensitivity or []
     if sens:
         rows = []
+        pv = any(x.pv_swing is not None for x in sens)        # an instance with a horizon
         for x in sens:
             ends = [money(end.deficit) if end.deficit is not None else no_deficit(end.status)
                     for end in (x.low, x.high)]
             rows.append([x.label, input_range(x.path, x.low.value, x.high.value, x.unit), *ends,
-                         money(x.swing, True) if x.swing is not None else "n/a"])
+                         money(x.swing, True) if x.swing is not None else "n/a"]
+                        + ([money(x.pv_swing, True) if x.pv_swing is not None else "n/a"] if pv else []))
         out.append("**What moves the deficit most**: each uncertain input alone at the 5th and at the 95th "
                    "percentile of its draws, every other input at the instance's value (deficit with the deal "
                    f"{money(sens[0].base_deficit)}); inputs without a deal at one end first, then the largest "
-                   "swing.\n\n"
-                   + table(["input", "from / to", "deficit at 5%", "deficit at 95%", "swing"], rows)
+                   "swing."
+                   + (" Over a horizon the deficits are the last year's, and the last column is the swing of "
+                      "the deficit's present value (the inputs ranked by it)." if pv else "") + "\n\n"
+                   + table(["input", "from / to", "deficit at 5%", "deficit at 95%", "swing"]
+                           + (["swing, present value"] if pv else []), rows)
                    + "\n\n![What moves the deficit: each uncertain input alone](tornado.svg)")
     return out
 

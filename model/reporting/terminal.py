@@ -189,7 +189,9 @@ def sweep_summary(inst, result, out, rebuild_reason: str = "", base=None) -> str
             lines.append(f"  {label}: " + ", ".join(options) + " of deals")
         for x in (s.sensitivity or [])[:3]:
             if x.swing is not None:
-                lines.append(f"  sensitivity: {x.label} moves the deficit by {money(x.swing, True)} "
+                pv = f", its present value by {money(x.pv_swing, True)}" if x.pv_swing is not None else ""
+                lines.append(f"  sensitivity: {x.label} moves the deficit by {money(x.swing, True)}"
+                             f"{' in the last year' + pv if pv else ''} "
                              "(5th to 95th percentile of its draws, the rest as in the instance)")
             else:
                 ends = [f"{no_deficit(end.status)} at the {end.percentile:.0%} point" for end in (x.low, x.high)

@@ -579,6 +579,7 @@ class SensitivityEnd:
     value: float
     status: str
     deficit: float | None
+    pv_deficit: float | None = None       # an instance with a horizon: the deficit's present value (`deficit`: the last year's)
 
 
 @dataclass
@@ -591,6 +592,7 @@ class Sensitivity:
     low: SensitivityEnd
     high: SensitivityEnd
     swing: float | None
+    pv_swing: float | None = None         # an instance with a horizon: the swing of the deficit's present value
 
 
 @dataclass
