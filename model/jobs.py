@@ -55,6 +55,14 @@ def validate(file: str, resolved: bool = False) -> tuple[str, str]:
             f"{len(inst.red_lines)} red lines, {len(inst.inputs)} numbers ({n_assumed} assumptions)"), listing
 
 
+def one_year_only(inst, command: str) -> None:
+    """Refuse, in words, a command not built over a horizon yet (rather than solve one year of it)."""
+    if inst.horizon is not None:
+        raise InstanceError(inst.file, "horizon", f"`{command}` is not built for a deal over several years yet",
+                            hint="`run` solves it over its horizon; for this command, remove 'horizon:' to study "
+                                 "one year")
+
+
 def _plain(x):
     if isinstance(x, dict):
         return {k: _plain(v) for k, v in x.items()}
@@ -100,6 +108,7 @@ def frontier(file: str, points: int, out: str | None = None) -> tuple[str, str]:
     'optimal' when the frontier was computed, 'infeasible' when there is no zone, else the
     status of the end that did not solve ('unbounded', 'time_limit', 'error')."""
     inst = load(file)
+    one_year_only(inst, "frontier")
     target = check_target(out or REPORTS / f"{inst.name}-frontier")
     results = execute(FRONTIER, Context(NegotiationModel(inst), Options(frontier_points=points)))
     front = results.frontier
@@ -252,6 +261,7 @@ def alternatives(file: str, count: int, within: float, min_difference: float | N
     report.md, report.html, alternatives.json, packages.csv and alternatives.svg. Returns
     (status, terminal text); status 'optimal' when packages were found and verified."""
     inst = load(file)
+    one_year_only(inst, "alternatives")
     target = check_target(out or REPORTS / f"{inst.name}-alternatives")
     found = execute_alternatives(Context(NegotiationModel(inst), Options(count=count, within=within,
                                                                          min_difference=min_difference,
@@ -276,6 +286,7 @@ def evaluate_offer(file: str, offer_file: str, out: str | None = None, robustnes
     of the evaluation was."""
     from model.data.offers import load_offer
     inst = load(file)
+    one_year_only(inst, "evaluate")
     offer = load_offer(offer_file, inst)
     target = check_target(out or REPORTS / f"{inst.name}-offer-{offer.name}")
     ev = execute_evaluation(Context(NegotiationModel(inst), Options(offer=offer, robustness=robustness, seed=seed)))
@@ -296,6 +307,7 @@ def evaluate_offers(file: str, offer_files: list[str], out: str | None = None, r
     from model.analyses.offers import side_by_side
     from model.data.offers import load_offer
     inst = load(file)
+    one_year_only(inst, "evaluate")
     offers = [load_offer(f, inst) for f in offer_files]
     seen: dict[str, str] = {}
     for f, offer in zip(offer_files, offers):

@@ -281,6 +281,10 @@ SCHED = {"lever": "tariff.car", "paths": {"p": {"values": {2025: q(10, "%")}}}}
     ({"horizon": {"first_year": 2025, "last_year": 2026, "discount_rate": q(150, "%")}},
      "horizon.discount_rate.value", "must be"),
     (red_line(100), "red_lines.loss.over", "needs a 'horizon:'"),
+    (merged(horizon(), {"red_lines": {"rate": {"party": "partner", "label": "at most 15%", "reason": "parity",
+                                               "metric": "tariff_rate", "index": "car", "sense": "<=",
+                                               "bound": q(15, "%"), "over": "horizon"}}}),
+     "red_lines.rate.over", "does not add up"),
     (merged({"fixed_levers": {"tariff": {"car": q(10, "%")}}}, horizon(schedules={"s": SCHED})),
      "horizon.schedules.s.lever", "fixed in 'fixed_levers'"),
 ])
@@ -329,3 +333,101 @@ def test_horizon_checks_restate_participation_red_lines_and_schedules(tmp_path):
     assert math.isclose(checks["horizon_participation[partner]"].rhs,
                         sum(model.year_refs[t].no_deal["partner_payoff"] / 1.02 ** i
                             for i, t in enumerate(model.years)), rel_tol=REL)
+
+
+def test_a_quota_that_grows_by_year_has_its_rent_each_year(tmp_path):
+    """A tariff-rate quota of 500 cars at 0% (20% above) in 2025, 700 from 2026, its rent held by the
+    exporters: 833.33 cars come in either way (the marginal car pays 20%), so both years the quota is
+    full (its fill, imports over the quota, is 1.67 and 1.19) and its tariff equivalent is 20%; the rent is 20% x 10,000 x 500 = 1,000,000 in 2025 and
+    x 700 = 1,400,000 in 2026."""
+    quotas = {"tariff_menus": {"cars": {"quotas": {
+        size: {"quota": q(n, "vehicles"), "in_quota": q(0, "%"), "out_of_quota": q(20, "%"), "rent_holder": "exporters"}
+        for size, n in (("q500", 500), ("q700", 700))}}}}
+    grows = {"schedules": {"trq": {"lever": "tariff.car", "fixed": "growing", "paths": {
+        "growing": {"values": {2025: "q500", 2026: "q700"}}}}}}
+    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, quotas, horizon(**grows))))
+    assert r.status == "optimal" and r.over_time is not None
+    rows = [(y.year, y.quota.option, y.quota.rent, y.quota.tariff_equivalent, y.quota.fill) for y in r.over_time.quotas]
+    assert rows == [(2025, "q500", pytest.approx(1_000_000), pytest.approx(0.2), pytest.approx(1000 / 1.2 / 500)),
+                    (2026, "q700", pytest.approx(1_400_000), pytest.approx(0.2), pytest.approx(1000 / 1.2 / 700))]
+    rent = metric(r, "partner_quota_rent")
+    assert rent.deal == pytest.approx([1_000_000, 1_400_000])
+    assert rent.deal_sum == pytest.approx(1_000_000 + 1_400_000 / 1.02)
+    assert metric(r, "tariff_rate[car]").deal is not None       # per-segment metrics are there by year too
+
+
+@pytest.mark.parametrize("command", ["frontier", "alternatives"])
+def test_commands_not_built_over_a_horizon_refuse_in_words(tmp_path, command):
+    """`frontier`, `alternatives` and `evaluate` would solve one year of a horizon instance: they refuse."""
+    from model import jobs
+    path = write(tmp_path, horizon())
+    with pytest.raises(InstanceError, match=f"`{command}` is not built for a deal over several years"):
+        if command == "frontier":
+            jobs.frontier(str(path), 3, out=str(tmp_path / "out"))
+        else:
+            jobs.alternatives(str(path), 2, 0.05, None, 0.01, out=str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("mode", ["present_value", "every_year"])
+def test_participation_in_present_value_or_every_year(tmp_path, mode):
+    """Cars at 20% in 2025 and 0% in 2026 (fixed); the partner may buy up to 3 aircraft a year (1,000,000
+    USD each, 25,000 USD of political cost). Its relief is 0 in 2025 and 166,666.67 in 2026 (1,000 USD of
+    margin on 166.67 more cars). In present value that relief pays for 3 aircraft in each year (150,000
+    USD in 2026 money at most): the deficit's present value is 8,333,333.33 - 3,000,000 + (10,000,000 -
+    3,000,000) / 1.02. If no year may be worse than no deal, it buys none in 2025: 3,000,000 more."""
+    goods = {"goods": {"aircraft": {"label": "aircraft", "unit": "aircraft",
+                                    "unit_value": q(1, "USD million/aircraft"), "max_units": q(3, "aircraft"),
+                                    "political_cost": q(25000, "USD/aircraft"), "additional_share": q(100, "%")}},
+             "payoffs": {"partner": {"partner_export_margin": q(1, "1"), "partner_political_cost": q(-1, "1")}},
+             "settings": {"participation": True, "noise_threshold": 0.001}}
+    later = {"schedules": {"cut": {"lever": "tariff.car", "fixed": "later", "paths": {"later": {
+        "shape": "phase_out", "start": q(20, "%"), "end": q(0, "%"), "phase_out_year": 2026}}}}}
+    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, goods, horizon(participation=mode, **later))))
+    assert r.status == "optimal" and r.over_time is not None and r.over_time.participation == mode
+    bought = [lv.value for lv in r.over_time.levers if lv.name == "purchase"]
+    partner = next(g for g in r.over_time.gains if g.name == "partner")
+    if mode == "present_value":
+        assert bought == pytest.approx([3, 3])
+        assert partner.deal == pytest.approx([-75_000, 166_666.666667 - 75_000])
+        pv = DEFICIT[0.2] - 3_000_000 + (DEFICIT[0.0] - 3_000_000) / 1.02
+    else:
+        assert bought == pytest.approx([0, 3], abs=1e-9)
+        assert partner.deal == pytest.approx([0, 166_666.666667 - 75_000], abs=1e-6)
+        pv = DEFICIT[0.2] + (DEFICIT[0.0] - 3_000_000) / 1.02
+    assert metric(r, "deficit").deal_sum == pytest.approx(pv, rel=REL)
+    assert partner.deal_sum >= -1e-6
+
+
+def test_objective_in_the_last_year(tmp_path):
+    """The two-year case with `objective: last_year`: 2026's deficit is least at 20% (8,333,333.33), which
+    leaves 170 - 166.67 = 3.33 cars of the loss for 2025: 0% then. The present value would take (20%, 0%)."""
+    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, horizon(objective="last_year"), red_line(170))))
+    assert r.status == "optimal" and r.over_time is not None and r.over_time.objective == "last_year"
+    assert tariffs(r) == pytest.approx([0.0, 0.2])
+    assert r.objective.value == pytest.approx(DEFICIT[0.2], rel=REL)
+    assert r.over_time.objective_value == r.objective.value
+
+
+def test_the_rows_that_tie_the_years_are_among_the_constraints(tmp_path):
+    """The red line over the horizon is a constraint of the deal: 166.67 cars lost of 170, with its dual in
+    the fixed LP (the tariffs fixed, no amount left to move: none)."""
+    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, horizon(), red_line(170))))
+    row = next(c for c in r.constraints if c.name == "horizon_red_line[loss]")
+    assert (row.lhs, row.sense, row.rhs) == (pytest.approx(LOSS[0.2]), "<=", pytest.approx(170))
+    assert row.kind == "red_line" and row.party == "partner" and not row.binding
+
+
+def test_run_writes_over_time_and_reads_it_back(tmp_path):
+    """`solve.py run` on the staged example: results.json holds `over_time`, read back typed, the schedule chosen."""
+    import json
+
+    from model import jobs
+    from model.results import Results, YearValues
+    status, _ = jobs.run(str(ROOT / "instances" / "staged_relief.yaml"), out=str(tmp_path / "out"))
+    assert status == "optimal"
+    back = Results.from_dict(json.loads((tmp_path / "out" / "results.json").read_text()))
+    assert back.over_time is not None and isinstance(back.over_time.metrics[0], YearValues)
+    assert back.over_time.years == [2025, 2026, 2027] and back.over_time.schedules[0].path == "staged"
+    assert any("describe 2027, the last year" in w for w in back.warnings)
+    assert back.frontier is None and back.concession_values is None and back.red_line_costs is None

@@ -733,6 +733,9 @@ class Builder:
         if r.over == "horizon" and self.spec.horizon is None:
             self.error(f"{p}.over", "'over: horizon' needs a 'horizon:' block (the years to sum over)",
                        hint="add a horizon, or remove 'over'")
+        elif r.over == "horizon" and self.metric_dimension(names[0][1], inst) == "share":
+            self.error(f"{p}.over", f"'{r.metric}' is a rate or a share: it does not add up over the years",
+                       hint="state it per year (remove 'over: horizon')")
         return [RedLine(name=name, label=label(metric), party=r.party, metric=metric, sense=r.sense,
                         bound=bound, relative_to=r.relative_to, reason=r.reason, entry=key, entry_label=r.label,
                         over=r.over)

@@ -12,9 +12,9 @@ from model.results.core import (
 )
 from model.results.negotiation import *  # noqa: F403 (the negotiation commands' results)
 from model.results.negotiation import __all__ as _negotiation
-from model.results.over_time import OverTime, Schedule, YearLever, YearValues
+from model.results.over_time import OverTime, Schedule, YearLever, YearQuota, YearValues
 from model.results.sections import *  # noqa: F403 (the section types are the package's vocabulary)
 from model.results.sections import __all__ as _sections
 
 __all__ = ["BOOKKEEPING_KINDS", "ConstraintRow", "LeverRow", "MetricRow", "Results", "binding_rows", "from_data",
-           "rounded", "OverTime", "Schedule", "YearLever", "YearValues", *_sections, *_negotiation]
+           "rounded", "OverTime", "Schedule", "YearLever", "YearQuota", "YearValues", *_sections, *_negotiation]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["OverTime", "Schedule", "YearLever", "YearValues"]
+from model.results.sections import QuotaRow
+
+__all__ = ["OverTime", "Schedule", "YearLever", "YearQuota", "YearValues"]
 
 
 @dataclass
@@ -63,6 +65,15 @@ class Schedule:
 
 
 @dataclass
+class YearQuota:
+    """A quota or export restraint of the deal in one year: `QuotaRow`'s figures (fill, rent and
+    its holder, tariff equivalent) with the year, so that a quota that changes by year has each."""
+
+    year: int
+    quota: QuotaRow
+
+
+@dataclass
 class OverTime:
     """The deal over the horizon: what `run` adds for an instance with `horizon:`."""
 
@@ -79,6 +90,7 @@ class OverTime:
     levers: list[YearLever] = field(default_factory=list)     # empty without a deal
     schedules: list[Schedule] = field(default_factory=list)
     sections_year: int | None = None  # the year the one-year sections of Results describe (the last year)
+    quotas: list[YearQuota] = field(default_factory=list)   # each year's binding quotas and restraints
     objective_metric: str = ""        # the metric the objective aggregates over the years (as Results.objective.metric)
     objective_value: float | None = None   # its present value (objective: present_value) or last year's value,
     #                                       as Results.objective.value

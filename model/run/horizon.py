@@ -11,14 +11,16 @@ horizon, and each scheduled lever following one path of its menu.
 from __future__ import annotations
 
 from model.analyses.deal_terms import lever_rows
-from model.data.catalogue import METRICS, metric_label, metric_unit
+from model.data.catalogue import INDEXED_METRICS, METRICS, metric_label, metric_unit, split_metric
 from model.data.families.base import Check
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from model.economics.metrics import evaluate
+from model.economics.outcomes import chosen_outcomes
+from model.economics.shifts import quota_summary
 from model.errors import InstanceError
 from model.optimization.horizon import HorizonModel, horizon_bound, summed
-from model.results import LeverRow, OverTime, Results, Schedule, Verification, YearLever, YearValues
-from model.run.solve import Verified, instance_summary, solve_model
+from model.results import LeverRow, OverTime, Results, Schedule, Verification, YearLever, YearQuota, YearValues
+from model.run.solve import Verified, constraint_rows, instance_summary, solve_model
 
 __all__ = ["HORIZON_SKIPPED", "horizon_checks", "solve_horizon"]
 
@@ -56,8 +58,8 @@ def solve_horizon(model: HorizonModel, objective: str | None = None, time_limit:
         checks += [_in_year(c, t) for c in year_checks]
         years[t] = (deal, metrics)
     paths = model.chosen_paths(x)
-    checks += horizon_checks(model, {t: m for t, (_, m) in years.items()},
-                             {t: d for t, (d, _) in years.items()}, paths)
+    tying = horizon_checks(model, {t: m for t, (_, m) in years.items()}, {t: d for t, (d, _) in years.items()}, paths)
+    checks += tying
     violation = max_violation(checks)
     worst = max(checks, key=lambda c: c.relative_violation)
     results.verification = Verification(violation, violation <= VIOLATION_TOLERANCE, VIOLATION_TOLERANCE, worst.name,
@@ -69,6 +71,10 @@ def solve_horizon(model: HorizonModel, objective: str | None = None, time_limit:
         results.levers, results.constraints = [], []
         results.over_time = over_time(model, None)
         return results, None
+    # The rows that tie the years join the last year's constraints, with their duals in the fixed LP (USD of
+    # the objective's present value per unit of the bound).
+    results.constraints += constraint_rows([c for c in tying if c.kind != "schedule"],
+                                           verified.lp.duals if verified.lp is not None else {})
     results.over_time = over_time(model, years, paths)
     k = results.objective.metric
     if k in METRICS:          # what was optimized: the metric's present value (or its last year's value)
@@ -122,7 +128,8 @@ def over_time(model: HorizonModel, years: dict | None, paths: dict[str, str] | N
     """Every year's metrics and levers, each party's gain, the sums and the schedules."""
     base, hz = model.base, model.horizon
     factors = model.factors
-    names = list(METRICS)
+    last = model.year_refs[model.years[-1]].baseline
+    names = list(METRICS) + [k for k in last if split_metric(k)[1] is not None and split_metric(k)[0] in INDEXED_METRICS]
     participation = "none" if not base.settings.participation else hz.participation
     metrics = []
     for k in names:
@@ -144,7 +151,11 @@ def over_time(model: HorizonModel, years: dict | None, paths: dict[str, str] | N
                                     "present value", [0.0] * len(model.years), None, 0.0, None))
     levers = []
     schedules = []
+    quotas = []
     if years:
+        for t in model.years:
+            inst, deal = model.year_insts[t], years[t][0]
+            quotas += [YearQuota(t, row) for row in quota_summary(inst, deal, chosen_outcomes(inst, deal, model.tables[t]))]
         by_year = {t: lever_rows(model.year_insts[t], years[t][0]) for t in model.years}
         for t, rows in by_year.items():
             levers += [YearLever(t, r.name, r.party, r.index, r.label, r.value, r.unit, r.choice, r.fixed)
@@ -161,7 +172,8 @@ def over_time(model: HorizonModel, years: dict | None, paths: dict[str, str] | N
                                       [r.choice if r is not None else None for r in found], list(s.paths),
                                       name=s.name, path_label=s.path_labels.get(path, path)))
     return OverTime(hz.first_year, hz.last_year, model.years, hz.discount_rate, hz.discount_source, factors,
-                    hz.objective, participation, metrics, gains, levers, schedules, sections_year=hz.last_year)
+                    hz.objective, participation, metrics, gains, levers, schedules, sections_year=hz.last_year,
+                    quotas=quotas)
 
 
 def _sum(values: list[float], factors: list[float], how: str) -> float | None:
