@@ -332,3 +332,33 @@ def test_the_brief_lists_fewer_years_and_counts_the_rest(r):
     short = over_time_section.path_lines(long, max_years=brief.BRIEF_YEARS)[1]
     assert short[brief.BRIEF_YEARS] == "and 6 more years with changes (over_time_levers.csv lists every lever in every year)"
     assert "and 6 more years with changes" in brief.brief_html(long)
+
+
+def test_a_quota_that_changes_by_year_has_its_rent_and_tariff_equivalent_each_year(r, tmp_path):
+    """A quota of 500 cars at 0% (20% above) in 2026 and 700 from 2027, its rent held by the exporters:
+    833.33 cars come in (the marginal one pays 20%), so it is full, its tariff equivalent is 20%, and
+    its rent 20% x 10,000 x 500 = $1.0 M, then x 700 = $1.4 M."""
+    from model.results import QuotaRow, YearQuota, YearValues
+
+    def row(n):
+        return QuotaRow(line="car", label="cars", option=f"q{n}", option_label=f"{n} cars at 0%", kind="tariff-rate quota",
+                        quota=n, imports=1000 / 1.2, fill=1000 / 1.2 / n, binds=True, rent=0.2 * 10_000 * n,
+                        rent_holder="exporters", tariff_equivalent=0.2, in_quota_rate=0.0, out_of_quota_rate=0.2)
+    ot = r.over_time
+    per_segment = YearValues("imports_units[car]", "vehicles imported: cars", "vehicles", "total", [1.0] * 3,
+                             [2.0] * 3, 3.0, 6.0)
+    quotas = replace(r, over_time=replace(ot, quotas=[YearQuota(2026, row(500)), YearQuota(2027, row(700)),
+                                                      YearQuota(2028, row(700))], metrics=ot.metrics + [per_segment]))
+    head, rows = over_time_section.quota_table(quotas)
+    assert head == ["year", "tariff line", "kind", "quota", "filled", "rent", "held by", "tariff equivalent"]
+    assert rows[:2] == [["2026", "cars", "tariff-rate quota", "500 vehicles", "100%", "$1.0 M", "exporters", "20.0%"],
+                        ["2027", "cars", "tariff-rate quota", "700 vehicles", "100%", "$1.4 M", "exporters", "20.0%"]]
+    assert "Quotas and export restraints in each year" in over_time_section.section(quotas)
+    # A segment's metric is in the files, not the section's table of sums.
+    assert "vehicles imported: cars" not in over_time_section.section(quotas)
+    out = write_report(quotas, tmp_path / "rep")
+    written = read_csv(out / "over_time_quotas.csv")
+    assert [(x["year"], x["option"], x["rent"], x["tariff_equivalent"]) for x in written] == [
+        ("2026", "q500", "1000000", "0.2"), ("2027", "q700", "1400000", "0.2"), ("2028", "q700", "1400000", "0.2")]
+    assert any(x["metric"] == "imports_units[car]" for x in read_csv(out / "over_time_sums.csv"))
+    assert not (write_report(r, tmp_path / "none") / "over_time_quotas.csv").exists()

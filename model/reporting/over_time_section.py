@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model.formatting import money
+from model.formatting import money, value
 from model.reporting.markdown_table import table
 from model.reporting.words import amount, change, possessive, rate_setting
 from model.results import OverTime, Results, YearLever, YearValues
@@ -28,6 +28,7 @@ from model.results import OverTime, Results, YearLever, YearValues
 CSV = "over_time.csv"
 SUMS_CSV = "over_time_sums.csv"
 LEVERS_CSV = "over_time_levers.csv"
+QUOTAS_CSV = "over_time_quotas.csv"
 MAX_YEARS = 12           # years listed one by one on the first screen; the rest counted (all in the section)
 MAX_CHANGES = 6          # levers said per year on the first screen; the rest counted
 SAME = 5e-5              # a lever this close to the year before (relative above 1) has not moved
@@ -294,6 +295,23 @@ def _sum_cell(v: YearValues, which: str) -> str:
     return amount(total, v.unit)
 
 
+def indexed(name: str) -> bool:
+    """A metric of one segment, good or country ('imports_units[suv]'): in the CSV files, not the section's table."""
+    return name.endswith("]") and "[" in name
+
+
+def quota_table(r: Results) -> tuple[list[str], list[list[str]]]:
+    """(header, rows): each year's quotas and export restraints (fill, rent and its holder, tariff
+    equivalent), for a quota or restraint that changes by year; ([], []) without any."""
+    ot = r.over_time
+    if ot is None or not ot.quotas:
+        return [], []
+    rows = [[str(q.year), x.label, x.kind, value(x.quota, "vehicles"),
+             f"{min(x.imports, x.quota) / x.quota:.0%}" if x.quota else "n/a", money(x.rent),
+             x.rent_holder.replace("_", " "), f"{x.tariff_equivalent:.1%}"] for q in ot.quotas for x in (q.quota,)]
+    return ["year", "tariff line", "kind", "quota", "filled", "rent", "held by", "tariff equivalent"], rows
+
+
 def sums_table(r: Results) -> tuple[list[str], list[list[str]]]:
     """(header, rows): every metric that is not zero throughout, summed over the horizon as it
     adds up (money as a present value, volumes as a total); a rate is not summed: its first and
@@ -304,7 +322,7 @@ def sums_table(r: Results) -> tuple[list[str], list[list[str]]]:
     head = ["metric", "over the years", "no deal"] + (["deal", "deal - no deal"] if deal else [])
     rows = []
     for v in ot.metrics:
-        if v.name in GAIN_ONLY or all(abs(x) < 1e-9 for x in v.no_deal + (v.deal or [])):
+        if v.name in GAIN_ONLY or indexed(v.name) or all(abs(x) < 1e-9 for x in v.no_deal + (v.deal or [])):
             continue
         how = SUMMED_WORDS.get(v.summed, v.summed)
         if v.summed == "none" or v.no_deal_sum is None:
@@ -342,10 +360,16 @@ def section(r: Results) -> str:
     if r.has_deal and _series(ot, "deficit") is not None:
         from model.reporting.charts import TITLES
         text.append(f"![{TITLES['over_time']}](over_time.svg)")
+    head, rows = quota_table(r)
+    if rows:
+        text.append("Quotas and export restraints in each year: the quota's fill, its rent and who holds it, and "
+                    f"its tariff equivalent (every figure in {QUOTAS_CSV}).")
+        text.append(table(head, rows))
     head, rows = sums_table(r)
     if rows:
         text.append(f"Every metric over the years: money as a {pv_words(ot)}; volumes as a total; rates are not "
-                    f"summed (their first and last year are shown; every year is in {CSV}). Each party's payoff is "
+                    f"summed (their first and last year are shown; every year is in {CSV}, and each segment's, "
+                    f"good's and country's metrics with their sums in {CSV} and {SUMS_CSV}). Each party's payoff is "
                     "given as its gain over no deal, in the table above.")
         text.append(table(head, rows))
     return "\n\n".join(text)
@@ -403,6 +427,13 @@ def levers_frame(ot: OverTime) -> pd.DataFrame:
     rows = [{"year": lv.year, "name": lv.name, "party": lv.party, "index": lv.index, "label": lv.label,
              "value": lv.value, "unit": lv.unit, "choice": lv.choice, "fixed": lv.fixed} for lv in ot.levers]
     return pd.DataFrame(rows, columns=["year", "name", "party", "index", "label", "value", "unit", "choice", "fixed"])
+
+
+def quotas_frame(ot: OverTime) -> pd.DataFrame:
+    """over_time_quotas.csv: each year's quotas and export restraints, one row per year and line
+    (the year, then results.json's quota fields)."""
+    from model.results import rounded
+    return pd.DataFrame([{"year": q.year, **rounded(q.quota)} for q in ot.quotas])
 
 
 def schedules_frame(ot: OverTime) -> pd.DataFrame:

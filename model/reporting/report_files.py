@@ -55,11 +55,15 @@ def write_report(results, out: Path, extra_files: dict | None = None, command: s
 
 
 def over_time_files(ot) -> dict:
-    """over_time.csv (each year and metric), over_time_sums.csv (present values and totals) and
-    over_time_levers.csv (each lever in each year), for a deal over a horizon."""
+    """over_time.csv (each year and metric), over_time_sums.csv (present values and totals),
+    over_time_levers.csv (each lever in each year) and over_time_quotas.csv (each year's quotas and
+    restraints, when the deal has any), for a deal over a horizon."""
     from model.reporting import over_time_section as ots
-    return {ots.CSV: csv_writer(ots.frame(ot)), ots.SUMS_CSV: csv_writer(ots.sums_frame(ot)),
-            ots.LEVERS_CSV: csv_writer(ots.levers_frame(ot))}
+    files = {ots.CSV: csv_writer(ots.frame(ot)), ots.SUMS_CSV: csv_writer(ots.sums_frame(ot)),
+             ots.LEVERS_CSV: csv_writer(ots.levers_frame(ot))}
+    if ot.quotas:
+        files[ots.QUOTAS_CSV] = csv_writer(ots.quotas_frame(ot))
+    return files
 
 
 def reader_view(results, rows: int = READER_ROWS):

@@ -215,6 +215,7 @@ RESULTS_FULL_TABLES = {"levers": "levers.csv", "metrics": "metrics.csv", "constr
                        "frontier": "results.json ('frontier', 'points')",
                        "concession_values": "concession_values.csv", "over_time": "over_time.csv",
                        "over_time_sums": "over_time_sums.csv", "over_time_levers": "over_time_levers.csv",
+                       "over_time_quotas": "over_time_quotas.csv",
                        "schedules": "results.json ('over_time', 'schedules')"}
 
 # One key per column: each lever family's index split into the columns it names (`key_names`;
@@ -331,6 +332,8 @@ def results_sheets(r, frames: dict[str, pd.DataFrame] | None = None) -> tuple[di
             sheets["over_time_levers"] = ots.levers_frame(ot)
         if ot.schedules:
             sheets["schedules"] = ots.schedules_frame(ot)
+        if ot.quotas:
+            sheets["over_time_quotas"] = ots.quotas_frame(ot)
     sheets["column notes"] = pd.DataFrame(NOTES + (OVER_TIME_NOTES if ot is not None else []),
                                           columns=["sheet", "column", "meaning"])
     return sheets, notes
