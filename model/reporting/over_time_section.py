@@ -324,7 +324,7 @@ def sums_table(r: Results) -> tuple[list[str], list[list[str]]]:
     for v in ot.metrics:
         if v.name in GAIN_ONLY or indexed(v.name) or all(abs(x) < 1e-9 for x in v.no_deal + (v.deal or [])):
             continue
-        how = SUMMED_WORDS.get(v.summed, v.summed)
+        how = SUMMED_WORDS.get(v.summed, v.summed) + (" (job-years)" if v.unit == "jobs" else "")
         if v.summed == "none" or v.no_deal_sum is None:
             how = f"not summed ({ot.first_year} to {ot.last_year})"
         row = [v.label, how, _sum_cell(v, "no_deal")]
