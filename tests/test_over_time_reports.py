@@ -362,3 +362,12 @@ def test_a_quota_that_changes_by_year_has_its_rent_and_tariff_equivalent_each_ye
         ("2026", "q500", "1000000", "0.2"), ("2027", "q700", "1400000", "0.2"), ("2028", "q700", "1400000", "0.2")]
     assert any(x["metric"] == "imports_units[car]" for x in read_csv(out / "over_time_sums.csv"))
     assert not (write_report(r, tmp_path / "none") / "over_time_quotas.csv").exists()
+
+
+def test_jobs_summed_over_the_years_are_job_years(r):
+    from model.results import YearValues
+    jobs = YearValues("home_jobs", "jobs gained in the home country", "jobs", "total", [100.0] * 3, [150.0] * 3,
+                      300.0, 450.0)
+    with_jobs = replace(r, over_time=replace(r.over_time, metrics=r.over_time.metrics + [jobs]))
+    assert over_time_section.sums_table(with_jobs)[1][-1] == [
+        "jobs gained in the home country", "total over the years (job-years)", "300 jobs", "450 jobs", "+150 jobs"]
