@@ -85,6 +85,9 @@ def test_every_first_screen_shows_the_path_and_the_year_the_tables_describe(r, t
         assert "2027: Home tariff on cars: cars: 0.0% (from 10.0%)" in re.sub(r"</?b>|\*\*", "", text)
         assert "the deficit $28.05 bn with the deal against $30.00 bn with no deal" in text
     assert "2027: Home tariff on cars: cars: 0.0% (from 10.0%)." in term
+    # report.html's cards: the deficit's present value beside the last year's figures.
+    assert ('<div class="card good"><div class="v">$28.05 bn</div><div class="t">down against no deal: good for '
+            'Home</div><div class="l">deficit over 2026 to 2028, present value</div>') in html
     # The bottom line says which year its deficit is for.
     assert "the total bilateral deficit is $10.0 M in 2028 (the deal fully phased in)" in md
     assert "the total bilateral deficit is $10.0 M in 2028 (the deal fully phased in)" in re.sub(r"\s+", " ", term)

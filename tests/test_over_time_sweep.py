@@ -52,6 +52,7 @@ def test_a_swept_discount_rate_gives_each_rates_present_values(tmp_path):
         assert float(d["deficit"]) == pytest.approx(7e6)             # the last year's, whatever the rate
     report = (tmp_path / "sw" / "report.md").read_text()
     assert "| deficit, last year | deficit, present value |" in report
+    assert "The deficit above is 2027's, the last year. **Present values** at 5% a year" in report   # its first screen
 
 
 def test_growth_rates_and_the_discount_rate_are_drawn_and_each_draw_solved_over_the_years(tmp_path):

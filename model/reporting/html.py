@@ -282,6 +282,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
               f"{money(d.dealt - d.no_deal, True)} against no deal ({money(d.no_deal)}); "
               f"{money(d.dealt - d.baseline, True)} against {year} ({money(d.baseline)})",
               card_tone(-(d.dealt - d.no_deal), home, deficit=True))]
+    cards += _over_time_cards(r, home)
     for p in ("home", "partner"):
         pm = r.metric(f"{p}_payoff")
         cards.append((f"{possessive(r.instance.parties[p])} gain over no deal (payoff)",
@@ -306,6 +307,20 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
                    + (f"<p class=note>{more} more under Constraints below.</p>" if more else ""))
     out += [f"<p class=note>{inline(n)}</p>" for n in footnotes(r)]
     return "".join(out)
+
+
+def _over_time_cards(r: Results, home: str) -> list[tuple]:
+    """A deal over a horizon: the deficit's present value over the years, against no deal (the other
+    cards are the last year's)."""
+    from model.reporting.over_time_section import pv_words
+    ot = r.over_time
+    d = next((v for v in ot.metrics if v.name == "deficit"), None) if ot is not None else None
+    if ot is None or d is None or d.deal_sum is None or d.no_deal_sum is None:
+        return []
+    change = d.deal_sum - d.no_deal_sum
+    return [(f"deficit over {ot.first_year} to {ot.last_year}, present value", money(d.deal_sum),
+             f"{money(change, True)} against no deal ({money(d.no_deal_sum)}); {pv_words(ot)}",
+             card_tone(-change, home, deficit=True))]
 
 
 def _over_time_html(r: Results) -> str:

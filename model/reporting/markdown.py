@@ -230,6 +230,11 @@ def sweep_first_screen(r: Results) -> str:
     out.append(f"Total bilateral deficit: {money(d.baseline)} in {calibration_name(r)}, {money(d.no_deal)} with no deal"
                + (f", **{money(d.dealt)}** with the deal ({money(d.dealt - d.no_deal, True)} against no deal)."
                   if r.has_deal else "; no deal with the instance's own values."))
+    if r.over_time is not None:          # a deal over a horizon: the deficit above is its last year's
+        from model.reporting.over_time_section import present_value_line
+        pv = present_value_line(r)
+        if pv:
+            out.append(f"The deficit above is {r.over_time.last_year}'s, the last year. {pv}.")
     out.append("*The deal's own analyses (balances, what holds the deficit up, red lines, welfare) are in the report "
                "of `solve.py run` on the same instance; this one is about the draws.*")
     return "\n\n".join(out)
