@@ -329,3 +329,35 @@ def test_capped_makers_exports_rederived(tmp_path, fixed):
     for name, value in deal.items():
         assert r.metric(name).deal == pytest.approx(value, rel=REL, abs=1e-3), name
     assert capped_exports_value(inst, _deal_from_levers(inst, r)) == (-3_000 * 40_000 if fixed == 5_000 else 0.0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["july_2025_over_time", "staged_relief"])
+def test_every_year_and_the_present_values_rederived(name):
+    """A deal over a horizon: each year's deficit, welfare and third-country imports re-derived here from
+    that year's levers (as results.json reports them) on that year's data (growth applied by hand: each
+    segment's home market times its index), and the present values summed here with 1 / (1 + r)^k."""
+    from types import SimpleNamespace
+
+    from model.data.horizon import year_instance
+    path = next(p for p in shipped() if p.stem == name)
+    inst = load(path)
+    r = solve_instance(inst, concessions=False)
+    assert r.status == "optimal" and r.over_time is not None
+    ot, hz = r.over_time, inst.horizon
+    rate = hz.discount_rate
+    for i, year in enumerate(ot.years):
+        one = year_instance(inst, year)
+        for s, g in one.segments.items():      # the growth, restated: (1 + rate)^k for a rate
+            growth = hz.growth.get(s)
+            factor = 1.0 if growth is None else (1 + growth.rate) ** i if growth.rate is not None else growth.index[i]
+            assert g.imports == pytest.approx(inst.segments[s].imports * factor, rel=1e-12)
+        levers = SimpleNamespace(levers=[lv for lv in ot.levers if lv.year == year])
+        derived = headline(one, _deal_from_levers(one, levers))
+        for metric in ot.metrics:
+            if metric.name in derived and metric.deal is not None:
+                assert metric.deal[i] == pytest.approx(derived[metric.name], rel=REL, abs=1e-3), (year, metric.name)
+    for metric in ot.metrics:
+        if metric.summed == "present value" and metric.deal is not None:
+            pv = sum(v / (1 + rate) ** k for k, v in enumerate(metric.deal))
+            assert metric.deal_sum == pytest.approx(pv, rel=1e-12, abs=1e-6), metric.name

@@ -431,3 +431,91 @@ def test_run_writes_over_time_and_reads_it_back(tmp_path):
     assert back.over_time.years == [2025, 2026, 2027] and back.over_time.schedules[0].path == "staged"
     assert any("describe 2027, the last year" in w for w in back.warnings)
     assert back.frontier is None and back.concession_values is None and back.red_line_costs is None
+
+
+AIRCRAFT = {"goods": {"aircraft": {"label": "aircraft", "unit": "aircraft", "unit_value": q(1, "USD million/aircraft"),
+                                   "max_units": q(3, "aircraft"), "political_cost": q(25000, "USD/aircraft"),
+                                   "additional_share": q(100, "%")}}}
+AT_MOST_4 = {"red_lines": {"total": {"party": "partner", "label": "at most 4 aircraft over the deal", "reason": "budget",
+                                     "metric": "purchases_units", "index": "aircraft", "sense": "<=",
+                                     "bound": q(4, "aircraft"), "over": "horizon"}}}
+
+
+def test_scaled_paths_let_the_model_choose_the_level(tmp_path):
+    """Three years at 5%, the partner buys at most 4 aircraft over the deal (3 a year at most). The menu:
+    'flat_one' (1 a year: 3 in all), 'constant' (scaled: L every year, 3L <= 4, so L = 4/3) and 'ramp'
+    (scaled, values 1, 2, 3: L/3, 2L/3, L; 2L <= 4, so L = 2). Each aircraft lowers the deficit by
+    1,000,000 USD: in present value 'constant' buys 4/3 x (1 + 1/1.05 + 1/1.05^2) = 3.8125, 'ramp'
+    2/3 + 4/3 / 1.05 + 2 / 1.05^2 = 3.7506, 'flat_one' 2.8594: the model takes 'constant' at 4/3 a year."""
+    menu = {"schedules": {"buy": {"lever": "purchases.aircraft", "paths": {
+        "flat_one": {"values": {2025: q(1, "aircraft")}},
+        "constant": {"scaled": True, "values": {2025: q(1, "aircraft")}},
+        "ramp": {"scaled": True, "values": {2025: q(1, "aircraft"), 2026: q(2, "aircraft"), 2027: q(3, "aircraft")}}}}}}
+    settings = {"settings": {"noise_threshold": 0.001}}
+    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, AIRCRAFT, AT_MOST_4, settings, horizon(2025, 2027, 5, **menu))))
+    assert r.status == "optimal" and r.over_time is not None
+    [s] = r.over_time.schedules
+    assert (s.path, s.level) == ("constant", pytest.approx(4 / 3))
+    assert s.values == pytest.approx([4 / 3] * 3)
+    a = 1 + 1 / 1.05 + 1 / 1.05 ** 2
+    assert metric(r, "deficit").deal_sum == pytest.approx((DEFICIT[0.2] - 4 / 3 * 1e6) * a, rel=REL)
+    # The ramp fixed: its level is 2 (2L = 4), so 2/3, 4/3 and 2 aircraft.
+    fixed = {"schedules": {"buy": {**menu["schedules"]["buy"], "fixed": "ramp"}}}
+    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, AIRCRAFT, AT_MOST_4, settings, horizon(2025, 2027, 5, **fixed))))
+    [s] = r.over_time.schedules
+    assert (s.path, s.fixed, s.level) == ("ramp", True, pytest.approx(2.0))
+    assert s.values == pytest.approx([2 / 3, 4 / 3, 2])
+    assert r.verification.ok
+
+
+def test_a_scaled_path_needs_an_amount_with_a_limit(tmp_path):
+    tariff = horizon(schedules={"s": {"lever": "tariff.car", "paths": {"p": {"scaled": True,
+                                                                             "values": {2025: q(10, "%")}}}}})
+    with pytest.raises(InstanceErrors) as info:
+        load(write(tmp_path, tariff))
+    assert [e.field for e in info.value.errors] == ["horizon.schedules.s.paths.p.scaled"]
+    unlimited = merged(AIRCRAFT, {"goods": {"aircraft": {**AIRCRAFT["goods"]["aircraft"], "max_units": "unlimited"}}},
+                       horizon(schedules={"s": {"lever": "purchases.aircraft", "paths": {"p": {
+                           "scaled": True, "values": {2025: q(1, "aircraft")}}}}}))
+    with pytest.raises(InstanceErrors, match="has none") as info:
+        load(write(tmp_path, unlimited))
+    assert [e.field for e in info.value.errors] == ["horizon.schedules.s.paths.p.scaled"]
+
+
+def test_third_countries_grow_with_the_segment_unless_stated(tmp_path):
+    """A CES segment with the partner and 'other' (1,000 cars each): the segment's market grows 10% a year.
+    'Other' grows with it (its 2026 sales 1,100), so every source scales and 2026's option table is
+    1.1 times 2025's (the nest is homogeneous of degree one in the market); stated at 0% it stays at 1,000."""
+    from test_armington import two_sources
+    grows = horizon(growth={"car": {"rate": q(10, "%")}})
+    inst = two_sources(tmp_path, **grows)
+    y26 = year_instance(inst, 2026).segments["car"]
+    assert (y26.imports, y26.armington.suppliers[0].imports) == (pytest.approx(1100), pytest.approx(1100))
+    model = HorizonModel(inst)
+    for key, outcome in model.tables[2025].items():
+        assert model.tables[2026][key].imports == pytest.approx(1.1 * outcome.imports, rel=1e-12)
+        assert model.tables[2026][key].third_imports["other"] == pytest.approx(1.1 * outcome.third_imports["other"],
+                                                                               rel=1e-12)
+    own = two_sources(tmp_path, **merged(grows, horizon(growth={"car": {"rate": q(10, "%")}},
+                                                        third_country_growth={"other": {"rate": q(0, "%")}})))
+    y26 = year_instance(own, 2026).segments["car"]
+    assert (y26.imports, y26.armington.suppliers[0].imports) == (pytest.approx(1100), pytest.approx(1000))
+
+
+def test_a_yes_no_relief_on_a_menu_of_paths(tmp_path):
+    """A relief (accepting home standards) lifts the partner buyers' ceiling for home-made cars by 50, which
+    the dealers' 50 cars of capacity then sell: 500,000 USD less deficit a year (50 x 10,000). Free, it would
+    be granted both years; on a menu of 'later' (2026 only) and 'never' the model takes 'later', saving
+    500,000 / 1.02; fixed to 'never' it saves nothing."""
+    relief = {"ntb_measures": {"standards": {"label": "accept home standards", "political_cost": q(0, "USD"),
+                                             "ceiling_lift": {"car": q(50, "vehicles")}}}}
+    menu = {"schedules": {"std": {"lever": "ntb.standards", "paths": {
+        "later": {"values": {2025: False, 2026: True}}, "never": {"values": {2025: False}}}}}}
+    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, relief, horizon(**menu))))
+    assert r.over_time is not None and r.over_time.schedules[0].path == "later"
+    assert r.over_time.schedules[0].values == [0.0, 1.0]
+    assert metric(r, "deficit").deal_sum == pytest.approx(DEFICIT[0.2] + (DEFICIT[0.2] - 500_000) / 1.02, rel=REL)
+    never = {"schedules": {"std": {**menu["schedules"]["std"], "fixed": "never"}}}
+    r = solve_instance(tiny(tmp_path, merged(ONE_SEGMENT, relief, horizon(**never))))
+    assert r.over_time is not None and r.over_time.schedules[0].values == [0.0, 0.0]
+    assert metric(r, "deficit").deal_sum == pytest.approx(DEFICIT[0.2] * (1 + 1 / 1.02), rel=REL)

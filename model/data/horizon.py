@@ -66,6 +66,10 @@ class PathSpec(Strict):
                                   default=None)
     end_year: int | None = text("`linear`: the year it reaches `end` (default: the last year).", default=None)
     phase_out_year: int | None = text("`phase_out`: the first year at `end`.", default=None)
+    scaled: bool = text("Amounts only: the path is a shape and the model chooses its level L, from 0 to the "
+                        "lever's own limit: in year t the lever is L x value(t) / the path's largest value (so "
+                        "values 1, 2, 3 rise in equal steps to L, and a single value holds L every year).",
+                        default=False)
 
 
 class ScheduleSpec(Strict):
@@ -117,6 +121,17 @@ class LeverSchedule:
     paths: dict[str, tuple]           # path key -> one value per year of the horizon
     path_labels: dict[str, str]
     fixed: str | None                 # the fixed path's key, or None: the model chooses
+    scaled: frozenset = frozenset()   # paths that are shapes (values in [0, 1]) whose level the model chooses
+
+    @property
+    def linked(self) -> bool:
+        """Does the multi-year model tie this lever's years (a menu, or a fixed path whose level it chooses)?"""
+        return self.fixed is None or self.fixed in self.scaled
+
+    @property
+    def considered(self) -> list[str]:
+        """The paths the model may take: the menu, or the fixed one."""
+        return list(self.paths) if self.fixed is None else [self.fixed]
 
     def value(self, path: str, years: list[int], year: int):
         return self.paths[path][years.index(year)]
@@ -186,7 +201,7 @@ def year_instance(inst, year: int):
                 for s, g in inst.segments.items()}
     fixed = inst.fixed
     for sch in hz.schedules:
-        if sch.fixed is not None:
+        if sch.fixed is not None and not sch.linked:
             values = dict(fixed.values(sch.deal_field))
             values[sch.key] = sch.paths[sch.fixed][at]
             fixed = fixed.with_values(sch.deal_field, values)
@@ -293,6 +308,7 @@ def _schedule(reader, name: str, s: ScheduleSpec, path: str, inst, families, yea
         return None
     ok = True
     paths: dict[str, tuple] = {}
+    scaled: set[str] = set()
     key = None
     for pname, ps in s.paths.items():
         pp = f"{path}.paths.{pname}"
@@ -309,6 +325,24 @@ def _schedule(reader, name: str, s: ScheduleSpec, path: str, inst, families, yea
             continue
         key = keys.pop()
         paths[pname] = tuple(v for _, v in values)
+        if ps.scaled:
+            top = max(paths[pname]) if family.kind == "quantity" else 0.0
+            if family.kind != "quantity":
+                reader.error(f"{pp}.scaled", "only an amount's path can be scaled (a tariff line's options or a "
+                             "yes/no relief have no level)")
+                ok = False
+            elif not math.isfinite(family.upper(inst, key)):
+                reader.error(f"{pp}.scaled", f"a scaled path's level is chosen up to the lever's own limit, and "
+                             f"'{s.lever}' has none ({family.limit_field(key)}: unlimited)",
+                             hint="give the lever a limit, or give the path's amounts themselves")
+                ok = False
+            elif top <= 0:
+                reader.error(f"{pp}.values", "a scaled path needs a value above zero (its shape is value / largest)")
+                ok = False
+            else:
+                paths[pname] = tuple(v / top for v in paths[pname])
+                scaled.add(pname)
+            continue
         if family.kind == "quantity":
             upper = family.upper(inst, key)
             over = [(t, v) for t, v in zip(years, paths[pname]) if v > upper * (1 + 1e-12)]
@@ -320,7 +354,7 @@ def _schedule(reader, name: str, s: ScheduleSpec, path: str, inst, families, yea
         return None
     label = s.label or family.label(inst, key)
     return LeverSchedule(name, s.lever, family.name, family.deal_field, key, label, paths,
-                         {k: v.label or k for k, v in s.paths.items()}, s.fixed)
+                         {k: v.label or k for k, v in s.paths.items()}, s.fixed, frozenset(scaled))
 
 
 def _path_values(reader, ps: PathSpec, pp: str, years: list[int], read) -> list | None:

@@ -7,7 +7,8 @@ with its own objective deactivated. At the top:
 - schedules the model chooses: a binary z[s,p] per (schedule, path), one path each
   (sum_p z[s,p] = 1); an option lever (a tariff line) in year t: choice_t[key,o] = sum of the z of
   the paths giving option o in year t; a yes/no relief: on_t = sum of the z of the paths that grant
-  it in t; an amount: x_t = sum_p value_p(t) z[s,p];
+  it in t; an amount: x_t = sum_p value_p(t) z[s,p], or for a scaled path (a shape in [0, 1] whose
+  level the model chooses) shape_p(t) L_p with 0 <= L_p <= the lever's own limit x z[s,p];
 - red lines `over: horizon`: sum_t metric_t <= (or >=) the bound (a relative bound multiplies
   the sum of the reference values);
 - participation in present value: sum_t d_t gain_t >= 0 for each party, d_t = 1/(1+r)^(t-t0),
@@ -140,27 +141,39 @@ class HorizonModel(NegotiationModel):
 
     def _link(self, m) -> None:
         hz, base = self.horizon, self.base
-        chosen = [s for s in hz.schedules if s.fixed is None]
-        m.PATHS = pyo.Set(dimen=2, initialize=[(s.name, p) for s in chosen for p in s.paths], ordered=True)
+        chosen = [s for s in hz.schedules if s.linked]
+        m.PATHS = pyo.Set(dimen=2, initialize=[(s.name, p) for s in chosen for p in s.considered], ordered=True)
         m.path_choice = pyo.Var(m.PATHS, domain=pyo.Binary)
+        m.SCALED = pyo.Set(dimen=2, initialize=[(s.name, p) for s in chosen for p in s.considered if p in s.scaled],
+                           ordered=True)
+        m.path_level = pyo.Var(m.SCALED, domain=pyo.NonNegativeReals)     # a scaled path's level, first year's units
         m.one_path = pyo.ConstraintList()
         m.schedule_link = pyo.ConstraintList()
+        m.level_limit = pyo.ConstraintList()
         for s in chosen:
-            z = {p: m.path_choice[s.name, p] for p in s.paths}
+            z = {p: m.path_choice[s.name, p] for p in s.considered}
             m.one_path.add(sum(z.values()) == 1)
+            first = self.year_insts[self.years[0]]
+            for p in s.considered:
+                if p in s.scaled:       # L_p <= the lever's own limit x z_p
+                    f = self.blocks[self.years[0]].lever_families_by_name[s.family]
+                    m.level_limit.add(m.path_level[s.name, p] <= f.upper(first, s.key) / f.scale(first, s.key) * z[p])
             for i, t in enumerate(self.years):
                 b = self.blocks[t]
                 f = b.lever_families_by_name[s.family]
                 var = getattr(b, variable_name(f))
                 if f.kind == "option":
                     for o in f.options(self.year_insts[t], s.key):
-                        giving = [z[p] for p, values in s.paths.items() if values[i] == o]
+                        giving = [z[p] for p in s.considered if s.paths[p][i] == o]
                         m.schedule_link.add(var[s.key, o] == sum(giving))
                 elif f.kind == "switch":
-                    m.schedule_link.add(var[s.key] == sum(z[p] for p, values in s.paths.items() if values[i]))
+                    m.schedule_link.add(var[s.key] == sum(z[p] for p in s.considered if s.paths[p][i]))
                 else:
                     scale = f.scale(self.year_insts[t], s.key)
-                    m.schedule_link.add(var[s.key] == sum(values[i] / scale * z[p] for p, values in s.paths.items()))
+                    ratio = f.scale(self.year_insts[self.years[0]], s.key) / scale
+                    m.schedule_link.add(var[s.key] == sum(
+                        s.paths[p][i] * ratio * m.path_level[s.name, p] if p in s.scaled else s.paths[p][i] / scale * z[p]
+                        for p in s.considered))
         # Red lines over the horizon: the sum over the years (model units; every year's scale is the same).
         m.horizon_red_line = pyo.Constraint(pyo.Any)
         for r in base.red_lines:
@@ -220,7 +233,7 @@ class HorizonModel(NegotiationModel):
 
     def chosen_paths(self, x: np.ndarray) -> dict[str, str]:
         """Schedule name -> the path chosen (or fixed)."""
-        out = {s.name: s.fixed for s in self.horizon.schedules if s.fixed is not None}
+        out = {s.name: s.fixed for s in self.horizon.schedules if s.fixed is not None and not s.linked}
         for (name, p), j in self.path_columns.items():
             if x[j] > 0.5:
                 out[name] = p

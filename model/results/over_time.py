@@ -62,6 +62,7 @@ class Schedule:
     menu: list[str] = field(default_factory=list)      # every path the model could choose from
     name: str = ""                                     # the schedule's own key in the instance's `horizon.schedules`
     path_label: str = ""                               # the chosen path's label
+    level: float | None = None                         # a scaled path's level, chosen by the model (its unit)
 
 
 @dataclass

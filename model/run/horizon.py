@@ -25,8 +25,8 @@ from model.run.solve import Verified, constraint_rows, instance_summary, solve_m
 __all__ = ["HORIZON_SKIPPED", "horizon_checks", "solve_horizon"]
 
 HORIZON_SKIPPED = ("over a horizon, the frontier, the concession values, the red-line costs, the review of red "
-                   "lines, the ranging and robustness draws are not computed yet (they are one-year analyses); "
-                   "solve a one-year instance of the year for them")
+                   "lines, the ranging, the robustness draws and (without a deal) the smallest relaxation are not "
+                   "computed yet (they are one-year analyses); solve a one-year instance of the year for them")
 OBJECTIVES = ("min_deficit", "welfare", "weighted")
 
 
@@ -112,8 +112,14 @@ def horizon_checks(model: HorizonModel, metrics: dict[int, dict[str, float]], de
                              r.party, "red_line", lhs, r.sense, rhs, metric_unit(base, r.metric)))
     for s in hz.schedules:
         path = paths.get(s.name)
+        level = None
+        if path is not None and path in s.scaled:      # the level: the amount where the shape is at its top (1)
+            top = s.paths[path].index(max(s.paths[path]))
+            level = float(deals[model.years[top]].values(s.deal_field).get(s.key) or 0.0)
         for i, t in enumerate(model.years):
             want = s.paths[path][i] if path is not None else None
+            if level is not None and want is not None:
+                want = want * level
             got = deals[t].values(s.deal_field).get(s.key)
             if isinstance(want, float) or (want is None and isinstance(got, float)):
                 lhs, rhs = float(got or 0.0), float(want or 0.0)
@@ -121,6 +127,11 @@ def horizon_checks(model: HorizonModel, metrics: dict[int, dict[str, float]], de
                 lhs, rhs = (0.0, 0.0) if got == want else (1.0, 0.0)
             out.append(Check(f"schedule[{s.name},{t}]", f"{s.label} follows path '{path}' in {t}", None, "schedule",
                              lhs, "==", rhs, ""))
+        if level is not None:
+            f = model.by_field[s.deal_field]
+            first = model.year_insts[model.years[0]]
+            out.append(Check(f"schedule_level[{s.name}]", f"{s.label}: the level of path '{path}' within the lever's "
+                             "own limit", None, "schedule", level, "<=", f.upper(first, s.key), f.unit(first, s.key)))
     return out
 
 
@@ -166,11 +177,16 @@ def over_time(model: HorizonModel, years: dict | None, paths: dict[str, str] | N
             found: list[LeverRow | None] = [next((r for r in by_year[t] if r.name == f.name and r.index == index), None)
                                             for t in model.years]
             path = (paths or {}).get(s.name) or s.fixed or ""
+            level = None
+            if path in s.scaled:
+                top = s.paths[path].index(max(s.paths[path]))
+                row = found[top]
+                level = row.value if row is not None else 0.0
             schedules.append(Schedule(s.lever, s.label, path, s.fixed is not None,
                                       next((r.unit for r in found if r is not None), ""),
                                       [r.value if r is not None else 0.0 for r in found],
                                       [r.choice if r is not None else None for r in found], list(s.paths),
-                                      name=s.name, path_label=s.path_labels.get(path, path)))
+                                      name=s.name, path_label=s.path_labels.get(path, path), level=level))
     return OverTime(hz.first_year, hz.last_year, model.years, hz.discount_rate, hz.discount_source, factors,
                     hz.objective, participation, metrics, gains, levers, schedules, sections_year=hz.last_year,
                     quotas=quotas)
