@@ -59,6 +59,7 @@ def test_the_path_says_the_schedule_each_years_changes_and_the_present_values(r)
 
 
 def test_years_without_a_change_are_said_together_and_a_fixed_schedule_says_so(r):
+    from model.results import Schedule
     ot = over_time()
     years = [2026, 2027, 2028, 2029, 2030]
     levers = [replace(lv, year=y) for y in years[2:] for lv in ot.levers if lv.year == 2028]
@@ -70,6 +71,11 @@ def test_years_without_a_change_are_said_together_and_a_fixed_schedule_says_so(r
     assert over_time_section.schedule_lines(ot) == [
         "**Home tariff on cars: cars**: from 10.0% in 2026 to 0.0% in 2027, then held (phase out path, fixed by the "
         "instance)"]
+    scaled = Schedule(lever="purchase.aircraft", label="aircraft", path="ramp", fixed=False, unit="aircraft",
+                      values=[10.0, 20.0, 30.0, 30.0, 30.0], menu=["ramp", "flat"], level=30.0)
+    assert over_time_section.schedule_lines(replace(ot, schedules=[scaled])) == [
+        "**aircraft**: from 10 aircraft in 2026 to 30 aircraft in 2028, then held (ramp path at a level of 30 "
+        "aircraft, chosen from 2)"]
     held = replace(ot.schedules[0], values=[0.1, 0.1, 0.05, 0.0, 0.0], choices=[])
     assert over_time_section.schedule_lines(replace(ot, schedules=[held])) == [
         "**Home tariff on cars: cars**: from 10.0% in 2026 (held to 2027) to 0.0% in 2029, then held (phase out "

@@ -137,6 +137,8 @@ def schedule_lines(ot: OverTime) -> list[str]:
         choices = s.choices if len(s.choices) == len(s.values) else [None] * len(s.values)
         shown = [setting(v, s.unit, c) for v, c in zip(s.values, choices)]
         named = s.path_label if s.path_label and s.path_label != s.path else f"{s.path.replace('_', ' ')} path"
+        if s.level is not None:          # a scaled path: its shape at the level the model chose
+            named += f" at a level of {setting(s.level, s.unit, None)}"
         how = f"{named}, " + ("fixed by the instance" if s.fixed else
                               f"chosen from {len(s.menu)}" if s.menu else "chosen by the model")
         years = ot.years[:len(s.values)]
