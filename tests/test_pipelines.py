@@ -15,6 +15,7 @@ from model.analyses.offers import side_by_side
 from model.data.offers import load_offer
 from model.economics.loading import load
 from model.optimization.handle import NegotiationModel
+from model.optimization.horizon import command_model
 from model.reporting import alternatives_report, markdown, offer_report, offers_side_by_side
 from model.results import Alternatives, OfferEvaluation, Results
 from model.run import (
@@ -93,10 +94,12 @@ def test_the_declaration_can_fail():
     assert not set(markdown.READS["frontier_section"]) <= filled
 
 
-@pytest.mark.parametrize("name, points", [("toyota_2025", 5), ("no_zopa_example", 0), ("july_2025_framework", 5)])
+@pytest.mark.parametrize("name, points", [("toyota_2025", 5), ("no_zopa_example", 0), ("july_2025_framework", 5),
+                                          ("staged_relief", 5)])          # a deal over three years
 def test_each_section_reads_only_what_it_declares(name, points):
-    r = execute(RUN, Context(NegotiationModel(load(ROOT / "instances" / f"{name}.yaml")),
+    r = execute(RUN, Context(command_model(load(ROOT / "instances" / f"{name}.yaml")),
                              Options(frontier_points=points, concessions=False)))
+    assert (r.over_time is not None) == (name == "staged_relief")
     body, appendix = markdown.sections()
     for section in body + appendix:
         rec = Recorder(r)
@@ -238,10 +241,11 @@ def test_the_briefs_reads_are_filled_by_run():
     assert set(brief.READS) <= {s.fills for s in RUN} | SOLVED
 
 
-@pytest.mark.parametrize("name, points", [("toyota_2025", 5), ("no_zopa_example", 0), ("july_2025_framework", 5)])
+@pytest.mark.parametrize("name, points", [("toyota_2025", 5), ("no_zopa_example", 0), ("july_2025_framework", 5),
+                                          ("staged_relief", 5)])
 def test_the_brief_reads_only_what_it_declares(name, points):
     from model.reporting import brief
-    r = execute(RUN, Context(NegotiationModel(load(ROOT / "instances" / f"{name}.yaml")),
+    r = execute(RUN, Context(command_model(load(ROOT / "instances" / f"{name}.yaml")),
                              Options(frontier_points=points, concessions=True)))
     rec = Recorder(r)
     brief.brief_html(rec)
