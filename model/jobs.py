@@ -141,7 +141,8 @@ def compare(paths: list[Path], out: str | None = None) -> tuple[str, str]:
                              "comparison.md": text_writer(comparison_markdown(comp)),
                              "comparison.html": text_writer(comparison_html(comp, svg)),
                              "comparison.xlsx": lambda p: write_xlsx(p, comparison_sheets(comp),
-                                                                     full_tables="comparison.csv")},
+                                                                     full_tables="comparison.csv"),
+                             **over_time_comparison_files(comp)},
                     command="compare")
     lines = [terminal_table(comp)]
     reused = [n for n, u in zip(comp.names, uses) if u.reused]
@@ -158,6 +159,16 @@ def compare(paths: list[Path], out: str | None = None) -> tuple[str, str]:
     lines.append(f"comparison: {target / 'comparison.md'}")
     status = "unbounded" if "unbounded" in comp.statuses else "error" if "error" in comp.statuses else "optimal"
     return status, "\n".join(lines)
+
+
+def over_time_comparison_files(comp) -> dict:
+    """comparison_over_time.csv and comparison_over_time_sums.csv when an instance compared has a
+    horizon (each year in long form, and the present values and totals); none otherwise."""
+    from model.reporting import comparison
+    if not any(comp.over_time):
+        return {}
+    return {comparison.OVER_TIME_CSV: csv_writer(comparison.over_time_frame(comp)),
+            comparison.OVER_TIME_SUMS_CSV: csv_writer(comparison.over_time_sums_frame(comp))}
 
 
 def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_carlo: int, seed: int, workers: int,
@@ -186,7 +197,10 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
         check_plan(inst, plan)
     if curve is not None:
         find_lever(inst, curve[0])                     # a bad lever is refused before anything is solved
-    model = NegotiationModel(inst)
+        if inst.horizon is not None:
+            raise InstanceError(file, "--lever", "the policy curve is not built over a horizon yet (it re-solves "
+                                "the one-year model)", hint="sweep --param or --monte-carlo, or a one-year instance")
+    model = command_model(inst)
     base = execute(SWEEP, Context(model, Options(lever=curve)))
     files: dict = {}
     lines: list[str] = []
@@ -207,8 +221,10 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
 
 def _draws(inst, plan, model, base, workers, scheduler, scheduler_timeout, target, files) -> tuple[str, list[str]]:
     """The sweep's draws: their summary on `base`, their files into `files`; (status, terminal lines)."""
+    from model.run.horizon_draws import REBUILD_REASON, solve_draw
+    solve = solve_draw if inst.horizon is not None else None       # a horizon: each draw rebuilt and solved whole
     result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True, timeout=scheduler_timeout,
-                       model=model)
+                       model=model, solve=solve)
     s = result.summary
     if s is None:
         raise RuntimeError("run_sweep returned its draws without their summary")
@@ -216,7 +232,7 @@ def _draws(inst, plan, model, base, workers, scheduler, scheduler_timeout, targe
     # to each uncertain input (two more solves per input) and the table by grid point.
     s.histogram = deficit_histogram(result)
     base_deficit = base.metric("deficit").deal if base.has_deal else None
-    s.sensitivity = sensitivity(inst, result, base_deficit, model)
+    s.sensitivity = sensitivity(inst, result, base_deficit, model, solve)
     s.grid = grid_table(inst, result)
     s.grid_levers = varying_levers(inst, s.grid) if s.grid else []
     base.sweep = s
@@ -224,7 +240,9 @@ def _draws(inst, plan, model, base, workers, scheduler, scheduler_timeout, targe
     files["sweep.csv"] = text_writer(sweep_csv(result, cell=safe_text))
     files["sweep_summary.json"] = text_writer(json.dumps(rounded(s), indent=2, allow_nan=False) + "\n")
     reason = ""
-    if s.method.get("rebuild") and result.engine == "this process":
+    if solve is not None:
+        reason = REBUILD_REASON
+    elif s.method.get("rebuild") and result.engine == "this process":
         reason = getattr(resolver_for(inst, model), "reason", "")
     lines = sweep_summary(inst, result, target, reason, base).split("\n")
     status = "unbounded" if base.status == "unbounded" or s.status.get("unbounded") else (

@@ -54,6 +54,8 @@ def pages(tmp_path_factory):
         "offers": (["evaluate", toyota, "--offer", str(INSTANCES / "offers" / "july_2025_terms.yaml"),
                     "--offer", str(INSTANCES / "offers" / "one_sided_us_demand.yaml")], 0, {"offers"}),
         "curve": (["sweep", toyota, "--lever", "tariff.cars=10,12.5,15,17.5,20"], 0, {"policy_curve"}),
+        # A deal over ten years: the one-year sections (of its last year), the path and the deficit by year.
+        "horizon": (["run", str(INSTANCES / "july_2025_over_time.yaml")], 0, {"bridge", "levers", "over_time"}),
     }
     out = {}
     with pytest.MonkeyPatch.context() as mp:
@@ -185,11 +187,15 @@ def key_figures(name: str, results: dict | None, page: Path) -> list[str]:
                     "Across the draws", "The deal with the instance's own values"]
     if name == "grid":
         figures += ["By grid point"] + [money(g["deficit"]) for g in results["sweep"]["grid"] if g["deficit"]]
+    if name == "horizon":          # the path on the first screen, and the present values in its section's table
+        d = next(m for m in results["over_time"]["metrics"] if m["name"] == "deficit")
+        figures += ["The deal over time", "against no deal", money(d["deal_sum"]), money(d["no_deal_sum"]),
+                    f"{results['over_time']['first_year']} to {results['over_time']['last_year']}"]
     return figures
 
 
 @needs_browser
-@pytest.mark.parametrize("name", ["run", "fixed", "no_deal", "frontier", "sweep", "grid", "compare"])
+@pytest.mark.parametrize("name", ["run", "fixed", "no_deal", "frontier", "sweep", "grid", "compare", "horizon"])
 def test_page_renders_with_readable_charts_and_its_figures(pages, browser, name):
     page, results, expected = pages[name]
     browser.get(page.as_uri())
@@ -212,12 +218,12 @@ def test_page_renders_with_readable_charts_and_its_figures(pages, browser, name)
 
 
 # Charts whose points are markers (scatter): each must have some, all inside the frame of their axes.
-SCATTERED = {"frontier", "concession_values", "grid", "alternatives", "offers"}
+SCATTERED = {"frontier", "concession_values", "grid", "alternatives", "offers", "over_time"}
 
 
 @needs_browser
 @pytest.mark.parametrize("name", ["run", "fixed", "frontier", "sweep", "grid", "compare", "alternatives", "offers",
-                                  "curve"])
+                                  "curve", "horizon"])
 def test_every_marker_lies_inside_its_axes(pages, browser, name):
     """No clipped point: every scattered marker of every chart on the page lies wholly inside
     the frame of its axes (the concession values once had their two largest points on the
@@ -261,7 +267,7 @@ def test_hostile_text_reads_back_as_written(hostile_pages, browser, command):
 
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
 PAGES = ["run", "brief", "fixed", "fixed_brief", "frontier", "no_deal", "no_deal_brief", "sweep", "grid", "compare",
-         "alternatives", "evaluate", "offers", "curve"]
+         "alternatives", "evaluate", "offers", "curve", "horizon", "horizon_brief"]
 
 # At the phone's width: the page's own width and the viewport's, html text under 12 px,
 # chart text drawn smaller than its SVG's own size, and the cards' tops.

@@ -15,6 +15,7 @@ from model.analyses.offers import side_by_side
 from model.data.offers import load_offer
 from model.economics.loading import load
 from model.optimization.handle import NegotiationModel
+from model.optimization.horizon import command_model
 from model.reporting import alternatives_report, markdown, offer_report, offers_side_by_side
 from model.results import Alternatives, OfferEvaluation, Results
 from model.run import (
@@ -45,6 +46,8 @@ NOT_SHOWN = {"run": {"sweep_section", "policy_curve_section"}, "frontier": {"swe
 # report, not the frontier's.
 LEFT_OUT = {"run": {"sweep"}, "frontier": {"robustness", "sweep", "assumption_rank"},
             "sweep": {"frontier", "robustness", "assumption_rank"}}
+# Filled by the solve step itself (`fills="deal"`), beyond the core: a horizon's years (`run.horizon.solve_horizon`).
+SOLVED = {"over_time"}
 
 
 class Recorder:
@@ -78,7 +81,8 @@ def test_every_section_is_declared_and_reads_only_what_exists():
 @pytest.mark.parametrize("command", sorted(REPORTS))
 def test_a_commands_pipeline_fills_what_its_report_reads(command):
     steps, after = REPORTS[command]
-    filled = {s.fills for s in steps} | set(after) | LEFT_OUT[command]
+    filled = {s.fills for s in steps} | set(after) | LEFT_OUT[command] | (SOLVED if any(s.fills == "deal" for s in steps)
+                                                                          else set())
     for name, reads in markdown.READS.items():
         if name in NOT_SHOWN[command]:
             continue
@@ -91,10 +95,12 @@ def test_the_declaration_can_fail():
     assert not set(markdown.READS["frontier_section"]) <= filled
 
 
-@pytest.mark.parametrize("name, points", [("toyota_2025", 5), ("no_zopa_example", 0), ("july_2025_framework", 5)])
+@pytest.mark.parametrize("name, points", [("toyota_2025", 5), ("no_zopa_example", 0), ("july_2025_framework", 5),
+                                          ("staged_relief", 5)])          # a deal over three years
 def test_each_section_reads_only_what_it_declares(name, points):
-    r = execute(RUN, Context(NegotiationModel(load(ROOT / "instances" / f"{name}.yaml")),
+    r = execute(RUN, Context(command_model(load(ROOT / "instances" / f"{name}.yaml")),
                              Options(frontier_points=points, concessions=False)))
+    assert (r.over_time is not None) == (name == "staged_relief")
     body, appendix = markdown.sections()
     for section in body + appendix:
         rec = Recorder(r)
@@ -233,13 +239,14 @@ def test_an_unbounded_search_names_the_levers_through_its_step(tmp_path):
 def test_the_briefs_reads_are_filled_by_run():
     from model.reporting import brief
     assert set(brief.READS) <= SECTION_FIELDS - CORE_FIELDS
-    assert set(brief.READS) <= {s.fills for s in RUN}
+    assert set(brief.READS) <= {s.fills for s in RUN} | SOLVED
 
 
-@pytest.mark.parametrize("name, points", [("toyota_2025", 5), ("no_zopa_example", 0), ("july_2025_framework", 5)])
+@pytest.mark.parametrize("name, points", [("toyota_2025", 5), ("no_zopa_example", 0), ("july_2025_framework", 5),
+                                          ("staged_relief", 5)])
 def test_the_brief_reads_only_what_it_declares(name, points):
     from model.reporting import brief
-    r = execute(RUN, Context(NegotiationModel(load(ROOT / "instances" / f"{name}.yaml")),
+    r = execute(RUN, Context(command_model(load(ROOT / "instances" / f"{name}.yaml")),
                              Options(frontier_points=points, concessions=True)))
     rec = Recorder(r)
     brief.brief_html(rec)

@@ -28,7 +28,7 @@ from model.data.loader import resolve
 from model.data.yaml_io import read_regular_file
 from model.economics.loading import load
 from model.errors import InstanceError
-from model.results import Diversion, Results
+from model.results import Diversion, OverTime, Results
 from model.source import code_version
 
 QUANTITY_KEYS = {"value", "unit", "source"}
@@ -218,6 +218,8 @@ class Comparison:
     parties: list[dict[str, str]] = field(default_factory=list)  # each instance's 'home'/'partner' names
     # per instance: each metric's value with no deal (None where it has none), for gains over no deal
     no_deal: list[dict[str, float | None]] = field(default_factory=list)
+    # per instance: its deal over a horizon (None for a one-year instance): each year and the present values
+    over_time: list[OverTime | None] = field(default_factory=list)
 
 
 def unique_labels(names: list[str], files: list[str]) -> list[str]:
@@ -249,5 +251,6 @@ def compare(paths: list[Path], cache_dir: Path, solve) -> tuple[Comparison, list
                       outcomes=outcome_diff(results), diversion=[diversion_of(r) for r in results],
                       instance_names=names, titles=[r.instance.title for r in results],
                       parties=[dict(r.instance.parties) for r in results],
-                      no_deal=[{m.name: m.no_deal for m in r.metrics} for r in results])
+                      no_deal=[{m.name: m.no_deal for m in r.metrics} for r in results],
+                      over_time=[r.over_time for r in results])
     return comp, [hit for _, hit in solved]

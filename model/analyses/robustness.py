@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.analyses.inputs import input_label
+from model.analyses.sweep_summary import PV_OUTCOMES
 from model.data.levers import families
 from model.results import GridLever, GridPoint, Histogram, Sensitivity, from_data
 
@@ -31,7 +32,7 @@ def deficit_histogram(result, metric: str = "deficit") -> Histogram | None:
     return Histogram(metric, [float(e) for e in edges], [int(c) for c in counts], len(values))
 
 
-def sensitivity(inst, result, base_deficit: float | None, model=None) -> list[Sensitivity]:
+def sensitivity(inst, result, base_deficit: float | None, model=None, solve=None) -> list[Sensitivity]:
     """One-at-a-time sensitivity of the deficit to each input the Monte Carlo draws vary,
     largest swing first. Each row: path, label, unit, base value, and for each end (low,
     high) the input's value, the status and the deficit (None without a deal)."""
@@ -46,18 +47,25 @@ def sensitivity(inst, result, base_deficit: float | None, model=None) -> list[Se
         if not drawn:
             continue
         ends = tuple(float(np.quantile(np.asarray(drawn, dtype=float), q)) for q in ENDS)
-        solved = run_sweep(inst, Plan(params=((u.path, ends),)), workers=1, progress=False, model=model)
+        solved = run_sweep(inst, Plan(params=((u.path, ends),)), workers=1, progress=False, model=model, solve=solve)
         row = {"path": u.path, "label": input_label(inst, u.path), "unit": units.get(u.path, ""),
                "base": own.get(u.path), "base_deficit": base_deficit}
         for end, q, draw in zip(("low", "high"), ENDS, solved.rows):
             ok = bool(draw["metrics"]) and draw["verified"]
             row[end] = {"percentile": q, "value": ends[0] if end == "low" else ends[1], "status": draw["status"],
-                        "deficit": draw["metrics"]["deficit"] if ok else None}
+                        "deficit": draw["metrics"]["deficit"] if ok else None,
+                        "pv_deficit": draw["metrics"].get("pv_deficit") if ok else None}
         lo, hi = row["low"]["deficit"], row["high"]["deficit"]
         row["swing"] = None if lo is None or hi is None else hi - lo
+        lo, hi = row["low"]["pv_deficit"], row["high"]["pv_deficit"]
+        row["pv_swing"] = None if lo is None or hi is None else hi - lo
         out.append(row)
-    # Inputs that leave no deal at one end first (they matter most), then by the size of the swing.
-    ranked = sorted(out, key=lambda x: -abs(x["swing"]) if x["swing"] is not None else float("-inf"))
+    # Inputs that leave no deal at one end first (they matter most), then by the size of the swing (of the
+    # present value, over a horizon: what the deal is chosen by).
+    def size(x):
+        swing = x["pv_swing"] if x["pv_swing"] is not None else x["swing"]
+        return -abs(swing) if swing is not None else float("-inf")
+    ranked = sorted(out, key=size)
     return [from_data(Sensitivity, row) for row in ranked]
 
 
@@ -76,10 +84,12 @@ def grid_table(inst, result) -> list[GridPoint]:
         statuses: dict[str, int] = {}
         for r in rows:
             statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+        pv = {k: float(np.median([r["metrics"][k] for r in ok])) for k in PV_OUTCOMES
+              if ok and all(k in r["metrics"] for r in ok)}
         out.append(GridPoint(values=dict(zip(names, point)), draws=len(rows), deals=len(ok),
                              deficit=float(np.median(deficits)) if deficits else None,
                              status=rows[0]["status"] if len(rows) == 1 else None, statuses=statuses,
-                             levers=dict(ok[0]["levers"]) if len(rows) == 1 and ok else {}))
+                             levers=dict(ok[0]["levers"]) if len(rows) == 1 and ok else {}, present_values=pv))
     return out
 
 

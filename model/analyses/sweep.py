@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.analyses.sweep_summary import OUTCOMES, summarize
+from model.analyses.sweep_summary import OUTCOMES, PV_OUTCOMES, summarize
 from model.data.instance import Instance
 from model.data.levers import families
 from model.data.schema import MAGNITUDE
@@ -142,22 +142,28 @@ def draw_instance(inst: Instance, plan: Plan, i: int) -> tuple[dict[str, float],
     return values, with_values(inst, {p: v * unit_factor(units[p]) for p, v in values.items()})
 
 
-def solve_chunk(inst: Instance, plan: Plan, start: int, stop: int, model=None) -> list[dict]:
-    """Solve draws start..stop-1 and return one row (a dict) each; runs on any worker."""
-    resolver = resolver_for(inst, model)
+def solve_chunk(inst: Instance, plan: Plan, start: int, stop: int, model=None, solve=None) -> list[dict]:
+    """Solve draws start..stop-1 and return one row (a dict) each; runs on any worker. `solve`:
+    a function of a draw's instance that solves it whole (`run.horizon_draws.solve_draw` for an
+    instance with a horizon, which the re-solve of one built model does not cover); None: re-solve."""
+    resolver = resolver_for(inst, model) if solve is None else None
     rows = []
     for i in range(start, stop):
         values, variant = draw_instance(inst, plan, i)
-        result = resolver.solve(variant)
+        result = resolver.solve(variant) if resolver is not None else solve(variant)
         per = max(1, plan.samples)
         row = {"draw": i, "grid_point": i // per, "sample": i % per, "inputs": values, "status": result.status,
                "message": result.message, "method": result.method, "verified": result.verified,
                "max_violation": result.max_violation,
-               "metrics": {k: result.metrics[k] for k in OUTCOMES} if result.metrics else {},
+               "metrics": {k: result.metrics[k] for k in OUTCOMES + PV_OUTCOMES if k in result.metrics}
+               if result.metrics else {},
                "levers": lever_values(inst, result.deal) if result.deal else {}}
         if plan.sides and result.status == "infeasible":
-            from model.analyses.deal_robustness import walks_away
-            row["walks_away"], row["walks_away_by"] = walks_away(resolver, variant)
+            if resolver is None:        # a whole solve per draw: who walks away is not tested (more solves)
+                row["walks_away"], row["walks_away_by"] = "undetermined", ""
+            else:
+                from model.analyses.deal_robustness import walks_away
+                row["walks_away"], row["walks_away_by"] = walks_away(resolver, variant)
         rows.append(row)
     return rows
 
@@ -194,10 +200,11 @@ def chunks(n: int, workers: int) -> list[tuple[int, int]]:
 
 
 def run_sweep(inst: Instance, plan: Plan, workers: int = 1, scheduler: str | None = None,
-              progress: bool = True, timeout: float = 30.0, model=None) -> SweepResult:
+              progress: bool = True, timeout: float = 30.0, model=None, solve=None) -> SweepResult:
     """Solve every draw of `plan`; rows come back in draw order whatever ran them.
     `timeout`: seconds to wait for a scheduler (and its first worker) before giving up.
-    `model`: the command's NegotiationModel of `inst`, re-solved for the draws run in this process."""
+    `model`: the command's NegotiationModel of `inst`, re-solved for the draws run in this process.
+    `solve`: solves each draw whole instead (see `solve_chunk`; an instance with a horizon)."""
     import time
 
     from tqdm import tqdm
@@ -209,10 +216,10 @@ def run_sweep(inst: Instance, plan: Plan, workers: int = 1, scheduler: str | Non
                mininterval=0.5, dynamic_ncols=True)
     try:
         if scheduler or workers > 1:
-            engine = _run_dask(inst, plan, workers, scheduler, rows, bar, timeout)
+            engine = _run_dask(inst, plan, workers, scheduler, rows, bar, timeout, solve)
         else:
             for a, b in chunks(n, 1):
-                part = solve_chunk(inst, plan, a, b, model)
+                part = solve_chunk(inst, plan, a, b, model, solve)
                 rows.extend(part)
                 bar.update(len(part))
             engine = "this process"
@@ -228,7 +235,7 @@ def run_sweep(inst: Instance, plan: Plan, workers: int = 1, scheduler: str | Non
     return result
 
 
-def _run_dask(inst, plan, workers, scheduler, rows, bar, timeout: float = 30.0) -> str:
+def _run_dask(inst, plan, workers, scheduler, rows, bar, timeout: float = 30.0, solve=None) -> str:
     import logging
 
     from dask.distributed import Client, LocalCluster, as_completed
@@ -247,7 +254,7 @@ def _run_dask(inst, plan, workers, scheduler, rows, bar, timeout: float = 30.0) 
         _ensure_importable(client)
         n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
         [inst_future] = client.scatter([inst], broadcast=True)
-        futures = [client.submit(solve_chunk, inst_future, plan, a, b, pure=False)
+        futures = [client.submit(solve_chunk, inst_future, plan, a, b, None, solve, pure=False)
                    for a, b in chunks(len(plan), n_workers)]
         for future in as_completed(futures):
             part = future.result()

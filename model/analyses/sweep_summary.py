@@ -23,6 +23,9 @@ OUTCOMES = ("deficit", "home_payoff", "partner_payoff", "imports_units", "import
             "partner_export_margin", "partner_production_loss", "partner_political_cost", "third_imports_units",
             "third_imports_value", "third_countries_deficit", "overall_deficit", "home_welfare", "partner_welfare")
 SUMMARY_METRICS = ("deficit", "home_payoff", "partner_payoff")
+# A draw of an instance with a horizon adds the present values over its years (`run.horizon_draws`):
+# the OUTCOMES are then its last year's.
+PV_OUTCOMES = ("pv_deficit", "pv_deficit_no_deal", "pv_home_gain", "pv_partner_gain")
 
 
 def _fmt(v) -> str:
@@ -48,8 +51,9 @@ def sweep_csv(result, cell=lambda text: text) -> str:
                 seen.add(k)
                 levers.append(k)
     sides = ["walks_away", "walks_away_by"] if getattr(result.plan, "sides", False) else []
+    outcomes = list(OUTCOMES) + [k for k in PV_OUTCOMES if any(k in r["metrics"] for r in result.rows)]
     header = (["draw", "grid_point", "sample"] + result.columns + ["status", "verified", "max_violation", "method"]
-              + sides + list(OUTCOMES) + levers)
+              + sides + outcomes + levers)
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow([cell(h) for h in header])
@@ -58,7 +62,7 @@ def sweep_csv(result, cell=lambda text: text) -> str:
                     for x in [r["draw"], r["grid_point"], r["sample"]]
                     + [r["inputs"].get(c) for c in result.columns]
                     + [r["status"], r["verified"], r["max_violation"], r["method"]] + [r.get(k) for k in sides]
-                    + [r["metrics"].get(k) for k in OUTCOMES] + [r["levers"].get(k) for k in levers]])
+                    + [r["metrics"].get(k) for k in outcomes] + [r["levers"].get(k) for k in levers]])
     return out.getvalue()
 
 
@@ -93,7 +97,8 @@ def summarize(inst, result) -> SweepSummary:
         "found": sum(1 for r in rows if r["verified"] is not None),
         "max_violation": max((r["max_violation"] for r in rows if r["max_violation"] is not None), default=None),
         "method": dict(sorted(methods.items())),
-        "quantiles": {k: quantiles([r["metrics"][k] for r in deals]) for k in SUMMARY_METRICS},
+        "quantiles": {k: quantiles([r["metrics"][k] for r in deals]) for k in SUMMARY_METRICS + tuple(
+            k for k in PV_OUTCOMES if deals and all(k in r["metrics"] for r in deals))},
         "levers": lever_frequencies(inst, deals),
     }
     if result.plan.params:

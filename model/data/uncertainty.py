@@ -113,6 +113,8 @@ def _set_path(inst: Instance, path: str, value: float) -> Instance:
     if decl is None or not decl.drawable:
         raise UnknownField(f"'{path}' is not a number draws and sweeps may change (see {DOCS}#uncertainty)")
     parts = path.replace("[", ".").replace("]", "").split(".")
+    if parts[0] == "horizon" and inst.horizon is None:
+        raise UnknownField(f"'{path}': this instance has no horizon")
     root = instance_spec()
     entry = _model_in(typing.get_args(root.model_fields[parts[0]].annotation)[-1]) \
         if typing.get_origin(root.model_fields[parts[0]].annotation) is dict else None

@@ -20,8 +20,9 @@ from model.reporting.words import possessive
 from model.results import Results, binding_rows
 
 READS: tuple[str, ...] = ("explanations", "frontier", "lever_context", "diagnosis", "concession_values",
-                          "free_optimum", "robustness")
+                          "free_optimum", "robustness", "over_time")
 TALKING_POINTS = 3
+BRIEF_YEARS = 4              # a deal over a horizon: the years with changes listed (the rest counted), to keep 2 pages
 PAYOFF_WORDS = "the change in the measure the instance weighs for each side (the one participation holds it to)"
 
 
@@ -46,6 +47,9 @@ def brief_html(r: Results) -> str:
             parts.append(("", f"<p>{inline(cost[0])}</p>"))
         parts.append(("", _asks_and_gives(r)))
         parts.append(("Each side's gain over no deal", _gains(r)))
+        path = _over_time(r)
+        if path:
+            parts.append(("The deal over time", path))
     else:
         summary = diagnosis_summary(r)
         if summary:
@@ -76,6 +80,16 @@ def _asks_and_gives(r: Results) -> str:
         items = "".join(f"<li>{inline(c)}</li>" for c in said.get(party, [])) or "<li>nothing</li>"
         blocks.append(f'<div class="party {esc(party)}"><h3>{esc(head)}</h3><ul>{items}</ul></div>')
     return '<div class="deal">' + "".join(blocks) + "</div>"
+
+
+def _over_time(r: Results) -> str:
+    """A deal over a horizon: the first screen's path by year, schedules and present values."""
+    from model.reporting.over_time_section import path_lines
+    lead, items = path_lines(r, max_years=BRIEF_YEARS)
+    if not lead:
+        return ""
+    return f"<p>{inline(lead)}</p>" + ("<ul>" + "".join(f"<li>{inline(t)}.</li>" for t in items) + "</ul>"
+                                       if items else "")
 
 
 def gain_rows(r: Results) -> list[list[str]]:

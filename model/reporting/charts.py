@@ -113,7 +113,8 @@ TITLES = {"bridge": "Deficit bridge: calibration year to no deal to the deal, by
           "deal_share": "The share of draws with a deal along each input's range",
           "concession_values": "What each concession is worth to each side",
           "policy_curve": "The deal along one lever: the balances and each side's gain",
-          "assumptions": ASSUMPTIONS_TITLE}
+          "assumptions": ASSUMPTIONS_TITLE,
+          "over_time": "The deficit year by year: the deal against no deal"}
 
 
 def report_charts(r) -> dict[str, str]:
@@ -137,6 +138,11 @@ def report_charts(r) -> dict[str, str]:
     rank = r.assumption_rank
     if rank is not None and moving(rank):
         out["assumptions"] = assumption_chart(rank)
+    ot = r.over_time
+    if ot is not None and r.has_deal:
+        svg = over_time_chart(ot)
+        if svg:
+            out["over_time"] = svg
     return out
 
 
@@ -959,4 +965,34 @@ def assumption_chart(rank) -> str:
                                                 label="no deal at that end (the bar runs to the edge)"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / (0.6 * len(rows) + 1.8)),
               ncol=2 if len(handles) == 2 else 1, fontsize=9, frameon=False)
+    return to_svg(fig)
+
+
+# -- a deal over time ------------------------------------------------------------------------
+
+def over_time_chart(ot, metric: str = "deficit") -> str | None:
+    """The deficit in each year of the horizon (each year's dollars, not discounted), with the
+    deal and with no deal: one point per year on each line, joined since the years are one deal's
+    path, the gap between them shaded. None when the results hold no such series with a deal."""
+    v = next((m for m in ot.metrics if m.name == metric), None)
+    if v is None or v.deal is None or not ot.years:
+        return None
+    years = [float(y) for y in ot.years]
+    no_deal, deal = [bn(x) for x in v.no_deal], [bn(x) for x in v.deal]
+    fig, ax = _subplots(figsize=(max(6.5, 0.55 * len(years) + 3.0), 3.8))
+    ax.fill(years + years[::-1], no_deal + deal[::-1], color=BLUE, alpha=0.12, linewidth=0)    # the gap: a patch
+    for ys, name, color, marker in ((no_deal, "no deal", RED, "o"), (deal, "deal", BLUE, "s")):
+        ax.plot(years, ys, color=color, linewidth=1.6, zorder=2)
+        ax.scatter(years, ys, color=color, marker=marker, s=30, zorder=3, label=name)
+    fit(ax, years, no_deal + deal, margin=0.1)
+    if len(years) == 1:
+        ax.set_xlim(years[0] - 1, years[0] + 1)
+    step = max(1, round(len(years) / 12))
+    ax.set_xticks(years[::step], [str(int(y)) for y in years[::step]])
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: plain_tick(x)))
+    ax.set_xlabel("year")
+    ax.set_ylabel(wrap(f"{v.label} (USD bn a year, each year's dollars)", 40))
+    ax.grid(alpha=0.3)
+    ax.set_axisbelow(True)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return to_svg(fig)

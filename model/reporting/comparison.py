@@ -17,11 +17,12 @@ import math
 import pandas as pd
 
 from model.analyses.compare import Comparison, InputDiff
-from model.formatting import count
+from model.formatting import count, money
 from model.formatting import value as fmt
 from model.reporting.html import esc, html_table, inline, inline_svg, page
 from model.reporting.markdown_table import table
 from model.reporting.words import change, input_value, possessive, short
+from model.results import OverTime
 from model.text import visible
 
 HEADLINE = ("sector_deficit", "deficit", "all_goods_deficit", "purchases_value", "home_payoff", "partner_payoff")
@@ -221,6 +222,11 @@ def markdown(c: Comparison) -> str:
     if diversion:
         lines += ["", "## Trade creation and diversion, side by side", "", DIVERSION_NOTE, "",
                   table(["", *c.names], diversion)]
+    if any(c.over_time):
+        lines += ["", "## Over the years", "", over_time_note(c), "", table(["", *c.names], present_value_rows(c))]
+        head, rows = year_rows(c)
+        if rows:
+            lines += ["", YEARS_NOTE, "", table(head, rows)]
     lines += ["", "## What changed in the inputs", ""]
     groups = input_groups(c)
     if not groups:
@@ -259,6 +265,12 @@ def html(c: Comparison, svg: str | None = None) -> str:
     if diversion:
         sections.append(("Trade creation and diversion, side by side", f"<p>{esc(DIVERSION_NOTE)}</p>"
                          + html_table(["", *c.names], diversion)))
+    if any(c.over_time):
+        head, years = year_rows(c)
+        sections.append(("Over the years", f"<p>{inline(over_time_note(c))}</p>"
+                         + html_table(["", *c.names], present_value_rows(c), set(range(1, len(c.names) + 1)))
+                         + (f"<p>{esc(YEARS_NOTE)}</p>" + html_table(head, years, set(range(1, len(head))))
+                            if years else "")))
     groups = input_groups(c)
     parts = []
     for _, title_, diffs in groups:
@@ -284,12 +296,16 @@ def terminal_table(c: Comparison) -> str:
             o = metrics[k]
             rows.append([short(o.label), *(fmt(v, o.unit) if v is not None else "n/a" for v in o.values)])
     rows += [[label[:40], *cells] for label, *cells in diversion_rows(c)[:5]]
+    if any(c.over_time):
+        rows += [[label.replace(", present value", ", PV")[:40], *cells] for label, *cells in present_value_rows(c)]
     header = ["", *c.names]
     widths = [max(len(str(r[j])) for r in [header, *rows]) for j in range(len(header))]
     lines = ["  ".join(str(cell).ljust(widths[0]) if j == 0 else str(cell).rjust(widths[j])
                        for j, cell in enumerate(row)) for row in [header, *rows]]
     moved = sum(1 for o in c.outcomes if o.section == "lever" and _differs(o))
     n, groups = len(c.inputs), len(input_groups(c))
+    if any(c.over_time):
+        lines.append("PV: present value, each year discounted to the first year of the instance's horizon at its rate")
     lines.append(f"{n} input field{'s' if n != 1 else ''} differ{'s' if n == 1 else ''} ({groups} object{'s' if groups != 1 else ''}); "
                  f"{moved} lever{'s' if moved != 1 else ''} differ{'s' if moved == 1 else ''}")
     return "\n".join(line.rstrip() for line in lines)
@@ -327,5 +343,113 @@ def to_rows(c: Comparison) -> list[dict]:
 
 def sheets(c: Comparison) -> dict:
     rows = to_rows(c)
-    return {"outcomes": pd.DataFrame([r for r in rows if r["section"] != "input"]),
-            "inputs": pd.DataFrame([r for r in rows if r["section"] == "input"])}
+    out = {"outcomes": pd.DataFrame([r for r in rows if r["section"] != "input"]),
+           "inputs": pd.DataFrame([r for r in rows if r["section"] == "input"])}
+    if any(c.over_time):
+        out["over_time"] = over_time_frame(c)
+        out["over_time_sums"] = over_time_sums_frame(c)
+    return out
+
+
+# -- instances over a horizon: present values and each year ---------------------------------------
+
+OVER_TIME_CSV = "comparison_over_time.csv"
+OVER_TIME_SUMS_CSV = "comparison_over_time_sums.csv"
+YEARS_NOTE = ("The deficit with the deal in each year of each instance over a horizon (each year's dollars), and "
+              "its change against that instance's no deal; every metric of every year is in "
+              f"{OVER_TIME_CSV}.")
+
+
+def over_time_note(c: Comparison) -> str:
+    """How to read the present values: which instances have a horizon, and what a one-year one shows."""
+    one = [n for n, ot in zip(c.names, c.over_time) if ot is None]
+    text = ("Present values discount each year's figure to the first year of the instance's horizon at its rate; "
+            "they compare like for like only over the same years and rate (both rows say them). The tables above "
+            "describe each horizon instance's last year (its deal fully phased in).")
+    if one:
+        text += (f" {', '.join(one)} {'has' if len(one) == 1 else 'have'} one year and no present value: "
+                 "its yearly figures are in the tables above.")
+    return text
+
+
+def _pv_money(v: float | None, first: float | None, i: int, signed: bool = False) -> str:
+    if v is None:
+        return "n/a"
+    shown = money(v, signed)
+    if i == 0 or first is None:
+        return shown
+    d = v - first
+    return shown + (" (same)" if abs(d) < 0.5 else f" ({money(d, True)})")
+
+
+def present_value_rows(c: Comparison) -> list[list[str]]:
+    """[label, one cell per instance]: the horizon and discount rate, then the present values of
+    the deficit with and without the deal, their difference and each party's gain over no deal,
+    each with its change against the first instance (when both have a horizon)."""
+    from model.reporting.over_time_section import gain_sum, rate_said
+    ots = c.over_time
+    same = c.parties and all(p == c.parties[0] for p in c.parties)
+
+    def deficit(ot: OverTime | None):
+        return next((v for v in ot.metrics if v.name == "deficit"), None) if ot is not None else None
+
+    def row(label: str, get, signed: bool = False) -> list[str]:
+        values = [get(ot) if ot is not None else None for ot in ots]
+        return [label, *(_pv_money(v, values[0], i, signed) for i, v in enumerate(values))]
+
+    def pv(ot, which):
+        d = deficit(ot)
+        return None if d is None else (d.deal_sum if which == "deal" else d.no_deal_sum)
+
+    def diff(ot):
+        d = deficit(ot)
+        return None if d is None or d.deal_sum is None or d.no_deal_sum is None else d.deal_sum - d.no_deal_sum
+
+    rows = [["years", *(f"{ot.first_year} to {ot.last_year}" if ot else "one year" for ot in ots)],
+            ["discount rate", *(f"{rate_said(ot.discount_rate)} a year" if ot else "n/a" for ot in ots)],
+            row("deficit with the deal, present value", lambda ot: pv(ot, "deal")),
+            row("deficit with no deal, present value", lambda ot: pv(ot, "no_deal")),
+            row("deficit, deal - no deal, present value", diff, True)]
+    for side in ("home", "partner"):
+        who = possessive(c.parties[0][side]) if same else ("the home party's" if side == "home" else "the partner's")
+        rows.append(row(f"{who} gain over no deal, present value",
+                        lambda ot, s=side: next((gain_sum(g) for g in ot.gains if g.name == s), None), True))
+    return rows
+
+
+def year_rows(c: Comparison) -> tuple[list[str], list[list[str]]]:
+    """(header, rows): each year of any instance over a horizon; per such instance the deficit with
+    the deal in that year and its change against no deal ('' in a year outside its horizon)."""
+    shown = [(n, ot) for n, ot in zip(c.names, c.over_time) if ot is not None]
+    years = sorted({y for _, ot in shown for y in ot.years})
+    rows = []
+    for year in years:
+        cells = []
+        for _, ot in shown:
+            d = next((v for v in ot.metrics if v.name == "deficit"), None)
+            if d is None or year not in ot.years:
+                cells.append("")
+                continue
+            i = ot.years.index(year)
+            cells.append(money(d.no_deal[i]) + " (no deal)" if d.deal is None else
+                         f"{money(d.deal[i])} ({money(d.deal[i] - d.no_deal[i], True)} against no deal)")
+        rows.append([str(year), *cells])
+    return ["year", *(n for n, _ in shown)], rows
+
+
+def over_time_frame(c: Comparison) -> pd.DataFrame:
+    """comparison_over_time.csv: each horizon instance's over_time.csv one after the other, with
+    an `instance` column first (long form: instance, year, metric, label, unit, no_deal, deal)."""
+    from model.reporting.over_time_section import frame
+    parts = [frame(ot).assign(instance=name) for name, ot in zip(c.names, c.over_time) if ot is not None]
+    out = pd.concat(parts, ignore_index=True)
+    return out[["instance", *[col for col in out.columns if col != "instance"]]]
+
+
+def over_time_sums_frame(c: Comparison) -> pd.DataFrame:
+    """comparison_over_time_sums.csv: each horizon instance's present values and totals
+    (over_time_sums.csv with an `instance` column first)."""
+    from model.reporting.over_time_section import sums_frame
+    parts = [sums_frame(ot).assign(instance=name) for name, ot in zip(c.names, c.over_time) if ot is not None]
+    out = pd.concat(parts, ignore_index=True)
+    return out[["instance", *[col for col in out.columns if col != "instance"]]]

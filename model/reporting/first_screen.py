@@ -385,10 +385,12 @@ def deal_sentence(r: Results) -> str:
         lead = f"**A deal that leaves {' and '.join(level)} no better off than no deal by {_its(level)} payoff**"
     else:
         lead = f"**A deal both {home} and {partner} prefer to no deal by their payoffs**"
+    ot = r.over_time
+    when = "a year" if ot is None else f"in {ot.last_year} (the deal fully phased in)"
     others = "".join(f"; the {balance_words(r, m)} {money(b.dealt)} ({money(b.dealt - b.no_deal, True)})"
                      for m in shown_balances(r) if m != "deficit" for b in [r.metric(m)]
                      if m != "sector_deficit" or max(abs(b.dealt - d.dealt), abs(b.no_deal - d.no_deal)) > 0.5)
-    return (f"{lead}: the {balance_words(r, 'deficit')} is {money(d.dealt)} a year, "
+    return (f"{lead}: the {balance_words(r, 'deficit')} is {money(d.dealt)} {when}, "
             f"{money(d.dealt - d.no_deal, True)} against no deal ({money(d.no_deal)}){others}. Gains over no deal by "
             f"payoff: {pay}; in welfare: {wel}.")
 

@@ -262,6 +262,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
         summary = diagnosis_summary(r)
         if summary:
             out.append(markdown_html(summary))
+        out.append(_over_time_html(r))
         out.append(_robustness_html(robustness_lines(r)))
         return "".join(out)
     parties = []
@@ -270,6 +271,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
         parties.append(f'<div class="party {esc(party)}"><h3>{esc(name)} gives</h3><ul>{items}</ul></div>')
     out.append(f'<h2>The deal</h2><p class="bottom"><b>Bottom line.</b> {inline(bottom_line(r))}</p>'
                '<div class="deal">' + "".join(parties) + "</div>")
+    out.append(_over_time_html(r))
     out.append(_robustness_html(robustness_lines(r)))
     g = r.metric("sector_deficit")
     home = r.instance.parties["home"]
@@ -286,6 +288,7 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
                       f"{money(a.dealt - a.no_deal, True)} against no deal ({money(a.no_deal)}); the goods not "
                       f"negotiated held at {money(r.metric('other_goods_deficit').baseline)}",
                       card_tone(-(a.dealt - a.no_deal), home, deficit=True)))
+    cards += _over_time_cards(r, home)
     for p in ("home", "partner"):
         pm = r.metric(f"{p}_payoff")
         cards.append((f"{possessive(r.instance.parties[p])} gain over no deal (payoff)",
@@ -310,6 +313,31 @@ def first_screen_html(r: Results, charts: dict[str, str]) -> str:
                    + (f"<p class=note>{more} more under Constraints below.</p>" if more else ""))
     out += [f"<p class=note>{inline(n)}</p>" for n in footnotes(r)]
     return "".join(out)
+
+
+def _over_time_cards(r: Results, home: str) -> list[tuple]:
+    """A deal over a horizon: the deficit's present value over the years, against no deal (the other
+    cards are the last year's)."""
+    from model.reporting.over_time_section import pv_words
+    ot = r.over_time
+    d = next((v for v in ot.metrics if v.name == "deficit"), None) if ot is not None else None
+    if ot is None or d is None or d.deal_sum is None or d.no_deal_sum is None:
+        return []
+    change = d.deal_sum - d.no_deal_sum
+    return [(f"deficit over {ot.first_year} to {ot.last_year}, present value", money(d.deal_sum),
+             f"{money(change, True)} against no deal ({money(d.no_deal_sum)}); {pv_words(ot)}",
+             card_tone(-change, home, deficit=True))]
+
+
+def _over_time_html(r: Results) -> str:
+    """The first screen's part for a deal over a horizon (`over_time_section.path_lines`): its
+    path by year, the schedules chosen, the present values; '' for a one-year instance."""
+    from model.reporting.over_time_section import path_lines
+    lead, items = path_lines(r)
+    if not lead:
+        return ""
+    return ('<div class="over-time">' + f"<p>{inline(lead)}</p>"
+            + ("<ul>" + "".join(f"<li>{inline(t)}.</li>" for t in items) + "</ul>" if items else "") + "</div>")
 
 
 def _robustness_html(lines: list[str]) -> str:

@@ -34,6 +34,7 @@ from model.reporting.first_screen import (
 )
 from model.reporting.frontier_section import frontier_section
 from model.reporting.markdown_table import table
+from model.reporting.over_time_section import path_markdown
 from model.reporting.policy_curve_section import policy_curve_section
 from model.reporting.provenance import provenance_section
 from model.reporting.red_line_section import red_line_costs
@@ -76,6 +77,7 @@ def sections(r: Results | None = None) -> tuple[list, list]:
         title,
         first_screen,
         charts,
+        over_time,
         trade_and_welfare,
         levers,
         quotas,
@@ -108,8 +110,9 @@ def sections(r: Results | None = None) -> tuple[list, list]:
 READS: dict[str, tuple[str, ...]] = {
     "title": (),
     "first_screen": ("explanations", "free_optimum", "frontier", "lever_context", "diagnosis", "concession_values",
-                     "robustness", "sweep"),
+                     "robustness", "sweep", "over_time"),
     "charts": ("bridge",),
+    "over_time": ("over_time",),
     "trade_and_welfare": ("diversion",),
     "levers": ("lever_context",),
     "quotas": ("quotas",),
@@ -170,6 +173,9 @@ def first_screen(r: Results) -> str:
         summary = diagnosis_summary(r)
         if summary:
             out.append(summary)
+        path = path_markdown(r)
+        if path:
+            out.append(path)
         robust = robustness_lines(r)
         if robust:
             out.append("**How robust it is.** " + " ".join(robust))
@@ -177,6 +183,9 @@ def first_screen(r: Results) -> str:
     out.append(f"**Bottom line.** {bottom_line(r)}")
     out.append("\n".join(f"- **{name}**: " + ("; ".join(clauses) if clauses else "makes no concession") + "."
                          for _, name, clauses in package(r)))
+    path = path_markdown(r)
+    if path:
+        out.append(path)
     robust = robustness_lines(r)
     if robust:
         out.append("**How robust it is.** " + " ".join(robust))
@@ -228,6 +237,11 @@ def sweep_first_screen(r: Results) -> str:
                f"{money(d.no_deal)} with no deal"
                + (f", **{money(d.dealt)}** with the deal ({money(d.dealt - d.no_deal, True)} against no deal)."
                   if r.has_deal else "; no deal with the instance's own values."))
+    if r.over_time is not None:          # a deal over a horizon: the deficit above is its last year's
+        from model.reporting.over_time_section import present_value_line
+        pv = present_value_line(r)
+        if pv:
+            out.append(f"The deficit above is {r.over_time.last_year}'s, the last year. {pv}.")
     out.append("*The deal's own analyses (balances, what holds the deficit up, red lines, welfare) are in the report "
                "of `solve.py run` on the same instance; this one is about the draws.*")
     return "\n\n".join(out)
@@ -296,6 +310,13 @@ def trade_and_welfare(r: Results) -> str:
     (with third countries), and welfare by party and cause (model/reporting/trade_welfare_section.py)."""
     from model.reporting.trade_welfare_section import markdown_section
     return markdown_section(r) if r.has_deal else ""
+
+
+def over_time(r: Results) -> str:
+    """A deal over a horizon: each year against no deal, the deficit's path, the present values
+    (model/reporting/over_time_section.py); '' for a one-year instance."""
+    from model.reporting.over_time_section import section
+    return section(r)
 
 
 # -- charts ---------------------------------------------------------------------------------

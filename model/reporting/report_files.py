@@ -48,8 +48,22 @@ def write_report(results, out: Path, extra_files: dict | None = None, command: s
     files["timings.json"] = text_writer(json.dumps({k: round(v, 6) for k, v in results.timings.items()}, indent=2) + "\n")
     if concession_section.priced_rows(results):           # its chart is among report_charts
         files[concession_section.CSV] = csv_writer(concession_section.frame(results))
+    if results.over_time is not None:                     # a deal over a horizon: each year, in long form
+        files.update(over_time_files(results.over_time))
     files.update(extra_files or {})
     return write_directory(out, files, command=command)
+
+
+def over_time_files(ot) -> dict:
+    """over_time.csv (each year and metric), over_time_sums.csv (present values and totals),
+    over_time_levers.csv (each lever in each year) and over_time_quotas.csv (each year's quotas and
+    restraints, when the deal has any), for a deal over a horizon."""
+    from model.reporting import over_time_section as ots
+    files = {ots.CSV: csv_writer(ots.frame(ot)), ots.SUMS_CSV: csv_writer(ots.sums_frame(ot)),
+             ots.LEVERS_CSV: csv_writer(ots.levers_frame(ot))}
+    if ot.quotas:
+        files[ots.QUOTAS_CSV] = csv_writer(ots.quotas_frame(ot))
+    return files
 
 
 def reader_view(results, rows: int = READER_ROWS):

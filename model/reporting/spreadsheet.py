@@ -213,7 +213,10 @@ def _cell(v):
 RESULTS_FULL_TABLES = {"levers": "levers.csv", "metrics": "metrics.csv", "constraints": "constraints.csv",
                        "inputs": "results.json ('inputs')", "assumptions": "results.json ('assumptions')",
                        "frontier": "results.json ('frontier', 'points')",
-                       "concession_values": "concession_values.csv"}
+                       "concession_values": "concession_values.csv", "over_time": "over_time.csv",
+                       "over_time_sums": "over_time_sums.csv", "over_time_levers": "over_time_levers.csv",
+                       "over_time_quotas": "over_time_quotas.csv",
+                       "schedules": "results.json ('over_time', 'schedules')"}
 
 # One key per column: each lever family's index split into the columns it names (`key_names`;
 # a family that names none gets key_1, key_2, ...).
@@ -242,6 +245,16 @@ NOTES = [
      "ceiling, a capacity), not the model's bookkeeping: what the report lists"),
     ("metrics", "baseline, no_deal, deal", "the metric in the calibration year, with no deal and with the deal, in "
      "its unit (USD a year, vehicles a year, a fraction)"),
+]
+
+OVER_TIME_NOTES = [
+    ("over_time", "year, metric, no_deal, deal", "one row per year and metric (long form): the metric in that year, "
+     "in each year's own units (USD of that year, not discounted); a party's gain over no deal is the metric "
+     "'<party>_gain' (no_deal 0); sums are not in this sheet: they are in over_time_sums"),
+    ("over_time_sums", "summed", "'present value': money, each year discounted to first_year at discount_rate (a "
+     "fraction a year) and added; 'total': volumes, the years added undiscounted; rates and shares do not add up "
+     "and have no row"),
+    ("over_time_levers", "year, value", "each lever's setting in each year of the deal, in its unit"),
 ]
 
 
@@ -310,7 +323,19 @@ def results_sheets(r, frames: dict[str, pd.DataFrame] | None = None) -> tuple[di
     values = r.concession_values
     if values and values.rows:
         sheets["concession_values"] = _records(values.rows)
-    sheets["column notes"] = pd.DataFrame(NOTES, columns=["sheet", "column", "meaning"])
+    ot = r.over_time
+    if ot is not None:                    # a deal over a horizon: long form, sums in a sheet of their own
+        from model.reporting import over_time_section as ots
+        sheets["over_time"] = ots.frame(ot)
+        sheets["over_time_sums"] = ots.sums_frame(ot)
+        if ot.levers:
+            sheets["over_time_levers"] = ots.levers_frame(ot)
+        if ot.schedules:
+            sheets["schedules"] = ots.schedules_frame(ot)
+        if ot.quotas:
+            sheets["over_time_quotas"] = ots.quotas_frame(ot)
+    sheets["column notes"] = pd.DataFrame(NOTES + (OVER_TIME_NOTES if ot is not None else []),
+                                          columns=["sheet", "column", "meaning"])
     return sheets, notes
 
 

@@ -90,7 +90,9 @@ def _monte_carlo(r, s) -> list[str]:
     q = s.quantiles
     labels = {"deficit": "deficit", "home_payoff": f"{possessive(r.instance.parties['home'])} payoff",
               "partner_payoff": f"{possessive(r.instance.parties['partner'])} payoff"}
-    rows = [[labels[k]] + [money(getattr(v, c)) for c in ("q05", "q25", "q50", "q75", "q95")] for k, v in q.items() if v]
+    labels.update(PV_COLUMNS)             # an instance with a horizon: the present values too
+    rows = [[labels.get(k, k)] + [money(getattr(v, c)) for c in ("q05", "q25", "q50", "q75", "q95")]
+            for k, v in q.items() if v]
     if rows:
         over = " over every grid point's draws" if s.params else ""
         out.append(f"Across the draws that give a deal{over} (percentiles):\n\n"
@@ -101,16 +103,21 @@ def _monte_carlo(r, s) -> list[str]:
     sens = s.sensitivity or []
     if sens:
         rows = []
+        pv = any(x.pv_swing is not None for x in sens)        # an instance with a horizon
         for x in sens:
             ends = [money(end.deficit) if end.deficit is not None else no_deficit(end.status)
                     for end in (x.low, x.high)]
             rows.append([x.label, input_range(x.path, x.low.value, x.high.value, x.unit), *ends,
-                         money(x.swing, True) if x.swing is not None else "n/a"])
+                         money(x.swing, True) if x.swing is not None else "n/a"]
+                        + ([money(x.pv_swing, True) if x.pv_swing is not None else "n/a"] if pv else []))
         out.append("**What moves the deficit most**: each uncertain input alone at the 5th and at the 95th "
                    "percentile of its draws, every other input at the instance's value (deficit with the deal "
                    f"{money(sens[0].base_deficit)}); inputs without a deal at one end first, then the largest "
-                   "swing.\n\n"
-                   + table(["input", "from / to", "deficit at 5%", "deficit at 95%", "swing"], rows)
+                   "swing."
+                   + (" Over a horizon the deficits are the last year's, and the last column is the swing of "
+                      "the deficit's present value (the inputs ranked by it)." if pv else "") + "\n\n"
+                   + table(["input", "from / to", "deficit at 5%", "deficit at 95%", "swing"]
+                           + (["swing, present value"] if pv else []), rows)
                    + "\n\n![What moves the deficit: each uncertain input alone](tornado.svg)")
     return out
 
@@ -144,14 +151,23 @@ def _levers(s) -> str:
     return "\n\n".join(text)
 
 
+# A horizon's present values by grid point (median over its draws), as the table heads them.
+PV_COLUMNS = {"pv_deficit": "deficit, present value", "pv_deficit_no_deal": "no deal, present value",
+              "pv_home_gain": "home gain, present value", "pv_partner_gain": "partner gain, present value"}
+
+
 def _grid(s) -> str:
     """A table by grid point: the values swept, deals, the deficit (median over draws when
     there are draws), and, for a grid alone, the levers whose setting changes across points."""
     grid, names = s.grid, list(s.params)
     levers = s.grid_levers or []
     mc = bool(s.monte_carlo)
+    pv = [k for k in PV_COLUMNS if any(k in g.present_values for g in grid)]     # an instance with a horizon
     head = [f"{s.param_labels[n]} (`{n}`)" if s.param_labels.get(n) and s.param_labels[n] != n else f"`{n}`"
             for n in names] + (["deals / draws", "median deficit"] if mc else ["status", "deficit"])
+    if pv:
+        head[-1] += ", last year"
+        head += [PV_COLUMNS[k] for k in pv]
     head += [lv.label for lv in levers]
     rows = []
     for g in grid:
@@ -162,6 +178,7 @@ def _grid(s) -> str:
         else:
             cells += [(g.status or "").replace("_", " "), money(g.deficit) if g.deficit is not None else
                       no_deficit(g.statuses or g.status)]
+        cells += [money(g.present_values[k], k.endswith("_gain")) if k in g.present_values else "" for k in pv]
         for lv in levers:
             v = g.levers.get(lv.column)
             if v is None:

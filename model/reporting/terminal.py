@@ -61,6 +61,7 @@ def run_summary(r, out: Path) -> str:
             lines.append(f"    {name}:" + ("" if clauses else " no concession"))
             for c in clauses:
                 lines += _wrap(f"- {c}", 6)
+        lines += _over_time(r)
         lines += _robust(r)
         fixed = fixed_terms(r)
         if fixed:
@@ -98,6 +99,7 @@ def run_summary(r, out: Path) -> str:
         lines.append(f"  deficit: {money(d.baseline)} in {calibration_name(r)}, {money(d.no_deal)} with no deal, "
                      + ("no deal possible" if r.status == "infeasible" else no_deal_heading(r.status)[:1].lower()
                         + no_deal_heading(r.status)[1:]))
+        lines += _over_time(r)
         lines += _robust(r)
     diag = r.diagnosis
     if diag and diag.status == "relaxable":
@@ -116,6 +118,18 @@ def run_summary(r, out: Path) -> str:
         lines.append("  no relaxation of red lines, participation, ceilings or capacities makes a deal possible")
     lines.append(f"  report: {out / 'report.md'} (and report.html)")
     return "\n".join(lines)
+
+
+def _over_time(r) -> list[str]:
+    """A deal over a horizon: its path by year and the present values (`over_time_section`)."""
+    from model.reporting.over_time_section import terminal_lines
+    said = terminal_lines(r)
+    if not said:
+        return []
+    out = _wrap(said[0], 2)
+    for t in said[1:]:
+        out += _wrap(t + ".", 4)
+    return out
 
 
 def _robust(r) -> list[str]:
@@ -150,14 +164,21 @@ def sweep_summary(inst, result, out, rebuild_reason: str = "", base=None) -> str
     else:
         lines.append("  one built model re-solved for every draw")
     q = s.quantiles["deficit"]
+    pv = s.quantiles.get("pv_deficit")            # an instance with a horizon: its deficit is the last year's
     if q and s.monte_carlo:
-        lines.append(f"  deficit of the deals: median {money(q.q50)}, 90% of them between {money(q.q05)} and {money(q.q95)}")
+        lines.append(f"  deficit of the deals{' in the last year' if pv else ''}: median {money(q.q50)}, 90% of them "
+                     f"between {money(q.q05)} and {money(q.q95)}")
+    if pv and s.monte_carlo:
+        lines.append(f"  present value of the deficit over the horizon: median {money(pv.q50)}, 90% of the deals "
+                     f"between {money(pv.q05)} and {money(pv.q95)}")
     if s.grid and not s.monte_carlo:
         names = list(s.params)
         for g in s.grid:
             where = ", ".join(f"{n}={g.values[n]:g}" for n in names)
-            lines.append(f"  {where}: " + (f"deficit {money(g.deficit)}" if g.deficit is not None
-                                           else no_deficit(g.statuses or g.status)))
+            pv = g.present_values.get("pv_deficit")
+            lines.append(f"  {where}: " + ((f"deficit {money(g.deficit)}" + (f" in the last year, {money(pv)} in present "
+                                                                            "value" if pv is not None else ""))
+                                           if g.deficit is not None else no_deficit(g.statuses or g.status)))
     if s.monte_carlo:
         by_line: dict[str, list] = {}
         for x in s.levers:
@@ -168,7 +189,9 @@ def sweep_summary(inst, result, out, rebuild_reason: str = "", base=None) -> str
             lines.append(f"  {label}: " + ", ".join(options) + " of deals")
         for x in (s.sensitivity or [])[:3]:
             if x.swing is not None:
-                lines.append(f"  sensitivity: {x.label} moves the deficit by {money(x.swing, True)} "
+                pv = f", its present value by {money(x.pv_swing, True)}" if x.pv_swing is not None else ""
+                lines.append(f"  sensitivity: {x.label} moves the deficit by {money(x.swing, True)}"
+                             f"{' in the last year' + pv if pv else ''} "
                              "(5th to 95th percentile of its draws, the rest as in the instance)")
             else:
                 ends = [f"{no_deficit(end.status)} at the {end.percentile:.0%} point" for end in (x.low, x.high)

@@ -652,6 +652,7 @@ class SensitivityEnd:
     value: float
     status: str
     deficit: float | None
+    pv_deficit: float | None = None       # an instance with a horizon: the deficit's present value (`deficit`: the last year's)
 
 
 @dataclass
@@ -664,6 +665,7 @@ class Sensitivity:
     low: SensitivityEnd
     high: SensitivityEnd
     swing: float | None
+    pv_swing: float | None = None         # an instance with a horizon: the swing of the deficit's present value
 
 
 @dataclass
@@ -675,6 +677,9 @@ class GridPoint:
     status: str | None
     statuses: dict[str, int]
     levers: dict[str, object]
+    # An instance with a horizon: the present values over its years (median over the point's draws),
+    # by `analyses.sweep_summary.PV_OUTCOMES` key; `deficit` is then its last year's.
+    present_values: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
