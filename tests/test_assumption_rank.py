@@ -165,7 +165,7 @@ def test_the_report_ranks_the_assumptions_and_the_provenance_points_to_it(tmp_pa
     n = len(r.inputs)
     assert text.startswith("## Which assumptions decide the deal\n\n"
                            f"**2 of the {n} inputs ({2 / n:.0%}) are assumptions**, resting on 2 sources.")
-    assert "The deal's bilateral deficit is $10.8 M." in text
+    assert "The deal's bilateral deficit in the negotiated goods is $10.8 M." in text
     assert ("| 1 | `a_truck_floor` | `red_lines.truck_floor.bound` 18%, 13.5% to "
             "22.5% | $10.8 M | **no deal** (Home's red lines end it) | **deal lost**; $0 at the other end |") in text
     assert ("| 2 | `a_cap` | `red_lines.cap.bound` 10%, 7.5% to 12.5% | "

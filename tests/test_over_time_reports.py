@@ -95,8 +95,8 @@ def test_every_first_screen_shows_the_path_and_the_year_the_tables_describe(r, t
     assert ('<div class="card good"><div class="v">$28.05 bn</div><div class="t">down against no deal: good for '
             'Home</div><div class="l">deficit over 2026 to 2028, present value</div>') in html
     # The bottom line says which year its deficit is for.
-    assert "the total bilateral deficit is $10.0 M in 2028 (the deal fully phased in)" in md
-    assert "the total bilateral deficit is $10.0 M in 2028 (the deal fully phased in)" in re.sub(r"\s+", " ", term)
+    assert "the deficit in the negotiated goods (vehicles; no purchases) is $10.0 M in 2028 (the deal fully phased in)" in re.sub(r"\s+", " ", md)
+    assert "the deficit in the negotiated goods (vehicles; no purchases) is $10.0 M in 2028 (the deal fully phased in)" in re.sub(r"\s+", " ", term)
 
 
 def test_a_one_year_result_has_none_of_it(solved, tmp_path):

@@ -11,7 +11,7 @@ horizon, and each scheduled lever following one path of its menu.
 from __future__ import annotations
 
 from model.analyses.deal_terms import lever_rows
-from model.data.catalogue import INDEXED_METRICS, METRICS, metric_label, metric_unit, split_metric
+from model.data.catalogue import METRICS, metric_label, metric_unit
 from model.data.families.base import Check
 from model.economics.checks import VIOLATION_TOLERANCE, constraint_checks, max_violation
 from model.economics.metrics import evaluate
@@ -20,7 +20,7 @@ from model.economics.shifts import quota_summary
 from model.errors import InstanceError
 from model.optimization.horizon import HorizonModel, horizon_bound, summed
 from model.results import LeverRow, OverTime, Results, Schedule, Verification, YearLever, YearQuota, YearValues
-from model.run.solve import Verified, constraint_rows, instance_summary, solve_model
+from model.run.solve import Verified, constraint_rows, instance_summary, metric_names, solve_model
 
 __all__ = ["HORIZON_SKIPPED", "horizon_checks", "solve_horizon"]
 
@@ -148,7 +148,7 @@ def over_time(model: HorizonModel, years: dict | None, paths: dict[str, str] | N
     base, hz = model.base, model.horizon
     factors = model.factors
     last = model.year_refs[model.years[-1]].baseline
-    names = list(METRICS) + [k for k in last if split_metric(k)[1] is not None and split_metric(k)[0] in INDEXED_METRICS]
+    names = metric_names(base, last)
     participation = "none" if not base.settings.participation else hz.participation
     metrics = []
     for k in names:

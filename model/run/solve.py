@@ -249,11 +249,16 @@ def instance_summary(inst: Instance) -> InstanceSummary:
                            {c: country.exports_given for c, country in inst.third_countries.items()})
 
 
+def metric_names(inst: Instance, baseline: dict) -> list[str]:
+    """The metrics a result reports: every catalogued one (the all-goods balances only when the
+    instance states `all_goods`), then each indexed metric per index the references hold."""
+    return [k for k in METRICS if k not in ALL_GOODS_METRICS or inst.all_goods is not None] \
+        + [k for k in baseline if split_metric(k)[1] is not None and split_metric(k)[0] in INDEXED_METRICS]
+
+
 def metric_rows(inst: Instance, refs: References, deal: dict | None) -> list[MetricRow]:
-    names = [k for k in METRICS if k not in ALL_GOODS_METRICS or inst.all_goods is not None] \
-        + [k for k in refs.baseline if split_metric(k)[1] is not None and split_metric(k)[0] in INDEXED_METRICS]
     rows = []
-    for k in names:
+    for k in metric_names(inst, refs.baseline):
         base, index = split_metric(k)
         rows.append(MetricRow(k, metric_label(inst, k), metric_unit(inst, k), refs.baseline[k], refs.no_deal[k],
                               None if deal is None else deal[k]))
