@@ -22,7 +22,7 @@ from model.run import solve_instance
 ROOT = Path(__file__).resolve().parent.parent
 # Whole commands on the default instance (the default instance's whole report, end to end): seconds each, so not in the fast loop.
 pytestmark = pytest.mark.slow
-TOYOTA = ROOT / "instances" / "toyota_2025.yaml"
+TOYOTA = ROOT / "instances" / "smart_defaults.yaml"
 
 
 @pytest.fixture(scope="module")
