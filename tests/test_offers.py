@@ -336,5 +336,5 @@ def test_the_guides_draws_of_the_july_terms_are_the_commands():
     rb = offer_robustness(inst, load_offer(ROOT / "instances" / "offers" / "july_2025_terms.yaml", inst), 50)
     assert (rb.draws, rb.acceptable, rb.whose) == (50, 0, {"home": 50, "partner": 21})
     guide = " ".join((ROOT / "docs" / "negotiating.md").read_text(encoding="utf-8").split())
-    assert (f"unacceptable in all {rb.draws} draws of the default instance (the US's participation breaks in every "
+    assert (f"unacceptable in all {rb.draws} draws of `smart_defaults` (the US's participation breaks in every "
             f"one, Japan's constraints in {rb.whose['partner']} as well)") in guide

@@ -194,3 +194,20 @@ def test_readme_quotes_the_comparison_with_the_first_calibration(tmp_path):
     text = re.sub(r"\s+", " ", section)
     assert "$210.91 bn" in text and "$126.80 bn" in text and "(41% of the change instead of 12%)" in text
     assert "$210.91 bn" in quoted[[i for i, x in enumerate(quoted) if x.startswith("overall deficit")][0]]
+
+
+def test_readme_quotes_the_july_terms_on_the_default(tmp_path):
+    """The July 2025 terms evaluated on the sourced default: the README's figures are the command's."""
+    with pytest.MonkeyPatch.context() as mp:
+        lines: list[str] = []
+        mp.setattr("builtins.print", lambda *a, **k: lines.append(" ".join(str(x) for x in a)))
+        main(["evaluate", str(DEFAULT), "--offer", str(ROOT / "instances" / "offers" / "july_2025_terms_sourced.yaml"),
+              "--out", str(tmp_path / "offer")])
+    out = re.sub(r"\s+", " ", "\n".join(lines))
+    prose = re.sub(r"\s+", " ", README.read_text(encoding="utf-8"))
+    assert "NOT acceptable as stated" in out
+    assert "United States -$6.08 bn, Japan" in out and "leave the US $6.08 bn worse off than no deal" in prose
+    assert "515,081 vehicles against >= 522,382 vehicles" in out
+    assert "(515,081 vehicles built in the US against 522,382 with no deal)" in prose
+    assert "flat 15.0% -> flat 17.5%" in out and "is 17.5% on cars" in prose
+    assert "then: deficit $24.89 bn" in out and "the deficit is then $24.89 bn" in prose
