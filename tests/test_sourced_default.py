@@ -211,3 +211,24 @@ def test_readme_quotes_the_july_terms_on_the_default(tmp_path):
     assert "(515,081 vehicles built in the US against 522,382 with no deal)" in prose
     assert "flat 15.0% -> flat 17.5%" in out and "is 17.5% on cars" in prose
     assert "then: deficit $24.89 bn" in out and "the deficit is then $24.89 bn" in prose
+
+
+def test_readme_quotes_the_default_sweep(tmp_path):
+    """The README's sweep figures for the sourced default are `sweep --monte-carlo 100 --seed 1`'s."""
+    with pytest.MonkeyPatch.context() as mp:
+        lines: list[str] = []
+        mp.setattr("builtins.print", lambda *a, **k: lines.append(" ".join(str(x) for x in a)))
+        assert main(["sweep", str(DEFAULT), "--monte-carlo", "100", "--seed", "1", "--out", str(tmp_path / "s")]) == 0
+    out = re.sub(r"\s+", " ", "\n".join(lines))
+    prose = re.sub(r"\s+", " ", README.read_text(encoding="utf-8"))
+    assert len(load(DEFAULT).uncertainty) == 10 and "the ten ranges the instance states" in prose
+    assert "A deal holds in 100 of 100 draws (100%)" in out and "a deal holds in 100 of 100 draws" in prose
+    assert "median $10.31 bn, 90% of them between $4.77 bn and $17.84 bn" in out
+    assert "median of $10.31 bn (90% of them between $4.77 bn and $17.84 bn)" in prose
+    ranked = re.findall(r"sensitivity: ([^:]+): ([a-z ]+) moves the deficit by ([-+]\$[0-9.]+ [a-zA-Z]+)", out)
+    assert [(x[0], x[1]) for x in ranked] == [("passenger cars", "partner supply elasticity"),
+                                             ("US grains and soy", "additional share"),
+                                             ("passenger cars", "partner margin")]
+    for (_, _, amount), said in zip(ranked, ("moves the deficit most ($8.31 bn", "additional share ($4.01 bn)",
+                                             "exporters' margin ($1.96 bn)")):
+        assert amount.lstrip("+-") in said and said in prose
