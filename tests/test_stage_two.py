@@ -76,6 +76,7 @@ def test_second_stage_stopped_by_its_time_limit(tmp_path, monkeypatch):
 # line and one standards switch: its relaxation's bound is too far below the optimum).
 NOTHING_PROVEN = {"toyota_2025", "eu_korea_at_15"}
 
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", shipped(), ids=lambda p: p.stem)
 def test_proven_fixings_keep_the_lexicographic_optimum(path, monkeypatch):
