@@ -1,6 +1,6 @@
 """Time each stage of one solve of an instance, against bare `import pyomo.environ`.
 
-    .venv/bin/python benchmarks/bench_core.py [instances/toyota_2025.yaml] [--repeat 5]
+    .venv/bin/python benchmarks/bench_core.py [instances/smart_defaults.yaml] [--repeat 5]
 
 Prints a table of median and best times (over --repeat runs, each in a fresh process
 so that import costs are counted): import, load, build, solve, verify (+duals),
@@ -63,7 +63,7 @@ def whole_command(file: str) -> float:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("file", nargs="?", default=str(ROOT / "instances" / "toyota_2025.yaml"))
+    p.add_argument("file", nargs="?", default=str(ROOT / "instances" / "smart_defaults.yaml"))
     p.add_argument("--repeat", type=int, default=5)
     args = p.parse_args()
     runs = [run_stages(args.file) for _ in range(args.repeat)]

@@ -7,7 +7,7 @@ The handle changes HiGHS's copy directly (column bounds, one added row); APPSI r
 Pyomo model's changes (`update`) before each solve. Both solve the same MILPs (stage one only,
 to compare like with like) and must find the same optima.
 
-    .venv/bin/python benchmarks/bench_handle.py [--instance instances/toyota_2025.yaml] [--repeat 3]
+    .venv/bin/python benchmarks/bench_handle.py [--instance instances/smart_defaults.yaml] [--repeat 3]
 
 Prints seconds for: loading the model into HiGHS, and the re-solves, for each path; the ratio.
 """
@@ -102,7 +102,7 @@ def run_appsi(model: NegotiationModel, steps) -> tuple[float, float, list[float 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--instance", default=str(ROOT / "instances" / "toyota_2025.yaml"))
+    parser.add_argument("--instance", default=str(ROOT / "instances" / "smart_defaults.yaml"))
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     inst = load(args.instance)

@@ -17,7 +17,7 @@ Prints markdown tables (a script, not a test: it asserts nothing):
    - linopy: building the same first-stage model from the same validated data
      (vectorized over segments x options, channels x segments, makers x segments) and
      solving it with HiGHS;
-2. sweep throughput on toyota_2025 (its six uncertain inputs): our sweep (one model,
+2. sweep throughput on smart_defaults (its six uncertain inputs): our sweep (one model,
    re-solved) and forced rebuilding, against raw highspy re-solves of the exported LP
    (change costs and bounds, re-solve; one stage, and two stages like ours);
 3. 1 against 2 Dask worker processes on a sweep of --dask-draws draws.
@@ -40,7 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-TOYOTA = ROOT / "instances" / "toyota_2025.yaml"
+TOYOTA = ROOT / "instances" / "smart_defaults.yaml"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def _variables(path: Path) -> int:
 
 def instances(sizes: list[float], workdir: Path) -> list[tuple[str, Path, int]]:
     from model.data.generate import model_size, size_for_variables, write_instance
-    out = [("toyota_2025 (default)", TOYOTA, _variables(TOYOTA))]
+    out = [("smart_defaults (the first calibration)", TOYOTA, _variables(TOYOTA))]
     for target in sizes:
         size = size_for_variables(int(target))
         path = write_instance(size, workdir / size.name)
@@ -211,7 +211,7 @@ def bench_sweep(workdir: Path, draws: int) -> None:
     from model.optimization import resolve
     from model.optimization.highs import highs_options
     from model.pipelines import solve_instance
-    print(f"## 2. Sweep throughput (toyota_2025, its six uncertain inputs, {draws} draws, one process)\n")
+    print(f"## 2. Sweep throughput (smart_defaults, its six uncertain inputs, {draws} draws, one process)\n")
     inst = load(TOYOTA)
     plan = Plan(samples=draws, seed=1)
     run_sweep(inst, Plan(samples=2, seed=99), progress=False)            # build the model once, outside the timing
@@ -235,7 +235,7 @@ def bench_sweep(workdir: Path, draws: int) -> None:
     finally:
         resolve.Resolver.__init__ = original
         sweep._LOCAL.resolvers = None
-    lp = workdir / "toyota_2025_sweep.lp"
+    lp = workdir / "smart_defaults_sweep.lp"
     solve_instance(inst, export_lp=lp)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -285,7 +285,7 @@ def bench_dask(workdir: Path, draws: int) -> None:
 
     from model.analyses.sweep import Plan, run_sweep
     from model.economics.loading import load
-    print(f"## 3. Dask: 1 against 2 worker processes ({draws:,}-draw sweep of toyota_2025)\n")
+    print(f"## 3. Dask: 1 against 2 worker processes ({draws:,}-draw sweep of smart_defaults)\n")
     inst = load(TOYOTA)
     plan = Plan(samples=draws, seed=2)
     times, csvs = {}, {}

@@ -408,7 +408,7 @@ HELP = {
     "evaluate": ("Evaluate an offer (levers in the format of fixed_levers): acceptable as stated, and what it breaks "
                  "by how much; each side's gain; the best completion; the distance to the frontier; the smallest "
                  "change that makes it acceptable. Several --offer: side by side with no deal and the optimum.",
-                 _epilog("solve.py evaluate instances/toyota_2025.yaml --offer instances/offers/july_2025_terms.yaml",
+                 _epilog("solve.py evaluate instances/smart_defaults.yaml --offer instances/offers/july_2025_terms.yaml",
                          "  DIR (default reports/<name>-offer-<offer>/): report.md, report.html, evaluation.json,\n"
                          "  offer_levers.csv; several offers (default reports/<name>-offers/): report.md,\n"
                          "  report.html, evaluation.json, offers.csv, offers.svg",

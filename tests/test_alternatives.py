@@ -181,7 +181,7 @@ def test_the_default_instances_packages_in_the_guide_are_the_commands():
     from model.formatting import money
     from model.reporting.alternatives_report import summary_header, summary_rows
     from model.reporting.markdown_table import table
-    found = find_alternatives(NegotiationModel(load(ROOT / "instances" / "toyota_2025.yaml")))
+    found = find_alternatives(NegotiationModel(load(ROOT / "instances" / "smart_defaults.yaml")))
     guide = (ROOT / "docs" / "negotiating.md").read_text(encoding="utf-8")
     assert table(summary_header(found), summary_rows(found)) in guide
     assert f"T is\n1% of Japan's {money(found.packages[0].partner_gain)} gain, {money(found.min_gain_usd)}" in guide

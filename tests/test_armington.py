@@ -18,7 +18,7 @@ from model.optimization.handle import NegotiationModel
 from model.run import solve_instance
 
 ROOT = Path(__file__).resolve().parent.parent
-TOYOTA = ROOT / "instances" / "toyota_2025.yaml"
+TOYOTA = ROOT / "instances" / "smart_defaults.yaml"
 ONE_PARTNER = ROOT / "tests" / "one_partner" / "toyota_2025_one_partner.yaml"
 
 

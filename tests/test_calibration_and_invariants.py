@@ -13,7 +13,7 @@ from model.reporting.report_files import write_report
 from model.run import solve_instance
 
 ROOT = Path(__file__).resolve().parent.parent
-TOYOTA = ROOT / "instances" / "toyota_2025.yaml"
+TOYOTA = ROOT / "instances" / "smart_defaults.yaml"
 
 # Published figures for 2024, typed in from data.md (not read from the instance).
 PUBLISHED = {

@@ -250,7 +250,7 @@ def test_frontier_tariffs_in_the_instances_words():
     from model.analyses.frontier import tariff_words
     from model.data.instance import Deal
     from model.economics.loading import load
-    inst = load(str(ROOT / "instances" / "toyota_2025.yaml"))
+    inst = load(str(ROOT / "instances" / "smart_defaults.yaml"))
     deal = Deal(tariff={"cars": "flat_15", "light_trucks": "flat_50"})
     assert tariff_words(inst, deal) == "passenger cars: flat 15.0%; light trucks: flat 50.0%"
 
@@ -262,7 +262,7 @@ def default_run(tmp_path_factory):
     from model.cli import main
     from model.results import Results
     out = tmp_path_factory.mktemp("run") / "r"
-    assert main(["run", str(ROOT / "instances" / "toyota_2025.yaml"), "--out", str(out)]) == 0
+    assert main(["run", str(ROOT / "instances" / "smart_defaults.yaml"), "--out", str(out)]) == 0
     return Results.from_dict(json.loads((out / "results.json").read_text())), out
 
 
@@ -292,7 +292,7 @@ def test_purchases_are_split_into_additional_and_the_rest(drawn, default_run):
 def test_the_grid_names_its_parameter_in_the_instances_words(tmp_path):
     from model.cli import main
     out = tmp_path / "g"
-    assert main(["sweep", str(ROOT / "instances" / "toyota_2025.yaml"), "--param", "segments.suv.elasticity=-1,-1.5",
+    assert main(["sweep", str(ROOT / "instances" / "smart_defaults.yaml"), "--param", "segments.suv.elasticity=-1,-1.5",
                  "--out", str(out)]) == 0
     sweep = json.loads((out / "results.json").read_text())["sweep"]
     assert sweep["param_labels"] == {"segments.suv.elasticity": "SUVs and crossovers: elasticity"}

@@ -192,14 +192,14 @@ def test_readme_and_docs_figures_come_from_run():
     from model.analyses.deal_robustness import DEFAULT_DRAWS
     from model.economics.loading import load
     root = Path(__file__).resolve().parent.parent
-    inst = load(root / "instances" / "toyota_2025.yaml")
+    inst = load(root / "instances" / "smart_defaults.yaml")
     r = execute(RUN, Context(NegotiationModel(inst), Options(robustness=DEFAULT_DRAWS, seed=0)))
     rb = r.robustness
     assert rb is not None and DEFAULT_DRAWS == 50 and len(inst.uncertainty) == 7
     assert rb.walks_away == {"home": rb.no_deal} and r.instance.parties["home"] == "United States"
     x = rb.inputs[0]
     assert x.path == "segments.suv.substitution_elasticity" and f"{x.split:.3g}" == "2.07"
-    text = run_summary(r, Path("reports/toyota_2025"))
+    text = run_summary(r, Path("reports/smart_defaults"))
     block = text.split("  how robust it is:\n", 1)[1].split("\n  balances", 1)[0]
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert "  how robust it is:\n" + block + "\n  balances" in readme

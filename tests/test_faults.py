@@ -104,7 +104,7 @@ def test_results_json_identical_across_processes(tmp_path):
     outs = []
     for k in range(2):
         out = tmp_path / f"o{k}"
-        subprocess.run([sys.executable, str(ROOT / "solve.py"), "run", str(ROOT / "instances" / "toyota_2025.yaml"),
+        subprocess.run([sys.executable, str(ROOT / "solve.py"), "run", str(ROOT / "instances" / "smart_defaults.yaml"),
                         "--out", str(out)], check=True, capture_output=True)
         outs.append((out / "results.json").read_bytes())
     assert outs[0] == outs[1]

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def toyota_frontier():
-    inst = load(ROOT / "instances" / "toyota_2025.yaml")
+    inst = load(ROOT / "instances" / "smart_defaults.yaml")
     return inst, compute_frontier(NegotiationModel(inst), 5)
 
 

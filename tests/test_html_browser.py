@@ -38,7 +38,7 @@ def pages(tmp_path_factory):
     """Each command's html page (written by the command line, as a user would), and its
     results where it has them: name -> (page, results or None, charts expected)."""
     base = tmp_path_factory.mktemp("pages")
-    toyota, july = str(INSTANCES / "toyota_2025.yaml"), str(INSTANCES / "july_2025_framework.yaml")
+    toyota, july = str(INSTANCES / "smart_defaults.yaml"), str(INSTANCES / "july_2025_framework.yaml")
     runs = {
         "run": (["run", toyota], 0, {"bridge", "levers", "frontier", "concession_values"}),
         "fixed": (["run", july], 0, {"bridge", "levers", "frontier", "concession_values"}),

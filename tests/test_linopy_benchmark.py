@@ -102,7 +102,7 @@ def test_every_metric_at_linopys_deal(path):
 def test_shipped_instances_cover_the_new_terms():
     """Third countries (the default instance) and partner tariff lines are exercised above."""
     insts = [load(p) for p in INSTANCES]
-    assert load(ROOT / "instances" / "toyota_2025.yaml").third_countries
+    assert load(ROOT / "instances" / "smart_defaults.yaml").third_countries
     assert any(i.partner_lines for i in insts)
 
 

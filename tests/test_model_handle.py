@@ -108,7 +108,7 @@ def test_a_run_builds_the_model_once(tmp_path, monkeypatch):
     from model import jobs
     root = Path(__file__).resolve().parent.parent
     monkeypatch.setattr(NegotiationModel, "builds", 0)
-    status, _ = jobs.run(str(root / "instances" / "toyota_2025.yaml"), out=str(tmp_path / "report"))
+    status, _ = jobs.run(str(root / "instances" / "smart_defaults.yaml"), out=str(tmp_path / "report"))
     assert status == "optimal" and NegotiationModel.builds == 1
 
 
@@ -122,7 +122,7 @@ def test_a_sweep_builds_one_model_in_this_process(tmp_path, monkeypatch):
     root = Path(__file__).resolve().parent.parent
     monkeypatch.setattr(NegotiationModel, "builds", 0)
     monkeypatch.setattr(sweep, "_LOCAL", type(sweep._LOCAL)())       # no Resolver cached by earlier tests
-    status, _ = jobs.sweep(str(root / "instances" / "toyota_2025.yaml"),
+    status, _ = jobs.sweep(str(root / "instances" / "smart_defaults.yaml"),
                            ["segments.suv.elasticity=-1.2,-0.8"], monte_carlo=3, seed=1, workers=1, scheduler=None,
                            out=str(tmp_path / "sweep"))
     assert status == "optimal" and NegotiationModel.builds == 1

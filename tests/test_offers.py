@@ -158,7 +158,7 @@ def test_distance_to_the_frontier(tmp_path):
 
 
 def test_the_july_2025_terms_and_the_one_sided_offer_on_the_default_instance():
-    inst = load(ROOT / "instances" / "toyota_2025.yaml")
+    inst = load(ROOT / "instances" / "smart_defaults.yaml")
     july = evaluate_offer(NegotiationModel(inst), load_offer(ROOT / "instances" / "offers" / "july_2025_terms.yaml", inst))
     # As stated (tariffs, standards, purchases; no dealer commitments) the terms leave the US worse
     # off than no deal once only the additional share of the purchases counts; completed with
@@ -332,9 +332,9 @@ def test_an_offer_is_checked_in_each_draw_of_the_uncertainty(tmp_path):
 @pytest.mark.slow
 def test_the_guides_draws_of_the_july_terms_are_the_commands():
     from model.analyses.offers import offer_robustness
-    inst = load(ROOT / "instances" / "toyota_2025.yaml")
+    inst = load(ROOT / "instances" / "smart_defaults.yaml")
     rb = offer_robustness(inst, load_offer(ROOT / "instances" / "offers" / "july_2025_terms.yaml", inst), 50)
     assert (rb.draws, rb.acceptable, rb.whose) == (50, 0, {"home": 50, "partner": 21})
     guide = " ".join((ROOT / "docs" / "negotiating.md").read_text(encoding="utf-8").split())
-    assert (f"unacceptable in all {rb.draws} draws of the default instance (the US's participation breaks in every "
+    assert (f"unacceptable in all {rb.draws} draws of `smart_defaults` (the US's participation breaks in every "
             f"one, Japan's constraints in {rb.whose['partner']} as well)") in guide

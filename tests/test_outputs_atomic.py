@@ -153,7 +153,7 @@ def test_cli_out_never_deletes_instances(tmp_path):
     inst_dir = tmp_path / "instances"
     inst_dir.mkdir()
     src = ROOT / "instances" / "no_deal.yaml"
-    parent = ROOT / "instances" / "toyota_2025.yaml"
+    parent = ROOT / "instances" / "smart_defaults.yaml"
     for f in (src, parent):
         (inst_dir / f.name).write_text(f.read_text())
     before = {p.name: p.read_text() for p in inst_dir.iterdir()}

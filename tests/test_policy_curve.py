@@ -87,7 +87,7 @@ def test_the_guides_curve_for_the_default_instance_is_the_commands():
     from model.economics.loading import load
     from model.formatting import money
     root = Path(__file__).resolve().parent.parent
-    model = NegotiationModel(load(root / "instances" / "toyota_2025.yaml"))
+    model = NegotiationModel(load(root / "instances" / "smart_defaults.yaml"))
     curve = policy_curve(model, "tariff.cars", (10.0, 12.5, 15.0, 17.5, 20.0), deal_of(model.solve()))
     dealt = [p for p in curve.points if p.deficit is not None]
     assert [p.status for p in curve.points[3:]] == ["infeasible"] * 2 and len(dealt) == 3

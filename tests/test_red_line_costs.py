@@ -85,7 +85,7 @@ def test_the_guides_figures_for_the_default_instance_are_the_commands():
     from model.economics.loading import load
     from model.formatting import money
     root = Path(__file__).resolve().parent.parent
-    r = solve_instance(load(root / "instances" / "toyota_2025.yaml"))
+    r = solve_instance(load(root / "instances" / "smart_defaults.yaml"))
     v = r.red_line_costs
     each = {c.entry: c for c in v.each}
     loss, rice = each["japan_production_loss"], each["japan_rice"]

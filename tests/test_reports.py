@@ -22,7 +22,7 @@ from model.run import solve_instance
 ROOT = Path(__file__).resolve().parent.parent
 # Whole commands on the default instance (the default instance's whole report, end to end): seconds each, so not in the fast loop.
 pytestmark = pytest.mark.slow
-TOYOTA = ROOT / "instances" / "toyota_2025.yaml"
+TOYOTA = ROOT / "instances" / "smart_defaults.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -314,13 +314,13 @@ def test_no_page_shows_a_payoffs_level(default_run):
 
 
 def test_readme_and_model_doc_quote_the_default_first_screen(default_run):
-    """The README's first screen (jobs, the price buyers pay, what binds by its realistic step,
+    """The README's first screen of the first calibration (smart_defaults) (jobs, the price buyers pay, what binds by its realistic step,
     the levers left as with no deal) and the figures README and docs/model.md quote from it are
     the default run's (issue 26 item 1)."""
     out, terminal, r = default_run
     flat = re.sub(r"\s+", " ", terminal)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("`make run` prints the report's first screen (abridged here):", 1)[1].split("```", 2)[1]
+    block = readme.split("`solve.py run instances/smart_defaults.yaml` prints (abridged here):", 1)[1].split("```", 2)[1]
     quoted = [re.sub(r"\s+", " ", item).replace(" ...", "").strip() for item in re.split(r"\n\s*(?=- |\d\. |note: |what holds|verification|bottom line|the deal)", block)
               if re.match(r"\s*(- (Jobs|The price)|\d\. |note: |what holds|bottom line)", item)]
     assert len(quoted) >= 8 and quoted[0].startswith("bottom line: ")

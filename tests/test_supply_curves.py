@@ -247,12 +247,12 @@ def test_unlimited_supply_is_perfectly_elastic(tmp_path):
 
 
 def test_the_supply_curves_instance_derives_its_pass_through_and_the_default_imposes_it(tmp_path):
-    """instances/supply_curves.yaml: toyota_2025 with Japan's supply elasticity 0.6 in place of the
+    """instances/supply_curves.yaml: smart_defaults with Japan's supply elasticity 0.6 in place of the
     imposed 50%. Compact cars at no deal's 27.5% (t0 = 2.5%, tau = 1.275/1.025 = 1.243902): on the
     curve omega would be tau^(e/(phi - e)) with e about -1.44, about 0.86, an absorption beyond the
     12% margin; so the exporters sell at 0.88 P, off their curve, and buyers pay r = 0.88 tau =
     1.094634: a pass-through of (r - 1)/(tau - 1) = 0.388. The report's pass-through table says the
-    price is set by supply curves there, and by an imposed pass-through in toyota_2025."""
+    price is set by supply curves there, and by an imposed pass-through in smart_defaults."""
     from pathlib import Path
 
     from model.reporting.markdown import report_markdown
@@ -270,7 +270,7 @@ def test_the_supply_curves_instance_derives_its_pass_through_and_the_default_imp
     assert cars.set_by == "supply curve" and not cars.imposed
     text = report_markdown(r)
     assert "## Pass-through" in text and "imposed by the instance" not in text
-    default = solve_instance(load_instance(root / "instances" / "toyota_2025.yaml"))
+    default = solve_instance(load_instance(root / "instances" / "smart_defaults.yaml"))
     assert all(x.imposed and x.imposed_value == pytest.approx(0.5) for x in default.pass_through.deal)
     assert "the pass-through is imposed by the instance" in report_markdown(default)
 

@@ -29,7 +29,7 @@ from model.optimization.resolve import Resolver
 from model.run import solve_instance
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
-TOYOTA = ROOT / "instances" / "toyota_2025.yaml"
+TOYOTA = ROOT / "instances" / "smart_defaults.yaml"
 
 def uncertain_tiny(tmp_path):
     """Tiny instance with three uncertain inputs (one of each distribution)."""

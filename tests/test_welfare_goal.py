@@ -215,7 +215,7 @@ def test_welfare_closes_for_every_party_on_every_shipped_instance():
 
 @pytest.fixture(scope="module")
 def default_results():
-    return solve_instance(load(ROOT / "instances" / "toyota_2025.yaml"))
+    return solve_instance(load(ROOT / "instances" / "smart_defaults.yaml"))
 
 
 def test_the_default_instance_flags_payoff_and_welfare_disagreeing(default_results):
@@ -245,7 +245,7 @@ def test_the_default_instance_flags_a_step_that_loses_for_both_sides(default_res
 
 
 def test_welfare_objective_on_the_default_instance(tmp_path):
-    r = solve_instance(load(ROOT / "instances" / "toyota_2025.yaml"), objective="welfare", concessions=False)
+    r = solve_instance(load(ROOT / "instances" / "smart_defaults.yaml"), objective="welfare", concessions=False)
     assert r.status == "optimal" and r.verification.ok
     w = r.metric("home_welfare")
     assert w.deal - w.no_deal == pytest.approx(-994.3e6, abs=0.05e6)
@@ -307,7 +307,7 @@ def test_participation_in_welfare_leaves_the_default_instance_without_a_deal():
     """Both sides held to their welfare: no deal within the red lines leaves the US as well off,
     and it would have to accept the welfare-best deal's loss (the welfare objective's figure)."""
     from dataclasses import replace
-    inst = load(ROOT / "instances" / "toyota_2025.yaml")
+    inst = load(ROOT / "instances" / "smart_defaults.yaml")
     inst = replace(inst, settings=replace(inst.settings, participation_measure={"home": "welfare",
                                                                                 "partner": "welfare"}))
     r = solve_instance(inst, concessions=False)
@@ -328,7 +328,7 @@ def test_the_docs_state_the_welfare_figures_the_model_gives(default_results):
         assert line in summary and line in readme, line
     assert "the US payoff rises by $968.1 M" in model_md and "US welfare falls by $1.06 bn" in model_md
     assert "-$3.7 M for the US, -$5.1 M for Japan,\nthe deficit -$4.1 M" in model_md
-    welfare = solve_instance(load(ROOT / "instances" / "toyota_2025.yaml"), objective="welfare", concessions=False)
+    welfare = solve_instance(load(ROOT / "instances" / "smart_defaults.yaml"), objective="welfare", concessions=False)
     w = welfare.metric("home_welfare")
     from model.formatting import money
     assert money(w.no_deal - w.deal) == "$994.3 M"
@@ -415,7 +415,7 @@ def test_without_their_margin_diversion_looked_like_a_gain_to_third_countries(de
 
     from model.data.uncertainty import with_values
     from model.formatting import money
-    inst = load(ROOT / "instances" / "toyota_2025.yaml")
+    inst = load(ROOT / "instances" / "smart_defaults.yaml")
     bare = with_values(inst, {f"third_countries.{c}.margin": 0.0 for c in inst.third_countries})
     deal = _deal_from_levers(inst, default_results)
     gain = evaluate(bare, deal)["third_welfare"] - evaluate(bare, inst.no_deal)["third_welfare"]

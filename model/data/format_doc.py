@@ -48,7 +48,7 @@ from model.data.yaml_io import Located, read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCES = ROOT / "instances"
-DEFAULT = "toyota_2025.yaml"
+DEFAULT = "smart_defaults.yaml"    # the richest example: six segments and every lever family
 
 # How each dimension reads in the tables.
 DIMENSION_WORDS = {
@@ -317,8 +317,9 @@ def render() -> str:
         "segments' calibration-year data, the partner's possible concessions, each side's red lines "
         "and payoffs, and the no-deal point. It is validated before any model is built "
         "(`solve.py validate FILE` checks it alone); every problem is reported at once, with the file, "
-        "the field path, the line and a hint. `instances/toyota_2025.yaml` is a complete, commented "
-        "example; the other shipped instances extend it.", "",
+        "the field path, the line and a hint. `instances/smart_defaults.yaml` (the first calibration) is a "
+        "complete, commented example that most shipped instances extend; `instances/toyota_2025.yaml`, the "
+        "default, is the sourced calibration, with every figure's publication and year.", "",
         "Contents: " + ", ".join(f"[{h}](#{anchor(h)})" for h in
                                  ["numbers", "units", "top-level keys", "inheritance"]
                                  + [s[0] for s in sections()] + ["metrics", "csv tables"]), "",
@@ -327,7 +328,7 @@ def render() -> str:
         "Every number in the file is written this way, and every `source` is a key of `sources:`.", "",
     ]
     out += field_table(Q) + [""]
-    out += ["From `instances/toyota_2025.yaml`:", "", "```yaml",
+    out += [f"From `instances/{DEFAULT}`:", "", "```yaml",
             default.lines[default.data["segments"]["suv"].lines["imports"] - 1].strip(),
             default.lines[default.data["segments"]["suv"].lines["pass_through"] - 1].strip(), "```", ""]
     out += units_section()

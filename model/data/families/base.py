@@ -107,7 +107,7 @@ class Check:
 class Section:
     """A top-level section of the instance file that a family brings: its pydantic type and
     meaning; `entry` names one entry in messages ('channel'); `docs` says how
-    docs/instance-format.md documents it: (heading, model, entries of toyota_2025.yaml shown)
+    docs/instance-format.md documents it: (heading, model, entries of smart_defaults.yaml shown)
     for the section and each model inside it (entries None: no example)."""
 
     key: str                          # in the file, e.g. 'channels'
@@ -116,7 +116,7 @@ class Section:
     entry: str = ""                   # one entry in words, e.g. 'channel'
     default: bool = True              # may the file leave it out ({} then)?
     attribute: str = ""               # the instance attribute `read` fills from it, if not `key`
-    docs: tuple = ()                  # ((heading, model, entries shown from toyota_2025.yaml), ...)
+    docs: tuple = ()                  # ((heading, model, entries shown from smart_defaults.yaml), ...)
 
 
 @dataclass(frozen=True)
