@@ -523,18 +523,25 @@ class NegotiationModel(LoadedModel):
         refs = references(inst, table)
         self.m = m = build_model(inst, table, refs)
         self.build_seconds = time.perf_counter() - t0
+        col_of, rows, natural = self._load(m)
+        columns = {var.local_name: {i: col_of[id(v)] for i, v in var.items()} for var in m.component_objects(pyo.Var)}
+        super().__init__(inst, table, refs, self.solver.h, columns, rows, dict(m.row_scale), dict(m.metric_scale),
+                         self._compile, m.lever_families, natural, time_limit)
+
+    def _load(self, m) -> tuple[dict, dict, dict]:
+        """Pass the built Pyomo model to HiGHS (timed as `load_seconds`): the column of each variable,
+        the row of each named constraint, and the natural bounds of the levers the instance fixes
+        (restored when a re-solve releases them)."""
+        t0 = time.perf_counter()
         self.solver = solver = make_solver()
         solver.load(m)
-        self.load_seconds = time.perf_counter() - t0 - self.build_seconds
+        self.load_seconds = time.perf_counter() - t0
         self.version = solver_version(solver)
         self.coefficients = solver.coefficients
         col_of = solver.col_of
-        columns = {var.local_name: {i: col_of[id(v)] for i, v in var.items()} for var in m.component_objects(pyo.Var)}
         rows = {name: solver.row_of[con] for name, con in m.row_info.items() if con in solver.row_of}
         self._fixed_vars = [v for v in m.component_data_objects(pyo.Var) if v.fixed]
-        natural = {col_of[id(v)]: _bounds(v) for v in self._fixed_vars}
-        super().__init__(inst, table, refs, solver.h, columns, rows, dict(m.row_scale), dict(m.metric_scale),
-                         self._compile, m.lever_families, natural, time_limit)
+        return col_of, rows, {col_of[id(v)]: _bounds(v) for v in self._fixed_vars}
 
     def _compile(self, metric: str) -> Form:
         """A metric's Pyomo expression as a Form (Pyomo's linear walker over the loaded columns). The

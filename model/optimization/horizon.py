@@ -36,8 +36,7 @@ from model.economics.metrics import References, red_line_bound, references
 from model.economics.outcomes import option_table
 from model.optimization.build import build_model, read_deal, variable_name
 from model.optimization.forms import Form
-from model.optimization.handle import LoadedModel, NegotiationModel, _bounds
-from model.optimization.highs import make_solver, solver_version
+from model.optimization.handle import LoadedModel, NegotiationModel
 
 __all__ = ["HorizonModel", "command_model", "horizon_bound", "summed"]
 
@@ -101,26 +100,18 @@ class HorizonModel(NegotiationModel):
         # Stage one's objective, for the exported LP (every solve sets its own on HiGHS's copy).
         m.objective = pyo.Objective(expr=self.aggregate(inst.settings.objective_metric), sense=pyo.minimize)
         self.build_seconds = time.perf_counter() - t0
-        self.solver = solver = make_solver()
-        solver.load(m)
-        self.load_seconds = time.perf_counter() - t0 - self.build_seconds
-        self.version = solver_version(solver)
-        self.coefficients = solver.coefficients
-        col_of = solver.col_of
+        col_of, rows, natural = self._load(m)
         self.year_columns = {t: {var.local_name: {i: col_of[id(v)] for i, v in var.items()}
                                  for var in b.component_objects(pyo.Var, descend_into=False)}
                              for t, b in self.blocks.items()}
         self.path_columns = {k: col_of[id(v)] for k, v in m.path_choice.items()}
-        rows = {name: solver.row_of[con] for name, con in m.row_info.items() if con in solver.row_of}
-        self._fixed_vars = [v for v in m.component_data_objects(pyo.Var) if v.fixed]
-        natural = {col_of[id(v)]: _bounds(v) for v in self._fixed_vars}
         last = self.years[-1]
         scales = {}
         for t, b in self.blocks.items():
             scales.update({f"y{t}:{k}": s for k, s in b.metric_scale.items()})
         for k, s in self.blocks[last].metric_scale.items():
             scales.update({k: s, f"pv:{k}": s, f"sum:{k}": s})
-        LoadedModel.__init__(self, self.year_insts[last], self.tables[last], self.year_refs[last], solver.h,
+        LoadedModel.__init__(self, self.year_insts[last], self.tables[last], self.year_refs[last], self.solver.h,
                          self.year_columns[last], rows, dict(m.row_scale), scales, self._compile,
                          self.blocks[last].lever_families, natural, time_limit)
 

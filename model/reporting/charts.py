@@ -582,21 +582,31 @@ def tornado_chart(rows: list) -> str | None:
         span = input_range(x.path, x.low.value, x.high.value, x.unit)
         gaps = "; ".join(f"{no_deficit(status)} at its {where} point" for where, status in missing)
         labels.append(wrap(f"{x.label}: {span}" + (f"; {gaps}" if missing else ""), 34, 4))
+    return _tornado_frame(
+        fig, ax, labels, base, (lo, hi), no_deal_drawn,
+        xlabel=f"deficit with the deal (USD bn a year); the line: the deal at the instance's values ({base:.2f})",
+        title="The deficit with each uncertain input alone at either end of its draws",
+        ends=("input at the 5th percentile of its draws", "input at the 95th percentile of its draws"))
+
+
+def _tornado_frame(fig, ax, labels: list[str], base: float, xlim: tuple[float, float], no_deal_drawn: bool, *,
+                   xlabel: str, title: str, ends: tuple[str, str]) -> str:
+    """A tornado's frame, its bars drawn (one row per label, top first): the line at the deal's
+    value, the axes' words and the key of the low (blue) and high (orange) ends, a hatched key
+    entry when an end without a deal was drawn to the edge; the SVG."""
     ax.axvline(base, color="black", linewidth=0.8)
-    ax.set_yticks(range(len(rows)), labels, fontsize=9)
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xlabel(f"deficit with the deal (USD bn a year); the line: the deal at the instance's values ({base:.2f})",
-                  fontsize=9)
-    ax.set_title("The deficit with each uncertain input alone at either end of its draws", fontsize=9, loc="left")
-    ax.set_xlim(lo, hi)
+    ax.set_yticks(range(len(labels)), labels, fontsize=9)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.set_title(title, fontsize=9, loc="left")
+    ax.set_xlim(*xlim)
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
-    handles = [matplotlib.patches.Patch(color=BLUE, label="input at the 5th percentile of its draws"),
-               matplotlib.patches.Patch(color=ORANGE, label="input at the 95th percentile of its draws")]
+    handles = [matplotlib.patches.Patch(color=BLUE, label=ends[0]), matplotlib.patches.Patch(color=ORANGE, label=ends[1])]
     if no_deal_drawn:
         handles.append(matplotlib.patches.Patch(facecolor="white", edgecolor=RED, hatch="//",
                                                 label="no deal at that end (the bar runs to the edge)"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / (0.6 * len(rows) + 1.8)),
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / (0.6 * len(labels) + 1.8)),
               ncol=2 if len(handles) == 2 else 1, fontsize=9, frameon=False)
     return to_svg(fig)
 
@@ -949,23 +959,12 @@ def assumption_chart(rank) -> str:
             ax.barh(y, bn(end.objective) - base, left=base, color=color, height=0.55)
         n = len(x.inputs)
         labels.append(wrap(f"{brief(x.why)} ({'1 input' if n == 1 else f'{n} inputs'})", 34, 4))
-    ax.axvline(base, color="black", linewidth=0.8)
-    ax.set_yticks(range(len(rows)), labels, fontsize=9)
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xlabel(f"{rank.objective.replace('_', ' ')} with the deal (USD bn a year); the line: the deal at the "
-                  f"instance's values ({base:.2f})", fontsize=9)
-    ax.set_title("The deal with each assumption source alone at either end", fontsize=9, loc="left")
-    ax.set_xlim(lo, hi)
-    ax.grid(axis="x", alpha=0.3)
-    ax.set_axisbelow(True)
-    handles = [matplotlib.patches.Patch(color=BLUE, label="the source's inputs at their low ends"),
-               matplotlib.patches.Patch(color=ORANGE, label="the source's inputs at their high ends")]
-    if no_deal_drawn:
-        handles.append(matplotlib.patches.Patch(facecolor="white", edgecolor=RED, hatch="//",
-                                                label="no deal at that end (the bar runs to the edge)"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / (0.6 * len(rows) + 1.8)),
-              ncol=2 if len(handles) == 2 else 1, fontsize=9, frameon=False)
-    return to_svg(fig)
+    return _tornado_frame(
+        fig, ax, labels, base, (lo, hi), no_deal_drawn,
+        xlabel=f"{rank.objective.replace('_', ' ')} with the deal (USD bn a year); the line: the deal at the "
+               f"instance's values ({base:.2f})",
+        title="The deal with each assumption source alone at either end",
+        ends=("the source's inputs at their low ends", "the source's inputs at their high ends"))
 
 
 # -- a deal over time ------------------------------------------------------------------------
