@@ -40,8 +40,8 @@ def pages(tmp_path_factory):
     base = tmp_path_factory.mktemp("pages")
     toyota, july = str(INSTANCES / "smart_defaults.yaml"), str(INSTANCES / "july_2025_framework.yaml")
     runs = {
-        "run": (["run", toyota], 0, {"bridge", "levers", "frontier", "concession_values"}),
-        "fixed": (["run", july], 0, {"bridge", "levers", "frontier", "concession_values"}),
+        "run": (["run", toyota], 0, {"bridge", "levers", "frontier", "concession_values", "assumptions"}),
+        "fixed": (["run", july], 0, {"bridge", "levers", "frontier", "concession_values", "assumptions"}),
         "no_deal": (["run", str(INSTANCES / "no_zopa_example.yaml")], 3, set()),
         "frontier": (["frontier", toyota, "--points", "5"], 0, {"bridge", "levers", "frontier", "concession_values"}),
         "sweep": (["sweep", toyota, "--monte-carlo", "40", "--seed", "1"], 0,
