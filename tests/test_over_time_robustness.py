@@ -130,3 +130,35 @@ def test_the_count_is_a_flag_and_no_robustness_turns_it_off(tmp_path):
     rb = _run(tmp_path, inst.file, "--robustness", "5", "--seed", "2").robustness
     assert (rb.draws, rb.seed, rb.years) == (5, 2, "2025-2026")
     assert _run(tmp_path, inst.file, "--no-robustness").robustness is None
+
+
+def test_the_docs_state_the_horizons_default_count_and_model_sizes():
+    """README, docs/model.md and docs/performance.md give the horizon's default count; performance.md the
+    ten-year models' sizes that benchmarks/bench_horizon.py prints."""
+    from pathlib import Path
+
+    from model.economics.loading import load
+    root = Path(__file__).resolve().parent.parent
+    flat = {name: " ".join((root / name).read_text(encoding="utf-8").split())
+            for name in ("README.md", "docs/model.md", "docs/performance.md")}
+    assert f"`run` solves {HORIZON_DRAWS} draws of the instance's `uncertainty:`" in flat["README.md"]
+    assert f"{HORIZON_DRAWS} for an instance with a horizon" in flat["README.md"]
+    assert f"draws {HORIZON_DRAWS} times by default (`HORIZON_DRAWS`" in flat["docs/model.md"]
+    assert f"`HORIZON_DRAWS` = {HORIZON_DRAWS}" in flat["docs/performance.md"]
+    for name in ("toyota_2025_over_time", "july_2025_over_time"):
+        model = HorizonModel(load(root / "instances" / f"{name}.yaml"))
+        row = f"| `{name}`, ten years | {model.num_columns:,} | {len(model.row_lower):,} |"
+        assert row in flat["docs/performance.md"], row
+
+
+@pytest.mark.slow
+def test_performance_quotes_the_july_variants_draws():
+    """docs/performance.md explains the July variant's slower draws: most end without a deal."""
+    from pathlib import Path
+
+    from model.economics.loading import load
+    root = Path(__file__).resolve().parent.parent
+    inst = load(root / "instances" / "july_2025_over_time.yaml")
+    rb = _robustness(inst, HORIZON_DRAWS, 0)
+    perf = " ".join((root / "docs" / "performance.md").read_text(encoding="utf-8").split())
+    assert f"({rb.no_deal} of {rb.draws} without a deal:" in perf

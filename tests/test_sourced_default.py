@@ -288,3 +288,18 @@ def test_readme_and_header_quote_the_default_over_time(over_time_run):
             f"over no deal by its payoff {us}, Japan's {japan.rstrip()}.") in prose, pv.groups()
     last = r.metric("deficit").deal
     assert "| `toyota_2025_over_time` |" in prose and f"| {money(last)} |" in prose
+
+
+def test_docs_quote_the_default_over_times_robustness(over_time_run):
+    """run's draws of the default over time (its default count, seed 0): README, docs/model.md and
+    docs/performance.md quote them."""
+    from model.analyses.deal_robustness import HORIZON_DRAWS
+    _, r = over_time_run
+    rb = r.robustness
+    assert rb is not None and rb.draws == HORIZON_DRAWS and rb.years == "2025-2034" and rb.method == "rebuild"
+    prose = re.sub(r"\s+", " ", README.read_text(encoding="utf-8"))
+    assert f"For `toyota_2025_over_time` a deal holds in {rb.deals} of {rb.draws} draws." in prose
+    model_md = re.sub(r"\s+", " ", (ROOT / "docs" / "model.md").read_text(encoding="utf-8"))
+    assert f"`instances/toyota_2025_over_time.yaml`: a deal in {rb.deals} of {rb.draws} draws." in model_md
+    perf = re.sub(r"\s+", " ", (ROOT / "docs" / "performance.md").read_text(encoding="utf-8"))
+    assert f"({rb.deals} of {rb.draws} with a deal)" in perf
