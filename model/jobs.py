@@ -224,10 +224,14 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
 
 def _draws(inst, plan, model, base, workers, scheduler, scheduler_timeout, target, files) -> tuple[str, list[str]]:
     """The sweep's draws: their summary on `base`, their files into `files`; (status, terminal lines)."""
+    from functools import partial
+
     from model.run.horizon_draws import REBUILD_REASON, solve_draw
     solve = solve_draw if inst.horizon is not None else None       # a horizon: each draw rebuilt and solved whole
+    # ... and, where the plan asks who walks away, decided on the draw's own model
+    drawn = partial(solve_draw, sides=True) if solve is not None and plan.sides else solve
     result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True, timeout=scheduler_timeout,
-                       model=model, solve=solve)
+                       model=model, solve=drawn)
     s = result.summary
     if s is None:
         raise RuntimeError("run_sweep returned its draws without their summary")

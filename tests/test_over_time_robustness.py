@@ -162,3 +162,17 @@ def test_performance_quotes_the_july_variants_draws():
     rb = _robustness(inst, HORIZON_DRAWS, 0)
     perf = " ".join((root / "docs" / "performance.md").read_text(encoding="utf-8").split())
     assert f"({rb.no_deal} of {rb.draws} without a deal:" in perf
+
+
+def test_a_horizon_sweep_also_says_who_walks_away(tmp_path):
+    """`sweep --monte-carlo` on a horizon instance: its draws rebuild the model too, and who walks away
+    is decided on each draw's own model (before: 'not tested')."""
+    inst = tiny(tmp_path, home_walks())
+    expected = sum(x <= 660 for x in _drawn(inst, "segments.car.imports"))
+    out = tmp_path / "sweep"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("builtins.print", lambda *a, **k: None)
+        assert main(["sweep", str(inst.file), "--monte-carlo", str(N), "--seed", str(SEED), "--out", str(out)]) == 0
+    rb = Results.from_dict(json.loads((out / "results.json").read_text())).sweep.robustness
+    assert (rb.deals, rb.no_deal) == (expected, N - expected)
+    assert rb.walks_away == {"home": N - expected} and rb.by_participation["home"] == N - expected
