@@ -1,6 +1,8 @@
-"""A sweep's draw of an instance with a horizon: the multi-year model built for the draw's numbers,
-solved and verified as `run` solves it (`run.horizon.solve_horizon`: every year's deal checked
-outside the solver, and the rows that tie the years).
+"""A draw of an instance with a horizon (a sweep's, or `run`'s robustness draws): the multi-year model
+built for the draw's numbers, solved and verified as `run` solves it (`run.horizon.solve_horizon`:
+every year's deal checked outside the solver, and the rows that tie the years). In a draw without
+a deal, `solve_draw(..., sides=True)` decides who walks away on the draw's own model
+(`HorizonSides`, the tests of `analyses.deal_robustness.walks_away`).
 
 The fast re-solve of one built model (`optimization.resolve.Resolver`) covers one-year models
 only, so each draw of a horizon instance rebuilds its model (`REBUILD_REASON`, said in the sweep's
