@@ -24,7 +24,7 @@ import textwrap
 import traceback
 from pathlib import Path
 
-from model.analyses.deal_robustness import DEFAULT_DRAWS
+from model.analyses.deal_robustness import DEFAULT_DRAWS, HORIZON_DRAWS
 from model.errors import EngineUnavailable, InstanceError, InstanceErrors, SolverUnavailable
 from model.reporting.report_directory import OutputFailed, OutputRefused
 from model.text import clip, quoted, stream_safe, visible
@@ -450,9 +450,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "or a good's unit; defaults vehicles=1000, USD=1e8, pp=1, aircraft=1, others 1000); the "
                           "diagnosis moves the fewest steps, so a larger step makes that kind of bound cheaper to "
                           "move (repeat for several units)")
-    run.add_argument("--robustness", type=_number("--robustness", 0, MAX_DRAWS, integer=True), default=DEFAULT_DRAWS,
+    run.add_argument("--robustness", type=_number("--robustness", 0, MAX_DRAWS, integer=True), default=None,
                      metavar="N", help=f"solve N draws of the instance's 'uncertainty:' and say on the first screen in "
-                                       f"how many the deal holds (default {DEFAULT_DRAWS}; 0 turns this off)")
+                                       f"how many the deal holds (default {DEFAULT_DRAWS}; {HORIZON_DRAWS} for an "
+                                       "instance with a horizon, whose draws each rebuild the multi-year model; 0 "
+                                       "turns this off)")
     run.add_argument("--no-robustness", dest="robustness", action="store_const", const=0,
                      help="no draws (the same as --robustness 0)")
     run.add_argument("--seed", type=_number("--seed", 0, MAX_SEED, integer=True), default=0,

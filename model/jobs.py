@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.analyses.deal_robustness import DEFAULT_DRAWS
+from model.analyses.deal_robustness import DEFAULT_DRAWS, HORIZON_DRAWS
 from model.analyses.robustness import deficit_histogram, grid_table, sensitivity, varying_levers
 from model.analyses.sweep import Plan, check_plan, parse_param, resolver_for, run_sweep
 from model.analyses.sweep_summary import sweep_csv
@@ -73,11 +73,12 @@ def _plain(x):
 
 def run(file: str, out: str | None = None, objective: str | None = None, time_limit: float | None = None,
         export_lp: str | None = None, relax_steps: dict[str, float] | None = None, say=None,
-        robustness: int = DEFAULT_DRAWS, seed: int = 0, assumption_rank: bool = True) -> tuple[str, str]:
+        robustness: int | None = None, seed: int = 0, assumption_rank: bool = True) -> tuple[str, str]:
     """Solve one instance through the `run` pipeline and write its report: (status, the rest of
     the terminal summary). `relax_steps`: unit -> one step of relaxation for the no-deal
     diagnosis (see analyses.diagnose). `robustness`: draws of the instance's uncertainty (0:
-    none), with `seed`. `assumption_rank`: rank the assumptions by their influence on the deal
+    none; None: DEFAULT_DRAWS, or HORIZON_DRAWS for an instance with a horizon, whose draws each
+    rebuild the multi-year model), with `seed`. `assumption_rank`: rank the assumptions by their influence on the deal
     (analyses.assumption_rank). `say(text)`, when given, gets the first screen as soon as
     the deal is verified and analysed, before the charts and workbooks are written."""
     inst = load(file)
@@ -86,6 +87,8 @@ def run(file: str, out: str | None = None, objective: str | None = None, time_li
         check_file_target(export_lp, "--export-lp", lambda head: head.startswith(b"\\ Deficit-minimizing"),
                           report=target)
     points = RUN_FRONTIER_POINTS if (objective or inst.settings.objective) == "min_deficit" else 0
+    if robustness is None:
+        robustness = HORIZON_DRAWS if inst.horizon is not None else DEFAULT_DRAWS
     ctx = Context(command_model(inst, time_limit),
                   Options(objective, time_limit, export_lp, relax_steps=relax_steps, frontier_points=points,
                           robustness=robustness, seed=seed, assumption_rank=assumption_rank))
@@ -221,10 +224,14 @@ def sweep(file: str, params: list[str | tuple[str, tuple[float, ...]]], monte_ca
 
 def _draws(inst, plan, model, base, workers, scheduler, scheduler_timeout, target, files) -> tuple[str, list[str]]:
     """The sweep's draws: their summary on `base`, their files into `files`; (status, terminal lines)."""
+    from functools import partial
+
     from model.run.horizon_draws import REBUILD_REASON, solve_draw
     solve = solve_draw if inst.horizon is not None else None       # a horizon: each draw rebuilt and solved whole
+    # ... and, where the plan asks who walks away, decided on the draw's own model
+    drawn = partial(solve_draw, sides=True) if solve is not None and plan.sides else solve
     result = run_sweep(inst, plan, workers=workers, scheduler=scheduler, progress=True, timeout=scheduler_timeout,
-                       model=model, solve=solve)
+                       model=model, solve=drawn)
     s = result.summary
     if s is None:
         raise RuntimeError("run_sweep returned its draws without their summary")

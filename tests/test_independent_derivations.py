@@ -364,7 +364,7 @@ def test_parts_line_of_shifted_content_rederived(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["july_2025_over_time", "staged_relief"])
+@pytest.mark.parametrize("name", ["july_2025_over_time", "toyota_2025_over_time", "staged_relief"])
 def test_every_year_and_the_present_values_rederived(name):
     """A deal over a horizon: each year's deficit, welfare and third-country imports re-derived here from
     that year's levers (as results.json reports them) on that year's data (growth applied by hand: each

@@ -76,6 +76,10 @@ def test_years_without_a_change_are_said_together_and_a_fixed_schedule_says_so(r
     assert over_time_section.schedule_lines(replace(ot, schedules=[scaled])) == [
         "**aircraft**: from 10 aircraft in 2026 to 30 aircraft in 2028, then held (ramp path at a level of 30 "
         "aircraft, chosen from 2)"]
+    deliveries = replace(scaled, fixed=True, path="as_delivered", values=[0.0, 20.0, 20.0, 0.0, 0.0], level=None)
+    assert over_time_section.schedule_lines(replace(ot, schedules=[deliveries])) == [   # up, then down: each run
+        "**aircraft**: 0 aircraft in 2026, 20 aircraft in 2027-2028, 0 aircraft in 2029-2030 (as delivered path, "
+        "fixed by the instance)"]
     held = replace(ot.schedules[0], values=[0.1, 0.1, 0.05, 0.0, 0.0], choices=[])
     assert over_time_section.schedule_lines(replace(ot, schedules=[held])) == [
         "**Home tariff on cars: cars**: from 10.0% in 2026 (held to 2027) to 0.0% in 2029, then held (phase out "

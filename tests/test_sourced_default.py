@@ -232,3 +232,74 @@ def test_readme_quotes_the_default_sweep(tmp_path):
     for (_, _, amount), said in zip(ranked, ("moves the deficit most ($8.31 bn", "additional share ($4.01 bn)",
                                              "exporters' margin ($1.96 bn)")):
         assert amount.lstrip("+-") in said and said in prose
+
+
+OVER_TIME = ROOT / "instances" / "toyota_2025_over_time.yaml"
+
+
+@pytest.fixture(scope="module")
+def over_time_run(tmp_path_factory):
+    """`solve.py run` on the default over 2025-2034: (terminal text, Results)."""
+    out = tmp_path_factory.mktemp("sourced") / "over_time"
+    with pytest.MonkeyPatch.context() as mp:
+        lines: list[str] = []
+        mp.setattr("builtins.print", lambda *a, **k: lines.append(" ".join(str(x) for x in a)))
+        assert main(["run", str(OVER_TIME), "--out", str(out)]) == 0
+    return "\n".join(lines), Results.from_dict(json.loads((out / "results.json").read_text()))
+
+
+def test_the_default_over_time_solves_with_every_year_verified_and_purchases_as_announced(over_time_run):
+    """Structure, no pinned figure: ten years, each year's deal checked outside the solver (its
+    checks are named y<year>:...), the purchases on their announced paths (100 aircraft in all,
+    USD 8 bn of farm goods and the 259,500 t rice rise every year), the tariff from its menu of four."""
+    _, r = over_time_run
+    inst = load(OVER_TIME)
+    assert r.status == "optimal" and r.verification.ok and r.over_time is not None
+    ot = r.over_time
+    assert ot.years == list(range(2025, 2035)) and ot.discount_rate == pytest.approx(0.02)
+    assert r.verification.checks > 10 * len(inst.red_lines)
+    by = {s.name: s for s in ot.schedules}
+    assert by["boeing"].values == [0, 20, 20, 20, 20, 20, 0, 0, 0, 0] and sum(by["boeing"].values) == 100
+    assert by["farm"].values == [18823529] * 10 and by["rice"].values == [259500] * 10
+    assert all(by[k].fixed for k in ("boeing", "farm", "rice")) and not by["car_tariff"].fixed
+    assert len(by["car_tariff"].menu) == 4 and by["car_tariff"].path in by["car_tariff"].menu
+    gains = {g.name: g.deal_sum for g in ot.gains}
+    assert gains["home"] >= -1e-6 and gains["partner"] >= -1e-6      # participation in present value
+
+
+def test_readme_and_header_quote_the_default_over_time(over_time_run):
+    """The README's figures for the default over time, and its header's chosen path, are `run`'s: when
+    the instance or the default moves, this names the figure to update."""
+    text, r = over_time_run
+    out = re.sub(r"\s+", " ", text)
+    prose = re.sub(r"\s+", " ", README.read_text(encoding="utf-8"))
+    header = re.sub(r"\s*#\s*", " ", OVER_TIME.read_text(encoding="utf-8").split("schema_version")[0])
+    path = next(s for s in r.over_time.schedules if s.name == "car_tariff")
+    chosen = re.search(r"- US tariff on Japanese passenger cars: (.+?) \(([^()]*chosen from 4)\)", out)
+    assert chosen, out
+    assert f"takes {chosen.group(1).strip()} ({chosen.group(2)})" in prose, chosen.groups()
+    assert path.path == "held_25" and "the deal holds 25% every year" in header, path.path
+    pv = re.search(r"Present values at 2% a year, in 2025 dollars, over 2025 to 2034: United States' gain over no "
+                   r"deal by its payoff (\S+ \S+); Japan's gain over no deal by its payoff (\S+ \S+); the deficit "
+                   r"(\$\S+ \S+) with the deal against (\$\S+ \S+) with no deal \((\S+ \S+)\)", out)
+    assert pv, out
+    us, japan, deal, none, change = pv.groups()
+    assert (f"the deficit {deal} with the deal against {none} with no deal ({change}); the United States' gain "
+            f"over no deal by its payoff {us}, Japan's {japan.rstrip()}.") in prose, pv.groups()
+    last = r.metric("deficit").deal
+    assert "| `toyota_2025_over_time` |" in prose and f"| {money(last)} |" in prose
+
+
+def test_docs_quote_the_default_over_times_robustness(over_time_run):
+    """run's draws of the default over time (its default count, seed 0): README, docs/model.md and
+    docs/performance.md quote them."""
+    from model.analyses.deal_robustness import HORIZON_DRAWS
+    _, r = over_time_run
+    rb = r.robustness
+    assert rb is not None and rb.draws == HORIZON_DRAWS and rb.years == "2025-2034" and rb.method == "rebuild"
+    prose = re.sub(r"\s+", " ", README.read_text(encoding="utf-8"))
+    assert f"For `toyota_2025_over_time` a deal holds in {rb.deals} of {rb.draws} draws." in prose
+    model_md = re.sub(r"\s+", " ", (ROOT / "docs" / "model.md").read_text(encoding="utf-8"))
+    assert f"`instances/toyota_2025_over_time.yaml`: a deal in {rb.deals} of {rb.draws} draws." in model_md
+    perf = re.sub(r"\s+", " ", (ROOT / "docs" / "performance.md").read_text(encoding="utf-8"))
+    assert f"({rb.deals} of {rb.draws} with a deal)" in perf

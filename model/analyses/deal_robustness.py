@@ -137,3 +137,4 @@ def uncertain_ranges(inst: Instance) -> dict[str, tuple[float, float]]:
 
 
 DEFAULT_DRAWS = 50          # `run`'s draws (`--robustness N`); 0 turns them off
+HORIZON_DRAWS = 20          # ... of an instance with a horizon: each draw rebuilds the multi-year model

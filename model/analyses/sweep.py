@@ -159,8 +159,8 @@ def solve_chunk(inst: Instance, plan: Plan, start: int, stop: int, model=None, s
                if result.metrics else {},
                "levers": lever_values(inst, result.deal) if result.deal else {}}
         if plan.sides and result.status == "infeasible":
-            if resolver is None:        # a whole solve per draw: who walks away is not tested (more solves)
-                row["walks_away"], row["walks_away_by"] = "undetermined", ""
+            if resolver is None:        # a whole solve per draw: who walks away if `solve` tested it
+                row["walks_away"], row["walks_away_by"] = result.walks_away or ("undetermined", "")
             else:
                 from model.analyses.deal_robustness import walks_away
                 row["walks_away"], row["walks_away_by"] = walks_away(resolver, variant)
@@ -332,11 +332,20 @@ def _ensure_importable(client) -> None:
         client.upload_file(str(archive))
 
 
-def run_robustness(model, draws: int, seed: int = 0) -> DealRobustness:
+def run_robustness(model, draws: int, seed: int = 0, solve=None, inst: Instance | None = None) -> DealRobustness:
     """`run`'s robustness: `draws` draws of the instance's uncertainty, solved on `model` (the
     command's own NegotiationModel) with the side that walks away decided in each draw without
-    a deal. Skipped (with the reason) when the draws could not be re-solved on the built model."""
+    a deal. Skipped (with the reason) when the draws could not be re-solved on the built model.
+    `solve`: a function that solves a draw of `inst` whole (an instance with a horizon: each draw
+    rebuilds its multi-year model, `run.horizon_draws`), deciding itself who walks away."""
     from model.analyses.deal_robustness import deal_robustness, uncertain_ranges
+    if solve is not None:
+        assert inst is not None, "a whole solve per draw needs the instance drawn"
+        plan = Plan(samples=draws, seed=seed, sides=True)
+        rows = solve_chunk(inst, plan, 0, len(plan), solve=solve)
+        found = deal_robustness(inst, rows, input_columns(inst, plan), seed, uncertain_ranges(inst))
+        found.method = "rebuild"
+        return found
     inst = model.inst
     resolver = resolver_for(inst, model)
     if resolver.method != "re-solve":

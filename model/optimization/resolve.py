@@ -70,6 +70,7 @@ class DrawResult:
     max_violation: float | None = None
     verified: bool | None = None
     method: str = "re-solve"        # or 'rebuild'
+    walks_away: tuple[str, str] | None = None    # a draw without a deal, rebuilt: (who, by), when it was tested
 
 
 class Resolver:

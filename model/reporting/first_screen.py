@@ -465,7 +465,9 @@ def robustness_lines(r: Results, rb: DealRobustness | None = None, over: str = "
     if not rb.draws:
         return []
     held = f"{rb.deals:,} of {rb.draws:,} {noun} ({share_of_draws(rb.share)})"
-    ranges = over or f"over the instance's uncertainty ranges (each draw re-solved; seed {rb.seed})"
+    ranges = over or (f"over the instance's uncertainty ranges (each draw's model over {rb.years} rebuilt and "
+                      f"solved; seed {rb.seed})" if rb.years else
+                      f"over the instance's uncertainty ranges (each draw re-solved; seed {rb.seed})")
     head = (f"**A deal holds in {held}** {ranges}." if r.has_deal else
             f"**With the instance's own values there is no deal; one exists in {held}** {ranges}." if rb.deals else
             f"**With the instance's own values there is no deal, nor in any of {rb.draws:,} {noun}** {ranges}.")
@@ -486,12 +488,13 @@ def walk_away_line(r: Results, rb: DealRobustness, noun: str = "draws") -> str:
     if who in ("home", "partner"):
         name = r.instance.parties[who]
         own = rb.by_participation.get(who, 0)
+        worse = f"worse off than no deal in present value over {rb.years}" if rb.years else "worse off than no deal"
         if own == n:
-            text = (f"**{name} walks away** in {of}: every deal the red lines allow leaves it worse off than no deal "
+            text = (f"**{name} walks away** in {of}: every deal the red lines allow leaves it {worse} "
                     f"(its participation fails)")
         elif own:
-            text = (f"**{name} walks away** in {of}: in {own:,} every deal the red lines allow leaves it worse off than "
-                    f"no deal; in the rest its red lines end the deal")
+            text = (f"**{name} walks away** in {of}: in {own:,} every deal the red lines allow leaves it {worse}; "
+                    f"in the rest its red lines end the deal")
         else:
             text = f"**{possessive(name)} red lines end the deal** in {of}: without them a deal exists"
     else:

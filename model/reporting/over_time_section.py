@@ -145,6 +145,18 @@ def schedule_lines(ot: OverTime) -> list[str]:
         if len(set(shown)) == 1:
             out.append(f"**{s.label}**: {shown[0]} in every year ({how})")
             continue
+        steps = [float(b) - float(a) for a, b in zip(s.values, s.values[1:]) if b != a]
+        if any(x > 0 for x in steps) and any(x < 0 for x in steps):
+            # up and down (e.g. deliveries that start and stop): each run of years at its value
+            runs: list[tuple[int, int]] = []
+            for i, v in enumerate(shown):
+                if runs and shown[runs[-1][0]] == v:
+                    runs[-1] = (runs[-1][0], i)
+                else:
+                    runs.append((i, i))
+            said = [f"{shown[a]} in {years[a]}" if a == b else f"{shown[a]} in {years[a]}-{years[b]}" for a, b in runs]
+            out.append(f"**{s.label}**: {', '.join(said)} ({how})")
+            continue
         reach = len(shown) - 1          # the first year from which the value stays at its last
         while reach > 0 and shown[reach - 1] == shown[-1]:
             reach -= 1

@@ -804,6 +804,8 @@ class DealRobustness:
     by_participation: dict[str, int] = field(default_factory=dict)   # of a side's: its participation alone
     inputs: list[InputSplit] = field(default_factory=list)
     skipped: str = ""
+    method: str = "re-solve"       # each draw re-solved on the built model, or 'rebuild' (a deal over a horizon)
+    years: str = ""                # a deal over a horizon: its years ('2025-2034'); participation is in present value
 
     @property
     def share(self) -> float:

@@ -25,7 +25,7 @@ from model.run.solve import Verified, constraint_rows, instance_summary, metric_
 __all__ = ["HORIZON_SKIPPED", "horizon_checks", "solve_horizon"]
 
 HORIZON_SKIPPED = ("over a horizon, the frontier, the concession values, the red-line costs, the review of red "
-                   "lines, the ranging, the robustness draws, the assumptions' ranking and (without a deal) the smallest relaxation are not "
+                   "lines, the ranging, the assumptions' ranking and (without a deal) the smallest relaxation are not "
                    "computed yet (they are one-year analyses); solve a one-year instance of the year for them")
 OBJECTIVES = ("min_deficit", "welfare", "weighted")
 

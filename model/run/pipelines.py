@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from model.analyses.alternatives import DEFAULT_COUNT, DEFAULT_MIN_GAIN, DEFAULT_WITHIN, find_alternatives
@@ -25,7 +26,7 @@ from model.analyses.assumption_rank import applicable as assumptions_ranked
 from model.analyses.assumption_rank import not_ranked, rank_assumptions
 from model.analyses.bridge import deficit_bridge
 from model.analyses.concessions import applicable, concession_values
-from model.analyses.deal_robustness import DEFAULT_DRAWS
+from model.analyses.deal_robustness import DEFAULT_DRAWS, HORIZON_DRAWS
 from model.analyses.diversion import diversion_summary
 from model.analyses.explain import lever_context, sentences
 from model.analyses.frontier import compute_frontier, free_optimum, has_fixed_terms, model_size
@@ -62,6 +63,7 @@ from model.results import (
     Solved,
 )
 from model.run.horizon import solve_horizon
+from model.run.horizon_draws import solve_draw
 from model.run.solve import Verified, diagnose_with_labels, solve_model, unbounded_explanation
 
 # When the analyses that cost more solves join a report. The rules read the model's size
@@ -309,12 +311,15 @@ def robustness_rule() -> str:
     return (f"`run` solves {DEFAULT_DRAWS} draws of the instance's `uncertainty:` inputs (`--robustness N` sets the "
             "number, 0 turns them off; `--seed S` the seed) when the instance declares some, the objective is "
             f"min_deficit (the draws are re-solved on the command's one built model) and the model has at most "
-            f"{RUN_FRONTIER_MAX_CHOICES} yes/no choices and {RUN_FRONTIER_MAX_LEVERS:,} levers")
+            f"{RUN_FRONTIER_MAX_CHOICES} yes/no choices and {RUN_FRONTIER_MAX_LEVERS:,} levers; over a horizon "
+            f"{HORIZON_DRAWS} draws by default, each rebuilding the multi-year model (any objective; the size limits "
+            "apply to one year)")
 
 
 def _wants_robustness(ctx: Context) -> bool:
-    return (ctx.options.robustness > 0 and bool(ctx.inst.uncertainty)
-            and (ctx.options.objective or ctx.inst.settings.objective) == "min_deficit")
+    drawn = ctx.model.base if isinstance(ctx.model, HorizonModel) else ctx.inst     # a year's instance has no ranges
+    return (ctx.options.robustness > 0 and bool(drawn.uncertainty)
+            and (not _one_year(ctx) or (ctx.options.objective or ctx.inst.settings.objective) == "min_deficit"))
 
 
 def _robustness(ctx: Context) -> DealRobustness:
@@ -322,7 +327,13 @@ def _robustness(ctx: Context) -> DealRobustness:
     if choices <= RUN_FRONTIER_MAX_CHOICES and levers <= RUN_FRONTIER_MAX_LEVERS:
         import time
         t0 = time.perf_counter()
-        found = run_robustness(ctx.model, ctx.options.robustness, ctx.options.seed)
+        if isinstance(ctx.model, HorizonModel):      # each draw rebuilds the multi-year model (`run.horizon_draws`)
+            hz = ctx.model.horizon
+            found = run_robustness(ctx.model, ctx.options.robustness, ctx.options.seed,
+                                   solve=partial(solve_draw, sides=True), inst=ctx.model.base)
+            found.years = f"{hz.first_year}-{hz.last_year}"
+        else:
+            found = run_robustness(ctx.model, ctx.options.robustness, ctx.options.seed)
         if ctx.results is not None:
             ctx.results.timings["robustness"] = time.perf_counter() - t0      # timings.json
         return found
@@ -356,7 +367,7 @@ RUN = CORE + (
          and ctx.results.status == "optimal" and _one_year(ctx), rule=frontier_rule()),
     Step("robustness", "draws of the instance's uncertainty: how many give a deal, which side walks away in the "
          "rest, which input separates deal from no deal",
-         _robustness, when=lambda ctx: _wants_robustness(ctx) and _one_year(ctx),
+         _robustness, when=_wants_robustness,
          rule=robustness_rule()),
     Step("assumption_rank", "each assumption source moved down and up, one at a time, the deal re-solved at both "
          "ends: the assumptions ranked by their influence on the deal", _assumption_rank,
