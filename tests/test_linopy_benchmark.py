@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from model.data.families import partner_tariff
-from model.data.families.production_shift import quota_lines
 from model.data.levers import MONEY, families
 from model.economics.loading import load
 from model.economics.metrics import INDEXED_METRICS, METRICS, evaluate
@@ -53,10 +52,8 @@ def test_same_stage_one_optimum(path):
 
 def _all_metrics(inst) -> list[str]:
     names = [k for k in METRICS]
-    for base, (index, *_) in INDEXED_METRICS.items():
-        keys = {"segment": inst.segments, "good": inst.goods, "third country": inst.third_countries,
-                "quota line": quota_lines(inst)}[index]
-        names += [f"{base}[{k}]" for k in keys]
+    for base, info in INDEXED_METRICS.items():
+        names += [f"{base}[{k}]" for k in info.keys(inst)]
     return names
 
 

@@ -129,6 +129,11 @@ METRICS: dict[str, MetricInfo] = {
 INDEXED_METRICS: dict[str, IndexedMetric] = {
     "tariff_rate": IndexedMetric("segment", "tariff actually paid (revenue over customs value)", "fraction",
                                  lambda inst: inst.segments),
+    # A segment counted in another unit than the headline one (auto parts in USD): its imports in its
+    # own unit, which the headline total (imports_units) leaves out.
+    "imports_units": IndexedMetric("segment in its own unit", "imports from the partner in the segment's own unit",
+                                   "own", lambda inst: {s: inst.segments[s] for s in inst.uncounted},
+                                   scale=lambda inst, k: VOL, named=True),
     "third_imports_units": IndexedMetric("third country", "{units} imported from the third country", "vehicles",
                                          lambda inst: inst.third_countries, named=True),
     "third_imports_value": IndexedMetric("third country", "value of {units} imported from the third country", "USD",
