@@ -125,3 +125,20 @@ def test_parts_line_of_shifted_content_restated(tmp_path, fixed):
     for name in names:
         got = float(info["metrics"][name].solution) * metric_scale(inst, name)
         assert math.isclose(got, expected[name], rel_tol=1e-7, abs_tol=1e-3 * metric_scale(inst, name)), name
+
+
+def test_count_units_restated(tmp_path):
+    """Cars in vehicles and parts in USD (tests/test_count_units.py): linopy's volume totals count the
+    cars alone and its imports_units[parts] is in USD, as the plain Python's."""
+    from test_count_units import overrides
+    from tiny import tiny
+    inst = tiny(tmp_path, overrides())
+    names = _all_metrics(inst)
+    assert "imports_units[parts]" in names
+    m, info = build_linopy(inst, extra_metrics=names)
+    status, objective = solve_linopy(m, info)
+    assert status == "ok/optimal" and objective is not None
+    expected = evaluate(inst, _linopy_deal(inst, m))
+    for name in names:
+        got = float(info["metrics"][name].solution) * metric_scale(inst, name)
+        assert math.isclose(got, expected[name], rel_tol=1e-7, abs_tol=1e-3 * metric_scale(inst, name)), name
