@@ -131,7 +131,8 @@ INDEXED_METRICS: dict[str, IndexedMetric] = {
                                  lambda inst: inst.segments),
     # A segment counted in another unit than the headline one (auto parts in USD): its imports in its
     # own unit, which the headline total (imports_units) leaves out.
-    "imports_units": IndexedMetric("segment in its own unit", "imports from the partner in the segment's own unit",
+    "imports_units": IndexedMetric("segment", "imports from the partner of a segment counted in another unit than "
+                                              "the headline one, in its own unit",
                                    "own", lambda inst: {s: inst.segments[s] for s in inst.uncounted},
                                    scale=lambda inst, k: VOL, named=True),
     "third_imports_units": IndexedMetric("third country", "{units} imported from the third country", "vehicles",
