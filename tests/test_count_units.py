@@ -92,6 +92,9 @@ def test_labels_and_units_say_vehicles_for_the_totals_and_usd_for_the_parts(tmp_
     assert metric_unit(inst, "imports_units[parts]") == "USD"
     assert metric_label(inst, "imports_units") == "vehicles imported from the partner"
     assert "auto parts" in metric_label(inst, "imports_units[parts]")
+    # Values cover every line, parts included, and say so.
+    assert metric_label(inst, "imports_value") == "value of vehicles and auto parts imported from the partner"
+    assert metric_unit(inst, "imports_value") == "USD"
 
 
 def test_the_solver_and_the_report_agree(tmp_path):
