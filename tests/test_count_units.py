@@ -108,9 +108,12 @@ def test_the_solver_and_the_report_agree(tmp_path):
     assert cars < 1000 and r.metric("imports_units[parts]").deal > 100_000
 
 
-def test_the_models_expressions_equal_the_plain_python(tmp_path):
+@pytest.mark.parametrize("buyers", [False, True])
+def test_the_models_expressions_equal_the_plain_python(tmp_path, buyers):
+    """Every metric as the MILP states it equals the plain Python at its solution, with and without
+    a commitment on the parts line."""
     from model.optimization.handle import NegotiationModel
-    inst = tiny(tmp_path, overrides())
+    inst = tiny(tmp_path, with_parts_buyers() if buyers else overrides())
     model = NegotiationModel(inst)
     solution = model.solve()
     deal, _ = model.read(solution.x, threshold=0.0)
@@ -128,3 +131,26 @@ def test_a_segment_in_the_minority_unit_is_the_one_left_out(tmp_path):
     inst = tiny(tmp_path, over)
     assert inst.quantity_unit == "vehicles" and inst.uncounted == ("parts",)
     assert evaluate(inst, None)["imports_units"] == pytest.approx(1100)
+
+
+def with_parts_buyers() -> dict:
+    """overrides() plus a partner network that may buy up to USD 100,000 of home-made parts."""
+    over = overrides()
+    over["segments"]["parts"]["partner_ceiling"] = q(300_000, "USD")
+    over["channels"] = {"dealers": {"label": "partner dealers", "capacity": q(50, "vehicles"),
+                                    "unit_value": {"car": q(10000, "USD/vehicle")}, "dealer_margin": q(0, "USD/vehicle")},
+                        "parts_buyers": {"label": "partner parts buyers", "capacity": q(100_000, "USD"),
+                                         "unit_value": {"parts": q(1, "USD/USD")}, "dealer_margin": q(0, "USD/USD")}}
+    return over
+
+
+def test_a_commitment_on_the_parts_line_moves_values_not_vehicles(tmp_path):
+    """A dealer network that imports USD 50,000 of home-made parts: exports_value +50,000, every
+    count total as before (the parts are dollars, not vehicles)."""
+    inst = tiny(tmp_path, with_parts_buyers())
+    base = evaluate(inst, DEAL)
+    more = evaluate(inst, Deal(tariff={"car": "flat_10", "parts": "flat_25"}, shift={("acme", "car"): 100.0},
+                               commitments={("dealers", "car"): 30.0, ("parts_buyers", "parts"): 50_000.0}))
+    assert more["exports_value"] - base["exports_value"] == pytest.approx(50_000)
+    for name in ("exports_units", "home_production_gain", "partner_production_loss", "home_jobs", "partner_jobs"):
+        assert more[name] == pytest.approx(base[name]), name
