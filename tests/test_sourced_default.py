@@ -174,6 +174,12 @@ def test_readme_quotes_the_default_run(default_run):
            f"{money(m['shift_parts_duty'].deal)} of duty" in prose
     assert next(lv for lv in r.levers if lv.name == "tariff" and lv.index == "parts").choice == "flat 27.5%"
     assert "leaves parts at the no-deal 27.5%" in prose
+    segs = load(DEFAULT).segments
+    assert f"cars {money(segs['cars'].exports * segs['cars'].export_price)} and an assumed " \
+           f"{money(segs['parts'].exports * segs['parts'].export_price)} of parts" in prose
+    assert r.pass_through is not None
+    parts_pt = [x for x in r.pass_through.deal if x.line == "parts"]
+    assert parts_pt[0].pass_through == 1.0 and "buyers pay all of the parts tariff" in prose
     assert f"falls to {money(deficit.deal)}, {money(deficit.no_deal - deficit.deal)} below no deal" in prose
     tariff = next(lv for lv in r.levers if lv.name == "tariff")
     assert tariff.choice == "flat 25.0%" and "puts 25% on Japanese cars" in prose
