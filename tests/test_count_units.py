@@ -108,12 +108,12 @@ def test_the_solver_and_the_report_agree(tmp_path):
     assert cars < 1000 and r.metric("imports_units[parts]").deal > 100_000
 
 
-@pytest.mark.parametrize("buyers", [False, True])
-def test_the_models_expressions_equal_the_plain_python(tmp_path, buyers):
+@pytest.mark.parametrize("variant", ["plain", "buyers", "korea"])
+def test_the_models_expressions_equal_the_plain_python(tmp_path, variant):
     """Every metric as the MILP states it equals the plain Python at its solution, with and without
-    a commitment on the parts line."""
+    a commitment on the parts line, and with a third country selling parts."""
     from model.optimization.handle import NegotiationModel
-    inst = tiny(tmp_path, with_parts_buyers() if buyers else overrides())
+    inst = tiny(tmp_path, {"plain": overrides, "buyers": with_parts_buyers, "korea": with_korea}[variant]())
     model = NegotiationModel(inst)
     solution = model.solve()
     deal, _ = model.read(solution.x, threshold=0.0)
@@ -154,3 +154,29 @@ def test_a_commitment_on_the_parts_line_moves_values_not_vehicles(tmp_path):
     assert more["exports_value"] - base["exports_value"] == pytest.approx(50_000)
     for name in ("exports_units", "home_production_gain", "partner_production_loss", "home_jobs", "partner_jobs"):
         assert more[name] == pytest.approx(base[name]), name
+
+
+def with_korea() -> dict:
+    """overrides() with the parts an Armington composite of the partner's and Korea's."""
+    over = overrides()
+    over["segments"]["parts"].update(elasticity=q(-1, "1"), substitution_elasticity=q(2, "1"), home_substitution=None)
+    over["third_countries"] = {"korea": {"label": "Korea", "tariff": q(2.5, "%"), "base_tariff": q(2.5, "%"),
+                                         "segments": {"parts": {"imports": q(1_000_000, "USD"),
+                                                                "import_price": q(1, "USD/USD")}}}}
+    return over
+
+
+def test_a_third_country_selling_parts_adds_dollars_not_vehicles(tmp_path):
+    """Parts as an Armington composite of the partner's and Korea's (USD 1,000,000 each at USD 1,
+    sigma 2, eta -1, full pass-through). Parts at 25% instead of 2.5% divert parts to Korea: its
+    value rises, while third_imports_units (vehicles: the cars have no third supplier) stays 0."""
+    inst = tiny(tmp_path, with_korea())
+    low = evaluate(inst, Deal(tariff={"car": "flat_10", "parts": "flat_0"}))
+    high = evaluate(inst, Deal(tariff={"car": "flat_10", "parts": "flat_25"}))
+    assert high["third_imports_value[korea]"] > low["third_imports_value[korea]"] > 0
+    assert high["third_imports_value"] - low["third_imports_value"] == pytest.approx(
+        high["third_imports_value[korea]"] - low["third_imports_value[korea]"])
+    for v in (low, high):
+        assert v["third_imports_units"] == 0 and v["third_imports_units[korea]"] == 0
+        assert v["imports_units"] == pytest.approx(1000 / 1.1)
+    assert high["imports_units[parts]"] < low["imports_units[parts]"]
