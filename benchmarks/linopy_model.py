@@ -423,7 +423,8 @@ def build_linopy(inst, extra_metrics=()):
         "purchases_units": lambda g: 1 * q.sel(good=gidx[g]),
         "third_imports_units": lambda c: options_sum(third("third_imports", c) / VOL * cnt_t, sparse=True),
         # A segment in its own unit: its imports under the chosen option, plus the shifts' parts on it.
-        "imports_units": lambda s: (grid(imports / VOL * (ti == sidx[s])) * ys).sum() + parts_units(s),
+        "imports_units": lambda s: options_sum(imports / VOL * (ti == sidx[s]),
+                                               shift_coef("imports_units", VOL) * (ti == sidx[s])) + parts_units(s),
         "third_imports_value": lambda c: options_sum(third("third_value", c) / MONEY, sparse=True),
         "third_exporter_surplus_change": lambda c: options_sum(third("third_surplus", c) / MONEY, sparse=True),
         "third_country_deficit": lambda c: get(f"third_imports_value[{c}]")

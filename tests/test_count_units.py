@@ -108,12 +108,13 @@ def test_the_solver_and_the_report_agree(tmp_path):
     assert cars < 1000 and r.metric("imports_units[parts]").deal > 100_000
 
 
-@pytest.mark.parametrize("variant", ["plain", "buyers", "korea"])
+@pytest.mark.parametrize("variant", ["plain", "buyers", "korea", "parts_maker"])
 def test_the_models_expressions_equal_the_plain_python(tmp_path, variant):
     """Every metric as the MILP states it equals the plain Python at its solution, with and without
     a commitment on the parts line, and with a third country selling parts."""
     from model.optimization.handle import NegotiationModel
-    inst = tiny(tmp_path, {"plain": overrides, "buyers": with_parts_buyers, "korea": with_korea}[variant]())
+    inst = tiny(tmp_path, {"plain": overrides, "buyers": with_parts_buyers, "korea": with_korea,
+                           "parts_maker": with_parts_maker}[variant]())
     model = NegotiationModel(inst)
     solution = model.solve()
     deal, _ = model.read(solution.x, threshold=0.0)
@@ -164,6 +165,25 @@ def with_korea() -> dict:
                                          "segments": {"parts": {"imports": q(1_000_000, "USD"),
                                                                 "import_price": q(1, "USD/USD")}}}}
     return over
+
+
+def with_parts_maker() -> dict:
+    """overrides() plus a partner parts maker that may move USD 50,000 of its parts output to home plants."""
+    over = overrides()
+    over["makers"]["beta"] = {"label": "Beta", "spare_capacity": q(50_000, "USD"), "segments": ["parts"]}
+    return over
+
+
+def test_parts_moved_to_home_plants_are_not_vehicles(tmp_path):
+    """Beta moves USD 50,000 of parts output to home plants: the parts' imports (their own metric, in
+    USD) fall by it, the home and partner production totals (vehicles) do not move."""
+    inst = tiny(tmp_path, with_parts_maker())
+    at = {"tariff": {"car": "flat_10", "parts": "flat_25"}}
+    before = evaluate(inst, Deal(**at))
+    after = evaluate(inst, Deal(**at, shift={("beta", "parts"): 50_000.0}))
+    assert after["imports_units[parts]"] - before["imports_units[parts]"] == pytest.approx(-50_000)
+    for name in ("imports_units", "home_production_gain", "partner_production_loss", "home_jobs", "partner_jobs"):
+        assert after[name] == pytest.approx(before[name]), name
 
 
 def test_a_third_country_selling_parts_adds_dollars_not_vehicles(tmp_path):

@@ -127,14 +127,15 @@ def test_parts_line_of_shifted_content_restated(tmp_path, fixed):
         assert math.isclose(got, expected[name], rel_tol=1e-7, abs_tol=1e-3 * metric_scale(inst, name)), name
 
 
-@pytest.mark.parametrize("variant", ["plain", "buyers", "korea"])
+@pytest.mark.parametrize("variant", ["plain", "buyers", "korea", "parts_maker"])
 def test_count_units_restated(tmp_path, variant):
     """Cars in vehicles and parts in USD (tests/test_count_units.py), with and without a commitment on
     the parts line or a third country selling parts: linopy's volume totals count the cars alone and its imports_units[parts] is in
     USD, as the plain Python's."""
-    from test_count_units import overrides, with_korea, with_parts_buyers
+    from test_count_units import overrides, with_korea, with_parts_buyers, with_parts_maker
     from tiny import tiny
-    inst = tiny(tmp_path, {"plain": overrides, "buyers": with_parts_buyers, "korea": with_korea}[variant]())
+    inst = tiny(tmp_path, {"plain": overrides, "buyers": with_parts_buyers, "korea": with_korea,
+                           "parts_maker": with_parts_maker}[variant]())
     names = _all_metrics(inst)
     assert "imports_units[parts]" in names
     m, info = build_linopy(inst, extra_metrics=names)

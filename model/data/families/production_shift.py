@@ -302,6 +302,10 @@ def terms(v, inst, table, linear) -> dict:
         keep = [i for i, c in enumerate(coefs) if c != 0]
         return linear([coefs[i] for i in keep], [ws[i] for i in keep])
     out = {m: per_shift(m) for m in TERMS}
+    for s in inst.uncounted:          # a shift on a segment in its own unit moves its own imports metric
+        on = [i for i, k in enumerate(options) if k[0] == s]
+        out[f"imports_units[{s}]"] = linear([_per_unit(table[options[i]], "imports_units") for i in on],
+                                            [ws[i] for i in on])
     parts, third = _content(inst)
     out["imports_value"] = out["imports_value"] + linear([p * VOL / MONEY for p in parts], hs)
     out["third_imports_value"] = out["third_imports_value"] + linear([t * VOL / MONEY for t in third], hs)
@@ -323,7 +327,7 @@ def terms(v, inst, table, linear) -> dict:
             if inst.counted(p):
                 out["imports_units"] = out["imports_units"] + units
             else:                          # parts in their own unit: their own metric, not the headline total
-                out[f"imports_units[{p}]"] = units
+                out[f"imports_units[{p}]"] = out[f"imports_units[{p}]"] + units
         out["imports_value"] = out["imports_value"] + value
         out["shift_parts_imports_value"] = out["shift_parts_imports_value"] + value
         out["tariff_revenue"] = out["tariff_revenue"] + duty
@@ -355,6 +359,8 @@ def values(inst, amounts: dict, outcomes) -> dict:
         shift[s] += x
     out = {m: sum(_per_unit(outcomes[s], m) * shift[s] for s in inst.segments if m not in COUNTED or inst.counted(s))
            for m in TERMS}
+    for s in inst.uncounted:               # a shift on a segment in its own unit: its own imports metric
+        out[f"imports_units[{s}]"] = _per_unit(outcomes[s], "imports_units") * shift[s]
     content = {(k, s): content_per_unit(inst, k, s) for (k, s) in amounts}
     parts = sum(x * content[key][0] for key, x in amounts.items())
     third = sum(x * content[key][1] for key, x in amounts.items())
