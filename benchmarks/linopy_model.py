@@ -92,6 +92,8 @@ def metric_scale(inst, name: str) -> float:
     base, index = split_metric(name)
     if base == "purchases_units":
         return _purchase().scale(inst, index)
+    if base == "imports_units" and index is not None:      # a segment in its own unit: thousands of it
+        return VOL
     unit = INDEXED_METRICS[base][2] if index is not None else METRICS[base].unit
     return UNIT_SCALE.get(unit, 1.0)
 
@@ -316,13 +318,30 @@ def build_linopy(inst, extra_metrics=()):
     def parts_term(name: str):
         return (_da(pcoef[name], ("maker", "seg", "slot")) * pc).sum() if pc is not None else zero()
 
-    ones = np.ones(S)
+    # Volume totals count only the segments in the headline unit (cnt 1); a segment in another unit
+    # (auto parts in USD) has its own imports_units[s] instead.
+    cnt = np.array([1.0 if inst.counted(s) else 0.0 for s in segs])
+    cnt_t = cnt[ti]
+    parts_of = [mk.parts_segment for mk in inst.makers.values()]
+    pcnt = np.array([cnt[sidx[p]] if p else 0.0 for p in parts_of])[:, None, None]
+
+    def counted_shift(term: str, values: np.ndarray, sparse: bool = False):
+        """`with_shift` over the counted segments' options alone."""
+        return options_sum(values * cnt_t, shift_coef(term, VOL) * cnt_t, sparse=sparse)
+
+    def parts_units(only: str | None = None):
+        """Thousand units of parts the shifts import: on counted parts lines (None), or on one parts line."""
+        if pc is None:
+            return zero()
+        keep = pcnt if only is None else np.array([1.0 if p == only else 0.0 for p in parts_of])[:, None, None]
+        return (_da(pcoef["units"] * keep, ("maker", "seg", "slot")) * pc).sum()
+
     jobs = inst.jobs_per_unit
     rules = {
-        "imports_units": lambda: with_shift("imports_units", imports / VOL, VOL) + parts_term("units"),
+        "imports_units": lambda: counted_shift("imports_units", imports / VOL) + parts_units(),
         "imports_value": lambda: with_shift("imports_value", col(lambda t: t.imports_value) / MONEY, MONEY)
         + content(mparts) + parts_term("value"),
-        "exports_units": lambda: exported(ones / VOL) + x.sum() + capped(cap_units),
+        "exports_units": lambda: exported(cnt / VOL) + (_da(cnt, "seg") * x).sum() + capped(cap_units * cnt),
         "exports_value": lambda: exported(seg_export_price / MONEY) + (_da(cval, ("chan", "seg")) * x).sum()
         + capped(cap_value),
         "purchases_value": lambda: goods_sum([g.unit_value * g.additional_share * s / MONEY
@@ -335,8 +354,9 @@ def build_linopy(inst, extra_metrics=()):
         "buyer_cost": lambda: with_shift("buyer_cost", col(lambda t: t.buyer_cost) / MONEY, MONEY),
         "buyer_price_change": lambda: with_shift("buyer_price_change", price_weight[ti] / total_weight
                                                  * (col(lambda t: t.buyer_price_factor) - 1), 1.0),
-        "home_production_gain": lambda: with_shift("home_production_gain", col(lambda t: t.home_gain) / VOL, VOL)
-        + x.sum() + exported(ones / VOL) - seg_exports.sum() / VOL + capped(cap_units),
+        "home_production_gain": lambda: counted_shift("home_production_gain", col(lambda t: t.home_gain) / VOL)
+        + (_da(cnt, "seg") * x).sum() + exported(cnt / VOL) - (seg_exports * cnt).sum() / VOL
+        + capped(cap_units * cnt),
         "partner_tariff_revenue": lambda: (_da((seg_exports * seg_export_price / MONEY)[:, None] * prate * factor,
                                                ("seg", "pslot")) * pzs).sum() if pzs is not None else zero(),
         "partner_buyer_surplus_change": lambda: ((_da(pbuyers, ("seg", "pslot")) * pzs).sum()
@@ -345,8 +365,8 @@ def build_linopy(inst, extra_metrics=()):
         "partner_export_margin": lambda: with_shift("partner_export_margin", col(lambda t: t.export_margin) / MONEY,
                                                     MONEY) + parts_term("margin"),
         "dealer_margin": lambda: (_da(cdm, ("chan", "seg")) * x).sum(),
-        "partner_production_loss": lambda: with_shift("partner_production_loss", (seg_imports[ti] - imports) / VOL, VOL)
-        + (_da(cdisp, ("chan", "seg")) * x).sum() + capped(cap_units * seg_displacement),
+        "partner_production_loss": lambda: counted_shift("partner_production_loss", (seg_imports[ti] - imports) / VOL)
+        + (_da(cdisp * cnt, ("chan", "seg")) * x).sum() + capped(cap_units * seg_displacement * cnt),
         "partner_political_cost": lambda: ((_da([n.political_cost / MONEY for n in inst.ntb_measures.values()], "ntb")
                                             * z).sum() if z is not None else zero())
         + goods_sum([g.political_cost * s / MONEY for g, s in zip(goods_obj, qs)]),
@@ -355,7 +375,7 @@ def build_linopy(inst, extra_metrics=()):
         "shift_parts_duty": lambda: parts_term("duty"),
         "shift_third_content_value": lambda: content(mthird),
         # Third countries (Armington segments), home producers, the partner's quota rent.
-        "third_imports_units": lambda: with_shift("third_imports_units", third("third_imports") / VOL, VOL, sparse=True),
+        "third_imports_units": lambda: counted_shift("third_imports_units", third("third_imports") / VOL, sparse=True),
         "third_imports_value": lambda: with_shift("third_imports_value", third("third_value") / MONEY, MONEY,
                                                   sparse=True) + content(mthird),
         "third_tariff_revenue": lambda: with_shift("third_tariff_revenue", third("third_duty") / MONEY, MONEY,
@@ -401,7 +421,10 @@ def build_linopy(inst, extra_metrics=()):
     indexed = {
         "tariff_rate": tariff_rate,
         "purchases_units": lambda g: 1 * q.sel(good=gidx[g]),
-        "third_imports_units": lambda c: options_sum(third("third_imports", c) / VOL, sparse=True),
+        "third_imports_units": lambda c: options_sum(third("third_imports", c) / VOL * cnt_t, sparse=True),
+        # A segment in its own unit: its imports under the chosen option, plus the shifts' parts on it.
+        "imports_units": lambda s: options_sum(imports / VOL * (ti == sidx[s]),
+                                               shift_coef("imports_units", VOL) * (ti == sidx[s])) + parts_units(s),
         "third_imports_value": lambda c: options_sum(third("third_value", c) / MONEY, sparse=True),
         "third_exporter_surplus_change": lambda c: options_sum(third("third_surplus", c) / MONEY, sparse=True),
         "third_country_deficit": lambda c: get(f"third_imports_value[{c}]")

@@ -241,7 +241,20 @@ def headline(inst, deal: Deal) -> dict[str, float]:
     segs = inst.segments
     t = shifted_sums(inst, deal, out)
     shifts = deal.values("shift")
-    parts = sum(x * segs[s].import_price * inst.makers[k].partner_content for (k, s), x in shifts.items())
+    # A shifted vehicle's partner content: a bare value, or, where its maker names a parts segment,
+    # units of parts on that line (value x c_p / v0) at the line's chosen rate and customs value.
+    parts = sum(x * segs[s].import_price * inst.makers[k].partner_content for (k, s), x in shifts.items()
+                if not inst.makers[k].parts_segment)
+    parts_duty = parts_margin = 0.0
+    for (k, s), x in shifts.items():
+        p = inst.makers[k].parts_segment
+        if not p or not x:
+            continue
+        units = x * segs[s].import_price * inst.makers[k].partner_content / segs[p].import_price
+        v, rate = parts_value(inst, deal, p)
+        parts += units * v
+        parts_duty += units * rate * v
+        parts_margin += units * (segs[p].partner_margin - (segs[p].import_price - v))
     third_content = sum(x * segs[s].import_price * (1 - inst.makers[k].home_content - inst.makers[k].partner_content)
                         for (k, s), x in shifts.items())
     imports_value = t["imports_value"] + parts
@@ -252,11 +265,11 @@ def headline(inst, deal: Deal) -> dict[str, float]:
     third_supplies = [sup for seg in segs.values() if seg.armington for sup in seg.armington.suppliers]
     revenue_2024 = sum(seg.base_tariff * seg.imports * seg.import_price for seg in segs.values()) + sum(
         sup.base_tariff * sup.imports * sup.import_price for sup in third_supplies)
-    home_welfare = (t["tariff_revenue"] + t["home_importer_rent"] - t["buyer_cost"] + t["producer_surplus"]
+    home_welfare = (t["tariff_revenue"] + parts_duty + t["home_importer_rent"] - t["buyer_cost"] + t["producer_surplus"]
                     + t["third_duty"] - revenue_2024)
     partner_revenue = sum((rates[s] * xf[s] - seg.partner_base_tariff) * seg.exports * seg.export_price
                           for s, seg in segs.items())
-    partner_welfare = (t["export_margin"] - sum(seg.imports * seg.partner_margin for seg in segs.values())
+    partner_welfare = (t["export_margin"] + parts_margin - parts_duty - sum(seg.imports * seg.partner_margin for seg in segs.values())
                        + sum(x * inst.channels[c].dealer_margin for (c, _), x in deal.values("commitments").items())
                        + sum(x * inst.makers[k].home_plant_margin for (k, _), x in shifts.items())
                        + partner_revenue + sum(partner_buyers(seg, rates[s]) for s, seg in segs.items())
@@ -265,6 +278,19 @@ def headline(inst, deal: Deal) -> dict[str, float]:
             "exports_value": exports_value, "purchases_value": purchases, "home_welfare": home_welfare,
             "partner_welfare": partner_welfare, "third_welfare": t["third_surplus"],
             "third_imports_value": t["third_value"] + third_content}
+
+
+def parts_value(inst, deal: Deal, p: str) -> tuple[float, float]:
+    """(customs value of a unit, flat rate) on parts segment `p`'s line under the deal: with an
+    imposed pass-through v = v0 (1 + pass t)/(1 + pass t0) x (1 + t0)/(1 + t); with perfectly
+    elastic supply v = v0 (a parts line has no quota, so its option is a flat rate)."""
+    seg, line = inst.segments[p], inst.line_of(p)
+    rate = inst.line_option(line, deal.values("tariff")[line]).rate
+    if seg.pass_through is not None:
+        k, t0 = seg.pass_through, seg.base_tariff
+        return seg.import_price * (1 + k * rate) / (1 + k * t0) * (1 + t0) / (1 + rate), rate
+    assert seg.partner_supply_elasticity == float("inf"), "a parts line on a supply curve is not restated here"
+    return seg.import_price, rate
 
 
 def _deal_instances():

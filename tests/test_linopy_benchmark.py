@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from model.data.families import partner_tariff
-from model.data.families.production_shift import quota_lines
 from model.data.levers import MONEY, families
 from model.economics.loading import load
 from model.economics.metrics import INDEXED_METRICS, METRICS, evaluate
@@ -53,10 +52,8 @@ def test_same_stage_one_optimum(path):
 
 def _all_metrics(inst) -> list[str]:
     names = [k for k in METRICS]
-    for base, (index, *_) in INDEXED_METRICS.items():
-        keys = {"segment": inst.segments, "good": inst.goods, "third country": inst.third_countries,
-                "quota line": quota_lines(inst)}[index]
-        names += [f"{base}[{k}]" for k in keys]
+    for base, info in INDEXED_METRICS.items():
+        names += [f"{base}[{k}]" for k in info.keys(inst)]
     return names
 
 
@@ -125,6 +122,26 @@ def test_parts_line_of_shifted_content_restated(tmp_path, fixed):
     assert objective * MONEY == pytest.approx(ours.stages.stage_one_deficit, rel=1e-9)
     expected = evaluate(inst, _linopy_deal(inst, m))
     assert expected["shift_parts_duty"] == pytest.approx(ours.metric("shift_parts_duty").deal, abs=1e-3)
+    for name in names:
+        got = float(info["metrics"][name].solution) * metric_scale(inst, name)
+        assert math.isclose(got, expected[name], rel_tol=1e-7, abs_tol=1e-3 * metric_scale(inst, name)), name
+
+
+@pytest.mark.parametrize("variant", ["plain", "buyers", "korea", "parts_maker"])
+def test_count_units_restated(tmp_path, variant):
+    """Cars in vehicles and parts in USD (tests/test_count_units.py), with and without a commitment on
+    the parts line or a third country selling parts: linopy's volume totals count the cars alone and its imports_units[parts] is in
+    USD, as the plain Python's."""
+    from test_count_units import overrides, with_korea, with_parts_buyers, with_parts_maker
+    from tiny import tiny
+    inst = tiny(tmp_path, {"plain": overrides, "buyers": with_parts_buyers, "korea": with_korea,
+                           "parts_maker": with_parts_maker}[variant]())
+    names = _all_metrics(inst)
+    assert "imports_units[parts]" in names
+    m, info = build_linopy(inst, extra_metrics=names)
+    status, objective = solve_linopy(m, info)
+    assert status == "ok/optimal" and objective is not None
+    expected = evaluate(inst, _linopy_deal(inst, m))
     for name in names:
         got = float(info["metrics"][name].solution) * metric_scale(inst, name)
         assert math.isclose(got, expected[name], rel_tol=1e-7, abs_tol=1e-3 * metric_scale(inst, name)), name

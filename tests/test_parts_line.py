@@ -64,7 +64,8 @@ def test_shifted_content_is_imported_on_the_parts_line_at_its_tariff(tmp_path):
     assert d["tariff_revenue"] == pytest.approx(25_000)
     assert d["partner_plant_margin"] == pytest.approx(-25_000)
     assert d["partner_export_margin"] == pytest.approx(-N * 1000 + 0.10 * PARTS_UNITS)  # -90,000
-    assert d["imports_units"] == pytest.approx(-N + PARTS_UNITS)       # cars out, parts (in their unit) in
+    assert d["imports_units"] == pytest.approx(-N)                     # cars out; the parts are in USD, not vehicles
+    assert d["imports_units[parts]"] == pytest.approx(PARTS_UNITS)     # the parts line, in its own unit (USD)
 
 
 def test_at_a_zero_parts_tariff_no_duty_is_paid(tmp_path):

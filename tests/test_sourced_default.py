@@ -45,7 +45,7 @@ def _assumed(instance) -> int:
 
 def test_at_most_40_percent_of_the_inputs_are_assumptions(inst):
     assumed = _assumed(inst)
-    assert (assumed, len(inst.inputs)) == (49, 140)
+    assert (assumed, len(inst.inputs)) == (54, 155)
     assert assumed / len(inst.inputs) <= 0.40
     smart = load(ROOT / "instances" / "smart_defaults.yaml")
     assert (_assumed(smart), len(smart.inputs)) == (196, 241)        # the first calibration
@@ -66,6 +66,26 @@ def test_one_definition_for_every_supplier_hs_8703_2024(inst):
     assert set(inst.third_countries) == set(commerce)
 
 
+def test_auto_parts_are_a_line_counted_in_usd(inst):
+    """Parts (HS 8706-8708) from Japan: USITC's Jan-Nov 2024 USD 6.7 bn annualised, counted in USD
+    (a unit is a dollar at 2024 prices), on a tariff line of their own at the 2.5% MFN rate, 27.5%
+    with no deal (Section 232 from 3 May 2025); every maker's shifted Japanese content is imported
+    on it. Volume totals are vehicles: the parts have their own imports_units[parts]."""
+    parts = inst.segments["parts"]
+    assert parts.unit == "USD" and parts.import_price == 1 and parts.export_price == 1
+    assert parts.imports == pytest.approx(6.7e9 * 12 / 11, rel=1e-3)
+    assert parts.base_tariff == pytest.approx(0.025) and inst.line_of("parts") != inst.line_of("cars")
+    assert inst.no_deal.values("tariff")[inst.line_of("parts")] == "flat_27.5"
+    assert [o.name for o in inst.options("parts")][:2] == ["flat_2.5", "flat_5"]
+    assert all(mk.parts_segment == "parts" and mk.partner_content == pytest.approx(0.10) for mk in inst.makers.values())
+    assert parts.partner_supply_elasticity == float("inf")          # perfectly elastic (docs/model.md)
+    assert round(parts.imports / 1e9, 2) == 7.31 and round(6.7 / 78.4, 3) == 0.085
+    assert inst.quantity_unit == "vehicles" and inst.uncounted == ("parts",)
+    # Japan's own-price elasticity in GTAP's nest at its 8.5% share of US parts imports.
+    s_japan = 6.7 / 78.4
+    assert parts.elasticity == pytest.approx(-5.6 * (1 - s_japan) + s_japan * (-2.8 * 0.5 - 1.0 * 0.5), abs=0.02)
+
+
 def test_the_supply_elasticity_gives_the_central_2025_pass_through(inst):
     """phi = 0.3 is the supply elasticity at which the model's own pass-through of the no-deal
     27.5% against 2024 is 30% (the data sheet's central figure); its range 0.05 to 44 spans
@@ -75,7 +95,7 @@ def test_the_supply_elasticity_gives_the_central_2025_pass_through(inst):
     assert seg.partner_supply_elasticity == 0.3 and seg.pass_through is None
 
     def at(phi):
-        i2 = dataclasses.replace(inst, segments={"cars": dataclasses.replace(seg, partner_supply_elasticity=phi)})
+        i2 = dataclasses.replace(inst, segments={**inst.segments, "cars": dataclasses.replace(seg, partner_supply_elasticity=phi)})
         return option_table(i2)["cars", "flat_27.5"]
     central = at(0.3)
     assert central.pass_through == pytest.approx(0.30, abs=0.01)
@@ -143,9 +163,23 @@ def test_readme_quotes_the_default_run(default_run):
     prose = re.sub(r"\s+", " ", section.split("```", 2)[2])
     m = {row.name: row for row in r.metrics}
     deficit = m["deficit"]
-    assert f"In 2024 the US deficit with Japan in passenger cars is {money(deficit.baseline)}" in prose
-    assert f"HS 8703 imports of {money(m['imports_value'].baseline)} less {money(m['exports_value'].baseline)}" in prose
-    assert f"With no deal (27.5%) it is {money(deficit.no_deal)}" in prose
+    parts = m["imports_units[parts]"]              # USD: a unit of parts is a dollar
+    cars_value = m["imports_value"].baseline - parts.baseline
+    assert f"In 2024 the US deficit with Japan in passenger cars and auto parts is {money(deficit.baseline)}" in prose
+    assert f"imports of {money(m['imports_value'].baseline)}, HS 8703 {money(cars_value)} and parts (HS 8706-8708) " \
+           f"{money(parts.baseline)}, less {money(m['exports_value'].baseline)}" in prose
+    assert f"With no deal (27.5% on cars and on parts) it is {money(deficit.no_deal)}" in prose
+    assert f"cuts parts imports from Japan to {money(parts.no_deal)}" in prose
+    assert f"{money(m['shift_parts_imports_value'].deal)} of parts, is imported on the parts line and pays " \
+           f"{money(m['shift_parts_duty'].deal)} of duty" in prose
+    assert next(lv for lv in r.levers if lv.name == "tariff" and lv.index == "parts").choice == "flat 27.5%"
+    assert "leaves parts at the no-deal 27.5%" in prose
+    segs = load(DEFAULT).segments
+    assert f"cars {money(segs['cars'].exports * segs['cars'].export_price)} and an assumed " \
+           f"{money(segs['parts'].exports * segs['parts'].export_price)} of parts" in prose
+    assert r.pass_through is not None
+    parts_pt = [x for x in r.pass_through.deal if x.line == "parts"]
+    assert parts_pt[0].pass_through == 1.0 and "buyers pay all of the parts tariff" in prose
     assert f"falls to {money(deficit.deal)}, {money(deficit.no_deal - deficit.deal)} below no deal" in prose
     tariff = next(lv for lv in r.levers if lv.name == "tariff")
     assert tariff.choice == "flat 25.0%" and "puts 25% on Japanese cars" in prose
@@ -159,7 +193,7 @@ def test_readme_quotes_the_default_run(default_run):
     assert "already bought $7.26 bn" in prose
     pt = r.pass_through
     assert pt is not None
-    assert f"pay {pt.no_deal[0].pass_through:.0%} of the no-deal tariff" in prose
+    assert f"pay {pt.no_deal[0].pass_through:.0%} of the no-deal tariff on cars" in prose
     assert f"and {pt.deal[0].pass_through:.0%} of the deal's" in prose
     div = r.diversion
     assert div is not None and f"{div.diverted_share.value:.0%} of the fall in imports from Japan is diverted" in prose
@@ -192,7 +226,7 @@ def test_readme_quotes_the_comparison_with_the_first_calibration(tmp_path):
     table = [x for x in quoted if not x.startswith("comparison:")]
     assert table == [x for x in printed if not x.startswith(("comparison:", "reused saved"))]
     text = re.sub(r"\s+", " ", section)
-    assert "$210.91 bn" in text and "$126.80 bn" in text and "(41% of the change instead of 12%)" in text
+    assert "$210.91 bn" in text and "$128.10 bn" in text and "(41% of the change instead of 12%)" in text
     assert "$210.91 bn" in quoted[[i for i, x in enumerate(quoted) if x.startswith("overall balance")][0]]
 
 
@@ -206,11 +240,12 @@ def test_readme_quotes_the_july_terms_on_the_default(tmp_path):
     out = re.sub(r"\s+", " ", "\n".join(lines))
     prose = re.sub(r"\s+", " ", README.read_text(encoding="utf-8"))
     assert "NOT acceptable as stated" in out
-    assert "United States -$6.08 bn, Japan" in out and "leave the US $6.08 bn worse off than no deal" in prose
+    assert "United States -$7.40 bn, Japan" in out and "leave the US $7.40 bn worse off than no deal" in prose
     assert "515,081 vehicles against >= 522,382 vehicles" in out
     assert "(515,081 vehicles built in the US against 522,382 with no deal)" in prose
-    assert "flat 15.0% -> flat 17.5%" in out and "is 17.5% on cars" in prose
-    assert "then: deficit $24.89 bn" in out and "the deficit is then $24.89 bn" in prose
+    assert "flat 15.0% -> flat 20.0%" in out and "is 20.0% on cars" in prose
+    assert "auto parts" not in out.split("smallest change", 1)[1].split("then:", 1)[0] and "parts staying at 15%" in prose
+    assert "then: deficit $27.12 bn" in out and "the deficit is then $27.12 bn" in prose
 
 
 def test_readme_quotes_the_default_sweep(tmp_path):
@@ -221,16 +256,17 @@ def test_readme_quotes_the_default_sweep(tmp_path):
         assert main(["sweep", str(DEFAULT), "--monte-carlo", "100", "--seed", "1", "--out", str(tmp_path / "s")]) == 0
     out = re.sub(r"\s+", " ", "\n".join(lines))
     prose = re.sub(r"\s+", " ", README.read_text(encoding="utf-8"))
-    assert len(load(DEFAULT).uncertainty) == 10 and "the ten ranges the instance states" in prose
+    assert len(load(DEFAULT).uncertainty) == 11 and "the eleven ranges the instance states" in prose
     assert "A deal holds in 100 of 100 draws (100%)" in out and "a deal holds in 100 of 100 draws" in prose
-    assert "median $10.31 bn, 90% of them between $4.77 bn and $17.84 bn" in out
-    assert "median of $10.31 bn (90% of them between $4.77 bn and $17.84 bn)" in prose
+    assert "median $11.67 bn, 90% of them between $5.59 bn and $19.22 bn" in out
+    assert "median of $11.67 bn (90% of them between $5.59 bn and $19.22 bn)" in prose
+    assert "tariff on auto parts (HTS 8706-8708): flat 27.5% 50%," in out and "27.5% in half of the deals (50%)" in prose
     ranked = re.findall(r"sensitivity: ([^:]+): ([a-z ]+) moves the deficit by ([-+]\$[0-9.]+ [a-zA-Z]+)", out)
     assert [(x[0], x[1]) for x in ranked] == [("passenger cars", "partner supply elasticity"),
                                              ("US grains and soy", "additional share"),
                                              ("passenger cars", "partner margin")]
-    for (_, _, amount), said in zip(ranked, ("moves the deficit most ($8.31 bn", "additional share ($4.01 bn)",
-                                             "exporters' margin ($1.96 bn)")):
+    for (_, _, amount), said in zip(ranked, ("moves the deficit most ($8.93 bn", "additional share ($4.39 bn)",
+                                             "exporters' margin ($3.07 bn)")):
         assert amount.lstrip("+-") in said and said in prose
 
 

@@ -129,6 +129,12 @@ METRICS: dict[str, MetricInfo] = {
 INDEXED_METRICS: dict[str, IndexedMetric] = {
     "tariff_rate": IndexedMetric("segment", "tariff actually paid (revenue over customs value)", "fraction",
                                  lambda inst: inst.segments),
+    # A segment counted in another unit than the headline one (auto parts in USD): its imports in its
+    # own unit, which the headline total (imports_units) leaves out.
+    "imports_units": IndexedMetric("segment", "imports from the partner of a segment counted in another unit than "
+                                              "the headline one, in its own unit",
+                                   "own", lambda inst: {s: inst.segments[s] for s in inst.uncounted},
+                                   scale=lambda inst, k: VOL, named=True),
     "third_imports_units": IndexedMetric("third country", "{units} imported from the third country", "vehicles",
                                          lambda inst: inst.third_countries, named=True),
     "third_imports_value": IndexedMetric("third country", "value of {units} imported from the third country", "USD",
@@ -214,13 +220,15 @@ def metric_unit(instance, name: str) -> str:
 
 
 def metric_label(instance, name: str) -> str:
-    """A metric's label in the instance's words."""
+    """A metric's label in the instance's words: a count in the headline unit ('vehicles imported
+    from the partner'), a value over every line ('value of vehicles and auto parts imported ...')."""
     base, index = split_metric(name)
+    info = INDEXED_METRICS[base] if index is not None else METRICS[base]
+    units = instance.quantity_unit if info.unit in ("vehicles", "own") else lines_words(instance)
     if index is None:
-        return METRICS[base].label.format(units=instance.quantity_unit)
-    info = INDEXED_METRICS[base]
-    label = info.label.format(units=instance.quantity_unit)
-    known = info.keys(instance).get(index) if info.named else None
+        return METRICS[base].label.format(units=units)
+    label = INDEXED_METRICS[base].label.format(units=units)
+    known = INDEXED_METRICS[base].keys(instance).get(index) if INDEXED_METRICS[base].named else None
     return f"{label}: {known.label if known else index}"
 
 

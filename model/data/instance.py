@@ -296,9 +296,23 @@ class Instance:
 
     @property
     def quantity_unit(self) -> str:
-        """The count unit of the negotiated goods: the segments' one unit, or 'units' if they differ."""
-        units = {s.unit for s in self.segments.values()}
-        return units.pop() if len(units) == 1 else "units"
+        """The headline count unit: the unit most segments are counted in, the first segment's
+        among equals ('vehicles' for cars and light trucks in vehicles and auto parts in USD).
+        Every volume total (imports_units, exports_units, production gains and losses, jobs,
+        third-country units) sums only the segments counted in it (`counted`); a segment in
+        another unit enters totals through its values alone and has its own metrics in its unit."""
+        units = [s.unit for s in self.segments.values()]
+        return max(dict.fromkeys(units), key=units.count) if units else "vehicles"
+
+    def counted(self, segment: str) -> bool:
+        """Whether a segment's volumes enter the volume totals (it is counted in the headline unit)."""
+        return self.segments[segment].unit == self.quantity_unit
+
+    @property
+    def uncounted(self) -> tuple[str, ...]:
+        """The segments counted in another unit than the headline one (auto parts in USD)."""
+        unit = self.quantity_unit
+        return tuple(s for s, seg in self.segments.items() if seg.unit != unit)
 
     # The home tariff lines, on which the option table is computed (see economics.responses).
     def options(self, segment: str) -> tuple[TariffOption, ...]:

@@ -119,7 +119,10 @@ class SegmentSpec(Strict):
     unit: str = text("The count unit its quantities are written in (imports, exports, ceilings, quotas, "
                      "capacities): `vehicles` by default; any other count unit, e.g. `tonne` for steel or `unit` "
                      "for machines. Prices are then per that unit. Segments that share a tariff line, a channel "
-                     "or a maker share their unit.", default="vehicles")
+                     "or a maker share their unit. Volume totals (imports_units, ...) count only the segments in "
+                     "the unit most segments share (the first segment's among equals); a segment in another unit "
+                     "(auto parts in `USD`) enters totals through its values and has `imports_units[segment]`.",
+                     default="vehicles")
     tariff_menu: str = text("The key of the `tariff_menus` entry whose options apply to this segment.")
     base_tariff: Q = quantity("The home tariff on the partner's vehicles in the calibration year (t0).",
                               TARIFF, ge=0, le=10, drawable=True)

@@ -73,20 +73,21 @@ def evaluate(instance: Instance, deal: Deal | None,
     weight = {s: seg.imports * seg.import_price * (1 + seg.base_tariff) for s, seg in segs.items()}
     total_weight = sum(weight.values()) or 1.0
     lost_imports = {s: seg.imports - outcomes[s].imports for s, seg in segs.items()}
-    third = {c: sum(o.third_imports.get(c, 0.0) for o in outcomes.values()) for c in instance.third_countries}
+    counted = [s for s in segs if instance.counted(s)]       # volume totals: the headline unit's segments
+    third = {c: sum(outcomes[s].third_imports.get(c, 0.0) for s in counted) for c in instance.third_countries}
     third_value = {c: sum(o.third_value.get(c, 0.0) for o in outcomes.values()) for c in instance.third_countries}
     v = {
-        "imports_units": sum(outcomes[s].imports for s in segs),
+        "imports_units": sum(outcomes[s].imports for s in counted),
         "imports_value": sum(outcomes[s].imports * outcomes[s].unit_value for s in segs),
-        "exports_units": sum(seg.exports * xf[s] for s, seg in segs.items()),
+        "exports_units": sum(segs[s].exports * xf[s] for s in counted),
         "exports_value": sum(seg.exports * xf[s] * seg.export_price for s, seg in segs.items()),
         "tariff_revenue": sum(outcomes[s].tariff_revenue for s in segs),
         "home_importer_rent": sum(outcomes[s].home_importer_rent for s in segs),
         "buyer_cost": sum(o.buyer_cost for o in outcomes.values()),
         "buyer_price_change": sum(weight[s] * (outcomes[s].buyer_price_factor - 1) for s in segs) / total_weight,
-        "home_production_gain": sum(outcomes[s].home_gain for s in segs),
+        "home_production_gain": sum(outcomes[s].home_gain for s in counted),
         "partner_export_margin": sum(outcomes[s].export_margin for s in segs),
-        "partner_production_loss": sum(lost_imports.values()),
+        "partner_production_loss": sum(lost_imports[s] for s in counted),
         "third_imports_units": sum(third.values()),
         "third_imports_value": sum(third_value.values()),
         "third_tariff_revenue": sum(d for o in outcomes.values() for d in o.third_duty.values()),
@@ -101,7 +102,7 @@ def evaluate(instance: Instance, deal: Deal | None,
                 indexed[name] = amount
             else:
                 v[name] = v[name] + amount if name in v else amount
-    v["home_production_gain"] += sum(seg.exports * (xf[s] - 1) for s, seg in segs.items())
+    v["home_production_gain"] += sum(segs[s].exports * (xf[s] - 1) for s in counted)
     for name in METRICS:                  # named metrics no term reached on this instance
         v.setdefault(name, 0.0)
     v["sector_deficit"] = v["imports_value"] - v["exports_value"]
@@ -124,6 +125,8 @@ def evaluate(instance: Instance, deal: Deal | None,
         v[f"{party}_payoff"] = sum(w * v[m] for m, w in instance.payoff_weights[party].items())
     for s in segs:
         v[f"tariff_rate[{s}]"] = outcomes[s].duty_rate
+    for s in instance.uncounted:          # a segment in its own unit: its imports there, the shifts' parts included
+        v[f"imports_units[{s}]"] = outcomes[s].imports + indexed.pop(f"imports_units[{s}]", 0.0)
     v.update(indexed)
     for c, country in instance.third_countries.items():
         v[f"third_imports_units[{c}]"] = third[c]

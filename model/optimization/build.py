@@ -185,20 +185,23 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, Li
 
     price_weight = {s: g.imports * g.import_price * (1 + g.base_tariff) for s, g in seg.items()}
     total_weight = sum(price_weight.values()) or 1.0
+    # Volume totals count only the segments in the headline unit (`Instance.counted`): n = 1 or 0.
+    n = [float(inst.counted(s)) for s, _, _ in opts]
+    counted = {s: float(inst.counted(s)) for s in seg}
     e = {
-        "imports_units": per_option([t.imports / VOL for _, _, t in opts]),
+        "imports_units": per_option([t.imports / VOL * c for (_, _, t), c in zip(opts, n)]),
         "imports_value": per_option([t.imports_value / MONEY for _, _, t in opts]),
-        "exports_units": exported(lambda g: 1 / VOL),
+        "exports_units": exported(lambda g: counted[g.name] / VOL),
         "exports_value": exported(lambda g: g.export_price / MONEY),
         "tariff_revenue": per_option([t.tariff_revenue / MONEY for _, _, t in opts]),
         "home_importer_rent": per_option([t.home_importer_rent / MONEY for _, _, t in opts]),
         "buyer_cost": per_option([t.buyer_cost / MONEY for _, _, t in opts]),
         "buyer_price_change": per_option(
             [price_weight[s] / total_weight * (t.buyer_price_factor - 1) for s, _, t in opts]),
-        "home_production_gain": per_option([t.home_gain / VOL for _, _, t in opts]),
+        "home_production_gain": per_option([t.home_gain / VOL * c for (_, _, t), c in zip(opts, n)]),
         "partner_export_margin": per_option([t.export_margin / MONEY for _, _, t in opts]),
-        "partner_production_loss": per_option([(g.imports - t.imports) / VOL for _, g, t in opts]),
-        "third_imports_units": sparse([sum(t.third_imports.values()) / VOL for _, _, t in opts]),
+        "partner_production_loss": per_option([(g.imports - t.imports) / VOL * c for (_, g, t), c in zip(opts, n)]),
+        "third_imports_units": sparse([sum(t.third_imports.values()) / VOL * c for (_, _, t), c in zip(opts, n)]),
         "third_imports_value": sparse([sum(t.third_value.values()) / MONEY for _, _, t in opts]),
         "third_tariff_revenue": sparse([sum(t.third_duty.values()) / MONEY for _, _, t in opts]),
         "third_exporter_surplus_change": sparse([sum(t.third_surplus.values()) / MONEY for _, _, t in opts]),
@@ -212,8 +215,8 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, Li
                 indexed[name] = term
             else:
                 e[name] = e[name] + term if name in e else term
-    e["home_production_gain"] = e["home_production_gain"] + exported(lambda g: 1 / VOL) \
-        - sum(g.exports for g in seg.values()) / VOL
+    e["home_production_gain"] = e["home_production_gain"] + exported(lambda g: counted[g.name] / VOL) \
+        - sum(g.exports * counted[s] for s, g in seg.items()) / VOL
     for name in METRICS:                # named metrics no term reached on this instance
         e.setdefault(name, 0)
     e["sector_deficit"] = e["imports_value"] - e["exports_value"]
@@ -238,9 +241,14 @@ def _metric_expressions(m, inst: Instance, table, linear=linear) -> dict[str, Li
     for s in m.SEGMENTS:
         e[f"tariff_rate[{s}]"] = linear([table[s, o].duty_rate for o in options[s]],
                                         [choice[s, o] for o in options[s]])
+    for s in inst.uncounted:            # a segment in its own unit: its imports there, the shifts' parts included
+        own = [(t.imports / VOL, y) for (s2, _, t), y in zip(opts, ys) if s2 == s]
+        e[f"imports_units[{s}]"] = linear([a for a, _ in own], [y for _, y in own])
+        if f"imports_units[{s}]" in indexed:
+            e[f"imports_units[{s}]"] = e[f"imports_units[{s}]"] + indexed.pop(f"imports_units[{s}]")
     e.update(indexed)
     for c, country in inst.third_countries.items():
-        e[f"third_imports_units[{c}]"] = sparse([t.third_imports.get(c, 0.0) / VOL for _, _, t in opts])
+        e[f"third_imports_units[{c}]"] = sparse([t.third_imports.get(c, 0.0) / VOL * k for (_, _, t), k in zip(opts, n)])
         e[f"third_imports_value[{c}]"] = sparse([t.third_value.get(c, 0.0) / MONEY for _, _, t in opts])
         e[f"third_country_deficit[{c}]"] = e[f"third_imports_value[{c}]"] - country.exports_value / MONEY
         e[f"third_exporter_surplus_change[{c}]"] = sparse([t.third_surplus.get(c, 0.0) / MONEY for _, _, t in opts])

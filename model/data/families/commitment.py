@@ -139,14 +139,16 @@ def market_values(inst, amounts: dict) -> dict:
 def terms(v, inst, table, linear) -> dict:
     pairs = keys(inst)
     xs = [v.commitment[k] for k in pairs]
-    committed = linear(None, xs)
     seg = inst.segments
+    # Volume totals count only the segments in the headline unit (`Instance.counted`).
+    counted = [float(inst.counted(s)) for _, s in pairs]
+    committed = linear(counted, xs)
     return {
         "exports_units": committed,
         "exports_value": linear([inst.channels[c].unit_value[s] * VOL / MONEY for c, s in pairs], xs),
         "home_production_gain": committed,
         "dealer_margin": linear([inst.channels[c].dealer_margin * VOL / MONEY for c, _ in pairs], xs),
-        "partner_production_loss": linear([seg[s].displacement for _, s in pairs], xs),
+        "partner_production_loss": linear([seg[s].displacement * n for (_, s), n in zip(pairs, counted)], xs),
     }
 
 
@@ -154,13 +156,13 @@ def values(inst, amounts: dict, outcomes) -> dict:
     per_segment: dict[str, list[float]] = {}
     for (_, s), x in amounts.items():
         per_segment.setdefault(s, []).append(x)
-    commit = {s: sum(per_segment.get(s, ())) for s in inst.segments}
+    commit = {s: sum(per_segment.get(s, ())) for s in inst.segments if inst.counted(s)}   # headline unit only
     return {
-        "exports_units": sum(amounts.values()),
+        "exports_units": sum(commit.values()),
         "exports_value": sum(x * inst.channels[c].unit_value[s] for (c, s), x in amounts.items()),
         "home_production_gain": sum(commit.values()),
         "dealer_margin": sum(x * inst.channels[c].dealer_margin for (c, _), x in amounts.items()),
-        "partner_production_loss": sum(inst.segments[s].displacement * commit[s] for s in inst.segments),
+        "partner_production_loss": sum(inst.segments[s].displacement * commit[s] for s in commit),
     }
 
 

@@ -271,24 +271,27 @@ def terms(v, inst, table, linear) -> dict:
     pieces = _pieces(inst)
     xs = [v.maker_cap_choice[p, o] for p, o, *_ in pieces]
     seg = inst.segments
-    units = linear([u / VOL for *_, u, _ in pieces], xs)
+    # Volume totals count only the segments in the headline unit (`Instance.counted`).
+    units = linear([u / VOL * inst.counted(s) for _, _, s, u, _ in pieces], xs)
     return {
         "exports_units": units,
         "exports_value": linear([val / MONEY for *_, val in pieces], xs),
         "home_production_gain": units,
-        "partner_production_loss": linear([seg[s].displacement * u / VOL for _, _, s, u, _ in pieces], xs),
+        "partner_production_loss": linear([seg[s].displacement * u / VOL * inst.counted(s)
+                                           for _, _, s, u, _ in pieces], xs),
     }
 
 
 def values(inst, chosen: dict, outcomes) -> dict:
     picked = _chosen(inst, chosen)
     pieces = [x for x in _pieces(inst) if picked[x[0]] == x[1]]
-    units = sum(u for *_, u, _ in pieces)
+    units = sum(u for _, _, s, u, _ in pieces if inst.counted(s))          # headline unit only
     return {
         "exports_units": units,
         "exports_value": sum(val for *_, val in pieces),
         "home_production_gain": units,
-        "partner_production_loss": sum(inst.segments[s].displacement * u for _, _, s, u, _ in pieces),
+        "partner_production_loss": sum(inst.segments[s].displacement * u for _, _, s, u, _ in pieces
+                                        if inst.counted(s)),
     }
 
 

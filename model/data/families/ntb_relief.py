@@ -67,8 +67,11 @@ def market(v, inst, linear) -> dict:
     """partner_ceiling[s] += sum_n lift_ns x ntb_relief[n] (every segment, once there are measures)."""
     if not inst.ntb_measures:
         return {}
+    # Only the segments some measure lifts: a sum of zero terms would keep a row with no variables
+    # (a segment no lever serves, auto parts say) that the Pyomo model drops.
     return {(PARTNER_CEILING, s): sum(n.ceiling_lift.get(s, 0.0) / VOL * v.ntb_relief[k]
-                                      for k, n in inst.ntb_measures.items()) for s in inst.segments}
+                                      for k, n in inst.ntb_measures.items() if n.ceiling_lift.get(s, 0.0))
+            for s in inst.segments if any(n.ceiling_lift.get(s, 0.0) for n in inst.ntb_measures.values())}
 
 
 def market_values(inst, granted: dict) -> dict:

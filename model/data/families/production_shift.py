@@ -297,10 +297,15 @@ def terms(v, inst, table, linear) -> dict:
     scale = {m: VOL if m in COUNTED else 1.0 if m == "buyer_price_change" else MONEY for m in TERMS}
 
     def per_shift(term: str):
-        coefs = [_per_unit(table[k], term) * VOL / scale[term] for k in options]
+        coefs = [0.0 if term in COUNTED and not inst.counted(k[0]) else _per_unit(table[k], term) * VOL / scale[term]
+                 for k in options]
         keep = [i for i, c in enumerate(coefs) if c != 0]
         return linear([coefs[i] for i in keep], [ws[i] for i in keep])
     out = {m: per_shift(m) for m in TERMS}
+    for s in inst.uncounted:          # a shift on a segment in its own unit moves its own imports metric
+        on = [i for i, k in enumerate(options) if k[0] == s]
+        out[f"imports_units[{s}]"] = linear([_per_unit(table[options[i]], "imports_units") for i in on],
+                                            [ws[i] for i in on])
     parts, third = _content(inst)
     out["imports_value"] = out["imports_value"] + linear([p * VOL / MONEY for p in parts], hs)
     out["third_imports_value"] = out["third_imports_value"] + linear([t * VOL / MONEY for t in third], hs)
@@ -314,10 +319,15 @@ def terms(v, inst, table, linear) -> dict:
                            parts_per_unit(inst, inst.makers[k].parts_segment, table[inst.makers[k].parts_segment, o])
                            .items()} for k, s, o in pk}
         pc = [v.parts_content[key] for key in pk]
-        units = linear([parts_units_per_unit(inst, k, s) for k, s, _ in pk], pc)
         value, duty, margin = (linear([per[key][m] for key in pk], pc)
                                for m in ("imports_value", "tariff_revenue", "partner_export_margin"))
-        out["imports_units"] = out["imports_units"] + units
+        for p in dict.fromkeys(inst.makers[k].parts_segment for k, _, _ in pk):   # each parts line's units
+            on = [i for i, (k, _, _) in enumerate(pk) if inst.makers[k].parts_segment == p]
+            units = linear([parts_units_per_unit(inst, pk[i][0], pk[i][1]) for i in on], [pc[i] for i in on])
+            if inst.counted(p):
+                out["imports_units"] = out["imports_units"] + units
+            else:                          # parts in their own unit: their own metric, not the headline total
+                out[f"imports_units[{p}]"] = out[f"imports_units[{p}]"] + units
         out["imports_value"] = out["imports_value"] + value
         out["shift_parts_imports_value"] = out["shift_parts_imports_value"] + value
         out["tariff_revenue"] = out["tariff_revenue"] + duty
@@ -347,7 +357,10 @@ def values(inst, amounts: dict, outcomes) -> dict:
     shift = {s: 0.0 for s in inst.segments}
     for (_, s), x in amounts.items():
         shift[s] += x
-    out = {m: sum(_per_unit(outcomes[s], m) * shift[s] for s in inst.segments) for m in TERMS}
+    out = {m: sum(_per_unit(outcomes[s], m) * shift[s] for s in inst.segments if m not in COUNTED or inst.counted(s))
+           for m in TERMS}
+    for s in inst.uncounted:               # a shift on a segment in its own unit: its own imports metric
+        out[f"imports_units[{s}]"] = _per_unit(outcomes[s], "imports_units") * shift[s]
     content = {(k, s): content_per_unit(inst, k, s) for (k, s) in amounts}
     parts = sum(x * content[key][0] for key, x in amounts.items())
     third = sum(x * content[key][1] for key, x in amounts.items())
@@ -363,7 +376,10 @@ def values(inst, amounts: dict, outcomes) -> dict:
             continue
         q = x * parts_units_per_unit(inst, k, s)
         per = parts_per_unit(inst, p, outcomes[p])
-        out["imports_units"] += q
+        if inst.counted(p):
+            out["imports_units"] += q
+        else:                                  # parts in their own unit: their own metric
+            out[f"imports_units[{p}]"] = out.get(f"imports_units[{p}]", 0.0) + q
         out["imports_value"] += q * per["imports_value"]
         out["shift_parts_imports_value"] += q * per["imports_value"]
         out["tariff_revenue"] += q * per["tariff_revenue"]
