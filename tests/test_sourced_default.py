@@ -287,7 +287,7 @@ def over_time_run(tmp_path_factory):
 def test_the_default_over_time_solves_with_every_year_verified_and_purchases_as_announced(over_time_run):
     """Structure, no pinned figure: ten years, each year's deal checked outside the solver (its
     checks are named y<year>:...), the purchases on their announced paths (100 aircraft in all,
-    USD 8 bn of farm goods and the 259,500 t rice rise every year), the tariff from its menu of four."""
+    USD 8 bn of farm goods and the 259,500 t rice rise every year), each tariff line from its menu of four."""
     _, r = over_time_run
     inst = load(OVER_TIME)
     assert r.status == "optimal" and r.verification.ok and r.over_time is not None
@@ -299,6 +299,8 @@ def test_the_default_over_time_solves_with_every_year_verified_and_purchases_as_
     assert by["farm"].values == [18823529] * 10 and by["rice"].values == [259500] * 10
     assert all(by[k].fixed for k in ("boeing", "farm", "rice")) and not by["car_tariff"].fixed
     assert len(by["car_tariff"].menu) == 4 and by["car_tariff"].path in by["car_tariff"].menu
+    assert len(by["parts_tariff"].menu) == 4 and by["parts_tariff"].path in by["parts_tariff"].menu
+    assert not by["parts_tariff"].fixed
     gains = {g.name: g.deal_sum for g in ot.gains}
     assert gains["home"] >= -1e-6 and gains["partner"] >= -1e-6      # participation in present value
 
