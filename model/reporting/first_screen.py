@@ -434,7 +434,8 @@ def jobs_and_price(r: Results) -> list[str]:
     moved = price.dealt - price.no_deal
     way = "the same as" if abs(moved) < SAME_SETTING else f"{abs(moved) * 100:.1f} pp {'lower' if moved < 0 else 'higher'} than"
     year = calibration_name(r)
-    out.append(f"**The price {home} buyers pay for {possessive(partner)} {units}**: {way} with no deal "
+    goods = r.instance.goods or units        # every modelled line: the average weighs each by buyers' spending
+    out.append(f"**The price {home} buyers pay for {possessive(partner)} {goods}**: {way} with no deal "
                f"({share(price.dealt, True)} against {year} with the deal, {share(price.no_deal, True)} with no deal; "
                f"segments weighted by buyers' spending in {year}).")
     return out

@@ -27,6 +27,8 @@ class InstanceSummary:
     balances: dict[str, str] = field(default_factory=dict)
     # third country -> whether the instance states home exports to it (else its 'balance' is its imports alone)
     third_exports_given: dict[str, bool] = field(default_factory=dict)
+    # the modelled lines in words ('vehicles and auto parts'): what the buyers' price change averages over
+    goods: str = ""
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from model.analyses.deal_terms import lever_rows
 from model.analyses.diagnose import diagnose
-from model.data.catalogue import ALL_GOODS_METRICS, balance_name, bilateral_balances
+from model.data.catalogue import ALL_GOODS_METRICS, balance_name, bilateral_balances, lines_words
 from model.data.instance import Deal, Instance
 from model.data.levers import UNIT_SCALE, families, options_only
 from model.economics.checks import VIOLATION_TOLERANCE, Check, constraint_checks, max_violation
@@ -246,7 +246,8 @@ def instance_summary(inst: Instance) -> InstanceSummary:
                            inst.content_hash, inst.settings.response, inst.settings.participation,
                            {p: inst.settings.participation_measure.get(p, "payoff") for p in ("home", "partner")},
                            {m: balance_name(inst, m) for m in bilateral_balances(inst)},
-                           {c: country.exports_given for c, country in inst.third_countries.items()})
+                           {c: country.exports_given for c, country in inst.third_countries.items()},
+                           lines_words(inst))
 
 
 def metric_names(inst: Instance, baseline: dict) -> list[str]:
