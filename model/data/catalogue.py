@@ -232,14 +232,16 @@ def metric_label(instance, name: str) -> str:
     return f"{label}: {known.label if known else index}"
 
 
-def lines_words(instance) -> str:
-    """The modelled lines in words: each count unit of the segments, and the label of each
-    segment counted in money (a parts line): 'vehicles', 'vehicles and auto parts'."""
+def lines_words(instance, *more: str) -> str:
+    """The modelled lines in words, then `more` (e.g. 'the additional purchases'): each count
+    unit of the segments, and the label of each segment counted in money (a parts line):
+    'vehicles', 'vehicles and auto parts', 'vehicles, auto parts and the additional purchases'."""
     names: list[str] = []
     for seg in instance.segments.values():
         name = seg.label if seg.unit == "USD" else seg.unit
         if name not in names:
             names.append(name)
+    names += more
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -256,8 +258,9 @@ def balance_name(instance, metric: str) -> str:
     if metric == "sector_deficit":
         return f"deficit in {lines} with {partner}"
     if metric == "deficit":
-        purchases = " and the additional purchases" if instance.sections.get("goods") else "; no purchases"
-        return f"deficit in the negotiated goods ({lines}{purchases})"
+        if instance.sections.get("goods"):
+            return f"deficit in the negotiated goods ({lines_words(instance, 'the additional purchases')})"
+        return f"deficit in the negotiated goods ({lines}; no purchases)"
     if metric == "all_goods_deficit":
         return f"deficit in all goods with {partner} (other goods at the calibration year's level)"
     if metric == "other_goods_deficit":
