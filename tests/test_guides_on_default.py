@@ -70,6 +70,7 @@ def test_the_guides_concession_values_are_runs(default_run, guide):
     assert (cars.without_setting, cars.with_setting) == ("flat 25.0%", "flat 22.5%")
     assert (parts.without_setting, parts.with_setting) == ("flat 27.5%", "flat 25.0%")
     assert (cars.trade, parts.trade) == ("distributive", "costly")
+    assert -parts.home_value > 3 * parts.partner_value > 0          # "more than three times what Japan gains"
     assert said("tariff.cars", "one more cut: 25% -> 22.5%") in guide
     assert said("tariff.parts", "one more cut: 27.5% -> 25%") in guide
     assert said("ntb.us_safety_standards", "granting it (granted in the deal)") in guide
