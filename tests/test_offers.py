@@ -330,11 +330,10 @@ def test_an_offer_is_checked_in_each_draw_of_the_uncertainty(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_guides_draws_of_the_july_terms_are_the_commands():
+def test_the_july_terms_draws_on_the_first_calibration():
     from model.analyses.offers import offer_robustness
     inst = load(ROOT / "instances" / "smart_defaults.yaml")
     rb = offer_robustness(inst, load_offer(ROOT / "instances" / "offers" / "july_2025_terms.yaml", inst), 50)
     assert (rb.draws, rb.acceptable, rb.whose) == (50, 0, {"home": 50, "partner": 21})
-    guide = " ".join((ROOT / "docs" / "negotiating.md").read_text(encoding="utf-8").split())
-    assert (f"unacceptable in all {rb.draws} draws of `smart_defaults` (the US's participation breaks in every "
-            f"one, Japan's constraints in {rb.whose['partner']} as well)") in guide
+    # docs/negotiating.md states the same check on the default instance with the sourced July terms
+    # (tests/test_guides_on_default.py); the first calibration's figures stay checked here.

@@ -81,19 +81,30 @@ def test_parse_lever():
 
 @pytest.mark.slow
 def test_the_guides_curve_for_the_default_instance_is_the_commands():
-    """docs/sweeps.md's figures are the command's."""
+    """docs/sweeps.md's curves on the default instance (instances/toyota_2025.yaml) are the command's:
+    the car line, and the parts line."""
     from pathlib import Path
 
     from model.economics.loading import load
     from model.formatting import money
     root = Path(__file__).resolve().parent.parent
-    model = NegotiationModel(load(root / "instances" / "smart_defaults.yaml"))
-    curve = policy_curve(model, "tariff.cars", (10.0, 12.5, 15.0, 17.5, 20.0), deal_of(model.solve()))
-    dealt = [p for p in curve.points if p.deficit is not None]
-    assert [p.status for p in curve.points[3:]] == ["infeasible"] * 2 and len(dealt) == 3
+    model = NegotiationModel(load(root / "instances" / "toyota_2025.yaml"))
+    base = deal_of(model.solve())
     guide = " ".join((root / "docs" / "sweeps.md").read_text(encoding="utf-8").split())
-    said = (f"gives deficits of {money(dealt[0].deficit)}, {money(dealt[1].deficit)} and {money(dealt[2].deficit)} "
-            f"(the US gains {money(dealt[0].gains['home'], True)}, {money(dealt[1].gains['home'], True)} and "
-            f"{money(dealt[2].gains['home'], True)}, Japan {money(dealt[0].gains['partner'], True)}, "
-            f"{money(dealt[1].gains['partner'], True)} and {money(dealt[2].gains['partner'], True)})")
-    assert said in guide
+
+    def said(points) -> str:
+        def listed(xs: list[str]) -> str:
+            return ", ".join(xs[:-1]) + " and " + xs[-1]
+        return (f"{listed([money(p.deficit) for p in points])} (the US gains "
+                f"{listed([money(p.gains['home'], True) for p in points])}, Japan "
+                f"{listed([money(p.gains['partner'], True) for p in points])})")
+
+    curve = policy_curve(model, "tariff.cars", (10.0, 12.5, 15.0, 17.5, 20.0, 25.0), base)
+    assert [p.status for p in curve.points[:3]] == ["infeasible"] * 3
+    assert all(p.deficit is not None for p in curve.points[3:])
+    assert "--lever tariff.cars=10,12.5,15,17.5,20,25" in guide
+    assert f"25% it gives deficits of {said(curve.points[3:])}" in guide
+    parts = policy_curve(model, "tariff.parts", (2.5, 10.0, 15.0, 20.0, 27.5), base)
+    assert parts.points[0].status == "infeasible" and all(p.deficit is not None for p in parts.points[1:])
+    assert "(`--lever tariff.parts=2.5,10,15,20,27.5`) there is no deal at 2.5%" in guide
+    assert f"27.5% the deficits are {said(parts.points[1:])}" in guide

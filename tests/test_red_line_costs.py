@@ -79,7 +79,8 @@ def _deal(solution):
 
 
 def test_the_guides_figures_for_the_default_instance_are_the_commands():
-    """README.md and docs/negotiating.md state the default instance's red-line costs."""
+    """README.md states the first calibration's red-line costs (docs/negotiating.md states the default's:
+    tests/test_guides_on_default.py)."""
     from pathlib import Path
 
     from model.economics.loading import load
@@ -89,12 +90,8 @@ def test_the_guides_figures_for_the_default_instance_are_the_commands():
     v = r.red_line_costs
     each = {c.entry: c for c in v.each}
     loss, rice = each["japan_production_loss"], each["japan_rice"]
-    guide = (root / "docs" / "negotiating.md").read_text(encoding="utf-8")
     readme = (root / "README.md").read_text(encoding="utf-8")
-    assert f"deficit would be **{money(v.without_all.deficit)}** ({money(-v.without_all.deficit_change)}" in guide
-    assert f"**{money(-loss.deficit_change)}** of it: without it the US payoff rises by " \
-           f"{money(loss.payoff_change['home'])} and Japan's falls by {money(-loss.payoff_change['partner'])}" in guide
-    assert f"Japan's rice limit (260,000 t) costs\n{money(-rice.deficit_change)}" in guide
+    assert loss.terms and rice.terms and -loss.deficit_change > -rice.deficit_change > 0
     assert not each["japan_car_tariff_cap"].terms and not each["us_car_tariff_floor"].terms
     assert f"holds up {money(-loss.deficit_change)} of deficit; without any red line the\n  deficit would be " \
            f"{money(v.without_all.deficit)})" in readme
