@@ -72,11 +72,6 @@ def test_second_stage_stopped_by_its_time_limit(tmp_path, monkeypatch):
     assert "not proven optimal" not in summary(full, tmp_path)
 
 
-# Shipped instances whose LP relaxation proves no binary fixed (the sourced default's one tariff
-# line and one standards switch: its relaxation's bound is too far below the optimum).
-NOTHING_PROVEN = {"toyota_2025", "eu_korea_at_15"}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("path", one_year_shipped(), ids=lambda p: p.stem)
 def test_proven_fixings_keep_the_lexicographic_optimum(path, monkeypatch):
@@ -101,10 +96,7 @@ def test_proven_fixings_keep_the_lexicographic_optimum(path, monkeypatch):
             assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-3), (name, a, b)
     if free.stages.stage_two_status == "optimal":
         assert free.stages.stage_two_fixed == 0
-        if path.stem in NOTHING_PROVEN:
-            assert fixed.stages.stage_two_fixed == 0, path.stem
-        else:
-            assert fixed.stages.stage_two_fixed > 0                # the fixings happened, and only there
+        assert fixed.stages.stage_two_fixed > 0, path.stem        # the fixings happened, and only there
 
 
 @pytest.mark.slow
