@@ -28,15 +28,19 @@ def inst():
     return load(DEFAULT)
 
 
-@pytest.fixture(scope="module")
-def default_run(tmp_path_factory):
-    """`solve.py run` on the default instance: (terminal text, Results)."""
-    out = tmp_path_factory.mktemp("sourced") / "toyota"
+def _run(path, out) -> tuple[str, Results]:
+    """`solve.py run` on `path`, its report in `out`: (terminal text, Results read back)."""
     with pytest.MonkeyPatch.context() as mp:
         lines: list[str] = []
         mp.setattr("builtins.print", lambda *a, **k: lines.append(" ".join(str(x) for x in a)))
-        assert main(["run", str(DEFAULT), "--out", str(out)]) == 0
+        assert main(["run", str(path), "--out", str(out)]) == 0
     return "\n".join(lines), Results.from_dict(json.loads((out / "results.json").read_text()))
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    """`solve.py run` on the default instance: (terminal text, Results)."""
+    return _run(DEFAULT, tmp_path_factory.mktemp("sourced") / "toyota")
 
 
 def _assumed(instance) -> int:
@@ -276,12 +280,7 @@ OVER_TIME = ROOT / "instances" / "toyota_2025_over_time.yaml"
 @pytest.fixture(scope="module")
 def over_time_run(tmp_path_factory):
     """`solve.py run` on the default over 2025-2034: (terminal text, Results)."""
-    out = tmp_path_factory.mktemp("sourced") / "over_time"
-    with pytest.MonkeyPatch.context() as mp:
-        lines: list[str] = []
-        mp.setattr("builtins.print", lambda *a, **k: lines.append(" ".join(str(x) for x in a)))
-        assert main(["run", str(OVER_TIME), "--out", str(out)]) == 0
-    return "\n".join(lines), Results.from_dict(json.loads((out / "results.json").read_text()))
+    return _run(OVER_TIME, tmp_path_factory.mktemp("sourced") / "over_time")
 
 
 def test_the_default_over_time_solves_with_every_year_verified_and_purchases_as_announced(over_time_run):

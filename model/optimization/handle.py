@@ -550,7 +550,7 @@ class NegotiationModel(LoadedModel):
         for v in self._fixed_vars:
             v.unfix()
         try:
-            cols, coefs, constant = self.solver.linear(self.m.metric[metric].expr)
+            cols, coefs, constant = self.solver.linear(self._expression(metric))
         finally:
             for v in self._fixed_vars:
                 v.fix()
@@ -558,6 +558,10 @@ class NegotiationModel(LoadedModel):
         for j, c in zip(cols.tolist(), coefs.tolist()):
             terms[j] = terms.get(j, 0.0) + c
         return Form(terms, constant)
+
+    def _expression(self, metric: str):
+        """The metric's Pyomo expression (a multi-year model also names a year's or a sum's)."""
+        return self.m.metric[metric].expr
 
     def solver_info(self) -> dict:
         """What the report says about the solver: name, version, gap targets, threads."""

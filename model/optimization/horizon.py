@@ -35,7 +35,6 @@ from model.data.instance import Deal, Instance
 from model.economics.metrics import References, red_line_bound, references
 from model.economics.outcomes import option_table
 from model.optimization.build import build_model, read_deal, variable_name
-from model.optimization.forms import Form
 from model.optimization.handle import LoadedModel, NegotiationModel
 
 __all__ = ["HorizonModel", "command_model", "horizon_bound", "summed"]
@@ -197,19 +196,6 @@ class HorizonModel(NegotiationModel):
                 return self.aggregate(k, "sum")
             return self._metric(int(where[1:]), k)
         return self.aggregate(metric)
-
-    def _compile(self, metric: str) -> Form:
-        for v in self._fixed_vars:
-            v.unfix()
-        try:
-            cols, coefs, constant = self.solver.linear(self._expression(metric))
-        finally:
-            for v in self._fixed_vars:
-                v.fix()
-        terms: dict[int, float] = {}
-        for j, c in zip(cols.tolist(), coefs.tolist()):
-            terms[j] = terms.get(j, 0.0) + c
-        return Form(terms, constant)
 
     # -- reading a solution ------------------------------------------------------------------
     def read_year(self, x: np.ndarray, year: int, threshold: float | None = None) -> tuple[Deal, dict]:
