@@ -227,6 +227,7 @@ def test_a_source_that_moves_nothing_is_named_not_tabled_and_the_ranking_reads_b
     assert back.assumption_rank.ranked[0].low.objective == pytest.approx(CAR[0] + TRUCKS)
 
 
+@pytest.mark.slow      # whole shipped instances, each swing also rebuilt
 @pytest.mark.parametrize("name", ["korus_2018_caps", "july_2025_framework"])
 def test_shipped_instances_ranking_agrees_with_a_rebuilt_model(name):
     """End to end on shipped instances (not the default, which is being re-calibrated): every

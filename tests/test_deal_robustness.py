@@ -184,6 +184,7 @@ def test_cli_flags(tmp_path, capsys):
     assert main(["run", str(path), "--out", str(tmp_path / "d"), "--robustness", "-1"]) != 0
 
 
+@pytest.mark.slow      # the default draws on the first calibration, as run does
 def test_readme_and_docs_figures_come_from_run():
     """The robustness figures of README.md, docs/model.md and docs/performance.md are `run`'s on
     the default instance (default draws, seed 0)."""

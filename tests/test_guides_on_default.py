@@ -51,6 +51,7 @@ def test_the_guide_says_its_figures_are_the_defaults(guide):
     assert "Every figure below comes from the first calibration" not in guide
 
 
+@pytest.mark.slow      # a whole command on the default instance
 def test_the_guides_concession_values_are_runs(default_run, guide):
     """The selection of concession values in the guide is `run`'s on the default, row by row."""
     cv = default_run.concession_values
@@ -103,6 +104,7 @@ def test_the_guides_concession_values_are_runs(default_run, guide):
     assert money(rows["purchase.boeing_aircraft"].home_value) == "$0"
 
 
+@pytest.mark.slow      # a whole command on the default instance
 def test_the_guides_red_line_costs_are_runs(default_run, guide):
     v = default_run.red_line_costs
     assert v is not None and v.without_all is not None
@@ -120,6 +122,7 @@ def test_the_guides_red_line_costs_are_runs(default_run, guide):
     assert "(424,000 t) alone changes no term: rice stays at 424,000 t" in guide
 
 
+@pytest.mark.slow      # a whole command on the default instance
 def test_the_guides_july_terms_on_the_default_are_evaluates(default_run, guide):
     inst = load(DEFAULT)
     ev = evaluate_offer(NegotiationModel(inst), load_offer(JULY, inst))
@@ -150,6 +153,7 @@ def test_the_guides_july_terms_on_the_default_are_evaluates(default_run, guide):
             f"Japan **{money(a.gains['partner'], True)}** over no deal (verified)") in guide
 
 
+@pytest.mark.slow      # a whole command on the default instance
 def test_the_guides_draws_of_the_july_terms_on_the_default(guide):
     inst = load(DEFAULT)
     rb = offer_robustness(inst, load_offer(JULY, inst), 50)
@@ -159,6 +163,7 @@ def test_the_guides_draws_of_the_july_terms_on_the_default(guide):
             f"red line on vehicles built in the US in all {rb.draws}; Japan's in none)") in guide
 
 
+@pytest.mark.slow      # a whole command on the default instance
 def test_the_guides_packages_on_the_default_differ_as_it_says(guide):
     """The prose under the alternatives table (the table itself: test_alternatives.py)."""
     from model.analyses.alternatives import find_alternatives

@@ -110,6 +110,7 @@ def _differences(a, b) -> list[str]:
         [f"sections.{k}" for k in set(a.sections) | set(b.sections) if a.sections.get(k) != b.sections.get(k)]
 
 
+@pytest.mark.slow      # every shipped instance
 @pytest.mark.parametrize("path", sorted((ROOT / "instances").glob("*.yaml")), ids=lambda p: p.stem)
 def test_with_values_sets_exactly_the_field_its_path_names(path):
     """Every number draws and `sweep --param` may change, in every shipped instance: setting

@@ -187,6 +187,7 @@ def test_the_report_says_how_far_the_statement_is_from_the_exact_line(tmp_path):
     assert "off by -20.00 vehicles imported and +$311.1 k of rent" in text
 
 
+@pytest.mark.slow      # every shipped instance with a quota
 @pytest.mark.parametrize("path", [p for p in shipped() if quota_lines(load(p))], ids=lambda p: p.stem)
 def test_every_quota_option_with_a_shift_has_its_table_equal_to_the_metrics(path):
     """Every quota and restraint option of every shipped instance, with half of every maker's

@@ -148,6 +148,7 @@ def test_payoffs_count_each_dollar_once(inst):
             assert inst.sources[i.source].kind == "published", i.path
 
 
+@pytest.mark.slow      # a whole command on the default instance
 def test_readme_quotes_the_default_run(default_run):
     """README's first screen for the default instance, and every figure of its prose, are `run`'s."""
     terminal, r = default_run
@@ -216,6 +217,7 @@ def test_readme_quotes_the_default_run(default_run):
         re.sub(r"\s+", " ", section)
 
 
+@pytest.mark.slow      # a whole command on the default instance
 def test_readme_quotes_the_comparison_with_the_first_calibration(tmp_path):
     """'What the sources changed' quotes `compare smart_defaults toyota_2025` as printed."""
     readme = README.read_text(encoding="utf-8")
@@ -234,6 +236,7 @@ def test_readme_quotes_the_comparison_with_the_first_calibration(tmp_path):
     assert "$210.91 bn" in quoted[[i for i, x in enumerate(quoted) if x.startswith("overall balance")][0]]
 
 
+@pytest.mark.slow      # a whole command on the default instance
 def test_readme_quotes_the_july_terms_on_the_default(tmp_path):
     """The July 2025 terms evaluated on the sourced default: the README's figures are the command's."""
     with pytest.MonkeyPatch.context() as mp:
@@ -252,6 +255,7 @@ def test_readme_quotes_the_july_terms_on_the_default(tmp_path):
     assert "then: deficit $27.12 bn" in out and "the deficit is then $27.12 bn" in prose
 
 
+@pytest.mark.slow      # a whole command on the default instance
 def test_readme_quotes_the_default_sweep(tmp_path):
     """The README's sweep figures for the sourced default are `sweep --monte-carlo 100 --seed 1`'s."""
     with pytest.MonkeyPatch.context() as mp:
@@ -283,6 +287,7 @@ def over_time_run(tmp_path_factory):
     return _run(OVER_TIME, tmp_path_factory.mktemp("sourced") / "over_time")
 
 
+@pytest.mark.slow      # a whole command on the default instance
 def test_the_default_over_time_solves_with_every_year_verified_and_purchases_as_announced(over_time_run):
     """Structure, no pinned figure: ten years, each year's deal checked outside the solver (its
     checks are named y<year>:...), the purchases on their announced paths (100 aircraft in all,
@@ -304,6 +309,7 @@ def test_the_default_over_time_solves_with_every_year_verified_and_purchases_as_
     assert gains["home"] >= -1e-6 and gains["partner"] >= -1e-6      # participation in present value
 
 
+@pytest.mark.slow      # a whole command on the default instance
 def test_readme_and_header_quote_the_default_over_time(over_time_run):
     """The README's figures for the default over time, and its header's chosen path, are `run`'s: when
     the instance or the default moves, this names the figure to update."""
@@ -327,6 +333,7 @@ def test_readme_and_header_quote_the_default_over_time(over_time_run):
     assert "| `toyota_2025_over_time` |" in prose and f"| {money(last)} |" in prose
 
 
+@pytest.mark.slow      # a whole command on the default instance
 def test_docs_quote_the_default_over_times_robustness(over_time_run):
     """run's draws of the default over time (its default count, seed 0): README, docs/model.md and
     docs/performance.md quote them."""

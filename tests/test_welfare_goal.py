@@ -197,6 +197,7 @@ def test_a_partner_that_cuts_its_own_tariff_counts_its_buyers(tmp_path):
     assert r.metric("partner_buyer_surplus_change").deal == pytest.approx(110_000.0, rel=1e-9)
 
 
+@pytest.mark.slow      # every shipped instance
 def test_welfare_closes_for_every_party_on_every_shipped_instance():
     """Each WELFARE party's net is the sum of its lines, with no deal and in the calibration year
     (where every change is zero), third countries included."""
@@ -218,6 +219,7 @@ def default_results():
     return solve_instance(load(ROOT / "instances" / "smart_defaults.yaml"))
 
 
+@pytest.mark.slow      # whole commands
 def test_the_default_instance_flags_payoff_and_welfare_disagreeing(default_results):
     r = default_results
     pay, wel = (r.metric(f"home_{m}").deal - r.metric(f"home_{m}").no_deal for m in ("payoff", "welfare"))
@@ -234,6 +236,7 @@ def test_the_default_instance_flags_payoff_and_welfare_disagreeing(default_resul
     assert measured_by(r.instance.participation_measure, r.instance.parties) == " (each by its payoff, not its welfare)"
 
 
+@pytest.mark.slow      # whole commands
 def test_the_default_instance_flags_a_step_that_loses_for_both_sides(default_results):
     """Toyota's last 1,000 luxury cars built in the US: both payoffs fall, and the deficit falls
     (by the re-solve that prices concessions), so the deficit-first second stage keeps it."""
@@ -317,6 +320,7 @@ def test_participation_in_welfare_leaves_the_default_instance_without_a_deal():
                                     "welfare than with no deal.")
 
 
+@pytest.mark.slow      # whole commands
 def test_the_docs_state_the_welfare_figures_the_model_gives(default_results):
     """README and docs/model.md quote these figures: each is asserted here against a solve."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
