@@ -30,3 +30,21 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = (f"an independent check was skipped, and REQUIRE_INDEPENDENT_CHECKS=1 makes that a "
                            f"failure: {reason}")
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """Call a chart function; returns (its SVG text, the figure it drew): for the charts' tests."""
+    from model.reporting import charts
+    figures = []
+    real = charts.to_svg
+
+    def keep(fig):
+        figures.append(fig)
+        return real(fig)
+    monkeypatch.setattr(charts, "to_svg", keep)
+
+    def draw(fn, *args, **kw):
+        svg = fn(*args, **kw)
+        return svg, figures[-1]
+    return draw

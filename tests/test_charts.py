@@ -22,23 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def drawn(monkeypatch):
-    """Call a chart function; returns (its SVG text, the figure it drew)."""
-    figures = []
-    real = charts.to_svg
-
-    def keep(fig):
-        figures.append(fig)
-        return real(fig)
-    monkeypatch.setattr(charts, "to_svg", keep)
-
-    def draw(fn, *args, **kw):
-        svg = fn(*args, **kw)
-        return svg, figures[-1]
-    return draw
-
-
 def svg_texts(svg: str) -> list[str]:
     return [t.strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
 

@@ -196,22 +196,9 @@ def test_the_workbook_holds_the_same_long_sheets(r, tmp_path):
 
 # -- the chart --------------------------------------------------------------------------------
 
-@pytest.fixture
-def drawn(monkeypatch):
-    figures = []
-    real = charts.to_svg
-
-    def keep(fig):
-        figures.append(fig)
-        return real(fig)
-    monkeypatch.setattr(charts, "to_svg", keep)
-    return figures
-
-
 def test_the_chart_draws_each_year_deal_and_no_deal_inside_its_axes(drawn):
-    svg = charts.over_time_chart(over_time())
+    svg, fig = drawn(charts.over_time_chart, over_time())
     assert svg and svg.lstrip().startswith("<?xml")
-    fig = drawn[-1]
     ax = fig.axes[0]
     points = {c.get_label(): [tuple(p) for p in c.get_offsets()] for c in ax.collections if c.get_label() in
               ("deal", "no deal")}

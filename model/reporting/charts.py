@@ -557,28 +557,19 @@ def tornado_chart(rows: list) -> str | None:
     if not rows:
         return None
     base = bn(rows[0].base_deficit)
-    fig, ax = _subplots(figsize=(8.5, 0.6 * len(rows) + 1.8))
-    ends = [bn(e.deficit) for x in rows for e in (x.low, x.high) if e.deficit is not None] + [base]
-    pad = 0.15 * ((max(ends) - min(ends)) or max(abs(base) * 0.05, 0.01))
-    lo, hi = min(ends) - pad, max(ends) + pad
+
+    def at(end) -> float | None:
+        return None if end.deficit is None else bn(end.deficit)
+    fig, ax, (lo, hi), pad = _tornado_axes(len(rows), [at(e) for x in rows for e in (x.low, x.high)], base)
     labels = []
     no_deal_drawn = False
     for y, x in enumerate(rows):
         missing = []
         for end, other, color in ((x.low, x.high, BLUE), (x.high, x.low, ORANGE)):
-            d = end.deficit
-            if d is None:
+            if end.deficit is None:
                 missing.append((f"{end.percentile:.0%}", end.status))
-                # the bar runs away from the other end's (to the right when that end moved nothing)
-                left_side = other.deficit is not None and bn(other.deficit) > base
-                edge = lo if left_side else hi
-                ax.barh(y, edge - base, left=base, color=color, alpha=0.35, hatch="//", edgecolor=RED,
-                        linewidth=0, height=0.55)
-                ax.text(edge + (pad * 0.1 if left_side else -pad * 0.1), y, f"no deal at {end.percentile:.0%}",
-                        ha="left" if left_side else "right", va="center", fontsize=9, color=RED)
-                no_deal_drawn = True
-                continue
-            ax.barh(y, bn(d) - base, left=base, color=color, height=0.55)
+            no_deal_drawn |= _tornado_bar(ax, y, at(end), at(other), base, (lo, hi), pad, color,
+                                          f"no deal at {end.percentile:.0%}")
         span = input_range(x.path, x.low.value, x.high.value, x.unit)
         gaps = "; ".join(f"{no_deficit(status)} at its {where} point" for where, status in missing)
         labels.append(wrap(f"{x.label}: {span}" + (f"; {gaps}" if missing else ""), 34, 4))
@@ -587,6 +578,31 @@ def tornado_chart(rows: list) -> str | None:
         xlabel=f"deficit with the deal (USD bn a year); the line: the deal at the instance's values ({base:.2f})",
         title="The deficit with each uncertain input alone at either end of its draws",
         ends=("input at the 5th percentile of its draws", "input at the 95th percentile of its draws"))
+
+
+def _tornado_axes(rows: int, ends: list[float | None], base: float):
+    """A tornado's figure for `rows` bars, and its x range: the ends that have a value and the
+    deal's own, padded by 15% of their spread (the pad is returned too, for the words' offset)."""
+    fig, ax = _subplots(figsize=(8.5, 0.6 * rows + 1.8))
+    values = [e for e in ends if e is not None] + [base]
+    pad = 0.15 * ((max(values) - min(values)) or max(abs(base) * 0.05, 0.01))
+    return fig, ax, (min(values) - pad, max(values) + pad), pad
+
+
+def _tornado_bar(ax, y: int, value: float | None, other: float | None, base: float, xlim: tuple[float, float],
+                 pad: float, color: str, no_deal: str) -> bool:
+    """One end of a tornado's row y, drawn from the deal's value `base`: a bar to `value`, or, with no
+    deal at that end (None), a hatched bar to the axes' edge away from the other end's bar (to the
+    right when that end moved nothing) marked with the words `no_deal`. True when it drew no deal."""
+    if value is not None:
+        ax.barh(y, value - base, left=base, color=color, height=0.55)
+        return False
+    left_side = other is not None and other > base
+    edge = xlim[0] if left_side else xlim[1]
+    ax.barh(y, edge - base, left=base, color=color, alpha=0.35, hatch="//", edgecolor=RED, linewidth=0, height=0.55)
+    ax.text(edge + (pad * 0.1 if left_side else -pad * 0.1), y, no_deal, ha="left" if left_side else "right",
+            va="center", fontsize=9, color=RED)
+    return True
 
 
 def _tornado_frame(fig, ax, labels: list[str], base: float, xlim: tuple[float, float], no_deal_drawn: bool, *,
@@ -931,15 +947,15 @@ def assumption_chart(rank) -> str:
     without a deal is a hatched bar to the edge of the axes, marked 'no deal', as in the tornado."""
     rows = moving(rank)[:MAX_BARS]
     base = bn(rank.base)
-    fig, ax = _subplots(figsize=(8.5, 0.6 * len(rows) + 1.8))
-    ends = [bn(e.objective) for x in rows for e in (x.low, x.high) if e.deal and e.objective is not None] + [base]
-    pad = 0.15 * ((max(ends) - min(ends)) or max(abs(base) * 0.05, 0.01))
-    lo, hi = min(ends) - pad, max(ends) + pad
+
+    def at(end) -> float | None:
+        return bn(end.objective) if end.deal and end.objective is not None else None
+    fig, ax, (lo, hi), pad = _tornado_axes(len(rows), [at(e) for x in rows for e in (x.low, x.high)], base)
     # A bar without a deal runs to the edge: leave it room for its words on that side.
     for x in rows:
         for end, other in ((x.low, x.high), (x.high, x.low)):
-            if not end.deal or end.objective is None:
-                if other.deal and other.objective is not None and bn(other.objective) > base:
+            if at(end) is None:
+                if (o := at(other)) is not None and o > base:
                     lo = min(lo, base - 0.3 * (hi - lo))
                 else:
                     hi = max(hi, base + 0.3 * (hi - lo))
@@ -947,16 +963,8 @@ def assumption_chart(rank) -> str:
     no_deal_drawn = False
     for y, x in enumerate(rows):
         for end, other, color, where in ((x.low, x.high, BLUE, "low"), (x.high, x.low, ORANGE, "high")):
-            if not end.deal or end.objective is None:
-                left_side = other.deal and other.objective is not None and bn(other.objective) > base
-                edge = lo if left_side else hi
-                ax.barh(y, edge - base, left=base, color=color, alpha=0.35, hatch="//", edgecolor=RED,
-                        linewidth=0, height=0.55)
-                ax.text(edge + (pad * 0.1 if left_side else -pad * 0.1), y, f"no deal at its {where} end",
-                        ha="left" if left_side else "right", va="center", fontsize=9, color=RED)
-                no_deal_drawn = True
-                continue
-            ax.barh(y, bn(end.objective) - base, left=base, color=color, height=0.55)
+            no_deal_drawn |= _tornado_bar(ax, y, at(end), at(other), base, (lo, hi), pad, color,
+                                          f"no deal at its {where} end")
         n = len(x.inputs)
         labels.append(wrap(f"{brief(x.why)} ({'1 input' if n == 1 else f'{n} inputs'})", 34, 4))
     return _tornado_frame(
